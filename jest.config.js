@@ -1,0 +1,19 @@
+/** @type {import('jest').Config} */
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+const project = (displayName, extra = {}) => ({
+  displayName,
+  testEnvironment: 'node',
+  transform,
+  testMatch: [`<rootDir>/test/${displayName}/**/*.test.ts`],
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit'),
+    project('infra'),
+    // The integration suites boot the local cloud (DynamoDB Local, workers): run them one at a time.
+    project('integration', { slowTestTimeout: 60 }),
+  ],
+  testTimeout: 60_000,
+};

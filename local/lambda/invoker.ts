@@ -1,0 +1,31 @@
+/** How the other emulated services (API Gateway, event sources, EventBridge) reach a function. */
+export interface FunctionError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace?: readonly string[];
+}
+
+export interface InvokeResult {
+  /** The handler's resolved value (JSON-compatible), or the error document when `functionError` is set. */
+  readonly payload: unknown;
+  /** Set when the handler threw, timed out or crashed (AWS: `X-Amz-Function-Error: Unhandled`). */
+  readonly functionError?: FunctionError;
+}
+
+export interface InvokeOptions {
+  /** Who triggered the invocation, shown in `/_local/invocations` (e.g. `apigateway`, `dynamodb-stream`). */
+  readonly trigger: string;
+  /** `X-Amzn-Trace-Id` to continue, if any. */
+  readonly traceHeader?: string;
+}
+
+export interface LambdaInvoker {
+  /**
+   * Synchronous (RequestResponse) invocation. Resolves with the result, including handler errors;
+   * rejects with `AwsServiceError('TooManyRequestsException', …, 429)` when the function's concurrency
+   * is exhausted, and `ResourceNotFoundException` for an unknown function.
+   */
+  invoke(functionName: string, event: unknown, options: InvokeOptions): Promise<InvokeResult>;
+  /** Asynchronous (Event) invocation: queued, retried on error as AWS does; resolves once accepted. */
+  invokeAsync(functionName: string, event: unknown, options: InvokeOptions): Promise<void>;
+}

@@ -1,0 +1,27 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PlatformStack } from '../../infra/stacks/platform-stack';
+
+describe('PlatformStack', () => {
+  const app = new App();
+  const template = Template.fromStack(new PlatformStack(app, 'TestPlatform'));
+
+  test('has the shop event bus, exported for the other stacks', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'shop' });
+    template.hasOutput('EventBusName', { Export: { Name: 'shop-event-bus-name' } });
+  });
+
+  test('serves a REST (v1) API on the prod stage with tracing on', () => {
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'prod', TracingEnabled: true });
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+  });
+
+  test('routes GET /health to a Lambda proxy integration', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      Integration: Match.objectLike({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' }),
+    });
+  });
+});
