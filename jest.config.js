@@ -13,7 +13,7 @@ module.exports = {
     project('unit'),
     project('infra'),
     // The integration suites boot the local cloud (DynamoDB Local, workers): run them one at a time.
-    project('integration', { slowTestTimeout: 60 }),
+    project('integration', { slowTestThreshold: 30 }),
   ],
   testTimeout: 60_000,
 };

@@ -1,0 +1,69 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LocalCloud } from './cloud';
+import { assertJavaAvailable, JavaMissingError } from './java-runtime';
+
+const USAGE = `Usage: npm start -- [options]
+
+Runs the synthesized CDK app on the local cloud.
+
+Options:
+  --port <n>         API and /_local endpoints (default: $PORT or 3000)
+  --edge-port <n>    one endpoint for every AWS API, like LocalStack's (default: $EDGE_PORT or 4566)
+  --persist <dir>    keep DynamoDB data in <dir> between runs (default: in memory)
+  --app <command>    the CDK app command (default: "app" in cdk.json)
+  --help             show this text`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'edge-port': { type: 'string' },
+      persist: { type: 'string' },
+      app: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  assertJavaAvailable();
+  const projectDir = process.cwd();
+  const started = Date.now();
+  const cloud = await LocalCloud.start({
+    projectDir,
+    appCommand: values.app,
+    port: Number(values.port ?? process.env.PORT ?? 3000),
+    edgePort: Number(values['edge-port'] ?? process.env.EDGE_PORT ?? 4566),
+    persistDir: values.persist ? path.resolve(values.persist) : undefined,
+    outDir: path.join(projectDir, '.local', 'cdk.out'),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(`${cloud.banner()}\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C to stop.\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the local cloud…\n`);
+    cloud.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError) {
+    process.stderr.write(`\n${error.message}\n\n`);
+  } else {
+    process.stderr.write(`\nThe local cloud could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});
