@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocalCloud } from './cloud';
+import { LocalCloud } from './local-cloud';
 import { assertJavaAvailable, JavaMissingError } from './java-runtime';
 
 const USAGE = `Usage: npm start -- [options]
@@ -12,7 +13,17 @@ Options:
   --edge-port <n>    one endpoint for every AWS API, like LocalStack's (default: $EDGE_PORT or 4566)
   --persist <dir>    keep DynamoDB data in <dir> between runs (default: in memory)
   --app <command>    the CDK app command (default: "app" in cdk.json)
+  --api <name>       the REST API served at / (default: "local-cloud:default-api" in cdk.json, else the first)
   --help             show this text`;
+
+function defaultApiFromCdkJson(projectDir: string): string | undefined {
+  const cdkJson = path.join(projectDir, 'cdk.json');
+  if (!fs.existsSync(cdkJson)) return undefined;
+  const context = (JSON.parse(fs.readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> })
+    .context;
+  const name = context?.['local-cloud:default-api'];
+  return typeof name === 'string' ? name : undefined;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -21,6 +32,7 @@ async function main(): Promise<void> {
       'edge-port': { type: 'string' },
       persist: { type: 'string' },
       app: { type: 'string' },
+      api: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -29,18 +41,23 @@ async function main(): Promise<void> {
     return;
   }
   assertJavaAvailable();
+  // The functions run on Node.js 22 on AWS; the SDK's warning about this machine's Node.js is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const projectDir = process.cwd();
   const started = Date.now();
   const cloud = await LocalCloud.start({
     projectDir,
     appCommand: values.app,
+    defaultApiName: values.api ?? defaultApiFromCdkJson(projectDir),
     port: Number(values.port ?? process.env.PORT ?? 3000),
     edgePort: Number(values['edge-port'] ?? process.env.EDGE_PORT ?? 4566),
     persistDir: values.persist ? path.resolve(values.persist) : undefined,
     outDir: path.join(projectDir, '.local', 'cdk.out'),
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(`${cloud.banner()}\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C to stop.\n`);
+  process.stdout.write(
+    `${cloud.banner()}\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C to stop.\n`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -63,7 +80,9 @@ main().catch((error: unknown) => {
   if (error instanceof JavaMissingError) {
     process.stderr.write(`\n${error.message}\n\n`);
   } else {
-    process.stderr.write(`\nThe local cloud could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `\nThe local cloud could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

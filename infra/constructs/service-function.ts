@@ -40,8 +40,6 @@ export interface ServiceFunctionProps {
  * byte for byte the one `cdk deploy` uploads, with the versions pinned in the lockfile.
  */
 export class ServiceFunction extends nodejs.NodejsFunction {
-  public readonly logGroup: logs.ILogGroup;
-
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     if (!/^[a-z][a-z0-9-]*$/.test(props.service)) {
       throw new Error(
@@ -87,6 +85,5 @@ export class ServiceFunction extends nodejs.NodejsFunction {
         externalModules: [],
       },
     });
-    this.logGroup = logGroup;
   }
 }

@@ -1,0 +1,459 @@
+/**
+ * Serves the template's REST APIs (API Gateway v1) over HTTP: every API at LocalStack's
+ * `/restapis/{apiId}/{stage}/_user_request_/…`, and the default API also at `/{stage}/…` and at `/…`.
+ * Errors are API Gateway's own answers (403 Missing Authentication Token, 502/500 Internal server error,
+ * 504, 413), shaped by the API's gateway responses when the template customizes them.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LOCAL_ACCOUNT } from '../aws-protocol';
+import type { LambdaInvoker } from '../lambda/invoker';
+import {
+  fromProxyResult,
+  gatewayError,
+  headersFromRawHeaders,
+  toProxyEvent,
+  type MultiValueHeaders,
+  type ProxyResponse,
+} from './proxy-event';
+import {
+  matchRoute,
+  selectMockResponse,
+  type RestApiModel,
+  type Route,
+  type RouteIntegration,
+  type RouteMatchFound,
+} from './rest-api-model';
+
+/** API Gateway's request payload limit. */
+export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+
+/** One request the gateway answered, for the local cloud's request log. */
+export interface RestApiRequestRecord {
+  readonly requestId: string;
+  readonly apiId: string;
+  readonly stage: string;
+  readonly method: string;
+  /** The path without the stage, as requested. */
+  readonly path: string;
+  readonly resourcePath?: string;
+  readonly functionName?: string;
+  readonly statusCode: number;
+  readonly durationMs: number;
+  /** Why API Gateway answered with an error of its own, if it did. */
+  readonly failure?: string;
+}
+
+export interface RestApiGatewayOptions {
+  readonly apis: readonly RestApiModel[];
+  readonly invoker: LambdaInvoker;
+  /** The API also served at `/{stage}/…` and `/…`; the only API when there is just one. */
+  readonly defaultApiId?: string;
+  readonly onRequest?: (record: RestApiRequestRecord) => void;
+  readonly maxBodyBytes?: number;
+}
+
+export class BaseUrlNotSetError extends Error {
+  constructor() {
+    super('RestApiGateway.setBaseUrl() must be called before localUrl()');
+    this.name = 'BaseUrlNotSetError';
+  }
+}
+
+type GatewayResponseType =
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'REQUEST_TOO_LARGE'
+  | 'INTEGRATION_FAILURE'
+  | 'INTEGRATION_TIMEOUT'
+  | 'API_CONFIGURATION_ERROR'
+  | 'DEFAULT_5XX';
+
+const DEFAULT_GATEWAY_RESPONSES: Readonly<
+  Record<GatewayResponseType, { statusCode: number; message: string; errorType?: string }>
+> = {
+  MISSING_AUTHENTICATION_TOKEN: {
+    statusCode: 403,
+    message: 'Missing Authentication Token',
+    errorType: 'MissingAuthenticationTokenException',
+  },
+  REQUEST_TOO_LARGE: { statusCode: 413, message: 'Request Too Long' },
+  // Lambda refused the invocation (throttled, unknown function): AWS answers 500, not 502.
+  INTEGRATION_FAILURE: {
+    statusCode: 500,
+    message: 'Internal server error',
+    errorType: 'InternalServerErrorException',
+  },
+  INTEGRATION_TIMEOUT: { statusCode: 504, message: 'Endpoint request timed out' },
+  API_CONFIGURATION_ERROR: {
+    statusCode: 500,
+    message: 'Internal server error',
+    errorType: 'InternalServerErrorException',
+  },
+  // The function ran but failed or answered a malformed result.
+  DEFAULT_5XX: {
+    statusCode: 502,
+    message: 'Internal server error',
+    errorType: 'InternalServerErrorException',
+  },
+};
+
+interface Target {
+  readonly apiId: string;
+  readonly stage: string;
+  /** Path without the stage, still URL-encoded. */
+  readonly path: string;
+  readonly query: string;
+}
+
+interface RequestIds {
+  readonly requestId: string;
+  readonly extendedRequestId: string;
+  readonly traceHeader: string;
+}
+
+export class RestApiGateway {
+  private readonly apis: ReadonlyMap<string, RestApiModel>;
+  private readonly defaultApi: RestApiModel | undefined;
+  private baseUrl: string | undefined;
+
+  constructor(private readonly options: RestApiGatewayOptions) {
+    this.apis = new Map(options.apis.map((api) => [api.apiId, api]));
+    const defaultApiId =
+      options.defaultApiId ?? (options.apis.length === 1 ? options.apis[0]?.apiId : undefined);
+    this.defaultApi = defaultApiId === undefined ? undefined : this.apis.get(defaultApiId);
+  }
+
+  setBaseUrl(url: string): void {
+    this.baseUrl = url.replace(/\/+$/, '');
+  }
+
+  /** The local counterpart of CDK's `RestApi.url` (`https://{id}.execute-api…/{stage}/`). */
+  localUrl(apiId: string, stage: string): string {
+    if (this.baseUrl === undefined) throw new BaseUrlNotSetError();
+    return `${this.baseUrl}/restapis/${encodeURIComponent(apiId)}/${encodeURIComponent(stage)}/_user_request_/`;
+  }
+
+  /** Answers the request if its path belongs to an API; false leaves it to the caller. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const target = this.resolve(req);
+    if (!target) return false;
+    const started = Date.now();
+    const headers = headersFromRawHeaders(req.rawHeaders);
+    const ids: RequestIds = {
+      requestId: randomUUID(),
+      extendedRequestId: randomBytes(11).toString('base64'),
+      traceHeader: traceHeaderFor(headers, started),
+    };
+    const outcome = await this.serve(target, req, headers, ids, started).catch((error: unknown): Outcome => ({
+      response: gatewayError(500, 'Internal server error', 'InternalServerErrorException', describe(error)),
+    }));
+    writeResponse(res, outcome.response, ids);
+    this.options.onRequest?.({
+      requestId: ids.requestId,
+      apiId: target.apiId,
+      stage: target.stage,
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: target.path,
+      ...(outcome.route ? { resourcePath: outcome.route.resourcePath } : {}),
+      ...(outcome.route?.integration.type === 'AWS_PROXY'
+        ? { functionName: outcome.route.integration.functionName }
+        : {}),
+      statusCode: outcome.response.statusCode,
+      durationMs: Date.now() - started,
+      ...(outcome.response.failure === undefined ? {} : { failure: outcome.response.failure }),
+    });
+    return true;
+  }
+
+  private resolve(req: IncomingMessage): Target | undefined {
+    const { path, query } = splitUrl(req.url ?? '/');
+    const user = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/.exec(path);
+    if (user?.[1] && user[2]) return { apiId: user[1], stage: user[2], path: user[3] ?? '/', query };
+
+    const api = this.defaultApi;
+    if (!api) return undefined;
+    const stagePrefix = /^\/([^/]+)(\/.*)?$/.exec(path);
+    if (stagePrefix?.[1] && api.stages.includes(stagePrefix[1])) {
+      return { apiId: api.apiId, stage: stagePrefix[1], path: stagePrefix[2] ?? '/', query };
+    }
+
+    // Without a stage prefix the API only claims paths it has a resource for, leaving the local
+    // cloud's own endpoints (`/_local`, AWS JSON-protocol calls) to the caller.
+    const stage = api.stages[0];
+    if (stage === undefined || path === '/_local' || path.startsWith('/_local/')) return undefined;
+    if (req.headers['x-amz-target'] !== undefined) return undefined;
+    const match = matchRoute(api, req.method ?? 'GET', path);
+    if ('error' in match && match.error === 'NOT_FOUND') return undefined;
+    return { apiId: api.apiId, stage, path, query };
+  }
+
+  private async serve(
+    target: Target,
+    req: IncomingMessage,
+    headers: MultiValueHeaders,
+    ids: RequestIds,
+    started: number,
+  ): Promise<Outcome> {
+    const api = this.apis.get(target.apiId);
+    if (!api) {
+      return { response: gatewayError(404, `No REST API with id ${target.apiId} in the local cloud`) };
+    }
+    if (!api.stages.includes(target.stage)) {
+      return { response: gatewayError(403, 'Forbidden', 'ForbiddenException', `no stage ${target.stage}`) };
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = matchRoute(api, method, target.path);
+    const body = await readBody(req, this.options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
+    const fail = (type: GatewayResponseType, failure: string, route?: Route): Outcome => ({
+      response: renderGatewayResponse(api, type, failure, headers, ids.requestId),
+      ...(route ? { route } : {}),
+    });
+    if (body === undefined) return fail('REQUEST_TOO_LARGE', 'request body over the payload limit');
+    if ('error' in match) {
+      return fail('MISSING_AUTHENTICATION_TOKEN', `no ${method} method for ${target.path} (${match.error})`);
+    }
+
+    const { route } = match;
+    const integration = route.integration;
+    switch (integration.type) {
+      case 'UNSUPPORTED':
+        return {
+          route,
+          response: gatewayError(
+            501,
+            `The local cloud does not emulate ${integration.description}`,
+            undefined,
+            integration.description,
+          ),
+        };
+      case 'MOCK': {
+        const response = mockResponse(integration, headers);
+        return response
+          ? { route, response }
+          : fail(
+              'API_CONFIGURATION_ERROR',
+              'no match for output mapping and no default output mapping',
+              route,
+            );
+      }
+      case 'AWS_PROXY': {
+        const event = toProxyEvent(
+          {
+            method,
+            path: target.path,
+            rawQueryString: target.query,
+            headers,
+            body,
+            sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+            ...(req.socket.localPort === undefined ? {} : { localPort: req.socket.localPort }),
+            protocol: 'encrypted' in req.socket ? 'https' : 'http',
+          },
+          match,
+          {
+            apiId: api.apiId,
+            stage: target.stage,
+            requestId: ids.requestId,
+            extendedRequestId: ids.extendedRequestId,
+            accountId: LOCAL_ACCOUNT,
+            requestTimeEpoch: started,
+            traceHeader: ids.traceHeader,
+            binaryMediaTypes: api.binaryMediaTypes,
+            ...(api.deploymentIds[target.stage] === undefined
+              ? {}
+              : { deploymentId: api.deploymentIds[target.stage] }),
+            ...(api.stageVariables[target.stage] === undefined
+              ? {}
+              : { stageVariables: api.stageVariables[target.stage] }),
+          },
+        );
+        return this.invoke(api, match, integration, event, headers, ids, fail);
+      }
+    }
+  }
+
+  private async invoke(
+    api: RestApiModel,
+    { route }: RouteMatchFound,
+    integration: Extract<RouteIntegration, { type: 'AWS_PROXY' }>,
+    event: unknown,
+    headers: MultiValueHeaders,
+    ids: RequestIds,
+    fail: (type: GatewayResponseType, failure: string, route?: Route) => Outcome,
+  ): Promise<Outcome> {
+    let outcome: Awaited<ReturnType<LambdaInvoker['invoke']>> | 'TIMEOUT';
+    try {
+      outcome = await withTimeout(
+        this.options.invoker.invoke(integration.functionName, event, {
+          trigger: 'apigateway',
+          traceHeader: ids.traceHeader,
+        }),
+        integration.timeoutMs,
+      );
+    } catch (error) {
+      return fail('INTEGRATION_FAILURE', `Lambda refused the invocation: ${describe(error)}`, route);
+    }
+    if (outcome === 'TIMEOUT') {
+      return fail('INTEGRATION_TIMEOUT', `no response within ${integration.timeoutMs} ms`, route);
+    }
+    const accept = headerValue(headers, 'accept');
+    const response = fromProxyResult(outcome.payload, outcome.functionError, {
+      binaryMediaTypes: api.binaryMediaTypes,
+      ...(accept === undefined ? {} : { accept }),
+    });
+    return response.failure === undefined
+      ? { route, response }
+      : fail('DEFAULT_5XX', response.failure, route);
+  }
+}
+
+interface Outcome {
+  readonly response: ProxyResponse;
+  readonly route?: Route;
+}
+
+/** The gateway's error answer: its default, or the template's customization of that type (or of DEFAULT_4XX/5XX). */
+function renderGatewayResponse(
+  api: RestApiModel,
+  type: GatewayResponseType,
+  failure: string,
+  requestHeaders: MultiValueHeaders,
+  requestId: string,
+): ProxyResponse {
+  const fallback = DEFAULT_GATEWAY_RESPONSES[type];
+  const custom =
+    api.gatewayResponses[type] ??
+    api.gatewayResponses[fallback.statusCode >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];
+  const response = gatewayError(fallback.statusCode, fallback.message, fallback.errorType, failure);
+  if (!custom) return response;
+
+  const headers: (readonly [string, string])[] = [...response.headers, ...Object.entries(custom.headers)];
+  for (const [name, source] of Object.entries(custom.requestHeaders)) {
+    const value = headerValue(requestHeaders, source.toLowerCase());
+    if (value !== undefined) headers.push([name, value]);
+  }
+  const body =
+    custom.template === undefined
+      ? response.body
+      : Buffer.from(
+          custom.template
+            .replaceAll('$context.error.messageString', JSON.stringify(fallback.message))
+            .replaceAll('$context.error.message', fallback.message)
+            .replaceAll('$context.requestId', requestId),
+        );
+  return { statusCode: custom.statusCode ?? fallback.statusCode, headers, body, failure };
+}
+
+function mockResponse(
+  integration: Extract<RouteIntegration, { type: 'MOCK' }>,
+  requestHeaders: MultiValueHeaders,
+): ProxyResponse | undefined {
+  const selected = selectMockResponse(integration);
+  if (!selected) return undefined;
+  const headers: [string, string][] = Object.entries(selected.headers);
+  const echo = selected.echoOrigin;
+  const origin = headerValue(requestHeaders, 'origin');
+  if (echo && origin !== undefined && echo.origins.includes(origin)) {
+    const at = headers.findIndex(([name]) => name.toLowerCase() === echo.header.toLowerCase());
+    if (at >= 0) headers.splice(at, 1);
+    headers.push([echo.header, origin]);
+  }
+  if (!headers.some(([name]) => name.toLowerCase() === 'content-type')) {
+    headers.push(['Content-Type', 'application/json']);
+  }
+  return { statusCode: selected.statusCode, headers, body: Buffer.from(selected.body) };
+}
+
+const GATEWAY_SET_HEADERS = new Set([
+  'x-amzn-requestid',
+  'x-amz-apigw-id',
+  'x-amzn-trace-id',
+  'content-length',
+]);
+
+function writeResponse(res: ServerResponse, response: ProxyResponse, ids: RequestIds): void {
+  const flat: string[] = [];
+  for (const [name, value] of response.headers) {
+    if (!GATEWAY_SET_HEADERS.has(name.toLowerCase())) flat.push(name, value);
+  }
+  flat.push('x-amzn-RequestId', ids.requestId, 'x-amz-apigw-id', ids.extendedRequestId);
+  flat.push('X-Amzn-Trace-Id', ids.traceHeader);
+  const bodiless = response.statusCode < 200 || response.statusCode === 204 || response.statusCode === 304;
+  if (!bodiless) flat.push('Content-Length', String(response.body.length));
+  try {
+    res.writeHead(response.statusCode, flat);
+  } catch (error) {
+    // A header value Node refuses (control characters…) would also fail on AWS: answer as a bad response.
+    const fallback = gatewayError(
+      502,
+      'Internal server error',
+      'InternalServerErrorException',
+      describe(error),
+    );
+    if (!res.headersSent) writeResponse(res, fallback, ids);
+    return;
+  }
+  res.end(bodiless ? undefined : response.body);
+}
+
+/** The body, or undefined when it exceeds `limit` (then drained, not kept). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  }
+  return size > limit ? undefined : Buffer.concat(chunks);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'TIMEOUT'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'TIMEOUT'>((resolve) => {
+    timer = setTimeout(() => resolve('TIMEOUT'), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function splitUrl(url: string): { path: string; query: string } {
+  // Absolute-form request targets (through an HTTP proxy) carry scheme and host.
+  const target = /^https?:\/\//i.test(url) ? url.replace(/^https?:\/\/[^/?#]*/i, '') || '/' : url;
+  const withoutFragment = target.split('#')[0] ?? '';
+  const at = withoutFragment.indexOf('?');
+  return at < 0
+    ? { path: withoutFragment || '/', query: '' }
+    : { path: withoutFragment.slice(0, at) || '/', query: withoutFragment.slice(at + 1) };
+}
+
+function headerValue(headers: MultiValueHeaders, lowerName: string): string | undefined {
+  const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === lowerName);
+  return entry?.[1][entry[1].length - 1];
+}
+
+/** Continues the client's X-Ray trace, or starts one as API Gateway does. */
+function traceHeaderFor(headers: MultiValueHeaders, now: number): string {
+  const incoming = headerValue(headers, 'x-amzn-trace-id');
+  if (incoming !== undefined && /Root=1-[0-9a-f]{8}-[0-9a-f]{24}/i.test(incoming)) return incoming;
+  const seconds = Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  return `Root=1-${seconds}-${randomBytes(12).toString('hex')}`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && code !== error.name
+      ? `${error.name} (${code}): ${error.message}`
+      : `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}

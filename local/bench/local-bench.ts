@@ -1,0 +1,146 @@
+/**
+ * `npm run bench:local`: what the local cloud costs on top of the engines it runs on, measured side
+ * by side in one run on the fixture app.
+ *
+ *  1. raw DynamoDB Local PutItem throughput at concurrency 32;
+ *  2. the same PutItem through API Gateway → Lambda (POST /notes) at concurrency 32, and the ratio;
+ *  3. warm invoke latency of a no-op function (in-process and through the Lambda Invoke API);
+ *  4. cold-start time (first invocation of a function: worker start + module load + handler).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LocalCloud } from '../local-cloud';
+
+const CONCURRENCY = 32;
+const WRITES_PER_PHASE = Number(process.env.BENCH_WRITES ?? 3_000);
+const WARM_INVOKES = Number(process.env.BENCH_INVOKES ?? 2_000);
+
+const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Runs `total` operations with `concurrency` in flight; returns operations per second. */
+async function throughput(
+  total: number,
+  concurrency: number,
+  operation: (i: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await operation(next++);
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
+
+async function latencies(count: number, operation: () => Promise<void>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await operation();
+    samples.push(performance.now() - started);
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const bootStarted = performance.now();
+  const cloud = await LocalCloud.start({
+    projectDir: path.resolve(__dirname, '..', '..'),
+    appCommand: 'npx tsx test/fixtures/fixture-app.ts',
+    port: 0,
+    edgePort: 0,
+    defaultApiName: 'fixture-main',
+    // Room for 32 concurrent requests, as an account's unreserved pool would have.
+    maxConcurrency: CONCURRENCY,
+  });
+  const bootSeconds = (performance.now() - bootStarted) / 1000;
+  const table = cloud.outputs.FixtureApp?.NotesTableName ?? '';
+  const dynamodb = new DynamoDBClient({ endpoint: cloud.dynamoDbEndpoint, region: 'us-east-1', credentials });
+  const lambdaApi = new LambdaClient({ endpoint: cloud.edgeUrl, region: 'us-east-1', credentials });
+  try {
+    // Cold start: the very first invocation of a function that has not run yet.
+    const coldStarted = performance.now();
+    await cloud.lambda.invoke('fixture-noop', {}, { trigger: 'bench' });
+    const coldMs = performance.now() - coldStarted;
+    const coldRecord = cloud.lambda.invocations().find((record) => record.functionName === 'fixture-noop');
+
+    // Warm-up: every worker the API path will use at concurrency 32, and DynamoDB Local's JIT.
+    const rawPut = (i: number, prefix: string) =>
+      dynamodb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            pk: { S: `${prefix}-${i}` },
+            sk: { S: 'note' },
+            text: { S: 'benchmark' },
+            author: { S: 'bench' },
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    const apiPost = async (i: number, prefix: string) => {
+      const answer = await fetch(`${cloud.apiUrl}/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: `${prefix}-${i}`, text: 'benchmark', author: 'bench' }),
+      });
+      await answer.arrayBuffer();
+      if (answer.status !== 201) throw new Error(`POST /notes answered ${answer.status}`);
+    };
+    await throughput(500, CONCURRENCY, async (i) => void (await rawPut(i, 'warm-raw')));
+    await throughput(500, CONCURRENCY, (i) => apiPost(i, 'warm-api'));
+
+    // Side by side, alternating, so both see the same machine state.
+    const raw: number[] = [];
+    const api: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      raw.push(
+        await throughput(WRITES_PER_PHASE, CONCURRENCY, async (i) => void (await rawPut(i, `raw${round}`))),
+      );
+      api.push(await throughput(WRITES_PER_PHASE, CONCURRENCY, (i) => apiPost(i, `api${round}`)));
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[1] ?? Number.NaN;
+    const rawOps = median(raw);
+    const apiOps = median(api);
+
+    const inProcess = await latencies(WARM_INVOKES, async () => {
+      await cloud.lambda.invoke('fixture-noop', {}, { trigger: 'bench' });
+    });
+    const viaApi = await latencies(WARM_INVOKES / 4, async () => {
+      await lambdaApi.send(new InvokeCommand({ FunctionName: 'fixture-noop' }));
+    });
+
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    const lines = [
+      `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()}`,
+      `Local cloud start (synthesis + DynamoDB Local + engines): ${bootSeconds.toFixed(1)} s`,
+      '',
+      `| measure | value |`,
+      `|---|---|`,
+      `| raw DynamoDB Local PutItem, concurrency ${CONCURRENCY} | ${rawOps.toFixed(0)} ops/s (rounds: ${raw.map((v) => v.toFixed(0)).join(', ')}) |`,
+      `| API Gateway → Lambda → PutItem, concurrency ${CONCURRENCY} | ${apiOps.toFixed(0)} req/s (rounds: ${api.map((v) => v.toFixed(0)).join(', ')}) |`,
+      `| ratio (goal ≥ 0.5) | ${(apiOps / rawOps).toFixed(2)} |`,
+      `| warm no-op invoke, in process: p50 / p99 (goal p99 ≤ 5 ms) | ${percentile(inProcess, 50).toFixed(2)} ms / ${percentile(inProcess, 99).toFixed(2)} ms |`,
+      `| warm no-op invoke, Lambda Invoke API over HTTP: p50 / p99 | ${percentile(viaApi, 50).toFixed(2)} ms / ${percentile(viaApi, 99).toFixed(2)} ms |`,
+      `| cold start, no-op function (first invocation, wall) | ${coldMs.toFixed(0)} ms (init ${coldRecord?.initDurationMs?.toFixed(0) ?? '?'} ms) |`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    dynamodb.destroy();
+    lambdaApi.destroy();
+    await cloud.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

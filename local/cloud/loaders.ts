@@ -1,0 +1,339 @@
+/**
+ * Turns resolved template resources into running local resources: queues, functions, rules and
+ * event source mappings. Each loader returns what it loaded and what it could not honour.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { CloudAssembly } from '../assembly/cloud-assembly';
+import { DynamoDbStreamSource } from '../event-source/dynamodb-stream-source';
+import type { EventBridgeEngine, Target } from '../eventbridge/event-bus';
+import type { LambdaService } from '../lambda/lambda-service';
+import { SqsEventSource } from '../sqs/sqs-event-source';
+import type { SqsEngine } from '../sqs/sqs-engine';
+import type { ResolvedResource } from '../template/resolve-stack';
+import { busNameOf, functionNameOf, parseArn, ruleNameOf } from './arns';
+import { LocalTargetDispatcher } from './target-dispatcher';
+
+export interface LoadedResource extends ResolvedResource {
+  readonly stackName: string;
+  readonly logicalId: string;
+}
+
+type Props = Readonly<Record<string, unknown>>;
+
+const asRecord = (value: unknown): Props =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Props) : {};
+const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const asNumber = (value: unknown): number | undefined =>
+  typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : undefined;
+const asArray = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+const ofType = (resources: readonly LoadedResource[], type: string) =>
+  resources.filter((r) => r.type === type);
+const where = (resource: LoadedResource) => `${resource.stackName}/${resource.logicalId}`;
+
+// ---- SQS ------------------------------------------------------------------------------------------
+
+const QUEUE_ATTRIBUTES = [
+  'DelaySeconds',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'ReceiveMessageWaitTimeSeconds',
+  'VisibilityTimeout',
+];
+
+/** Creates every queue; redrive policies are set once all queues exist, as their DLQs may come later. */
+export async function loadQueues(resources: readonly LoadedResource[], sqs: SqsEngine): Promise<string[]> {
+  const queues = ofType(resources, 'AWS::SQS::Queue');
+  const names: string[] = [];
+  for (const queue of queues) {
+    const attributes: Record<string, string> = {};
+    for (const name of QUEUE_ATTRIBUTES) {
+      const value = queue.properties[name];
+      if (value !== undefined) attributes[name] = String(value);
+    }
+    const name = queue.attributes.QueueName ?? path.basename(queue.physicalId);
+    sqs.createQueue(name, attributes);
+    names.push(name);
+  }
+  for (const queue of queues) {
+    const redrive = asRecord(queue.properties.RedrivePolicy);
+    if (redrive.deadLetterTargetArn === undefined) continue;
+    await sqs.handle('SetQueueAttributes', {
+      QueueUrl: queue.physicalId,
+      Attributes: { RedrivePolicy: JSON.stringify(redrive) },
+    });
+  }
+  return names;
+}
+
+// ---- Lambda -----------------------------------------------------------------------------------------
+
+export interface LoadedFunctions {
+  readonly names: string[];
+  readonly unsupported: string[];
+}
+
+/**
+ * Registers every function with the code the template names: its file asset (`Code.S3Key`, the
+ * esbuild bundle `cdk deploy` uploads) or its inline `ZipFile`.
+ */
+export function loadFunctions(
+  resources: readonly LoadedResource[],
+  assembly: CloudAssembly,
+  lambda: LambdaService,
+  sqs: SqsEngine,
+  rewriteEnvironment: (env: Record<string, string>) => Record<string, string>,
+): LoadedFunctions {
+  const names: string[] = [];
+  const unsupported: string[] = [];
+  for (const fn of ofType(resources, 'AWS::Lambda::Function')) {
+    const props = fn.properties;
+    const runtime = asString(props.Runtime) ?? '';
+    if (!runtime.startsWith('nodejs')) {
+      unsupported.push(
+        `${where(fn)}: runtime ${runtime || '(container image)'} is not supported (Node.js only)`,
+      );
+      continue;
+    }
+    const codeDir = codeDirectory(asRecord(props.Code), assembly, fn);
+    if (!codeDir) {
+      unsupported.push(`${where(fn)}: code location not found in the cloud assembly`);
+      continue;
+    }
+    for (const property of ['Layers', 'VpcConfig', 'FileSystemConfigs', 'SnapStart']) {
+      if (props[property] !== undefined) unsupported.push(`${where(fn)}: ${property} has no local effect`);
+    }
+    const env = Object.fromEntries(
+      Object.entries(asRecord(asRecord(props.Environment).Variables)).map(([key, value]) => [
+        key,
+        String(value),
+      ]),
+    );
+    lambda.register({
+      name: fn.physicalId,
+      arn: fn.attributes.Arn,
+      codeDir,
+      handler: asString(props.Handler) ?? 'index.handler',
+      env: rewriteEnvironment(env),
+      timeoutSeconds: asNumber(props.Timeout),
+      memorySize: asNumber(props.MemorySize),
+      reservedConcurrency: asNumber(props.ReservedConcurrentExecutions),
+      runtime,
+    });
+    const deadLetterArn = asString(asRecord(props.DeadLetterConfig).TargetArn);
+    if (deadLetterArn) {
+      lambda.setEventInvokeConfig(fn.physicalId, {
+        onFailure: (_name, event) => {
+          sqs.sendMessage(deadLetterArn, JSON.stringify(event));
+        },
+      });
+    }
+    names.push(fn.physicalId);
+  }
+  for (const config of ofType(resources, 'AWS::Lambda::EventInvokeConfig')) {
+    const props = config.properties;
+    const onFailureArn = asString(asRecord(asRecord(props.DestinationConfig).OnFailure).Destination);
+    lambda.setEventInvokeConfig(functionNameOf(asString(props.FunctionName) ?? ''), {
+      maximumRetryAttempts: asNumber(props.MaximumRetryAttempts),
+      maximumEventAgeInSeconds: asNumber(props.MaximumEventAgeInSeconds),
+      onFailure: onFailureArn
+        ? (_name, event, failure) => {
+            sqs.sendMessage(onFailureArn, JSON.stringify({ requestContext: failure, requestPayload: event }));
+          }
+        : undefined,
+    });
+  }
+  return { names, unsupported };
+}
+
+function codeDirectory(code: Props, assembly: CloudAssembly, fn: LoadedResource): string | undefined {
+  const key = asString(code.S3Key);
+  if (key) return assembly.fileAssets.get(key);
+  const inline = asString(code.ZipFile);
+  if (inline === undefined) return undefined;
+  const dir = path.join(os.tmpdir(), 'local-cloud-inline', fn.stackName, fn.logicalId);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'index.js'), inline);
+  return dir;
+}
+
+// ---- EventBridge ------------------------------------------------------------------------------------
+
+export interface LoadedRules {
+  readonly names: string[];
+  readonly unsupported: string[];
+}
+
+export function loadEventBridge(
+  resources: readonly LoadedResource[],
+  eventBridge: EventBridgeEngine,
+): LoadedRules {
+  const names: string[] = [];
+  const unsupported: string[] = [];
+  for (const bus of ofType(resources, 'AWS::Events::EventBus')) {
+    eventBridge.createBus(
+      asString(bus.properties.Name) ?? bus.physicalId,
+      asString(bus.properties.Description),
+    );
+  }
+  for (const rule of ofType(resources, 'AWS::Events::Rule')) {
+    const props = rule.properties;
+    const busName = busNameOf(asString(props.EventBusName));
+    const ruleName = asString(props.Name) ?? ruleNameOf(rule.physicalId);
+    if (props.ScheduleExpression !== undefined) {
+      unsupported.push(
+        `${where(rule)}: scheduled rules (${String(props.ScheduleExpression)}) do not fire locally`,
+      );
+    }
+    const pattern = props.EventPattern;
+    eventBridge.putRule({
+      name: ruleName,
+      busName,
+      eventPattern:
+        typeof pattern === 'string' ? pattern : pattern === undefined ? undefined : asRecord(pattern),
+      state: (asString(props.State) ?? 'ENABLED') as 'ENABLED',
+      description: asString(props.Description),
+    });
+    const targets: Target[] = [];
+    for (const raw of asArray(props.Targets)) {
+      const target = asRecord(raw);
+      const arn = asString(target.Arn) ?? '';
+      if (!LocalTargetDispatcher.isSupported(arn)) {
+        unsupported.push(
+          `${where(rule)}: target ${arn} (${parseArn(arn)?.service ?? 'unknown'}) is not supported`,
+        );
+        continue;
+      }
+      const transformer = asRecord(target.InputTransformer);
+      const retry = asRecord(target.RetryPolicy);
+      targets.push({
+        id: asString(target.Id) ?? arn,
+        arn,
+        input: asString(target.Input),
+        inputPath: asString(target.InputPath),
+        inputTransformer:
+          target.InputTransformer === undefined
+            ? undefined
+            : {
+                inputPathsMap: asRecord(transformer.InputPathsMap) as Record<string, string>,
+                inputTemplate: asString(transformer.InputTemplate) ?? '',
+              },
+        retryPolicy:
+          target.RetryPolicy === undefined
+            ? undefined
+            : {
+                maximumRetryAttempts: asNumber(retry.MaximumRetryAttempts),
+                maximumEventAgeInSeconds: asNumber(retry.MaximumEventAgeInSeconds),
+              },
+        deadLetterArn: asString(asRecord(target.DeadLetterConfig).Arn),
+      });
+    }
+    if (targets.length) eventBridge.putTargets(ruleName, busName, targets);
+    names.push(
+      `${busName}/${ruleName} → ${targets.map((t) => t.arn.split(':').at(-1)).join(', ') || 'no targets'}`,
+    );
+  }
+  return { names, unsupported };
+}
+
+// ---- Event source mappings -------------------------------------------------------------------------
+
+export interface EventSourceHandle {
+  readonly description: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  stats(): unknown;
+}
+
+export interface EventSourceDependencies {
+  readonly lambda: LambdaService;
+  readonly sqs: SqsEngine;
+  readonly streamsClient: DynamoDBStreamsClient;
+  readonly onError: (line: string) => void;
+}
+
+export interface LoadedEventSources {
+  readonly handles: EventSourceHandle[];
+  readonly unsupported: string[];
+}
+
+export function loadEventSources(
+  resources: readonly LoadedResource[],
+  deps: EventSourceDependencies,
+): LoadedEventSources {
+  const handles: EventSourceHandle[] = [];
+  const unsupported: string[] = [];
+  for (const mapping of ofType(resources, 'AWS::Lambda::EventSourceMapping')) {
+    const props = mapping.properties;
+    const sourceArn = asString(props.EventSourceArn) ?? '';
+    const functionName = functionNameOf(asString(props.FunctionName) ?? '');
+    const service = parseArn(sourceArn)?.service;
+    const reportBatchItemFailures = asArray(props.FunctionResponseTypes).includes('ReportBatchItemFailures');
+    const onFailureArn = asString(asRecord(asRecord(props.DestinationConfig).OnFailure).Destination);
+    if (props.Enabled === false || props.Enabled === 'false') continue;
+    // `…:table/<name>/stream/<label>` or `…:<queue name>`
+    const sourceName = sourceArn.includes(':table/')
+      ? (sourceArn.split('/')[1] ?? sourceArn)
+      : sourceArn.split(':').at(-1);
+    const label = `${sourceName} → ${functionName}`;
+
+    if (service === 'dynamodb' && sourceArn.includes('/stream/')) {
+      const source = new DynamoDbStreamSource({
+        streamsClient: deps.streamsClient,
+        streamArn: sourceArn,
+        functionName,
+        eventSourceMappingUuid: mapping.physicalId,
+        invoker: deps.lambda,
+        config: {
+          startingPosition: (asString(props.StartingPosition) ?? 'LATEST') as 'LATEST',
+          batchSize: asNumber(props.BatchSize),
+          maximumBatchingWindowInSeconds: asNumber(props.MaximumBatchingWindowInSeconds),
+          maximumRetryAttempts: asNumber(props.MaximumRetryAttempts),
+          maximumRecordAgeInSeconds: asNumber(props.MaximumRecordAgeInSeconds),
+          bisectBatchOnFunctionError: props.BisectBatchOnFunctionError === true,
+          reportBatchItemFailures,
+          parallelizationFactor: asNumber(props.ParallelizationFactor),
+          filterCriteria: asRecord(props.FilterCriteria) as { Filters?: { Pattern?: string }[] },
+        },
+        onFailure: onFailureArn
+          ? async (failure) => {
+              deps.sqs.sendMessage(onFailureArn, JSON.stringify(failure));
+            }
+          : undefined,
+        onError: (error, context) =>
+          deps.onError(`[event-source ${label}] ${context.operation}: ${error.message}`),
+      });
+      handles.push({
+        description: `DynamoDB stream ${label}`,
+        start: () => source.start(),
+        stop: () => source.stop(),
+        stats: () => ({ kind: 'dynamodb-stream', label, ...source.stats() }),
+      });
+    } else if (service === 'sqs') {
+      const queueName = sourceArn.split(':').at(-1) ?? sourceArn;
+      const source = new SqsEventSource({
+        engine: deps.sqs,
+        queueName,
+        functionName,
+        invoker: deps.lambda,
+        batchSize: asNumber(props.BatchSize),
+        maximumBatchingWindowInSeconds: asNumber(props.MaximumBatchingWindowInSeconds),
+        reportBatchItemFailures,
+        onError: (error) => deps.onError(`[event-source ${label}] ${String(error)}`),
+      });
+      handles.push({
+        description: `SQS ${label}`,
+        start: async () => source.start(),
+        stop: () => source.stop(),
+        stats: () => ({ kind: 'sqs', label, queue: deps.sqs.approximateCounts(queueName) }),
+      });
+    } else {
+      unsupported.push(
+        `${where(mapping)}: event source ${sourceArn} is not supported (DynamoDB Streams and SQS are)`,
+      );
+    }
+  }
+  return { handles, unsupported };
+}

@@ -1,0 +1,43 @@
+/**
+ * Which CloudFormation resource types the local cloud runs, which it accepts without a local effect,
+ * and (by elimination) which it does not support — so nothing in a template is silently ignored.
+ */
+
+/** Types a local engine runs. */
+export const EMULATED_TYPES: ReadonlySet<string> = new Set([
+  'AWS::DynamoDB::Table',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::EventSourceMapping',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Resource',
+  'AWS::ApiGateway::Method',
+  'AWS::ApiGateway::Deployment',
+  'AWS::ApiGateway::Stage',
+  'AWS::SQS::Queue',
+  'AWS::Events::EventBus',
+  'AWS::Events::Rule',
+]);
+
+/** Types that exist on AWS but change nothing in how the system behaves locally, and why. */
+export const ACCEPTED_WITHOUT_EFFECT: Readonly<Record<string, string>> = {
+  'AWS::IAM::Role': 'IAM is not enforced locally',
+  'AWS::IAM::Policy': 'IAM is not enforced locally',
+  'AWS::IAM::ManagedPolicy': 'IAM is not enforced locally',
+  'AWS::Lambda::Permission': 'resource policies are not enforced locally',
+  'AWS::SQS::QueuePolicy': 'resource policies are not enforced locally',
+  'AWS::Events::EventBusPolicy': 'resource policies are not enforced locally',
+  'AWS::Logs::LogGroup': 'function logs go to the console and /_local/invocations',
+  'AWS::CloudWatch::Alarm': 'no metrics are collected locally',
+  'AWS::CloudWatch::Dashboard': 'no metrics are collected locally',
+  'AWS::CDK::Metadata': 'CDK bookkeeping',
+  'AWS::ApiGateway::Account': 'API Gateway account settings (CloudWatch role)',
+};
+
+export type ResourceSupport = 'emulated' | 'accepted' | 'unsupported';
+
+export function supportOf(type: string): ResourceSupport {
+  if (EMULATED_TYPES.has(type)) return 'emulated';
+  if (type in ACCEPTED_WITHOUT_EFFECT) return 'accepted';
+  return 'unsupported';
+}

@@ -1,0 +1,547 @@
+/**
+ * The local Lambda service: the registry of functions, sync and async invocation with AWS's retry and
+ * throttling semantics, and the invocation history shown by `/_local/invocations`.
+ *
+ * Differences from AWS, on purpose:
+ * - Async retries wait `asyncRetryBaseDelayMs` (default 1 s) then twice that, instead of ~1 min then ~2 min.
+ * - A throttled async event is retried as soon as the function has capacity (AWS backs off from 1 s up
+ *   to 5 min); like AWS it does not use up retry attempts and is bounded by the maximum event age.
+ * - Every qualifier runs `$LATEST`: versions and aliases are names for the same code.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { AwsServiceError, LOCAL_REGION, localArn } from '../aws-protocol';
+import type { FunctionError, InvokeOptions, InvokeResult, LambdaInvoker } from './invoker';
+import {
+  FunctionThrottledError,
+  FunctionWorkerPool,
+  WorkerPoolClosedError,
+  workerRuntimePath,
+  type ExecutionResult,
+  type InvocationRecord,
+  type PoolStats,
+} from './worker-pool';
+
+export type { InvocationRecord } from './worker-pool';
+
+export interface FunctionDefinition {
+  readonly name: string;
+  /** Defaults to the local account's `arn:aws:lambda:…:function:<name>`. */
+  readonly arn?: string;
+  /** The unpacked code (the template asset); plays `/var/task`. */
+  readonly codeDir: string;
+  readonly handler: string;
+  /** The function's own environment variables. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutSeconds?: number;
+  readonly memorySize?: number;
+  readonly reservedConcurrency?: number;
+  /** e.g. `nodejs22.x`, the default. */
+  readonly runtime?: string;
+  /** Versions and aliases accepted besides `$LATEST`. */
+  readonly qualifiers?: readonly string[];
+}
+
+export interface AsyncInvocationFailure {
+  readonly requestId: string;
+  /** As in Lambda's on-failure destination record. */
+  readonly condition: 'RetriesExhausted' | 'EventAgeExceeded';
+  readonly approximateInvokeCount: number;
+  /** The last function error; absent when the event expired before it could run. */
+  readonly error?: FunctionError;
+}
+
+export type AsyncFailureHandler = (
+  functionName: string,
+  event: unknown,
+  failure: AsyncInvocationFailure,
+) => void | Promise<void>;
+
+export interface EventInvokeConfig {
+  /** 0–2, default 2. */
+  readonly maximumRetryAttempts?: number;
+  /** 60–21600, default 21600 (6 h). */
+  readonly maximumEventAgeInSeconds?: number;
+  /** The function's DLQ or on-failure destination; defaults to the service's `onAsyncFailure`. */
+  readonly onFailure?: AsyncFailureHandler;
+}
+
+/** What a fault-injection hook decides for one invocation. */
+export type InvocationDecision = 'proceed' | { readonly throw: FunctionError } | { readonly delayMs: number };
+export type InvocationInterceptor = (functionName: string, event: unknown) => Promise<InvocationDecision>;
+
+export interface LambdaServiceOptions {
+  /** Added to every function's environment last, e.g. the `AWS_ENDPOINT_URL_*` of the local cloud. */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Defaults to stdout, prefixed with the function name. */
+  readonly onLog?: (functionName: string, line: string) => void;
+  readonly onAsyncFailure?: AsyncFailureHandler;
+  /** First async retry delay; the second is twice this. Default 1000 ms (AWS: about a minute). */
+  readonly asyncRetryBaseDelayMs?: number;
+  /** Local concurrency cap of functions without reserved concurrency. Default 10. */
+  readonly maxConcurrency?: number;
+  /** How long an idle execution environment stays warm. Default 5 min. */
+  readonly idleTimeoutMs?: number;
+  /** Invocation records kept. Default 500. */
+  readonly historySize?: number;
+}
+
+export interface InvocationDetails extends InvokeOptions {
+  /** Version or alias, when not part of the function name. */
+  readonly qualifier?: string;
+  /** Decoded `X-Amz-Client-Context` JSON (sync invocations only, as in AWS). */
+  readonly clientContextJson?: string;
+}
+
+/** A sync invocation as the Invoke API returns it. */
+export interface RawInvocationResult {
+  readonly requestId: string;
+  readonly payloadJson: string;
+  readonly functionError?: FunctionError;
+  readonly executedVersion: string;
+  readonly logs: readonly string[];
+}
+
+export interface RegisteredFunction {
+  readonly definition: FunctionDefinition;
+  readonly arn: string;
+  readonly runtime: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  /** When it was registered, in the API's `2019-08-14T22:26:11.234+0000` form. */
+  readonly lastModified: string;
+}
+
+/** The payload of an invocation in both forms: the worker gets the JSON, hooks get the value. */
+interface Payload {
+  readonly json: string;
+  readonly value: unknown;
+}
+
+interface FunctionEntry extends RegisteredFunction {
+  readonly pool: FunctionWorkerPool;
+  eventInvokeConfig: EventInvokeConfig;
+}
+
+const DEFAULT_RUNTIME = 'nodejs22.x';
+const DEFAULT_MAX_RETRY_ATTEMPTS = 2;
+const DEFAULT_MAX_EVENT_AGE_SECONDS = 21_600;
+const MAX_SYNC_REQUEST_BYTES = 6_291_456;
+const MAX_ASYNC_REQUEST_BYTES = 1_048_576;
+
+/** `name`, `name:qualifier`, `123456789012:function:name[:qualifier]` or a full ARN. */
+export function parseFunctionIdentifier(identifier: string): { name: string; qualifier?: string } {
+  const parts = identifier.split(':');
+  let rest: string[];
+  if (parts[0] === 'arn' && parts.length >= 7 && parts[5] === 'function') rest = parts.slice(6);
+  else if (parts.length >= 3 && parts[1] === 'function') rest = parts.slice(2);
+  else if (parts[0] === 'function') rest = parts.slice(1);
+  else rest = parts;
+  const [name, qualifier, ...extra] = rest;
+  if (name === undefined || name === '' || extra.length > 0 || qualifier === '') {
+    throw new AwsServiceError(
+      'ValidationException',
+      `1 validation error detected: Value '${identifier}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
+    );
+  }
+  return qualifier === undefined ? { name } : { name, qualifier };
+}
+
+function byteLengthOver(text: string, limit: number): boolean {
+  return text.length * 3 > limit && Buffer.byteLength(text) > limit;
+}
+
+/** The default log sink: stdout, every line prefixed with the function name. */
+function writePrefixed(functionName: string, line: string): void {
+  process.stdout.write(`${line.replace(/^/gm, `[${functionName}] `)}\n`);
+}
+
+function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timer.unref();
+    timers.add(timer);
+  });
+}
+
+export class LambdaService implements LambdaInvoker {
+  private readonly functions = new Map<string, FunctionEntry>();
+  private readonly history: InvocationRecord[] = [];
+  private historyStart = 0;
+  private readonly historySize: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private interceptor: InvocationInterceptor | undefined;
+  private pendingAsync = 0;
+  private closed = false;
+
+  constructor(private readonly options: LambdaServiceOptions = {}) {
+    this.historySize = options.historySize ?? 500;
+  }
+
+  /** Adds a function, replacing (and shutting down) one of the same name. */
+  register(definition: FunctionDefinition): RegisteredFunction {
+    const previous = this.functions.get(definition.name);
+    if (previous) void previous.pool.close();
+    const arn = definition.arn ?? localArn('lambda', `function:${definition.name}`);
+    const runtime = definition.runtime ?? DEFAULT_RUNTIME;
+    const timeoutSeconds = definition.timeoutSeconds ?? 3;
+    const memorySize = definition.memorySize ?? 128;
+    const onLog = this.options.onLog ?? writePrefixed;
+    const pool = new FunctionWorkerPool({
+      name: definition.name,
+      arn,
+      codeDir: definition.codeDir,
+      handler: definition.handler,
+      env: this.environmentOf(definition, runtime, memorySize),
+      timeoutSeconds,
+      memorySize,
+      reservedConcurrency: definition.reservedConcurrency,
+      maxConcurrency: this.options.maxConcurrency,
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      onLog: (line) => onLog(definition.name, line),
+      onInvocationRecord: (record) => this.record(record),
+    });
+    const entry: FunctionEntry = {
+      definition,
+      arn,
+      runtime,
+      timeoutSeconds,
+      memorySize,
+      lastModified: new Date().toISOString().replace('Z', '+0000'),
+      pool,
+      eventInvokeConfig: previous?.eventInvokeConfig ?? {},
+    };
+    this.functions.set(definition.name, entry);
+    return entry;
+  }
+
+  /** The registered functions, in registration order. */
+  list(): RegisteredFunction[] {
+    return [...this.functions.values()];
+  }
+
+  /** Looks a function up by name or ARN; throws ResourceNotFoundException as AWS does. */
+  resolve(identifier: string, qualifier?: string): RegisteredFunction {
+    return this.entry(identifier, qualifier);
+  }
+
+  async invoke(functionName: string, event: unknown, options: InvokeOptions): Promise<InvokeResult> {
+    const result = await this.invokeJson(
+      functionName,
+      { json: JSON.stringify(event) ?? 'null', value: event },
+      options,
+    );
+    return {
+      payload: JSON.parse(result.payloadJson) as unknown,
+      ...(result.functionError ? { functionError: result.functionError } : {}),
+    };
+  }
+
+  /** A sync invocation with the payload as JSON text, as the Invoke API receives and returns it. */
+  async invokeRaw(
+    functionName: string,
+    eventJson: string,
+    event: unknown,
+    details: InvocationDetails,
+  ): Promise<RawInvocationResult> {
+    return this.invokeJson(functionName, { json: eventJson, value: event }, details);
+  }
+
+  async invokeAsync(functionName: string, event: unknown, options: InvokeOptions): Promise<void> {
+    this.acceptAsync(functionName, { json: JSON.stringify(event) ?? 'null', value: event }, options);
+  }
+
+  /** An Event invocation with the payload as JSON text; resolves once queued, with the request id. */
+  invokeAsyncRaw(
+    functionName: string,
+    eventJson: string,
+    event: unknown,
+    details: InvocationDetails,
+  ): string {
+    return this.acceptAsync(functionName, { json: eventJson, value: event }, details);
+  }
+
+  /**
+   * Updates the function's async settings (as UpdateFunctionEventInvokeConfig does): fields left
+   * undefined keep their current value, so a DLQ and an EventInvokeConfig can be applied one after the other.
+   */
+  setEventInvokeConfig(functionName: string, config: EventInvokeConfig): void {
+    const entry = this.entry(functionName);
+    const defined = Object.entries(config).filter(([, value]) => value !== undefined);
+    entry.eventInvokeConfig = { ...entry.eventInvokeConfig, ...Object.fromEntries(defined) };
+  }
+
+  /** Fault injection: consulted before every invocation attempt; `undefined` removes it. */
+  setInvocationInterceptor(interceptor: InvocationInterceptor | undefined): void {
+    this.interceptor = interceptor;
+  }
+
+  /** The most recent invocation records, oldest first. */
+  invocations(): InvocationRecord[] {
+    return [...this.history.slice(this.historyStart), ...this.history.slice(0, this.historyStart)];
+  }
+
+  stats(functionName: string): PoolStats {
+    return this.entry(functionName).pool.stats();
+  }
+
+  /** Async events accepted and not yet finished (succeeded, or handed to the failure handler). */
+  asyncPending(): number {
+    return this.pendingAsync;
+  }
+
+  /** Terminates every execution environment and drops queued async events. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.timers.forEach((timer) => clearTimeout(timer));
+    this.timers.clear();
+    this.pendingAsync = 0;
+    await Promise.all([...this.functions.values()].map((entry) => entry.pool.close()));
+  }
+
+  private environmentOf(
+    definition: FunctionDefinition,
+    runtime: string,
+    memorySize: number,
+  ): Record<string, string> {
+    return {
+      ...definition.env,
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_LAMBDA_FUNCTION_NAME: definition.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.name}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      // Fake credentials: the local endpoints accept any signature.
+      AWS_ACCESS_KEY_ID: 'ASIALOCALCLOUDKEY000',
+      AWS_SECRET_ACCESS_KEY: 'local-cloud-secret-access-key',
+      AWS_SESSION_TOKEN: 'local-cloud-session-token',
+      AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
+      LAMBDA_TASK_ROOT: definition.codeDir,
+      LAMBDA_RUNTIME_DIR: path.dirname(workerRuntimePath()),
+      _HANDLER: definition.handler,
+      TZ: ':UTC',
+      LANG: 'en_US.UTF-8',
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      // NODE_OPTIONS stays in: the pool reads --enable-source-maps from it and never hands it to a worker.
+      ...this.options.extraEnv,
+    };
+  }
+
+  private entry(identifier: string, explicitQualifier?: string): FunctionEntry {
+    const { name, qualifier: derived } = parseFunctionIdentifier(identifier);
+    if (explicitQualifier !== undefined && derived !== undefined && explicitQualifier !== derived) {
+      throw new AwsServiceError(
+        'InvalidParameterValueException',
+        'The derived qualifier from the function name does not match the specified qualifier.',
+      );
+    }
+    const qualifier = explicitQualifier ?? derived;
+    const entry = this.functions.get(name);
+    const known =
+      entry !== undefined &&
+      (qualifier === undefined ||
+        qualifier === '$LATEST' ||
+        entry.definition.qualifiers?.includes(qualifier));
+    if (!entry || !known) {
+      const arn = localArn('lambda', `function:${name}${qualifier === undefined ? '' : `:${qualifier}`}`);
+      throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
+    }
+    return entry;
+  }
+
+  private async invokeJson(
+    functionName: string,
+    payload: Payload,
+    details: InvocationDetails,
+  ): Promise<RawInvocationResult> {
+    const entry = this.entry(functionName, details.qualifier);
+    if (byteLengthOver(payload.json, MAX_SYNC_REQUEST_BYTES)) {
+      throw new AwsServiceError(
+        'RequestTooLargeException',
+        `Request must be smaller than ${MAX_SYNC_REQUEST_BYTES} bytes for the InvokeFunction operation`,
+        413,
+      );
+    }
+    const result = await this.execute(entry, payload, randomUUID(), details);
+    return {
+      requestId: result.requestId,
+      payloadJson: result.payloadJson,
+      ...(result.functionError ? { functionError: result.functionError } : {}),
+      executedVersion: '$LATEST',
+      logs: result.logs,
+    };
+  }
+
+  /** One attempt, through the interceptor when one is set. */
+  private async execute(
+    entry: FunctionEntry,
+    payload: Payload,
+    requestId: string,
+    details: InvocationDetails,
+  ): Promise<ExecutionResult> {
+    const invokedFunctionArn =
+      details.qualifier === undefined || details.qualifier === '$LATEST'
+        ? entry.arn
+        : `${entry.arn}:${details.qualifier}`;
+    const request = {
+      requestId,
+      trigger: details.trigger,
+      invokedFunctionArn,
+      traceId: details.traceHeader,
+      clientContextJson: details.clientContextJson,
+    };
+    if (this.interceptor) {
+      const decision = await this.interceptor(entry.definition.name, payload.value);
+      if (typeof decision === 'object' && 'throw' in decision)
+        return this.injectFailure(entry, request, decision.throw);
+      if (typeof decision === 'object') await delay(decision.delayMs, this.timers);
+    }
+    return entry.pool.invoke(payload.json, request);
+  }
+
+  private injectFailure(
+    entry: FunctionEntry,
+    request: { requestId: string; trigger: string },
+    error: FunctionError,
+  ): ExecutionResult {
+    this.record({
+      requestId: request.requestId,
+      functionName: entry.definition.name,
+      trigger: request.trigger,
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+      cold: false,
+      outcome: 'error',
+      errorType: error.errorType,
+    });
+    return {
+      requestId: request.requestId,
+      payloadJson: JSON.stringify(error),
+      functionError: error,
+      cold: false,
+      durationMs: 0,
+      logs: [],
+    };
+  }
+
+  private acceptAsync(functionName: string, payload: Payload, details: InvocationDetails): string {
+    const entry = this.entry(functionName, details.qualifier);
+    if (byteLengthOver(payload.json, MAX_ASYNC_REQUEST_BYTES)) {
+      throw new AwsServiceError(
+        'RequestTooLargeException',
+        `Request must be smaller than ${MAX_ASYNC_REQUEST_BYTES} bytes for the InvokeFunction operation`,
+        413,
+      );
+    }
+    const requestId = randomUUID();
+    this.pendingAsync++;
+    // Client context is dropped: Lambda passes it to synchronous invocations only.
+    const asyncDetails: InvocationDetails = {
+      trigger: details.trigger,
+      ...(details.traceHeader === undefined ? {} : { traceHeader: details.traceHeader }),
+      ...(details.qualifier === undefined ? {} : { qualifier: details.qualifier }),
+    };
+    setImmediate(() => {
+      void this.runAsync(entry, payload, requestId, asyncDetails).finally(() => {
+        if (!this.closed) this.pendingAsync--;
+      });
+    });
+    return requestId;
+  }
+
+  /** Lambda's async invocation: retries on function errors, waits out throttling, then hands the event over. */
+  private async runAsync(
+    accepted: FunctionEntry,
+    payload: Payload,
+    requestId: string,
+    details: InvocationDetails,
+  ): Promise<void> {
+    const name = accepted.definition.name;
+    const config = accepted.eventInvokeConfig;
+    const maxRetries = config.maximumRetryAttempts ?? DEFAULT_MAX_RETRY_ATTEMPTS;
+    const expiresAt = Date.now() + (config.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
+    const baseDelayMs = this.options.asyncRetryBaseDelayMs ?? 1000;
+    let attempts = 0;
+    let lastError: FunctionError | undefined;
+    for (;;) {
+      // A function registered again mid-retry runs its new code, as an update would in AWS.
+      const entry = this.functions.get(name);
+      if (this.closed || entry === undefined) return;
+      if (Date.now() >= expiresAt) {
+        return this.failAsync(entry, payload, {
+          requestId,
+          condition: 'EventAgeExceeded',
+          attempts,
+          lastError,
+        });
+      }
+      let result: ExecutionResult;
+      try {
+        result = await this.execute(entry, payload, requestId, details);
+      } catch (error) {
+        if (!(error instanceof FunctionThrottledError)) {
+          // Shutdown or a failing interceptor: the event cannot be delivered.
+          if (!(error instanceof WorkerPoolClosedError)) {
+            process.stderr.write(`[${name}] async event ${requestId} dropped: ${String(error)}\n`);
+          }
+          return;
+        }
+        await entry.pool.waitForCapacity(expiresAt - Date.now());
+        continue;
+      }
+      attempts++;
+      if (!result.functionError) return;
+      lastError = result.functionError;
+      if (attempts > maxRetries) {
+        return this.failAsync(entry, payload, {
+          requestId,
+          condition: 'RetriesExhausted',
+          attempts,
+          lastError,
+        });
+      }
+      const wait = baseDelayMs * 2 ** (attempts - 1);
+      await delay(Math.min(wait, Math.max(0, expiresAt - Date.now())), this.timers);
+    }
+  }
+
+  private async failAsync(
+    entry: FunctionEntry,
+    payload: Payload,
+    outcome: {
+      requestId: string;
+      condition: AsyncInvocationFailure['condition'];
+      attempts: number;
+      lastError: FunctionError | undefined;
+    },
+  ): Promise<void> {
+    const handler = entry.eventInvokeConfig.onFailure ?? this.options.onAsyncFailure;
+    if (!handler) return;
+    const failure: AsyncInvocationFailure = {
+      requestId: outcome.requestId,
+      condition: outcome.condition,
+      approximateInvokeCount: outcome.attempts,
+      ...(outcome.lastError ? { error: outcome.lastError } : {}),
+    };
+    try {
+      await handler(entry.definition.name, payload.value, failure);
+    } catch (error) {
+      // A failing destination loses the event, as in AWS; say so rather than crash the service.
+      process.stderr.write(`[${entry.definition.name}] async on-failure handler failed: ${String(error)}\n`);
+    }
+  }
+
+  private record(record: InvocationRecord): void {
+    if (this.history.length < this.historySize) {
+      this.history.push(record);
+      return;
+    }
+    this.history[this.historyStart] = record;
+    this.historyStart = (this.historyStart + 1) % this.historySize;
+  }
+}

@@ -1,0 +1,392 @@
+/**
+ * The Lambda Node.js runtime as played inside one `worker_threads` Worker: one worker is one execution
+ * environment. It loads the handler the way the AWS runtime interface client does, runs one invocation at
+ * a time, builds the real `context` object, formats errors as Lambda does, and posts console output to the
+ * parent instead of printing it.
+ *
+ * This file is bundled by esbuild (see `workerRuntimePath` in worker-pool.ts) because a worker cannot load
+ * `.ts` sources: keep it free of imports other than Node built-ins and types.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { format, types } from 'node:util';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { FunctionError } from './invoker';
+
+/** `workerData` of an execution environment. Its environment variables come from the Worker's `env`. */
+export interface WorkerStartData {
+  readonly codeDir: string;
+  /** `file.export`, e.g. `index.handler` or `src/handlers/orders.main.handler`. */
+  readonly handler: string;
+  readonly functionName: string;
+  readonly memorySize: number;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  /** The function's `NODE_OPTIONS` asked for `--enable-source-maps` (workers cannot take NODE_OPTIONS). */
+  readonly enableSourceMaps: boolean;
+}
+
+/** Parent → worker: run one invocation. */
+export interface InvokeMessage {
+  readonly id: number;
+  readonly eventJson: string;
+  /** Epoch milliseconds at which the function times out. */
+  readonly deadlineMs: number;
+  readonly requestId: string;
+  readonly invokedFunctionArn: string;
+  readonly traceId?: string;
+  /** The decoded `X-Amz-Client-Context` JSON, if any. */
+  readonly clientContextJson?: string;
+}
+
+/** Worker → parent. */
+export type WorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'init-error'; readonly error: FunctionError }
+  | { readonly type: 'log'; readonly line: string }
+  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly payloadJson: string }
+  | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: FunctionError }
+  /** An uncaught exception or unhandled rejection: the environment is lost (AWS exits the runtime). */
+  | { readonly type: 'crash'; readonly id: number | undefined; readonly error: FunctionError };
+
+/** The maximum synchronous response Lambda returns, in bytes. */
+const MAX_RESPONSE_BYTES = 6_291_556;
+
+export class ImportModuleError extends Error {
+  constructor(cause: unknown) {
+    super(String(cause));
+    this.name = 'Runtime.ImportModuleError';
+  }
+}
+
+export class HandlerNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Runtime.HandlerNotFound';
+  }
+}
+
+export class MalformedHandlerNameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Runtime.MalformedHandlerName';
+  }
+}
+
+export class UserCodeSyntaxError extends Error {
+  constructor(cause: SyntaxError) {
+    super(`${cause.name}: ${cause.message}`);
+    this.name = 'Runtime.UserCodeSyntaxError';
+    if (cause.stack !== undefined) this.stack = cause.stack;
+  }
+}
+
+export class UnhandledPromiseRejectionError extends Error {
+  constructor(reason: unknown) {
+    super(reason === undefined || reason === null ? String(reason) : errorToString(reason));
+    this.name = 'Runtime.UnhandledPromiseRejection';
+  }
+}
+
+function errorToString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** The error document Lambda returns for a failed invocation (the runtime client's `toRapidResponse`). */
+export function formatError(error: unknown): FunctionError {
+  try {
+    if (isErrorLike(error)) {
+      const name = error.name || error.constructor.name;
+      return { errorType: name, errorMessage: error.message, trace: (error.stack ?? '').split('\n') };
+    }
+    return { errorType: typeof error, errorMessage: errorToString(error), trace: [] };
+  } catch {
+    return {
+      errorType: 'handled',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
+  }
+}
+
+function isErrorLike(value: unknown): value is Error {
+  if (types.isNativeError(value)) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { name?: unknown; message?: unknown; stack?: unknown };
+  return (
+    typeof candidate.name === 'string' &&
+    typeof candidate.message === 'string' &&
+    typeof candidate.stack === 'string'
+  );
+}
+
+type Callback = (error?: unknown, result?: unknown) => void;
+type Handler = (event: unknown, context: LambdaContext, callback: Callback) => unknown;
+
+export interface LambdaContext {
+  callbackWaitsForEmptyEventLoop: boolean;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly awsRequestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly identity: undefined;
+  readonly clientContext: unknown;
+  getRemainingTimeInMillis(): number;
+  done(error?: unknown, result?: unknown): void;
+  succeed(result?: unknown): void;
+  fail(error?: unknown): void;
+}
+
+/**
+ * Splits `dir/file.export.path` into module root, module and export path, as the AWS runtime does (the
+ * module name is the basename up to its first dot).
+ */
+export function parseHandler(fullHandler: string): {
+  moduleRoot: string;
+  moduleName: string;
+  exportPath: string;
+} {
+  if (fullHandler.includes('..')) {
+    throw new MalformedHandlerNameError(
+      "'../' not allowed in handler name. Relative paths are not supported.",
+    );
+  }
+  const handlerString = path.basename(fullHandler);
+  const moduleRoot = fullHandler.substring(0, fullHandler.indexOf(handlerString));
+  const match = /^([^.]*)\.(.*)$/.exec(handlerString);
+  if (!match || match[1] === undefined || match[2] === undefined) {
+    throw new MalformedHandlerNameError('Bad handler');
+  }
+  return { moduleRoot, moduleName: match[1], exportPath: match[2] };
+}
+
+/** Whether the nearest package.json up to the code root says `"type": "module"`. */
+function hasPackageJsonTypeModule(file: string, codeDir: string): boolean {
+  const root = path.resolve(codeDir);
+  let folder = path.dirname(file);
+  for (;;) {
+    if (folder.endsWith(`${path.sep}node_modules`)) return false;
+    const packageJson = path.join(folder, 'package.json');
+    if (existsSync(packageJson)) {
+      try {
+        return (JSON.parse(readFileSync(packageJson, 'utf8')) as { type?: unknown }).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    // The code directory plays /var/task: nothing above it belongs to the function.
+    const parent = path.dirname(folder);
+    if (folder === root || parent === folder) return false;
+    folder = parent;
+  }
+}
+
+/** The AWS runtime's module lookup order: extensionless, `.js` (CommonJS), `.js`/`.mjs` as ESM, `.cjs`, then Node resolution. */
+async function loadModule(codeDir: string, moduleRoot: string, moduleName: string): Promise<unknown> {
+  const requireFromTask = createRequire(path.join(codeDir, '__lambda_task__.js'));
+  const base = path.resolve(codeDir, moduleRoot, moduleName);
+  const requireIfExists = (file: string): unknown => (existsSync(file) ? requireFromTask(file) : undefined);
+  const importIfExists = async (file: string): Promise<unknown> =>
+    existsSync(file) ? await import(pathToFileURL(file).href) : undefined;
+
+  const extensionless = requireIfExists(base);
+  if (extensionless !== undefined) return extensionless;
+  const typeModule = hasPackageJsonTypeModule(base, codeDir);
+  if (!typeModule) {
+    const commonJs = requireIfExists(`${base}.js`);
+    if (commonJs !== undefined) return commonJs;
+  }
+  const loaded =
+    (typeModule ? await importIfExists(`${base}.js`) : undefined) ??
+    (await importIfExists(`${base}.mjs`)) ??
+    requireIfExists(`${base}.cjs`);
+  if (loaded !== undefined) return loaded;
+  return requireFromTask(
+    requireFromTask.resolve(moduleName, { paths: [codeDir, path.join(codeDir, moduleRoot)] }),
+  );
+}
+
+export async function loadHandler(codeDir: string, fullHandler: string): Promise<Handler> {
+  const { moduleRoot, moduleName, exportPath } = parseHandler(fullHandler);
+  let userApp: unknown;
+  try {
+    userApp = await loadModule(codeDir, moduleRoot, moduleName);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UserCodeSyntaxError(error);
+    if ((error as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND') throw new ImportModuleError(error);
+    throw error;
+  }
+  const handler = exportPath.split('.').reduce<unknown>((nested, key) => {
+    if (nested === null || nested === undefined) return undefined;
+    return (nested as Record<string, unknown>)[key];
+  }, userApp);
+  if (handler === undefined || handler === null) {
+    throw new HandlerNotFoundError(`${fullHandler} is undefined or not exported`);
+  }
+  if (typeof handler !== 'function') throw new HandlerNotFoundError(`${fullHandler} is not a function`);
+  return handler as Handler;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/** Runs inside the worker: wires the parent port, console capture and crash reporting, then loads the handler. */
+function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartData): void {
+  const post = (message: WorkerMessage): void => port.postMessage(message);
+  // AWS prints `undefined` as the request id of lines logged outside an invocation (during init).
+  let currentRequestId = 'undefined';
+  let activeId: number | undefined;
+
+  const emit = (line: string): void => post({ type: 'log', line });
+  const levels = { log: 'INFO', info: 'INFO', warn: 'WARN', error: 'ERROR', debug: 'DEBUG', trace: 'TRACE' };
+  for (const [method, level] of Object.entries(levels)) {
+    (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args: unknown[]) =>
+      emit(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}`);
+  }
+  const flushers = [captureStream(process.stdout, emit), captureStream(process.stderr, emit)];
+  const flush = (): void => flushers.forEach((flushStream) => flushStream());
+
+  // A worker cannot chdir; Lambda's working directory is the task root.
+  process.cwd = () => data.codeDir;
+  if (data.enableSourceMaps) process.setSourceMapsEnabled(true);
+
+  const crash = (error: unknown, exitCode: number, label: string): void => {
+    const formatted = formatError(error);
+    console.error(label, JSON.stringify(formatted));
+    flush();
+    post({ type: 'crash', id: activeId, error: formatted });
+    process.exit(exitCode);
+  };
+  process.on('uncaughtException', (error) => crash(error, 129, 'Uncaught Exception'));
+  process.on('unhandledRejection', (reason) =>
+    crash(new UnhandledPromiseRejectionError(reason), 128, 'Unhandled Promise Rejection'),
+  );
+
+  const invoke = (handler: Handler, message: InvokeMessage): void => {
+    activeId = message.id;
+    currentRequestId = message.requestId;
+    if (message.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
+    else process.env._X_AMZN_TRACE_ID = message.traceId;
+
+    let settled = false;
+    const finish = (error: unknown, result?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      flush();
+      activeId = undefined;
+      if (error !== undefined && error !== null) {
+        post({ type: 'result', id: message.id, ok: false, error: formatError(error) });
+        return;
+      }
+      let payloadJson: string;
+      try {
+        payloadJson = JSON.stringify(result) ?? 'null';
+      } catch (serializationError) {
+        post({ type: 'result', id: message.id, ok: false, error: formatError(serializationError) });
+        return;
+      }
+      if (
+        payloadJson.length * 3 > MAX_RESPONSE_BYTES &&
+        Buffer.byteLength(payloadJson) > MAX_RESPONSE_BYTES
+      ) {
+        const error = {
+          errorType: 'Function.ResponseSizeTooLarge',
+          errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+        };
+        post({ type: 'result', id: message.id, ok: false, error });
+        return;
+      }
+      post({ type: 'result', id: message.id, ok: true, payloadJson });
+    };
+
+    const context: LambdaContext = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: data.functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: message.invokedFunctionArn,
+      memoryLimitInMB: String(data.memorySize),
+      awsRequestId: message.requestId,
+      logGroupName: data.logGroupName,
+      logStreamName: data.logStreamName,
+      identity: undefined,
+      clientContext:
+        message.clientContextJson === undefined
+          ? undefined
+          : (JSON.parse(message.clientContextJson) as unknown),
+      getRemainingTimeInMillis: () => Math.max(0, message.deadlineMs - Date.now()),
+      done: (error, result) => finish(error, result),
+      succeed: (result) => finish(null, result),
+      fail: (error) => finish(error === undefined || error === null ? 'handled' : error),
+    };
+
+    try {
+      const returned = handler(JSON.parse(message.eventJson) as unknown, context, finish);
+      if (isPromiseLike(returned)) {
+        returned.then(
+          (result) => finish(null, result),
+          (error: unknown) => finish(error ?? new Error(String(error))),
+        );
+      } else if (handler.length < 3) {
+        // AWS answers a synchronous, callback-less handler with null once its event loop drains.
+        finish(null, null);
+      }
+    } catch (error) {
+      finish(error ?? new Error(String(error)));
+    }
+  };
+
+  void (async () => {
+    let handler: Handler;
+    try {
+      handler = await loadHandler(data.codeDir, data.handler);
+    } catch (error) {
+      const formatted = formatError(error);
+      console.error('Uncaught Exception', JSON.stringify(formatted));
+      flush();
+      post({ type: 'init-error', error: formatted });
+      return;
+    }
+    flush();
+    port.on('message', (message: InvokeMessage) => invoke(handler, message));
+    post({ type: 'ready' });
+  })();
+}
+
+/** Routes a stream's writes to `emit`, one call per complete line; returns a flush for the partial tail. */
+function captureStream(stream: NodeJS.WriteStream, emit: (line: string) => void): () => void {
+  let pending = '';
+  const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : Buffer.from(chunk as Uint8Array).toString(
+            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+          );
+    const lines = (pending + text).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) emit(line);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  };
+  stream.write = write as NodeJS.WriteStream['write'];
+  return () => {
+    if (pending === '') return;
+    emit(pending);
+    pending = '';
+  };
+}
+
+if (!isMainThread && parentPort) startRuntime(parentPort, workerData as WorkerStartData);
