@@ -3,11 +3,15 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'functions/<context>/domain/ holds pure logic: no AWS SDK, no CDK, no adapters, no Powertools.',
+      comment:
+        'functions/<context>/domain/ holds pure logic: no AWS SDK, no CDK, no adapters, no Powertools.',
       severity: 'error',
       from: { path: '^functions/[^/]+/domain/' },
       to: {
-        path: ['^node_modules/(@aws-sdk|aws-cdk-lib|constructs|@aws-lambda-powertools)/', '^functions/[^/]+/(adapters|handlers)/'],
+        path: [
+          '^node_modules/(@aws-sdk|aws-cdk-lib|constructs|@aws-lambda-powertools)/',
+          '^functions/[^/]+/(adapters|handlers)/',
+        ],
       },
     },
     {
@@ -26,7 +30,8 @@ module.exports = {
     },
     {
       name: 'local-cloud-runs-the-template',
-      comment: 'local/ runs whatever the synthesized template says; it knows nothing of functions/ or infra/.',
+      comment:
+        'local/ runs whatever the synthesized template says; it knows nothing of functions/ or infra/.',
       severity: 'error',
       from: { path: '^local/' },
       to: { path: ['^functions/', '^infra/'] },

@@ -1,3 +1,6 @@
+// Lambda runs Node.js 22; the SDK's notice about this machine's older Node.js is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /** @type {import('jest').Config} */
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const project = (displayName, extra = {}) => ({

@@ -82,6 +82,8 @@ export class LocalCloud {
     readonly apiUrl: string,
     readonly edgeUrl: string,
     readonly dynamoDbEndpoint: string,
+    /** The DynamoDB Local JVM's process id. */
+    readonly dynamoDbPid: number | undefined,
     readonly summary: LoadedSummary,
     readonly apis: readonly RestApiModel[],
     readonly lambda: LambdaService,
@@ -276,6 +278,7 @@ export class LocalCloud {
       apiServer.url,
       edgeServer.url,
       dynamo.endpoint,
+      dynamo.pid,
       summary,
       apis,
       lambda,

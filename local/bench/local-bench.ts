@@ -3,10 +3,11 @@
  * by side in one run on the fixture app.
  *
  *  1. raw DynamoDB Local PutItem throughput at concurrency 32;
- *  2. the same PutItem through API Gateway → Lambda (POST /notes) at concurrency 32, and the ratio;
+ *  2. the same PutItem through API Gateway → Lambda (POST /items) at concurrency 32, and the ratio;
  *  3. warm invoke latency of a no-op function (in-process and through the Lambda Invoke API);
  *  4. cold-start time (first invocation of a function: worker start + module load + handler).
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -16,6 +17,7 @@ import { LocalCloud } from '../local-cloud';
 const CONCURRENCY = 32;
 const WRITES_PER_PHASE = Number(process.env.BENCH_WRITES ?? 3_000);
 const WARM_INVOKES = Number(process.env.BENCH_INVOKES ?? 2_000);
+const WARM_UP_WRITES = Number(process.env.BENCH_WARM_UP ?? 4_000);
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
@@ -37,6 +39,35 @@ async function throughput(
     }),
   );
   return total / ((performance.now() - started) / 1000);
+}
+
+interface CpuMark {
+  readonly at: number;
+  readonly node: NodeJS.CpuUsage;
+  readonly jvmTicks: number;
+}
+
+/** CPU time of a process from /proc (user + system clock ticks); 0 where /proc is absent. */
+function processTicks(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function cpuMark(jvmPid: number | undefined): CpuMark {
+  return { at: performance.now(), node: process.cpuUsage(), jvmTicks: processTicks(jvmPid) };
+}
+
+/** Where the CPU went since `mark`: this process (main thread and Lambda workers) and the JVM. */
+function cpuShare(mark: CpuMark, jvmPid: number | undefined): string {
+  const elapsedMs = performance.now() - mark.at;
+  const node = process.cpuUsage(mark.node);
+  const nodePercent = ((node.user + node.system) / 1000 / elapsedMs) * 100;
+  const jvmPercent = (((processTicks(jvmPid) - mark.jvmTicks) * 10) / elapsedMs) * 100;
+  return `${nodePercent.toFixed(0)}% / ${jvmPercent.toFixed(0)}%`;
 }
 
 async function latencies(count: number, operation: () => Promise<void>): Promise<number[]> {
@@ -62,7 +93,8 @@ async function main(): Promise<void> {
     maxConcurrency: CONCURRENCY,
   });
   const bootSeconds = (performance.now() - bootStarted) / 1000;
-  const table = cloud.outputs.FixtureApp?.NotesTableName ?? '';
+  // A table without a stream, so nothing runs downstream of either kind of write.
+  const table = 'fixture-items';
   const dynamodb = new DynamoDBClient({ endpoint: cloud.dynamoDbEndpoint, region: 'us-east-1', credentials });
   const lambdaApi = new LambdaClient({ endpoint: cloud.edgeUrl, region: 'us-east-1', credentials });
   try {
@@ -77,35 +109,36 @@ async function main(): Promise<void> {
       dynamodb.send(
         new PutItemCommand({
           TableName: table,
-          Item: {
-            pk: { S: `${prefix}-${i}` },
-            sk: { S: 'note' },
-            text: { S: 'benchmark' },
-            author: { S: 'bench' },
-          },
+          Item: { pk: { S: `${prefix}-${i}` }, payload: { S: 'benchmark' } },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     const apiPost = async (i: number, prefix: string) => {
-      const answer = await fetch(`${cloud.apiUrl}/notes`, {
+      const answer = await fetch(`${cloud.apiUrl}/items`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ id: `${prefix}-${i}`, text: 'benchmark', author: 'bench' }),
+        body: JSON.stringify({ id: `${prefix}-${i}` }),
       });
       await answer.arrayBuffer();
-      if (answer.status !== 201) throw new Error(`POST /notes answered ${answer.status}`);
+      if (answer.status !== 201) throw new Error(`POST /items answered ${answer.status}`);
     };
-    await throughput(500, CONCURRENCY, async (i) => void (await rawPut(i, 'warm-raw')));
-    await throughput(500, CONCURRENCY, (i) => apiPost(i, 'warm-api'));
+    // DynamoDB Local's JVM needs a few thousand requests before its JIT settles.
+    await throughput(WARM_UP_WRITES, CONCURRENCY, async (i) => void (await rawPut(i, 'warm-raw')));
+    await throughput(WARM_UP_WRITES, CONCURRENCY, (i) => apiPost(i, 'warm-api'));
 
     // Side by side, alternating, so both see the same machine state.
     const raw: number[] = [];
     const api: number[] = [];
+    const cpuUse = { raw: [] as string[], api: [] as string[] };
     for (let round = 0; round < 3; round++) {
+      let mark = cpuMark(cloud.dynamoDbPid);
       raw.push(
         await throughput(WRITES_PER_PHASE, CONCURRENCY, async (i) => void (await rawPut(i, `raw${round}`))),
       );
+      cpuUse.raw.push(cpuShare(mark, cloud.dynamoDbPid));
+      mark = cpuMark(cloud.dynamoDbPid);
       api.push(await throughput(WRITES_PER_PHASE, CONCURRENCY, (i) => apiPost(i, `api${round}`)));
+      cpuUse.api.push(cpuShare(mark, cloud.dynamoDbPid));
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[1] ?? Number.NaN;
     const rawOps = median(raw);
@@ -128,6 +161,8 @@ async function main(): Promise<void> {
       `| raw DynamoDB Local PutItem, concurrency ${CONCURRENCY} | ${rawOps.toFixed(0)} ops/s (rounds: ${raw.map((v) => v.toFixed(0)).join(', ')}) |`,
       `| API Gateway → Lambda → PutItem, concurrency ${CONCURRENCY} | ${apiOps.toFixed(0)} req/s (rounds: ${api.map((v) => v.toFixed(0)).join(', ')}) |`,
       `| ratio (goal ≥ 0.5) | ${(apiOps / rawOps).toFixed(2)} |`,
+      `| CPU during raw rounds (node / DynamoDB Local JVM, % of one core) | ${cpuUse.raw.join('; ')} |`,
+      `| CPU during API rounds (node / DynamoDB Local JVM, % of one core) | ${cpuUse.api.join('; ')} |`,
       `| warm no-op invoke, in process: p50 / p99 (goal p99 ≤ 5 ms) | ${percentile(inProcess, 50).toFixed(2)} ms / ${percentile(inProcess, 99).toFixed(2)} ms |`,
       `| warm no-op invoke, Lambda Invoke API over HTTP: p50 / p99 | ${percentile(viaApi, 50).toFixed(2)} ms / ${percentile(viaApi, 99).toFixed(2)} ms |`,
       `| cold start, no-op function (first invocation, wall) | ${coldMs.toFixed(0)} ms (init ${coldRecord?.initDurationMs?.toFixed(0) ?? '?'} ms) |`,

@@ -17,6 +17,8 @@ export interface DynamoDbLocalOptions {
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The JVM's process id (for measurements). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -82,7 +84,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     const reason = error instanceof Error ? error.message : String(error);
     throw new DynamoDbLocalError(`DynamoDB Local did not start on port ${port}: ${reason}\n${output.trim()}`);
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, pid: child.pid, stop };
 }
 
 function locateJar(): { jar: string; libDir: string } {
@@ -110,7 +112,6 @@ function preparePersistDir(dir: string): string {
 function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.unref();
     server.once('error', () => resolve(false));
     server.listen(port, () => server.close(() => resolve(true)));
   });
@@ -119,7 +120,6 @@ function isPortFree(port: number): Promise<boolean> {
 function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.unref();
     server.once('error', reject);
     server.listen(0, () => {
       const address = server.address();

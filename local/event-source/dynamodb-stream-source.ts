@@ -758,8 +758,8 @@ function errorMessage(error: unknown): string {
  */
 function recoverPosition(shard: ShardState, error: unknown): boolean {
   const name = errorName(error);
-  // Iterators expire after 15 minutes (DynamoDB Local calls some "Invalid ShardIterator"): take a new one
-  // after the last record read.
+  // An iterator left unused for 15 minutes expires (a shard blocked on retries), and one the engine no
+  // longer accepts is answered "Invalid ShardIterator": take a new one after the last record read.
   if (
     name === 'ExpiredIteratorException' ||
     (name === 'ValidationException' && /shard ?iterator/i.test(errorMessage(error)))

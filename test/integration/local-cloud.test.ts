@@ -63,9 +63,9 @@ describe('start-up', () => {
       string[]
     >;
     expect(resources.stacks).toEqual(['FixtureShared', 'FixtureApp']);
-    expect(resources.tables).toEqual(expect.arrayContaining(['fixture-received']));
+    expect(resources.tables).toEqual(expect.arrayContaining(['fixture-received', 'fixture-items']));
     expect(resources.functions).toEqual(expect.arrayContaining(['fixture-slow', 'fixture-limited']));
-    expect(resources.functions).toHaveLength(8);
+    expect(resources.functions).toHaveLength(9);
     expect(resources.eventSources).toHaveLength(2);
     expect(resources.rules).toHaveLength(1);
     expect(resources.queues).toHaveLength(3);
