@@ -1,0 +1,244 @@
+import { ConcurrencyError } from '../errors/app-error';
+import type { CommandContext } from './command-context';
+import type { Decider } from './decider';
+import type { DomainEvent, EventPayload } from './domain-event';
+import { EventStoreError } from './errors';
+import type { EventStore } from './event-store';
+
+export interface BackoffOptions {
+  /** @default 10 */
+  readonly baseDelayMs?: number;
+  /** @default 100 */
+  readonly maxDelayMs?: number;
+}
+
+/** Told when a snapshot could not be saved; composition roots log it with the function's logger. */
+export type SnapshotErrorHandler = (
+  error: unknown,
+  snapshot: { aggregateId: string; version: number },
+) => void;
+
+export interface AggregateRunnerOptions<TCommand, TState, TEvent extends DomainEvent> {
+  readonly store: EventStore<TEvent, TState>;
+  readonly decider: Decider<TCommand, TState, TEvent>;
+  /** Stamped on every event, e.g. `Order`. */
+  readonly aggregateType: string;
+  /**
+   * Load-decide-append attempts before the `ConcurrencyError` of the last one is rethrown.
+   * @default 3
+   */
+  readonly maxAttempts?: number;
+  /** Pause before retry n: uniformly random in [0, min(maxDelayMs, baseDelayMs · 2ⁿ⁻¹)) ("full jitter"). */
+  readonly backoff?: BackoffOptions;
+  /**
+   * Save a snapshot after an append that crosses a multiple of this many events.
+   * @default no snapshots, and none read
+   */
+  readonly snapshotEvery?: number;
+  /**
+   * Version of `TState`'s shape. Bump it when the shape changes: older snapshots are then ignored and
+   * the state is replayed from the events.
+   * @default 1
+   */
+  readonly snapshotSchemaVersion?: number;
+  /**
+   * Told when a snapshot could not be saved. The command has succeeded regardless: a snapshot only
+   * makes later loads shorter.
+   * @default a warning on the console
+   */
+  readonly onSnapshotError?: SnapshotErrorHandler;
+  /** @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Math.random */
+  readonly random?: () => number;
+}
+
+export interface CommandResult<TState, TEvent extends DomainEvent> {
+  /** The state after the command's events. */
+  readonly state: TState;
+  /** The events appended; none when the command changed nothing. */
+  readonly events: readonly TEvent[];
+  /** The aggregate's version after the command. */
+  readonly version: number;
+}
+
+interface Folded<TState> {
+  readonly state: TState;
+  readonly version: number;
+}
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+const DEFAULT_BASE_DELAY_MS = 10;
+const DEFAULT_MAX_DELAY_MS = 100;
+
+/**
+ * Runs commands against event-sourced aggregates (STYLE.md shape 5): load (snapshot + later events),
+ * decide, append at the version the decision was made on. A lost race is retried from the fresh
+ * state, a bounded number of times; every other error — a refused command, a failing table — is
+ * the caller's at once.
+ */
+export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
+  private readonly store: EventStore<TEvent, TState>;
+  private readonly decider: Decider<TCommand, TState, TEvent>;
+  private readonly aggregateType: string;
+  private readonly maxAttempts: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly snapshotEvery: number | undefined;
+  private readonly snapshotSchemaVersion: number;
+  private readonly onSnapshotError: SnapshotErrorHandler;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(options: AggregateRunnerOptions<TCommand, TState, TEvent>) {
+    this.store = options.store;
+    this.decider = options.decider;
+    this.aggregateType = options.aggregateType;
+    this.maxAttempts = positiveInteger('maxAttempts', options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    this.baseDelayMs = nonNegative(
+      'backoff.baseDelayMs',
+      options.backoff?.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
+    );
+    this.maxDelayMs = nonNegative('backoff.maxDelayMs', options.backoff?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS);
+    this.snapshotEvery =
+      options.snapshotEvery === undefined
+        ? undefined
+        : positiveInteger('snapshotEvery', options.snapshotEvery);
+    this.snapshotSchemaVersion = options.snapshotSchemaVersion ?? 1;
+    this.onSnapshotError = options.onSnapshotError ?? warnOnConsole;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+  }
+
+  async run(
+    aggregateId: string,
+    command: TCommand,
+    context: CommandContext,
+  ): Promise<CommandResult<TState, TEvent>> {
+    let current = await this.loadLatest(aggregateId);
+    for (let attempt = 1; ; attempt += 1) {
+      const payloads = this.decider.decide(command, current.state);
+      if (payloads.length === 0) return { state: current.state, events: [], version: current.version };
+
+      const occurredAt = context.now().toISOString();
+      const events = payloads.map((payload, index) =>
+        this.envelope(aggregateId, current.version + index + 1, occurredAt, payload, context),
+      );
+      try {
+        await this.store.append(aggregateId, current.version, events);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= this.maxAttempts) throw error;
+        await this.sleep(this.backoffMs(attempt));
+        // Events never change once written: only the ones the winner appended need reading.
+        current = this.fold(
+          aggregateId,
+          current,
+          await this.store.load(aggregateId, { fromVersion: current.version + 1 }),
+        );
+        continue;
+      }
+
+      const after = this.fold(aggregateId, current, events);
+      await this.snapshotIfDue(aggregateId, current.version, after, occurredAt);
+      return { state: after.state, events, version: after.version };
+    }
+  }
+
+  private async loadLatest(aggregateId: string): Promise<Folded<TState>> {
+    let start: Folded<TState> = { state: this.decider.initialState, version: 0 };
+    if (this.snapshotEvery !== undefined) {
+      const snapshot = await this.store.loadSnapshot(aggregateId);
+      if (snapshot !== undefined && snapshot.schemaVersion === this.snapshotSchemaVersion) {
+        start = { state: snapshot.state, version: snapshot.version };
+      }
+    }
+    return this.fold(
+      aggregateId,
+      start,
+      await this.store.load(aggregateId, { fromVersion: start.version + 1 }),
+    );
+  }
+
+  private fold(aggregateId: string, from: Folded<TState>, events: readonly TEvent[]): Folded<TState> {
+    let { state, version } = from;
+    for (const event of events) {
+      // A gap means a store that lost events; deciding on such a state would be deciding blind.
+      if (event.version !== version + 1) {
+        throw new EventStoreError(
+          `the stream of ${aggregateId} jumps from version ${version} to ${event.version}`,
+        );
+      }
+      state = this.decider.evolve(state, event);
+      version = event.version;
+    }
+    return { state, version };
+  }
+
+  private envelope(
+    aggregateId: string,
+    version: number,
+    occurredAt: string,
+    payload: EventPayload<TEvent>,
+    context: CommandContext,
+  ): TEvent {
+    const event: DomainEvent = {
+      eventId: context.newEventId(),
+      type: payload.type,
+      aggregateType: this.aggregateType,
+      aggregateId,
+      version,
+      occurredAt,
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+      ...(context.traceHeader === undefined ? {} : { traceHeader: context.traceHeader }),
+      schemaVersion: payload.schemaVersion ?? 1,
+      data: payload.data,
+    };
+    // EventPayload<TEvent> is TEvent's own type and data, so the envelope is a TEvent.
+    return event as TEvent;
+  }
+
+  private async snapshotIfDue(
+    aggregateId: string,
+    previousVersion: number,
+    after: Folded<TState>,
+    takenAt: string,
+  ): Promise<void> {
+    const every = this.snapshotEvery;
+    if (every === undefined || Math.floor(after.version / every) === Math.floor(previousVersion / every))
+      return;
+    try {
+      await this.store.saveSnapshot({
+        aggregateId,
+        version: after.version,
+        state: after.state,
+        schemaVersion: this.snapshotSchemaVersion,
+        takenAt,
+      });
+    } catch (error) {
+      this.onSnapshotError(error, { aggregateId, version: after.version });
+    }
+  }
+
+  private backoffMs(attempt: number): number {
+    return this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`AggregateRunner: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`AggregateRunner: ${name} must be a finite number ≥ 0, got ${value}`);
+  }
+  return value;
+}
+
+function warnOnConsole(error: unknown, snapshot: { aggregateId: string; version: number }): void {
+  console.warn('snapshot not saved; the command succeeded', { ...snapshot, error });
+}

@@ -1,0 +1,28 @@
+import { newUlid } from '../ids/ids';
+
+/** What the runner stamps on every event of one command, besides what the decider decided. */
+export interface CommandContext {
+  /** Id of the whole business flow (the first request's), carried through every hop. */
+  readonly correlationId: string;
+  /** Id of the request or event that caused this command. */
+  readonly causationId: string;
+  /** X-Ray trace header, when the command runs in a traced invocation. */
+  readonly traceHeader?: string;
+  now(): Date;
+  newEventId(): string;
+}
+
+/** A context with the real clock and ULID event ids; tests build their own with fixed ones. */
+export function commandContext(ids: {
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly traceHeader?: string;
+}): CommandContext {
+  return {
+    correlationId: ids.correlationId,
+    causationId: ids.causationId,
+    ...(ids.traceHeader === undefined ? {} : { traceHeader: ids.traceHeader }),
+    now: () => new Date(),
+    newEventId: () => newUlid(),
+  };
+}

@@ -1,0 +1,48 @@
+import type { DomainEvent } from './domain-event';
+
+/** DynamoDB's TransactWriteItems limit: an append writes all events of one command in one transaction. */
+export const MAX_EVENTS_PER_APPEND = 100;
+
+export interface LoadOptions {
+  /** First version to return (inclusive); 1, the whole stream, when absent. */
+  readonly fromVersion?: number;
+}
+
+/** The state of one aggregate folded up to `version`, so a load can skip the events before it. */
+export interface Snapshot<TState> {
+  readonly aggregateId: string;
+  readonly version: number;
+  readonly state: TState;
+  /** Version of `state`'s shape: a runner ignores snapshots of another shape and replays instead. */
+  readonly schemaVersion: number;
+  /** ISO-8601 instant. */
+  readonly takenAt: string;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append: the expected version of the next one. */
+  readonly version: number;
+}
+
+/**
+ * Persistence port of event-sourced aggregates: one stream of versioned events per aggregate id, plus
+ * at most one snapshot of it. Adapters: `DynamoDbEventStore`, `InMemoryEventStore`.
+ */
+export interface EventStore<TEvent extends DomainEvent = DomainEvent, TState = unknown> {
+  /** The aggregate's events in version order; none for an aggregate that does not exist yet. */
+  load(aggregateId: string, options?: LoadOptions): Promise<TEvent[]>;
+
+  /**
+   * Appends all `events` atomically, or none. `expectedVersion` is the version the caller decided on
+   * (0 for a new aggregate), so the events must carry versions `expectedVersion + 1`, `+ 2`, …
+   * Throws `ConcurrencyError` when another writer appended first, `TooManyEventsError` beyond
+   * `MAX_EVENTS_PER_APPEND`. Appending no events writes nothing and checks nothing.
+   */
+  append(aggregateId: string, expectedVersion: number, events: readonly TEvent[]): Promise<AppendResult>;
+
+  /** The latest snapshot, if one was saved. */
+  loadSnapshot(aggregateId: string): Promise<Snapshot<TState> | undefined>;
+
+  /** Keeps `snapshot` unless a snapshot of a later version is already stored (concurrent writers). */
+  saveSnapshot(snapshot: Snapshot<TState>): Promise<void>;
+}

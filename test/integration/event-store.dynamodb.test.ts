@@ -1,0 +1,277 @@
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { ConcurrencyError } from '../../shared/errors/app-error';
+import {
+  AggregateRunner,
+  commandContext,
+  DynamoDbEventStore,
+  MAX_EVENTS_PER_APPEND,
+  TooManyEventsError,
+  type Decider,
+  type DomainEvent,
+} from '../../shared/event-sourcing';
+import { newId, newUlid } from '../../shared/ids/ids';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
+
+/** The smallest aggregate that shows a lost update: a counter whose every command adds one. */
+type CounterEvent = DomainEvent<'Incremented', { readonly by: number; readonly padding?: string }>;
+type CounterCommand = { readonly type: 'Increment' };
+type CounterState = { readonly count: number };
+
+const counter: Decider<CounterCommand, CounterState, CounterEvent> = {
+  initialState: { count: 0 },
+  evolve: (state, event) => ({ count: state.count + event.data.by }),
+  decide: () => [{ type: 'Incremented', data: { by: 1 } }],
+};
+
+const TABLE = 'orders-events';
+const INCREMENT: CounterCommand = { type: 'Increment' };
+
+let dynamoDbLocal: DynamoDbLocal;
+let client: DynamoDBClient;
+let store: DynamoDbEventStore<CounterEvent, CounterState>;
+
+beforeAll(async () => {
+  dynamoDbLocal = await startDynamoDbLocal();
+  client = new DynamoDBClient({
+    endpoint: dynamoDbLocal.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'N' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+    }),
+  );
+  store = new DynamoDbEventStore({ client, tableName: TABLE });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamoDbLocal?.stop();
+});
+
+function incremented(
+  aggregateId: string,
+  version: number,
+  data: CounterEvent['data'] = { by: 1 },
+): CounterEvent {
+  return {
+    eventId: newUlid(),
+    type: 'Incremented',
+    aggregateType: 'Counter',
+    aggregateId,
+    version,
+    occurredAt: new Date().toISOString(),
+    correlationId: 'corr-1',
+    causationId: 'cause-1',
+    schemaVersion: 1,
+    data,
+  };
+}
+
+/** Events `after + 1` … `after + count`. */
+function incrementsAfter(
+  aggregateId: string,
+  after: number,
+  count: number,
+  data?: CounterEvent['data'],
+): CounterEvent[] {
+  return Array.from({ length: count }, (_, index) => incremented(aggregateId, after + index + 1, data));
+}
+
+function runner(options: { maxAttempts?: number; snapshotEvery?: number } = {}) {
+  return new AggregateRunner({ store, decider: counter, aggregateType: 'Counter', ...options });
+}
+
+const context = () => commandContext({ correlationId: 'corr-1', causationId: 'cause-1' });
+
+describe('DynamoDbEventStore on DynamoDB Local', () => {
+  it('stores each event as an item keyed by aggregate id and version, marked as an event', async () => {
+    // Prepare
+    const id = newId('order');
+    const events = [{ ...incremented(id, 1), traceHeader: 'Root=1-abc;Sampled=1' }, incremented(id, 2)];
+
+    // Act
+    await store.append(id, 0, events);
+
+    // Assess
+    const { Item: item } = await client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: id }, sk: { N: '1' } }, ConsistentRead: true }),
+    );
+    expect(item).toMatchObject({
+      kind: { S: 'event' },
+      type: { S: 'Incremented' },
+      version: { N: '1' },
+      traceHeader: { S: 'Root=1-abc;Sampled=1' },
+      data: { M: { by: { N: '1' } } },
+    });
+    expect(await store.load(id)).toEqual(events);
+  });
+
+  it('appends all events of a command or none of them', async () => {
+    // Prepare
+    const id = newId('order');
+    const first = incremented(id, 1);
+    await store.append(id, 0, [first]);
+
+    // Act: versions 2 and 3 are free, 1 is taken
+    const lostRace = store.append(id, 0, incrementsAfter(id, 0, 3));
+    // and the third item is above DynamoDB's 400 KB item limit
+    const tooLarge = store.append(id, 1, [
+      ...incrementsAfter(id, 1, 2),
+      incremented(id, 4, { by: 1, padding: 'x'.repeat(410_000) }),
+    ]);
+
+    // Assess
+    await expect(lostRace).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(tooLarge).rejects.toMatchObject({ name: 'ValidationException' });
+    expect(await store.load(id)).toEqual([first]);
+  });
+
+  it('lets exactly one of concurrent appends at the same expected version win', async () => {
+    // Prepare
+    const id = newId('order');
+    const contenders = Array.from({ length: 8 }, () => incrementsAfter(id, 0, 2));
+
+    // Act
+    const outcomes = await Promise.allSettled(contenders.map((events) => store.append(id, 0, events)));
+
+    // Assess
+    const winners = contenders.filter((_, index) => outcomes[index]?.status === 'fulfilled');
+    const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+    expect(winners).toHaveLength(1);
+    expect(losers).toEqual(Array(7).fill(expect.any(ConcurrencyError)));
+    expect(await store.load(id)).toEqual(winners[0]);
+  });
+
+  it(`appends ${MAX_EVENTS_PER_APPEND} events in one transaction and refuses more`, async () => {
+    // Prepare
+    const id = newId('order');
+
+    // Act
+    const full = await store.append(id, 0, incrementsAfter(id, 0, MAX_EVENTS_PER_APPEND));
+    const tooMany = store.append(id, MAX_EVENTS_PER_APPEND, incrementsAfter(id, MAX_EVENTS_PER_APPEND, 101));
+
+    // Assess
+    expect(full.version).toBe(MAX_EVENTS_PER_APPEND);
+    await expect(tooMany).rejects.toBeInstanceOf(TooManyEventsError);
+    expect(await store.load(id)).toHaveLength(MAX_EVENTS_PER_APPEND);
+  });
+
+  it('lets 20 concurrent runners on one aggregate all succeed, losing no update', async () => {
+    // Prepare: each runner fails at most once per other runner's success, so 20 attempts always suffice
+    const id = newId('order');
+    const runners = Array.from({ length: 20 }, () => runner({ maxAttempts: 20 }));
+
+    // Act
+    const results = await Promise.all(runners.map((each) => each.run(id, INCREMENT, context())));
+
+    // Assess
+    const versions = results.map((result) => result.version).sort((a, b) => a - b);
+    expect(versions).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+    const events = await store.load(id);
+    expect(events.map((event) => event.version)).toEqual(versions);
+    expect(events.reduce(counter.evolve, counter.initialState)).toEqual({ count: 20 });
+  });
+
+  it('loads the snapshot and only the events after it; snapshots stay out of the event partition', async () => {
+    // Prepare
+    const id = newId('order');
+    const stepper = runner({ snapshotEvery: 5 });
+    for (let i = 0; i < 12; i += 1) await stepper.run(id, INCREMENT, context());
+    const saved = await store.loadSnapshot(id);
+    // A snapshot whose state contradicts the events shows which of the two the next load starts from.
+    await store.saveSnapshot({
+      aggregateId: id,
+      version: 11,
+      state: { count: 1000 },
+      schemaVersion: 1,
+      takenAt: 'now',
+    });
+    await store.saveSnapshot({
+      aggregateId: id,
+      version: 5,
+      state: { count: 5 },
+      schemaVersion: 1,
+      takenAt: 'now',
+    });
+
+    // Act
+    const result = await stepper.run(id, INCREMENT, context());
+
+    // Assess
+    expect(saved).toMatchObject({ aggregateId: id, version: 10, state: { count: 10 }, schemaVersion: 1 });
+    expect(result).toMatchObject({ state: { count: 1002 }, version: 13 });
+    expect(await store.loadSnapshot(id)).toMatchObject({ version: 11 });
+    const partition = await client.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: id } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(partition.Items?.map((item) => item['kind']?.S)).toEqual(Array(13).fill('event'));
+    expect((await store.load(id)).map((event) => event.version)).toEqual(
+      Array.from({ length: 13 }, (_, i) => i + 1),
+    );
+  });
+
+  describe('a stream of 1,000 events over 1 MB', () => {
+    const id = newId('order');
+    const padding = 'x'.repeat(1_200);
+
+    beforeAll(async () => {
+      for (let after = 0; after < 1_000; after += MAX_EVENTS_PER_APPEND) {
+        await store.append(id, after, incrementsAfter(id, after, MAX_EVENTS_PER_APPEND, { by: 1, padding }));
+      }
+    });
+
+    it('takes more than one page of DynamoDB', async () => {
+      // Act
+      const firstPage = await client.send(
+        new QueryCommand({
+          TableName: TABLE,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: id } },
+          ConsistentRead: true,
+        }),
+      );
+
+      // Assess
+      expect(firstPage.LastEvaluatedKey).toBeDefined();
+      expect(firstPage.Count).toBeLessThan(1_000);
+    });
+
+    it.each([
+      ['pages of 1 MB', undefined],
+      ['pages of 64 items', 64],
+    ])('loads in version order over %s', async (_, pageSize) => {
+      // Prepare
+      const paged = new DynamoDbEventStore<CounterEvent, CounterState>({
+        client,
+        tableName: TABLE,
+        pageSize,
+      });
+
+      // Act
+      const all = await paged.load(id);
+      const tail = await paged.load(id, { fromVersion: 990 });
+
+      // Assess
+      expect(all.map((event) => event.version)).toEqual(Array.from({ length: 1_000 }, (_, i) => i + 1));
+      expect(all.every((event) => event.data.padding === padding)).toBe(true);
+      expect(tail.map((event) => event.version)).toEqual(Array.from({ length: 11 }, (_, i) => 990 + i));
+    });
+  });
+});
