@@ -1,0 +1,162 @@
+import type { z } from 'zod';
+import { logger as defaultLogger } from '../observability/logger';
+import type { ApiGatewayProxyEvent, ApiGatewayProxyResult, LambdaContext } from './api-gateway-proxy';
+import { CORRELATION_ID_HEADER, correlationIdOf, REQUEST_ID_HEADER } from './correlation-id';
+import { errorResponse } from './error-response';
+import { lowercaseHeaders } from './http-headers';
+import { readJsonBody } from './parse-json-body';
+import { decodedPathParameters, definedValues } from './parse-parameters';
+import { parseWithSchema } from './parse-with-schema';
+import { assertStrictSchema } from './strict-schema';
+
+type Parsed<S, Otherwise> = S extends z.ZodType ? z.output<S> : Otherwise;
+type StringParameters = Readonly<Record<string, string>>;
+
+/** What the use case receives: everything parsed and validated. */
+export interface HttpRequest<TBody, TPath, TQuery> {
+  readonly body: TBody;
+  readonly pathParameters: TPath;
+  readonly query: TQuery;
+  /** Lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly correlationId: string;
+  readonly requestId: string;
+}
+
+/** What the use case returns; `body` is sent as JSON (none when absent, e.g. for a 204). */
+export interface HttpResult {
+  readonly statusCode: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A use case's result once serialized: what an interceptor may store and replay as is. */
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface HttpInvocation {
+  readonly event: ApiGatewayProxyEvent;
+  readonly context: LambdaContext | undefined;
+  /** The body as parsed JSON, before the schema (`undefined` for handlers without a body). */
+  readonly json: unknown;
+  readonly requestId: string;
+  readonly correlationId: string;
+}
+
+/**
+ * Runs around the use case once the request is valid, e.g. `shared/idempotency`'s replay by
+ * `Idempotency-Key`. It may call `proceed` (at most once), answer without it, or throw an `AppError`.
+ */
+export type HttpInterceptor = (
+  invocation: HttpInvocation,
+  proceed: () => Promise<HttpResponse>,
+) => Promise<HttpResponse>;
+
+/** The logging the handler needs; the Powertools `Logger` fits it. */
+export interface HttpLogger {
+  error(message: string, attributes: Record<string, unknown>): void;
+  warn(message: string, attributes: Record<string, unknown>): void;
+}
+
+export interface HttpHandlerOptions<TBody, TPath, TQuery> {
+  /** Strict zod schema of the JSON body; when set, a body is required. */
+  readonly body?: TBody;
+  /** Strict zod schema of the (URL-decoded) path parameters. */
+  readonly pathParameters?: TPath;
+  /** Strict zod schema of the query parameters. */
+  readonly query?: TQuery;
+  /** @default DEFAULT_MAX_BODY_BYTES (64 KB) */
+  readonly maxBodyBytes?: number;
+  readonly interceptor?: HttpInterceptor;
+  /** @default the container's logger from `shared/observability` */
+  readonly logger?: HttpLogger;
+}
+
+export type ProxyHandler = (
+  event: ApiGatewayProxyEvent,
+  context?: LambdaContext,
+) => Promise<ApiGatewayProxyResult>;
+
+/**
+ * Builds a Lambda proxy handler that parses and validates the request, calls `useCase`, and maps its
+ * result (or any error, through the one status table) to a JSON response carrying `X-Request-Id` and
+ * `X-Correlation-Id`. Schemas are checked for strictness here, so a loose one fails at start-up.
+ */
+export function httpHandler<
+  TBody extends z.ZodType | undefined = undefined,
+  TPath extends z.ZodType | undefined = undefined,
+  TQuery extends z.ZodType | undefined = undefined,
+>(
+  options: HttpHandlerOptions<TBody, TPath, TQuery>,
+  useCase: (
+    request: HttpRequest<
+      Parsed<TBody, undefined>,
+      Parsed<TPath, StringParameters>,
+      Parsed<TQuery, StringParameters>
+    >,
+  ) => Promise<HttpResult>,
+): ProxyHandler {
+  const { body: bodySchema, pathParameters: pathSchema, query: querySchema, interceptor } = options;
+  const logger = options.logger ?? defaultLogger;
+  if (bodySchema) assertStrictSchema(bodySchema, 'body');
+  if (pathSchema) assertStrictSchema(pathSchema, 'path');
+  if (querySchema) assertStrictSchema(querySchema, 'query');
+
+  return async (event, context) => {
+    const requestId = event.requestContext.requestId;
+    const correlationId = correlationIdOf(event, requestId);
+    const traceHeaders = { [REQUEST_ID_HEADER]: requestId, [CORRELATION_ID_HEADER]: correlationId };
+    try {
+      const rawPath = decodedPathParameters(event);
+      const rawQuery = definedValues(event.queryStringParameters);
+      const pathParameters = pathSchema ? parseWithSchema(pathSchema, rawPath, 'path') : rawPath;
+      const query = querySchema ? parseWithSchema(querySchema, rawQuery, 'query') : rawQuery;
+      const json = bodySchema ? readJsonBody(event, { maxBodyBytes: options.maxBodyBytes }) : undefined;
+      const body = bodySchema ? parseWithSchema(bodySchema, json, 'body') : undefined;
+      // The generic body cannot narrow the conditional types; the parsing just above is what makes this true.
+      const request = {
+        body,
+        pathParameters,
+        query,
+        headers: lowercaseHeaders(event),
+        correlationId,
+        requestId,
+      } as HttpRequest<
+        Parsed<TBody, undefined>,
+        Parsed<TPath, StringParameters>,
+        Parsed<TQuery, StringParameters>
+      >;
+      const proceed = async (): Promise<HttpResponse> => serialize(await useCase(request));
+      const response = interceptor
+        ? await interceptor({ event, context, json, requestId, correlationId }, proceed)
+        : await proceed();
+      return { ...response, headers: { ...response.headers, ...traceHeaders } };
+    } catch (error) {
+      const answer = errorResponse(error, requestId);
+      if (answer.statusCode >= 500) {
+        const log = { error, correlationId, requestId, statusCode: answer.statusCode };
+        if (answer.statusCode === 500) logger.error('request failed with an unexpected error', log);
+        else logger.warn('request failed on an unavailable dependency', log);
+      }
+      return {
+        statusCode: answer.statusCode,
+        headers: { 'Content-Type': 'application/json', ...answer.headers, ...traceHeaders },
+        body: JSON.stringify(answer.body),
+      };
+    }
+  };
+}
+
+function serialize(result: HttpResult): HttpResponse {
+  if (result.body === undefined) {
+    return { statusCode: result.statusCode, headers: { ...result.headers }, body: '' };
+  }
+  return {
+    statusCode: result.statusCode,
+    headers: { 'Content-Type': 'application/json', ...result.headers },
+    body: JSON.stringify(result.body),
+  };
+}

@@ -1,0 +1,42 @@
+export type { ApiGatewayProxyEvent, ApiGatewayProxyResult, LambdaContext } from './api-gateway-proxy';
+export {
+  CORRELATION_ID_HEADER,
+  MAX_CORRELATION_ID_LENGTH,
+  REQUEST_ID_HEADER,
+  correlationIdOf,
+} from './correlation-id';
+export {
+  DEFAULT_THROTTLED_RETRY_AFTER_SECONDS,
+  HTTP_STATUS_BY_ERROR_KIND,
+  INTERNAL_ERROR_CODE,
+  INTERNAL_ERROR_MESSAGE,
+  errorResponse,
+  type ErrorBody,
+  type ErrorResponse,
+} from './error-response';
+export {
+  httpHandler,
+  type HttpHandlerOptions,
+  type HttpInterceptor,
+  type HttpInvocation,
+  type HttpLogger,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpResult,
+  type ProxyHandler,
+} from './http-handler';
+export { headerValues, lowercaseHeaders } from './http-headers';
+export { idSchema } from './id-schema';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  MALFORMED_JSON,
+  isJsonContentType,
+  parseJsonBody,
+  readJsonBody,
+  type JsonBodyOptions,
+} from './parse-json-body';
+export { parsePathParameters, parseQuery } from './parse-parameters';
+export { parseWithSchema } from './parse-with-schema';
+export { isPrintableHeaderValue } from './printable-header-value';
+export { assertStrictSchema } from './strict-schema';
+export { displayPath, houseStyleReasons, validationErrorFromZod } from './validation-error-from-zod';
