@@ -22,7 +22,13 @@ export interface JsonProtocolService {
   readonly targetPrefix: string;
   /** `application/x-amz-json-1.0` or `application/x-amz-json-1.1`. */
   readonly jsonVersion: '1.0' | '1.1';
-  handle(operation: string, input: Record<string, unknown>): Promise<unknown>;
+  handle(operation: string, input: Record<string, unknown>, context?: JsonProtocolContext): Promise<unknown>;
+}
+
+/** What the request carries besides its body. */
+export interface JsonProtocolContext {
+  /** The request's `X-Amzn-Trace-Id` (the SDK adds it inside a traced function). */
+  readonly traceHeader?: string;
 }
 
 export const LOCAL_REGION = 'us-east-1';

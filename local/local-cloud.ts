@@ -16,6 +16,7 @@ import {
   loadEventSources,
   loadFunctions,
   loadQueues,
+  loadStateMachines,
   type LoadedResource,
 } from './cloud/loaders';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
@@ -26,13 +27,24 @@ import {
 } from './dynamodb/table-provisioner';
 import { isDynamoDbRequest, proxyToDynamoDb } from './edge/edge-server';
 import { EventBridgeEngine } from './eventbridge/event-bus';
+import { faultCatalogueOf } from './faults/fault-catalogue';
+import { installFaultHooks } from './faults/fault-hooks';
+import { FaultRegistry } from './faults/fault-registry';
+import { FaultingTargetDispatcher } from './faults/faulting-target-dispatcher';
+import { handleFaultsApi, isFaultsPath } from './faults/faults-api';
 import { serveJsonProtocol } from './http/json-protocol';
 import { assertJavaAvailable } from './java-runtime';
 import { handleLambdaApi } from './lambda/lambda-api';
 import { LambdaService } from './lambda/lambda-service';
 import { SqsEngine } from './sqs/sqs-engine';
+import { StepFunctionsEngine } from './stepfunctions/step-functions-engine';
 import { rewriteApiUrls } from './template/api-url';
 import { resolveStack, type ResolvedStack } from './template/resolve-stack';
+import { LambdaInvocationTracer } from './xray/lambda-invocation-tracer';
+import { StoreTraceRecorder } from './xray/trace-recorder';
+import { handleTracesApi } from './xray/traces-api';
+import { TracingTargetDispatcher } from './xray/tracing-target-dispatcher';
+import { XRayDaemon } from './xray/xray-daemon';
 
 export interface LocalCloudOptions {
   /** The directory holding `cdk.json`. */
@@ -55,6 +67,11 @@ export interface LocalCloudOptions {
   readonly maxConcurrency?: number;
   /** First retry delay of asynchronous invocations. @default 1000 */
   readonly asyncRetryBaseDelayMs?: number;
+  /**
+   * The X-Ray daemon's UDP port; 0 picks a free port.
+   * @default the port of `AWS_XRAY_DAEMON_ADDRESS`, else 2000 (a free port when 2000 is taken)
+   */
+  readonly xrayDaemonPort?: number;
 }
 
 export interface LoadedSummary {
@@ -65,6 +82,7 @@ export interface LoadedSummary {
   readonly eventSources: readonly string[];
   readonly rules: readonly string[];
   readonly queues: readonly string[];
+  readonly stateMachines: readonly string[];
   /** Resource types and properties that do not run locally, by resource. */
   readonly unsupported: readonly string[];
   /** Resources that exist on AWS but have no local effect, by type. */
@@ -89,11 +107,16 @@ export class LocalCloud {
     readonly lambda: LambdaService,
     readonly sqs: SqsEngine,
     readonly eventBridge: EventBridgeEngine,
+    readonly stepFunctions: StepFunctionsEngine,
     readonly gateway: RestApiGateway,
     readonly defaultApi: RestApiModel | undefined,
     readonly outputs: Readonly<Record<string, Readonly<Record<string, string>>>>,
     private readonly eventSources: readonly EventSourceHandle[],
     private readonly closers: readonly (() => Promise<void>)[],
+    /** Injected faults (`/_local/faults`); none until set. */
+    readonly faults: FaultRegistry,
+    /** The X-Ray daemon and the traces it holds (`/_local/traces`). */
+    readonly xray: XRayDaemon,
   ) {}
 
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -134,6 +157,11 @@ export class LocalCloud {
       handleEdge(req, res),
     );
     closers.push(() => edgeServer.close());
+    const xray = await XRayDaemon.start(
+      options.xrayDaemonPort === undefined ? {} : { port: options.xrayDaemonPort },
+    );
+    closers.push(() => xray.stop());
+    const traceRecorder = new StoreTraceRecorder(xray.store);
 
     const sqs = new SqsEngine({ endpointUrl: () => edgeServer.url });
     closers.push(async () => sqs.close());
@@ -146,17 +174,39 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_SQS: edgeServer.url,
         AWS_ENDPOINT_URL_EVENTBRIDGE: edgeServer.url,
         AWS_ENDPOINT_URL_LAMBDA: edgeServer.url,
+        AWS_ENDPOINT_URL_SFN: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
+        AWS_XRAY_DAEMON_ADDRESS: xray.address,
+        _AWS_XRAY_DAEMON_ADDRESS: xray.host,
+        _AWS_XRAY_DAEMON_PORT: String(xray.port),
+        AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
       },
+      tracer: new LambdaInvocationTracer(traceRecorder),
       onLog: (functionName, line) => log(`[${functionName}] ${line}`),
       asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs,
       // An account's unreserved pool is 1,000 on AWS; a local machine runs far fewer workers well.
       maxConcurrency: options.maxConcurrency ?? 64,
     });
     closers.push(() => lambda.close());
-    const eventBridge = new EventBridgeEngine({ dispatcher: new LocalTargetDispatcher(lambda, sqs) });
+    const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
+      lambda,
+      sqs,
+      dynamoDbEndpoint: dynamo.endpoint,
+      // Late-bound: EventBridge is built next, with this engine among its targets.
+      eventBridge: { putEvents: (input, context) => eventBridge.putEvents(input, context) },
+    });
+    closers.push(async () => stepFunctions.close());
+    const faults = new FaultRegistry();
+    const eventBridge = new EventBridgeEngine({
+      dispatcher: new TracingTargetDispatcher(
+        new FaultingTargetDispatcher(new LocalTargetDispatcher(lambda, sqs, stepFunctions), faults),
+        traceRecorder,
+      ),
+    });
     closers.push(async () => eventBridge.close());
+    installFaultHooks(faults, { lambda, eventBridge });
 
     // First pass: names and properties, with placeholder stream ARNs; tables are created from it.
     const dynamoClient = new DynamoDBClient({
@@ -222,7 +272,12 @@ export class LocalCloud {
         `No REST API named '${options.defaultApiName}'; the app has: ${apis.map((api) => api.name).join(', ')}.`,
       );
     }
-    const gateway = new RestApiGateway({ apis, invoker: lambda, defaultApiId: defaultApi?.apiId });
+    const gateway = new RestApiGateway({
+      apis,
+      invoker: lambda,
+      defaultApiId: defaultApi?.apiId,
+      traceRecorder,
+    });
     gateway.setBaseUrl(apiServer.url);
     for (const api of apis) {
       for (const warning of api.warnings) unsupported.push(`REST API ${api.name}: ${warning}`);
@@ -240,6 +295,8 @@ export class LocalCloud {
     unsupported.push(...functions.unsupported);
     const rules = loadEventBridge(allResources, eventBridge);
     unsupported.push(...rules.unsupported);
+    const stateMachines = loadStateMachines(allResources, stepFunctions);
+    unsupported.push(...stateMachines.unsupported);
 
     const streamsClient = new DynamoDBStreamsClient({
       endpoint: dynamo.endpoint,
@@ -252,8 +309,16 @@ export class LocalCloud {
       sqs,
       streamsClient,
       onError: (line) => log(line),
+      deliveryFault: (mapping) => faults.eventSourceFault(mapping),
     });
     unsupported.push(...eventSources.unsupported);
+    faults.setCatalogue(
+      faultCatalogueOf(
+        allResources,
+        functions.names,
+        eventSources.handles.flatMap((source) => (source.identity ? [source.identity] : [])),
+      ),
+    );
     for (const source of eventSources.handles) await source.start();
     closers.push(async () => {
       await Promise.all(eventSources.handles.map((source) => source.stop()));
@@ -270,6 +335,7 @@ export class LocalCloud {
       eventSources: eventSources.handles.map((source) => source.description),
       rules: rules.names,
       queues,
+      stateMachines: stateMachines.names,
       unsupported,
       accepted: [...accepted].map(([type, count]) => `${type} ×${count} (${ACCEPTED_WITHOUT_EFFECT[type]})`),
     };
@@ -284,15 +350,18 @@ export class LocalCloud {
       lambda,
       sqs,
       eventBridge,
+      stepFunctions,
       gateway,
       defaultApi,
       outputs,
       eventSources.handles,
       closers,
+      faults,
+      xray,
     );
     handleEdge = async (req, res) => {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
-      if (await serveJsonProtocol([sqs, eventBridge], req, res)) return;
+      if (await serveJsonProtocol([sqs, eventBridge, stepFunctions], req, res)) return;
       if (await handleLambdaApi(lambda, req, res)) return;
       if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/_local'))) {
         return cloud.handleLocal(req, res);
@@ -312,6 +381,8 @@ export class LocalCloud {
   /** The `/_local` endpoints: the local cloud's own view of what runs and what happened. */
   private async handleLocal(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (isFaultsPath(url.pathname)) return handleFaultsApi(this.faults, req, res);
+    if (await handleTracesApi(this.xray.store, req, res)) return;
     switch (url.pathname) {
       case '/':
       case '/_local':
@@ -320,6 +391,7 @@ export class LocalCloud {
           status: 'ok',
           apiUrl: this.apiUrl,
           edgeUrl: this.edgeUrl,
+          xrayDaemonAddress: this.xray.address,
           defaultApi: this.defaultApi?.name,
         });
       case '/_local/resources':
@@ -334,8 +406,16 @@ export class LocalCloud {
         return sendJson(res, 200, {
           queues: this.sqs.listQueueNames().map((name) => ({ name, ...this.sqs.approximateCounts(name) })),
         });
-      default:
+      case '/_local/executions':
+        return sendJson(res, 200, { executions: this.stepFunctions.executions() });
+      default: {
+        // `/_local/executions/{executionArn}`: status, data and the state-by-state history.
+        const executionArn = url.pathname.match(/^\/_local\/executions\/(.+)$/)?.[1];
+        const execution =
+          executionArn && this.stepFunctions.executionDetail(decodeURIComponent(executionArn));
+        if (execution) return sendJson(res, 200, execution);
         return sendJson(res, 404, { message: `No local endpoint ${url.pathname}` });
+      }
     }
   }
 
@@ -348,7 +428,8 @@ export class LocalCloud {
     );
     return [
       `Local cloud — API ${this.apiUrl}/${this.defaultApi ? ` (${this.defaultApi.name})` : ''}   ` +
-        `AWS endpoint ${this.edgeUrl}   DynamoDB Local ${this.dynamoDbEndpoint}`,
+        `AWS endpoint ${this.edgeUrl}   DynamoDB Local ${this.dynamoDbEndpoint}   ` +
+        `X-Ray daemon udp://${this.xray.address}`,
       `Stacks: ${this.summary.stacks.join(', ')}`,
       section('REST APIs', apiLines),
       section('Routes', this.summary.routes),
@@ -357,6 +438,7 @@ export class LocalCloud {
       section('Event source mappings', this.summary.eventSources),
       section('Rules', this.summary.rules),
       section('Queues', this.summary.queues),
+      section('State machines', this.summary.stateMachines),
       section('Accepted without a local effect', this.summary.accepted),
       section('NOT SUPPORTED locally', this.summary.unsupported),
     ]

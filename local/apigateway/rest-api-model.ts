@@ -70,6 +70,8 @@ export interface RestApiModel {
   readonly stages: readonly string[];
   readonly deploymentIds: Readonly<Record<string, string>>;
   readonly stageVariables: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Stages with X-Ray tracing enabled (`TracingEnabled`). */
+  readonly tracingStages?: readonly string[];
   readonly binaryMediaTypes: readonly string[];
   readonly routes: readonly Route[];
   /** By response type: `MISSING_AUTHENTICATION_TOKEN`, `DEFAULT_4XX`, `DEFAULT_5XX`… */
@@ -114,7 +116,7 @@ export function buildRestApis(
       ...restApiWarnings(api),
       ...paths.warnings.filter((w) => w.apiId === apiId).map((w) => w.text),
     );
-    const { stages, deploymentIds, stageVariables } = readStages(
+    const { stages, deploymentIds, stageVariables, tracingStages } = readStages(
       ofApi('AWS::ApiGateway::Stage'),
       ofApi('AWS::ApiGateway::Deployment'),
       warnings,
@@ -141,6 +143,7 @@ export function buildRestApis(
       stages,
       deploymentIds,
       stageVariables,
+      tracingStages,
       binaryMediaTypes: list(api.properties['BinaryMediaTypes'])
         .flatMap((t) => (typeof t === 'string' ? [t.replace(/~1/g, '/')] : []))
         .filter((t) => t.length > 0),
@@ -301,20 +304,27 @@ function readStages(
   stageResources: readonly ResolvedResource[],
   deployments: readonly ResolvedResource[],
   warnings: string[],
-): Pick<RestApiModel, 'stages' | 'deploymentIds' | 'stageVariables'> {
+): Pick<RestApiModel, 'stages' | 'deploymentIds' | 'stageVariables' | 'tracingStages'> {
   const stages: string[] = [];
   const deploymentIds: Record<string, string> = {};
   const stageVariables: Record<string, Record<string, string>> = {};
-  const add = (name: string, deploymentId: string | undefined, variables: unknown): void => {
+  const tracingStages: string[] = [];
+  const add = (
+    name: string,
+    deploymentId: string | undefined,
+    variables: unknown,
+    settings: Readonly<Record<string, unknown>> | undefined,
+  ): void => {
     if (!stages.includes(name)) stages.push(name);
     if (deploymentId !== undefined) deploymentIds[name] = deploymentId;
     const vars = stringRecord(variables);
     if (vars && Object.keys(vars).length > 0) stageVariables[name] = vars;
+    if (isTrue(settings?.['TracingEnabled']) && !tracingStages.includes(name)) tracingStages.push(name);
   };
 
   for (const stage of stageResources) {
     const name = str(stage.properties['StageName']) ?? stage.physicalId;
-    add(name, str(stage.properties['DeploymentId']), stage.properties['Variables']);
+    add(name, str(stage.properties['DeploymentId']), stage.properties['Variables'], stage.properties);
     warnings.push(...stageWarnings(stage.logicalId, stage.properties));
   }
   // Older templates name the stage on the deployment itself.
@@ -322,10 +332,10 @@ function readStages(
     const name = str(deployment.properties['StageName']);
     if (name === undefined) continue;
     const description = record(deployment.properties['StageDescription']);
-    add(name, deployment.physicalId, description?.['Variables']);
+    add(name, deployment.physicalId, description?.['Variables'], description);
     if (description) warnings.push(...stageWarnings(deployment.logicalId, description));
   }
-  return { stages, deploymentIds, stageVariables };
+  return { stages, deploymentIds, stageVariables, tracingStages };
 }
 
 function stageWarnings(logicalId: string, p: Readonly<Record<string, unknown>>): string[] {

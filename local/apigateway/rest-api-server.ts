@@ -6,8 +6,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LOCAL_ACCOUNT } from '../aws-protocol';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws-protocol';
 import type { LambdaInvoker } from '../lambda/invoker';
+import { causeOf, type ActiveSegment, type SegmentEnd, type TraceRecorder } from '../xray/trace-recorder';
 import {
   fromProxyResult,
   gatewayError,
@@ -51,6 +52,8 @@ export interface RestApiGatewayOptions {
   readonly defaultApiId?: string;
   readonly onRequest?: (record: RestApiRequestRecord) => void;
   readonly maxBodyBytes?: number;
+  /** Records the X-Ray segments of stages with tracing enabled. */
+  readonly traceRecorder?: TraceRecorder;
 }
 
 export class BaseUrlNotSetError extends Error {
@@ -109,6 +112,8 @@ interface RequestIds {
   readonly requestId: string;
   readonly extendedRequestId: string;
   readonly traceHeader: string;
+  /** The stage's X-Ray segment, when the stage is traced. */
+  readonly segment?: ActiveSegment;
 }
 
 export class RestApiGateway {
@@ -139,15 +144,20 @@ export class RestApiGateway {
     if (!target) return false;
     const started = Date.now();
     const headers = headersFromRawHeaders(req.rawHeaders);
+    const requestId = randomUUID();
+    const traceHeader = traceHeaderFor(headers, started);
+    const segment = this.startSegment(target, req, requestId, traceHeader, started);
     const ids: RequestIds = {
-      requestId: randomUUID(),
+      requestId,
       extendedRequestId: randomBytes(11).toString('base64'),
-      traceHeader: traceHeaderFor(headers, started),
+      traceHeader,
+      ...(segment === undefined ? {} : { segment }),
     };
     const outcome = await this.serve(target, req, headers, ids, started).catch((error: unknown): Outcome => ({
       response: gatewayError(500, 'Internal server error', 'InternalServerErrorException', describe(error)),
     }));
     writeResponse(res, outcome.response, ids);
+    segment?.end(segmentEnd(outcome.response));
     this.options.onRequest?.({
       requestId: ids.requestId,
       apiId: target.apiId,
@@ -163,6 +173,37 @@ export class RestApiGateway {
       ...(outcome.response.failure === undefined ? {} : { failure: outcome.response.failure }),
     });
     return true;
+  }
+
+  /** API Gateway's segment for a request to a stage with tracing enabled. */
+  private startSegment(
+    target: Target,
+    req: IncomingMessage,
+    requestId: string,
+    traceHeader: string,
+    started: number,
+  ): ActiveSegment | undefined {
+    const api = this.apis.get(target.apiId);
+    const recorder = this.options.traceRecorder;
+    if (!api || !recorder || !api.tracingStages?.includes(target.stage)) return undefined;
+    const userAgent = req.headers['user-agent'];
+    return recorder.startSegment({
+      name: `${api.name}/${target.stage}`,
+      origin: 'AWS::ApiGateway::Stage',
+      resourceArn: `arn:aws:apigateway:${LOCAL_REGION}::/restapis/${api.apiId}/stages/${target.stage}`,
+      traceHeader,
+      startTime: started,
+      http: {
+        request: {
+          method: (req.method ?? 'GET').toUpperCase(),
+          url: `http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`,
+          client_ip: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+          ...(userAgent === undefined ? {} : { user_agent: userAgent }),
+          ...(req.headers['x-forwarded-for'] === undefined ? {} : { x_forwarded_for: true }),
+        },
+      },
+      aws: { api_id: api.apiId, stage: target.stage, request_id: requestId, account_id: LOCAL_ACCOUNT },
+    });
   }
 
   private resolve(req: IncomingMessage): Target | undefined {
@@ -281,20 +322,39 @@ export class RestApiGateway {
     fail: (type: GatewayResponseType, failure: string, route?: Route) => Outcome,
   ): Promise<Outcome> {
     let outcome: Awaited<ReturnType<LambdaInvoker['invoke']>> | 'TIMEOUT';
+    // The integration's call to Lambda, the Parent of the Lambda service's segment.
+    const call = ids.segment?.startSubsegment({
+      name: 'Lambda',
+      namespace: 'aws',
+      aws: {
+        operation: 'Invoke',
+        region: LOCAL_REGION,
+        function_name: integration.functionName,
+        resource_names: [integration.functionName],
+      },
+    });
     try {
       outcome = await withTimeout(
         this.options.invoker.invoke(integration.functionName, event, {
           trigger: 'apigateway',
-          traceHeader: ids.traceHeader,
+          traceHeader: call?.traceHeader ?? ids.traceHeader,
         }),
         integration.timeoutMs,
       );
     } catch (error) {
+      const status = (error as { statusCode?: unknown }).statusCode;
+      call?.end({
+        ...(status === 429 ? { throttle: true } : { fault: true }),
+        http: { response: { status: typeof status === 'number' ? status : 500 } },
+        cause: causeOf(error instanceof Error ? error.name : 'Error', describe(error), true),
+      });
       return fail('INTEGRATION_FAILURE', `Lambda refused the invocation: ${describe(error)}`, route);
     }
     if (outcome === 'TIMEOUT') {
+      call?.end({ fault: true, cause: causeOf('TimeoutError', 'Endpoint request timed out', true) });
       return fail('INTEGRATION_TIMEOUT', `no response within ${integration.timeoutMs} ms`, route);
     }
+    call?.end({ http: { response: { status: 200 } } });
     const accept = headerValue(headers, 'accept');
     const response = fromProxyResult(outcome.payload, outcome.functionError, {
       binaryMediaTypes: api.binaryMediaTypes,
@@ -436,6 +496,25 @@ function splitUrl(url: string): { path: string; query: string } {
 function headerValue(headers: MultiValueHeaders, lowerName: string): string | undefined {
   const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === lowerName);
   return entry?.[1][entry[1].length - 1];
+}
+
+/** The stage segment's outcome: 4xx are errors, 5xx faults, 429 throttling. */
+function segmentEnd(response: ProxyResponse): SegmentEnd {
+  const status = response.statusCode;
+  const failed = status >= 400;
+  return {
+    http: { response: { status, content_length: response.body.length } },
+    ...(status === 429
+      ? { throttle: true }
+      : status >= 500
+        ? { fault: true }
+        : failed
+          ? { error: true }
+          : {}),
+    ...(failed && response.failure !== undefined
+      ? { cause: causeOf(status >= 500 ? 'InternalServerErrorException' : 'ClientError', response.failure) }
+      : {}),
+  };
 }
 
 /** Continues the client's X-Ray trace, or starts one as API Gateway does. */

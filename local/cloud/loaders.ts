@@ -9,9 +9,11 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { CloudAssembly } from '../assembly/cloud-assembly';
 import { DynamoDbStreamSource } from '../event-source/dynamodb-stream-source';
 import type { EventBridgeEngine, Target } from '../eventbridge/event-bus';
+import type { FunctionError } from '../lambda/invoker';
 import type { LambdaService } from '../lambda/lambda-service';
 import { SqsEventSource } from '../sqs/sqs-event-source';
 import type { SqsEngine } from '../sqs/sqs-engine';
+import type { StepFunctionsEngine } from '../stepfunctions/step-functions-engine';
 import type { ResolvedResource } from '../template/resolve-stack';
 import { busNameOf, functionNameOf, parseArn, ruleNameOf } from './arns';
 import { LocalTargetDispatcher } from './target-dispatcher';
@@ -121,6 +123,7 @@ export function loadFunctions(
       memorySize: asNumber(props.MemorySize),
       reservedConcurrency: asNumber(props.ReservedConcurrentExecutions),
       runtime,
+      tracingMode: asString(asRecord(props.TracingConfig).Mode) === 'Active' ? 'Active' : 'PassThrough',
     });
     const deadLetterArn = asString(asRecord(props.DeadLetterConfig).TargetArn);
     if (deadLetterArn) {
@@ -238,10 +241,68 @@ export function loadEventBridge(
   return { names, unsupported };
 }
 
+// ---- Step Functions ---------------------------------------------------------------------------------
+
+export interface LoadedStateMachines {
+  readonly names: string[];
+  readonly unsupported: string[];
+}
+
+/**
+ * Registers every state machine with its resolved definition and substitutions. One the local cloud
+ * cannot run faithfully (JSONata, variables, Distributed Map, an integration it lacks) is refused and
+ * listed with the feature; it is not started.
+ */
+export function loadStateMachines(
+  resources: readonly LoadedResource[],
+  stepFunctions: StepFunctionsEngine,
+): LoadedStateMachines {
+  const names: string[] = [];
+  const unsupported: string[] = [];
+  for (const machine of ofType(resources, 'AWS::StepFunctions::StateMachine')) {
+    const props = machine.properties;
+    const name = machine.attributes.Name ?? machine.physicalId.split(':').at(-1) ?? machine.logicalId;
+    const definition =
+      asString(props.DefinitionString) ??
+      (props.Definition === undefined ? undefined : JSON.stringify(props.Definition));
+    if (definition === undefined) {
+      unsupported.push(
+        `${where(machine)}: no DefinitionString or Definition (DefinitionS3Location is not read)`,
+      );
+      continue;
+    }
+    const type = asString(props.StateMachineType) === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+    const tracing = asRecord(props.TracingConfiguration).Enabled;
+    try {
+      stepFunctions.createStateMachine({
+        name,
+        arn: machine.attributes.Arn ?? machine.physicalId,
+        definition,
+        substitutions: asRecord(props.DefinitionSubstitutions),
+        type,
+        roleArn: asString(props.RoleArn),
+        tracingEnabled: tracing === true || tracing === 'true',
+      });
+      names.push(`${name} (${type})`);
+    } catch (error) {
+      unsupported.push(`${where(machine)}: ${(error as Error).message}`);
+    }
+  }
+  return { names, unsupported };
+}
+
 // ---- Event source mappings -------------------------------------------------------------------------
+
+/** A mapping by its function and its source's name (the table or the queue), as faults select it. */
+export interface EventSourceIdentity {
+  readonly kind: 'dynamodb-stream' | 'sqs';
+  readonly functionName: string;
+  readonly sourceName: string;
+}
 
 export interface EventSourceHandle {
   readonly description: string;
+  readonly identity?: EventSourceIdentity;
   start(): Promise<void>;
   stop(): Promise<void>;
   stats(): unknown;
@@ -252,6 +313,8 @@ export interface EventSourceDependencies {
   readonly sqs: SqsEngine;
   readonly streamsClient: DynamoDBStreamsClient;
   readonly onError: (line: string) => void;
+  /** Fault injection, asked before each delivery; an error fails it as a function error would. */
+  readonly deliveryFault?: (mapping: EventSourceIdentity) => FunctionError | undefined;
 }
 
 export interface LoadedEventSources {
@@ -279,7 +342,14 @@ export function loadEventSources(
       : sourceArn.split(':').at(-1);
     const label = `${sourceName} → ${functionName}`;
 
+    const faultHook = (kind: EventSourceIdentity['kind']) => {
+      const identity = { kind, functionName, sourceName: sourceName ?? sourceArn };
+      const deliveryFault = deps.deliveryFault;
+      return { identity, beforeInvoke: deliveryFault && (() => deliveryFault(identity)) };
+    };
+
     if (service === 'dynamodb' && sourceArn.includes('/stream/')) {
+      const hook = faultHook('dynamodb-stream');
       const source = new DynamoDbStreamSource({
         streamsClient: deps.streamsClient,
         streamArn: sourceArn,
@@ -304,15 +374,18 @@ export function loadEventSources(
           : undefined,
         onError: (error, context) =>
           deps.onError(`[event-source ${label}] ${context.operation}: ${error.message}`),
+        beforeInvoke: hook.beforeInvoke,
       });
       handles.push({
         description: `DynamoDB stream ${label}`,
+        identity: hook.identity,
         start: () => source.start(),
         stop: () => source.stop(),
         stats: () => ({ kind: 'dynamodb-stream', label, ...source.stats() }),
       });
     } else if (service === 'sqs') {
       const queueName = sourceArn.split(':').at(-1) ?? sourceArn;
+      const hook = faultHook('sqs');
       const source = new SqsEventSource({
         engine: deps.sqs,
         queueName,
@@ -322,9 +395,11 @@ export function loadEventSources(
         maximumBatchingWindowInSeconds: asNumber(props.MaximumBatchingWindowInSeconds),
         reportBatchItemFailures,
         onError: (error) => deps.onError(`[event-source ${label}] ${String(error)}`),
+        beforeInvoke: hook.beforeInvoke,
       });
       handles.push({
         description: `SQS ${label}`,
+        identity: hook.identity,
         start: async () => source.start(),
         stop: () => source.stop(),
         stats: () => ({ kind: 'sqs', label, queue: deps.sqs.approximateCounts(queueName) }),

@@ -17,6 +17,7 @@ export const EMULATED_TYPES: ReadonlySet<string> = new Set([
   'AWS::SQS::Queue',
   'AWS::Events::EventBus',
   'AWS::Events::Rule',
+  'AWS::StepFunctions::StateMachine',
 ]);
 
 /** Types that exist on AWS but change nothing in how the system behaves locally, and why. */

@@ -1,12 +1,13 @@
 import type { DeadLetterContext, DeliveryContext, Target, TargetDispatcher } from '../eventbridge/event-bus';
 import type { LambdaInvoker } from '../lambda/invoker';
 import type { SqsEngine } from '../sqs/sqs-engine';
+import type { StateMachineStarter } from '../stepfunctions/step-functions-engine';
 import { functionNameOf, parseArn } from './arns';
 
 export class UnsupportedTargetError extends Error {
   constructor(arn: string) {
     super(
-      `The local cloud cannot deliver to target ${arn}: only Lambda functions and SQS queues are supported.`,
+      `The local cloud cannot deliver to target ${arn}: only Lambda functions, SQS queues and state machines are supported.`,
     );
     this.name = 'UnsupportedTargetError';
   }
@@ -17,11 +18,12 @@ export class LocalTargetDispatcher implements TargetDispatcher {
   constructor(
     private readonly lambda: LambdaInvoker,
     private readonly sqs: SqsEngine,
+    private readonly stepFunctions?: StateMachineStarter,
   ) {}
 
   static isSupported(arn: string): boolean {
     const service = parseArn(arn)?.service;
-    return service === 'lambda' || service === 'sqs';
+    return service === 'lambda' || service === 'sqs' || service === 'states';
   }
 
   async deliver(target: Target, input: string, context: DeliveryContext): Promise<void> {
@@ -36,6 +38,11 @@ export class LocalTargetDispatcher implements TargetDispatcher {
     }
     if (service === 'sqs') {
       this.sqs.sendMessage(target.arn, input, {}, { traceHeader: context.traceHeader });
+      return;
+    }
+    if (service === 'states' && this.stepFunctions) {
+      // StartExecution: delivered once the execution has started, under a generated name.
+      await this.stepFunctions.startExecution(target.arn, { input, traceHeader: context.traceHeader });
       return;
     }
     throw new UnsupportedTargetError(target.arn);

@@ -15,7 +15,7 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import { AwsServiceError, LOCAL_REGION, localArn } from '../aws-protocol';
-import type { LambdaInvoker } from '../lambda/invoker';
+import type { FunctionError, LambdaInvoker } from '../lambda/invoker';
 import {
   backoffMs,
   batchReadyAtMs,
@@ -129,6 +129,11 @@ export interface DynamoDbStreamSourceOptions {
   readonly onFailure?: (failure: StreamOnFailureRecord) => Promise<void>;
   /** Errors that do not stop the mapping (reading, invoking, the on-failure destination). */
   readonly onError?: (error: Error, context: StreamSourceErrorContext) => void;
+  /**
+   * Fault injection: asked before each invocation; an error fails the batch as a function error would
+   * (retries, bisection, on-failure destination), without running the function.
+   */
+  readonly beforeInvoke?: () => FunctionError | undefined;
   /** Pause between reads of a shard that had nothing new. */
   readonly pollIntervalMs?: number;
   /** Pause between listings of the stream's shards, to find new ones. */
@@ -569,6 +574,11 @@ export class DynamoDbStreamSource {
 
   private async invoke(shard: ShardState, batch: BatchAttempt<PendingRecord>): Promise<InvocationOutcome> {
     const event: DynamoDbStreamEvent = { Records: batch.records.map((record) => record.event) };
+    const injected = this.options.beforeInvoke?.();
+    if (injected !== undefined) {
+      shard.lastError = `${injected.errorType}: ${injected.errorMessage}`;
+      return { kind: 'functionError', errorType: injected.errorType, errorMessage: injected.errorMessage };
+    }
     try {
       const result = await this.options.invoker.invoke(this.options.functionName, event, {
         trigger: INVOKE_TRIGGER,

@@ -32,7 +32,12 @@ export async function serveJsonProtocol(
   const requestId = randomUUID();
   try {
     const input = parseInput(await readBody(req));
-    const output = await service.handle(target.slice(dot + 1), input);
+    const traceHeader = req.headers['x-amzn-trace-id'];
+    const output = await service.handle(
+      target.slice(dot + 1),
+      input,
+      typeof traceHeader === 'string' ? { traceHeader } : {},
+    );
     writeJson(res, 200, service, requestId, output ?? {});
   } catch (error) {
     writeError(res, service, requestId, error);

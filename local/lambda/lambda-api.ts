@@ -182,7 +182,7 @@ function configurationOf(fn: RegisteredFunction): Record<string, unknown> {
     CodeSha256: '',
     Version: '$LATEST',
     Environment: { Variables: { ...fn.definition.env } },
-    TracingConfig: { Mode: 'PassThrough' },
+    TracingConfig: { Mode: fn.definition.tracingMode ?? 'PassThrough' },
     State: 'Active',
     LastUpdateStatus: 'Successful',
     PackageType: 'Zip',

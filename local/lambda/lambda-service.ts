@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { AwsServiceError, LOCAL_REGION, localArn } from '../aws-protocol';
+import type { InvocationTracer, TracingMode } from '../xray/lambda-invocation-tracer';
 import type { FunctionError, InvokeOptions, InvokeResult, LambdaInvoker } from './invoker';
 import {
   FunctionThrottledError,
@@ -40,6 +41,8 @@ export interface FunctionDefinition {
   readonly runtime?: string;
   /** Versions and aliases accepted besides `$LATEST`. */
   readonly qualifiers?: readonly string[];
+  /** `TracingConfig.Mode`. @default 'PassThrough' */
+  readonly tracingMode?: TracingMode;
 }
 
 export interface AsyncInvocationFailure {
@@ -67,7 +70,12 @@ export interface EventInvokeConfig {
 }
 
 /** What a fault-injection hook decides for one invocation. */
-export type InvocationDecision = 'proceed' | { readonly throw: FunctionError } | { readonly delayMs: number };
+export type InvocationDecision =
+  | 'proceed'
+  | { readonly throw: FunctionError }
+  | { readonly delayMs: number }
+  /** Ends the attempt as the function's timeout would, after waiting it out, without running the handler. */
+  | { readonly timeout: true };
 export type InvocationInterceptor = (functionName: string, event: unknown) => Promise<InvocationDecision>;
 
 export interface LambdaServiceOptions {
@@ -84,6 +92,8 @@ export interface LambdaServiceOptions {
   readonly idleTimeoutMs?: number;
   /** Invocation records kept. Default 500. */
   readonly historySize?: number;
+  /** Records X-Ray segments of every invocation and gives each its `_X_AMZN_TRACE_ID`. */
+  readonly tracer?: InvocationTracer;
 }
 
 export interface InvocationDetails extends InvokeOptions {
@@ -203,6 +213,8 @@ export class LambdaService implements LambdaInvoker {
       idleTimeoutMs: this.options.idleTimeoutMs,
       onLog: (line) => onLog(definition.name, line),
       onInvocationRecord: (record) => this.record(record),
+      ...(this.options.tracer === undefined ? {} : { tracer: this.options.tracer }),
+      ...(definition.tracingMode === undefined ? {} : { tracingMode: definition.tracingMode }),
     });
     const entry: FunctionEntry = {
       definition,
@@ -399,6 +411,7 @@ export class LambdaService implements LambdaInvoker {
       const decision = await this.interceptor(entry.definition.name, payload.value);
       if (typeof decision === 'object' && 'throw' in decision)
         return this.injectFailure(entry, request, decision.throw);
+      if (typeof decision === 'object' && 'timeout' in decision) return this.injectTimeout(entry, request);
       if (typeof decision === 'object') await delay(decision.delayMs, this.timers);
     }
     return entry.pool.invoke(payload.json, request);
@@ -408,15 +421,20 @@ export class LambdaService implements LambdaInvoker {
     entry: FunctionEntry,
     request: { requestId: string; trigger: string },
     error: FunctionError,
+    timing: { startedAt: string; durationMs: number; outcome: 'error' | 'timeout' } = {
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+      outcome: 'error',
+    },
   ): ExecutionResult {
     this.record({
       requestId: request.requestId,
       functionName: entry.definition.name,
       trigger: request.trigger,
-      startedAt: new Date().toISOString(),
-      durationMs: 0,
+      startedAt: timing.startedAt,
+      durationMs: timing.durationMs,
       cold: false,
-      outcome: 'error',
+      outcome: timing.outcome,
       errorType: error.errorType,
     });
     return {
@@ -424,9 +442,25 @@ export class LambdaService implements LambdaInvoker {
       payloadJson: JSON.stringify(error),
       functionError: error,
       cold: false,
-      durationMs: 0,
+      durationMs: timing.durationMs,
       logs: [],
     };
+  }
+
+  /** The caller waits the function's timeout, then gets the error and record a real timeout produces. */
+  private async injectTimeout(
+    entry: FunctionEntry,
+    request: { requestId: string; trigger: string },
+  ): Promise<ExecutionResult> {
+    const startedAt = new Date().toISOString();
+    const durationMs = entry.timeoutSeconds * 1000;
+    await delay(durationMs, this.timers);
+    const seconds = entry.timeoutSeconds.toFixed(2);
+    const error = {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${request.requestId} Error: Task timed out after ${seconds} seconds`,
+    };
+    return this.injectFailure(entry, request, error, { startedAt, durationMs, outcome: 'timeout' });
   }
 
   private acceptAsync(functionName: string, payload: Payload, details: InvocationDetails): string {

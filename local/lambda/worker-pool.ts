@@ -12,6 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { AwsServiceError } from '../aws-protocol';
+import type { InvocationTracer, TracingMode } from '../xray/lambda-invocation-tracer';
 import type { FunctionError } from './invoker';
 import type { InvokeMessage, WorkerMessage, WorkerStartData } from './worker-runtime';
 
@@ -46,6 +47,10 @@ export interface FunctionWorkerPoolOptions {
   readonly idleTimeoutMs?: number;
   readonly onLog?: (line: string) => void;
   readonly onInvocationRecord?: (record: InvocationRecord) => void;
+  /** Records the Lambda service's X-Ray segments and sets each invocation's `_X_AMZN_TRACE_ID`. */
+  readonly tracer?: InvocationTracer;
+  /** The function's `TracingConfig.Mode`. @default 'PassThrough' */
+  readonly tracingMode?: TracingMode;
 }
 
 export interface ExecutionRequest {
@@ -105,6 +110,10 @@ const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 const INIT_LIMIT_MS = 10_000;
 /** Enough for the 4 KB tail without keeping every line of a chatty invocation. */
 const MAX_KEPT_LOG_CHARS = 16 * 1024;
+const SHUT_DOWN_ERROR: FunctionError = {
+  errorType: 'Runtime.ExitError',
+  errorMessage: 'The local Lambda service shut down',
+};
 
 let runtimeScript: string | undefined;
 
@@ -414,14 +423,24 @@ export class FunctionWorkerPool {
    * Runs one invocation. Resolves with handler errors, timeouts and crashes as function errors;
    * rejects with FunctionThrottledError when the concurrency limit is reached.
    */
-  async invoke(eventJson: string, request: ExecutionRequest): Promise<ExecutionResult> {
+  async invoke(eventJson: string, untracedRequest: ExecutionRequest): Promise<ExecutionResult> {
     if (this.closed) throw new WorkerPoolClosedError(this.name);
     const startedAt = new Date().toISOString();
+    const traceStart = {
+      functionName: this.name,
+      functionArn: this.arn,
+      requestId: untracedRequest.requestId,
+      tracingMode: this.options.tracingMode ?? 'PassThrough',
+      ...(untracedRequest.traceId === undefined ? {} : { traceHeader: untracedRequest.traceId }),
+    } as const;
     if (this.busy >= this.concurrencyLimit) {
       this.counters.throttles++;
-      this.record(request, startedAt, 0, false, undefined, 'throttled', 'TooManyRequestsException');
+      this.record(untracedRequest, startedAt, 0, false, undefined, 'throttled', 'TooManyRequestsException');
+      this.options.tracer?.recordThrottle(traceStart);
       throw new FunctionThrottledError(this.throttleReason);
     }
+    const trace = this.options.tracer?.begin(traceStart);
+    const request = trace ? { ...untracedRequest, traceId: trace.functionTraceHeader } : untracedRequest;
     this.busy++;
     try {
       let environment = this.idle.pop();
@@ -451,6 +470,13 @@ export class FunctionWorkerPool {
       const functionError = outcome.kind === 'success' ? undefined : outcome.error;
       if (functionError) this.counters.errors++;
       const timedOut = outcome.kind === 'lost' && outcome.timedOut;
+      trace?.end({
+        cold,
+        durationMs,
+        ...(initDurationMs === undefined ? {} : { initDurationMs }),
+        ...(functionError === undefined ? {} : { error: functionError }),
+        environmentLost: outcome.kind === 'lost',
+      });
       this.record(
         request,
         startedAt,
@@ -470,6 +496,8 @@ export class FunctionWorkerPool {
         logs: this.frameLogs(request.requestId, logs, durationMs, initDurationMs),
       };
     } finally {
+      // Ends the trace of an invocation cut short by a shutdown; one already ended is left alone.
+      trace?.end({ environmentLost: true, error: SHUT_DOWN_ERROR });
       this.busy--;
       if (this.busy < this.concurrencyLimit) this.capacityWaiters.shift()?.();
     }

@@ -4,7 +4,13 @@
  * mappings, EventBridge and SNS targets).
  */
 import { createHash, randomBytes, randomUUID, type Hash } from 'node:crypto';
-import { AwsServiceError, LOCAL_ACCOUNT, localArn, type JsonProtocolService } from '../aws-protocol';
+import {
+  AwsServiceError,
+  LOCAL_ACCOUNT,
+  localArn,
+  type JsonProtocolContext,
+  type JsonProtocolService,
+} from '../aws-protocol';
 
 /** A message attribute as it travels on the wire; `BinaryValue` is base64. */
 export interface SqsMessageAttributeValue {
@@ -418,7 +424,8 @@ export class SqsEngine implements JsonProtocolService {
   // ---------------------------------------------------------------------------------------------
   // The AWS JSON 1.0 protocol
 
-  async handle(operation: string, input: Input): Promise<unknown> {
+  /** `context.traceHeader` (the request's `X-Amzn-Trace-Id`) becomes `AWSTraceHeader` when a message sets none. */
+  async handle(operation: string, input: Input, context: JsonProtocolContext = {}): Promise<unknown> {
     switch (operation) {
       case 'CreateQueue':
         return this.opCreateQueue(input);
@@ -437,9 +444,9 @@ export class SqsEngine implements JsonProtocolService {
         this.purgeQueue(requiredString(input, 'QueueUrl'));
         return {};
       case 'SendMessage':
-        return this.opSendMessage(input);
+        return this.opSendMessage(input, context.traceHeader);
       case 'SendMessageBatch':
-        return this.opSendMessageBatch(input);
+        return this.opSendMessageBatch(input, context.traceHeader);
       case 'ReceiveMessage':
         return this.opReceiveMessage(input);
       case 'DeleteMessage':
@@ -536,13 +543,15 @@ export class SqsEngine implements JsonProtocolService {
     return {};
   }
 
-  private opSendMessage(input: Input): unknown {
+  private opSendMessage(input: Input, requestTraceHeader: string | undefined): unknown {
     const state = this.resolve(requiredString(input, 'QueueUrl'));
     const { body, attributes, delaySeconds, traceHeader } = readSendEntry(input);
-    return sendResultToWire(this.enqueue(state, body, attributes, delaySeconds, traceHeader));
+    return sendResultToWire(
+      this.enqueue(state, body, attributes, delaySeconds, traceHeader ?? requestTraceHeader),
+    );
   }
 
-  private opSendMessageBatch(input: Input): unknown {
+  private opSendMessageBatch(input: Input, requestTraceHeader: string | undefined): unknown {
     const state = this.resolve(requiredString(input, 'QueueUrl'));
     const entries = readBatchEntries(input, 'SendMessageBatchRequestEntry');
     let totalBytes = 0;
@@ -563,7 +572,9 @@ export class SqsEngine implements JsonProtocolService {
     }
     return this.runBatch(entries, (entry) => {
       const { body, attributes, delaySeconds, traceHeader } = readSendEntry(entry);
-      return sendResultToWire(this.enqueue(state, body, attributes, delaySeconds, traceHeader));
+      return sendResultToWire(
+        this.enqueue(state, body, attributes, delaySeconds, traceHeader ?? requestTraceHeader),
+      );
     });
   }
 

@@ -3,7 +3,7 @@
  * with AWS's SQS event and deletes what the function handled, as the Lambda service does.
  */
 import { AwsServiceError, LOCAL_REGION } from '../aws-protocol';
-import type { InvokeResult, LambdaInvoker } from '../lambda/invoker';
+import type { FunctionError, InvokeResult, LambdaInvoker } from '../lambda/invoker';
 import type { SqsEngine, SqsMessageAttributes, SqsReceivedMessage } from './sqs-engine';
 
 export interface SqsEventSourceOptions {
@@ -20,6 +20,8 @@ export interface SqsEventSourceOptions {
   readonly reportBatchItemFailures?: boolean;
   /** Failures of the mapping itself (not of the function), e.g. a malformed batch response. */
   readonly onError?: (error: unknown) => void;
+  /** Fault injection: asked before each invocation; an error fails the batch as a function error would. */
+  readonly beforeInvoke?: () => FunctionError | undefined;
 }
 
 export interface SqsEventMessageAttribute {
@@ -81,6 +83,7 @@ export class SqsEventSource {
   private readonly batchingWindowMs: number;
   private readonly reportBatchItemFailures: boolean;
   private readonly onError: (error: unknown) => void;
+  private readonly beforeInvoke: (() => FunctionError | undefined) | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
   /** Ends whatever wait the loop is in, so `stop()` need not wait it out. */
@@ -103,6 +106,7 @@ export class SqsEventSource {
     this.batchingWindowMs = window * 1000;
     this.reportBatchItemFailures = options.reportBatchItemFailures ?? false;
     this.onError = options.onError ?? (() => undefined);
+    this.beforeInvoke = options.beforeInvoke;
   }
 
   start(): void {
@@ -158,6 +162,8 @@ export class SqsEventSource {
     const queueArn = this.engine.queueArn(this.queueName);
     const records = batch.map((message) => toRecord(message, queueArn));
     const traceHeader = batch.find((message) => message.attributes.AWSTraceHeader)?.attributes.AWSTraceHeader;
+    // An injected failure is a function error: nothing is deleted, the messages come back later.
+    if (this.beforeInvoke?.() !== undefined) return;
     let result: InvokeResult;
     try {
       result = await this.invoker.invoke(this.functionName, { Records: records } satisfies SqsEvent, {

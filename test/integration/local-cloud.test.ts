@@ -68,7 +68,7 @@ describe('start-up', () => {
     expect(resources.functions).toHaveLength(9);
     expect(resources.eventSources).toHaveLength(2);
     expect(resources.rules).toHaveLength(1);
-    expect(resources.queues).toHaveLength(3);
+    expect(resources.queues).toHaveLength(4);
     expect(resources.routes).toEqual(
       expect.arrayContaining(['fixture-main: POST /notes', 'fixture-other: GET /ping']),
     );

@@ -23,6 +23,7 @@ export async function startFixtureCloud(
     appCommand: 'npx tsx test/fixtures/fixture-app.ts',
     port: 0,
     edgePort: 0,
+    xrayDaemonPort: 0,
     defaultApiName: 'fixture-main',
     asyncRetryBaseDelayMs: 50,
     log: (line) => logs.push(line),

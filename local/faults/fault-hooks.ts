@@ -1,0 +1,31 @@
+import { busNameOf } from '../cloud/arns';
+import type { EventBridgeEngine } from '../eventbridge/event-bus';
+import type { InvocationDecision, LambdaService } from '../lambda/lambda-service';
+import type { FaultRegistry } from './fault-registry';
+
+export interface FaultHookTargets {
+  readonly lambda: Pick<LambdaService, 'setInvocationInterceptor'>;
+  readonly eventBridge: Pick<EventBridgeEngine, 'setEntryFaultInjector'>;
+}
+
+/**
+ * Connects the registry to the engines' fault seams: every Lambda invocation attempt and every
+ * `PutEvents` entry asks it. With no fault set, each answer is "go on" and nothing changes.
+ */
+export function installFaultHooks(faults: FaultRegistry, targets: FaultHookTargets): void {
+  targets.lambda.setInvocationInterceptor(async (functionName): Promise<InvocationDecision> => {
+    const fault = faults.invocationFault(functionName);
+    if (fault === undefined) return 'proceed';
+    if (fault.failure === undefined) return { delayMs: fault.latencyMs };
+    // Latency first, then the failure: a slow call that then fails, as a struggling dependency does.
+    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs).unref());
+    return fault.failure === 'timeout' ? { timeout: true } : { throw: fault.failure };
+  });
+  targets.eventBridge.setEntryFaultInjector((entry) =>
+    faults.putEventsEntryFault({
+      busName: busNameOf(entry.eventBusName),
+      source: entry.source,
+      detailType: entry.detailType,
+    }),
+  );
+}

@@ -1,0 +1,361 @@
+/**
+ * The faults set on the local cloud and the decision, call by call, whether one strikes. Pure: the
+ * engines ask through small hooks (`fault-hooks.ts`, `faulting-target-dispatcher.ts`), and each fault
+ * draws from its own seeded sequence, so the same seed and the same calls give the same decisions.
+ */
+import type { FunctionError } from '../lambda/invoker';
+import type {
+  EventSourceSelector,
+  FaultSpec,
+  FunctionSelector,
+  PutEventsSelector,
+  RuleTargetSelector,
+} from './fault-schema';
+import { randomSeed, SeededRandom } from './seeded-random';
+
+/** A function as the catalogue knows it: the logical id lets users avoid generated names. */
+export interface FunctionRef {
+  readonly name: string;
+  readonly logicalId?: string;
+}
+
+/** An event source mapping, by its function and its source's name (a table or a queue). */
+export interface EventSourceRef {
+  readonly kind: 'dynamodb-stream' | 'sqs';
+  readonly functionName: string;
+  readonly sourceName: string;
+}
+
+export interface RuleTargetRef {
+  readonly busName: string;
+  readonly ruleName: string;
+  readonly targetId: string;
+  readonly targetArn: string;
+}
+
+/** What a `PutEvents` entry is matched on; the bus by name, never by ARN. */
+export interface PutEventsEntryRef {
+  readonly busName: string;
+  readonly source: string;
+  readonly detailType: string;
+}
+
+/** What exists, to refuse selectors that name nothing and to show what a selector names. */
+export interface FaultCatalogue {
+  readonly functions: readonly FunctionRef[];
+  readonly eventSources: readonly EventSourceRef[];
+  readonly ruleTargets: readonly RuleTargetRef[];
+  readonly buses: readonly string[];
+}
+
+export type FaultView = FaultSpec & {
+  readonly id: string;
+  /** The seed in use: the one given, or the one chosen. */
+  readonly seed: number;
+  /** Calls the fault was consulted for (while not exhausted). */
+  readonly matched: number;
+  /** Calls it made fail, time out or slow down. */
+  readonly injected: number;
+  /** `maxCount` injections are done: the fault no longer takes part. */
+  readonly exhausted: boolean;
+  readonly createdAt: string;
+  /** What the selector names in the catalogue now, e.g. generated function names. */
+  readonly resolvedTargets: readonly string[];
+};
+
+/** For one invocation: latency to add, then maybe a failure instead of running the handler. */
+export interface InvocationFault {
+  readonly latencyMs: number;
+  readonly failure?: 'timeout' | FunctionError;
+}
+
+export interface TargetFault {
+  readonly errorCode: string;
+  readonly errorMessage: string;
+  readonly retryable: boolean;
+}
+
+export interface PutEventsEntryFault {
+  readonly errorCode: string;
+  readonly errorMessage: string;
+}
+
+/** The selector names nothing that exists: answered 422 by the API. */
+export class UnknownFaultTargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownFaultTargetError';
+  }
+}
+
+export interface FaultRegistryOptions {
+  readonly catalogue?: FaultCatalogue;
+  readonly now?: () => Date;
+}
+
+interface ActiveFault {
+  readonly id: string;
+  readonly spec: FaultSpec;
+  readonly seed: number;
+  readonly random: SeededRandom;
+  readonly createdAt: string;
+  matched: number;
+  injected: number;
+}
+
+/** AWS's descriptions of the retryable `PutEvents` entry errors. */
+const PUT_EVENTS_MESSAGES: Readonly<Record<string, string>> = {
+  InternalFailure: 'The request processing has failed because of an unknown error, exception or failure.',
+  ThrottlingException: 'The request was denied due to request throttling.',
+};
+const DEFAULT_ERROR_TYPE = 'InjectedFault';
+const DEFAULT_TARGET_ERROR_CODE = 'SDK_CLIENT_ERROR';
+
+export class FaultRegistry {
+  private readonly faults = new Map<string, ActiveFault>();
+  private readonly now: () => Date;
+  private catalogue: FaultCatalogue | undefined;
+  private nextId = 1;
+
+  constructor(options: FaultRegistryOptions = {}) {
+    this.catalogue = options.catalogue;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Without a catalogue every selector is accepted (nothing to check it against). */
+  setCatalogue(catalogue: FaultCatalogue): void {
+    this.catalogue = catalogue;
+  }
+
+  /** Sets a fault; throws `UnknownFaultTargetError` when its selector names nothing that exists. */
+  add(spec: FaultSpec): FaultView {
+    const resolved = this.resolve(spec);
+    if (this.catalogue && resolved.length === 0) {
+      throw new UnknownFaultTargetError(`The ${describeTarget(spec)} names nothing in the local cloud.`);
+    }
+    const seed = spec.seed ?? randomSeed();
+    const fault: ActiveFault = {
+      id: `fault-${this.nextId++}`,
+      spec,
+      seed,
+      random: new SeededRandom(seed),
+      createdAt: this.now().toISOString(),
+      matched: 0,
+      injected: 0,
+    };
+    this.faults.set(fault.id, fault);
+    return this.view(fault);
+  }
+
+  list(): FaultView[] {
+    return [...this.faults.values()].map((fault) => this.view(fault));
+  }
+
+  get(id: string): FaultView | undefined {
+    const fault = this.faults.get(id);
+    return fault && this.view(fault);
+  }
+
+  remove(id: string): FaultView | undefined {
+    const fault = this.faults.get(id);
+    if (!fault) return undefined;
+    this.faults.delete(id);
+    return this.view(fault);
+  }
+
+  /** Removes every fault; returns how many there were. */
+  clear(): number {
+    const count = this.faults.size;
+    this.faults.clear();
+    return count;
+  }
+
+  // ---- Decisions ----------------------------------------------------------------------------------
+
+  putEventsEntryFault(entry: PutEventsEntryRef): PutEventsEntryFault | undefined {
+    for (const fault of this.active()) {
+      const { spec } = fault;
+      if (spec.kind !== 'put-events-failure' || !matchesEntry(spec.target, entry)) continue;
+      if (!this.strikes(fault)) continue;
+      const errorCode = spec.errorCode ?? 'InternalFailure';
+      return { errorCode, errorMessage: spec.errorMessage ?? PUT_EVENTS_MESSAGES[errorCode] ?? errorCode };
+    }
+    return undefined;
+  }
+
+  /** Latency faults add up; the first failure (error or timeout) ends the consultation. */
+  invocationFault(functionName: string): InvocationFault | undefined {
+    let latencyMs = 0;
+    for (const fault of this.active()) {
+      const { spec } = fault;
+      if (
+        spec.kind !== 'function-error' &&
+        spec.kind !== 'function-timeout' &&
+        spec.kind !== 'function-latency'
+      )
+        continue;
+      if (!this.matchesFunction(spec.target, functionName) || !this.strikes(fault)) continue;
+      if (spec.kind === 'function-latency') {
+        latencyMs += spec.latencyMs;
+        continue;
+      }
+      if (spec.kind === 'function-timeout') return { latencyMs, failure: 'timeout' };
+      return {
+        latencyMs,
+        failure: {
+          errorType: spec.errorType ?? DEFAULT_ERROR_TYPE,
+          errorMessage: spec.errorMessage ?? injectedMessage(fault),
+        },
+      };
+    }
+    return latencyMs > 0 ? { latencyMs } : undefined;
+  }
+
+  eventSourceFault(mapping: EventSourceRef): FunctionError | undefined {
+    for (const fault of this.active()) {
+      const { spec } = fault;
+      if (spec.kind !== 'event-source-failure' || !matchesEventSource(spec.target, mapping)) continue;
+      if (!this.strikes(fault)) continue;
+      return {
+        errorType: spec.errorType ?? DEFAULT_ERROR_TYPE,
+        errorMessage: spec.errorMessage ?? injectedMessage(fault),
+      };
+    }
+    return undefined;
+  }
+
+  targetFault(target: RuleTargetRef): TargetFault | undefined {
+    for (const fault of this.active()) {
+      const { spec } = fault;
+      if (spec.kind !== 'target-failure' || !matchesRuleTarget(spec.target, target)) continue;
+      if (!this.strikes(fault)) continue;
+      return {
+        errorCode: spec.errorCode ?? DEFAULT_TARGET_ERROR_CODE,
+        errorMessage: spec.errorMessage ?? injectedMessage(fault),
+        retryable: spec.retryable ?? true,
+      };
+    }
+    return undefined;
+  }
+
+  // ---- Internals ----------------------------------------------------------------------------------
+
+  /** Faults still taking part, oldest first. */
+  private *active(): Generator<ActiveFault> {
+    for (const fault of this.faults.values()) {
+      if (!isExhausted(fault)) yield fault;
+    }
+  }
+
+  /** One draw from the fault's own sequence. */
+  private strikes(fault: ActiveFault): boolean {
+    fault.matched++;
+    if (!fault.random.chance(fault.spec.probability)) return false;
+    fault.injected++;
+    return true;
+  }
+
+  private matchesFunction(selector: FunctionSelector, functionName: string): boolean {
+    const logicalId = this.catalogue?.functions.find((fn) => fn.name === functionName)?.logicalId;
+    return matchesFunctionRef(selector, { name: functionName, logicalId });
+  }
+
+  /** What the spec's selector names in the catalogue, as labels. */
+  private resolve(spec: FaultSpec): string[] {
+    const catalogue = this.catalogue;
+    if (!catalogue) return [];
+    switch (spec.kind) {
+      case 'put-events-failure': {
+        const bus = spec.target?.busName;
+        if (bus === undefined) return ['every PutEvents entry'];
+        return catalogue.buses.includes(bus) ? [`bus ${bus}`] : [];
+      }
+      case 'function-error':
+      case 'function-timeout':
+      case 'function-latency':
+        return catalogue.functions.filter((fn) => matchesFunctionRef(spec.target, fn)).map((fn) => fn.name);
+      case 'event-source-failure':
+        return catalogue.eventSources
+          .filter((mapping) => matchesEventSource(spec.target, mapping))
+          .map((mapping) => `${mapping.sourceName} → ${mapping.functionName}`);
+      case 'target-failure':
+        return catalogue.ruleTargets
+          .filter((target) => matchesRuleTarget(spec.target, target))
+          .map((target) => `${target.busName}/${target.ruleName} → ${target.targetId} (${target.targetArn})`);
+    }
+  }
+
+  private view(fault: ActiveFault): FaultView {
+    return {
+      ...fault.spec,
+      id: fault.id,
+      seed: fault.seed,
+      matched: fault.matched,
+      injected: fault.injected,
+      exhausted: isExhausted(fault),
+      createdAt: fault.createdAt,
+      resolvedTargets: this.resolve(fault.spec),
+    };
+  }
+}
+
+function isExhausted(fault: ActiveFault): boolean {
+  return fault.spec.maxCount !== undefined && fault.injected >= fault.spec.maxCount;
+}
+
+function injectedMessage(fault: ActiveFault): string {
+  return `Fault ${fault.id} injected by the local cloud`;
+}
+
+/** Every field the selector sets must hold. */
+function matchesFunctionRef(selector: FunctionSelector, fn: FunctionRef): boolean {
+  return (
+    (selector.name === undefined || fn.name === selector.name) &&
+    (selector.nameContains === undefined || fn.name.includes(selector.nameContains)) &&
+    (selector.logicalIdPrefix === undefined ||
+      (fn.logicalId !== undefined && fn.logicalId.startsWith(selector.logicalIdPrefix)))
+  );
+}
+
+function matchesEventSource(selector: EventSourceSelector, mapping: EventSourceRef): boolean {
+  return (
+    (selector.functionName === undefined || mapping.functionName === selector.functionName) &&
+    (selector.functionNameContains === undefined ||
+      mapping.functionName.includes(selector.functionNameContains)) &&
+    (selector.sourceName === undefined || mapping.sourceName === selector.sourceName) &&
+    (selector.sourceNameContains === undefined || mapping.sourceName.includes(selector.sourceNameContains))
+  );
+}
+
+function matchesRuleTarget(selector: RuleTargetSelector, target: RuleTargetRef): boolean {
+  return (
+    (selector.ruleName === undefined || target.ruleName === selector.ruleName) &&
+    (selector.ruleNameContains === undefined || target.ruleName.includes(selector.ruleNameContains)) &&
+    (selector.busName === undefined || target.busName === selector.busName) &&
+    (selector.targetId === undefined || target.targetId === selector.targetId) &&
+    (selector.targetArnContains === undefined || target.targetArn.includes(selector.targetArnContains))
+  );
+}
+
+function matchesEntry(selector: PutEventsSelector | undefined, entry: PutEventsEntryRef): boolean {
+  return (
+    selector === undefined ||
+    ((selector.busName === undefined || entry.busName === selector.busName) &&
+      (selector.source === undefined || entry.source === selector.source) &&
+      (selector.detailType === undefined || entry.detailType === selector.detailType))
+  );
+}
+
+function describeTarget(spec: FaultSpec): string {
+  const selector = JSON.stringify(spec.target ?? {});
+  switch (spec.kind) {
+    case 'put-events-failure':
+      return `event bus of ${selector}`;
+    case 'event-source-failure':
+      return `event source mapping selector ${selector}`;
+    case 'target-failure':
+      return `rule target selector ${selector}`;
+    default:
+      return `function selector ${selector}`;
+  }
+}

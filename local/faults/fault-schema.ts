@@ -1,0 +1,139 @@
+/**
+ * The body of `POST /_local/faults`: one fault, validated strictly (unknown keys are refused, so a typo
+ * never silently sets a fault that does nothing).
+ */
+import { z } from 'zod';
+import { MAX_SEED } from './seeded-random';
+
+const name = z.string().min(1).max(512);
+
+/** A selector with at least one field set: an empty one would match everything by accident. */
+function selector<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z
+    .strictObject(shape)
+    .refine((value: Readonly<Record<string, unknown>>) => Object.values(value).some((v) => v !== undefined), {
+      message: `set at least one of ${Object.keys(shape).join(', ')}`,
+    });
+}
+
+/** A function by its name, a part of its (generated) name, or the start of its logical id. */
+export const functionSelectorSchema = selector({
+  name: name.optional(),
+  nameContains: name.optional(),
+  logicalIdPrefix: name.optional(),
+});
+
+/** An event source mapping by its function and its source (table or queue), exactly or in part. */
+export const eventSourceSelectorSchema = selector({
+  functionName: name.optional(),
+  functionNameContains: name.optional(),
+  sourceName: name.optional(),
+  sourceNameContains: name.optional(),
+});
+
+/** A rule target by its rule (name, part of it, bus) and the target (id, part of its ARN). */
+export const ruleTargetSelectorSchema = selector({
+  ruleName: name.optional(),
+  ruleNameContains: name.optional(),
+  busName: name.optional(),
+  targetId: name.optional(),
+  targetArnContains: name.optional(),
+});
+
+/** Which `PutEvents` entries may fail; every entry when absent. */
+export const putEventsSelectorSchema = z.strictObject({
+  busName: name.optional(),
+  source: name.optional(),
+  detailType: name.optional(),
+});
+
+const common = {
+  /** 0 never injects, 1 always; each matching call draws once. */
+  probability: z.number().min(0).max(1),
+  /** Same seed and same calls, same decisions; a random seed is chosen (and reported) when absent. */
+  seed: z.int().min(0).max(MAX_SEED).optional(),
+  /** The fault stops injecting after this many injections. */
+  maxCount: z.int().min(1).optional(),
+};
+
+const errorType = z.string().min(1).max(256);
+const errorMessage = z.string().min(1).max(4096);
+
+export const faultSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('put-events-failure'),
+    target: putEventsSelectorSchema.optional(),
+    ...common,
+    /** Both are retryable per-entry errors AWS documents for `PutEvents`. */
+    errorCode: z.enum(['InternalFailure', 'ThrottlingException']).optional(),
+    errorMessage: errorMessage.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('function-error'),
+    target: functionSelectorSchema,
+    ...common,
+    errorType: errorType.optional(),
+    errorMessage: errorMessage.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('function-timeout'),
+    target: functionSelectorSchema,
+    ...common,
+  }),
+  z.strictObject({
+    kind: z.literal('function-latency'),
+    target: functionSelectorSchema,
+    ...common,
+    /** Added before the handler runs; the function's own timeout starts after it. */
+    latencyMs: z.int().min(1).max(900_000),
+  }),
+  z.strictObject({
+    kind: z.literal('event-source-failure'),
+    target: eventSourceSelectorSchema,
+    ...common,
+    errorType: errorType.optional(),
+    errorMessage: errorMessage.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('target-failure'),
+    target: ruleTargetSelectorSchema,
+    ...common,
+    /** The dead-letter `ERROR_CODE`; AWS's codes include SDK_CLIENT_ERROR, THROTTLING, NO_PERMISSIONS. */
+    errorCode: z
+      .string()
+      .regex(/^[A-Z][A-Z_]*$/, 'an upper-case code such as SDK_CLIENT_ERROR')
+      .optional(),
+    errorMessage: errorMessage.optional(),
+    /** false: dead-lettered at once, as AWS does with a missing target or permission. */
+    retryable: z.boolean().optional(),
+  }),
+]);
+
+export type FaultSpec = z.infer<typeof faultSpecSchema>;
+export type FaultKind = FaultSpec['kind'];
+export type FunctionSelector = z.infer<typeof functionSelectorSchema>;
+export type EventSourceSelector = z.infer<typeof eventSourceSelectorSchema>;
+export type RuleTargetSelector = z.infer<typeof ruleTargetSelectorSchema>;
+export type PutEventsSelector = z.infer<typeof putEventsSelectorSchema>;
+
+export interface ValidationDetail {
+  /** Dotted path of the offending field (`target.name`); empty for the body itself. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type FaultSpecParse =
+  | { readonly ok: true; readonly spec: FaultSpec }
+  | { readonly ok: false; readonly details: readonly ValidationDetail[] };
+
+export function parseFaultSpec(body: unknown): FaultSpecParse {
+  const result = faultSpecSchema.safeParse(body);
+  if (result.success) return { ok: true, spec: result.data };
+  return {
+    ok: false,
+    details: result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    })),
+  };
+}

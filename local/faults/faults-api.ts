@@ -1,0 +1,102 @@
+/**
+ * `/_local/faults`: set, list and clear faults over HTTP.
+ *
+ * - `POST /_local/faults` sets one fault (201 with the fault, its id and its seed);
+ * - `GET /_local/faults` lists them with their counters; `GET /_local/faults/{id}` shows one;
+ * - `DELETE /_local/faults` clears them all; `DELETE /_local/faults/{id}` removes one.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../cloud/http-server';
+import { UnknownFaultTargetError, type FaultRegistry } from './fault-registry';
+import { parseFaultSpec, type ValidationDetail } from './fault-schema';
+
+export const FAULTS_PATH = '/_local/faults';
+
+/** A fault body is a few hundred bytes; anything this large is a mistake. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+class RequestBodyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RequestBodyError';
+  }
+}
+
+export function isFaultsPath(pathname: string): boolean {
+  return pathname === FAULTS_PATH || pathname.startsWith(`${FAULTS_PATH}/`);
+}
+
+export async function handleFaultsApi(
+  faults: FaultRegistry,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const { pathname } = new URL(req.url ?? '/', 'http://local');
+  const method = req.method ?? 'GET';
+  if (pathname === FAULTS_PATH || pathname === `${FAULTS_PATH}/`) {
+    if (method === 'GET') return sendJson(res, 200, { faults: faults.list() });
+    if (method === 'DELETE') return sendJson(res, 200, { deleted: faults.clear() });
+    if (method === 'POST') return createFault(faults, req, res);
+    return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${FAULTS_PATH}.`);
+  }
+  const id = pathname.slice(FAULTS_PATH.length + 1);
+  if (method !== 'GET' && method !== 'DELETE') {
+    return sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on ${FAULTS_PATH}/{id}.`);
+  }
+  const fault = method === 'GET' ? faults.get(id) : faults.remove(id);
+  if (!fault) return sendError(res, 404, 'FAULT_NOT_FOUND', `No fault ${id}.`);
+  return sendJson(res, 200, method === 'GET' ? { fault } : { deleted: 1, fault });
+}
+
+async function createFault(faults: FaultRegistry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await readBody(req));
+  } catch (error) {
+    const reason = error instanceof RequestBodyError ? error.message : 'The body is not valid JSON.';
+    return sendError(res, 400, 'VALIDATION_FAILED', reason, [{ path: '', message: reason }]);
+  }
+  const parsed = parseFaultSpec(body);
+  if (!parsed.ok) {
+    return sendError(res, 400, 'VALIDATION_FAILED', 'The fault is not valid.', parsed.details);
+  }
+  try {
+    return sendJson(res, 201, { fault: faults.add(parsed.spec) });
+  } catch (error) {
+    if (error instanceof UnknownFaultTargetError) {
+      return sendError(res, 422, 'UNKNOWN_TARGET', error.message);
+    }
+    throw error;
+  }
+}
+
+function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  details?: readonly ValidationDetail[],
+): void {
+  sendJson(res, status, {
+    error: { code, message, ...(details === undefined ? {} : { details }) },
+    requestId: randomUUID(),
+  });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new RequestBodyError(`The body is larger than ${MAX_BODY_BYTES} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
