@@ -85,6 +85,8 @@ export interface LoadedSummary {
   readonly stateMachines: readonly string[];
   /** Resource types and properties that do not run locally, by resource. */
   readonly unsupported: readonly string[];
+  /** Settings AWS honours that change nothing locally (e.g. point-in-time recovery), by resource. */
+  readonly withoutLocalEffect: readonly string[];
   /** Resources that exist on AWS but have no local effect, by type. */
   readonly accepted: readonly string[];
 }
@@ -218,6 +220,7 @@ export class LocalCloud {
     const firstPass = resolveAll(assembly, edgeServer.url, {});
     const streamArns: Record<string, Record<string, Record<string, string>>> = {};
     const unsupported: string[] = [];
+    const withoutLocalEffect: string[] = [];
     const tables: string[] = [];
     for (const [stackName, stack] of firstPass) {
       for (const [logicalId, resource] of Object.entries(stack.resources)) {
@@ -229,9 +232,7 @@ export class LocalCloud {
         );
         tables.push(table.tableName);
         for (const property of unemulatedTableProperties(resource.properties)) {
-          unsupported.push(
-            `${stackName}/${logicalId} (AWS::DynamoDB::Table): ${property} has no local effect`,
-          );
+          withoutLocalEffect.push(`${stackName}/${logicalId} (AWS::DynamoDB::Table): ${property}`);
         }
         if (table.streamArn) {
           (streamArns[stackName] ??= {})[logicalId] = { StreamArn: table.streamArn };
@@ -337,6 +338,7 @@ export class LocalCloud {
       queues,
       stateMachines: stateMachines.names,
       unsupported,
+      withoutLocalEffect,
       accepted: [...accepted].map(([type, count]) => `${type} ×${count} (${ACCEPTED_WITHOUT_EFFECT[type]})`),
     };
 
@@ -440,6 +442,7 @@ export class LocalCloud {
       section('Queues', this.summary.queues),
       section('State machines', this.summary.stateMachines),
       section('Accepted without a local effect', this.summary.accepted),
+      section('Settings without a local effect', this.summary.withoutLocalEffect),
       section('NOT SUPPORTED locally', this.summary.unsupported),
     ]
       .filter(Boolean)

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import type { DomainEvent } from '../../../shared/event-sourcing/domain-event';
+import { EVENT_ITEM_KIND } from '../../../shared/event-sourcing/dynamodb-event-store';
+import type { Product } from '../domain/product';
+
+/**
+ * The products table: `pk` (S) the product id, `sk` (S). The product's state is the item
+ * `sk = 'product'`; each change adds an event item `sk = 'event#<version, 10 digits>'` with
+ * `kind = 'event'` and the envelope's fields at the top level, as `DynamoDbEventStore` writes them, so
+ * the table's stream is an outbox the `OutboxRelay` publishes unchanged.
+ */
+export const PRODUCT_SORT_KEY = 'product';
+export const PRODUCT_ITEM_KIND = 'product';
+/**
+ * Event items only need to outlive the relay; they are kept past the 14 days a stream batch waits on
+ * the relay's dead-letter queue, so a failed batch can still be re-published from the table.
+ */
+export const EVENT_ITEM_RETENTION_SECONDS = 30 * 24 * 60 * 60;
+export const EXPIRES_AT_ATTRIBUTE = 'expiresAt';
+
+export function eventSortKey(version: number): string {
+  return `event#${String(version).padStart(10, '0')}`;
+}
+
+export function productItem(product: Product): Record<string, unknown> {
+  return { pk: product.productId, sk: PRODUCT_SORT_KEY, kind: PRODUCT_ITEM_KIND, ...product };
+}
+
+export function eventItem(event: DomainEvent): Record<string, unknown> {
+  const expiresAt = Math.floor(Date.parse(event.occurredAt) / 1000) + EVENT_ITEM_RETENTION_SECONDS;
+  return {
+    pk: event.aggregateId,
+    sk: eventSortKey(event.version),
+    kind: EVENT_ITEM_KIND,
+    eventId: event.eventId,
+    type: event.type,
+    aggregateType: event.aggregateType,
+    aggregateId: event.aggregateId,
+    version: event.version,
+    occurredAt: event.occurredAt,
+    correlationId: event.correlationId,
+    causationId: event.causationId,
+    ...(event.traceHeader === undefined ? {} : { traceHeader: event.traceHeader }),
+    schemaVersion: event.schemaVersion,
+    data: event.data,
+    [EXPIRES_AT_ATTRIBUTE]: expiresAt,
+  };
+}
+
+const count = z.number().int().min(0);
+const storedProduct = z.object({
+  kind: z.literal(PRODUCT_ITEM_KIND),
+  productId: z.string().min(1),
+  name: z.string(),
+  priceCents: z.number().int().positive(),
+  currency: z.string(),
+  available: count,
+  reserved: count,
+  sold: count,
+  version: z.number().int().positive(),
+});
+
+/** The product of a stored item; an item that is not one is a data error, never a client's. */
+export function productFromItem(item: Record<string, unknown>): Product {
+  const parsed = storedProduct.safeParse(item);
+  if (!parsed.success) {
+    throw new Error(
+      `the product item pk=${String(item['pk'])} is malformed: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.')} ${issue.message}`)
+        .join('; ')}`,
+    );
+  }
+  const { kind: _kind, ...product } = parsed.data;
+  return product;
+}

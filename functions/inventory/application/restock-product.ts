@@ -1,0 +1,39 @@
+import type { CommandContext } from '../../../shared/event-sourcing/command-context';
+import { ProductNotFoundError } from '../domain/errors';
+import { addStock, type Product } from '../domain/product';
+import type { ProductRepository } from '../ports/product-repository';
+import { envelope } from './event-envelope';
+import {
+  DEFAULT_OPTIMISTIC_RETRY,
+  retryOnConcurrencyError,
+  type OptimisticRetryOptions,
+} from './optimistic-retry';
+
+export type RestockProduct = (
+  productId: string,
+  quantity: number,
+  context: CommandContext,
+) => Promise<Product>;
+
+export interface RestockProductDependencies {
+  readonly repository: ProductRepository;
+  /** @default DEFAULT_OPTIMISTIC_RETRY */
+  readonly retry?: OptimisticRetryOptions;
+}
+
+/**
+ * Adds `quantity` units: read the product, compute the new state, write it conditional on the version
+ * read (optimistic locking), with its `StockAdded`. A concurrent writer in between makes the write fail;
+ * the whole read-decide-write runs again on the fresh state, a bounded number of times.
+ */
+export function makeRestockProduct(deps: RestockProductDependencies): RestockProduct {
+  const retry = deps.retry ?? DEFAULT_OPTIMISTIC_RETRY;
+  return (productId, quantity, context) =>
+    retryOnConcurrencyError(async () => {
+      const current = await deps.repository.find(productId);
+      if (current === undefined) throw new ProductNotFoundError(productId);
+      const { product, event } = addStock(current, quantity);
+      await deps.repository.update(product, current.version, envelope(event, product, context));
+      return product;
+    }, retry);
+}

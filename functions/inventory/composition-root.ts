@@ -1,0 +1,88 @@
+/**
+ * Builds each inventory function's dependencies once per container, from its own configuration only
+ * (the relay knows nothing of tables, the query function nothing of idempotency). Handlers call one of
+ * these at module load: `export const handler = makeXxxHandler(xxxDependencies())`.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { newId } from '../../shared/ids/ids';
+import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
+import { logger } from '../../shared/observability/logger';
+import { tracedClient } from '../../shared/observability/tracer';
+import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import type { RetryPolicy } from '../../shared/outbox/retry-policy';
+import { DynamoDbProductRepository } from './adapters/dynamodb-product-repository';
+import { makeCreateProduct } from './application/create-product';
+import { makeGetProduct } from './application/get-product';
+import { DEFAULT_OPTIMISTIC_RETRY } from './application/optimistic-retry';
+import { makeRestockProduct } from './application/restock-product';
+import {
+  currentTraceHeader,
+  loadCreateProductConfig,
+  loadOutboxRelayConfig,
+  loadProductsConfig,
+} from './config';
+import { INVENTORY_EVENT_SOURCE } from './contracts/inventory-events';
+import { requestCommandContext } from './handlers/command-context-factory';
+import type { CreateProductHandlerDependencies } from './handlers/create-product';
+import type { GetProductHandlerDependencies } from './handlers/get-product';
+import type { RestockProductHandlerDependencies } from './handlers/restock-product';
+
+/** The relay's own retries of rejected entries; the event source mapping retries whole batches after. */
+const RELAY_RETRY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
+
+let dynamoDbClient: DynamoDBClient | undefined;
+function dynamoDb(): DynamoDBClient {
+  dynamoDbClient ??= tracedClient(new DynamoDBClient({}));
+  return dynamoDbClient;
+}
+
+function productRepository(tableName: string): DynamoDbProductRepository {
+  return new DynamoDbProductRepository({ client: dynamoDb(), tableName });
+}
+
+const newContext = requestCommandContext(() => currentTraceHeader());
+
+export function createProductDependencies(): CreateProductHandlerDependencies {
+  const config = loadCreateProductConfig();
+  return {
+    createProduct: makeCreateProduct({
+      repository: productRepository(config.productsTable),
+      newProductId: () => newId('product'),
+    }),
+    newContext,
+    // Optional here: creating a product twice is a nuisance, not a loss; clients that retry send a key.
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), required: false }),
+  };
+}
+
+export function getProductDependencies(): GetProductHandlerDependencies {
+  const config = loadProductsConfig();
+  return { getProduct: makeGetProduct({ repository: productRepository(config.productsTable) }) };
+}
+
+export function restockProductDependencies(): RestockProductHandlerDependencies {
+  const config = loadProductsConfig();
+  return {
+    restockProduct: makeRestockProduct({
+      repository: productRepository(config.productsTable),
+      retry: {
+        ...DEFAULT_OPTIMISTIC_RETRY,
+        onRetry: (retry) =>
+          logger.info('Optimistic lock conflict; retrying on the fresh state', { ...retry }),
+      },
+    }),
+    newContext,
+  };
+}
+
+export function outboxRelay(): OutboxRelayHandler {
+  const config = loadOutboxRelayConfig();
+  return makeOutboxRelay({
+    // One attempt per call: the relay retries failed entries itself, SDK retries would multiply them.
+    eventBridge: tracedClient(new EventBridgeClient({ maxAttempts: 1 })),
+    busName: config.eventBusName,
+    source: INVENTORY_EVENT_SOURCE,
+    retry: RELAY_RETRY,
+  });
+}

@@ -1,0 +1,28 @@
+import { httpHandler, type HttpInterceptor, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import type { CreateProduct } from '../application/create-product';
+import type { CommandContextFactory } from './command-context-factory';
+import { toProductResponse } from './product-response';
+import { CreateProductBody, NoQuery } from './schemas';
+
+export interface CreateProductHandlerDependencies {
+  readonly createProduct: CreateProduct;
+  readonly newContext: CommandContextFactory;
+  /** `Idempotency-Key` handling (optional on this route). @default - none */
+  readonly idempotency?: HttpInterceptor;
+  readonly logger?: HttpLogger;
+}
+
+/** `POST /products` → 201 with the product and its `Location`. */
+export function makeCreateProductHandler(deps: CreateProductHandlerDependencies): ProxyHandler {
+  return httpHandler(
+    { body: CreateProductBody, query: NoQuery, interceptor: deps.idempotency, logger: deps.logger },
+    async (request) => {
+      const product = await deps.createProduct(request.body, deps.newContext(request));
+      return {
+        statusCode: 201,
+        body: toProductResponse(product),
+        headers: { Location: `/products/${product.productId}` },
+      };
+    },
+  );
+}

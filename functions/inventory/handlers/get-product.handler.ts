@@ -1,0 +1,4 @@
+import { getProductDependencies } from '../composition-root';
+import { makeGetProductHandler } from './get-product';
+
+export const handler = makeGetProductHandler(getProductDependencies());

@@ -1,0 +1,27 @@
+import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { withRequestContext } from '../../../shared/observability/with-request-context';
+import type { RestockProduct } from '../application/restock-product';
+import type { CommandContextFactory } from './command-context-factory';
+import { toProductResponse } from './product-response';
+import { NoQuery, ProductPath, RestockBody } from './schemas';
+
+export interface RestockProductHandlerDependencies {
+  readonly restockProduct: RestockProduct;
+  readonly newContext: CommandContextFactory;
+  readonly logger?: HttpLogger;
+}
+
+/** `POST /products/{productId}/restock` → 200 with the product after the restock. */
+export function makeRestockProductHandler(deps: RestockProductHandlerDependencies): ProxyHandler {
+  return httpHandler(
+    { pathParameters: ProductPath, body: RestockBody, query: NoQuery, logger: deps.logger },
+    async (request) => {
+      const { productId } = request.pathParameters;
+      // Every log line of the retries names the request and the product.
+      const product = await withRequestContext({ correlationId: request.correlationId, productId }, () =>
+        deps.restockProduct(productId, request.body.quantity, deps.newContext(request)),
+      );
+      return { statusCode: 200, body: toProductResponse(product) };
+    },
+  );
+}

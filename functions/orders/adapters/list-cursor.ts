@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { isId } from '../../../shared/ids/ids';
+import { InvalidCursorError } from '../application/errors';
+
+const CURSOR_VERSION = 1;
+
+const Cursor = z.strictObject({
+  v: z.literal(CURSOR_VERSION),
+  after: z.string().refine((value) => isId('order', value)),
+});
+
+/**
+ * The position after which a user's next page starts: the last order id of the page, as base64url JSON.
+ * Opaque to clients; only the order id travels (the user comes from the path), so a cursor cannot
+ * reach another user's orders.
+ */
+export function encodeCursor(lastOrderId: string): string {
+  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, after: lastOrderId }), 'utf8').toString('base64url');
+}
+
+/** The order id a cursor points after; anything this API did not issue is a 400 `INVALID_CURSOR`. */
+export function decodeCursor(cursor: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError();
+  }
+  const parsed = Cursor.safeParse(json);
+  if (!parsed.success) throw new InvalidCursorError();
+  return parsed.data.after;
+}

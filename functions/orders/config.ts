@@ -1,0 +1,67 @@
+/**
+ * The orders functions' configuration: the only place their code reads `process.env`. Each function
+ * parses only the variables it needs, once per container, into a frozen object; a missing or invalid
+ * variable fails the cold start with its name, rather than a request with a puzzle.
+ */
+import { z } from 'zod';
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+const name = z.string().min(1, { error: 'is required' });
+const positiveInteger = (fallback: number) =>
+  z.coerce.number({ error: 'must be a positive integer' }).int().positive().default(fallback);
+
+const commandVariables = {
+  EVENT_STORE_TABLE: name,
+  IDEMPOTENCY_TABLE: name,
+  /** Save a snapshot every this many events (see `AggregateRunner`). */
+  SNAPSHOT_EVERY: positiveInteger(25),
+};
+
+const schemas = {
+  command: z.object(commandVariables),
+  createOrder: z.object({
+    ...commandVariables,
+    /** The shared REST API's stage URL (`api.url`); inventory's `/products/{id}` is under it. */
+    INVENTORY_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    INVENTORY_TIMEOUT_MS: positiveInteger(2_000),
+    INVENTORY_MAX_ATTEMPTS: positiveInteger(3),
+  }),
+  history: z.object({ EVENT_STORE_TABLE: name }),
+  query: z.object({ READ_MODEL_TABLE: name }),
+  projector: z.object({ READ_MODEL_TABLE: name }),
+  relay: z.object({ EVENT_BUS_NAME: name }),
+} as const;
+
+export type ConfigSection = keyof typeof schemas;
+export type OrdersConfig<S extends ConfigSection> = Readonly<z.output<(typeof schemas)[S]>>;
+
+/** Thrown at start-up; its message lists every offending variable. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The variables of one function, parsed and frozen. */
+export function loadConfig<S extends ConfigSection>(
+  section: S,
+  env: Environment = process.env,
+): OrdersConfig<S> {
+  const parsed = schemas[section].safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      return `${variable} ${env[variable] === undefined ? 'is required' : issue.message}`;
+    });
+    throw new ConfigurationError(`Invalid orders configuration: ${problems.join('; ')}.`);
+  }
+  return Object.freeze(parsed.data) as OrdersConfig<S>;
+}
+
+/** The X-Ray trace header of the current invocation, which Lambda sets per invocation. */
+export function currentTraceHeader(env: Environment = process.env): string | undefined {
+  const header = env['_X_AMZN_TRACE_ID'];
+  return header === undefined || header === '' ? undefined : header;
+}

@@ -1,0 +1,5 @@
+// Lambda entry: dependencies built once per container; the handler logic is in ./cancel-order.
+import { cancelOrderDeps } from '../composition-root';
+import { makeHandler } from './cancel-order';
+
+export const handler = makeHandler(cancelOrderDeps());

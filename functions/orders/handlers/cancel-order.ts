@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler } from '../../../shared/http';
+import { withRequestContext } from '../../../shared/observability/with-request-context';
+import type { CancelOrder } from '../application/cancel-order';
+import type { CommandContextFactory } from './command-context';
+import { OrderPath } from './schemas';
+
+export const CancelOrderBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+
+export interface CancelOrderHandlerDeps {
+  readonly cancelOrder: CancelOrder;
+  /** `Idempotency-Key`, optional here: a cancel is safe to repeat without one. */
+  readonly idempotency: HttpInterceptor;
+  readonly commandContext: CommandContextFactory;
+  readonly logger?: HttpLogger;
+}
+
+/** `POST /orders/{orderId}/cancel` → 202: the compensations (stock, payment) follow asynchronously. */
+export function makeHandler(deps: CancelOrderHandlerDeps): ProxyHandler {
+  return httpHandler(
+    {
+      body: CancelOrderBody,
+      pathParameters: OrderPath,
+      interceptor: deps.idempotency,
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    },
+    async ({ body, pathParameters: { orderId }, correlationId, requestId }) =>
+      withRequestContext({ correlationId, orderId }, async () => {
+        const cancelled = await deps.cancelOrder(
+          { orderId, ...(body.reason === undefined ? {} : { reason: body.reason }) },
+          deps.commandContext({ correlationId, causationId: requestId }),
+        );
+        return { statusCode: 202, body: cancelled };
+      }),
+  );
+}

@@ -1,0 +1,5 @@
+// Lambda entry: dependencies built once per container; the handler logic is in ./create-order.
+import { createOrderDeps } from '../composition-root';
+import { makeHandler } from './create-order';
+
+export const handler = makeHandler(createOrderDeps());

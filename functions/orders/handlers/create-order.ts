@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler, idSchema } from '../../../shared/http';
+import { withRequestContext } from '../../../shared/observability/with-request-context';
+import type { CreateOrder } from '../application/create-order';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
+import type { CommandContextFactory } from './command-context';
+
+export const CreateOrderBody = z.strictObject({
+  userId: idSchema('user'),
+  items: z
+    .array(
+      z.strictObject({
+        productId: idSchema('product'),
+        quantity: z.number().int({ error: 'must be an integer' }).min(1).max(MAX_LINE_QUANTITY),
+      }),
+    )
+    .min(1)
+    .max(MAX_ORDER_LINES)
+    .superRefine((items, context) => {
+      const seen = new Set<string>();
+      items.forEach((item, index) => {
+        if (seen.has(item.productId)) {
+          context.addIssue({
+            code: 'custom',
+            path: [index, 'productId'],
+            message: 'must not repeat a product of an earlier item',
+            input: item.productId,
+          });
+        }
+        seen.add(item.productId);
+      });
+    }),
+  payment: z.strictObject({ method: z.literal('card'), token: z.string().min(1).max(512) }).optional(),
+  saga: z.enum(['orchestrated', 'choreographed']).default('orchestrated'),
+});
+
+export interface CreateOrderHandlerDeps {
+  readonly createOrder: CreateOrder;
+  /** `Idempotency-Key`, required on this route. */
+  readonly idempotency: HttpInterceptor;
+  readonly commandContext: CommandContextFactory;
+  readonly logger?: HttpLogger;
+}
+
+/** `POST /orders` → 202 with the order's id and total; the saga takes it from there. */
+export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
+  return httpHandler(
+    {
+      body: CreateOrderBody,
+      interceptor: deps.idempotency,
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    },
+    async ({ body, correlationId, requestId }) =>
+      withRequestContext({ correlationId }, async () => {
+        const order = await deps.createOrder(
+          body,
+          deps.commandContext({ correlationId, causationId: requestId }),
+        );
+        return { statusCode: 202, body: order, headers: { Location: `/orders/${order.orderId}` } };
+      }),
+  );
+}

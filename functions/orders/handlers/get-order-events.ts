@@ -1,0 +1,20 @@
+import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler } from '../../../shared/http';
+import type { OrderHistory } from '../application/order-queries';
+import { OrderPath } from './schemas';
+
+export interface GetOrderEventsHandlerDeps {
+  readonly getOrderHistory: (orderId: string) => Promise<OrderHistory>;
+  readonly logger?: HttpLogger;
+}
+
+/** `GET /orders/{orderId}/events` → 200 `{ orderId, events }` straight from the event store. */
+export function makeHandler(deps: GetOrderEventsHandlerDeps): ProxyHandler {
+  return httpHandler(
+    { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
+    async ({ pathParameters: { orderId } }) => ({
+      statusCode: 200,
+      body: await deps.getOrderHistory(orderId),
+    }),
+  );
+}

@@ -1,0 +1,17 @@
+import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler } from '../../../shared/http';
+import type { OrderView } from '../ports/order-views';
+import { OrderPath } from './schemas';
+
+export interface GetOrderHandlerDeps {
+  readonly getOrder: (orderId: string) => Promise<OrderView>;
+  readonly logger?: HttpLogger;
+}
+
+/** `GET /orders/{orderId}` → 200 with the read model's view, 404 while it has none. */
+export function makeHandler(deps: GetOrderHandlerDeps): ProxyHandler {
+  return httpHandler(
+    { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
+    async ({ pathParameters: { orderId } }) => ({ statusCode: 200, body: await deps.getOrder(orderId) }),
+  );
+}

@@ -1,0 +1,5 @@
+// Lambda entry: dependencies built once per container; the handler logic is in ./ship-order.
+import { shipOrderDeps } from '../composition-root';
+import { makeHandler } from './ship-order';
+
+export const handler = makeHandler(shipOrderDeps());

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler } from '../../../shared/http';
+import { withRequestContext } from '../../../shared/observability/with-request-context';
+import type { ShipOrder } from '../application/ship-order';
+import type { CommandContextFactory } from './command-context';
+import { OrderPath } from './schemas';
+
+export const ShipOrderBody = z.strictObject({
+  carrier: z.string().trim().min(1).max(64),
+  trackingNumber: z.string().trim().min(1).max(64),
+});
+
+export interface ShipOrderHandlerDeps {
+  readonly shipOrder: ShipOrder;
+  /** `Idempotency-Key`, optional: with one, a retried ship replays its 200 instead of a 409. */
+  readonly idempotency: HttpInterceptor;
+  readonly commandContext: CommandContextFactory;
+  readonly logger?: HttpLogger;
+}
+
+/** `POST /orders/{orderId}/ship` → 200 once a paid order is recorded as shipped. */
+export function makeHandler(deps: ShipOrderHandlerDeps): ProxyHandler {
+  return httpHandler(
+    {
+      body: ShipOrderBody,
+      pathParameters: OrderPath,
+      interceptor: deps.idempotency,
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    },
+    async ({ body, pathParameters: { orderId }, correlationId, requestId }) =>
+      withRequestContext({ correlationId, orderId }, async () => {
+        const shipped = await deps.shipOrder(
+          { orderId, ...body },
+          deps.commandContext({ correlationId, causationId: requestId }),
+        );
+        return { statusCode: 200, body: shipped };
+      }),
+  );
+}

@@ -1,0 +1,21 @@
+/** A product's current unit price, as the inventory context quotes it. */
+export interface ProductPrice {
+  readonly productId: string;
+  /** Integer minor units. */
+  readonly unitPriceCents: number;
+  /** ISO 4217 code, e.g. `USD`. */
+  readonly currency: string;
+}
+
+export interface CatalogCallContext {
+  /** Forwarded as `X-Correlation-Id`, so the inventory logs join the order's. */
+  readonly correlationId: string;
+}
+
+/**
+ * Where orders get prices from (the inventory context, synchronously). `undefined` means the product
+ * does not exist; an unreachable catalog throws `DependencyUnavailableError`.
+ */
+export interface ProductCatalog {
+  priceOf(productId: string, context: CatalogCallContext): Promise<ProductPrice | undefined>;
+}

@@ -1,0 +1,142 @@
+import {
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+import { OutboxRelay } from '../constructs/outbox-relay';
+import { ServiceFunction } from '../constructs/service-function';
+
+export interface InventoryStackProps extends StackProps {
+  /** The platform's public REST API; the inventory routes are added to it from this stack. */
+  readonly api: apigateway.IRestApi;
+  /** The platform's bus, where inventory publishes `shop.inventory` events. */
+  readonly bus: events.IEventBus;
+  /** The API's stage this stack redeploys with its routes. @default 'prod' */
+  readonly stageName?: string;
+}
+
+const SERVICE = 'inventory';
+const handler = (name: string): string => `functions/inventory/handlers/${name}.handler.ts`;
+
+/**
+ * The inventory context: products and their stock behind `/products` on the shared API, in a table
+ * whose stream is the context's outbox, relayed to the `shop` bus.
+ *
+ * The routes live in this stack, on the API imported by id, so the platform stack never depends on
+ * this one; this stack deploys them to the existing stage with its own `Deployment`.
+ */
+export class InventoryStack extends Stack {
+  public readonly productsTable: dynamodb.Table;
+  public readonly idempotencyTable: dynamodb.Table;
+  public readonly createProductFunction: ServiceFunction;
+  public readonly getProductFunction: ServiceFunction;
+  public readonly restockProductFunction: ServiceFunction;
+  public readonly relay: OutboxRelay;
+
+  constructor(scope: Construct, id: string, props: InventoryStackProps) {
+    super(scope, id, props);
+    // The API and bus come in as `Fn::ImportValue`s: CloudFormation then refuses to remove from the
+    // platform stack what inventory still uses.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+
+    // State item `sk = 'product'` + one event item per change (`kind = 'event'`): see
+    // functions/inventory/adapters/product-items.ts.
+    this.productsTable = new dynamodb.Table(this, 'ProductsTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Event items expire once long relayed; state items have no expiry.
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiration',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const productsEnv = { PRODUCTS_TABLE: this.productsTable.tableName };
+    this.createProductFunction = new ServiceFunction(this, 'CreateProductFunction', {
+      entry: handler('create-product'),
+      service: SERVICE,
+      description: 'POST /products: creates a product with its opening stock',
+      environment: { ...productsEnv, IDEMPOTENCY_TABLE: this.idempotencyTable.tableName },
+    });
+    this.productsTable.grant(this.createProductFunction, 'dynamodb:PutItem');
+    this.idempotencyTable.grantReadWriteData(this.createProductFunction);
+
+    this.getProductFunction = new ServiceFunction(this, 'GetProductFunction', {
+      entry: handler('get-product'),
+      service: SERVICE,
+      description: 'GET /products/{productId}: a product and its stock',
+      environment: productsEnv,
+    });
+    this.productsTable.grant(this.getProductFunction, 'dynamodb:GetItem');
+
+    this.restockProductFunction = new ServiceFunction(this, 'RestockProductFunction', {
+      entry: handler('restock-product'),
+      service: SERVICE,
+      description: 'POST /products/{productId}/restock: adds stock under optimistic locking',
+      // Room for the bounded retries of a hot product, well inside API Gateway's 29 s.
+      timeout: Duration.seconds(15),
+      environment: productsEnv,
+    });
+    this.productsTable.grant(
+      this.restockProductFunction,
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+    );
+
+    this.relay = new OutboxRelay(this, 'OutboxRelay', {
+      table: this.productsTable,
+      entry: handler('outbox-relay'),
+      service: SERVICE,
+      bus: props.bus,
+    });
+
+    this.addRoutes(props.api, props.stageName ?? 'prod');
+
+    new CfnOutput(this, 'ProductsTableName', { value: this.productsTable.tableName });
+    new CfnOutput(this, 'OutboxDeadLetterQueueUrl', { value: this.relay.deadLetterQueue.queueUrl });
+  }
+
+  private addRoutes(sharedApi: apigateway.IRestApi, stageName: string): void {
+    // Imported by id, so resources and methods are created in this stack, not in the API's.
+    const api = apigateway.RestApi.fromRestApiAttributes(this, 'SharedApi', {
+      restApiId: sharedApi.restApiId,
+      rootResourceId: sharedApi.restApiRootResourceId,
+    });
+    const products = api.root.addResource('products');
+    const product = products.addResource('{productId}');
+    const routes: [apigateway.IResource, string, ServiceFunction][] = [
+      [products, 'POST', this.createProductFunction],
+      [product, 'GET', this.getProductFunction],
+      [product.addResource('restock'), 'POST', this.restockProductFunction],
+    ];
+
+    // A deployment is a snapshot of the whole API: a new one, whenever these routes change, puts them
+    // on the stage the platform stack created.
+    const deployment = new apigateway.Deployment(this, 'Deployment', {
+      api,
+      stageName,
+      description: 'Inventory routes',
+    });
+    for (const [resource, httpMethod, fn] of routes) {
+      const method = resource.addMethod(httpMethod, new apigateway.LambdaIntegration(fn));
+      deployment.node.addDependency(method);
+      deployment.addToLogicalId({ httpMethod, path: resource.path, integration: fn.functionArn });
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import {
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
+import { EventStoreTable } from '../constructs/event-store-table';
+import { OutboxRelay } from '../constructs/outbox-relay';
+import { ReadModelTable } from '../constructs/read-model-table';
+import { ServiceFunction } from '../constructs/service-function';
+
+export interface OrdersStackProps extends StackProps {
+  /**
+   * The platform's public REST API: the orders routes are added to it from this stack, and its stage
+   * URL (`api.url`) is where the create function finds inventory's `GET /products/{productId}`.
+   */
+  readonly api: apigateway.RestApi;
+  /** The platform's bus: orders publish `shop.orders` events there and project them back from it. */
+  readonly bus: events.IEventBus;
+  /** The API's stage this stack redeploys with its routes. @default 'prod' */
+  readonly stageName?: string;
+  /** A snapshot of an order is saved every this many events. @default 25 */
+  readonly snapshotEvery?: number;
+  /** Per attempt of a price look-up in inventory. @default Duration.seconds(2) */
+  readonly inventoryTimeout?: Duration;
+  /** Attempts of a price look-up (5xx and timeouts only are retried). @default 3 */
+  readonly inventoryMaxAttempts?: number;
+  /**
+   * Deliveries of one event to the projector before it goes to the dead-letter queue. Each failed
+   * delivery (a version gap, a throttled table) waits out the queue's visibility timeout.
+   * @default 10
+   */
+  readonly projectionMaxReceiveCount?: number;
+}
+
+const SERVICE = 'orders';
+const handler = (name: string): string => `functions/orders/handlers/${name}.handler.ts`;
+
+/**
+ * The orders context, CQRS and event-sourced: command functions append to the `EventStoreTable` (and
+ * nothing else but their idempotency records); its stream is the outbox, relayed to the `shop` bus as
+ * `shop.orders`; a rule queues those events for the projector, the only writer of the read model; query
+ * functions only read the read model. Routes are added to the shared API, imported by id, and deployed
+ * to its stage by this stack's own `Deployment` (as the inventory stack does).
+ */
+export class OrdersStack extends Stack {
+  public readonly eventStore: EventStoreTable;
+  public readonly readModel: ReadModelTable;
+  public readonly idempotencyTable: dynamodb.Table;
+  public readonly relay: OutboxRelay;
+  public readonly projectionQueue: sqs.Queue;
+  public readonly projectionDeadLetterQueue: sqs.Queue;
+  public readonly createOrderFunction: ServiceFunction;
+  public readonly cancelOrderFunction: ServiceFunction;
+  public readonly shipOrderFunction: ServiceFunction;
+  public readonly getOrderFunction: ServiceFunction;
+  public readonly listUserOrdersFunction: ServiceFunction;
+  public readonly getOrderEventsFunction: ServiceFunction;
+  public readonly projectorFunction: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: OrdersStackProps) {
+    super(scope, id, props);
+    validateProps(id, props);
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+
+    this.eventStore = new EventStoreTable(this, 'EventStore');
+    this.readModel = new ReadModelTable(this, 'ReadModel', {
+      globalSecondaryIndexes: [
+        {
+          indexName: 'byUser',
+          partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+          sortKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+        },
+      ],
+    });
+    this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiration',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // ---- Commands: write the event store (and their idempotency records), nothing else -----------
+    const commandEnv = {
+      EVENT_STORE_TABLE: this.eventStore.tableName,
+      IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
+      SNAPSHOT_EVERY: String(props.snapshotEvery ?? 25),
+    };
+    const inventoryTimeout = props.inventoryTimeout ?? Duration.seconds(2);
+    this.createOrderFunction = this.commandFunction('CreateOrderFunction', 'create-order', {
+      description: 'POST /orders: prices the items at inventory and appends OrderCreated',
+      // Room for the inventory look-ups' retries, well inside API Gateway's 29 s.
+      timeout: Duration.seconds(20),
+      environment: {
+        ...commandEnv,
+        INVENTORY_API_URL: props.api.url,
+        INVENTORY_TIMEOUT_MS: String(inventoryTimeout.toMilliseconds()),
+        INVENTORY_MAX_ATTEMPTS: String(props.inventoryMaxAttempts ?? 3),
+      },
+    });
+    this.cancelOrderFunction = this.commandFunction('CancelOrderFunction', 'cancel-order', {
+      description: 'POST /orders/{orderId}/cancel: appends OrderCancelled',
+      environment: commandEnv,
+    });
+    this.shipOrderFunction = this.commandFunction('ShipOrderFunction', 'ship-order', {
+      description: 'POST /orders/{orderId}/ship: appends OrderShipped to a paid order',
+      environment: commandEnv,
+    });
+
+    // ---- Queries: read the read model (or, for the history, the event store), nothing else -------
+    const queryEnv = { READ_MODEL_TABLE: this.readModel.tableName };
+    this.getOrderFunction = new ServiceFunction(this, 'GetOrderFunction', {
+      entry: handler('get-order'),
+      service: SERVICE,
+      description: 'GET /orders/{orderId}: the order from the read model',
+      environment: queryEnv,
+    });
+    this.listUserOrdersFunction = new ServiceFunction(this, 'ListUserOrdersFunction', {
+      entry: handler('list-user-orders'),
+      service: SERVICE,
+      description: "GET /users/{userId}/orders: a user's orders from the read model, newest first",
+      environment: queryEnv,
+    });
+    this.readModel.grantReadData(this.getOrderFunction);
+    this.readModel.grantReadData(this.listUserOrdersFunction);
+    this.getOrderEventsFunction = new ServiceFunction(this, 'GetOrderEventsFunction', {
+      entry: handler('get-order-events'),
+      service: SERVICE,
+      description: "GET /orders/{orderId}/events: the order's events from the event store",
+      environment: { EVENT_STORE_TABLE: this.eventStore.tableName },
+    });
+    this.eventStore.grantRead(this.getOrderEventsFunction);
+
+    // ---- Outbox: the event store's stream → the bus ------------------------------------------------
+    this.relay = new OutboxRelay(this, 'OutboxRelay', {
+      table: this.eventStore.table,
+      entry: handler('outbox-relay'),
+      service: SERVICE,
+      bus: props.bus,
+    });
+
+    // ---- Projection: the bus → a queue → the projector → the read model -----------------------------
+    this.projectionDeadLetterQueue = new sqs.Queue(this, 'ProjectionDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const projectorTimeout = Duration.seconds(10);
+    this.projectionQueue = new sqs.Queue(this, 'ProjectionQueue', {
+      // Three function timeouts: a batch still running is never delivered twice at once.
+      visibilityTimeout: Duration.seconds(projectorTimeout.toSeconds() * 3),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: {
+        queue: this.projectionDeadLetterQueue,
+        maxReceiveCount: props.projectionMaxReceiveCount ?? 10,
+      },
+    });
+    new events.Rule(this, 'ProjectionRule', {
+      eventBus: props.bus,
+      description: 'Every orders event, to the read model projector',
+      eventPattern: { source: [ORDERS_EVENT_SOURCE] },
+      targets: [
+        new targets.SqsQueue(this.projectionQueue, {
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.projectionDeadLetterQueue,
+        }),
+      ],
+    });
+    this.projectorFunction = new ServiceFunction(this, 'ProjectorFunction', {
+      entry: handler('project-order-events'),
+      service: SERVICE,
+      description: 'Applies orders events to the read model, once each and in version order',
+      timeout: projectorTimeout,
+      environment: queryEnv,
+    });
+    this.readModel.grantReadData(this.projectorFunction);
+    this.readModel.grantWriteData(this.projectorFunction);
+    this.projectorFunction.addEventSource(
+      new eventSources.SqsEventSource(this.projectionQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    new cloudwatch.Alarm(this, 'ProjectionDeadLetterAlarm', {
+      alarmDescription:
+        'Orders events could not be projected: they wait on the projection dead-letter queue for a redrive.',
+      metric: this.projectionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.addRoutes(props.api, props.stageName ?? 'prod');
+
+    new CfnOutput(this, 'EventStoreTableName', { value: this.eventStore.tableName });
+    new CfnOutput(this, 'ReadModelTableName', { value: this.readModel.tableName });
+    new CfnOutput(this, 'ProjectionDeadLetterQueueUrl', { value: this.projectionDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'OutboxDeadLetterQueueUrl', { value: this.relay.deadLetterQueue.queueUrl });
+  }
+
+  private commandFunction(
+    id: string,
+    name: string,
+    props: { description: string; environment: Record<string, string>; timeout?: Duration },
+  ): ServiceFunction {
+    const fn = new ServiceFunction(this, id, { entry: handler(name), service: SERVICE, ...props });
+    this.eventStore.grantAppend(fn);
+    this.idempotencyTable.grantReadWriteData(fn);
+    return fn;
+  }
+
+  private addRoutes(sharedApi: apigateway.IRestApi, stageName: string): void {
+    // Imported by id, so resources and methods are created in this stack, not in the API's.
+    const api = apigateway.RestApi.fromRestApiAttributes(this, 'SharedApi', {
+      restApiId: sharedApi.restApiId,
+      rootResourceId: sharedApi.restApiRootResourceId,
+    });
+    const orders = api.root.addResource('orders');
+    const order = orders.addResource('{orderId}');
+    const routes: [apigateway.IResource, string, ServiceFunction][] = [
+      [orders, 'POST', this.createOrderFunction],
+      [order, 'GET', this.getOrderFunction],
+      [order.addResource('cancel'), 'POST', this.cancelOrderFunction],
+      [order.addResource('ship'), 'POST', this.shipOrderFunction],
+      [order.addResource('events'), 'GET', this.getOrderEventsFunction],
+      [
+        api.root.addResource('users').addResource('{userId}').addResource('orders'),
+        'GET',
+        this.listUserOrdersFunction,
+      ],
+    ];
+    // A deployment is a snapshot of the whole API: a new one, whenever these routes change, puts them
+    // on the stage the platform stack created.
+    const deployment = new apigateway.Deployment(this, 'Deployment', {
+      api,
+      stageName,
+      description: 'Orders routes',
+    });
+    for (const [resource, httpMethod, fn] of routes) {
+      const method = resource.addMethod(httpMethod, new apigateway.LambdaIntegration(fn));
+      deployment.node.addDependency(method);
+      deployment.addToLogicalId({ httpMethod, path: resource.path, integration: fn.functionArn });
+    }
+  }
+}
+
+function validateProps(id: string, props: OrdersStackProps): void {
+  const positiveInteger = (name: string, value: number | undefined): void => {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new Error(`OrdersStack ${id}: ${name} must be a positive integer, not ${value}.`);
+    }
+  };
+  positiveInteger('snapshotEvery', props.snapshotEvery);
+  positiveInteger('inventoryMaxAttempts', props.inventoryMaxAttempts);
+  positiveInteger('projectionMaxReceiveCount', props.projectionMaxReceiveCount);
+  if (props.inventoryTimeout !== undefined && props.inventoryTimeout.toMilliseconds() < 100) {
+    throw new Error(`OrdersStack ${id}: inventoryTimeout must be at least 100 ms.`);
+  }
+}

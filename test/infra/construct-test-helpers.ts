@@ -1,0 +1,29 @@
+import { App, Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+
+/** An app that does not bundle function code: these tests look at the template, not at the bundles. */
+export function unbundledApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+}
+
+export function unbundledStack(): Stack {
+  return new Stack(unbundledApp(), 'S');
+}
+
+type Json = Record<string, unknown>;
+
+/** Every IAM action granted to the role whose logical id starts with `rolePrefix`, sorted. */
+export function actionsGrantedTo(template: Template, rolePrefix: string): string[] {
+  const actions = new Set<string>();
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as Json[]) {
+    const properties = policy['Properties'] as Json;
+    const roles = (properties['Roles'] as Json[]).map((role) => String(role['Ref']));
+    if (!roles.some((role) => role.startsWith(rolePrefix))) continue;
+    const statements = (properties['PolicyDocument'] as Json)['Statement'] as Json[];
+    for (const statement of statements) {
+      const action = statement['Action'] as string | string[];
+      for (const name of Array.isArray(action) ? action : [action]) actions.add(name);
+    }
+  }
+  return [...actions].sort();
+}

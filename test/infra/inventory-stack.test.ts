@@ -1,0 +1,109 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/app';
+import type { InventoryStack } from '../../infra/stacks/inventory-stack';
+import { actionsGrantedTo, unbundledApp } from './construct-test-helpers';
+
+describe('InventoryStack (in the app, on the platform API and bus)', () => {
+  const app = buildApp(unbundledApp());
+  const stack = app.node.findChild('ShopInventory') as InventoryStack;
+  const template = Template.fromStack(stack);
+  const platform = Template.fromStack(app.node.findChild('ShopPlatform') as InventoryStack);
+  const importedApiId = {
+    'Fn::ImportValue': Match.stringLikeRegexp('^ShopPlatform:ExportsOutputRefShopApi'),
+  };
+
+  test('adds /products routes to the shared API from this stack, as Lambda proxy integrations', () => {
+    for (const pathPart of ['products', '{productId}', 'restock']) {
+      template.hasResourceProperties('AWS::ApiGateway::Resource', {
+        PathPart: pathPart,
+        RestApiId: importedApiId,
+      });
+    }
+    const methods = template.findResources('AWS::ApiGateway::Method');
+    expect(
+      Object.values(methods)
+        .map((method) => method['Properties']['HttpMethod'])
+        .sort(),
+    ).toEqual(['GET', 'POST', 'POST']);
+    template.allResourcesProperties('AWS::ApiGateway::Method', {
+      RestApiId: importedApiId,
+      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+    });
+    platform.resourceCountIs('AWS::ApiGateway::Method', 1);
+    platform.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'shop-api' });
+  });
+
+  test('deploys its routes to the existing prod stage once they exist', () => {
+    const deployments = template.findResources('AWS::ApiGateway::Deployment');
+    const [deployment] = Object.values(deployments);
+    expect(Object.keys(deployments)).toHaveLength(1);
+    expect(deployment?.['Properties']).toMatchObject({ StageName: 'prod' });
+    const methodIds = Object.keys(template.findResources('AWS::ApiGateway::Method'));
+    expect(deployment?.['DependsOn']).toEqual(expect.arrayContaining(methodIds));
+    template.resourceCountIs('AWS::ApiGateway::Stage', 0);
+  });
+
+  test('keeps products in a table whose NEW_IMAGE stream is relayed to the shop bus, event items only', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductsTable'), 'StreamArn'] },
+      FilterCriteria: Match.objectLike({}),
+      DestinationConfig: Match.objectLike({}),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          EVENT_BUS_NAME: {
+            'Fn::ImportValue': Match.stringLikeRegexp('^ShopPlatform:ExportsOutputRefShopBus'),
+          },
+        }),
+      },
+    });
+  });
+
+  test('keeps Idempotency-Key records in a table with the layout and TTL Powertools expects', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          PRODUCTS_TABLE: { Ref: Match.stringLikeRegexp('^ProductsTable') },
+          IDEMPOTENCY_TABLE: { Ref: Match.stringLikeRegexp('^IdempotencyTable') },
+        }),
+      },
+    });
+  });
+
+  test('gives each function only the table actions it needs', () => {
+    const dynamoActions = (rolePrefix: string) =>
+      actionsGrantedTo(template, rolePrefix).filter((action) => action.startsWith('dynamodb:'));
+    expect(dynamoActions('GetProductFunctionServiceRole')).toEqual(['dynamodb:GetItem']);
+    expect(dynamoActions('RestockProductFunctionServiceRole')).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(dynamoActions('CreateProductFunctionServiceRole')).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+      ]),
+    );
+    expect(dynamoActions('OutboxRelayFunctionServiceRole')).not.toContain('dynamodb:PutItem');
+  });
+});

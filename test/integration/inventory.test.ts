@@ -1,0 +1,639 @@
+/**
+ * The inventory context end to end on the local cloud, booted on the real app (`cdk.json`): the
+ * `shop-api` routes → Lambda → the products table (state and event item in one transaction) → its
+ * stream → the `OutboxRelay` → the `shop` bus. What reaches the bus is observed the way any consumer
+ * would: a rule with an SQS target, made in the test through the EventBridge and SQS APIs.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { isId } from '../../shared/ids/ids';
+import { LocalCloud } from '../../local/local-cloud';
+import type { InventoryEvent, ProductResponse } from '../../functions/inventory/contracts';
+import { eventually } from '../support/eventually';
+import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+
+const RULE = 'inventory-test-recorder';
+const CONCURRENT_RESTOCKS = 200;
+/**
+ * Requests in flight at once. The local cloud runs at most 64 environments of a function on this
+ * 2-core machine (and cold-starts each): 16 writers racing for one item is contention enough to make
+ * most attempts fail their version condition, without turning the test into a CPU benchmark.
+ */
+const IN_FLIGHT = 8;
+
+let cloud: LocalCloud;
+let eventBridge: EventBridgeClient;
+let sqs: SQSClient;
+let queueUrl: string;
+const logs: string[] = [];
+
+interface BusEvent {
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly detail: InventoryEvent;
+}
+/** Every inventory event the rule delivered, by event id (a redelivery would not add one). */
+const received = new Map<string, BusEvent>();
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+}
+
+interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details?: readonly { path: string }[];
+  };
+  readonly requestId: string;
+}
+
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const response = await fetch(`${cloud.apiUrl}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...options.headers },
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  let body: Record<string, unknown>;
+  try {
+    body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  } catch {
+    body = { unparsed: text };
+  }
+  return { status: response.status, headers: response.headers, body };
+}
+
+const productOf = (answer: Answer): ProductResponse => answer.body as unknown as ProductResponse;
+const errorOf = (answer: Answer): ErrorBody => answer.body as unknown as ErrorBody;
+
+async function createProduct(body: Record<string, unknown> = {}): Promise<ProductResponse> {
+  const answer = await call('POST', '/products', {
+    body: { name: 'Mug', priceCents: 1_200, stock: 0, ...body },
+  });
+  expect(answer.status).toBe(201);
+  return productOf(answer);
+}
+
+/** Runs `total` tasks with at most `inFlight` running at once; the results in task order. */
+async function runConcurrently<T>(total: number, inFlight: number, task: () => Promise<T>): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      const index = next++;
+      results[index] = await task();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return results;
+}
+
+/** Moves what the recorder queue holds into `received`. */
+async function drainRecorder(): Promise<void> {
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length === 0) return;
+    for (const message of Messages) {
+      const event = JSON.parse(message.Body ?? '{}') as BusEvent;
+      received.set(event.detail.eventId, event);
+    }
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+      }),
+    );
+  }
+}
+
+/** The events of one product on the bus, in version order, once `count` of them have arrived. */
+async function busEventsOf(productId: string, count: number): Promise<BusEvent[]> {
+  return eventually(
+    async () => {
+      await drainRecorder();
+      const events = [...received.values()]
+        .filter((event) => event.detail.aggregateId === productId)
+        .sort((a, b) => a.detail.version - b.detail.version);
+      return events.length >= count ? events : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: `${count} events of ${productId} on the bus` },
+  );
+}
+
+beforeAll(async () => {
+  cloud = await LocalCloud.start({
+    projectDir: PROJECT_DIR,
+    port: 0,
+    edgePort: 0,
+    xrayDaemonPort: 0,
+    defaultApiName: 'shop-api',
+    log: (line) => logs.push(line),
+  });
+  eventBridge = new EventBridgeClient(clientConfig(cloud.edgeUrl));
+  sqs = new SQSClient(clientConfig(cloud.edgeUrl));
+  ({ QueueUrl: queueUrl = '' } = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${RULE}-${randomUUID()}` }),
+  ));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await eventBridge.send(
+    new PutRuleCommand({
+      Name: RULE,
+      EventBusName: 'shop',
+      EventPattern: JSON.stringify({ source: ['shop.inventory'] }),
+    }),
+  );
+  await eventBridge.send(
+    new PutTargetsCommand({
+      Rule: RULE,
+      EventBusName: 'shop',
+      Targets: [{ Id: 'recorder', Arn: Attributes?.QueueArn }],
+    }),
+  );
+}, 240_000);
+
+afterAll(async () => {
+  if (eventBridge && cloud) {
+    await eventBridge.send(new RemoveTargetsCommand({ Rule: RULE, EventBusName: 'shop', Ids: ['recorder'] }));
+    await eventBridge.send(new DeleteRuleCommand({ Name: RULE, EventBusName: 'shop' }));
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+  }
+  eventBridge?.destroy();
+  sqs?.destroy();
+  await cloud?.stop();
+});
+
+describe('the inventory API on shop-api', () => {
+  test('is served by the default API next to the platform routes', async () => {
+    // Act
+    const resources = (await (await fetch(`${cloud.apiUrl}/_local/resources`)).json()) as {
+      routes: string[];
+    };
+    const health = await fetch(`${cloud.apiUrl}/health`);
+    // Assess
+    expect(resources.routes).toEqual(
+      expect.arrayContaining([
+        'shop-api: POST /products',
+        'shop-api: GET /products/{productId}',
+        'shop-api: POST /products/{productId}/restock',
+        'shop-api: GET /health',
+      ]),
+    );
+    expect(health.status).toBe(200);
+  });
+
+  test('creates, reads and restocks a product', async () => {
+    // Act
+    const created = await call('POST', '/products', {
+      body: { name: 'Espresso cup', priceCents: 1_250, stock: 3 },
+    });
+    const { productId } = productOf(created);
+    const read = await call('GET', `/prod/products/${productId}`);
+    const restocked = await call('POST', `/products/${productId}/restock`, { body: { quantity: 5 } });
+    const reread = await call('GET', `/products/${productId}`);
+    // Assess
+    expect(created.status).toBe(201);
+    expect(isId('product', productId)).toBe(true);
+    expect(created.headers.get('location')).toBe(`/products/${productId}`);
+    expect(created.body).toEqual({
+      productId,
+      name: 'Espresso cup',
+      priceCents: 1_250,
+      currency: 'USD',
+      available: 3,
+      reserved: 0,
+      sold: 0,
+      version: 1,
+    });
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(created.body);
+    expect(restocked.status).toBe(200);
+    expect(restocked.body).toEqual({ ...created.body, available: 8, version: 2 });
+    expect(reread.body).toEqual(restocked.body);
+
+    const events = await busEventsOf(productId, 2);
+    expect(events.map((event) => [event.source, event['detail-type'], event.detail.version])).toEqual([
+      ['shop.inventory', 'ProductCreated', 1],
+      ['shop.inventory', 'StockAdded', 2],
+    ]);
+    expect(events[1]?.detail).toEqual({
+      eventId: expect.any(String),
+      type: 'StockAdded',
+      aggregateType: 'Product',
+      aggregateId: productId,
+      version: 2,
+      occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      correlationId: restocked.headers.get('x-correlation-id'),
+      causationId: restocked.headers.get('x-request-id'),
+      schemaVersion: 1,
+      data: { productId, quantity: 5, available: 8 },
+      ...(events[1]?.detail.traceHeader === undefined ? {} : { traceHeader: expect.any(String) }),
+    });
+  });
+
+  test('replays POST /products under the same Idempotency-Key, and refuses the key for another body', async () => {
+    // Prepare
+    const key = randomUUID();
+    const body = { name: 'Teapot', priceCents: 3_900, currency: 'EUR', stock: 2 };
+    // Act
+    const first = await call('POST', '/products', { body, headers: { 'Idempotency-Key': key } });
+    const again = await call('POST', '/products', { body, headers: { 'Idempotency-Key': key } });
+    const other = await call('POST', '/products', {
+      body: { ...body, stock: 3 },
+      headers: { 'Idempotency-Key': key },
+    });
+    // Assess
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(other.status).toBe(422);
+    expect(errorOf(other).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+});
+
+describe('optimistic locking under contention', () => {
+  test(`${CONCURRENT_RESTOCKS} concurrent restocks of 1 end at exactly +${CONCURRENT_RESTOCKS}, each announced once on the bus`, async () => {
+    // Prepare
+    const { productId } = await createProduct({ name: 'Hot item', stock: 7 });
+    const conflictsBefore = logs.filter((line) => line.includes('Optimistic lock conflict')).length;
+    // Act
+    const answers = await runConcurrently(CONCURRENT_RESTOCKS, IN_FLIGHT, () =>
+      call('POST', `/products/${productId}/restock`, { body: { quantity: 1 } }),
+    );
+    // Assess
+    expect(answers.map((answer) => answer.status)).toEqual(Array(CONCURRENT_RESTOCKS).fill(200));
+    const final = productOf(await call('GET', `/products/${productId}`));
+    expect(final).toMatchObject({ available: 7 + CONCURRENT_RESTOCKS, version: 1 + CONCURRENT_RESTOCKS });
+    // Every restock saw its own version: none overwrote another.
+    const versions = answers.map((answer) => productOf(answer).version).sort((a, b) => a - b);
+    expect(versions).toEqual(Array.from({ length: CONCURRENT_RESTOCKS }, (_, index) => index + 2));
+    // The writers did race: some attempts lost on the version condition and were retried.
+    const conflicts =
+      logs.filter((line) => line.includes('Optimistic lock conflict')).length - conflictsBefore;
+    expect(conflicts).toBeGreaterThan(0);
+
+    const events = await busEventsOf(productId, 1 + CONCURRENT_RESTOCKS);
+    expect(events.map((event) => event.detail.version)).toEqual(
+      Array.from({ length: 1 + CONCURRENT_RESTOCKS }, (_, index) => index + 1),
+    );
+    expect(events.slice(1).every((event) => event['detail-type'] === 'StockAdded')).toBe(true);
+    expect(events.at(-1)?.detail.data).toEqual({
+      productId,
+      quantity: 1,
+      available: 7 + CONCURRENT_RESTOCKS,
+    });
+  }, 180_000);
+
+  test('the outbox relay ran without failures and dead-lettered nothing', async () => {
+    // Act
+    const { invocations } = (await (await fetch(`${cloud.apiUrl}/_local/invocations`)).json()) as {
+      invocations: { functionName: string; outcome: string }[];
+    };
+    const deadLetterQueueUrl = cloud.outputs['ShopInventory']?.['OutboxDeadLetterQueueUrl'];
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: deadLetterQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    // Assess
+    const relayed = invocations.filter((invocation) =>
+      /^ShopInventory-OutboxRelay/.test(invocation.functionName),
+    );
+    expect(relayed.length).toBeGreaterThan(0);
+    expect(relayed.filter((invocation) => invocation.outcome !== 'success')).toEqual([]);
+    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+    expect(logs.filter((line) => line.includes('Outbox records not published'))).toEqual([]);
+  });
+});
+
+describe('malformed requests', () => {
+  const big = 'x'.repeat(70 * 1024);
+  const unknownId = 'prd_01JD0000000000000000000000';
+  let productId: string;
+
+  beforeAll(async () => {
+    ({ productId } = await createProduct());
+  });
+
+  interface Case {
+    readonly name: string;
+    readonly method: string;
+    readonly path: () => string;
+    readonly body?: unknown;
+    readonly raw?: string;
+    readonly headers?: Record<string, string>;
+    readonly status: number;
+    readonly code: string;
+    /** A field the error's details must name. */
+    readonly detail?: string;
+  }
+  const product = (body: Record<string, unknown>) => ({ name: 'Mug', priceCents: 1_200, stock: 1, ...body });
+  const restockPath = () => `/products/${productId}/restock`;
+  const cases: Case[] = [
+    {
+      name: 'bad JSON',
+      method: 'POST',
+      path: () => '/products',
+      raw: '{"name": "Mug",',
+      status: 400,
+      code: 'MALFORMED_JSON',
+    },
+    {
+      name: 'a JSON array',
+      method: 'POST',
+      path: () => '/products',
+      body: [product({})],
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      name: 'an empty body',
+      method: 'POST',
+      path: () => '/products',
+      raw: '',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    },
+    {
+      name: 'a text/plain body',
+      method: 'POST',
+      path: () => '/products',
+      raw: 'name=Mug',
+      headers: { 'Content-Type': 'text/plain' },
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      name: 'a 70 KB body',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ name: big }),
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+    },
+    {
+      name: 'a missing stock',
+      method: 'POST',
+      path: () => '/products',
+      body: { name: 'Mug', priceCents: 1 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'stock',
+    },
+    {
+      name: 'an unknown field',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ sku: 'M-1' }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'sku',
+    },
+    {
+      name: 'an empty name',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ name: ' ' }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'name',
+    },
+    {
+      name: 'a zero price',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ priceCents: 0 }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'priceCents',
+    },
+    {
+      name: 'a negative price',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ priceCents: -100 }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'priceCents',
+    },
+    {
+      name: 'a fractional price',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ priceCents: 12.5 }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'priceCents',
+    },
+    {
+      name: 'a price as a string',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ priceCents: '1200' }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'priceCents',
+    },
+    {
+      name: 'a lower-case currency',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ currency: 'usd' }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'currency',
+    },
+    {
+      name: 'a currency of four letters',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ currency: 'EURO' }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'currency',
+    },
+    {
+      name: 'a negative stock',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ stock: -1 }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'stock',
+    },
+    {
+      name: 'a fractional stock',
+      method: 'POST',
+      path: () => '/products',
+      body: product({ stock: 2.5 }),
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'stock',
+    },
+    {
+      name: 'an Idempotency-Key of 300 characters',
+      method: 'POST',
+      path: () => '/products',
+      body: product({}),
+      headers: { 'Idempotency-Key': 'k'.repeat(300) },
+      status: 400,
+      code: 'IDEMPOTENCY_KEY_INVALID',
+    },
+    {
+      name: 'an id that is not a product id',
+      method: 'GET',
+      path: () => '/products/ord_01JD0000000000000000000000',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'productId',
+    },
+    {
+      name: 'an id with a malformed ULID',
+      method: 'GET',
+      path: () => '/products/prd_not-a-ulid',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'productId',
+    },
+    {
+      name: 'an unknown product',
+      method: 'GET',
+      path: () => `/products/${unknownId}`,
+      status: 404,
+      code: 'PRODUCT_NOT_FOUND',
+    },
+    {
+      name: 'an unknown query parameter',
+      method: 'GET',
+      path: () => `/products/${productId}?expand=all`,
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'expand',
+    },
+    {
+      name: 'a zero quantity',
+      method: 'POST',
+      path: restockPath,
+      body: { quantity: 0 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'quantity',
+    },
+    {
+      name: 'a negative quantity',
+      method: 'POST',
+      path: restockPath,
+      body: { quantity: -5 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'quantity',
+    },
+    {
+      name: 'a fractional quantity',
+      method: 'POST',
+      path: restockPath,
+      body: { quantity: 0.5 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'quantity',
+    },
+    {
+      name: 'a quantity as a string',
+      method: 'POST',
+      path: restockPath,
+      body: { quantity: '1' },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'quantity',
+    },
+    {
+      name: 'a missing quantity',
+      method: 'POST',
+      path: restockPath,
+      body: {},
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'quantity',
+    },
+    {
+      name: 'a restock of a malformed id',
+      method: 'POST',
+      path: () => '/products/42/restock',
+      body: { quantity: 1 },
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'productId',
+    },
+    {
+      name: 'a restock of an unknown product',
+      method: 'POST',
+      path: () => `/products/${unknownId}/restock`,
+      body: { quantity: 1 },
+      status: 404,
+      code: 'PRODUCT_NOT_FOUND',
+    },
+    {
+      name: 'a restock sent as form data',
+      method: 'POST',
+      path: restockPath,
+      raw: 'quantity=1',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+  ];
+
+  test.each(cases)('$name → $status $code', async (wanted) => {
+    // Act
+    const answer = await call(wanted.method, wanted.path(), {
+      body: wanted.body,
+      raw: wanted.raw,
+      headers: wanted.headers,
+    });
+    // Assess
+    const { error, requestId } = errorOf(answer);
+    expect({ status: answer.status, code: error?.code }).toEqual({
+      status: wanted.status,
+      code: wanted.code,
+    });
+    expect(requestId).toBe(answer.headers.get('x-request-id'));
+    expect(error.message.length).toBeGreaterThan(0);
+    if (wanted.detail !== undefined) {
+      expect(error.details?.map((detail) => detail.path)).toContain(wanted.detail);
+    }
+  });
+
+  test('left the product untouched', async () => {
+    const answer = await call('GET', `/products/${productId}`);
+    expect(productOf(answer)).toMatchObject({ available: 0, version: 1 });
+  });
+});

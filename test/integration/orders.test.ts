@@ -1,0 +1,660 @@
+/**
+ * The orders context end to end on the local cloud, booted on the real app (`cdk.json`): API Gateway →
+ * command Lambdas → event store → stream → outbox relay → EventBridge → rule → SQS → projector → read
+ * model → query Lambdas, with inventory's API answering the price look-ups.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { newId } from '../../shared/ids/ids';
+import { LocalCloud } from '../../local/local-cloud';
+import { eventually } from '../support/eventually';
+import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+
+let cloud: LocalCloud;
+let dynamodb: DynamoDBClient;
+const logs: string[] = [];
+
+interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+  readonly text: string;
+}
+
+interface Call {
+  readonly body?: unknown;
+  /** Sent as is, instead of `JSON.stringify(body)`. */
+  readonly raw?: string;
+  readonly headers?: Record<string, string>;
+  /** An `Idempotency-Key` header; a fresh one when absent on `POST /orders`, none when `null`. */
+  readonly key?: string | null;
+}
+
+async function call(method: string, path: string, options: Call = {}): Promise<Answer> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...options.headers };
+  const key =
+    options.key === undefined && method === 'POST' && path === '/orders' ? randomUUID() : options.key;
+  if (typeof key === 'string') headers['Idempotency-Key'] = key;
+  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const response = await fetch(`${cloud.apiUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  } catch {
+    parsed = { unparsed: text };
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
+  readonly requestId: string;
+}
+const errorOf = (answer: Answer): ErrorBody => answer.body as unknown as ErrorBody;
+
+interface OrderView {
+  readonly orderId: string;
+  readonly userId: string;
+  readonly status: string;
+  readonly version: number;
+  readonly totalCents: number;
+  readonly currency: string;
+  readonly items: readonly { productId: string; quantity: number; unitPriceCents: number }[];
+  readonly cancellationReason?: string;
+}
+
+interface StoredEvent {
+  readonly type: string;
+  readonly version: number;
+  readonly eventId: string;
+}
+
+/** The read model's view once it reaches `version` (or any version when absent). */
+async function viewAt(orderId: string, version?: number, timeoutMs = 30_000): Promise<OrderView> {
+  return eventually(
+    async () => {
+      const answer = await call('GET', `/orders/${orderId}`);
+      if (answer.status !== 200) return undefined;
+      const view = answer.body as unknown as OrderView;
+      return version === undefined || view.version === version ? view : undefined;
+    },
+    { timeoutMs, intervalMs: 200, what: `order ${orderId} in the read model at version ${version ?? 'any'}` },
+  );
+}
+
+async function eventsOf(orderId: string): Promise<StoredEvent[]> {
+  const answer = await call('GET', `/orders/${orderId}/events`);
+  expect(answer.status).toBe(200);
+  return (answer.body as unknown as { events: StoredEvent[] }).events;
+}
+
+/** Every `OrderCreated` of `userId` in the event store itself: the commands' truth, read consistently. */
+async function ordersCreatedFor(userId: string): Promise<string[]> {
+  const table = cloud.summary.tables.find((name) => name.includes('EventStore'));
+  if (table === undefined) throw new Error(`no event store among ${cloud.summary.tables.join(', ')}`);
+  const found: string[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    for (const item of page.Items ?? []) {
+      const event = unmarshall(item) as { type?: string; aggregateId?: string; data?: { userId?: string } };
+      if (event.type === 'OrderCreated' && event.data?.userId === userId && event.aggregateId) {
+        found.push(event.aggregateId);
+      }
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return found;
+}
+
+const products: Record<'keyboard' | 'mouse' | 'mug', string> = { keyboard: '', mouse: '', mug: '' };
+
+async function createProduct(name: string, priceCents: number, currency: string): Promise<string> {
+  const answer = await call('POST', '/products', { body: { name, priceCents, currency, stock: 100 } });
+  if (answer.status !== 201) throw new Error(`creating ${name}: ${answer.status} ${answer.text}`);
+  return String(answer.body['productId']);
+}
+
+const newUser = (): string => newId('user');
+const orderBody = (userId: string, quantity = 2) => ({
+  userId,
+  items: [
+    { productId: products.keyboard, quantity },
+    { productId: products.mouse, quantity: 1 },
+  ],
+});
+
+beforeAll(async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  cloud = await LocalCloud.start({
+    projectDir: PROJECT_DIR,
+    port: 0,
+    edgePort: 0,
+    asyncRetryBaseDelayMs: 50,
+    log: (line) => logs.push(line),
+  });
+  dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
+  products.keyboard = await createProduct('Keyboard', 4_999, 'USD');
+  products.mouse = await createProduct('Mouse', 1_250, 'USD');
+  products.mug = await createProduct('Mug', 900, 'EUR');
+}, 180_000);
+
+afterAll(async () => {
+  if (cloud !== undefined) await fetch(`${cloud.apiUrl}/_local/faults`, { method: 'DELETE' });
+  dynamodb?.destroy();
+  await cloud?.stop();
+});
+
+describe('start-up', () => {
+  test('the orders stack runs locally: nothing of it is unsupported', () => {
+    // Assess
+    expect(cloud.summary.stacks).toContain('ShopOrders');
+    const ours = cloud.summary.unsupported.filter((line) => /ShopOrders|shop-api/.test(line));
+    expect(ours).toEqual([]);
+    expect(cloud.summary.routes).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('/orders/{orderId}/cancel'),
+        expect.stringContaining('/users/{userId}/orders'),
+      ]),
+    );
+  });
+});
+
+describe('placing and reading an order', () => {
+  test('create → 202, then the read model, the user’s list and the event history show it', async () => {
+    // Prepare
+    const userId = newUser();
+
+    // Act
+    const created = await call('POST', '/orders', { body: orderBody(userId) });
+
+    // Assess
+    expect(created.status).toBe(202);
+    const orderId = String(created.body['orderId']);
+    expect(created.body).toEqual({
+      orderId,
+      status: 'PENDING',
+      totalCents: 2 * 4_999 + 1_250,
+      currency: 'USD',
+    });
+    expect(created.headers.get('location')).toBe(`/orders/${orderId}`);
+    const view = await viewAt(orderId, 1);
+    expect(view).toMatchObject({
+      orderId,
+      userId,
+      status: 'PENDING',
+      totalCents: 11_248,
+      currency: 'USD',
+      items: [
+        { productId: products.keyboard, quantity: 2, unitPriceCents: 4_999 },
+        { productId: products.mouse, quantity: 1, unitPriceCents: 1_250 },
+      ],
+    });
+    const list = await call('GET', `/users/${userId}/orders`);
+    expect((list.body['orders'] as OrderView[]).map((o) => o.orderId)).toEqual([orderId]);
+    expect((await eventsOf(orderId)).map((e) => [e.version, e.type])).toEqual([[1, 'OrderCreated']]);
+  });
+
+  test('a user’s orders come newest first, a page at a time, and a tampered cursor is a 400', async () => {
+    // Prepare
+    const userId = newUser();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const created = await call('POST', '/orders', { body: orderBody(userId, i + 1) });
+      ids.push(String(created.body['orderId']));
+    }
+    for (const id of ids) await viewAt(id, 1);
+
+    // Act
+    const first = await call('GET', `/users/${userId}/orders?limit=2`);
+    const second = await call(
+      'GET',
+      `/users/${userId}/orders?limit=2&cursor=${String(first.body['nextCursor'])}`,
+    );
+    const tampered = await call(
+      'GET',
+      `/users/${userId}/orders?cursor=${String(first.body['nextCursor']).slice(2)}`,
+    );
+
+    // Assess
+    expect((first.body['orders'] as OrderView[]).map((o) => o.orderId)).toEqual([ids[2], ids[1]]);
+    expect((second.body['orders'] as OrderView[]).map((o) => o.orderId)).toEqual([ids[0]]);
+    expect(second.body['nextCursor']).toBeNull();
+    expect(tampered.status).toBe(400);
+    expect(errorOf(tampered).error.code).toBe('INVALID_CURSOR');
+  });
+
+  test('an unknown product is a 422 UNKNOWN_PRODUCT, mixed currencies a 422 CURRENCY_MISMATCH', async () => {
+    // Prepare
+    const userId = newUser();
+    const unknown = newId('product');
+
+    // Act
+    const unknownAnswer = await call('POST', '/orders', {
+      body: { userId, items: [{ productId: unknown, quantity: 1 }] },
+    });
+    const mixed = await call('POST', '/orders', {
+      body: {
+        userId,
+        items: [
+          { productId: products.keyboard, quantity: 1 },
+          { productId: products.mug, quantity: 1 },
+        ],
+      },
+    });
+
+    // Assess
+    expect(unknownAnswer.status).toBe(422);
+    expect(errorOf(unknownAnswer).error).toEqual({
+      code: 'UNKNOWN_PRODUCT',
+      message: `Unknown product: ${unknown}.`,
+      details: [{ path: 'items.0.productId', message: 'is not a known product' }],
+    });
+    expect(mixed.status).toBe(422);
+    expect(errorOf(mixed).error.code).toBe('CURRENCY_MISMATCH');
+    expect(await ordersCreatedFor(userId)).toEqual([]);
+  });
+});
+
+describe('idempotent commands', () => {
+  test('the same key and body replay the first answer and create one order', async () => {
+    // Prepare
+    const userId = newUser();
+    const key = randomUUID();
+    const first = await call('POST', '/orders', { body: orderBody(userId), key });
+
+    // Act
+    const replay = await call('POST', '/orders', { body: orderBody(userId), key });
+
+    // Assess
+    expect(first.status).toBe(202);
+    expect(replay.status).toBe(202);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers.get('location')).toBe(first.headers.get('location'));
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await ordersCreatedFor(userId)).toEqual([first.body['orderId']]);
+  });
+
+  test('the same key with another body is a 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    // Prepare
+    const userId = newUser();
+    const key = randomUUID();
+    await call('POST', '/orders', { body: orderBody(userId, 1), key });
+
+    // Act
+    const reused = await call('POST', '/orders', { body: orderBody(userId, 3), key });
+
+    // Assess
+    expect(reused.status).toBe(422);
+    expect(errorOf(reused).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await ordersCreatedFor(userId)).toHaveLength(1);
+  });
+
+  test('10 concurrent identical requests create exactly one order', async () => {
+    // Prepare
+    const userId = newUser();
+    const key = randomUUID();
+
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => call('POST', '/orders', { body: orderBody(userId), key })),
+    );
+
+    // Assess
+    const created = await ordersCreatedFor(userId);
+    expect(created).toHaveLength(1);
+    const accepted = answers.filter((a) => a.status === 202);
+    const inFlight = answers.filter((a) => a.status === 409);
+    expect(accepted.length + inFlight.length).toBe(10);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    for (const answer of accepted) expect(answer.body['orderId']).toBe(created[0]);
+    for (const answer of inFlight) expect(errorOf(answer).error.code).toBe('IDEMPOTENCY_IN_PROGRESS');
+  });
+
+  test('10 concurrent cancels all succeed and record exactly one OrderCancelled', async () => {
+    // Prepare
+    const created = await call('POST', '/orders', { body: orderBody(newUser()) });
+    const orderId = String(created.body['orderId']);
+
+    // Act
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        call('POST', `/orders/${orderId}/cancel`, { body: { reason: `changed my mind ${i}` } }),
+      ),
+    );
+
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 202));
+    const events = await eventsOf(orderId);
+    expect(events.map((e) => e.type)).toEqual(['OrderCreated', 'OrderCancelled']);
+    const view = await viewAt(orderId, 2);
+    expect(view.status).toBe('CANCELLED');
+    expect(view.cancellationReason).toMatch(/^changed my mind \d$/);
+  });
+});
+
+describe('refused commands', () => {
+  test('shipping an unpaid order is a 409 ORDER_NOT_PAID; cancelling a shipped or unknown order is refused', async () => {
+    // Prepare
+    const created = await call('POST', '/orders', { body: orderBody(newUser()) });
+    const orderId = String(created.body['orderId']);
+
+    // Act
+    const ship = await call('POST', `/orders/${orderId}/ship`, {
+      body: { carrier: 'UPS', trackingNumber: '1Z9' },
+    });
+    const unknownCancel = await call('POST', `/orders/${newId('order')}/cancel`, { body: {} });
+    const unknownGet = await call('GET', `/orders/${newId('order')}`);
+
+    // Assess
+    expect(ship.status).toBe(409);
+    expect(errorOf(ship).error).toEqual({
+      code: 'ORDER_NOT_PAID',
+      message: `Cannot ship unpaid order ${orderId}.`,
+    });
+    expect(unknownCancel.status).toBe(404);
+    expect(errorOf(unknownCancel).error.code).toBe('ORDER_NOT_FOUND');
+    expect(unknownGet.status).toBe(404);
+    expect((await eventsOf(orderId)).map((e) => e.type)).toEqual(['OrderCreated']);
+  });
+
+  test('malformed requests each get their 4xx and error body, never a 5xx', async () => {
+    // Prepare
+    const userId = newUser();
+    const item = () => ({ productId: products.keyboard, quantity: 1 });
+    const orderId = newId('order');
+    const cases: [string, string, string, Call, number, string][] = [
+      ['bad JSON', 'POST', '/orders', { raw: '{"userId": ' }, 400, 'MALFORMED_JSON'],
+      ['no body', 'POST', '/orders', { raw: '' }, 400, 'VALIDATION_FAILED'],
+      ['a JSON array', 'POST', '/orders', { body: [] }, 400, 'VALIDATION_FAILED'],
+      ['JSON null', 'POST', '/orders', { raw: 'null' }, 400, 'VALIDATION_FAILED'],
+      [
+        'text/plain',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()] }, headers: { 'Content-Type': 'text/plain' } },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'latin-1 JSON',
+        'POST',
+        '/orders',
+        {
+          body: { userId, items: [item()] },
+          headers: { 'Content-Type': 'application/json; charset=iso-8859-1' },
+        },
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [
+        'a huge body',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()], note: 'x'.repeat(100_000) } },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      ['no userId', 'POST', '/orders', { body: { items: [item()] } }, 400, 'VALIDATION_FAILED'],
+      [
+        'a numeric userId',
+        'POST',
+        '/orders',
+        { body: { userId: 42, items: [item()] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a malformed userId',
+        'POST',
+        '/orders',
+        { body: { userId: 'alice', items: [item()] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'items not an array',
+        'POST',
+        '/orders',
+        { body: { userId, items: item() } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      ['no items', 'POST', '/orders', { body: { userId, items: [] } }, 400, 'VALIDATION_FAILED'],
+      [
+        '51 items',
+        'POST',
+        '/orders',
+        {
+          body: {
+            userId,
+            items: Array.from({ length: 51 }, () => ({ productId: newId('product'), quantity: 1 })),
+          },
+        },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a duplicate product',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item(), item()] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a zero quantity',
+        'POST',
+        '/orders',
+        { body: { userId, items: [{ ...item(), quantity: 0 }] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a negative quantity',
+        'POST',
+        '/orders',
+        { body: { userId, items: [{ ...item(), quantity: -3 }] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a huge quantity',
+        'POST',
+        '/orders',
+        { body: { userId, items: [{ ...item(), quantity: 1e12 }] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a fractional quantity',
+        'POST',
+        '/orders',
+        { body: { userId, items: [{ ...item(), quantity: 2.5 }] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a quantity as a string',
+        'POST',
+        '/orders',
+        { body: { userId, items: [{ ...item(), quantity: '2' }] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a malformed productId',
+        'POST',
+        '/orders',
+        { body: { userId, items: [{ productId: 'keyboard', quantity: 1 }] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'an unknown top-level field',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()], discount: 50 } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a client-sent price',
+        'POST',
+        '/orders',
+        { body: { userId, items: [{ ...item(), unitPriceCents: 1 }] } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'an unknown saga',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()], saga: 'freestyle' } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a cash payment',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()], payment: { method: 'cash', token: 't' } } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a payment without token',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()], payment: { method: 'card' } } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'no Idempotency-Key',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()] }, key: null },
+        400,
+        'IDEMPOTENCY_KEY_MISSING',
+      ],
+      [
+        'an over-long Idempotency-Key',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()] }, key: 'k'.repeat(256) },
+        400,
+        'IDEMPOTENCY_KEY_INVALID',
+      ],
+      ['a malformed order id', 'GET', '/orders/ord_nope', {}, 400, 'VALIDATION_FAILED'],
+      [
+        'a malformed order id on cancel',
+        'POST',
+        '/orders/12345/cancel',
+        { body: {} },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'an unknown field on cancel',
+        'POST',
+        `/orders/${orderId}/cancel`,
+        { body: { reason: 'x', force: true } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a numeric cancel reason',
+        'POST',
+        `/orders/${orderId}/cancel`,
+        { body: { reason: 5 } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a ship without tracking number',
+        'POST',
+        `/orders/${orderId}/ship`,
+        { body: { carrier: 'UPS' } },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      ['a malformed user id', 'GET', '/users/bob/orders', {}, 400, 'VALIDATION_FAILED'],
+      ['a zero limit', 'GET', `/users/${userId}/orders?limit=0`, {}, 400, 'VALIDATION_FAILED'],
+      [
+        'a limit that is no number',
+        'GET',
+        `/users/${userId}/orders?limit=many`,
+        {},
+        400,
+        'VALIDATION_FAILED',
+      ],
+      ['an unknown query parameter', 'GET', `/users/${userId}/orders?sort=asc`, {}, 400, 'VALIDATION_FAILED'],
+      ['a garbage cursor', 'GET', `/users/${userId}/orders?cursor=%7B%7D`, {}, 400, 'INVALID_CURSOR'],
+      ['a malformed id on the history', 'GET', '/orders/x/events', {}, 400, 'VALIDATION_FAILED'],
+    ];
+
+    // Act
+    const answers = await Promise.all(
+      cases.map(async ([label, method, path, options, status, code]) => {
+        const answer = await call(method, path, options);
+        return { label, status, code, answer };
+      }),
+    );
+
+    // Assess
+    expect(cases.length).toBeGreaterThanOrEqual(25);
+    const outcomes = answers.map(({ label, answer }) => [label, answer.status, errorOf(answer).error?.code]);
+    expect(outcomes).toEqual(answers.map(({ label, status, code }) => [label, status, code]));
+    for (const { answer } of answers) {
+      expect(typeof errorOf(answer).error.message).toBe('string');
+      expect(typeof errorOf(answer).requestId).toBe('string');
+    }
+    expect(await ordersCreatedFor(userId)).toEqual([]);
+  });
+});
+
+describe('under faults', () => {
+  test('with 30 % of PutEvents entries failing, every order reaches the read model once, at its event count', async () => {
+    // Prepare
+    const fault = await fetch(`${cloud.apiUrl}/_local/faults`, {
+      method: 'POST',
+      body: JSON.stringify({
+        kind: 'put-events-failure',
+        target: { source: 'shop.orders' },
+        probability: 0.3,
+        seed: 20261126,
+      }),
+    });
+    expect(fault.status).toBe(201);
+    const userId = newUser();
+
+    // Act
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const created = await call('POST', '/orders', { body: orderBody(userId, i + 1) });
+      expect(created.status).toBe(202);
+      ids.push(String(created.body['orderId']));
+    }
+    for (const id of ids.filter((_, i) => i % 2 === 0)) {
+      expect((await call('POST', `/orders/${id}/cancel`, { body: {} })).status).toBe(202);
+    }
+
+    // Assess
+    for (const id of ids) {
+      const events = await eventsOf(id);
+      const view = await viewAt(id, events.length, 60_000);
+      expect(view.status).toBe(events.at(-1)?.type === 'OrderCancelled' ? 'CANCELLED' : 'PENDING');
+    }
+    const faults = (await (await fetch(`${cloud.apiUrl}/_local/faults`)).json()) as {
+      faults: { injected: number }[];
+    };
+    expect(faults.faults[0]?.injected).toBeGreaterThan(0);
+    const list = await call('GET', `/users/${userId}/orders?limit=100`);
+    expect((list.body['orders'] as OrderView[]).map((o) => o.orderId).sort()).toEqual([...ids].sort());
+  });
+});

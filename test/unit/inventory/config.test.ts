@@ -1,0 +1,32 @@
+import {
+  currentTraceHeader,
+  loadCreateProductConfig,
+  loadOutboxRelayConfig,
+  loadProductsConfig,
+} from '../../../functions/inventory/config';
+
+describe('inventory config', () => {
+  test('reads each function its own variables into a frozen object', () => {
+    // Act
+    const products = loadProductsConfig({ PRODUCTS_TABLE: 'products' });
+    const create = loadCreateProductConfig({ PRODUCTS_TABLE: 'products', IDEMPOTENCY_TABLE: 'keys' });
+    const relay = loadOutboxRelayConfig({ EVENT_BUS_NAME: 'shop' });
+    // Assess
+    expect(products).toEqual({ productsTable: 'products' });
+    expect(create).toEqual({ productsTable: 'products', idempotencyTable: 'keys' });
+    expect(relay).toEqual({ eventBusName: 'shop' });
+    expect(Object.isFrozen(create)).toBe(true);
+  });
+
+  test('fails fast naming every missing or empty variable', () => {
+    expect(() => loadCreateProductConfig({ PRODUCTS_TABLE: '' })).toThrow(
+      'Inventory configuration: PRODUCTS_TABLE is empty; IDEMPOTENCY_TABLE is not set.',
+    );
+    expect(() => loadOutboxRelayConfig({})).toThrow(/EVENT_BUS_NAME is not set/);
+  });
+
+  test('reads the trace header of the current invocation each time', () => {
+    expect(currentTraceHeader({ _X_AMZN_TRACE_ID: 'Root=1-a;Sampled=1' })).toBe('Root=1-a;Sampled=1');
+    expect(currentTraceHeader({})).toBeUndefined();
+  });
+});

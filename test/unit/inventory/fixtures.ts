@@ -1,0 +1,35 @@
+import type { CommandContext } from '../../../shared/event-sourcing/command-context';
+import type { Product } from '../../../functions/inventory/domain/product';
+
+export const PRODUCT_ID = 'prd_01JD0000000000000000000000';
+export const OTHER_PRODUCT_ID = 'prd_01JD0000000000000000000001';
+export const FIXED_NOW = '2026-11-26T12:00:00.000Z';
+
+export function aProduct(overrides: Partial<Product> = {}): Product {
+  return {
+    productId: PRODUCT_ID,
+    name: 'Espresso cup',
+    priceCents: 1_250,
+    currency: 'USD',
+    available: 10,
+    reserved: 0,
+    sold: 0,
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** A stopped clock and numbered event ids, so expectations can name them. */
+export function fixedContext(overrides: Partial<Pick<CommandContext, 'traceHeader'>> = {}): CommandContext {
+  let next = 0;
+  return {
+    correlationId: 'corr-1',
+    causationId: 'req-1',
+    ...overrides,
+    now: () => new Date(FIXED_NOW),
+    newEventId: () => `evt-${++next}`,
+  };
+}
+
+/** Pauses that end on the next macrotask: racing writers interleave without waiting real time. */
+export const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -1,0 +1,63 @@
+import { ConfigurationError, currentTraceHeader, loadConfig } from '../../../functions/orders/config';
+
+const command = { EVENT_STORE_TABLE: 'events', IDEMPOTENCY_TABLE: 'keys' };
+
+describe('orders configuration', () => {
+  it('parses a function’s variables once into a frozen object, with defaults', () => {
+    // Act
+    const config = loadConfig('createOrder', {
+      ...command,
+      INVENTORY_API_URL: 'https://api.example/prod/',
+      UNRELATED: 'x',
+    });
+
+    // Assess
+    expect(config).toEqual({
+      EVENT_STORE_TABLE: 'events',
+      IDEMPOTENCY_TABLE: 'keys',
+      SNAPSHOT_EVERY: 25,
+      INVENTORY_API_URL: 'https://api.example/prod/',
+      INVENTORY_TIMEOUT_MS: 2_000,
+      INVENTORY_MAX_ATTEMPTS: 3,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads numbers from their strings', () => {
+    expect(loadConfig('command', { ...command, SNAPSHOT_EVERY: '5' }).SNAPSHOT_EVERY).toBe(5);
+  });
+
+  it('fails naming every missing variable', () => {
+    expect(() => loadConfig('createOrder', {})).toThrow(
+      new ConfigurationError(
+        'Invalid orders configuration: EVENT_STORE_TABLE is required; IDEMPOTENCY_TABLE is required; INVENTORY_API_URL is required.',
+      ),
+    );
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      'a URL that is not http(s)',
+      { INVENTORY_API_URL: 'ftp://x/' },
+      /INVENTORY_API_URL must be an http\(s\) URL/,
+    ],
+    ['a snapshot interval of 0', { INVENTORY_API_URL: 'https://x/', SNAPSHOT_EVERY: '0' }, /SNAPSHOT_EVERY/],
+    [
+      'a timeout that is not a number',
+      { INVENTORY_API_URL: 'https://x/', INVENTORY_TIMEOUT_MS: 'soon' },
+      /INVENTORY_TIMEOUT_MS/,
+    ],
+  ])('fails on %s, naming the variable', (_label, env, message) => {
+    expect(() => loadConfig('createOrder', { ...command, ...env })).toThrow(message);
+  });
+
+  it('asks each function only for its own variables', () => {
+    expect(loadConfig('query', { READ_MODEL_TABLE: 'views' })).toEqual({ READ_MODEL_TABLE: 'views' });
+    expect(() => loadConfig('relay', { READ_MODEL_TABLE: 'views' })).toThrow(/EVENT_BUS_NAME is required/);
+  });
+
+  it('reads the invocation’s trace header, absent when Lambda set none', () => {
+    expect(currentTraceHeader({ _X_AMZN_TRACE_ID: 'Root=1-a-b' })).toBe('Root=1-a-b');
+    expect(currentTraceHeader({})).toBeUndefined();
+  });
+});

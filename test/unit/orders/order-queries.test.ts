@@ -1,0 +1,235 @@
+import { decodeCursor, encodeCursor } from '../../../functions/orders/adapters/list-cursor';
+import {
+  makeGetOrder,
+  makeGetOrderHistory,
+  makeListUserOrders,
+} from '../../../functions/orders/application/order-queries';
+import { makeHandler as makeGetOrderHandler } from '../../../functions/orders/handlers/get-order';
+import { makeHandler as makeHistoryHandler } from '../../../functions/orders/handlers/get-order-events';
+import { makeHandler as makeListHandler } from '../../../functions/orders/handlers/list-user-orders';
+import type { OrderView } from '../../../functions/orders/ports/order-views';
+import { errorBodyOf, proxyEvent } from '../http/proxy-event';
+import { fixedContext } from '../event-sourcing/fixed-context';
+import { InMemoryOrderViews, KEYBOARD, orderStore, runnerOn, USER_ID } from './fakes';
+
+const OTHER_USER = 'usr_01JD0000000000000000000002';
+const orderId = (n: number) => `ord_01JD00000000000000000000${String(n).padStart(2, '0')}`;
+
+function view(n: number, userId = USER_ID): OrderView {
+  return {
+    orderId: orderId(n),
+    userId,
+    items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 100 }],
+    totalCents: 100,
+    currency: 'USD',
+    status: 'PENDING',
+    version: 1,
+    createdAt: '2026-11-26T12:00:00.000Z',
+    updatedAt: '2026-11-26T12:00:00.000Z',
+  };
+}
+
+async function readModelWith(...views: OrderView[]) {
+  const model = new InMemoryOrderViews();
+  for (const v of views) await model.save(v, 0);
+  return model;
+}
+
+const get = (path: string, overrides: Parameters<typeof proxyEvent>[0]) =>
+  proxyEvent({ httpMethod: 'GET', path, headers: {}, ...overrides });
+
+describe('order queries', () => {
+  describe('GET /orders/{orderId}', () => {
+    it('answers 200 with the view', async () => {
+      // Prepare
+      const handler = makeGetOrderHandler({
+        getOrder: makeGetOrder({ views: await readModelWith(view(1)) }),
+      });
+
+      // Act
+      const result = await handler(
+        get(`/orders/${orderId(1)}`, {
+          resource: '/orders/{orderId}',
+          pathParameters: { orderId: orderId(1) },
+        }),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body)).toEqual(view(1));
+    });
+
+    it.each<[string, string, number, string]>([
+      ['an order the read model does not have', orderId(9), 404, 'ORDER_NOT_FOUND'],
+      ['a malformed order id', 'ord_123', 400, 'VALIDATION_FAILED'],
+    ])('answers %s with %s', async (_label, id, status, code) => {
+      // Prepare
+      const handler = makeGetOrderHandler({
+        getOrder: makeGetOrder({ views: await readModelWith(view(1)) }),
+      });
+
+      // Act
+      const result = await handler(
+        get(`/orders/${id}`, { resource: '/orders/{orderId}', pathParameters: { orderId: id } }),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(status);
+      expect(errorBodyOf(result).error.code).toBe(code);
+    });
+  });
+
+  describe('GET /users/{userId}/orders', () => {
+    const list = (query: Record<string, string> | null, userId = USER_ID) =>
+      get(`/users/${userId}/orders`, {
+        resource: '/users/{userId}/orders',
+        pathParameters: { userId },
+        queryStringParameters: query,
+      });
+
+    it('pages through the user’s orders newest first, and only theirs', async () => {
+      // Prepare
+      const views = await readModelWith(view(1), view(2), view(3, OTHER_USER), view(4), view(5));
+      const handler = makeListHandler({ listUserOrders: makeListUserOrders({ views }) });
+
+      // Act
+      const first = JSON.parse((await handler(list({ limit: '2' }))).body) as {
+        orders: OrderView[];
+        nextCursor: string;
+      };
+      const second = JSON.parse((await handler(list({ limit: '2', cursor: first.nextCursor }))).body) as {
+        orders: OrderView[];
+        nextCursor: string | null;
+      };
+
+      // Assess
+      expect(first.orders.map((o) => o.orderId)).toEqual([orderId(5), orderId(4)]);
+      expect(second.orders.map((o) => o.orderId)).toEqual([orderId(2), orderId(1)]);
+      expect(second.nextCursor).toBeNull();
+    });
+
+    it('answers a user without orders with an empty page', async () => {
+      // Prepare
+      const handler = makeListHandler({
+        listUserOrders: makeListUserOrders({ views: await readModelWith() }),
+      });
+
+      // Act
+      const result = await handler(list(null));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body)).toEqual({ orders: [], nextCursor: null });
+    });
+
+    it.each<[string, Record<string, string>, string, string]>([
+      [
+        'a tampered cursor',
+        { cursor: `${encodeCursor(orderId(4)).slice(0, -3)}xyz` },
+        'INVALID_CURSOR',
+        USER_ID,
+      ],
+      ['a cursor that is not base64url JSON', { cursor: 'not a cursor!' }, 'INVALID_CURSOR', USER_ID],
+      ['a zero limit', { limit: '0' }, 'VALIDATION_FAILED', USER_ID],
+      ['a limit over 100', { limit: '101' }, 'VALIDATION_FAILED', USER_ID],
+      ['a limit that is not a number', { limit: 'ten' }, 'VALIDATION_FAILED', USER_ID],
+      ['an unknown query parameter', { status: 'PENDING' }, 'VALIDATION_FAILED', USER_ID],
+      ['a malformed user id', {}, 'VALIDATION_FAILED', 'alice'],
+    ])('answers %s with 400 %s', async (_label, query, code, userId) => {
+      // Prepare
+      const handler = makeListHandler({
+        listUserOrders: makeListUserOrders({ views: await readModelWith(view(4), view(5)) }),
+      });
+
+      // Act
+      const result = await handler(list(query, userId));
+
+      // Assess
+      expect(result.statusCode).toBe(400);
+      expect(errorBodyOf(result).error.code).toBe(code);
+    });
+  });
+
+  describe('the list cursor', () => {
+    it('round-trips the last order id', () => {
+      expect(decodeCursor(encodeCursor(orderId(7)))).toBe(orderId(7));
+    });
+
+    it.each<[string, string]>([
+      [
+        'another shape',
+        Buffer.from(JSON.stringify({ v: 1, after: orderId(7), extra: 1 })).toString('base64url'),
+      ],
+      ['another version', Buffer.from(JSON.stringify({ v: 2, after: orderId(7) })).toString('base64url')],
+      [
+        'an id that is not an order’s',
+        Buffer.from(JSON.stringify({ v: 1, after: USER_ID })).toString('base64url'),
+      ],
+      ['JSON that is not an object', Buffer.from('"x"').toString('base64url')],
+    ])('refuses %s', (_label, cursor) => {
+      expect(() => decodeCursor(cursor)).toThrow(
+        expect.objectContaining({ code: 'INVALID_CURSOR' }) as Error,
+      );
+    });
+  });
+
+  describe('GET /orders/{orderId}/events', () => {
+    it('answers the order’s events from the event store, oldest first', async () => {
+      // Prepare
+      const store = orderStore();
+      const runner = runnerOn(store);
+      const id = orderId(1);
+      await runner.run(
+        id,
+        {
+          type: 'CreateOrder',
+          orderId: id,
+          userId: USER_ID,
+          items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 5 }],
+          currency: 'USD',
+          saga: 'orchestrated',
+        },
+        fixedContext(),
+      );
+      await runner.run(id, { type: 'CancelOrder', orderId: id, reason: 'x' }, fixedContext());
+      const handler = makeHistoryHandler({ getOrderHistory: makeGetOrderHistory({ store }) });
+
+      // Act
+      const result = await handler(
+        get(`/orders/${id}/events`, {
+          resource: '/orders/{orderId}/events',
+          pathParameters: { orderId: id },
+        }),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      const body = JSON.parse(result.body) as {
+        orderId: string;
+        events: { type: string; version: number }[];
+      };
+      expect(body.orderId).toBe(id);
+      expect(body.events.map((e) => [e.version, e.type])).toEqual([
+        [1, 'OrderCreated'],
+        [2, 'OrderCancelled'],
+      ]);
+    });
+
+    it('answers an order without events with 404', async () => {
+      // Prepare
+      const handler = makeHistoryHandler({ getOrderHistory: makeGetOrderHistory({ store: orderStore() }) });
+
+      // Act
+      const result = await handler(
+        get(`/orders/${orderId(3)}/events`, {
+          resource: '/orders/{orderId}/events',
+          pathParameters: { orderId: orderId(3) },
+        }),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(404);
+      expect(errorBodyOf(result).error.code).toBe('ORDER_NOT_FOUND');
+    });
+  });
+});
