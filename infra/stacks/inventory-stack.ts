@@ -7,7 +7,8 @@ import {
   Stack,
   StackProps,
 } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { ContextRoutes } from '../constructs/context-routes';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
@@ -106,37 +107,18 @@ export class InventoryStack extends Stack {
       bus: props.bus,
     });
 
-    this.addRoutes(props.api, props.stageName ?? 'prod');
+    new ContextRoutes(this, 'Routes', {
+      api: props.api,
+      stageName: props.stageName,
+      description: 'Inventory routes',
+      routes: [
+        { path: '/products', method: 'POST', handler: this.createProductFunction },
+        { path: '/products/{productId}', method: 'GET', handler: this.getProductFunction },
+        { path: '/products/{productId}/restock', method: 'POST', handler: this.restockProductFunction },
+      ],
+    });
 
     new CfnOutput(this, 'ProductsTableName', { value: this.productsTable.tableName });
     new CfnOutput(this, 'OutboxDeadLetterQueueUrl', { value: this.relay.deadLetterQueue.queueUrl });
-  }
-
-  private addRoutes(sharedApi: apigateway.IRestApi, stageName: string): void {
-    // Imported by id, so resources and methods are created in this stack, not in the API's.
-    const api = apigateway.RestApi.fromRestApiAttributes(this, 'SharedApi', {
-      restApiId: sharedApi.restApiId,
-      rootResourceId: sharedApi.restApiRootResourceId,
-    });
-    const products = api.root.addResource('products');
-    const product = products.addResource('{productId}');
-    const routes: [apigateway.IResource, string, ServiceFunction][] = [
-      [products, 'POST', this.createProductFunction],
-      [product, 'GET', this.getProductFunction],
-      [product.addResource('restock'), 'POST', this.restockProductFunction],
-    ];
-
-    // A deployment is a snapshot of the whole API: a new one, whenever these routes change, puts them
-    // on the stage the platform stack created.
-    const deployment = new apigateway.Deployment(this, 'Deployment', {
-      api,
-      stageName,
-      description: 'Inventory routes',
-    });
-    for (const [resource, httpMethod, fn] of routes) {
-      const method = resource.addMethod(httpMethod, new apigateway.LambdaIntegration(fn));
-      deployment.node.addDependency(method);
-      deployment.addToLogicalId({ httpMethod, path: resource.path, integration: fn.functionArn });
-    }
   }
 }

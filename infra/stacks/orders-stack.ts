@@ -7,7 +7,8 @@ import {
   Stack,
   StackProps,
 } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { ContextRoutes } from '../constructs/context-routes';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -205,7 +206,19 @@ export class OrdersStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.addRoutes(props.api, props.stageName ?? 'prod');
+    new ContextRoutes(this, 'Routes', {
+      api: props.api,
+      stageName: props.stageName,
+      description: 'Orders routes',
+      routes: [
+        { path: '/orders', method: 'POST', handler: this.createOrderFunction },
+        { path: '/orders/{orderId}', method: 'GET', handler: this.getOrderFunction },
+        { path: '/orders/{orderId}/cancel', method: 'POST', handler: this.cancelOrderFunction },
+        { path: '/orders/{orderId}/ship', method: 'POST', handler: this.shipOrderFunction },
+        { path: '/orders/{orderId}/events', method: 'GET', handler: this.getOrderEventsFunction },
+        { path: '/users/{userId}/orders', method: 'GET', handler: this.listUserOrdersFunction },
+      ],
+    });
 
     new CfnOutput(this, 'EventStoreTableName', { value: this.eventStore.tableName });
     new CfnOutput(this, 'ReadModelTableName', { value: this.readModel.tableName });
@@ -222,40 +235,6 @@ export class OrdersStack extends Stack {
     this.eventStore.grantAppend(fn);
     this.idempotencyTable.grantReadWriteData(fn);
     return fn;
-  }
-
-  private addRoutes(sharedApi: apigateway.IRestApi, stageName: string): void {
-    // Imported by id, so resources and methods are created in this stack, not in the API's.
-    const api = apigateway.RestApi.fromRestApiAttributes(this, 'SharedApi', {
-      restApiId: sharedApi.restApiId,
-      rootResourceId: sharedApi.restApiRootResourceId,
-    });
-    const orders = api.root.addResource('orders');
-    const order = orders.addResource('{orderId}');
-    const routes: [apigateway.IResource, string, ServiceFunction][] = [
-      [orders, 'POST', this.createOrderFunction],
-      [order, 'GET', this.getOrderFunction],
-      [order.addResource('cancel'), 'POST', this.cancelOrderFunction],
-      [order.addResource('ship'), 'POST', this.shipOrderFunction],
-      [order.addResource('events'), 'GET', this.getOrderEventsFunction],
-      [
-        api.root.addResource('users').addResource('{userId}').addResource('orders'),
-        'GET',
-        this.listUserOrdersFunction,
-      ],
-    ];
-    // A deployment is a snapshot of the whole API: a new one, whenever these routes change, puts them
-    // on the stage the platform stack created.
-    const deployment = new apigateway.Deployment(this, 'Deployment', {
-      api,
-      stageName,
-      description: 'Orders routes',
-    });
-    for (const [resource, httpMethod, fn] of routes) {
-      const method = resource.addMethod(httpMethod, new apigateway.LambdaIntegration(fn));
-      deployment.node.addDependency(method);
-      deployment.addToLogicalId({ httpMethod, path: resource.path, integration: fn.functionArn });
-    }
   }
 }
 
