@@ -196,6 +196,7 @@ export class LocalCloud {
       lambda,
       sqs,
       dynamoDbEndpoint: dynamo.endpoint,
+      traceRecorder,
       // Late-bound: EventBridge is built next, with this engine among its targets.
       eventBridge: { putEvents: (input, context) => eventBridge.putEvents(input, context) },
     });

@@ -44,6 +44,8 @@ export interface ExecutionOptions {
   /** The input as JSON text (already validated). */
   readonly input: string;
   readonly traceHeader?: string;
+  /** What the tasks continue: the execution's own X-Ray segment when it is traced. @default traceHeader */
+  readonly taskTraceHeader?: string;
   readonly integrations: TaskIntegrations;
   readonly tokens: TaskTokenRegistry;
 }
@@ -90,6 +92,7 @@ export class Execution implements RunObserver {
   readonly name: string;
   readonly input: string;
   readonly traceHeader?: string;
+  private readonly taskTraceHeader?: string;
   readonly startDate = new Date();
   readonly history = new ExecutionHistory();
   readonly visits: StateVisit[] = [];
@@ -121,6 +124,7 @@ export class Execution implements RunObserver {
     this.name = options.name;
     this.input = options.input;
     this.traceHeader = options.traceHeader;
+    this.taskTraceHeader = options.taskTraceHeader ?? options.traceHeader;
     this.integrations = options.integrations;
     this.tokens = options.tokens;
     this.done = new Promise((resolve) => (this.markDone = resolve));
@@ -270,7 +274,7 @@ export class Execution implements RunObserver {
           input: this.machine.inspected.referencesWholeContext ? JSON.parse(JSON.stringify(input)) : input,
           executionArn: this.arn,
           stateMachineArn: this.machine.arn,
-          traceHeader: this.traceHeader,
+          traceHeader: this.taskTraceHeader,
           token,
         },
         (type, details) => {

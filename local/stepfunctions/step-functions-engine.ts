@@ -3,6 +3,7 @@
  * `aws-local-stepfunctions` with the local cloud's integrations, and the Step Functions API (AWS JSON
  * 1.0, `AWSStepFunctions.*`) as `@aws-sdk/client-sfn` speaks it.
  */
+import { causeOf, type TraceRecorder } from '../xray/trace-recorder';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -29,6 +30,8 @@ export interface StepFunctionsEngineOptions {
   readonly dynamoDbEndpoint?: string;
   /** Closed executions kept (oldest dropped first). @default 1000 */
   readonly maxClosedExecutions?: number;
+  /** Records a segment per execution, as Step Functions does for machines with tracing on. */
+  readonly traceRecorder?: TraceRecorder;
 }
 
 export interface StateMachineSpec {
@@ -94,6 +97,7 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
   private readonly integrations: TaskIntegrations;
   private readonly dynamoDb?: DynamoDBClient;
   private readonly maxClosedExecutions: number;
+  private readonly traceRecorder?: TraceRecorder;
 
   constructor(options: StepFunctionsEngineOptions) {
     this.dynamoDb =
@@ -114,6 +118,7 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
       dynamoDb: this.dynamoDb,
     });
     this.maxClosedExecutions = options.maxClosedExecutions ?? 1000;
+    this.traceRecorder = options.traceRecorder;
   }
 
   // ---- The local cloud's API ----------------------------------------------------------------------
@@ -343,18 +348,38 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
       if (existing.status === 'RUNNING' && existing.input === input) return existing;
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
+    // As on AWS, only machines with tracing on record a segment; the others pass the header on.
+    const recorder = machine.tracingEnabled ? this.traceRecorder : undefined;
+    const segment = recorder?.startSegment({
+      name: machine.name,
+      origin: 'AWS::StepFunctions::StateMachine',
+      resourceArn: executionArn,
+      traceHeader: options.traceHeader,
+      aws: { execution_arn: executionArn, state_machine_arn: machine.arn },
+    });
     const execution = new Execution({
       machine,
       arn: executionArn,
       name,
       input,
       traceHeader: options.traceHeader,
+      taskTraceHeader: segment?.traceHeader,
       integrations: this.integrations,
       tokens: this.tokens,
     });
     this.executionsByArn.set(executionArn, execution);
     this.dropOldExecutions();
     execution.start();
+    if (segment) {
+      void execution.done.then(() =>
+        segment.end({
+          fault: execution.status !== 'SUCCEEDED',
+          ...(execution.error === undefined
+            ? {}
+            : { cause: causeOf(execution.error, execution.cause ?? '') }),
+        }),
+      );
+    }
     return execution;
   }
 

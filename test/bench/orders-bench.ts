@@ -1,0 +1,439 @@
+/**
+ * `npm run bench`: the orders context's own benchmarks, measured side by side in one run.
+ *
+ *  1. write path: `POST /orders` (with `Idempotency-Key`) end to end through the local API at
+ *     concurrency 32, against the raw DynamoDB operations that command performs, replayed with an SDK
+ *     client on the same tables, in alternating rounds after a warm-up; the ratio of the two;
+ *  2. propagation: 202 of `POST /orders` → the order visible in `GET /orders/{id}` (p50 / p99);
+ *  3. aggregate load time at 10, 1,000 and 10,000 events, with and without a snapshot, through
+ *     `DynamoDbEventStore` + `AggregateRunner` on a DynamoDB Local of its own.
+ *
+ * Lives under `test/` (not `local/`) because it is about the app, not the local cloud.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { startDynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
+import { LocalCloud } from '../../local/local-cloud';
+import {
+  AggregateRunner,
+  commandContext,
+  DynamoDbEventStore,
+  MAX_EVENTS_PER_APPEND,
+  type Decider,
+  type DomainEvent,
+} from '../../shared/event-sourcing';
+import { newId, newUlid } from '../../shared/ids/ids';
+import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+
+const CONCURRENCY = 32;
+const ORDERS_PER_ROUND = Number(process.env.BENCH_ORDERS ?? 600);
+const WARM_UP_ORDERS = Number(process.env.BENCH_WARM_UP ?? 400);
+const PROPAGATION_ORDERS = Number(process.env.BENCH_PROPAGATION ?? 500);
+const PROPAGATION_CONCURRENCY = 8;
+const POLL_INTERVAL_MS = 5;
+const AGGREGATE_SIZES = [10, 1_000, 10_000];
+const LOADS_PER_SIZE = 7;
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const median = (values: readonly number[]): number =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
+/** Runs `total` operations with `concurrency` in flight; returns operations per second. */
+async function throughput(
+  total: number,
+  concurrency: number,
+  operation: (i: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await operation(next++);
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** CPU time of a process from /proc (user + system clock ticks); 0 where /proc is absent. */
+function processTicks(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Waits until this process and the JVM together use under half a core over 500 ms (at most 60 s):
+ * what a `POST /orders` round sets off downstream (stream, relay, bus, projector, saga) must not run
+ * into the next round.
+ */
+async function quiesce(jvmPid: number | undefined): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  while (performance.now() < deadline) {
+    const node = process.cpuUsage();
+    const ticks = processTicks(jvmPid);
+    await sleep(500);
+    const used = process.cpuUsage(node);
+    const busyMs = (used.user + used.system) / 1000 + (processTicks(jvmPid) - ticks) * 10;
+    if (busyMs < 250) return;
+  }
+}
+
+function tableNamed(tables: readonly string[], pattern: RegExp): string {
+  const found = tables.filter((name) => pattern.test(name));
+  if (found.length !== 1) throw new Error(`${pattern} matches ${found.length} of ${tables.join(', ')}`);
+  return found[0] as string;
+}
+
+async function writePath(cloud: LocalCloud, productId: string) {
+  const tables = cloud.summary.tables;
+  const eventStore = tableNamed(tables, /Orders.*EventStore/i);
+  const idempotency = tableNamed(tables, /Orders.*Idempotency/i);
+  const products = tableNamed(tables, /Products/i);
+  const dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
+
+  const apiCreate = async (): Promise<void> => {
+    const answer = await fetch(`${cloud.apiUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }] }),
+    });
+    await answer.arrayBuffer();
+    if (answer.status !== 202) throw new Error(`POST /orders answered ${answer.status}`);
+  };
+
+  /**
+   * What `POST /orders` asks of DynamoDB, in its order: Powertools' in-progress record, the inventory
+   * API's product read (the price look-up), the runner's snapshot read and event query (snapshots are
+   * on, every 25), the one-event `TransactWriteItems` append, Powertools' completed record. The event
+   * item is marked `kind = 'bench'` so the outbox relay's filter drops it: no saga behind the raw path.
+   */
+  const rawCreate = async (): Promise<void> => {
+    const orderId = newId('order');
+    const key = `http#${randomUUID()}`;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: idempotency,
+        Item: marshall({
+          id: key,
+          expiration: nowSeconds + 86_400,
+          status: 'INPROGRESS',
+          in_progress_expiration: Date.now() + 30_000,
+          validation: randomUUID(),
+        }),
+        ConditionExpression:
+          'attribute_not_exists(#id) OR #expiry < :now OR (#status = :inprogress AND #inprogress < :nowMs)',
+        ExpressionAttributeNames: {
+          '#id': 'id',
+          '#expiry': 'expiration',
+          '#status': 'status',
+          '#inprogress': 'in_progress_expiration',
+        },
+        ExpressionAttributeValues: marshall({
+          ':now': nowSeconds,
+          ':inprogress': 'INPROGRESS',
+          ':nowMs': Date.now(),
+        }),
+      }),
+    );
+    await dynamodb.send(
+      new GetItemCommand({ TableName: products, Key: marshall({ pk: productId, sk: 'product' }) }),
+    );
+    await dynamodb.send(
+      new GetItemCommand({
+        TableName: eventStore,
+        Key: marshall({ pk: `snapshot#${orderId}`, sk: 0 }),
+        ConsistentRead: true,
+      }),
+    );
+    await dynamodb.send(
+      new QueryCommand({
+        TableName: eventStore,
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: marshall({ ':pk': orderId, ':from': 1 }),
+        ConsistentRead: true,
+      }),
+    );
+    const occurredAt = new Date().toISOString();
+    await dynamodb.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: eventStore,
+              Item: marshall({
+                pk: orderId,
+                sk: 1,
+                kind: 'bench',
+                eventId: newUlid(),
+                type: 'OrderCreated',
+                aggregateType: 'Order',
+                aggregateId: orderId,
+                version: 1,
+                occurredAt,
+                correlationId: randomUUID(),
+                causationId: randomUUID(),
+                schemaVersion: 1,
+                data: {
+                  orderId,
+                  userId: newId('user'),
+                  items: [{ productId, quantity: 1, unitPriceCents: 1_999 }],
+                  totalCents: 1_999,
+                  currency: 'USD',
+                  saga: 'orchestrated',
+                },
+              }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: idempotency,
+        Key: marshall({ id: key }),
+        UpdateExpression: 'SET #response_data = :data, #expiry = :expiry, #status = :status',
+        ExpressionAttributeNames: { '#response_data': 'data', '#expiry': 'expiration', '#status': 'status' },
+        ExpressionAttributeValues: marshall({
+          ':data': JSON.stringify({ statusCode: 202, headers: {}, body: `{"orderId":"${orderId}"}` }),
+          ':expiry': nowSeconds + 86_400,
+          ':status': 'COMPLETED',
+        }),
+      }),
+    );
+  };
+
+  try {
+    await throughput(WARM_UP_ORDERS, CONCURRENCY, rawCreate);
+    await throughput(WARM_UP_ORDERS, CONCURRENCY, apiCreate);
+    await quiesce(cloud.dynamoDbPid);
+    const raw: number[] = [];
+    const api: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      raw.push(await throughput(ORDERS_PER_ROUND, CONCURRENCY, rawCreate));
+      await quiesce(cloud.dynamoDbPid);
+      api.push(await throughput(ORDERS_PER_ROUND, CONCURRENCY, apiCreate));
+      await quiesce(cloud.dynamoDbPid);
+    }
+    return { raw, api };
+  } finally {
+    dynamodb.destroy();
+  }
+}
+
+/** 202 → the order in `GET /orders/{id}`, polled every few ms; sorted milliseconds. */
+async function propagation(cloud: LocalCloud, productId: string): Promise<number[]> {
+  const samples: number[] = [];
+  await throughput(PROPAGATION_ORDERS, PROPAGATION_CONCURRENCY, async () => {
+    const answer = await fetch(`${cloud.apiUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }] }),
+    });
+    const body = (await answer.json()) as { orderId?: string };
+    const accepted = performance.now();
+    if (answer.status !== 202 || body.orderId === undefined) {
+      throw new Error(`POST /orders answered ${answer.status}`);
+    }
+    for (;;) {
+      const view = await fetch(`${cloud.apiUrl}/orders/${body.orderId}`);
+      await view.arrayBuffer();
+      if (view.status === 200) break;
+      if (performance.now() - accepted > 30_000) throw new Error(`order ${body.orderId} never appeared`);
+      await sleep(POLL_INTERVAL_MS);
+    }
+    samples.push(performance.now() - accepted);
+  });
+  return samples.sort((a, b) => a - b);
+}
+
+type Counted = DomainEvent<'Counted', { readonly by: number; readonly note: string }>;
+type Count = { readonly type: 'Count' } | { readonly type: 'Read' };
+
+/** A tiny decider: the state is the sum of the events; `Read` decides nothing, so `run` only loads. */
+const counter: Decider<Count, { readonly total: number }, Counted> = {
+  initialState: { total: 0 },
+  evolve: (state, event) => ({ total: state.total + event.data.by }),
+  decide: (command) => (command.type === 'Count' ? [{ type: 'Counted', data: { by: 1, note: 'x' } }] : []),
+};
+
+interface LoadTimes {
+  readonly events: number;
+  readonly withSnapshot: number;
+  readonly withoutSnapshot: number;
+}
+
+async function aggregateLoads(): Promise<LoadTimes[]> {
+  const dynamo = await startDynamoDbLocal();
+  const client = new DynamoDBClient(clientConfig(dynamo.endpoint));
+  try {
+    const tableName = 'bench-event-store';
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'N' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const store = new DynamoDbEventStore<Counted, { readonly total: number }>({ client, tableName });
+    const runner = (snapshots: boolean) =>
+      new AggregateRunner({
+        store,
+        decider: counter,
+        aggregateType: 'Counter',
+        ...(snapshots ? { snapshotEvery: 25 } : {}),
+      });
+    const withSnapshots = runner(true);
+    const withoutSnapshots = runner(false);
+    const context = commandContext({ correlationId: randomUUID(), causationId: randomUUID() });
+    const timeLoads = async (
+      run: AggregateRunner<Count, { readonly total: number }, Counted>,
+      id: string,
+    ) => {
+      const times: number[] = [];
+      // One untimed load first: DynamoDB Local's JIT and the SDK's connection.
+      for (let i = 0; i <= LOADS_PER_SIZE; i++) {
+        const started = performance.now();
+        const result = await run.run(id, { type: 'Read' }, context);
+        if (i > 0) times.push(performance.now() - started);
+        if (result.version === 0) throw new Error(`${id} loaded empty`);
+      }
+      return median(times);
+    };
+
+    const results: LoadTimes[] = [];
+    for (const size of AGGREGATE_SIZES) {
+      const id = `counter-${size}-${randomUUID()}`;
+      const occurredAt = new Date().toISOString();
+      for (let from = 1; from <= size; from += MAX_EVENTS_PER_APPEND) {
+        const batch: Counted[] = [];
+        for (let version = from; version < Math.min(size + 1, from + MAX_EVENTS_PER_APPEND); version++) {
+          batch.push({
+            eventId: newUlid(),
+            type: 'Counted',
+            aggregateType: 'Counter',
+            aggregateId: id,
+            version,
+            occurredAt,
+            correlationId: context.correlationId,
+            causationId: context.causationId,
+            schemaVersion: 1,
+            data: { by: 1, note: 'an event of roughly the size of an order line, padded'.padEnd(120, '.') },
+          });
+        }
+        await store.append(id, from - 1, batch);
+      }
+      await store.saveSnapshot({
+        aggregateId: id,
+        version: size,
+        state: { total: size },
+        schemaVersion: 1,
+        takenAt: occurredAt,
+      });
+      results.push({
+        events: size,
+        withSnapshot: await timeLoads(withSnapshots, id),
+        withoutSnapshot: await timeLoads(withoutSnapshots, id),
+      });
+    }
+    return results;
+  } finally {
+    client.destroy();
+    await dynamo.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const bootStarted = performance.now();
+  const logs: string[] = [];
+  const cloud = await LocalCloud.start({
+    projectDir: PROJECT_DIR,
+    port: 0,
+    edgePort: 0,
+    maxConcurrency: 64,
+    log: (line) => logs.push(line),
+  });
+  const bootSeconds = (performance.now() - bootStarted) / 1000;
+  let write: { raw: number[]; api: number[] };
+  let visible: number[];
+  try {
+    const product = await fetch(`${cloud.apiUrl}/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({
+        name: 'Bench widget',
+        priceCents: 1_999,
+        currency: 'USD',
+        stock: 1_000_000_000,
+      }),
+    });
+    const created = (await product.json()) as { productId?: string };
+    if (product.status !== 201 || created.productId === undefined) {
+      throw new Error(`POST /products answered ${product.status}`);
+    }
+    write = await writePath(cloud, created.productId);
+    visible = await propagation(cloud, created.productId);
+  } finally {
+    await cloud.stop();
+  }
+  const loads = await aggregateLoads();
+
+  const rawOps = median(write.raw);
+  const apiOps = median(write.api);
+  const rounds = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
+  const withSnapshot = loads.map((load) => load.withSnapshot);
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [
+    `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()}`,
+    `Local cloud start (real app): ${bootSeconds.toFixed(1)} s`,
+    '',
+    `| measure | value |`,
+    `|---|---|`,
+    `| raw DynamoDB ops of POST /orders (6 per order), concurrency ${CONCURRENCY} | ${rawOps.toFixed(0)} orders/s (rounds: ${rounds(write.raw)}) |`,
+    `| POST /orders end to end, concurrency ${CONCURRENCY} | ${apiOps.toFixed(0)} orders/s (rounds: ${rounds(write.api)}) |`,
+    `| ratio (goal ≥ 0.5) | ${(apiOps / rawOps).toFixed(2)} |`,
+    `| 202 → visible in GET /orders/{id}, ${visible.length} orders, concurrency ${PROPAGATION_CONCURRENCY}: p50 / p99 (goal p99 ≤ 300 ms) | ${percentile(visible, 50).toFixed(0)} ms / ${percentile(visible, 99).toFixed(0)} ms (max ${percentile(visible, 100).toFixed(0)} ms) |`,
+    ...loads.map(
+      (load) =>
+        `| aggregate load, ${load.events} events: snapshot / no snapshot (median of ${LOADS_PER_SIZE}) | ${load.withSnapshot.toFixed(1)} ms / ${load.withoutSnapshot.toFixed(1)} ms |`,
+    ),
+    `| snapshot load, largest / smallest (goal ≤ 2) | ${(Math.max(...withSnapshot) / Math.min(...withSnapshot)).toFixed(2)} |`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
