@@ -4,9 +4,9 @@
  * model → query Lambdas, with inventory's API answering the price look-ups.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { newId } from '../../shared/ids/ids';
+import { DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { newId, newUlid } from '../../shared/ids/ids';
 import { LocalCloud } from '../../local/local-cloud';
 import { eventually } from '../support/eventually';
 import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
@@ -90,10 +90,27 @@ async function eventsOf(orderId: string): Promise<StoredEvent[]> {
   return (answer.body as unknown as { events: StoredEvent[] }).events;
 }
 
-/** Every `OrderCreated` of `userId` in the event store itself: the commands' truth, read consistently. */
-async function ordersCreatedFor(userId: string): Promise<string[]> {
+function eventStoreTable(): string {
   const table = cloud.summary.tables.find((name) => name.includes('EventStore'));
   if (table === undefined) throw new Error(`no event store among ${cloud.summary.tables.join(', ')}`);
+  return table;
+}
+
+interface QueueCounts {
+  readonly name: string;
+  readonly visible: number;
+  readonly notVisible: number;
+}
+
+/** The orders stack's dead-letter queues (outbox relay and projection), with their message counts. */
+async function ordersDeadLetterQueues(): Promise<QueueCounts[]> {
+  const answer = (await (await fetch(`${cloud.apiUrl}/_local/queues`)).json()) as { queues: QueueCounts[] };
+  return answer.queues.filter((queue) => /^ShopOrders-.*DeadLetterQueue/.test(queue.name));
+}
+
+/** Every `OrderCreated` of `userId` in the event store itself: the commands' truth, read consistently. */
+async function ordersCreatedFor(userId: string): Promise<string[]> {
+  const table = eventStoreTable();
   const found: string[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
@@ -656,5 +673,51 @@ describe('under faults', () => {
     expect(faults.faults[0]?.injected).toBeGreaterThan(0);
     const list = await call('GET', `/users/${userId}/orders?limit=100`);
     expect((list.body['orders'] as OrderView[]).map((o) => o.orderId).sort()).toEqual([...ids].sort());
+    // Retried entries were published, not given up on: nothing reached a dead-letter queue.
+    const deadLetters = await ordersDeadLetterQueues();
+    expect(deadLetters).toHaveLength(2);
+    expect(deadLetters.map((queue) => queue.visible + queue.notVisible)).toEqual([0, 0]);
   });
+
+  test('a poison event goes to the outbox DLQ after its retries, and later events keep flowing', async () => {
+    // Prepare: an event item too large for EventBridge (over 256 KB), written straight into the store.
+    await fetch(`${cloud.apiUrl}/_local/faults`, { method: 'DELETE' });
+    const poisonId = newId('order');
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: eventStoreTable(),
+        Item: marshall({
+          pk: poisonId,
+          sk: 1,
+          kind: 'event',
+          eventId: newUlid(),
+          type: 'OrderCreated',
+          aggregateType: 'Order',
+          aggregateId: poisonId,
+          version: 1,
+          occurredAt: new Date().toISOString(),
+          correlationId: 'poison',
+          causationId: 'poison',
+          schemaVersion: 1,
+          data: { padding: 'x'.repeat(300_000) },
+        }),
+      }),
+    );
+
+    // Act: an ordinary order after it, on the same stream.
+    const created = await call('POST', '/orders', { body: orderBody(newUser()) });
+    expect(created.status).toBe(202);
+
+    // Assess
+    await viewAt(String(created.body['orderId']), 1, 90_000);
+    const outboxDlq = await eventually(
+      async () => {
+        const queue = (await ordersDeadLetterQueues()).find((q) => q.name.includes('OutboxRelay'));
+        return queue !== undefined && queue.visible > 0 ? queue : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, what: 'the poison record in the outbox DLQ' },
+    );
+    expect(outboxDlq.visible).toBe(1);
+    expect((await call('GET', `/orders/${poisonId}`)).status).toBe(404);
+  }, 120_000);
 });
