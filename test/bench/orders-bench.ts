@@ -85,7 +85,7 @@ function processTicks(pid: number | undefined): number {
 
 /**
  * Waits until this process and the JVM together use under half a core over 500 ms (at most 60 s):
- * what a `POST /orders` round sets off downstream (stream, relay, bus, projector, saga) must not run
+ * what a `POST /orders` round sets off downstream (stream, relay, bus, projector) must not run
  * into the next round.
  */
 async function quiesce(jvmPid: number | undefined): Promise<void> {
@@ -129,7 +129,7 @@ async function writePath(cloud: LocalCloud, productId: string) {
    * What `POST /orders` asks of DynamoDB, in its order: Powertools' in-progress record, the inventory
    * API's product read (the price look-up), the runner's snapshot read and event query (snapshots are
    * on, every 25), the one-event `TransactWriteItems` append, Powertools' completed record. The event
-   * item is marked `kind = 'bench'` so the outbox relay's filter drops it: no saga behind the raw path.
+   * item is marked `kind = 'bench'` so the outbox relay's filter drops it: nothing runs behind the raw path.
    */
   const rawCreate = async (): Promise<void> => {
     const orderId = newId('order');
