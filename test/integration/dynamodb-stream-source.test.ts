@@ -28,6 +28,7 @@ import {
   type StreamOnFailureRecord,
 } from '../../local/event-source/dynamodb-stream-source';
 import type { InvokeResult, LambdaInvoker } from '../../local/lambda/invoker';
+import { waitUntil } from '../support/eventually';
 
 type Handler = (event: DynamoDbStreamEvent) => InvokeResult | Promise<InvokeResult>;
 
@@ -63,13 +64,8 @@ function idOf(record: DynamoDbStreamEventRecord): string {
   return value !== undefined && 'S' in value ? value.S : '?';
 }
 
-async function waitFor(description: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = (description: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> =>
+  waitUntil(condition, { what: description, timeoutMs, intervalMs: 20 });
 
 let dynamoDbLocal: DynamoDbLocal;
 let dynamodb: DynamoDBClient;

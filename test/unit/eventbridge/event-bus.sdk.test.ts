@@ -14,6 +14,7 @@ import {
   type TargetDispatcher,
 } from '../../../local/eventbridge/event-bus';
 import { serveJsonProtocol } from '../../../local/http/json-protocol';
+import { waitUntil } from '../../support/eventually';
 
 class RecordingDispatcher implements TargetDispatcher {
   readonly deliveries: { target: Target; input: string; context: DeliveryContext }[] = [];
@@ -25,20 +26,9 @@ class RecordingDispatcher implements TargetDispatcher {
   async deliverToDeadLetter(): Promise<void> {}
 }
 
-async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
+/** Polls until `check` stops throwing, or fails with its last error at the deadline. */
+const eventually = (check: () => void, timeoutMs = 5_000): Promise<void> =>
+  waitUntil(check, { timeoutMs, intervalMs: 5 });
 
 async function errorOf(
   promise: Promise<unknown>,

@@ -8,6 +8,7 @@ import {
   type Target,
   type TargetDispatcher,
 } from '../../../local/eventbridge/event-bus';
+import { waitUntil } from '../../support/eventually';
 
 interface Delivery {
   readonly target: Target;
@@ -44,20 +45,8 @@ class RecordingDispatcher implements TargetDispatcher {
 }
 
 /** Polls until `check` stops throwing, or fails with its last error at the deadline. */
-async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
+const eventually = (check: () => void, timeoutMs = 5_000): Promise<void> =>
+  waitUntil(check, { timeoutMs, intervalMs: 5 });
 
 function recordFor(engine: EventBridgeEngine, targetId: string): DeliveryRecord {
   const record = engine.deliveries().find((candidate) => candidate.targetId === targetId);

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { waitUntil } from '../../support/eventually';
 
 const INDEX_JS = `
 const { randomUUID } = require('node:crypto');
@@ -112,11 +113,7 @@ export async function eventually<T>(
   accept: (value: T) => boolean,
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  let value = read();
+  await waitUntil(() => accept((value = read())), { timeoutMs, what: 'the awaited value' });
+  return value;
 }

@@ -29,6 +29,7 @@ import {
 import { AwsServiceError, type JsonProtocolService } from '../../../local/aws-protocol';
 import { serveJsonProtocol } from '../../../local/http/json-protocol';
 import { SqsEngine } from '../../../local/sqs/sqs-engine';
+import { waitUntil } from '../../support/eventually';
 
 class FakeClock {
   constructor(private ms: number) {}
@@ -40,14 +41,9 @@ class FakeClock {
 
 const START = Date.UTC(2025, 0, 1);
 
-/** Polls `check` (yielding to the event loop) until it holds or the deadline passes. */
-async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+/** Polls `check`, yielding to the event loop (the clock is injected), until it holds. */
+const eventually = (check: () => boolean, what: string, timeoutMs = 5000): Promise<void> =>
+  waitUntil(check, { what, timeoutMs, intervalMs: 0 });
 
 /** The error `promise` rejects with (fails if it resolves); awaited at once so no rejection is unhandled. */
 async function errorOf(promise: Promise<unknown>): Promise<unknown> {

@@ -2,6 +2,7 @@ import { AwsServiceError } from '../../../local/aws-protocol';
 import type { InvokeOptions, InvokeResult, LambdaInvoker } from '../../../local/lambda/invoker';
 import { SqsEngine } from '../../../local/sqs/sqs-engine';
 import { SqsBatchResponseError, SqsEventSource, type SqsEvent } from '../../../local/sqs/sqs-event-source';
+import { waitUntil } from '../../support/eventually';
 
 class FakeClock {
   constructor(private ms: number) {}
@@ -45,13 +46,8 @@ const fail = (): InvokeResult => ({
   functionError: { errorType: 'Error', errorMessage: 'boom' },
 });
 
-async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
+const eventually = (check: () => boolean, what: string, timeoutMs = 5000): Promise<void> =>
+  waitUntil(check, { what, timeoutMs, intervalMs: 0 });
 
 let clock: FakeClock;
 let engine: SqsEngine;
