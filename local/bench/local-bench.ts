@@ -7,12 +7,12 @@
  *  3. warm invoke latency of a no-op function (in-process and through the Lambda Invoke API);
  *  4. cold-start time (first invocation of a function: worker start + module load + handler).
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { LocalCloud } from '../local-cloud';
+import { cpuMark, cpuShare, latencies, percentile, throughput } from './measure';
 
 const CONCURRENCY = 32;
 const WRITES_PER_PHASE = Number(process.env.BENCH_WRITES ?? 3_000);
@@ -20,65 +20,6 @@ const WARM_INVOKES = Number(process.env.BENCH_INVOKES ?? 2_000);
 const WARM_UP_WRITES = Number(process.env.BENCH_WARM_UP ?? 4_000);
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-/** Runs `total` operations with `concurrency` in flight; returns operations per second. */
-async function throughput(
-  total: number,
-  concurrency: number,
-  operation: (i: number) => Promise<void>,
-): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) await operation(next++);
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
-}
-
-interface CpuMark {
-  readonly at: number;
-  readonly node: NodeJS.CpuUsage;
-  readonly jvmTicks: number;
-}
-
-/** CPU time of a process from /proc (user + system clock ticks); 0 where /proc is absent. */
-function processTicks(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-function cpuMark(jvmPid: number | undefined): CpuMark {
-  return { at: performance.now(), node: process.cpuUsage(), jvmTicks: processTicks(jvmPid) };
-}
-
-/** Where the CPU went since `mark`: this process (main thread and Lambda workers) and the JVM. */
-function cpuShare(mark: CpuMark, jvmPid: number | undefined): string {
-  const elapsedMs = performance.now() - mark.at;
-  const node = process.cpuUsage(mark.node);
-  const nodePercent = ((node.user + node.system) / 1000 / elapsedMs) * 100;
-  const jvmPercent = (((processTicks(jvmPid) - mark.jvmTicks) * 10) / elapsedMs) * 100;
-  return `${nodePercent.toFixed(0)}% / ${jvmPercent.toFixed(0)}%`;
-}
-
-async function latencies(count: number, operation: () => Promise<void>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    await operation();
-    samples.push(performance.now() - started);
-  }
-  return samples.sort((a, b) => a - b);
-}
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -11,7 +11,6 @@
  * Lives under `test/` (not `local/`) because it is about the app, not the local cloud.
  */
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import {
   CreateTableCommand,
@@ -35,6 +34,7 @@ import {
 } from '../../shared/event-sourcing';
 import { newId, newUlid } from '../../shared/ids/ids';
 import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+import { percentile, processTicks, throughput } from '../../local/bench/measure';
 
 const CONCURRENCY = 32;
 const ORDERS_PER_ROUND = Number(process.env.BENCH_ORDERS ?? 600);
@@ -45,43 +45,13 @@ const POLL_INTERVAL_MS = 5;
 const AGGREGATE_SIZES = [10, 1_000, 10_000];
 const LOADS_PER_SIZE = 7;
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 const median = (values: readonly number[]): number =>
   percentile(
     [...values].sort((a, b) => a - b),
     50,
   );
 
-/** Runs `total` operations with `concurrency` in flight; returns operations per second. */
-async function throughput(
-  total: number,
-  concurrency: number,
-  operation: (i: number) => Promise<void>,
-): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) await operation(next++);
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** CPU time of a process from /proc (user + system clock ticks); 0 where /proc is absent. */
-function processTicks(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * Waits until this process and the JVM together use under half a core over 500 ms (at most 60 s):
