@@ -170,10 +170,12 @@ function assertStreamId(aggregateId: string): void {
   }
 }
 
-function toEventItem(event: DomainEvent): Item {
-  const item: Item = {
-    pk: event.aggregateId,
-    sk: event.version,
+/**
+ * The envelope as an outbox item carries it: `kind = 'event'` and every envelope field at the top
+ * level, which is what the `OutboxRelay` publishes. Any table that is an outbox writes events this way.
+ */
+export function eventItemAttributes(event: DomainEvent): Record<string, unknown> {
+  return {
     kind: EVENT_ITEM_KIND,
     eventId: event.eventId,
     type: event.type,
@@ -183,11 +185,14 @@ function toEventItem(event: DomainEvent): Item {
     occurredAt: event.occurredAt,
     correlationId: event.correlationId,
     causationId: event.causationId,
+    ...(event.traceHeader === undefined ? {} : { traceHeader: event.traceHeader }),
     schemaVersion: event.schemaVersion,
     data: event.data,
   };
-  if (event.traceHeader !== undefined) item['traceHeader'] = event.traceHeader;
-  return item;
+}
+
+function toEventItem(event: DomainEvent): Item {
+  return { pk: event.aggregateId, sk: event.version, ...eventItemAttributes(event) };
 }
 
 function toEvent<TEvent extends DomainEvent>(item: Item): TEvent {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DomainEvent } from '../../../shared/event-sourcing/domain-event';
-import { EVENT_ITEM_KIND } from '../../../shared/event-sourcing/dynamodb-event-store';
+import { eventItemAttributes } from '../../../shared/event-sourcing/dynamodb-event-store';
 import type { Product } from '../domain/product';
 
 /**
@@ -31,18 +31,7 @@ export function eventItem(event: DomainEvent): Record<string, unknown> {
   return {
     pk: event.aggregateId,
     sk: eventSortKey(event.version),
-    kind: EVENT_ITEM_KIND,
-    eventId: event.eventId,
-    type: event.type,
-    aggregateType: event.aggregateType,
-    aggregateId: event.aggregateId,
-    version: event.version,
-    occurredAt: event.occurredAt,
-    correlationId: event.correlationId,
-    causationId: event.causationId,
-    ...(event.traceHeader === undefined ? {} : { traceHeader: event.traceHeader }),
-    schemaVersion: event.schemaVersion,
-    data: event.data,
+    ...eventItemAttributes(event),
     [EXPIRES_AT_ATTRIBUTE]: expiresAt,
   };
 }
