@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { logger as defaultLogger } from '../observability/logger';
+import { withRequestContext } from '../observability/with-request-context';
 import type { ApiGatewayProxyEvent, ApiGatewayProxyResult, LambdaContext } from './api-gateway-proxy';
 import { CORRELATION_ID_HEADER, correlationIdOf, REQUEST_ID_HEADER } from './correlation-id';
 import { errorResponse } from './error-response';
@@ -108,6 +109,18 @@ export function httpHandler<
   return async (event, context) => {
     const requestId = event.requestContext.requestId;
     const correlationId = correlationIdOf(event, requestId);
+    // Every line logged while answering carries the request's ids and the ids its path names.
+    return withRequestContext({ ...logKeysOf(event.pathParameters), correlationId, requestId }, () =>
+      answer(event, context, requestId, correlationId),
+    );
+  };
+
+  async function answer(
+    event: ApiGatewayProxyEvent,
+    context: LambdaContext | undefined,
+    requestId: string,
+    correlationId: string,
+  ): Promise<ApiGatewayProxyResult> {
     const traceHeaders = { [REQUEST_ID_HEADER]: requestId, [CORRELATION_ID_HEADER]: correlationId };
     try {
       const rawPath = decodedPathParameters(event);
@@ -135,19 +148,29 @@ export function httpHandler<
         : await proceed();
       return { ...response, headers: { ...response.headers, ...traceHeaders } };
     } catch (error) {
-      const answer = errorResponse(error, requestId);
-      if (answer.statusCode >= 500) {
-        const log = { error, correlationId, requestId, statusCode: answer.statusCode };
-        if (answer.statusCode === 500) logger.error('request failed with an unexpected error', log);
+      const failure = errorResponse(error, requestId);
+      if (failure.statusCode >= 500) {
+        const log = { error, correlationId, requestId, statusCode: failure.statusCode };
+        if (failure.statusCode === 500) logger.error('request failed with an unexpected error', log);
         else logger.warn('request failed on an unavailable dependency', log);
       }
       return {
-        statusCode: answer.statusCode,
-        headers: { 'Content-Type': 'application/json', ...answer.headers, ...traceHeaders },
-        body: JSON.stringify(answer.body),
+        statusCode: failure.statusCode,
+        headers: { 'Content-Type': 'application/json', ...failure.headers, ...traceHeaders },
+        body: JSON.stringify(failure.body),
       };
     }
-  };
+  }
+}
+
+/** Log labels, not trusted input: the raw path parameters, cut short. */
+const MAX_LOG_KEY_LENGTH = 128;
+function logKeysOf(pathParameters: ApiGatewayProxyEvent['pathParameters']): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(pathParameters ?? {})
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([name, value]) => [name, value.slice(0, MAX_LOG_KEY_LENGTH)]),
+  );
 }
 
 function serialize(result: HttpResult): HttpResponse {

@@ -13,6 +13,7 @@ import type { ApiGatewayProxyEvent } from '../../../shared/http/api-gateway-prox
 import { HTTP_STATUS_BY_ERROR_KIND, INTERNAL_ERROR_MESSAGE } from '../../../shared/http/error-response';
 import { httpHandler, type HttpLogger, type HttpResult } from '../../../shared/http/http-handler';
 import { idSchema } from '../../../shared/http/id-schema';
+import { logger } from '../../../shared/observability/logger';
 import { DEFAULT_MAX_BODY_BYTES } from '../../../shared/http/parse-json-body';
 import { errorBodyOf, jsonEvent, proxyEvent } from './proxy-event';
 
@@ -541,6 +542,49 @@ describe('httpHandler', () => {
       // Assess
       expect(result.statusCode).toBe(400);
       expect(interceptor).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('log context', () => {
+    it('labels every line logged while answering with the correlation id, request id and path ids, and none after', async () => {
+      // Prepare
+      const written: string[] = [];
+      const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+      const handler = httpHandler({}, async () => {
+        logger.info('cancelling');
+        return { statusCode: 202 };
+      });
+
+      // Act
+      try {
+        await handler(
+          proxyEvent({
+            headers: { 'X-Correlation-Id': 'cor-42' },
+            pathParameters: { orderId: 'ord_42' },
+          }),
+        );
+        logger.info('after the request');
+      } finally {
+        spy.mockRestore();
+      }
+
+      // Assess
+      const [during, after] = written
+        .join('')
+        .split('\n')
+        .filter((line) => line.trim().length > 0)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(during).toMatchObject({
+        message: 'cancelling',
+        correlationId: 'cor-42',
+        requestId: 'req-1',
+        orderId: 'ord_42',
+      });
+      expect(after).not.toHaveProperty('orderId');
+      expect(after).not.toHaveProperty('correlationId');
     });
   });
 });

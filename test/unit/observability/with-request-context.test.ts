@@ -97,4 +97,46 @@ describe('withRequestContext', () => {
     expect(lines()[0]).toMatchObject({ correlationId: 'cor_4' });
     expect(lines()[0]).not.toHaveProperty('orderId');
   });
+
+  it('keeps the outer keys when a nested call ends, restoring those it replaced', async () => {
+    // Prepare
+    const lines = captureLogLines();
+
+    // Act
+    await withRequestContext({ correlationId: 'cor_5', orderId: 'ord_outer' }, async () => {
+      await withRequestContext({ orderId: 'ord_inner', productId: 'prd_5' }, async () =>
+        logger.info('inner'),
+      );
+      logger.info('after inner');
+    });
+    logger.info('after outer');
+
+    // Assess
+    const [inner, afterInner, afterOuter] = lines();
+    expect(inner).toMatchObject({ correlationId: 'cor_5', orderId: 'ord_inner', productId: 'prd_5' });
+    expect(afterInner).toMatchObject({ correlationId: 'cor_5', orderId: 'ord_outer' });
+    expect(afterInner).not.toHaveProperty('productId');
+    expect(afterOuter).not.toHaveProperty('correlationId');
+    expect(afterOuter).not.toHaveProperty('orderId');
+  });
+
+  it('restores the outer keys when a nested call throws', async () => {
+    // Prepare
+    const lines = captureLogLines();
+
+    // Act
+    await withRequestContext({ correlationId: 'cor_6' }, async () => {
+      await expect(
+        withRequestContext({ correlationId: 'cor_inner', orderId: 'ord_6' }, async () => {
+          throw new Error('conflict');
+        }),
+      ).rejects.toThrow('conflict');
+      logger.info('after the nested failure');
+    });
+
+    // Assess
+    const [line] = lines();
+    expect(line).toMatchObject({ correlationId: 'cor_6' });
+    expect(line).not.toHaveProperty('orderId');
+  });
 });
