@@ -4,15 +4,20 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   /** Cap on the exponential ceiling before jitter. */
   readonly maxDelayMs: number;
+  /** Growth of the ceiling per attempt made. @default 2 */
+  readonly factor?: number;
 }
 
 /**
- * Exponential backoff with full jitter: a uniform delay in [0, min(maxDelayMs, baseDelayMs · 2^(n−1))),
- * where `n` is the number of attempts already made. Full jitter spreads retries of concurrent relays
- * (one per shard) so they do not hit a throttled bus in lockstep.
+ * Exponential backoff with full jitter: a uniform delay in [0, min(maxDelayMs, baseDelayMs · factor^(n−1))),
+ * where `n` is the number of attempts already made and `factor` is 2 unless set. Full jitter spreads
+ * retries of concurrent relays (one per shard) so they do not hit a throttled bus in lockstep.
  */
 export function fullJitterDelay(attemptsMade: number, policy: RetryPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attemptsMade - 1));
+  const ceiling = Math.min(
+    policy.maxDelayMs,
+    policy.baseDelayMs * (policy.factor ?? 2) ** Math.max(0, attemptsMade - 1),
+  );
   return Math.floor(random() * ceiling);
 }
 
@@ -28,5 +33,8 @@ export function checkRetryPolicy(policy: RetryPolicy): void {
     throw new RangeError(
       `retry.maxDelayMs (${policy.maxDelayMs}) must be at least retry.baseDelayMs (${policy.baseDelayMs}).`,
     );
+  }
+  if (policy.factor !== undefined && !(policy.factor >= 1)) {
+    throw new RangeError(`retry.factor must be 1 or more, not ${policy.factor}.`);
   }
 }

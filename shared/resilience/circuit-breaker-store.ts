@@ -1,0 +1,51 @@
+export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
+export const CIRCUIT_STATES: readonly CircuitState[] = ['CLOSED', 'OPEN', 'HALF_OPEN'];
+
+/** A circuit's shared state, as every instance of every function guarded by it sees it. */
+export interface CircuitRecord {
+  readonly state: CircuitState;
+  /** Consecutive failures counted while CLOSED (in OPEN: the count that opened it). */
+  readonly failures: number;
+  /** Epoch ms the circuit last opened; set in OPEN and HALF_OPEN. */
+  readonly openedAt?: number;
+  /** HALF_OPEN: epoch ms until which the elected probe holds its lease. */
+  readonly probeLeaseUntil?: number;
+  /**
+   * Bumped by every state transition (not by counting failures): a transition is written only if the
+   * version is still the one its decision was based on, so concurrent instances never lose one.
+   */
+  readonly version: number;
+}
+
+/** What a circuit never written reads as. */
+export const INITIAL_CIRCUIT: CircuitRecord = Object.freeze({ state: 'CLOSED', failures: 0, version: 0 });
+
+/** The state a transition writes; the store sets `version` to `expectedVersion + 1`. */
+export type CircuitTransitionWrite = Omit<CircuitRecord, 'version'>;
+
+/**
+ * Where a circuit's state lives. Every write is atomic and conditional, so that instances racing on
+ * the same circuit agree on one outcome:
+ * - `recordFailure` and `resetFailures` only touch a CLOSED circuit and leave the version alone;
+ * - `transition` is a compare-and-set on the version.
+ *
+ * Adapters: `DynamoDbCircuitBreakerStore` (shared by every Lambda instance) and
+ * `InMemoryCircuitBreakerStore` (one process, for tests).
+ */
+export interface CircuitBreakerStore {
+  /** The current state, read strongly consistently; `INITIAL_CIRCUIT` for a circuit never written. */
+  load(name: string): Promise<CircuitRecord>;
+  /**
+   * Adds one consecutive failure if the circuit is CLOSED (creating it if need be) and returns the
+   * record after the increment; `undefined` when the circuit is not CLOSED (another instance opened it).
+   */
+  recordFailure(name: string): Promise<CircuitRecord | undefined>;
+  /** Sets the failure count back to 0 if the circuit is CLOSED with failures; otherwise writes nothing. */
+  resetFailures(name: string): Promise<void>;
+  /**
+   * Writes `next` with version `expectedVersion + 1` if the stored version is still `expectedVersion`
+   * (0: never transitioned, the item may be absent). `false` when another instance moved first.
+   */
+  transition(name: string, expectedVersion: number, next: CircuitTransitionWrite): Promise<boolean>;
+}

@@ -1,0 +1,300 @@
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
+import {
+  CircuitBreaker,
+  CircuitOpenError,
+  DynamoDbCircuitBreakerStore,
+  circuitKey,
+  type CircuitBreakerLogger,
+  type CircuitBreakerMetrics,
+  type CircuitTransition,
+} from '../../shared/resilience';
+import { eventually } from '../support/eventually';
+
+const TABLE = 'circuit-breakers';
+const FAILURE_THRESHOLD = 3;
+const RESET_TIMEOUT_MS = 30_000;
+const PROBE_LEASE_MS = 10_000;
+const INSTANCES = 20;
+
+let dynamoDbLocal: DynamoDbLocal;
+let client: DynamoDBClient;
+let circuitCount = 0;
+
+beforeAll(async () => {
+  dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
+  client = dynamoDbClient();
+  // The table the payments stack creates: a partition key `pk` (S) and nothing else.
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamoDbLocal?.stop();
+});
+
+function dynamoDbClient(): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: dynamoDbLocal.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+// Transitions are expected here; their logging and metrics are covered by the unit tests.
+const quietLogger: CircuitBreakerLogger = { info: () => undefined, warn: () => undefined };
+const quietMetrics: CircuitBreakerMetrics = {
+  singleMetric: () => ({ addDimensions: () => undefined, addMetric: () => undefined }),
+};
+
+class ProviderDown extends Error {
+  override readonly name = 'ProviderDown';
+}
+
+/**
+ * A fresh circuit, a fake clock every instance reads, and a factory of breakers that each have their
+ * own DynamoDB client and store, as separate Lambda instances would.
+ */
+function circuit() {
+  circuitCount += 1;
+  const name = `payment-provider-${circuitCount}`;
+  const clock = { now: 1_700_000_000_000 + circuitCount * 1_000_000 };
+  const transitions: CircuitTransition[] = [];
+  const clients: DynamoDBClient[] = [];
+  const instance = (): CircuitBreaker => {
+    const own = dynamoDbClient();
+    clients.push(own);
+    return new CircuitBreaker({
+      name,
+      store: new DynamoDbCircuitBreakerStore({ client: own, tableName: TABLE }),
+      failureThreshold: FAILURE_THRESHOLD,
+      resetTimeoutMs: RESET_TIMEOUT_MS,
+      probeLeaseMs: PROBE_LEASE_MS,
+      now: () => clock.now,
+      onTransition: (transition) => transitions.push(transition),
+      logger: quietLogger,
+      metrics: quietMetrics,
+    });
+  };
+  const item = async () =>
+    (
+      await client.send(
+        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: circuitKey(name) } }, ConsistentRead: true }),
+      )
+    ).Item;
+  const destroy = (): void => clients.forEach((own) => own.destroy());
+  return { name, clock, transitions, instance, item, destroy };
+}
+
+let circuits: ReturnType<typeof circuit>[] = [];
+
+afterEach(() => {
+  circuits.forEach(({ destroy }) => destroy());
+  circuits = [];
+});
+
+function newCircuit() {
+  const created = circuit();
+  circuits.push(created);
+  return created;
+}
+
+const failing = async (): Promise<never> => {
+  throw new ProviderDown('503 from the provider');
+};
+
+/** A circuit opened by FAILURE_THRESHOLD failures, its clock moved past the reset timeout. */
+async function circuitReadyForAProbe() {
+  const opened = newCircuit();
+  const breaker = opened.instance();
+  for (let made = 0; made < FAILURE_THRESHOLD; made += 1) {
+    await expect(breaker.execute(failing)).rejects.toBeInstanceOf(ProviderDown);
+  }
+  const openedAt = opened.clock.now;
+  opened.clock.now += RESET_TIMEOUT_MS;
+  return { ...opened, openedAt };
+}
+
+/**
+ * Starts `execute(call)` on INSTANCES separate breakers at once. The call is held at a gate until all
+ * but one caller have been answered (or 10 s passed), so a second probe could not sneak in after the
+ * first closed the circuit. Returns how many calls ran and every outcome.
+ */
+async function concurrentCallers(
+  instance: () => CircuitBreaker,
+  callOutcome: () => Promise<string>,
+): Promise<{ calls: number; outcomes: PromiseSettledResult<string>[] }> {
+  let calls = 0;
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
+  const breakers = Array.from({ length: INSTANCES }, () => instance());
+  const pending = breakers.map((breaker) =>
+    breaker.execute(async () => {
+      calls += 1;
+      await gate;
+      return callOutcome();
+    }),
+  );
+  let settled = 0;
+  pending.forEach((outcome) =>
+    outcome.then(
+      () => undefined,
+      () => {
+        settled += 1;
+        if (settled === INSTANCES - 1) openGate();
+      },
+    ),
+  );
+  const timer = setTimeout(openGate, 10_000);
+  await gate;
+  clearTimeout(timer);
+  return { calls, outcomes: await Promise.allSettled(pending) };
+}
+
+const rejectedWith = (outcomes: PromiseSettledResult<string>[], type: new (...args: never[]) => Error) =>
+  outcomes.filter((outcome) => outcome.status === 'rejected' && outcome.reason instanceof type).length;
+
+describe('CircuitBreaker on DynamoDB Local', () => {
+  it('keeps a healthy circuit free of writes: successes with no failures store nothing', async () => {
+    // Prepare
+    const { instance, item } = newCircuit();
+    const breaker = instance();
+
+    // Act
+    const results = await Promise.all([1, 2, 3].map(() => breaker.execute(async () => 'captured')));
+
+    // Assess
+    expect(results).toEqual(['captured', 'captured', 'captured']);
+    expect(await item()).toBeUndefined();
+  });
+
+  it('opens on the threshold-th consecutive failure, in one item circuit#<name>', async () => {
+    // Prepare
+    const { name, instance, item, clock } = newCircuit();
+    const breaker = instance();
+    for (let made = 1; made < FAILURE_THRESHOLD; made += 1) {
+      await expect(breaker.execute(failing)).rejects.toBeInstanceOf(ProviderDown);
+    }
+    const beforeThreshold = await item();
+
+    // Act
+    await expect(breaker.execute(failing)).rejects.toBeInstanceOf(ProviderDown);
+    const afterThreshold = await instance()
+      .execute(async () => 'not called')
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect(beforeThreshold).toMatchObject({
+      state: { S: 'CLOSED' },
+      failures: { N: '2' },
+      version: { N: '0' },
+    });
+    expect(await item()).toEqual({
+      pk: { S: `circuit#${name}` },
+      state: { S: 'OPEN' },
+      failures: { N: String(FAILURE_THRESHOLD) },
+      openedAt: { N: String(clock.now) },
+      version: { N: '1' },
+    });
+    expect(afterThreshold).toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('opens exactly once when 20 instances fail at the same time', async () => {
+    // Prepare
+    const { instance, item, transitions } = newCircuit();
+    const breakers = Array.from({ length: INSTANCES }, () => instance());
+
+    // Act
+    const outcomes = await Promise.allSettled(breakers.map((breaker) => breaker.execute(failing)));
+
+    // Assess
+    expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+    expect(transitions).toEqual([expect.objectContaining({ from: 'CLOSED', to: 'OPEN' })]);
+    expect(await item()).toMatchObject({ state: { S: 'OPEN' }, version: { N: '1' } });
+  });
+
+  it('past the reset timeout, 20 concurrent instances run exactly one probe; its success closes the circuit', async () => {
+    // Prepare
+    const { instance, item, transitions } = await circuitReadyForAProbe();
+
+    // Act
+    const { calls, outcomes } = await concurrentCallers(instance, async () => 'captured');
+
+    // Assess
+    expect(calls).toBe(1);
+    expect(rejectedWith(outcomes, CircuitOpenError)).toBe(INSTANCES - 1);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toEqual([
+      { status: 'fulfilled', value: 'captured' },
+    ]);
+    expect(transitions.map(({ from, to }) => `${from}->${to}`)).toEqual([
+      'CLOSED->OPEN',
+      'OPEN->HALF_OPEN',
+      'HALF_OPEN->CLOSED',
+    ]);
+    expect(await item()).toMatchObject({ state: { S: 'CLOSED' }, failures: { N: '0' }, version: { N: '3' } });
+    expect((await item())?.probeLeaseUntil).toBeUndefined();
+    await expect(instance().execute(async () => 'captured')).resolves.toBe('captured');
+  });
+
+  it('past the reset timeout, 20 concurrent instances run exactly one probe; its failure opens the circuit again', async () => {
+    // Prepare
+    const { instance, item, clock, transitions, openedAt } = await circuitReadyForAProbe();
+
+    // Act
+    const { calls, outcomes } = await concurrentCallers(instance, failing);
+
+    // Assess
+    expect(calls).toBe(1);
+    expect(rejectedWith(outcomes, CircuitOpenError)).toBe(INSTANCES - 1);
+    expect(rejectedWith(outcomes, ProviderDown)).toBe(1);
+    expect(transitions.map(({ to }) => to)).toEqual(['OPEN', 'HALF_OPEN', 'OPEN']);
+    expect(await item()).toMatchObject({
+      state: { S: 'OPEN' },
+      openedAt: { N: String(clock.now) },
+      version: { N: '3' },
+    });
+    expect(clock.now).toBe(openedAt + RESET_TIMEOUT_MS);
+    await expect(instance().execute(async () => 'not called')).rejects.toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('does not stay wedged by a probe that never reports: past its lease the next caller probes', async () => {
+    // Prepare: the probe's Lambda dies mid-call; its report never comes.
+    const { instance, item, clock, transitions } = await circuitReadyForAProbe();
+    let abandon: (error: unknown) => void = () => undefined;
+    const crashedProbe = instance()
+      .execute(() => new Promise<never>((_resolve, reject) => (abandon = reject)))
+      .catch((error: unknown) => error);
+    await eventually(async () => ((await item())?.state?.S === 'HALF_OPEN' ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'the probe to be elected',
+    });
+    const whileLeased = await instance()
+      .execute(async () => 'not called')
+      .catch((error: unknown) => error);
+
+    // Act
+    clock.now += PROBE_LEASE_MS;
+    const { calls, outcomes } = await concurrentCallers(instance, async () => 'captured');
+
+    // Assess
+    expect(whileLeased).toBeInstanceOf(CircuitOpenError);
+    expect(calls).toBe(1);
+    expect(rejectedWith(outcomes, CircuitOpenError)).toBe(INSTANCES - 1);
+    expect(await item()).toMatchObject({ state: { S: 'CLOSED' } });
+    // The dead probe's late failure, had it come, changes nothing.
+    abandon(new ProviderDown('503, long after'));
+    expect(await crashedProbe).toBeInstanceOf(ProviderDown);
+    expect(await item()).toMatchObject({ state: { S: 'CLOSED' } });
+    expect(transitions.map(({ to }) => to)).toEqual(['OPEN', 'HALF_OPEN', 'CLOSED']);
+  });
+});
