@@ -1,0 +1,4 @@
+import { createChargeDependencies } from '../composition-root';
+import { makeCreateChargeHandler } from './create-charge';
+
+export const handler = makeCreateChargeHandler(createChargeDependencies());

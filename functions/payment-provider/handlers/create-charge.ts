@@ -1,0 +1,26 @@
+import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { CreateCharge } from '../application/create-charge';
+import { idempotencyKeyOf } from './idempotency-key';
+import { processorHandler } from './processor-http';
+import { CreateChargeBody, NoQuery } from './schemas';
+
+export interface CreateChargeHandlerDependencies {
+  readonly createCharge: CreateCharge;
+  readonly logger?: HttpLogger;
+}
+
+/**
+ * `POST /v1/charges` (`Idempotency-Key` required) → 201 charge; 402 `card_declined` /
+ * `insufficient_funds`; 500 `processing_error`; 503 `temporarily_unavailable`; 400 `invalid_token`;
+ * 409 `key_reused` / `request_in_progress`; a replay with `Idempotent-Replayed: true`.
+ */
+export function makeCreateChargeHandler(deps: CreateChargeHandlerDependencies): ProxyHandler {
+  return processorHandler({ body: CreateChargeBody, query: NoQuery, logger: deps.logger }, async (request) =>
+    deps.createCharge({
+      idempotencyKey: idempotencyKeyOf(request.event),
+      request: request.body,
+      requestId: request.requestId,
+      remainingTimeMs: request.remainingTimeMs,
+    }),
+  );
+}

@@ -1,0 +1,34 @@
+import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { CreateRefund } from '../application/create-refund';
+import { idempotencyKeyOf } from './idempotency-key';
+import { processorHandler } from './processor-http';
+import { ChargePath, CreateRefundBody, NoQuery } from './schemas';
+
+export interface CreateRefundHandlerDependencies {
+  readonly createRefund: CreateRefund;
+  readonly logger?: HttpLogger;
+}
+
+/**
+ * `POST /v1/charges/{chargeId}/refunds` (`Idempotency-Key` required; body optional, `{ amountCents? }`)
+ * → 201 refund; 404 `resource_missing`; 409 `amount_too_large` / `charge_already_refunded`.
+ */
+export function makeCreateRefundHandler(deps: CreateRefundHandlerDependencies): ProxyHandler {
+  return processorHandler(
+    {
+      body: CreateRefundBody,
+      bodyOptional: true,
+      pathParameters: ChargePath,
+      query: NoQuery,
+      logger: deps.logger,
+    },
+    async (request) =>
+      deps.createRefund({
+        chargeId: request.pathParameters.chargeId,
+        idempotencyKey: idempotencyKeyOf(request.event),
+        request: request.body,
+        requestId: request.requestId,
+        remainingTimeMs: request.remainingTimeMs,
+      }),
+  );
+}

@@ -1,0 +1,4 @@
+import { getChargeDependencies } from '../composition-root';
+import { makeGetChargeHandler } from './get-charge';
+
+export const handler = makeGetChargeHandler(getChargeDependencies());

@@ -1,0 +1,21 @@
+import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import { chargeObject } from '../application/answers';
+import type { GetCharge } from '../application/get-charge';
+import { processorHandler } from './processor-http';
+import { ChargePath, NoQuery } from './schemas';
+
+export interface GetChargeHandlerDependencies {
+  readonly getCharge: GetCharge;
+  readonly logger?: HttpLogger;
+}
+
+/** `GET /v1/charges/{chargeId}` → 200 charge, 404 `resource_missing`. */
+export function makeGetChargeHandler(deps: GetChargeHandlerDependencies): ProxyHandler {
+  return processorHandler(
+    { pathParameters: ChargePath, query: NoQuery, logger: deps.logger },
+    async ({ pathParameters }) => ({
+      status: 200,
+      body: chargeObject(await deps.getCharge(pathParameters.chargeId)),
+    }),
+  );
+}

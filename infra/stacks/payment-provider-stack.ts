@@ -1,0 +1,131 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { ServiceFunction } from '../constructs/service-function';
+
+export interface PaymentProviderStackProps extends StackProps {
+  /**
+   * How long `tok_timeout` (and each replay of it) holds its answer back: longer than any client's
+   * timeout. Becomes `HANG_MS`; the charge function's timeout is the hang plus 10 s. At most 19 s, so
+   * the held answer still comes within API Gateway's 29 s integration timeout.
+   * @default Duration.seconds(10)
+   */
+  readonly hangTime?: Duration;
+}
+
+const SERVICE = 'payment-provider';
+const handler = (name: string): string => `functions/payment-provider/handlers/${name}.handler.ts`;
+/**
+ * What the charge function needs beyond the hang: a few ledger reads and writes, on code paths that may
+ * run for the first time in the container (mapping a first error's stack through the source map alone
+ * takes a few hundred milliseconds).
+ */
+const TIMEOUT_MARGIN = Duration.seconds(10);
+/** API Gateway's integration timeout, less the margin: the held answer still reaches the client. */
+const MAX_HANG = Duration.seconds(19);
+
+/**
+ * The simulated third-party card processor: a system outside ours, with its own REST API
+ * (`payment-provider-api`, stage `prod`) and its own ledger table, sharing nothing with the
+ * platform's stacks. Its behaviour is chosen by test tokens (see `functions/payment-provider`).
+ */
+export class PaymentProviderStack extends Stack {
+  /** The ledger's global secondary index on `orderId` (sort key `createdAt`); only charge items carry `orderId`. */
+  static readonly ORDER_INDEX_NAME = 'byOrderId';
+
+  public readonly api: apigateway.RestApi;
+  /** Charges, refunds and Idempotency-Key records (`functions/payment-provider/adapters/ledger-items.ts`). */
+  public readonly ledgerTable: dynamodb.Table;
+  public readonly createChargeFunction: ServiceFunction;
+  public readonly listChargesFunction: ServiceFunction;
+  public readonly getChargeFunction: ServiceFunction;
+  public readonly createRefundFunction: ServiceFunction;
+  /** The `tok_timeout` hang, as configured. */
+  public readonly hangTime: Duration;
+
+  constructor(scope: Construct, id: string, props: PaymentProviderStackProps = {}) {
+    super(scope, id, props);
+    this.hangTime = props.hangTime ?? Duration.seconds(10);
+    const hangMs = this.hangTime.toMilliseconds();
+    if (!(hangMs >= 0 && hangMs <= MAX_HANG.toMilliseconds())) {
+      throw new Error(
+        `PaymentProviderStack ${id}: hangTime must be from 0 to ${MAX_HANG.toSeconds()} seconds, not ${this.hangTime.toHumanString()}, ` +
+          "so that the held answer still comes within API Gateway's 29 s integration timeout.",
+      );
+    }
+
+    this.ledgerTable = new dynamodb.Table(this, 'LedgerTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      // Idempotency-Key records expire a day after first use; charges and refunds never expire.
+      timeToLiveAttribute: 'expiresAt',
+      // A simulator's ledger: nothing in it is worth keeping past the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.ledgerTable.addGlobalSecondaryIndex({
+      indexName: PaymentProviderStack.ORDER_INDEX_NAME,
+      partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'createdAt', type: dynamodb.AttributeType.STRING },
+    });
+
+    const ledgerEnv = { LEDGER_TABLE: this.ledgerTable.tableName };
+    const ledgerWrites = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+    this.createChargeFunction = new ServiceFunction(this, 'CreateChargeFunction', {
+      entry: handler('create-charge'),
+      service: SERVICE,
+      description: 'POST /v1/charges: charges a test token, once per Idempotency-Key',
+      // Above the hang: a tok_timeout request must end in its (late) answer, not in a Lambda timeout.
+      timeout: Duration.seconds(
+        Math.ceil(this.hangTime.toMilliseconds() / 1000) + TIMEOUT_MARGIN.toSeconds(),
+      ),
+      environment: { ...ledgerEnv, HANG_MS: String(hangMs) },
+    });
+    this.ledgerTable.grant(this.createChargeFunction, ...ledgerWrites);
+
+    this.createRefundFunction = new ServiceFunction(this, 'CreateRefundFunction', {
+      entry: handler('create-refund'),
+      service: SERVICE,
+      description: 'POST /v1/charges/{chargeId}/refunds: refunds a charge, never past its amount',
+      // Room for the bounded re-plans of a charge that concurrent refunds keep changing.
+      timeout: Duration.seconds(15),
+      environment: ledgerEnv,
+    });
+    this.ledgerTable.grant(this.createRefundFunction, ...ledgerWrites);
+
+    this.getChargeFunction = new ServiceFunction(this, 'GetChargeFunction', {
+      entry: handler('get-charge'),
+      service: SERVICE,
+      description: 'GET /v1/charges/{chargeId}: one charge with what is refunded of it',
+      environment: ledgerEnv,
+    });
+    this.ledgerTable.grant(this.getChargeFunction, 'dynamodb:GetItem');
+
+    this.listChargesFunction = new ServiceFunction(this, 'ListChargesFunction', {
+      entry: handler('list-charges'),
+      service: SERVICE,
+      description: 'GET /v1/charges?orderId=: the charges of an order',
+      environment: { ...ledgerEnv, LEDGER_ORDER_INDEX: PaymentProviderStack.ORDER_INDEX_NAME },
+    });
+    this.ledgerTable.grant(this.listChargesFunction, 'dynamodb:Query');
+
+    this.api = new apigateway.RestApi(this, 'ProviderApi', {
+      restApiName: 'payment-provider-api',
+      description: 'The simulated card processor',
+      deployOptions: { stageName: 'prod', tracingEnabled: true, metricsEnabled: true },
+      cloudWatchRole: false,
+    });
+    const integration = (fn: ServiceFunction) => new apigateway.LambdaIntegration(fn);
+    const charges = this.api.root.addResource('v1').addResource('charges');
+    charges.addMethod('POST', integration(this.createChargeFunction));
+    charges.addMethod('GET', integration(this.listChargesFunction));
+    const charge = charges.addResource('{chargeId}');
+    charge.addMethod('GET', integration(this.getChargeFunction));
+    charge.addResource('refunds').addMethod('POST', integration(this.createRefundFunction));
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'LedgerTableName', { value: this.ledgerTable.tableName });
+  }
+}
