@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { PAYMENT_STATUSES, type Payment } from '../domain/payment';
+
+/**
+ * The payments table: one item per order, partition key `orderId` (S), with the `Payment` fields at the
+ * top level and `createdAt` (ISO 8601) of its first write.
+ */
+export const PAYMENT_KEY = 'orderId';
+
+const amount = z.number().int().nonnegative();
+const storedPayment = z.object({
+  orderId: z.string().min(1),
+  status: z.enum(PAYMENT_STATUSES),
+  amountCents: amount,
+  currency: z.string().min(1),
+  attempts: amount,
+  providerChargeId: z.string().min(1).optional(),
+  declineCode: z.string().min(1).optional(),
+  refundedCents: amount.optional(),
+  updatedAt: z.string().min(1),
+});
+
+/** The payment of a stored item; an item that is not one is a data error, never a client's. */
+export function paymentFromItem(item: Record<string, unknown>): Payment {
+  const parsed = storedPayment.safeParse(item);
+  if (!parsed.success) {
+    throw new Error(
+      `the payment item ${PAYMENT_KEY}=${String(item[PAYMENT_KEY])} is malformed: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.')} ${issue.message}`)
+        .join('; ')}`,
+    );
+  }
+  const { providerChargeId, declineCode, refundedCents, ...required } = parsed.data;
+  return {
+    ...required,
+    ...(providerChargeId === undefined ? {} : { providerChargeId }),
+    ...(declineCode === undefined ? {} : { declineCode }),
+    ...(refundedCents === undefined ? {} : { refundedCents }),
+  };
+}

@@ -1,0 +1,167 @@
+import {
+  PaymentAlreadyRefundedError,
+  PaymentDeclinedError,
+  PaymentStatusConflictError,
+} from '../domain/errors';
+import { chargeIdempotencyKey, type Payment } from '../domain/payment';
+import type { ChargeResult, PaymentProvider } from '../ports/payment-provider';
+import type { PaymentChange, PaymentRepository } from '../ports/payment-repository';
+import { silentLogger, type PaymentsLogger } from './payments-logger';
+import { sagaErrorFor } from './provider-failure';
+import type { CallBudget, ProviderCall } from './provider-policy';
+
+export interface ChargePaymentCommand {
+  readonly orderId: string;
+  readonly amountCents: number;
+  readonly currency: string;
+  readonly token: string;
+  readonly correlationId?: string;
+}
+
+/** Resolves with the order's CAPTURED payment, or throws the saga's error (see `makeChargePayment`). */
+export type ChargePayment = (command: ChargePaymentCommand, budget?: CallBudget) => Promise<Payment>;
+
+export interface ChargePaymentDependencies {
+  readonly repository: PaymentRepository;
+  readonly provider: PaymentProvider;
+  /** The resilience policy every provider call runs under (`providerPolicy`). */
+  readonly call: ProviderCall;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default silentLogger */
+  readonly logger?: PaymentsLogger;
+}
+
+/**
+ * Charges an order once, whatever the number of invocations.
+ *
+ * - A payment already CAPTURED is returned as it is; one DECLINED is declined again; one REFUNDED is
+ *   never charged again (`PaymentAlreadyRefunded`) — all without calling the processor.
+ * - Otherwise (no payment yet, or FAILED) the processor is called with the key `charge-<orderId>`: after
+ *   a FAILED or unknown outcome (a lost answer), it replays what it did the first time — the capture or
+ *   the decline — and never charges twice.
+ * - The outcome is recorded with the calls made (`attempts`): CAPTURED (returned), DECLINED (throws
+ *   `PaymentDeclined`), FAILED on an open circuit or a failing processor (throws
+ *   `PaymentProviderUnavailable`) or on a rejected request (throws `PaymentProviderRejected`).
+ * - If another invocation settled the payment meanwhile, its outcome wins over a FAILED one.
+ */
+export function makeChargePayment(deps: ChargePaymentDependencies): ChargePayment {
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger ?? silentLogger;
+
+  /** Records `change`; when the payment moved on meanwhile, the stored outcome is the answer. */
+  async function recordOrSettle(change: PaymentChange): Promise<Payment> {
+    try {
+      return await deps.repository.record(change);
+    } catch (error) {
+      if (!(error instanceof PaymentStatusConflictError)) throw error;
+      const stored = await deps.repository.find(change.orderId);
+      logger.warn('The payment was settled by another invocation meanwhile', {
+        attempted: change.status,
+        stored: stored?.status,
+      });
+      const answer = stored === undefined ? undefined : settled(stored);
+      if (answer === undefined) throw error;
+      return answer;
+    }
+  }
+
+  return async (command, budget) => {
+    const existing = await deps.repository.find(command.orderId);
+    if (existing !== undefined && existing.status !== 'FAILED') {
+      logger.info('The payment is settled already; the processor is not called', {
+        status: existing.status,
+      });
+      if (existing.amountCents !== command.amountCents || existing.currency !== command.currency) {
+        logger.warn('The order was charged for another amount before; that outcome stands', {
+          recorded: { amountCents: existing.amountCents, currency: existing.currency },
+          asked: { amountCents: command.amountCents, currency: command.currency },
+        });
+      }
+      const answer = settled(existing);
+      if (answer !== undefined) return answer;
+    }
+
+    let calls = 0;
+    const change = (fields: Pick<PaymentChange, 'status'> & Partial<PaymentChange>): PaymentChange => ({
+      orderId: command.orderId,
+      amountCents: command.amountCents,
+      currency: command.currency,
+      attemptsMade: calls,
+      at: now().toISOString(),
+      ...fields,
+    });
+
+    let result: ChargeResult;
+    try {
+      result = await deps.call(
+        'charge',
+        () => {
+          calls += 1;
+          return deps.provider.charge({
+            idempotencyKey: chargeIdempotencyKey(command.orderId),
+            orderId: command.orderId,
+            amountCents: command.amountCents,
+            currency: command.currency,
+            token: command.token,
+            ...(command.correlationId === undefined ? {} : { correlationId: command.correlationId }),
+          });
+        },
+        budget,
+      );
+    } catch (error) {
+      const failure = sagaErrorFor(error, command.orderId, 'charge') ?? error;
+      // The charge may have been captured all the same (a lost answer): FAILED lets it be retried with
+      // the same key, and a refund finds it at the processor.
+      let stored: Payment;
+      try {
+        stored = await recordOrSettle(change({ status: 'FAILED' }));
+      } catch (recordError) {
+        if (
+          recordError instanceof PaymentDeclinedError ||
+          recordError instanceof PaymentAlreadyRefundedError
+        ) {
+          throw recordError;
+        }
+        logger.warn('The failed charge could not be recorded', { error: recordError, calls });
+        throw failure;
+      }
+      if (stored.status === 'CAPTURED') return stored;
+      throw failure;
+    }
+
+    if (result.outcome === 'declined') {
+      const stored = await recordOrSettle(change({ status: 'DECLINED', declineCode: result.code }));
+      if (stored.status === 'CAPTURED') return stored;
+      throw new PaymentDeclinedError(command.orderId, result.code);
+    }
+    if (result.replayed) {
+      logger.info('The processor replayed an earlier capture of this order', { chargeId: result.chargeId });
+    }
+    return recordOrSettle(
+      change({
+        status: 'CAPTURED',
+        providerChargeId: result.chargeId,
+        amountCents: result.amountCents,
+        currency: result.currency,
+      }),
+    );
+  };
+}
+
+/**
+ * The answer a settled payment gives without calling the processor: the payment when CAPTURED, a
+ * thrown decline or refusal when DECLINED or REFUNDED; `undefined` when FAILED (to be tried again).
+ */
+function settled(payment: Payment): Payment | undefined {
+  switch (payment.status) {
+    case 'CAPTURED':
+      return payment;
+    case 'DECLINED':
+      throw new PaymentDeclinedError(payment.orderId, payment.declineCode ?? 'card_declined');
+    case 'REFUNDED':
+      throw new PaymentAlreadyRefundedError(payment.orderId);
+    case 'FAILED':
+      return undefined;
+  }
+}

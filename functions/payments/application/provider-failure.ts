@@ -1,0 +1,41 @@
+import { PaymentProviderRejectedError, PaymentProviderUnavailableError } from '../domain/errors';
+import { ProviderRejectedError } from '../ports/payment-provider';
+import { isCircuitOpen, isTransient } from './provider-policy';
+
+/**
+ * The saga's error for a provider call that failed under the policy: an open circuit or a failing
+ * processor → `PaymentProviderUnavailable` (transient); a rejected request → `PaymentProviderRejected`.
+ * Anything else (a bug, the breaker's own table failing) is not the processor's: `undefined`.
+ */
+export function sagaErrorFor(
+  error: unknown,
+  orderId: string,
+  operation: string,
+): PaymentProviderUnavailableError | PaymentProviderRejectedError | undefined {
+  if (isCircuitOpen(error)) {
+    return new PaymentProviderUnavailableError(
+      orderId,
+      `The card processor's circuit is open: the ${operation} of order ${orderId} was not attempted.`,
+      { cause: error },
+    );
+  }
+  if (isTransient(error)) {
+    return new PaymentProviderUnavailableError(
+      orderId,
+      `The card processor is unavailable: the ${operation} of order ${orderId} failed (${errorMessage(error)}).`,
+      { cause: error },
+    );
+  }
+  if (error instanceof ProviderRejectedError) {
+    return new PaymentProviderRejectedError(
+      orderId,
+      `The card processor refused the ${operation} of order ${orderId}: ${error.message}.`,
+      { cause: error },
+    );
+  }
+  return undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,120 @@
+import type { RefundLine } from '../contracts/payment-steps';
+import { PaymentStatusConflictError } from '../domain/errors';
+import { refundIdempotencyKey } from '../domain/payment';
+import type { PaymentProvider } from '../ports/payment-provider';
+import type { PaymentRepository } from '../ports/payment-repository';
+import { silentLogger, type PaymentsLogger } from './payments-logger';
+import { sagaErrorFor } from './provider-failure';
+import type { CallBudget, ProviderCall } from './provider-policy';
+
+export interface RefundPaymentCommand {
+  readonly orderId: string;
+  readonly correlationId?: string;
+}
+
+export interface RefundPaymentResult {
+  readonly orderId: string;
+  /** What this invocation refunded, in minor units. */
+  readonly refundedCents: number;
+  readonly refunds: readonly RefundLine[];
+}
+
+export type RefundPayment = (
+  command: RefundPaymentCommand,
+  budget?: CallBudget,
+) => Promise<RefundPaymentResult>;
+
+export interface RefundPaymentDependencies {
+  readonly repository: PaymentRepository;
+  readonly provider: PaymentProvider;
+  /** The resilience policy every provider call runs under (`providerPolicy`). */
+  readonly call: ProviderCall;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default silentLogger */
+  readonly logger?: PaymentsLogger;
+}
+
+/** A charge the processor captured. */
+const CAPTURED_AT_PROVIDER = 'succeeded';
+
+/**
+ * Gives an order its money back: the compensation of a charge.
+ *
+ * The processor, not the payments table, says what to refund: its list of the order's charges also
+ * holds a charge whose answer was lost to a timeout (recorded FAILED here, or not at all). Each captured
+ * charge with something left is refunded in full, with the key `refund-<chargeId>` (a retried refund is
+ * replayed, never doubled), and the payment is recorded REFUNDED. Nothing captured → nothing written,
+ * nothing refunded. Idempotent: once everything is refunded, a repeat refunds (and reports) nothing.
+ * A failing processor or an open circuit → `PaymentProviderUnavailable`, the saga retries the refund.
+ */
+export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPayment {
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger ?? silentLogger;
+
+  return async (command, budget) => {
+    const { orderId } = command;
+    const correlation = command.correlationId === undefined ? {} : { correlationId: command.correlationId };
+    const provider = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
+      try {
+        return await deps.call(operation, call, budget);
+      } catch (error) {
+        throw sagaErrorFor(error, orderId, operation) ?? error;
+      }
+    };
+
+    const listed = await provider('charge list', () => deps.provider.listCharges(orderId, correlation));
+    const captured = listed.filter(
+      (charge) => charge.orderId === orderId && charge.status === CAPTURED_AT_PROVIDER,
+    );
+    const [first] = captured;
+    if (first === undefined) {
+      logger.info('Nothing was captured for the order: nothing to refund', { charges: listed.length });
+      return { orderId, refundedCents: 0, refunds: [] };
+    }
+
+    const refunds: RefundLine[] = [];
+    for (const charge of captured) {
+      const left = charge.amountCents - charge.refundedCents;
+      if (left <= 0) continue;
+      const refund = await provider('refund', () =>
+        deps.provider.refund({
+          idempotencyKey: refundIdempotencyKey(charge.chargeId),
+          chargeId: charge.chargeId,
+          amountCents: left,
+          ...correlation,
+        }),
+      );
+      const line = { chargeId: charge.chargeId, refundId: refund.refundId, amountCents: refund.amountCents };
+      logger.info('Charge refunded', { ...line });
+      refunds.push(line);
+    }
+
+    const refundedCents = sum(refunds.map((refund) => refund.amountCents));
+    const existing = await deps.repository.find(orderId);
+    if (refunds.length > 0 || existing?.status !== 'REFUNDED') {
+      try {
+        await deps.repository.record({
+          orderId,
+          status: 'REFUNDED',
+          amountCents: existing?.amountCents ?? sum(captured.map((charge) => charge.amountCents)),
+          currency: existing?.currency ?? first.currency,
+          providerChargeId: existing?.providerChargeId ?? first.chargeId,
+          refundedCents: sum(captured.map((charge) => charge.refundedCents)) + refundedCents,
+          // `attempts` counts charge calls; refunds are not attempts to charge.
+          attemptsMade: 0,
+          at: now().toISOString(),
+        });
+      } catch (error) {
+        // Every status may become REFUNDED: a conflict here is a bug, yet the money is back all the same.
+        if (!(error instanceof PaymentStatusConflictError)) throw error;
+        logger.warn('The refund could not be recorded', { error });
+      }
+    }
+    return { orderId, refundedCents, refunds };
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}

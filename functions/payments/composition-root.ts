@@ -1,0 +1,87 @@
+/**
+ * Builds each payments function's dependencies once per container, from its own configuration only
+ * (the query function knows nothing of the card processor). Handlers call one of these at module
+ * load: `export const handler = makeXxxHandler(xxxDependencies())`.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from '../../shared/observability/logger';
+import { metrics } from '../../shared/observability/metrics';
+import { tracedClient } from '../../shared/observability/tracer';
+import { CircuitBreaker, DynamoDbCircuitBreakerStore } from '../../shared/resilience';
+import { DynamoDbPaymentRepository } from './adapters/dynamodb-payment-repository';
+import { HttpPaymentProvider } from './adapters/http-payment-provider';
+import { makeChargePayment } from './application/charge-payment';
+import { makeGetPayment } from './application/get-payment';
+import { providerPolicy, type ProviderCall } from './application/provider-policy';
+import { makeRefundPayment } from './application/refund-payment';
+import { loadPaymentsConfig, loadProviderStepConfig, type ProviderStepConfig } from './config';
+import type { ChargePaymentHandlerDependencies } from './handlers/charge-payment';
+import type { GetPaymentHandlerDependencies } from './handlers/get-payment';
+import type { RefundPaymentHandlerDependencies } from './handlers/refund-payment';
+
+/** The breaker's name, and its state item's key: one circuit for the processor, shared by every function. */
+export const PROVIDER_CIRCUIT = 'payment-provider';
+/**
+ * Kept free of the invocation's time beyond an attempt's timeout: enough to record the outcome, so the
+ * function answers (FAILED recorded) rather than being cut off mid-retry by its own timeout.
+ */
+const RECORD_MARGIN_MS = 1_000;
+
+let dynamoDbClient: DynamoDBClient | undefined;
+function dynamoDb(): DynamoDBClient {
+  dynamoDbClient ??= tracedClient(new DynamoDBClient({}));
+  return dynamoDbClient;
+}
+
+function paymentRepository(tableName: string): DynamoDbPaymentRepository {
+  return new DynamoDbPaymentRepository({ client: dynamoDb(), tableName });
+}
+
+/** retry( breaker( timeout( call ) ) ), composed once per container for every processor call. */
+function processorCalls(config: ProviderStepConfig): ProviderCall {
+  const breaker = new CircuitBreaker({
+    name: PROVIDER_CIRCUIT,
+    store: new DynamoDbCircuitBreakerStore({ client: dynamoDb(), tableName: config.circuitBreakerTable }),
+    failureThreshold: config.breakerFailureThreshold,
+    resetTimeoutMs: config.breakerResetTimeoutMs,
+    // Transitions are logged and counted (`CircuitTransition`) by the breaker itself.
+  });
+  return providerPolicy({
+    breaker,
+    maxAttempts: config.providerMaxAttempts,
+    attemptReserveMs: config.providerTimeoutMs + RECORD_MARGIN_MS,
+    onCall: () => metrics.addMetric('ProviderCalls', MetricUnit.Count, 1),
+    onRetry: ({ operation, attempt, delayMs, error }) => {
+      metrics.addMetric('ProviderRetries', MetricUnit.Count, 1);
+      logger.warn('The card processor failed; retrying', { operation, attempt, delayMs, error });
+    },
+  });
+}
+
+function processorStep(config: ProviderStepConfig) {
+  return {
+    repository: paymentRepository(config.paymentsTable),
+    provider: new HttpPaymentProvider({
+      baseUrl: config.providerApiUrl,
+      timeoutMs: config.providerTimeoutMs,
+    }),
+    call: processorCalls(config),
+    logger,
+  };
+}
+
+export function chargePaymentDependencies(): ChargePaymentHandlerDependencies {
+  const config = loadProviderStepConfig();
+  return { chargePayment: makeChargePayment(processorStep(config)), logger, metrics };
+}
+
+export function refundPaymentDependencies(): RefundPaymentHandlerDependencies {
+  const config = loadProviderStepConfig();
+  return { refundPayment: makeRefundPayment(processorStep(config)), logger, metrics };
+}
+
+export function getPaymentDependencies(): GetPaymentHandlerDependencies {
+  const config = loadPaymentsConfig();
+  return { getPayment: makeGetPayment({ repository: paymentRepository(config.paymentsTable) }) };
+}

@@ -1,0 +1,75 @@
+/**
+ * The only place the payments functions read `process.env`. Each function parses just what it needs,
+ * once per container, into a frozen object, and fails at start-up naming every missing or invalid
+ * variable. The names are set by `infra/stacks/payments-stack.ts`.
+ */
+import { z } from 'zod';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const variable = z.string({ error: 'is not set' }).min(1, { error: 'is empty' });
+const positiveInteger = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a positive integer' })
+    .int({ error: 'must be a positive integer' })
+    .positive({ error: 'must be a positive integer' })
+    .default(fallback);
+
+const PaymentsEnv = z.object({ PAYMENTS_TABLE: variable });
+const ProviderStepEnv = z.object({
+  PAYMENTS_TABLE: variable,
+  CIRCUIT_BREAKER_TABLE: variable,
+  /** The processor API's stage URL (`api.url`), e.g. `https://abc.execute-api…/prod/`. */
+  PROVIDER_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  PROVIDER_TIMEOUT_MS: positiveInteger(2_000),
+  PROVIDER_MAX_ATTEMPTS: positiveInteger(3),
+  BREAKER_FAILURE_THRESHOLD: positiveInteger(5),
+  BREAKER_RESET_TIMEOUT_MS: positiveInteger(30_000),
+});
+
+/** For `GET /payments/{orderId}`. */
+export interface PaymentsConfig {
+  readonly paymentsTable: string;
+}
+
+/** For the saga steps that call the card processor: charge and refund. */
+export interface ProviderStepConfig extends PaymentsConfig {
+  readonly circuitBreakerTable: string;
+  readonly providerApiUrl: string;
+  /** Per call to the processor. */
+  readonly providerTimeoutMs: number;
+  /** Calls per operation, the first included. */
+  readonly providerMaxAttempts: number;
+  /** Consecutive processor failures that open its circuit. */
+  readonly breakerFailureThreshold: number;
+  /** How long the circuit stays open before one probe call is let through. */
+  readonly breakerResetTimeoutMs: number;
+}
+
+export function loadPaymentsConfig(env: Env = process.env): PaymentsConfig {
+  const parsed = parseEnv(PaymentsEnv, env);
+  return Object.freeze({ paymentsTable: parsed.PAYMENTS_TABLE });
+}
+
+export function loadProviderStepConfig(env: Env = process.env): ProviderStepConfig {
+  const parsed = parseEnv(ProviderStepEnv, env);
+  return Object.freeze({
+    paymentsTable: parsed.PAYMENTS_TABLE,
+    circuitBreakerTable: parsed.CIRCUIT_BREAKER_TABLE,
+    providerApiUrl: parsed.PROVIDER_API_URL,
+    providerTimeoutMs: parsed.PROVIDER_TIMEOUT_MS,
+    providerMaxAttempts: parsed.PROVIDER_MAX_ATTEMPTS,
+    breakerFailureThreshold: parsed.BREAKER_FAILURE_THRESHOLD,
+    breakerResetTimeoutMs: parsed.BREAKER_RESET_TIMEOUT_MS,
+  });
+}
+
+function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    return `${name} ${env[name] === undefined ? 'is not set' : issue.message}`;
+  });
+  throw new Error(`Payments configuration: ${problems.join('; ')}.`);
+}

@@ -1,0 +1,11 @@
+/** What other contexts (and the saga) may know of payments: its steps' payloads, error names and API answers. */
+export type { PaymentResponse } from './payment-response';
+export {
+  PAYMENT_STEP_ERRORS,
+  type ChargePaymentInput,
+  type ChargePaymentOutput,
+  type PaymentStepErrorName,
+  type RefundLine,
+  type RefundPaymentInput,
+  type RefundPaymentOutput,
+} from './payment-steps';

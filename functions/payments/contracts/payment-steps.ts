@@ -1,0 +1,64 @@
+/**
+ * The payments steps of the PlaceOrder saga: what the state machine passes to the charge and refund
+ * functions (LambdaInvoke, `payloadResponseOnly`), what they return, and the error names it matches
+ * in `Retry`/`Catch` (a function's `errorType` is its error's `name`).
+ */
+
+/** Input of `charge-payment`. */
+export interface ChargePaymentInput {
+  /** `ord_` + ULID. */
+  readonly orderId: string;
+  /** A positive integer of minor units of `currency`. */
+  readonly amountCents: number;
+  /** ISO 4217, e.g. `USD`. */
+  readonly currency: string;
+  /** The card token the customer gave, e.g. `tok_visa`. */
+  readonly token: string;
+  readonly correlationId?: string;
+}
+
+/** Output of `charge-payment`: the order's charge is captured. */
+export interface ChargePaymentOutput {
+  readonly orderId: string;
+  readonly status: 'CAPTURED';
+  /** The card processor's charge id, `ch_…`. */
+  readonly chargeId: string;
+  readonly amountCents: number;
+  readonly currency: string;
+}
+
+/** Input of `refund-payment`. */
+export interface RefundPaymentInput {
+  readonly orderId: string;
+  readonly correlationId?: string;
+}
+
+export interface RefundLine {
+  readonly chargeId: string;
+  /** The card processor's refund id, `re_…`. */
+  readonly refundId: string;
+  readonly amountCents: number;
+}
+
+/** Output of `refund-payment`: what this invocation refunded (nothing when nothing was left to refund). */
+export interface RefundPaymentOutput {
+  readonly orderId: string;
+  readonly refundedCents: number;
+  readonly refunds: readonly RefundLine[];
+}
+
+/** Error names the saga matches on. */
+export const PAYMENT_STEP_ERRORS = {
+  /** Business outcome: the card was declined; not retried, the saga compensates. */
+  declined: 'PaymentDeclined',
+  /** Transient: the processor answered 5xx, timed out, or its circuit is open; worth a later retry. */
+  providerUnavailable: 'PaymentProviderUnavailable',
+  /** The input is not what the step takes: a bug in the caller; retrying cannot help. */
+  invalidInput: 'InvalidSagaInput',
+  /** The processor refused the request itself (a 4xx other than a decline): retrying cannot help. */
+  providerRejected: 'PaymentProviderRejected',
+  /** A charge asked for an order whose payment was already refunded: it is never charged again. */
+  alreadyRefunded: 'PaymentAlreadyRefunded',
+} as const;
+
+export type PaymentStepErrorName = (typeof PAYMENT_STEP_ERRORS)[keyof typeof PAYMENT_STEP_ERRORS];

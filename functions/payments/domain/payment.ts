@@ -1,0 +1,59 @@
+/**
+ * The payment of one order, as the payments context records it: the outcome of charging the order at
+ * the card processor, and of refunding it. One record per order; amounts are integer minor units.
+ *
+ * A record only moves forward: a charge that failed may be tried again, a captured one may only be
+ * refunded, a refund is final. `ALLOWED_PREVIOUS` is that rule; the repository writes a status only
+ * over one of its allowed predecessors (or over nothing), so concurrent writers cannot move it back.
+ */
+
+export const PAYMENT_STATUSES = ['CAPTURED', 'DECLINED', 'REFUNDED', 'FAILED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** ISO 4217 alphabetic codes: three upper-case letters. */
+export const CURRENCY_CODE = /^[A-Z]{3}$/;
+
+export interface Payment {
+  /** `ord_` + ULID: one payment per order. */
+  readonly orderId: string;
+  readonly status: PaymentStatus;
+  /** What the order was charged (or was to be charged), in minor units of `currency`. */
+  readonly amountCents: number;
+  readonly currency: string;
+  /** Charge calls made to the card processor for this order, over every invocation. */
+  readonly attempts: number;
+  /** The processor's charge id (`ch_…`), once a charge is known. */
+  readonly providerChargeId?: string;
+  /** The processor's reason for a decline, e.g. `card_declined`. */
+  readonly declineCode?: string;
+  /** Refunded so far, in minor units; set once refunded. */
+  readonly refundedCents?: number;
+  /** ISO 8601 of the last change. */
+  readonly updatedAt: string;
+}
+
+/** The statuses a status may be written over; none at all (no record yet) is always allowed. */
+export const ALLOWED_PREVIOUS: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = {
+  // A failed (or unknown) outcome is retried with the same idempotency key: the processor replays.
+  CAPTURED: ['FAILED', 'CAPTURED'],
+  DECLINED: ['FAILED', 'DECLINED'],
+  FAILED: ['FAILED'],
+  // What the processor captured is refunded whatever was recorded: a charge whose answer was lost
+  // (FAILED) may have been captured all the same.
+  REFUNDED: ['FAILED', 'CAPTURED', 'DECLINED', 'REFUNDED'],
+};
+
+/** True when a record in `current` (or no record) may become `next`. */
+export function canBecome(current: PaymentStatus | undefined, next: PaymentStatus): boolean {
+  return current === undefined || ALLOWED_PREVIOUS[next].includes(current);
+}
+
+/** The idempotency key of the order's charge at the processor: one charge per order, ever. */
+export function chargeIdempotencyKey(orderId: string): string {
+  return `charge-${orderId}`;
+}
+
+/** The idempotency key of the refund of one charge. */
+export function refundIdempotencyKey(chargeId: string): string {
+  return `refund-${chargeId}`;
+}

@@ -1,0 +1,4 @@
+import { getPaymentDependencies } from '../composition-root';
+import { makeGetPaymentHandler } from './get-payment';
+
+export const handler = makeGetPaymentHandler(getPaymentDependencies());

@@ -1,0 +1,20 @@
+import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import type { GetPayment } from '../application/get-payment';
+import { toPaymentResponse } from './payment-response';
+import { NoQuery, PaymentPath } from './schemas';
+
+export interface GetPaymentHandlerDependencies {
+  readonly getPayment: GetPayment;
+  readonly logger?: HttpLogger;
+}
+
+/** `GET /payments/{orderId}` → 200 with the order's payment, 404 `PAYMENT_NOT_FOUND`. */
+export function makeGetPaymentHandler(deps: GetPaymentHandlerDependencies): ProxyHandler {
+  return httpHandler(
+    { pathParameters: PaymentPath, query: NoQuery, logger: deps.logger },
+    async ({ pathParameters }) => ({
+      statusCode: 200,
+      body: toPaymentResponse(await deps.getPayment(pathParameters.orderId)),
+    }),
+  );
+}

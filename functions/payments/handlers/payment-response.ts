@@ -1,0 +1,14 @@
+import type { PaymentResponse } from '../contracts/payment-response';
+import type { Payment } from '../domain/payment';
+
+/** Field by field, so nothing stored beside the payment ever leaks into an answer. */
+export function toPaymentResponse(payment: Payment): PaymentResponse {
+  return {
+    orderId: payment.orderId,
+    status: payment.status,
+    amountCents: payment.amountCents,
+    currency: payment.currency,
+    attempts: payment.attempts,
+    ...(payment.providerChargeId === undefined ? {} : { providerChargeId: payment.providerChargeId }),
+  };
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { idSchema } from '../../../shared/http/id-schema';
+import { CURRENCY_CODE } from '../domain/payment';
+
+/**
+ * Inputs of the saga steps (see contracts/payment-steps.ts). Fields the state machine adds beyond
+ * these are ignored: the step reads what it needs from its caller's payload.
+ */
+const orderId = idSchema('order');
+const correlationId = z.string().min(1).max(256).optional();
+
+export const ChargePaymentInputSchema = z.object({
+  orderId,
+  amountCents: z
+    .number()
+    .int({ error: 'must be a whole number of minor units' })
+    .positive({ error: 'must be greater than 0' })
+    .max(Number.MAX_SAFE_INTEGER),
+  currency: z
+    .string()
+    .regex(CURRENCY_CODE, { error: 'must be an ISO 4217 code of three upper-case letters, e.g. USD' }),
+  token: z.string().min(1).max(256),
+  correlationId,
+});
+
+export const RefundPaymentInputSchema = z.object({ orderId, correlationId });
+
+/** `GET /payments/{orderId}`: strict, as every HTTP schema. */
+export const PaymentPath = z.strictObject({ orderId });
+export const NoQuery = z.strictObject({});

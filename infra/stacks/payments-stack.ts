@@ -1,0 +1,184 @@
+import {
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Token,
+} from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+import { ContextRoutes } from '../constructs/context-routes';
+import { ServiceFunction } from '../constructs/service-function';
+
+export interface PaymentsStackProps extends StackProps {
+  /** The platform's public REST API; `GET /payments/{orderId}` is added to it from this stack. */
+  readonly api: apigateway.IRestApi;
+  /**
+   * The platform's bus. The saga steps here answer Step Functions directly and publish nothing yet; the
+   * bus is part of the props so the context's events can be added without changing its callers.
+   */
+  readonly bus: events.IEventBus;
+  /**
+   * The card processor API's stage URL (`PaymentProviderStack.api.url`, e.g.
+   * `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`).
+   */
+  readonly providerApiUrl: string;
+  /** The API's stage this stack redeploys with its routes. @default 'prod' */
+  readonly stageName?: string;
+  /** Per call to the processor; a call still running is aborted and counts as a failure. @default Duration.seconds(2) */
+  readonly providerTimeout?: Duration;
+  /** Calls per processor operation, the first included (only failures of the processor are retried). @default 3 */
+  readonly providerMaxAttempts?: number;
+  /** Consecutive processor failures that open its circuit: 6 is the seed's rule, "more than 5 consecutive". @default 6 */
+  readonly breakerFailureThreshold?: number;
+  /** How long the circuit stays open before one probe call is let through. @default Duration.seconds(30) */
+  readonly breakerResetTimeout?: Duration;
+  /** Reserved concurrency of the charge function: its bulkhead. @default 20 */
+  readonly chargeConcurrency?: number;
+  /** Reserved concurrency of the refund function: capacity no flood of charges can take. @default 5 */
+  readonly refundConcurrency?: number;
+}
+
+const SERVICE = 'payments';
+const handler = (name: string): string => `functions/payments/handlers/${name}.handler.ts`;
+
+/** Charges: 3 attempts of at most 2 s, their backoff, and the outcome's write, with room to spare. */
+const CHARGE_TIMEOUT = Duration.seconds(10);
+/** Refunds: a list and a refund per captured charge, each with its retries. */
+const REFUND_TIMEOUT = Duration.seconds(20);
+/** What an attempt may take at most, so that the default three fit in the charge function's time. */
+const MAX_PROVIDER_TIMEOUT = Duration.seconds(3);
+
+/**
+ * The payments context: charges and refunds of orders at the external card processor, as steps of the
+ * PlaceOrder saga, and `GET /payments/{orderId}` on the shared API.
+ *
+ * **Bulkhead.** Charging and refunding are separate functions, each with its own reserved concurrency:
+ * a flood of charges (or a slow processor holding every charge invocation for its full timeout) uses
+ * up the charge function's share and is throttled there, while refunds — the compensations that give
+ * customers their money back — keep theirs. Reserved concurrency is also a ceiling, so neither can
+ * starve the rest of the account's functions either.
+ *
+ * **Circuit breaker.** Both functions guard the processor with one breaker whose state lives in the
+ * circuit breaker table, so every instance sees the same health; retries and timeouts are composed
+ * around it in the code (functions/payments/application/provider-policy.ts).
+ */
+export class PaymentsStack extends Stack {
+  public readonly paymentsTable: dynamodb.Table;
+  public readonly circuitBreakerTable: dynamodb.Table;
+  public readonly chargePaymentFunction: ServiceFunction;
+  public readonly refundPaymentFunction: ServiceFunction;
+  public readonly getPaymentFunction: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: PaymentsStackProps) {
+    super(scope, id, props);
+    validateProps(id, props);
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+
+    // One item per order, `orderId` (S): see functions/payments/adapters/payment-items.ts.
+    this.paymentsTable = new dynamodb.Table(this, 'PaymentsTable', {
+      partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Records of money moved: kept when the stack goes.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // One item per circuit, `pk = circuit#<name>`: see shared/resilience/dynamodb-circuit-breaker-store.ts.
+    this.circuitBreakerTable = new dynamodb.Table(this, 'CircuitBreakerTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      // Health observations, rebuilt from the next calls: nothing to keep.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const providerTimeout = props.providerTimeout ?? Duration.seconds(2);
+    const breakerResetTimeout = props.breakerResetTimeout ?? Duration.seconds(30);
+    const processorEnv = {
+      PAYMENTS_TABLE: this.paymentsTable.tableName,
+      CIRCUIT_BREAKER_TABLE: this.circuitBreakerTable.tableName,
+      PROVIDER_API_URL: props.providerApiUrl,
+      PROVIDER_TIMEOUT_MS: String(providerTimeout.toMilliseconds()),
+      PROVIDER_MAX_ATTEMPTS: String(props.providerMaxAttempts ?? 3),
+      BREAKER_FAILURE_THRESHOLD: String(props.breakerFailureThreshold ?? 6),
+      BREAKER_RESET_TIMEOUT_MS: String(breakerResetTimeout.toMilliseconds()),
+    };
+
+    this.chargePaymentFunction = new ServiceFunction(this, 'ChargePaymentFunction', {
+      entry: handler('charge-payment'),
+      service: SERVICE,
+      description: 'PlaceOrder saga step: charges the order at the card processor, once',
+      timeout: CHARGE_TIMEOUT,
+      reservedConcurrentExecutions: props.chargeConcurrency ?? 20,
+      environment: processorEnv,
+    });
+    this.refundPaymentFunction = new ServiceFunction(this, 'RefundPaymentFunction', {
+      entry: handler('refund-payment'),
+      service: SERVICE,
+      description: "PlaceOrder saga compensation: refunds every captured amount of the order's charges",
+      timeout: REFUND_TIMEOUT,
+      reservedConcurrentExecutions: props.refundConcurrency ?? 5,
+      environment: processorEnv,
+    });
+    for (const fn of [this.chargePaymentFunction, this.refundPaymentFunction]) {
+      // The payment record: a consistent read, and one conditional update per outcome.
+      this.paymentsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      // The breaker's state: read, count a failure (update), compare-and-set a transition (put).
+      this.circuitBreakerTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+    }
+
+    this.getPaymentFunction = new ServiceFunction(this, 'GetPaymentFunction', {
+      entry: handler('get-payment'),
+      service: SERVICE,
+      description: "GET /payments/{orderId}: the order's payment",
+      environment: { PAYMENTS_TABLE: this.paymentsTable.tableName },
+    });
+    this.paymentsTable.grant(this.getPaymentFunction, 'dynamodb:GetItem');
+
+    new ContextRoutes(this, 'Routes', {
+      api: props.api,
+      stageName: props.stageName,
+      description: 'Payments routes',
+      routes: [{ path: '/payments/{orderId}', method: 'GET', handler: this.getPaymentFunction }],
+    });
+
+    new CfnOutput(this, 'PaymentsTableName', { value: this.paymentsTable.tableName });
+    new CfnOutput(this, 'CircuitBreakerTableName', { value: this.circuitBreakerTable.tableName });
+  }
+}
+
+function validateProps(id: string, props: PaymentsStackProps): void {
+  const fail = (message: string): never => {
+    throw new Error(`PaymentsStack ${id}: ${message}`);
+  };
+  const positiveInteger = (name: string, value: number | undefined): void => {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      fail(`${name} must be a positive integer, not ${value}.`);
+    }
+  };
+  if (!Token.isUnresolved(props.providerApiUrl) && !/^https?:\/\/[^/]+/.test(props.providerApiUrl)) {
+    fail(
+      `providerApiUrl must be the processor API's http(s) stage URL (e.g. provider.api.url), not '${props.providerApiUrl}'.`,
+    );
+  }
+  positiveInteger('providerMaxAttempts', props.providerMaxAttempts);
+  positiveInteger('breakerFailureThreshold', props.breakerFailureThreshold);
+  // 0 would disable the function; a bulkhead needs at least one slot.
+  positiveInteger('chargeConcurrency', props.chargeConcurrency);
+  positiveInteger('refundConcurrency', props.refundConcurrency);
+  const timeoutMs = props.providerTimeout?.toMilliseconds();
+  if (timeoutMs !== undefined && (timeoutMs < 100 || timeoutMs > MAX_PROVIDER_TIMEOUT.toMilliseconds())) {
+    fail(
+      `providerTimeout must be from 100 ms to ${MAX_PROVIDER_TIMEOUT.toSeconds()} s (the charge function's ` +
+        `${CHARGE_TIMEOUT.toSeconds()} s must hold its retries), not ${timeoutMs} ms.`,
+    );
+  }
+  const resetMs = props.breakerResetTimeout?.toMilliseconds();
+  if (resetMs !== undefined && resetMs < 1_000) {
+    fail(`breakerResetTimeout must be at least 1 s, not ${resetMs} ms.`);
+  }
+}

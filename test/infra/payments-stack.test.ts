@@ -1,0 +1,224 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PaymentsStack, type PaymentsStackProps } from '../../infra/stacks/payments-stack';
+import { PlatformStack } from '../../infra/stacks/platform-stack';
+import { unbundledApp } from './construct-test-helpers';
+
+type Json = Record<string, unknown>;
+type Resources = Record<string, { Type: string; Properties: Json; DeletionPolicy?: string }>;
+
+const PROVIDER_URL = 'https://provider.execute-api.us-east-1.amazonaws.com/prod/';
+
+function paymentsApp(props: Partial<PaymentsStackProps> = {}) {
+  const app = unbundledApp();
+  const platform = new PlatformStack(app, 'TestPlatform');
+  const stack = new PaymentsStack(app, 'TestPayments', {
+    api: platform.api,
+    bus: platform.bus,
+    providerApiUrl: PROVIDER_URL,
+    ...props,
+  });
+  return { app, platform, stack };
+}
+
+const { stack } = paymentsApp();
+const template = Template.fromStack(stack);
+const resources = template.toJSON().Resources as Resources;
+
+/** The logical id of the resource of `type` whose id starts with `prefix`. */
+function logicalId(prefix: string, type: string): string {
+  const id = Object.keys(resources).find((key) => key.startsWith(prefix) && resources[key]?.Type === type);
+  if (id === undefined) throw new Error(`no ${type} ${prefix}`);
+  return id;
+}
+
+const functionProperties = (prefix: string): Json =>
+  resources[logicalId(prefix, 'AWS::Lambda::Function')]?.Properties ?? {};
+
+/** Every `<action> <table>` the function's role is allowed, from its inline policies. */
+function grantsOf(prefix: string): string[] {
+  const role = JSON.stringify(
+    (functionProperties(prefix)['Role'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
+  );
+  const grants: string[] = [];
+  for (const resource of Object.values(resources)) {
+    if (resource.Type !== 'AWS::IAM::Policy') continue;
+    if (!JSON.stringify(resource.Properties['Roles']).includes(role)) continue;
+    const statements = (resource.Properties['PolicyDocument'] as { Statement: Json[] }).Statement;
+    for (const statement of statements) {
+      const targets = JSON.stringify(statement['Resource']);
+      const table = /"(PaymentsTable|CircuitBreakerTable)[A-Za-z0-9]*"/.exec(targets)?.[1] ?? 'other';
+      for (const action of [statement['Action']].flat() as string[]) grants.push(`${action} ${table}`);
+    }
+  }
+  return [...new Set(grants)].sort();
+}
+
+describe('PaymentsStack', () => {
+  test('bulkhead: charge and refund are separate functions, each with its own reserved concurrency', () => {
+    const charge = functionProperties('ChargePaymentFunction');
+    const refund = functionProperties('RefundPaymentFunction');
+    expect(logicalId('ChargePaymentFunction', 'AWS::Lambda::Function')).not.toBe(
+      logicalId('RefundPaymentFunction', 'AWS::Lambda::Function'),
+    );
+    expect(charge['ReservedConcurrentExecutions']).toBe(20);
+    expect(refund['ReservedConcurrentExecutions']).toBe(5);
+    expect(charge['Role']).not.toEqual(refund['Role']);
+    expect(functionProperties('GetPaymentFunction')['ReservedConcurrentExecutions']).toBeUndefined();
+  });
+
+  test('the concurrency of each side is a prop', () => {
+    const { stack: custom } = paymentsApp({ chargeConcurrency: 50, refundConcurrency: 10 });
+    const customTemplate = Template.fromStack(custom);
+    customTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('charges the order'),
+      ReservedConcurrentExecutions: 50,
+    });
+    customTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('refunds every captured amount'),
+      ReservedConcurrentExecutions: 10,
+    });
+  });
+
+  test('charge and refund get the processor, the tables and the resilience settings; timeouts hold retries', () => {
+    for (const prefix of ['ChargePaymentFunction', 'RefundPaymentFunction']) {
+      const variables = (functionProperties(prefix)['Environment'] as { Variables: Json }).Variables;
+      expect(variables).toMatchObject({
+        PAYMENTS_TABLE: { Ref: logicalId('PaymentsTable', 'AWS::DynamoDB::Table') },
+        CIRCUIT_BREAKER_TABLE: { Ref: logicalId('CircuitBreakerTable', 'AWS::DynamoDB::Table') },
+        PROVIDER_API_URL: PROVIDER_URL,
+        PROVIDER_TIMEOUT_MS: '2000',
+        PROVIDER_MAX_ATTEMPTS: '3',
+        BREAKER_FAILURE_THRESHOLD: '6',
+        BREAKER_RESET_TIMEOUT_MS: '30000',
+        POWERTOOLS_SERVICE_NAME: 'payments',
+      });
+    }
+    expect(functionProperties('ChargePaymentFunction')['Timeout']).toBe(10);
+    expect(functionProperties('RefundPaymentFunction')['Timeout']).toBe(20);
+    const getVariables = (functionProperties('GetPaymentFunction')['Environment'] as { Variables: Json })
+      .Variables;
+    expect(Object.keys(getVariables)).toContain('PAYMENTS_TABLE');
+    expect(Object.keys(getVariables)).not.toContain('PROVIDER_API_URL');
+    expect(Object.keys(getVariables)).not.toContain('CIRCUIT_BREAKER_TABLE');
+  });
+
+  test('least privilege: charge and refund write the payments and breaker tables, get-payment only reads', () => {
+    for (const prefix of ['ChargePaymentFunction', 'RefundPaymentFunction']) {
+      expect(grantsOf(prefix).filter((grant) => grant.startsWith('dynamodb:'))).toEqual([
+        'dynamodb:GetItem CircuitBreakerTable',
+        'dynamodb:GetItem PaymentsTable',
+        'dynamodb:PutItem CircuitBreakerTable',
+        'dynamodb:UpdateItem CircuitBreakerTable',
+        'dynamodb:UpdateItem PaymentsTable',
+      ]);
+    }
+    expect(grantsOf('GetPaymentFunction').filter((grant) => grant.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem PaymentsTable',
+    ]);
+  });
+
+  test('keeps one payment per order in a retained table, and circuit state in a table keyed by pk alone', () => {
+    expect(resources[logicalId('PaymentsTable', 'AWS::DynamoDB::Table')]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+    });
+    expect(resources[logicalId('CircuitBreakerTable', 'AWS::DynamoDB::Table')]?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+    template.hasOutput('PaymentsTableName', {
+      Value: { Ref: logicalId('PaymentsTable', 'AWS::DynamoDB::Table') },
+    });
+    template.hasOutput('CircuitBreakerTableName', {
+      Value: { Ref: logicalId('CircuitBreakerTable', 'AWS::DynamoDB::Table') },
+    });
+  });
+
+  test('adds GET /payments/{orderId} to the shared API from this stack, deployed to its stage', () => {
+    const importedApiId = {
+      'Fn::ImportValue': Match.stringLikeRegexp('^TestPlatform:ExportsOutputRefShopApi'),
+    };
+    template.hasResourceProperties('AWS::ApiGateway::Resource', {
+      PathPart: 'payments',
+      RestApiId: importedApiId,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', {
+      PathPart: '{orderId}',
+      RestApiId: importedApiId,
+    });
+    template.resourceCountIs('AWS::ApiGateway::Method', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      RestApiId: importedApiId,
+      Integration: Match.objectLike({ Type: 'AWS_PROXY' }),
+    });
+    const method = Object.values(resources).find((resource) => resource.Type === 'AWS::ApiGateway::Method');
+    expect(JSON.stringify(method?.Properties['Integration'])).toContain(
+      logicalId('GetPaymentFunction', 'AWS::Lambda::Function'),
+    );
+    template.hasResourceProperties('AWS::ApiGateway::Deployment', { StageName: 'prod' });
+  });
+
+  test('takes the processor URL as a token, e.g. another stack API url', () => {
+    const app = unbundledApp();
+    const platform = new PlatformStack(app, 'P');
+    const payments = new PaymentsStack(app, 'Pay', {
+      api: platform.api,
+      bus: platform.bus,
+      providerApiUrl: platform.api.url,
+      providerTimeout: Duration.millis(1_500),
+      breakerFailureThreshold: 3,
+      breakerResetTimeout: Duration.seconds(10),
+    });
+    const variables = (
+      Object.values(Template.fromStack(payments).findResources('AWS::Lambda::Function')).find((fn) =>
+        JSON.stringify(fn).includes('PROVIDER_API_URL'),
+      ) as { Properties: { Environment: { Variables: Json } } }
+    ).Properties.Environment.Variables;
+    expect(variables['PROVIDER_API_URL']).toEqual({ 'Fn::Join': expect.any(Array) });
+    expect(variables).toMatchObject({
+      PROVIDER_TIMEOUT_MS: '1500',
+      BREAKER_FAILURE_THRESHOLD: '3',
+      BREAKER_RESET_TIMEOUT_MS: '10000',
+    });
+  });
+
+  test.each([
+    ['no charge slot', { chargeConcurrency: 0 }, 'chargeConcurrency must be a positive integer, not 0'],
+    [
+      'a fraction of a slot',
+      { refundConcurrency: 2.5 },
+      'refundConcurrency must be a positive integer, not 2.5',
+    ],
+    [
+      'a zero threshold',
+      { breakerFailureThreshold: 0 },
+      'breakerFailureThreshold must be a positive integer',
+    ],
+    ['negative attempts', { providerMaxAttempts: -1 }, 'providerMaxAttempts must be a positive integer'],
+    [
+      'a 50 ms timeout',
+      { providerTimeout: Duration.millis(50) },
+      'providerTimeout must be from 100 ms to 3 s',
+    ],
+    ['a 5 s timeout', { providerTimeout: Duration.seconds(5) }, 'providerTimeout must be from 100 ms to 3 s'],
+    [
+      'a 500 ms reset',
+      { breakerResetTimeout: Duration.millis(500) },
+      'breakerResetTimeout must be at least 1 s',
+    ],
+    [
+      'a URL without a scheme',
+      { providerApiUrl: 'provider.example.com' },
+      "providerApiUrl must be the processor API's http(s) stage URL",
+    ],
+  ])('refuses %s early, saying what is wrong', (_, props: Partial<PaymentsStackProps>, message) => {
+    expect(() => paymentsApp(props)).toThrow(`PaymentsStack TestPayments: ${message}`);
+  });
+});

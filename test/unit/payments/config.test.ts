@@ -1,0 +1,58 @@
+import { loadPaymentsConfig, loadProviderStepConfig } from '../../../functions/payments/config';
+
+const stepEnv = {
+  PAYMENTS_TABLE: 'payments',
+  CIRCUIT_BREAKER_TABLE: 'circuits',
+  PROVIDER_API_URL: 'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
+};
+
+describe('payments config', () => {
+  test('reads the processor steps their variables, with the house defaults, into a frozen object', () => {
+    // Act
+    const config = loadProviderStepConfig(stepEnv);
+    // Assess
+    expect(config).toEqual({
+      paymentsTable: 'payments',
+      circuitBreakerTable: 'circuits',
+      providerApiUrl: 'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
+      providerTimeoutMs: 2_000,
+      providerMaxAttempts: 3,
+      breakerFailureThreshold: 5,
+      breakerResetTimeoutMs: 30_000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('takes the numbers the stack sets', () => {
+    const config = loadProviderStepConfig({
+      ...stepEnv,
+      PROVIDER_TIMEOUT_MS: '1500',
+      PROVIDER_MAX_ATTEMPTS: '2',
+      BREAKER_FAILURE_THRESHOLD: '3',
+      BREAKER_RESET_TIMEOUT_MS: '10000',
+    });
+    expect(config).toMatchObject({
+      providerTimeoutMs: 1_500,
+      providerMaxAttempts: 2,
+      breakerFailureThreshold: 3,
+      breakerResetTimeoutMs: 10_000,
+    });
+  });
+
+  test('fails fast naming every missing or invalid variable', () => {
+    expect(() => loadProviderStepConfig({ PAYMENTS_TABLE: '' })).toThrow(
+      'Payments configuration: PAYMENTS_TABLE is empty; CIRCUIT_BREAKER_TABLE is not set; PROVIDER_API_URL is not set.',
+    );
+    expect(() => loadProviderStepConfig({ ...stepEnv, PROVIDER_API_URL: 'ftp://x/' })).toThrow(
+      /PROVIDER_API_URL must be an http\(s\) URL/,
+    );
+    expect(() => loadProviderStepConfig({ ...stepEnv, PROVIDER_TIMEOUT_MS: '0' })).toThrow(
+      /PROVIDER_TIMEOUT_MS must be a positive integer/,
+    );
+  });
+
+  test('the query function needs only the payments table', () => {
+    expect(loadPaymentsConfig({ PAYMENTS_TABLE: 'payments' })).toEqual({ paymentsTable: 'payments' });
+    expect(() => loadPaymentsConfig({})).toThrow('Payments configuration: PAYMENTS_TABLE is not set.');
+  });
+});

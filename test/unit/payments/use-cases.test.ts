@@ -1,0 +1,332 @@
+import { makeGetPayment } from '../../../functions/payments/application/get-payment';
+import { PaymentNotFoundError } from '../../../functions/payments/domain/errors';
+import { aCharge, FIXED_NOW, ORDER_ID, OTHER_ORDER_ID, payments, rejectionOf } from './fakes';
+
+describe('chargePayment', () => {
+  test('captures the order with the key charge-<orderId> and records it CAPTURED', async () => {
+    // Prepare
+    const { charge, processor, repository } = payments();
+    // Act
+    const payment = await charge(aCharge());
+    // Assess
+    expect(payment).toEqual({
+      orderId: ORDER_ID,
+      status: 'CAPTURED',
+      amountCents: 3_000,
+      currency: 'USD',
+      attempts: 1,
+      providerChargeId: 'ch_1',
+      updatedAt: FIXED_NOW,
+    });
+    expect(processor.calls).toEqual([{ operation: 'charge', key: `charge-${ORDER_ID}` }]);
+    expect(await repository.find(ORDER_ID)).toEqual(payment);
+  });
+
+  test('a decline throws PaymentDeclined with the code and is recorded DECLINED, not retried', async () => {
+    // Prepare
+    const { charge, processor, repository } = payments();
+    // Act
+    const error = await rejectionOf(charge(aCharge({ token: 'tok_decline' })));
+    // Assess
+    expect(error.name).toBe('PaymentDeclined');
+    expect(error).toMatchObject({ declineCode: 'card_declined', orderId: ORDER_ID });
+    expect(processor.count('charge')).toBe(1);
+    expect(await repository.find(ORDER_ID)).toMatchObject({
+      status: 'DECLINED',
+      declineCode: 'card_declined',
+      attempts: 1,
+    });
+  });
+
+  test('a declined order is declined again without calling the processor', async () => {
+    const { charge, processor } = payments();
+    await rejectionOf(charge(aCharge({ token: 'tok_decline' })));
+    const again = await rejectionOf(charge(aCharge({ token: 'tok_decline' })));
+    expect(again.name).toBe('PaymentDeclined');
+    expect(processor.count('charge')).toBe(1);
+  });
+
+  test('retries a failing processor with growing pauses and captures, counting every call', async () => {
+    // Prepare
+    const { charge, processor, pauses } = payments();
+    processor.failNext('server-error', 'network');
+    // Act
+    const payment = await charge(aCharge());
+    // Assess
+    expect(payment).toMatchObject({ status: 'CAPTURED', attempts: 3, providerChargeId: 'ch_1' });
+    expect(processor.calls.map((call) => call.key)).toEqual(Array(3).fill(`charge-${ORDER_ID}`));
+    // Full jitter at random() = 0.5: half of 100 ms, then half of 200 ms.
+    expect(pauses).toEqual([50, 100]);
+  });
+
+  test('a processor failing every attempt → PaymentProviderUnavailable, FAILED; attempts add up later', async () => {
+    // Prepare
+    const { charge, processor, repository } = payments();
+    processor.failNext('server-error', 'server-error', 'server-error');
+    // Act
+    const error = await rejectionOf(charge(aCharge()));
+    // Assess
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'FAILED', attempts: 3 });
+
+    // Act: the saga retries the step once the processor is back.
+    const payment = await charge(aCharge());
+    // Assess
+    expect(payment).toMatchObject({ status: 'CAPTURED', attempts: 4 });
+  });
+
+  test('a rejected request (4xx) is neither retried nor counted as unavailable: PaymentProviderRejected', async () => {
+    const { charge, processor, repository } = payments();
+    processor.failNext('rejected');
+    const error = await rejectionOf(charge(aCharge()));
+    expect(error.name).toBe('PaymentProviderRejected');
+    expect(processor.count('charge')).toBe(1);
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'FAILED', attempts: 1 });
+  });
+
+  test('a replayed 5xx is the final answer to the key: not retried, not counted, PaymentProviderUnavailable', async () => {
+    // Prepare
+    const { charge, processor, breaker } = payments({ failureThreshold: 1 });
+    processor.failNext('replayed-error');
+    // Act
+    const error = await rejectionOf(charge(aCharge()));
+    // Assess
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(processor.count('charge')).toBe(1);
+    expect(await breaker.state()).toBe('CLOSED');
+  });
+
+  test('an earlier request still in progress is waited for (retried) without counting against the circuit', async () => {
+    const { charge, processor, breaker } = payments({ failureThreshold: 1 });
+    processor.failNext('in-progress');
+    const payment = await charge(aCharge());
+    expect(payment).toMatchObject({ status: 'CAPTURED', attempts: 2 });
+    expect(await breaker.state()).toBe('CLOSED');
+  });
+
+  test('an open circuit fails fast: PaymentProviderUnavailable without calling the processor', async () => {
+    // Prepare: two failures in a row open a circuit with a threshold of 2.
+    const { charge, processor, repository, breaker } = payments({ failureThreshold: 2 });
+    processor.failNext('server-error', 'server-error', 'server-error');
+    const first = await rejectionOf(charge(aCharge()));
+    expect(first.name).toBe('PaymentProviderUnavailable');
+    // The third attempt met the open circuit: not made, and not retried either.
+    expect(processor.count('charge')).toBe(2);
+    expect(await breaker.state()).toBe('OPEN');
+
+    // Act
+    const error = await rejectionOf(charge(aCharge({ orderId: OTHER_ORDER_ID })));
+
+    // Assess
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(error.cause).toMatchObject({ name: 'CircuitOpenError' });
+    expect(processor.count('charge')).toBe(2);
+    expect(await repository.find(OTHER_ORDER_ID)).toMatchObject({ status: 'FAILED', attempts: 0 });
+  });
+
+  test('the circuit lets a probe through after the reset timeout, and closes on its success', async () => {
+    const { charge, processor, breaker, advanceClock } = payments({ failureThreshold: 2 });
+    processor.failNext('server-error', 'server-error');
+    await rejectionOf(charge(aCharge()));
+    advanceClock(30_000);
+    const payment = await charge(aCharge());
+    expect(payment.status).toBe('CAPTURED');
+    expect(await breaker.state()).toBe('CLOSED');
+  });
+
+  test('declines do not count against the circuit: the processor answered', async () => {
+    const { charge, breaker } = payments({ failureThreshold: 2 });
+    for (const orderId of [ORDER_ID, OTHER_ORDER_ID, 'ord_01JD0000000000000000000002']) {
+      const error = await rejectionOf(charge(aCharge({ orderId, token: 'tok_decline' })));
+      expect(error.name).toBe('PaymentDeclined');
+    }
+    expect(await breaker.state()).toBe('CLOSED');
+  });
+
+  test('a CAPTURED order is answered from the record, without calling the processor again', async () => {
+    const { charge, processor } = payments();
+    const first = await charge(aCharge());
+    const second = await charge(aCharge());
+    expect(second).toEqual(first);
+    expect(processor.count('charge')).toBe(1);
+  });
+
+  test('a charge whose answers were lost is captured once: the retry replays it, never charges twice', async () => {
+    // Prepare: the processor captures but every answer of the first invocation is lost.
+    const { charge, processor, repository } = payments();
+    processor.failNext('lost-answer', 'lost-answer', 'lost-answer');
+    const error = await rejectionOf(charge(aCharge()));
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'FAILED', attempts: 3 });
+
+    // Act
+    const payment = await charge(aCharge());
+
+    // Assess
+    expect(payment).toMatchObject({ status: 'CAPTURED', providerChargeId: 'ch_1', attempts: 4 });
+    expect(processor.chargesOf(ORDER_ID)).toHaveLength(1);
+  });
+
+  test('stops retrying when the next attempt would not fit in the invocation', async () => {
+    // Prepare: 3.1 s left, the reserve per attempt is 3 s: no pause (≥ 50 ms + 250 ms margin) fits.
+    const { charge, processor } = payments();
+    processor.failNext('server-error', 'server-error');
+    // Act
+    const error = await rejectionOf(charge(aCharge(), { remainingTimeMs: () => 3_100 }));
+    // Assess
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(processor.count('charge')).toBe(1);
+  });
+
+  test('a FAILED outcome loses to a capture another invocation recorded meanwhile', async () => {
+    // Prepare: while this invocation waits on the processor, another one captures the order.
+    const { charge, processor, repository } = payments({ maxAttempts: 1 });
+    processor.failNext('server-error');
+    processor.duringNextCharge = () =>
+      repository
+        .record({
+          orderId: ORDER_ID,
+          status: 'CAPTURED',
+          amountCents: 3_000,
+          currency: 'USD',
+          providerChargeId: 'ch_other',
+          attemptsMade: 1,
+          at: FIXED_NOW,
+        })
+        .then(() => undefined);
+    // Act
+    const payment = await charge(aCharge());
+    // Assess
+    expect(payment).toMatchObject({ status: 'CAPTURED', providerChargeId: 'ch_other' });
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'CAPTURED' });
+  });
+
+  test('a refunded order is never charged again', async () => {
+    const { charge, refund, processor } = payments();
+    await charge(aCharge());
+    await refund({ orderId: ORDER_ID });
+    const error = await rejectionOf(charge(aCharge()));
+    expect(error.name).toBe('PaymentAlreadyRefunded');
+    expect(processor.count('charge')).toBe(1);
+  });
+});
+
+describe('refundPayment', () => {
+  test('refunds the captured charge with the key refund-<chargeId> and records REFUNDED', async () => {
+    // Prepare
+    const { charge, refund, processor, repository } = payments();
+    await charge(aCharge());
+    // Act
+    const result = await refund({ orderId: ORDER_ID, correlationId: 'corr-1' });
+    // Assess
+    expect(result).toEqual({
+      orderId: ORDER_ID,
+      refundedCents: 3_000,
+      refunds: [{ chargeId: 'ch_1', refundId: 're_2', amountCents: 3_000 }],
+    });
+    expect(processor.calls.filter((call) => call.operation === 'refund')).toEqual([
+      { operation: 'refund', key: 'refund-ch_1' },
+    ]);
+    expect(await repository.find(ORDER_ID)).toMatchObject({
+      status: 'REFUNDED',
+      refundedCents: 3_000,
+      providerChargeId: 'ch_1',
+      attempts: 1,
+    });
+  });
+
+  test('refunds a charge whose answer was lost, found at the processor', async () => {
+    // Prepare: captured at the processor, recorded FAILED here.
+    const { charge, refund, processor, repository } = payments();
+    processor.failNext('lost-answer', 'lost-answer', 'lost-answer');
+    await rejectionOf(charge(aCharge()));
+    // Act
+    const result = await refund({ orderId: ORDER_ID });
+    // Assess
+    expect(result.refundedCents).toBe(3_000);
+    expect(processor.chargesOf(ORDER_ID)).toEqual([expect.objectContaining({ refundedCents: 3_000 })]);
+    expect(await repository.find(ORDER_ID)).toMatchObject({
+      status: 'REFUNDED',
+      providerChargeId: 'ch_1',
+      refundedCents: 3_000,
+    });
+  });
+
+  test('refunds a charge that was never recorded here at all (the function died first)', async () => {
+    const { refund, processor, repository } = payments();
+    await processor.charge({ ...aCharge(), idempotencyKey: `charge-${ORDER_ID}` });
+    const result = await refund({ orderId: ORDER_ID });
+    expect(result.refundedCents).toBe(3_000);
+    expect(await repository.find(ORDER_ID)).toMatchObject({
+      status: 'REFUNDED',
+      amountCents: 3_000,
+      currency: 'USD',
+      attempts: 0,
+    });
+  });
+
+  test('is idempotent: a second refund refunds nothing more', async () => {
+    // Prepare
+    const { charge, refund, processor } = payments();
+    await charge(aCharge());
+    await refund({ orderId: ORDER_ID });
+    // Act
+    const again = await refund({ orderId: ORDER_ID });
+    // Assess
+    expect(again).toEqual({ orderId: ORDER_ID, refundedCents: 0, refunds: [] });
+    expect(processor.count('refund')).toBe(1);
+    expect(processor.chargesOf(ORDER_ID)).toEqual([expect.objectContaining({ refundedCents: 3_000 })]);
+  });
+
+  test('a refund whose answer was lost is retried with its key and replayed, not doubled', async () => {
+    const { charge, refund, processor } = payments();
+    await charge(aCharge());
+    processor.failNext('none', 'lost-answer');
+    const result = await refund({ orderId: ORDER_ID });
+    expect(result.refunds).toEqual([{ chargeId: 'ch_1', refundId: 're_2', amountCents: 3_000 }]);
+    expect(processor.count('refund')).toBe(2);
+    expect(processor.chargesOf(ORDER_ID)).toEqual([expect.objectContaining({ refundedCents: 3_000 })]);
+  });
+
+  test('nothing captured (a decline, or no charge at all) → a no-op that writes nothing', async () => {
+    const { charge, refund, processor, repository } = payments();
+    await rejectionOf(charge(aCharge({ token: 'tok_decline' })));
+    const declined = await refund({ orderId: ORDER_ID });
+    const unknown = await refund({ orderId: OTHER_ORDER_ID });
+    expect(declined).toEqual({ orderId: ORDER_ID, refundedCents: 0, refunds: [] });
+    expect(unknown).toEqual({ orderId: OTHER_ORDER_ID, refundedCents: 0, refunds: [] });
+    expect(processor.count('refund')).toBe(0);
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'DECLINED' });
+    expect(await repository.find(OTHER_ORDER_ID)).toBeUndefined();
+  });
+
+  test('a processor failing every attempt → PaymentProviderUnavailable, the payment unchanged', async () => {
+    const { charge, refund, processor, repository } = payments();
+    await charge(aCharge());
+    processor.failNext('server-error', 'server-error', 'server-error');
+    const error = await rejectionOf(refund({ orderId: ORDER_ID }));
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'CAPTURED' });
+  });
+
+  test('an open circuit fails the refund fast, without a call', async () => {
+    const { charge, refund, processor } = payments({ failureThreshold: 1 });
+    await charge(aCharge());
+    processor.failNext('server-error');
+    await rejectionOf(refund({ orderId: ORDER_ID }));
+    const calls = processor.calls.length;
+    const error = await rejectionOf(refund({ orderId: ORDER_ID }));
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(processor.calls).toHaveLength(calls);
+  });
+});
+
+describe('getPayment', () => {
+  test('answers the recorded payment, PaymentNotFoundError for an order without one', async () => {
+    const { charge, repository } = payments();
+    const captured = await charge(aCharge());
+    const getPayment = makeGetPayment({ repository });
+    expect(await getPayment(ORDER_ID)).toEqual(captured);
+    await expect(getPayment(OTHER_ORDER_ID)).rejects.toBeInstanceOf(PaymentNotFoundError);
+  });
+});
