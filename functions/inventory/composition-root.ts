@@ -12,9 +12,12 @@ import { tracedClient } from '../../shared/observability/tracer';
 import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
 import type { RetryPolicy } from '../../shared/outbox/retry-policy';
 import { DynamoDbProductRepository } from './adapters/dynamodb-product-repository';
+import { makeCommitStock } from './application/commit-stock';
 import { makeCreateProduct } from './application/create-product';
 import { makeGetProduct } from './application/get-product';
-import { DEFAULT_OPTIMISTIC_RETRY } from './application/optimistic-retry';
+import { DEFAULT_OPTIMISTIC_RETRY, type OptimisticRetryOptions } from './application/optimistic-retry';
+import { makeReleaseStock } from './application/release-stock';
+import { makeReserveStock } from './application/reserve-stock';
 import { makeRestockProduct } from './application/restock-product';
 import {
   currentTraceHeader,
@@ -24,8 +27,11 @@ import {
 } from './config';
 import { INVENTORY_EVENT_SOURCE } from './contracts/inventory-events';
 import { requestCommandContext } from './handlers/command-context-factory';
+import type { CommitStockHandlerDependencies } from './handlers/commit-stock';
 import type { CreateProductHandlerDependencies } from './handlers/create-product';
 import type { GetProductHandlerDependencies } from './handlers/get-product';
+import type { ReleaseStockHandlerDependencies } from './handlers/release-stock';
+import type { ReserveStockHandlerDependencies } from './handlers/reserve-stock';
 import type { RestockProductHandlerDependencies } from './handlers/restock-product';
 
 /** The relay's own retries of rejected entries; the event source mapping retries whole batches after. */
@@ -42,6 +48,12 @@ function productRepository(tableName: string): DynamoDbProductRepository {
 }
 
 const newContext = requestCommandContext(() => currentTraceHeader());
+
+/** Each lost race is a wasted write: worth a log line, with the request's keys. */
+const loggedRetry: OptimisticRetryOptions = {
+  ...DEFAULT_OPTIMISTIC_RETRY,
+  onRetry: (retry) => logger.info('Optimistic lock conflict; retrying on the fresh state', { ...retry }),
+};
 
 export function createProductDependencies(): CreateProductHandlerDependencies {
   const config = loadCreateProductConfig();
@@ -66,12 +78,41 @@ export function restockProductDependencies(): RestockProductHandlerDependencies 
   return {
     restockProduct: makeRestockProduct({
       repository: productRepository(config.productsTable),
-      retry: {
-        ...DEFAULT_OPTIMISTIC_RETRY,
-        onRetry: (retry) =>
-          logger.info('Optimistic lock conflict; retrying on the fresh state', { ...retry }),
-      },
+      retry: loggedRetry,
     }),
+    newContext,
+  };
+}
+
+/** The saga's ReserveStock step. */
+export function reserveStockDependencies(): ReserveStockHandlerDependencies {
+  const config = loadProductsConfig();
+  return {
+    reserveStock: makeReserveStock({
+      repository: productRepository(config.productsTable),
+      retry: loggedRetry,
+    }),
+    newContext,
+  };
+}
+
+/** The saga's ReleaseStock compensation. */
+export function releaseStockDependencies(): ReleaseStockHandlerDependencies {
+  const config = loadProductsConfig();
+  return {
+    releaseStock: makeReleaseStock({
+      repository: productRepository(config.productsTable),
+      retry: loggedRetry,
+    }),
+    newContext,
+  };
+}
+
+/** The saga's CommitStock step. */
+export function commitStockDependencies(): CommitStockHandlerDependencies {
+  const config = loadProductsConfig();
+  return {
+    commitStock: makeCommitStock({ repository: productRepository(config.productsTable), retry: loggedRetry }),
     newContext,
   };
 }

@@ -29,7 +29,8 @@ const handler = (name: string): string => `functions/inventory/handlers/${name}.
 
 /**
  * The inventory context: products and their stock behind `/products` on the shared API, in a table
- * whose stream is the context's outbox, relayed to the `shop` bus.
+ * whose stream is the context's outbox, relayed to the `shop` bus; and the functions the PlaceOrder
+ * saga invokes to reserve, release and commit an order's stock.
  *
  * The routes live in this stack, on the API imported by id, so the platform stack never depends on
  * this one; this stack deploys them to the existing stage with its own `Deployment`.
@@ -40,6 +41,12 @@ export class InventoryStack extends Stack {
   public readonly createProductFunction: ServiceFunction;
   public readonly getProductFunction: ServiceFunction;
   public readonly restockProductFunction: ServiceFunction;
+  /** The PlaceOrder saga's ReserveStock step (invoked by the state machine, not routed). */
+  public readonly reserveStockFunction: ServiceFunction;
+  /** The PlaceOrder saga's ReleaseStock compensation. */
+  public readonly releaseStockFunction: ServiceFunction;
+  /** The PlaceOrder saga's CommitStock step. */
+  public readonly commitStockFunction: ServiceFunction;
   public readonly relay: OutboxRelay;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
@@ -48,8 +55,8 @@ export class InventoryStack extends Stack {
     // platform stack what inventory still uses.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
 
-    // State item `sk = 'product'` + one event item per change (`kind = 'event'`): see
-    // functions/inventory/adapters/product-items.ts.
+    // State item `sk = 'product'` + one event item per change (`kind = 'event'`) + one item per order
+    // holding stock (`sk = 'reservation#<orderId>'`): see functions/inventory/adapters/product-items.ts.
     this.productsTable = new dynamodb.Table(this, 'ProductsTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
@@ -98,6 +105,37 @@ export class InventoryStack extends Stack {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
+    );
+
+    // The saga's stock steps: each line is a read of the product and the order's reservation, and one
+    // transaction (product Update on its version, reservation Put on its status, event Put), retried
+    // on a lost race. A release of a line never reserved only Puts the reservation (a tombstone).
+    const stockStep = (id: string, name: string, description: string): ServiceFunction => {
+      const fn = new ServiceFunction(this, id, {
+        entry: handler(name),
+        service: SERVICE,
+        description,
+        // Room for the bounded optimistic retries of hot products, line after line.
+        timeout: Duration.seconds(15),
+        environment: productsEnv,
+      });
+      this.productsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+      return fn;
+    };
+    this.reserveStockFunction = stockStep(
+      'ReserveStockFunction',
+      'reserve-stock',
+      'PlaceOrder saga: holds stock for each line of an order (throws OutOfStock)',
+    );
+    this.releaseStockFunction = stockStep(
+      'ReleaseStockFunction',
+      'release-stock',
+      "PlaceOrder saga: gives back an order's reserved or committed stock (idempotent)",
+    );
+    this.commitStockFunction = stockStep(
+      'CommitStockFunction',
+      'commit-stock',
+      "PlaceOrder saga: sells an order's reserved stock (throws ReservationNotFound)",
     );
 
     this.relay = new OutboxRelay(this, 'OutboxRelay', {

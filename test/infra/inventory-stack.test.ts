@@ -1,3 +1,4 @@
+import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
 import type { InventoryStack } from '../../infra/stacks/inventory-stack';
@@ -58,7 +59,18 @@ describe('InventoryStack (in the app, on the platform API and bus)', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProductsTable'), 'StreamArn'] },
-      FilterCriteria: Match.objectLike({}),
+      // Inserted event items only: state items and reservation items (`kind = 'reservation'`) never
+      // reach the relay.
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { kind: { S: ['event'] } } },
+            }),
+          },
+        ],
+      },
       DestinationConfig: Match.objectLike({}),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -105,5 +117,43 @@ describe('InventoryStack (in the app, on the platform API and bus)', () => {
       ]),
     );
     expect(dynamoActions('OutboxRelayFunctionServiceRole')).not.toContain('dynamodb:PutItem');
+    for (const step of ['ReserveStock', 'ReleaseStock', 'CommitStock']) {
+      expect(dynamoActions(`${step}FunctionServiceRole`)).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
+    }
+  });
+
+  test('exposes the saga stock steps as functions on the products table, not as routes', () => {
+    // Prepare
+    const steps = {
+      ReserveStockFunction: stack.reserveStockFunction,
+      ReleaseStockFunction: stack.releaseStockFunction,
+      CommitStockFunction: stack.commitStockFunction,
+    };
+    const resources = template.toJSON()['Resources'] as Record<
+      string,
+      { Properties: Record<string, unknown> }
+    >;
+    // Assess
+    for (const [id, fn] of Object.entries(steps)) {
+      const logicalId = stack.getLogicalId(fn.node.defaultChild as CfnElement);
+      expect(logicalId).toMatch(new RegExp(`^${id}`));
+      expect(resources[logicalId]?.Properties).toMatchObject({
+        // Room for the optimistic retries of hot products, line after line.
+        Timeout: 15,
+        Environment: {
+          Variables: {
+            PRODUCTS_TABLE: { Ref: expect.stringMatching(/^ProductsTable/) },
+            POWERTOOLS_SERVICE_NAME: 'inventory',
+          },
+        },
+      });
+    }
+    // Only the three product routes: the steps are invoked by the state machine, never through the API.
+    template.resourceCountIs('AWS::ApiGateway::Method', 3);
+    template.resourceCountIs('AWS::Lambda::Permission', 3 * 2);
   });
 });

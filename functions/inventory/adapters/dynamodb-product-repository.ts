@@ -1,11 +1,24 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConcurrencyError } from '../../../shared/errors/app-error';
 import type { InventoryEvent, ProductCreated } from '../contracts/inventory-events';
 import { ProductAlreadyExistsError } from '../domain/errors';
 import type { Product } from '../domain/product';
 import type { ProductRepository } from '../ports/product-repository';
-import { eventItem, PRODUCT_SORT_KEY, productFromItem, productItem } from './product-items';
+import type {
+  ProductStock,
+  ReservationWrite,
+  StockReservationRepository,
+} from '../ports/stock-reservation-repository';
+import {
+  eventItem,
+  PRODUCT_SORT_KEY,
+  productFromItem,
+  productItem,
+  reservationFromItem,
+  reservationItem,
+  reservationSortKey,
+} from './product-items';
 
 /** Cancellation reasons that mean another writer got there first. */
 const LOST_RACE_REASONS = new Set(['ConditionalCheckFailed', 'TransactionConflict']);
@@ -17,10 +30,12 @@ export interface DynamoDbProductRepositoryProps {
 }
 
 /**
- * Products in DynamoDB, see `product-items.ts` for the layout. Every write is one `TransactWriteItems`
- * of the state item and the event item: the state change and its outbox entry commit together.
+ * Products and their reservations in DynamoDB, see `product-items.ts` for the layout. Every change of a
+ * product is one `TransactWriteItems` of the state item (conditional on its version), the reservation
+ * item when it is one's move (conditional on the status read), and the event item: the state change and
+ * its outbox entry commit together.
  */
-export class DynamoDbProductRepository implements ProductRepository {
+export class DynamoDbProductRepository implements ProductRepository, StockReservationRepository {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -34,15 +49,21 @@ export class DynamoDbProductRepository implements ProductRepository {
   }
 
   async find(productId: string): Promise<Product | undefined> {
-    const { Item: item } = await this.documents.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: productId, sk: PRODUCT_SORT_KEY },
-        // A stale read would doom the next conditional write to a conflict.
-        ConsistentRead: true,
-      }),
-    );
+    const item = await this.get(productId, PRODUCT_SORT_KEY);
     return item === undefined ? undefined : productFromItem(item);
+  }
+
+  async load(productId: string, orderId: string): Promise<ProductStock> {
+    // Two reads, not one snapshot: the write is conditional on both the version and the status read,
+    // so a pair that never coexisted cannot be written on.
+    const [product, reservation] = await Promise.all([
+      this.get(productId, PRODUCT_SORT_KEY),
+      this.get(productId, reservationSortKey(orderId)),
+    ]);
+    return {
+      product: product === undefined ? undefined : productFromItem(product),
+      reservation: reservation === undefined ? undefined : reservationFromItem(reservation),
+    };
   }
 
   async create(product: Product, event: ProductCreated): Promise<void> {
@@ -71,28 +92,55 @@ export class DynamoDbProductRepository implements ProductRepository {
     try {
       await this.documents.send(
         new TransactWriteCommand({
+          TransactItems: [this.updateProduct(product, expectedVersion), this.putEvent(event)],
+        }),
+      );
+    } catch (error) {
+      if (lostRace(error)) throw staleVersion(product, expectedVersion, error);
+      throw error;
+    }
+  }
+
+  async save(write: ReservationWrite): Promise<void> {
+    const { reservation } = write;
+    if (write.kind === 'tombstone') {
+      try {
+        await this.documents.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: reservationItem(reservation, write.releasedAt),
+            // A reservation made meanwhile is released on the next attempt, not overwritten.
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (error instanceof Error && error.name === 'ConditionalCheckFailedException') {
+          throw new ConcurrencyError(
+            `A reservation of order ${reservation.orderId} for product ${reservation.productId} was written while its release was decided`,
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+      return;
+    }
+    const { product, expectedVersion, expectedStatus, event } = write;
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({
           TransactItems: [
+            this.updateProduct(product, expectedVersion),
             {
-              Update: {
+              Put: {
                 TableName: this.tableName,
-                Key: { pk: product.productId, sk: PRODUCT_SORT_KEY },
-                UpdateExpression:
-                  'SET #available = :available, #reserved = :reserved, #sold = :sold, #version = :version',
-                // The optimistic lock: the item must still be the version the change was computed from.
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: {
-                  '#available': 'available',
-                  '#reserved': 'reserved',
-                  '#sold': 'sold',
-                  '#version': 'version',
-                },
-                ExpressionAttributeValues: {
-                  ':available': product.available,
-                  ':reserved': product.reserved,
-                  ':sold': product.sold,
-                  ':version': product.version,
-                  ':expected': expectedVersion,
-                },
+                Item: reservationItem(reservation, event.occurredAt),
+                ...(expectedStatus === undefined
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      ConditionExpression: '#status = :expectedStatus',
+                      ExpressionAttributeNames: { '#status': 'status' },
+                      ExpressionAttributeValues: { ':expectedStatus': expectedStatus },
+                    }),
               },
             },
             this.putEvent(event),
@@ -102,12 +150,51 @@ export class DynamoDbProductRepository implements ProductRepository {
     } catch (error) {
       if (lostRace(error)) {
         throw new ConcurrencyError(
-          `Product ${product.productId} was changed by another request after version ${expectedVersion} was read`,
+          `Product ${product.productId} or order ${reservation.orderId}'s reservation of it was changed by ` +
+            `another request after version ${expectedVersion} (reservation ${expectedStatus ?? 'absent'}) was read`,
           { cause: error },
         );
       }
       throw error;
     }
+  }
+
+  private async get(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const { Item: item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk, sk },
+        // A stale read would doom the next conditional write to a conflict.
+        ConsistentRead: true,
+      }),
+    );
+    return item;
+  }
+
+  /** The optimistic lock: the item must still be the version the change was computed from. */
+  private updateProduct(product: Product, expectedVersion: number) {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk: product.productId, sk: PRODUCT_SORT_KEY },
+        UpdateExpression:
+          'SET #available = :available, #reserved = :reserved, #sold = :sold, #version = :version',
+        ConditionExpression: '#version = :expected',
+        ExpressionAttributeNames: {
+          '#available': 'available',
+          '#reserved': 'reserved',
+          '#sold': 'sold',
+          '#version': 'version',
+        },
+        ExpressionAttributeValues: {
+          ':available': product.available,
+          ':reserved': product.reserved,
+          ':sold': product.sold,
+          ':version': product.version,
+          ':expected': expectedVersion,
+        },
+      },
+    };
   }
 
   private putEvent(event: InventoryEvent) {
@@ -120,6 +207,13 @@ export class DynamoDbProductRepository implements ProductRepository {
       },
     };
   }
+}
+
+function staleVersion(product: Product, expectedVersion: number, cause: unknown): ConcurrencyError {
+  return new ConcurrencyError(
+    `Product ${product.productId} was changed by another request after version ${expectedVersion} was read`,
+    { cause },
+  );
 }
 
 /** By name and shape rather than `instanceof`: a bundle may hold more than one copy of the SDK. */

@@ -1,4 +1,4 @@
-/** What other contexts may know of inventory: its API's answers and its events on the bus. */
+/** What other contexts may know of inventory: its API's answers, its saga steps and its events on the bus. */
 export type { ProductResponse } from './product-response';
 export {
   INVENTORY_EVENT_SOURCE,
@@ -9,4 +9,21 @@ export {
   type ProductCreatedData,
   type StockAdded,
   type StockAddedData,
+  type StockCommitted,
+  type StockCommittedData,
+  type StockCounts,
+  type StockReleased,
+  type StockReleasedData,
+  type StockReservationEvent,
+  type StockReserved,
+  type StockReservedData,
 } from './inventory-events';
+export {
+  MAX_STOCK_STEP_ITEMS,
+  STOCK_STEP_ERRORS,
+  type CommitStockOutput,
+  type ReleaseStockOutput,
+  type ReserveStockOutput,
+  type StockLine,
+  type StockStepInput,
+} from './stock-steps';

@@ -33,3 +33,28 @@ export function fixedContext(overrides: Partial<Pick<CommandContext, 'traceHeade
 
 /** Pauses that end on the next macrotask: racing writers interleave without waiting real time. */
 export const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export const ORDER_ID = 'ord_01JD0000000000000000000000';
+export const OTHER_ORDER_ID = 'ord_01JD0000000000000000000001';
+
+/** The n-th order id of a test (a valid `ord_` + ULID). */
+export function orderId(n: number): string {
+  return `ord_01JD${String(n).padStart(22, '0')}`;
+}
+
+/** The n-th product id of a test (a valid `prd_` + ULID). */
+export function productId(n: number): string {
+  return `prd_01JD${String(n).padStart(22, '0')}`;
+}
+
+/** A seeded pseudo-random generator (mulberry32) in [0, 1): a failing sequence can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

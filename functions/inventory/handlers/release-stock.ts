@@ -1,0 +1,31 @@
+import type { ReleaseStock } from '../application/release-stock';
+import type { ReleaseStockOutput } from '../contracts';
+import { linesOf, stockStepHandler, type StockStepDependencies, type StockStepHandler } from './stock-step';
+
+export interface ReleaseStockHandlerDependencies extends StockStepDependencies {
+  readonly releaseStock: ReleaseStock;
+}
+
+/**
+ * The saga's ReleaseStock compensation: `{ orderId, items, correlationId? }` → `{ orderId, released }`,
+ * the lines whose units are available again (a product the order held nothing of is marked released
+ * and left out). Idempotent.
+ */
+export function makeReleaseStockHandler(
+  deps: ReleaseStockHandlerDependencies,
+): StockStepHandler<ReleaseStockOutput> {
+  return stockStepHandler(
+    {
+      done: 'Stock released',
+      run: deps.releaseStock,
+      output: (orderId, outcomes) => ({
+        orderId,
+        released: linesOf(
+          outcomes,
+          ({ reservation }) => reservation?.status === 'RELEASED' && reservation.quantity > 0,
+        ),
+      }),
+    },
+    deps,
+  );
+}

@@ -1,0 +1,24 @@
+import type { ReserveStock } from '../application/reserve-stock';
+import type { ReserveStockOutput } from '../contracts';
+import { linesOf, stockStepHandler, type StockStepDependencies, type StockStepHandler } from './stock-step';
+
+export interface ReserveStockHandlerDependencies extends StockStepDependencies {
+  readonly reserveStock: ReserveStock;
+}
+
+/**
+ * The saga's ReserveStock step: `{ orderId, items, correlationId? }` → `{ orderId, reserved }`;
+ * throws `OutOfStock` when a line cannot be held (the lines held before it stay held).
+ */
+export function makeReserveStockHandler(
+  deps: ReserveStockHandlerDependencies,
+): StockStepHandler<ReserveStockOutput> {
+  return stockStepHandler(
+    {
+      done: 'Stock reserved',
+      run: deps.reserveStock,
+      output: (orderId, outcomes) => ({ orderId, reserved: linesOf(outcomes) }),
+    },
+    deps,
+  );
+}

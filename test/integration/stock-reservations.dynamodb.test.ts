@@ -1,0 +1,386 @@
+/**
+ * Stock reservations on DynamoDB Local (AWS's own engine: the condition expressions, transaction
+ * cancellations and stream records are the real ones): each move is one transaction of the product
+ * (on its version), the reservation (on its status) and the event; a stale read writes nothing; orders
+ * racing for the last units never oversell; and the table's stream, run through the outbox relay,
+ * publishes the reservation events and never a reservation item.
+ */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
+import { ConcurrencyError } from '../../shared/errors/app-error';
+import { commandContext, type CommandContext } from '../../shared/event-sourcing/command-context';
+import type { DynamoDBStreamRecord } from '../../shared/outbox/dynamodb-stream-event';
+import { makeOutboxRelay } from '../../shared/outbox/outbox-relay';
+import { DynamoDbProductRepository } from '../../functions/inventory/adapters/dynamodb-product-repository';
+import type { OrderStock } from '../../functions/inventory/application/change-reservation';
+import { makeCommitStock } from '../../functions/inventory/application/commit-stock';
+import { makeCreateProduct } from '../../functions/inventory/application/create-product';
+import type { OptimisticRetryOptions } from '../../functions/inventory/application/optimistic-retry';
+import { makeReleaseStock } from '../../functions/inventory/application/release-stock';
+import { makeReserveStock } from '../../functions/inventory/application/reserve-stock';
+import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts';
+import { OutOfStockError } from '../../functions/inventory/domain/errors';
+import type { Product } from '../../functions/inventory/domain/product';
+import { totalStock } from '../../functions/inventory/domain/stock-reservation';
+import { newId, newUlid } from '../../shared/ids/ids';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Racing writers on one item lose often on a shared 2-core machine: many short, jittered pauses. */
+const RETRY: OptimisticRetryOptions = {
+  maxAttempts: 300,
+  baseDelayMs: 2,
+  maxDelayMs: 40,
+  maxElapsedMs: 40_000,
+};
+
+let dynamoDbLocal: DynamoDbLocal;
+let client: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+let streams: DynamoDBStreamsClient;
+let tableCount = 0;
+
+beforeAll(async () => {
+  dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
+  const config = { endpoint: dynamoDbLocal.endpoint, region: 'us-east-1', credentials };
+  client = new DynamoDBClient(config);
+  documents = DynamoDBDocumentClient.from(client);
+  streams = new DynamoDBStreamsClient(config);
+}, 60_000);
+
+afterAll(async () => {
+  streams?.destroy();
+  client?.destroy();
+  await dynamoDbLocal?.stop();
+});
+
+/** A products table as the inventory stack makes it (pk/sk strings, NEW_IMAGE stream). */
+async function productsTable(): Promise<{ tableName: string; streamArn: string }> {
+  tableCount += 1;
+  const tableName = `products-${tableCount}`;
+  const { TableDescription } = await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+    }),
+  );
+  return { tableName, streamArn: TableDescription?.LatestStreamArn ?? '' };
+}
+
+function inventory(tableName: string, retry: OptimisticRetryOptions = RETRY) {
+  const repository = new DynamoDbProductRepository({ client, tableName });
+  const deps = { repository, retry };
+  return {
+    repository,
+    createProduct: makeCreateProduct({ repository, newProductId: () => newId('product') }),
+    reserve: makeReserveStock(deps),
+    release: makeReleaseStock(deps),
+    commit: makeCommitStock(deps),
+  };
+}
+
+const context = (): CommandContext => commandContext({ correlationId: 'corr-it', causationId: 'req-it' });
+const orderOf = (orderId: string, items: OrderStock['items']): OrderStock => ({ orderId, items });
+
+/** Every item of a product's partition, by sort key. */
+async function partition(tableName: string, productId: string): Promise<Record<string, unknown>[]> {
+  const { Items = [] } = await documents.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': productId },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
+}
+
+/** The stream's records so far, every shard from its start, in the shape the relay reads. */
+async function streamRecords(streamArn: string): Promise<DynamoDBStreamRecord[]> {
+  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+  const records: DynamoDBStreamRecord[] = [];
+  for (const shard of StreamDescription?.Shards ?? []) {
+    let { ShardIterator: iterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: 'TRIM_HORIZON',
+      }),
+    );
+    while (iterator !== undefined) {
+      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      const batch = page.Records ?? [];
+      for (const record of batch) {
+        records.push({
+          eventID: record.eventID,
+          eventName: record.eventName,
+          dynamodb: {
+            SequenceNumber: record.dynamodb?.SequenceNumber,
+            Keys: record.dynamodb?.Keys as NonNullable<DynamoDBStreamRecord['dynamodb']>['Keys'],
+            NewImage: record.dynamodb?.NewImage as NonNullable<DynamoDBStreamRecord['dynamodb']>['NewImage'],
+          },
+        });
+      }
+      // An open shard always hands out a next iterator; an empty page means it has been read up to now.
+      iterator = batch.length === 0 ? undefined : page.NextShardIterator;
+    }
+  }
+  return records;
+}
+
+describe('each reservation move is one transaction of product, reservation and event', () => {
+  test('reserve, commit and release leave the partition with the state, the reservation and one event per version', async () => {
+    // Prepare
+    const { tableName } = await productsTable();
+    const { createProduct, reserve, commit, release } = inventory(tableName);
+    const { productId } = await createProduct(
+      { name: 'Mug', priceCents: 900, currency: 'USD', stock: 5 },
+      context(),
+    );
+    const order = orderOf(newId('order'), [{ productId, quantity: 2 }]);
+    // Act
+    await reserve(order, context());
+    const afterReserve = await partition(tableName, productId);
+    await commit(order, context());
+    await release(order, context());
+    const items = await partition(tableName, productId);
+    // Assess
+    expect(afterReserve.map((item) => [item['sk'], item['kind']])).toEqual([
+      ['event#0000000001', 'event'],
+      ['event#0000000002', 'event'],
+      ['product', 'product'],
+      [`reservation#${order.orderId}`, 'reservation'],
+    ]);
+    expect(items.find((item) => item['sk'] === 'product')).toMatchObject({
+      available: 5,
+      reserved: 0,
+      sold: 0,
+      version: 4,
+    });
+    expect(items.find((item) => item['kind'] === 'reservation')).toEqual({
+      pk: productId,
+      sk: `reservation#${order.orderId}`,
+      kind: 'reservation',
+      orderId: order.orderId,
+      productId,
+      quantity: 2,
+      status: 'RELEASED',
+      updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    const events = items.filter((item) => item['kind'] === 'event');
+    expect(events.map((item) => [item['type'], item['version'], item['data']])).toEqual([
+      ['ProductCreated', 1, expect.objectContaining({ available: 5 })],
+      [
+        'StockReserved',
+        2,
+        { orderId: order.orderId, productId, quantity: 2, available: 3, reserved: 2, sold: 0 },
+      ],
+      [
+        'StockCommitted',
+        3,
+        { orderId: order.orderId, productId, quantity: 2, available: 3, reserved: 0, sold: 2 },
+      ],
+      [
+        'StockReleased',
+        4,
+        {
+          orderId: order.orderId,
+          productId,
+          quantity: 2,
+          available: 5,
+          reserved: 0,
+          sold: 0,
+          releasedFrom: 'COMMITTED',
+        },
+      ],
+    ]);
+  });
+
+  test('a write on a stale version or a stale reservation status is refused whole: ConcurrencyError, nothing written', async () => {
+    // Prepare
+    const { tableName } = await productsTable();
+    const { createProduct, reserve, commit, repository } = inventory(tableName);
+    const { productId } = await createProduct(
+      { name: 'Mug', priceCents: 900, currency: 'USD', stock: 5 },
+      context(),
+    );
+    const order = orderOf(newId('order'), [{ productId, quantity: 2 }]);
+    await reserve(order, context());
+    const { product, reservation } = await repository.load(productId, order.orderId);
+    const current = product as Product;
+    const event = (version: number) => ({
+      eventId: newUlid(),
+      type: 'StockCommitted' as const,
+      aggregateType: 'Product',
+      aggregateId: productId,
+      version,
+      occurredAt: new Date().toISOString(),
+      correlationId: 'corr-it',
+      causationId: 'req-it',
+      schemaVersion: 1,
+      data: { orderId: order.orderId, productId, quantity: 2, available: 3, reserved: 0, sold: 2 },
+    });
+    const committed = { ...current, reserved: 0, sold: 2, version: current.version + 1 };
+    const before = await partition(tableName, productId);
+    // Act: a stale version (the status is right), then a stale status (the version is right).
+    const staleVersion = repository.save({
+      kind: 'move',
+      product: { ...committed, version: current.version },
+      expectedVersion: current.version - 1,
+      reservation: { orderId: order.orderId, productId, quantity: 2, status: 'COMMITTED' },
+      expectedStatus: 'RESERVED',
+      event: event(current.version),
+    });
+    await expect(staleVersion).rejects.toThrow(ConcurrencyError);
+    await commit(order, context());
+    const afterCommit = await partition(tableName, productId);
+    const staleStatus = repository.save({
+      kind: 'move',
+      product: { ...committed, version: current.version + 2 },
+      expectedVersion: current.version + 1,
+      reservation: { orderId: order.orderId, productId, quantity: 2, status: 'COMMITTED' },
+      expectedStatus: 'RESERVED',
+      event: event(current.version + 2),
+    });
+    const tombstoneOverReservation = repository.save({
+      kind: 'tombstone',
+      reservation: { orderId: order.orderId, productId, quantity: 0, status: 'RELEASED' },
+      releasedAt: new Date().toISOString(),
+    });
+    // Assess
+    expect(reservation?.status).toBe('RESERVED');
+    await expect(staleStatus).rejects.toThrow(ConcurrencyError);
+    await expect(tombstoneOverReservation).rejects.toThrow(ConcurrencyError);
+    expect(afterCommit).toHaveLength(before.length + 1);
+    expect(await partition(tableName, productId)).toEqual(afterCommit);
+  });
+
+  test('a release of a line never reserved writes a tombstone, and a late reserve then holds nothing', async () => {
+    // Prepare
+    const { tableName } = await productsTable();
+    const { createProduct, reserve, release } = inventory(tableName);
+    const { productId } = await createProduct(
+      { name: 'Mug', priceCents: 900, currency: 'USD', stock: 5 },
+      context(),
+    );
+    const order = orderOf(newId('order'), [{ productId, quantity: 2 }]);
+    // Act
+    const released = await release(order, context());
+    const late = reserve(order, context());
+    // Assess
+    expect(released.map(({ outcome }) => outcome)).toEqual(['tombstone']);
+    await expect(late).rejects.toMatchObject({ name: 'OutOfStock', reason: 'released' });
+    const items = await partition(tableName, productId);
+    expect(items.find((item) => item['sk'] === 'product')).toMatchObject({ available: 5, version: 1 });
+    expect(items.find((item) => item['kind'] === 'reservation')).toMatchObject({
+      status: 'RELEASED',
+      quantity: 0,
+    });
+    expect(items.filter((item) => item['kind'] === 'event')).toHaveLength(1);
+  });
+});
+
+describe('orders racing for the last units', () => {
+  test('40 concurrent reserves of 1 with 25 available: 25 hold one, 15 are OutOfStock, nothing oversold', async () => {
+    // Prepare
+    const { tableName } = await productsTable();
+    const { createProduct, reserve, repository } = inventory(tableName);
+    const { productId } = await createProduct(
+      { name: 'Hot', priceCents: 900, currency: 'USD', stock: 25 },
+      context(),
+    );
+    const orders = Array.from({ length: 40 }, () => newId('order'));
+    // Act
+    const results = await Promise.allSettled(
+      orders.map((orderId) => reserve(orderOf(orderId, [{ productId, quantity: 1 }]), context())),
+    );
+    // Assess
+    const rejected = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    expect(rejected.every((reason) => reason instanceof OutOfStockError)).toBe(true);
+    expect(rejected).toHaveLength(15);
+    const product = (await repository.find(productId)) as Product;
+    expect(product).toMatchObject({ available: 0, reserved: 25, sold: 0, version: 26 });
+    expect(totalStock(product)).toBe(25);
+    const items = await partition(tableName, productId);
+    expect(items.filter((item) => item['kind'] === 'reservation')).toHaveLength(25);
+    expect(items.filter((item) => item['type'] === 'StockReserved').map((item) => item['version'])).toEqual(
+      Array.from({ length: 25 }, (_, index) => index + 2),
+    );
+  }, 60_000);
+});
+
+describe("the table's stream through the outbox relay", () => {
+  test('publishes the product and reservation events, and never a state or reservation item', async () => {
+    // Prepare: a reserve, a commit, a release and a tombstone, all in the stream.
+    const { tableName, streamArn } = await productsTable();
+    const { createProduct, reserve, commit, release } = inventory(tableName);
+    const { productId } = await createProduct(
+      { name: 'Mug', priceCents: 900, currency: 'USD', stock: 5 },
+      context(),
+    );
+    const sold = orderOf(newId('order'), [{ productId, quantity: 2 }]);
+    const never = orderOf(newId('order'), [{ productId, quantity: 1 }]);
+    await reserve(sold, context());
+    await commit(sold, context());
+    await release(sold, context());
+    await release(never, context());
+    const eventBridge = new EventBridgeClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
+    const published: PutEventsRequestEntry[] = [];
+    mockClient(eventBridge)
+      .on(PutEventsCommand)
+      .callsFake((input: { Entries?: PutEventsRequestEntry[] }) => {
+        published.push(...(input.Entries ?? []));
+        return {
+          FailedEntryCount: 0,
+          Entries: (input.Entries ?? []).map((_, index) => ({ EventId: `eb-${index}` })),
+        };
+      });
+    const relay = makeOutboxRelay({
+      eventBridge,
+      busName: 'shop',
+      source: INVENTORY_EVENT_SOURCE,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      logger: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      },
+    });
+    const records = await streamRecords(streamArn);
+    // Act: every record, unfiltered (the event source mapping's filter would drop most before the relay).
+    const response = await relay({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
+    // Assess
+    expect(response.batchItemFailures).toEqual([]);
+    const kinds = records.map((record) => `${record.eventName} ${record.dynamodb?.NewImage?.['kind']?.S}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining(['INSERT reservation', 'MODIFY reservation', 'MODIFY product', 'INSERT event']),
+    );
+    expect(published.map((entry) => [entry.Source, entry.DetailType])).toEqual([
+      ['shop.inventory', 'ProductCreated'],
+      ['shop.inventory', 'StockReserved'],
+      ['shop.inventory', 'StockCommitted'],
+      ['shop.inventory', 'StockReleased'],
+    ]);
+    expect(published.every((entry) => !(entry.Detail ?? '').includes('"kind"'))).toBe(true);
+    eventBridge.destroy();
+  });
+});
