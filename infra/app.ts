@@ -1,25 +1,53 @@
 import { App } from 'aws-cdk-lib';
+import { appSettings } from './app-settings';
 import { InventoryStack } from './stacks/inventory-stack';
 import { OrdersStack } from './stacks/orders-stack';
+import { PaymentProviderStack } from './stacks/payment-provider-stack';
+import { PaymentsStack } from './stacks/payments-stack';
 import { PlatformStack } from './stacks/platform-stack';
 
 export function buildApp(app: App = new App()): App {
+  const settings = appSettings(app.node);
   const platform = new PlatformStack(app, 'ShopPlatform', {
     description: 'Order platform: event bus and public API',
   });
+  // Stands for a third-party card processor: its own API and ledger, nothing shared with ours.
+  const provider = new PaymentProviderStack(app, 'ShopPaymentProvider', {
+    description: 'Simulated external card processor (test tokens), with its own REST API and ledger',
+    hangTime: settings.providerHangTime,
+  });
   const inventory = new InventoryStack(app, 'ShopInventory', {
-    description: 'Inventory: products and stock, on the shared API and bus',
+    description: 'Inventory: products, stock and reservations, on the shared API and bus',
     api: platform.api,
     bus: platform.bus,
+  });
+  const payments = new PaymentsStack(app, 'ShopPayments', {
+    description: 'Payments: charges and refunds at the card processor, behind a shared circuit breaker',
+    api: platform.api,
+    bus: platform.bus,
+    providerApiUrl: provider.api.url,
+    breakerFailureThreshold: settings.breakerFailureThreshold,
+    breakerResetTimeout: settings.breakerResetTimeout,
   });
   const orders = new OrdersStack(app, 'ShopOrders', {
-    description: 'Orders: event-sourced commands, outbox, projection and queries, on the shared API and bus',
+    description:
+      'Orders: event-sourced commands, outbox, projection, queries and the orchestrated PlaceOrder saga',
     api: platform.api,
     bus: platform.bus,
+    saga: {
+      reserveStock: inventory.reserveStockFunction,
+      releaseStock: inventory.releaseStockFunction,
+      commitStock: inventory.commitStockFunction,
+      chargePayment: payments.chargePaymentFunction,
+      refundPayment: payments.refundPaymentFunction,
+      approvalThresholdCents: settings.approvalThresholdCents,
+      approvalDeadline: settings.approvalDeadline,
+    },
   });
-  // Orders price items through inventory's API; deploying after it also keeps the two stacks'
-  // deployments of the shared stage from racing.
-  orders.addStackDependency(inventory);
+  // Each context's stack redeploys the shared stage with its routes: one after the other, never racing.
+  // Orders also price items through inventory's API.
+  payments.addStackDependency(inventory);
+  orders.addStackDependency(payments);
   return app;
 }
 

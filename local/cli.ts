@@ -14,6 +14,9 @@ Options:
   --persist <dir>    keep DynamoDB data in <dir> between runs (default: in memory)
   --app <command>    the CDK app command (default: "app" in cdk.json)
   --api <name>       the REST API served at / (default: "local-cloud:default-api" in cdk.json, else the first)
+  -c, --context <key=value>
+                     a CDK context value over cdk.json's, as with "cdk synth -c" (repeatable),
+                     e.g. -c shop:approvalDeadlineSeconds=60
   --help             show this text`;
 
 function defaultApiFromCdkJson(projectDir: string): string | undefined {
@@ -25,6 +28,17 @@ function defaultApiFromCdkJson(projectDir: string): string | undefined {
   return typeof name === 'string' ? name : undefined;
 }
 
+/** `key=value` pairs as the CDK CLI reads them: values stay strings. */
+function contextValues(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals < 1) throw new Error(`--context takes key=value, not "${pair}".`);
+    context[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return context;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -33,6 +47,7 @@ async function main(): Promise<void> {
       persist: { type: 'string' },
       app: { type: 'string' },
       api: { type: 'string' },
+      context: { type: 'string', short: 'c', multiple: true },
       help: { type: 'boolean' },
     },
   });
@@ -48,6 +63,7 @@ async function main(): Promise<void> {
   const cloud = await LocalCloud.start({
     projectDir,
     appCommand: values.app,
+    context: contextValues(values.context ?? []),
     defaultApiName: values.api ?? defaultApiFromCdkJson(projectDir),
     port: Number(values.port ?? process.env.PORT ?? 3000),
     edgePort: Number(values['edge-port'] ?? process.env.EDGE_PORT ?? 4566),

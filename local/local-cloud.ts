@@ -51,6 +51,8 @@ export interface LocalCloudOptions {
   readonly projectDir: string;
   /** The CDK app command; `app` of `cdk.json` by default. */
   readonly appCommand?: string;
+  /** CDK context values over those of `cdk.json` (`cdk synth -c key=value`). */
+  readonly context?: Readonly<Record<string, unknown>>;
   /** Where the cloud assembly is written; a temporary directory by default. */
   readonly outDir?: string;
   /** The API and `/_local` endpoints; 0 picks a free port. @default 3000 */
@@ -131,7 +133,12 @@ export class LocalCloud {
     try {
       const outDir = options.outDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'local-cloud-'));
       const [assembly, dynamo] = await Promise.all([
-        synthesize({ projectDir: options.projectDir, outDir, appCommand: options.appCommand }),
+        synthesize({
+          projectDir: options.projectDir,
+          outDir,
+          appCommand: options.appCommand,
+          context: options.context,
+        }),
         startDynamoDbLocal({ persistDir: options.persistDir }),
       ]);
       closers.push(() => dynamo.stop());

@@ -6,39 +6,73 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { commandContext, DynamoDbEventStore } from '../../shared/event-sourcing';
 import { httpIdempotency } from '../../shared/idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
 import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import { DynamoDbApprovalTasks } from './adapters/dynamodb-approval-tasks';
 import { DynamoDbOrderViews } from './adapters/dynamodb-order-views';
 import { InventoryProductCatalog } from './adapters/inventory-product-catalog';
+import {
+  StepFunctionsSagaStarter,
+  StepFunctionsSagaStatus,
+  StepFunctionsTaskCallbacks,
+} from './adapters/step-functions-saga';
 import { makeCancelOrder } from './application/cancel-order';
+import { makeCancelOrderSaga } from './application/cancel-order-saga';
+import { makeConfirmOrder } from './application/confirm-order';
 import { makeCreateOrder } from './application/create-order';
+import { makeDecideApproval } from './application/decide-approval';
+import { makeEnsureOrderActive } from './application/ensure-order-active';
 import { makeGetOrder, makeGetOrderHistory, makeListUserOrders } from './application/order-queries';
 import { orderRunner, type OrderRunner } from './application/order-runner';
 import { makeProjectOrderEvent } from './application/project-order-event';
+import { makeRequestApproval } from './application/request-approval';
 import { makeShipOrder } from './application/ship-order';
+import { makeStartOrderSaga } from './application/start-order-saga';
 import { currentTraceHeader, loadConfig, type OrdersConfig } from './config';
 import { ORDERS_EVENT_SOURCE } from './contracts/order-events';
 import type { OrderEvent, OrderState } from './domain/order';
 import type { CancelOrderHandlerDeps } from './handlers/cancel-order';
+import type { CancelOrderSagaHandlerDeps } from './handlers/cancel-order-saga';
 import type { CommandContextFactory } from './handlers/command-context';
+import type { ConfirmOrderHandlerDeps } from './handlers/confirm-order';
 import type { CreateOrderHandlerDeps } from './handlers/create-order';
+import type { DecideApprovalHandlerDeps } from './handlers/decide-approval';
+import type { EnsureOrderActiveHandlerDeps } from './handlers/ensure-order-active';
 import type { GetOrderHandlerDeps } from './handlers/get-order';
 import type { GetOrderEventsHandlerDeps } from './handlers/get-order-events';
 import type { ListUserOrdersHandlerDeps } from './handlers/list-user-orders';
 import type { ProjectorHandlerDeps } from './handlers/project-order-events';
+import type { RequestApprovalHandlerDeps } from './handlers/request-approval';
 import type { ShipOrderHandlerDeps } from './handlers/ship-order';
+import type { StartOrderSagaHandlerDeps } from './handlers/start-order-saga';
 
 /** Concurrent commands on one order lose the append race; 5 attempts absorb a burst of 10. */
 const COMMAND_MAX_ATTEMPTS = 5;
+
+/**
+ * `GET /orders/{orderId}` asks Step Functions live: short timeouts and one retry, so that a slow or
+ * unreachable service costs a query about two seconds, not API Gateway's 29.
+ */
+const SAGA_STATUS_CLIENT = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 500, requestTimeout: 1_000 },
+} as const;
 
 let dynamoDbClient: DynamoDBClient | undefined;
 function dynamoDb(): DynamoDBClient {
   dynamoDbClient ??= tracedClient(new DynamoDBClient({}));
   return dynamoDbClient;
+}
+
+let sfnClient: SFNClient | undefined;
+function stepFunctions(): SFNClient {
+  sfnClient ??= tracedClient(new SFNClient({}));
+  return sfnClient;
 }
 
 const newCommandContext: CommandContextFactory = (ids) =>
@@ -48,7 +82,7 @@ function eventStore(tableName: string): DynamoDbEventStore<OrderEvent, OrderStat
   return new DynamoDbEventStore<OrderEvent, OrderState>({ client: dynamoDb(), tableName });
 }
 
-function commandRunner(config: OrdersConfig<'command'>): OrderRunner {
+function commandRunner(config: OrdersConfig<'command'> | OrdersConfig<'sagaStep'>): OrderRunner {
   return orderRunner(eventStore(config.EVENT_STORE_TABLE), {
     snapshotEvery: config.SNAPSHOT_EVERY,
     maxAttempts: COMMAND_MAX_ATTEMPTS,
@@ -59,6 +93,10 @@ function commandRunner(config: OrdersConfig<'command'>): OrderRunner {
 
 function idempotency(config: OrdersConfig<'command'>, required: boolean) {
   return httpIdempotency({ tableName: config.IDEMPOTENCY_TABLE, client: dynamoDb(), required });
+}
+
+function approvalTasks(config: { readonly EVENT_STORE_TABLE: string }): DynamoDbApprovalTasks {
+  return new DynamoDbApprovalTasks({ client: dynamoDb(), tableName: config.EVENT_STORE_TABLE });
 }
 
 export function createOrderDeps(): CreateOrderHandlerDeps {
@@ -81,7 +119,12 @@ export function createOrderDeps(): CreateOrderHandlerDeps {
 export function cancelOrderDeps(): CancelOrderHandlerDeps {
   const config = loadConfig('command');
   return {
-    cancelOrder: makeCancelOrder({ runner: commandRunner(config) }),
+    cancelOrder: makeCancelOrder({
+      runner: commandRunner(config),
+      approvalTasks: approvalTasks(config),
+      taskCallbacks: new StepFunctionsTaskCallbacks({ client: stepFunctions() }),
+      logger,
+    }),
     idempotency: idempotency(config, false),
     commandContext: newCommandContext,
   };
@@ -96,11 +139,35 @@ export function shipOrderDeps(): ShipOrderHandlerDeps {
   };
 }
 
+export function decideApprovalDeps(): DecideApprovalHandlerDeps {
+  const config = loadConfig('command');
+  return {
+    decideApproval: makeDecideApproval({
+      runner: commandRunner(config),
+      approvalTasks: approvalTasks(config),
+      taskCallbacks: new StepFunctionsTaskCallbacks({ client: stepFunctions() }),
+      logger,
+    }),
+    idempotency: idempotency(config, false),
+    commandContext: newCommandContext,
+  };
+}
+
 export function getOrderDeps(): GetOrderHandlerDeps {
-  const config = loadConfig('query');
+  const config = loadConfig('getOrder');
   return {
     getOrder: makeGetOrder({
       views: new DynamoDbOrderViews({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE }),
+      sagaStatus: new StepFunctionsSagaStatus({
+        client: tracedClient(new SFNClient(SAGA_STATUS_CLIENT)),
+        stateMachineArn: config.SAGA_STATE_MACHINE_ARN,
+        onHistoryError: (error, executionArn) =>
+          logger.warn('The saga’s history could not be read; answered without its step', {
+            executionArn,
+            error,
+          }),
+      }),
+      logger,
     }),
   };
 }
@@ -131,4 +198,53 @@ export function outboxRelay(): OutboxRelayHandler {
     source: ORDERS_EVENT_SOURCE,
     retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 1_000 },
   });
+}
+
+// ---- The PlaceOrder saga -------------------------------------------------------------------------
+
+export function startOrderSagaDeps(): StartOrderSagaHandlerDeps {
+  const config = loadConfig('startSaga');
+  return {
+    startOrderSaga: makeStartOrderSaga({
+      starter: new StepFunctionsSagaStarter({
+        client: stepFunctions(),
+        stateMachineArn: config.SAGA_STATE_MACHINE_ARN,
+      }),
+    }),
+  };
+}
+
+export function requestApprovalDeps(): RequestApprovalHandlerDeps {
+  const config = loadConfig('sagaStep');
+  return {
+    requestApproval: makeRequestApproval({
+      runner: commandRunner(config),
+      approvalTasks: approvalTasks(config),
+    }),
+    commandContext: newCommandContext,
+  };
+}
+
+export function ensureOrderActiveDeps(): EnsureOrderActiveHandlerDeps {
+  const config = loadConfig('sagaStep');
+  return {
+    ensureOrderActive: makeEnsureOrderActive({ store: eventStore(config.EVENT_STORE_TABLE) }),
+    commandContext: newCommandContext,
+  };
+}
+
+export function confirmOrderDeps(): ConfirmOrderHandlerDeps {
+  const config = loadConfig('sagaStep');
+  return {
+    confirmOrder: makeConfirmOrder({ runner: commandRunner(config) }),
+    commandContext: newCommandContext,
+  };
+}
+
+export function cancelOrderSagaDeps(): CancelOrderSagaHandlerDeps {
+  const config = loadConfig('sagaStep');
+  return {
+    cancelOrder: makeCancelOrderSaga({ runner: commandRunner(config) }),
+    commandContext: newCommandContext,
+  };
 }

@@ -11,6 +11,10 @@ const name = z.string().min(1, { error: 'is required' });
 const positiveInteger = (fallback: number) =>
   z.coerce.number({ error: 'must be a positive integer' }).int().positive().default(fallback);
 
+const stateMachineArn = z.string().regex(/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/, {
+  error: 'must be the ARN of a state machine (arn:…:states:<region>:<account>:stateMachine:<name>)',
+});
+
 const commandVariables = {
   EVENT_STORE_TABLE: name,
   IDEMPOTENCY_TABLE: name,
@@ -27,8 +31,13 @@ const schemas = {
     INVENTORY_TIMEOUT_MS: positiveInteger(2_000),
     INVENTORY_MAX_ATTEMPTS: positiveInteger(3),
   }),
+  /** The saga's steps on the order: the event store (approval tasks included), no idempotency records. */
+  sagaStep: z.object({ EVENT_STORE_TABLE: name, SNAPSHOT_EVERY: commandVariables.SNAPSHOT_EVERY }),
+  /** The PlaceOrder state machine, whose executions are named after their orders. */
+  startSaga: z.object({ SAGA_STATE_MACHINE_ARN: stateMachineArn }),
   history: z.object({ EVENT_STORE_TABLE: name }),
   query: z.object({ READ_MODEL_TABLE: name }),
+  getOrder: z.object({ READ_MODEL_TABLE: name, SAGA_STATE_MACHINE_ARN: stateMachineArn }),
   projector: z.object({ READ_MODEL_TABLE: name }),
   relay: z.object({ EVENT_BUS_NAME: name }),
 } as const;

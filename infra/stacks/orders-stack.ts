@@ -13,14 +13,32 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
 import { EventStoreTable } from '../constructs/event-store-table';
 import { OutboxRelay } from '../constructs/outbox-relay';
+import { PlaceOrderSaga } from '../constructs/place-order-saga';
 import { ReadModelTable } from '../constructs/read-model-table';
 import { ServiceFunction } from '../constructs/service-function';
+
+/** What the orchestrated PlaceOrder saga needs from the other contexts, and how it is tuned. */
+export interface OrdersSagaProps {
+  /** Inventory's `reserve-stock`, `release-stock` and `commit-stock`. */
+  readonly reserveStock: lambda.IFunction;
+  readonly releaseStock: lambda.IFunction;
+  readonly commitStock: lambda.IFunction;
+  /** Payments' `charge-payment` and `refund-payment`. */
+  readonly chargePayment: lambda.IFunction;
+  readonly refundPayment: lambda.IFunction;
+  /** Orders totalling at least this many minor units wait for a human approval. @default 100000 */
+  readonly approvalThresholdCents?: number;
+  /** How long an approval may take before the saga cancels with `APPROVAL_TIMEOUT`. @default Duration.hours(24) */
+  readonly approvalDeadline?: Duration;
+}
 
 export interface OrdersStackProps extends StackProps {
   /**
@@ -30,6 +48,11 @@ export interface OrdersStackProps extends StackProps {
   readonly api: apigateway.RestApi;
   /** The platform's bus: orders publish `shop.orders` events there and project them back from it. */
   readonly bus: events.IEventBus;
+  /**
+   * The orchestrated PlaceOrder saga's steps of the other contexts: the stack builds the state machine
+   * with its own steps (approval, checks, confirmation, cancellation) and starts it on `OrderCreated`.
+   */
+  readonly saga: OrdersSagaProps;
   /** The API's stage this stack redeploys with its routes. @default 'prod' */
   readonly stageName?: string;
   /** A snapshot of an order is saved every this many events. @default 25 */
@@ -55,6 +78,11 @@ const handler = (name: string): string => `functions/orders/handlers/${name}.han
  * `shop.orders`; a rule queues those events for the projector, the only writer of the read model; query
  * functions only read the read model. Routes are added to the shared API, imported by id, and deployed
  * to its stage by this stack's own `Deployment` (as the inventory stack does).
+ *
+ * The orchestrated PlaceOrder saga lives here too: its orders steps (`request-approval`,
+ * `ensure-order-active`, `confirm-order`, `cancel-order-saga`), the `PlaceOrderSaga` state machine
+ * invoking them and the other contexts' steps (`props.saga`), a rule starting it on every orchestrated
+ * `OrderCreated`, and `POST /orders/{orderId}/approval` resuming its wait for a human decision.
  */
 export class OrdersStack extends Stack {
   public readonly eventStore: EventStoreTable;
@@ -70,6 +98,18 @@ export class OrdersStack extends Stack {
   public readonly listUserOrdersFunction: ServiceFunction;
   public readonly getOrderEventsFunction: ServiceFunction;
   public readonly projectorFunction: ServiceFunction;
+  /** `POST /orders/{orderId}/approval`: records the decision and resumes the waiting saga. */
+  public readonly decideApprovalFunction: ServiceFunction;
+  /** The saga's orders steps. */
+  public readonly requestApprovalFunction: ServiceFunction;
+  public readonly ensureOrderActiveFunction: ServiceFunction;
+  public readonly confirmOrderFunction: ServiceFunction;
+  public readonly cancelOrderSagaFunction: ServiceFunction;
+  /** Starts the saga of each orchestrated `OrderCreated`. */
+  public readonly startOrderSagaFunction: ServiceFunction;
+  public readonly placeOrderSaga: PlaceOrderSaga;
+  /** `OrderCreated` events whose saga could not be started (delivery or function failures). */
+  public readonly sagaStartDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, props);
@@ -119,15 +159,130 @@ export class OrdersStack extends Stack {
       description: 'POST /orders/{orderId}/ship: appends OrderShipped to a paid order',
       environment: commandEnv,
     });
+    this.decideApprovalFunction = this.commandFunction('DecideApprovalFunction', 'decide-approval', {
+      description: 'POST /orders/{orderId}/approval: appends OrderApproved/OrderRejected, resumes the saga',
+      environment: commandEnv,
+    });
+
+    // ---- The PlaceOrder saga: its orders steps, the state machine, and its start on OrderCreated ----
+    // The steps write the event store (approval tasks included) and nothing else; none of them may
+    // answer a task token, or the state machine and its own step's role would depend on each other.
+    const stepEnv = {
+      EVENT_STORE_TABLE: this.eventStore.tableName,
+      SNAPSHOT_EVERY: commandEnv.SNAPSHOT_EVERY,
+    };
+    const step = (id: string, name: string, description: string): ServiceFunction =>
+      new ServiceFunction(this, id, {
+        entry: handler(name),
+        service: SERVICE,
+        description,
+        environment: stepEnv,
+      });
+    this.requestApprovalFunction = step(
+      'RequestApprovalFunction',
+      'request-approval',
+      'Saga step WaitForApproval: stores the task token, appends OrderApprovalRequested',
+    );
+    this.ensureOrderActiveFunction = step(
+      'EnsureOrderActiveFunction',
+      'ensure-order-active',
+      'Saga step EnsureOrderActive: fails with OrderCancelled when the customer cancelled',
+    );
+    this.confirmOrderFunction = step(
+      'ConfirmOrderFunction',
+      'confirm-order',
+      'Saga step ConfirmOrder: appends OrderPaid, or fails with OrderNotConfirmable',
+    );
+    this.cancelOrderSagaFunction = step(
+      'CancelOrderSagaFunction',
+      'cancel-order-saga',
+      "Saga compensation CancelOrder: appends OrderCancelled with the saga's reason",
+    );
+    for (const fn of [
+      this.requestApprovalFunction,
+      this.confirmOrderFunction,
+      this.cancelOrderSagaFunction,
+    ]) {
+      this.eventStore.grantAppend(fn);
+    }
+    this.eventStore.grantRead(this.ensureOrderActiveFunction);
+
+    this.placeOrderSaga = new PlaceOrderSaga(this, 'PlaceOrderSaga', {
+      steps: {
+        reserveStock: props.saga.reserveStock,
+        releaseStock: props.saga.releaseStock,
+        commitStock: props.saga.commitStock,
+        chargePayment: props.saga.chargePayment,
+        refundPayment: props.saga.refundPayment,
+        requestApproval: this.requestApprovalFunction,
+        ensureOrderActive: this.ensureOrderActiveFunction,
+        confirmOrder: this.confirmOrderFunction,
+        cancelOrder: this.cancelOrderSagaFunction,
+      },
+      approvalThresholdCents: props.saga.approvalThresholdCents,
+      approvalDeadline: props.saga.approvalDeadline,
+    });
+    const stateMachineArn = this.placeOrderSaga.stateMachine.stateMachineArn;
+    // The approver resumes the waiting execution; a customer cancel fails it at once.
+    this.placeOrderSaga.grantTaskResponse(this.decideApprovalFunction);
+    this.placeOrderSaga.grantTaskResponse(this.cancelOrderFunction);
+
+    this.sagaStartDeadLetterQueue = new sqs.Queue(this, 'SagaStartDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.startOrderSagaFunction = new ServiceFunction(this, 'StartOrderSagaFunction', {
+      entry: handler('start-order-saga'),
+      service: SERVICE,
+      description: 'Starts the PlaceOrder saga (execution name = order id) of each orchestrated OrderCreated',
+      environment: { SAGA_STATE_MACHINE_ARN: stateMachineArn },
+    });
+    this.placeOrderSaga.grantStartExecution(this.startOrderSagaFunction);
+    // A failing start (Step Functions throttled or down) is retried by Lambda, then kept on the queue.
+    this.startOrderSagaFunction.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.sagaStartDeadLetterQueue),
+    });
+    new events.Rule(this, 'StartOrderSagaRule', {
+      eventBus: props.bus,
+      description: 'Orchestrated OrderCreated events, to the PlaceOrder saga starter',
+      eventPattern: {
+        source: [ORDERS_EVENT_SOURCE],
+        detailType: ['OrderCreated'],
+        detail: { data: { saga: ['orchestrated'] } },
+      },
+      targets: [
+        new targets.LambdaFunction(this.startOrderSagaFunction, {
+          retryAttempts: 185,
+          maxEventAge: Duration.hours(24),
+          deadLetterQueue: this.sagaStartDeadLetterQueue,
+        }),
+      ],
+    });
+    new cloudwatch.Alarm(this, 'SagaStartDeadLetterAlarm', {
+      alarmDescription:
+        'Orchestrated orders whose saga was not started: their OrderCreated events wait on the saga-start dead-letter queue.',
+      metric: this.sagaStartDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
 
     // ---- Queries: read the read model (or, for the history, the event store), nothing else -------
     const queryEnv = { READ_MODEL_TABLE: this.readModel.tableName };
     this.getOrderFunction = new ServiceFunction(this, 'GetOrderFunction', {
       entry: handler('get-order'),
       service: SERVICE,
-      description: 'GET /orders/{orderId}: the order from the read model',
-      environment: queryEnv,
+      description: 'GET /orders/{orderId}: the order from the read model, with its saga read live',
+      environment: { ...queryEnv, SAGA_STATE_MACHINE_ARN: stateMachineArn },
     });
+    this.placeOrderSaga.grantRead(this.getOrderFunction);
     this.listUserOrdersFunction = new ServiceFunction(this, 'ListUserOrdersFunction', {
       entry: handler('list-user-orders'),
       service: SERVICE,
@@ -215,6 +370,7 @@ export class OrdersStack extends Stack {
         { path: '/orders/{orderId}', method: 'GET', handler: this.getOrderFunction },
         { path: '/orders/{orderId}/cancel', method: 'POST', handler: this.cancelOrderFunction },
         { path: '/orders/{orderId}/ship', method: 'POST', handler: this.shipOrderFunction },
+        { path: '/orders/{orderId}/approval', method: 'POST', handler: this.decideApprovalFunction },
         { path: '/orders/{orderId}/events', method: 'GET', handler: this.getOrderEventsFunction },
         { path: '/users/{userId}/orders', method: 'GET', handler: this.listUserOrdersFunction },
       ],
@@ -224,6 +380,8 @@ export class OrdersStack extends Stack {
     new CfnOutput(this, 'ReadModelTableName', { value: this.readModel.tableName });
     new CfnOutput(this, 'ProjectionDeadLetterQueueUrl', { value: this.projectionDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'OutboxDeadLetterQueueUrl', { value: this.relay.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'PlaceOrderStateMachineArn', { value: stateMachineArn });
+    new CfnOutput(this, 'SagaStartDeadLetterQueueUrl', { value: this.sagaStartDeadLetterQueue.queueUrl });
   }
 
   private commandFunction(
@@ -239,6 +397,17 @@ export class OrdersStack extends Stack {
 }
 
 function validateProps(id: string, props: OrdersStackProps): void {
+  // Also checked at run time: `cdk synth` runs the app with tsx, which does not type-check.
+  const steps = ['reserveStock', 'releaseStock', 'commitStock', 'chargePayment', 'refundPayment'] as const;
+  const missing = steps.filter(
+    (name) => (props.saga as Partial<OrdersSagaProps> | undefined)?.[name] === undefined,
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `OrdersStack ${id}: saga needs the PlaceOrder steps of the other contexts; missing ${missing.join(', ')} ` +
+        "(inventory's reserve/release/commit and payments' charge/refund functions).",
+    );
+  }
   const positiveInteger = (name: string, value: number | undefined): void => {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
       throw new Error(`OrdersStack ${id}: ${name} must be a positive integer, not ${value}.`);

@@ -30,6 +30,8 @@ export interface SynthesizeOptions {
   readonly outDir: string;
   /** The app command; defaults to `app` in `cdk.json`, exactly what `cdk synth` would run. */
   readonly appCommand?: string;
+  /** Context values over those of `cdk.json`, as `cdk synth -c key=value` gives them. */
+  readonly context?: Readonly<Record<string, unknown>>;
 }
 
 interface CdkJson {
@@ -61,7 +63,7 @@ export async function synthesize(options: SynthesizeOptions): Promise<CloudAssem
       env: {
         ...process.env,
         CDK_OUTDIR: options.outDir,
-        CDK_CONTEXT_JSON: JSON.stringify(cdkJson.context ?? {}),
+        CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, ...options.context }),
         CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
         CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT ?? '000000000000',
       },

@@ -36,6 +36,9 @@ import { newId, newUlid } from '../../shared/ids/ids';
 import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
 import { percentile, processTicks, throughput } from '../../local/bench/measure';
 
+/** Every order pays by card: `tok_visa` is the payment provider's card that is always charged. */
+const CARD = { method: 'card', token: 'tok_visa' } as const;
+
 const CONCURRENCY = 32;
 const ORDERS_PER_ROUND = Number(process.env.BENCH_ORDERS ?? 600);
 const WARM_UP_ORDERS = Number(process.env.BENCH_WARM_UP ?? 400);
@@ -89,7 +92,7 @@ async function writePath(cloud: LocalCloud, productId: string) {
     const answer = await fetch(`${cloud.apiUrl}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }] }),
+      body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }], payment: CARD }),
     });
     await answer.arrayBuffer();
     if (answer.status !== 202) failures.set(answer.status, (failures.get(answer.status) ?? 0) + 1);
@@ -226,7 +229,7 @@ async function propagation(cloud: LocalCloud, productId: string): Promise<number
     const answer = await fetch(`${cloud.apiUrl}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }] }),
+      body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }], payment: CARD }),
     });
     const body = (await answer.json()) as { orderId?: string };
     const accepted = performance.now();

@@ -1,13 +1,32 @@
-import { App } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { OrdersStack } from '../../infra/stacks/orders-stack';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { OrdersStack, type OrdersSagaProps } from '../../infra/stacks/orders-stack';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
+/** The other contexts' saga steps, as functions imported by ARN: only their ARNs matter here. */
+function sagaSteps(scope: Stack): OrdersSagaProps {
+  const step = (name: string) =>
+    lambda.Function.fromFunctionArn(scope, name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
+  return {
+    reserveStock: step('reserve-stock'),
+    releaseStock: step('release-stock'),
+    commitStock: step('commit-stock'),
+    chargePayment: step('charge-payment'),
+    refundPayment: step('refund-payment'),
+  };
+}
+
 const app = new App();
 const platform = new PlatformStack(app, 'TestPlatform');
-const stack = new OrdersStack(app, 'TestOrders', { api: platform.api, bus: platform.bus, snapshotEvery: 7 });
+const stack = new OrdersStack(app, 'TestOrders', {
+  api: platform.api,
+  bus: platform.bus,
+  snapshotEvery: 7,
+  saga: { ...sagaSteps(platform), approvalThresholdCents: 50_000, approvalDeadline: Duration.minutes(30) },
+});
 const template = Template.fromStack(stack);
 const resources = template.toJSON().Resources as Resources;
 
@@ -34,7 +53,9 @@ function grantsOf(prefix: string): string[] {
       const actions = [statement['Action']].flat() as string[];
       const targets = JSON.stringify(statement['Resource']);
       const table =
-        /"(EventStore|ReadModel|Idempotency|ProjectionQueue)[A-Za-z0-9]*"/.exec(targets)?.[1] ?? 'other';
+        /"(EventStore|ReadModel|Idempotency|ProjectionQueue|PlaceOrderSaga)[A-Za-z0-9]*"/.exec(
+          targets,
+        )?.[1] ?? 'other';
       for (const action of actions) grants.push(`${action} ${table}`);
     }
   }
@@ -43,7 +64,12 @@ function grantsOf(prefix: string): string[] {
 
 describe('OrdersStack', () => {
   test('command functions may append to the event store and keep idempotency records, nothing else', () => {
-    for (const prefix of ['CreateOrderFunction', 'CancelOrderFunction', 'ShipOrderFunction']) {
+    for (const prefix of [
+      'CreateOrderFunction',
+      'CancelOrderFunction',
+      'ShipOrderFunction',
+      'DecideApprovalFunction',
+    ]) {
       const grants = grantsOf(prefix).filter((grant) => grant.startsWith('dynamodb:'));
       const onEventStore = grants.filter((grant) => grant.endsWith(' EventStore'));
       expect(onEventStore).toEqual([
@@ -143,7 +169,7 @@ describe('OrdersStack', () => {
     });
   });
 
-  test('adds the six orders routes to the shared API and deploys them to its prod stage', () => {
+  test('adds the seven orders routes to the shared API and deploys them to its prod stage', () => {
     const methods = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
     expect(methods.map((m) => m.Properties['HttpMethod']).sort()).toEqual([
       'GET',
@@ -152,7 +178,9 @@ describe('OrdersStack', () => {
       'POST',
       'POST',
       'POST',
+      'POST',
     ]);
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'approval' });
     template.hasResourceProperties('AWS::ApiGateway::Deployment', { StageName: 'prod' });
     template.resourceCountIs('AWS::ApiGateway::RestApi', 0);
   });
@@ -160,8 +188,170 @@ describe('OrdersStack', () => {
   test('refuses a snapshot interval that is not a positive integer', () => {
     const other = new App();
     const shared = new PlatformStack(other, 'P');
-    expect(() => new OrdersStack(other, 'O', { api: shared.api, bus: shared.bus, snapshotEvery: 0 })).toThrow(
-      /snapshotEvery must be a positive integer/,
+    expect(
+      () =>
+        new OrdersStack(other, 'O', {
+          api: shared.api,
+          bus: shared.bus,
+          snapshotEvery: 0,
+          saga: sagaSteps(shared),
+        }),
+    ).toThrow(/snapshotEvery must be a positive integer/);
+  });
+
+  test('refuses to build without the other contexts’ saga steps, naming the missing ones', () => {
+    const other = new App();
+    const shared = new PlatformStack(other, 'P');
+    const { chargePayment: _charge, refundPayment: _refund, ...inventoryOnly } = sagaSteps(shared);
+    expect(
+      () =>
+        new OrdersStack(other, 'O', {
+          api: shared.api,
+          bus: shared.bus,
+          saga: inventoryOnly as OrdersSagaProps,
+        }),
+    ).toThrow(/saga needs the PlaceOrder steps .*missing chargePayment, refundPayment/);
+  });
+
+  describe('the PlaceOrder saga', () => {
+    const stateMachineId = Object.keys(resources).find(
+      (key) => resources[key]?.Type === 'AWS::StepFunctions::StateMachine',
     );
+    const stateMachineRef = { Ref: stateMachineId };
+
+    test('one state machine invokes the orders steps and the other contexts’ functions', () => {
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      const definition = JSON.stringify(resources[stateMachineId ?? '']?.Properties['DefinitionString']);
+      for (const prefix of [
+        'RequestApprovalFunction',
+        'EnsureOrderActiveFunction',
+        'ConfirmOrderFunction',
+        'CancelOrderSagaFunction',
+      ]) {
+        expect(definition).toContain(functionId(prefix));
+      }
+      for (const name of [
+        'reserve-stock',
+        'release-stock',
+        'commit-stock',
+        'charge-payment',
+        'refund-payment',
+      ]) {
+        expect(definition).toContain(`function:${name}`);
+      }
+    });
+
+    test('passes the approval threshold and deadline on', () => {
+      const definition = JSON.stringify(resources[stateMachineId ?? '']?.Properties['DefinitionString']);
+      expect(definition).toContain('50000');
+      expect(definition).toMatch(/\\"TimeoutSeconds\\":1800/);
+    });
+
+    test('the steps write the event store (approval tasks included) and nothing else', () => {
+      const dataGrants = (prefix: string) => grantsOf(prefix).filter((grant) => !grant.startsWith('xray:'));
+      for (const prefix of ['RequestApprovalFunction', 'ConfirmOrderFunction', 'CancelOrderSagaFunction']) {
+        expect(dataGrants(prefix)).toEqual([
+          'dynamodb:ConditionCheckItem EventStore',
+          'dynamodb:GetItem EventStore',
+          'dynamodb:PutItem EventStore',
+          'dynamodb:Query EventStore',
+        ]);
+      }
+      expect(dataGrants('EnsureOrderActiveFunction')).toEqual([
+        'dynamodb:BatchGetItem EventStore',
+        'dynamodb:GetItem EventStore',
+        'dynamodb:Query EventStore',
+      ]);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('^Saga step WaitForApproval'),
+        Environment: {
+          Variables: Match.objectLike({ EVENT_STORE_TABLE: Match.anyValue(), SNAPSHOT_EVERY: '7' }),
+        },
+      });
+    });
+
+    test('the approval endpoint and the customer cancel may answer the waiting task', () => {
+      for (const prefix of ['DecideApprovalFunction', 'CancelOrderFunction']) {
+        expect(grantsOf(prefix)).toEqual(
+          expect.arrayContaining([
+            'states:SendTaskFailure PlaceOrderSaga',
+            'states:SendTaskHeartbeat PlaceOrderSaga',
+            'states:SendTaskSuccess PlaceOrderSaga',
+          ]),
+        );
+      }
+      expect(grantsOf('ShipOrderFunction').some((grant) => grant.startsWith('states:'))).toBe(false);
+    });
+
+    test('GET /orders/{orderId} reads the executions, given the machine’s ARN', () => {
+      expect(grantsOf('GetOrderFunction')).toEqual(
+        expect.arrayContaining([
+          'states:DescribeExecution PlaceOrderSaga',
+          'states:GetExecutionHistory PlaceOrderSaga',
+        ]),
+      );
+      expect(grantsOf('GetOrderFunction').some((grant) => grant.startsWith('states:Send'))).toBe(false);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: Match.stringLikeRegexp('^GET /orders/\\{orderId\\}:'),
+        Environment: {
+          Variables: Match.objectLike({
+            READ_MODEL_TABLE: Match.anyValue(),
+            SAGA_STATE_MACHINE_ARN: stateMachineRef,
+          }),
+        },
+      });
+    });
+
+    test('a rule on orchestrated OrderCreated events starts the saga, with retries and a dead-letter queue', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: {
+          source: ['shop.orders'],
+          'detail-type': ['OrderCreated'],
+          detail: { data: { saga: ['orchestrated'] } },
+        },
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [functionId('StartOrderSagaFunction'), 'Arn'] },
+            RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 185 }),
+            DeadLetterConfig: {
+              Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SagaStartDeadLetterQueue'), 'Arn'] },
+            },
+          }),
+        ],
+      });
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: functionId('StartOrderSagaFunction') },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: {
+          OnFailure: {
+            Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SagaStartDeadLetterQueue'), 'Arn'] },
+          },
+        },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp('saga was not started'),
+      });
+    });
+
+    test('the starter may only start executions of the machine, whose ARN it gets', () => {
+      expect(
+        grantsOf('StartOrderSagaFunction').filter((grant) => /^(states|dynamodb|lambda):/.test(grant)),
+      ).toEqual(['states:StartExecution PlaceOrderSaga']);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ SAGA_STATE_MACHINE_ARN: stateMachineRef }) },
+        Description: Match.stringLikeRegexp('^Starts the PlaceOrder saga'),
+      });
+    });
+
+    test('no step may answer a task token: the machine and its steps would depend on each other', () => {
+      for (const prefix of [
+        'RequestApprovalFunction',
+        'EnsureOrderActiveFunction',
+        'ConfirmOrderFunction',
+        'CancelOrderSagaFunction',
+      ]) {
+        expect(grantsOf(prefix).some((grant) => grant.startsWith('states:'))).toBe(false);
+      }
+    });
   });
 });

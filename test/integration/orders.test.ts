@@ -137,12 +137,15 @@ async function createProduct(name: string, priceCents: number, currency: string)
 }
 
 const newUser = (): string => newId('user');
+/** Every order pays by card; `tok_visa` is the payment provider's card that is always charged. */
+const payment = { method: 'card', token: 'tok_visa' } as const;
 const orderBody = (userId: string, quantity = 2) => ({
   userId,
   items: [
     { productId: products.keyboard, quantity },
     { productId: products.mouse, quantity: 1 },
   ],
+  payment,
 });
 
 beforeAll(async () => {
@@ -252,7 +255,7 @@ describe('placing and reading an order', () => {
 
     // Act
     const unknownAnswer = await call('POST', '/orders', {
-      body: { userId, items: [{ productId: unknown, quantity: 1 }] },
+      body: { userId, items: [{ productId: unknown, quantity: 1 }], payment },
     });
     const mixed = await call('POST', '/orders', {
       body: {
@@ -261,6 +264,7 @@ describe('placing and reading an order', () => {
           { productId: products.keyboard, quantity: 1 },
           { productId: products.mug, quantity: 1 },
         ],
+        payment,
       },
     });
 
@@ -393,7 +397,7 @@ describe('refused commands', () => {
         'text/plain',
         'POST',
         '/orders',
-        { body: { userId, items: [item()] }, headers: { 'Content-Type': 'text/plain' } },
+        { body: { userId, items: [item()], payment }, headers: { 'Content-Type': 'text/plain' } },
         415,
         'UNSUPPORTED_MEDIA_TYPE',
       ],
@@ -402,7 +406,7 @@ describe('refused commands', () => {
         'POST',
         '/orders',
         {
-          body: { userId, items: [item()] },
+          body: { userId, items: [item()], payment },
           headers: { 'Content-Type': 'application/json; charset=iso-8859-1' },
         },
         415,
@@ -412,16 +416,16 @@ describe('refused commands', () => {
         'a huge body',
         'POST',
         '/orders',
-        { body: { userId, items: [item()], note: 'x'.repeat(100_000) } },
+        { body: { userId, items: [item()], note: 'x'.repeat(100_000), payment } },
         413,
         'PAYLOAD_TOO_LARGE',
       ],
-      ['no userId', 'POST', '/orders', { body: { items: [item()] } }, 400, 'VALIDATION_FAILED'],
+      ['no userId', 'POST', '/orders', { body: { items: [item()], payment } }, 400, 'VALIDATION_FAILED'],
       [
         'a numeric userId',
         'POST',
         '/orders',
-        { body: { userId: 42, items: [item()] } },
+        { body: { userId: 42, items: [item()], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -429,7 +433,7 @@ describe('refused commands', () => {
         'a malformed userId',
         'POST',
         '/orders',
-        { body: { userId: 'alice', items: [item()] } },
+        { body: { userId: 'alice', items: [item()], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -437,11 +441,11 @@ describe('refused commands', () => {
         'items not an array',
         'POST',
         '/orders',
-        { body: { userId, items: item() } },
+        { body: { userId, items: item(), payment } },
         400,
         'VALIDATION_FAILED',
       ],
-      ['no items', 'POST', '/orders', { body: { userId, items: [] } }, 400, 'VALIDATION_FAILED'],
+      ['no items', 'POST', '/orders', { body: { userId, items: [], payment } }, 400, 'VALIDATION_FAILED'],
       [
         '51 items',
         'POST',
@@ -450,6 +454,7 @@ describe('refused commands', () => {
           body: {
             userId,
             items: Array.from({ length: 51 }, () => ({ productId: newId('product'), quantity: 1 })),
+            payment,
           },
         },
         400,
@@ -459,7 +464,7 @@ describe('refused commands', () => {
         'a duplicate product',
         'POST',
         '/orders',
-        { body: { userId, items: [item(), item()] } },
+        { body: { userId, items: [item(), item()], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -467,7 +472,7 @@ describe('refused commands', () => {
         'a zero quantity',
         'POST',
         '/orders',
-        { body: { userId, items: [{ ...item(), quantity: 0 }] } },
+        { body: { userId, items: [{ ...item(), quantity: 0 }], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -475,7 +480,7 @@ describe('refused commands', () => {
         'a negative quantity',
         'POST',
         '/orders',
-        { body: { userId, items: [{ ...item(), quantity: -3 }] } },
+        { body: { userId, items: [{ ...item(), quantity: -3 }], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -483,7 +488,7 @@ describe('refused commands', () => {
         'a huge quantity',
         'POST',
         '/orders',
-        { body: { userId, items: [{ ...item(), quantity: 1e12 }] } },
+        { body: { userId, items: [{ ...item(), quantity: 1e12 }], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -491,7 +496,7 @@ describe('refused commands', () => {
         'a fractional quantity',
         'POST',
         '/orders',
-        { body: { userId, items: [{ ...item(), quantity: 2.5 }] } },
+        { body: { userId, items: [{ ...item(), quantity: 2.5 }], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -499,7 +504,7 @@ describe('refused commands', () => {
         'a quantity as a string',
         'POST',
         '/orders',
-        { body: { userId, items: [{ ...item(), quantity: '2' }] } },
+        { body: { userId, items: [{ ...item(), quantity: '2' }], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -507,7 +512,7 @@ describe('refused commands', () => {
         'a malformed productId',
         'POST',
         '/orders',
-        { body: { userId, items: [{ productId: 'keyboard', quantity: 1 }] } },
+        { body: { userId, items: [{ productId: 'keyboard', quantity: 1 }], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -515,7 +520,7 @@ describe('refused commands', () => {
         'an unknown top-level field',
         'POST',
         '/orders',
-        { body: { userId, items: [item()], discount: 50 } },
+        { body: { userId, items: [item()], discount: 50, payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -523,7 +528,7 @@ describe('refused commands', () => {
         'a client-sent price',
         'POST',
         '/orders',
-        { body: { userId, items: [{ ...item(), unitPriceCents: 1 }] } },
+        { body: { userId, items: [{ ...item(), unitPriceCents: 1 }], payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -531,7 +536,7 @@ describe('refused commands', () => {
         'an unknown saga',
         'POST',
         '/orders',
-        { body: { userId, items: [item()], saga: 'freestyle' } },
+        { body: { userId, items: [item()], saga: 'freestyle', payment } },
         400,
         'VALIDATION_FAILED',
       ],
@@ -551,11 +556,20 @@ describe('refused commands', () => {
         400,
         'VALIDATION_FAILED',
       ],
+      ['no payment', 'POST', '/orders', { body: { userId, items: [item()] } }, 400, 'VALIDATION_FAILED'],
+      [
+        'a token that is not a card token',
+        'POST',
+        '/orders',
+        { body: { userId, items: [item()], payment: { method: 'card', token: '4242424242424242' } } },
+        400,
+        'VALIDATION_FAILED',
+      ],
       [
         'no Idempotency-Key',
         'POST',
         '/orders',
-        { body: { userId, items: [item()] }, key: null },
+        { body: { userId, items: [item()], payment }, key: null },
         400,
         'IDEMPOTENCY_KEY_MISSING',
       ],
@@ -563,7 +577,7 @@ describe('refused commands', () => {
         'an over-long Idempotency-Key',
         'POST',
         '/orders',
-        { body: { userId, items: [item()] }, key: 'k'.repeat(256) },
+        { body: { userId, items: [item()], payment }, key: 'k'.repeat(256) },
         400,
         'IDEMPOTENCY_KEY_INVALID',
       ],
@@ -613,6 +627,14 @@ describe('refused commands', () => {
       ['an unknown query parameter', 'GET', `/users/${userId}/orders?sort=asc`, {}, 400, 'VALIDATION_FAILED'],
       ['a garbage cursor', 'GET', `/users/${userId}/orders?cursor=%7B%7D`, {}, 400, 'INVALID_CURSOR'],
       ['a malformed id on the history', 'GET', '/orders/x/events', {}, 400, 'VALIDATION_FAILED'],
+      [
+        'an unknown approval decision',
+        'POST',
+        `/orders/${orderId}/approval`,
+        { body: { decision: 'maybe' } },
+        400,
+        'VALIDATION_FAILED',
+      ],
     ];
 
     // Act

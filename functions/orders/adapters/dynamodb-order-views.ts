@@ -129,6 +129,9 @@ function toItem(view: OrderView): Item {
     currency: view.currency,
     status: view.status,
     cancellationReason: view.cancellationReason,
+    sagaMode: view.sagaMode,
+    approval: view.approval,
+    payment: view.payment,
     version: view.version,
     createdAt: view.createdAt,
     updatedAt: view.updatedAt,
@@ -152,9 +155,36 @@ function toView(item: Item): OrderView {
     ...(typeof item['cancellationReason'] === 'string'
       ? { cancellationReason: item['cancellationReason'] }
       : {}),
+    ...(item['sagaMode'] === 'orchestrated' || item['sagaMode'] === 'choreographed'
+      ? { sagaMode: item['sagaMode'] }
+      : {}),
+    ...(isRecord(item['approval']) ? { approval: toApproval(item['approval']) } : {}),
+    ...(isRecord(item['payment']) ? { payment: toPayment(item['payment']) } : {}),
     version: Number(item['version']),
     createdAt: String(item['createdAt']),
     updatedAt: String(item['updatedAt']),
   };
   return view;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toApproval(item: Record<string, unknown>): NonNullable<OrderView['approval']> {
+  const { decidedAt, comment } = item;
+  return {
+    status: item['status'] as NonNullable<OrderView['approval']>['status'],
+    requestedAt: String(item['requestedAt']),
+    ...(typeof decidedAt === 'string' ? { decidedAt } : {}),
+    ...(typeof comment === 'string' ? { comment } : {}),
+  };
+}
+
+function toPayment(item: Record<string, unknown>): NonNullable<OrderView['payment']> {
+  return {
+    chargeId: String(item['chargeId']),
+    amountCents: Number(item['amountCents']),
+    paidAt: String(item['paidAt']),
+  };
 }

@@ -1,6 +1,6 @@
 import type { ErrorDetail } from '../../../shared/errors/app-error';
 import type { CommandContext } from '../../../shared/event-sourcing';
-import type { OrderLine, SagaMode } from '../domain/order';
+import type { CardPayment, OrderLine, SagaMode } from '../domain/order';
 import type { ProductCatalog, ProductPrice } from '../ports/product-catalog';
 import { CurrencyMismatchError, UnknownProductError } from './errors';
 import type { OrderRunner } from './order-runner';
@@ -8,7 +8,8 @@ import type { OrderRunner } from './order-runner';
 export interface CreateOrderInput {
   readonly userId: string;
   readonly items: readonly { readonly productId: string; readonly quantity: number }[];
-  readonly payment?: { readonly method: 'card'; readonly token: string };
+  /** Charged by the saga once the stock is reserved (and the order approved, where it must be). */
+  readonly payment: CardPayment;
   readonly saga: SagaMode;
 }
 
@@ -53,7 +54,7 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
         items: lines,
         currency,
         saga: input.saga,
-        ...(input.payment === undefined ? {} : { payment: input.payment }),
+        payment: { method: input.payment.method, token: input.payment.token },
       },
       context,
     );

@@ -1,4 +1,5 @@
 import {
+  ConflictError,
   NotFoundError,
   UnprocessableError,
   ValidationError,
@@ -74,5 +75,19 @@ export class ProjectionConflictError extends Error {
   ) {
     super(`The read model of ${orderId} changed while version ${eventVersion} was applied.`);
     this.name = new.target.name;
+  }
+}
+
+/**
+ * The decision was recorded, but no saga execution waits for it any more (409
+ * `ORDER_NOT_AWAITING_APPROVAL`): the approval deadline passed, so the saga cancels the order.
+ */
+export class ApprovalNoLongerAwaitedError extends ConflictError {
+  constructor(orderId: string) {
+    super(
+      'ORDER_NOT_AWAITING_APPROVAL',
+      `Order ${orderId} no longer awaits approval: its approval deadline has passed and the order is ` +
+        'being cancelled. The decision is kept in the order’s history, but it changes nothing.',
+    );
   }
 }

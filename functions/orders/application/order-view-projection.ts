@@ -42,6 +42,7 @@ export function projectEvent(view: OrderView | undefined, event: OrderEventEnvel
       totalCents: data.totalCents,
       currency: data.currency,
       status: 'PENDING',
+      sagaMode: data.saga,
       version: event.version,
       createdAt: event.occurredAt,
       updatedAt: event.occurredAt,
@@ -59,6 +60,35 @@ export function projectEvent(view: OrderView | undefined, event: OrderEventEnvel
     case 'OrderShipped':
       parseData(event, ORDER_EVENT_DATA_SCHEMAS.OrderShipped);
       return { ...advanced, status: 'SHIPPED' };
+    case 'OrderApprovalRequested':
+      parseData(event, ORDER_EVENT_DATA_SCHEMAS.OrderApprovalRequested);
+      return {
+        ...advanced,
+        status: 'AWAITING_APPROVAL',
+        approval: { status: 'REQUESTED', requestedAt: event.occurredAt },
+      };
+    case 'OrderApproved':
+    case 'OrderRejected': {
+      const data = parseData(event, ORDER_EVENT_DATA_SCHEMAS[event.type]);
+      return {
+        ...advanced,
+        status: 'PENDING',
+        approval: {
+          status: event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED',
+          requestedAt: view.approval?.requestedAt ?? event.occurredAt,
+          decidedAt: event.occurredAt,
+          ...(data.comment === undefined ? {} : { comment: data.comment }),
+        },
+      };
+    }
+    case 'OrderPaid': {
+      const data = parseData(event, ORDER_EVENT_DATA_SCHEMAS.OrderPaid);
+      return {
+        ...advanced,
+        status: 'PAID',
+        payment: { chargeId: data.chargeId, amountCents: data.amountCents, paidAt: event.occurredAt },
+      };
+    }
   }
 }
 

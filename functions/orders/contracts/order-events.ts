@@ -24,6 +24,7 @@ export const OrderCreatedDataSchema = z.object({
   totalCents: cents,
   currency: z.string().length(3),
   saga: z.enum(['orchestrated', 'choreographed']),
+  /** Required on every new order; absent on orders placed before it was. */
   payment: z.object({ method: z.literal('card'), token: nonEmpty }).optional(),
 });
 
@@ -35,11 +36,31 @@ export const OrderShippedDataSchema = z.object({
   trackingNumber: nonEmpty,
 });
 
+/** The saga waits for a human decision on the order (status `AWAITING_APPROVAL`). */
+export const OrderApprovalRequestedDataSchema = z.object({ orderId: nonEmpty });
+
+/** `OrderApproved` and `OrderRejected`: the decision, with the approver's comment when they gave one. */
+export const OrderApprovalDecisionDataSchema = z.object({
+  orderId: nonEmpty,
+  comment: z.string().max(500).optional(),
+});
+
+/** The saga charged the order and confirmed it (status `PAID`). */
+export const OrderPaidDataSchema = z.object({
+  orderId: nonEmpty,
+  chargeId: nonEmpty,
+  amountCents: cents,
+});
+
 /** The `data` schema of each event type the orders context publishes today. */
 export const ORDER_EVENT_DATA_SCHEMAS = {
   OrderCreated: OrderCreatedDataSchema,
   OrderCancelled: OrderCancelledDataSchema,
   OrderShipped: OrderShippedDataSchema,
+  OrderApprovalRequested: OrderApprovalRequestedDataSchema,
+  OrderApproved: OrderApprovalDecisionDataSchema,
+  OrderRejected: OrderApprovalDecisionDataSchema,
+  OrderPaid: OrderPaidDataSchema,
 } as const;
 
 export type OrderEventType = keyof typeof ORDER_EVENT_DATA_SCHEMAS;

@@ -4,12 +4,29 @@
  */
 import type { DomainEvent } from '../../../shared/event-sourcing/domain-event';
 import type { Decider } from '../../../shared/event-sourcing/decider';
-import { InvalidOrderError, OrderNotCancellableError, OrderNotPaidError, OrderStateError } from './errors';
+import {
+  InvalidOrderError,
+  OrderCancelledError,
+  OrderNotAwaitingApprovalError,
+  OrderNotCancellableError,
+  OrderNotConfirmableError,
+  OrderNotPaidError,
+  OrderStateError,
+  PaymentAmountMismatchError,
+} from './errors';
 
 export const ORDER_AGGREGATE = 'Order';
 
 export type OrderStatus = 'PENDING' | 'AWAITING_APPROVAL' | 'PAID' | 'SHIPPED' | 'CANCELLED';
 export type SagaMode = 'orchestrated' | 'choreographed';
+/** The human decision on an order that needed one; absent while none was made (or none was needed). */
+export type ApprovalDecision = 'APPROVED' | 'REJECTED';
+
+export interface CardPayment {
+  readonly method: 'card';
+  /** The payment provider's card token, e.g. `tok_visa`; never a card number. */
+  readonly token: string;
+}
 
 export interface OrderLine {
   readonly productId: string;
@@ -31,7 +48,8 @@ export interface OrderCreatedData {
   readonly totalCents: number;
   readonly currency: string;
   readonly saga: SagaMode;
-  readonly payment?: { readonly method: 'card'; readonly token: string };
+  /** Absent only on orders placed before a payment was required. */
+  readonly payment?: CardPayment;
 }
 export interface OrderCancelledData {
   readonly orderId: string;
@@ -40,11 +58,35 @@ export interface OrderCancelledData {
 export interface OrderShippedData extends Shipment {
   readonly orderId: string;
 }
+export interface OrderApprovalRequestedData {
+  readonly orderId: string;
+}
+export interface OrderApprovalDecisionData {
+  readonly orderId: string;
+  readonly comment?: string;
+}
+export interface OrderPaidData {
+  readonly orderId: string;
+  /** The payment provider's charge, e.g. `ch_…`. */
+  readonly chargeId: string;
+  readonly amountCents: number;
+}
 
 export type OrderCreated = DomainEvent<'OrderCreated', OrderCreatedData>;
 export type OrderCancelled = DomainEvent<'OrderCancelled', OrderCancelledData>;
 export type OrderShipped = DomainEvent<'OrderShipped', OrderShippedData>;
-export type OrderEvent = OrderCreated | OrderCancelled | OrderShipped;
+export type OrderApprovalRequested = DomainEvent<'OrderApprovalRequested', OrderApprovalRequestedData>;
+export type OrderApproved = DomainEvent<'OrderApproved', OrderApprovalDecisionData>;
+export type OrderRejected = DomainEvent<'OrderRejected', OrderApprovalDecisionData>;
+export type OrderPaid = DomainEvent<'OrderPaid', OrderPaidData>;
+export type OrderEvent =
+  | OrderCreated
+  | OrderCancelled
+  | OrderShipped
+  | OrderApprovalRequested
+  | OrderApproved
+  | OrderRejected
+  | OrderPaid;
 
 // ---- State --------------------------------------------------------------------------------------
 
@@ -55,8 +97,16 @@ interface PlacedOrder {
   readonly totalCents: number;
   readonly currency: string;
   readonly saga: SagaMode;
+  /** The approval decision, once one was made; cleared when an approval is requested (again). */
+  readonly approval?: ApprovalDecision;
 }
 
+/**
+ * `PENDING` → (`RequestApproval`) `AWAITING_APPROVAL` → (`Approve` / `Reject`) `PENDING` with the
+ * decision in `approval` → (`ConfirmPayment`) `PAID` → (`ShipOrder`) `SHIPPED`; `PENDING` and
+ * `AWAITING_APPROVAL` may be cancelled (`CANCELLED`). A rejected order stays `PENDING` until the saga
+ * cancels it with `APPROVAL_REJECTED`; it can no longer be confirmed.
+ */
 export type OrderState =
   | { readonly status: 'NONE' }
   | (PlacedOrder & { readonly status: 'PENDING' | 'AWAITING_APPROVAL' | 'PAID' })
@@ -72,8 +122,9 @@ export interface CreateOrder {
   readonly items: readonly OrderLine[];
   readonly currency: string;
   readonly saga: SagaMode;
-  readonly payment?: { readonly method: 'card'; readonly token: string };
+  readonly payment: CardPayment;
 }
+/** By the customer (their reason) or by the saga's compensation (a reason code, e.g. `OUT_OF_STOCK`). */
 export interface CancelOrder {
   readonly type: 'CancelOrder';
   readonly orderId: string;
@@ -83,7 +134,30 @@ export interface ShipOrder extends Shipment {
   readonly type: 'ShipOrder';
   readonly orderId: string;
 }
-export type OrderCommand = CreateOrder | CancelOrder | ShipOrder;
+/** The saga waits for a human decision; asked again (a retried step), it changes nothing while waiting. */
+export interface RequestApproval {
+  readonly type: 'RequestApproval';
+  readonly orderId: string;
+}
+export interface Approve {
+  readonly type: 'Approve';
+  readonly orderId: string;
+  readonly comment?: string;
+}
+export interface Reject {
+  readonly type: 'Reject';
+  readonly orderId: string;
+  readonly comment?: string;
+}
+/** The saga charged the order: it is paid. */
+export interface ConfirmPayment {
+  readonly type: 'ConfirmPayment';
+  readonly orderId: string;
+  readonly chargeId: string;
+  readonly amountCents: number;
+}
+export type OrderCommand =
+  CreateOrder | CancelOrder | ShipOrder | RequestApproval | Approve | Reject | ConfirmPayment;
 
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1_000;
@@ -138,7 +212,7 @@ function decide(
             totalCents: orderTotalCents(command.items),
             currency: command.currency,
             saga: command.saga,
-            ...(command.payment ? { payment: command.payment } : {}),
+            payment: command.payment,
           },
         },
       ];
@@ -166,6 +240,61 @@ function decide(
         },
       ];
     }
+    case 'RequestApproval': {
+      if (state.status === 'NONE') throw new OrderStateError(`Order ${command.orderId} does not exist.`);
+      // A retried request while the order waits changes nothing: the caller only replaces its task token.
+      if (state.status === 'AWAITING_APPROVAL') return [];
+      if (state.status === 'CANCELLED') throw new OrderCancelledError(command.orderId);
+      if (state.status !== 'PENDING') {
+        throw new OrderStateError(
+          `Order ${command.orderId} is ${state.status}: no approval can be asked for.`,
+        );
+      }
+      // Also after a decision: the saga only asks again when that decision never reached it.
+      return [{ type: 'OrderApprovalRequested', data: { orderId: command.orderId } }];
+    }
+    case 'Approve':
+    case 'Reject': {
+      if (state.status === 'NONE') throw new OrderStateError(`Order ${command.orderId} does not exist.`);
+      const decision: ApprovalDecision = command.type === 'Approve' ? 'APPROVED' : 'REJECTED';
+      if (state.status !== 'AWAITING_APPROVAL') {
+        // The same decision again is a retry: harmless, and recorded once.
+        if (state.approval === decision) return [];
+        throw new OrderNotAwaitingApprovalError(
+          command.orderId,
+          state.status,
+          state.approval === undefined ? undefined : `already ${state.approval.toLowerCase()}`,
+        );
+      }
+      const data = {
+        orderId: command.orderId,
+        ...(command.comment === undefined ? {} : { comment: command.comment }),
+      };
+      return [decision === 'APPROVED' ? { type: 'OrderApproved', data } : { type: 'OrderRejected', data }];
+    }
+    case 'ConfirmPayment': {
+      if (state.status === 'NONE') throw new OrderStateError(`Order ${command.orderId} does not exist.`);
+      // Confirming twice (a retried step) records one payment.
+      if (state.status === 'PAID' || state.status === 'SHIPPED') return [];
+      if (state.status === 'CANCELLED') {
+        throw new OrderNotConfirmableError(command.orderId, 'it was cancelled');
+      }
+      if (state.status === 'AWAITING_APPROVAL') {
+        throw new OrderNotConfirmableError(command.orderId, 'it is still awaiting approval');
+      }
+      if (state.approval === 'REJECTED') {
+        throw new OrderNotConfirmableError(command.orderId, 'its approval was rejected');
+      }
+      if (command.amountCents !== state.totalCents) {
+        throw new PaymentAmountMismatchError(command.orderId, command.amountCents, state.totalCents);
+      }
+      return [
+        {
+          type: 'OrderPaid',
+          data: { orderId: command.orderId, chargeId: command.chargeId, amountCents: command.amountCents },
+        },
+      ];
+    }
   }
 }
 
@@ -185,12 +314,34 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
         status: 'SHIPPED',
         shipment: { carrier: event.data.carrier, trackingNumber: event.data.trackingNumber },
       };
+    case 'OrderApprovalRequested': {
+      if (state.status === 'NONE') return state;
+      const { approval: _previous, ...order } = placed(state);
+      return { ...order, status: 'AWAITING_APPROVAL' };
+    }
+    case 'OrderApproved':
+      if (state.status === 'NONE') return state;
+      return { ...placed(state), status: 'PENDING', approval: 'APPROVED' };
+    case 'OrderRejected':
+      if (state.status === 'NONE') return state;
+      return { ...placed(state), status: 'PENDING', approval: 'REJECTED' };
+    case 'OrderPaid':
+      if (state.status === 'NONE') return state;
+      return { ...placed(state), status: 'PAID' };
   }
 }
 
 function placed(state: Exclude<OrderState, { status: 'NONE' }>): PlacedOrder {
-  const { orderId, userId, items, totalCents, currency, saga } = state;
-  return { orderId, userId, items, totalCents, currency, saga };
+  const { orderId, userId, items, totalCents, currency, saga, approval } = state;
+  return {
+    orderId,
+    userId,
+    items,
+    totalCents,
+    currency,
+    saga,
+    ...(approval === undefined ? {} : { approval }),
+  };
 }
 
 export const orderDecider: Decider<OrderCommand, OrderState, OrderEvent> = {

@@ -3,6 +3,7 @@ import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/
 import { httpHandler, idSchema } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { CreateOrder } from '../application/create-order';
+import { CARD_TOKEN_PATTERN } from '../contracts/place-order-saga';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
 import type { CommandContextFactory } from './command-context';
 
@@ -31,7 +32,12 @@ export const CreateOrderBody = z.strictObject({
         seen.add(item.productId);
       });
     }),
-  payment: z.strictObject({ method: z.literal('card'), token: z.string().min(1).max(512) }).optional(),
+  payment: z.strictObject({
+    method: z.literal('card'),
+    token: z.string().regex(CARD_TOKEN_PATTERN, {
+      error: 'must be a card token: tok_ followed by 1 to 64 lower-case letters, digits or _',
+    }),
+  }),
   saga: z.enum(['orchestrated', 'choreographed']).default('orchestrated'),
 });
 

@@ -1,14 +1,17 @@
 import type { HttpLogger, ProxyHandler } from '../../../shared/http';
 import { httpHandler } from '../../../shared/http';
-import type { OrderView } from '../ports/order-views';
+import type { OrderDetails } from '../application/order-queries';
 import { OrderPath } from './schemas';
 
 export interface GetOrderHandlerDeps {
-  readonly getOrder: (orderId: string) => Promise<OrderView>;
+  readonly getOrder: (orderId: string) => Promise<OrderDetails>;
   readonly logger?: HttpLogger;
 }
 
-/** `GET /orders/{orderId}` → 200 with the read model's view, 404 while it has none. */
+/**
+ * `GET /orders/{orderId}` → 200 with the read model's view (and, for an orchestrated order, its saga
+ * execution read live), 404 while it has none.
+ */
 export function makeHandler(deps: GetOrderHandlerDeps): ProxyHandler {
   return httpHandler(
     { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },

@@ -1,4 +1,19 @@
-import type { OrderStatus } from '../domain/order';
+import type { OrderStatus, SagaMode } from '../domain/order';
+
+/** The approval of an order that needed one, as the read model holds it. */
+export interface OrderApprovalView {
+  readonly status: 'REQUESTED' | 'APPROVED' | 'REJECTED';
+  readonly requestedAt: string;
+  readonly decidedAt?: string;
+  readonly comment?: string;
+}
+
+/** The payment that confirmed the order. */
+export interface OrderPaymentView {
+  readonly chargeId: string;
+  readonly amountCents: number;
+  readonly paidAt: string;
+}
 
 /** One order as the read model holds it: what `GET /orders/{orderId}` answers. */
 export interface OrderView {
@@ -13,6 +28,10 @@ export interface OrderView {
   readonly currency: string;
   readonly status: OrderStatus;
   readonly cancellationReason?: string;
+  /** How the order is placed; absent on views projected before it was recorded. */
+  readonly sagaMode?: SagaMode;
+  readonly approval?: OrderApprovalView;
+  readonly payment?: OrderPaymentView;
   /** Version of the last event applied; equals the event count of the order's stream once caught up. */
   readonly version: number;
   readonly createdAt: string;

@@ -56,6 +56,30 @@ describe('orders configuration', () => {
     expect(() => loadConfig('relay', { READ_MODEL_TABLE: 'views' })).toThrow(/EVENT_BUS_NAME is required/);
   });
 
+  it('reads the state machine ARN of the saga’s functions, refusing anything else', () => {
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:PlaceOrder';
+    expect(loadConfig('startSaga', { SAGA_STATE_MACHINE_ARN: arn })).toEqual({ SAGA_STATE_MACHINE_ARN: arn });
+    expect(loadConfig('getOrder', { READ_MODEL_TABLE: 'views', SAGA_STATE_MACHINE_ARN: arn })).toEqual({
+      READ_MODEL_TABLE: 'views',
+      SAGA_STATE_MACHINE_ARN: arn,
+    });
+    expect(() => loadConfig('getOrder', { READ_MODEL_TABLE: 'views' })).toThrow(
+      /SAGA_STATE_MACHINE_ARN is required/,
+    );
+    expect(() =>
+      loadConfig('startSaga', {
+        SAGA_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:execution:PlaceOrder:ord_1',
+      }),
+    ).toThrow(/SAGA_STATE_MACHINE_ARN must be the ARN of a state machine/);
+  });
+
+  it('gives the saga steps the event store without an idempotency table', () => {
+    expect(loadConfig('sagaStep', { EVENT_STORE_TABLE: 'events' })).toEqual({
+      EVENT_STORE_TABLE: 'events',
+      SNAPSHOT_EVERY: 25,
+    });
+  });
+
   it('reads the invocation’s trace header, absent when Lambda set none', () => {
     expect(currentTraceHeader({ _X_AMZN_TRACE_ID: 'Root=1-a-b' })).toBe('Root=1-a-b');
     expect(currentTraceHeader({})).toBeUndefined();

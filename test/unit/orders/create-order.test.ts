@@ -5,6 +5,7 @@ import type { HttpInterceptor } from '../../../shared/http';
 import { errorBodyOf, jsonEvent } from '../http/proxy-event';
 import { FIXED_NOW, fixedContext } from '../event-sourcing/fixed-context';
 import {
+  CARD,
   EURO_MUG,
   FakeProductCatalog,
   fixedCommandContext,
@@ -51,6 +52,7 @@ describe('creating an order', () => {
             { productId: MOUSE, quantity: 1 },
           ],
           saga: 'choreographed',
+          payment: CARD,
         },
         fixedContext(),
       );
@@ -83,6 +85,7 @@ describe('creating an order', () => {
             totalCents: 11_248,
             currency: 'USD',
             saga: 'choreographed',
+            payment: CARD,
           },
         },
       ]);
@@ -123,6 +126,7 @@ describe('creating an order', () => {
             { productId: other, quantity: 1 },
           ],
           saga: 'orchestrated',
+          payment: CARD,
         },
         fixedContext(),
       );
@@ -152,6 +156,7 @@ describe('creating an order', () => {
             { productId: EURO_MUG, quantity: 1 },
           ],
           saga: 'orchestrated',
+          payment: CARD,
         },
         fixedContext(),
       );
@@ -187,7 +192,10 @@ describe('creating an order', () => {
       }));
 
       // Act
-      const placed = await createOrder({ userId: USER_ID, items, saga: 'orchestrated' }, fixedContext());
+      const placed = await createOrder(
+        { userId: USER_ID, items, saga: 'orchestrated', payment: CARD },
+        fixedContext(),
+      );
 
       // Assess
       expect(placed.totalCents).toBe(5_000);
@@ -201,7 +209,9 @@ describe('creating an order', () => {
       const { handler } = setup();
 
       // Act
-      const result = await handler(post({ userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }] }));
+      const result = await handler(
+        post({ userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }),
+      );
 
       // Assess
       expect(result.statusCode).toBe(202);
@@ -221,7 +231,7 @@ describe('creating an order', () => {
       // Act
       await handler(
         post(
-          { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }] },
+          { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD },
           { 'X-Correlation-Id': 'flow-9' },
         ),
       );
@@ -248,7 +258,7 @@ describe('creating an order', () => {
         idempotency: recording,
         commandContext: fixedCommandContext,
       });
-      const body = { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }] };
+      const body = { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
 
       // Act
       await handler(post(body));
@@ -258,11 +268,12 @@ describe('creating an order', () => {
     });
 
     it.each<[string, unknown, string]>([
-      ['no items', { userId: USER_ID, items: [] }, 'items must not be empty'],
+      ['no items', { userId: USER_ID, items: [], payment: CARD }, 'items must not be empty'],
       [
         '51 items',
         {
           userId: USER_ID,
+          payment: CARD,
           items: Array.from({ length: 51 }, (_, index) => ({
             productId: `prd_01JD0000000000000000000${String(index).padStart(3, '0')}`,
             quantity: 1,
@@ -278,42 +289,43 @@ describe('creating an order', () => {
             { productId: KEYBOARD, quantity: 1 },
             { productId: KEYBOARD, quantity: 2 },
           ],
+          payment: CARD,
         },
         'items[1].productId must not repeat a product of an earlier item',
       ],
       [
         'a zero quantity',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 0 }] },
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 0 }], payment: CARD },
         'items[0].quantity must be at least 1',
       ],
       [
         'a quantity over 1000',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1001 }] },
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1001 }], payment: CARD },
         'items[0].quantity must be at most 1000',
       ],
       [
         'a fractional quantity',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1.5 }] },
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1.5 }], payment: CARD },
         'items[0].quantity must be an integer',
       ],
       [
         'a malformed product id',
-        { userId: USER_ID, items: [{ productId: 'keyboard', quantity: 1 }] },
+        { userId: USER_ID, items: [{ productId: 'keyboard', quantity: 1 }], payment: CARD },
         'items[0].productId must be a product id (prd_ followed by a ULID)',
       ],
       [
         'a malformed user id',
-        { userId: 'bob', items: [{ productId: KEYBOARD, quantity: 1 }] },
+        { userId: 'bob', items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD },
         'userId must be',
       ],
       [
         'a price sent by the client',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 1 }] },
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 1 }], payment: CARD },
         'items[0].unitPriceCents is not allowed',
       ],
       [
         'an unknown saga',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], saga: 'improvised' },
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], saga: 'improvised', payment: CARD },
         'saga must be one of "orchestrated", "choreographed"',
       ],
       [
@@ -324,6 +336,52 @@ describe('creating an order', () => {
           payment: { method: 'cash', token: 't' },
         },
         'payment.method must be "card"',
+      ],
+      [
+        'no payment',
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }] },
+        'payment is required',
+      ],
+      [
+        'a payment without a token',
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: { method: 'card' } },
+        'payment.token is required',
+      ],
+      [
+        'a token that is not a card token',
+        {
+          userId: USER_ID,
+          items: [{ productId: KEYBOARD, quantity: 1 }],
+          payment: { method: 'card', token: '4242424242424242' },
+        },
+        'payment.token must be a card token',
+      ],
+      [
+        'a token with upper-case letters',
+        {
+          userId: USER_ID,
+          items: [{ productId: KEYBOARD, quantity: 1 }],
+          payment: { method: 'card', token: 'tok_Visa' },
+        },
+        'payment.token must be a card token',
+      ],
+      [
+        'a token over 64 characters after tok_',
+        {
+          userId: USER_ID,
+          items: [{ productId: KEYBOARD, quantity: 1 }],
+          payment: { method: 'card', token: `tok_${'a'.repeat(65)}` },
+        },
+        'payment.token must be a card token',
+      ],
+      [
+        'a payment with an unknown field',
+        {
+          userId: USER_ID,
+          items: [{ productId: KEYBOARD, quantity: 1 }],
+          payment: { method: 'card', token: 'tok_visa', cvc: '123' },
+        },
+        'payment.cvc is not allowed',
       ],
     ])('refuses %s with 400 VALIDATION_FAILED before asking inventory', async (_label, body, message) => {
       // Prepare
@@ -347,7 +405,9 @@ describe('creating an order', () => {
       const { handler } = setup();
 
       // Act
-      const result = await handler(post({ userId: USER_ID, items: [{ productId: UNKNOWN, quantity: 1 }] }));
+      const result = await handler(
+        post({ userId: USER_ID, items: [{ productId: UNKNOWN, quantity: 1 }], payment: CARD }),
+      );
 
       // Assess
       expect(result.statusCode).toBe(422);
@@ -371,7 +431,9 @@ describe('creating an order', () => {
       catalog.unavailable = true;
 
       // Act
-      const result = await handler(post({ userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }] }));
+      const result = await handler(
+        post({ userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }),
+      );
 
       // Assess
       expect(result.statusCode).toBe(503);

@@ -3,7 +3,8 @@ import { InMemoryEventStore } from '../../../shared/event-sourcing';
 import type { HttpInterceptor } from '../../../shared/http';
 import { decodeCursor, encodeCursor } from '../../../functions/orders/adapters/list-cursor';
 import { orderRunner } from '../../../functions/orders/application/order-runner';
-import type { OrderEvent, OrderState } from '../../../functions/orders/domain/order';
+import type { PlaceOrderSagaInput } from '../../../functions/orders/contracts/place-order-saga';
+import type { CardPayment, OrderEvent, OrderState } from '../../../functions/orders/domain/order';
 import type { CommandContextFactory } from '../../../functions/orders/handlers/command-context';
 import type {
   ListOptions,
@@ -13,6 +14,19 @@ import type {
   OrderViewWriter,
   SaveOutcome,
 } from '../../../functions/orders/ports/order-views';
+import type {
+  ApprovalTask,
+  ApprovalTaskResolution,
+  ApprovalTasks,
+} from '../../../functions/orders/ports/approval-tasks';
+import type {
+  SagaExecution,
+  SagaStartOutcome,
+  SagaStarter,
+  SagaStatus,
+  SagaTaskCallbacks,
+  TaskCallbackOutcome,
+} from '../../../functions/orders/ports/place-order-saga';
 import type {
   CatalogCallContext,
   ProductCatalog,
@@ -93,4 +107,118 @@ export function orderStore() {
 
 export function runnerOn(store: InMemoryEventStore<OrderEvent, OrderState>) {
   return orderRunner(store, { maxAttempts: 5, sleep: async () => undefined });
+}
+
+/** The card every test order pays with. */
+export const CARD: CardPayment = { method: 'card', token: 'tok_visa' };
+
+/** Approval tasks in a Map, with the DynamoDB adapter's replace-on-save and conditional mark. */
+export class InMemoryApprovalTasks implements ApprovalTasks {
+  readonly tasks = new Map<string, ApprovalTask>();
+  failGets = false;
+
+  async get(orderId: string): Promise<ApprovalTask | undefined> {
+    await Promise.resolve();
+    if (this.failGets) throw new Error('the table is unavailable');
+    const task = this.tasks.get(orderId);
+    return task === undefined ? undefined : structuredClone(task);
+  }
+
+  async save(task: Pick<ApprovalTask, 'orderId' | 'taskToken' | 'requestedAt'>): Promise<void> {
+    await Promise.resolve();
+    this.tasks.set(task.orderId, {
+      orderId: task.orderId,
+      taskToken: task.taskToken,
+      requestedAt: task.requestedAt,
+    });
+  }
+
+  async markResolved(task: ApprovalTask, resolution: ApprovalTaskResolution, at: string): Promise<void> {
+    await Promise.resolve();
+    if (this.tasks.get(task.orderId)?.taskToken !== task.taskToken) return;
+    this.tasks.set(task.orderId, { ...task, resolution, resolvedAt: at });
+  }
+}
+
+export type TaskCallback =
+  | { readonly kind: 'succeed'; readonly taskToken: string; readonly output: unknown }
+  | { readonly kind: 'fail'; readonly taskToken: string; readonly error: string; readonly cause: string };
+
+/**
+ * Step Functions' task callbacks: records each call; a token in `closed` answers `task-closed`,
+ * `unavailable` makes every call throw as an unreachable service does.
+ */
+export class FakeTaskCallbacks implements SagaTaskCallbacks {
+  readonly calls: TaskCallback[] = [];
+  readonly closed = new Set<string>();
+  unavailable = false;
+
+  async succeed(taskToken: string, output: unknown): Promise<TaskCallbackOutcome> {
+    return this.answer({ kind: 'succeed', taskToken, output });
+  }
+
+  async fail(taskToken: string, error: string, cause: string): Promise<TaskCallbackOutcome> {
+    return this.answer({ kind: 'fail', taskToken, error, cause });
+  }
+
+  private async answer(call: TaskCallback): Promise<TaskCallbackOutcome> {
+    await Promise.resolve();
+    if (this.unavailable) {
+      throw new DependencyUnavailableError('step-functions', 'Step Functions did not answer.');
+    }
+    this.calls.push(call);
+    if (this.closed.has(call.taskToken)) return 'task-closed';
+    // A token is answered once: Step Functions closes the task with the first answer.
+    this.closed.add(call.taskToken);
+    return 'delivered';
+  }
+}
+
+/** The saga's executions by order: what `describe` answers; `unavailable` throws as an unreachable service does. */
+export class FakeSagaStatus implements SagaStatus {
+  readonly executions = new Map<string, Omit<SagaExecution, 'executionArn'>>();
+  unavailable = false;
+
+  executionArnOf(orderId: string): string {
+    return `arn:aws:states:us-east-1:123456789012:execution:PlaceOrder:${orderId}`;
+  }
+
+  async describe(orderId: string): Promise<SagaExecution> {
+    await Promise.resolve();
+    if (this.unavailable) {
+      throw new DependencyUnavailableError('step-functions', 'Step Functions did not answer.');
+    }
+    return {
+      executionArn: this.executionArnOf(orderId),
+      ...(this.executions.get(orderId) ?? { status: 'NOT_STARTED' }),
+    };
+  }
+}
+
+/** Starts executions named after their orders, as Step Functions does: a second start of one order is `already-started`. */
+export class FakeSagaStarter implements SagaStarter {
+  readonly started: { input: PlaceOrderSagaInput; traceHeader?: string }[] = [];
+
+  async start(
+    input: PlaceOrderSagaInput,
+    options: { readonly traceHeader?: string } = {},
+  ): Promise<SagaStartOutcome> {
+    await Promise.resolve();
+    if (this.started.some((execution) => execution.input.orderId === input.orderId)) return 'already-started';
+    this.started.push({ input, ...options });
+    return 'started';
+  }
+}
+
+export interface LoggedLine {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly attributes: Record<string, unknown>;
+}
+
+/** A logger that keeps its lines, for the use cases and handlers that log instead of failing. */
+export function recordingLogger(lines: LoggedLine[] = []) {
+  const at = (level: LoggedLine['level']) => (message: string, attributes: Record<string, unknown>) =>
+    void lines.push({ level, message, attributes });
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }

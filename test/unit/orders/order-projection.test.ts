@@ -83,6 +83,7 @@ describe('projecting orders events into the read model', () => {
       currency: 'USD',
       status: 'CANCELLED',
       cancellationReason: 'late',
+      sagaMode: 'orchestrated',
       version: 2,
       createdAt: '2026-11-26T12:00:01.000Z',
       updatedAt: '2026-11-26T12:00:02.000Z',
@@ -174,7 +175,7 @@ describe('projecting orders events into the read model', () => {
     await project(created());
 
     // Act
-    await project(orderEvent(2, 'OrderPaid', { orderId: ORDER_ID }));
+    await project(orderEvent(2, 'OrderGiftWrapped', { orderId: ORDER_ID }));
     await project(cancelled(3));
 
     // Assess
@@ -193,6 +194,98 @@ describe('projecting orders events into the read model', () => {
 
     // Assess
     await expect(result).rejects.toThrow(MalformedOrderEventError);
+  });
+
+  describe('the saga’s events', () => {
+    const approvalRequested = orderEvent(2, 'OrderApprovalRequested', { orderId: ORDER_ID });
+
+    async function projected(...events: OrderEventEnvelope[]) {
+      const views = new InMemoryOrderViews();
+      const project = makeProjectOrderEvent({ views });
+      for (const event of [created(), ...events]) await project(event);
+      return views.get(ORDER_ID);
+    }
+
+    it('records how the order is placed', async () => {
+      expect(await projected()).toMatchObject({ sagaMode: 'orchestrated', status: 'PENDING' });
+    });
+
+    it('shows an order awaiting approval', async () => {
+      expect(await projected(approvalRequested)).toMatchObject({
+        status: 'AWAITING_APPROVAL',
+        approval: { status: 'REQUESTED', requestedAt: '2026-11-26T12:00:02.000Z' },
+        version: 2,
+      });
+    });
+
+    it('shows the approval decision with its comment, the order pending again', async () => {
+      // Act
+      const view = await projected(
+        approvalRequested,
+        orderEvent(3, 'OrderApproved', { orderId: ORDER_ID, comment: 'known customer' }),
+      );
+
+      // Assess
+      expect(view).toMatchObject({
+        status: 'PENDING',
+        approval: {
+          status: 'APPROVED',
+          requestedAt: '2026-11-26T12:00:02.000Z',
+          decidedAt: '2026-11-26T12:00:03.000Z',
+          comment: 'known customer',
+        },
+      });
+    });
+
+    it('shows a rejection, then the saga’s cancellation with its reason', async () => {
+      // Act
+      const view = await projected(
+        approvalRequested,
+        orderEvent(3, 'OrderRejected', { orderId: ORDER_ID }),
+        orderEvent(4, 'OrderCancelled', { orderId: ORDER_ID, reason: 'APPROVAL_REJECTED' }),
+      );
+
+      // Assess
+      expect(view).toMatchObject({
+        status: 'CANCELLED',
+        cancellationReason: 'APPROVAL_REJECTED',
+        approval: { status: 'REJECTED', decidedAt: '2026-11-26T12:00:03.000Z' },
+        version: 4,
+      });
+      expect(view?.approval).not.toHaveProperty('comment');
+    });
+
+    it('shows a paid order with its charge', async () => {
+      // Act
+      const view = await projected(
+        orderEvent(2, 'OrderPaid', { orderId: ORDER_ID, chargeId: 'ch_1', amountCents: 9_998 }),
+      );
+
+      // Assess
+      expect(view).toMatchObject({
+        status: 'PAID',
+        payment: { chargeId: 'ch_1', amountCents: 9_998, paidAt: '2026-11-26T12:00:02.000Z' },
+      });
+    });
+
+    it.each<[string, OrderEventEnvelope]>([
+      ['an OrderPaid without a charge', orderEvent(2, 'OrderPaid', { orderId: ORDER_ID, amountCents: 1 })],
+      [
+        'an OrderApproved with a numeric comment',
+        orderEvent(2, 'OrderApproved', { orderId: ORDER_ID, comment: 7 }),
+      ],
+    ])('refuses %s as malformed', async (_label, event) => {
+      // Prepare
+      const views = new InMemoryOrderViews();
+      const project = makeProjectOrderEvent({ views });
+      await project(created());
+
+      // Act
+      const result = project(event);
+
+      // Assess
+      await expect(result).rejects.toThrow(MalformedOrderEventError);
+    });
   });
 
   describe('the SQS handler', () => {
@@ -221,7 +314,7 @@ describe('projecting orders events into the read model', () => {
         carrier: 'UPS',
         trackingNumber: '1Z',
       });
-      const fourth = orderEvent(4, 'OrderPaid', { orderId: ORDER_ID });
+      const fourth = orderEvent(4, 'OrderGiftWrapped', { orderId: ORDER_ID });
 
       // Act
       const response = await handler({

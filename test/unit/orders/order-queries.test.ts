@@ -10,7 +10,16 @@ import { makeHandler as makeListHandler } from '../../../functions/orders/handle
 import type { OrderView } from '../../../functions/orders/ports/order-views';
 import { errorBodyOf, proxyEvent } from '../http/proxy-event';
 import { fixedContext } from '../event-sourcing/fixed-context';
-import { InMemoryOrderViews, KEYBOARD, orderStore, runnerOn, USER_ID } from './fakes';
+import {
+  CARD,
+  FakeSagaStatus,
+  InMemoryOrderViews,
+  KEYBOARD,
+  orderStore,
+  recordingLogger,
+  runnerOn,
+  USER_ID,
+} from './fakes';
 
 const OTHER_USER = 'usr_01JD0000000000000000000002';
 const orderId = (n: number) => `ord_01JD00000000000000000000${String(n).padStart(2, '0')}`;
@@ -76,6 +85,90 @@ describe('order queries', () => {
       // Assess
       expect(result.statusCode).toBe(status);
       expect(errorBodyOf(result).error.code).toBe(code);
+    });
+  });
+
+  describe('GET /orders/{orderId} of an orchestrated order', () => {
+    const getOne = (id: string) =>
+      get(`/orders/${id}`, { resource: '/orders/{orderId}', pathParameters: { orderId: id } });
+
+    async function setup(sagaMode: OrderView['sagaMode']) {
+      const sagaStatus = new FakeSagaStatus();
+      const log = recordingLogger();
+      const views = await readModelWith({
+        ...view(1),
+        ...(sagaMode === undefined ? {} : { sagaMode }),
+      });
+      const handler = makeGetOrderHandler({ getOrder: makeGetOrder({ views, sagaStatus, logger: log }) });
+      return { sagaStatus, log, handler };
+    }
+
+    it('shows the saga execution, read live, with the step it is in', async () => {
+      // Prepare
+      const { sagaStatus, handler } = await setup('orchestrated');
+      sagaStatus.executions.set(orderId(1), { status: 'RUNNING', currentStep: 'WaitForApproval' });
+
+      // Act
+      const result = await handler(getOne(orderId(1)));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body)).toEqual({
+        ...view(1),
+        sagaMode: 'orchestrated',
+        saga: {
+          executionArn: `arn:aws:states:us-east-1:123456789012:execution:PlaceOrder:${orderId(1)}`,
+          status: 'RUNNING',
+          currentStep: 'WaitForApproval',
+        },
+      });
+    });
+
+    it('says NOT_STARTED while the saga has not started yet', async () => {
+      // Prepare
+      const { handler } = await setup('orchestrated');
+
+      // Act
+      const result = await handler(getOne(orderId(1)));
+
+      // Assess
+      expect((JSON.parse(result.body) as { saga: unknown }).saga).toMatchObject({ status: 'NOT_STARTED' });
+    });
+
+    it('answers the order with the saga UNKNOWN when Step Functions cannot be reached, and logs it', async () => {
+      // Prepare
+      const { sagaStatus, log, handler } = await setup('orchestrated');
+      sagaStatus.unavailable = true;
+
+      // Act
+      const result = await handler(getOne(orderId(1)));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect((JSON.parse(result.body) as { saga: unknown }).saga).toEqual({
+        executionArn: sagaStatus.executionArnOf(orderId(1)),
+        status: 'UNKNOWN',
+      });
+      expect(log.lines).toEqual([
+        expect.objectContaining({
+          level: 'warn',
+          attributes: expect.objectContaining({ orderId: orderId(1) }) as unknown,
+        }),
+      ]);
+    });
+
+    it.each<[string, OrderView['sagaMode']]>([
+      ['a choreographed order', 'choreographed'],
+      ['an order projected before its saga mode was recorded', undefined],
+    ])('shows no saga for %s', async (_label, sagaMode) => {
+      // Prepare
+      const { handler } = await setup(sagaMode);
+
+      // Act
+      const result = await handler(getOne(orderId(1)));
+
+      // Assess
+      expect(JSON.parse(result.body)).not.toHaveProperty('saga');
     });
   });
 
@@ -188,6 +281,7 @@ describe('order queries', () => {
           items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 5 }],
           currency: 'USD',
           saga: 'orchestrated',
+          payment: CARD,
         },
         fixedContext(),
       );

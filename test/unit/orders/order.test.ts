@@ -1,5 +1,7 @@
 import type { EventPayload } from '../../../shared/event-sourcing/domain-event';
 import {
+  type ConfirmPayment,
+  type CreateOrder,
   type OrderCommand,
   orderDecider,
   type OrderEvent,
@@ -8,9 +10,13 @@ import {
 } from '../../../functions/orders/domain/order';
 import {
   InvalidOrderError,
+  OrderCancelledError,
+  OrderNotAwaitingApprovalError,
   OrderNotCancellableError,
+  OrderNotConfirmableError,
   OrderNotPaidError,
   OrderStateError,
+  PaymentAmountMismatchError,
 } from '../../../functions/orders/domain/errors';
 
 const orderId = 'ord_01JD0000000000000000000000';
@@ -39,20 +45,50 @@ function given(...history: EventPayload<OrderEvent>[]) {
   return { when: (command: OrderCommand) => () => orderDecider.decide(command, state), state };
 }
 
+const payment = { method: 'card', token: 'tok_visa' } as const;
 const created: EventPayload<OrderEvent> = {
   type: 'OrderCreated',
-  data: { orderId, userId: 'usr_1', items: lines, totalCents: 2_599, currency: 'USD', saga: 'orchestrated' },
+  data: {
+    orderId,
+    userId: 'usr_1',
+    items: lines,
+    totalCents: 2_599,
+    currency: 'USD',
+    saga: 'orchestrated',
+    payment,
+  },
 };
-const create: OrderCommand = {
+const create: CreateOrder = {
   type: 'CreateOrder',
   orderId,
   userId: 'usr_1',
   items: lines,
   currency: 'USD',
   saga: 'orchestrated',
+  payment,
 };
 const cancel: OrderCommand = { type: 'CancelOrder', orderId, reason: 'changed my mind' };
 const ship: OrderCommand = { type: 'ShipOrder', orderId, carrier: 'UPS', trackingNumber: '1Z999' };
+const requestApproval: OrderCommand = { type: 'RequestApproval', orderId };
+const approve: OrderCommand = { type: 'Approve', orderId, comment: 'known customer' };
+const reject: OrderCommand = { type: 'Reject', orderId };
+const confirm: ConfirmPayment = { type: 'ConfirmPayment', orderId, chargeId: 'ch_1', amountCents: 2_599 };
+
+const approvalRequested: EventPayload<OrderEvent> = { type: 'OrderApprovalRequested', data: { orderId } };
+const approved: EventPayload<OrderEvent> = { type: 'OrderApproved', data: { orderId } };
+const rejected: EventPayload<OrderEvent> = { type: 'OrderRejected', data: { orderId } };
+const paid: EventPayload<OrderEvent> = {
+  type: 'OrderPaid',
+  data: { orderId, chargeId: 'ch_1', amountCents: 2_599 },
+};
+const cancelled: EventPayload<OrderEvent> = {
+  type: 'OrderCancelled',
+  data: { orderId, reason: 'APPROVAL_TIMEOUT' },
+};
+const shipped: EventPayload<OrderEvent> = {
+  type: 'OrderShipped',
+  data: { orderId, carrier: 'UPS', trackingNumber: '1' },
+};
 
 describe('Order aggregate', () => {
   test('creating an order totals its lines in integer cents', () => {
@@ -92,10 +128,6 @@ describe('Order aggregate', () => {
   });
 
   test('a shipped order cannot be cancelled', () => {
-    const shipped: EventPayload<OrderEvent> = {
-      type: 'OrderShipped',
-      data: { orderId, carrier: 'UPS', trackingNumber: '1' },
-    };
     expect(given(created, shipped).when(cancel)).toThrow(OrderNotCancellableError);
   });
 
@@ -103,9 +135,15 @@ describe('Order aggregate', () => {
     expect(given(created).when(ship)).toThrow(OrderNotPaidError);
   });
 
-  test('commands on an order that does not exist are refused', () => {
-    expect(given().when(cancel)).toThrow(OrderStateError);
-    expect(given().when(ship)).toThrow(OrderStateError);
+  test.each<[string, OrderCommand]>([
+    ['cancel', cancel],
+    ['ship', ship],
+    ['request approval', requestApproval],
+    ['approve', approve],
+    ['reject', reject],
+    ['confirm payment', confirm],
+  ])('%s on an order that does not exist is refused', (_label, command) => {
+    expect(given().when(command)).toThrow(OrderStateError);
   });
 
   test('evolve keeps the order’s contents and records the cancellation reason', () => {
@@ -114,6 +152,143 @@ describe('Order aggregate', () => {
       status: 'CANCELLED',
       cancellationReason: 'out of stock',
       totalCents: 2_599,
+    });
+  });
+
+  describe('approval', () => {
+    test('a pending order is put to an approval', () => {
+      expect(given(created).when(requestApproval)()).toEqual([approvalRequested]);
+      expect(given(created, approvalRequested).state).toMatchObject({ status: 'AWAITING_APPROVAL' });
+    });
+
+    test('asking again while the order waits changes nothing (a retried step)', () => {
+      expect(given(created, approvalRequested).when(requestApproval)()).toEqual([]);
+    });
+
+    test('asking again after a decision the saga never got puts the order back to waiting', () => {
+      // Prepare
+      const { when } = given(created, approvalRequested, approved);
+
+      // Act
+      const events = when(requestApproval)();
+
+      // Assess
+      expect(events).toEqual([approvalRequested]);
+      expect(given(created, approvalRequested, approved, approvalRequested).state).toMatchObject({
+        status: 'AWAITING_APPROVAL',
+      });
+      expect(given(created, approvalRequested, approved, approvalRequested).state).not.toHaveProperty(
+        'approval',
+      );
+    });
+
+    test('a cancelled order cannot be put to an approval', () => {
+      expect(given(created, cancelled).when(requestApproval)).toThrow(OrderCancelledError);
+    });
+
+    test('a paid order needs no approval', () => {
+      expect(given(created, paid).when(requestApproval)).toThrow(OrderStateError);
+    });
+
+    test('approving records the decision with the comment and makes the order pending again', () => {
+      // Prepare
+      const { when } = given(created, approvalRequested);
+
+      // Act
+      const events = when(approve)();
+
+      // Assess
+      expect(events).toEqual([{ type: 'OrderApproved', data: { orderId, comment: 'known customer' } }]);
+      expect(given(created, approvalRequested, approved).state).toMatchObject({
+        status: 'PENDING',
+        approval: 'APPROVED',
+      });
+    });
+
+    test('rejecting records the decision without a comment when none is given', () => {
+      expect(given(created, approvalRequested).when(reject)()).toEqual([rejected]);
+      expect(given(created, approvalRequested, rejected).state).toMatchObject({
+        status: 'PENDING',
+        approval: 'REJECTED',
+      });
+    });
+
+    test.each<[string, OrderCommand, EventPayload<OrderEvent>[]]>([
+      ['approving an approved order', approve, [created, approvalRequested, approved]],
+      ['rejecting a rejected order', reject, [created, approvalRequested, rejected]],
+      [
+        'approving an approved order since cancelled',
+        approve,
+        [created, approvalRequested, approved, cancelled],
+      ],
+    ])('%s is harmless: no event', (_label, command, history) => {
+      expect(given(...history).when(command)()).toEqual([]);
+    });
+
+    test.each<[string, OrderCommand, EventPayload<OrderEvent>[]]>([
+      ['approving an order nobody asked about', approve, [created]],
+      ['rejecting an approved order', reject, [created, approvalRequested, approved]],
+      ['approving a rejected order', approve, [created, approvalRequested, rejected]],
+      ['approving a cancelled order', approve, [created, approvalRequested, cancelled]],
+      ['rejecting a paid order', reject, [created, paid]],
+    ])('%s is refused with 409 ORDER_NOT_AWAITING_APPROVAL', (_label, command, history) => {
+      const act = given(...history).when(command);
+      expect(act).toThrow(OrderNotAwaitingApprovalError);
+      expect(act).toThrow(expect.objectContaining({ code: 'ORDER_NOT_AWAITING_APPROVAL' }) as Error);
+    });
+
+    test.each<[string, EventPayload<OrderEvent>[]]>([
+      ['awaiting approval', [created, approvalRequested]],
+      ['approved', [created, approvalRequested, approved]],
+      ['rejected', [created, approvalRequested, rejected]],
+    ])('an order %s can be cancelled', (_label, history) => {
+      expect(given(...history).when(cancel)()).toEqual([
+        { type: 'OrderCancelled', data: { orderId, reason: 'changed my mind' } },
+      ]);
+    });
+  });
+
+  describe('payment', () => {
+    test('confirming a payment of the total makes a pending order PAID', () => {
+      expect(given(created).when(confirm)()).toEqual([paid]);
+      expect(given(created, paid).state).toMatchObject({ status: 'PAID' });
+    });
+
+    test('an approved order is confirmed', () => {
+      expect(given(created, approvalRequested, approved).when(confirm)()).toEqual([paid]);
+    });
+
+    test.each<[string, EventPayload<OrderEvent>[]]>([
+      ['a paid order', [created, paid]],
+      ['a shipped order', [created, paid, shipped]],
+    ])('confirming %s again records nothing (a retried step)', (_label, history) => {
+      expect(given(...history).when(confirm)()).toEqual([]);
+    });
+
+    test.each<[string, EventPayload<OrderEvent>[]]>([
+      ['a cancelled order', [created, cancelled]],
+      ['an order awaiting approval', [created, approvalRequested]],
+      ['a rejected order', [created, approvalRequested, rejected]],
+    ])('%s cannot be confirmed: OrderNotConfirmable', (_label, history) => {
+      expect(given(...history).when(confirm)).toThrow(OrderNotConfirmableError);
+    });
+
+    test('a payment of another amount than the total is refused', () => {
+      expect(given(created).when({ ...confirm, amountCents: 2_598 })).toThrow(PaymentAmountMismatchError);
+    });
+
+    test('a paid order cannot be cancelled, and can ship', () => {
+      expect(given(created, paid).when(cancel)).toThrow(OrderNotCancellableError);
+      expect(given(created, paid).when(ship)()).toEqual([
+        { type: 'OrderShipped', data: { orderId, carrier: 'UPS', trackingNumber: '1Z999' } },
+      ]);
+    });
+
+    test('the approval decision is kept through payment', () => {
+      expect(given(created, approvalRequested, approved, paid).state).toMatchObject({
+        status: 'PAID',
+        approval: 'APPROVED',
+      });
     });
   });
 });

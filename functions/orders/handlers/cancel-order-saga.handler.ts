@@ -1,0 +1,5 @@
+// Lambda entry: dependencies built once per container; the handler logic is in ./cancel-order-saga.
+import { cancelOrderSagaDeps } from '../composition-root';
+import { makeHandler } from './cancel-order-saga';
+
+export const handler = makeHandler(cancelOrderSagaDeps());

@@ -1,0 +1,5 @@
+// Lambda entry: dependencies built once per container; the handler logic is in ./decide-approval.
+import { decideApprovalDeps } from '../composition-root';
+import { makeHandler } from './decide-approval';
+
+export const handler = makeHandler(decideApprovalDeps());

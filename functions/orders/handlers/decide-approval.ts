@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler } from '../../../shared/http';
+import { withRequestContext } from '../../../shared/observability/with-request-context';
+import type { DecideApproval } from '../application/decide-approval';
+import type { CommandContextFactory } from './command-context';
+import { OrderPath } from './schemas';
+
+export const ApprovalBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  comment: z.string().trim().min(1).max(500).optional(),
+});
+
+export interface DecideApprovalHandlerDeps {
+  readonly decideApproval: DecideApproval;
+  /** `Idempotency-Key`, optional: the same decision again is harmless without one. */
+  readonly idempotency: HttpInterceptor;
+  readonly commandContext: CommandContextFactory;
+  readonly logger?: HttpLogger;
+}
+
+/**
+ * `POST /orders/{orderId}/approval` `{ decision: approve | reject, comment? }` → 200
+ * `{ orderId, status, decision }`, once the decision is recorded and the waiting saga resumed.
+ * 404 for an unknown order; 409 `ORDER_NOT_AWAITING_APPROVAL` when no approval is awaited (never asked,
+ * decided the other way, or past its deadline).
+ */
+export function makeHandler(deps: DecideApprovalHandlerDeps): ProxyHandler {
+  return httpHandler(
+    {
+      body: ApprovalBody,
+      pathParameters: OrderPath,
+      interceptor: deps.idempotency,
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    },
+    async ({ body, pathParameters: { orderId }, correlationId, requestId }) =>
+      withRequestContext({ correlationId, orderId }, async () => {
+        const decided = await deps.decideApproval(
+          {
+            orderId,
+            decision: body.decision,
+            ...(body.comment === undefined ? {} : { comment: body.comment }),
+          },
+          deps.commandContext({ correlationId, causationId: requestId }),
+        );
+        return { statusCode: 200, body: decided };
+      }),
+  );
+}

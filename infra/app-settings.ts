@@ -1,0 +1,48 @@
+import { Duration } from 'aws-cdk-lib';
+import type { Node } from 'constructs';
+
+/**
+ * The app's tunables, read from CDK context (`cdk.json`, or `cdk deploy -c key=value`, or the local
+ * cloud's `npm start -- -c key=value`): what a test or a staging environment changes without editing
+ * code, e.g. a one-minute approval deadline.
+ */
+export interface AppSettings {
+  readonly approvalThresholdCents?: number;
+  readonly approvalDeadline?: Duration;
+  readonly breakerFailureThreshold?: number;
+  readonly breakerResetTimeout?: Duration;
+  readonly providerHangTime?: Duration;
+}
+
+/** The context keys, each a whole number; absent keys keep the stacks' defaults. */
+export const SETTINGS_CONTEXT_KEYS = {
+  approvalThresholdCents: 'shop:approvalThresholdCents',
+  approvalDeadlineSeconds: 'shop:approvalDeadlineSeconds',
+  breakerFailureThreshold: 'shop:breakerFailureThreshold',
+  breakerResetTimeoutSeconds: 'shop:breakerResetTimeoutSeconds',
+  providerHangSeconds: 'shop:providerHangSeconds',
+} as const;
+
+export function appSettings(node: Node): AppSettings {
+  const whole = (key: string): number | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined) return undefined;
+    // The CLI passes context values as strings; cdk.json may hold numbers.
+    const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof parsed !== 'number' || !Number.isSafeInteger(parsed) || parsed < 1) {
+      throw new Error(`Context ${key} must be a positive whole number, not ${JSON.stringify(value)}.`);
+    }
+    return parsed;
+  };
+  const seconds = (key: string): Duration | undefined => {
+    const value = whole(key);
+    return value === undefined ? undefined : Duration.seconds(value);
+  };
+  return {
+    approvalThresholdCents: whole(SETTINGS_CONTEXT_KEYS.approvalThresholdCents),
+    approvalDeadline: seconds(SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds),
+    breakerFailureThreshold: whole(SETTINGS_CONTEXT_KEYS.breakerFailureThreshold),
+    breakerResetTimeout: seconds(SETTINGS_CONTEXT_KEYS.breakerResetTimeoutSeconds),
+    providerHangTime: seconds(SETTINGS_CONTEXT_KEYS.providerHangSeconds),
+  };
+}
