@@ -46,6 +46,9 @@ import { handleTracesApi } from './xray/traces-api';
 import { TracingTargetDispatcher } from './xray/tracing-target-dispatcher';
 import { XRayDaemon } from './xray/xray-daemon';
 
+/** Ten reads a second per idle shard (AWS: four); see `LocalCloudOptions.streamPollIntervalMs`. */
+export const DEFAULT_STREAM_POLL_INTERVAL_MS = 100;
+
 export interface LocalCloudOptions {
   /** The directory holding `cdk.json`. */
   readonly projectDir: string;
@@ -69,6 +72,12 @@ export interface LocalCloudOptions {
   readonly maxConcurrency?: number;
   /** First retry delay of asynchronous invocations. @default 1000 */
   readonly asyncRetryBaseDelayMs?: number;
+  /**
+   * Pause between reads of a DynamoDB stream shard that had nothing new. AWS polls a shard four times
+   * a second; locally a read of DynamoDB Local costs little, so it is polled more often and an event
+   * leaves the outbox sooner. @default DEFAULT_STREAM_POLL_INTERVAL_MS
+   */
+  readonly streamPollIntervalMs?: number;
   /**
    * The X-Ray daemon's UDP port; 0 picks a free port.
    * @default the port of `AWS_XRAY_DAEMON_ADDRESS`, else 2000 (a free port when 2000 is taken)
@@ -317,6 +326,7 @@ export class LocalCloud {
       lambda,
       sqs,
       streamsClient,
+      streamPollIntervalMs: options.streamPollIntervalMs ?? DEFAULT_STREAM_POLL_INTERVAL_MS,
       onError: (line) => log(line),
       deliveryFault: (mapping) => faults.eventSourceFault(mapping),
     });

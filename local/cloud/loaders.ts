@@ -312,6 +312,8 @@ export interface EventSourceDependencies {
   readonly lambda: LambdaService;
   readonly sqs: SqsEngine;
   readonly streamsClient: DynamoDBStreamsClient;
+  /** Pause between reads of an idle stream shard. @default the stream source's own (AWS's 250 ms) */
+  readonly streamPollIntervalMs?: number;
   readonly onError: (line: string) => void;
   /** Fault injection, asked before each delivery; an error fails it as a function error would. */
   readonly deliveryFault?: (mapping: EventSourceIdentity) => FunctionError | undefined;
@@ -354,6 +356,7 @@ export function loadEventSources(
         streamsClient: deps.streamsClient,
         streamArn: sourceArn,
         functionName,
+        pollIntervalMs: deps.streamPollIntervalMs,
         eventSourceMappingUuid: mapping.physicalId,
         invoker: deps.lambda,
         config: {

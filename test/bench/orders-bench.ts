@@ -21,6 +21,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startDynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
 import { LocalCloud } from '../../local/local-cloud';
@@ -32,12 +33,23 @@ import {
   type Decider,
   type DomainEvent,
 } from '../../shared/event-sourcing';
+import { ORDER_VIEW_SORT_KEY } from '../../functions/orders/adapters/dynamodb-order-views';
 import { newId, newUlid } from '../../shared/ids/ids';
 import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
 import { percentile, processTicks, throughput } from '../../local/bench/measure';
 
 /** Every order pays by card: `tok_visa` is the payment provider's card that is always charged. */
 const CARD = { method: 'card', token: 'tok_visa' } as const;
+/**
+ * The write path and propagation measure the orders context alone: their orders name the choreographed
+ * saga, which starts no state machine, so no saga competes for the CPU with what is measured. The saga
+ * has its own measures (orchestrated orders).
+ */
+const WITHOUT_ORCHESTRATION = { payment: CARD, saga: 'choreographed' } as const;
+const SAGA_LATENCY_ORDERS = Number(process.env.BENCH_SAGA ?? 200);
+const SAGA_LATENCY_CONCURRENCY = 4;
+const SAGA_SUSTAINED_ORDERS = Number(process.env.BENCH_SAGA_SUSTAINED ?? 300);
+const SAGA_SUSTAINED_CONCURRENCY = 16;
 
 const CONCURRENCY = 32;
 const ORDERS_PER_ROUND = Number(process.env.BENCH_ORDERS ?? 600);
@@ -92,7 +104,11 @@ async function writePath(cloud: LocalCloud, productId: string) {
     const answer = await fetch(`${cloud.apiUrl}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }], payment: CARD }),
+      body: JSON.stringify({
+        userId: newId('user'),
+        items: [{ productId, quantity: 1 }],
+        ...WITHOUT_ORCHESTRATION,
+      }),
     });
     await answer.arrayBuffer();
     if (answer.status !== 202) failures.set(answer.status, (failures.get(answer.status) ?? 0) + 1);
@@ -222,30 +238,165 @@ async function writePath(cloud: LocalCloud, productId: string) {
   }
 }
 
-/** 202 → the order in `GET /orders/{id}`, polled every few ms; sorted milliseconds. */
+/**
+ * 202 → the order in the read model `GET /orders/{id}` serves; sorted milliseconds. The read model is
+ * polled every few milliseconds with a `GetItem` (a GET through the API every 5 ms from 8 clients would
+ * be the heaviest load on the machine, and lengthen what it measures), then one `GET /orders/{id}`
+ * confirms the order is visible.
+ */
 async function propagation(cloud: LocalCloud, productId: string): Promise<number[]> {
+  const readModel = tableNamed(cloud.summary.tables, /Orders.*ReadModel/i);
+  const dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
   const samples: number[] = [];
-  await throughput(PROPAGATION_ORDERS, PROPAGATION_CONCURRENCY, async () => {
-    const answer = await fetch(`${cloud.apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }], payment: CARD }),
-    });
-    const body = (await answer.json()) as { orderId?: string };
-    const accepted = performance.now();
-    if (answer.status !== 202 || body.orderId === undefined) {
-      throw new Error(`POST /orders answered ${answer.status}`);
-    }
-    for (;;) {
+  try {
+    await throughput(PROPAGATION_ORDERS, PROPAGATION_CONCURRENCY, async () => {
+      const answer = await fetch(`${cloud.apiUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+        body: JSON.stringify({
+          userId: newId('user'),
+          items: [{ productId, quantity: 1 }],
+          ...WITHOUT_ORCHESTRATION,
+        }),
+      });
+      const body = (await answer.json()) as { orderId?: string };
+      const accepted = performance.now();
+      if (answer.status !== 202 || body.orderId === undefined) {
+        throw new Error(`POST /orders answered ${answer.status}`);
+      }
+      for (;;) {
+        const { Item: item } = await dynamodb.send(
+          new GetItemCommand({
+            TableName: readModel,
+            Key: marshall({ pk: body.orderId, sk: ORDER_VIEW_SORT_KEY }),
+          }),
+        );
+        if (item !== undefined) break;
+        if (performance.now() - accepted > 30_000) throw new Error(`order ${body.orderId} never appeared`);
+        await sleep(POLL_INTERVAL_MS);
+      }
+      samples.push(performance.now() - accepted);
       const view = await fetch(`${cloud.apiUrl}/orders/${body.orderId}`);
       await view.arrayBuffer();
-      if (view.status === 200) break;
-      if (performance.now() - accepted > 30_000) throw new Error(`order ${body.orderId} never appeared`);
-      await sleep(POLL_INTERVAL_MS);
-    }
-    samples.push(performance.now() - accepted);
-  });
+      if (view.status !== 200) throw new Error(`GET /orders/${body.orderId} answered ${view.status}`);
+    });
+  } finally {
+    dynamodb.destroy();
+  }
   return samples.sort((a, b) => a - b);
+}
+
+interface SagaSample {
+  /** `OrderCreated` → `OrderPaid`, by the events' `occurredAt`. */
+  readonly createdToPaidMs: number;
+  /** The execution's start → its end. */
+  readonly executionMs: number;
+  /** The time spent inside Task states (entered → exited), summed. */
+  readonly tasksMs: number;
+}
+
+interface SagaMeasures {
+  readonly samples: readonly SagaSample[];
+  /** Orders placed at `SAGA_SUSTAINED_CONCURRENCY`, per second from the first 202 to the last `PAID`. */
+  readonly sustainedPerSecond: number;
+  readonly notPaid: number;
+}
+
+async function placeOrchestratedOrder(cloud: LocalCloud, productId: string): Promise<string> {
+  const answer = await fetch(`${cloud.apiUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }], payment: CARD }),
+  });
+  const body = (await answer.json()) as { orderId?: string };
+  if (answer.status !== 202 || body.orderId === undefined)
+    throw new Error(`POST /orders answered ${answer.status}`);
+  return body.orderId;
+}
+
+interface StoredEvent {
+  readonly type: string;
+  readonly occurredAt: string;
+}
+
+/** Waits until the order's saga execution has ended; its status. */
+async function sagaEnded(sfn: SFNClient, executionArn: string): Promise<string> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    try {
+      const { status } = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (status !== undefined && status !== 'RUNNING') return status;
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ExecutionDoesNotExist')) throw error;
+    }
+    if (performance.now() > deadline) throw new Error(`${executionArn} did not end within 60 s`);
+    await sleep(POLL_INTERVAL_MS * 4);
+  }
+}
+
+async function sagaSample(cloud: LocalCloud, sfn: SFNClient, executionArn: string, orderId: string) {
+  const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  const events = history.events ?? [];
+  const at = (index: number): number => events[index]?.timestamp?.getTime() ?? Number.NaN;
+  const executionMs = at(events.length - 1) - at(0);
+  let tasksMs = 0;
+  const entered = new Map<string, number>();
+  events.forEach((event, index) => {
+    if (event.type === 'TaskStateEntered') entered.set(event.stateEnteredEventDetails?.name ?? '', at(index));
+    if (event.type === 'TaskStateExited') {
+      const name = event.stateExitedEventDetails?.name ?? '';
+      tasksMs += at(index) - (entered.get(name) ?? at(index));
+    }
+  });
+  const answer = await fetch(`${cloud.apiUrl}/orders/${orderId}/events`);
+  const body = (await answer.json()) as { events?: StoredEvent[] };
+  const occurred = (type: string): number =>
+    Date.parse(body.events?.find((event) => event.type === type)?.occurredAt ?? '');
+  return { createdToPaidMs: occurred('OrderPaid') - occurred('OrderCreated'), executionMs, tasksMs };
+}
+
+/**
+ * The orchestrated saga's happy path: latency (`OrderCreated` → `OrderPaid`) at a low concurrency,
+ * the orders per second it sustains at a higher one, and how much of each execution is orchestration
+ * (the time between its Task states) rather than the steps' own work.
+ */
+async function sagaMeasures(cloud: LocalCloud, productId: string): Promise<SagaMeasures> {
+  const sfn = new SFNClient(clientConfig(cloud.edgeUrl));
+  const machineArn = cloud.stepFunctions
+    .stateMachines()
+    .find((machine) => machine.name.includes('PlaceOrderSaga'))?.arn;
+  if (machineArn === undefined) throw new Error('the PlaceOrder state machine is not loaded');
+  const executionOf = (orderId: string): string =>
+    `${machineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+  let notPaid = 0;
+  const run = async (orderId: string): Promise<void> => {
+    const status = await sagaEnded(sfn, executionOf(orderId));
+    if (status !== 'SUCCEEDED') notPaid += 1;
+  };
+  try {
+    // Warm every step's environments first.
+    await throughput(SAGA_LATENCY_CONCURRENCY * 4, SAGA_LATENCY_CONCURRENCY, async () =>
+      run(await placeOrchestratedOrder(cloud, productId)),
+    );
+    await quiesce(cloud.dynamoDbPid);
+    const samples: SagaSample[] = [];
+    await throughput(SAGA_LATENCY_ORDERS, SAGA_LATENCY_CONCURRENCY, async () => {
+      const orderId = await placeOrchestratedOrder(cloud, productId);
+      await run(orderId);
+      samples.push(await sagaSample(cloud, sfn, executionOf(orderId), orderId));
+    });
+    await quiesce(cloud.dynamoDbPid);
+    const started = performance.now();
+    const placed: string[] = [];
+    await throughput(SAGA_SUSTAINED_ORDERS, SAGA_SUSTAINED_CONCURRENCY, async () => {
+      placed.push(await placeOrchestratedOrder(cloud, productId));
+    });
+    await Promise.all(placed.map(run));
+    const sustainedPerSecond = placed.length / ((performance.now() - started) / 1000);
+    return { samples, sustainedPerSecond, notPaid };
+  } finally {
+    sfn.destroy();
+  }
 }
 
 type Counted = DomainEvent<'Counted', { readonly by: number; readonly note: string }>;
@@ -371,11 +522,16 @@ async function main(): Promise<void> {
     port: 0,
     edgePort: 0,
     maxConcurrency: 64,
+    // Set to 250 to measure with AWS's four reads a second per stream shard.
+    ...(process.env.BENCH_STREAM_POLL_MS
+      ? { streamPollIntervalMs: Number(process.env.BENCH_STREAM_POLL_MS) }
+      : {}),
     log: (line) => logs.push(line),
   });
   const bootSeconds = (performance.now() - bootStarted) / 1000;
   let write: { raw: number[]; api: number[]; failures: string[] };
   let visible: number[];
+  let saga: SagaMeasures;
   try {
     const product = await fetch(`${cloud.apiUrl}/products`, {
       method: 'POST',
@@ -393,6 +549,8 @@ async function main(): Promise<void> {
     }
     write = await writePath(cloud, created.productId);
     visible = await propagation(cloud, created.productId);
+    await quiesce(cloud.dynamoDbPid);
+    saga = await sagaMeasures(cloud, created.productId);
   } catch (error) {
     process.stderr.write(`${logs.slice(-40).join('\n')}\n`);
     throw error;
@@ -421,8 +579,23 @@ async function main(): Promise<void> {
         `| aggregate load, ${load.events} events: snapshot / no snapshot (median of ${LOADS_PER_SIZE}) | ${load.withSnapshot.toFixed(1)} ms / ${load.withoutSnapshot.toFixed(1)} ms |`,
     ),
     `| snapshot load, largest / smallest (goal ≤ 2) | ${(Math.max(...withSnapshot) / Math.min(...withSnapshot)).toFixed(2)} |`,
+    ...sagaLines(saga),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function sagaLines(saga: SagaMeasures): string[] {
+  const paid = saga.samples.map((sample) => sample.createdToPaidMs).sort((a, b) => a - b);
+  const overheads = saga.samples
+    .map((sample) => (sample.executionMs - sample.tasksMs) / sample.executionMs)
+    .sort((a, b) => a - b);
+  const executionMs = saga.samples.reduce((sum, sample) => sum + sample.executionMs, 0);
+  const tasksMs = saga.samples.reduce((sum, sample) => sum + sample.tasksMs, 0);
+  return [
+    `| saga OrderCreated → OrderPaid, ${paid.length} orders, concurrency ${SAGA_LATENCY_CONCURRENCY}: p50 / p99 (goal p99 ≤ 1 s) | ${percentile(paid, 50).toFixed(0)} ms / ${percentile(paid, 99).toFixed(0)} ms (max ${percentile(paid, 100).toFixed(0)} ms) |`,
+    `| saga orchestration overhead, (execution − Σ Task states) / execution: all / p50 / p99 (goal ≤ 30 %) | ${((1 - tasksMs / executionMs) * 100).toFixed(0)} % / ${(percentile(overheads, 50) * 100).toFixed(0)} % / ${(percentile(overheads, 99) * 100).toFixed(0)} % |`,
+    `| saga sustained, ${SAGA_SUSTAINED_ORDERS} orders at concurrency ${SAGA_SUSTAINED_CONCURRENCY}, first POST → last PAID | ${saga.sustainedPerSecond.toFixed(1)} orders/s (not PAID: ${saga.notPaid}) |`,
+  ];
 }
 
 main().catch((error: unknown) => {
