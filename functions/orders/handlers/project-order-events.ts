@@ -97,6 +97,7 @@ function parseRecord(record: SqsRecord): Parsed | undefined {
 function describe(event: OrderEventEnvelope) {
   return {
     orderId: event.aggregateId,
+    correlationId: event.correlationId,
     eventId: event.eventId,
     eventType: event.type,
     version: event.version,
