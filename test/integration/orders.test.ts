@@ -2,6 +2,10 @@
  * The orders context end to end on the local cloud, booted on the real app (`cdk.json`): API Gateway →
  * command Lambdas → event store → stream → outbox relay → EventBridge → rule → SQS → projector → read
  * model → query Lambdas, with inventory's API answering the price look-ups.
+ *
+ * Every order here starts the PlaceOrder saga, which moves it on: an order under the approval threshold
+ * (100,000 cents by default) is charged and becomes PAID; one at or above it waits, AWAITING_APPROVAL,
+ * for a decision no one gives here, and so stays cancellable and unpaid.
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -63,6 +67,8 @@ interface OrderView {
   readonly currency: string;
   readonly items: readonly { productId: string; quantity: number; unitPriceCents: number }[];
   readonly cancellationReason?: string;
+  /** The order's saga execution, read live. */
+  readonly saga?: { readonly status: string; readonly currentStep?: string };
 }
 
 interface StoredEvent {
@@ -102,7 +108,7 @@ interface QueueCounts {
   readonly notVisible: number;
 }
 
-/** The orders stack's dead-letter queues (outbox relay and projection), with their message counts. */
+/** The orders stack's dead-letter queues (outbox relay, projection, saga start), with their message counts. */
 async function ordersDeadLetterQueues(): Promise<QueueCounts[]> {
   const answer = (await (await fetch(`${cloud.apiUrl}/_local/queues`)).json()) as { queues: QueueCounts[] };
   return answer.queues.filter((queue) => /^ShopOrders-.*DeadLetterQueue/.test(queue.name));
@@ -128,7 +134,12 @@ async function ordersCreatedFor(userId: string): Promise<string[]> {
   return found;
 }
 
-const products: Record<'keyboard' | 'mouse' | 'mug', string> = { keyboard: '', mouse: '', mug: '' };
+const products: Record<'keyboard' | 'mouse' | 'mug' | 'workstation', string> = {
+  keyboard: '',
+  mouse: '',
+  mug: '',
+  workstation: '',
+};
 
 async function createProduct(name: string, priceCents: number, currency: string): Promise<string> {
   const answer = await call('POST', '/products', { body: { name, priceCents, currency, stock: 100 } });
@@ -147,6 +158,21 @@ const orderBody = (userId: string, quantity = 2) => ({
   ],
   payment,
 });
+/** At or above the approval threshold: the saga reserves its stock, then waits for a decision. */
+const awaitingOrderBody = (userId: string, quantity = 1) => ({
+  userId,
+  items: [{ productId: products.workstation, quantity }],
+  payment,
+});
+
+/** Places an order above the approval threshold; resolves once the read model shows it waiting. */
+async function awaitingOrder(userId: string): Promise<OrderView> {
+  const created = await call('POST', '/orders', { body: awaitingOrderBody(userId) });
+  expect(created.status).toBe(202);
+  const view = await viewAt(String(created.body['orderId']), 2);
+  expect(view.status).toBe('AWAITING_APPROVAL');
+  return view;
+}
 
 beforeAll(async () => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -161,6 +187,7 @@ beforeAll(async () => {
   products.keyboard = await createProduct('Keyboard', 4_999, 'USD');
   products.mouse = await createProduct('Mouse', 1_250, 'USD');
   products.mug = await createProduct('Mug', 900, 'EUR');
+  products.workstation = await createProduct('Workstation', 150_000, 'USD');
 }, 180_000);
 
 afterAll(async () => {
@@ -185,7 +212,7 @@ describe('start-up', () => {
 });
 
 describe('placing and reading an order', () => {
-  test('create → 202, then the read model, the user’s list and the event history show it', async () => {
+  test('create → 202, then the read model, the user’s list and the event history show it, paid by the saga', async () => {
     // Prepare
     const userId = newUser();
 
@@ -202,11 +229,11 @@ describe('placing and reading an order', () => {
       currency: 'USD',
     });
     expect(created.headers.get('location')).toBe(`/orders/${orderId}`);
-    const view = await viewAt(orderId, 1);
+    const view = await viewAt(orderId, 2);
     expect(view).toMatchObject({
       orderId,
       userId,
-      status: 'PENDING',
+      status: 'PAID',
       totalCents: 11_248,
       currency: 'USD',
       items: [
@@ -216,7 +243,10 @@ describe('placing and reading an order', () => {
     });
     const list = await call('GET', `/users/${userId}/orders`);
     expect((list.body['orders'] as OrderView[]).map((o) => o.orderId)).toEqual([orderId]);
-    expect((await eventsOf(orderId)).map((e) => [e.version, e.type])).toEqual([[1, 'OrderCreated']]);
+    expect((await eventsOf(orderId)).map((e) => [e.version, e.type])).toEqual([
+      [1, 'OrderCreated'],
+      [2, 'OrderPaid'],
+    ]);
   });
 
   test('a user’s orders come newest first, a page at a time, and a tampered cursor is a 400', async () => {
@@ -227,7 +257,7 @@ describe('placing and reading an order', () => {
       const created = await call('POST', '/orders', { body: orderBody(userId, i + 1) });
       ids.push(String(created.body['orderId']));
     }
-    for (const id of ids) await viewAt(id, 1);
+    for (const id of ids) await viewAt(id);
 
     // Act
     const first = await call('GET', `/users/${userId}/orders?limit=2`);
@@ -337,9 +367,8 @@ describe('idempotent commands', () => {
   });
 
   test('10 concurrent cancels all succeed and record exactly one OrderCancelled', async () => {
-    // Prepare
-    const created = await call('POST', '/orders', { body: orderBody(newUser()) });
-    const orderId = String(created.body['orderId']);
+    // Prepare: an order the saga leaves waiting for approval, so it is still cancellable.
+    const { orderId } = await awaitingOrder(newUser());
 
     // Act
     const answers = await Promise.all(
@@ -350,9 +379,17 @@ describe('idempotent commands', () => {
 
     // Assess
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 202));
+    // The saga, told of the cancel, compensates; its own cancel finds the order cancelled already.
+    const view = await eventually(
+      async () => {
+        const answer = await call('GET', `/orders/${orderId}`);
+        const current = answer.body as unknown as OrderView;
+        return current.version === 3 && current.saga?.status === 'SUCCEEDED' ? current : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: `the saga of ${orderId} to end` },
+    );
     const events = await eventsOf(orderId);
-    expect(events.map((e) => e.type)).toEqual(['OrderCreated', 'OrderCancelled']);
-    const view = await viewAt(orderId, 2);
+    expect(events.map((e) => e.type)).toEqual(['OrderCreated', 'OrderApprovalRequested', 'OrderCancelled']);
     expect(view.status).toBe('CANCELLED');
     expect(view.cancellationReason).toMatch(/^changed my mind \d$/);
   });
@@ -360,9 +397,8 @@ describe('idempotent commands', () => {
 
 describe('refused commands', () => {
   test('shipping an unpaid order is a 409 ORDER_NOT_PAID; cancelling a shipped or unknown order is refused', async () => {
-    // Prepare
-    const created = await call('POST', '/orders', { body: orderBody(newUser()) });
-    const orderId = String(created.body['orderId']);
+    // Prepare: an order waiting for approval, so not paid.
+    const { orderId } = await awaitingOrder(newUser());
 
     // Act
     const ship = await call('POST', `/orders/${orderId}/ship`, {
@@ -380,7 +416,7 @@ describe('refused commands', () => {
     expect(unknownCancel.status).toBe(404);
     expect(errorOf(unknownCancel).error.code).toBe('ORDER_NOT_FOUND');
     expect(unknownGet.status).toBe(404);
-    expect((await eventsOf(orderId)).map((e) => e.type)).toEqual(['OrderCreated']);
+    expect((await eventsOf(orderId)).map((e) => e.type)).toEqual(['OrderCreated', 'OrderApprovalRequested']);
   });
 
   test('malformed requests each get their 4xx and error body, never a 5xx', async () => {
@@ -672,10 +708,10 @@ describe('under faults', () => {
     expect(fault.status).toBe(201);
     const userId = newUser();
 
-    // Act
+    // Act: orders the saga leaves waiting for approval; every other one cancelled by its customer.
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const created = await call('POST', '/orders', { body: orderBody(userId, i + 1) });
+      const created = await call('POST', '/orders', { body: awaitingOrderBody(userId, i + 1) });
       expect(created.status).toBe(202);
       ids.push(String(created.body['orderId']));
     }
@@ -683,11 +719,19 @@ describe('under faults', () => {
       expect((await call('POST', `/orders/${id}/cancel`, { body: {} })).status).toBe(202);
     }
 
-    // Assess
-    for (const id of ids) {
-      const events = await eventsOf(id);
+    // Assess: once the saga has had its say (the wait asked for, or the order cancelled for good).
+    for (const [index, id] of ids.entries()) {
+      const cancelled = index % 2 === 0;
+      const last = cancelled ? 'OrderCancelled' : 'OrderApprovalRequested';
+      const events = await eventually(
+        async () => {
+          const stream = await eventsOf(id);
+          return stream.at(-1)?.type === last ? stream : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: `${last} last in the history of ${id}` },
+      );
       const view = await viewAt(id, events.length, 60_000);
-      expect(view.status).toBe(events.at(-1)?.type === 'OrderCancelled' ? 'CANCELLED' : 'PENDING');
+      expect(view.status).toBe(cancelled ? 'CANCELLED' : 'AWAITING_APPROVAL');
     }
     const faults = (await (await fetch(`${cloud.apiUrl}/_local/faults`)).json()) as {
       faults: { injected: number }[];
@@ -697,8 +741,8 @@ describe('under faults', () => {
     expect((list.body['orders'] as OrderView[]).map((o) => o.orderId).sort()).toEqual([...ids].sort());
     // Retried entries were published, not given up on: nothing reached a dead-letter queue.
     const deadLetters = await ordersDeadLetterQueues();
-    expect(deadLetters).toHaveLength(2);
-    expect(deadLetters.map((queue) => queue.visible + queue.notVisible)).toEqual([0, 0]);
+    expect(deadLetters).toHaveLength(3);
+    expect(deadLetters.map((queue) => queue.visible + queue.notVisible)).toEqual([0, 0, 0]);
   });
 
   test('a poison event goes to the outbox DLQ after its retries, and later events keep flowing', async () => {
@@ -731,7 +775,7 @@ describe('under faults', () => {
     expect(created.status).toBe(202);
 
     // Assess
-    await viewAt(String(created.body['orderId']), 1, 90_000);
+    await viewAt(String(created.body['orderId']), undefined, 90_000);
     const outboxDlq = await eventually(
       async () => {
         const queue = (await ordersDeadLetterQueues()).find((q) => q.name.includes('OutboxRelay'));

@@ -1,0 +1,874 @@
+/**
+ * The orchestrated PlaceOrder saga end to end, on the real app (`infra/app.ts`) booted on the local
+ * cloud with short settings: every path of the state machine driven through the public API as a
+ * client drives it, and checked where each context keeps its truth — the order (read model, event
+ * history, its execution), the product's stock, the payment record, and the card processor's own
+ * ledger (`payment-provider-api`).
+ *
+ * The card processor's circuit breaker is shared by the whole payments context, so the two tests that
+ * open it run last; every other path leaves it CLOSED.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import type { ProductResponse } from '../../functions/inventory/contracts/product-response';
+import type { OrderDetails } from '../../functions/orders/application/order-queries';
+import type { ChargeListObject, ChargeObject } from '../../functions/payment-provider/contracts';
+import type { PaymentResponse } from '../../functions/payments/contracts/payment-response';
+import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
+import { LocalCloud } from '../../local/local-cloud';
+import { newId } from '../../shared/ids/ids';
+import { eventually } from '../support/eventually';
+import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+
+const APPROVAL_THRESHOLD_CENTS = 50_000;
+/** Long enough for an approver to answer once the read model shows the wait, short enough to wait out. */
+const APPROVAL_DEADLINE_SECONDS = 8;
+const BREAKER_FAILURE_THRESHOLD = 3;
+const BREAKER_RESET_TIMEOUT_SECONDS = 3;
+/** `tok_timeout` answers after 3 s: past the payments client's 2 s timeout. */
+const PROVIDER_HANG_SECONDS = 3;
+/** The charge attempts of one `charge-payment` invocation (`PaymentsStack`'s `providerMaxAttempts`). */
+const PROVIDER_ATTEMPTS_PER_INVOCATION = 3;
+/** ChargePayment's invocations when every one fails transiently: the first and the saga's 3 retries. */
+const CHARGE_INVOCATIONS_WHEN_UNAVAILABLE = 4;
+
+/** Two of it stay under the approval threshold. */
+const PRICE_CENTS = 2_500;
+/** Two of it reach the approval threshold. */
+const PREMIUM_PRICE_CENTS = 30_000;
+
+const SETTLE_MS = 60_000;
+const POLL_MS = 150;
+
+let cloud: LocalCloud;
+let sfn: SFNClient;
+let documents: DynamoDBDocumentClient;
+let providerUrl: string;
+let circuitBreakerTable: string;
+/** The breaker's log lines (its transitions), from every function's log. */
+const circuitLogs: string[] = [];
+
+beforeAll(async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  cloud = await LocalCloud.start({
+    projectDir: PROJECT_DIR,
+    port: 0,
+    edgePort: 0,
+    xrayDaemonPort: 0,
+    asyncRetryBaseDelayMs: 50,
+    context: {
+      [SETTINGS_CONTEXT_KEYS.approvalThresholdCents]: APPROVAL_THRESHOLD_CENTS,
+      [SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds]: APPROVAL_DEADLINE_SECONDS,
+      [SETTINGS_CONTEXT_KEYS.breakerFailureThreshold]: BREAKER_FAILURE_THRESHOLD,
+      [SETTINGS_CONTEXT_KEYS.breakerResetTimeoutSeconds]: BREAKER_RESET_TIMEOUT_SECONDS,
+      [SETTINGS_CONTEXT_KEYS.providerHangSeconds]: PROVIDER_HANG_SECONDS,
+    },
+    log: (line) => {
+      if (line.includes('Circuit')) circuitLogs.push(line);
+    },
+  });
+  sfn = new SFNClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint)));
+  const processor = cloud.apis.find((api) => api.name === 'payment-provider-api');
+  if (processor === undefined) throw new Error(`no payment-provider-api among the APIs`);
+  providerUrl = cloud.gateway.localUrl(processor.apiId, processor.stages[0] ?? 'prod');
+  circuitBreakerTable = cloud.outputs['ShopPayments']?.['CircuitBreakerTableName'] ?? '';
+}, 180_000);
+
+afterEach(async () => {
+  if (cloud !== undefined) await fetch(`${cloud.apiUrl}/_local/faults`, { method: 'DELETE' });
+});
+
+afterAll(async () => {
+  sfn?.destroy();
+  documents?.destroy();
+  await cloud?.stop();
+});
+
+// ---- HTTP -----------------------------------------------------------------------------------------
+
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+async function send(url: string, method: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method === 'POST') headers['Idempotency-Key'] = randomUUID();
+  const response = await fetch(url, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+}
+
+const shop = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> =>
+  send(`${cloud.apiUrl}${path}`, method, body);
+
+const errorCodeOf = (answer: Answer): string | undefined =>
+  (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
+
+// ---- Products and stock ---------------------------------------------------------------------------
+
+interface TestProduct {
+  readonly productId: string;
+  readonly initial: number;
+  restocked: number;
+}
+
+async function newProduct(priceCents: number, stock: number): Promise<TestProduct> {
+  const answer = await shop('POST', '/products', {
+    name: `Saga item ${randomUUID().slice(0, 8)}`,
+    priceCents,
+    currency: 'USD',
+    stock,
+  });
+  if (answer.status !== 201) throw new Error(`creating a product: ${answer.status}`);
+  return { productId: (answer.body as ProductResponse).productId, initial: stock, restocked: 0 };
+}
+
+async function restock(product: TestProduct, quantity: number): Promise<void> {
+  const answer = await shop('POST', `/products/${product.productId}/restock`, { quantity });
+  expect(answer.status).toBe(200);
+  product.restocked += quantity;
+}
+
+interface Stock {
+  readonly available: number;
+  readonly reserved: number;
+  readonly sold: number;
+}
+
+async function stockOf(product: TestProduct): Promise<Stock> {
+  const answer = await shop('GET', `/products/${product.productId}`);
+  expect(answer.status).toBe(200);
+  const { available, reserved, sold } = answer.body as ProductResponse;
+  return { available, reserved, sold };
+}
+
+/** The stock figures, and the invariant `initial + restocks = available + reserved + sold`. */
+async function expectStock(product: TestProduct, expected: Stock): Promise<void> {
+  const stock = await stockOf(product);
+  expect(stock).toEqual(expected);
+  expect(stock.available + stock.reserved + stock.sold).toBe(product.initial + product.restocked);
+}
+
+// ---- Orders ---------------------------------------------------------------------------------------
+
+interface Line {
+  readonly product: TestProduct;
+  readonly quantity: number;
+}
+
+interface PlacedOrder {
+  readonly orderId: string;
+  readonly totalCents: number;
+}
+
+async function placeOrder(lines: readonly Line[], token: string): Promise<PlacedOrder> {
+  const answer = await shop('POST', '/orders', {
+    userId: newId('user'),
+    items: lines.map(({ product, quantity }) => ({ productId: product.productId, quantity })),
+    payment: { method: 'card', token },
+  });
+  expect(answer.status).toBe(202);
+  const { orderId, totalCents } = answer.body as { orderId: string; totalCents: number };
+  return { orderId, totalCents };
+}
+
+async function orderOf(orderId: string): Promise<OrderDetails | undefined> {
+  const answer = await shop('GET', `/orders/${orderId}`);
+  return answer.status === 200 ? (answer.body as OrderDetails) : undefined;
+}
+
+/** The order once the read model shows it PAID or CANCELLED and its execution has ended. */
+async function settledOrder(orderId: string, timeoutMs = SETTLE_MS): Promise<OrderDetails> {
+  return eventually(
+    async () => {
+      const order = await orderOf(orderId);
+      const ended = order?.status === 'PAID' || order?.status === 'CANCELLED';
+      return ended && order.saga?.status === 'SUCCEEDED' ? order : undefined;
+    },
+    { timeoutMs, intervalMs: POLL_MS, what: `order ${orderId} to be settled by its saga` },
+  );
+}
+
+/** The order once the read model shows it waiting, and its saga at `WaitForApproval`. */
+async function awaitingApproval(orderId: string): Promise<OrderDetails> {
+  return eventually(
+    async () => {
+      const order = await orderOf(orderId);
+      return order?.status === 'AWAITING_APPROVAL' && order.saga?.currentStep === 'WaitForApproval'
+        ? order
+        : undefined;
+    },
+    { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, what: `order ${orderId} to await approval` },
+  );
+}
+
+/** Once the saga has asked for the approval (the event store: no projection lag). */
+async function approvalRequested(orderId: string): Promise<void> {
+  await eventually(
+    async () => ((await eventTypesOf(orderId)).includes('OrderApprovalRequested') ? true : undefined),
+    { timeoutMs: SETTLE_MS, intervalMs: 50, what: `order ${orderId} to ask for approval` },
+  );
+}
+
+async function executionArnFor(orderId: string): Promise<string> {
+  return eventually(async () => (await orderOf(orderId))?.saga?.executionArn, {
+    timeoutMs: SETTLE_MS,
+    intervalMs: POLL_MS,
+    what: `the execution of order ${orderId}`,
+  });
+}
+
+async function eventTypesOf(orderId: string): Promise<string[]> {
+  const answer = await shop('GET', `/orders/${orderId}/events`);
+  expect(answer.status).toBe(200);
+  const { events } = answer.body as { events: { type: string; version: number }[] };
+  expect(events.map((event) => event.version)).toEqual(events.map((_, index) => index + 1));
+  return events.map((event) => event.type);
+}
+
+const decide = (orderId: string, decision: 'approve' | 'reject', comment?: string): Promise<Answer> =>
+  shop('POST', `/orders/${orderId}/approval`, { decision, ...(comment === undefined ? {} : { comment }) });
+
+// ---- Payments and the card processor's ledger -------------------------------------------------------
+
+async function paymentOf(orderId: string): Promise<{ status: number; payment?: PaymentResponse }> {
+  const answer = await shop('GET', `/payments/${orderId}`);
+  return answer.status === 200
+    ? { status: 200, payment: answer.body as PaymentResponse }
+    : { status: answer.status };
+}
+
+/** The processor's charges of the order, from its own API. */
+async function chargesAt(orderId: string): Promise<ChargeObject[]> {
+  const answer = await send(`${providerUrl}v1/charges?orderId=${encodeURIComponent(orderId)}`, 'GET');
+  expect(answer.status).toBe(200);
+  return [...(answer.body as ChargeListObject).data];
+}
+
+const capturedLessRefunded = (charges: readonly ChargeObject[]): number =>
+  charges.reduce((total, charge) => total + charge.amountCents - charge.refundedCents, 0);
+
+/** A cancelled order that was never charged: no payment record, nothing at the processor. */
+async function expectNeverCharged(orderId: string): Promise<void> {
+  expect((await paymentOf(orderId)).status).toBe(404);
+  expect(await chargesAt(orderId)).toEqual([]);
+}
+
+// ---- The execution --------------------------------------------------------------------------------
+
+async function historyOf(executionArn: string): Promise<HistoryEvent[]> {
+  const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+  return events;
+}
+
+/** The states the execution entered, in order. */
+async function statesOf(order: OrderDetails): Promise<string[]> {
+  const events = await historyOf(executionArnOf(order));
+  return events.flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
+}
+
+function executionArnOf(order: OrderDetails): string {
+  const arn = order.saga?.executionArn;
+  if (arn === undefined) throw new Error(`order ${order.orderId} shows no saga`);
+  return arn;
+}
+
+interface StepFailure {
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** Per invocation of the state's function: undefined while it runs or when it succeeded. */
+function invocationsOf(events: readonly HistoryEvent[], state: string): (StepFailure | undefined)[] {
+  let current: string | undefined;
+  const invocations: (StepFailure | undefined)[] = [];
+  for (const event of events) {
+    if (event.stateEnteredEventDetails?.name) current = event.stateEnteredEventDetails.name;
+    if (current !== state) continue;
+    if (event.type === 'LambdaFunctionScheduled' || event.type === 'TaskScheduled')
+      invocations.push(undefined);
+    const failed = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails;
+    if (failed !== undefined && invocations.length > 0) {
+      invocations[invocations.length - 1] = { error: failed.error, cause: failed.cause };
+    }
+  }
+  return invocations;
+}
+
+interface SagaOutput {
+  readonly compensation?: { readonly reason: string; readonly failedStep: string };
+}
+
+async function outputOf(order: OrderDetails): Promise<SagaOutput> {
+  const { output } = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(order) }));
+  return JSON.parse(output ?? '{}') as SagaOutput;
+}
+
+const FORWARD_TO_CHARGE = [
+  'IsRedrive',
+  'ReserveStock',
+  'NeedsApproval',
+  'EnsureOrderActive',
+  'ChargePayment',
+];
+const COMPENSATE_ALL = ['RefundPayment', 'ReleaseStock', 'CancelOrder', 'OrderCancelled'];
+const COMPENSATE_BEFORE_CHARGE = ['ReleaseStock', 'CancelOrder', 'OrderCancelled'];
+
+// ---- Faults and the circuit breaker ---------------------------------------------------------------
+
+interface Fault {
+  readonly id: string;
+  readonly matched: number;
+  readonly injected: number;
+  readonly resolvedTargets: readonly string[];
+}
+
+async function injectFault(spec: Record<string, unknown>): Promise<Fault> {
+  const answer = await send(`${cloud.apiUrl}/_local/faults`, 'POST', spec);
+  expect(answer.status).toBe(201);
+  const { fault } = answer.body as { fault: Fault };
+  expect(fault.resolvedTargets).toHaveLength(1);
+  return fault;
+}
+
+async function faultOf(id: string): Promise<Fault> {
+  const answer = await send(`${cloud.apiUrl}/_local/faults/${id}`, 'GET');
+  expect(answer.status).toBe(200);
+  return (answer.body as { fault: Fault }).fault;
+}
+
+const clearFaults = async (): Promise<void> => {
+  expect((await send(`${cloud.apiUrl}/_local/faults`, 'DELETE')).status).toBe(200);
+};
+
+/** The card processor's charge function: the processor "down" is this function failing. */
+const PROCESSOR_DOWN = {
+  kind: 'function-error',
+  target: { logicalIdPrefix: 'CreateChargeFunction' },
+  probability: 1,
+} as const;
+
+interface CircuitItem {
+  readonly state: 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+  readonly failures: number;
+  readonly version: number;
+}
+
+/** The breaker's shared state item, read consistently (absent: CLOSED, version 0). */
+async function circuit(): Promise<CircuitItem> {
+  const { Item } = await documents.send(
+    new GetCommand({
+      TableName: circuitBreakerTable,
+      Key: { pk: 'circuit#payment-provider' },
+      ConsistentRead: true,
+    }),
+  );
+  return Item === undefined ? { state: 'CLOSED', failures: 0, version: 0 } : (Item as CircuitItem);
+}
+
+async function circuitOpenedAfter(version: number): Promise<CircuitItem> {
+  return eventually(
+    async () => {
+      const item = await circuit();
+      return item.state === 'OPEN' && item.version > version ? item : undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 25, what: 'the circuit to open' },
+  );
+}
+
+// ---- The paths ------------------------------------------------------------------------------------
+
+describe('the saga places an order', () => {
+  test('happy path (tok_visa): PAID, stock sold, payment CAPTURED, one charge at the processor', async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 10);
+
+    // Act
+    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    const order = await settledOrder(orderId);
+
+    // Assess
+    expect(totalCents).toBe(2 * PRICE_CENTS);
+    expect(order).toMatchObject({
+      orderId,
+      status: 'PAID',
+      version: 2,
+      totalCents,
+      saga: { status: 'SUCCEEDED', executionArn: expect.stringContaining(`:${orderId}`) },
+    });
+    expect(order.cancellationReason).toBeUndefined();
+    expect(await eventTypesOf(orderId)).toEqual(['OrderCreated', 'OrderPaid']);
+    await expectStock(product, { available: 8, reserved: 0, sold: 2 });
+    const charges = await chargesAt(orderId);
+    expect(charges).toEqual([
+      expect.objectContaining({ orderId, amountCents: totalCents, refundedCents: 0, status: 'succeeded' }),
+    ]);
+    expect(order.payment).toMatchObject({ chargeId: charges[0]?.id, amountCents: totalCents });
+    expect((await paymentOf(orderId)).payment).toMatchObject({
+      orderId,
+      status: 'CAPTURED',
+      amountCents: totalCents,
+      currency: 'USD',
+      attempts: 1,
+      providerChargeId: charges[0]?.id,
+    });
+    expect(await statesOf(order)).toEqual([
+      ...FORWARD_TO_CHARGE,
+      'CommitStock',
+      'ConfirmOrder',
+      'OrderPlaced',
+    ]);
+  });
+
+  test('out of stock: CANCELLED OUT_OF_STOCK, nothing reserved, nothing charged; after a restock it sells', async () => {
+    // Prepare
+    const plenty = await newProduct(PRICE_CENTS, 10);
+    const scarce = await newProduct(PRICE_CENTS, 1);
+
+    // Act
+    const { orderId } = await placeOrder(
+      [
+        { product: plenty, quantity: 2 },
+        { product: scarce, quantity: 2 },
+      ],
+      'tok_visa',
+    );
+    const order = await settledOrder(orderId);
+    const scarceWhenCancelled = await stockOf(scarce);
+    await restock(scarce, 3);
+    const again = await placeOrder([{ product: scarce, quantity: 2 }], 'tok_visa');
+    const paid = await settledOrder(again.orderId);
+
+    // Assess
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'OUT_OF_STOCK' });
+    expect(await eventTypesOf(orderId)).toEqual(['OrderCreated', 'OrderCancelled']);
+    expect(await statesOf(order)).toEqual([
+      'IsRedrive',
+      'ReserveStock',
+      'ReserveStockOutOfStock',
+      ...COMPENSATE_BEFORE_CHARGE,
+    ]);
+    await expectStock(plenty, { available: 10, reserved: 0, sold: 0 });
+    expect(scarceWhenCancelled).toEqual({ available: 1, reserved: 0, sold: 0 });
+    await expectNeverCharged(orderId);
+    expect(paid.status).toBe('PAID');
+    await expectStock(scarce, { available: 2, reserved: 0, sold: 2 });
+  });
+
+  test('an approval decision on an order that awaits none is a 409; on an unknown order a 404', async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 10);
+    const { orderId } = await placeOrder([{ product, quantity: 1 }], 'tok_visa');
+    await settledOrder(orderId);
+
+    // Act
+    const approve = await decide(orderId, 'approve');
+    const unknown = await decide(newId('order'), 'approve');
+
+    // Assess
+    expect(approve.status).toBe(409);
+    expect(errorCodeOf(approve)).toBe('ORDER_NOT_AWAITING_APPROVAL');
+    expect(unknown.status).toBe(404);
+    expect(errorCodeOf(unknown)).toBe('ORDER_NOT_FOUND');
+    expect(await eventTypesOf(orderId)).toEqual(['OrderCreated', 'OrderPaid']);
+  });
+});
+
+describe('an order at or above the approval threshold waits for a person', () => {
+  test('approved: AWAITING_APPROVAL at WaitForApproval with stock reserved, then PAID; the same decision again is a 200', async () => {
+    // Prepare
+    const product = await newProduct(PREMIUM_PRICE_CENTS, 5);
+    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    const waiting = await awaitingApproval(orderId);
+    const stockWhileWaiting = await stockOf(product);
+
+    // Act
+    const approved = await decide(orderId, 'approve', 'known customer');
+    const approvedAgain = await decide(orderId, 'approve', 'known customer');
+    const order = await settledOrder(orderId);
+    const rejectedLate = await decide(orderId, 'reject');
+
+    // Assess
+    expect(totalCents).toBeGreaterThanOrEqual(APPROVAL_THRESHOLD_CENTS);
+    expect(waiting).toMatchObject({
+      status: 'AWAITING_APPROVAL',
+      approval: { status: 'REQUESTED' },
+      saga: { status: 'RUNNING', currentStep: 'WaitForApproval' },
+    });
+    expect(stockWhileWaiting).toEqual({ available: 3, reserved: 2, sold: 0 });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toEqual({ orderId, status: 'PENDING', decision: 'approve' });
+    expect(approvedAgain.status).toBe(200);
+    expect(order).toMatchObject({
+      status: 'PAID',
+      approval: { status: 'APPROVED', comment: 'known customer' },
+    });
+    expect(await eventTypesOf(orderId)).toEqual([
+      'OrderCreated',
+      'OrderApprovalRequested',
+      'OrderApproved',
+      'OrderPaid',
+    ]);
+    expect(rejectedLate.status).toBe(409);
+    expect(errorCodeOf(rejectedLate)).toBe('ORDER_NOT_AWAITING_APPROVAL');
+    await expectStock(product, { available: 3, reserved: 0, sold: 2 });
+    expect((await paymentOf(orderId)).payment).toMatchObject({ status: 'CAPTURED', amountCents: totalCents });
+    expect(capturedLessRefunded(await chargesAt(orderId))).toBe(totalCents);
+    expect(await statesOf(order)).toEqual([
+      'IsRedrive',
+      'ReserveStock',
+      'NeedsApproval',
+      'WaitForApproval',
+      'EnsureOrderActive',
+      'ChargePayment',
+      'CommitStock',
+      'ConfirmOrder',
+      'OrderPlaced',
+    ]);
+  });
+
+  test('rejected: CANCELLED APPROVAL_REJECTED, the reserved stock released, nothing charged', async () => {
+    // Prepare
+    const product = await newProduct(PREMIUM_PRICE_CENTS, 5);
+    const { orderId } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    await awaitingApproval(orderId);
+
+    // Act
+    const rejected = await decide(orderId, 'reject', 'unusual address');
+    const order = await settledOrder(orderId);
+
+    // Assess
+    expect(rejected.status).toBe(200);
+    expect(order).toMatchObject({
+      status: 'CANCELLED',
+      cancellationReason: 'APPROVAL_REJECTED',
+      approval: { status: 'REJECTED', comment: 'unusual address' },
+    });
+    expect(await eventTypesOf(orderId)).toEqual([
+      'OrderCreated',
+      'OrderApprovalRequested',
+      'OrderRejected',
+      'OrderCancelled',
+    ]);
+    expect(await statesOf(order)).toEqual([
+      'IsRedrive',
+      'ReserveStock',
+      'NeedsApproval',
+      'WaitForApproval',
+      'WaitForApprovalRejected',
+      ...COMPENSATE_BEFORE_CHARGE,
+    ]);
+    await expectStock(product, { available: 5, reserved: 0, sold: 0 });
+    await expectNeverCharged(orderId);
+  });
+
+  test('cancelled by the customer while waiting: the wait ends at once (CUSTOMER_CANCELLED), stock released, nothing charged', async () => {
+    // Prepare
+    const product = await newProduct(PREMIUM_PRICE_CENTS, 5);
+    const { orderId } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    await awaitingApproval(orderId);
+
+    // Act
+    const cancelledAt = Date.now();
+    const cancel = await shop('POST', `/orders/${orderId}/cancel`, { reason: 'found it cheaper' });
+    const order = await settledOrder(orderId);
+    const settledWithinMs = Date.now() - cancelledAt;
+
+    // Assess
+    expect(cancel.status).toBe(202);
+    // The cancel failed the waiting task: the saga did not sit out the approval deadline.
+    expect(settledWithinMs).toBeLessThan(APPROVAL_DEADLINE_SECONDS * 1_000);
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'found it cheaper' });
+    expect((await outputOf(order)).compensation).toMatchObject({
+      reason: 'CUSTOMER_CANCELLED',
+      failedStep: 'WaitForApproval',
+    });
+    expect(await eventTypesOf(orderId)).toEqual(['OrderCreated', 'OrderApprovalRequested', 'OrderCancelled']);
+    expect(await statesOf(order)).toEqual([
+      'IsRedrive',
+      'ReserveStock',
+      'NeedsApproval',
+      'WaitForApproval',
+      'WaitForApprovalCancelled',
+      ...COMPENSATE_BEFORE_CHARGE,
+    ]);
+    await expectStock(product, { available: 5, reserved: 0, sold: 0 });
+    await expectNeverCharged(orderId);
+  });
+
+  test('left without a decision: CANCELLED APPROVAL_TIMEOUT at the deadline; a late approval is a 409', async () => {
+    // Prepare
+    const product = await newProduct(PREMIUM_PRICE_CENTS, 5);
+    const { orderId } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    await awaitingApproval(orderId);
+
+    // Act
+    const order = await settledOrder(orderId);
+    const late = await decide(orderId, 'approve');
+
+    // Assess
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'APPROVAL_TIMEOUT' });
+    expect(late.status).toBe(409);
+    expect(errorCodeOf(late)).toBe('ORDER_NOT_AWAITING_APPROVAL');
+    expect(await eventTypesOf(orderId)).toEqual(['OrderCreated', 'OrderApprovalRequested', 'OrderCancelled']);
+    expect(await statesOf(order)).toEqual([
+      'IsRedrive',
+      'ReserveStock',
+      'NeedsApproval',
+      'WaitForApproval',
+      'WaitForApprovalTimedOut',
+      ...COMPENSATE_BEFORE_CHARGE,
+    ]);
+    await expectStock(product, { available: 5, reserved: 0, sold: 0 });
+    await expectNeverCharged(orderId);
+  });
+});
+
+describe('the card processor answers', () => {
+  test.each(['tok_decline', 'tok_insufficient_funds'])(
+    '%s: CANCELLED PAYMENT_DECLINED, stock back, payment DECLINED, nothing captured',
+    async (token) => {
+      // Prepare
+      const product = await newProduct(PRICE_CENTS, 10);
+
+      // Act
+      const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], token);
+      const order = await settledOrder(orderId);
+
+      // Assess
+      expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_DECLINED' });
+      expect(await eventTypesOf(orderId)).toEqual(['OrderCreated', 'OrderCancelled']);
+      // A decline charged nothing: no refund is attempted.
+      expect(await statesOf(order)).toEqual([
+        ...FORWARD_TO_CHARGE,
+        'ChargePaymentDeclined',
+        ...COMPENSATE_BEFORE_CHARGE,
+      ]);
+      await expectStock(product, { available: 10, reserved: 0, sold: 0 });
+      expect((await paymentOf(orderId)).payment).toMatchObject({
+        status: 'DECLINED',
+        amountCents: totalCents,
+        attempts: 1,
+      });
+      expect(await chargesAt(orderId)).toEqual([]);
+    },
+  );
+
+  test('tok_flaky (503 twice): retried within the charge, PAID with exactly one captured charge', async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 10);
+
+    // Act
+    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], 'tok_flaky');
+    const order = await settledOrder(orderId);
+
+    // Assess
+    expect(order.status).toBe('PAID');
+    const charges = await chargesAt(orderId);
+    expect(charges).toHaveLength(1);
+    expect(charges[0]).toMatchObject({ amountCents: totalCents, refundedCents: 0 });
+    expect((await paymentOf(orderId)).payment).toMatchObject({
+      status: 'CAPTURED',
+      attempts: 3,
+      providerChargeId: charges[0]?.id,
+    });
+    await expectStock(product, { available: 8, reserved: 0, sold: 2 });
+  });
+
+  test('tok_error (500): retried by the saga, then CANCELLED PAYMENT_UNAVAILABLE with nothing captured', async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 10);
+
+    // Act
+    const { orderId } = await placeOrder([{ product, quantity: 2 }], 'tok_error');
+    const order = await settledOrder(orderId);
+
+    // Assess
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_UNAVAILABLE' });
+    const history = await historyOf(executionArnOf(order));
+    const charges = invocationsOf(history, 'ChargePayment');
+    expect(charges).toHaveLength(CHARGE_INVOCATIONS_WHEN_UNAVAILABLE);
+    expect(charges.map((failure) => failure?.error)).toEqual(charges.map(() => 'PaymentProviderUnavailable'));
+    expect(await statesOf(order)).toEqual([...FORWARD_TO_CHARGE, 'ChargePaymentFailed', ...COMPENSATE_ALL]);
+    expect((await paymentOf(orderId)).payment?.status).toBe('FAILED');
+    expect(await chargesAt(orderId)).toEqual([]);
+    await expectStock(product, { available: 10, reserved: 0, sold: 0 });
+  });
+
+  test('tok_timeout (captured, answered too late): CANCELLED PAYMENT_UNAVAILABLE and the capture refunded', async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 10);
+
+    // Act
+    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], 'tok_timeout');
+    const order = await settledOrder(orderId, 90_000);
+
+    // Assess
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_UNAVAILABLE' });
+    expect(await statesOf(order)).toEqual([...FORWARD_TO_CHARGE, 'ChargePaymentFailed', ...COMPENSATE_ALL]);
+    const charges = await chargesAt(orderId);
+    expect(charges).toEqual([
+      expect.objectContaining({ amountCents: totalCents, refundedCents: totalCents }),
+    ]);
+    expect(capturedLessRefunded(charges)).toBe(0);
+    expect((await paymentOf(orderId)).payment).toMatchObject({
+      status: 'REFUNDED',
+      providerChargeId: charges[0]?.id,
+    });
+    await expectStock(product, { available: 10, reserved: 0, sold: 0 });
+    expect((await circuit()).state).toBe('CLOSED');
+  }, 120_000);
+});
+
+describe('a step failing after the charge', () => {
+  test.each([
+    ['CommitStock', 'CommitStockFunction'],
+    ['ConfirmOrder', 'ConfirmOrderFunction'],
+  ])(
+    '%s failing (an unknown error): CANCELLED SAGA_FAILED, the charge refunded, the stock back',
+    async (step, logicalIdPrefix) => {
+      // Prepare
+      const product = await newProduct(PRICE_CENTS, 10);
+      const fault = await injectFault({
+        kind: 'function-error',
+        target: { logicalIdPrefix },
+        probability: 1,
+        maxCount: 1,
+        errorType: 'Boom',
+      });
+
+      // Act
+      const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+      const order = await settledOrder(orderId);
+
+      // Assess
+      expect((await faultOf(fault.id)).injected).toBe(1);
+      expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'SAGA_FAILED' });
+      expect((await outputOf(order)).compensation).toMatchObject({ reason: 'SAGA_FAILED', failedStep: step });
+      expect(await eventTypesOf(orderId)).toEqual(['OrderCreated', 'OrderCancelled']);
+      const forward = step === 'CommitStock' ? ['CommitStock'] : ['CommitStock', 'ConfirmOrder'];
+      expect(await statesOf(order)).toEqual([
+        ...FORWARD_TO_CHARGE,
+        ...forward,
+        `${step}Failed`,
+        ...COMPENSATE_ALL,
+      ]);
+      const charges = await chargesAt(orderId);
+      expect(charges).toEqual([
+        expect.objectContaining({ amountCents: totalCents, refundedCents: totalCents }),
+      ]);
+      expect((await paymentOf(orderId)).payment?.status).toBe('REFUNDED');
+      // Released whether it was still reserved (CommitStock) or already sold (ConfirmOrder).
+      await expectStock(product, { available: 10, reserved: 0, sold: 0 });
+    },
+  );
+});
+
+describe('the card processor down, behind the circuit breaker (run last: the breaker is shared)', () => {
+  test('the breaker opens, a later charge fails fast without calling the processor, and every saga compensates', async () => {
+    // Prepare: an order above the threshold waiting for approval, to be charged when we choose; the
+    // processor down.
+    const product = await newProduct(PRICE_CENTS, 10);
+    const premium = await newProduct(PREMIUM_PRICE_CENTS, 5);
+    const held = await placeOrder([{ product: premium, quantity: 2 }], 'tok_visa');
+    await approvalRequested(held.orderId);
+    const before = await circuit();
+    expect(before.state).toBe('CLOSED');
+    const fault = await injectFault(PROCESSOR_DOWN);
+
+    // Act: another order's failing charge opens the breaker; the held order is approved while it is open.
+    const failing = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    const opened = await circuitOpenedAfter(before.version);
+    const callsWhenOpened = (await faultOf(fault.id)).matched;
+    const approved = await decide(held.orderId, 'approve');
+    const heldExecution = await executionArnFor(held.orderId);
+    const firstHeldCharge = await eventually(
+      async () => invocationsOf(await historyOf(heldExecution), 'ChargePayment')[0],
+      { timeoutMs: 30_000, intervalMs: 25, what: "the held order's first charge to fail" },
+    );
+    const callsAfterFirstHeldCharge = (await faultOf(fault.id)).matched;
+    const failingOrder = await settledOrder(failing.orderId, 90_000);
+    const heldOrder = await settledOrder(held.orderId, 90_000);
+
+    // Assess
+    expect(opened.failures).toBe(BREAKER_FAILURE_THRESHOLD);
+    expect(callsWhenOpened).toBe(BREAKER_FAILURE_THRESHOLD);
+    expect(approved.status).toBe(200);
+    // Failed fast: refused by the open circuit, and no call reached the processor.
+    expect(firstHeldCharge.error).toBe('PaymentProviderUnavailable');
+    expect(firstHeldCharge.cause).toContain('circuit is open');
+    expect(callsAfterFirstHeldCharge).toBe(callsWhenOpened);
+    for (const order of [failingOrder, heldOrder]) {
+      expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_UNAVAILABLE' });
+      expect(await statesOf(order)).toContain('ChargePaymentFailed');
+      expect(await chargesAt(order.orderId)).toEqual([]);
+      expect((await paymentOf(order.orderId)).payment?.status).toBe('FAILED');
+    }
+    // Every call the processor got is one the payment records counted; without the breaker each
+    // charge invocation would have made its three.
+    const calls = (await faultOf(fault.id)).matched;
+    const attempts =
+      ((await paymentOf(failing.orderId)).payment?.attempts ?? 0) +
+      ((await paymentOf(held.orderId)).payment?.attempts ?? 0);
+    expect(attempts).toBe(calls);
+    const chargeInvocations =
+      invocationsOf(await historyOf(executionArnOf(failingOrder)), 'ChargePayment').length +
+      invocationsOf(await historyOf(heldExecution), 'ChargePayment').length;
+    expect(chargeInvocations).toBe(2 * CHARGE_INVOCATIONS_WHEN_UNAVAILABLE);
+    expect(calls).toBeLessThan(chargeInvocations * PROVIDER_ATTEMPTS_PER_INVOCATION);
+    await expectStock(product, { available: 10, reserved: 0, sold: 0 });
+    await expectStock(premium, { available: 5, reserved: 0, sold: 0 });
+  }, 180_000);
+
+  test('the processor back: after the reset timeout a probe closes the breaker and orders are PAID again', async () => {
+    // Prepare: the breaker opened by a failing charge, then the processor repaired while it is open.
+    const product = await newProduct(PRICE_CENTS, 50);
+    const before = await circuit();
+    const logsBefore = circuitLogs.length;
+    await injectFault(PROCESSOR_DOWN);
+    const first = await placeOrder([{ product, quantity: 1 }], 'tok_visa');
+    const opened = await circuitOpenedAfter(before.version);
+    await clearFaults();
+
+    // Act: orders one after another until one is PAID (bounded).
+    const orders: OrderDetails[] = [await settledOrder(first.orderId, 90_000)];
+    while (orders.at(-1)?.status !== 'PAID' && orders.length < 6) {
+      const next = await placeOrder([{ product, quantity: 1 }], 'tok_visa');
+      orders.push(await settledOrder(next.orderId, 90_000));
+    }
+    const after = await circuit();
+
+    // Assess
+    const paid = orders.at(-1);
+    expect(paid?.status).toBe('PAID');
+    // Before it, only orders the open circuit refused, each compensated.
+    for (const order of orders.slice(0, -1)) {
+      expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_UNAVAILABLE' });
+      expect(capturedLessRefunded(await chargesAt(order.orderId))).toBe(0);
+    }
+    const charges = await chargesAt(paid?.orderId ?? '');
+    expect(charges).toHaveLength(1);
+    expect(capturedLessRefunded(charges)).toBe(PRICE_CENTS);
+    // OPEN → HALF_OPEN (the probe) → CLOSED: two transitions at least since it opened.
+    expect(after.state).toBe('CLOSED');
+    expect(after.version).toBeGreaterThanOrEqual(opened.version + 2);
+    const transitions = circuitLogs.slice(logsBefore);
+    expect(transitions.some((line) => line.includes('Circuit opened'))).toBe(true);
+    expect(transitions.some((line) => line.includes('Circuit closed: the probe call succeeded'))).toBe(true);
+    await expectStock(product, { available: 50 - 1, reserved: 0, sold: 1 });
+  }, 240_000);
+});
