@@ -88,3 +88,21 @@ export function changeReservation(
     }
   }, deps.retry ?? DEFAULT_OPTIMISTIC_RETRY);
 }
+
+/**
+ * The move of every line of the order, product by product, each in its own transaction (one for all
+ * would pass DynamoDB's transaction limits on a large order). A line whose move throws ends the step;
+ * the lines moved before it stay moved.
+ */
+export async function changeEachLine(
+  deps: StockReservationDependencies,
+  order: OrderStock,
+  moveOf: (line: StockLine) => ReservationMove,
+  context: CommandContext,
+): Promise<LineOutcome[]> {
+  const outcomes: LineOutcome[] = [];
+  for (const line of order.items) {
+    outcomes.push(await changeReservation(deps, line.productId, order.orderId, moveOf(line), context));
+  }
+  return outcomes;
+}

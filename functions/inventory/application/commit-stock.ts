@@ -2,7 +2,7 @@ import type { CommandContext } from '../../../shared/event-sourcing/command-cont
 import { ReservationNotFoundError } from '../domain/errors';
 import { commitReservation } from '../domain/stock-reservation';
 import {
-  changeReservation,
+  changeEachLine,
   type LineOutcome,
   type OrderStock,
   type StockReservationDependencies,
@@ -16,24 +16,16 @@ export type CommitStock = (order: OrderStock, context: CommandContext) => Promis
  * `ReservationNotFoundError`; lines committed before it stay committed (a release gives them back).
  */
 export function makeCommitStock(deps: StockReservationDependencies): CommitStock {
-  return async (order, context) => {
-    const outcomes: LineOutcome[] = [];
-    for (const line of order.items) {
-      outcomes.push(
-        await changeReservation(
-          deps,
-          line.productId,
-          order.orderId,
-          {
-            decide: (product, reservation) => commitReservation(product, reservation, order.orderId),
-            unknownProduct: () => {
-              throw new ReservationNotFoundError(order.orderId, line.productId);
-            },
-          },
-          context,
-        ),
-      );
-    }
-    return outcomes;
-  };
+  return (order, context) =>
+    changeEachLine(
+      deps,
+      order,
+      (line) => ({
+        decide: (product, reservation) => commitReservation(product, reservation, order.orderId),
+        unknownProduct: () => {
+          throw new ReservationNotFoundError(order.orderId, line.productId);
+        },
+      }),
+      context,
+    );
 }

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../../shared/event-sourcing/command-context';
 import { releaseReservation } from '../domain/stock-reservation';
 import {
-  changeReservation,
+  changeEachLine,
   type LineOutcome,
   type OrderStock,
   type StockReservationDependencies,
@@ -16,26 +16,18 @@ export type ReleaseStock = (order: OrderStock, context: CommandContext) => Promi
  * does not exist is skipped (nothing could be reserved of it). Safe to run any number of times.
  */
 export function makeReleaseStock(deps: StockReservationDependencies): ReleaseStock {
-  return async (order, context) => {
-    const outcomes: LineOutcome[] = [];
-    for (const line of order.items) {
-      outcomes.push(
-        await changeReservation(
-          deps,
-          line.productId,
-          order.orderId,
-          {
-            decide: (product, reservation) => releaseReservation(product, reservation, order.orderId),
-            unknownProduct: () => ({
-              productId: line.productId,
-              outcome: 'unknown-product',
-              reservation: undefined,
-            }),
-          },
-          context,
-        ),
-      );
-    }
-    return outcomes;
-  };
+  return (order, context) =>
+    changeEachLine(
+      deps,
+      order,
+      (line) => ({
+        decide: (product, reservation) => releaseReservation(product, reservation, order.orderId),
+        unknownProduct: () => ({
+          productId: line.productId,
+          outcome: 'unknown-product',
+          reservation: undefined,
+        }),
+      }),
+      context,
+    );
 }

@@ -2,7 +2,7 @@ import type { CommandContext } from '../../../shared/event-sourcing/command-cont
 import { OutOfStockError } from '../domain/errors';
 import { reserveStock } from '../domain/stock-reservation';
 import {
-  changeReservation,
+  changeEachLine,
   type LineOutcome,
   type OrderStock,
   type StockReservationDependencies,
@@ -18,25 +18,16 @@ export type ReserveStock = (order: OrderStock, context: CommandContext) => Promi
  * the whole order), not this step's. A retry holds nothing twice.
  */
 export function makeReserveStock(deps: StockReservationDependencies): ReserveStock {
-  return async (order, context) => {
-    const outcomes: LineOutcome[] = [];
-    for (const line of order.items) {
-      outcomes.push(
-        await changeReservation(
-          deps,
-          line.productId,
-          order.orderId,
-          {
-            decide: (product, reservation) =>
-              reserveStock(product, reservation, order.orderId, line.quantity),
-            unknownProduct: () => {
-              throw new OutOfStockError(line.productId, line.quantity, 0, 'unknown-product');
-            },
-          },
-          context,
-        ),
-      );
-    }
-    return outcomes;
-  };
+  return (order, context) =>
+    changeEachLine(
+      deps,
+      order,
+      (line) => ({
+        decide: (product, reservation) => reserveStock(product, reservation, order.orderId, line.quantity),
+        unknownProduct: () => {
+          throw new OutOfStockError(line.productId, line.quantity, 0, 'unknown-product');
+        },
+      }),
+      context,
+    );
 }
