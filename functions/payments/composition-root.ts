@@ -20,8 +20,16 @@ import type { ChargePaymentHandlerDependencies } from './handlers/charge-payment
 import type { GetPaymentHandlerDependencies } from './handlers/get-payment';
 import type { RefundPaymentHandlerDependencies } from './handlers/refund-payment';
 
-/** The breaker's name, and its state item's key: one circuit for the processor, shared by every function. */
-export const PROVIDER_CIRCUIT = 'payment-provider';
+/**
+ * The breakers' names, and their state items' keys: one circuit per compartment of the bulkhead, each
+ * shared by every instance of its function. Charges failing (a hanging or failing card, a processor
+ * down) open the charges' circuit only: the refunds that compensate those very sagas keep calling
+ * until refunds themselves fail. One circuit for both would stay open through a run of failing charges
+ * (its probe is then, most of the time, another failing charge), fail every refund fast, and park the
+ * sagas with their customers' money or stock still held. See docs/patterns/bulkhead.md.
+ */
+export const CHARGE_CIRCUIT = 'payment-provider';
+export const REFUND_CIRCUIT = 'payment-provider-refunds';
 /**
  * Kept free of the invocation's time beyond an attempt's timeout: enough to record the outcome, so the
  * function answers (FAILED recorded) rather than being cut off mid-retry by its own timeout.
@@ -39,9 +47,9 @@ function paymentRepository(tableName: string): DynamoDbPaymentRepository {
 }
 
 /** retry( breaker( timeout( call ) ) ), composed once per container for every processor call. */
-function processorCalls(config: ProviderStepConfig): ProviderCall {
+function processorCalls(config: ProviderStepConfig, circuit: string): ProviderCall {
   const breaker = new CircuitBreaker({
-    name: PROVIDER_CIRCUIT,
+    name: circuit,
     store: new DynamoDbCircuitBreakerStore({ client: dynamoDb(), tableName: config.circuitBreakerTable }),
     failureThreshold: config.breakerFailureThreshold,
     resetTimeoutMs: config.breakerResetTimeoutMs,
@@ -59,26 +67,26 @@ function processorCalls(config: ProviderStepConfig): ProviderCall {
   });
 }
 
-function processorStep(config: ProviderStepConfig) {
+function processorStep(config: ProviderStepConfig, circuit: string) {
   return {
     repository: paymentRepository(config.paymentsTable),
     provider: new HttpPaymentProvider({
       baseUrl: config.providerApiUrl,
       timeoutMs: config.providerTimeoutMs,
     }),
-    call: processorCalls(config),
+    call: processorCalls(config, circuit),
     logger,
   };
 }
 
 export function chargePaymentDependencies(): ChargePaymentHandlerDependencies {
   const config = loadProviderStepConfig();
-  return { chargePayment: makeChargePayment(processorStep(config)), logger, metrics };
+  return { chargePayment: makeChargePayment(processorStep(config, CHARGE_CIRCUIT)), logger, metrics };
 }
 
 export function refundPaymentDependencies(): RefundPaymentHandlerDependencies {
   const config = loadProviderStepConfig();
-  return { refundPayment: makeRefundPayment(processorStep(config)), logger, metrics };
+  return { refundPayment: makeRefundPayment(processorStep(config, REFUND_CIRCUIT)), logger, metrics };
 }
 
 export function getPaymentDependencies(): GetPaymentHandlerDependencies {

@@ -75,6 +75,11 @@ export const TRANSIENT_LAMBDA_ERRORS: readonly string[] = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
   'Lambda.ClientExecutionTimeoutException',
+  // The function ran out of time: every step is idempotent, so running it again is safe.
+  'Sandbox.Timedout',
+  // A step lost its optimistic-locking races for longer than its own retry budget (a hot product):
+  // nothing was written, and a later attempt finds the item quieter.
+  'ConcurrencyError',
 ];
 
 /** Business outcomes the steps throw (their `error.name`): answers, never retried. */

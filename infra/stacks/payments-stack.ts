@@ -64,9 +64,11 @@ const MAX_PROVIDER_TIMEOUT = Duration.seconds(3);
  * customers their money back — keep theirs. Reserved concurrency is also a ceiling, so neither can
  * starve the rest of the account's functions either.
  *
- * **Circuit breaker.** Both functions guard the processor with one breaker whose state lives in the
- * circuit breaker table, so every instance sees the same health; retries and timeouts are composed
- * around it in the code (functions/payments/application/provider-policy.ts).
+ * **Circuit breaker.** Each function guards the processor with its own breaker (`payment-provider`
+ * for charges, `payment-provider-refunds` for refunds) whose state lives in the circuit breaker table,
+ * so every instance of the function sees the same health, and failing charges cannot keep refunds
+ * from being tried; retries and timeouts are composed around it in the code
+ * (functions/payments/application/provider-policy.ts).
  */
 export class PaymentsStack extends Stack {
   public readonly paymentsTable: dynamodb.Table;

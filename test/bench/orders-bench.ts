@@ -50,6 +50,7 @@ const SAGA_LATENCY_ORDERS = Number(process.env.BENCH_SAGA ?? 200);
 const SAGA_LATENCY_CONCURRENCY = 4;
 const SAGA_SUSTAINED_ORDERS = Number(process.env.BENCH_SAGA_SUSTAINED ?? 300);
 const SAGA_SUSTAINED_CONCURRENCY = 16;
+const SAGA_PRODUCTS = 16;
 
 const CONCURRENCY = 32;
 const ORDERS_PER_ROUND = Number(process.env.BENCH_ORDERS ?? 600);
@@ -302,6 +303,19 @@ interface SagaMeasures {
   readonly notPaid: number;
 }
 
+async function createBenchProduct(cloud: LocalCloud): Promise<string> {
+  const answer = await fetch(`${cloud.apiUrl}/products`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ name: 'Bench widget', priceCents: 1_999, currency: 'USD', stock: 1_000_000_000 }),
+  });
+  const created = (await answer.json()) as { productId?: string };
+  if (answer.status !== 201 || created.productId === undefined) {
+    throw new Error(`POST /products answered ${answer.status}`);
+  }
+  return created.productId;
+}
+
 async function placeOrchestratedOrder(cloud: LocalCloud, productId: string): Promise<string> {
   const answer = await fetch(`${cloud.apiUrl}/orders`, {
     method: 'POST',
@@ -360,7 +374,8 @@ async function sagaSample(cloud: LocalCloud, sfn: SFNClient, executionArn: strin
  * the orders per second it sustains at a higher one, and how much of each execution is orchestration
  * (the time between its Task states) rather than the steps' own work.
  */
-async function sagaMeasures(cloud: LocalCloud, productId: string): Promise<SagaMeasures> {
+async function sagaMeasures(cloud: LocalCloud, productIds: readonly string[]): Promise<SagaMeasures> {
+  const productOf = (i: number): string => productIds[i % productIds.length] as string;
   const sfn = new SFNClient(clientConfig(cloud.edgeUrl));
   const machineArn = cloud.stepFunctions
     .stateMachines()
@@ -375,21 +390,21 @@ async function sagaMeasures(cloud: LocalCloud, productId: string): Promise<SagaM
   };
   try {
     // Warm every step's environments first.
-    await throughput(SAGA_LATENCY_CONCURRENCY * 4, SAGA_LATENCY_CONCURRENCY, async () =>
-      run(await placeOrchestratedOrder(cloud, productId)),
+    await throughput(SAGA_LATENCY_CONCURRENCY * 4, SAGA_LATENCY_CONCURRENCY, async (i) =>
+      run(await placeOrchestratedOrder(cloud, productOf(i))),
     );
     await quiesce(cloud.dynamoDbPid);
     const samples: SagaSample[] = [];
-    await throughput(SAGA_LATENCY_ORDERS, SAGA_LATENCY_CONCURRENCY, async () => {
-      const orderId = await placeOrchestratedOrder(cloud, productId);
+    await throughput(SAGA_LATENCY_ORDERS, SAGA_LATENCY_CONCURRENCY, async (i) => {
+      const orderId = await placeOrchestratedOrder(cloud, productOf(i));
       await run(orderId);
       samples.push(await sagaSample(cloud, sfn, executionOf(orderId), orderId));
     });
     await quiesce(cloud.dynamoDbPid);
     const started = performance.now();
     const placed: string[] = [];
-    await throughput(SAGA_SUSTAINED_ORDERS, SAGA_SUSTAINED_CONCURRENCY, async () => {
-      placed.push(await placeOrchestratedOrder(cloud, productId));
+    await throughput(SAGA_SUSTAINED_ORDERS, SAGA_SUSTAINED_CONCURRENCY, async (i) => {
+      placed.push(await placeOrchestratedOrder(cloud, productOf(i)));
     });
     await Promise.all(placed.map(run));
     const sustainedPerSecond = placed.length / ((performance.now() - started) / 1000);
@@ -533,24 +548,16 @@ async function main(): Promise<void> {
   let visible: number[];
   let saga: SagaMeasures;
   try {
-    const product = await fetch(`${cloud.apiUrl}/products`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({
-        name: 'Bench widget',
-        priceCents: 1_999,
-        currency: 'USD',
-        stock: 1_000_000_000,
-      }),
-    });
-    const created = (await product.json()) as { productId?: string };
-    if (product.status !== 201 || created.productId === undefined) {
-      throw new Error(`POST /products answered ${product.status}`);
-    }
-    write = await writePath(cloud, created.productId);
-    visible = await propagation(cloud, created.productId);
+    const productId = await createBenchProduct(cloud);
+    write = await writePath(cloud, productId);
+    visible = await propagation(cloud, productId);
     await quiesce(cloud.dynamoDbPid);
-    saga = await sagaMeasures(cloud, created.productId);
+    // Each saga order takes one of several products: one product for all would measure the optimistic
+    // locking of its stock item (every reserve and commit writes it) rather than the saga.
+    const sagaProducts = await Promise.all(
+      Array.from({ length: SAGA_PRODUCTS }, () => createBenchProduct(cloud)),
+    );
+    saga = await sagaMeasures(cloud, sagaProducts);
   } catch (error) {
     process.stderr.write(`${logs.slice(-40).join('\n')}\n`);
     throw error;
