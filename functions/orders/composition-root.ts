@@ -116,15 +116,20 @@ export function createOrderDeps(): CreateOrderHandlerDeps {
   };
 }
 
+/** What the commands that may answer a waiting approval need: cancel and the approval decision. */
+function approvalCommandDeps(config: OrdersConfig<'command'>) {
+  return {
+    runner: commandRunner(config),
+    approvalTasks: approvalTasks(config),
+    taskCallbacks: new StepFunctionsTaskCallbacks({ client: stepFunctions() }),
+    logger,
+  };
+}
+
 export function cancelOrderDeps(): CancelOrderHandlerDeps {
   const config = loadConfig('command');
   return {
-    cancelOrder: makeCancelOrder({
-      runner: commandRunner(config),
-      approvalTasks: approvalTasks(config),
-      taskCallbacks: new StepFunctionsTaskCallbacks({ client: stepFunctions() }),
-      logger,
-    }),
+    cancelOrder: makeCancelOrder(approvalCommandDeps(config)),
     idempotency: idempotency(config, false),
     commandContext: newCommandContext,
   };
@@ -142,12 +147,7 @@ export function shipOrderDeps(): ShipOrderHandlerDeps {
 export function decideApprovalDeps(): DecideApprovalHandlerDeps {
   const config = loadConfig('command');
   return {
-    decideApproval: makeDecideApproval({
-      runner: commandRunner(config),
-      approvalTasks: approvalTasks(config),
-      taskCallbacks: new StepFunctionsTaskCallbacks({ client: stepFunctions() }),
-      logger,
-    }),
+    decideApproval: makeDecideApproval(approvalCommandDeps(config)),
     idempotency: idempotency(config, false),
     commandContext: newCommandContext,
   };
