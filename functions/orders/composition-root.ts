@@ -28,7 +28,7 @@ import { makeCreateOrder } from './application/create-order';
 import { makeDecideApproval } from './application/decide-approval';
 import { makeEnsureOrderActive } from './application/ensure-order-active';
 import { makeGetOrder, makeGetOrderHistory, makeListUserOrders } from './application/order-queries';
-import { orderRunner, type OrderRunner } from './application/order-runner';
+import { orderRunner, type OrderEventStore, type OrderRunner } from './application/order-runner';
 import { makeProjectOrderEvent } from './application/project-order-event';
 import { makeRequestApproval } from './application/request-approval';
 import { makeShipOrder } from './application/ship-order';
@@ -82,8 +82,11 @@ function eventStore(tableName: string): DynamoDbEventStore<OrderEvent, OrderStat
   return new DynamoDbEventStore<OrderEvent, OrderState>({ client: dynamoDb(), tableName });
 }
 
-function commandRunner(config: OrdersConfig<'command'> | OrdersConfig<'sagaStep'>): OrderRunner {
-  return orderRunner(eventStore(config.EVENT_STORE_TABLE), {
+function commandRunner(
+  config: OrdersConfig<'command'> | OrdersConfig<'sagaStep'>,
+  store: OrderEventStore = eventStore(config.EVENT_STORE_TABLE),
+): OrderRunner {
+  return orderRunner(store, {
     snapshotEvery: config.SNAPSHOT_EVERY,
     maxAttempts: COMMAND_MAX_ATTEMPTS,
     onSnapshotError: (error, snapshot) =>
@@ -101,9 +104,11 @@ function approvalTasks(config: { readonly EVENT_STORE_TABLE: string }): DynamoDb
 
 export function createOrderDeps(): CreateOrderHandlerDeps {
   const config = loadConfig('createOrder');
+  const store = eventStore(config.EVENT_STORE_TABLE);
   return {
     createOrder: makeCreateOrder({
-      runner: commandRunner(config),
+      runner: commandRunner(config, store),
+      store,
       catalog: new InventoryProductCatalog({
         baseUrl: config.INVENTORY_API_URL,
         timeoutMs: config.INVENTORY_TIMEOUT_MS,

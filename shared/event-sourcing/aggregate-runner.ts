@@ -3,7 +3,7 @@ import type { CommandContext } from './command-context';
 import type { Decider } from './decider';
 import type { DomainEvent, EventPayload } from './domain-event';
 import { EventStoreError } from './errors';
-import type { EventStore } from './event-store';
+import type { AppendOptions, EventStore } from './event-store';
 
 export interface BackoffOptions {
   /** @default 10 */
@@ -74,8 +74,8 @@ const DEFAULT_MAX_DELAY_MS = 100;
 /**
  * Runs commands against event-sourced aggregates (STYLE.md shape 5): load (snapshot + later events),
  * decide, append at the version the decision was made on. A lost race is retried from the fresh
- * state, a bounded number of times; every other error — a refused command, a failing table — is
- * the caller's at once.
+ * state, a bounded number of times; every other error — a refused command, a failing table, a taken
+ * unique key — is the caller's at once.
  */
 export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
   private readonly store: EventStore<TEvent, TState>;
@@ -110,10 +110,15 @@ export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
     this.random = options.random ?? Math.random;
   }
 
+  /**
+   * `options` go with the command's append: a `uniqueKey` is claimed with its events (a command that
+   * decides no event claims nothing), and a taken one throws `UniqueKeyTakenError`, never retried.
+   */
   async run(
     aggregateId: string,
     command: TCommand,
     context: CommandContext,
+    options: AppendOptions = {},
   ): Promise<CommandResult<TState, TEvent>> {
     let current = await this.loadLatest(aggregateId);
     for (let attempt = 1; ; attempt += 1) {
@@ -125,7 +130,7 @@ export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
         this.envelope(aggregateId, current.version + index + 1, occurredAt, payload, context),
       );
       try {
-        await this.store.append(aggregateId, current.version, events);
+        await this.store.append(aggregateId, current.version, events, options);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= this.maxAttempts) throw error;
         await this.sleep(this.backoffMs(attempt));

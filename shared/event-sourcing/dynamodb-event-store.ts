@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrencyError } from '../errors/app-error';
 import type { DomainEvent } from './domain-event';
-import { EventStoreError } from './errors';
-import type { AppendResult, EventStore, LoadOptions, Snapshot } from './event-store';
+import { EventStoreError, UniqueKeyTakenError } from './errors';
+import type { AppendOptions, AppendResult, EventStore, LoadOptions, Snapshot } from './event-store';
 import { validateAppend, validateFromVersion } from './validate-append';
 
 /**
@@ -26,11 +26,21 @@ import { validateAppend, validateFromVersion } from './validate-append';
  * events (so no event query can ever return a snapshot), and the table needs no second set of
  * resources and grants. The price is one stream record per snapshot, which the relay's event source
  * filter on `kind = 'event'` drops before any invocation.
+ *
+ * Unique keys (`AppendOptions.uniqueKey`) are claimed under `pk = 'unique#<key>'`, `sk = 0`,
+ * `kind = 'unique-key'`, with the claiming `aggregateId` and `claimedAt`: one more conditional `Put` in
+ * the append's transaction, so the claim and the events are written together or not at all. Like
+ * snapshots they are in a key space no aggregate id may enter, of a kind the relay drops.
  */
 export const EVENT_ITEM_KIND = 'event';
 export const SNAPSHOT_ITEM_KIND = 'snapshot';
 export const SNAPSHOT_KEY_PREFIX = 'snapshot#';
 const SNAPSHOT_SORT_KEY = 0;
+export const UNIQUE_KEY_ITEM_KIND = 'unique-key';
+export const UNIQUE_KEY_PREFIX = 'unique#';
+const UNIQUE_KEY_SORT_KEY = 0;
+/** Where the claim sits in the append's `TransactItems`: first, before the events. */
+const CLAIM_INDEX = 0;
 
 /** Cancellation reasons that mean another writer got there first; anything else is a real failure. */
 const LOST_RACE_REASONS = new Set(['ConditionalCheckFailed', 'TransactionConflict']);
@@ -98,28 +108,69 @@ export class DynamoDbEventStore<
     aggregateId: string,
     expectedVersion: number,
     events: readonly TEvent[],
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     assertStreamId(aggregateId);
-    validateAppend(aggregateId, expectedVersion, events);
-    if (events.length === 0) return { version: expectedVersion };
+    validateAppend(aggregateId, expectedVersion, events, options);
+    const [first] = events;
+    if (first === undefined) return { version: expectedVersion };
+    const { uniqueKey } = options;
+    const eventPuts = events.map((event) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: toEventItem(event),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    }));
+    const claimPut =
+      uniqueKey === undefined
+        ? undefined
+        : {
+            Put: {
+              TableName: this.tableName,
+              // The claim and its events are one write: they share the command's instant.
+              Item: toClaimItem(uniqueKey, aggregateId, first.occurredAt),
+              ConditionExpression: 'attribute_not_exists(pk)',
+              // The holder comes back with the cancellation, saving a read.
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            },
+          };
     try {
       // Version expectedVersion + 1 already existing is exactly the lost race. The SDK fills in the
       // transaction's ClientRequestToken once per call, so its own retries cannot append twice.
       await this.documents.send(
         new TransactWriteCommand({
-          TransactItems: events.map((event) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: toEventItem(event),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          })),
+          TransactItems: claimPut === undefined ? eventPuts : [claimPut, ...eventPuts],
         }),
       );
     } catch (error) {
+      if (uniqueKey !== undefined) {
+        const taken = claimFailure(error);
+        if (taken !== undefined) {
+          const claimedBy = taken.claimedBy ?? (await this.claimHolder(uniqueKey));
+          throw new UniqueKeyTakenError(uniqueKey, claimedBy, { cause: error });
+        }
+      }
       throw appendFailure(error, aggregateId, expectedVersion);
     }
     return { version: expectedVersion + events.length };
+  }
+
+  /** Who holds `uniqueKey`: read when the cancellation did not return the claim (an engine without `ALL_OLD`). */
+  private async claimHolder(uniqueKey: string): Promise<string> {
+    const { Item: item } = await this.documents.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: `${UNIQUE_KEY_PREFIX}${uniqueKey}`, sk: UNIQUE_KEY_SORT_KEY },
+        ConsistentRead: true,
+      }),
+    );
+    if (item === undefined) {
+      throw new EventStoreError(`the claim of the unique key '${uniqueKey}' failed, yet there is no claim`);
+    }
+    const read = reader(item, 'unique key');
+    if (item['kind'] !== UNIQUE_KEY_ITEM_KIND) throw read.corrupt('kind');
+    return read.string('aggregateId');
   }
 
   async loadSnapshot(aggregateId: string): Promise<Snapshot<TState> | undefined> {
@@ -163,9 +214,16 @@ export class DynamoDbEventStore<
   }
 }
 
-/** An aggregate id in the snapshot key space would read and write another aggregate's snapshot. */
+/**
+ * An aggregate id in the snapshot key space would read and write another aggregate's snapshot; one in
+ * the unique key space could take (or forge) a claim with its events.
+ */
 function assertStreamId(aggregateId: string): void {
-  if (aggregateId.length === 0 || aggregateId.startsWith(SNAPSHOT_KEY_PREFIX)) {
+  if (
+    aggregateId.length === 0 ||
+    aggregateId.startsWith(SNAPSHOT_KEY_PREFIX) ||
+    aggregateId.startsWith(UNIQUE_KEY_PREFIX)
+  ) {
     throw new EventStoreError(`'${aggregateId}' cannot be an aggregate id`);
   }
 }
@@ -193,6 +251,16 @@ export function eventItemAttributes(event: DomainEvent): Record<string, unknown>
 
 function toEventItem(event: DomainEvent): Item {
   return { pk: event.aggregateId, sk: event.version, ...eventItemAttributes(event) };
+}
+
+function toClaimItem(uniqueKey: string, aggregateId: string, claimedAt: string): Item {
+  return {
+    pk: `${UNIQUE_KEY_PREFIX}${uniqueKey}`,
+    sk: UNIQUE_KEY_SORT_KEY,
+    kind: UNIQUE_KEY_ITEM_KIND,
+    aggregateId,
+    claimedAt,
+  };
 }
 
 function toEvent<TEvent extends DomainEvent>(item: Item): TEvent {
@@ -248,6 +316,19 @@ function reader(item: Item, what: string) {
       return value;
     },
   };
+}
+
+/**
+ * The claim's condition failed: the key is taken, whatever else failed with it (a version conflict too
+ * is reported as the taken key, which no retry can overcome). `claimedBy` is the holder when the
+ * cancellation returned the claim, as DynamoDB and DynamoDB Local do for `ALL_OLD`.
+ */
+function claimFailure(error: unknown): { claimedBy: string | undefined } | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reason = error.CancellationReasons?.[CLAIM_INDEX];
+  if (reason?.Code !== 'ConditionalCheckFailed') return undefined;
+  // Cancellation reasons come back as raw attribute values: the document client does not convert errors.
+  return { claimedBy: reason.Item?.['aggregateId']?.S };
 }
 
 function appendFailure(error: unknown, aggregateId: string, expectedVersion: number): unknown {

@@ -1,6 +1,6 @@
 /**
- * Errors of the event store that are not a lost race (a lost race is the kernel's `ConcurrencyError`).
- * They are programming or data errors: nothing a client can fix, so `shared/http` answers them with 500.
+ * Errors of the event store that are not a lost race (a lost race is the kernel's `ConcurrencyError`)
+ * nor a taken unique key (`UniqueKeyTakenError`, below). They are programming or data errors: nothing a client can fix, so `shared/http` answers them with 500.
  */
 export class EventStoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -20,5 +20,22 @@ export class TooManyEventsError extends EventStoreError {
       `Cannot append ${count} events to ${aggregateId} at once: one append writes at most ${limit} ` +
         '(the DynamoDB transaction limit). Split the command, or emit fewer, coarser events.',
     );
+  }
+}
+
+/**
+ * The append claimed a unique key another append already claimed (`AppendOptions.uniqueKey`), so it
+ * wrote nothing. Not a lost race (retrying cannot win) and not a fault: the caller decides what an
+ * earlier claim means, e.g. that the request was already carried out by `claimedBy`.
+ */
+export class UniqueKeyTakenError extends Error {
+  constructor(
+    readonly key: string,
+    /** The aggregate whose events were appended with the key. */
+    readonly claimedBy: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the unique key '${key}' is already claimed by ${claimedBy}`, options);
+    this.name = new.target.name;
   }
 }

@@ -19,6 +19,17 @@ export interface Snapshot<TState> {
   readonly takenAt: string;
 }
 
+export interface AppendOptions {
+  /**
+   * A key at most one stream may ever claim; claimed in the same transaction as the events. An append
+   * whose key is already claimed — by any aggregate, this one included — writes nothing and throws
+   * `UniqueKeyTakenError` naming the holder, even if its expected version is stale too. Claims are
+   * never released. E.g. a request's idempotency key, so that a retried request cannot create a
+   * second aggregate.
+   */
+  readonly uniqueKey?: string;
+}
+
 export interface AppendResult {
   /** The stream's version after the append: the expected version of the next one. */
   readonly version: number;
@@ -35,10 +46,18 @@ export interface EventStore<TEvent extends DomainEvent = DomainEvent, TState = u
   /**
    * Appends all `events` atomically, or none. `expectedVersion` is the version the caller decided on
    * (0 for a new aggregate), so the events must carry versions `expectedVersion + 1`, `+ 2`, …
-   * Throws `ConcurrencyError` when another writer appended first, `TooManyEventsError` beyond
-   * `MAX_EVENTS_PER_APPEND`. Appending no events writes nothing and checks nothing.
+   * Throws `ConcurrencyError` when another writer appended first, `UniqueKeyTakenError` when
+   * `options.uniqueKey` is claimed already, `TooManyEventsError` beyond `MAX_EVENTS_PER_APPEND` (one
+   * fewer with a unique key: its claim takes a place in the transaction).
+   * Appending no events writes nothing and checks nothing; claiming a key with no events is an
+   * `EventStoreError` (a claim is only ever made by the events it guards).
    */
-  append(aggregateId: string, expectedVersion: number, events: readonly TEvent[]): Promise<AppendResult>;
+  append(
+    aggregateId: string,
+    expectedVersion: number,
+    events: readonly TEvent[],
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
 
   /** The latest snapshot, if one was saved. */
   loadSnapshot(aggregateId: string): Promise<Snapshot<TState> | undefined>;

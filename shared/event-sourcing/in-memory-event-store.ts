@@ -1,11 +1,12 @@
 import { ConcurrencyError } from '../errors/app-error';
 import type { DomainEvent } from './domain-event';
-import type { AppendResult, EventStore, LoadOptions, Snapshot } from './event-store';
+import { UniqueKeyTakenError } from './errors';
+import type { AppendOptions, AppendResult, EventStore, LoadOptions, Snapshot } from './event-store';
 import { validateAppend, validateFromVersion } from './validate-append';
 
 /**
  * The event store in a Map, with the DynamoDB adapter's semantics (atomic appends, `ConcurrencyError`
- * on a lost race, latest snapshot wins), for unit tests of functions. Everything is copied in and out
+ * on a lost race, unique keys claimed with the events, latest snapshot wins), for unit tests of functions. Everything is copied in and out
  * so that a caller mutating what it got cannot rewrite history, as it could not with DynamoDB.
  */
 export class InMemoryEventStore<
@@ -14,6 +15,8 @@ export class InMemoryEventStore<
 > implements EventStore<TEvent, TState> {
   private readonly streams = new Map<string, TEvent[]>();
   private readonly snapshots = new Map<string, Snapshot<TState>>();
+  /** Unique key → the aggregate that claimed it. */
+  private readonly claims = new Map<string, string>();
 
   async load(aggregateId: string, options: LoadOptions = {}): Promise<TEvent[]> {
     const fromVersion = options.fromVersion ?? 1;
@@ -28,11 +31,17 @@ export class InMemoryEventStore<
     aggregateId: string,
     expectedVersion: number,
     events: readonly TEvent[],
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
-    validateAppend(aggregateId, expectedVersion, events);
+    validateAppend(aggregateId, expectedVersion, events, options);
     await Promise.resolve();
     if (events.length === 0) return { version: expectedVersion };
     // Check and write happen with no await in between: the append is atomic, like the transaction.
+    const { uniqueKey } = options;
+    const claimedBy = uniqueKey === undefined ? undefined : this.claims.get(uniqueKey);
+    // Checked before the version, as DynamoDB's adapter reports a taken key over a version conflict.
+    if (uniqueKey !== undefined && claimedBy !== undefined)
+      throw new UniqueKeyTakenError(uniqueKey, claimedBy);
     const stream = this.streams.get(aggregateId) ?? [];
     if (stream.length !== expectedVersion) {
       throw new ConcurrencyError(
@@ -40,6 +49,7 @@ export class InMemoryEventStore<
       );
     }
     this.streams.set(aggregateId, [...stream, ...structuredClone(events)]);
+    if (uniqueKey !== undefined) this.claims.set(uniqueKey, aggregateId);
     return { version: expectedVersion + events.length };
   }
 

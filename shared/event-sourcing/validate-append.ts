@@ -1,6 +1,6 @@
 import type { DomainEvent } from './domain-event';
 import { EventStoreError, TooManyEventsError } from './errors';
-import { MAX_EVENTS_PER_APPEND } from './event-store';
+import { MAX_EVENTS_PER_APPEND, type AppendOptions } from './event-store';
 
 /**
  * The checks every adapter makes before it writes: a wrong version or aggregate id here is a bug in
@@ -10,14 +10,27 @@ export function validateAppend(
   aggregateId: string,
   expectedVersion: number,
   events: readonly DomainEvent[],
+  options: AppendOptions = {},
 ): void {
   if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
     throw new EventStoreError(
       `expectedVersion of ${aggregateId} must be a non-negative integer, got ${expectedVersion}`,
     );
   }
-  if (events.length > MAX_EVENTS_PER_APPEND) {
-    throw new TooManyEventsError(aggregateId, events.length, MAX_EVENTS_PER_APPEND);
+  const { uniqueKey } = options;
+  // A claim is one more item of the same transaction.
+  const maxEvents = uniqueKey === undefined ? MAX_EVENTS_PER_APPEND : MAX_EVENTS_PER_APPEND - 1;
+  if (events.length > maxEvents) {
+    throw new TooManyEventsError(aggregateId, events.length, maxEvents);
+  }
+  if (uniqueKey !== undefined) {
+    if (uniqueKey.length === 0) {
+      throw new EventStoreError(`the unique key claimed by ${aggregateId} is empty`);
+    }
+    // Claims are never released: one without events would hold the key for a stream that may never exist.
+    if (events.length === 0) {
+      throw new EventStoreError(`${aggregateId} cannot claim the unique key '${uniqueKey}' with no events`);
+    }
   }
   events.forEach((event, index) => {
     if (event.aggregateId !== aggregateId) {

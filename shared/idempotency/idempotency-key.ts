@@ -22,3 +22,15 @@ export function readIdempotencyKey(event: ApiGatewayProxyEvent, required: boolea
   }
   return key;
 }
+
+/**
+ * The `Idempotency-Key` among the headers `httpHandler` hands its use case (lower-cased names, one
+ * value each), for a use case that relies on the key itself; refused as `readIdempotencyKey` refuses
+ * it. Behind `httpIdempotency` it is the key the interceptor checked.
+ */
+export function requiredIdempotencyKey(headers: Readonly<Record<string, string>>): string {
+  const key = headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
+  if (key === undefined) throw new IdempotencyKeyMissingError();
+  if (!isPrintableHeaderValue(key, MAX_IDEMPOTENCY_KEY_LENGTH)) throw new IdempotencyKeyInvalidError();
+  return key;
+}

@@ -11,7 +11,12 @@ export {
   httpIdempotency,
   type HttpIdempotencyOptions,
 } from './http-idempotency';
-export { IDEMPOTENCY_KEY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH, readIdempotencyKey } from './idempotency-key';
+export {
+  IDEMPOTENCY_KEY_HEADER,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  readIdempotencyKey,
+  requiredIdempotencyKey,
+} from './idempotency-key';
 export {
   isEventAlreadyProcessed,
   processedEventKey,

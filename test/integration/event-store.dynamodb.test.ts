@@ -4,8 +4,11 @@ import {
   AggregateRunner,
   commandContext,
   DynamoDbEventStore,
+  EventStoreError,
   MAX_EVENTS_PER_APPEND,
   TooManyEventsError,
+  UNIQUE_KEY_ITEM_KIND,
+  UniqueKeyTakenError,
   type Decider,
   type DomainEvent,
 } from '../../shared/event-sourcing';
@@ -225,6 +228,137 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     expect((await store.load(id)).map((event) => event.version)).toEqual(
       Array.from({ length: 13 }, (_, i) => i + 1),
     );
+  });
+
+  describe('unique keys', () => {
+    const claimOf = async (key: string) =>
+      (
+        await client.send(
+          new GetItemCommand({
+            TableName: TABLE,
+            Key: { pk: { S: `unique#${key}` }, sk: { N: '0' } },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item;
+
+    it('claims the key in the transaction of the events, as an item of its own kind beside them', async () => {
+      // Prepare
+      const id = newId('order');
+      const key = `request-${newUlid()}`;
+      const events = incrementsAfter(id, 0, 2);
+
+      // Act
+      await store.append(id, 0, events, { uniqueKey: key });
+
+      // Assess
+      expect(await claimOf(key)).toEqual({
+        pk: { S: `unique#${key}` },
+        sk: { N: '0' },
+        kind: { S: UNIQUE_KEY_ITEM_KIND },
+        aggregateId: { S: id },
+        claimedAt: { S: events[0]?.occurredAt },
+      });
+      expect(await store.load(id)).toEqual(events);
+    });
+
+    it('refuses a claimed key to any other append with UniqueKeyTakenError naming the holder, writing none of its events', async () => {
+      // Prepare
+      const holder = newId('order');
+      const other = newId('order');
+      const key = `request-${newUlid()}`;
+      await store.append(holder, 0, [incremented(holder, 1)], { uniqueKey: key });
+
+      // Act
+      const byOther = store.append(other, 0, incrementsAfter(other, 0, 2), { uniqueKey: key });
+      const byHolder = store.append(holder, 1, [incremented(holder, 2)], { uniqueKey: key });
+
+      // Assess
+      await expect(byOther).rejects.toBeInstanceOf(UniqueKeyTakenError);
+      await expect(byOther).rejects.toMatchObject({ key, claimedBy: holder });
+      await expect(byHolder).rejects.toMatchObject({ key, claimedBy: holder });
+      expect(await store.load(other)).toEqual([]);
+      expect(await store.load(holder)).toHaveLength(1);
+      expect((await claimOf(key))?.['aggregateId']).toEqual({ S: holder });
+    });
+
+    it('writes no claim when the events lose their race, so the key stays free', async () => {
+      // Prepare
+      const id = newId('order');
+      const key = `request-${newUlid()}`;
+      await store.append(id, 0, [incremented(id, 1)]);
+
+      // Act
+      const lostRace = store.append(id, 0, [incremented(id, 1)], { uniqueKey: key });
+
+      // Assess
+      await expect(lostRace).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await claimOf(key)).toBeUndefined();
+      expect(await store.load(id)).toHaveLength(1);
+      const other = newId('order');
+      await expect(store.append(other, 0, [incremented(other, 1)], { uniqueKey: key })).resolves.toEqual({
+        version: 1,
+      });
+    });
+
+    it('reports a taken key rather than a version conflict when both fail', async () => {
+      // Prepare
+      const id = newId('order');
+      const key = `request-${newUlid()}`;
+      await store.append(id, 0, [incremented(id, 1)], { uniqueKey: key });
+
+      // Act
+      const staleAndTaken = store.append(id, 0, [incremented(id, 1)], { uniqueKey: key });
+
+      // Assess
+      await expect(staleAndTaken).rejects.toBeInstanceOf(UniqueKeyTakenError);
+      await expect(staleAndTaken).rejects.toMatchObject({ claimedBy: id });
+    });
+
+    it('lets exactly one of 8 concurrent runners claiming one key create its aggregate', async () => {
+      // Prepare: a transaction conflict on the claim is a lost race, retried into the taken key
+      const key = `request-${newUlid()}`;
+      const ids = Array.from({ length: 8 }, () => newId('order'));
+
+      // Act
+      const outcomes = await Promise.allSettled(
+        ids.map((id) => runner({ maxAttempts: 10 }).run(id, INCREMENT, context(), { uniqueKey: key })),
+      );
+
+      // Assess
+      const winners = ids.filter((_, index) => outcomes[index]?.status === 'fulfilled');
+      expect(winners).toHaveLength(1);
+      const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      expect(losers).toEqual(Array(7).fill(expect.objectContaining({ key, claimedBy: winners[0] })));
+      expect(losers.every((error) => error instanceof UniqueKeyTakenError)).toBe(true);
+      const streams = await Promise.all(ids.map((id) => store.load(id)));
+      expect(streams.map((events) => events.length).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+    });
+
+    it(`claims a key with ${MAX_EVENTS_PER_APPEND - 1} events, a transaction of ${MAX_EVENTS_PER_APPEND} items`, async () => {
+      // Prepare
+      const id = newId('order');
+      const key = `request-${newUlid()}`;
+
+      // Act
+      const full = await store.append(id, 0, incrementsAfter(id, 0, MAX_EVENTS_PER_APPEND - 1), {
+        uniqueKey: key,
+      });
+
+      // Assess
+      expect(full.version).toBe(MAX_EVENTS_PER_APPEND - 1);
+      expect((await claimOf(key))?.['aggregateId']).toEqual({ S: id });
+    });
+
+    it('keeps aggregate ids out of the claims’ key space', async () => {
+      // Act
+      const load = store.load('unique#request-1');
+      const append = store.append('unique#request-1', 0, [incremented('unique#request-1', 1)]);
+
+      // Assess
+      await expect(load).rejects.toBeInstanceOf(EventStoreError);
+      await expect(append).rejects.toBeInstanceOf(EventStoreError);
+    });
   });
 
   describe('a stream of 1,000 events over 1 MB', () => {

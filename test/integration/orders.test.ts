@@ -8,7 +8,14 @@
  * for a decision no one gives here, and so stays cancellable and unpaid.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { newId, newUlid } from '../../shared/ids/ids';
 import { LocalCloud } from '../../local/local-cloud';
@@ -100,6 +107,47 @@ function eventStoreTable(): string {
   const table = cloud.summary.tables.find((name) => name.includes('EventStore'));
   if (table === undefined) throw new Error(`no event store among ${cloud.summary.tables.join(', ')}`);
   return table;
+}
+
+function ordersIdempotencyTable(): string {
+  const table = cloud.summary.tables.find((name) => /^ShopOrders-.*Idempotency/.test(name));
+  if (table === undefined)
+    throw new Error(`no orders idempotency table among ${cloud.summary.tables.join(', ')}`);
+  return table;
+}
+
+/**
+ * Deletes the Powertools records whose stored answer names `orderId`, as if saving the answer had failed
+ * after the order was appended (or the record were lost); returns how many there were.
+ */
+async function loseIdempotencyRecordsOf(orderId: string): Promise<number> {
+  const table = ordersIdempotencyTable();
+  const records: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    records.push(...(page.Items ?? []).filter((item) => JSON.stringify(unmarshall(item)).includes(orderId)));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  for (const { id } of records) {
+    if (id === undefined) throw new Error(`an idempotency record of ${orderId} has no id`);
+    await dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { id } }));
+  }
+  return records.length;
+}
+
+/** The order that claimed `POST /orders` with `key` in the event store, if any did. */
+async function orderClaimingKey(key: string): Promise<string | undefined> {
+  const { Item: claim } = await dynamodb.send(
+    new GetItemCommand({
+      TableName: eventStoreTable(),
+      Key: { pk: { S: `unique#POST /orders#${key}` }, sk: { N: '0' } },
+      ConsistentRead: true,
+    }),
+  );
+  return claim?.['aggregateId']?.S;
 }
 
 interface QueueCounts {
@@ -343,6 +391,47 @@ describe('idempotent commands', () => {
     expect(reused.status).toBe(422);
     expect(errorOf(reused).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await ordersCreatedFor(userId)).toHaveLength(1);
+  });
+
+  test('a retry whose idempotency record was lost answers the order its key created, and creates no other', async () => {
+    // Prepare
+    const userId = newUser();
+    const key = randomUUID();
+    const first = await call('POST', '/orders', { body: orderBody(userId), key });
+    expect(first.status).toBe(202);
+    const orderId = String(first.body['orderId']);
+    expect(await loseIdempotencyRecordsOf(orderId)).toBe(1);
+
+    // Act
+    const retried = await call('POST', '/orders', { body: orderBody(userId), key });
+
+    // Assess: answered by the key claimed with the order, not by a stored record
+    expect(retried.status).toBe(202);
+    expect(retried.body).toEqual(first.body);
+    expect(retried.headers.get('location')).toBe(`/orders/${orderId}`);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(await ordersCreatedFor(userId)).toEqual([orderId]);
+    expect(await orderClaimingKey(key)).toBe(orderId);
+    await viewAt(orderId);
+    const list = await call('GET', `/users/${userId}/orders`);
+    expect((list.body['orders'] as OrderView[]).map((order) => order.orderId)).toEqual([orderId]);
+  });
+
+  test('another body under a key whose idempotency record was lost is a 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    // Prepare
+    const userId = newUser();
+    const key = randomUUID();
+    const first = await call('POST', '/orders', { body: orderBody(userId, 1), key });
+    expect(first.status).toBe(202);
+    expect(await loseIdempotencyRecordsOf(String(first.body['orderId']))).toBe(1);
+
+    // Act
+    const reused = await call('POST', '/orders', { body: orderBody(userId, 3), key });
+
+    // Assess
+    expect(reused.status).toBe(422);
+    expect(errorOf(reused).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(await ordersCreatedFor(userId)).toEqual([first.body['orderId']]);
   });
 
   test('10 concurrent identical requests create exactly one order', async () => {

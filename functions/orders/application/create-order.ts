@@ -1,9 +1,13 @@
 import type { ErrorDetail } from '../../../shared/errors/app-error';
-import type { CommandContext } from '../../../shared/event-sourcing';
-import type { CardPayment, OrderLine, SagaMode } from '../domain/order';
+import { UniqueKeyTakenError, type CommandContext } from '../../../shared/event-sourcing';
+import { IdempotencyKeyReusedError } from '../../../shared/idempotency/errors';
+import type { CardPayment, OrderCreatedData, OrderLine, OrderState, SagaMode } from '../domain/order';
 import type { ProductCatalog, ProductPrice } from '../ports/product-catalog';
 import { CurrencyMismatchError, UnknownProductError } from './errors';
-import type { OrderRunner } from './order-runner';
+import type { OrderEventStore, OrderRunner } from './order-runner';
+
+/** Scopes the request keys claimed in the event store by route, as `httpIdempotency` scopes its records. */
+export const CREATE_ORDER_KEY_SCOPE = 'POST /orders';
 
 export interface CreateOrderInput {
   readonly userId: string;
@@ -11,6 +15,11 @@ export interface CreateOrderInput {
   /** Charged by the saga once the stock is reserved (and the order approved, where it must be). */
   readonly payment: CardPayment;
   readonly saga: SagaMode;
+  /**
+   * The request's `Idempotency-Key`: claimed with `OrderCreated`, so that no retry of the request can
+   * create a second order, even one that finds no idempotency record.
+   */
+  readonly requestKey: string;
 }
 
 export interface PlacedOrder {
@@ -22,6 +31,8 @@ export interface PlacedOrder {
 
 export interface CreateOrderDeps {
   readonly runner: OrderRunner;
+  /** Where a retried request finds the order its key created. */
+  readonly store: Pick<OrderEventStore, 'load'>;
   readonly catalog: ProductCatalog;
   readonly newOrderId: () => string;
   /**
@@ -35,7 +46,9 @@ export type CreateOrder = (input: CreateOrderInput, context: CommandContext) => 
 
 /**
  * Prices every line at the inventory's current unit price (never a price the client sends), then
- * appends `OrderCreated` as version 1 of a new order.
+ * appends `OrderCreated` as version 1 of a new order, claiming the request's key in the same write.
+ * A key claimed before is a request carried out before: the same request gets the order it created
+ * back (`IdempotencyKeyReusedError` for another request), and nothing is appended.
  */
 export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
   const concurrency = deps.pricingConcurrency ?? 8;
@@ -45,22 +58,65 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
     );
     const { lines, currency } = priceLines(input.items, prices);
     const orderId = deps.newOrderId();
-    const { state } = await deps.runner.run(
-      orderId,
-      {
-        type: 'CreateOrder',
+    let state: OrderState;
+    try {
+      ({ state } = await deps.runner.run(
         orderId,
-        userId: input.userId,
-        items: lines,
-        currency,
-        saga: input.saga,
-        payment: { method: input.payment.method, token: input.payment.token },
-      },
-      context,
-    );
+        {
+          type: 'CreateOrder',
+          orderId,
+          userId: input.userId,
+          items: lines,
+          currency,
+          saga: input.saga,
+          payment: { method: input.payment.method, token: input.payment.token },
+        },
+        context,
+        { uniqueKey: `${CREATE_ORDER_KEY_SCOPE}#${input.requestKey}` },
+      ));
+    } catch (error) {
+      if (!(error instanceof UniqueKeyTakenError)) throw error;
+      return placedEarlier(deps.store, error.claimedBy, input, error);
+    }
     if (state.status === 'NONE') throw new Error(`order ${orderId} was not created`);
     return { orderId, status: 'PENDING', totalCents: state.totalCents, currency: state.currency };
   };
+}
+
+/**
+ * The answer the first request with this key got, from the order it created (whatever its status
+ * now), when `input` is that same request; `IdempotencyKeyReusedError` when it is another one.
+ */
+async function placedEarlier(
+  store: Pick<OrderEventStore, 'load'>,
+  orderId: string,
+  input: CreateOrderInput,
+  taken: UniqueKeyTakenError,
+): Promise<PlacedOrder> {
+  const [first] = await store.load(orderId);
+  if (first?.type !== 'OrderCreated') {
+    throw new Error(`order ${orderId} holds the key '${taken.key}' but has no OrderCreated`, {
+      cause: taken,
+    });
+  }
+  if (!isSameRequest(first.data, input)) throw new IdempotencyKeyReusedError({ cause: taken });
+  const { totalCents, currency } = first.data;
+  return { orderId, status: 'PENDING', totalCents, currency };
+}
+
+/** Compares what the client sent, not the prices: those are the inventory's, and may have changed since. */
+function isSameRequest(created: OrderCreatedData, input: CreateOrderInput): boolean {
+  return (
+    created.userId === input.userId &&
+    created.saga === input.saga &&
+    created.payment?.method === input.payment.method &&
+    created.payment.token === input.payment.token &&
+    created.items.length === input.items.length &&
+    created.items.every(
+      (line, index) =>
+        line.productId === input.items[index]?.productId && line.quantity === input.items[index]?.quantity,
+    )
+  );
 }
 
 function priceLines(

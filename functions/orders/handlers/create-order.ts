@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
 import { httpHandler, idSchema } from '../../../shared/http';
+import { requiredIdempotencyKey } from '../../../shared/idempotency';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { CreateOrder } from '../application/create-order';
 import { CARD_TOKEN_PATTERN } from '../contracts/place-order-saga';
@@ -49,7 +50,10 @@ export interface CreateOrderHandlerDeps {
   readonly logger?: HttpLogger;
 }
 
-/** `POST /orders` → 202 with the order's id and total; the saga takes it from there. */
+/**
+ * `POST /orders` → 202 with the order's id and total; the saga takes it from there. The
+ * `Idempotency-Key` goes to the use case too, which claims it with the order it creates.
+ */
 export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
   return httpHandler(
     {
@@ -57,10 +61,10 @@ export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
       interceptor: deps.idempotency,
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     },
-    async ({ body, correlationId, requestId }) =>
+    async ({ body, headers, correlationId, requestId }) =>
       withRequestContext({ correlationId }, async () => {
         const order = await deps.createOrder(
-          body,
+          { ...body, requestKey: requiredIdempotencyKey(headers) },
           deps.commandContext({ correlationId, causationId: requestId }),
         );
         return { statusCode: 202, body: order, headers: { Location: `/orders/${order.orderId}` } };

@@ -3,7 +3,9 @@ import {
   AggregateRunner,
   EventStoreError,
   InMemoryEventStore,
+  UniqueKeyTakenError,
   type AggregateRunnerOptions,
+  type AppendOptions,
   type AppendResult,
   type LoadOptions,
   type Snapshot,
@@ -19,6 +21,7 @@ import {
 } from './stock-decider';
 
 const ID = 'prd_01JD0000000000000000000001';
+const OTHER_ID = 'prd_01JD0000000000000000000002';
 
 type Competitor = (store: InMemoryEventStore<StockEvent, StockState>, version: number) => Promise<void>;
 
@@ -44,11 +47,12 @@ class ObservedStore extends InMemoryEventStore<StockEvent, StockState> {
     aggregateId: string,
     expected: number,
     events: readonly StockEvent[],
+    options?: AppendOptions,
   ): Promise<AppendResult> {
     this.appends.push(expected);
     if (this.failAppends !== undefined) throw this.failAppends;
     await this.competitor?.(this, (await super.load(aggregateId)).length);
-    return super.append(aggregateId, expected, events);
+    return super.append(aggregateId, expected, events, options);
   }
 
   override async loadSnapshot(aggregateId: string): Promise<Snapshot<StockState> | undefined> {
@@ -236,6 +240,36 @@ describe('AggregateRunner', () => {
     await expect(run).rejects.toBe(failure);
     expect(store.appends).toHaveLength(1);
     expect(sleeps).toEqual([]);
+  });
+
+  it('claims a unique key with the command’s events, keeping it across a lost race', async () => {
+    // Prepare
+    await store.seed({ type: 'StockReceived', data: { quantity: 10 } });
+    store.competitor = reservingCompetitor(3, 1);
+
+    // Act
+    const result = await runner().run(ID, reserve('ord_A', 5), fixedContext(), { uniqueKey: 'request-1' });
+    const again = runner().run(OTHER_ID, receive(1), fixedContext(), { uniqueKey: 'request-1' });
+
+    // Assess
+    await expect(again).rejects.toMatchObject({ key: 'request-1', claimedBy: ID });
+    expect(store.appends).toEqual([1, 2, 0]);
+    expect(result.version).toBe(3);
+  });
+
+  it('does not retry a taken unique key and appends nothing', async () => {
+    // Prepare
+    await runner().run(OTHER_ID, receive(1), fixedContext(), { uniqueKey: 'request-1' });
+    store.appends.length = 0;
+
+    // Act
+    const run = runner().run(ID, receive(1), fixedContext(), { uniqueKey: 'request-1' });
+
+    // Assess
+    await expect(run).rejects.toBeInstanceOf(UniqueKeyTakenError);
+    expect(store.appends).toEqual([0]);
+    expect(sleeps).toEqual([]);
+    expect(await store.load(ID)).toEqual([]);
   });
 
   it('does not retry a refused command and appends nothing', async () => {

@@ -4,11 +4,13 @@ import {
   InMemoryEventStore,
   MAX_EVENTS_PER_APPEND,
   TooManyEventsError,
+  UniqueKeyTakenError,
   type Snapshot,
 } from '../../../shared/event-sourcing';
 import { stockEvent, type StockEvent, type StockState } from './stock-decider';
 
 const ID = 'prd_01JD0000000000000000000001';
+const OTHER_ID = 'prd_01JD0000000000000000000002';
 
 function received(version: number, quantity = 1, aggregateId = ID): StockEvent {
   return stockEvent(aggregateId, version, { type: 'StockReceived', data: { quantity } });
@@ -139,6 +141,92 @@ describe('InMemoryEventStore', () => {
 
     // Assess
     expect(await store.load(ID)).toEqual([received(1, 5)]);
+  });
+
+  describe('unique keys', () => {
+    it('claims a key with the events, and refuses it to any later append, writing none of its events', async () => {
+      // Prepare
+      await store.append(ID, 0, [received(1)], { uniqueKey: 'request-1' });
+
+      // Act
+      const otherStream = store.append(OTHER_ID, 0, [received(1, 1, OTHER_ID)], { uniqueKey: 'request-1' });
+      const sameStream = store.append(ID, 1, [received(2)], { uniqueKey: 'request-1' });
+
+      // Assess
+      await expect(otherStream).rejects.toBeInstanceOf(UniqueKeyTakenError);
+      await expect(otherStream).rejects.toMatchObject({ key: 'request-1', claimedBy: ID });
+      await expect(sameStream).rejects.toMatchObject({ key: 'request-1', claimedBy: ID });
+      expect(await store.load(ID)).toEqual([received(1)]);
+      expect(await store.load(OTHER_ID)).toEqual([]);
+    });
+
+    it('reports a taken key rather than a version conflict, and a taken key is no ConcurrencyError', async () => {
+      // Prepare
+      await store.append(ID, 0, [received(1)], { uniqueKey: 'request-1' });
+
+      // Act
+      const staleAndTaken = store.append(ID, 0, [received(1)], { uniqueKey: 'request-1' });
+
+      // Assess
+      await expect(staleAndTaken).rejects.toBeInstanceOf(UniqueKeyTakenError);
+      await expect(staleAndTaken).rejects.not.toBeInstanceOf(ConcurrencyError);
+    });
+
+    it('does not claim the key of an append that lost its race', async () => {
+      // Prepare
+      await store.append(ID, 0, [received(1)]);
+
+      // Act
+      const lost = store.append(ID, 0, [received(1, 2)], { uniqueKey: 'request-1' });
+      const later = store.append(OTHER_ID, 0, [received(1, 1, OTHER_ID)], { uniqueKey: 'request-1' });
+
+      // Assess
+      await expect(lost).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(later).resolves.toEqual({ version: 1 });
+    });
+
+    it('lets exactly one of concurrent appends claiming one key win', async () => {
+      // Act
+      const ids = ['prd_a', 'prd_b', 'prd_c', 'prd_d'];
+      const outcomes = await Promise.allSettled(
+        ids.map((id) => store.append(id, 0, [received(1, 1, id)], { uniqueKey: 'request-1' })),
+      );
+
+      // Assess
+      const winners = ids.filter((_, index) => outcomes[index]?.status === 'fulfilled');
+      expect(winners).toHaveLength(1);
+      const reasons = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      expect(reasons).toEqual(Array(3).fill(expect.objectContaining({ claimedBy: winners[0] })));
+    });
+
+    it(`claims a key with at most ${MAX_EVENTS_PER_APPEND - 1} events: the claim takes a place in the transaction`, async () => {
+      // Prepare
+      const firstEvents = (count: number, aggregateId: string): StockEvent[] =>
+        Array.from({ length: count }, (_, index) => received(index + 1, 1, aggregateId));
+
+      // Act
+      const tooMany = store.append(ID, 0, firstEvents(MAX_EVENTS_PER_APPEND, ID), { uniqueKey: 'request-1' });
+      const full = await store.append(OTHER_ID, 0, firstEvents(MAX_EVENTS_PER_APPEND - 1, OTHER_ID), {
+        uniqueKey: 'request-2',
+      });
+
+      // Assess
+      await expect(tooMany).rejects.toBeInstanceOf(TooManyEventsError);
+      await expect(tooMany).rejects.toMatchObject({ limit: MAX_EVENTS_PER_APPEND - 1 });
+      expect(full.version).toBe(MAX_EVENTS_PER_APPEND - 1);
+    });
+
+    it.each<[string, string, StockEvent[]]>([
+      ['with no events', 'request-1', []],
+      ['of an empty key', '', [received(1)]],
+    ])('refuses a claim %s as an EventStoreError', async (_label, uniqueKey, events) => {
+      // Act
+      const append = store.append(ID, 0, events, { uniqueKey });
+
+      // Assess
+      await expect(append).rejects.toBeInstanceOf(EventStoreError);
+      expect(await store.load(ID)).toEqual([]);
+    });
   });
 
   it('keeps the latest snapshot, not one of an older version saved after it', async () => {

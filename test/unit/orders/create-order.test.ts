@@ -1,7 +1,8 @@
-import { makeCreateOrder } from '../../../functions/orders/application/create-order';
+import { makeCreateOrder, type CreateOrderInput } from '../../../functions/orders/application/create-order';
 import { CurrencyMismatchError, UnknownProductError } from '../../../functions/orders/application/errors';
 import { makeHandler } from '../../../functions/orders/handlers/create-order';
 import type { HttpInterceptor } from '../../../shared/http';
+import { IdempotencyKeyReusedError } from '../../../shared/idempotency';
 import { errorBodyOf, jsonEvent } from '../http/proxy-event';
 import { FIXED_NOW, fixedContext } from '../event-sourcing/fixed-context';
 import {
@@ -19,11 +20,30 @@ import {
 } from './fakes';
 
 const ORDER_ID = 'ord_01JD0000000000000000000042';
+/** The id the second request mints: it never holds an order when that request repeats the first. */
+const SECOND_ORDER_ID = 'ord_01JD0000000000000000000043';
+const THIRD_ORDER_ID = 'ord_01JD0000000000000000000044';
+const REQUEST_KEY = 'key-1';
+
+/** Mints the given ids in order, as each request of a test would. */
+function orderIds(...ids: string[]): () => string {
+  let minted = 0;
+  return () => {
+    const id = ids[minted++];
+    if (id === undefined) throw new Error(`the test minted more than ${ids.length} order ids`);
+    return id;
+  };
+}
 
 function setup() {
   const store = orderStore();
   const catalog = new FakeProductCatalog();
-  const createOrder = makeCreateOrder({ runner: runnerOn(store), catalog, newOrderId: () => ORDER_ID });
+  const createOrder = makeCreateOrder({
+    runner: runnerOn(store),
+    store,
+    catalog,
+    newOrderId: orderIds(ORDER_ID, SECOND_ORDER_ID, THIRD_ORDER_ID),
+  });
   const handler = makeHandler({
     createOrder,
     idempotency: noIdempotency,
@@ -34,8 +54,20 @@ function setup() {
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
   jsonEvent(body, {
-    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'key-1', ...headers },
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': REQUEST_KEY, ...headers },
   });
+
+/** A request of two lines, as the client sent it. */
+const twoLines: CreateOrderInput = {
+  userId: USER_ID,
+  items: [
+    { productId: KEYBOARD, quantity: 2 },
+    { productId: MOUSE, quantity: 1 },
+  ],
+  saga: 'orchestrated',
+  payment: CARD,
+  requestKey: REQUEST_KEY,
+};
 
 describe('creating an order', () => {
   describe('the use case', () => {
@@ -53,6 +85,7 @@ describe('creating an order', () => {
           ],
           saga: 'choreographed',
           payment: CARD,
+          requestKey: REQUEST_KEY,
         },
         fixedContext(),
       );
@@ -102,6 +135,7 @@ describe('creating an order', () => {
           items: [{ productId: MOUSE, quantity: 1 }],
           saga: 'orchestrated',
           payment: { method: 'card', token: 'tok_1' },
+          requestKey: REQUEST_KEY,
         },
         fixedContext(),
       );
@@ -127,6 +161,7 @@ describe('creating an order', () => {
           ],
           saga: 'orchestrated',
           payment: CARD,
+          requestKey: REQUEST_KEY,
         },
         fixedContext(),
       );
@@ -157,6 +192,7 @@ describe('creating an order', () => {
           ],
           saga: 'orchestrated',
           payment: CARD,
+          requestKey: REQUEST_KEY,
         },
         fixedContext(),
       );
@@ -181,8 +217,10 @@ describe('creating an order', () => {
           return { productId, unitPriceCents: 100, currency: 'USD' };
         },
       };
+      const store = orderStore();
       const createOrder = makeCreateOrder({
-        runner: runnerOn(orderStore()),
+        runner: runnerOn(store),
+        store,
         catalog,
         newOrderId: () => ORDER_ID,
       });
@@ -193,13 +231,127 @@ describe('creating an order', () => {
 
       // Act
       const placed = await createOrder(
-        { userId: USER_ID, items, saga: 'orchestrated', payment: CARD },
+        { userId: USER_ID, items, saga: 'orchestrated', payment: CARD, requestKey: REQUEST_KEY },
         fixedContext(),
       );
 
       // Assess
       expect(placed.totalCents).toBe(5_000);
       expect(maxInFlight).toBe(8);
+    });
+  });
+
+  describe('retried with the same Idempotency-Key', () => {
+    it('answers a retry that found no idempotency record with the order the key created, appending nothing', async () => {
+      // Prepare: the first request created the order; its idempotency record was then lost
+      const { store, createOrder } = setup();
+      const first = await createOrder(twoLines, fixedContext());
+
+      // Act
+      const retried = await createOrder(twoLines, fixedContext());
+
+      // Assess
+      expect(retried).toEqual(first);
+      expect(retried.orderId).toBe(ORDER_ID);
+      expect(await store.load(ORDER_ID)).toHaveLength(1);
+      expect(await store.load(SECOND_ORDER_ID)).toEqual([]);
+    });
+
+    it('answers the first answer even after the order moved on and the prices changed', async () => {
+      // Prepare: the order was cancelled since, and another container prices the keyboard higher
+      const { store, createOrder } = setup();
+      const first = await createOrder(twoLines, fixedContext());
+      await runnerOn(store).run(
+        ORDER_ID,
+        { type: 'CancelOrder', orderId: ORDER_ID, reason: 'x' },
+        fixedContext(),
+      );
+      const repriced = makeCreateOrder({
+        runner: runnerOn(store),
+        store,
+        catalog: new FakeProductCatalog({
+          [KEYBOARD]: { unitPriceCents: 5_999, currency: 'USD' },
+          [MOUSE]: { unitPriceCents: 1_250, currency: 'USD' },
+        }),
+        newOrderId: orderIds(SECOND_ORDER_ID),
+      });
+
+      // Act
+      const retried = await repriced(twoLines, fixedContext());
+
+      // Assess
+      expect(retried).toEqual({ orderId: ORDER_ID, status: 'PENDING', totalCents: 11_248, currency: 'USD' });
+      expect(first).toEqual(retried);
+      expect(await store.load(SECOND_ORDER_ID)).toEqual([]);
+    });
+
+    it.each<[string, Partial<CreateOrderInput>]>([
+      ['another user', { userId: 'usr_01JD0000000000000000000002' }],
+      [
+        'another quantity',
+        {
+          items: [
+            { productId: KEYBOARD, quantity: 3 },
+            { productId: MOUSE, quantity: 1 },
+          ],
+        },
+      ],
+      [
+        'the lines in another order',
+        {
+          items: [
+            { productId: MOUSE, quantity: 1 },
+            { productId: KEYBOARD, quantity: 2 },
+          ],
+        },
+      ],
+      ['a line fewer', { items: [{ productId: KEYBOARD, quantity: 2 }] }],
+      ['another card', { payment: { method: 'card', token: 'tok_mastercard' } }],
+      ['another saga', { saga: 'choreographed' }],
+    ])('refuses the key with %s as IdempotencyKeyReusedError, appending nothing', async (_label, change) => {
+      // Prepare
+      const { store, createOrder } = setup();
+      await createOrder(twoLines, fixedContext());
+
+      // Act
+      const reused = createOrder({ ...twoLines, ...change }, fixedContext());
+
+      // Assess
+      await expect(reused).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      await expect(reused).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(await store.load(ORDER_ID)).toHaveLength(1);
+      expect(await store.load(SECOND_ORDER_ID)).toEqual([]);
+    });
+
+    it('creates one order for two concurrent requests with one key, and answers both with it', async () => {
+      // Prepare
+      const { store, createOrder } = setup();
+
+      // Act
+      const [one, other] = await Promise.all([
+        createOrder(twoLines, fixedContext()),
+        createOrder(twoLines, fixedContext()),
+      ]);
+
+      // Assess
+      expect(one).toEqual(other);
+      const streams = await Promise.all([ORDER_ID, SECOND_ORDER_ID].map((id) => store.load(id)));
+      const created = streams.filter((events) => events.length > 0);
+      expect(created).toHaveLength(1);
+      expect(created[0]?.[0]?.aggregateId).toBe(one.orderId);
+    });
+
+    it('creates another order for the same request under another key', async () => {
+      // Prepare
+      const { store, createOrder } = setup();
+      await createOrder(twoLines, fixedContext());
+
+      // Act
+      const second = await createOrder({ ...twoLines, requestKey: 'key-2' }, fixedContext());
+
+      // Assess
+      expect(second.orderId).toBe(SECOND_ORDER_ID);
+      expect(await store.load(SECOND_ORDER_ID)).toHaveLength(1);
     });
   });
 
@@ -243,6 +395,41 @@ describe('creating an order', () => {
         causationId: 'req-1',
         data: { saga: 'orchestrated' },
       });
+    });
+
+    it('claims the Idempotency-Key with the order: a retry answers the order, another body is a 422', async () => {
+      // Prepare: no idempotency records, as when they were lost after the first request
+      const { handler, store } = setup();
+      const body = { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
+      const first = await handler(post(body));
+
+      // Act
+      const retried = await handler(post(body));
+      const reused = await handler(post({ ...body, items: [{ productId: KEYBOARD, quantity: 2 }] }));
+
+      // Assess
+      expect(first.statusCode).toBe(202);
+      expect(retried.statusCode).toBe(202);
+      expect(JSON.parse(retried.body)).toEqual(JSON.parse(first.body));
+      expect(retried.headers['Location']).toBe(`/orders/${ORDER_ID}`);
+      expect(reused.statusCode).toBe(422);
+      expect(errorBodyOf(reused).error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await store.load(SECOND_ORDER_ID)).toEqual([]);
+      expect(await store.load(THIRD_ORDER_ID)).toEqual([]);
+    });
+
+    it('refuses a request without an Idempotency-Key with 400 even when no interceptor does, appending nothing', async () => {
+      // Prepare
+      const { handler, store } = setup();
+      const body = { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
+
+      // Act
+      const result = await handler(jsonEvent(body, { headers: { 'Content-Type': 'application/json' } }));
+
+      // Assess
+      expect(result.statusCode).toBe(400);
+      expect(errorBodyOf(result).error.code).toBe('IDEMPOTENCY_KEY_MISSING');
+      expect(await store.load(ORDER_ID)).toEqual([]);
     });
 
     it('runs the use case inside the idempotency interceptor', async () => {
