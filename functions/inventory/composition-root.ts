@@ -15,13 +15,17 @@ import { DynamoDbProductRepository } from './adapters/dynamodb-product-repositor
 import { makeCommitStock } from './application/commit-stock';
 import { makeCreateProduct } from './application/create-product';
 import { makeGetProduct } from './application/get-product';
-import { DEFAULT_OPTIMISTIC_RETRY, type OptimisticRetryOptions } from './application/optimistic-retry';
+import {
+  CLIENT_REQUEST_OPTIMISTIC_RETRY,
+  DEFAULT_OPTIMISTIC_RETRY,
+  type OptimisticRetryOptions,
+} from './application/optimistic-retry';
 import { makeReleaseStock } from './application/release-stock';
 import { makeReserveStock } from './application/reserve-stock';
 import { makeRestockProduct } from './application/restock-product';
 import {
   currentTraceHeader,
-  loadCreateProductConfig,
+  loadProductCommandConfig,
   loadOutboxRelayConfig,
   loadProductsConfig,
 } from './config';
@@ -50,13 +54,16 @@ function productRepository(tableName: string): DynamoDbProductRepository {
 const newContext = requestCommandContext(() => currentTraceHeader());
 
 /** Each lost race is a wasted write: worth a log line, with the request's keys. */
-const loggedRetry: OptimisticRetryOptions = {
-  ...DEFAULT_OPTIMISTIC_RETRY,
-  onRetry: (retry) => logger.info('Optimistic lock conflict; retrying on the fresh state', { ...retry }),
+const logConflict: OptimisticRetryOptions['onRetry'] = (retry) =>
+  logger.info('Optimistic lock conflict; retrying on the fresh state', { ...retry });
+const loggedRetry: OptimisticRetryOptions = { ...DEFAULT_OPTIMISTIC_RETRY, onRetry: logConflict };
+const loggedClientRequestRetry: OptimisticRetryOptions = {
+  ...CLIENT_REQUEST_OPTIMISTIC_RETRY,
+  onRetry: logConflict,
 };
 
 export function createProductDependencies(): CreateProductHandlerDependencies {
-  const config = loadCreateProductConfig();
+  const config = loadProductCommandConfig();
   return {
     createProduct: makeCreateProduct({
       repository: productRepository(config.productsTable),
@@ -74,13 +81,15 @@ export function getProductDependencies(): GetProductHandlerDependencies {
 }
 
 export function restockProductDependencies(): RestockProductHandlerDependencies {
-  const config = loadProductsConfig();
+  const config = loadProductCommandConfig();
   return {
     restockProduct: makeRestockProduct({
       repository: productRepository(config.productsTable),
-      retry: loggedRetry,
+      retry: loggedClientRequestRetry,
     }),
     newContext,
+    // A restock is not idempotent: a client retrying one whose answer it lost (a timeout) sends a key.
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), required: false }),
   };
 }
 

@@ -10,14 +10,14 @@ type Env = Readonly<Record<string, string | undefined>>;
 const variable = z.string({ error: 'is not set' }).min(1, { error: 'is empty' });
 
 const ProductsEnv = z.object({ PRODUCTS_TABLE: variable });
-const CreateProductEnv = z.object({ PRODUCTS_TABLE: variable, IDEMPOTENCY_TABLE: variable });
+const ProductCommandEnv = z.object({ PRODUCTS_TABLE: variable, IDEMPOTENCY_TABLE: variable });
 const OutboxRelayEnv = z.object({ EVENT_BUS_NAME: variable });
 
 export interface ProductsConfig {
   readonly productsTable: string;
 }
 
-export interface CreateProductConfig extends ProductsConfig {
+export interface ProductCommandConfig extends ProductsConfig {
   readonly idempotencyTable: string;
 }
 
@@ -31,9 +31,9 @@ export function loadProductsConfig(env: Env = process.env): ProductsConfig {
   return Object.freeze({ productsTable: parsed.PRODUCTS_TABLE });
 }
 
-/** For `POST /products`, which also keeps `Idempotency-Key` records. */
-export function loadCreateProductConfig(env: Env = process.env): CreateProductConfig {
-  const parsed = parseEnv(CreateProductEnv, env);
+/** For the product commands (`POST /products`, `POST /products/{productId}/restock`), which also keep `Idempotency-Key` records. */
+export function loadProductCommandConfig(env: Env = process.env): ProductCommandConfig {
+  const parsed = parseEnv(ProductCommandEnv, env);
   return Object.freeze({ productsTable: parsed.PRODUCTS_TABLE, idempotencyTable: parsed.IDEMPOTENCY_TABLE });
 }
 

@@ -96,9 +96,9 @@ export class InventoryStack extends Stack {
       entry: handler('restock-product'),
       service: SERVICE,
       description: 'POST /products/{productId}/restock: adds stock under optimistic locking',
-      // Room for the bounded retries of a hot product, well inside API Gateway's 29 s.
-      timeout: Duration.seconds(15),
-      environment: productsEnv,
+      // Room for the bounded retries of a hot product (20 s), inside API Gateway's 29 s.
+      timeout: Duration.seconds(25),
+      environment: { ...productsEnv, IDEMPOTENCY_TABLE: this.idempotencyTable.tableName },
     });
     this.productsTable.grant(
       this.restockProductFunction,
@@ -106,6 +106,7 @@ export class InventoryStack extends Stack {
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
     );
+    this.idempotencyTable.grantReadWriteData(this.restockProductFunction);
 
     // The saga's stock steps: each line is a read of the product and the order's reservation, and one
     // transaction (product Update on its version, reservation Put on its status, event Put), retried

@@ -61,6 +61,8 @@ export class ConflictError extends AppError {
 /** A concurrent writer won the race; retrying may succeed (409 `CONCURRENT_MODIFICATION`). */
 export class ConcurrencyError extends AppError {
   readonly kind = 'concurrency';
+  /** Answered once the server's own retries are spent: the contention is momentary, come back soon. */
+  readonly retryAfterSeconds = 1;
   constructor(message: string, options?: { cause?: unknown }) {
     super('CONCURRENT_MODIFICATION', message, [], options);
   }

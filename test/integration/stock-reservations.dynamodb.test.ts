@@ -30,6 +30,7 @@ import { makeReserveStock } from '../../functions/inventory/application/reserve-
 import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts';
 import { OutOfStockError } from '../../functions/inventory/domain/errors';
 import type { Product } from '../../functions/inventory/domain/product';
+import { StaleProductError } from '../../functions/inventory/ports/product-repository';
 import { totalStock } from '../../functions/inventory/domain/stock-reservation';
 import { newId, newUlid } from '../../shared/ids/ids';
 
@@ -271,6 +272,42 @@ describe('each reservation move is one transaction of product, reservation and e
     await expect(tombstoneOverReservation).rejects.toThrow(ConcurrencyError);
     expect(afterCommit).toHaveLength(before.length + 1);
     expect(await partition(tableName, productId)).toEqual(afterCommit);
+  });
+
+  test('an update on a stale version comes back with the product as the table holds it, nothing written', async () => {
+    // Prepare
+    const { tableName } = await productsTable();
+    const { createProduct, repository } = inventory(tableName);
+    const created = await createProduct(
+      { name: 'Mug', priceCents: 900, currency: 'USD', stock: 5 },
+      context(),
+    );
+    const { productId } = created;
+    const restocked = { ...created, available: 8, version: 2 };
+    const stockAdded = (version: number, available: number) => ({
+      eventId: newUlid(),
+      type: 'StockAdded' as const,
+      aggregateType: 'Product',
+      aggregateId: productId,
+      version,
+      occurredAt: new Date().toISOString(),
+      correlationId: 'corr-it',
+      causationId: 'req-it',
+      schemaVersion: 1,
+      data: { productId, quantity: 3, available },
+    });
+    await repository.update(restocked, 1, stockAdded(2, 8));
+    const before = await partition(tableName, productId);
+    // Act: a writer that read version 1 writes on it.
+    const stale = repository.update({ ...created, available: 9, version: 2 }, 1, stockAdded(2, 9));
+    // Assess
+    const error = await stale.then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(StaleProductError);
+    expect((error as StaleProductError).current).toEqual(restocked);
+    expect(await partition(tableName, productId)).toEqual(before);
   });
 
   test('a release of a line never reserved writes a tombstone, and a late reserve then holds nothing', async () => {

@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { ConcurrencyError } from '../../../shared/errors/app-error';
 import type { InventoryEvent, ProductCreated } from '../contracts/inventory-events';
 import { ProductAlreadyExistsError } from '../domain/errors';
 import type { Product } from '../domain/product';
-import type { ProductRepository } from '../ports/product-repository';
+import { StaleProductError, type ProductRepository } from '../ports/product-repository';
 import type {
   ProductStock,
   ReservationWrite,
@@ -90,9 +91,14 @@ export class DynamoDbProductRepository implements ProductRepository, StockReserv
 
   async update(product: Product, expectedVersion: number, event: InventoryEvent): Promise<void> {
     try {
+      const stateUpdate = this.updateProduct(product, expectedVersion);
       await this.documents.send(
         new TransactWriteCommand({
-          TransactItems: [this.updateProduct(product, expectedVersion), this.putEvent(event)],
+          TransactItems: [
+            // The item as the condition found it comes back with the cancellation: no re-read.
+            { Update: { ...stateUpdate.Update, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+            this.putEvent(event),
+          ],
         }),
       );
     } catch (error) {
@@ -209,11 +215,31 @@ export class DynamoDbProductRepository implements ProductRepository, StockReserv
   }
 }
 
-function staleVersion(product: Product, expectedVersion: number, cause: unknown): ConcurrencyError {
-  return new ConcurrencyError(
+function staleVersion(product: Product, expectedVersion: number, cause: unknown): StaleProductError {
+  const found = cancellationItem(cause, STATE_UPDATE_INDEX);
+  return new StaleProductError(
     `Product ${product.productId} was changed by another request after version ${expectedVersion} was read`,
+    found === undefined ? undefined : productFromItem(found),
     { cause },
   );
+}
+
+/** Where `update` puts the product's state in its transaction. */
+const STATE_UPDATE_INDEX = 0;
+
+/**
+ * The item a cancelled transaction returned for its `index`-th action (`ReturnValuesOnConditionCheckFailure`),
+ * unmarshalled: cancellation reasons carry raw attribute values, even through the document client.
+ */
+function cancellationItem(error: unknown, index: number): Record<string, unknown> | undefined {
+  const reasons: unknown =
+    error instanceof Error && 'CancellationReasons' in error ? error.CancellationReasons : undefined;
+  if (!Array.isArray(reasons)) return undefined;
+  const reason: unknown = reasons[index];
+  if (typeof reason !== 'object' || reason === null || !('Item' in reason)) return undefined;
+  const item: unknown = reason.Item;
+  if (typeof item !== 'object' || item === null) return undefined;
+  return unmarshall(item as Record<string, NativeAttributeValue>);
 }
 
 /** By name and shape rather than `instanceof`: a bundle may hold more than one copy of the SDK. */

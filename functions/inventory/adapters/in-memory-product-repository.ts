@@ -3,7 +3,7 @@ import type { InventoryEvent, ProductCreated } from '../contracts/inventory-even
 import { ProductAlreadyExistsError } from '../domain/errors';
 import type { Product } from '../domain/product';
 import type { Reservation } from '../domain/stock-reservation';
-import type { ProductRepository } from '../ports/product-repository';
+import { StaleProductError, type ProductRepository } from '../ports/product-repository';
 import type {
   ProductStock,
   ReservationWrite,
@@ -82,8 +82,9 @@ export class InMemoryProductRepository implements ProductRepository, StockReserv
   private checkVersion(productId: string, expectedVersion: number): void {
     const stored = this.products.get(productId);
     if (stored === undefined || stored.version !== expectedVersion) {
-      throw new ConcurrencyError(
+      throw new StaleProductError(
         `Product ${productId} is at version ${stored?.version ?? 'none'}, not ${expectedVersion}`,
+        stored === undefined ? undefined : { ...stored },
       );
     }
   }

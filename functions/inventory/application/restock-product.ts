@@ -1,7 +1,7 @@
 import type { CommandContext } from '../../../shared/event-sourcing/command-context';
 import { ProductNotFoundError } from '../domain/errors';
 import { addStock, type Product } from '../domain/product';
-import type { ProductRepository } from '../ports/product-repository';
+import { StaleProductError, type ProductRepository } from '../ports/product-repository';
 import { envelope } from './event-envelope';
 import {
   DEFAULT_OPTIMISTIC_RETRY,
@@ -24,16 +24,25 @@ export interface RestockProductDependencies {
 /**
  * Adds `quantity` units: read the product, compute the new state, write it conditional on the version
  * read (optimistic locking), with its `StockAdded`. A concurrent writer in between makes the write fail;
- * the whole read-decide-write runs again on the fresh state, a bounded number of times.
+ * the decision is made again on the fresh state — the one the failed write returned, else a new read —
+ * a bounded number of times.
  */
 export function makeRestockProduct(deps: RestockProductDependencies): RestockProduct {
   const retry = deps.retry ?? DEFAULT_OPTIMISTIC_RETRY;
-  return (productId, quantity, context) =>
-    retryOnConcurrencyError(async () => {
-      const current = await deps.repository.find(productId);
+  return (productId, quantity, context) => {
+    let returnedByConflict: Product | undefined;
+    return retryOnConcurrencyError(async () => {
+      const current = returnedByConflict ?? (await deps.repository.find(productId));
+      returnedByConflict = undefined;
       if (current === undefined) throw new ProductNotFoundError(productId);
       const { product, event } = addStock(current, quantity);
-      await deps.repository.update(product, current.version, envelope(event, product, context));
+      try {
+        await deps.repository.update(product, current.version, envelope(event, product, context));
+      } catch (error) {
+        if (error instanceof StaleProductError) returnedByConflict = error.current;
+        throw error;
+      }
       return product;
     }, retry);
+  };
 }

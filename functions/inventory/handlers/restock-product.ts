@@ -1,4 +1,4 @@
-import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { httpHandler, type HttpInterceptor, type HttpLogger, type ProxyHandler } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { RestockProduct } from '../application/restock-product';
 import type { CommandContextFactory } from './command-context-factory';
@@ -8,13 +8,21 @@ import { NoQuery, ProductPath, RestockBody } from './schemas';
 export interface RestockProductHandlerDependencies {
   readonly restockProduct: RestockProduct;
   readonly newContext: CommandContextFactory;
+  /** `Idempotency-Key` handling (optional on this route). @default - none */
+  readonly idempotency?: HttpInterceptor;
   readonly logger?: HttpLogger;
 }
 
 /** `POST /products/{productId}/restock` → 200 with the product after the restock. */
 export function makeRestockProductHandler(deps: RestockProductHandlerDependencies): ProxyHandler {
   return httpHandler(
-    { pathParameters: ProductPath, body: RestockBody, query: NoQuery, logger: deps.logger },
+    {
+      pathParameters: ProductPath,
+      body: RestockBody,
+      query: NoQuery,
+      interceptor: deps.idempotency,
+      logger: deps.logger,
+    },
     async (request) => {
       const { productId } = request.pathParameters;
       // Every log line of the retries names the request and the product.

@@ -1,5 +1,22 @@
+import { ConcurrencyError } from '../../../shared/errors/app-error';
 import type { InventoryEvent, ProductCreated } from '../contracts/inventory-events';
 import type { Product } from '../domain/product';
+
+/**
+ * The product was no longer at the version a change was computed from. `current` is the product as
+ * the failed write found it, when the store could say (DynamoDB returns it with the cancellation): the
+ * next attempt decides on it without reading again, one round trip instead of two while writers race.
+ */
+export class StaleProductError extends ConcurrencyError {
+  constructor(
+    message: string,
+    readonly current: Product | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StaleProductError';
+  }
+}
 
 /**
  * Persistence of products and their outbox. Each write stores the new state and the event that
@@ -15,8 +32,8 @@ export interface ProductRepository {
 
   /**
    * Replaces the product stored at `expectedVersion` by `product` (at `expectedVersion + 1`) and stores
-   * `event`, or throws the kernel's `ConcurrencyError` when the stored version is no longer
-   * `expectedVersion` (or the product is gone): the caller re-reads and decides again.
+   * `event`, or throws `StaleProductError` (a `ConcurrencyError`) when the stored version is no longer
+   * `expectedVersion` (or the product is gone): the caller decides again on its `current`, or re-reads.
    */
   update(product: Product, expectedVersion: number, event: InventoryEvent): Promise<void>;
 }

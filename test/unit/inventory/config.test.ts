@@ -1,6 +1,6 @@
 import {
   currentTraceHeader,
-  loadCreateProductConfig,
+  loadProductCommandConfig,
   loadOutboxRelayConfig,
   loadProductsConfig,
 } from '../../../functions/inventory/config';
@@ -9,7 +9,7 @@ describe('inventory config', () => {
   test('reads each function its own variables into a frozen object', () => {
     // Act
     const products = loadProductsConfig({ PRODUCTS_TABLE: 'products' });
-    const create = loadCreateProductConfig({ PRODUCTS_TABLE: 'products', IDEMPOTENCY_TABLE: 'keys' });
+    const create = loadProductCommandConfig({ PRODUCTS_TABLE: 'products', IDEMPOTENCY_TABLE: 'keys' });
     const relay = loadOutboxRelayConfig({ EVENT_BUS_NAME: 'shop' });
     // Assess
     expect(products).toEqual({ productsTable: 'products' });
@@ -19,7 +19,7 @@ describe('inventory config', () => {
   });
 
   test('fails fast naming every missing or empty variable', () => {
-    expect(() => loadCreateProductConfig({ PRODUCTS_TABLE: '' })).toThrow(
+    expect(() => loadProductCommandConfig({ PRODUCTS_TABLE: '' })).toThrow(
       'Inventory configuration: PRODUCTS_TABLE is empty; IDEMPOTENCY_TABLE is not set.',
     );
     expect(() => loadOutboxRelayConfig({})).toThrow(/EVENT_BUS_NAME is not set/);

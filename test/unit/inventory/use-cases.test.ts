@@ -6,7 +6,10 @@ import { makeRestockProduct } from '../../../functions/inventory/application/res
 import type { InventoryEvent } from '../../../functions/inventory/contracts';
 import { ProductNotFoundError } from '../../../functions/inventory/domain/errors';
 import type { Product } from '../../../functions/inventory/domain/product';
-import type { ProductRepository } from '../../../functions/inventory/ports/product-repository';
+import {
+  StaleProductError,
+  type ProductRepository,
+} from '../../../functions/inventory/ports/product-repository';
 import { aProduct, FIXED_NOW, fixedContext, nextTick, PRODUCT_ID } from './fixtures';
 
 /** A retry policy for tests: no real waiting, enough attempts for every racer to get through. */
@@ -148,6 +151,55 @@ describe('restock product', () => {
       [2, { productId: PRODUCT_ID, quantity: 3, available: 13 }],
       [3, { productId: PRODUCT_ID, quantity: 2, available: 15 }],
     ]);
+  });
+
+  test('a restock beaten by a concurrent writer decides again on the state its failed write returned, without reading again', async () => {
+    // Prepare
+    const inner = await repositoryWith(aProduct({ available: 10 }));
+    const competitor = makeRestockProduct({ repository: inner, retry: instantRetry });
+    let finds = 0;
+    let beaten = false;
+    const repository: ProductRepository = {
+      find: (productId) => {
+        finds += 1;
+        return inner.find(productId);
+      },
+      create: (...args) => inner.create(...args),
+      update: async (...args) => {
+        if (!beaten) {
+          beaten = true;
+          await competitor(PRODUCT_ID, 3, fixedContext());
+        }
+        return inner.update(...args);
+      },
+    };
+    const restock = makeRestockProduct({ repository, retry: instantRetry });
+    // Act
+    const product = await restock(PRODUCT_ID, 2, fixedContext());
+    // Assess
+    expect(product).toMatchObject({ available: 15, version: 3 });
+    expect(finds).toBe(1);
+    expect(inner.outbox.map((event) => event.version)).toEqual([2, 3]);
+  });
+
+  test('a conflict that returns no state (the product is gone) is decided on a fresh read', async () => {
+    // Prepare
+    const inner = await repositoryWith(aProduct({ available: 10 }));
+    let finds = 0;
+    const repository: ProductRepository = {
+      find: (productId) => {
+        finds += 1;
+        return inner.find(productId);
+      },
+      create: (...args) => inner.create(...args),
+      update: () => Promise.reject(new StaleProductError('gone meanwhile', undefined)),
+    };
+    const restock = makeRestockProduct({ repository, retry: { ...instantRetry, maxAttempts: 3 } });
+    // Act
+    const outcome = restock(PRODUCT_ID, 2, fixedContext());
+    // Assess
+    await expect(outcome).rejects.toThrow(ConcurrencyError);
+    expect(finds).toBe(3);
   });
 
   test('200 restocks of 1 started at once end at exactly +200, each with its own event and version', async () => {
