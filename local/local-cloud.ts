@@ -398,6 +398,23 @@ export class LocalCloud {
     return cloud;
   }
 
+  /**
+   * Stops polling every DynamoDB stream mapping until `resumeStreams()`, which carries on where each left
+   * off: what AWS does for `UpdateEventSourceMapping` with `Enabled: false`, then `true`. Nothing runs
+   * downstream of the tables meanwhile — for measures that must not share the machine with it.
+   */
+  async pauseStreams(): Promise<void> {
+    await Promise.all(this.streamSources().map((source) => source.stop()));
+  }
+
+  async resumeStreams(): Promise<void> {
+    for (const source of this.streamSources()) await source.start();
+  }
+
+  private streamSources(): EventSourceHandle[] {
+    return this.eventSources.filter((source) => source.identity?.kind === 'dynamodb-stream');
+  }
+
   /** The `/_local` endpoints: the local cloud's own view of what runs and what happened. */
   private async handleLocal(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');

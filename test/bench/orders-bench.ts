@@ -92,7 +92,23 @@ function tableNamed(tables: readonly string[], pattern: RegExp): string {
   return found[0] as string;
 }
 
-async function writePath(cloud: LocalCloud, productId: string) {
+/** One measured round: its rate, and the CPU it took per order in this process and in the JVM. */
+interface Round {
+  readonly perSecond: number;
+  /** The load generator, the local cloud (gateway, bus, queues) and every Lambda worker. */
+  readonly nodeCpuMsPerOrder: number;
+  /** DynamoDB Local. */
+  readonly jvmCpuMsPerOrder: number;
+}
+
+interface WritePath {
+  readonly raw: readonly Round[];
+  readonly api: readonly Round[];
+  readonly apiStreamsPaused: readonly Round[];
+  readonly failures: readonly string[];
+}
+
+async function writePath(cloud: LocalCloud, productId: string): Promise<WritePath> {
   const tables = cloud.summary.tables;
   const eventStore = tableNamed(tables, /Orders.*EventStore/i);
   const idempotency = tableNamed(tables, /Orders.*Idempotency/i);
@@ -118,7 +134,7 @@ async function writePath(cloud: LocalCloud, productId: string) {
   /**
    * What `POST /orders` asks of DynamoDB, in its order: Powertools' in-progress record, the inventory
    * API's product read (the price look-up), the runner's snapshot read and event query (snapshots are
-   * on, every 25), the one-event `TransactWriteItems` append, Powertools' completed record. The event
+   * on, every 25), the `TransactWriteItems` of the key's claim and the one event, Powertools' completed record. The event
    * item is marked `kind = 'bench'` so the outbox relay's filter drops it: nothing runs behind the raw path.
    */
   const rawCreate = async (): Promise<void> => {
@@ -173,6 +189,20 @@ async function writePath(cloud: LocalCloud, productId: string) {
       new TransactWriteItemsCommand({
         TransactItems: [
           {
+            // The Idempotency-Key claimed with the event (see docs/patterns/idempotency.md).
+            Put: {
+              TableName: eventStore,
+              Item: marshall({
+                pk: `unique#POST /orders#${key}`,
+                sk: 0,
+                kind: 'unique-key',
+                aggregateId: orderId,
+                claimedAt: occurredAt,
+              }),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
             Put: {
               TableName: eventStore,
               Item: marshall({
@@ -225,15 +255,41 @@ async function writePath(cloud: LocalCloud, productId: string) {
     await throughput(WARM_UP_ORDERS, CONCURRENCY, apiCreate);
     await quiesce(cloud.dynamoDbPid);
     failures.clear();
-    const raw: number[] = [];
-    const api: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      raw.push(await throughput(ORDERS_PER_ROUND, CONCURRENCY, rawCreate));
+    const raw: Round[] = [];
+    const api: Round[] = [];
+    const apiStreamsPaused: Round[] = [];
+    const round = async (operation: () => Promise<void>): Promise<Round> => {
+      const node = process.cpuUsage();
+      const jvmTicks = processTicks(cloud.dynamoDbPid);
+      const perSecond = await throughput(ORDERS_PER_ROUND, CONCURRENCY, operation);
+      const nodeUsed = process.cpuUsage(node);
+      return {
+        perSecond,
+        nodeCpuMsPerOrder: (nodeUsed.user + nodeUsed.system) / 1000 / ORDERS_PER_ROUND,
+        jvmCpuMsPerOrder: ((processTicks(cloud.dynamoDbPid) - jvmTicks) * 10) / ORDERS_PER_ROUND,
+      };
+    };
+    for (let index = 0; index < 3; index++) {
+      raw.push(await round(rawCreate));
       await quiesce(cloud.dynamoDbPid);
-      api.push(await throughput(ORDERS_PER_ROUND, CONCURRENCY, apiCreate));
+      api.push(await round(apiCreate));
+      await quiesce(cloud.dynamoDbPid);
+      // The same requests with nothing running downstream (the stream mappings paused, as if disabled):
+      // on AWS the relay, the bus and the projector run on other machines than the command.
+      await cloud.pauseStreams();
+      try {
+        apiStreamsPaused.push(await round(apiCreate));
+      } finally {
+        await cloud.resumeStreams();
+      }
       await quiesce(cloud.dynamoDbPid);
     }
-    return { raw, api, failures: [...failures].map(([status, count]) => `${count} × ${status}`) };
+    return {
+      raw,
+      api,
+      apiStreamsPaused,
+      failures: [...failures].map(([status, count]) => `${count} × ${status}`),
+    };
   } finally {
     dynamodb.destroy();
   }
@@ -545,7 +601,7 @@ async function main(): Promise<void> {
     log: (line) => logs.push(line),
   });
   const bootSeconds = (performance.now() - bootStarted) / 1000;
-  let write: { raw: number[]; api: number[]; failures: string[] };
+  let write: WritePath;
   let visible: number[];
   let saga: SagaMeasures;
   try {
@@ -567,9 +623,12 @@ async function main(): Promise<void> {
   }
   const loads = await aggregateLoads();
 
-  const rawOps = median(write.raw);
-  const apiOps = median(write.api);
-  const rounds = (values: number[]) => values.map((v) => v.toFixed(0)).join(', ');
+  const rawOps = median(write.raw.map((round) => round.perSecond));
+  const apiOps = median(write.api.map((round) => round.perSecond));
+  const pausedOps = median(write.apiStreamsPaused.map((round) => round.perSecond));
+  const rounds = (values: readonly Round[]) => values.map((round) => round.perSecond.toFixed(0)).join(', ');
+  const cpuPerOrder = (values: readonly Round[]) =>
+    `${median(values.map((round) => round.nodeCpuMsPerOrder)).toFixed(1)} ms Node + ${median(values.map((round) => round.jvmCpuMsPerOrder)).toFixed(1)} ms JVM`;
   const withSnapshot = loads.map((load) => load.withSnapshot);
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
@@ -581,6 +640,8 @@ async function main(): Promise<void> {
     `| raw DynamoDB ops of POST /orders (6 per order), concurrency ${CONCURRENCY} | ${rawOps.toFixed(0)} orders/s (rounds: ${rounds(write.raw)}) |`,
     `| POST /orders end to end, concurrency ${CONCURRENCY} | ${apiOps.toFixed(0)} orders/s (rounds: ${rounds(write.api)}; not 202: ${write.failures.join(', ') || 'none'}) |`,
     `| ratio (goal ≥ 0.5) | ${(apiOps / rawOps).toFixed(2)} |`,
+    `| POST /orders end to end, stream mappings paused during the round (nothing runs downstream) | ${pausedOps.toFixed(0)} orders/s (rounds: ${rounds(write.apiStreamsPaused)}); ratio ${(pausedOps / rawOps).toFixed(2)} |`,
+    `| CPU per order (median round): raw / end to end / end to end, streams paused | ${cpuPerOrder(write.raw)} / ${cpuPerOrder(write.api)} / ${cpuPerOrder(write.apiStreamsPaused)} |`,
     `| 202 → visible in GET /orders/{id}, ${visible.length} orders, concurrency ${PROPAGATION_CONCURRENCY}: p50 / p99 (goal p99 ≤ 300 ms) | ${percentile(visible, 50).toFixed(0)} ms / ${percentile(visible, 99).toFixed(0)} ms (max ${percentile(visible, 100).toFixed(0)} ms) |`,
     ...loads.map(
       (load) =>

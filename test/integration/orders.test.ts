@@ -782,6 +782,32 @@ describe('refused commands', () => {
   });
 });
 
+describe('paused streams', () => {
+  test('while the stream mappings are paused nothing reaches the read model; resumed, the order arrives', async () => {
+    // Prepare
+    await cloud.pauseStreams();
+    let orderId: string;
+    try {
+      // Act
+      const created = await call('POST', '/orders', { body: orderBody(newUser()) });
+      orderId = String(created.body['orderId']);
+      const { eventSources } = (await (await fetch(`${cloud.apiUrl}/_local/event-sources`)).json()) as {
+        eventSources: { kind: string; state?: string }[];
+      };
+      const unread = await call('GET', `/orders/${orderId}`);
+      // Assess
+      expect(created.status).toBe(202);
+      const streams = eventSources.filter((source) => source.kind === 'dynamodb-stream');
+      expect(streams.length).toBeGreaterThan(0);
+      expect(streams.every((source) => source.state === 'Disabled')).toBe(true);
+      expect(unread.status).toBe(404);
+    } finally {
+      await cloud.resumeStreams();
+    }
+    expect(await viewAt(orderId)).toMatchObject({ orderId });
+  });
+});
+
 describe('under faults', () => {
   test('with 30 % of PutEvents entries failing, every order reaches the read model once, at its event count', async () => {
     // Prepare
