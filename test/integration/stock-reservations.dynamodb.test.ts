@@ -44,6 +44,27 @@ const RETRY: OptimisticRetryOptions = {
   maxElapsedMs: 40_000,
 };
 
+/** A product event's envelope at `version`, as the use cases write it. */
+function productEvent<const TType extends string, TData>(
+  productId: string,
+  type: TType,
+  version: number,
+  data: TData,
+) {
+  return {
+    eventId: newUlid(),
+    type,
+    aggregateType: 'Product',
+    aggregateId: productId,
+    version,
+    occurredAt: new Date().toISOString(),
+    correlationId: 'corr-it',
+    causationId: 'req-it',
+    schemaVersion: 1,
+    data,
+  };
+}
+
 let dynamoDbLocal: DynamoDbLocal;
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
@@ -227,18 +248,15 @@ describe('each reservation move is one transaction of product, reservation and e
     await reserve(order, context());
     const { product, reservation } = await repository.load(productId, order.orderId);
     const current = product as Product;
-    const event = (version: number) => ({
-      eventId: newUlid(),
-      type: 'StockCommitted' as const,
-      aggregateType: 'Product',
-      aggregateId: productId,
-      version,
-      occurredAt: new Date().toISOString(),
-      correlationId: 'corr-it',
-      causationId: 'req-it',
-      schemaVersion: 1,
-      data: { orderId: order.orderId, productId, quantity: 2, available: 3, reserved: 0, sold: 2 },
-    });
+    const event = (version: number) =>
+      productEvent(productId, 'StockCommitted', version, {
+        orderId: order.orderId,
+        productId,
+        quantity: 2,
+        available: 3,
+        reserved: 0,
+        sold: 2,
+      });
     const committed = { ...current, reserved: 0, sold: 2, version: current.version + 1 };
     const before = await partition(tableName, productId);
     // Act: a stale version (the status is right), then a stale status (the version is right).
@@ -284,18 +302,8 @@ describe('each reservation move is one transaction of product, reservation and e
     );
     const { productId } = created;
     const restocked = { ...created, available: 8, version: 2 };
-    const stockAdded = (version: number, available: number) => ({
-      eventId: newUlid(),
-      type: 'StockAdded' as const,
-      aggregateType: 'Product',
-      aggregateId: productId,
-      version,
-      occurredAt: new Date().toISOString(),
-      correlationId: 'corr-it',
-      causationId: 'req-it',
-      schemaVersion: 1,
-      data: { productId, quantity: 3, available },
-    });
+    const stockAdded = (version: number, available: number) =>
+      productEvent(productId, 'StockAdded', version, { productId, quantity: 3, available });
     await repository.update(restocked, 1, stockAdded(2, 8));
     const before = await partition(tableName, productId);
     // Act: a writer that read version 1 writes on it.

@@ -76,19 +76,7 @@ describe('creating an order', () => {
       const { store, createOrder } = setup();
 
       // Act
-      const placed = await createOrder(
-        {
-          userId: USER_ID,
-          items: [
-            { productId: KEYBOARD, quantity: 2 },
-            { productId: MOUSE, quantity: 1 },
-          ],
-          saga: 'choreographed',
-          payment: CARD,
-          requestKey: REQUEST_KEY,
-        },
-        fixedContext(),
-      );
+      const placed = await createOrder({ ...twoLines, saga: 'choreographed' }, fixedContext());
 
       // Assess
       expect(placed).toEqual({
