@@ -22,6 +22,9 @@ export interface HttpRequest<TBody, TPath, TQuery> {
   readonly headers: Readonly<Record<string, string>>;
   readonly correlationId: string;
   readonly requestId: string;
+  /** The raw event, for what the parsing leaves out, e.g. every value of a repeated header. */
+  readonly event: ApiGatewayProxyEvent;
+  readonly context: LambdaContext | undefined;
 }
 
 /** What the use case returns; `body` is sent as JSON (none when absent, e.g. for a 204). */
@@ -62,9 +65,26 @@ export interface HttpLogger {
   warn(message: string, attributes: Record<string, unknown>): void;
 }
 
+/** What an error mapping is given besides the error. */
+export interface HttpErrorContext {
+  readonly requestId: string;
+  readonly correlationId: string;
+  /** The handler's logger: the mapping decides which failures are worth a log line. */
+  readonly logger: HttpLogger;
+}
+
+/**
+ * Maps anything thrown while answering (a malformed request's `AppError`, the use case's or the
+ * interceptor's errors, or anything else) to the answer, serialized like a use case's result; the
+ * handler then adds `X-Request-Id` and `X-Correlation-Id`. It must not throw.
+ */
+export type HttpErrorMapping = (error: unknown, context: HttpErrorContext) => HttpResult;
+
 export interface HttpHandlerOptions<TBody, TPath, TQuery> {
-  /** Strict zod schema of the JSON body; when set, a body is required. */
+  /** Strict zod schema of the JSON body; when set, a body is required (unless `bodyOptional`). */
   readonly body?: TBody;
+  /** With a `body` schema: an absent body is read as `{}` rather than refused. @default false */
+  readonly bodyOptional?: boolean;
   /** Strict zod schema of the (URL-decoded) path parameters. */
   readonly pathParameters?: TPath;
   /** Strict zod schema of the query parameters. */
@@ -74,6 +94,11 @@ export interface HttpHandlerOptions<TBody, TPath, TQuery> {
   readonly interceptor?: HttpInterceptor;
   /** @default the container's logger from `shared/observability` */
   readonly logger?: HttpLogger;
+  /**
+   * Maps any error to the answer, for an API whose errors have another shape than the platform's
+   * (e.g. the simulated card processor's). @default platformErrorResult
+   */
+  readonly errorResult?: HttpErrorMapping;
 }
 
 export type ProxyHandler = (
@@ -83,8 +108,8 @@ export type ProxyHandler = (
 
 /**
  * Builds a Lambda proxy handler that parses and validates the request, calls `useCase`, and maps its
- * result (or any error, through the one status table) to a JSON response carrying `X-Request-Id` and
- * `X-Correlation-Id`. Schemas are checked for strictness here, so a loose one fails at start-up.
+ * result (or any error, through `errorResult`: by default the one status table) to a JSON response
+ * carrying `X-Request-Id` and `X-Correlation-Id`. Schemas are checked for strictness here, so a loose one fails at start-up.
  */
 export function httpHandler<
   TBody extends z.ZodType | undefined = undefined,
@@ -102,6 +127,7 @@ export function httpHandler<
 ): ProxyHandler {
   const { body: bodySchema, pathParameters: pathSchema, query: querySchema, interceptor } = options;
   const logger = options.logger ?? defaultLogger;
+  const errorResult = options.errorResult ?? platformErrorResult;
   if (bodySchema) assertStrictSchema(bodySchema, 'body');
   if (pathSchema) assertStrictSchema(pathSchema, 'path');
   if (querySchema) assertStrictSchema(querySchema, 'query');
@@ -127,7 +153,12 @@ export function httpHandler<
       const rawQuery = definedValues(event.queryStringParameters);
       const pathParameters = pathSchema ? parseWithSchema(pathSchema, rawPath, 'path') : rawPath;
       const query = querySchema ? parseWithSchema(querySchema, rawQuery, 'query') : rawQuery;
-      const json = bodySchema ? readJsonBody(event, { maxBodyBytes: options.maxBodyBytes }) : undefined;
+      const absent = event.body === null || event.body === '';
+      const json = !bodySchema
+        ? undefined
+        : absent && options.bodyOptional
+          ? {}
+          : readJsonBody(event, { maxBodyBytes: options.maxBodyBytes });
       const body = bodySchema ? parseWithSchema(bodySchema, json, 'body') : undefined;
       // The generic body cannot narrow the conditional types; the parsing just above is what makes this true.
       const request = {
@@ -137,6 +168,8 @@ export function httpHandler<
         headers: lowercaseHeaders(event),
         correlationId,
         requestId,
+        event,
+        context,
       } as HttpRequest<
         Parsed<TBody, undefined>,
         Parsed<TPath, StringParameters>,
@@ -148,19 +181,27 @@ export function httpHandler<
         : await proceed();
       return { ...response, headers: { ...response.headers, ...traceHeaders } };
     } catch (error) {
-      const failure = errorResponse(error, requestId);
-      if (failure.statusCode >= 500) {
-        const log = { error, correlationId, requestId, statusCode: failure.statusCode };
-        if (failure.statusCode === 500) logger.error('request failed with an unexpected error', log);
-        else logger.warn('request failed on an unavailable dependency', log);
-      }
-      return {
-        statusCode: failure.statusCode,
-        headers: { 'Content-Type': 'application/json', ...failure.headers, ...traceHeaders },
-        body: JSON.stringify(failure.body),
-      };
+      const response = serialize(errorResult(error, { requestId, correlationId, logger }));
+      return { ...response, headers: { ...response.headers, ...traceHeaders } };
     }
   }
+}
+
+/**
+ * The default `errorResult`: the platform's one error body and status table (ARCHITECTURE.md §4); a
+ * 500 is logged as an error, a 503 as a warning, with the error and the request's ids.
+ */
+export function platformErrorResult(
+  error: unknown,
+  { requestId, correlationId, logger }: HttpErrorContext,
+): HttpResult {
+  const failure = errorResponse(error, requestId);
+  if (failure.statusCode >= 500) {
+    const log = { error, correlationId, requestId, statusCode: failure.statusCode };
+    if (failure.statusCode === 500) logger.error('request failed with an unexpected error', log);
+    else logger.warn('request failed on an unavailable dependency', log);
+  }
+  return failure;
 }
 
 /** Log labels, not trusted input: the raw path parameters, cut short. */

@@ -16,6 +16,9 @@ export {
 } from './error-response';
 export {
   httpHandler,
+  platformErrorResult,
+  type HttpErrorContext,
+  type HttpErrorMapping,
   type HttpHandlerOptions,
   type HttpInterceptor,
   type HttpInvocation,

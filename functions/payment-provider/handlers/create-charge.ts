@@ -1,7 +1,7 @@
-import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
 import type { CreateCharge } from '../application/create-charge';
 import { idempotencyKeyOf } from './idempotency-key';
-import { processorHandler } from './processor-http';
+import { processorErrorResult, processorResult } from './processor-http';
 import { CreateChargeBody, NoQuery } from './schemas';
 
 export interface CreateChargeHandlerDependencies {
@@ -15,12 +15,16 @@ export interface CreateChargeHandlerDependencies {
  * 409 `key_reused` / `request_in_progress`; a replay with `Idempotent-Replayed: true`.
  */
 export function makeCreateChargeHandler(deps: CreateChargeHandlerDependencies): ProxyHandler {
-  return processorHandler({ body: CreateChargeBody, query: NoQuery, logger: deps.logger }, async (request) =>
-    deps.createCharge({
-      idempotencyKey: idempotencyKeyOf(request.event),
-      request: request.body,
-      requestId: request.requestId,
-      remainingTimeMs: request.remainingTimeMs,
-    }),
+  return httpHandler(
+    { body: CreateChargeBody, query: NoQuery, logger: deps.logger, errorResult: processorErrorResult },
+    async (request) =>
+      processorResult(
+        await deps.createCharge({
+          idempotencyKey: idempotencyKeyOf(request.event),
+          request: request.body,
+          requestId: request.requestId,
+          remainingTimeMs: request.context?.getRemainingTimeInMillis(),
+        }),
+      ),
   );
 }

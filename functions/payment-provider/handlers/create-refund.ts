@@ -1,7 +1,7 @@
-import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
 import type { CreateRefund } from '../application/create-refund';
 import { idempotencyKeyOf } from './idempotency-key';
-import { processorHandler } from './processor-http';
+import { processorErrorResult, processorResult } from './processor-http';
 import { ChargePath, CreateRefundBody, NoQuery } from './schemas';
 
 export interface CreateRefundHandlerDependencies {
@@ -14,21 +14,24 @@ export interface CreateRefundHandlerDependencies {
  * → 201 refund; 404 `resource_missing`; 409 `amount_too_large` / `charge_already_refunded`.
  */
 export function makeCreateRefundHandler(deps: CreateRefundHandlerDependencies): ProxyHandler {
-  return processorHandler(
+  return httpHandler(
     {
       body: CreateRefundBody,
       bodyOptional: true,
       pathParameters: ChargePath,
       query: NoQuery,
       logger: deps.logger,
+      errorResult: processorErrorResult,
     },
     async (request) =>
-      deps.createRefund({
-        chargeId: request.pathParameters.chargeId,
-        idempotencyKey: idempotencyKeyOf(request.event),
-        request: request.body,
-        requestId: request.requestId,
-        remainingTimeMs: request.remainingTimeMs,
-      }),
+      processorResult(
+        await deps.createRefund({
+          chargeId: request.pathParameters.chargeId,
+          idempotencyKey: idempotencyKeyOf(request.event),
+          request: request.body,
+          requestId: request.requestId,
+          remainingTimeMs: request.context?.getRemainingTimeInMillis(),
+        }),
+      ),
   );
 }

@@ -1,7 +1,7 @@
-import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
 import { chargeObject } from '../application/answers';
 import type { GetCharge } from '../application/get-charge';
-import { processorHandler } from './processor-http';
+import { processorErrorResult } from './processor-http';
 import { ChargePath, NoQuery } from './schemas';
 
 export interface GetChargeHandlerDependencies {
@@ -11,10 +11,10 @@ export interface GetChargeHandlerDependencies {
 
 /** `GET /v1/charges/{chargeId}` → 200 charge, 404 `resource_missing`. */
 export function makeGetChargeHandler(deps: GetChargeHandlerDependencies): ProxyHandler {
-  return processorHandler(
-    { pathParameters: ChargePath, query: NoQuery, logger: deps.logger },
+  return httpHandler(
+    { pathParameters: ChargePath, query: NoQuery, logger: deps.logger, errorResult: processorErrorResult },
     async ({ pathParameters }) => ({
-      status: 200,
+      statusCode: 200,
       body: chargeObject(await deps.getCharge(pathParameters.chargeId)),
     }),
   );

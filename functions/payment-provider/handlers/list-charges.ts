@@ -1,7 +1,7 @@
-import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
 import { chargeListObject } from '../application/answers';
 import type { ListCharges } from '../application/list-charges';
-import { processorHandler } from './processor-http';
+import { processorErrorResult } from './processor-http';
 import { ListChargesQuery } from './schemas';
 
 export interface ListChargesHandlerDependencies {
@@ -11,8 +11,11 @@ export interface ListChargesHandlerDependencies {
 
 /** `GET /v1/charges?orderId=` → 200 `{ object: 'list', data: [charge…] }`; 400 without `orderId`. */
 export function makeListChargesHandler(deps: ListChargesHandlerDependencies): ProxyHandler {
-  return processorHandler({ query: ListChargesQuery, logger: deps.logger }, async ({ query }) => ({
-    status: 200,
-    body: chargeListObject(await deps.listCharges(query.orderId)),
-  }));
+  return httpHandler(
+    { query: ListChargesQuery, logger: deps.logger, errorResult: processorErrorResult },
+    async ({ query }) => ({
+      statusCode: 200,
+      body: chargeListObject(await deps.listCharges(query.orderId)),
+    }),
+  );
 }

@@ -11,7 +11,13 @@ import {
 } from '../../../shared/errors/app-error';
 import type { ApiGatewayProxyEvent } from '../../../shared/http/api-gateway-proxy';
 import { HTTP_STATUS_BY_ERROR_KIND, INTERNAL_ERROR_MESSAGE } from '../../../shared/http/error-response';
-import { httpHandler, type HttpLogger, type HttpResult } from '../../../shared/http/http-handler';
+import {
+  httpHandler,
+  platformErrorResult,
+  type HttpErrorContext,
+  type HttpLogger,
+  type HttpResult,
+} from '../../../shared/http/http-handler';
 import { idSchema } from '../../../shared/http/id-schema';
 import { logger } from '../../../shared/observability/logger';
 import { DEFAULT_MAX_BODY_BYTES } from '../../../shared/http/parse-json-body';
@@ -78,6 +84,8 @@ describe('httpHandler', () => {
         headers: { 'content-type': 'application/json', 'x-correlation-id': 'corr-7', 'x-custom': 'a' },
         correlationId: 'corr-7',
         requestId: 'req-1',
+        event,
+        context: undefined,
       });
       expect(result).toEqual({
         statusCode: 201,
@@ -499,6 +507,135 @@ describe('httpHandler', () => {
 
       // Assess
       expect(build).toThrow(/at body\.either/);
+    });
+  });
+
+  describe('body', () => {
+    it('reads an absent body as {} when bodyOptional, and refuses it otherwise', async () => {
+      // Prepare
+      const Optional = z.strictObject({ quantity: z.number().optional() });
+      const echo = async (request: { body: unknown }): Promise<HttpResult> => ({
+        statusCode: 200,
+        body: request.body,
+      });
+      const optional = httpHandler({ body: Optional, bodyOptional: true }, echo);
+      const required = httpHandler({ body: Optional }, echo);
+
+      // Act
+      const results = await Promise.all([
+        optional(proxyEvent({ body: null })),
+        optional(proxyEvent({ body: '' })),
+        optional(jsonEvent({ quantity: 1 })),
+        required(proxyEvent({ body: null })),
+      ]);
+
+      // Assess
+      expect(results.map((result) => [result.statusCode, result.body])).toEqual([
+        [200, '{}'],
+        [200, '{}'],
+        [200, '{"quantity":1}'],
+        [400, expect.stringContaining('body is required')],
+      ]);
+    });
+  });
+
+  describe('errorResult', () => {
+    /** A third party's error shape, recording what it was given. */
+    function customMapping() {
+      const calls: { error: unknown; context: HttpErrorContext }[] = [];
+      const errorResult = (error: unknown, context: HttpErrorContext): HttpResult => {
+        calls.push({ error, context });
+        const code = error instanceof AppError ? error.code : 'boom';
+        return { statusCode: 418, body: { fault: { code } }, headers: { 'X-Fault': 'yes' } };
+      };
+      return { calls, errorResult };
+    }
+
+    it('maps a validation error in its own shape, with the trace headers the handler adds', async () => {
+      // Prepare
+      const { calls, errorResult } = customMapping();
+      const logger = new RecordingLogger();
+      const handler = httpHandler({ body: Body, errorResult, logger }, async () => ({ statusCode: 200 }));
+
+      // Act
+      const result = await handler(
+        jsonEvent(
+          { quantity: 0 },
+          { headers: { 'Content-Type': 'application/json', 'X-Correlation-Id': 'c-1' } },
+        ),
+      );
+
+      // Assess
+      expect(result).toEqual({
+        statusCode: 418,
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Fault': 'yes',
+          'X-Request-Id': 'req-1',
+          'X-Correlation-Id': 'c-1',
+        },
+        body: JSON.stringify({ fault: { code: 'VALIDATION_FAILED' } }),
+      });
+      expect(calls).toEqual([
+        {
+          error: expect.any(ValidationError),
+          context: { requestId: 'req-1', correlationId: 'c-1', logger },
+        },
+      ]);
+    });
+
+    it('maps an AppError thrown by the use case, and leaves logging to the mapping', async () => {
+      // Prepare
+      const { calls, errorResult } = customMapping();
+      const logger = new RecordingLogger();
+      const error = new DependencyUnavailableError('payments', 'down');
+      const handler = httpHandler({ errorResult, logger }, async () => {
+        throw error;
+      });
+
+      // Act
+      const result = await handler(proxyEvent());
+
+      // Assess
+      expect(result.statusCode).toBe(418);
+      expect(JSON.parse(result.body)).toEqual({ fault: { code: 'DEPENDENCY_UNAVAILABLE' } });
+      expect(calls.map((call) => call.error)).toEqual([error]);
+      expect(logger.entries).toEqual([]);
+    });
+
+    it('defaults to the platform error body, status table and logging', async () => {
+      // Prepare
+      const error = new DependencyUnavailableError('payments', 'down', { retryAfterSeconds: 5 });
+      const byDefault = new RecordingLogger();
+      const explicit = new RecordingLogger();
+      const throwing = async (): Promise<HttpResult> => {
+        throw error;
+      };
+
+      // Act
+      const defaulted = await httpHandler({ logger: byDefault }, throwing)(proxyEvent());
+      const platform = await httpHandler(
+        { logger: explicit, errorResult: platformErrorResult },
+        throwing,
+      )(proxyEvent());
+
+      // Assess
+      expect(defaulted).toEqual({
+        statusCode: 503,
+        headers: {
+          'Content-Type': 'application/json',
+          'Retry-After': '5',
+          'X-Request-Id': 'req-1',
+          'X-Correlation-Id': 'req-1',
+        },
+        body: JSON.stringify({
+          error: { code: 'DEPENDENCY_UNAVAILABLE', message: 'down' },
+          requestId: 'req-1',
+        }),
+      });
+      expect(platform).toEqual(defaulted);
+      expect(byDefault.entries.map((entry) => entry.level)).toEqual(['warn']);
+      expect(explicit.entries).toEqual(byDefault.entries);
     });
   });
 
