@@ -67,6 +67,12 @@ interface Folded<TState> {
   readonly version: number;
 }
 
+interface Decided<TEvent> {
+  readonly events: readonly TEvent[];
+  /** When the events occurred, and when a snapshot they make due is taken. */
+  readonly occurredAt: string;
+}
+
 const DEFAULT_MAX_ATTEMPTS = 3;
 const DEFAULT_BASE_DELAY_MS = 10;
 const DEFAULT_MAX_DELAY_MS = 100;
@@ -75,7 +81,8 @@ const DEFAULT_MAX_DELAY_MS = 100;
  * Runs commands against event-sourced aggregates (STYLE.md shape 5): load (snapshot + later events),
  * decide, append at the version the decision was made on. A lost race is retried from the fresh
  * state, a bounded number of times; every other error — a refused command, a failing table, a taken
- * unique key — is the caller's at once.
+ * unique key — is the caller's at once. A command that creates an aggregate under a new id can skip
+ * the load (`create`).
  */
 export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
   private readonly store: EventStore<TEvent, TState>;
@@ -122,15 +129,11 @@ export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
   ): Promise<CommandResult<TState, TEvent>> {
     let current = await this.loadLatest(aggregateId);
     for (let attempt = 1; ; attempt += 1) {
-      const payloads = this.decider.decide(command, current.state);
-      if (payloads.length === 0) return { state: current.state, events: [], version: current.version };
+      const decided = this.decide(aggregateId, current, command, context);
+      if (decided === undefined) return { state: current.state, events: [], version: current.version };
 
-      const occurredAt = context.now().toISOString();
-      const events = payloads.map((payload, index) =>
-        this.envelope(aggregateId, current.version + index + 1, occurredAt, payload, context),
-      );
       try {
-        await this.store.append(aggregateId, current.version, events, options);
+        await this.store.append(aggregateId, current.version, decided.events, options);
       } catch (error) {
         if (!(error instanceof ConcurrencyError) || attempt >= this.maxAttempts) throw error;
         await this.sleep(this.backoffMs(attempt));
@@ -143,10 +146,40 @@ export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
         continue;
       }
 
-      const after = this.fold(aggregateId, current, events);
-      await this.snapshotIfDue(aggregateId, current.version, after, occurredAt);
-      return { state: after.state, events, version: after.version };
+      return this.appended(aggregateId, current, decided);
     }
+  }
+
+  /**
+   * Runs a command that creates the aggregate, under an id minted for it (e.g. `ord_` + a new ULID):
+   * such an id has no history, so the command is decided on the decider's initial state at version 0
+   * and appended expecting version 0, without the snapshot and event reads `run` would make to find
+   * nothing. The conditional append still guards against an existing stream: when it throws
+   * `ConcurrencyError` (an id collision, or a caller creating twice), this falls back to `run` with
+   * the same arguments, which loads the real state and lets the decider answer — for a creation, a
+   * refusal. So does a command that decides no event on the initial state, which has no append to
+   * guard its answer. `options` go with the append as in `run`: a taken `uniqueKey` throws
+   * `UniqueKeyTakenError`, and it and every other error (a refusal on the initial state included)
+   * are the caller's as they are.
+   */
+  async create(
+    aggregateId: string,
+    command: TCommand,
+    context: CommandContext,
+    options: AppendOptions = {},
+  ): Promise<CommandResult<TState, TEvent>> {
+    const initial: Folded<TState> = { state: this.decider.initialState, version: 0 };
+    const decided = this.decide(aggregateId, initial, command, context);
+    if (decided === undefined) return this.run(aggregateId, command, context, options);
+
+    try {
+      await this.store.append(aggregateId, initial.version, decided.events, options);
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError)) throw error;
+      return this.run(aggregateId, command, context, options);
+    }
+
+    return this.appended(aggregateId, initial, decided);
   }
 
   private async loadLatest(aggregateId: string): Promise<Folded<TState>> {
@@ -177,6 +210,33 @@ export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
       version = event.version;
     }
     return { state, version };
+  }
+
+  /** The command's events on `current`, enveloped at the versions after it; undefined if it decides none. */
+  private decide(
+    aggregateId: string,
+    current: Folded<TState>,
+    command: TCommand,
+    context: CommandContext,
+  ): Decided<TEvent> | undefined {
+    const payloads = this.decider.decide(command, current.state);
+    if (payloads.length === 0) return undefined;
+    const occurredAt = context.now().toISOString();
+    const events = payloads.map((payload, index) =>
+      this.envelope(aggregateId, current.version + index + 1, occurredAt, payload, context),
+    );
+    return { events, occurredAt };
+  }
+
+  /** The result of `decided`, appended on `before`; saves a snapshot when the append makes one due. */
+  private async appended(
+    aggregateId: string,
+    before: Folded<TState>,
+    decided: Decided<TEvent>,
+  ): Promise<CommandResult<TState, TEvent>> {
+    const after = this.fold(aggregateId, before, decided.events);
+    await this.snapshotIfDue(aggregateId, before.version, after, decided.occurredAt);
+    return { state: after.state, events: decided.events, version: after.version };
   }
 
   private envelope(

@@ -17,7 +17,6 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -108,6 +107,12 @@ interface WritePath {
   readonly failures: readonly string[];
 }
 
+/**
+ * How many DynamoDB operations `rawCreate` (in `writePath`) replays per order: idempotency PutItem,
+ * product GetItem, TransactWriteItems (key claim + event), idempotency UpdateItem.
+ */
+const RAW_CREATE_OPS = 4;
+
 async function writePath(cloud: LocalCloud, productId: string): Promise<WritePath> {
   const tables = cloud.summary.tables;
   const eventStore = tableNamed(tables, /Orders.*EventStore/i);
@@ -132,10 +137,12 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
   };
 
   /**
-   * What `POST /orders` asks of DynamoDB, in its order: Powertools' in-progress record, the inventory
-   * API's product read (the price look-up), the runner's snapshot read and event query (snapshots are
-   * on, every 25), the `TransactWriteItems` of the key's claim and the one event, Powertools' completed record. The event
-   * item is marked `kind = 'bench'` so the outbox relay's filter drops it: nothing runs behind the raw path.
+   * What `POST /orders` asks of DynamoDB, in its order (`RAW_CREATE_OPS` operations): Powertools'
+   * in-progress record, the inventory API's product read (the price look-up), the `TransactWriteItems`
+   * of the key's claim and the one event, Powertools' completed record. No snapshot read and no event
+   * query: the runner creates the order without loading it (`AggregateRunner.create`), a new id having
+   * no history. The event item is marked `kind = 'bench'` so the outbox relay's filter drops it: nothing
+   * runs behind the raw path.
    */
   const rawCreate = async (): Promise<void> => {
     const orderId = newId('order');
@@ -168,21 +175,6 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
     );
     await dynamodb.send(
       new GetItemCommand({ TableName: products, Key: marshall({ pk: productId, sk: 'product' }) }),
-    );
-    await dynamodb.send(
-      new GetItemCommand({
-        TableName: eventStore,
-        Key: marshall({ pk: `snapshot#${orderId}`, sk: 0 }),
-        ConsistentRead: true,
-      }),
-    );
-    await dynamodb.send(
-      new QueryCommand({
-        TableName: eventStore,
-        KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: marshall({ ':pk': orderId, ':from': 1 }),
-        ConsistentRead: true,
-      }),
     );
     const occurredAt = new Date().toISOString();
     await dynamodb.send(
@@ -637,7 +629,7 @@ async function main(): Promise<void> {
     '',
     `| measure | value |`,
     `|---|---|`,
-    `| raw DynamoDB ops of POST /orders (6 per order), concurrency ${CONCURRENCY} | ${rawOps.toFixed(0)} orders/s (rounds: ${rounds(write.raw)}) |`,
+    `| raw DynamoDB ops of POST /orders (${RAW_CREATE_OPS} per order), concurrency ${CONCURRENCY} | ${rawOps.toFixed(0)} orders/s (rounds: ${rounds(write.raw)}) |`,
     `| POST /orders end to end, concurrency ${CONCURRENCY} | ${apiOps.toFixed(0)} orders/s (rounds: ${rounds(write.api)}; not 202: ${write.failures.join(', ') || 'none'}) |`,
     `| ratio (goal ≥ 0.5) | ${(apiOps / rawOps).toFixed(2)} |`,
     `| POST /orders end to end, stream mappings paused during the round (nothing runs downstream) | ${pausedOps.toFixed(0)} orders/s (rounds: ${rounds(write.apiStreamsPaused)}); ratio ${(pausedOps / rawOps).toFixed(2)} |`,

@@ -230,6 +230,31 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     );
   });
 
+  it('creates an aggregate without reading it, and falls back to a loading run when its stream exists', async () => {
+    // Prepare: snapshots on, so that a load would read the snapshot too
+    const id = newId('order');
+    const creator = runner({ snapshotEvery: 5 });
+    const load = jest.spyOn(store, 'load');
+    const loadSnapshot = jest.spyOn(store, 'loadSnapshot');
+
+    try {
+      // Act
+      const created = await creator.create(id, INCREMENT, context());
+      const readsToCreate = load.mock.calls.length + loadSnapshot.mock.calls.length;
+      const again = await creator.create(id, INCREMENT, context());
+
+      // Assess
+      expect(created.version).toBe(1);
+      expect(readsToCreate).toBe(0);
+      expect(again).toMatchObject({ state: { count: 2 }, version: 2 });
+      expect(load).toHaveBeenCalledTimes(1);
+      expect(loadSnapshot).toHaveBeenCalledTimes(1);
+    } finally {
+      load.mockRestore();
+      loadSnapshot.mockRestore();
+    }
+  });
+
   describe('unique keys', () => {
     const claimOf = async (key: string) =>
       (
@@ -323,6 +348,27 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
       // Act
       const outcomes = await Promise.allSettled(
         ids.map((id) => runner({ maxAttempts: 10 }).run(id, INCREMENT, context(), { uniqueKey: key })),
+      );
+
+      // Assess
+      const winners = ids.filter((_, index) => outcomes[index]?.status === 'fulfilled');
+      expect(winners).toHaveLength(1);
+      const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      expect(losers).toEqual(Array(7).fill(expect.objectContaining({ key, claimedBy: winners[0] })));
+      expect(losers.every((error) => error instanceof UniqueKeyTakenError)).toBe(true);
+      const streams = await Promise.all(ids.map((id) => store.load(id)));
+      expect(streams.map((events) => events.length).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+    });
+
+    it('lets exactly one of 8 concurrent creators claiming one key create its aggregate', async () => {
+      // Prepare: a transaction conflict on the claim fails a creation's append as a lost race would,
+      // so the creator falls back to a run, which retries into the taken key
+      const key = `request-${newUlid()}`;
+      const ids = Array.from({ length: 8 }, () => newId('order'));
+
+      // Act
+      const outcomes = await Promise.allSettled(
+        ids.map((id) => runner({ maxAttempts: 10 }).create(id, INCREMENT, context(), { uniqueKey: key })),
       );
 
       // Assess

@@ -47,6 +47,7 @@ export type CreateOrder = (input: CreateOrderInput, context: CommandContext) => 
 /**
  * Prices every line at the inventory's current unit price (never a price the client sends), then
  * appends `OrderCreated` as version 1 of a new order, claiming the request's key in the same write.
+ * The new id has no history, so nothing is read before that append (`runner.create`).
  * A key claimed before is a request carried out before: the same request gets the order it created
  * back (`IdempotencyKeyReusedError` for another request), and nothing is appended.
  */
@@ -60,7 +61,7 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
     const orderId = deps.newOrderId();
     let state: OrderState;
     try {
-      ({ state } = await deps.runner.run(
+      ({ state } = await deps.runner.create(
         orderId,
         {
           type: 'CreateOrder',

@@ -74,6 +74,7 @@ class ObservedStore extends InMemoryEventStore<StockEvent, StockState> {
   }
 }
 
+const open = (quantity: number): StockCommand => ({ type: 'OpenStock', quantity });
 const receive = (...parcels: number[]): StockCommand => ({ type: 'ReceiveStock', parcels });
 const reserve = (orderId: string, quantity: number): StockCommand => ({
   type: 'ReserveStock',
@@ -427,6 +428,151 @@ describe('AggregateRunner', () => {
       expect(store.savedSnapshots).toEqual([2]);
       expect(reported).toEqual([{ error: failure, snapshot: { aggregateId: ID, version: 2 } }]);
       expect(await store.load(ID)).toHaveLength(2);
+    });
+  });
+
+  describe('create', () => {
+    it('appends version 1, decided on the initial state, without reading the stream or its snapshot', async () => {
+      // Prepare: with snapshots on, so that a load would read the snapshot too
+      const stock = runner({ snapshotEvery: 100 });
+
+      // Act
+      const result = await stock.create(ID, open(5), fixedContext());
+
+      // Assess
+      expect(store.loads).toEqual([]);
+      expect(store.snapshotLoads).toEqual([]);
+      expect(store.appends).toEqual([0]);
+      expect(result).toEqual({
+        state: { onHand: 5, reservations: {} },
+        events: [
+          {
+            eventId: 'evt-1',
+            type: 'StockReceived',
+            aggregateType: 'Stock',
+            aggregateId: ID,
+            version: 1,
+            occurredAt: FIXED_NOW,
+            correlationId: 'corr-1',
+            causationId: 'cause-1',
+            schemaVersion: 1,
+            data: { quantity: 5 },
+          },
+        ],
+        version: 1,
+      });
+      expect(await store.load(ID)).toEqual(result.events);
+    });
+
+    it('falls back to run on an existing stream, which loads it and surfaces the decider’s refusal', async () => {
+      // Prepare
+      await store.seed({ type: 'StockReceived', data: { quantity: 10 } });
+
+      // Act
+      const create = runner().create(ID, open(5), fixedContext());
+
+      // Assess
+      await expect(create).rejects.toMatchObject({ name: 'ConflictError', code: 'STOCK_EXISTS' });
+      expect(store.appends).toEqual([0]);
+      expect(store.loads).toEqual([1]);
+      expect(sleeps).toEqual([]);
+      expect(await store.load(ID)).toHaveLength(1);
+    });
+
+    it('falls back to run with the same arguments, which appends after the history', async () => {
+      // Prepare
+      await store.seed({ type: 'StockReceived', data: { quantity: 10 } });
+
+      // Act
+      const result = await runner().create(ID, receive(2), fixedContext(), { uniqueKey: 'request-1' });
+      const again = runner().create(OTHER_ID, open(1), fixedContext(), { uniqueKey: 'request-1' });
+
+      // Assess
+      expect(store.appends).toEqual([0, 1, 0]);
+      expect(result.version).toBe(2);
+      expect(result.state.onHand).toBe(12);
+      await expect(again).rejects.toMatchObject({ key: 'request-1', claimedBy: ID });
+    });
+
+    it('throws UniqueKeyTakenError for a taken unique key, loading nothing and appending nothing', async () => {
+      // Prepare
+      await runner().create(OTHER_ID, open(1), fixedContext(), { uniqueKey: 'request-1' });
+      store.appends.length = 0;
+
+      // Act
+      const create = runner().create(ID, open(1), fixedContext(), { uniqueKey: 'request-1' });
+
+      // Assess
+      await expect(create).rejects.toBeInstanceOf(UniqueKeyTakenError);
+      await expect(create).rejects.toMatchObject({ key: 'request-1', claimedBy: OTHER_ID });
+      expect(store.appends).toEqual([0]);
+      expect(store.loads).toEqual([]);
+      expect(await store.load(ID)).toEqual([]);
+    });
+
+    it('does not fall back on a failing store', async () => {
+      // Prepare
+      const failure = new Error('ProvisionedThroughputExceededException');
+      store.failAppends = failure;
+
+      // Act
+      const create = runner().create(ID, open(1), fixedContext());
+
+      // Assess
+      await expect(create).rejects.toBe(failure);
+      expect(store.appends).toEqual([0]);
+      expect(store.loads).toEqual([]);
+    });
+
+    it('surfaces a refusal on the initial state without loading', async () => {
+      // Act
+      const create = runner().create(ID, open(0), fixedContext());
+
+      // Assess
+      await expect(create).rejects.toMatchObject({ name: 'ValidationError', code: 'VALIDATION_FAILED' });
+      expect(store.appends).toEqual([]);
+      expect(store.loads).toEqual([]);
+    });
+
+    it('loads as run does when the command decides nothing on the initial state, where no append checks it', async () => {
+      // Prepare: a reservation the initial state knows nothing of
+      await store.seed(
+        { type: 'StockReceived', data: { quantity: 10 } },
+        { type: 'StockReserved', data: { orderId: 'ord_A', quantity: 4 } },
+      );
+
+      // Act
+      const result = await runner().create(ID, { type: 'ReleaseStock', orderId: 'ord_A' }, fixedContext());
+
+      // Assess
+      expect(store.loads).toEqual([1]);
+      expect(store.appends).toEqual([2]);
+      expect(result.version).toBe(3);
+      expect(result.state.reservations).toEqual({});
+    });
+
+    it('saves a snapshot when its append crosses a multiple of snapshotEvery, as run does', async () => {
+      // Act
+      await runner({ snapshotEvery: 1 }).create(ID, open(5), fixedContext());
+
+      // Assess
+      expect(store.savedSnapshots).toEqual([1]);
+      expect(store.snapshotLoads).toEqual([]);
+      expect(await store.loadSnapshot(ID)).toEqual({
+        aggregateId: ID,
+        version: 1,
+        state: { onHand: 5, reservations: {} },
+        schemaVersion: 1,
+        takenAt: FIXED_NOW,
+      });
+    });
+
+    it('saves no snapshot when its append crosses no multiple of snapshotEvery', async () => {
+      // Act
+      await runner({ snapshotEvery: 2 }).create(ID, open(5), fixedContext());
+
+      // Assess
+      expect(store.savedSnapshots).toEqual([]);
     });
   });
 

@@ -62,6 +62,18 @@ const reserved = (orderId: string, quantity: number): Payload => ({
 const released = (orderId: string): Payload => ({ type: 'StockReleased', data: { orderId } });
 
 describe('a stock aggregate through the runner', () => {
+  it('opens with its first parcel', async () => {
+    const state = await given().when({ type: 'OpenStock', quantity: 5 }).thenEmits(received(5));
+
+    expect(state).toEqual({ onHand: 5, reservations: {} });
+  });
+
+  it('refuses to open a stock that has received stock', async () => {
+    await given(received(1))
+      .when({ type: 'OpenStock', quantity: 5 })
+      .thenRefuses(ConflictError, 'STOCK_EXISTS');
+  });
+
   it('receives one event per parcel', async () => {
     const state = await given()
       .when({ type: 'ReceiveStock', parcels: [5, 3] })

@@ -8,6 +8,8 @@ export type StockEvent =
   | DomainEvent<'StockReleased', { readonly orderId: string }>;
 
 export type StockCommand =
+  /** Creates the stock with its first parcel: refused once the stock has received any, as a creation is. */
+  | { readonly type: 'OpenStock'; readonly quantity: number }
   /** One `StockReceived` per parcel, so one command can append several events. */
   | { readonly type: 'ReceiveStock'; readonly parcels: readonly number[] }
   | { readonly type: 'ReserveStock'; readonly orderId: string; readonly quantity: number }
@@ -45,6 +47,12 @@ export const stockDecider: Decider<StockCommand, StockState, StockEvent> = {
 
   decide(command, state) {
     switch (command.type) {
+      case 'OpenStock':
+        if (state.onHand > 0) throw new ConflictError('STOCK_EXISTS', 'the stock is open already');
+        if (!Number.isInteger(command.quantity) || command.quantity < 1) {
+          throw new ValidationError('the first parcel must hold a positive number of items');
+        }
+        return [{ type: 'StockReceived', data: { quantity: command.quantity } }];
       case 'ReceiveStock':
         if (command.parcels.some((quantity) => !Number.isInteger(quantity) || quantity < 1)) {
           throw new ValidationError('every parcel must hold a positive number of items');

@@ -1,5 +1,7 @@
 import { makeCreateOrder, type CreateOrderInput } from '../../../functions/orders/application/create-order';
 import { CurrencyMismatchError, UnknownProductError } from '../../../functions/orders/application/errors';
+import { orderRunner } from '../../../functions/orders/application/order-runner';
+import { OrderStateError } from '../../../functions/orders/domain/errors';
 import { makeHandler } from '../../../functions/orders/handlers/create-order';
 import type { HttpInterceptor } from '../../../shared/http';
 import { IdempotencyKeyReusedError } from '../../../shared/idempotency';
@@ -110,6 +112,47 @@ describe('creating an order', () => {
           },
         },
       ]);
+    });
+
+    it('reads nothing of the new order, neither events nor snapshot, before appending it', async () => {
+      // Prepare: snapshots on, so that loading the order would read its snapshot too
+      const store = orderStore();
+      const load = jest.spyOn(store, 'load');
+      const loadSnapshot = jest.spyOn(store, 'loadSnapshot');
+      const createOrder = makeCreateOrder({
+        runner: orderRunner(store, { snapshotEvery: 10 }),
+        store,
+        catalog: new FakeProductCatalog(),
+        newOrderId: () => ORDER_ID,
+      });
+
+      // Act
+      await createOrder(twoLines, fixedContext());
+
+      // Assess
+      expect(load).not.toHaveBeenCalled();
+      expect(loadSnapshot).not.toHaveBeenCalled();
+      expect(await store.load(ORDER_ID)).toHaveLength(1);
+    });
+
+    it('refuses a minted id that already holds an order with ORDER_STATE_CONFLICT, appending nothing', async () => {
+      // Prepare: an id minted twice, as a colliding ULID would be
+      const store = orderStore();
+      const createOrder = makeCreateOrder({
+        runner: runnerOn(store),
+        store,
+        catalog: new FakeProductCatalog(),
+        newOrderId: orderIds(ORDER_ID, ORDER_ID),
+      });
+      await createOrder(twoLines, fixedContext());
+
+      // Act
+      const collided = createOrder({ ...twoLines, requestKey: 'key-2' }, fixedContext());
+
+      // Assess
+      await expect(collided).rejects.toThrow(new OrderStateError(`Order ${ORDER_ID} already exists.`));
+      await expect(collided).rejects.toMatchObject({ code: 'ORDER_STATE_CONFLICT' });
+      expect(await store.load(ORDER_ID)).toHaveLength(1);
     });
 
     it('keeps the payment token in the event for the payment step', async () => {
