@@ -21,10 +21,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { isId } from '../../shared/ids/ids';
-import { LocalCloud } from '../../local/local-cloud';
+import type { LocalCloud } from '../../local/local-cloud';
 import type { InventoryEvent, ProductResponse } from '../../functions/inventory/contracts';
 import { eventually } from '../support/eventually';
-import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+import { clientConfig } from '../support/fixture-cloud';
+import { callJson, localJson, startShopCloud, type JsonAnswer, type JsonCall } from '../support/shop-cloud';
 
 const RULE = 'inventory-test-recorder';
 const CONCURRENT_RESTOCKS = 200;
@@ -44,7 +45,7 @@ let cloud: LocalCloud;
 let eventBridge: EventBridgeClient;
 let sqs: SQSClient;
 let queueUrl: string;
-const logs: string[] = [];
+let logs: string[] = [];
 
 interface BusEvent {
   readonly source: string;
@@ -54,11 +55,7 @@ interface BusEvent {
 /** Every inventory event the rule delivered, by event id (a redelivery would not add one). */
 const received = new Map<string, BusEvent>();
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown>;
-}
+type Answer = JsonAnswer;
 
 interface ErrorBody {
   readonly error: {
@@ -69,25 +66,8 @@ interface ErrorBody {
   readonly requestId: string;
 }
 
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<Answer> {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...options.headers },
-    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-  });
-  const text = await response.text();
-  let body: Record<string, unknown>;
-  try {
-    body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  } catch {
-    body = { unparsed: text };
-  }
-  return { status: response.status, headers: response.headers, body };
-}
+const call = (method: string, path: string, options: JsonCall = {}): Promise<Answer> =>
+  callJson(cloud.apiUrl, method, path, options);
 
 const productOf = (answer: Answer): ProductResponse => answer.body as unknown as ProductResponse;
 const errorOf = (answer: Answer): ErrorBody => answer.body as unknown as ErrorBody;
@@ -152,15 +132,10 @@ async function busEventsOf(productId: string, count: number): Promise<BusEvent[]
 }
 
 beforeAll(async () => {
-  cloud = await LocalCloud.start({
-    projectDir: PROJECT_DIR,
-    port: 0,
-    edgePort: 0,
-    xrayDaemonPort: 0,
+  ({ cloud, logs } = await startShopCloud({
     defaultApiName: 'shop-api',
     maxConcurrency: ENVIRONMENTS_PER_FUNCTION,
-    log: (line) => logs.push(line),
-  });
+  }));
   eventBridge = new EventBridgeClient(clientConfig(cloud.edgeUrl));
   sqs = new SQSClient(clientConfig(cloud.edgeUrl));
   ({ QueueUrl: queueUrl = '' } = await sqs.send(
@@ -199,9 +174,7 @@ afterAll(async () => {
 describe('the inventory API on shop-api', () => {
   test('is served by the default API next to the platform routes', async () => {
     // Act
-    const resources = (await (await fetch(`${cloud.apiUrl}/_local/resources`)).json()) as {
-      routes: string[];
-    };
+    const resources = await localJson<{ routes: string[] }>(cloud, '/_local/resources');
     const health = await fetch(`${cloud.apiUrl}/health`);
     // Assess
     expect(resources.routes).toEqual(
@@ -358,9 +331,9 @@ describe('optimistic locking under contention', () => {
 
   test('the outbox relay ran without failures and dead-lettered nothing', async () => {
     // Act
-    const { invocations } = (await (await fetch(`${cloud.apiUrl}/_local/invocations`)).json()) as {
+    const { invocations } = await localJson<{
       invocations: { functionName: string; outcome: string }[];
-    };
+    }>(cloud, '/_local/invocations');
     const deadLetterQueueUrl = cloud.outputs['ShopInventory']?.['OutboxDeadLetterQueueUrl'];
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({

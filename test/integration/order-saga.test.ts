@@ -22,10 +22,11 @@ import type { OrderDetails } from '../../functions/orders/application/order-quer
 import type { ChargeListObject, ChargeObject } from '../../functions/payment-provider/contracts';
 import type { PaymentResponse } from '../../functions/payments/contracts/payment-response';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
-import { LocalCloud } from '../../local/local-cloud';
+import type { LocalCloud } from '../../local/local-cloud';
 import { newId } from '../../shared/ids/ids';
 import { eventually } from '../support/eventually';
-import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+import { clientConfig } from '../support/fixture-cloud';
+import { callJson, startShopCloud } from '../support/shop-cloud';
 
 const APPROVAL_THRESHOLD_CENTS = 50_000;
 /** Long enough for an approver to answer once the read model shows the wait, short enough to wait out. */
@@ -56,12 +57,7 @@ let circuitBreakerTable: string;
 const circuitLogs: string[] = [];
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  cloud = await LocalCloud.start({
-    projectDir: PROJECT_DIR,
-    port: 0,
-    edgePort: 0,
-    xrayDaemonPort: 0,
+  ({ cloud } = await startShopCloud({
     asyncRetryBaseDelayMs: 50,
     context: {
       [SETTINGS_CONTEXT_KEYS.approvalThresholdCents]: APPROVAL_THRESHOLD_CENTS,
@@ -73,7 +69,7 @@ beforeAll(async () => {
     log: (line) => {
       if (line.includes('Circuit')) circuitLogs.push(line);
     },
-  });
+  }));
   sfn = new SFNClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
   documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint)));
   const processor = cloud.apis.find((api) => api.name === 'payment-provider-api');
@@ -99,21 +95,23 @@ interface Answer {
   readonly body: unknown;
 }
 
-async function send(url: string, method: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<Answer> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method === 'POST') headers['Idempotency-Key'] = randomUUID();
-  const response = await fetch(url, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+/** Strict where `callJson` is lenient: an empty body is `undefined`, one that is not JSON throws. */
+async function send(
+  baseUrl: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<Answer> {
+  const headers: Record<string, string> = method === 'POST' ? { 'Idempotency-Key': randomUUID() } : {};
+  const answer = await callJson(baseUrl, method, path, { body, headers });
+  return {
+    status: answer.status,
+    body: answer.text === '' ? undefined : (JSON.parse(answer.text) as unknown),
+  };
 }
 
 const shop = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> =>
-  send(`${cloud.apiUrl}${path}`, method, body);
+  send(cloud.apiUrl, method, path, body);
 
 const errorCodeOf = (answer: Answer): string | undefined =>
   (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
@@ -254,7 +252,7 @@ async function paymentOf(orderId: string): Promise<{ status: number; payment?: P
 
 /** The processor's charges of the order, from its own API. */
 async function chargesAt(orderId: string): Promise<ChargeObject[]> {
-  const answer = await send(`${providerUrl}v1/charges?orderId=${encodeURIComponent(orderId)}`, 'GET');
+  const answer = await send(providerUrl, 'GET', `v1/charges?orderId=${encodeURIComponent(orderId)}`);
   expect(answer.status).toBe(200);
   return [...(answer.body as ChargeListObject).data];
 }
@@ -338,7 +336,7 @@ interface Fault {
 }
 
 async function injectFault(spec: Record<string, unknown>): Promise<Fault> {
-  const answer = await send(`${cloud.apiUrl}/_local/faults`, 'POST', spec);
+  const answer = await send(cloud.apiUrl, 'POST', '/_local/faults', spec);
   expect(answer.status).toBe(201);
   const { fault } = answer.body as { fault: Fault };
   expect(fault.resolvedTargets).toHaveLength(1);
@@ -346,13 +344,13 @@ async function injectFault(spec: Record<string, unknown>): Promise<Fault> {
 }
 
 async function faultOf(id: string): Promise<Fault> {
-  const answer = await send(`${cloud.apiUrl}/_local/faults/${id}`, 'GET');
+  const answer = await send(cloud.apiUrl, 'GET', `/_local/faults/${id}`);
   expect(answer.status).toBe(200);
   return (answer.body as { fault: Fault }).fault;
 }
 
 const clearFaults = async (): Promise<void> => {
-  expect((await send(`${cloud.apiUrl}/_local/faults`, 'DELETE')).status).toBe(200);
+  expect((await send(cloud.apiUrl, 'DELETE', '/_local/faults')).status).toBe(200);
 };
 
 /** The card processor's charge function: the processor "down" is this function failing. */

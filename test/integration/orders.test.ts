@@ -18,45 +18,28 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { LocalCloud } from '../../local/local-cloud';
+import type { LocalCloud } from '../../local/local-cloud';
 import { eventually } from '../support/eventually';
-import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+import { clientConfig } from '../support/fixture-cloud';
+import { callJson, localJson, startShopCloud, type JsonAnswer, type JsonCall } from '../support/shop-cloud';
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;
-const logs: string[] = [];
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown>;
-  readonly text: string;
-}
+type Answer = JsonAnswer;
 
-interface Call {
-  readonly body?: unknown;
-  /** Sent as is, instead of `JSON.stringify(body)`. */
-  readonly raw?: string;
-  readonly headers?: Record<string, string>;
+interface Call extends JsonCall {
   /** An `Idempotency-Key` header; a fresh one when absent on `POST /orders`, none when `null`. */
   readonly key?: string | null;
 }
 
 async function call(method: string, path: string, options: Call = {}): Promise<Answer> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...options.headers };
-  const key =
-    options.key === undefined && method === 'POST' && path === '/orders' ? randomUUID() : options.key;
-  if (typeof key === 'string') headers['Idempotency-Key'] = key;
-  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const response = await fetch(`${cloud.apiUrl}${path}`, { method, headers, body });
-  const text = await response.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  } catch {
-    parsed = { unparsed: text };
-  }
-  return { status: response.status, headers: response.headers, body: parsed, text };
+  const { key: given, ...request } = options;
+  const key = given === undefined && method === 'POST' && path === '/orders' ? randomUUID() : given;
+  return callJson(cloud.apiUrl, method, path, {
+    ...request,
+    headers: { ...options.headers, ...(typeof key === 'string' ? { 'Idempotency-Key': key } : {}) },
+  });
 }
 
 interface ErrorBody {
@@ -158,7 +141,7 @@ interface QueueCounts {
 
 /** The orders stack's dead-letter queues (outbox relay, projection, saga start), with their message counts. */
 async function ordersDeadLetterQueues(): Promise<QueueCounts[]> {
-  const answer = (await (await fetch(`${cloud.apiUrl}/_local/queues`)).json()) as { queues: QueueCounts[] };
+  const answer = await localJson<{ queues: QueueCounts[] }>(cloud, '/_local/queues');
   return answer.queues.filter((queue) => /^ShopOrders-.*DeadLetterQueue/.test(queue.name));
 }
 
@@ -223,14 +206,7 @@ async function awaitingOrder(userId: string): Promise<OrderView> {
 }
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  cloud = await LocalCloud.start({
-    projectDir: PROJECT_DIR,
-    port: 0,
-    edgePort: 0,
-    asyncRetryBaseDelayMs: 50,
-    log: (line) => logs.push(line),
-  });
+  ({ cloud } = await startShopCloud({ asyncRetryBaseDelayMs: 50 }));
   dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
   products.keyboard = await createProduct('Keyboard', 4_999, 'USD');
   products.mouse = await createProduct('Mouse', 1_250, 'USD');
@@ -791,9 +767,9 @@ describe('paused streams', () => {
       // Act
       const created = await call('POST', '/orders', { body: orderBody(newUser()) });
       orderId = String(created.body['orderId']);
-      const { eventSources } = (await (await fetch(`${cloud.apiUrl}/_local/event-sources`)).json()) as {
+      const { eventSources } = await localJson<{
         eventSources: { kind: string; state?: string }[];
-      };
+      }>(cloud, '/_local/event-sources');
       const unread = await call('GET', `/orders/${orderId}`);
       // Assess
       expect(created.status).toBe(202);
@@ -848,9 +824,7 @@ describe('under faults', () => {
       const view = await viewAt(id, events.length, 60_000);
       expect(view.status).toBe(cancelled ? 'CANCELLED' : 'AWAITING_APPROVAL');
     }
-    const faults = (await (await fetch(`${cloud.apiUrl}/_local/faults`)).json()) as {
-      faults: { injected: number }[];
-    };
+    const faults = await localJson<{ faults: { injected: number }[] }>(cloud, '/_local/faults');
     expect(faults.faults[0]?.injected).toBeGreaterThan(0);
     const list = await call('GET', `/users/${userId}/orders?limit=100`);
     expect((list.body['orders'] as OrderView[]).map((o) => o.orderId).sort()).toEqual([...ids].sort());

@@ -14,7 +14,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { LocalCloud } from '../../local/local-cloud';
+import type { LocalCloud } from '../../local/local-cloud';
 import {
   FIXTURE_COMPENSATION_RETRY_ATTEMPTS,
   FIXTURE_RETRY_ATTEMPTS,
@@ -23,7 +23,8 @@ import {
   QUICK_APPROVAL_SAGA_MACHINE,
 } from '../fixtures/place-order-saga-app';
 import { eventually } from '../support/eventually';
-import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+import { clientConfig } from '../support/fixture-cloud';
+import { startShopCloud } from '../support/shop-cloud';
 
 /**
  * The PlaceOrder saga construct on the local cloud's Step Functions, with fake steps whose behaviour
@@ -36,15 +37,8 @@ let sfn: SFNClient;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  cloud = await LocalCloud.start({
-    projectDir: PROJECT_DIR,
-    appCommand: 'npx tsx test/fixtures/place-order-saga-app.ts',
-    port: 0,
-    edgePort: 0,
-    xrayDaemonPort: 0,
-    log: () => undefined,
-  });
+  // The saga construct alone, on fake steps: the real app's boot options on the saga's fixture app.
+  ({ cloud } = await startShopCloud({ appCommand: 'npx tsx test/fixtures/place-order-saga-app.ts' }));
   sfn = new SFNClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
   sqs = new SQSClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
 }, 120_000);

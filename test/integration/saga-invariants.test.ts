@@ -19,12 +19,13 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
-import { LocalCloud } from '../../local/local-cloud';
+import type { LocalCloud } from '../../local/local-cloud';
 import { SeededRandom } from '../../local/faults/seeded-random';
 import type { ExecutionSummary } from '../../local/stepfunctions/step-functions-engine';
 import { newId } from '../../shared/ids/ids';
 import { eventually } from '../support/eventually';
-import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+import { clientConfig } from '../support/fixture-cloud';
+import { callJson, localJson, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
 
 const SEEDS = [20260423, 7, 31337] as const;
 
@@ -201,35 +202,10 @@ function planFor(seed: number): Plan {
 
 // ---- HTTP -----------------------------------------------------------------------------------------
 
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-  readonly text: string;
-}
-
-async function request(
-  url: string,
-  method = 'GET',
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<Answer> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: Record<string, unknown> = {};
-  try {
-    parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  } catch {
-    parsed = { unparsed: text };
-  }
-  return { status: response.status, body: parsed, text };
-}
+type Answer = Pick<JsonAnswer, 'status' | 'body' | 'text'>;
 
 const api = (path: string, method = 'GET', body?: unknown, headers?: Record<string, string>) =>
-  request(`${cloud.apiUrl}${path}`, method, body, headers);
+  callJson(cloud.apiUrl, method, path, { body, ...(headers === undefined ? {} : { headers }) });
 
 /**
  * Sends the request until it gets an answer that is not worth repeating (a throttled, failed or
@@ -258,12 +234,6 @@ async function untilSettled(
   });
   if (answer.status === 0) throw new Error(`${what}: halted; answers: ${answers.join(' | ')}`);
   return answer;
-}
-
-async function localJson<T>(path: string): Promise<T> {
-  const answer = await request(`${cloud.apiUrl}${path}`);
-  if (answer.status !== 200) throw new Error(`GET ${path}: ${answer.status} ${answer.text}`);
-  return answer.body as unknown as T;
 }
 
 /**
@@ -383,12 +353,7 @@ interface Settled {
 }
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  cloud = await LocalCloud.start({
-    projectDir: PROJECT_DIR,
-    port: 0,
-    edgePort: 0,
-    xrayDaemonPort: 0,
+  ({ cloud } = await startShopCloud({
     asyncRetryBaseDelayMs: 50,
     context: {
       [SETTINGS_CONTEXT_KEYS.approvalThresholdCents]: APPROVAL_THRESHOLD_CENTS,
@@ -401,7 +366,7 @@ beforeAll(async () => {
       logs.push(line);
       if (logs.length > LOG_LINES_KEPT) logs.splice(0, logs.length - LOG_LINES_KEPT / 2);
     },
-  });
+  }));
   dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
   const provider = cloud.apis.find((candidate) => candidate.name === 'payment-provider-api');
   if (provider === undefined) throw new Error('no payment-provider-api among the REST APIs');
@@ -559,7 +524,10 @@ async function endedExecutions(orderIds: ReadonlySet<string>): Promise<Map<strin
   try {
     return await eventually(
       async () => {
-        const { executions } = await localJson<{ executions: ExecutionSummary[] }>('/_local/executions');
+        const { executions } = await localJson<{ executions: ExecutionSummary[] }>(
+          cloud,
+          '/_local/executions',
+        );
         const ours = new Map(
           executions
             .filter((execution) => execution.stateMachineArn === machineArn && orderIds.has(execution.name))
@@ -582,14 +550,14 @@ async function endedExecutions(orderIds: ReadonlySet<string>): Promise<Map<strin
 
 /** The parked-sagas queue and every dead-letter queue, with their message counts. */
 async function watchedQueues(): Promise<QueueCounts[]> {
-  const { queues } = await localJson<{ queues: QueueCounts[] }>('/_local/queues');
+  const { queues } = await localJson<{ queues: QueueCounts[] }>(cloud, '/_local/queues');
   return queues.filter((queue) => WATCHED_QUEUES.test(queue.name));
 }
 
 const held = (queue: QueueCounts): number => queue.visible + queue.notVisible + queue.delayed;
 
 async function executionDetail(executionArn: string): Promise<ExecutionDetail> {
-  return localJson<ExecutionDetail>(`/_local/executions/${encodeURIComponent(executionArn)}`);
+  return localJson<ExecutionDetail>(cloud, `/_local/executions/${encodeURIComponent(executionArn)}`);
 }
 
 /** The order's status as its events say, and the read model's view once it has caught up with them. */
@@ -877,7 +845,7 @@ describe('the PlaceOrder saga under load and faults', () => {
       await pool(settled, 16, async (result) => {
         const { orderId, totalCents } = result.order;
         const answer = await untilSettled(
-          () => request(`${providerUrl}v1/charges?orderId=${orderId}`),
+          () => callJson(providerUrl, 'GET', `v1/charges?orderId=${orderId}`),
           `the provider's charges of ${orderId}`,
         );
         const charges = (answer.body as unknown as { data?: ProviderCharge[] }).data ?? [];

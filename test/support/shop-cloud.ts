@@ -1,0 +1,69 @@
+import { LocalCloud, type LocalCloudOptions } from '../../local/local-cloud';
+import { PROJECT_DIR } from './fixture-cloud';
+
+/**
+ * Boots the local cloud on the real app (`cdk.json`), on free ports; function logs are kept, not
+ * printed. `overrides` win: a test that watches the log itself passes its own `log`.
+ */
+export async function startShopCloud(
+  overrides: Partial<LocalCloudOptions> = {},
+): Promise<{ cloud: LocalCloud; logs: string[] }> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const logs: string[] = [];
+  const cloud = await LocalCloud.start({
+    projectDir: PROJECT_DIR,
+    port: 0,
+    edgePort: 0,
+    xrayDaemonPort: 0,
+    log: (line) => logs.push(line),
+    ...overrides,
+  });
+  return { cloud, logs };
+}
+
+/** An HTTP answer: the body parsed as JSON (`{}` when empty, `{ unparsed: text }` when not JSON). */
+export interface JsonAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown>;
+  readonly text: string;
+}
+
+export interface JsonCall {
+  readonly body?: unknown;
+  /** Sent as is, instead of `JSON.stringify(body)`. */
+  readonly raw?: string;
+  /** Over the defaults; a `Content-Type` here replaces `application/json`. */
+  readonly headers?: Record<string, string>;
+}
+
+/** Sends `method` `baseUrl + path` with a JSON body (or `raw`), as a client of the API does. */
+export async function callJson(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: JsonCall = {},
+): Promise<JsonAnswer> {
+  const given = options.headers ?? {};
+  const hasContentType = Object.keys(given).some((name) => name.toLowerCase() === 'content-type');
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: hasContentType ? given : { 'Content-Type': 'application/json', ...given },
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  let body: Record<string, unknown>;
+  try {
+    body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+  } catch {
+    body = { unparsed: text };
+  }
+  return { status: response.status, headers: response.headers, body, text };
+}
+
+/** `GET` of one of the local cloud's own endpoints (`/_local/...`); anything but 200 throws. */
+export async function localJson<T>(cloud: LocalCloud, path: string): Promise<T> {
+  const answer = await callJson(cloud.apiUrl, 'GET', path);
+  if (answer.status !== 200) throw new Error(`GET ${path}: ${answer.status} ${answer.text}`);
+  return answer.body as unknown as T;
+}
