@@ -340,46 +340,30 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
       await expect(staleAndTaken).rejects.toMatchObject({ claimedBy: id });
     });
 
-    it('lets exactly one of 8 concurrent runners claiming one key create its aggregate', async () => {
-      // Prepare: a transaction conflict on the claim is a lost race, retried into the taken key
-      const key = `request-${newUlid()}`;
-      const ids = Array.from({ length: 8 }, () => newId('order'));
+    // A transaction conflict on the claim is a lost race: `run` retries it into the taken key, and
+    // `create`, whose append fails as a lost race would, falls back to a run that does.
+    it.each(['run', 'create'] as const)(
+      'lets exactly one of 8 concurrent runners claiming one key through %s create its aggregate',
+      async (method) => {
+        // Prepare
+        const key = `request-${newUlid()}`;
+        const ids = Array.from({ length: 8 }, () => newId('order'));
 
-      // Act
-      const outcomes = await Promise.allSettled(
-        ids.map((id) => runner({ maxAttempts: 10 }).run(id, INCREMENT, context(), { uniqueKey: key })),
-      );
+        // Act
+        const outcomes = await Promise.allSettled(
+          ids.map((id) => runner({ maxAttempts: 10 })[method](id, INCREMENT, context(), { uniqueKey: key })),
+        );
 
-      // Assess
-      const winners = ids.filter((_, index) => outcomes[index]?.status === 'fulfilled');
-      expect(winners).toHaveLength(1);
-      const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
-      expect(losers).toEqual(Array(7).fill(expect.objectContaining({ key, claimedBy: winners[0] })));
-      expect(losers.every((error) => error instanceof UniqueKeyTakenError)).toBe(true);
-      const streams = await Promise.all(ids.map((id) => store.load(id)));
-      expect(streams.map((events) => events.length).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
-    });
-
-    it('lets exactly one of 8 concurrent creators claiming one key create its aggregate', async () => {
-      // Prepare: a transaction conflict on the claim fails a creation's append as a lost race would,
-      // so the creator falls back to a run, which retries into the taken key
-      const key = `request-${newUlid()}`;
-      const ids = Array.from({ length: 8 }, () => newId('order'));
-
-      // Act
-      const outcomes = await Promise.allSettled(
-        ids.map((id) => runner({ maxAttempts: 10 }).create(id, INCREMENT, context(), { uniqueKey: key })),
-      );
-
-      // Assess
-      const winners = ids.filter((_, index) => outcomes[index]?.status === 'fulfilled');
-      expect(winners).toHaveLength(1);
-      const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
-      expect(losers).toEqual(Array(7).fill(expect.objectContaining({ key, claimedBy: winners[0] })));
-      expect(losers.every((error) => error instanceof UniqueKeyTakenError)).toBe(true);
-      const streams = await Promise.all(ids.map((id) => store.load(id)));
-      expect(streams.map((events) => events.length).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
-    });
+        // Assess
+        const winners = ids.filter((_, index) => outcomes[index]?.status === 'fulfilled');
+        expect(winners).toHaveLength(1);
+        const losers = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+        expect(losers).toEqual(Array(7).fill(expect.objectContaining({ key, claimedBy: winners[0] })));
+        expect(losers.every((error) => error instanceof UniqueKeyTakenError)).toBe(true);
+        const streams = await Promise.all(ids.map((id) => store.load(id)));
+        expect(streams.map((events) => events.length).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+      },
+    );
 
     it(`claims a key with ${MAX_EVENTS_PER_APPEND - 1} events, a transaction of ${MAX_EVENTS_PER_APPEND} items`, async () => {
       // Prepare

@@ -12,22 +12,34 @@ export function clientConfig(endpoint: string) {
   };
 }
 
-/** Boots the local cloud on the fixture app, on free ports; function logs are kept, not printed. */
-export async function startFixtureCloud(
+/**
+ * Boots the local cloud on this project, on free ports, keeping function logs rather than printing
+ * them; by default on the real app (`cdk.json`). `overrides` win.
+ */
+export async function startProjectCloud(
   overrides: Partial<LocalCloudOptions> = {},
 ): Promise<{ cloud: LocalCloud; logs: string[] }> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const logs: string[] = [];
   const cloud = await LocalCloud.start({
     projectDir: PROJECT_DIR,
-    appCommand: 'npx tsx test/fixtures/fixture-app.ts',
     port: 0,
     edgePort: 0,
     xrayDaemonPort: 0,
-    defaultApiName: 'fixture-main',
-    asyncRetryBaseDelayMs: 50,
     log: (line) => logs.push(line),
     ...overrides,
   });
   return { cloud, logs };
+}
+
+/** Boots the local cloud on the fixture app, on free ports; function logs are kept, not printed. */
+export function startFixtureCloud(
+  overrides: Partial<LocalCloudOptions> = {},
+): Promise<{ cloud: LocalCloud; logs: string[] }> {
+  return startProjectCloud({
+    appCommand: 'npx tsx test/fixtures/fixture-app.ts',
+    defaultApiName: 'fixture-main',
+    asyncRetryBaseDelayMs: 50,
+    ...overrides,
+  });
 }

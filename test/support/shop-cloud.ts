@@ -1,25 +1,11 @@
-import { LocalCloud, type LocalCloudOptions } from '../../local/local-cloud';
-import { PROJECT_DIR } from './fixture-cloud';
+import type { LocalCloud } from '../../local/local-cloud';
+import { startProjectCloud } from './fixture-cloud';
 
 /**
  * Boots the local cloud on the real app (`cdk.json`), on free ports; function logs are kept, not
  * printed. `overrides` win: a test that watches the log itself passes its own `log`.
  */
-export async function startShopCloud(
-  overrides: Partial<LocalCloudOptions> = {},
-): Promise<{ cloud: LocalCloud; logs: string[] }> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const logs: string[] = [];
-  const cloud = await LocalCloud.start({
-    projectDir: PROJECT_DIR,
-    port: 0,
-    edgePort: 0,
-    xrayDaemonPort: 0,
-    log: (line) => logs.push(line),
-    ...overrides,
-  });
-  return { cloud, logs };
-}
+export const startShopCloud = startProjectCloud;
 
 /** An HTTP answer: the body parsed as JSON (`{}` when empty, `{ unparsed: text }` when not JSON). */
 export interface JsonAnswer {
