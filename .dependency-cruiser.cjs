@@ -31,10 +31,18 @@ module.exports = {
     {
       name: 'local-cloud-runs-the-template',
       comment:
-        'local/ runs whatever the synthesized template says; it knows nothing of functions/ or infra/.',
+        'local/ is a package of its own that runs whatever the synthesized template says: it knows nothing of the app.',
       severity: 'error',
       from: { path: '^local/' },
-      to: { path: ['^functions/', '^infra/'] },
+      to: { path: ['^functions/', '^infra/', '^shared/', '^test/'] },
+    },
+    {
+      name: 'local-cloud-through-its-entry',
+      comment:
+        "The app uses the local cloud through its public entry only ('cdk-local-cloud', local/src/index.ts).",
+      severity: 'error',
+      from: { pathNot: '^local/' },
+      to: { path: '^local/', pathNot: '^local/src/index\\.ts$' },
     },
     {
       name: 'runtime-code-has-no-cdk',

@@ -1,7 +1,8 @@
 // Lambda runs Node.js 22; the SDK's notice about this machine's older Node.js is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-/** @type {import('jest').Config} */
+const localCloud = require('./local/jest.config.js');
+
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const project = (displayName, extra = {}) => ({
   displayName,
@@ -11,12 +12,15 @@ const project = (displayName, extra = {}) => ({
   ...extra,
 });
 
+/** @type {import('jest').Config} */
 module.exports = {
   projects: [
     project('unit'),
     project('infra'),
     // The integration suites boot the local cloud (DynamoDB Local, workers): run them one at a time.
     project('integration', { slowTestThreshold: 30 }),
+    // The local cloud's own suites (its package, `local/`).
+    ...localCloud.projects,
   ],
   testTimeout: 60_000,
 };

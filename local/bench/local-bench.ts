@@ -11,8 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { LocalCloud } from '../local-cloud';
-import { cpuMark, cpuShare, latencies, percentile, throughput } from './measure';
+import { LocalCloud } from '../src/local-cloud';
+import { cpuMark, cpuShare, latencies, percentile, throughput } from '../src/measure';
 
 const CONCURRENCY = 32;
 const WRITES_PER_PHASE = Number(process.env.BENCH_WRITES ?? 3_000);
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const bootStarted = performance.now();
   const cloud = await LocalCloud.start({
-    projectDir: path.resolve(__dirname, '..', '..'),
+    projectDir: path.resolve(__dirname, '..'),
     appCommand: 'npx tsx test/fixtures/fixture-app.ts',
     port: 0,
     edgePort: 0,

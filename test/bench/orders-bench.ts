@@ -22,8 +22,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { startDynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
-import { LocalCloud } from '../../local/local-cloud';
+import { startDynamoDbLocal, LocalCloud, percentile, processTicks, throughput } from 'cdk-local-cloud';
 import {
   AggregateRunner,
   commandContext,
@@ -34,8 +33,7 @@ import {
 } from '../../shared/event-sourcing';
 import { ORDER_VIEW_SORT_KEY } from '../../functions/orders/adapters/dynamodb-order-views';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
-import { percentile, processTicks, throughput } from '../../local/bench/measure';
+import { clientConfig, PROJECT_DIR } from '../support/shop-cloud';
 
 /** Every order pays by card: `tok_visa` is the payment provider's card that is always charged. */
 const CARD = { method: 'card', token: 'tok_visa' } as const;

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
+import { startDynamoDbLocal, type DynamoDbLocal, eventually } from 'cdk-local-cloud';
 import {
   CircuitBreaker,
   CircuitOpenError,
@@ -9,7 +9,6 @@ import {
   type CircuitBreakerMetrics,
   type CircuitTransition,
 } from '../../shared/resilience';
-import { eventually } from '../support/eventually';
 
 const TABLE = 'circuit-breakers';
 const FAILURE_THRESHOLD = 3;

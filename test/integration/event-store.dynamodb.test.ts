@@ -13,7 +13,7 @@ import {
   type DomainEvent,
 } from '../../shared/event-sourcing';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
+import { startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
 
 /** The smallest aggregate that shows a lost update: a counter whose every command adds one. */
 type CounterEvent = DomainEvent<'Incremented', { readonly by: number; readonly padding?: string }>;

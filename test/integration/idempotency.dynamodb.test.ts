@@ -8,7 +8,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
+import { startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
 import { ConflictError, DependencyUnavailableError } from '../../shared/errors/app-error';
 import type {
   ApiGatewayProxyEvent,

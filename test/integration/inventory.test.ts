@@ -21,11 +21,16 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { isId } from '../../shared/ids/ids';
-import type { LocalCloud } from '../../local/local-cloud';
+import { type LocalCloud, eventually } from 'cdk-local-cloud';
 import type { InventoryEvent, ProductResponse } from '../../functions/inventory/contracts';
-import { eventually } from '../support/eventually';
-import { clientConfig } from '../support/fixture-cloud';
-import { callJson, localJson, startShopCloud, type JsonAnswer, type JsonCall } from '../support/shop-cloud';
+import {
+  clientConfig,
+  callJson,
+  localJson,
+  startShopCloud,
+  type JsonAnswer,
+  type JsonCall,
+} from '../support/shop-cloud';
 
 const RULE = 'inventory-test-recorder';
 const CONCURRENT_RESTOCKS = 200;

@@ -22,11 +22,9 @@ import type { OrderDetails } from '../../functions/orders/application/order-quer
 import type { ChargeListObject, ChargeObject } from '../../functions/payment-provider/contracts';
 import type { PaymentResponse } from '../../functions/payments/contracts/payment-response';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
-import type { LocalCloud } from '../../local/local-cloud';
+import { type LocalCloud, eventually } from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
-import { eventually } from '../support/eventually';
-import { clientConfig } from '../support/fixture-cloud';
-import { callJson, startShopCloud } from '../support/shop-cloud';
+import { clientConfig, callJson, startShopCloud } from '../support/shop-cloud';
 
 const APPROVAL_THRESHOLD_CENTS = 50_000;
 /** Long enough for an approver to answer once the read model shows the wait, short enough to wait out. */

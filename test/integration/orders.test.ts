@@ -18,10 +18,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { newId, newUlid } from '../../shared/ids/ids';
-import type { LocalCloud } from '../../local/local-cloud';
-import { eventually } from '../support/eventually';
-import { clientConfig } from '../support/fixture-cloud';
-import { callJson, localJson, startShopCloud, type JsonAnswer, type JsonCall } from '../support/shop-cloud';
+import { type LocalCloud, eventually } from 'cdk-local-cloud';
+import {
+  clientConfig,
+  callJson,
+  localJson,
+  startShopCloud,
+  type JsonAnswer,
+  type JsonCall,
+} from '../support/shop-cloud';
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;

@@ -11,12 +11,12 @@ import {
   type DeliveryContext,
   type Target,
   type TargetDispatcher,
-} from '../../local/eventbridge/event-bus';
-import { serveJsonProtocol } from '../../local/http/json-protocol';
+  serveJsonProtocol,
+  eventually,
+} from 'cdk-local-cloud';
 import type { DynamoDBStreamRecord } from '../../shared/outbox/dynamodb-stream-event';
 import { makeOutboxRelay, type OutboxRelayOptions } from '../../shared/outbox/outbox-relay';
 import { PUT_EVENTS_MAX_BYTES } from '../../shared/outbox/put-events-limits';
-import { eventually } from '../support/eventually';
 import { eventIdOf, eventRecord, sequenceOf } from '../unit/outbox/stream-records';
 
 interface Delivered {

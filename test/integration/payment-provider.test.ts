@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../../shared/ids/ids';
-import type { LocalCloud } from '../../local/local-cloud';
+import { type LocalCloud, eventually } from 'cdk-local-cloud';
 import type {
   ChargeListObject,
   ChargeObject,
@@ -15,8 +15,7 @@ import type {
   RefundObject,
 } from '../../functions/payment-provider/contracts';
 import { FIXTURE_HANG_MS } from '../fixtures/payment-provider-app';
-import { eventually } from '../support/eventually';
-import { clientConfig, startFixtureCloud } from '../support/fixture-cloud';
+import { clientConfig, startShopCloud } from '../support/shop-cloud';
 
 let cloud: LocalCloud;
 let documents: DynamoDBDocumentClient;
@@ -77,7 +76,8 @@ async function ledgerChargesOf(orderId: string): Promise<Record<string, unknown>
 }
 
 beforeAll(async () => {
-  ({ cloud } = await startFixtureCloud({
+  ({ cloud } = await startShopCloud({
+    asyncRetryBaseDelayMs: 50,
     appCommand: 'npx tsx test/fixtures/payment-provider-app.ts',
     defaultApiName: 'payment-provider-api',
   }));

@@ -14,7 +14,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { LocalCloud } from '../../local/local-cloud';
+import { type LocalCloud, eventually } from 'cdk-local-cloud';
 import {
   FIXTURE_COMPENSATION_RETRY_ATTEMPTS,
   FIXTURE_RETRY_ATTEMPTS,
@@ -22,9 +22,7 @@ import {
   PLACE_ORDER_SAGA_STACK,
   QUICK_APPROVAL_SAGA_MACHINE,
 } from '../fixtures/place-order-saga-app';
-import { eventually } from '../support/eventually';
-import { clientConfig } from '../support/fixture-cloud';
-import { startShopCloud } from '../support/shop-cloud';
+import { clientConfig, startShopCloud } from '../support/shop-cloud';
 
 /**
  * The PlaceOrder saga construct on the local cloud's Step Functions, with fake steps whose behaviour

@@ -19,13 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
-import type { LocalCloud } from '../../local/local-cloud';
-import { SeededRandom } from '../../local/faults/seeded-random';
-import type { ExecutionSummary } from '../../local/stepfunctions/step-functions-engine';
+import { type LocalCloud, SeededRandom, type ExecutionSummary, eventually } from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
-import { eventually } from '../support/eventually';
-import { clientConfig } from '../support/fixture-cloud';
-import { callJson, localJson, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
+import { clientConfig, callJson, localJson, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
 
 const SEEDS = [20260423, 7, 31337] as const;
 

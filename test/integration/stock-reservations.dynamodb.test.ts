@@ -15,7 +15,7 @@ import {
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../local/dynamodb/dynamodb-local';
+import { startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
 import { ConcurrencyError } from '../../shared/errors/app-error';
 import { commandContext, type CommandContext } from '../../shared/event-sourcing/command-context';
 import type { DynamoDBStreamRecord } from '../../shared/outbox/dynamodb-stream-event';

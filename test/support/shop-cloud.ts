@@ -1,11 +1,37 @@
-import type { LocalCloud } from '../../local/local-cloud';
-import { startProjectCloud } from './fixture-cloud';
+import * as path from 'node:path';
+import { LocalCloud, type LocalCloudOptions } from 'cdk-local-cloud';
+
+export const PROJECT_DIR = path.resolve(__dirname, '..', '..');
+
+/** Fake credentials and the local region, as every SDK client of the tests uses them. */
+export function clientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+}
 
 /**
- * Boots the local cloud on the real app (`cdk.json`), on free ports; function logs are kept, not
- * printed. `overrides` win: a test that watches the log itself passes its own `log`.
+ * Boots the local cloud on this project, on free ports, keeping function logs rather than printing
+ * them; by default on the real app (`cdk.json`). `overrides` win: another app command, or a test that
+ * watches the log itself passes its own `log`.
  */
-export const startShopCloud = startProjectCloud;
+export async function startShopCloud(
+  overrides: Partial<LocalCloudOptions> = {},
+): Promise<{ cloud: LocalCloud; logs: string[] }> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const logs: string[] = [];
+  const cloud = await LocalCloud.start({
+    projectDir: PROJECT_DIR,
+    port: 0,
+    edgePort: 0,
+    xrayDaemonPort: 0,
+    log: (line) => logs.push(line),
+    ...overrides,
+  });
+  return { cloud, logs };
+}
 
 /** An HTTP answer: the body parsed as JSON (`{}` when empty, `{ unparsed: text }` when not JSON). */
 export interface JsonAnswer {

@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LocalCloud } from './local-cloud';
+import { assertJavaAvailable, JavaMissingError } from './java-runtime';
+
+const USAGE = `Usage: local-cloud <command> [options]
+
+Runs a synthesized AWS CDK app on local engines: DynamoDB Local, Lambda functions in worker
+threads, API Gateway, EventBridge, SQS, Step Functions and an X-Ray daemon.
+
+Commands:
+  start              synthesize the app of the current folder and run it (the default)
+  check              exit 0 when this machine can run the local cloud (Java 17+), else say what to install
+  help               show this text
+
+Options of start:
+  --port <n>         API and /_local endpoints (default: $PORT or 3000)
+  --edge-port <n>    one endpoint for every AWS API, like LocalStack's (default: $EDGE_PORT or 4566)
+  --persist <dir>    keep DynamoDB data in <dir> between runs (default: in memory)
+  --app <command>    the CDK app command (default: "app" in cdk.json)
+  --api <name>       the REST API served at / (default: "local-cloud:default-api" in cdk.json, else the first)
+  -c, --context <key=value>
+                     a CDK context value over cdk.json's, as with "cdk synth -c" (repeatable)`;
+
+function defaultApiFromCdkJson(projectDir: string): string | undefined {
+  const cdkJson = path.join(projectDir, 'cdk.json');
+  if (!fs.existsSync(cdkJson)) return undefined;
+  const context = (JSON.parse(fs.readFileSync(cdkJson, 'utf8')) as { context?: Record<string, unknown> })
+    .context;
+  const name = context?.['local-cloud:default-api'];
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** `key=value` pairs as the CDK CLI reads them: values stay strings. */
+function contextValues(pairs: readonly string[]): Record<string, string> {
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals < 1) throw new UsageError(`--context takes key=value, not "${pair}".`);
+    context[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return context;
+}
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+async function start(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      port: { type: 'string' },
+      'edge-port': { type: 'string' },
+      persist: { type: 'string' },
+      app: { type: 'string' },
+      api: { type: 'string' },
+      context: { type: 'string', short: 'c', multiple: true },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  assertJavaAvailable();
+  // Lambda runs Node.js 22; the SDK's warning about this machine's Node.js is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const projectDir = process.cwd();
+  const started = Date.now();
+  const cloud = await LocalCloud.start({
+    projectDir,
+    appCommand: values.app,
+    context: contextValues(values.context ?? []),
+    defaultApiName: values.api ?? defaultApiFromCdkJson(projectDir),
+    port: Number(values.port ?? process.env.PORT ?? 3000),
+    edgePort: Number(values['edge-port'] ?? process.env.EDGE_PORT ?? 4566),
+    persistDir: values.persist ? path.resolve(values.persist) : undefined,
+    outDir: path.join(projectDir, '.local', 'cdk.out'),
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(
+    `${cloud.banner()}\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C to stop.\n`,
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the local cloud…\n`);
+    cloud.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  const command = first === undefined || first.startsWith('-') ? 'start' : first;
+  const args = command === first ? rest : argv;
+  switch (command) {
+    case 'start':
+      return start(args);
+    case 'check':
+      assertJavaAvailable();
+      return;
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof JavaMissingError) {
+    process.stderr.write(`\n${error.message}\n\n`);
+  } else if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+  } else {
+    process.stderr.write(
+      `\nThe local cloud could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

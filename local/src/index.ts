@@ -1,0 +1,36 @@
+/**
+ * The local cloud's public API: what a CDK app's own tests and scripts use. Everything else under
+ * `src/` is internal and may change.
+ */
+export {
+  LocalCloud,
+  DEFAULT_STREAM_POLL_INTERVAL_MS,
+  type LocalCloudOptions,
+  type LoadedSummary,
+} from './local-cloud';
+export {
+  startDynamoDbLocal,
+  DynamoDbLocalError,
+  type DynamoDbLocal,
+  type DynamoDbLocalOptions,
+} from './dynamodb/dynamodb-local';
+export { assertJavaAvailable, JavaMissingError, REQUIRED_JAVA_MAJOR } from './java-runtime';
+export { SynthesisError } from './assembly/cloud-assembly';
+// The engines on their own, for tests that need one service without a whole app.
+export {
+  EventBridgeEngine,
+  type EventBridgeEngineOptions,
+  type DeliveryContext,
+  type Target,
+  type TargetDispatcher,
+} from './eventbridge/event-bus';
+export { serveJsonProtocol } from './http/json-protocol';
+// What the `/_local` endpoints answer, typed.
+export type { ExecutionSummary } from './stepfunctions/step-functions-engine';
+export type { InvocationRecord } from './lambda/worker-pool';
+// Fault injection's seeded generator: the same seed gives the same decisions.
+export { SeededRandom } from './faults/seeded-random';
+// Waiting for asynchronous effects with a deadline, never a fixed sleep.
+export { eventually, waitUntil, type WaitOptions } from './testing/eventually';
+// Measures for benchmarks run side by side.
+export { cpuMark, cpuShare, latencies, percentile, processTicks, throughput, type CpuMark } from './measure';

@@ -1,0 +1,314 @@
+import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { LocalCloud } from '../../src/local-cloud';
+import { eventually } from '../../src/testing/eventually';
+import { clientConfig, startFixtureCloud } from '../support/fixture-cloud';
+
+let cloud: LocalCloud;
+let dynamodb: DynamoDBClient;
+let lambda: LambdaClient;
+let eventBridge: EventBridgeClient;
+let sqs: SQSClient;
+
+const output = (name: string): string => {
+  const value = cloud.outputs.FixtureApp?.[name];
+  if (!value) throw new Error(`output ${name} missing`);
+  return value;
+};
+
+const receivedItem = async (pk: string) => {
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({ TableName: 'fixture-received', Key: { pk: { S: pk } } }),
+  );
+  return Item;
+};
+
+const decode = (payload: Uint8Array | undefined): unknown =>
+  JSON.parse(Buffer.from(payload ?? []).toString('utf8'));
+
+const postNote = (id: string, text: string) =>
+  fetch(`${cloud.apiUrl}/notes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id, text, author: 'ada' }),
+  });
+
+beforeAll(async () => {
+  ({ cloud } = await startFixtureCloud());
+  dynamodb = new DynamoDBClient(clientConfig(cloud.edgeUrl));
+  lambda = new LambdaClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  eventBridge = new EventBridgeClient(clientConfig(cloud.edgeUrl));
+  sqs = new SQSClient(clientConfig(cloud.edgeUrl));
+}, 120_000);
+
+afterAll(async () => {
+  for (const client of [dynamodb, lambda, eventBridge, sqs]) client?.destroy();
+  await cloud?.stop();
+});
+
+describe('start-up', () => {
+  test('reports health and everything it loaded from the synthesized templates', async () => {
+    const health = await fetch(`${cloud.apiUrl}/_local/health`);
+    expect(health.status).toBe(200);
+
+    const resources = (await (await fetch(`${cloud.apiUrl}/_local/resources`)).json()) as Record<
+      string,
+      string[]
+    >;
+    expect(resources.stacks).toEqual(['FixtureShared', 'FixtureApp']);
+    expect(resources.tables).toEqual(expect.arrayContaining(['fixture-received', 'fixture-items']));
+    expect(resources.functions).toEqual(expect.arrayContaining(['fixture-slow', 'fixture-limited']));
+    expect(resources.functions).toHaveLength(9);
+    expect(resources.eventSources).toHaveLength(2);
+    expect(resources.rules).toHaveLength(1);
+    expect(resources.queues).toHaveLength(4);
+    expect(resources.routes).toEqual(
+      expect.arrayContaining(['fixture-main: POST /notes', 'fixture-other: GET /ping']),
+    );
+    expect(resources.unsupported).toEqual([]);
+    expect(cloud.banner()).toContain('fixture-main');
+  });
+
+  test('creates tables with their keys, indexes and streams, reachable through the edge endpoint', async () => {
+    const { TableNames } = await dynamodb.send(new ListTablesCommand({}));
+    expect(TableNames).toEqual(expect.arrayContaining(['fixture-received', output('NotesTableName')]));
+  });
+});
+
+describe('API Gateway → Lambda → DynamoDB', () => {
+  test('serves the default API without and with the stage prefix, and every API under /restapis', async () => {
+    const created = await postNote('note-api', 'hello');
+    expect(created.status).toBe(201);
+    expect(created.headers.get('x-amzn-requestid')).toBeTruthy();
+
+    const read = await fetch(`${cloud.apiUrl}/prod/notes/note-api`);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toEqual({ id: 'note-api', text: 'hello' });
+
+    const main = cloud.apis.find((api) => api.name === 'fixture-main');
+    const viaRestApis = await fetch(
+      `${cloud.apiUrl}/restapis/${main?.apiId}/prod/_user_request_/notes/note-api`,
+    );
+    expect(viaRestApis.status).toBe(200);
+  });
+
+  test('builds a v1 proxy event with path, query and multi-value parameters', async () => {
+    const answer = await fetch(`${cloud.apiUrl}/echo/a/b?x=1&x=2&y=%20z`, { headers: { 'X-Custom': 'yes' } });
+    const { event } = (await answer.json()) as { event: Record<string, unknown> };
+    expect(event).toMatchObject({
+      resource: '/echo/{proxy+}',
+      path: '/echo/a/b',
+      httpMethod: 'GET',
+      pathParameters: { proxy: 'a/b' },
+      queryStringParameters: { x: '2', y: ' z' },
+      multiValueQueryStringParameters: { x: ['1', '2'], y: [' z'] },
+      requestContext: expect.objectContaining({ stage: 'prod', resourcePath: '/echo/{proxy+}' }),
+    });
+    expect((event.headers as Record<string, string>)['X-Custom']).toBe('yes');
+  });
+
+  test('answers 502 as API Gateway does when the handler throws or returns a malformed response', async () => {
+    for (const fail of ['throw', 'malformed']) {
+      const answer = await fetch(`${cloud.apiUrl}/echo/x?fail=${fail}`);
+      expect(answer.status).toBe(502);
+      expect(await answer.json()).toEqual({ message: 'Internal server error' });
+    }
+  });
+
+  test('answers 403 Missing Authentication Token for an unknown route', async () => {
+    const answer = await fetch(`${cloud.apiUrl}/no/such/route`);
+    expect(answer.status).toBe(403);
+    expect(await answer.json()).toEqual({ message: 'Missing Authentication Token' });
+  });
+
+  test('resolves another API’s AWS URL in the environment to its local URL (server-side discovery)', async () => {
+    const answer = await fetch(`${cloud.apiUrl}/other`);
+    const body = (await answer.json()) as { otherApiUrl: string; status: number; body: unknown };
+    expect(body.otherApiUrl.startsWith(cloud.apiUrl)).toBe(true);
+    expect(body).toMatchObject({ status: 200, body: { pong: true } });
+  });
+});
+
+describe('DynamoDB stream → Lambda → PutEvents → rule → Lambda and SQS targets', () => {
+  test('a new note reaches the rule’s Lambda target and, through SQS, the queue consumer', async () => {
+    expect((await postNote('note-flow', 'flows')).status).toBe(201);
+
+    const recorded = await eventually(() => receivedItem('event#note-flow'), { what: 'the Lambda target' });
+    expect(recorded.detailType?.S).toBe('NoteCreated');
+    const queued = await eventually(() => receivedItem('queue#note-flow'), {
+      what: 'the SQS target consumer',
+    });
+    // The rule's InputTransformer shaped what the queue received.
+    expect(queued.kind?.S).toBe('note-created');
+  });
+
+  test('a poison record goes to the on-failure destination after its retries while later records flow', async () => {
+    expect((await postNote('note-poison', 'poison')).status).toBe(201);
+    expect((await postNote('note-after-poison', 'fine')).status).toBe(201);
+
+    await eventually(() => receivedItem('event#note-after-poison'), {
+      what: 'the record after the poison one',
+    });
+    const failure = await eventually(
+      async () => {
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: output('RelayFailuresUrl') }),
+        );
+        return Messages?.[0];
+      },
+      { what: 'the on-failure record' },
+    );
+    const record = JSON.parse(failure.Body ?? '{}') as {
+      requestContext: { condition: string };
+      DDBStreamBatchInfo: { batchSize: number };
+    };
+    expect(record.requestContext.condition).toBe('RetryAttemptsExhausted');
+    expect(record.DDBStreamBatchInfo.batchSize).toBe(1);
+    expect(await receivedItem('event#note-poison')).toBeUndefined();
+  });
+});
+
+describe('SQS → Lambda with partial batch failures and redrive', () => {
+  test('a message the consumer keeps failing moves to the DLQ after maxReceiveCount', async () => {
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: output('DeliveriesQueueUrl'), MessageBody: 'not json' }),
+    );
+
+    const dead = await eventually(
+      async () => {
+        const { Messages } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: output('DeliveriesDlqUrl'),
+            MessageSystemAttributeNames: ['All'],
+          }),
+        );
+        return Messages?.[0];
+      },
+      { timeoutMs: 20_000, what: 'the message in the DLQ' },
+    );
+    expect(dead.Body).toBe('not json');
+    expect(dead.Attributes?.DeadLetterQueueSourceArn).toMatch(/:FixtureApp-Deliveries/);
+  });
+});
+
+describe('EventBridge API', () => {
+  test('PutEvents delivers to matching rules and reports entries it rejects', async () => {
+    const result = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'fixture-bus',
+            Source: 'fixture.notes',
+            DetailType: 'NoteCreated',
+            Detail: '{"noteId":"from-sdk"}',
+          },
+          { EventBusName: 'fixture-bus', Source: 'fixture.notes', DetailType: 'NoteCreated' },
+        ],
+      }),
+    );
+    expect(result.FailedEntryCount).toBe(1);
+    expect(result.Entries?.[0]?.EventId).toBeTruthy();
+    expect(result.Entries?.[1]?.ErrorCode).toBe('InvalidArgument');
+    await eventually(() => receivedItem('event#from-sdk'), { what: 'the event put through the SDK' });
+  });
+
+  test('TestEventPattern answers with the pattern matcher', async () => {
+    const event = JSON.stringify({
+      id: '1',
+      account: '000000000000',
+      source: 'fixture.notes',
+      time: '2026-11-26T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      'detail-type': 'NoteCreated',
+      detail: { size: 12 },
+    });
+    const hit = await eventBridge.send(
+      new TestEventPatternCommand({
+        Event: event,
+        EventPattern: '{"detail":{"size":[{"numeric":[">",10]}]}}',
+      }),
+    );
+    const miss = await eventBridge.send(
+      new TestEventPatternCommand({
+        Event: event,
+        EventPattern: '{"detail":{"size":[{"numeric":["<",10]}]}}',
+      }),
+    );
+    expect([hit.Result, miss.Result]).toEqual([true, false]);
+  });
+});
+
+describe('Lambda API and execution environments', () => {
+  test('InvokeCommand runs a function synchronously and accepts Event invocations', async () => {
+    const sync = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'fixture-slow',
+        Payload: Buffer.from(JSON.stringify({ waitMs: 1 })),
+      }),
+    );
+    expect(sync.StatusCode).toBe(200);
+    expect(decode(sync.Payload)).toEqual({ waited: 1 });
+
+    const queued = await lambda.send(
+      new InvokeCommand({ FunctionName: 'fixture-slow', InvocationType: 'Event' }),
+    );
+    expect(queued.StatusCode).toBe(202);
+  });
+
+  test('enforces the function timeout with the error Lambda reports', async () => {
+    const answer = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'fixture-slow',
+        Payload: Buffer.from(JSON.stringify({ waitMs: 3_000 })),
+      }),
+    );
+    expect(answer.FunctionError).toBe('Unhandled');
+    expect(decode(answer.Payload)).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringContaining('Task timed out after 1.00 seconds'),
+    });
+  });
+
+  test('caps concurrency at ReservedConcurrentExecutions: a second concurrent sync call is throttled', async () => {
+    const call = () =>
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: 'fixture-limited',
+          Payload: Buffer.from(JSON.stringify({ waitMs: 1_000 })),
+        }),
+      );
+    const results = await Promise.allSettled([call(), call()]);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect((rejected[0]?.reason as Error).name).toBe('TooManyRequestsException');
+  });
+
+  test('records invocations with trigger, cold/warm and outcome', async () => {
+    const body = (await (await fetch(`${cloud.apiUrl}/_local/invocations`)).json()) as {
+      invocations: { trigger: string; cold: boolean; outcome: string }[];
+    };
+    const triggers = new Set(body.invocations.map((i) => i.trigger));
+    expect([...triggers]).toEqual(expect.arrayContaining(['apigateway', 'dynamodb-stream', 'sqs']));
+    expect(body.invocations.some((i) => i.cold)).toBe(true);
+    expect(body.invocations.some((i) => !i.cold)).toBe(true);
+    expect(body.invocations.some((i) => i.outcome === 'timeout')).toBe(true);
+  });
+});
+
+describe('SQS API', () => {
+  test('reports queue attributes through the JSON protocol the SDK speaks', async () => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: output('DeliveriesQueueUrl'), AttributeNames: ['All'] }),
+    );
+    expect(Attributes?.VisibilityTimeout).toBe('2');
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 2 });
+  });
+});

@@ -1,0 +1,396 @@
+import { Duration, type Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import {
+  buildRestApis,
+  matchRoute,
+  selectMockResponse,
+  type RestApiModel,
+  type Route,
+  type RouteIntegration,
+} from '../../../src/apigateway/rest-api-model';
+import { synthesizeRestApis, type SynthesizedRestApis } from './synthesized-rest-apis';
+
+const fnLogicalIds: { orders?: string } = {};
+
+function defineApis(stack: Stack): void {
+  const fn = new lambda.Function(stack, 'OrdersFn', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+  });
+  fnLogicalIds.orders = stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+  const live = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
+
+  const api = new apigateway.RestApi(stack, 'OrdersApi', {
+    restApiName: 'orders',
+    deployOptions: { stageName: 'v1', throttlingRateLimit: 10 },
+    defaultCorsPreflightOptions: { allowOrigins: apigateway.Cors.ALL_ORIGINS },
+    binaryMediaTypes: ['image/png'],
+  });
+  const orders = api.root.addResource('orders');
+  orders.addMethod('GET', new apigateway.LambdaIntegration(fn, { timeout: Duration.millis(500) }));
+  orders.addMethod('POST', new apigateway.LambdaIntegration(fn), {
+    apiKeyRequired: true,
+    requestValidatorOptions: { validateRequestBody: true },
+  });
+  const order = orders.addResource('{orderId}');
+  order.addMethod('GET', new apigateway.LambdaIntegration(live));
+  order.addMethod('DELETE', new apigateway.LambdaIntegration(fn), {
+    authorizationType: apigateway.AuthorizationType.IAM,
+  });
+  order.addMethod('PATCH', new apigateway.HttpIntegration('https://example.com/orders'));
+  api.root.addResource('files').addProxy({ defaultIntegration: new apigateway.LambdaIntegration(fn) });
+  api.root.addResource('partners', {
+    defaultCorsPreflightOptions: { allowOrigins: ['https://a.example', 'https://b.example'] },
+  });
+  api.addGatewayResponse('NotFound', {
+    type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    statusCode: '404',
+    responseHeaders: { 'Access-Control-Allow-Origin': "'*'" },
+  });
+
+  new apigateway.LambdaRestApi(stack, 'CatchAll', { handler: fn });
+}
+
+describe('buildRestApis from a CDK-synthesized template', () => {
+  let synthesized: SynthesizedRestApis;
+  let orders: RestApiModel;
+  let catchAll: RestApiModel;
+  const routeOf = (model: RestApiModel, method: string, path: string): Route | undefined =>
+    model.routes.find((r) => r.method === method && r.resourcePath === path);
+
+  beforeAll(() => {
+    synthesized = synthesizeRestApis(defineApis);
+    const models = buildRestApis(synthesized.resources, synthesized.rootResourceIds);
+    const byName = (name: string): RestApiModel => {
+      const model = models.find((m) => m.name === name);
+      if (!model) throw new Error(`no API named ${name}`);
+      return model;
+    };
+    orders = byName('orders');
+    catchAll = byName('CatchAll');
+  });
+
+  it('lists every method as a route on its full resource path', () => {
+    // Prepare: the API built from the synthesized template
+
+    // Act
+    const routes = orders.routes.map((r) => `${r.method} ${r.resourcePath} ${r.integration.type}`);
+
+    // Assess: CORS preflights are MOCK methods on every resource, the proxy is ANY on {proxy+}
+    expect(routes).toEqual([
+      'OPTIONS / MOCK',
+      'OPTIONS /files MOCK',
+      'ANY /files/{proxy+} AWS_PROXY',
+      'OPTIONS /files/{proxy+} MOCK',
+      'GET /orders AWS_PROXY',
+      'OPTIONS /orders MOCK',
+      'POST /orders AWS_PROXY',
+      'DELETE /orders/{orderId} AWS_PROXY',
+      'GET /orders/{orderId} AWS_PROXY',
+      'OPTIONS /orders/{orderId} MOCK',
+      'PATCH /orders/{orderId} UNSUPPORTED',
+      'OPTIONS /partners MOCK',
+    ]);
+  });
+
+  it('names the function from the integration URI, with the alias as qualifier', () => {
+    // Prepare
+    const functionName = fnLogicalIds.orders;
+
+    // Act
+    const plain = routeOf(orders, 'GET', '/orders')?.integration;
+    const aliased = routeOf(orders, 'GET', '/orders/{orderId}')?.integration;
+
+    // Assess
+    expect(plain).toEqual({
+      type: 'AWS_PROXY',
+      functionName,
+      functionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+      timeoutMs: 500,
+    });
+    expect(aliased).toMatchObject({ type: 'AWS_PROXY', functionName, qualifier: 'live', timeoutMs: 29_000 });
+  });
+
+  it('reads stages, deployment, binary media types and gateway responses', () => {
+    // Prepare
+    const deploymentLogicalId = Object.keys(synthesized.physicalIds).find((id) =>
+      id.startsWith('OrdersApiDeployment'),
+    );
+
+    // Act
+    const { stages, deploymentIds, binaryMediaTypes, gatewayResponses } = orders;
+
+    // Assess
+    expect(stages).toEqual(['v1']);
+    expect(deploymentIds).toEqual({ v1: synthesized.physicalIds[deploymentLogicalId ?? ''] });
+    expect(binaryMediaTypes).toEqual(['image/png']);
+    expect(gatewayResponses['MISSING_AUTHENTICATION_TOKEN']).toEqual({
+      statusCode: 404,
+      headers: { 'Access-Control-Allow-Origin': '*' },
+      requestHeaders: {},
+    });
+    expect(catchAll.stages).toEqual(['prod']);
+  });
+
+  it('turns the CORS preflight into a static 204 mock', () => {
+    // Prepare
+    const integration = routeOf(orders, 'OPTIONS', '/orders')?.integration as Extract<
+      RouteIntegration,
+      { type: 'MOCK' }
+    >;
+
+    // Act
+    const response = selectMockResponse(integration);
+
+    // Assess
+    expect(response).toEqual({
+      statusCode: 204,
+      headers: {
+        'Access-Control-Allow-Headers':
+          'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent',
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': 'OPTIONS,GET,PUT,POST,DELETE,PATCH,HEAD',
+      },
+      body: '',
+    });
+  });
+
+  it("understands CDK's several-origins CORS template as an origin echo", () => {
+    // Prepare
+    const integration = routeOf(orders, 'OPTIONS', '/partners')?.integration as Extract<
+      RouteIntegration,
+      { type: 'MOCK' }
+    >;
+
+    // Act
+    const response = selectMockResponse(integration);
+
+    // Assess
+    expect(response?.headers['Access-Control-Allow-Origin']).toBe('https://a.example');
+    expect(response?.echoOrigin).toEqual({
+      header: 'Access-Control-Allow-Origin',
+      origins: ['https://b.example'],
+    });
+  });
+
+  it('warns about everything it does not emulate', () => {
+    // Prepare: API key, request validator, IAM auth, HTTP integration and stage throttling in the template
+
+    // Act
+    const warnings = orders.warnings.join('\n');
+
+    // Assess
+    expect(warnings).toMatch(/POST \/orders\): the API key requirement is not enforced/);
+    expect(warnings).toMatch(/POST \/orders\): request validation is not performed/);
+    expect(warnings).toMatch(/DELETE \/orders\/\{orderId\}\): AWS_IAM authorization is not enforced/);
+    expect(warnings).toMatch(
+      /PATCH \/orders\/\{orderId\}\): HTTP_PROXY integration \(https:\/\/example.com\/orders\)/,
+    );
+    expect(warnings).toMatch(/stage throttling is not enforced/);
+    expect(orders.warnings).toHaveLength(5);
+    expect(catchAll.warnings).toEqual([]);
+  });
+
+  it('serves LambdaRestApi at the root and through the greedy proxy', () => {
+    // Prepare: LambdaRestApi synthesizes ANY / and ANY /{proxy+}
+
+    // Act
+    const root = matchRoute(catchAll, 'GET', '/');
+    const deep = matchRoute(catchAll, 'DELETE', '/a/b%20c/');
+
+    // Assess
+    expect(root).toMatchObject({ route: { method: 'ANY', resourcePath: '/' }, pathParameters: {} });
+    expect(deep).toMatchObject({
+      route: { resourcePath: '/{proxy+}' },
+      pathParameters: { proxy: 'a/b%20c' },
+    });
+  });
+});
+
+describe('buildRestApis from hand-written resources', () => {
+  it('reports unsupported integration types and authorizers instead of dropping them', () => {
+    // Prepare
+    const resources = [
+      { logicalId: 'Api', type: 'AWS::ApiGateway::RestApi', physicalId: 'api1', properties: { Name: 'x' } },
+      {
+        logicalId: 'Stage',
+        type: 'AWS::ApiGateway::Stage',
+        physicalId: 'dev',
+        properties: { RestApiId: 'api1', StageName: 'dev', DeploymentId: 'dep1', Variables: { table: 't' } },
+      },
+      {
+        logicalId: 'Auth',
+        type: 'AWS::ApiGateway::Authorizer',
+        physicalId: 'auth1',
+        properties: { RestApiId: 'api1', Type: 'COGNITO_USER_POOLS' },
+      },
+      {
+        logicalId: 'Get',
+        type: 'AWS::ApiGateway::Method',
+        physicalId: 'm1',
+        properties: {
+          RestApiId: 'api1',
+          ResourceId: 'root1',
+          HttpMethod: 'get',
+          AuthorizationType: 'COGNITO_USER_POOLS',
+          AuthorizerId: 'auth1',
+          Integration: {
+            Type: 'AWS',
+            IntegrationHttpMethod: 'POST',
+            Uri: 'arn:aws:apigateway:us-east-1:sqs:path/q',
+          },
+        },
+      },
+      {
+        logicalId: 'Orphan',
+        type: 'AWS::ApiGateway::Method',
+        physicalId: 'm2',
+        properties: {
+          RestApiId: 'api1',
+          ResourceId: 'nowhere',
+          HttpMethod: 'GET',
+          Integration: { Type: 'MOCK' },
+        },
+      },
+    ];
+
+    // Act
+    const [model] = buildRestApis(resources, { api1: 'root1' });
+
+    // Assess
+    expect(model?.routes).toEqual([
+      {
+        method: 'GET',
+        resourcePath: '/',
+        resourceId: 'root1',
+        authorizationType: 'COGNITO_USER_POOLS',
+        integration: {
+          type: 'UNSUPPORTED',
+          description: 'AWS integration (arn:aws:apigateway:us-east-1:sqs:path/q)',
+        },
+      },
+    ]);
+    expect(model?.stageVariables).toEqual({ dev: { table: 't' } });
+    expect(model?.deploymentIds).toEqual({ dev: 'dep1' });
+    expect(model?.warnings).toEqual([
+      'Get (GET /): COGNITO_USER_POOLS authorization by Auth is not enforced; requests pass unauthenticated',
+      'Get (GET /): AWS integration (arn:aws:apigateway:us-east-1:sqs:path/q) is not emulated',
+      'Orphan: method not served: its resource is unknown',
+    ]);
+  });
+
+  it('warns that an API without a stage is unreachable', () => {
+    // Prepare
+    const resources = [
+      { logicalId: 'Api', type: 'AWS::ApiGateway::RestApi', physicalId: 'api1', properties: {} },
+    ];
+
+    // Act
+    const [model] = buildRestApis(resources, { api1: 'root1' });
+
+    // Assess
+    expect(model?.stages).toEqual([]);
+    expect(model?.warnings).toEqual(['no stage is deployed: the API is not reachable']);
+  });
+});
+
+describe('matchRoute precedence', () => {
+  const proxy: RouteIntegration = {
+    type: 'AWS_PROXY',
+    functionName: 'fn',
+    functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fn',
+    timeoutMs: 29_000,
+  };
+  const route = (method: string, resourcePath: string): Route => ({
+    method,
+    resourcePath,
+    resourceId: resourcePath,
+    authorizationType: 'NONE',
+    integration: proxy,
+  });
+  const model = (...routes: Route[]): RestApiModel => ({
+    apiId: 'api',
+    logicalId: 'Api',
+    name: 'api',
+    stages: ['prod'],
+    deploymentIds: {},
+    stageVariables: {},
+    binaryMediaTypes: [],
+    routes,
+    gatewayResponses: {},
+    warnings: [],
+  });
+  const matched = (m: ReturnType<typeof matchRoute>): string =>
+    'error' in m ? m.error : `${m.route.method} ${m.route.resourcePath} ${JSON.stringify(m.pathParameters)}`;
+
+  it('prefers a literal part over a parameter over a greedy proxy', () => {
+    // Prepare
+    const api = model(
+      route('ANY', '/{proxy+}'),
+      route('GET', '/orders/{orderId}'),
+      route('GET', '/orders/special'),
+      route('GET', '/orders'),
+    );
+
+    // Act
+    const results = ['/orders', '/orders/special', '/orders/42', '/orders/42/items', '/other'].map((path) =>
+      matched(matchRoute(api, 'GET', path)),
+    );
+
+    // Assess
+    expect(results).toEqual([
+      'GET /orders {}',
+      'GET /orders/special {}',
+      'GET /orders/{orderId} {"orderId":"42"}',
+      'ANY /{proxy+} {"proxy":"orders/42/items"}',
+      'ANY /{proxy+} {"proxy":"other"}',
+    ]);
+  });
+
+  it('prefers the exact method over ANY, and tells a missing method from a missing path', () => {
+    // Prepare
+    const api = model(route('ANY', '/orders'), route('POST', '/orders'), route('GET', '/orders/{orderId}'));
+
+    // Act
+    const post = matched(matchRoute(api, 'post', '/orders'));
+    const put = matched(matchRoute(api, 'PUT', '/orders'));
+    const deleteOne = matched(matchRoute(api, 'DELETE', '/orders/1'));
+    const unknown = matched(matchRoute(api, 'GET', '/customers'));
+
+    // Assess
+    expect([post, put, deleteOne, unknown]).toEqual([
+      'POST /orders {}',
+      'ANY /orders {}',
+      'METHOD_NOT_ALLOWED',
+      'NOT_FOUND',
+    ]);
+  });
+
+  it('needs at least one segment for a greedy proxy, ignores a trailing slash and keeps encoding', () => {
+    // Prepare
+    const api = model(route('ANY', '/{proxy+}'), route('GET', '/users/{email}'));
+
+    // Act
+    const root = matched(matchRoute(api, 'GET', '/'));
+    const trailing = matched(matchRoute(api, 'GET', '/users/a%2Bb@example.com/'));
+    const emptySegment = matched(matchRoute(api, 'GET', '/users//'));
+
+    // Assess
+    expect(root).toBe('NOT_FOUND');
+    expect(trailing).toBe('GET /users/{email} {"email":"a%2Bb@example.com"}');
+    expect(emptySegment).toBe('ANY /{proxy+} {"proxy":"users"}');
+  });
+
+  it('backtracks to a parameter when the literal branch does not match further down', () => {
+    // Prepare
+    const api = model(route('GET', '/a/b'), route('GET', '/{x}/c'));
+
+    // Act
+    const result = matched(matchRoute(api, 'GET', '/a/c'));
+
+    // Assess
+    expect(result).toBe('GET /{x}/c {"x":"a"}');
+  });
+});
