@@ -21,7 +21,12 @@ Options of start:
   --app <command>    the CDK app command (default: "app" in cdk.json)
   --api <name>       the REST API served at / (default: "local-cloud:default-api" in cdk.json, else the first)
   -c, --context <key=value>
-                     a CDK context value over cdk.json's, as with "cdk synth -c" (repeatable)`;
+                     a CDK context value over cdk.json's, as with "cdk synth -c" (repeatable)
+  --fresh            synthesize the app even when its inputs did not change since the last start
+
+The synthesized cloud assembly is kept in .local/assemblies under a hash of the app's inputs (the
+files "watch" of cdk.json names, as "cdk watch" reads it, cdk.json, the lockfile, the context): a
+start after no change skips synthesis.`;
 
 function defaultApiFromCdkJson(projectDir: string): string | undefined {
   const cdkJson = path.join(projectDir, 'cdk.json');
@@ -43,6 +48,9 @@ function contextValues(pairs: readonly string[]): Record<string, string> {
   return context;
 }
 
+/** How long a stop may take before the process exits regardless. */
+const STOP_DEADLINE_MS = 15_000;
+
 class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -60,6 +68,7 @@ async function start(args: readonly string[]): Promise<void> {
       app: { type: 'string' },
       api: { type: 'string' },
       context: { type: 'string', short: 'c', multiple: true },
+      fresh: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -71,7 +80,6 @@ async function start(args: readonly string[]): Promise<void> {
   // Lambda runs Node.js 22; the SDK's warning about this machine's Node.js is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const projectDir = process.cwd();
-  const started = Date.now();
   const cloud = await LocalCloud.start({
     projectDir,
     appCommand: values.app,
@@ -80,18 +88,24 @@ async function start(args: readonly string[]): Promise<void> {
     port: Number(values.port ?? process.env.PORT ?? 3000),
     edgePort: Number(values['edge-port'] ?? process.env.EDGE_PORT ?? 4566),
     persistDir: values.persist ? path.resolve(values.persist) : undefined,
-    outDir: path.join(projectDir, '.local', 'cdk.out'),
+    fresh: values.fresh ?? false,
     log: (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(
-    `${cloud.banner()}\nReady in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C to stop.\n`,
-  );
+  process.stdout.write(`${cloud.banner()}\nReady. Ctrl-C to stop.\n`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C does not wait: the exit hooks still kill DynamoDB Local's JVM.
+      process.stderr.write(`${signal} again: exiting now.\n`);
+      process.exit(1);
+    }
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the local cloud…\n`);
+    setTimeout(() => {
+      process.stderr.write(`The local cloud did not stop within ${STOP_DEADLINE_MS / 1000} s: exiting.\n`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     cloud.stop().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -34,23 +34,45 @@ export interface SynthesizeOptions {
   readonly context?: Readonly<Record<string, unknown>>;
 }
 
-interface CdkJson {
+export interface CdkJson {
   readonly app?: string;
   readonly context?: Record<string, unknown>;
+  /** What `cdk watch` watches: the app's input files. */
+  readonly watch?: {
+    readonly include?: string | readonly string[];
+    readonly exclude?: string | readonly string[];
+  };
+}
+
+/** Where a synthesis spent its time. */
+export interface SynthesisReport {
+  readonly durationMs: number;
+  /** Assets bundled by esbuild during the synthesis (`NodejsFunction` prints one line per bundle). */
+  readonly bundles: number;
+  /** The time esbuild reported for them, added up. */
+  readonly bundlingMs: number;
+}
+
+/** `cdk.json` of the project, or an empty one. */
+export function readCdkJson(projectDir: string): CdkJson {
+  const cdkJsonPath = path.join(projectDir, 'cdk.json');
+  return fs.existsSync(cdkJsonPath) ? (JSON.parse(fs.readFileSync(cdkJsonPath, 'utf8')) as CdkJson) : {};
 }
 
 /**
  * Runs the CDK app the way the CDK CLI does (the `app` command of `cdk.json`, with `CDK_OUTDIR` and
  * `CDK_CONTEXT_JSON`), so the local cloud reads the very cloud assembly `cdk deploy` would upload.
  */
-export async function synthesize(options: SynthesizeOptions): Promise<CloudAssembly> {
-  const cdkJsonPath = path.join(options.projectDir, 'cdk.json');
-  const cdkJson: CdkJson = fs.existsSync(cdkJsonPath)
-    ? (JSON.parse(fs.readFileSync(cdkJsonPath, 'utf8')) as CdkJson)
-    : {};
+export async function synthesize(
+  options: SynthesizeOptions,
+): Promise<{ assembly: CloudAssembly; report: SynthesisReport }> {
+  const started = performance.now();
+  const cdkJson = readCdkJson(options.projectDir);
   const appCommand = options.appCommand ?? cdkJson.app;
   if (!appCommand) {
-    throw new SynthesisError(`No CDK app to run: set "app" in ${cdkJsonPath} or pass an app command.`);
+    throw new SynthesisError(
+      `No CDK app to run: set "app" in ${path.join(options.projectDir, 'cdk.json')} or pass an app command.`,
+    );
   }
   fs.rmSync(options.outDir, { recursive: true, force: true });
   fs.mkdirSync(options.outDir, { recursive: true });
@@ -79,7 +101,18 @@ export async function synthesize(options: SynthesizeOptions): Promise<CloudAssem
       `The CDK app failed (${appCommand}, exit ${exitCode}):\n${output.join('').trim()}`,
     );
   }
-  return readCloudAssembly(options.outDir);
+  const text = output.join('');
+  const bundlingTimes = [...text.matchAll(/Done in (\d+(?:\.\d+)?)(ms|s)\b/g)].map(
+    ([, value, unit]) => Number(value) * (unit === 's' ? 1000 : 1),
+  );
+  return {
+    assembly: readCloudAssembly(options.outDir),
+    report: {
+      durationMs: performance.now() - started,
+      bundles: bundlingTimes.length,
+      bundlingMs: bundlingTimes.reduce((sum, ms) => sum + ms, 0),
+    },
+  };
 }
 
 interface ManifestArtifact {
