@@ -30,8 +30,6 @@ async function main(): Promise<void> {
     port: 0,
     edgePort: 0,
     defaultApiName: 'fixture-main',
-    // Room for 32 concurrent requests, as an account's unreserved pool would have.
-    maxConcurrency: CONCURRENCY,
   });
   const bootSeconds = (performance.now() - bootStarted) / 1000;
   // A table without a stream, so nothing runs downstream of either kind of write.

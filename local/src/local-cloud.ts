@@ -35,6 +35,7 @@ import { serveJsonProtocol } from './http/json-protocol';
 import { assertJavaAvailable } from './java-runtime';
 import { handleLambdaApi } from './lambda/lambda-api';
 import { LambdaService } from './lambda/lambda-service';
+import { CALLER_HEADER } from './lambda/worker-pool';
 import { SqsEngine } from './sqs/sqs-engine';
 import { StepFunctionsEngine } from './stepfunctions/step-functions-engine';
 import { rewriteApiUrls } from './template/api-url';
@@ -72,8 +73,21 @@ export interface LocalCloudOptions {
   readonly log?: (line: string) => void;
   /** The REST API (by name) also served at `/` and `/{stage}/`. @default - the first API of the first stack */
   readonly defaultApiName?: string;
-  /** Concurrent executions of a function without reserved concurrency. @default 64 */
-  readonly maxConcurrency?: number;
+  /**
+   * The account's Lambda concurrency limit; functions without reserved concurrency share what is not
+   * reserved, and are throttled beyond it. @default 1000, as AWS
+   */
+  readonly accountConcurrency?: number;
+  /**
+   * Invocations that run at once on this machine; beyond it they wait their turn (FIFO) rather than
+   * start more threads than the cores can carry. @default four per core
+   */
+  readonly maxRunningInvocations?: number;
+  /**
+   * Memory the execution environments may hold, in MiB; beyond it idle environments are shut down,
+   * least recently used first. @default a quarter of the machine's memory, at most 2 GiB
+   */
+  readonly environmentMemoryMb?: number;
   /** First retry delay of asynchronous invocations. @default 1000 */
   readonly asyncRetryBaseDelayMs?: number;
   /**
@@ -242,8 +256,12 @@ export class LocalCloud {
       tracer: new LambdaInvocationTracer(traceRecorder),
       onLog: (functionName, line) => log(`[${functionName}] ${line}`),
       asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs,
-      // An account's unreserved pool is 1,000 on AWS; a local machine runs far fewer workers well.
-      maxConcurrency: options.maxConcurrency ?? 64,
+      accountConcurrency: options.accountConcurrency,
+      machine: {
+        maxRunning: options.maxRunningInvocations,
+        memoryBudgetMb: options.environmentMemoryMb,
+      },
+      localEndpoints: [apiServer.url, edgeServer.url].map((url) => new URL(url).host),
     });
     closers.push(() => lambda.close());
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
@@ -431,7 +449,12 @@ export class LocalCloud {
         enginesMs: performance.now() - enginesStarted - tablesMs,
       },
     );
-    handleEdge = async (req, res) => {
+    // A request a function sends while it runs is served on its behalf: what it waits for goes first.
+    const onBehalfOfCaller =
+      (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
+      (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+        lambda.scheduler.runForCaller(takeCallerToken(req), () => handle(req, res));
+    handleEdge = onBehalfOfCaller(async (req, res) => {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
       if (await serveJsonProtocol([sqs, eventBridge, stepFunctions], req, res)) return;
       if (await handleLambdaApi(lambda, req, res)) return;
@@ -439,14 +462,14 @@ export class LocalCloud {
         return cloud.handleLocal(req, res);
       }
       sendJson(res, 404, { message: `No local AWS service answers ${req.method} ${req.url}` });
-    };
-    handleApi = async (req, res) => {
+    });
+    handleApi = onBehalfOfCaller(async (req, res) => {
       if (req.url?.startsWith('/_local')) return cloud.handleLocal(req, res);
       if (await gateway.handle(req, res)) return;
       // The root is the default API's URL: an unknown path there is answered as API Gateway does.
       if (defaultApi) return sendJson(res, 403, { message: 'Missing Authentication Token' });
       sendJson(res, 404, { message: `Nothing is served at ${req.url}` });
-    };
+    });
     return cloud;
   }
 
@@ -560,6 +583,18 @@ export function describeStartup(report: StartupReport): string {
     `${seconds(report.totalMs)}: ${assembly}, DynamoDB Local ready after ${seconds(report.dynamoDbMs)}, ` +
     `tables ${seconds(report.tablesMs)}, engines ${seconds(report.enginesMs)}`
   );
+}
+
+/** Reads and removes the caller header: what the function sent is the local cloud's business only. */
+function takeCallerToken(req: IncomingMessage): string | undefined {
+  const token = req.headers[CALLER_HEADER];
+  if (token === undefined) return undefined;
+  delete req.headers[CALLER_HEADER];
+  const raw = req.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (raw[i]?.toLowerCase() === CALLER_HEADER) raw.splice(i, 2);
+  }
+  return Array.isArray(token) ? token[0] : token;
 }
 
 function resolveAll(

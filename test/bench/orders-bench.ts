@@ -583,7 +583,6 @@ async function main(): Promise<void> {
     projectDir: PROJECT_DIR,
     port: 0,
     edgePort: 0,
-    maxConcurrency: 64,
     // Set to 250 to measure with AWS's four reads a second per stream shard.
     ...(process.env.BENCH_STREAM_POLL_MS
       ? { streamPollIntervalMs: Number(process.env.BENCH_STREAM_POLL_MS) }

@@ -333,13 +333,18 @@ export class RestApiGateway {
         resource_names: [integration.functionName],
       },
     });
+    // Past the integration timeout the gateway answers 504; an invocation still waiting for the local
+    // machine by then is dropped (on AWS it would have run long before).
+    const gaveUp = new AbortController();
     try {
       outcome = await withTimeout(
         this.options.invoker.invoke(integration.functionName, event, {
           trigger: 'apigateway',
           traceHeader: call?.traceHeader ?? ids.traceHeader,
+          signal: gaveUp.signal,
         }),
         integration.timeoutMs,
+        () => gaveUp.abort(),
       );
     } catch (error) {
       const status = (error as { statusCode?: unknown }).statusCode;
@@ -471,10 +476,19 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return size > limit ? undefined : Buffer.concat(chunks);
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'TIMEOUT'> {
+async function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => void,
+): Promise<T | 'TIMEOUT'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'TIMEOUT'>((resolve) => {
-    timer = setTimeout(() => resolve('TIMEOUT'), ms);
+    timer = setTimeout(() => {
+      // Nobody waits for the answer any more, nor for its failure.
+      promise.catch(() => undefined);
+      onTimeout();
+      resolve('TIMEOUT');
+    }, ms);
   });
   try {
     return await Promise.race([promise, timeout]);

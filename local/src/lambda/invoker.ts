@@ -17,6 +17,11 @@ export interface InvokeOptions {
   readonly trigger: string;
   /** `X-Amzn-Trace-Id` to continue, if any. */
   readonly traceHeader?: string;
+  /**
+   * Aborted when the caller stops waiting (API Gateway's integration timeout): an invocation still
+   * waiting for the local machine is then dropped, and rejects with InvocationAbandonedError.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface LambdaInvoker {

@@ -12,6 +12,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { AwsServiceError, LOCAL_REGION, localArn } from '../aws-protocol';
 import type { InvocationTracer, TracingMode } from '../xray/lambda-invocation-tracer';
+import { ConcurrencyPool, DEFAULT_ACCOUNT_CONCURRENCY } from './concurrency-pool';
+import { ExecutionScheduler, type ExecutionSchedulerOptions } from './execution-scheduler';
 import type { FunctionError, InvokeOptions, InvokeResult, LambdaInvoker } from './invoker';
 import {
   FunctionThrottledError,
@@ -86,8 +88,15 @@ export interface LambdaServiceOptions {
   readonly onAsyncFailure?: AsyncFailureHandler;
   /** First async retry delay; the second is twice this. Default 1000 ms (AWS: about a minute). */
   readonly asyncRetryBaseDelayMs?: number;
-  /** Local concurrency cap of functions without reserved concurrency. Default 10. */
-  readonly maxConcurrency?: number;
+  /**
+   * The account's concurrency limit: functions without reserved concurrency share what the others do
+   * not reserve, and are throttled beyond it, as on AWS. @default 1000 (AWS's default)
+   */
+  readonly accountConcurrency?: number;
+  /** The local machine's budgets: invocations running at once, memory of live environments. */
+  readonly machine?: ExecutionSchedulerOptions;
+  /** `host:port` of the local cloud's own endpoints, so a function waiting on them frees its slot. */
+  readonly localEndpoints?: readonly string[];
   /** How long an idle execution environment stays warm. Default 5 min. */
   readonly idleTimeoutMs?: number;
   /** Invocation records kept. Default 500. */
@@ -186,9 +195,17 @@ export class LambdaService implements LambdaInvoker {
   private interceptor: InvocationInterceptor | undefined;
   private pendingAsync = 0;
   private closed = false;
+  /** The account's unreserved pool, shared by every function that reserves no concurrency. */
+  private readonly unreserved: ConcurrencyPool;
+  readonly scheduler: ExecutionScheduler;
 
   constructor(private readonly options: LambdaServiceOptions = {}) {
     this.historySize = options.historySize ?? 500;
+    this.unreserved = new ConcurrencyPool(
+      options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY,
+      'ConcurrentInvocationLimitExceeded',
+    );
+    this.scheduler = new ExecutionScheduler(options.machine);
   }
 
   /** Adds a function, replacing (and shutting down) one of the same name. */
@@ -209,7 +226,9 @@ export class LambdaService implements LambdaInvoker {
       timeoutSeconds,
       memorySize,
       reservedConcurrency: definition.reservedConcurrency,
-      maxConcurrency: this.options.maxConcurrency,
+      unreservedConcurrency: this.unreserved,
+      scheduler: this.scheduler,
+      localEndpoints: this.options.localEndpoints ?? [],
       idleTimeoutMs: this.options.idleTimeoutMs,
       onLog: (line) => onLog(definition.name, line),
       onInvocationRecord: (record) => this.record(record),
@@ -227,6 +246,13 @@ export class LambdaService implements LambdaInvoker {
       eventInvokeConfig: previous?.eventInvokeConfig ?? {},
     };
     this.functions.set(definition.name, entry);
+    this.unreserved.setLimit(
+      (this.options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY) -
+        [...this.functions.values()].reduce(
+          (sum, { definition: d }) => sum + (d.reservedConcurrency ?? 0),
+          0,
+        ),
+    );
     return entry;
   }
 
@@ -406,6 +432,7 @@ export class LambdaService implements LambdaInvoker {
       invokedFunctionArn,
       traceId: details.traceHeader,
       clientContextJson: details.clientContextJson,
+      ...(details.signal === undefined ? {} : { signal: details.signal }),
     };
     if (this.interceptor) {
       const decision = await this.interceptor(entry.definition.name, payload.value);
@@ -480,11 +507,14 @@ export class LambdaService implements LambdaInvoker {
       ...(details.traceHeader === undefined ? {} : { traceHeader: details.traceHeader }),
       ...(details.qualifier === undefined ? {} : { qualifier: details.qualifier }),
     };
-    setImmediate(() => {
-      void this.runAsync(entry, payload, requestId, asyncDetails).finally(() => {
-        if (!this.closed) this.pendingAsync--;
-      });
-    });
+    // The event outlives the request that sent it: it is nobody's urgent work.
+    this.scheduler.detached(() =>
+      setImmediate(() => {
+        void this.runAsync(entry, payload, requestId, asyncDetails).finally(() => {
+          if (!this.closed) this.pendingAsync--;
+        });
+      }),
+    );
     return requestId;
   }
 

@@ -13,6 +13,13 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { AwsServiceError } from '../aws-protocol';
 import type { InvocationTracer, TracingMode } from '../xray/lambda-invocation-tracer';
+import { ConcurrencyPool, DEFAULT_ACCOUNT_CONCURRENCY, type ThrottleReason } from './concurrency-pool';
+import {
+  ENVIRONMENT_OVERHEAD_BYTES,
+  ExecutionScheduler,
+  type ReclaimableEnvironment,
+  type RunSlot,
+} from './execution-scheduler';
 import type { FunctionError } from './invoker';
 import type { InvokeMessage, WorkerMessage, WorkerStartData } from './worker-runtime';
 
@@ -24,10 +31,13 @@ export interface InvocationRecord {
   readonly startedAt: string;
   /** Handler time, init excluded (Lambda's `Duration`). */
   readonly durationMs: number;
+  /** How long it waited for the local machine before it could run (no such wait on AWS). */
+  readonly queuedMs?: number;
   readonly cold: boolean;
   /** Set on cold starts (Lambda's `Init Duration`): worker start plus module load. */
   readonly initDurationMs?: number;
-  readonly outcome: 'success' | 'error' | 'timeout' | 'throttled';
+  /** `abandoned`: its caller gave up while it waited for the local machine; it never ran. */
+  readonly outcome: 'success' | 'error' | 'timeout' | 'throttled' | 'abandoned';
   readonly errorType?: string;
 }
 
@@ -41,8 +51,18 @@ export interface FunctionWorkerPoolOptions {
   readonly timeoutSeconds?: number;
   readonly memorySize?: number;
   readonly reservedConcurrency?: number;
-  /** The local concurrency cap when no concurrency is reserved. */
-  readonly maxConcurrency?: number;
+  /**
+   * The account's unreserved pool, shared by the functions that reserve no concurrency.
+   * @default a pool of its own with AWS's account default (1,000)
+   */
+  readonly unreservedConcurrency?: ConcurrencyPool;
+  /** The machine's budgets of running invocations and environment memory. @default one of its own */
+  readonly scheduler?: ExecutionScheduler;
+  /**
+   * `host:port` of the local cloud's own endpoints: requests the function sends there carry its
+   * environment's token in `callerHeader`, so the scheduler knows the invocation waits on them.
+   */
+  readonly localEndpoints?: readonly string[];
   /** How long an idle environment is kept warm. */
   readonly idleTimeoutMs?: number;
   readonly onLog?: (line: string) => void;
@@ -60,6 +80,8 @@ export interface ExecutionRequest {
   readonly invokedFunctionArn?: string;
   readonly traceId?: string;
   readonly clientContextJson?: string;
+  /** The caller gives up: an invocation still waiting for the machine is dropped (it never runs). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExecutionResult {
@@ -79,16 +101,15 @@ export interface PoolStats {
   readonly invocations: number;
   readonly errors: number;
   readonly throttles: number;
+  /** Invocations whose caller gave up while they waited for the machine. */
+  readonly abandoned: number;
   readonly concurrentExecutions: number;
   readonly idleEnvironments: number;
 }
 
 /** Sync invocation beyond the function's concurrency (the SDK's `TooManyRequestsException`). */
 export class FunctionThrottledError extends AwsServiceError {
-  constructor(
-    readonly reason:
-      'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded',
-  ) {
+  constructor(readonly reason: ThrottleReason) {
     super('TooManyRequestsException', 'Rate Exceeded.', 429);
     // The name stays the AWS error code, as for every AwsServiceError.
     this.name = 'TooManyRequestsException';
@@ -104,7 +125,8 @@ export class WorkerPoolClosedError extends Error {
 
 const DEFAULT_TIMEOUT_SECONDS = 3;
 const DEFAULT_MEMORY_SIZE = 128;
-const DEFAULT_MAX_CONCURRENCY = 10;
+/** The header that tells the local cloud which environment a request comes from. */
+export const CALLER_HEADER = 'x-local-cloud-caller';
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 /** Lambda's init phase limit; a slower init is retried inside the invoke, under the function timeout. */
 const INIT_LIMIT_MS = 10_000;
@@ -175,13 +197,17 @@ interface PendingInvocation {
 }
 
 /** One worker: one Lambda execution environment. */
-class ExecutionEnvironment {
+class ExecutionEnvironment implements ReclaimableEnvironment {
   readonly worker: Worker;
   /** Resolves once the handler module is loaded: undefined, or the init error. */
   readonly initialized: Promise<FunctionError | undefined>;
+  /** What its requests into the local cloud carry (`CALLER_HEADER`). */
+  readonly token: string;
   initDurationMs = 0;
   alive = true;
   idleTimer: NodeJS.Timeout | undefined;
+  /** Until the first invocation reports its heap: a fresh worker with a bundle loaded. */
+  footprintBytes = ENVIRONMENT_OVERHEAD_BYTES * 2;
   private pending: PendingInvocation | undefined;
   private nextId = 1;
   private resolveInit: ((error: FunctionError | undefined) => void) | undefined;
@@ -194,6 +220,7 @@ class ExecutionEnvironment {
     data: WorkerStartData,
     env: Record<string, string>,
   ) {
+    this.token = data.callerToken;
     const startedAt = performance.now();
     const initTimer = setTimeout(() => {
       const seconds = (pool.timeoutMs / 1000).toFixed(2);
@@ -250,6 +277,11 @@ class ExecutionEnvironment {
       };
       this.worker.postMessage(message);
     });
+  }
+
+  /** The scheduler shuts an idle environment down to stay within the memory budget. */
+  reclaim(): void {
+    void this.terminate();
   }
 
   /** Stops the worker; resolves once it has exited. */
@@ -326,6 +358,7 @@ class ExecutionEnvironment {
         this.log(message.line);
         return;
       case 'result':
+        this.footprintBytes = message.heapBytes + ENVIRONMENT_OVERHEAD_BYTES;
         if (message.id !== this.pending?.id) return;
         this.settle(
           message.ok
@@ -382,30 +415,33 @@ export class FunctionWorkerPool {
   readonly arn: string;
   readonly timeoutMs: number;
   readonly memorySize: number;
-  /** Concurrent executions allowed: reserved concurrency, else the local cap. */
-  readonly concurrencyLimit: number;
+  /** Reserved concurrency's own pool, or the account's unreserved pool. */
+  readonly concurrency: ConcurrencyPool;
+  private readonly scheduler: ExecutionScheduler;
   private readonly idleTimeoutMs: number;
-  private readonly throttleReason: FunctionThrottledError['reason'];
   private readonly environments = new Set<ExecutionEnvironment>();
   /** Warm environments, most recently used last. */
   private readonly idle: ExecutionEnvironment[] = [];
-  private readonly capacityWaiters: Array<() => void> = [];
-  private readonly startData: Omit<WorkerStartData, 'logStreamName'>;
+  private readonly startData: Omit<WorkerStartData, 'logStreamName' | 'callerToken'>;
   private readonly baseEnv: Record<string, string>;
   private busy = 0;
   private closed = false;
-  private counters = { coldStarts: 0, invocations: 0, errors: 0, throttles: 0 };
+  private counters = { coldStarts: 0, invocations: 0, errors: 0, throttles: 0, abandoned: 0 };
 
   constructor(private readonly options: FunctionWorkerPoolOptions) {
     this.name = options.name;
     this.arn = options.arn;
     this.timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
     this.memorySize = options.memorySize ?? DEFAULT_MEMORY_SIZE;
-    this.concurrencyLimit = options.reservedConcurrency ?? options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
-    this.throttleReason =
+    this.concurrency =
       options.reservedConcurrency === undefined
-        ? 'ConcurrentInvocationLimitExceeded'
-        : 'ReservedFunctionConcurrentInvocationLimitExceeded';
+        ? (options.unreservedConcurrency ??
+          new ConcurrencyPool(DEFAULT_ACCOUNT_CONCURRENCY, 'ConcurrentInvocationLimitExceeded'))
+        : new ConcurrencyPool(
+            options.reservedConcurrency,
+            'ReservedFunctionConcurrentInvocationLimitExceeded',
+          );
+    this.scheduler = options.scheduler ?? new ExecutionScheduler();
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     const { NODE_OPTIONS: nodeOptions, ...env } = options.env;
     this.baseEnv = env;
@@ -416,12 +452,15 @@ export class FunctionWorkerPool {
       memorySize: this.memorySize,
       logGroupName: `/aws/lambda/${options.name}`,
       enableSourceMaps: nodeOptions?.includes('--enable-source-maps') ?? false,
+      callerHeader: CALLER_HEADER,
+      localEndpoints: options.localEndpoints ?? [],
     };
   }
 
   /**
    * Runs one invocation. Resolves with handler errors, timeouts and crashes as function errors;
-   * rejects with FunctionThrottledError when the concurrency limit is reached.
+   * rejects with FunctionThrottledError when the function's concurrency is exhausted, and with
+   * InvocationAbandonedError when `request.signal` aborts while it waits for the machine.
    */
   async invoke(eventJson: string, untracedRequest: ExecutionRequest): Promise<ExecutionResult> {
     if (this.closed) throw new WorkerPoolClosedError(this.name);
@@ -433,96 +472,117 @@ export class FunctionWorkerPool {
       tracingMode: this.options.tracingMode ?? 'PassThrough',
       ...(untracedRequest.traceId === undefined ? {} : { traceHeader: untracedRequest.traceId }),
     } as const;
-    if (this.busy >= this.concurrencyLimit) {
+    if (!this.concurrency.tryTake()) {
       this.counters.throttles++;
       this.record(untracedRequest, startedAt, 0, false, undefined, 'throttled', 'TooManyRequestsException');
       this.options.tracer?.recordThrottle(traceStart);
-      throw new FunctionThrottledError(this.throttleReason);
+      throw new FunctionThrottledError(this.concurrency.throttleReason);
     }
-    const trace = this.options.tracer?.begin(traceStart);
-    const request = trace ? { ...untracedRequest, traceId: trace.functionTraceHeader } : untracedRequest;
     this.busy++;
+    // An invocation some function waits for (through an API or the Invoke API) goes first, and that
+    // function's slot is free meanwhile.
+    const caller = this.scheduler.waitingCaller();
+    caller?.suspendCaller();
+    let slot: RunSlot | undefined;
+    let trace: ReturnType<NonNullable<InvocationTracer['begin']>> | undefined;
     try {
+      const queuedAt = performance.now();
+      try {
+        slot = await this.scheduler.acquire({
+          urgent: caller !== undefined,
+          ...(untracedRequest.signal === undefined ? {} : { signal: untracedRequest.signal }),
+        });
+      } catch (error) {
+        this.counters.abandoned++;
+        const queuedMs = performance.now() - queuedAt;
+        this.record(untracedRequest, startedAt, 0, false, undefined, 'abandoned', undefined, queuedMs);
+        throw error;
+      }
+      const queuedMs = performance.now() - queuedAt;
+      if (this.closed) throw new WorkerPoolClosedError(this.name);
+      trace = this.options.tracer?.begin(traceStart);
+      const request = trace ? { ...untracedRequest, traceId: trace.functionTraceHeader } : untracedRequest;
       let environment = this.idle.pop();
       const cold = environment === undefined;
       let settled: Settled | undefined;
       if (environment === undefined) {
         this.counters.coldStarts++;
         environment = this.spawn();
-        const initError = await environment.initialized;
-        if (this.closed) throw new WorkerPoolClosedError(this.name);
-        if (initError) settled = { outcome: { kind: 'lost', error: initError, timedOut: false }, logs: [] };
       } else {
         // The idle timer keeps running: it is re-armed on release and ignores busy environments.
         environment.worker.ref();
       }
-      const logs = cold ? environment.takeInitLogs() : [];
-      const began = performance.now();
-      settled ??= await environment.run(eventJson, request, request.invokedFunctionArn ?? this.arn);
-      const durationMs = performance.now() - began;
-      const { outcome } = settled;
-      if (outcome.kind === 'closed') throw new WorkerPoolClosedError(this.name);
-      if (outcome.kind === 'success' || outcome.kind === 'error') this.release(environment);
-      logs.push(...settled.logs);
+      this.scheduler.markBusy(environment);
+      const unbindCaller = this.scheduler.bindCaller(environment.token, slot);
+      try {
+        if (cold) {
+          const initError = await environment.initialized;
+          if (this.closed) throw new WorkerPoolClosedError(this.name);
+          if (initError) settled = { outcome: { kind: 'lost', error: initError, timedOut: false }, logs: [] };
+        }
+        const logs = cold ? environment.takeInitLogs() : [];
+        const began = performance.now();
+        settled ??= await environment.run(eventJson, request, request.invokedFunctionArn ?? this.arn);
+        const durationMs = performance.now() - began;
+        const { outcome } = settled;
+        if (outcome.kind === 'closed') throw new WorkerPoolClosedError(this.name);
+        unbindCaller();
+        if (outcome.kind === 'success' || outcome.kind === 'error') this.release(environment);
+        logs.push(...settled.logs);
 
-      this.counters.invocations++;
-      const initDurationMs = cold ? environment.initDurationMs : undefined;
-      const functionError = outcome.kind === 'success' ? undefined : outcome.error;
-      if (functionError) this.counters.errors++;
-      const timedOut = outcome.kind === 'lost' && outcome.timedOut;
-      trace?.end({
-        cold,
-        durationMs,
-        ...(initDurationMs === undefined ? {} : { initDurationMs }),
-        ...(functionError === undefined ? {} : { error: functionError }),
-        environmentLost: outcome.kind === 'lost',
-      });
-      this.record(
-        request,
-        startedAt,
-        durationMs,
-        cold,
-        initDurationMs,
-        functionError === undefined ? 'success' : timedOut ? 'timeout' : 'error',
-        functionError?.errorType,
-      );
-      return {
-        requestId: request.requestId,
-        payloadJson: outcome.kind === 'success' ? outcome.payloadJson : JSON.stringify(functionError),
-        functionError,
-        cold,
-        durationMs,
-        initDurationMs,
-        logs: this.frameLogs(request.requestId, logs, durationMs, initDurationMs),
-      };
+        this.counters.invocations++;
+        const initDurationMs = cold ? environment.initDurationMs : undefined;
+        const functionError = outcome.kind === 'success' ? undefined : outcome.error;
+        if (functionError) this.counters.errors++;
+        const timedOut = outcome.kind === 'lost' && outcome.timedOut;
+        trace?.end({
+          cold,
+          durationMs,
+          ...(initDurationMs === undefined ? {} : { initDurationMs }),
+          ...(functionError === undefined ? {} : { error: functionError }),
+          environmentLost: outcome.kind === 'lost',
+        });
+        this.record(
+          request,
+          startedAt,
+          durationMs,
+          cold,
+          initDurationMs,
+          functionError === undefined ? 'success' : timedOut ? 'timeout' : 'error',
+          functionError?.errorType,
+          queuedMs,
+        );
+        return {
+          requestId: request.requestId,
+          payloadJson: outcome.kind === 'success' ? outcome.payloadJson : JSON.stringify(functionError),
+          functionError,
+          cold,
+          durationMs,
+          initDurationMs,
+          logs: this.frameLogs(request.requestId, logs, durationMs, initDurationMs),
+        };
+      } finally {
+        unbindCaller();
+      }
     } finally {
       // Ends the trace of an invocation cut short by a shutdown; one already ended is left alone.
       trace?.end({ environmentLost: true, error: SHUT_DOWN_ERROR });
+      slot?.release();
       this.busy--;
-      if (this.busy < this.concurrencyLimit) this.capacityWaiters.shift()?.();
+      this.concurrency.give();
     }
   }
 
-  /** Resolves true once an invocation could start, false after `timeoutMs` or on close. */
-  waitForCapacity(timeoutMs: number): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    if (this.busy < this.concurrencyLimit) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = (): void => {
-        clearTimeout(timer);
-        resolve(!this.closed);
-      };
-      const timer = setTimeout(
-        () => {
-          const index = this.capacityWaiters.indexOf(waiter);
-          if (index >= 0) this.capacityWaiters.splice(index, 1);
-          resolve(false);
-        },
-        Math.max(0, timeoutMs),
-      );
-      timer.unref();
-      this.capacityWaiters.push(waiter);
-    });
+  /** Resolves true once an invocation could be counted in, false after `timeoutMs` or on close. */
+  async waitForCapacity(timeoutMs: number): Promise<boolean> {
+    if (this.closed) return false;
+    const waiting = this.concurrency.waitForCapacity(timeoutMs);
+    this.capacityWaits.add(waiting.cancel);
+    try {
+      return (await waiting.ready) && !this.closed;
+    } finally {
+      this.capacityWaits.delete(waiting.cancel);
+    }
   }
 
   stats(): PoolStats {
@@ -532,12 +592,14 @@ export class FunctionWorkerPool {
   /** Terminates every environment; running invocations reject with WorkerPoolClosedError. */
   async close(): Promise<void> {
     this.closed = true;
-    this.capacityWaiters.splice(0).forEach((wake) => wake());
+    this.capacityWaits.forEach((cancel) => cancel());
     const environments = [...this.environments];
     this.environments.clear();
     this.idle.length = 0;
     await Promise.all(environments.map((environment) => environment.close()));
   }
+
+  private readonly capacityWaits = new Set<() => void>();
 
   private spawn(): ExecutionEnvironment {
     const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
@@ -548,10 +610,11 @@ export class FunctionWorkerPool {
     };
     const environment = new ExecutionEnvironment(
       internals,
-      { ...this.startData, logStreamName },
+      { ...this.startData, logStreamName, callerToken: randomUUID() },
       { ...this.baseEnv, AWS_LAMBDA_LOG_STREAM_NAME: logStreamName },
     );
     this.environments.add(environment);
+    this.scheduler.addEnvironment(environment);
     return environment;
   }
 
@@ -565,6 +628,8 @@ export class FunctionWorkerPool {
     } else {
       environment.idleTimer.refresh();
     }
+    // Last: staying within the memory budget may shut this very environment down.
+    this.scheduler.markIdle(environment);
   }
 
   private expire(environment: ExecutionEnvironment): void {
@@ -575,6 +640,7 @@ export class FunctionWorkerPool {
 
   private forget(environment: ExecutionEnvironment): void {
     this.environments.delete(environment);
+    this.scheduler.removeEnvironment(environment);
     const index = this.idle.indexOf(environment);
     if (index >= 0) this.idle.splice(index, 1);
   }
@@ -587,6 +653,7 @@ export class FunctionWorkerPool {
     initDurationMs: number | undefined,
     outcome: InvocationRecord['outcome'],
     errorType: string | undefined,
+    queuedMs?: number,
   ): void {
     this.options.onInvocationRecord?.({
       requestId: request.requestId,
@@ -594,6 +661,7 @@ export class FunctionWorkerPool {
       trigger: request.trigger,
       startedAt,
       durationMs,
+      ...(queuedMs === undefined ? {} : { queuedMs: Math.round(queuedMs) }),
       cold,
       ...(initDurationMs === undefined ? {} : { initDurationMs }),
       outcome,

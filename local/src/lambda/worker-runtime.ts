@@ -7,11 +7,14 @@
  * This file is bundled by esbuild (see `workerRuntimePath` in worker-pool.ts) because a worker cannot load
  * `.ts` sources: keep it free of imports other than Node built-ins and types.
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { FunctionError } from './invoker';
 
@@ -26,6 +29,10 @@ export interface WorkerStartData {
   readonly logStreamName: string;
   /** The function's `NODE_OPTIONS` asked for `--enable-source-maps` (workers cannot take NODE_OPTIONS). */
   readonly enableSourceMaps: boolean;
+  /** Requests to the local cloud's own endpoints (`host:port`) carry `callerToken` in `callerHeader`. */
+  readonly callerHeader: string;
+  readonly callerToken: string;
+  readonly localEndpoints: readonly string[];
 }
 
 /** Parent → worker: run one invocation. */
@@ -46,8 +53,10 @@ export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'init-error'; readonly error: FunctionError }
   | { readonly type: 'log'; readonly line: string }
-  | { readonly type: 'result'; readonly id: number; readonly ok: true; readonly payloadJson: string }
-  | { readonly type: 'result'; readonly id: number; readonly ok: false; readonly error: FunctionError }
+  | ({ readonly type: 'result'; readonly id: number; readonly heapBytes: number } & (
+      | { readonly ok: true; readonly payloadJson: string }
+      | { readonly ok: false; readonly error: FunctionError }
+    ))
   /** An uncaught exception or unhandled rejection: the environment is lost (AWS exits the runtime). */
   | { readonly type: 'crash'; readonly id: number | undefined; readonly error: FunctionError };
 
@@ -260,6 +269,7 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
 
   // A worker cannot chdir; Lambda's working directory is the task root.
   process.cwd = () => data.codeDir;
+  tagRequestsToTheLocalCloud(data);
   if (data.enableSourceMaps) process.setSourceMapsEnabled(true);
 
   const crash = (error: unknown, exitCode: number, label: string): void => {
@@ -281,20 +291,22 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
     else process.env._X_AMZN_TRACE_ID = message.traceId;
 
     let settled = false;
+    const answer = (outcome: { ok: true; payloadJson: string } | { ok: false; error: FunctionError }): void =>
+      post({ type: 'result', id: message.id, heapBytes: heapBytes(), ...outcome });
     const finish = (error: unknown, result?: unknown): void => {
       if (settled) return;
       settled = true;
       flush();
       activeId = undefined;
       if (error !== undefined && error !== null) {
-        post({ type: 'result', id: message.id, ok: false, error: formatError(error) });
+        answer({ ok: false, error: formatError(error) });
         return;
       }
       let payloadJson: string;
       try {
         payloadJson = JSON.stringify(result) ?? 'null';
       } catch (serializationError) {
-        post({ type: 'result', id: message.id, ok: false, error: formatError(serializationError) });
+        answer({ ok: false, error: formatError(serializationError) });
         return;
       }
       if (
@@ -305,10 +317,10 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
           errorType: 'Function.ResponseSizeTooLarge',
           errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
         };
-        post({ type: 'result', id: message.id, ok: false, error });
+        answer({ ok: false, error });
         return;
       }
-      post({ type: 'result', id: message.id, ok: true, payloadJson });
+      answer({ ok: true, payloadJson });
     };
 
     const context: LambdaContext = {
@@ -362,6 +374,43 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
     port.on('message', (message: InvokeMessage) => invoke(handler, message));
     post({ type: 'ready' });
   })();
+}
+
+/** What this environment holds in memory: its heap, and buffers outside it. */
+function heapBytes(): number {
+  const heap = getHeapStatistics();
+  return heap.total_physical_size + heap.external_memory + heap.malloced_memory;
+}
+
+/**
+ * Requests the function sends to the local cloud's own endpoints (another API, the Invoke API) carry
+ * the environment's token, so the local cloud knows this invocation is waiting on them and lets other
+ * work run meanwhile. Both Node.js HTTP clients are covered: `http.request` (the AWS SDK and most
+ * libraries) and `fetch`.
+ */
+function tagRequestsToTheLocalCloud(data: WorkerStartData): void {
+  if (data.localEndpoints.length === 0) return;
+  const endpoints = new Set(data.localEndpoints.map((endpoint) => endpoint.toLowerCase()));
+  const isLocal = (host: unknown): boolean => typeof host === 'string' && endpoints.has(host.toLowerCase());
+  const request = http.request;
+  const tagged = function (this: unknown, ...args: Parameters<typeof http.request>): http.ClientRequest {
+    const outgoing = request.apply(this, args);
+    if (isLocal(outgoing.getHeader('host'))) outgoing.setHeader(data.callerHeader, data.callerToken);
+    return outgoing;
+  } as typeof http.request;
+  http.request = tagged;
+  // `http.get` calls the module's own `request`, and ends the request before returning it.
+  http.get = function (this: unknown, ...args: Parameters<typeof http.get>): http.ClientRequest {
+    const outgoing = tagged.apply(this, args as Parameters<typeof http.request>);
+    outgoing.end();
+    return outgoing;
+  } as typeof http.get;
+  diagnosticsChannel.subscribe('undici:request:create', (message) => {
+    const { request: outgoing } = message as {
+      request: { origin: string; addHeader(name: string, value: string): void };
+    };
+    if (isLocal(new URL(outgoing.origin).host)) outgoing.addHeader(data.callerHeader, data.callerToken);
+  });
 }
 
 /** Routes a stream's writes to `emit`, one call per complete line; returns a flush for the partial tail. */

@@ -5,6 +5,7 @@ import {
   type FunctionWorkerPoolOptions,
   type InvocationRecord,
 } from '../../../src/lambda/worker-pool';
+import { ConcurrencyPool } from '../../../src/lambda/concurrency-pool';
 import { eventually, writeHandlerBundles, type HandlerBundles } from './handler-bundles';
 
 let bundles: HandlerBundles;
@@ -364,10 +365,11 @@ describe('FunctionWorkerPool', () => {
     expect(records.filter((record) => record.outcome === 'throttled')).toHaveLength(1);
   });
 
-  it('throttles everything at zero reserved concurrency, and by the local cap otherwise', async () => {
+  it('throttles everything at zero reserved concurrency, and by the account pool otherwise', async () => {
     // Prepare
     const zero = startPool('index.noop', { reservedConcurrency: 0 });
-    const capped = startPool('index.slow', { maxConcurrency: 1 });
+    const account = new ConcurrencyPool(1, 'ConcurrentInvocationLimitExceeded');
+    const capped = startPool('index.slow', { unreservedConcurrency: account });
     const running = capped.pool.invoke('{"ms":200}', request());
 
     // Act
@@ -398,24 +400,6 @@ describe('FunctionWorkerPool', () => {
     // Assess
     expect(next.cold).toBe(true);
     expect(pool.stats().coldStarts).toBe(2);
-  });
-
-  it('serves a warm no-op invocation in well under 5 ms', async () => {
-    // Prepare
-    const { pool } = startPool('index.noop');
-    await pool.invoke('{}', request());
-    const durations: number[] = [];
-
-    // Act
-    for (let i = 0; i < 200; i++) {
-      const started = performance.now();
-      await pool.invoke('{}', request());
-      durations.push(performance.now() - started);
-    }
-
-    // Assess
-    durations.sort((x, y) => x - y);
-    expect(durations[100]).toBeLessThan(5);
   });
 
   it('rejects running and later invocations once closed', async () => {
