@@ -33,6 +33,7 @@ import { FaultRegistry } from './faults/fault-registry';
 import { FaultingTargetDispatcher } from './faults/faulting-target-dispatcher';
 import { handleFaultsApi, isFaultsPath } from './faults/faults-api';
 import { serveJsonProtocol } from './http/json-protocol';
+import { isLocalEndpointUrl } from './http/request-guard';
 import { assertJavaAvailable } from './java-runtime';
 import { handleLambdaApi } from './lambda/lambda-api';
 import { LambdaService } from './lambda/lambda-service';
@@ -169,10 +170,17 @@ export class LocalCloud {
     let handleApi: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) =>
       sendJson(res, 503, { message: 'The local cloud is starting' });
     let handleEdge: (req: IncomingMessage, res: ServerResponse) => Promise<void> = handleApi;
-    const apiServer: RunningServer = await listen(options.port ?? 3000, (req, res) => handleApi(req, res));
+    // The app's API answers pages of any origin, as API Gateway does; the AWS APIs of the edge answer none.
+    const apiServer: RunningServer = await listen(
+      options.port ?? 3000,
+      (req, res) => handleApi(req, res),
+      'refuse-local-endpoint-changes',
+    );
     closers.push(() => apiServer.close());
-    const edgeServer: RunningServer = await listen(options.edgePort ?? 4566, (req, res) =>
-      handleEdge(req, res),
+    const edgeServer: RunningServer = await listen(
+      options.edgePort ?? 4566,
+      (req, res) => handleEdge(req, res),
+      'refuse-every-request',
     );
     closers.push(() => edgeServer.close());
     const xray = await XRayDaemon.start(
@@ -383,13 +391,13 @@ export class LocalCloud {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
       if (await serveJsonProtocol([sqs, eventBridge, stepFunctions], req, res)) return;
       if (await handleLambdaApi(lambda, req, res)) return;
-      if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/_local'))) {
+      if (req.method === 'GET' && (req.url === '/' || isLocalEndpointUrl(req.url ?? '/'))) {
         return cloud.handleLocal(req, res);
       }
       sendJson(res, 404, { message: `No local AWS service answers ${req.method} ${req.url}` });
     };
     handleApi = async (req, res) => {
-      if (req.url?.startsWith('/_local')) return cloud.handleLocal(req, res);
+      if (isLocalEndpointUrl(req.url ?? '/')) return cloud.handleLocal(req, res);
       if (await gateway.handle(req, res)) return;
       // The root is the default API's URL: an unknown path there is answered as API Gateway does.
       if (defaultApi) return sendJson(res, 403, { message: 'Missing Authentication Token' });

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { refusalOf, type CrossOriginPolicy } from '../http/request-guard';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -10,9 +11,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server on 127.0.0.1 (port 0 picks a free one); a handler failure answers 500. */
-export async function listen(port: number, handler: RequestHandler): Promise<RunningServer> {
+/**
+ * Starts an HTTP server on 127.0.0.1 (port 0 picks a free one). Requests the request guard refuses are
+ * answered 403 before `handler` sees them; a handler failure answers 500.
+ */
+export async function listen(
+  port: number,
+  handler: RequestHandler,
+  crossOriginPolicy: CrossOriginPolicy = 'refuse-every-request',
+): Promise<RunningServer> {
   const server = http.createServer((req, res) => {
+    const refusal = refusalOf(req, crossOriginPolicy);
+    if (refusal !== undefined) {
+      sendJson(res, 403, { message: refusal });
+      return;
+    }
     handler(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Local cloud internal error', detail: String(error) }));
