@@ -113,6 +113,10 @@ export class LocalCloud {
   private constructor(
     readonly apiUrl: string,
     readonly edgeUrl: string,
+    /**
+     * DynamoDB Local itself, for in-process clients (tests, benchmarks). It listens on every interface (the jar
+     * cannot be told otherwise), so it is never announced: the edge is the DynamoDB endpoint to hand out.
+     */
     readonly dynamoDbEndpoint: string,
     /** The DynamoDB Local JVM's process id. */
     readonly dynamoDbPid: number | undefined,
@@ -473,7 +477,7 @@ export class LocalCloud {
     );
     return [
       `Local cloud — API ${this.apiUrl}/${this.defaultApi ? ` (${this.defaultApi.name})` : ''}   ` +
-        `AWS endpoint ${this.edgeUrl}   DynamoDB Local ${this.dynamoDbEndpoint}   ` +
+        `AWS endpoint ${this.edgeUrl} (DynamoDB included)   ` +
         `X-Ray daemon udp://${this.xray.address}`,
       `Stacks: ${this.summary.stacks.join(', ')}`,
       section('REST APIs', apiLines),

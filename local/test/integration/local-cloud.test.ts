@@ -10,6 +10,7 @@ import {
 import type { LocalCloud } from '../../src/local-cloud';
 import { eventually } from '../../src/testing/eventually';
 import { clientConfig, startFixtureCloud } from '../support/fixture-cloud';
+import { sendRaw } from '../support/raw-http';
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;
@@ -74,6 +75,28 @@ describe('start-up', () => {
     );
     expect(resources.unsupported).toEqual([]);
     expect(cloud.banner()).toContain('fixture-main');
+  });
+
+  test('announces DynamoDB through the edge only, and DynamoDB Local answers no web page', async () => {
+    // Prepare
+    const dynamoDbLocalPort = Number(new URL(cloud.dynamoDbEndpoint).port);
+    const health = await (await fetch(`${cloud.apiUrl}/_local/health`)).text();
+
+    // Act
+    const preflight = await sendRaw({
+      port: dynamoDbLocalPort,
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-amz-target',
+      },
+    });
+
+    // Assess
+    expect(cloud.banner()).not.toContain(`:${dynamoDbLocalPort}`);
+    expect(health).not.toContain(`:${dynamoDbLocalPort}`);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   test('creates tables with their keys, indexes and streams, reachable through the edge endpoint', async () => {
