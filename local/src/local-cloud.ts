@@ -33,6 +33,7 @@ import { FaultRegistry } from './faults/fault-registry';
 import { FaultingTargetDispatcher } from './faults/faulting-target-dispatcher';
 import { handleFaultsApi, isFaultsPath } from './faults/faults-api';
 import { serveJsonProtocol } from './http/json-protocol';
+import { LOCAL_ENDPOINT_MAX_BODY_BYTES, readBody, RequestBodyTooLargeError } from './http/read-body';
 import { isLocalEndpointUrl } from './http/request-guard';
 import { assertJavaAvailable } from './java-runtime';
 import { handleLambdaApi } from './lambda/lambda-api';
@@ -431,6 +432,13 @@ export class LocalCloud {
   private async handleLocal(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     if (isFaultsPath(url.pathname)) return handleFaultsApi(this.faults, req, res);
+    // The other endpoints take no body: one is read and ignored within the limit of every `/_local` body.
+    try {
+      await readBody(req, LOCAL_ENDPOINT_MAX_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof RequestBodyTooLargeError) return sendJson(res, 413, { message: error.message });
+      throw error;
+    }
     if (await handleTracesApi(this.xray.store, req, res)) return;
     switch (url.pathname) {
       case '/':

@@ -21,6 +21,7 @@ export async function listen(
   crossOriginPolicy: CrossOriginPolicy = 'refuse-every-request',
 ): Promise<RunningServer> {
   const server = http.createServer((req, res) => {
+    closeConnectionUnlessBodyRead(req, res);
     const refusal = refusalOf(req, crossOriginPolicy);
     if (refusal !== undefined) {
       sendJson(res, 403, { message: refusal });
@@ -49,6 +50,20 @@ export async function listen(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * An answer sent before the request body was read in full (a refusal, a 413, a route that ignores bodies)
+ * closes the connection. Node would otherwise read the unread rest, however large, to keep it alive.
+ */
+function closeConnectionUnlessBodyRead(req: IncomingMessage, res: ServerResponse): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+  if (!hasBody) return;
+  const keepAlive = res.shouldKeepAlive;
+  res.shouldKeepAlive = false;
+  req.once('end', () => {
+    if (!res.headersSent) res.shouldKeepAlive = keepAlive;
+  });
 }
 
 export function sendJson(res: ServerResponse, statusCode: number, body: unknown): void {

@@ -32,6 +32,8 @@ export function sendRaw(raw: RawRequest): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const headers: OutgoingHttpHeaders = {
+      // Asked for, so that the answer tells whether the server keeps the connection.
+      connection: 'keep-alive',
       ...(raw.chunked ? { 'transfer-encoding': 'chunked' } : {}),
       ...(raw.announcedBytes === undefined ? {} : { 'content-length': String(raw.announcedBytes) }),
       ...raw.headers,
