@@ -22,6 +22,8 @@ export interface JsonProtocolService {
   readonly targetPrefix: string;
   /** `application/x-amz-json-1.0` or `application/x-amz-json-1.1`. */
   readonly jsonVersion: '1.0' | '1.1';
+  /** The largest request body the service reads; a larger one is answered 413. */
+  readonly maxRequestBodyBytes: number;
   handle(operation: string, input: Record<string, unknown>, context?: JsonProtocolContext): Promise<unknown>;
 }
 

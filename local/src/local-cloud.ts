@@ -32,6 +32,8 @@ import { FaultRegistry } from './faults/fault-registry';
 import { FaultingTargetDispatcher } from './faults/faulting-target-dispatcher';
 import { handleFaultsApi, isFaultsPath } from './faults/faults-api';
 import { serveJsonProtocol } from './http/json-protocol';
+import { LOCAL_ENDPOINT_MAX_BODY_BYTES, readBody, RequestBodyTooLargeError } from './http/read-body';
+import { isLocalEndpointUrl } from './http/request-guard';
 import { assertJavaAvailable } from './java-runtime';
 import { handleLambdaApi } from './lambda/lambda-api';
 import { LambdaService } from './lambda/lambda-service';
@@ -147,6 +149,10 @@ export class LocalCloud {
   private constructor(
     readonly apiUrl: string,
     readonly edgeUrl: string,
+    /**
+     * DynamoDB Local itself, for in-process clients (tests, benchmarks). It listens on every interface (the jar
+     * cannot be told otherwise), so it is never announced: the edge is the DynamoDB endpoint to hand out.
+     */
     readonly dynamoDbEndpoint: string,
     /** The DynamoDB Local JVM's process id. */
     readonly dynamoDbPid: number | undefined,
@@ -221,10 +227,17 @@ export class LocalCloud {
     let handleApi: (req: IncomingMessage, res: ServerResponse) => Promise<void> = async (_req, res) =>
       sendJson(res, 503, { message: 'The local cloud is starting' });
     let handleEdge: (req: IncomingMessage, res: ServerResponse) => Promise<void> = handleApi;
-    const apiServer: RunningServer = await listen(options.port ?? 3000, (req, res) => handleApi(req, res));
+    // The app's API answers pages of any origin, as API Gateway does; the AWS APIs of the edge answer none.
+    const apiServer: RunningServer = await listen(
+      options.port ?? 3000,
+      (req, res) => handleApi(req, res),
+      'refuse-local-endpoint-changes',
+    );
     closers.push(() => apiServer.close());
-    const edgeServer: RunningServer = await listen(options.edgePort ?? 4566, (req, res) =>
-      handleEdge(req, res),
+    const edgeServer: RunningServer = await listen(
+      options.edgePort ?? 4566,
+      (req, res) => handleEdge(req, res),
+      'refuse-every-request',
     );
     closers.push(() => edgeServer.close());
     const xray = await XRayDaemon.start(
@@ -458,13 +471,13 @@ export class LocalCloud {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
       if (await serveJsonProtocol([sqs, eventBridge, stepFunctions], req, res)) return;
       if (await handleLambdaApi(lambda, req, res)) return;
-      if (req.method === 'GET' && (req.url === '/' || req.url?.startsWith('/_local'))) {
+      if (req.method === 'GET' && (req.url === '/' || isLocalEndpointUrl(req.url ?? '/'))) {
         return cloud.handleLocal(req, res);
       }
       sendJson(res, 404, { message: `No local AWS service answers ${req.method} ${req.url}` });
     });
     handleApi = onBehalfOfCaller(async (req, res) => {
-      if (req.url?.startsWith('/_local')) return cloud.handleLocal(req, res);
+      if (isLocalEndpointUrl(req.url ?? '/')) return cloud.handleLocal(req, res);
       if (await gateway.handle(req, res)) return;
       // The root is the default API's URL: an unknown path there is answered as API Gateway does.
       if (defaultApi) return sendJson(res, 403, { message: 'Missing Authentication Token' });
@@ -494,6 +507,13 @@ export class LocalCloud {
   private async handleLocal(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     if (isFaultsPath(url.pathname)) return handleFaultsApi(this.faults, req, res);
+    // The other endpoints take no body: one is read and ignored within the limit of every `/_local` body.
+    try {
+      await readBody(req, LOCAL_ENDPOINT_MAX_BODY_BYTES);
+    } catch (error) {
+      if (error instanceof RequestBodyTooLargeError) return sendJson(res, 413, { message: error.message });
+      throw error;
+    }
     if (await handleTracesApi(this.xray.store, req, res)) return;
     switch (url.pathname) {
       case '/':
@@ -540,7 +560,7 @@ export class LocalCloud {
     );
     return [
       `Local cloud — API ${this.apiUrl}/${this.defaultApi ? ` (${this.defaultApi.name})` : ''}   ` +
-        `AWS endpoint ${this.edgeUrl}   DynamoDB Local ${this.dynamoDbEndpoint}   ` +
+        `AWS endpoint ${this.edgeUrl} (DynamoDB included)   ` +
         `X-Ray daemon udp://${this.xray.address}`,
       `Stacks: ${this.summary.stacks.join(', ')}`,
       `Started in ${describeStartup(this.startup)}`,

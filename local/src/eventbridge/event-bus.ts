@@ -19,7 +19,12 @@ import {
   validateInputTransformer,
   type InputTransformer,
 } from './input-transformer';
-import { validatePutEventsRequest, type EntryError, type ValidatedEntry } from './put-events-validation';
+import {
+  PUT_EVENTS_MAX_REQUEST_BYTES,
+  validatePutEventsRequest,
+  type EntryError,
+  type ValidatedEntry,
+} from './put-events-validation';
 
 export const DEFAULT_BUS = 'default';
 export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185;
@@ -202,6 +207,12 @@ interface Failure {
 export class EventBridgeEngine implements JsonProtocolService {
   readonly targetPrefix = 'AWSEvents';
   readonly jsonVersion = '1.1' as const;
+  /**
+   * Four times PutEvents' 1 MiB limit: a `Detail` written as a JSON string can double (every quote or
+   * backslash escaped) and the rest is headroom, so that PutEvents' own size check, with its own error,
+   * answers every request near the limit.
+   */
+  readonly maxRequestBodyBytes = 4 * PUT_EVENTS_MAX_REQUEST_BYTES;
 
   private readonly buses = new Map<string, Bus>();
   private readonly log: MutableRecord[] = [];

@@ -364,11 +364,25 @@ function hostBits(byteIndex: number, maskBits: number): number {
   return 0xff >> networkBitsInByte;
 }
 
+/**
+ * The longest IPv6 literal, one ending in an embedded IPv4 address (`ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255`).
+ * Longer values cannot be IPv6 addresses and are dismissed before any regular expression reads them.
+ */
+const MAX_IPV6_LITERAL_LENGTH = 45;
+
 const IPV4_SHAPE = /^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$/;
-const IPV6_SHAPE = /^[0-9a-fA-F:]*:[0-9a-fA-F:]*$/;
+/**
+ * Half of the IPv6 shape (hex digits and colons, at least one colon): `hasIpv6Shape` checks the colon apart,
+ * as `/^[0-9a-fA-F:]*:[0-9a-fA-F:]*$/` would backtrack quadratically on a long value that fails at its end.
+ */
+const HEX_DIGITS_AND_COLONS = /^[0-9a-fA-F:]+$/;
+
+function hasIpv6Shape(text: string): boolean {
+  return text.includes(':') && HEX_DIGITS_AND_COLONS.test(text);
+}
 
 function looksLikeIpAddress(text: string): boolean {
-  return IPV4_SHAPE.test(text) || IPV6_SHAPE.test(text);
+  return IPV4_SHAPE.test(text) || hasIpv6Shape(text);
 }
 
 /** The bytes of an IPv4 (4) or IPv6 (16) literal; IPv4-mapped IPv6 addresses count as IPv4, as in Java. */
@@ -377,7 +391,7 @@ function parseIpAddress(text: string): readonly number[] | undefined {
     const octets = text.split('.').map(Number);
     return octets.every((octet) => octet <= 255) ? octets : undefined;
   }
-  if (!IPV6_SHAPE.test(text)) return undefined;
+  if (text.length > MAX_IPV6_LITERAL_LENGTH || !hasIpv6Shape(text)) return undefined;
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
   const groupsOf = (half: string | undefined): string[] => (half ? half.split(':') : []);

@@ -8,20 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../cloud/http-server';
+import { LOCAL_ENDPOINT_MAX_BODY_BYTES, readBody, RequestBodyTooLargeError } from '../http/read-body';
 import { UnknownFaultTargetError, type FaultRegistry } from './fault-registry';
 import { parseFaultSpec, type ValidationDetail } from './fault-schema';
 
 export const FAULTS_PATH = '/_local/faults';
-
-/** A fault body is a few hundred bytes; anything this large is a mistake. */
-const MAX_BODY_BYTES = 64 * 1024;
-
-class RequestBodyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RequestBodyError';
-  }
-}
 
 export function isFaultsPath(pathname: string): boolean {
   return pathname === FAULTS_PATH || pathname.startsWith(`${FAULTS_PATH}/`);
@@ -50,11 +41,20 @@ export async function handleFaultsApi(
 }
 
 async function createFault(faults: FaultRegistry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let text: string;
+  try {
+    text = (await readBody(req, LOCAL_ENDPOINT_MAX_BODY_BYTES)).toString('utf8');
+  } catch (error) {
+    if (error instanceof RequestBodyTooLargeError) {
+      return sendError(res, 413, 'REQUEST_TOO_LARGE', error.message);
+    }
+    throw error;
+  }
   let body: unknown;
   try {
-    body = JSON.parse(await readBody(req));
-  } catch (error) {
-    const reason = error instanceof RequestBodyError ? error.message : 'The body is not valid JSON.';
+    body = JSON.parse(text);
+  } catch {
+    const reason = 'The body is not valid JSON.';
     return sendError(res, 400, 'VALIDATION_FAILED', reason, [{ path: '', message: reason }]);
   }
   const parsed = parseFaultSpec(body);
@@ -81,22 +81,5 @@ function sendError(
   sendJson(res, status, {
     error: { code, message, ...(details === undefined ? {} : { details }) },
     requestId: randomUUID(),
-  });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new RequestBodyError(`The body is larger than ${MAX_BODY_BYTES} bytes.`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
   });
 }

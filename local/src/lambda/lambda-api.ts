@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsServiceError, localArn } from '../aws-protocol';
-import type { LambdaService, RegisteredFunction } from './lambda-service';
+import { readBody, RequestBodyTooLargeError } from '../http/read-body';
+import {
+  MAX_ASYNC_REQUEST_BYTES,
+  MAX_SYNC_REQUEST_BYTES,
+  requestTooLargeError,
+  type LambdaService,
+  type RegisteredFunction,
+} from './lambda-service';
 import { FunctionThrottledError } from './worker-pool';
 
 /** `X-Amz-Log-Result` carries the last 4 KB of the invocation's log. */
@@ -35,7 +42,7 @@ export async function handleLambdaApi(
         await invoke(service, req, res, route.functionName, qualifier);
         break;
       case 'InvokeAsync': {
-        const body = await readBody(req);
+        const body = await readPayload(req, MAX_ASYNC_REQUEST_BYTES);
         const { json, value } = parsePayload(body);
         const fn = route.functionName;
         service.invokeAsyncRaw(fn, json, value, { trigger: INVOKE_TRIGGER, ...traceOf(req), qualifier });
@@ -114,7 +121,10 @@ async function invoke(
   }
   const logType = headerOf(req, 'x-amz-log-type') ?? 'None';
   if (!LOG_TYPES.includes(logType)) throw validationError(logType, 'logType', LOG_TYPES);
-  const body = await readBody(req);
+  const body = await readPayload(
+    req,
+    invocationType === 'Event' ? MAX_ASYNC_REQUEST_BYTES : MAX_SYNC_REQUEST_BYTES,
+  );
 
   if (invocationType === 'DryRun') {
     service.resolve(functionName, qualifier);
@@ -238,13 +248,13 @@ function validationError(value: string, member: string, allowed: readonly string
   );
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/** The payload, read no further than Lambda's limit for the invocation type. */
+async function readPayload(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  try {
+    return await readBody(req, limitBytes);
+  } catch (error) {
+    throw error instanceof RequestBodyTooLargeError ? requestTooLargeError(limitBytes) : error;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

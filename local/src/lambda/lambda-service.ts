@@ -145,8 +145,18 @@ interface FunctionEntry extends RegisteredFunction {
 const DEFAULT_RUNTIME = 'nodejs22.x';
 const DEFAULT_MAX_RETRY_ATTEMPTS = 2;
 const DEFAULT_MAX_EVENT_AGE_SECONDS = 21_600;
-const MAX_SYNC_REQUEST_BYTES = 6_291_456;
-const MAX_ASYNC_REQUEST_BYTES = 1_048_576;
+/** Lambda's payload limits: 6 MB for a synchronous invocation (`RequestResponse`), 1 MB for an asynchronous one. */
+export const MAX_SYNC_REQUEST_BYTES = 6_291_456;
+export const MAX_ASYNC_REQUEST_BYTES = 1_048_576;
+
+/** Lambda's answer to a payload over `limitBytes`. */
+export function requestTooLargeError(limitBytes: number): AwsServiceError {
+  return new AwsServiceError(
+    'RequestTooLargeException',
+    `Request must be smaller than ${limitBytes} bytes for the InvokeFunction operation`,
+    413,
+  );
+}
 
 /** `name`, `name:qualifier`, `123456789012:function:name[:qualifier]` or a full ARN. */
 export function parseFunctionIdentifier(identifier: string): { name: string; qualifier?: string } {
@@ -399,11 +409,7 @@ export class LambdaService implements LambdaInvoker {
   ): Promise<RawInvocationResult> {
     const entry = this.entry(functionName, details.qualifier);
     if (byteLengthOver(payload.json, MAX_SYNC_REQUEST_BYTES)) {
-      throw new AwsServiceError(
-        'RequestTooLargeException',
-        `Request must be smaller than ${MAX_SYNC_REQUEST_BYTES} bytes for the InvokeFunction operation`,
-        413,
-      );
+      throw requestTooLargeError(MAX_SYNC_REQUEST_BYTES);
     }
     const result = await this.execute(entry, payload, randomUUID(), details);
     return {
@@ -493,11 +499,7 @@ export class LambdaService implements LambdaInvoker {
   private acceptAsync(functionName: string, payload: Payload, details: InvocationDetails): string {
     const entry = this.entry(functionName, details.qualifier);
     if (byteLengthOver(payload.json, MAX_ASYNC_REQUEST_BYTES)) {
-      throw new AwsServiceError(
-        'RequestTooLargeException',
-        `Request must be smaller than ${MAX_ASYNC_REQUEST_BYTES} bytes for the InvokeFunction operation`,
-        413,
-      );
+      throw requestTooLargeError(MAX_ASYNC_REQUEST_BYTES);
     }
     const requestId = randomUUID();
     this.pendingAsync++;

@@ -127,6 +127,12 @@ type Input = Record<string, unknown>;
 
 const SQS_NAMESPACE = 'com.amazonaws.sqs';
 const MAX_MESSAGE_BYTES = 262_144;
+/**
+ * The largest request body read: four times AWS's 1 MiB maximum for a message or a batch. A payload written as
+ * a JSON string can double (every quote or backslash escaped) and the rest is headroom, so that the engine's
+ * own size checks, with SQS's errors, answer every request near the message limits.
+ */
+const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 const MAX_VISIBILITY_TIMEOUT = 43_200;
 const MAX_DELAY_SECONDS = 900;
 const MAX_WAIT_TIME_SECONDS = 20;
@@ -199,6 +205,7 @@ export class SqsEngine implements JsonProtocolService {
   readonly jsonVersion = '1.0' as const;
   /** The Smithy namespace AWS qualifies SQS error types with (`__type`). */
   readonly errorNamespace = SQS_NAMESPACE;
+  readonly maxRequestBodyBytes = MAX_REQUEST_BODY_BYTES;
 
   private readonly endpointUrl: () => string;
   private readonly now: () => number;

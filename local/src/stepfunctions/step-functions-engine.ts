@@ -86,10 +86,13 @@ interface StateMachineEntry extends MachineRuntime {
 /** AWS's execution name rule: 1–80 characters, none of these, no whitespace and no control characters. */
 const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
 const MAX_INPUT_BYTES = 262_144;
+/** AWS's maximum request size, a hard quota: 1 MB per request, whatever the operation. */
+const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 export class StepFunctionsEngine implements JsonProtocolService, StateMachineStarter {
   readonly targetPrefix = 'AWSStepFunctions';
   readonly jsonVersion = '1.0' as const;
+  readonly maxRequestBodyBytes = MAX_REQUEST_BODY_BYTES;
 
   private readonly machines = new Map<string, StateMachineEntry>();
   private readonly executionsByArn = new Map<string, Execution>();

@@ -1,13 +1,14 @@
 /**
  * The local X-Ray daemon: listens on UDP where the SDKs send segment documents
  * (`AWS_XRAY_DAEMON_ADDRESS`, `127.0.0.1:2000` by default) and files them in a `TraceStore` instead of
- * forwarding them to the X-Ray API.
+ * forwarding them to the X-Ray API. It listens on the loopback interface only, whatever host that variable
+ * names: nothing outside this machine may write into the traces.
  */
 import * as dgram from 'node:dgram';
 import { parseDatagram } from './daemon-datagram';
 import { TraceStore } from './trace-store';
 
-export const DEFAULT_DAEMON_HOST = '127.0.0.1';
+export const DAEMON_HOST = '127.0.0.1';
 export const DEFAULT_DAEMON_PORT = 2000;
 
 export interface XRayDaemonOptions {
@@ -16,8 +17,6 @@ export interface XRayDaemonOptions {
    * @default the port of `AWS_XRAY_DAEMON_ADDRESS`, else 2000 — or a free port when 2000 is taken
    */
   readonly port?: number;
-  /** @default the host of `AWS_XRAY_DAEMON_ADDRESS`, else 127.0.0.1 */
-  readonly host?: string;
   /** @default a new store of the last 10,000 documents */
   readonly store?: TraceStore;
 }
@@ -47,17 +46,15 @@ export class XRayDaemon {
   ) {}
 
   static async start(options: XRayDaemonOptions = {}): Promise<XRayDaemon> {
-    const fromEnv = parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS);
-    const host = options.host ?? fromEnv?.host ?? DEFAULT_DAEMON_HOST;
-    const requested = options.port ?? fromEnv?.port;
+    const requested = options.port ?? parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS)?.port;
     const store = options.store ?? new TraceStore();
     let socket: dgram.Socket;
     try {
-      socket = await bind(host, requested ?? DEFAULT_DAEMON_PORT);
+      socket = await bind(requested ?? DEFAULT_DAEMON_PORT);
     } catch (error) {
       // Only the default gives way: a port asked for by name must be the one used.
       if (requested !== undefined || (error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
-      socket = await bind(host, 0);
+      socket = await bind(0);
     }
     socket.on('message', (datagram) => {
       const { documents, malformed } = parseDatagram(datagram);
@@ -66,7 +63,8 @@ export class XRayDaemon {
     });
     // A datagram socket error (never fatal for a receiver) must not take the local cloud down.
     socket.on('error', () => undefined);
-    return new XRayDaemon(socket, host, socket.address().port, store);
+    const { address, port } = socket.address();
+    return new XRayDaemon(socket, address, port, store);
   }
 
   /** `host:port`, the value of `AWS_XRAY_DAEMON_ADDRESS` that reaches this daemon. */
@@ -86,7 +84,7 @@ export class XRayDaemon {
   }
 }
 
-function bind(host: string, port: number): Promise<dgram.Socket> {
+function bind(port: number): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
     const socket = dgram.createSocket('udp4');
     const fail = (error: Error): void => {
@@ -94,7 +92,7 @@ function bind(host: string, port: number): Promise<dgram.Socket> {
       reject(error);
     };
     socket.once('error', fail);
-    socket.bind(port, host, () => {
+    socket.bind(port, DAEMON_HOST, () => {
       socket.off('error', fail);
       resolve(socket);
     });

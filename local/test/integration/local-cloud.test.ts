@@ -7,9 +7,11 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { LOCAL_ENDPOINT_MAX_BODY_BYTES } from '../../src/http/read-body';
 import type { LocalCloud } from '../../src/local-cloud';
 import { eventually } from '../../src/testing/eventually';
 import { clientConfig, startFixtureCloud } from '../support/fixture-cloud';
+import { sendRaw } from '../support/raw-http';
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;
@@ -74,6 +76,44 @@ describe('start-up', () => {
     );
     expect(resources.unsupported).toEqual([]);
     expect(cloud.banner()).toContain('fixture-main');
+  });
+
+  test('announces DynamoDB through the edge only, and DynamoDB Local answers no web page', async () => {
+    // Prepare
+    const dynamoDbLocalPort = Number(new URL(cloud.dynamoDbEndpoint).port);
+    const health = await (await fetch(`${cloud.apiUrl}/_local/health`)).text();
+
+    // Act
+    const preflight = await sendRaw({
+      port: dynamoDbLocalPort,
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://evil.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-amz-target',
+      },
+    });
+
+    // Assess
+    expect(cloud.banner()).not.toContain(`:${dynamoDbLocalPort}`);
+    expect(health).not.toContain(`:${dynamoDbLocalPort}`);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  test('reads no more than 64 KB of a body sent to any /_local endpoint', async () => {
+    // Prepare
+    const port = Number(new URL(cloud.apiUrl).port);
+    const post = (bytes: number) =>
+      sendRaw({ port, method: 'POST', path: '/_local/health', body: Buffer.alloc(bytes, 0x20) });
+
+    // Act
+    const withinLimit = await post(LOCAL_ENDPOINT_MAX_BODY_BYTES);
+    const overLimit = await post(LOCAL_ENDPOINT_MAX_BODY_BYTES + 1);
+
+    // Assess
+    expect(withinLimit.status).toBe(200);
+    expect(overLimit.status).toBe(413);
+    expect(JSON.parse(overLimit.text)).toEqual({ message: 'The request body is larger than 65536 bytes.' });
   });
 
   test('creates tables with their keys, indexes and streams, reachable through the edge endpoint', async () => {

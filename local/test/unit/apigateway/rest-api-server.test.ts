@@ -1,5 +1,4 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Duration } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,7 +11,9 @@ import {
   RestApiGateway,
   type RestApiRequestRecord,
 } from '../../../src/apigateway/rest-api-server';
+import { listen, type RunningServer } from '../../../src/cloud/http-server';
 import type { InvokeOptions, InvokeResult, LambdaInvoker } from '../../../src/lambda/invoker';
+import { sendRaw } from '../../support/raw-http';
 import { synthesizeRestApis } from './synthesized-rest-apis';
 
 class FakeInvoker implements LambdaInvoker {
@@ -65,24 +66,17 @@ function send(
   });
 }
 
-function listen(gateway: RestApiGateway): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    void gateway.handle(req, res).then((handled) => {
-      if (!handled) {
-        res.writeHead(404, { 'Content-Type': 'text/plain' });
-        res.end('local 404');
-      }
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
-  });
-}
-
-/** Closes the server without waiting for keep-alive connections to time out. */
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
+/** Serves the gateway as the local cloud's API port does. */
+function serve(gateway: RestApiGateway): Promise<RunningServer> {
+  return listen(
+    0,
+    async (req, res) => {
+      if (await gateway.handle(req, res)) return;
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('local 404');
+    },
+    'refuse-local-endpoint-changes',
+  );
 }
 
 describe('RestApiGateway over HTTP', () => {
@@ -93,7 +87,7 @@ describe('RestApiGateway over HTTP', () => {
   let invoker: FakeInvoker;
   let records: RestApiRequestRecord[];
   let gateway: RestApiGateway;
-  let server: Server;
+  let server: RunningServer;
   let port: number;
 
   beforeAll(() => {
@@ -146,11 +140,12 @@ describe('RestApiGateway over HTTP', () => {
       defaultApiId: ordersApi.apiId,
       onRequest: (record) => records.push(record),
     });
-    ({ server, port } = await listen(gateway));
+    server = await serve(gateway);
+    port = server.port;
   });
 
   afterEach(async () => {
-    await close(server);
+    await server.close();
   });
 
   it('serves the default API under its stage prefix and tags the response with its ids', async () => {
@@ -165,7 +160,12 @@ describe('RestApiGateway over HTTP', () => {
     expect(reply.text).toBe('hello /orders');
     expect(reply.headers['content-type']).toBe('text/plain');
     const [call] = invoker.calls;
-    expect(call?.options).toEqual({ trigger: 'apigateway', traceHeader: reply.headers['x-amzn-trace-id'] });
+    expect(call?.options).toEqual({
+      trigger: 'apigateway',
+      traceHeader: reply.headers['x-amzn-trace-id'],
+      signal: expect.any(AbortSignal),
+    });
+    expect(call?.options.signal?.aborted).toBe(false);
     expect(call?.event).toMatchObject({
       resource: '/orders',
       path: '/orders',
@@ -271,13 +271,13 @@ describe('RestApiGateway over HTTP', () => {
   it('leaves paths no API claims to the caller, including the local endpoints under a catch-all', async () => {
     // Prepare
     const catchAllGateway = new RestApiGateway({ apis: models, invoker, defaultApiId: catchAllApi.apiId });
-    const other = await listen(catchAllGateway);
+    const other = await serve(catchAllGateway);
 
     // Act
     const unclaimed = await send(port, 'GET', '/customers');
     const local = await send(other.port, 'GET', '/_local/invocations');
     const proxied = await send(other.port, 'GET', '/anything/else');
-    await close(other.server);
+    await other.close();
 
     // Assess
     expect([unclaimed.status, unclaimed.text]).toEqual([404, 'local 404']);
@@ -369,6 +369,24 @@ describe('RestApiGateway over HTTP', () => {
     // Assess
     expect(reply.status).toBe(504);
     expect(JSON.parse(reply.text)).toEqual({ message: 'Endpoint request timed out' });
+    // Nobody waits any more: an invocation that has not started yet is dropped.
+    expect(invoker.calls.at(-1)?.options.signal?.aborted).toBe(true);
+  });
+
+  it('answers 504, and nothing else happens, when an invocation that was refused late is given up', async () => {
+    // Prepare: the invocation fails only after the gateway stopped waiting (it was dropped while queued)
+    invoker.respond = (event) =>
+      new Promise((_resolve, reject) => {
+        const signal = invoker.calls.find((call) => call.event === event)?.options.signal;
+        signal?.addEventListener('abort', () => reject(new Error('abandoned')));
+      });
+
+    // Act
+    const reply = await send(port, 'GET', '/v1/slow');
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess: the late rejection is not left unhandled
+    expect(reply.status).toBe(504);
   });
 
   it('answers 413 for a body over the 10 MB payload limit', async () => {
@@ -382,6 +400,44 @@ describe('RestApiGateway over HTTP', () => {
     expect(reply.status).toBe(413);
     expect(JSON.parse(reply.text)).toEqual({ message: 'Request Too Long' });
     expect(invoker.calls).toHaveLength(0);
+  });
+
+  it('passes a body of exactly 10 MB to the function', async () => {
+    // Prepare
+    const body = Buffer.alloc(MAX_REQUEST_BODY_BYTES, 0x61);
+
+    // Act
+    const reply = await send(port, 'POST', '/v1/orders', { 'Content-Type': 'text/plain' }, body);
+
+    // Assess
+    expect(reply.status).toBe(200);
+    expect(invoker.calls[0]?.event.body).toHaveLength(MAX_REQUEST_BODY_BYTES);
+  });
+
+  it('answers 413 to a chunked body once it passes 10 MB', async () => {
+    // Act
+    const reply = await sendRaw({
+      port,
+      method: 'POST',
+      path: '/v1/orders',
+      headers: { 'Content-Type': 'text/plain' },
+      body: Buffer.alloc(MAX_REQUEST_BODY_BYTES + 1, 0x61),
+      chunked: true,
+    });
+
+    // Assess
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.text)).toEqual({ message: 'Request Too Long' });
+    expect(invoker.calls).toHaveLength(0);
+  });
+
+  it('answers 413 to a body announced as 10 GB without waiting for it', async () => {
+    // Act
+    const reply = await sendRaw({ port, method: 'POST', path: '/v1/orders', announcedBytes: 10 * 1024 ** 3 });
+
+    // Assess
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.text)).toEqual({ message: 'Request Too Long' });
   });
 
   it('sends multi-value response headers and decodes a binary body the client accepts', async () => {

@@ -4,6 +4,9 @@ import {
   validatePattern,
 } from '../../../src/eventbridge/event-pattern';
 
+/** An event value of 256 KB, the size of a whole event on AWS until 2026: no match may take long over it. */
+const LARGE_VALUE_LENGTH = 256 * 1024;
+
 /** The reason AWS would give for rejecting `pattern`, or undefined when it accepts it. */
 function rejectionOf(pattern: unknown): string | undefined {
   try {
@@ -422,6 +425,25 @@ describe('matchesPattern', () => {
       // Assess
       expect(matched).toBe(true);
     });
+
+    it.each([
+      ['colons', ':'.repeat(LARGE_VALUE_LENGTH)],
+      ['colons ending in a letter', `${':'.repeat(LARGE_VALUE_LENGTH - 1)}x`],
+      ['hex groups', 'a:'.repeat(LARGE_VALUE_LENGTH / 2)],
+      ['hex groups ending in a letter', `${'a:'.repeat(LARGE_VALUE_LENGTH / 2 - 1)}ag`],
+    ])('answers a 256 KB value of %s at once', (_what, ip) => {
+      // Prepare
+      const pattern = { ip: [{ cidr: '2001:db8::/32' }, '::1'] };
+
+      // Act
+      const started = performance.now();
+      const matched = matchesPattern(pattern, { ip });
+      const elapsedMs = performance.now() - started;
+
+      // Assess
+      expect(matched).toBe(false);
+      expect(elapsedMs).toBeLessThan(100);
+    });
   });
 
   describe('$or', () => {
@@ -613,6 +635,20 @@ describe('validatePattern', () => {
 
     // Assess
     expect(rejection).toBe(reason);
+  });
+
+  it.each([
+    ['hex groups', 'a:'.repeat(LARGE_VALUE_LENGTH / 2), 'Invalid'],
+    ['hex groups ending in a letter', `${'a:'.repeat(LARGE_VALUE_LENGTH / 2 - 1)}ag`, 'Nonstandard'],
+  ])('rejects a 256 KB cidr address of %s at once', (_what, address, adjective) => {
+    // Act
+    const started = performance.now();
+    const rejection = rejectionOf({ ip: [{ cidr: `${address}/64` }] });
+    const elapsedMs = performance.now() - started;
+
+    // Assess
+    expect(rejection).toBe(`${adjective} IP address: ${address}`);
+    expect(elapsedMs).toBeLessThan(100);
   });
 
   it.each([

@@ -1,6 +1,8 @@
 import { listen, type RunningServer } from '../../../src/cloud/http-server';
 import { FaultRegistry } from '../../../src/faults/fault-registry';
 import { handleFaultsApi } from '../../../src/faults/faults-api';
+import { LOCAL_ENDPOINT_MAX_BODY_BYTES } from '../../../src/http/read-body';
+import { sendRaw } from '../../support/raw-http';
 
 let server: RunningServer;
 let faults: FaultRegistry;
@@ -150,5 +152,45 @@ describe('the /_local/faults API', () => {
     // Assess
     expect([onCollection.status, onOne.status]).toEqual([405, 405]);
     expect(onCollection.body.error).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+  });
+});
+
+describe('the /_local/faults body limit', () => {
+  /** The fault, padded with JSON whitespace to `bytes`. */
+  const faultOf = (bytes: number): string => JSON.stringify(timeout).padEnd(bytes, ' ');
+  const tooLarge = {
+    error: { code: 'REQUEST_TOO_LARGE', message: 'The request body is larger than 65536 bytes.' },
+    requestId: expect.any(String),
+  };
+
+  it('sets a fault whose body is exactly 64 KB', async () => {
+    // Act
+    const answer = await call('POST', '/_local/faults', faultOf(LOCAL_ENDPOINT_MAX_BODY_BYTES));
+
+    // Assess
+    expect(answer.status).toBe(201);
+  });
+
+  it('answers 413 REQUEST_TOO_LARGE to a body one byte larger', async () => {
+    // Act
+    const answer = await call('POST', '/_local/faults', faultOf(LOCAL_ENDPOINT_MAX_BODY_BYTES + 1));
+
+    // Assess
+    expect(answer).toEqual({ status: 413, body: tooLarge });
+    expect(faults.list()).toEqual([]);
+  });
+
+  it('answers 413 to a body announced as 10 GB without waiting for it', async () => {
+    // Act
+    const answer = await sendRaw({
+      port: server.port,
+      method: 'POST',
+      path: '/_local/faults',
+      announcedBytes: 10 * 1024 ** 3,
+    });
+
+    // Assess
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text)).toEqual(tooLarge);
   });
 });

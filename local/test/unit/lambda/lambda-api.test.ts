@@ -5,16 +5,20 @@ import {
   ListFunctionsCommand,
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, type RunningServer } from '../../../src/cloud/http-server';
 import { handleLambdaApi } from '../../../src/lambda/lambda-api';
-import { LambdaService } from '../../../src/lambda/lambda-service';
+import {
+  LambdaService,
+  MAX_ASYNC_REQUEST_BYTES,
+  MAX_SYNC_REQUEST_BYTES,
+} from '../../../src/lambda/lambda-service';
+import { sendRaw, type RawRequest } from '../../support/raw-http';
 import { eventually, writeHandlerBundles, type HandlerBundles } from './handler-bundles';
 
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:function';
 let bundles: HandlerBundles;
 let service: LambdaService;
-let server: Server;
+let server: RunningServer;
 let client: LambdaClient;
 let endpoint: string;
 
@@ -31,15 +35,12 @@ beforeAll(async () => {
     codeDir: bundles.codeDir,
     reservedConcurrency: 0,
   });
-  server = createServer((req, res) => {
-    void handleLambdaApi(service, req, res).then((handled) => {
-      if (handled) return;
-      res.writeHead(404, { 'x-test-fallback': 'true' });
-      res.end();
-    });
+  server = await listen(0, async (req, res) => {
+    if (await handleLambdaApi(service, req, res)) return;
+    res.writeHead(404, { 'x-test-fallback': 'true' });
+    res.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = server.url;
   client = new LambdaClient({
     endpoint,
     region: 'us-east-1',
@@ -51,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client.destroy();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await service.close();
   bundles.remove();
 });
@@ -238,5 +239,67 @@ describe('Lambda API', () => {
     // Assess
     expect(response.status).toBe(404);
     expect(response.headers.get('x-test-fallback')).toBe('true');
+  });
+});
+
+describe('Lambda payload limits', () => {
+  /** An empty event, padded with JSON whitespace to `bytes`. */
+  const payloadOf = (bytes: number): string => '{}'.padEnd(bytes, ' ');
+  const invoke = (invocationType: string, payload: Partial<RawRequest>) =>
+    sendRaw({
+      port: server.port,
+      method: 'POST',
+      path: '/2015-03-31/functions/echo/invocations',
+      headers: { 'x-amz-invocation-type': invocationType },
+      ...payload,
+    });
+  const tooLarge = (limitBytes: number) => ({
+    Type: 'User',
+    message: `Request must be smaller than ${limitBytes} bytes for the InvokeFunction operation`,
+  });
+
+  it('invokes synchronously with a payload of exactly 6 MB', async () => {
+    // Act
+    const reply = await invoke('RequestResponse', { body: payloadOf(MAX_SYNC_REQUEST_BYTES) });
+
+    // Assess
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.text)).toMatchObject({ event: {} });
+  });
+
+  it.each([
+    ['with its length', false],
+    ['chunked', true],
+  ])(
+    'answers 413 RequestTooLargeException to a synchronous payload one byte larger, sent %s',
+    async (_how, chunked) => {
+      // Act
+      const reply = await invoke('RequestResponse', { body: payloadOf(MAX_SYNC_REQUEST_BYTES + 1), chunked });
+
+      // Assess
+      expect(reply.status).toBe(413);
+      expect(reply.headers['x-amzn-errortype']).toBe('RequestTooLargeException');
+      expect(JSON.parse(reply.text)).toEqual(tooLarge(MAX_SYNC_REQUEST_BYTES));
+    },
+  );
+
+  it('accepts an asynchronous payload of exactly 1 MB, and answers 413 to one byte more', async () => {
+    // Act
+    const accepted = await invoke('Event', { body: payloadOf(MAX_ASYNC_REQUEST_BYTES) });
+    const refused = await invoke('Event', { body: payloadOf(MAX_ASYNC_REQUEST_BYTES + 1) });
+
+    // Assess
+    expect(accepted.status).toBe(202);
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.text)).toEqual(tooLarge(MAX_ASYNC_REQUEST_BYTES));
+  });
+
+  it('answers 413 to a payload announced as 10 GB without waiting for it', async () => {
+    // Act
+    const reply = await invoke('RequestResponse', { announcedBytes: 10 * 1024 ** 3 });
+
+    // Assess
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.text)).toEqual(tooLarge(MAX_SYNC_REQUEST_BYTES));
   });
 });

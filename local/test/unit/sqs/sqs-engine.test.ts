@@ -960,6 +960,7 @@ describe('serveJsonProtocol', () => {
   const failing: JsonProtocolService = {
     targetPrefix: 'Failing_20240101',
     jsonVersion: '1.1',
+    maxRequestBodyBytes: 1024,
     handle: async (operation) => {
       if (operation === 'Throttle') throw new AwsServiceError('ThrottlingException', 'slow down', 400);
       throw new Error('boom');

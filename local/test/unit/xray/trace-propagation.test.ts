@@ -200,6 +200,7 @@ describe('trace headers through the JSON protocol', () => {
     const service: JsonProtocolService = {
       targetPrefix: 'AWSEvents',
       jsonVersion: '1.1',
+      maxRequestBodyBytes: 1024,
       handle: async (_operation, _input, context) => {
         contexts.push(context);
         return {};

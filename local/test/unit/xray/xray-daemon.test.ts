@@ -173,4 +173,21 @@ describe('XRayDaemon over UDP', () => {
     await expect(attempt).rejects.toMatchObject({ code: 'EADDRINUSE' });
     holder.close();
   });
+
+  it('listens on the loopback interface only, whatever host AWS_XRAY_DAEMON_ADDRESS names', async () => {
+    // Prepare
+    const configured = process.env.AWS_XRAY_DAEMON_ADDRESS;
+    process.env.AWS_XRAY_DAEMON_ADDRESS = '0.0.0.0:0';
+
+    // Act
+    const everywhere = await XRayDaemon.start().finally(() => {
+      if (configured === undefined) delete process.env.AWS_XRAY_DAEMON_ADDRESS;
+      else process.env.AWS_XRAY_DAEMON_ADDRESS = configured;
+    });
+    await everywhere.stop();
+
+    // Assess
+    expect(everywhere.host).toBe('127.0.0.1');
+    expect(everywhere.address).toBe(`127.0.0.1:${everywhere.port}`);
+  });
 });
