@@ -37,6 +37,8 @@ import { isLocalEndpointUrl } from './http/request-guard';
 import { assertJavaAvailable } from './java-runtime';
 import { handleLambdaApi } from './lambda/lambda-api';
 import { LambdaService } from './lambda/lambda-service';
+import type { SchedulerStats } from './lambda/execution-scheduler';
+import { ownMemory, processMemory, type ResidentMemory } from './cloud/process-memory';
 import { CALLER_HEADER } from './lambda/worker-pool';
 import { SqsEngine } from './sqs/sqs-engine';
 import { StepFunctionsEngine } from './stepfunctions/step-functions-engine';
@@ -503,6 +505,23 @@ export class LocalCloud {
     return this.eventSources.filter((source) => source.identity?.kind === 'dynamodb-stream');
   }
 
+  /**
+   * The machine under the local cloud (`/_local/machine`): the scheduler's budgets and queue, and the
+   * memory of this process (every execution environment is a thread of it) and of DynamoDB Local.
+   */
+  machine(): {
+    readonly invocations: SchedulerStats;
+    readonly memory: { readonly localCloud: ResidentMemory; readonly dynamoDbLocal?: ResidentMemory };
+    readonly startup: StartupReport;
+  } {
+    const dynamoDbLocal = processMemory(this.dynamoDbPid);
+    return {
+      invocations: this.lambda.scheduler.stats(),
+      memory: { localCloud: ownMemory(), ...(dynamoDbLocal === undefined ? {} : { dynamoDbLocal }) },
+      startup: this.startup,
+    };
+  }
+
   /** The `/_local` endpoints: the local cloud's own view of what runs and what happened. */
   private async handleLocal(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
@@ -529,17 +548,30 @@ export class LocalCloud {
       case '/_local/resources':
         return sendJson(res, 200, { ...this.summary, apis: this.apis.map(describeApi(this.gateway)) });
       case '/_local/invocations':
-        return sendJson(res, 200, { invocations: this.lambda.invocations() });
+        return sendJson(res, 200, {
+          invocations: this.lambda.invocations(),
+          evicted: this.lambda.invocationsEvicted,
+        });
+      case '/_local/logs':
+        return sendJson(res, 200, this.lambda.functionLogs());
+      case '/_local/machine':
+        return sendJson(res, 200, this.machine());
       case '/_local/event-sources':
         return sendJson(res, 200, { eventSources: this.eventSources.map((source) => source.stats()) });
       case '/_local/deliveries':
-        return sendJson(res, 200, { deliveries: this.eventBridge.deliveries() });
+        return sendJson(res, 200, {
+          deliveries: this.eventBridge.deliveries(),
+          evicted: this.eventBridge.deliveriesEvicted,
+        });
       case '/_local/queues':
         return sendJson(res, 200, {
           queues: this.sqs.listQueueNames().map((name) => ({ name, ...this.sqs.approximateCounts(name) })),
         });
       case '/_local/executions':
-        return sendJson(res, 200, { executions: this.stepFunctions.executions() });
+        return sendJson(res, 200, {
+          executions: this.stepFunctions.executions(),
+          evicted: this.stepFunctions.executionsEvicted,
+        });
       default: {
         // `/_local/executions/{executionArn}`: status, data and the state-by-state history.
         const executionArn = url.pathname.match(/^\/_local\/executions\/(.+)$/)?.[1];

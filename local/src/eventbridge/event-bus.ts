@@ -11,6 +11,7 @@ import {
   localArn,
   type JsonProtocolService,
 } from '../aws-protocol';
+import { BoundedLog } from '../cloud/bounded-log';
 import { matchesPattern, validatePattern } from './event-pattern';
 import {
   InvalidInputTransformerError,
@@ -215,7 +216,7 @@ export class EventBridgeEngine implements JsonProtocolService {
   readonly maxRequestBodyBytes = 4 * PUT_EVENTS_MAX_REQUEST_BYTES;
 
   private readonly buses = new Map<string, Bus>();
-  private readonly log: MutableRecord[] = [];
+  private readonly log = new BoundedLog<MutableRecord>(DELIVERY_LOG_SIZE);
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly dispatcher: TargetDispatcher;
   private readonly retryBaseDelayMs: number;
@@ -332,7 +333,12 @@ export class EventBridgeEngine implements JsonProtocolService {
 
   /** The most recent deliveries, oldest first (at most 500). */
   deliveries(): DeliveryRecord[] {
-    return this.log.map((record) => ({ ...record }));
+    return this.log.items().map((record) => ({ ...record }));
+  }
+
+  /** Deliveries dropped from `deliveries()` to make room. */
+  get deliveriesEvicted(): number {
+    return this.log.evicted;
   }
 
   /** Stops pending retries; attempts already under way finish without scheduling more. */
@@ -576,9 +582,6 @@ export class EventBridgeEngine implements JsonProtocolService {
 
   private remember(record: MutableRecord): MutableRecord {
     this.log.push(record);
-    if (this.log.length > DELIVERY_LOG_SIZE) {
-      this.log.shift();
-    }
     return record;
   }
 

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { AwsServiceError, LOCAL_REGION, localArn } from '../aws-protocol';
+import { BoundedLog } from '../cloud/bounded-log';
 import type { InvocationTracer, TracingMode } from '../xray/lambda-invocation-tracer';
 import { ConcurrencyPool, DEFAULT_ACCOUNT_CONCURRENCY } from './concurrency-pool';
 import { ExecutionScheduler, type ExecutionSchedulerOptions } from './execution-scheduler';
@@ -45,6 +46,13 @@ export interface FunctionDefinition {
   readonly qualifiers?: readonly string[];
   /** `TracingConfig.Mode`. @default 'PassThrough' */
   readonly tracingMode?: TracingMode;
+}
+
+/** One line a function wrote (console, stdout, stderr), or the runtime wrote for it. */
+export interface FunctionLogLine {
+  readonly at: string;
+  readonly functionName: string;
+  readonly line: string;
 }
 
 export interface AsyncInvocationFailure {
@@ -101,6 +109,8 @@ export interface LambdaServiceOptions {
   readonly idleTimeoutMs?: number;
   /** Invocation records kept. Default 500. */
   readonly historySize?: number;
+  /** Lines of function output kept for `functionLogs()`. Default 5,000. */
+  readonly functionLogSize?: number;
   /** Records X-Ray segments of every invocation and gives each its `_X_AMZN_TRACE_ID`. */
   readonly tracer?: InvocationTracer;
 }
@@ -198,9 +208,8 @@ function delay(ms: number, timers: Set<NodeJS.Timeout>): Promise<void> {
 
 export class LambdaService implements LambdaInvoker {
   private readonly functions = new Map<string, FunctionEntry>();
-  private readonly history: InvocationRecord[] = [];
-  private historyStart = 0;
-  private readonly historySize: number;
+  private readonly history: BoundedLog<InvocationRecord>;
+  private readonly output: BoundedLog<FunctionLogLine>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private interceptor: InvocationInterceptor | undefined;
   private pendingAsync = 0;
@@ -210,7 +219,8 @@ export class LambdaService implements LambdaInvoker {
   readonly scheduler: ExecutionScheduler;
 
   constructor(private readonly options: LambdaServiceOptions = {}) {
-    this.historySize = options.historySize ?? 500;
+    this.history = new BoundedLog(options.historySize ?? 500);
+    this.output = new BoundedLog(options.functionLogSize ?? 5_000);
     this.unreserved = new ConcurrencyPool(
       options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY,
       'ConcurrentInvocationLimitExceeded',
@@ -226,7 +236,11 @@ export class LambdaService implements LambdaInvoker {
     const runtime = definition.runtime ?? DEFAULT_RUNTIME;
     const timeoutSeconds = definition.timeoutSeconds ?? 3;
     const memorySize = definition.memorySize ?? 128;
-    const onLog = this.options.onLog ?? writePrefixed;
+    const sink = this.options.onLog ?? writePrefixed;
+    const onLog = (functionName: string, line: string): void => {
+      this.output.push({ at: new Date().toISOString(), functionName, line });
+      sink(functionName, line);
+    };
     const pool = new FunctionWorkerPool({
       name: definition.name,
       arn,
@@ -327,9 +341,18 @@ export class LambdaService implements LambdaInvoker {
     this.interceptor = interceptor;
   }
 
-  /** The most recent invocation records, oldest first. */
+  /** The most recent invocation records, oldest first, and how many older ones were dropped. */
   invocations(): InvocationRecord[] {
-    return [...this.history.slice(this.historyStart), ...this.history.slice(0, this.historyStart)];
+    return this.history.items();
+  }
+
+  get invocationsEvicted(): number {
+    return this.history.evicted;
+  }
+
+  /** The most recent lines of function output, oldest first, and how many older ones were dropped. */
+  functionLogs(): { readonly lines: FunctionLogLine[]; readonly evicted: number } {
+    return { lines: this.output.items(), evicted: this.output.evicted };
   }
 
   stats(functionName: string): PoolStats {
@@ -603,11 +626,6 @@ export class LambdaService implements LambdaInvoker {
   }
 
   private record(record: InvocationRecord): void {
-    if (this.history.length < this.historySize) {
-      this.history.push(record);
-      return;
-    }
-    this.history[this.historyStart] = record;
-    this.historyStart = (this.historyStart + 1) % this.historySize;
+    this.history.push(record);
   }
 }

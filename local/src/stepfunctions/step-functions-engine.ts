@@ -100,6 +100,7 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
   private readonly integrations: TaskIntegrations;
   private readonly dynamoDb?: DynamoDBClient;
   private readonly maxClosedExecutions: number;
+  private executionsEvictedCount = 0;
   private readonly traceRecorder?: TraceRecorder;
 
   constructor(options: StepFunctionsEngineOptions) {
@@ -188,6 +189,11 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
   /** Every execution kept, newest first (`/_local/executions`). */
   executions(): ExecutionSummary[] {
     return [...this.executionsByArn.values()].reverse().map(summaryOf);
+  }
+
+  /** Closed executions forgotten to keep at most `maxClosedExecutions`. */
+  get executionsEvicted(): number {
+    return this.executionsEvictedCount;
   }
 
   /** One execution in full, with its state-by-state view and its history (`/_local/executions/{arn}`). */
@@ -391,6 +397,7 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
     for (const execution of closed.slice(0, Math.max(0, closed.length - this.maxClosedExecutions))) {
       this.executionsByArn.delete(execution.arn);
       this.tokens.forgetExecution(execution.arn);
+      this.executionsEvictedCount++;
     }
   }
 

@@ -341,6 +341,27 @@ describe('Lambda API and execution environments', () => {
     expect(body.invocations.some((i) => !i.cold)).toBe(true);
     expect(body.invocations.some((i) => i.outcome === 'timeout')).toBe(true);
   });
+
+  test("keeps the functions' output, and says how much of each log it had to drop", async () => {
+    const logs = (await (await fetch(`${cloud.apiUrl}/_local/logs`)).json()) as {
+      lines: { functionName: string; line: string }[];
+      evicted: number;
+    };
+    const invocations = (await (await fetch(`${cloud.apiUrl}/_local/invocations`)).json()) as {
+      evicted: number;
+    };
+    const deliveries = (await (await fetch(`${cloud.apiUrl}/_local/deliveries`)).json()) as {
+      evicted: number;
+    };
+    // The slow function's timeout is logged by the runtime, under the function's name.
+    expect(logs.lines).toContainEqual(
+      expect.objectContaining({
+        functionName: 'fixture-slow',
+        line: expect.stringContaining('Task timed out'),
+      }),
+    );
+    expect([logs.evicted, invocations.evicted, deliveries.evicted]).toEqual([0, 0, 0]);
+  });
 });
 
 describe('SQS API', () => {
