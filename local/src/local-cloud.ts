@@ -511,13 +511,21 @@ export class LocalCloud {
    */
   machine(): {
     readonly invocations: SchedulerStats;
-    readonly memory: { readonly localCloud: ResidentMemory; readonly dynamoDbLocal?: ResidentMemory };
+    readonly memory: {
+      readonly localCloud: ResidentMemory & { readonly pid: number };
+      readonly dynamoDbLocal?: ResidentMemory & { readonly pid: number };
+    };
     readonly startup: StartupReport;
   } {
     const dynamoDbLocal = processMemory(this.dynamoDbPid);
     return {
       invocations: this.lambda.scheduler.stats(),
-      memory: { localCloud: ownMemory(), ...(dynamoDbLocal === undefined ? {} : { dynamoDbLocal }) },
+      memory: {
+        localCloud: { pid: process.pid, ...ownMemory() },
+        ...(dynamoDbLocal === undefined || this.dynamoDbPid === undefined
+          ? {}
+          : { dynamoDbLocal: { pid: this.dynamoDbPid, ...dynamoDbLocal } }),
+      },
       startup: this.startup,
     };
   }
