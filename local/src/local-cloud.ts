@@ -64,6 +64,12 @@ export interface LocalCloudOptions {
   readonly edgePort?: number;
   /** Keep DynamoDB data in this directory between runs. @default - in memory */
   readonly persistDir?: string;
+  /**
+   * Use this DynamoDB Local, already running, instead of starting one: its owner stops it, not `stop()`;
+   * `persistDir` is then ignored and `dynamoDbPid` is undefined. For measures that put several servers
+   * on one database. @default - a DynamoDB Local of its own
+   */
+  readonly dynamoDbEndpoint?: string;
   /** Where progress and function logs go. @default - nowhere */
   readonly log?: (line: string) => void;
   /** The REST API (by name) also served at `/` and `/{stage}/`. @default - the first API of the first stack */
@@ -148,7 +154,15 @@ export class LocalCloud {
           appCommand: options.appCommand,
           context: options.context,
         }),
-        startDynamoDbLocal({ persistDir: options.persistDir }),
+        options.dynamoDbEndpoint === undefined
+          ? startDynamoDbLocal({ persistDir: options.persistDir })
+          : // The caller's DynamoDB Local: its owner stops it.
+            ({
+              endpoint: options.dynamoDbEndpoint,
+              port: Number(new URL(options.dynamoDbEndpoint).port),
+              pid: undefined,
+              stop: async () => undefined,
+            } satisfies DynamoDbLocal),
       ]);
       closers.push(() => dynamo.stop());
       return await LocalCloud.run(assembly, dynamo, options, log, closers);
