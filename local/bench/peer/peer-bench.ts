@@ -5,7 +5,8 @@
  *  1. POST /items (one conditional PutItem) at concurrency 32, as a ratio to raw PutItem from this
  *     process, and the server CPU each request costs — for the local cloud, serverless-offline with a
  *     worker thread per environment (its default) and serverless-offline with `--useInProcess`;
- *  2. warm latency of a no-op function through the API and through the Lambda Invoke API;
+ *  2. warm latency of a function that does nothing, through the API (`ping`, a fixed 200: `noop` returns
+ *     null, which API Gateway answers with a 502) and through the Lambda Invoke API (`noop`);
  *  3. time from start to the first answered request.
  *
  * The peer is installed outside the repository (see peer-install.ts); `BENCH_PROFILE_DIR` also samples
@@ -140,8 +141,12 @@ async function run(peer: InstalledPeer, runDir: string, cleanups: (() => Promise
   log('Starting the local cloud …');
   const assemblyDir = path.join(runDir, 'cdk.out');
   const cloudStarted = performance.now();
-  // The CDK app writes the assembly's manifest last: when it appears, synthesis is over.
-  const synthesized = whenFileAppears(path.join(assemblyDir, 'manifest.json'));
+  // Milestones of the synthesis inside the start: the CDK app writes the assembly's manifest once the
+  // templates and bundles are done, then validates the templates and writes validation-report.json.
+  const synthesis = new FileMilestones(cloudStarted, {
+    assembled: path.join(assemblyDir, 'manifest.json'),
+    validated: path.join(assemblyDir, 'validation-report.json'),
+  });
   const cloud = await LocalCloud.start({
     projectDir: PACKAGE_DIR,
     appCommand: APP_COMMAND,
@@ -155,7 +160,7 @@ async function run(peer: InstalledPeer, runDir: string, cleanups: (() => Promise
     maxConcurrency: CONCURRENCY,
   });
   const cloudStartCallMs = performance.now() - cloudStarted;
-  const synthesisMs = (await synthesized) - cloudStarted;
+  const synthesisMs = synthesis.stop();
   cleanups.push(() => cloud.stop());
   const otherApi = cloud.apis.find((api) => api.name === 'fixture-other');
   if (!otherApi) throw new Error('The fixture app has no fixture-other API');
@@ -455,10 +460,29 @@ async function profileServers(
   return results;
 }
 
-/** When `file` comes into existence (`performance.now()`), checked every 10 ms. */
-async function whenFileAppears(file: string): Promise<number> {
-  while (!fs.existsSync(file)) await sleep(10);
-  return performance.now();
+/** When each file came into existence, in ms after `since`; checked every 10 ms until `stop()`. */
+class FileMilestones<Name extends string> {
+  private readonly seen = new Map<Name, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly since: number,
+    private readonly files: Readonly<Record<Name, string>>,
+  ) {
+    this.timer = setInterval(() => this.check(), 10);
+  }
+
+  stop(): Partial<Record<Name, number>> {
+    clearInterval(this.timer);
+    this.check();
+    return Object.fromEntries(this.seen) as Partial<Record<Name, number>>;
+  }
+
+  private check(): void {
+    for (const [name, file] of Object.entries(this.files) as [Name, string][]) {
+      if (!this.seen.has(name) && fs.existsSync(file)) this.seen.set(name, performance.now() - this.since);
+    }
+  }
 }
 
 async function waitForFile(file: string): Promise<void> {
@@ -488,6 +512,8 @@ function sha256(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 12);
 }
 
+const seconds = (ms: number | undefined): string => (ms === undefined ? '?' : `${(ms / 1000).toFixed(1)} s`);
+
 const loadAverage = (values: readonly number[]): string => values.map((value) => value.toFixed(2)).join(' ');
 
 const median = (values: readonly number[]): number => {
@@ -503,7 +529,8 @@ interface ReportInput {
   readonly phases: readonly PhaseResult[];
   readonly latency: ReadonlyMap<ServerKey, LatencySamples>;
   readonly servers: readonly Server[];
-  readonly synthesisMs: number;
+  /** When the assembly's manifest and its validation report appeared, after the start call. */
+  readonly synthesisMs: Partial<Record<'assembled' | 'validated', number>>;
   readonly bundleCheck: readonly string[];
   readonly profiles: readonly ServerProfile[];
 }
@@ -593,7 +620,7 @@ function report({
     row('start → first answered request', '—', startCell),
     '',
     `Load generator (fetch) CPU per POST, measured in this process while only serverless-offline served, less the idle local cloud's ${idleCorePercent.toFixed(1)} % of a core: ${loadGeneratorMs.toFixed(2)} ms. The local cloud's server CPU is this process's CPU in its rounds less that, per request.`,
-    `Of the local cloud's start, synthesis (the CDK app and esbuild for its 9 functions, until the assembly's manifest is written) took ${(synthesisMs / 1000).toFixed(1)} s; serverless-offline is handed the bundles ready-made.`,
+    `Of the local cloud's start, synthesis took ${seconds(synthesisMs.validated ?? synthesisMs.assembled)}: the CDK app and esbuild for its 9 functions until the assembly's manifest was written ${seconds(synthesisMs.assembled)}, then aws-cdk-lib's built-in template validation until validation-report.json ${synthesisMs.validated === undefined || synthesisMs.assembled === undefined ? '(not run)' : seconds(synthesisMs.validated - synthesisMs.assembled)}. serverless-offline is handed the bundles ready-made.`,
     '',
     'How to read it: every server runs the same bundles on the same DynamoDB Local, so the JVM column is',
     'the same work for all, and the ratio and CPU rows are what each server adds on top of it. The local',
