@@ -136,9 +136,9 @@ function decisiveCategory(
   if (/local\/src\/lambda\/|serverless-offline\/src\/lambda\//.test(url)) return CATEGORIES.lambdaService;
   if (/internal\/deps\/undici|\/bench\/|\/src\/measure\.ts$/.test(url)) return CATEGORIES.loadGenerator;
   if (LOGGING_PACKAGES.test(url)) return CATEGORIES.logging;
-  if (url === 'node:_http_server' || url === 'node:_http_incoming') return CATEGORIES.httpServer;
+  if (url === 'node:_http_server') return CATEGORIES.httpServer;
   if (url === 'node:_http_client' || url === 'node:_http_agent') return CATEGORIES.httpClient;
-  if (url === 'node:_http_common' || url === 'node:_http_outgoing') return httpSide(callers, isWorker);
+  if (/^node:_http_(common|outgoing|incoming)$/.test(url)) return httpSide(callers, isWorker);
   if (
     url.includes('/local/src/') ||
     /\/node_modules\/serverless\/|serverless-offline\/src\/(?!utils)/.test(url)
@@ -149,10 +149,10 @@ function decisiveCategory(
   return undefined;
 }
 
-/** Parsing and writing code node:http shares between its server and its client: whose is it here? */
+/** Code node:http shares between its server and its client (parser, messages): whose is it here? */
 function httpSide(callers: readonly Runtime.CallFrame[], isWorker: boolean): Category {
   for (const { url } of callers) {
-    if (/^node:_http_(server|incoming)$|\/node_modules\/@hapi\/|local\/src\/apigateway\//.test(url)) {
+    if (/^node:_http_server$|\/node_modules\/@hapi\/|local\/src\/apigateway\//.test(url)) {
       return CATEGORIES.httpServer;
     }
     if (/^node:_http_(client|agent)$|\/asset\./.test(url)) return CATEGORIES.httpClient;
