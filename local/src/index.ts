@@ -5,8 +5,10 @@
 export {
   LocalCloud,
   DEFAULT_STREAM_POLL_INTERVAL_MS,
+  describeStartup,
   type LocalCloudOptions,
   type LoadedSummary,
+  type StartupReport,
 } from './local-cloud';
 export {
   startDynamoDbLocal,

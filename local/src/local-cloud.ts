@@ -73,6 +73,12 @@ export interface LocalCloudOptions {
   readonly edgePort?: number;
   /** Keep DynamoDB data in this directory between runs. @default - in memory */
   readonly persistDir?: string;
+  /**
+   * Use this DynamoDB Local, already running, instead of starting one: its owner stops it, not `stop()`;
+   * `persistDir` is then ignored and `dynamoDbPid` is undefined. For measures that put several servers
+   * on one database. @default - a DynamoDB Local of its own
+   */
+  readonly dynamoDbEndpoint?: string;
   /** Where progress and function logs go. @default - nowhere */
   readonly log?: (line: string) => void;
   /** The REST API (by name) also served at `/` and `/{stage}/`. @default - the first API of the first stack */
@@ -183,7 +189,17 @@ export class LocalCloud {
     const log = options.log ?? (() => undefined);
     const closers: (() => Promise<void>)[] = [];
     // DynamoDB Local's JVM starts while the app synthesizes (or its kept assembly is read).
-    const dynamoStarting = startDynamoDbLocal({ persistDir: options.persistDir }).then((dynamo) => {
+    const dynamoStarting = (
+      options.dynamoDbEndpoint === undefined
+        ? startDynamoDbLocal({ persistDir: options.persistDir })
+        : // The caller's DynamoDB Local: its owner stops it.
+          Promise.resolve({
+            endpoint: options.dynamoDbEndpoint,
+            port: Number(new URL(options.dynamoDbEndpoint).port),
+            pid: undefined,
+            stop: async () => undefined,
+          } satisfies DynamoDbLocal)
+    ).then((dynamo) => {
       closers.push(() => dynamo.stop());
       return { dynamo, readyMs: performance.now() - started };
     });
