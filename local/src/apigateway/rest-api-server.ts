@@ -343,6 +343,7 @@ export class RestApiGateway {
           trigger: 'apigateway',
           traceHeader: call?.traceHeader ?? ids.traceHeader,
           signal: gaveUp.signal,
+          interactive: true,
         }),
         integration.timeoutMs,
         () => gaveUp.abort(),

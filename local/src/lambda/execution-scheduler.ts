@@ -5,17 +5,24 @@
  * timeouts that AWS would never give — and runs the process out of memory.
  *
  * So the scheduler holds two budgets, both local and invisible to the functions:
- * - **running invocations**: beyond `maxRunning`, an invocation waits in a queue (FIFO) for a slot
- *   before its environment is chosen or started. Lambda's semantics stay with the pools: the waiting
- *   invocation already counts toward its function's concurrency, and its timeout starts when it runs.
- *   An invocation that called into the local cloud synchronously (an API, another function) and waits
- *   for it gives its slot up meanwhile, and the work it waits for goes ahead of queued work; otherwise
- *   callers holding every slot would wait forever for callees queued behind them.
+ * - **running invocations**: beyond `maxRunning`, an invocation waits for a slot before its
+ *   environment is chosen or started. Lambda's semantics stay with the pools: the waiting invocation
+ *   already counts toward its function's concurrency, and its timeout starts when it runs. The waiting
+ *   invocations are served in three lanes, each a fair queue (one queue per function, served round
+ *   robin, see FairQueue):
+ *   1. urgent: work a running invocation waits for (it called an API or another function of the local
+ *      cloud, and gave its slot up meanwhile); callers holding every slot would otherwise wait forever
+ *      for callees queued behind them;
+ *   2. interactive: what a client outside waits for (an API request, the Invoke API), with a timeout;
+ *   3. background: asynchronous events, stream and queue batches, Step Functions tasks — work nobody
+ *      outside is waiting on. One admission in `BACKGROUND_SHARE` goes to it even while interactive
+ *      work waits, so a steady stream of requests never starves it.
  * - **memory of live environments**: each environment reports its heap after every invocation; when
  *   the sum passes `memoryBudgetMb`, idle environments are shut down, least recently used first.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as os from 'node:os';
+import { FairQueue } from './fair-queue';
 
 export interface ExecutionSchedulerOptions {
   /** Invocations that may run at once, machine-wide. @default derived from the cores and memory */
@@ -74,6 +81,12 @@ export interface SchedulerStats {
   readonly reclaimed: number;
 }
 
+/** Which lane an invocation waits in (see the module's comment). */
+export type Lane = 'urgent' | 'interactive' | 'background';
+
+/** Under contention, one admission in this many goes to background work. */
+export const BACKGROUND_SHARE = 4;
+
 export class InvocationAbandonedError extends Error {
   constructor() {
     super('The caller gave up before the invocation could start');
@@ -108,8 +121,13 @@ export class ExecutionScheduler {
   readonly memoryBudgetMb: number;
   private running = 0;
   private suspendedCallers = 0;
-  private readonly urgent: Waiter[] = [];
-  private readonly queue: Waiter[] = [];
+  private readonly lanes: Record<Lane, FairQueue<Waiter>> = {
+    urgent: new FairQueue(),
+    interactive: new FairQueue(),
+    background: new FairQueue(),
+  };
+  /** Admissions since background work last went first. */
+  private admittedSinceBackground = 0;
   private readonly environments = new Set<ReclaimableEnvironment>();
   /** Idle environments, least recently used first (a Map keeps insertion order). */
   private readonly idle = new Map<ReclaimableEnvironment, true>();
@@ -133,10 +151,13 @@ export class ExecutionScheduler {
   }
 
   /**
-   * Resolves with a slot once the invocation may run. `urgent` invocations (a suspended caller waits
-   * for them) go ahead of the queue. Rejects with InvocationAbandonedError when `signal` aborts first.
+   * Resolves with a slot once the invocation may run, waiting in its `lane` (background by default)
+   * in the queue of its `key` (its function). Rejects with InvocationAbandonedError when `signal`
+   * aborts first.
    */
-  acquire(options: { readonly urgent?: boolean; readonly signal?: AbortSignal } = {}): Promise<RunSlot> {
+  acquire(
+    options: { readonly lane?: Lane; readonly key?: string; readonly signal?: AbortSignal } = {},
+  ): Promise<RunSlot> {
     const { signal } = options;
     if (signal?.aborted) {
       this.counters.abandoned++;
@@ -147,11 +168,10 @@ export class ExecutionScheduler {
       return Promise.resolve(this.newSlot());
     }
     return new Promise((resolve, reject) => {
-      const lane = options.urgent ? this.urgent : this.queue;
+      const lane = this.lanes[options.lane ?? 'background'];
+      const key = options.key ?? '';
       const onAbort = (): void => {
-        const index = lane.indexOf(waiter);
-        if (index < 0) return;
-        lane.splice(index, 1);
+        if (!lane.remove(key, waiter)) return;
         this.counters.abandoned++;
         reject(new InvocationAbandonedError());
       };
@@ -163,7 +183,7 @@ export class ExecutionScheduler {
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      lane.push(waiter);
+      lane.push(key, waiter);
       this.counters.peakQueued = Math.max(this.counters.peakQueued, this.waiting());
     });
   }
@@ -247,7 +267,20 @@ export class ExecutionScheduler {
   }
 
   private waiting(): number {
-    return this.urgent.length + this.queue.length;
+    return this.lanes.urgent.size + this.lanes.interactive.size + this.lanes.background.size;
+  }
+
+  /** The next waiter to admit: urgent first, then interactive, with background's share kept. */
+  private next(): Waiter | undefined {
+    const { urgent, interactive, background } = this.lanes;
+    if (urgent.size > 0) return urgent.shift();
+    const backgroundsTurn = this.admittedSinceBackground >= BACKGROUND_SHARE - 1;
+    if (interactive.size > 0 && !(backgroundsTurn && background.size > 0)) {
+      this.admittedSinceBackground++;
+      return interactive.shift();
+    }
+    this.admittedSinceBackground = 0;
+    return background.shift();
   }
 
   private newSlot(): RunSlot {
@@ -286,7 +319,7 @@ export class ExecutionScheduler {
 
   private admit(): void {
     while (this.running < this.maxRunning) {
-      const next = this.urgent.shift() ?? this.queue.shift();
+      const next = this.next();
       if (next === undefined) return;
       this.started();
       const waitedMs = performance.now() - next.queuedAt;

@@ -22,6 +22,11 @@ export interface InvokeOptions {
    * waiting for the local machine is then dropped, and rejects with InvocationAbandonedError.
    */
   readonly signal?: AbortSignal;
+  /**
+   * A client outside the local cloud waits for this answer (an API request, the Invoke API): while the
+   * machine is busy it goes before background work (events, batches, Step Functions tasks).
+   */
+  readonly interactive?: boolean;
 }
 
 export interface LambdaInvoker {

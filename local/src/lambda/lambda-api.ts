@@ -149,6 +149,8 @@ async function invoke(
     ...traceOf(req),
     qualifier,
     clientContextJson: clientContextOf(req),
+    // The caller waits for the answer (a function calling goes first anyway, as urgent work).
+    interactive: true,
   });
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',

@@ -462,6 +462,7 @@ export class LambdaService implements LambdaInvoker {
       traceId: details.traceHeader,
       clientContextJson: details.clientContextJson,
       ...(details.signal === undefined ? {} : { signal: details.signal }),
+      ...(details.interactive === undefined ? {} : { interactive: details.interactive }),
     };
     if (this.interceptor) {
       const decision = await this.interceptor(entry.definition.name, payload.value);

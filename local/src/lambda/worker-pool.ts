@@ -82,6 +82,8 @@ export interface ExecutionRequest {
   readonly clientContextJson?: string;
   /** The caller gives up: an invocation still waiting for the machine is dropped (it never runs). */
   readonly signal?: AbortSignal;
+  /** A client outside the local cloud waits for the answer: it goes before background work. */
+  readonly interactive?: boolean;
 }
 
 export interface ExecutionResult {
@@ -489,7 +491,8 @@ export class FunctionWorkerPool {
       const queuedAt = performance.now();
       try {
         slot = await this.scheduler.acquire({
-          urgent: caller !== undefined,
+          lane: caller !== undefined ? 'urgent' : untracedRequest.interactive ? 'interactive' : 'background',
+          key: this.name,
           ...(untracedRequest.signal === undefined ? {} : { signal: untracedRequest.signal }),
         });
       } catch (error) {

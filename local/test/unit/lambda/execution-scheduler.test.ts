@@ -1,8 +1,10 @@
 import {
+  BACKGROUND_SHARE,
   defaultMaxRunning,
   defaultMemoryBudgetMb,
   ExecutionScheduler,
   InvocationAbandonedError,
+  type Lane,
   type ReclaimableEnvironment,
   type RunSlot,
 } from '../../../src/lambda/execution-scheduler';
@@ -17,10 +19,10 @@ function acquireAll(
   scheduler: ExecutionScheduler,
   names: readonly string[],
   granted: string[],
-  urgent = false,
+  lane: Lane = 'background',
 ): Promise<RunSlot>[] {
   return names.map((name) =>
-    scheduler.acquire({ urgent }).then((slot) => {
+    scheduler.acquire({ lane }).then((slot) => {
       granted.push(name);
       return slot;
     }),
@@ -73,12 +75,75 @@ describe('ExecutionScheduler', () => {
     acquireAll(scheduler, ['queued-1', 'queued-2'], granted);
 
     // Act
-    acquireAll(scheduler, ['urgent'], granted, true);
+    acquireAll(scheduler, ['urgent'], granted, 'urgent');
     (await first)?.release();
     await settle();
 
     // Assess
     expect(granted).toEqual(['first', 'urgent']);
+  });
+
+  test('within a lane, each function gets a turn before any gets a second one', async () => {
+    // Prepare: one function has a backlog; another (a stream consumer) queues one batch behind it
+    const scheduler = new ExecutionScheduler({ maxRunning: 1 });
+    const granted: string[] = [];
+    const first = await scheduler.acquire({ key: 'saga-step' });
+    const backlog = ['step-1', 'step-2', 'step-3'].map((name) =>
+      scheduler.acquire({ key: 'saga-step' }).then((slot) => {
+        granted.push(name);
+        return slot;
+      }),
+    );
+    const batch = scheduler.acquire({ key: 'relay' }).then((slot) => {
+      granted.push('relay-batch');
+      return slot;
+    });
+
+    // Act
+    first.release();
+    (await backlog[0])?.release();
+    (await batch).release();
+    (await backlog[1])?.release();
+    (await backlog[2])?.release();
+
+    // Assess
+    expect(granted).toEqual(['step-1', 'relay-batch', 'step-2', 'step-3']);
+  });
+
+  test('interactive work goes before background work, which keeps one admission in BACKGROUND_SHARE', async () => {
+    // Prepare
+    const scheduler = new ExecutionScheduler({ maxRunning: 1 });
+    const granted: string[] = [];
+    const [first] = acquireAll(scheduler, ['first'], granted);
+    const background = acquireAll(scheduler, ['event-1', 'event-2'], granted, 'background');
+    const interactiveNames = Array.from({ length: 2 * BACKGROUND_SHARE }, (_, i) => `request-${i + 1}`);
+    const interactive = acquireAll(scheduler, interactiveNames, granted, 'interactive');
+
+    // Act: each admitted invocation ends at once, in the order admitted
+    const all = [first, ...background, ...interactive];
+    (await first)?.release();
+    for (let released = 1; released < all.length; released++) {
+      await settle();
+      const admitted = granted[released];
+      const slot = await all[['first', 'event-1', 'event-2', ...interactiveNames].indexOf(admitted ?? '')];
+      slot?.release();
+    }
+
+    // Assess
+    expect(BACKGROUND_SHARE).toBe(4);
+    expect(granted).toEqual([
+      'first',
+      'request-1',
+      'request-2',
+      'request-3',
+      'event-1',
+      'request-4',
+      'request-5',
+      'request-6',
+      'event-2',
+      'request-7',
+      'request-8',
+    ]);
   });
 
   test('a suspended caller gives its slot up until it resumes, then carries on at once', async () => {
@@ -89,7 +154,7 @@ describe('ExecutionScheduler', () => {
 
     // Act
     const resume = caller.suspend();
-    const [callee] = acquireAll(scheduler, ['callee'], granted, true);
+    const [callee] = acquireAll(scheduler, ['callee'], granted, 'urgent');
     await settle();
     const whileSuspended = scheduler.stats();
     (await callee)?.release();
@@ -132,7 +197,7 @@ describe('ExecutionScheduler', () => {
     await scheduler.runForCaller('env-1', async () => {
       scheduler.waitingCaller()?.suspendCaller();
       scheduler.waitingCaller()?.suspendCaller();
-      const callee = await scheduler.acquire({ urgent: true });
+      const callee = await scheduler.acquire({ lane: 'urgent' });
       inside = scheduler.stats();
       callee.release();
     });
