@@ -142,7 +142,8 @@ export function synthesizeSagaStack(): LoadedResource[] {
     stateMachineName: 'order-approval',
     definitionBody: sfn.DefinitionBody.fromChainable(
       approval('AwaitApproval', {
-        heartbeatTimeout: sfn.Timeout.duration(Duration.seconds(1)),
+        // Wide enough that a heartbeat every 300 ms is never late, whatever else the machine is doing.
+        heartbeatTimeout: sfn.Timeout.duration(Duration.seconds(3)),
         taskTimeout: sfn.Timeout.duration(Duration.seconds(20)),
       }),
     ),
