@@ -1,8 +1,9 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { OrdersStack, type OrdersSagaProps } from '../../infra/stacks/orders-stack';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
+import { unbundledApp } from './construct-test-helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -19,7 +20,7 @@ function sagaSteps(scope: Stack): OrdersSagaProps {
   };
 }
 
-const app = new App();
+const app = unbundledApp();
 const platform = new PlatformStack(app, 'TestPlatform');
 const stack = new OrdersStack(app, 'TestOrders', {
   api: platform.api,
@@ -186,7 +187,7 @@ describe('OrdersStack', () => {
   });
 
   test('refuses a snapshot interval that is not a positive integer', () => {
-    const other = new App();
+    const other = unbundledApp();
     const shared = new PlatformStack(other, 'P');
     expect(
       () =>
@@ -200,7 +201,7 @@ describe('OrdersStack', () => {
   });
 
   test('refuses to build without the other contexts’ saga steps, naming the missing ones', () => {
-    const other = new App();
+    const other = unbundledApp();
     const shared = new PlatformStack(other, 'P');
     const { chargePayment: _charge, refundPayment: _refund, ...inventoryOnly } = sagaSteps(shared);
     expect(

@@ -1,9 +1,9 @@
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
+import { unbundledApp } from './construct-test-helpers';
 
 describe('PlatformStack', () => {
-  const app = new App();
+  const app = unbundledApp();
   const template = Template.fromStack(new PlatformStack(app, 'TestPlatform'));
 
   test('has the shop event bus, exported for the other stacks', () => {

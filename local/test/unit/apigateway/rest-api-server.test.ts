@@ -164,6 +164,8 @@ describe('RestApiGateway over HTTP', () => {
       trigger: 'apigateway',
       traceHeader: reply.headers['x-amzn-trace-id'],
       signal: expect.any(AbortSignal),
+      // A client waits: while the machine is busy, it goes before background work.
+      interactive: true,
     });
     expect(call?.options.signal?.aborted).toBe(false);
     expect(call?.event).toMatchObject({

@@ -1,0 +1,147 @@
+/**
+ * `npm run bench:overload`: what the local cloud does when asked for far more than its machine holds.
+ * The real app (`cdk.json`), 16 clients placing 300 orchestrated orders as fast as `POST /orders`
+ * answers (an open loop: every saga under way at once), then the wait until every saga has ended.
+ *
+ * It prints how the orders were answered (any 5xx is a failure of the system, none is expected), how
+ * long placing and finishing took, how the sagas ended, the local machine's queue, and the peak
+ * resident memory of the local cloud (this process: every Lambda environment is one of its threads)
+ * and of DynamoDB Local's JVM, measured by the system (`VmHWM`). A fresh process, so the peak is this
+ * run's alone.
+ */
+import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
+import { LocalCloud } from 'cdk-local-cloud';
+import { newId } from '../../shared/ids/ids';
+import { PROJECT_DIR } from '../support/shop-cloud';
+
+const ORDERS = Number(process.env.BENCH_OVERLOAD_ORDERS ?? 300);
+const CLIENTS = 16;
+const PRODUCTS = 16;
+const DEADLINE_MS = 15 * 60_000;
+
+interface Machine {
+  readonly invocations: {
+    readonly maxRunning: number;
+    readonly peakRunning: number;
+    readonly peakQueued: number;
+    readonly longestWaitMs: number;
+    readonly waited: number;
+    readonly reclaimed: number;
+    readonly environments: number;
+    readonly memoryBudgetMb: number;
+  };
+  readonly memory: {
+    readonly localCloud: { readonly rssMb: number; readonly peakRssMb: number };
+    readonly dynamoDbLocal?: { readonly rssMb: number; readonly peakRssMb: number };
+  };
+}
+
+async function post(
+  cloud: LocalCloud,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const answer = await fetch(`${cloud.apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify(body),
+  });
+  return { status: answer.status, body: (await answer.json()) as unknown };
+}
+
+async function machine(cloud: LocalCloud): Promise<Machine> {
+  return (await (await fetch(`${cloud.apiUrl}/_local/machine`)).json()) as Machine;
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const cloud = await LocalCloud.start({
+    projectDir: PROJECT_DIR,
+    port: 0,
+    edgePort: 0,
+    log: () => undefined,
+  });
+  try {
+    const idle = await machine(cloud);
+    const products: string[] = [];
+    for (let i = 0; i < PRODUCTS; i++) {
+      const created = await post(cloud, '/products', {
+        name: `Overload item ${i}`,
+        priceCents: 1_500,
+        currency: 'USD',
+        stock: 1_000_000,
+      });
+      if (created.status !== 201) throw new Error(`POST /products answered ${created.status}`);
+      products.push(String((created.body as { productId: string }).productId));
+    }
+
+    // Act: 16 clients, each placing its next order as soon as the last was answered.
+    const answers = new Map<number, number>();
+    const orderIds: string[] = [];
+    const started = performance.now();
+    let next = 0;
+    const client = async (): Promise<void> => {
+      for (let i = next++; i < ORDERS; i = next++) {
+        const answer = await post(cloud, '/orders', {
+          userId: newId('user'),
+          items: [{ productId: products[i % PRODUCTS], quantity: 1 }],
+          payment: { method: 'card', token: 'tok_visa' },
+        });
+        answers.set(answer.status, (answers.get(answer.status) ?? 0) + 1);
+        if (answer.status === 202) orderIds.push(String((answer.body as { orderId: string }).orderId));
+      }
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, client));
+    const placedMs = performance.now() - started;
+
+    const machineArn = cloud.stepFunctions
+      .stateMachines()
+      .find((candidate) => candidate.name.includes('PlaceOrderSaga'))?.arn;
+    if (machineArn === undefined) throw new Error('the PlaceOrder state machine is not loaded');
+    const executionOf = (orderId: string): string =>
+      `${machineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+    let statuses = new Map<string, number>();
+    for (;;) {
+      statuses = new Map();
+      for (const orderId of orderIds) {
+        const status = cloud.stepFunctions.execution(executionOf(orderId))?.status ?? 'NOT STARTED';
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+      const unfinished = (statuses.get('RUNNING') ?? 0) + (statuses.get('NOT STARTED') ?? 0);
+      if (unfinished === 0 || performance.now() - started > DEADLINE_MS) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const endedMs = performance.now() - started;
+    const after = await machine(cloud);
+
+    const tally = (counts: ReadonlyMap<unknown, number>): string =>
+      [...counts].map(([key, count]) => `${String(key)} × ${count}`).join(', ');
+    const { invocations, memory } = after;
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    const lines = [
+      `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()}`,
+      `Budgets: ${invocations.maxRunning} invocations running at once, ${invocations.memoryBudgetMb} MiB of environments`,
+      '',
+      '| measure | value |',
+      '|---|---|',
+      `| ${ORDERS} orders from ${CLIENTS} clients, as fast as POST /orders answers | answers: ${tally(answers)} |`,
+      `| all placed after | ${(placedMs / 1000).toFixed(1)} s (${(ORDERS / (placedMs / 1000)).toFixed(1)} orders/s) |`,
+      `| every saga ended after | ${(endedMs / 1000).toFixed(1)} s — ${tally(statuses)} |`,
+      `| local machine | peak ${invocations.peakRunning} running, ${invocations.peakQueued} queued; ${invocations.waited} invocations waited, the longest ${(invocations.longestWaitMs / 1000).toFixed(1)} s; ${invocations.environments} environments at the end, ${invocations.reclaimed} reclaimed |`,
+      `| peak RSS, local cloud (this process, every environment included) | ${memory.localCloud.peakRssMb} MiB (${idle.memory.localCloud.rssMb} MiB idle after start) |`,
+      `| peak RSS, DynamoDB Local JVM | ${memory.dynamoDbLocal?.peakRssMb ?? '?'} MiB |`,
+      `| peak RSS, the two peaks added (goal < 4 GiB) | ${memory.localCloud.peakRssMb + (memory.dynamoDbLocal?.peakRssMb ?? 0)} MiB |`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    const failed = [...answers.keys()].some((status) => status >= 500) || statuses.has('RUNNING');
+    if (failed) process.exitCode = 1;
+  } finally {
+    await cloud.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
