@@ -5,13 +5,16 @@
  *  1. raw DynamoDB Local PutItem throughput at concurrency 32;
  *  2. the same PutItem through API Gateway → Lambda (POST /items) at concurrency 32, and the ratio;
  *  3. warm invoke latency of a no-op function (in-process and through the Lambda Invoke API);
- *  4. cold-start time (first invocation of a function: worker start + module load + handler).
+ *  4. cold-start time (first invocation of a function: worker start + module load + handler);
+ *  5. the start of the local cloud itself — a first one, which synthesizes the fixture app into a fresh
+ *     assembly cache, and one after no change — and its peak memory over the whole run.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { LocalCloud } from '../src/local-cloud';
+import { describeStartup, LocalCloud } from '../src/local-cloud';
 import { cpuMark, cpuShare, latencies, percentile, throughput } from '../src/measure';
 
 const CONCURRENCY = 32;
@@ -23,15 +26,19 @@ const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const bootStarted = performance.now();
-  const cloud = await LocalCloud.start({
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-bench-assemblies-'));
+  const options = {
     projectDir: path.resolve(__dirname, '..'),
     appCommand: 'npx tsx test/fixtures/fixture-app.ts',
+    assemblyCacheDir: cacheDir,
     port: 0,
     edgePort: 0,
     defaultApiName: 'fixture-main',
-  });
-  const bootSeconds = (performance.now() - bootStarted) / 1000;
+  } as const;
+  const first = await LocalCloud.start(options);
+  const firstStartup = first.startup;
+  await first.stop();
+  const cloud = await LocalCloud.start(options);
   // A table without a stream, so nothing runs downstream of either kind of write.
   const table = 'fixture-items';
   const dynamodb = new DynamoDBClient({ endpoint: cloud.dynamoDbEndpoint, region: 'us-east-1', credentials });
@@ -90,10 +97,12 @@ async function main(): Promise<void> {
       await lambdaApi.send(new InvokeCommand({ FunctionName: 'fixture-noop' }));
     });
 
+    const machine = cloud.machine();
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     const lines = [
       `Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()}`,
-      `Local cloud start (synthesis + DynamoDB Local + engines): ${bootSeconds.toFixed(1)} s`,
+      `Local cloud start, first (synthesizes the fixture app): ${describeStartup(firstStartup)}`,
+      `Local cloud start, after no change: ${describeStartup(cloud.startup)}`,
       '',
       `| measure | value |`,
       `|---|---|`,
@@ -105,12 +114,14 @@ async function main(): Promise<void> {
       `| warm no-op invoke, in process: p50 / p99 (goal p99 ≤ 5 ms) | ${percentile(inProcess, 50).toFixed(2)} ms / ${percentile(inProcess, 99).toFixed(2)} ms |`,
       `| warm no-op invoke, Lambda Invoke API over HTTP: p50 / p99 | ${percentile(viaApi, 50).toFixed(2)} ms / ${percentile(viaApi, 99).toFixed(2)} ms |`,
       `| cold start, no-op function (first invocation, wall) | ${coldMs.toFixed(0)} ms (init ${coldRecord?.initDurationMs?.toFixed(0) ?? '?'} ms) |`,
+      `| peak RSS over the run: local cloud (this process) / DynamoDB Local JVM | ${machine.memory.localCloud.peakRssMb} MiB / ${machine.memory.dynamoDbLocal?.peakRssMb ?? '?'} MiB |`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     dynamodb.destroy();
     lambdaApi.destroy();
     await cloud.stop();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
   }
 }
 
