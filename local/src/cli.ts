@@ -18,6 +18,8 @@ Options of start:
   --port <n>         API and /_local endpoints (default: $PORT or 3000)
   --edge-port <n>    one endpoint for every AWS API, like LocalStack's (default: $EDGE_PORT or 4566)
   --persist <dir>    keep DynamoDB data in <dir> between runs (default: in memory)
+  --dynamodb-endpoint <url>
+                     use this running DynamoDB Local instead of starting one (it is not stopped)
   --app <command>    the CDK app command (default: "app" in cdk.json)
   --api <name>       the REST API served at / (default: "local-cloud:default-api" in cdk.json, else the first)
   -c, --context <key=value>
@@ -65,6 +67,7 @@ async function start(args: readonly string[]): Promise<void> {
       port: { type: 'string' },
       'edge-port': { type: 'string' },
       persist: { type: 'string' },
+      'dynamodb-endpoint': { type: 'string' },
       app: { type: 'string' },
       api: { type: 'string' },
       context: { type: 'string', short: 'c', multiple: true },
@@ -88,6 +91,7 @@ async function start(args: readonly string[]): Promise<void> {
     port: Number(values.port ?? process.env.PORT ?? 3000),
     edgePort: Number(values['edge-port'] ?? process.env.EDGE_PORT ?? 4566),
     persistDir: values.persist ? path.resolve(values.persist) : undefined,
+    dynamoDbEndpoint: values['dynamodb-endpoint'],
     fresh: values.fresh ?? false,
     log: (line) => process.stdout.write(`${line}\n`),
   });
