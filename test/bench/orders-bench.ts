@@ -22,7 +22,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { startDynamoDbLocal, LocalCloud, percentile, processTicks, throughput } from 'cdk-local-cloud';
+import {
+  startDynamoDbLocal,
+  LocalCloud,
+  percentile,
+  processTicks,
+  throughput,
+  localClientConfig,
+} from 'cdk-local-cloud';
 import {
   AggregateRunner,
   commandContext,
@@ -33,7 +40,7 @@ import {
 } from '../../shared/event-sourcing';
 import { ORDER_VIEW_SORT_KEY } from '../../functions/orders/adapters/dynamodb-order-views';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { clientConfig, PROJECT_DIR } from '../support/shop-cloud';
+import { PROJECT_DIR } from '../support/shop-cloud';
 
 /** Every order pays by card: `tok_visa` is the payment provider's card that is always charged. */
 const CARD = { method: 'card', token: 'tok_visa' } as const;
@@ -116,7 +123,7 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
   const eventStore = tableNamed(tables, /Orders.*EventStore/i);
   const idempotency = tableNamed(tables, /Orders.*Idempotency/i);
   const products = tableNamed(tables, /Products/i);
-  const dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
+  const dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
 
   /** Statuses other than 202 seen in the measured rounds (the warm-up's are forgotten). */
   const failures = new Map<number, number>();
@@ -293,7 +300,7 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
  */
 async function propagation(cloud: LocalCloud, productId: string): Promise<number[]> {
   const readModel = tableNamed(cloud.summary.tables, /Orders.*ReadModel/i);
-  const dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
+  const dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
   const samples: number[] = [];
   try {
     await throughput(PROPAGATION_ORDERS, PROPAGATION_CONCURRENCY, async () => {
@@ -422,7 +429,7 @@ async function sagaSample(cloud: LocalCloud, sfn: SFNClient, executionArn: strin
  */
 async function sagaMeasures(cloud: LocalCloud, productIds: readonly string[]): Promise<SagaMeasures> {
   const productOf = (i: number): string => productIds[i % productIds.length] as string;
-  const sfn = new SFNClient(clientConfig(cloud.edgeUrl));
+  const sfn = new SFNClient(localClientConfig(cloud.edgeUrl));
   const machineArn = cloud.stepFunctions
     .stateMachines()
     .find((machine) => machine.name.includes('PlaceOrderSaga'))?.arn;
@@ -479,7 +486,7 @@ interface LoadTimes {
 
 async function aggregateLoads(): Promise<LoadTimes[]> {
   const dynamo = await startDynamoDbLocal();
-  const client = new DynamoDBClient(clientConfig(dynamo.endpoint));
+  const client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   try {
     const tableName = 'bench-event-store';
     await client.send(

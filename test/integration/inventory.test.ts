@@ -21,16 +21,9 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { isId } from '../../shared/ids/ids';
-import { type LocalCloud, eventually } from 'cdk-local-cloud';
+import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import type { InventoryEvent, ProductResponse } from '../../functions/inventory/contracts';
-import {
-  clientConfig,
-  callJson,
-  localJson,
-  startShopCloud,
-  type JsonAnswer,
-  type JsonCall,
-} from '../support/shop-cloud';
+import { callJson, localJson, startShopCloud, type JsonAnswer, type JsonCall } from '../support/shop-cloud';
 
 const RULE = 'inventory-test-recorder';
 /** Restocks sent at once, with no client retries: each must count exactly once. */
@@ -114,8 +107,8 @@ async function busEventsOf(productId: string, count: number): Promise<BusEvent[]
 
 beforeAll(async () => {
   ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }));
-  eventBridge = new EventBridgeClient(clientConfig(cloud.edgeUrl));
-  sqs = new SQSClient(clientConfig(cloud.edgeUrl));
+  eventBridge = new EventBridgeClient(localClientConfig(cloud.edgeUrl));
+  sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
   ({ QueueUrl: queueUrl = '' } = await sqs.send(
     new CreateQueueCommand({ QueueName: `${RULE}-${randomUUID()}` }),
   ));

@@ -18,15 +18,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { type LocalCloud, eventually } from 'cdk-local-cloud';
-import {
-  clientConfig,
-  callJson,
-  localJson,
-  startShopCloud,
-  type JsonAnswer,
-  type JsonCall,
-} from '../support/shop-cloud';
+import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
+import { callJson, localJson, startShopCloud, type JsonAnswer, type JsonCall } from '../support/shop-cloud';
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;
@@ -212,7 +205,7 @@ async function awaitingOrder(userId: string): Promise<OrderView> {
 
 beforeAll(async () => {
   ({ cloud } = await startShopCloud({ asyncRetryBaseDelayMs: 50 }));
-  dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
+  dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
   products.keyboard = await createProduct('Keyboard', 4_999, 'USD');
   products.mouse = await createProduct('Mouse', 1_250, 'USD');
   products.mug = await createProduct('Mug', 900, 'EUR');

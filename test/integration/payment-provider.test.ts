@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../../shared/ids/ids';
-import { type LocalCloud, eventually } from 'cdk-local-cloud';
+import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import type {
   ChargeListObject,
   ChargeObject,
@@ -15,7 +15,7 @@ import type {
   RefundObject,
 } from '../../functions/payment-provider/contracts';
 import { FIXTURE_HANG_MS } from '../fixtures/payment-provider-app';
-import { clientConfig, startShopCloud } from '../support/shop-cloud';
+import { startShopCloud } from '../support/shop-cloud';
 
 let cloud: LocalCloud;
 let documents: DynamoDBDocumentClient;
@@ -82,7 +82,7 @@ beforeAll(async () => {
     defaultApiName: 'payment-provider-api',
   }));
   ledgerTable = cloud.outputs['ShopPaymentProvider']?.['LedgerTableName'] ?? '';
-  documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint)));
+  documents = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint)));
 }, 120_000);
 
 afterAll(async () => {

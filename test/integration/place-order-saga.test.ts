@@ -14,7 +14,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { type LocalCloud, eventually } from 'cdk-local-cloud';
+import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import {
   FIXTURE_COMPENSATION_RETRY_ATTEMPTS,
   FIXTURE_RETRY_ATTEMPTS,
@@ -22,7 +22,7 @@ import {
   PLACE_ORDER_SAGA_STACK,
   QUICK_APPROVAL_SAGA_MACHINE,
 } from '../fixtures/place-order-saga-app';
-import { clientConfig, startShopCloud } from '../support/shop-cloud';
+import { startShopCloud } from '../support/shop-cloud';
 
 /**
  * The PlaceOrder saga construct on the local cloud's Step Functions, with fake steps whose behaviour
@@ -37,8 +37,8 @@ let sqs: SQSClient;
 beforeAll(async () => {
   // The saga construct alone, on fake steps: the real app's boot options on the saga's fixture app.
   ({ cloud } = await startShopCloud({ appCommand: 'npx tsx test/fixtures/place-order-saga-app.ts' }));
-  sfn = new SFNClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
-  sqs = new SQSClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  sfn = new SFNClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  sqs = new SQSClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
 }, 120_000);
 
 afterEach(async () => {

@@ -21,9 +21,15 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
-import { type LocalCloud, SeededRandom, type ExecutionSummary, eventually } from 'cdk-local-cloud';
+import {
+  type LocalCloud,
+  SeededRandom,
+  type ExecutionSummary,
+  eventually,
+  localClientConfig,
+} from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
-import { clientConfig, callJson, localJson, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
+import { callJson, localJson, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
 
 /**
  * `npm test` runs the first seed, closed and open loop; `npm run test:soak` every seed (SOAK_TESTS=1).
@@ -368,7 +374,7 @@ beforeAll(async () => {
       if (logs.length > LOG_LINES_KEPT) logs.splice(0, logs.length - LOG_LINES_KEPT / 2);
     },
   }));
-  dynamodb = new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint));
+  dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
   const provider = cloud.apis.find((candidate) => candidate.name === 'payment-provider-api');
   if (provider === undefined) throw new Error('no payment-provider-api among the REST APIs');
   providerUrl = cloud.gateway.localUrl(provider.apiId, provider.stages[0] ?? 'prod');

@@ -3,15 +3,6 @@ import { LocalCloud, type LocalCloudOptions } from 'cdk-local-cloud';
 
 export const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
-/** Fake credentials and the local region, as every SDK client of the tests uses them. */
-export function clientConfig(endpoint: string) {
-  return {
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-}
-
 /**
  * Boots the local cloud on this project, on free ports, keeping function logs rather than printing
  * them; by default on the real app (`cdk.json`). `overrides` win: another app command, or a test that

@@ -74,6 +74,7 @@ export async function synthesize(
       `No CDK app to run: set "app" in ${path.join(options.projectDir, 'cdk.json')} or pass an app command.`,
     );
   }
+  const context = { ...cdkJson.context, ...options.context };
   fs.rmSync(options.outDir, { recursive: true, force: true });
   fs.mkdirSync(options.outDir, { recursive: true });
 
@@ -85,9 +86,10 @@ export async function synthesize(
       env: {
         ...process.env,
         CDK_OUTDIR: options.outDir,
-        CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, ...options.context }),
+        CDK_CONTEXT_JSON: JSON.stringify(context),
         CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
         CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT ?? '000000000000',
+        ...validationSetting(context),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -113,6 +115,20 @@ export async function synthesize(
       bundlingMs: bundlingTimes.reduce((sum, ms) => sum + ms, 0),
     },
   };
+}
+
+/** aws-cdk-lib's feature flag that makes its built-in template validation fail a synthesis. */
+const VALIDATE_AGAINST_DEFAULT_RULES = '@aws-cdk/core:validateAgainstDefaultRules';
+
+/**
+ * aws-cdk-lib validates the templates it writes against CloudFormation's rules, which takes seconds,
+ * and turns what it finds into warnings the local cloud would not show. It is skipped
+ * (`CDK_VALIDATION=false`) unless the environment already says, or the app's context makes its
+ * findings fail the synthesis: then it runs as `cdk synth` runs it.
+ */
+function validationSetting(context: Readonly<Record<string, unknown>>): Record<string, string> {
+  const failsSynthesis = [true, 'true'].includes(context[VALIDATE_AGAINST_DEFAULT_RULES] as string | boolean);
+  return process.env.CDK_VALIDATION !== undefined || failsSynthesis ? {} : { CDK_VALIDATION: 'false' };
 }
 
 interface ManifestArtifact {

@@ -105,7 +105,9 @@ export function defaultMemoryBudgetMb(totalMemoryBytes = os.totalmem()): number 
 
 /**
  * Four running invocations per core: most of an invocation's time is spent waiting on DynamoDB Local
- * or another engine, so a core keeps several busy; more only adds contention.
+ * or another engine, so a core keeps several busy. More only adds contention: on 2 cores, with 16 or
+ * 32, the 300-order open loop of the saga's invariant test fell behind (a read model minutes late)
+ * where 8 kept up.
  */
 export function defaultMaxRunning(cores = os.availableParallelism()): number {
   return Math.max(2, cores * 4);

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { localClientConfig } from '../../src/testing/client-config';
 import { eventually } from '../../src/testing/eventually';
 
 const REPOSITORY_NODE_MODULES = path.resolve(__dirname, '..', '..', '..', 'node_modules');
@@ -113,11 +114,7 @@ describe('the quick start on any CDK app', () => {
     const apiUrl = /API (http:\/\/127\.0\.0\.1:\d+)\//.exec(banner)?.[1];
     const edgeUrl = /AWS endpoint (http:\/\/127\.0\.0\.1:\d+)/.exec(banner)?.[1];
     const greeting = await fetch(`${apiUrl}/?name=local`);
-    const dynamodb = new DynamoDBClient({
-      endpoint: edgeUrl,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
+    const dynamodb = new DynamoDBClient(localClientConfig(edgeUrl ?? ''));
     const { TableNames = [] } = await dynamodb.send(new ListTablesCommand({}));
     dynamodb.destroy();
     const { memory } = (await (await fetch(`${apiUrl}/_local/machine`)).json()) as {

@@ -29,6 +29,7 @@ import {
 } from '../../src/event-source/dynamodb-stream-source';
 import type { InvokeResult, LambdaInvoker } from '../../src/lambda/invoker';
 import { waitUntil } from '../../src/testing/eventually';
+import { localClientConfig } from '../../src/testing/client-config';
 
 type Handler = (event: DynamoDbStreamEvent) => InvokeResult | Promise<InvokeResult>;
 
@@ -75,13 +76,8 @@ const running: DynamoDbStreamSource[] = [];
 
 beforeAll(async () => {
   dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
-  const clientConfig = {
-    endpoint: dynamoDbLocal.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  };
-  dynamodb = new DynamoDBClient(clientConfig);
-  streams = new DynamoDBStreamsClient(clientConfig);
+  dynamodb = new DynamoDBClient(localClientConfig(dynamoDbLocal.endpoint));
+  streams = new DynamoDBStreamsClient(localClientConfig(dynamoDbLocal.endpoint));
 });
 
 afterEach(async () => {

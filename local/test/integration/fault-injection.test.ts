@@ -11,7 +11,8 @@ import type { FaultView } from '../../src/faults/fault-registry';
 import { SeededRandom } from '../../src/faults/seeded-random';
 import type { LocalCloud } from '../../src/local-cloud';
 import { eventually } from '../../src/testing/eventually';
-import { clientConfig, startFixtureCloud } from '../support/fixture-cloud';
+import { startFixtureCloud } from '../support/fixture-cloud';
+import { localClientConfig } from '../../src/testing/client-config';
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;
@@ -164,10 +165,10 @@ const strikesBefore = (seed: number, probability: number, misses: number) => {
 
 beforeAll(async () => {
   ({ cloud } = await startFixtureCloud());
-  dynamodb = new DynamoDBClient(clientConfig(cloud.edgeUrl));
-  lambda = new LambdaClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
-  eventBridge = new EventBridgeClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
-  sqs = new SQSClient(clientConfig(cloud.edgeUrl));
+  dynamodb = new DynamoDBClient(localClientConfig(cloud.edgeUrl));
+  lambda = new LambdaClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  eventBridge = new EventBridgeClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
 }, 120_000);
 
 afterEach(async () => {

@@ -10,8 +10,9 @@ import {
 import { LOCAL_ENDPOINT_MAX_BODY_BYTES } from '../../src/http/read-body';
 import type { LocalCloud } from '../../src/local-cloud';
 import { eventually } from '../../src/testing/eventually';
-import { clientConfig, startFixtureCloud } from '../support/fixture-cloud';
+import { startFixtureCloud } from '../support/fixture-cloud';
 import { sendRaw } from '../support/raw-http';
+import { localClientConfig } from '../../src/testing/client-config';
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;
@@ -44,10 +45,10 @@ const postNote = (id: string, text: string) =>
 
 beforeAll(async () => {
   ({ cloud } = await startFixtureCloud());
-  dynamodb = new DynamoDBClient(clientConfig(cloud.edgeUrl));
-  lambda = new LambdaClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
-  eventBridge = new EventBridgeClient(clientConfig(cloud.edgeUrl));
-  sqs = new SQSClient(clientConfig(cloud.edgeUrl));
+  dynamodb = new DynamoDBClient(localClientConfig(cloud.edgeUrl));
+  lambda = new LambdaClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  eventBridge = new EventBridgeClient(localClientConfig(cloud.edgeUrl));
+  sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
 }, 120_000);
 
 afterAll(async () => {

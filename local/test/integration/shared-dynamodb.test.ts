@@ -5,7 +5,8 @@
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../src/dynamodb/dynamodb-local';
 import type { LocalCloud } from '../../src/local-cloud';
-import { clientConfig, startFixtureCloud } from '../support/fixture-cloud';
+import { startFixtureCloud } from '../support/fixture-cloud';
+import { localClientConfig } from '../../src/testing/client-config';
 
 let dynamo: DynamoDbLocal;
 let dynamodb: DynamoDBClient;
@@ -13,7 +14,7 @@ let cloud: LocalCloud | undefined;
 
 beforeAll(async () => {
   dynamo = await startDynamoDbLocal();
-  dynamodb = new DynamoDBClient(clientConfig(dynamo.endpoint));
+  dynamodb = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   ({ cloud } = await startFixtureCloud({ dynamoDbEndpoint: dynamo.endpoint }));
 }, 120_000);
 

@@ -20,7 +20,7 @@ import { LambdaService } from '../../src/lambda/lambda-service';
 import { LocalCloud } from '../../src/local-cloud';
 import { StepFunctionsEngine } from '../../src/stepfunctions/step-functions-engine';
 import { eventually } from '../../src/testing/eventually';
-import { clientConfig, PROJECT_DIR } from '../support/fixture-cloud';
+import { PROJECT_DIR } from '../support/fixture-cloud';
 import {
   LEDGER_TABLE,
   SAGA_FUNCTIONS,
@@ -28,6 +28,7 @@ import {
   writeSagaHandlers,
   type HandlerBundle,
 } from './saga-state-machines';
+import { localClientConfig } from '../../src/testing/client-config';
 
 const machineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
@@ -46,7 +47,7 @@ beforeAll(async () => {
     lambda.register({ name: `saga-${name}`, codeDir: bundle.codeDir, handler: `index.${name}` });
   }
   dynamo = await startDynamoDbLocal();
-  const dynamoClient = new DynamoDBClient(clientConfig(dynamo.endpoint));
+  const dynamoClient = new DynamoDBClient(localClientConfig(dynamo.endpoint));
   await dynamoClient.send(
     new CreateTableCommand({
       TableName: LEDGER_TABLE,
@@ -61,7 +62,7 @@ beforeAll(async () => {
   server = await listen(0, async (req, res) => {
     if (!(await serveJsonProtocol([engine], req, res))) sendJson(res, 404, { message: 'not served' });
   });
-  sfn = new SFNClient({ ...clientConfig(server.url), maxAttempts: 1 });
+  sfn = new SFNClient({ ...localClientConfig(server.url), maxAttempts: 1 });
 }, 120_000);
 
 afterAll(async () => {
@@ -343,7 +344,7 @@ describe('StartExecution through the SDK', () => {
   it('runs an EXPRESS machine with StartSyncExecution (the SDK needs disableHostPrefix locally)', async () => {
     // Prepare
     const syncClient = new SFNClient({
-      ...clientConfig(server.url),
+      ...localClientConfig(server.url),
       maxAttempts: 1,
       disableHostPrefix: true,
     });
@@ -439,7 +440,7 @@ describe('the local cloud, end to end (test/fixtures/saga-fixture-app.ts)', () =
 
   it('starts an execution for an EventBridge rule whose target is the state machine', async () => {
     // Prepare
-    const eventBridge = new EventBridgeClient(clientConfig(cloud.edgeUrl));
+    const eventBridge = new EventBridgeClient(localClientConfig(cloud.edgeUrl));
 
     // Act
     await eventBridge.send(
@@ -485,7 +486,7 @@ describe('the local cloud, end to end (test/fixtures/saga-fixture-app.ts)', () =
       return execution.status === 'SUCCEEDED' ? execution : undefined;
     });
     expect(detail.output).toEqual({ orderId: 'a-1', reservation: { reservationId: 'r-a-1' } });
-    const edge = new SFNClient(clientConfig(cloud.edgeUrl));
+    const edge = new SFNClient(localClientConfig(cloud.edgeUrl));
     const described = await edge.send(new DescribeExecutionCommand({ executionArn }));
     edge.destroy();
     expect(described.status).toBe('SUCCEEDED');

@@ -4,15 +4,6 @@ import { LocalCloud, type LocalCloudOptions } from '../../src/local-cloud';
 /** The package's folder: the fixture apps' commands and entries are relative to it. */
 export const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
-/** Fake credentials and the local region, as every SDK client of the tests uses them. */
-export function clientConfig(endpoint: string) {
-  return {
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-}
-
 /**
  * Boots the local cloud on the fixture app (`test/fixtures/fixture-app.ts`), on free ports, keeping
  * function logs rather than printing them. `overrides` win (another fixture app's command, say).
