@@ -22,9 +22,9 @@ import type { OrderDetails } from '../../functions/orders/application/order-quer
 import type { ChargeListObject, ChargeObject } from '../../functions/payment-provider/contracts';
 import type { PaymentResponse } from '../../functions/payments/contracts/payment-response';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
-import { type LocalCloud, eventually } from 'cdk-local-cloud';
+import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
-import { clientConfig, callJson, startShopCloud } from '../support/shop-cloud';
+import { callJson, startShopCloud } from '../support/shop-cloud';
 
 const APPROVAL_THRESHOLD_CENTS = 50_000;
 /** Long enough for an approver to answer once the read model shows the wait, short enough to wait out. */
@@ -68,8 +68,8 @@ beforeAll(async () => {
       if (line.includes('Circuit')) circuitLogs.push(line);
     },
   }));
-  sfn = new SFNClient({ ...clientConfig(cloud.edgeUrl), maxAttempts: 1 });
-  documents = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(cloud.dynamoDbEndpoint)));
+  sfn = new SFNClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  documents = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint)));
   const processor = cloud.apis.find((api) => api.name === 'payment-provider-api');
   if (processor === undefined) throw new Error(`no payment-provider-api among the APIs`);
   providerUrl = cloud.gateway.localUrl(processor.apiId, processor.stages[0] ?? 'prod');
@@ -363,6 +363,7 @@ interface CircuitItem {
   readonly failures: number;
   readonly version: number;
   readonly openedAt?: number;
+  readonly probeLeaseUntil?: number;
 }
 
 /**
@@ -387,6 +388,26 @@ async function circuitOpenedAfter(version: number): Promise<CircuitItem> {
       return item.state === 'OPEN' && item.version > version ? item : undefined;
     },
     { timeoutMs: 45_000, intervalMs: 25, what: 'the circuit to open' },
+  );
+}
+
+/**
+ * Waits until the charges' circuit would let the next call through: CLOSED, or OPEN past its reset
+ * timeout or HALF_OPEN past its probe's lease (the call becomes the probe). The saga's retries are jittered, so without this wait every
+ * retry of a charge may fall inside an earlier test's open period and never reach the breaker's probe.
+ */
+async function circuitLetsTheNextCallThrough(): Promise<void> {
+  await eventually(
+    async () => {
+      const charges = await circuit();
+      const ready =
+        charges.state === 'CLOSED' ||
+        (charges.state === 'OPEN' &&
+          Date.now() >= (charges.openedAt ?? 0) + BREAKER_RESET_TIMEOUT_SECONDS * 1_000) ||
+        (charges.state === 'HALF_OPEN' && Date.now() >= (charges.probeLeaseUntil ?? 0));
+      return ready ? true : undefined;
+    },
+    { timeoutMs: 30_000, what: "the charges' circuit closed or ready for a probe" },
   );
 }
 
@@ -734,16 +755,7 @@ describe('the card processor answers', () => {
     // (a bulkhead), which the refund's calls left closed.
     expect((await circuit('payment-provider-refunds')).state).toBe('CLOSED');
     // The next test's charge must find the charges' circuit closed or ready for a probe.
-    await eventually(
-      async () => {
-        const charges = await circuit();
-        const ready =
-          charges.state === 'CLOSED' ||
-          Date.now() >= (charges.openedAt ?? 0) + BREAKER_RESET_TIMEOUT_SECONDS * 1_000;
-        return ready ? true : undefined;
-      },
-      { timeoutMs: 10_000, what: "the charges' circuit closed or ready for a probe" },
-    );
+    await circuitLetsTheNextCallThrough();
   }, 120_000);
 });
 
@@ -850,6 +862,7 @@ describe('the card processor down, behind the circuit breaker (run last: every c
   test('the processor back: after the reset timeout a probe closes the breaker and orders are PAID again', async () => {
     // Prepare: the breaker opened by a failing charge, then the processor repaired while it is open.
     const product = await newProduct(PRICE_CENTS, 50);
+    await circuitLetsTheNextCallThrough();
     const before = await circuit();
     const logsBefore = circuitLogs.length;
     await injectFault(PROCESSOR_DOWN);
