@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CfnTemplate } from '../template/template-types';
+import { npxShimEnvironment } from './npx-shim';
 
 export interface AssemblyStack {
   readonly stackName: string;
@@ -90,6 +91,7 @@ export async function synthesize(
         CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
         CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT ?? '000000000000',
         ...validationSetting(context),
+        ...npxShimEnvironment(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
