@@ -95,7 +95,7 @@ export interface LocalCloudOptions {
   readonly maxRunningInvocations?: number;
   /**
    * Memory the execution environments may hold, in MiB; beyond it idle environments are shut down,
-   * least recently used first. @default a quarter of the machine's memory, at most 2 GiB
+   * least recently used first. @default a quarter of the machine's memory, at most 3 GiB
    */
   readonly environmentMemoryMb?: number;
   /** First retry delay of asynchronous invocations. @default 1000 */

@@ -303,7 +303,8 @@ describe('ExecutionScheduler', () => {
   test('derives its budgets from the machine', () => {
     expect(defaultMaxRunning(2)).toBe(8);
     expect(defaultMaxRunning(0)).toBe(2);
-    expect(defaultMemoryBudgetMb(24 * 1024 * MiB)).toBe(2048);
+    expect(defaultMemoryBudgetMb(24 * 1024 * MiB)).toBe(3072);
+    expect(defaultMemoryBudgetMb(8 * 1024 * MiB)).toBe(2048);
     expect(defaultMemoryBudgetMb(4 * 1024 * MiB)).toBe(1024);
     expect(defaultMemoryBudgetMb(512 * MiB)).toBe(256);
     expect(() => new ExecutionScheduler({ maxRunning: 0 })).toThrow(RangeError);
