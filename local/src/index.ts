@@ -35,5 +35,6 @@ export { SeededRandom } from './faults/seeded-random';
 // Waiting for asynchronous effects with a deadline, never a fixed sleep.
 export { eventually, waitUntil, type WaitOptions } from './testing/eventually';
 export { localClientConfig } from './testing/client-config';
+export { startTestCloud } from './testing/start-test-cloud';
 // Measures for benchmarks run side by side.
 export { cpuMark, cpuShare, latencies, percentile, processTicks, throughput, type CpuMark } from './measure';

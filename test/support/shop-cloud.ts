@@ -1,27 +1,17 @@
 import * as path from 'node:path';
-import { LocalCloud, type LocalCloudOptions } from 'cdk-local-cloud';
+import { type LocalCloud, type LocalCloudOptions, startTestCloud } from 'cdk-local-cloud';
 
 export const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
 /**
- * Boots the local cloud on this project, on free ports, keeping function logs rather than printing
- * them; by default on the real app (`cdk.json`). `overrides` win: another app command, or a test that
- * watches the log itself passes its own `log`.
+ * Boots the local cloud on this project for a test suite (see `startTestCloud`); by default on the real
+ * app (`cdk.json`). `overrides` win: another app command, or a test that watches the log itself passes
+ * its own `log`.
  */
 export async function startShopCloud(
   overrides: Partial<LocalCloudOptions> = {},
 ): Promise<{ cloud: LocalCloud; logs: string[] }> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const logs: string[] = [];
-  const cloud = await LocalCloud.start({
-    projectDir: PROJECT_DIR,
-    port: 0,
-    edgePort: 0,
-    xrayDaemonPort: 0,
-    log: (line) => logs.push(line),
-    ...overrides,
-  });
-  return { cloud, logs };
+  return startTestCloud({ projectDir: PROJECT_DIR, ...overrides });
 }
 
 /** An HTTP answer: the body parsed as JSON (`{}` when empty, `{ unparsed: text }` when not JSON). */
