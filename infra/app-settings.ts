@@ -10,6 +10,7 @@ export interface AppSettings {
   readonly approvalThresholdCents?: number;
   readonly approvalDeadline?: Duration;
   readonly breakerFailureThreshold?: number;
+  readonly breakerFailureRate?: { percent?: number; minimumCalls?: number; window?: Duration };
   readonly breakerResetTimeout?: Duration;
   readonly providerHangTime?: Duration;
 }
@@ -18,7 +19,11 @@ export interface AppSettings {
 export const SETTINGS_CONTEXT_KEYS = {
   approvalThresholdCents: 'shop:approvalThresholdCents',
   approvalDeadlineSeconds: 'shop:approvalDeadlineSeconds',
+  /** Set: the seed's consecutive-failure rule instead of the failure rate. */
   breakerFailureThreshold: 'shop:breakerFailureThreshold',
+  breakerFailureRatePercent: 'shop:breakerFailureRatePercent',
+  breakerMinimumCalls: 'shop:breakerMinimumCalls',
+  breakerWindowSeconds: 'shop:breakerWindowSeconds',
   breakerResetTimeoutSeconds: 'shop:breakerResetTimeoutSeconds',
   providerHangSeconds: 'shop:providerHangSeconds',
 } as const;
@@ -38,10 +43,18 @@ export function appSettings(node: Node): AppSettings {
     const value = whole(key);
     return value === undefined ? undefined : Duration.seconds(value);
   };
+  const failureRate = (): AppSettings['breakerFailureRate'] => {
+    const percent = whole(SETTINGS_CONTEXT_KEYS.breakerFailureRatePercent);
+    const minimumCalls = whole(SETTINGS_CONTEXT_KEYS.breakerMinimumCalls);
+    const window = seconds(SETTINGS_CONTEXT_KEYS.breakerWindowSeconds);
+    if (percent === undefined && minimumCalls === undefined && window === undefined) return undefined;
+    return { percent, minimumCalls, window };
+  };
   return {
     approvalThresholdCents: whole(SETTINGS_CONTEXT_KEYS.approvalThresholdCents),
     approvalDeadline: seconds(SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds),
     breakerFailureThreshold: whole(SETTINGS_CONTEXT_KEYS.breakerFailureThreshold),
+    breakerFailureRate: failureRate(),
     breakerResetTimeout: seconds(SETTINGS_CONTEXT_KEYS.breakerResetTimeoutSeconds),
     providerHangTime: seconds(SETTINGS_CONTEXT_KEYS.providerHangSeconds),
   };

@@ -27,6 +27,7 @@ export function buildApp(app: App = new App()): App {
     bus: platform.bus,
     providerApiUrl: provider.api.url,
     breakerFailureThreshold: settings.breakerFailureThreshold,
+    breakerFailureRate: settings.breakerFailureRate,
     breakerResetTimeout: settings.breakerResetTimeout,
   });
   const orders = new OrdersStack(app, 'ShopOrders', {

@@ -51,7 +51,7 @@ function processorCalls(config: ProviderStepConfig, circuit: string): ProviderCa
   const breaker = new CircuitBreaker({
     name: circuit,
     store: new DynamoDbCircuitBreakerStore({ client: dynamoDb(), tableName: config.circuitBreakerTable }),
-    failureThreshold: config.breakerFailureThreshold,
+    ...config.breakerRule,
     resetTimeoutMs: config.breakerResetTimeoutMs,
     // Transitions are logged and counted (`CircuitTransition`) by the breaker itself.
   });

@@ -4,16 +4,16 @@
  * variable. The names are set by `infra/stacks/payments-stack.ts`.
  */
 import { z } from 'zod';
+import type { FailureRateRule } from '../../shared/resilience';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const variable = z.string({ error: 'is not set' }).min(1, { error: 'is empty' });
-const positiveInteger = (fallback: number) =>
-  z.coerce
-    .number({ error: 'must be a positive integer' })
-    .int({ error: 'must be a positive integer' })
-    .positive({ error: 'must be a positive integer' })
-    .default(fallback);
+const aPositiveInteger = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .positive({ error: 'must be a positive integer' });
+const positiveInteger = (fallback: number) => aPositiveInteger.default(fallback);
 
 const PaymentsEnv = z.object({ PAYMENTS_TABLE: variable });
 const ProviderStepEnv = z.object({
@@ -23,9 +23,25 @@ const ProviderStepEnv = z.object({
   PROVIDER_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   PROVIDER_TIMEOUT_MS: positiveInteger(2_000),
   PROVIDER_MAX_ATTEMPTS: positiveInteger(3),
-  BREAKER_FAILURE_THRESHOLD: positiveInteger(5),
+  /** Set: the seed's rule, this many consecutive failures open the circuit. Unset: the failure rate. */
+  BREAKER_FAILURE_THRESHOLD: aPositiveInteger.optional(),
+  BREAKER_FAILURE_RATE_PERCENT: positiveInteger(50).pipe(
+    z.number().max(100, { error: 'must be at most 100' }),
+  ),
+  BREAKER_MINIMUM_CALLS: positiveInteger(10),
+  BREAKER_WINDOW_MS: positiveInteger(60_000),
   BREAKER_RESET_TIMEOUT_MS: positiveInteger(30_000),
 });
+
+/** The window slides in tenths. */
+const BREAKER_WINDOW_BUCKETS = 10;
+
+/**
+ * What opens a processor circuit, as `CircuitBreakerOptions` takes it: the failure rate (the default),
+ * or the seed's consecutive failures.
+ */
+export type BreakerRule =
+  { readonly failureThreshold: number } | { readonly failureRate: Required<FailureRateRule> };
 
 /** For `GET /payments/{orderId}`. */
 export interface PaymentsConfig {
@@ -40,8 +56,8 @@ export interface ProviderStepConfig extends PaymentsConfig {
   readonly providerTimeoutMs: number;
   /** Calls per operation, the first included. */
   readonly providerMaxAttempts: number;
-  /** Consecutive processor failures that open its circuit. */
-  readonly breakerFailureThreshold: number;
+  /** What opens the processor's circuit. */
+  readonly breakerRule: BreakerRule;
   /** How long the circuit stays open before one probe call is let through. */
   readonly breakerResetTimeoutMs: number;
 }
@@ -53,13 +69,32 @@ export function loadPaymentsConfig(env: Env = process.env): PaymentsConfig {
 
 export function loadProviderStepConfig(env: Env = process.env): ProviderStepConfig {
   const parsed = parseEnv(ProviderStepEnv, env);
+  const rateVariables = ['BREAKER_FAILURE_RATE_PERCENT', 'BREAKER_MINIMUM_CALLS', 'BREAKER_WINDOW_MS'];
+  const rateSet = rateVariables.filter((name) => env[name] !== undefined);
+  if (parsed.BREAKER_FAILURE_THRESHOLD !== undefined && rateSet.length > 0) {
+    throw new Error(
+      `Payments configuration: BREAKER_FAILURE_THRESHOLD (consecutive failures) and ${rateSet.join(', ')} ` +
+        '(a failure rate) are two rules; set one.',
+    );
+  }
+  const breakerRule: BreakerRule =
+    parsed.BREAKER_FAILURE_THRESHOLD !== undefined
+      ? { failureThreshold: parsed.BREAKER_FAILURE_THRESHOLD }
+      : {
+          failureRate: {
+            threshold: parsed.BREAKER_FAILURE_RATE_PERCENT / 100,
+            minimumCalls: parsed.BREAKER_MINIMUM_CALLS,
+            windowMs: parsed.BREAKER_WINDOW_MS,
+            buckets: BREAKER_WINDOW_BUCKETS,
+          },
+        };
   return Object.freeze({
     paymentsTable: parsed.PAYMENTS_TABLE,
     circuitBreakerTable: parsed.CIRCUIT_BREAKER_TABLE,
     providerApiUrl: parsed.PROVIDER_API_URL,
     providerTimeoutMs: parsed.PROVIDER_TIMEOUT_MS,
     providerMaxAttempts: parsed.PROVIDER_MAX_ATTEMPTS,
-    breakerFailureThreshold: parsed.BREAKER_FAILURE_THRESHOLD,
+    breakerRule,
     breakerResetTimeoutMs: parsed.BREAKER_RESET_TIMEOUT_MS,
   });
 }

@@ -34,14 +34,34 @@ export interface PaymentsStackProps extends StackProps {
   readonly providerTimeout?: Duration;
   /** Calls per processor operation, the first included (only failures of the processor are retried). @default 3 */
   readonly providerMaxAttempts?: number;
-  /** Consecutive processor failures that open its circuit: 6 is the seed's rule, "more than 5 consecutive". @default 6 */
+  /**
+   * Open the processor's circuit on this many consecutive failures — the seed's rule ("more than 5
+   * consecutive" is 6) — instead of a failure rate. Set this or `breakerFailureRate`, not both.
+   * @default the failure rate of `breakerFailureRate`
+   */
   readonly breakerFailureThreshold?: number;
+  /**
+   * Open the processor's circuit when at least `percent` of the calls of the last `window` failed,
+   * with at least `minimumCalls` calls in it: a few misbehaving cards never open it, a processor that
+   * is down does. Only the processor's own failures count (timeouts, 5xx, unreachable), never a decline.
+   * @default 50 % of the calls of the last 60 s, at least 10 calls
+   */
+  readonly breakerFailureRate?: BreakerFailureRate;
   /** How long the circuit stays open before one probe call is let through. @default Duration.seconds(30) */
   readonly breakerResetTimeout?: Duration;
   /** Reserved concurrency of the charge function: its bulkhead. @default 20 */
   readonly chargeConcurrency?: number;
   /** Reserved concurrency of the refund function: capacity no flood of charges can take. @default 5 */
   readonly refundConcurrency?: number;
+}
+
+export interface BreakerFailureRate {
+  /** @default 50 */
+  readonly percent?: number;
+  /** @default 10 */
+  readonly minimumCalls?: number;
+  /** @default Duration.seconds(60) */
+  readonly window?: Duration;
 }
 
 const SERVICE = 'payments';
@@ -106,7 +126,7 @@ export class PaymentsStack extends Stack {
       PROVIDER_API_URL: props.providerApiUrl,
       PROVIDER_TIMEOUT_MS: String(providerTimeout.toMilliseconds()),
       PROVIDER_MAX_ATTEMPTS: String(props.providerMaxAttempts ?? 3),
-      BREAKER_FAILURE_THRESHOLD: String(props.breakerFailureThreshold ?? 6),
+      ...breakerRuleEnvironment(props),
       BREAKER_RESET_TIMEOUT_MS: String(breakerResetTimeout.toMilliseconds()),
     };
 
@@ -129,7 +149,7 @@ export class PaymentsStack extends Stack {
     for (const fn of [this.chargePaymentFunction, this.refundPaymentFunction]) {
       // The payment record: a consistent read, and one conditional update per outcome.
       this.paymentsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-      // The breaker's state: read, count a failure (update), compare-and-set a transition (put).
+      // The breaker's state: read, count an outcome (update), compare-and-set a transition (put).
       this.circuitBreakerTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
     }
 
@@ -153,6 +173,19 @@ export class PaymentsStack extends Stack {
   }
 }
 
+/** The variables of the circuit's opening rule (read by `functions/payments/config.ts`). */
+function breakerRuleEnvironment(props: PaymentsStackProps): Record<string, string> {
+  if (props.breakerFailureThreshold !== undefined) {
+    return { BREAKER_FAILURE_THRESHOLD: String(props.breakerFailureThreshold) };
+  }
+  const rate = props.breakerFailureRate ?? {};
+  return {
+    BREAKER_FAILURE_RATE_PERCENT: String(rate.percent ?? 50),
+    BREAKER_MINIMUM_CALLS: String(rate.minimumCalls ?? 10),
+    BREAKER_WINDOW_MS: String((rate.window ?? Duration.seconds(60)).toMilliseconds()),
+  };
+}
+
 function validateProps(id: string, props: PaymentsStackProps): void {
   const fail = (message: string): never => {
     throw new Error(`PaymentsStack ${id}: ${message}`);
@@ -169,6 +202,21 @@ function validateProps(id: string, props: PaymentsStackProps): void {
   }
   positiveInteger('providerMaxAttempts', props.providerMaxAttempts);
   positiveInteger('breakerFailureThreshold', props.breakerFailureThreshold);
+  if (props.breakerFailureThreshold !== undefined && props.breakerFailureRate !== undefined) {
+    fail('breakerFailureThreshold (consecutive failures) and breakerFailureRate are two rules; set one.');
+  }
+  const rate = props.breakerFailureRate;
+  positiveInteger('breakerFailureRate.minimumCalls', rate?.minimumCalls);
+  if (
+    rate?.percent !== undefined &&
+    (!Number.isInteger(rate.percent) || rate.percent < 1 || rate.percent > 100)
+  ) {
+    fail(`breakerFailureRate.percent must be a whole number from 1 to 100, not ${rate.percent}.`);
+  }
+  const windowMs = rate?.window?.toMilliseconds();
+  if (windowMs !== undefined && windowMs < 10_000) {
+    fail(`breakerFailureRate.window must be at least 10 s, not ${windowMs} ms.`);
+  }
   // 0 would disable the function; a bulkhead needs at least one slot.
   positiveInteger('chargeConcurrency', props.chargeConcurrency);
   positiveInteger('refundConcurrency', props.refundConcurrency);

@@ -18,6 +18,26 @@ export interface CircuitRecord {
   readonly version: number;
 }
 
+/** A call's outcome as the breaker counts it. */
+export type CallOutcome = 'success' | 'failure';
+
+/**
+ * The sliding window of the failure-rate rule: `buckets` buckets of `bucketMs` each, the newest the one
+ * `now` falls in. A transition (opening, a probe, closing) empties the window.
+ */
+export interface OutcomeWindow {
+  readonly bucketMs: number;
+  readonly buckets: number;
+  readonly now: number;
+}
+
+/** A CLOSED circuit after an outcome was recorded, and the calls of its window. */
+export interface WindowedCircuitRecord {
+  readonly record: CircuitRecord;
+  readonly calls: number;
+  readonly failures: number;
+}
+
 /** What a circuit never written reads as. */
 export const INITIAL_CIRCUIT: CircuitRecord = Object.freeze({ state: 'CLOSED', failures: 0, version: 0 });
 
@@ -27,7 +47,8 @@ export type CircuitTransitionWrite = Omit<CircuitRecord, 'version'>;
 /**
  * Where a circuit's state lives. Every write is atomic and conditional, so that instances racing on
  * the same circuit agree on one outcome:
- * - `recordFailure` and `resetFailures` only touch a CLOSED circuit and leave the version alone;
+ * - `recordFailure`, `resetFailures` and `recordOutcome` only touch a CLOSED circuit and leave the
+ *   version alone;
  * - `transition` is a compare-and-set on the version.
  *
  * Adapters: `DynamoDbCircuitBreakerStore` (shared by every Lambda instance) and
@@ -43,6 +64,17 @@ export interface CircuitBreakerStore {
   recordFailure(name: string): Promise<CircuitRecord | undefined>;
   /** Sets the failure count back to 0 if the circuit is CLOSED with failures; otherwise writes nothing. */
   resetFailures(name: string): Promise<void>;
+  /**
+   * Counts one call's outcome in the window's newest bucket if the circuit is CLOSED (creating it if
+   * need be), atomically and without a compare-and-set (concurrent callers never conflict), and
+   * returns the calls and failures of the whole window after it; `undefined` when the circuit is not
+   * CLOSED. Buckets that slid out of the window are dropped.
+   */
+  recordOutcome(
+    name: string,
+    outcome: CallOutcome,
+    window: OutcomeWindow,
+  ): Promise<WindowedCircuitRecord | undefined>;
   /**
    * Writes `next` with version `expectedVersion + 1` if the stored version is still `expectedVersion`
    * (0: never transitioned, the item may be absent). `false` when another instance moved first.

@@ -2,7 +2,13 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger as sharedLogger } from '../observability/logger';
 import { metrics as sharedMetrics } from '../observability/metrics';
-import type { CircuitBreakerStore, CircuitRecord, CircuitState } from './circuit-breaker-store';
+import type {
+  CallOutcome,
+  CircuitBreakerStore,
+  CircuitRecord,
+  CircuitState,
+  OutcomeWindow,
+} from './circuit-breaker-store';
 import { CircuitOpenError } from './errors';
 
 /** The seed's breaker trips on consecutive failures; see `failureThreshold` for the exact boundary. */
@@ -32,6 +38,29 @@ export interface CircuitBreakerMetrics {
   };
 }
 
+/**
+ * Opens the breaker on a failure *rate*: at least `threshold` of the calls of the last `windowMs`
+ * failed, and there were at least `minimumCalls` of them. A few failing calls among healthy ones (a
+ * card that misbehaves, a request that times out) never open it; a dependency that is down does.
+ */
+export interface FailureRateRule {
+  /** The share of failed calls that opens the breaker, above 0 and at most 1. @default 0.5 */
+  readonly threshold?: number;
+  /** Fewer calls than this in the window never open the breaker. @default 10 */
+  readonly minimumCalls?: number;
+  /** How far back the window reaches. @default 60_000 */
+  readonly windowMs?: number;
+  /** The window slides in steps of `windowMs / buckets`. @default 10 */
+  readonly buckets?: number;
+}
+
+export const DEFAULT_FAILURE_RATE_RULE: Required<FailureRateRule> = Object.freeze({
+  threshold: 0.5,
+  minimumCalls: 10,
+  windowMs: 60_000,
+  buckets: 10,
+});
+
 export interface CircuitBreakerOptions {
   /** Names the guarded dependency, e.g. `payment-provider`; the state item's key is `circuit#<name>`. */
   readonly name: string;
@@ -43,6 +72,11 @@ export interface CircuitBreakerOptions {
    * @default 5
    */
   readonly failureThreshold?: number;
+  /**
+   * Open on a failure rate instead of consecutive failures (give one rule or the other, not both).
+   * Every call then costs one atomic write of its outcome.
+   */
+  readonly failureRate?: FailureRateRule;
   /** How long the breaker stays OPEN before one probe call is let through. @default 30_000 */
   readonly resetTimeoutMs?: number;
   /**
@@ -67,8 +101,6 @@ type Admission =
   | { readonly kind: 'probe'; readonly version: number }
   | { readonly kind: 'unguarded' };
 
-type Outcome = 'success' | 'failure';
-
 const everyErrorIsAFailure = (): boolean => true;
 
 /**
@@ -76,7 +108,9 @@ const everyErrorIsAFailure = (): boolean => true;
  * a dependency shares one view of its health:
  *
  * - CLOSED: calls go through; the `failureThreshold`-th consecutive failure opens the breaker, and a
- *   success resets the count (without a write when the count was already 0).
+ *   success resets the count (without a write when the count was already 0). With `failureRate`
+ *   instead, every outcome is counted in a sliding window, and a failure that brings the window's
+ *   failure rate to the rule's threshold, with enough calls in it, opens the breaker.
  * - OPEN: calls fail fast with `CircuitOpenError`, without being made, for `resetTimeoutMs`.
  * - HALF_OPEN: the first caller after that wins a conditional write and is the single probe; everyone
  *   else fails fast. The probe's success closes the breaker, its failure opens it again (a new open
@@ -89,6 +123,7 @@ export class CircuitBreaker {
   private readonly name: string;
   private readonly store: CircuitBreakerStore;
   private readonly failureThreshold: number;
+  private readonly failureRate: Required<FailureRateRule> | undefined;
   private readonly resetTimeoutMs: number;
   private readonly probeLeaseMs: number;
   private readonly now: () => number;
@@ -102,7 +137,16 @@ export class CircuitBreaker {
     }
     this.name = options.name;
     this.store = options.store;
+    if (options.failureRate !== undefined && options.failureThreshold !== undefined) {
+      throw new RangeError(
+        `circuit ${this.name}: give failureThreshold (consecutive failures) or failureRate, not both.`,
+      );
+    }
     this.failureThreshold = options.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD;
+    this.failureRate =
+      options.failureRate === undefined
+        ? undefined
+        : checkedFailureRate(this.name, { ...DEFAULT_FAILURE_RATE_RULE, ...options.failureRate });
     this.resetTimeoutMs = options.resetTimeoutMs ?? DEFAULT_RESET_TIMEOUT_MS;
     this.probeLeaseMs = options.probeLeaseMs ?? DEFAULT_PROBE_LEASE_MS;
     if (!Number.isInteger(this.failureThreshold) || this.failureThreshold < 1) {
@@ -221,10 +265,12 @@ export class CircuitBreaker {
     return { kind: 'probe', version: record.version + 1 };
   }
 
-  private async settle(admission: Admission, outcome: Outcome): Promise<void> {
+  private async settle(admission: Admission, outcome: CallOutcome): Promise<void> {
     try {
       if (admission.kind === 'probe') {
         await this.settleProbe(admission.version, outcome);
+      } else if (admission.kind === 'closed' && this.failureRate !== undefined) {
+        await this.countOutcome(this.failureRate, outcome);
       } else if (admission.kind === 'closed') {
         if (outcome === 'failure') await this.countFailure();
         // A success writes only when there is a count to reset: the healthy path costs no write.
@@ -248,7 +294,28 @@ export class CircuitBreaker {
     if (opened) this.transitioned('CLOSED', 'OPEN', { failures: counted.failures, openedAt });
   }
 
-  private async settleProbe(version: number, outcome: Outcome): Promise<void> {
+  private async countOutcome(rule: Required<FailureRateRule>, outcome: CallOutcome): Promise<void> {
+    const window: OutcomeWindow = {
+      bucketMs: rule.windowMs / rule.buckets,
+      buckets: rule.buckets,
+      now: this.now(),
+    };
+    const counted = await this.store.recordOutcome(this.name, outcome, window);
+    // Not CLOSED any more, a success (it never opens), or a rate below the rule's.
+    if (counted === undefined || outcome === 'success') return;
+    if (counted.calls < rule.minimumCalls || counted.failures < rule.threshold * counted.calls) return;
+    const openedAt = this.now();
+    const opened = await this.store.transition(this.name, counted.record.version, {
+      state: 'OPEN',
+      failures: counted.failures,
+      openedAt,
+    });
+    if (opened) {
+      this.transitioned('CLOSED', 'OPEN', { failures: counted.failures, calls: counted.calls, openedAt });
+    }
+  }
+
+  private async settleProbe(version: number, outcome: CallOutcome): Promise<void> {
     const to: CircuitState = outcome === 'success' ? 'CLOSED' : 'OPEN';
     const openedAt = to === 'OPEN' ? this.now() : undefined;
     const written = await this.store.transition(this.name, version, { state: to, failures: 0, openedAt });
@@ -294,4 +361,23 @@ export class CircuitBreaker {
     metric.addDimensions({ circuit: this.name, ...dimensions });
     metric.addMetric(metricName, MetricUnit.Count, 1);
   }
+}
+
+function checkedFailureRate(name: string, rule: Required<FailureRateRule>): Required<FailureRateRule> {
+  const problems = [
+    rule.threshold > 0 && rule.threshold <= 1
+      ? undefined
+      : `threshold must be above 0 and at most 1, not ${rule.threshold}`,
+    Number.isInteger(rule.minimumCalls) && rule.minimumCalls >= 1
+      ? undefined
+      : `minimumCalls must be an integer of at least 1, not ${rule.minimumCalls}`,
+    Number.isInteger(rule.buckets) && rule.buckets >= 1
+      ? undefined
+      : `buckets must be an integer of at least 1, not ${rule.buckets}`,
+    rule.windowMs >= rule.buckets && Number.isFinite(rule.windowMs)
+      ? undefined
+      : `windowMs must be a finite number of at least one ms per bucket, not ${rule.windowMs}`,
+  ].filter((problem) => problem !== undefined);
+  if (problems.length > 0) throw new RangeError(`circuit ${name}: failureRate ${problems.join('; ')}.`);
+  return Object.freeze(rule);
 }

@@ -3,10 +3,13 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import {
   CIRCUIT_STATES,
   INITIAL_CIRCUIT,
+  type CallOutcome,
   type CircuitBreakerStore,
   type CircuitRecord,
   type CircuitState,
   type CircuitTransitionWrite,
+  type OutcomeWindow,
+  type WindowedCircuitRecord,
 } from './circuit-breaker-store';
 
 export interface DynamoDbCircuitBreakerStoreProps {
@@ -25,6 +28,11 @@ export function circuitKey(name: string): string {
  * Circuits in DynamoDB, one item per circuit: `pk = circuit#<name>`, `state`, `failures`, `version`,
  * and `openedAt` / `probeLeaseUntil` (epoch ms) where they apply. Every write carries a condition:
  * counting failures requires `state = CLOSED`, a transition requires the `version` it was decided on.
+ *
+ * The failure-rate rule's window is a pair of counters per bucket, `w<bucket>c` (calls) and
+ * `w<bucket>f` (failures), `<bucket>` being epoch ms / bucket length: an outcome is an atomic `ADD`, so
+ * concurrent callers never conflict, and the same write removes the buckets that just slid out. A
+ * transition writes the whole item, which empties the window.
  */
 export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
   private readonly documents: DynamoDBDocumentClient;
@@ -52,31 +60,11 @@ export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
   }
 
   async recordFailure(name: string): Promise<CircuitRecord | undefined> {
-    try {
-      const { Attributes: item } = await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: circuitKey(name) },
-          UpdateExpression:
-            'SET #state = if_not_exists(#state, :closed), #version = if_not_exists(#version, :zero) ' +
-            'ADD #failures :one',
-          ConditionExpression: 'attribute_not_exists(#pk) OR #state = :closed',
-          ExpressionAttributeNames: {
-            '#pk': 'pk',
-            '#state': 'state',
-            '#version': 'version',
-            '#failures': 'failures',
-          },
-          ExpressionAttributeValues: { ':closed': 'CLOSED', ':zero': 0, ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      if (item === undefined) throw new Error(`Circuit ${name}: UpdateItem returned no attributes`);
-      return recordFromItem(name, item);
-    } catch (error) {
-      if (conditionFailed(error)) return undefined;
-      throw error;
-    }
+    const item = await this.updateClosed(name, {
+      add: ['#failures :one'],
+      names: { '#failures': 'failures' },
+    });
+    return item === undefined ? undefined : recordFromItem(name, item);
   }
 
   async resetFailures(name: string): Promise<void> {
@@ -94,6 +82,95 @@ export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
     } catch (error) {
       // Nothing to reset, or no longer CLOSED: either way there is nothing to write.
       if (!conditionFailed(error)) throw error;
+    }
+  }
+
+  async recordOutcome(
+    name: string,
+    outcome: CallOutcome,
+    window: OutcomeWindow,
+  ): Promise<WindowedCircuitRecord | undefined> {
+    const newest = Math.floor(window.now / window.bucketMs);
+    const names: Record<string, string> = { '#calls': bucketAttribute(newest, 'c') };
+    const added = ['#calls :one'];
+    if (outcome === 'failure') {
+      names['#failed'] = bucketAttribute(newest, 'f');
+      added.push('#failed :one');
+    }
+    // The buckets that slid out since the window's last write (those before went with earlier writes,
+    // or with a transition); any older one left by a long silence is ignored when counting.
+    const removed: string[] = [];
+    for (let bucket = newest - 2 * window.buckets; bucket <= newest - window.buckets; bucket += 1) {
+      for (const kind of ['c', 'f'] as const) {
+        const placeholder = `#old${removed.length}`;
+        names[placeholder] = bucketAttribute(bucket, kind);
+        removed.push(placeholder);
+      }
+    }
+    names['#failures'] = 'failures';
+    const item = await this.updateClosed(name, {
+      set: ['#failures = if_not_exists(#failures, :zero)'],
+      add: added,
+      remove: removed,
+      names,
+    });
+    if (item === undefined) return undefined;
+    let calls = 0;
+    let failures = 0;
+    for (const [attribute, value] of Object.entries(item)) {
+      const match = BUCKET_ATTRIBUTE.exec(attribute);
+      if (match === null || typeof value !== 'number') continue;
+      const bucket = Number(match[1]);
+      if (bucket <= newest - window.buckets || bucket > newest) continue;
+      if (match[2] === 'c') calls += value;
+      else failures += value;
+    }
+    return { record: recordFromItem(name, item), calls, failures };
+  }
+
+  /**
+   * Updates a CLOSED circuit (creating it CLOSED, version 0, if absent) and returns the item after the
+   * update; `undefined` when the circuit is not CLOSED (another instance opened it).
+   */
+  private async updateClosed(
+    name: string,
+    clauses: {
+      readonly set?: readonly string[];
+      readonly add: readonly string[];
+      readonly remove?: readonly string[];
+      readonly names: Record<string, string>;
+    },
+  ): Promise<Record<string, unknown> | undefined> {
+    const set = ['#state = if_not_exists(#state, :closed)', '#version = if_not_exists(#version, :zero)'];
+    const expression = [
+      `SET ${[...set, ...(clauses.set ?? [])].join(', ')}`,
+      `ADD ${clauses.add.join(', ')}`,
+      ...(clauses.remove === undefined || clauses.remove.length === 0
+        ? []
+        : [`REMOVE ${clauses.remove.join(', ')}`]),
+    ].join(' ');
+    try {
+      const { Attributes: item } = await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: circuitKey(name) },
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_not_exists(#pk) OR #state = :closed',
+          ExpressionAttributeNames: {
+            '#pk': 'pk',
+            '#state': 'state',
+            '#version': 'version',
+            ...clauses.names,
+          },
+          ExpressionAttributeValues: { ':closed': 'CLOSED', ':zero': 0, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (item === undefined) throw new Error(`Circuit ${name}: UpdateItem returned no attributes`);
+      return item;
+    } catch (error) {
+      if (conditionFailed(error)) return undefined;
+      throw error;
     }
   }
 
@@ -126,6 +203,12 @@ export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
       throw error;
     }
   }
+}
+
+const BUCKET_ATTRIBUTE = /^w(\d+)([cf])$/;
+
+function bucketAttribute(bucket: number, kind: 'c' | 'f'): string {
+  return `w${bucket}${kind}`;
 }
 
 /** By name rather than `instanceof`: a bundle may hold more than one copy of the SDK. */

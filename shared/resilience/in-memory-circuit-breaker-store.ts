@@ -1,8 +1,11 @@
 import {
   INITIAL_CIRCUIT,
+  type CallOutcome,
   type CircuitBreakerStore,
   type CircuitRecord,
   type CircuitTransitionWrite,
+  type OutcomeWindow,
+  type WindowedCircuitRecord,
 } from './circuit-breaker-store';
 
 /**
@@ -12,6 +15,8 @@ import {
  */
 export class InMemoryCircuitBreakerStore implements CircuitBreakerStore {
   private readonly circuits = new Map<string, CircuitRecord>();
+  /** Per circuit: bucket number → calls and failures counted in it. */
+  private readonly windows = new Map<string, Map<number, { calls: number; failures: number }>>();
 
   async load(name: string): Promise<CircuitRecord> {
     await tick();
@@ -31,11 +36,42 @@ export class InMemoryCircuitBreakerStore implements CircuitBreakerStore {
     if (current?.state === 'CLOSED' && current.failures > 0) this.put(name, { ...current, failures: 0 });
   }
 
+  async recordOutcome(
+    name: string,
+    outcome: CallOutcome,
+    window: OutcomeWindow,
+  ): Promise<WindowedCircuitRecord | undefined> {
+    await tick();
+    const current = this.circuits.get(name) ?? INITIAL_CIRCUIT;
+    if (current.state !== 'CLOSED') return undefined;
+    const record = this.circuits.get(name) ?? this.put(name, current);
+    const buckets = this.windows.get(name) ?? new Map<number, { calls: number; failures: number }>();
+    this.windows.set(name, buckets);
+    const newest = Math.floor(window.now / window.bucketMs);
+    const bucket = buckets.get(newest) ?? { calls: 0, failures: 0 };
+    buckets.set(newest, {
+      calls: bucket.calls + 1,
+      failures: bucket.failures + (outcome === 'failure' ? 1 : 0),
+    });
+    let calls = 0;
+    let failures = 0;
+    for (const [number, counted] of buckets) {
+      if (number <= newest - window.buckets) {
+        buckets.delete(number);
+      } else if (number <= newest) {
+        calls += counted.calls;
+        failures += counted.failures;
+      }
+    }
+    return { record, calls, failures };
+  }
+
   async transition(name: string, expectedVersion: number, next: CircuitTransitionWrite): Promise<boolean> {
     await tick();
     const current = this.circuits.get(name) ?? INITIAL_CIRCUIT;
     if (current.version !== expectedVersion) return false;
     this.put(name, { ...next, version: expectedVersion + 1 });
+    this.windows.delete(name);
     return true;
   }
 

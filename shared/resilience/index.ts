@@ -9,12 +9,16 @@ export {
   type CircuitBreakerMetrics,
   type CircuitBreakerOptions,
   type CircuitTransition,
+  type FailureRateRule,
 } from './circuit-breaker';
 export {
   CIRCUIT_STATES,
   INITIAL_CIRCUIT,
+  type CallOutcome,
   type CircuitBreakerStore,
   type CircuitRecord,
+  type OutcomeWindow,
+  type WindowedCircuitRecord,
   type CircuitState,
   type CircuitTransitionWrite,
 } from './circuit-breaker-store';

@@ -54,6 +54,15 @@ function grantsOf(prefix: string): string[] {
   return [...new Set(grants)].sort();
 }
 
+/** The environment of a function that calls the card processor. */
+function processorVariables(payments: PaymentsStack): Json {
+  return (
+    Object.values(Template.fromStack(payments).findResources('AWS::Lambda::Function')).find((fn) =>
+      JSON.stringify(fn).includes('PROVIDER_API_URL'),
+    ) as { Properties: { Environment: { Variables: Json } } }
+  ).Properties.Environment.Variables;
+}
+
 describe('PaymentsStack', () => {
   test('bulkhead: charge and refund are separate functions, each with its own reserved concurrency', () => {
     const charge = functionProperties('ChargePaymentFunction');
@@ -89,10 +98,14 @@ describe('PaymentsStack', () => {
         PROVIDER_API_URL: PROVIDER_URL,
         PROVIDER_TIMEOUT_MS: '2000',
         PROVIDER_MAX_ATTEMPTS: '3',
-        BREAKER_FAILURE_THRESHOLD: '6',
+        BREAKER_FAILURE_RATE_PERCENT: '50',
+        BREAKER_MINIMUM_CALLS: '10',
+        BREAKER_WINDOW_MS: '60000',
         BREAKER_RESET_TIMEOUT_MS: '30000',
         POWERTOOLS_SERVICE_NAME: 'payments',
       });
+      // The failure rate by default: the consecutive-failure rule is not set beside it.
+      expect(Object.keys(variables)).not.toContain('BREAKER_FAILURE_THRESHOLD');
     }
     expect(functionProperties('ChargePaymentFunction')['Timeout']).toBe(10);
     expect(functionProperties('RefundPaymentFunction')['Timeout']).toBe(20);
@@ -176,16 +189,30 @@ describe('PaymentsStack', () => {
       breakerFailureThreshold: 3,
       breakerResetTimeout: Duration.seconds(10),
     });
-    const variables = (
-      Object.values(Template.fromStack(payments).findResources('AWS::Lambda::Function')).find((fn) =>
-        JSON.stringify(fn).includes('PROVIDER_API_URL'),
-      ) as { Properties: { Environment: { Variables: Json } } }
-    ).Properties.Environment.Variables;
+    const variables = processorVariables(payments);
     expect(variables['PROVIDER_API_URL']).toEqual({ 'Fn::Join': expect.any(Array) });
     expect(variables).toMatchObject({
       PROVIDER_TIMEOUT_MS: '1500',
       BREAKER_FAILURE_THRESHOLD: '3',
       BREAKER_RESET_TIMEOUT_MS: '10000',
+    });
+    expect(Object.keys(variables)).not.toContain('BREAKER_MINIMUM_CALLS');
+  });
+
+  test('a failure rule of its own: percent, minimum calls and window', () => {
+    const app = unbundledApp();
+    const platform = new PlatformStack(app, 'P');
+    const payments = new PaymentsStack(app, 'Pay', {
+      api: platform.api,
+      bus: platform.bus,
+      providerApiUrl: platform.api.url,
+      breakerFailureRate: { percent: 40, minimumCalls: 20, window: Duration.seconds(30) },
+    });
+    const variables = processorVariables(payments);
+    expect(variables).toMatchObject({
+      BREAKER_FAILURE_RATE_PERCENT: '40',
+      BREAKER_MINIMUM_CALLS: '20',
+      BREAKER_WINDOW_MS: '30000',
     });
   });
 
@@ -202,6 +229,21 @@ describe('PaymentsStack', () => {
       'breakerFailureThreshold must be a positive integer',
     ],
     ['negative attempts', { providerMaxAttempts: -1 }, 'providerMaxAttempts must be a positive integer'],
+    [
+      'two rules',
+      { breakerFailureThreshold: 6, breakerFailureRate: {} },
+      'breakerFailureThreshold (consecutive failures) and breakerFailureRate are two rules; set one',
+    ],
+    [
+      'a rate above 100 %',
+      { breakerFailureRate: { percent: 120 } },
+      'breakerFailureRate.percent must be a whole number from 1 to 100',
+    ],
+    [
+      'a 5 s window',
+      { breakerFailureRate: { window: Duration.seconds(5) } },
+      'breakerFailureRate.window must be at least 10 s',
+    ],
     [
       'a 50 ms timeout',
       { providerTimeout: Duration.millis(50) },

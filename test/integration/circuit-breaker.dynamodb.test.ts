@@ -1,4 +1,9 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { startDynamoDbLocal, type DynamoDbLocal, eventually } from 'cdk-local-cloud';
 import {
   CircuitBreaker,
@@ -6,6 +11,7 @@ import {
   DynamoDbCircuitBreakerStore,
   circuitKey,
   type CircuitBreakerLogger,
+  type CircuitBreakerOptions,
   type CircuitBreakerMetrics,
   type CircuitTransition,
 } from '../../shared/resilience';
@@ -61,7 +67,7 @@ class ProviderDown extends Error {
  * A fresh circuit, a fake clock every instance reads, and a factory of breakers that each have their
  * own DynamoDB client and store, as separate Lambda instances would.
  */
-function circuit() {
+function circuit(overrides: Partial<CircuitBreakerOptions> = {}) {
   circuitCount += 1;
   const name = `payment-provider-${circuitCount}`;
   const clock = { now: 1_700_000_000_000 + circuitCount * 1_000_000 };
@@ -80,6 +86,7 @@ function circuit() {
       onTransition: (transition) => transitions.push(transition),
       logger: quietLogger,
       metrics: quietMetrics,
+      ...overrides,
     });
   };
   const item = async () =>
@@ -99,8 +106,8 @@ afterEach(() => {
   circuits = [];
 });
 
-function newCircuit() {
-  const created = circuit();
+function newCircuit(overrides: Partial<CircuitBreakerOptions> = {}) {
+  const created = circuit(overrides);
   circuits.push(created);
   return created;
 }
@@ -295,5 +302,66 @@ describe('CircuitBreaker on DynamoDB Local', () => {
     expect(await crashedProbe).toBeInstanceOf(ProviderDown);
     expect(await item()).toMatchObject({ state: { S: 'CLOSED' } });
     expect(transitions.map(({ to }) => to)).toEqual(['OPEN', 'HALF_OPEN', 'CLOSED']);
+  });
+});
+
+describe('CircuitBreaker on DynamoDB Local, with the failure-rate rule', () => {
+  const WINDOW_MS = 60_000;
+  const BUCKETS = 10;
+  const rateRule = (): Partial<CircuitBreakerOptions> => ({
+    failureThreshold: undefined,
+    failureRate: { threshold: 0.5, minimumCalls: 10, windowMs: WINDOW_MS, buckets: BUCKETS },
+  });
+  const bucketAttributes = (item: Record<string, AttributeValue> | undefined): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(item ?? {})
+        .filter(([attribute]) => /^w\d+[cf]$/.test(attribute))
+        .map(([attribute, value]) => [attribute, value.N ?? '']),
+    );
+
+  it('counts every outcome of 20 instances calling at once: atomic counters, no lost update', async () => {
+    // Prepare
+    const { instance, item, clock } = newCircuit(rateRule());
+    const breakers = Array.from({ length: INSTANCES }, () => instance());
+    const bucket = Math.floor(clock.now / (WINDOW_MS / BUCKETS));
+
+    // Act
+    await Promise.all(breakers.map((breaker) => breaker.execute(async () => 'captured')));
+
+    // Assess
+    expect(await item()).toMatchObject({ state: { S: 'CLOSED' }, version: { N: '0' } });
+    expect(bucketAttributes(await item())).toEqual({ [`w${bucket}c`]: String(INSTANCES) });
+  });
+
+  it('opens exactly once when 20 instances fail at the same time, and the opening empties the window', async () => {
+    // Prepare
+    const { instance, item, transitions } = newCircuit(rateRule());
+    const breakers = Array.from({ length: INSTANCES }, () => instance());
+
+    // Act
+    const outcomes = await Promise.allSettled(breakers.map((breaker) => breaker.execute(failing)));
+
+    // Assess
+    expect(outcomes.every((outcome) => outcome.status === 'rejected')).toBe(true);
+    expect(transitions).toEqual([expect.objectContaining({ from: 'CLOSED', to: 'OPEN' })]);
+    expect(await item()).toMatchObject({ state: { S: 'OPEN' }, version: { N: '1' } });
+    expect(bucketAttributes(await item())).toEqual({});
+  });
+
+  it('does not open while most calls succeed, and drops the buckets that slid out of the window', async () => {
+    // Prepare: 12 successes and 11 failures from separate instances (11 of 23 failed).
+    const { instance, item, clock } = newCircuit(rateRule());
+    const first = Math.floor(clock.now / (WINDOW_MS / BUCKETS));
+    await Promise.all(Array.from({ length: 12 }, () => instance().execute(async () => 'captured')));
+    await Promise.allSettled(Array.from({ length: 11 }, () => instance().execute(failing)));
+    const state = (await item())?.state?.S;
+
+    // Act: a call a whole window later.
+    clock.now += WINDOW_MS;
+    await instance().execute(async () => 'captured');
+
+    // Assess
+    expect(state).toBe('CLOSED');
+    expect(bucketAttributes(await item())).toEqual({ [`w${first + BUCKETS}c`]: '1' });
   });
 });

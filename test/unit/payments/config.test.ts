@@ -17,7 +17,7 @@ describe('payments config', () => {
       providerApiUrl: 'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
       providerTimeoutMs: 2_000,
       providerMaxAttempts: 3,
-      breakerFailureThreshold: 5,
+      breakerRule: { failureRate: { threshold: 0.5, minimumCalls: 10, windowMs: 60_000, buckets: 10 } },
       breakerResetTimeoutMs: 30_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -34,9 +34,27 @@ describe('payments config', () => {
     expect(config).toMatchObject({
       providerTimeoutMs: 1_500,
       providerMaxAttempts: 2,
-      breakerFailureThreshold: 3,
+      breakerRule: { failureThreshold: 3 },
       breakerResetTimeoutMs: 10_000,
     });
+  });
+
+  test('takes a failure rate the stack sets, and refuses two rules at once', () => {
+    const config = loadProviderStepConfig({
+      ...stepEnv,
+      BREAKER_FAILURE_RATE_PERCENT: '40',
+      BREAKER_MINIMUM_CALLS: '20',
+      BREAKER_WINDOW_MS: '30000',
+    });
+    expect(config.breakerRule).toEqual({
+      failureRate: { threshold: 0.4, minimumCalls: 20, windowMs: 30_000, buckets: 10 },
+    });
+    expect(() =>
+      loadProviderStepConfig({ ...stepEnv, BREAKER_FAILURE_THRESHOLD: '6', BREAKER_MINIMUM_CALLS: '4' }),
+    ).toThrow(/BREAKER_FAILURE_THRESHOLD .* and BREAKER_MINIMUM_CALLS .* are two rules; set one/);
+    expect(() => loadProviderStepConfig({ ...stepEnv, BREAKER_FAILURE_RATE_PERCENT: '101' })).toThrow(
+      /BREAKER_FAILURE_RATE_PERCENT must be at most 100/,
+    );
   });
 
   test('fails fast naming every missing or invalid variable', () => {

@@ -565,3 +565,105 @@ async function waitForState(breaker: CircuitBreaker, state: string): Promise<voi
     if (Date.now() > deadline) throw new Error(`the circuit never reached ${state}`);
   }
 }
+
+describe('CLOSED with the failure-rate rule (at least half of the last minute’s calls failed, 10 calls at least)', () => {
+  const rate = { failureRate: { threshold: 0.5, minimumCalls: 10, windowMs: 60_000, buckets: 10 } };
+
+  async function succeedTimes(breaker: CircuitBreaker, times: number): Promise<void> {
+    for (let made = 0; made < times; made += 1) await breaker.execute(succeed);
+  }
+
+  it('does not open on 9 failures in a row (fewer calls than the minimum), and opens on the 10th', async () => {
+    // Prepare
+    const { breaker, transitions } = harness(rate);
+    await failTimes(breaker, 9);
+    const afterNine = await breaker.state();
+
+    // Act
+    await failTimes(breaker, 1);
+
+    // Assess
+    expect(afterNine).toBe('CLOSED');
+    expect(await breaker.state()).toBe('OPEN');
+    expect(transitions).toEqual([{ name: NAME, from: 'CLOSED', to: 'OPEN' }]);
+  });
+
+  it('never opens while fewer than half of the calls fail, however many failures come in a row', async () => {
+    // Prepare: 12 successes, then 11 failures in a row (11 of 23 failed: 48 %).
+    const { breaker, store } = harness(rate);
+    await succeedTimes(breaker, 12);
+
+    // Act
+    await failTimes(breaker, 11);
+
+    // Assess: the consecutive rule would have opened on the 5th failure; every outcome cost one write.
+    expect(await breaker.state()).toBe('CLOSED');
+    expect(store.writes.filter((write) => write.startsWith('recordOutcome'))).toHaveLength(23);
+    expect(store.writes.some((write) => write.startsWith('transition'))).toBe(false);
+
+    // Act: one more failure makes it 12 of 24.
+    await failTimes(breaker, 1);
+
+    // Assess
+    expect(await breaker.state()).toBe('OPEN');
+  });
+
+  it('forgets calls older than the window: old successes no longer hold the rate down', async () => {
+    // Prepare: 30 successes, then a minute and a bucket later 6 failures and 4 successes.
+    const { breaker, clock } = harness(rate);
+    await succeedTimes(breaker, 30);
+    clock.now += 66_000;
+    await succeedTimes(breaker, 4);
+    await failTimes(breaker, 5);
+    const beforeLast = await breaker.state();
+
+    // Act: the 10th call of the window, its 6th failure.
+    await failTimes(breaker, 1);
+
+    // Assess: with the 30 successes still counted it would be 6 of 40.
+    expect(beforeLast).toBe('CLOSED');
+    expect(await breaker.state()).toBe('OPEN');
+  });
+
+  it('counts an error the caller does not call a failure (a declined card) as a success', async () => {
+    // Prepare
+    const { breaker } = harness(rate);
+
+    // Act: 10 declines, then 9 provider failures (9 of 19).
+    for (let made = 0; made < 10; made += 1) {
+      await expect(breaker.execute(declined, onlyProviderErrors)).rejects.toBeInstanceOf(CardDeclined);
+    }
+    for (let made = 0; made < 9; made += 1) {
+      await expect(breaker.execute(failing, onlyProviderErrors)).rejects.toBeInstanceOf(ProviderDown);
+    }
+
+    // Assess
+    expect(await breaker.state()).toBe('CLOSED');
+  });
+
+  it('starts a new window after the probe closes the breaker: one failure does not reopen it', async () => {
+    // Prepare: opened by 10 failures, then past the reset timeout.
+    const { breaker, clock, transitions } = harness({ ...rate, resetTimeoutMs: 30_000 });
+    await failTimes(breaker, 10);
+    clock.now += 30_000;
+
+    // Act: the probe succeeds, then a call fails.
+    await breaker.execute(succeed);
+    await failTimes(breaker, 1);
+
+    // Assess
+    expect(transitions.map(({ to }) => to)).toEqual(['OPEN', 'HALF_OPEN', 'CLOSED']);
+    expect(await breaker.state()).toBe('CLOSED');
+  });
+
+  it.each([
+    ['both rules', { failureThreshold: 5, failureRate: {} }, /failureThreshold .* or failureRate, not both/],
+    ['a threshold of 0', { failureRate: { threshold: 0 } }, /threshold must be above 0 and at most 1, not 0/],
+    ['a threshold above 1', { failureRate: { threshold: 1.5 } }, /threshold must be above 0/],
+    ['no minimum', { failureRate: { minimumCalls: 0 } }, /minimumCalls must be an integer of at least 1/],
+    ['no bucket', { failureRate: { buckets: 0 } }, /buckets must be an integer of at least 1/],
+    ['a window shorter than its buckets', { failureRate: { windowMs: 5, buckets: 10 } }, /windowMs must be/],
+  ])('refuses %s', (_case, options, message) => {
+    expect(() => harness(options)).toThrow(message);
+  });
+});

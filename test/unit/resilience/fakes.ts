@@ -4,6 +4,9 @@ import type {
   CircuitBreakerStore,
   CircuitRecord,
   CircuitTransitionWrite,
+  CallOutcome,
+  OutcomeWindow,
+  WindowedCircuitRecord,
 } from '../../../shared/resilience';
 
 export interface LogLine {
@@ -67,6 +70,15 @@ export class CountingStore implements CircuitBreakerStore {
     return this.inner.resetFailures(name);
   }
 
+  recordOutcome(
+    name: string,
+    outcome: CallOutcome,
+    window: OutcomeWindow,
+  ): Promise<WindowedCircuitRecord | undefined> {
+    this.writes.push(`recordOutcome:${outcome}`);
+    return this.inner.recordOutcome(name, outcome, window);
+  }
+
   transition(name: string, expectedVersion: number, next: CircuitTransitionWrite): Promise<boolean> {
     this.writes.push(`transition:${next.state}`);
     return this.inner.transition(name, expectedVersion, next);
@@ -87,6 +99,10 @@ export class BrokenStore implements CircuitBreakerStore {
   }
 
   async resetFailures(): Promise<void> {
+    throw new Error('ProvisionedThroughputExceededException');
+  }
+
+  async recordOutcome(): Promise<WindowedCircuitRecord | undefined> {
     throw new Error('ProvisionedThroughputExceededException');
   }
 
