@@ -54,8 +54,19 @@ function grantsOf(prefix: string): string[] {
   return [...new Set(grants)].sort();
 }
 
-/** The environment of a function that calls the card processor. */
-function processorVariables(payments: PaymentsStack): Json {
+/**
+ * The environment of a function that calls the card processor, in a payments stack with `props`, its
+ * processor URL a token (another stack's API URL).
+ */
+function processorVariables(props: Partial<PaymentsStackProps>): Json {
+  const app = unbundledApp();
+  const platform = new PlatformStack(app, 'P');
+  const payments = new PaymentsStack(app, 'Pay', {
+    api: platform.api,
+    bus: platform.bus,
+    providerApiUrl: platform.api.url,
+    ...props,
+  });
   return (
     Object.values(Template.fromStack(payments).findResources('AWS::Lambda::Function')).find((fn) =>
       JSON.stringify(fn).includes('PROVIDER_API_URL'),
@@ -179,17 +190,11 @@ describe('PaymentsStack', () => {
   });
 
   test('takes the processor URL as a token, e.g. another stack API url', () => {
-    const app = unbundledApp();
-    const platform = new PlatformStack(app, 'P');
-    const payments = new PaymentsStack(app, 'Pay', {
-      api: platform.api,
-      bus: platform.bus,
-      providerApiUrl: platform.api.url,
+    const variables = processorVariables({
       providerTimeout: Duration.millis(1_500),
       breakerFailureThreshold: 3,
       breakerResetTimeout: Duration.seconds(10),
     });
-    const variables = processorVariables(payments);
     expect(variables['PROVIDER_API_URL']).toEqual({ 'Fn::Join': expect.any(Array) });
     expect(variables).toMatchObject({
       PROVIDER_TIMEOUT_MS: '1500',
@@ -200,15 +205,9 @@ describe('PaymentsStack', () => {
   });
 
   test('a failure rule of its own: percent, minimum calls and window', () => {
-    const app = unbundledApp();
-    const platform = new PlatformStack(app, 'P');
-    const payments = new PaymentsStack(app, 'Pay', {
-      api: platform.api,
-      bus: platform.bus,
-      providerApiUrl: platform.api.url,
+    const variables = processorVariables({
       breakerFailureRate: { percent: 40, minimumCalls: 20, window: Duration.seconds(30) },
     });
-    const variables = processorVariables(payments);
     expect(variables).toMatchObject({
       BREAKER_FAILURE_RATE_PERCENT: '40',
       BREAKER_MINIMUM_CALLS: '20',
