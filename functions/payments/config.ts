@@ -4,7 +4,7 @@
  * variable. The names are set by `infra/stacks/payments-stack.ts`.
  */
 import { z } from 'zod';
-import type { FailureRateRule } from '../../shared/resilience';
+import { DEFAULT_FAILURE_RATE_RULE, type FailureRateRule } from '../../shared/resilience';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -25,23 +25,19 @@ const ProviderStepEnv = z.object({
   PROVIDER_MAX_ATTEMPTS: positiveInteger(3),
   /** Set: the seed's rule, this many consecutive failures open the circuit. Unset: the failure rate. */
   BREAKER_FAILURE_THRESHOLD: aPositiveInteger.optional(),
-  BREAKER_FAILURE_RATE_PERCENT: positiveInteger(50).pipe(
+  BREAKER_FAILURE_RATE_PERCENT: positiveInteger(DEFAULT_FAILURE_RATE_RULE.threshold * 100).pipe(
     z.number().max(100, { error: 'must be at most 100' }),
   ),
-  BREAKER_MINIMUM_CALLS: positiveInteger(10),
-  BREAKER_WINDOW_MS: positiveInteger(60_000),
+  BREAKER_MINIMUM_CALLS: positiveInteger(DEFAULT_FAILURE_RATE_RULE.minimumCalls),
+  BREAKER_WINDOW_MS: positiveInteger(DEFAULT_FAILURE_RATE_RULE.windowMs),
   BREAKER_RESET_TIMEOUT_MS: positiveInteger(30_000),
 });
 
-/** The window slides in tenths. */
-const BREAKER_WINDOW_BUCKETS = 10;
-
 /**
- * What opens a processor circuit, as `CircuitBreakerOptions` takes it: the failure rate (the default),
- * or the seed's consecutive failures.
+ * What opens a processor circuit, as `CircuitBreakerOptions` takes it: the failure rate (the default;
+ * the breaker's own number of buckets), or the seed's consecutive failures.
  */
-export type BreakerRule =
-  { readonly failureThreshold: number } | { readonly failureRate: Required<FailureRateRule> };
+export type BreakerRule = { readonly failureThreshold: number } | { readonly failureRate: FailureRateRule };
 
 /** For `GET /payments/{orderId}`. */
 export interface PaymentsConfig {
@@ -85,7 +81,6 @@ export function loadProviderStepConfig(env: Env = process.env): ProviderStepConf
             threshold: parsed.BREAKER_FAILURE_RATE_PERCENT / 100,
             minimumCalls: parsed.BREAKER_MINIMUM_CALLS,
             windowMs: parsed.BREAKER_WINDOW_MS,
-            buckets: BREAKER_WINDOW_BUCKETS,
           },
         };
   return Object.freeze({

@@ -31,6 +31,17 @@ export interface OutcomeWindow {
   readonly now: number;
 }
 
+/** The number of the bucket `window.now` falls in: the window's newest. */
+export function newestBucket(window: OutcomeWindow): number {
+  return Math.floor(window.now / window.bucketMs);
+}
+
+/** Whether `bucket` is one of the window's: the newest, or one of the `buckets - 1` before it. */
+export function isInWindow(bucket: number, window: OutcomeWindow): boolean {
+  const newest = newestBucket(window);
+  return bucket > newest - window.buckets && bucket <= newest;
+}
+
 /** A CLOSED circuit after an outcome was recorded, and the calls of its window. */
 export interface WindowedCircuitRecord {
   readonly record: CircuitRecord;

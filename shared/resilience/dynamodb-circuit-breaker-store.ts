@@ -3,6 +3,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import {
   CIRCUIT_STATES,
   INITIAL_CIRCUIT,
+  isInWindow,
+  newestBucket,
   type CallOutcome,
   type CircuitBreakerStore,
   type CircuitRecord,
@@ -90,7 +92,7 @@ export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
     outcome: CallOutcome,
     window: OutcomeWindow,
   ): Promise<WindowedCircuitRecord | undefined> {
-    const newest = Math.floor(window.now / window.bucketMs);
+    const newest = newestBucket(window);
     const names: Record<string, string> = { '#calls': bucketAttribute(newest, 'c') };
     const added = ['#calls :one'];
     if (outcome === 'failure') {
@@ -120,8 +122,7 @@ export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
     for (const [attribute, value] of Object.entries(item)) {
       const match = BUCKET_ATTRIBUTE.exec(attribute);
       if (match === null || typeof value !== 'number') continue;
-      const bucket = Number(match[1]);
-      if (bucket <= newest - window.buckets || bucket > newest) continue;
+      if (!isInWindow(Number(match[1]), window)) continue;
       if (match[2] === 'c') calls += value;
       else failures += value;
     }

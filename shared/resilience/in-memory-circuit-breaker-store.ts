@@ -1,5 +1,7 @@
 import {
   INITIAL_CIRCUIT,
+  isInWindow,
+  newestBucket,
   type CallOutcome,
   type CircuitBreakerStore,
   type CircuitRecord,
@@ -44,10 +46,10 @@ export class InMemoryCircuitBreakerStore implements CircuitBreakerStore {
     await tick();
     const current = this.circuits.get(name) ?? INITIAL_CIRCUIT;
     if (current.state !== 'CLOSED') return undefined;
-    const record = this.circuits.get(name) ?? this.put(name, current);
+    const record = this.circuits.has(name) ? current : this.put(name, current);
     const buckets = this.windows.get(name) ?? new Map<number, { calls: number; failures: number }>();
     this.windows.set(name, buckets);
-    const newest = Math.floor(window.now / window.bucketMs);
+    const newest = newestBucket(window);
     const bucket = buckets.get(newest) ?? { calls: 0, failures: 0 };
     buckets.set(newest, {
       calls: bucket.calls + 1,
@@ -56,11 +58,11 @@ export class InMemoryCircuitBreakerStore implements CircuitBreakerStore {
     let calls = 0;
     let failures = 0;
     for (const [number, counted] of buckets) {
-      if (number <= newest - window.buckets) {
-        buckets.delete(number);
-      } else if (number <= newest) {
+      if (isInWindow(number, window)) {
         calls += counted.calls;
         failures += counted.failures;
+      } else if (number < newest) {
+        buckets.delete(number);
       }
     }
     return { record, calls, failures };

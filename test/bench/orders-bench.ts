@@ -40,7 +40,7 @@ import {
 } from '../../shared/event-sourcing';
 import { ORDER_VIEW_SORT_KEY } from '../../functions/orders/adapters/dynamodb-order-views';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { PROJECT_DIR } from '../support/shop-cloud';
+import { PROJECT_DIR, placeOrderExecutionArn, placeOrderMachineArn } from '../support/shop-cloud';
 
 /** Every order pays by card: `tok_visa` is the payment provider's card that is always charged. */
 const CARD = { method: 'card', token: 'tok_visa' } as const;
@@ -430,12 +430,8 @@ async function sagaSample(cloud: LocalCloud, sfn: SFNClient, executionArn: strin
 async function sagaMeasures(cloud: LocalCloud, productIds: readonly string[]): Promise<SagaMeasures> {
   const productOf = (i: number): string => productIds[i % productIds.length] as string;
   const sfn = new SFNClient(localClientConfig(cloud.edgeUrl));
-  const machineArn = cloud.stepFunctions
-    .stateMachines()
-    .find((machine) => machine.name.includes('PlaceOrderSaga'))?.arn;
-  if (machineArn === undefined) throw new Error('the PlaceOrder state machine is not loaded');
-  const executionOf = (orderId: string): string =>
-    `${machineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+  const machineArn = placeOrderMachineArn(cloud);
+  const executionOf = (orderId: string): string => placeOrderExecutionArn(machineArn, orderId);
   let notPaid = 0;
   const run = async (orderId: string): Promise<void> => {
     const status = await sagaEnded(sfn, executionOf(orderId));

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { LocalCloud } from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
-import { PROJECT_DIR } from '../support/shop-cloud';
+import { PROJECT_DIR, placeOrderExecutionArn, placeOrderMachineArn } from '../support/shop-cloud';
 
 const ORDERS = Number(process.env.BENCH_OVERLOAD_ORDERS ?? 300);
 const CLIENTS = 16;
@@ -95,12 +95,8 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: CLIENTS }, client));
     const placedMs = performance.now() - started;
 
-    const machineArn = cloud.stepFunctions
-      .stateMachines()
-      .find((candidate) => candidate.name.includes('PlaceOrderSaga'))?.arn;
-    if (machineArn === undefined) throw new Error('the PlaceOrder state machine is not loaded');
-    const executionOf = (orderId: string): string =>
-      `${machineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+    const machineArn = placeOrderMachineArn(cloud);
+    const executionOf = (orderId: string): string => placeOrderExecutionArn(machineArn, orderId);
     let statuses = new Map<string, number>();
     for (;;) {
       statuses = new Map();

@@ -29,7 +29,14 @@ import {
   localClientConfig,
 } from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
-import { callJson, localJson, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
+import {
+  callJson,
+  localJson,
+  placeOrderExecutionArn,
+  placeOrderMachineArn,
+  startShopCloud,
+  type JsonAnswer,
+} from '../support/shop-cloud';
 
 /**
  * `npm test` runs the first seed, closed and open loop; `npm run test:soak` every seed (SOAK_TESTS=1).
@@ -378,7 +385,7 @@ beforeAll(async () => {
   const provider = cloud.apis.find((candidate) => candidate.name === 'payment-provider-api');
   if (provider === undefined) throw new Error('no payment-provider-api among the REST APIs');
   providerUrl = cloud.gateway.localUrl(provider.apiId, provider.stages[0] ?? 'prod');
-  machineArn = output('ShopOrders', 'PlaceOrderStateMachineArn');
+  machineArn = placeOrderMachineArn(cloud);
   ledgerTable = output('ShopPaymentProvider', 'LedgerTableName');
   productsTable = output('ShopInventory', 'ProductsTableName');
 }, 240_000);
@@ -511,7 +518,7 @@ async function decideApproval(order: PlacedOrder, decision: Decision): Promise<v
  * whose query functions would take the CPU the sagas need.
  */
 async function sagaEnded(orderId: string): Promise<void> {
-  const executionArn = `${machineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+  const executionArn = placeOrderExecutionArn(machineArn, orderId);
   const status = await eventually(
     async () => {
       if (halted) return 'HALTED';

@@ -14,6 +14,18 @@ export async function startShopCloud(
   return startTestCloud({ projectDir: PROJECT_DIR, ...overrides });
 }
 
+/** The PlaceOrder state machine's ARN, from the orders stack's output. */
+export function placeOrderMachineArn(cloud: LocalCloud): string {
+  const arn = cloud.outputs['ShopOrders']?.['PlaceOrderStateMachineArn'];
+  if (arn === undefined) throw new Error('no ShopOrders output PlaceOrderStateMachineArn');
+  return arn;
+}
+
+/** The PlaceOrder saga's execution of an order: the saga runs under the order id as its name. */
+export function placeOrderExecutionArn(machineArn: string, orderId: string): string {
+  return `${machineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+}
+
 /** An HTTP answer: the body parsed as JSON (`{}` when empty, `{ unparsed: text }` when not JSON). */
 export interface JsonAnswer {
   readonly status: number;
