@@ -46,8 +46,16 @@ function paymentRepository(tableName: string): DynamoDbPaymentRepository {
   return new DynamoDbPaymentRepository({ client: dynamoDb(), tableName });
 }
 
-/** retry( breaker( timeout( call ) ) ), composed once per container for every processor call. */
-function processorCalls(config: ProviderStepConfig, circuit: string): ProviderCall {
+/**
+ * retry( breaker( timeout( call ) ) ), composed once per container for every processor call.
+ * `requestsPerAttempt`: a charge's attempt may make two (the charge, then its look-up when it got no
+ * answer), so no retry starts without the time for both.
+ */
+function processorCalls(
+  config: ProviderStepConfig,
+  circuit: string,
+  requestsPerAttempt: number,
+): ProviderCall {
   const breaker = new CircuitBreaker({
     name: circuit,
     store: new DynamoDbCircuitBreakerStore({ client: dynamoDb(), tableName: config.circuitBreakerTable }),
@@ -58,7 +66,7 @@ function processorCalls(config: ProviderStepConfig, circuit: string): ProviderCa
   return providerPolicy({
     breaker,
     maxAttempts: config.providerMaxAttempts,
-    attemptReserveMs: config.providerTimeoutMs + RECORD_MARGIN_MS,
+    attemptReserveMs: requestsPerAttempt * config.providerTimeoutMs + RECORD_MARGIN_MS,
     onCall: () => metrics.addMetric('ProviderCalls', MetricUnit.Count, 1),
     onRetry: ({ operation, attempt, delayMs, error }) => {
       metrics.addMetric('ProviderRetries', MetricUnit.Count, 1);
@@ -67,26 +75,26 @@ function processorCalls(config: ProviderStepConfig, circuit: string): ProviderCa
   });
 }
 
-function processorStep(config: ProviderStepConfig, circuit: string) {
+function processorStep(config: ProviderStepConfig, circuit: string, requestsPerAttempt: number) {
   return {
     repository: paymentRepository(config.paymentsTable),
     provider: new HttpPaymentProvider({
       baseUrl: config.providerApiUrl,
       timeoutMs: config.providerTimeoutMs,
     }),
-    call: processorCalls(config, circuit),
+    call: processorCalls(config, circuit, requestsPerAttempt),
     logger,
   };
 }
 
 export function chargePaymentDependencies(): ChargePaymentHandlerDependencies {
   const config = loadProviderStepConfig();
-  return { chargePayment: makeChargePayment(processorStep(config, CHARGE_CIRCUIT)), logger, metrics };
+  return { chargePayment: makeChargePayment(processorStep(config, CHARGE_CIRCUIT, 2)), logger, metrics };
 }
 
 export function refundPaymentDependencies(): RefundPaymentHandlerDependencies {
   const config = loadProviderStepConfig();
-  return { refundPayment: makeRefundPayment(processorStep(config, REFUND_CIRCUIT)), logger, metrics };
+  return { refundPayment: makeRefundPayment(processorStep(config, REFUND_CIRCUIT, 1)), logger, metrics };
 }
 
 export function getPaymentDependencies(): GetPaymentHandlerDependencies {

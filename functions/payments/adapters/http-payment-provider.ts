@@ -197,7 +197,7 @@ export class HttpPaymentProvider implements PaymentProvider {
       throw new ProviderTransientError(
         replayed ? 'replayed-error' : 'server-error',
         replayed ? `${answered} (replayed)` : answered,
-        { status },
+        { status, ...(code === undefined ? {} : { code }) },
       );
     }
     if (status === 409 && code === REQUEST_IN_PROGRESS) {

@@ -4,11 +4,12 @@ import {
   PaymentStatusConflictError,
 } from '../domain/errors';
 import { chargeIdempotencyKey, type Payment } from '../domain/payment';
-import type { ChargeResult, PaymentProvider } from '../ports/payment-provider';
+import type { ChargeRequest, ChargeResult, PaymentProvider } from '../ports/payment-provider';
 import type { PaymentChange, PaymentRepository } from '../ports/payment-repository';
 import { silentLogger, type PaymentsLogger } from './payments-logger';
 import { sagaErrorFor } from './provider-failure';
-import type { CallBudget, ProviderCall } from './provider-policy';
+import type { CallBudget } from '../../../shared/resilience';
+import { finalProcessorError, isOutcomeUnknown, type ProviderCall } from './provider-policy';
 
 export interface ChargePaymentCommand {
   readonly orderId: string;
@@ -40,6 +41,13 @@ export interface ChargePaymentDependencies {
  * - Otherwise (no payment yet, or FAILED) the processor is called with the key `charge-<orderId>`: after
  *   a FAILED or unknown outcome (a lost answer), it replays what it did the first time — the capture or
  *   the decline — and never charges twice.
+ * - A charge that got no answer (a timeout, a lost connection, the key still in progress) is looked up
+ *   in the processor's list of the order's charges within the same attempt: a capture found there is
+ *   the answer, so a processor slow to answer one card neither fails the order nor counts against its
+ *   circuit.
+ * - A 5xx the processor replays for the key is its final answer to this charge (no retry with the key
+ *   can change it): a decline with the processor's code, e.g. `processing_error`, which card networks
+ *   list among their decline codes — never an unavailable processor, for which the saga would wait.
  * - The outcome is recorded with the calls made (`attempts`): CAPTURED (returned), DECLINED (throws
  *   `PaymentDeclined`), FAILED on an open circuit or a failing processor (throws
  *   `PaymentProviderUnavailable`) or on a rejected request (throws `PaymentProviderRejected`).
@@ -92,24 +100,50 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
       ...fields,
     });
 
+    const request: ChargeRequest = {
+      idempotencyKey: chargeIdempotencyKey(command.orderId),
+      orderId: command.orderId,
+      amountCents: command.amountCents,
+      currency: command.currency,
+      token: command.token,
+      ...(command.correlationId === undefined ? {} : { correlationId: command.correlationId }),
+    };
+    /** One attempt: the charge, and when it got no answer, the processor's list of the order's charges. */
+    const attempt = async (): Promise<ChargeResult> => {
+      calls += 1;
+      try {
+        return await deps.provider.charge(request);
+      } catch (error) {
+        if (!isOutcomeUnknown(error)) throw error;
+        const captured = await findCapture(deps.provider, request).catch((lookUpError: unknown) => {
+          logger.warn('The unanswered charge could not be looked up at the processor', {
+            error: lookUpError,
+          });
+          return undefined;
+        });
+        if (captured === undefined) throw error;
+        logger.info('The charge got no answer; the processor lists it captured', {
+          chargeId: captured.chargeId,
+        });
+        return captured;
+      }
+    };
+
     let result: ChargeResult;
     try {
-      result = await deps.call(
-        'charge',
-        () => {
-          calls += 1;
-          return deps.provider.charge({
-            idempotencyKey: chargeIdempotencyKey(command.orderId),
-            orderId: command.orderId,
-            amountCents: command.amountCents,
-            currency: command.currency,
-            token: command.token,
-            ...(command.correlationId === undefined ? {} : { correlationId: command.correlationId }),
-          });
-        },
-        budget,
-      );
+      result = await deps.call('charge', attempt, budget);
     } catch (error) {
+      const final = finalProcessorError(error);
+      if (final !== undefined) {
+        const declineCode = final.code ?? 'processing_error';
+        logger.warn('The processor replays an error for this charge: its final answer, a decline', {
+          declineCode,
+          status: final.status,
+        });
+        const stored = await recordOrSettle(change({ status: 'DECLINED', declineCode }));
+        if (stored.status === 'CAPTURED') return stored;
+        throw new PaymentDeclinedError(command.orderId, declineCode);
+      }
       const failure = sagaErrorFor(error, command.orderId, 'charge') ?? error;
       // The charge may have been captured all the same (a lost answer): FAILED lets it be retried with
       // the same key, and a refund finds it at the processor.
@@ -147,6 +181,36 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
       }),
     );
   };
+}
+
+/**
+ * The order's charge for this amount as the processor lists it, captured and not refunded, as the
+ * charge's own answer would have given it; `undefined` when there is none (yet).
+ */
+async function findCapture(
+  provider: PaymentProvider,
+  request: ChargeRequest,
+): Promise<Extract<ChargeResult, { outcome: 'captured' }> | undefined> {
+  const charges = await provider.listCharges(
+    request.orderId,
+    request.correlationId === undefined ? {} : { correlationId: request.correlationId },
+  );
+  const charge = charges.find(
+    (candidate) =>
+      candidate.status === 'succeeded' &&
+      candidate.amountCents === request.amountCents &&
+      candidate.currency === request.currency &&
+      candidate.refundedCents === 0,
+  );
+  return charge === undefined
+    ? undefined
+    : {
+        outcome: 'captured',
+        chargeId: charge.chargeId,
+        amountCents: charge.amountCents,
+        currency: charge.currency,
+        replayed: true,
+      };
 }
 
 /**

@@ -1,10 +1,10 @@
-import { CircuitOpenError, retryWithBackoff, type CircuitBreaker } from '../../../shared/resilience';
+import {
+  CircuitOpenError,
+  retryWithBackoff,
+  type CallBudget,
+  type CircuitBreaker,
+} from '../../../shared/resilience';
 import { ProviderTransientError, type TransientReason } from '../ports/payment-provider';
-
-/** What is left of the invocation, e.g. Lambda's `context.getRemainingTimeInMillis`. */
-export interface CallBudget {
-  readonly remainingTimeMs?: () => number;
-}
 
 /** Runs one provider operation under the policy; `operation` names it in logs and metrics. */
 export type ProviderCall = <T>(operation: string, call: () => Promise<T>, budget?: CallBudget) => Promise<T>;
@@ -102,6 +102,23 @@ export function providerPolicy(options: ProviderPolicyOptions): ProviderCall {
       },
     );
   };
+}
+
+/**
+ * No answer came back — a timeout, a connection lost, the key's earlier request still running: the
+ * call may have taken effect, and only the processor can say whether it did.
+ */
+export function isOutcomeUnknown(error: unknown): boolean {
+  const reason = transientReason(error);
+  return reason === 'timeout' || reason === 'network' || reason === 'in-progress';
+}
+
+/**
+ * The processor replayed a stored 5xx: its final answer to the key, the same to every retry with it.
+ * The error, for its status and code; `undefined` for any other failure.
+ */
+export function finalProcessorError(error: unknown): ProviderTransientError | undefined {
+  return error instanceof ProviderTransientError && error.reason === 'replayed-error' ? error : undefined;
 }
 
 /** Any failure of the processor to give a usable answer (`ProviderTransientError`), whatever its reason. */

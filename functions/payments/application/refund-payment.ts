@@ -5,7 +5,8 @@ import type { PaymentProvider } from '../ports/payment-provider';
 import type { PaymentRepository } from '../ports/payment-repository';
 import { silentLogger, type PaymentsLogger } from './payments-logger';
 import { sagaErrorFor } from './provider-failure';
-import type { CallBudget, ProviderCall } from './provider-policy';
+import type { CallBudget } from '../../../shared/resilience';
+import type { ProviderCall } from './provider-policy';
 
 export interface RefundPaymentCommand {
   readonly orderId: string;

@@ -9,4 +9,6 @@ export interface PaymentResponse {
   readonly attempts: number;
   /** The card processor's charge id, once one is known. */
   readonly providerChargeId?: string;
+  /** Why a DECLINED payment was declined, e.g. `card_declined`, `insufficient_funds`, `processing_error`. */
+  readonly declineCode?: string;
 }

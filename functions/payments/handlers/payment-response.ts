@@ -10,5 +10,8 @@ export function toPaymentResponse(payment: Payment): PaymentResponse {
     currency: payment.currency,
     attempts: payment.attempts,
     ...(payment.providerChargeId === undefined ? {} : { providerChargeId: payment.providerChargeId }),
+    ...(payment.status !== 'DECLINED' || payment.declineCode === undefined
+      ? {}
+      : { declineCode: payment.declineCode }),
   };
 }

@@ -86,15 +86,18 @@ export type TransientReason =
 export class ProviderTransientError extends Error {
   /** The HTTP status, for a `server-error` or `malformed-answer`. */
   readonly status: number | undefined;
+  /** The processor's `error.code` when it answered one, e.g. `processing_error`. */
+  readonly code: string | undefined;
 
   constructor(
     readonly reason: TransientReason,
     message: string,
-    options?: { cause?: unknown; status?: number },
+    options?: { cause?: unknown; status?: number; code?: string },
   ) {
     super(message, options);
     this.name = new.target.name;
     this.status = options?.status;
+    this.code = options?.code;
   }
 }
 

@@ -135,6 +135,7 @@ export class FakeCardProcessor implements PaymentProvider {
       case 'replayed-error':
         throw new ProviderTransientError('replayed-error', 'the processor answered 500 (replayed)', {
           status: 500,
+          code: 'processing_error',
         });
       case 'in-progress':
         throw new ProviderTransientError('in-progress', 'the processor answered 409 request_in_progress', {

@@ -2,7 +2,7 @@ import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { InMemoryPaymentRepository } from '../../../functions/payments/adapters/in-memory-payment-repository';
 import type { ChargePayment } from '../../../functions/payments/application/charge-payment';
 import { makeGetPayment } from '../../../functions/payments/application/get-payment';
-import type { CallBudget } from '../../../functions/payments/application/provider-policy';
+import type { CallBudget } from '../../../shared/resilience';
 import type { RefundPayment } from '../../../functions/payments/application/refund-payment';
 import {
   PaymentDeclinedError,
@@ -247,6 +247,15 @@ describe('GET /payments/{orderId}', () => {
       attempts: 2,
       providerChargeId: 'ch_1',
     });
+  });
+
+  test('a DECLINED payment says why (declineCode); no other status shows one', async () => {
+    const repository = new InMemoryPaymentRepository();
+    const { providerChargeId: _none, ...declined } = captured;
+    repository.put({ ...declined, status: 'DECLINED', declineCode: 'processing_error' });
+    const handler = makeGetPaymentHandler({ getPayment: makeGetPayment({ repository }), logger: silent });
+    const body = JSON.parse((await handler(getEvent(ORDER_ID))).body) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 'DECLINED', declineCode: 'processing_error' });
   });
 
   test('leaves providerChargeId out when none is known', async () => {

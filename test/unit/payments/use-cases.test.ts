@@ -1,6 +1,6 @@
 import { makeGetPayment } from '../../../functions/payments/application/get-payment';
 import { PaymentNotFoundError } from '../../../functions/payments/domain/errors';
-import { aCharge, FIXED_NOW, ORDER_ID, OTHER_ORDER_ID, payments, rejectionOf } from './fakes';
+import { aCharge, FIXED_NOW, ORDER_ID, OTHER_ORDER_ID, payments, rejectionOf, type Fault } from './fakes';
 
 describe('chargePayment', () => {
   test('captures the order with the key charge-<orderId> and records it CAPTURED', async () => {
@@ -52,9 +52,14 @@ describe('chargePayment', () => {
     processor.failNext('server-error', 'network');
     // Act
     const payment = await charge(aCharge());
-    // Assess
+    // Assess: the charge without an answer was looked up (nothing found) before the retry.
     expect(payment).toMatchObject({ status: 'CAPTURED', attempts: 3, providerChargeId: 'ch_1' });
-    expect(processor.calls.map((call) => call.key)).toEqual(Array(3).fill(`charge-${ORDER_ID}`));
+    expect(processor.calls).toEqual([
+      { operation: 'charge', key: `charge-${ORDER_ID}` },
+      { operation: 'charge', key: `charge-${ORDER_ID}` },
+      { operation: 'list' },
+      { operation: 'charge', key: `charge-${ORDER_ID}` },
+    ]);
     // Full jitter at random() = 0.5: half of 100 ms, then half of 200 ms.
     expect(pauses).toEqual([50, 100]);
   });
@@ -84,15 +89,22 @@ describe('chargePayment', () => {
     expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'FAILED', attempts: 1 });
   });
 
-  test('a replayed 5xx is the final answer to the key: not retried, not counted, PaymentProviderUnavailable', async () => {
+  test('a replayed 5xx is the final answer to the key: not retried, not counted, a decline with its code', async () => {
     // Prepare
-    const { charge, processor, breaker } = payments({ failureThreshold: 1 });
+    const { charge, processor, repository, breaker } = payments({ failureThreshold: 1 });
     processor.failNext('replayed-error');
     // Act
     const error = await rejectionOf(charge(aCharge()));
+    const again = await rejectionOf(charge(aCharge()));
     // Assess
-    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(error).toMatchObject({ name: 'PaymentDeclined', declineCode: 'processing_error' });
+    expect(again).toMatchObject({ name: 'PaymentDeclined', declineCode: 'processing_error' });
     expect(processor.count('charge')).toBe(1);
+    expect(await repository.find(ORDER_ID)).toMatchObject({
+      status: 'DECLINED',
+      declineCode: 'processing_error',
+      attempts: 1,
+    });
     expect(await breaker.state()).toBe('CLOSED');
   });
 
@@ -151,10 +163,36 @@ describe('chargePayment', () => {
     expect(processor.count('charge')).toBe(1);
   });
 
-  test('a charge whose answers were lost is captured once: the retry replays it, never charges twice', async () => {
-    // Prepare: the processor captures but every answer of the first invocation is lost.
+  test('a charge that got no answer is looked up at once: captured there, CAPTURED in one attempt, not a failure', async () => {
+    // Prepare: the processor captures, but the answer is lost.
+    const { charge, processor, repository, breaker } = payments({ failureThreshold: 1 });
+    processor.failNext('lost-answer');
+    // Act
+    const payment = await charge(aCharge());
+    // Assess
+    expect(payment).toMatchObject({ status: 'CAPTURED', providerChargeId: 'ch_1', attempts: 1 });
+    expect(processor.calls.map((call) => call.operation)).toEqual(['charge', 'list']);
+    expect(processor.chargesOf(ORDER_ID)).toHaveLength(1);
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'CAPTURED' });
+    expect(await breaker.state()).toBe('CLOSED');
+  });
+
+  test('a charge without an answer whose look-up finds nothing is retried with its key, and counts as a failure', async () => {
+    // Prepare: the request never reached the processor; the look-up lists nothing.
+    const { charge, processor, breaker } = payments({ failureThreshold: 1 });
+    processor.failNext('network');
+    // Act
+    const error = await rejectionOf(charge(aCharge()));
+    // Assess: one attempt (charge + look-up) counted against a threshold of 1, the retry refused.
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(processor.calls.map((call) => call.operation)).toEqual(['charge', 'list']);
+    expect(await breaker.state()).toBe('OPEN');
+  });
+
+  test('a charge whose answers and look-ups were all lost is captured once: a later retry replays it', async () => {
+    // Prepare: the processor captures; every answer of the first invocation is lost, look-ups included.
     const { charge, processor, repository } = payments();
-    processor.failNext('lost-answer', 'lost-answer', 'lost-answer');
+    processor.failNext(...Array<Fault>(6).fill('lost-answer'));
     const error = await rejectionOf(charge(aCharge()));
     expect(error.name).toBe('PaymentProviderUnavailable');
     expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'FAILED', attempts: 3 });
@@ -236,9 +274,9 @@ describe('refundPayment', () => {
   });
 
   test('refunds a charge whose answer was lost, found at the processor', async () => {
-    // Prepare: captured at the processor, recorded FAILED here.
+    // Prepare: captured at the processor, recorded FAILED here (every answer lost, look-ups included).
     const { charge, refund, processor, repository } = payments();
-    processor.failNext('lost-answer', 'lost-answer', 'lost-answer');
+    processor.failNext(...Array<Fault>(6).fill('lost-answer'));
     await rejectionOf(charge(aCharge()));
     // Act
     const result = await refund({ orderId: ORDER_ID });
