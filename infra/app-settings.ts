@@ -13,6 +13,8 @@ export interface AppSettings {
   readonly breakerFailureRate?: { percent?: number; minimumCalls?: number; window?: Duration };
   readonly breakerResetTimeout?: Duration;
   readonly providerHangTime?: Duration;
+  readonly paymentWaitBudget?: Duration;
+  readonly paymentWaitInterval?: Duration;
 }
 
 /** The context keys, each a whole number; absent keys keep the stacks' defaults. */
@@ -26,6 +28,8 @@ export const SETTINGS_CONTEXT_KEYS = {
   breakerWindowSeconds: 'shop:breakerWindowSeconds',
   breakerResetTimeoutSeconds: 'shop:breakerResetTimeoutSeconds',
   providerHangSeconds: 'shop:providerHangSeconds',
+  paymentWaitBudgetSeconds: 'shop:paymentWaitBudgetSeconds',
+  paymentWaitIntervalSeconds: 'shop:paymentWaitIntervalSeconds',
 } as const;
 
 export function appSettings(node: Node): AppSettings {
@@ -57,5 +61,7 @@ export function appSettings(node: Node): AppSettings {
     breakerFailureRate: failureRate(),
     breakerResetTimeout: seconds(SETTINGS_CONTEXT_KEYS.breakerResetTimeoutSeconds),
     providerHangTime: seconds(SETTINGS_CONTEXT_KEYS.providerHangSeconds),
+    paymentWaitBudget: seconds(SETTINGS_CONTEXT_KEYS.paymentWaitBudgetSeconds),
+    paymentWaitInterval: seconds(SETTINGS_CONTEXT_KEYS.paymentWaitIntervalSeconds),
   };
 }

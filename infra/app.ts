@@ -43,6 +43,8 @@ export function buildApp(app: App = new App()): App {
       refundPayment: payments.refundPaymentFunction,
       approvalThresholdCents: settings.approvalThresholdCents,
       approvalDeadline: settings.approvalDeadline,
+      paymentWaitBudget: settings.paymentWaitBudget,
+      paymentWaitInterval: settings.paymentWaitInterval,
     },
   });
   // Each context's stack redeploys the shared stage with its routes: one after the other, never racing.

@@ -15,6 +15,7 @@ import { tracedClient } from '../../shared/observability/tracer';
 import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
 import { DynamoDbApprovalTasks } from './adapters/dynamodb-approval-tasks';
 import { DynamoDbOrderViews } from './adapters/dynamodb-order-views';
+import { CachedProductCatalog } from './adapters/cached-product-catalog';
 import { InventoryProductCatalog } from './adapters/inventory-product-catalog';
 import {
   StepFunctionsSagaStarter,
@@ -50,6 +51,7 @@ import type { ProjectorHandlerDeps } from './handlers/project-order-events';
 import type { RequestApprovalHandlerDeps } from './handlers/request-approval';
 import type { ShipOrderHandlerDeps } from './handlers/ship-order';
 import type { StartOrderSagaHandlerDeps } from './handlers/start-order-saga';
+import type { ProductCatalog } from './ports/product-catalog';
 
 /** Concurrent commands on one order lose the append race; 5 attempts absorb a burst of 10. */
 const COMMAND_MAX_ATTEMPTS = 5;
@@ -102,6 +104,20 @@ function approvalTasks(config: { readonly EVENT_STORE_TABLE: string }): DynamoDb
   return new DynamoDbApprovalTasks({ client: dynamoDb(), tableName: config.EVENT_STORE_TABLE });
 }
 
+/** Inventory's prices over HTTP, behind the environment's short-lived cache unless its TTL is 0. */
+function productCatalog(config: OrdersConfig<'createOrder'>): ProductCatalog {
+  const inventory = new InventoryProductCatalog({
+    baseUrl: config.INVENTORY_API_URL,
+    timeoutMs: config.INVENTORY_TIMEOUT_MS,
+    maxAttempts: config.INVENTORY_MAX_ATTEMPTS,
+    onRetry: ({ productId, attempt, delayMs, error }) =>
+      logger.warn('Price look-up failed; retrying', { productId, attempt, delayMs, error }),
+  });
+  return config.PRICE_CACHE_TTL_MS === 0
+    ? inventory
+    : new CachedProductCatalog({ catalog: inventory, ttlMs: config.PRICE_CACHE_TTL_MS });
+}
+
 export function createOrderDeps(): CreateOrderHandlerDeps {
   const config = loadConfig('createOrder');
   const store = eventStore(config.EVENT_STORE_TABLE);
@@ -109,11 +125,7 @@ export function createOrderDeps(): CreateOrderHandlerDeps {
     createOrder: makeCreateOrder({
       runner: commandRunner(config, store),
       store,
-      catalog: new InventoryProductCatalog({
-        baseUrl: config.INVENTORY_API_URL,
-        timeoutMs: config.INVENTORY_TIMEOUT_MS,
-        maxAttempts: config.INVENTORY_MAX_ATTEMPTS,
-      }),
+      catalog: productCatalog(config),
       newOrderId: () => newId('order'),
     }),
     idempotency: idempotency(config, true),

@@ -10,6 +10,8 @@ type Environment = Readonly<Record<string, string | undefined>>;
 const name = z.string().min(1, { error: 'is required' });
 const positiveInteger = (fallback: number) =>
   z.coerce.number({ error: 'must be a positive integer' }).int().positive().default(fallback);
+const nonNegativeInteger = (fallback: number) =>
+  z.coerce.number({ error: 'must be an integer of 0 or more' }).int().nonnegative().default(fallback);
 
 const stateMachineArn = z.string().regex(/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/, {
   error: 'must be the ARN of a state machine (arn:…:states:<region>:<account>:stateMachine:<name>)',
@@ -28,8 +30,15 @@ const schemas = {
     ...commandVariables,
     /** The shared REST API's stage URL (`api.url`); inventory's `/products/{id}` is under it. */
     INVENTORY_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-    INVENTORY_TIMEOUT_MS: positiveInteger(2_000),
-    INVENTORY_MAX_ATTEMPTS: positiveInteger(3),
+    /**
+     * Per attempt of a price look-up: room for a cold start of inventory's function on a busy host.
+     * Five attempts of 3 s and their pauses (at most 1.5 s) fit the create function's 20 s with time
+     * to answer; the invocation's remaining time cuts them short anyway.
+     */
+    INVENTORY_TIMEOUT_MS: positiveInteger(3_000),
+    INVENTORY_MAX_ATTEMPTS: positiveInteger(5),
+    /** How long a found price is reused in the execution environment; 0: no cache. */
+    PRICE_CACHE_TTL_MS: nonNegativeInteger(60_000),
   }),
   /** The saga's steps on the order: the event store (approval tasks included), no idempotency records. */
   sagaStep: z.object({ EVENT_STORE_TABLE: name, SNAPSHOT_EVERY: commandVariables.SNAPSHOT_EVERY }),

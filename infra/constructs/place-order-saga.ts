@@ -26,12 +26,28 @@ export interface PlaceOrderSagaProps {
   readonly approvalThresholdCents?: number;
   /** How long an approval may take before the saga compensates with `APPROVAL_TIMEOUT`. @default Duration.hours(24) */
   readonly approvalDeadline?: Duration;
+  /**
+   * How long in all an order whose charge meets an unavailable card processor (failing, or behind its
+   * open circuit) waits for it before the saga cancels it with `PAYMENT_UNAVAILABLE`: at least this
+   * long, at most twice as long (the pauses are jittered). Longer than the processor circuit's reset
+   * timeout, so a short outage costs a wait, not an order.
+   * @default Duration.minutes(15)
+   */
+  readonly paymentWaitBudget?: Duration;
+  /**
+   * The longest pause of a waiting order between two charges, each drawn between half of it and all
+   * of it (whole seconds): about the circuit's reset timeout, so that waiting orders bring it probes
+   * without crowding a processor that comes back.
+   * @default Duration.seconds(30)
+   */
+  readonly paymentWaitInterval?: Duration;
   /** @default - a name CloudFormation generates */
   readonly stateMachineName?: string;
   /**
    * How long a whole execution may run; past it the execution ends `TIMED_OUT` without compensating,
-   * so it must be longer than `approvalDeadline` plus the other steps with their retries.
-   * @default approvalDeadline + 1 hour
+   * so it must be longer than `approvalDeadline` plus the longest payment wait (twice
+   * `paymentWaitBudget`) plus the other steps with their retries.
+   * @default approvalDeadline + 2 × paymentWaitBudget + 1 hour
    */
   readonly timeout?: Duration;
   /** `TimeoutSeconds` of every step and compensation but `ChargePayment` and `WaitForApproval`. @default Duration.seconds(30) */
@@ -103,9 +119,11 @@ export const SAGA_PARKED_ERROR = 'SagaParked';
  * waits for a human approval above a threshold, makes sure the customer has not cancelled, charges the
  * payment, commits the stock and confirms the order.
  *
- * Every failure is classified. Transient errors (Lambda service errors, task timeouts, and
- * `PaymentProviderUnavailable` on the charge) are retried with exponential backoff and full jitter;
- * business outcomes never are. A failure that stays is caught, its cancellation reason written to
+ * Every failure is classified. Transient errors (Lambda service errors, task timeouts) are retried
+ * with exponential backoff and full jitter; business outcomes never are. A charge that meets an
+ * unavailable card processor (`PaymentProviderUnavailable`: failing, or its circuit open) waits for it
+ * — `WaitForPaymentProvider`, jittered pauses, the same idempotent charge again — for the order's
+ * payment wait budget, and only then compensates with `PAYMENT_UNAVAILABLE`. A failure that stays is caught, its cancellation reason written to
  * `$.compensation` (`{ reason, failedStep, error }`), and the saga enters one shared compensation chain
  * — `RefundPayment` → `ReleaseStock` → `CancelOrder` — at the step that undoes what was done: at
  * `RefundPayment` once a charge may exist, at `ReleaseStock` before. A compensated execution ends
@@ -316,10 +334,53 @@ export class PlaceOrderSaga extends Construct {
       settings.chargeTimeout,
     );
     // The provider's idempotency key (charge-<orderId>) makes a repeated charge safe.
-    chargePayment.addRetry(transientRetry(['States.Timeout', 'PaymentProviderUnavailable']));
+    chargePayment.addRetry(transientRetry(['States.Timeout']));
     compensate(chargePayment, 'Declined', ['PaymentDeclined'], 'PAYMENT_DECLINED', releaseStock);
-    // Any other failure may hide a charge whose answer was lost: refund whatever was captured.
-    compensate(chargePayment, 'Failed', [sfn.Errors.ALL], 'PAYMENT_UNAVAILABLE', refundPayment);
+    // The processor unavailable: wait for it (jittered pauses, counted in $.paymentWait) and charge
+    // again, until the budget of waits is spent. Two Choices: a JSONPath comparison must not read a
+    // path that is absent.
+    const paymentUnavailable = sfn.Pass.jsonPath(this, 'ChargePaymentUnavailable', {
+      comment: `The card processor stayed unavailable for the order's payment wait budget: cancel the order with PAYMENT_UNAVAILABLE.`,
+      parameters: {
+        reason: 'PAYMENT_UNAVAILABLE' satisfies OrderCancellationReason,
+        failedStep: chargePayment.stateId,
+        error: sfn.JsonPath.objectAt('$.paymentUnavailable'),
+      },
+      resultPath: '$.compensation',
+    });
+    // Any failure may hide a charge whose answer was lost: refund whatever was captured.
+    paymentUnavailable.next(refundPayment);
+    const pause = `States.MathRandom(${settings.paymentWait.shortestPauseSeconds}, ${settings.paymentWait.longestPauseSeconds + 1})`;
+    const waitForPaymentProvider = sfn.Wait.jsonPath(this, 'WaitForPaymentProvider', {
+      comment: 'The order waits for the card processor (or its circuit) to come back.',
+      time: sfn.WaitTime.secondsPath('$.paymentWait.seconds'),
+    });
+    waitForPaymentProvider.next(chargePayment);
+    const startPaymentWait = sfn.Pass.jsonPath(this, 'StartPaymentWait', {
+      parameters: { waits: 1, 'seconds.$': pause },
+      resultPath: '$.paymentWait',
+    }).next(waitForPaymentProvider);
+    const countPaymentWait = sfn.Pass.jsonPath(this, 'CountPaymentWait', {
+      parameters: { 'waits.$': 'States.MathAdd($.paymentWait.waits, 1)', 'seconds.$': pause },
+      resultPath: '$.paymentWait',
+    }).next(waitForPaymentProvider);
+    const paymentWaitBudgetLeft = sfn.Choice.jsonPath(this, 'PaymentWaitBudgetLeft', {
+      comment: `An order waits ${settings.paymentWait.waits} times at most for the card processor.`,
+    })
+      .when(
+        sfn.Condition.numberGreaterThanEquals('$.paymentWait.waits', settings.paymentWait.waits),
+        paymentUnavailable,
+      )
+      .otherwise(countPaymentWait);
+    const paymentWaitStarted = sfn.Choice.jsonPath(this, 'PaymentWaitStarted')
+      .when(sfn.Condition.isPresent('$.paymentWait'), paymentWaitBudgetLeft)
+      .otherwise(startPaymentWait);
+    chargePayment.addCatch(paymentWaitStarted, {
+      errors: ['PaymentProviderUnavailable'],
+      resultPath: '$.paymentUnavailable',
+    });
+    // Anything else (a rejected request, a step that kept failing) is the saga's own failure.
+    compensate(chargePayment, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', refundPayment);
 
     const commitStock = invoke(
       'CommitStock',
@@ -467,8 +528,16 @@ export class PlaceOrderSaga extends Construct {
   }
 }
 
+interface PaymentWait {
+  /** Waits at most, each pause at least `shortestPauseSeconds`: their sum covers the budget. */
+  readonly waits: number;
+  readonly shortestPauseSeconds: number;
+  readonly longestPauseSeconds: number;
+}
+
 interface SagaSettings {
   readonly approvalThresholdCents: number;
+  readonly paymentWait: PaymentWait;
   readonly approvalDeadline: Duration;
   readonly timeout: Duration;
   readonly stepTimeout: Duration;
@@ -504,16 +573,35 @@ function resolveSettings(id: string, props: PlaceOrderSagaProps): SagaSettings {
   wholeSecondsIn('stepTimeout', stepTimeout, 1, 24 * 3600, fail);
   const chargeTimeout = props.chargeTimeout ?? Duration.seconds(60);
   wholeSecondsIn('chargeTimeout', chargeTimeout, 1, 24 * 3600, fail);
-  const timeout = props.timeout ?? approvalDeadline.plus(Duration.hours(1));
+  const paymentWaitBudget = props.paymentWaitBudget ?? Duration.minutes(15);
+  wholeSecondsIn('paymentWaitBudget', paymentWaitBudget, 1, ONE_YEAR_SECONDS, fail);
+  const paymentWaitInterval = props.paymentWaitInterval ?? Duration.seconds(30);
+  wholeSecondsIn('paymentWaitInterval', paymentWaitInterval, 1, ONE_YEAR_SECONDS, fail);
+  const budgetSeconds = paymentWaitBudget.toSeconds();
+  const longestPauseSeconds = paymentWaitInterval.toSeconds();
+  if (longestPauseSeconds > budgetSeconds) {
+    fail(
+      `paymentWaitInterval (${paymentWaitInterval.toHumanString()}) must not be longer than paymentWaitBudget (${paymentWaitBudget.toHumanString()}).`,
+    );
+  }
+  const shortestPauseSeconds = Math.max(1, Math.floor(longestPauseSeconds / 2));
+  const paymentWait: PaymentWait = {
+    waits: Math.ceil(budgetSeconds / shortestPauseSeconds),
+    shortestPauseSeconds,
+    longestPauseSeconds,
+  };
+  const longestPaymentWait = Duration.seconds(paymentWait.waits * longestPauseSeconds);
+  const timeout = props.timeout ?? approvalDeadline.plus(longestPaymentWait).plus(Duration.hours(1));
   wholeSecondsIn('timeout', timeout, 1, ONE_YEAR_SECONDS, fail);
   if (
     !timeout.isUnresolved() &&
     !approvalDeadline.isUnresolved() &&
-    timeout.toSeconds() <= approvalDeadline.toSeconds()
+    timeout.toSeconds() <= approvalDeadline.toSeconds() + longestPaymentWait.toSeconds()
   ) {
     fail(
-      `timeout (${timeout.toHumanString()}) must be longer than approvalDeadline (${approvalDeadline.toHumanString()}), ` +
-        'or a waiting approval would end the execution instead of compensating it.',
+      `timeout (${timeout.toHumanString()}) must be longer than approvalDeadline (${approvalDeadline.toHumanString()}) ` +
+        `plus the longest payment wait (${longestPaymentWait.toHumanString()}), or a waiting order would end ` +
+        'the execution instead of compensating it.',
     );
   }
   const retryInterval = props.retryInterval ?? Duration.seconds(1);
@@ -535,6 +623,7 @@ function resolveSettings(id: string, props: PlaceOrderSagaProps): SagaSettings {
   integerIn('compensationRetryAttempts', compensationRetryAttempts, 0, MAX_ATTEMPTS, fail);
   return {
     approvalThresholdCents,
+    paymentWait,
     approvalDeadline,
     timeout,
     stepTimeout,

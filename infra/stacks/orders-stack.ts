@@ -38,6 +38,13 @@ export interface OrdersSagaProps {
   readonly approvalThresholdCents?: number;
   /** How long an approval may take before the saga cancels with `APPROVAL_TIMEOUT`. @default Duration.hours(24) */
   readonly approvalDeadline?: Duration;
+  /**
+   * How long an order waits for an unavailable card processor before the saga cancels it with
+   * `PAYMENT_UNAVAILABLE` (`PlaceOrderSaga`'s `paymentWaitBudget`). @default Duration.minutes(15)
+   */
+  readonly paymentWaitBudget?: Duration;
+  /** The longest pause of a waiting order between two charges. @default Duration.seconds(30) */
+  readonly paymentWaitInterval?: Duration;
 }
 
 export interface OrdersStackProps extends StackProps {
@@ -57,10 +64,24 @@ export interface OrdersStackProps extends StackProps {
   readonly stageName?: string;
   /** A snapshot of an order is saved every this many events. @default 25 */
   readonly snapshotEvery?: number;
-  /** Per attempt of a price look-up in inventory. @default Duration.seconds(2) */
+  /**
+   * Per attempt of a price look-up in inventory: room for a cold start of its function on a busy
+   * host. At most 9 s, so that a retry fits in the create function's 20 s.
+   * @default Duration.seconds(3)
+   */
   readonly inventoryTimeout?: Duration;
-  /** Attempts of a price look-up (5xx and timeouts only are retried). @default 3 */
+  /**
+   * Attempts of a price look-up (5xx and timeouts only are retried), also bounded by the invocation's
+   * remaining time: five attempts of 3 s and their pauses fit the 20 s with time to answer.
+   * @default 5
+   */
   readonly inventoryMaxAttempts?: number;
+  /**
+   * How long the create function's execution environments reuse a price found in inventory;
+   * `Duration.millis(0)` turns the cache off.
+   * @default Duration.seconds(60)
+   */
+  readonly priceCacheTtl?: Duration;
   /**
    * Deliveries of one event to the projector before it goes to the dead-letter queue. Each failed
    * delivery (a version gap, a throttled table) waits out the queue's visibility timeout.
@@ -70,6 +91,9 @@ export interface OrdersStackProps extends StackProps {
 }
 
 const SERVICE = 'orders';
+/** Room for the inventory look-ups' retries, well inside API Gateway's 29 s. */
+const CREATE_ORDER_TIMEOUT = Duration.seconds(20);
+const MAX_INVENTORY_TIMEOUT = Duration.seconds(9);
 const handler = (name: string): string => `functions/orders/handlers/${name}.handler.ts`;
 
 /**
@@ -139,16 +163,16 @@ export class OrdersStack extends Stack {
       IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
       SNAPSHOT_EVERY: String(props.snapshotEvery ?? 25),
     };
-    const inventoryTimeout = props.inventoryTimeout ?? Duration.seconds(2);
+    const inventoryTimeout = props.inventoryTimeout ?? Duration.seconds(3);
     this.createOrderFunction = this.commandFunction('CreateOrderFunction', 'create-order', {
       description: 'POST /orders: prices the items at inventory and appends OrderCreated',
-      // Room for the inventory look-ups' retries, well inside API Gateway's 29 s.
-      timeout: Duration.seconds(20),
+      timeout: CREATE_ORDER_TIMEOUT,
       environment: {
         ...commandEnv,
         INVENTORY_API_URL: props.api.url,
         INVENTORY_TIMEOUT_MS: String(inventoryTimeout.toMilliseconds()),
-        INVENTORY_MAX_ATTEMPTS: String(props.inventoryMaxAttempts ?? 3),
+        INVENTORY_MAX_ATTEMPTS: String(props.inventoryMaxAttempts ?? 5),
+        PRICE_CACHE_TTL_MS: String((props.priceCacheTtl ?? Duration.seconds(60)).toMilliseconds()),
       },
     });
     this.cancelOrderFunction = this.commandFunction('CancelOrderFunction', 'cancel-order', {
@@ -221,6 +245,8 @@ export class OrdersStack extends Stack {
       },
       approvalThresholdCents: props.saga.approvalThresholdCents,
       approvalDeadline: props.saga.approvalDeadline,
+      paymentWaitBudget: props.saga.paymentWaitBudget,
+      paymentWaitInterval: props.saga.paymentWaitInterval,
     });
     const stateMachineArn = this.placeOrderSaga.stateMachine.stateMachineArn;
     // The approver resumes the waiting execution; a customer cancel fails it at once.
@@ -418,5 +444,16 @@ function validateProps(id: string, props: OrdersStackProps): void {
   positiveInteger('projectionMaxReceiveCount', props.projectionMaxReceiveCount);
   if (props.inventoryTimeout !== undefined && props.inventoryTimeout.toMilliseconds() < 100) {
     throw new Error(`OrdersStack ${id}: inventoryTimeout must be at least 100 ms.`);
+  }
+  // No attempt starts unless its whole timeout and 1 s to answer are left: beyond 9 s, a look-up
+  // would get a single attempt in the function's 20 s.
+  if (
+    props.inventoryTimeout !== undefined &&
+    props.inventoryTimeout.toMilliseconds() > MAX_INVENTORY_TIMEOUT.toMilliseconds()
+  ) {
+    throw new Error(
+      `OrdersStack ${id}: inventoryTimeout must be at most ${MAX_INVENTORY_TIMEOUT.toSeconds()} s, ` +
+        `so that a retry fits in the create function's ${CREATE_ORDER_TIMEOUT.toSeconds()} s.`,
+    );
   }
 }

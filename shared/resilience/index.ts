@@ -12,6 +12,7 @@ export {
   type CircuitTransition,
   type FailureRateRule,
 } from './circuit-breaker';
+export type { CallBudget } from './call-budget';
 export {
   CIRCUIT_STATES,
   INITIAL_CIRCUIT,

@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { OrdersStack, type OrdersSagaProps } from '../../infra/stacks/orders-stack';
+import { OrdersStack, type OrdersSagaProps, type OrdersStackProps } from '../../infra/stacks/orders-stack';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
 import { unbundledApp } from './construct-test-helpers';
 
@@ -18,6 +18,13 @@ function sagaSteps(scope: Stack): OrdersSagaProps {
     chargePayment: step('charge-payment'),
     refundPayment: step('refund-payment'),
   };
+}
+
+/** An orders stack on an app and platform of its own, with `props` over the required ones. */
+function ordersStackWith(props: Partial<OrdersStackProps>): OrdersStack {
+  const other = unbundledApp();
+  const shared = new PlatformStack(other, 'P');
+  return new OrdersStack(other, 'O', { api: shared.api, bus: shared.bus, saga: sagaSteps(shared), ...props });
 }
 
 const app = unbundledApp();
@@ -126,6 +133,45 @@ describe('OrdersStack', () => {
     });
   });
 
+  test('the create function prices within its 20 s: 3 s per attempt, 5 attempts, a 60 s price cache', () => {
+    expect(resources[functionId('CreateOrderFunction')]?.Properties).toMatchObject({
+      Timeout: 20,
+      Environment: {
+        Variables: {
+          INVENTORY_TIMEOUT_MS: '3000',
+          INVENTORY_MAX_ATTEMPTS: '5',
+          PRICE_CACHE_TTL_MS: '60000',
+        },
+      },
+    });
+  });
+
+  test('passes the price look-up’s settings on, a cache TTL of 0 turning the cache off', () => {
+    // Act
+    const tuned = ordersStackWith({
+      inventoryTimeout: Duration.seconds(4),
+      inventoryMaxAttempts: 3,
+      priceCacheTtl: Duration.millis(0),
+    });
+
+    // Assess
+    Template.fromStack(tuned).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          INVENTORY_TIMEOUT_MS: '4000',
+          INVENTORY_MAX_ATTEMPTS: '3',
+          PRICE_CACHE_TTL_MS: '0',
+        }),
+      },
+    });
+  });
+
+  test('refuses a look-up timeout that leaves no room for a retry in the create function’s 20 s', () => {
+    expect(() => ordersStackWith({ inventoryTimeout: Duration.seconds(10) })).toThrow(
+      /inventoryTimeout must be at most 9 s, so that a retry fits in the create function's 20 s/,
+    );
+  });
+
   test('the event store stream feeds the outbox relay, which publishes to the bus as shop.orders', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
@@ -187,17 +233,7 @@ describe('OrdersStack', () => {
   });
 
   test('refuses a snapshot interval that is not a positive integer', () => {
-    const other = unbundledApp();
-    const shared = new PlatformStack(other, 'P');
-    expect(
-      () =>
-        new OrdersStack(other, 'O', {
-          api: shared.api,
-          bus: shared.bus,
-          snapshotEvery: 0,
-          saga: sagaSteps(shared),
-        }),
-    ).toThrow(/snapshotEvery must be a positive integer/);
+    expect(() => ordersStackWith({ snapshotEvery: 0 })).toThrow(/snapshotEvery must be a positive integer/);
   });
 
   test('refuses to build without the other contexts’ saga steps, naming the missing ones', () => {

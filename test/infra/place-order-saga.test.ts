@@ -265,7 +265,7 @@ describe('PlaceOrderSaga', () => {
       expect(state.ResultPath).toBe('$.approval');
     });
 
-    test('every task has a timeout, and so has the machine (deadline + 1 h)', () => {
+    test('every task has a timeout, and so has the machine (deadline + the longest payment wait + 1 h)', () => {
       const timeouts = Object.fromEntries(
         taskStates(definition).map(([name, state]) => [name, state.TimeoutSeconds]),
       );
@@ -281,7 +281,8 @@ describe('PlaceOrderSaga', () => {
         CancelOrder: 30,
         ParkSaga: 30,
       });
-      expect(definition.TimeoutSeconds).toBe(86_400 + 3600);
+      // 60 waits of at most 30 s: the 15-minute budget's pauses are drawn from 15 to 30 s.
+      expect(definition.TimeoutSeconds).toBe(86_400 + 60 * 30 + 3600);
     });
   });
 
@@ -321,7 +322,7 @@ describe('PlaceOrderSaga', () => {
         ReserveStock: [...TRANSIENT_LAMBDA_ERRORS, 'States.Timeout'],
         WaitForApproval: [...TRANSIENT_LAMBDA_ERRORS],
         EnsureOrderActive: [...TRANSIENT_LAMBDA_ERRORS, 'States.Timeout'],
-        ChargePayment: [...TRANSIENT_LAMBDA_ERRORS, 'States.Timeout', 'PaymentProviderUnavailable'],
+        ChargePayment: [...TRANSIENT_LAMBDA_ERRORS, 'States.Timeout'],
         CommitStock: [...TRANSIENT_LAMBDA_ERRORS, 'States.Timeout'],
         ConfirmOrder: [...TRANSIENT_LAMBDA_ERRORS, 'States.Timeout'],
       };
@@ -402,9 +403,9 @@ describe('PlaceOrderSaga', () => {
       ['EnsureOrderActive', 'OrderCancelled', 'CUSTOMER_CANCELLED', RELEASE_AND_CANCEL],
       ['EnsureOrderActive', 'Sandbox.Timedout', 'SAGA_FAILED', RELEASE_AND_CANCEL],
       ['ChargePayment', 'PaymentDeclined', 'PAYMENT_DECLINED', RELEASE_AND_CANCEL],
-      ['ChargePayment', 'PaymentProviderUnavailable', 'PAYMENT_UNAVAILABLE', REFUND_RELEASE_AND_CANCEL],
-      ['ChargePayment', 'States.Timeout', 'PAYMENT_UNAVAILABLE', REFUND_RELEASE_AND_CANCEL],
-      ['ChargePayment', 'Error', 'PAYMENT_UNAVAILABLE', REFUND_RELEASE_AND_CANCEL],
+      ['ChargePayment', 'PaymentProviderRejected', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
+      ['ChargePayment', 'States.Timeout', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
+      ['ChargePayment', 'Error', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
       ['CommitStock', 'ReservationNotFound', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
       ['CommitStock', 'Lambda.ServiceException', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
       ['ConfirmOrder', 'OrderNotConfirmable', 'CUSTOMER_CANCELLED', REFUND_RELEASE_AND_CANCEL],
@@ -424,7 +425,9 @@ describe('PlaceOrderSaga', () => {
       const entries = new Set<string>();
       for (const step of [...FORWARD_STEPS, 'WaitForApproval']) {
         for (const catcher of stateOf(definition, step).Catch ?? []) {
-          entries.add(stateOf(definition, catcher.Next).Next ?? '');
+          // An unavailable processor is waited for first; its budget spent, it enters the chain too.
+          const record = catcher.Next === 'PaymentWaitStarted' ? 'ChargePaymentUnavailable' : catcher.Next;
+          entries.add(stateOf(definition, record).Next ?? '');
         }
       }
       expect([...entries].sort()).toEqual(['RefundPayment', 'ReleaseStock']);
@@ -441,7 +444,10 @@ describe('PlaceOrderSaga', () => {
         for (const catcher of catchers.slice(0, -1)) {
           expect(
             catcher.ErrorEquals.every(
-              (error) => BUSINESS_ERRORS.includes(error) || error === 'States.Timeout',
+              (error) =>
+                BUSINESS_ERRORS.includes(error) ||
+                error === 'States.Timeout' ||
+                (step === 'ChargePayment' && error === 'PaymentProviderUnavailable'),
             ),
           ).toBe(true);
         }
@@ -494,6 +500,94 @@ describe('PlaceOrderSaga', () => {
       };
       visit(definition.StartAt);
       expect([...reachable].sort()).toEqual(Object.keys(definition.States).sort());
+    });
+  });
+
+  describe('waiting for the card processor', () => {
+    test('an unavailable processor is caught before States.ALL and waited for, not compensated', () => {
+      const catchers = stateOf(definition, 'ChargePayment').Catch ?? [];
+      expect(catchers.map((catcher) => catcher.ErrorEquals)).toEqual([
+        ['PaymentDeclined'],
+        ['PaymentProviderUnavailable'],
+        ['States.ALL'],
+      ]);
+      expect(catchers[1]).toEqual({
+        ErrorEquals: ['PaymentProviderUnavailable'],
+        ResultPath: '$.paymentUnavailable',
+        Next: 'PaymentWaitStarted',
+      });
+    });
+
+    test('the first wait starts the count, later ones add to it; each pause jittered from 15 to 30 s, then the charge again', () => {
+      expect(stateOf(definition, 'PaymentWaitStarted')).toMatchObject({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.paymentWait', IsPresent: true, Next: 'PaymentWaitBudgetLeft' }],
+        Default: 'StartPaymentWait',
+      });
+      expect(stateOf(definition, 'StartPaymentWait')).toMatchObject({
+        Type: 'Pass',
+        Parameters: { waits: 1, 'seconds.$': 'States.MathRandom(15, 31)' },
+        ResultPath: '$.paymentWait',
+        Next: 'WaitForPaymentProvider',
+      });
+      expect(stateOf(definition, 'CountPaymentWait')).toMatchObject({
+        Type: 'Pass',
+        Parameters: {
+          'waits.$': 'States.MathAdd($.paymentWait.waits, 1)',
+          'seconds.$': 'States.MathRandom(15, 31)',
+        },
+        ResultPath: '$.paymentWait',
+        Next: 'WaitForPaymentProvider',
+      });
+      expect(stateOf(definition, 'WaitForPaymentProvider')).toMatchObject({
+        Type: 'Wait',
+        SecondsPath: '$.paymentWait.seconds',
+        Next: 'ChargePayment',
+      });
+    });
+
+    test('the budget spent (60 waits of at least 15 s: 15 minutes), the order is cancelled PAYMENT_UNAVAILABLE and refunded', () => {
+      expect(stateOf(definition, 'PaymentWaitBudgetLeft')).toMatchObject({
+        Type: 'Choice',
+        Choices: [
+          {
+            Variable: '$.paymentWait.waits',
+            NumericGreaterThanEquals: 60,
+            Next: 'ChargePaymentUnavailable',
+          },
+        ],
+        Default: 'CountPaymentWait',
+      });
+      expect(stateOf(definition, 'ChargePaymentUnavailable').Parameters).toEqual({
+        reason: 'PAYMENT_UNAVAILABLE',
+        failedStep: 'ChargePayment',
+        'error.$': '$.paymentUnavailable',
+      });
+      expect(pathFrom(definition, 'ChargePaymentUnavailable')).toEqual([
+        'ChargePaymentUnavailable',
+        'RefundPayment',
+        'ReleaseStock',
+        'CancelOrder',
+        'OrderCancelled',
+      ]);
+    });
+
+    test('the budget and the longest pause are props: at least the budget in all, and the machine outlasts the longest wait', () => {
+      // Act
+      const { definition: custom } = sagaOn(unbundledStack(), {
+        approvalDeadline: Duration.minutes(1),
+        paymentWaitBudget: Duration.seconds(90),
+        paymentWaitInterval: Duration.seconds(5),
+      });
+
+      // Assess: pauses of 2 to 5 s, 45 of them: at least 90 s, at most 225 s.
+      expect(stateOf(custom, 'StartPaymentWait').Parameters).toMatchObject({
+        'seconds.$': 'States.MathRandom(2, 6)',
+      });
+      expect(stateOf(custom, 'PaymentWaitBudgetLeft').Choices?.[0]).toMatchObject({
+        NumericGreaterThanEquals: 45,
+      });
+      expect(custom.TimeoutSeconds).toBe(60 + 45 * 5 + 3600);
     });
   });
 
@@ -658,7 +752,7 @@ describe('PlaceOrderSaga', () => {
       });
 
       // Assess
-      expect(custom.TimeoutSeconds).toBe(1800 + 3600);
+      expect(custom.TimeoutSeconds).toBe(1800 + 60 * 30 + 3600);
       logged.hasResourceProperties('AWS::StepFunctions::StateMachine', {
         LoggingConfiguration: Match.objectLike({ Level: 'ERROR' }),
       });
@@ -697,6 +791,25 @@ describe('PlaceOrderSaga', () => {
         'a machine timeout within the deadline',
         { approvalDeadline: Duration.hours(2), timeout: Duration.hours(1) },
         /timeout \(1 hour\) must be longer than approvalDeadline \(2 hours\)/,
+      ],
+      [
+        'a machine timeout within the deadline and the longest payment wait',
+        {
+          approvalDeadline: Duration.hours(1),
+          paymentWaitBudget: Duration.minutes(30),
+          timeout: Duration.hours(2),
+        },
+        /timeout \(2 hours\) must be longer than approvalDeadline \(1 hour\) plus the longest payment wait \(1 hour\)/,
+      ],
+      [
+        'a pause longer than the payment wait budget',
+        { paymentWaitBudget: Duration.seconds(20), paymentWaitInterval: Duration.seconds(30) },
+        /paymentWaitInterval \(30 seconds\) must not be longer than paymentWaitBudget \(20 seconds\)/,
+      ],
+      [
+        'a fractional payment wait budget',
+        { paymentWaitBudget: Duration.millis(1500) },
+        /paymentWaitBudget must be a whole number of seconds/,
       ],
       [
         'a machine timeout over a year',

@@ -17,7 +17,7 @@ import {
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import {
   FIXTURE_COMPENSATION_RETRY_ATTEMPTS,
-  FIXTURE_RETRY_ATTEMPTS,
+  FIXTURE_PAYMENT_WAITS,
   PLACE_ORDER_SAGA_MACHINE,
   PLACE_ORDER_SAGA_STACK,
   QUICK_APPROVAL_SAGA_MACHINE,
@@ -370,7 +370,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
     });
   });
 
-  it('retries an unavailable provider, then refunds whatever may have been charged, releases and cancels', async () => {
+  it('waits for an unavailable provider, charging again after each wait; its budget spent, refunds whatever may have been charged, releases and cancels', async () => {
     // Act
     const executionArn = await startSaga(
       sagaInput('ord_provider_down', { payment: { method: 'card', token: 'tok_unavailable' } }),
@@ -386,13 +386,29 @@ describe('PlaceOrderSaga on the local cloud', () => {
       'NeedsApproval',
       'EnsureOrderActive',
       'ChargePayment',
-      'ChargePaymentFailed',
+      'PaymentWaitStarted',
+      'StartPaymentWait',
+      'WaitForPaymentProvider',
+      ...Array.from({ length: FIXTURE_PAYMENT_WAITS - 1 }, () => [
+        'ChargePayment',
+        'PaymentWaitStarted',
+        'PaymentWaitBudgetLeft',
+        'CountPaymentWait',
+        'WaitForPaymentProvider',
+      ]).flat(),
+      'ChargePayment',
+      'PaymentWaitStarted',
+      'PaymentWaitBudgetLeft',
+      'ChargePaymentUnavailable',
       'RefundPayment',
       'ReleaseStock',
       'CancelOrder',
       'OrderCancelled',
     ]);
-    expect(attemptsOf(events, 'ChargePayment')).toBe(1 + FIXTURE_RETRY_ATTEMPTS);
+    // Each wait ends in a new ChargePayment; the processor's unavailability itself is not retried there.
+    expect(attemptsOf(events, 'ChargePayment')).toBe(1 + FIXTURE_PAYMENT_WAITS);
+    const waits = events.filter((event) => event.stateEnteredEventDetails?.name === 'WaitForPaymentProvider');
+    expect(waits).toHaveLength(FIXTURE_PAYMENT_WAITS);
     expect(outputOf(described)).toMatchObject({
       compensation: {
         reason: 'PAYMENT_UNAVAILABLE',

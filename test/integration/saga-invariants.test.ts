@@ -56,6 +56,9 @@ const APPROVAL_DEADLINE_SECONDS = 8;
 /** `tok_timeout` holds its answer 3 s, past the payments client's 2 s timeout. */
 const PROVIDER_HANG_SECONDS = 3;
 const BREAKER_RESET_TIMEOUT_SECONDS = 2;
+/** Orders wait for an unavailable processor 1 to 2 s at a time, 3 minutes at least in all. */
+const PAYMENT_WAIT_BUDGET_SECONDS = 180;
+const PAYMENT_WAIT_INTERVAL_SECONDS = 2;
 const PUT_EVENTS_FAILURE_PROBABILITY = 0.1;
 const STEP_FAILURE_PROBABILITY = 0.05;
 /** The saga's step and compensation functions, by the start of their logical ids. */
@@ -70,15 +73,20 @@ const SAGA_STEP_FUNCTIONS = [
   'ConfirmOrderFunction',
   'CancelOrderSagaFunction',
 ] as const;
-/** Why the saga may cancel an order here: nobody cancels as a customer in this test. */
+/**
+ * Why the saga may cancel an order here: nobody cancels as a customer, and no provider outage is
+ * injected, so a breaker that opens on the cards' own failures makes orders wait, never cancels them
+ * `PAYMENT_UNAVAILABLE`.
+ */
 const SAGA_REASONS: ReadonlySet<string> = new Set([
   'OUT_OF_STOCK',
   'APPROVAL_REJECTED',
   'APPROVAL_TIMEOUT',
   'PAYMENT_DECLINED',
-  'PAYMENT_UNAVAILABLE',
   'SAGA_FAILED',
 ]);
+/** Cards the processor never charges: a decline, or its final (replayed) processing error. */
+const DECLINED_CARDS: readonly string[] = ['tok_decline', 'tok_insufficient_funds', 'tok_error'];
 /**
  * Answers a client sends the same request again for: throttled, failed, timed out at the gateway. Every
  * resend is counted and reported; a 5xx fails the run, since no fault this test injects reaches an HTTP
@@ -99,6 +107,11 @@ let ledgerTable: string;
 let productsTable: string;
 const logs: string[] = [];
 let breakerOpenings = 0;
+/** The charges' circuit's transitions and probes, from every function's log, with what the processor got. */
+const chargeCircuitEvents: {
+  readonly kind: 'opened' | 'probe' | 'reopened' | 'closed';
+  readonly calls: number;
+}[] = [];
 /** Set when a client fails (or the cloud stops): the other clients and their polls give up. */
 /** Every request a client sent again, and the answer that made it: reported, and 5xx fail the run. */
 let resends: { readonly status: number; readonly what: string; readonly text: string }[] = [];
@@ -374,9 +387,13 @@ beforeAll(async () => {
       [SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds]: APPROVAL_DEADLINE_SECONDS,
       [SETTINGS_CONTEXT_KEYS.providerHangSeconds]: PROVIDER_HANG_SECONDS,
       [SETTINGS_CONTEXT_KEYS.breakerResetTimeoutSeconds]: BREAKER_RESET_TIMEOUT_SECONDS,
+      [SETTINGS_CONTEXT_KEYS.paymentWaitBudgetSeconds]: PAYMENT_WAIT_BUDGET_SECONDS,
+      [SETTINGS_CONTEXT_KEYS.paymentWaitIntervalSeconds]: PAYMENT_WAIT_INTERVAL_SECONDS,
     },
     log: (line) => {
       if (line.includes('Circuit opened')) breakerOpenings += 1;
+      const kind = chargeCircuitEvent(line);
+      if (kind !== undefined) chargeCircuitEvents.push({ kind, calls: processorCalls() });
       logs.push(line);
       if (logs.length > LOG_LINES_KEPT) logs.splice(0, logs.length - LOG_LINES_KEPT / 2);
     },
@@ -404,6 +421,33 @@ function output(stack: string, key: string): string {
   const value = cloud.outputs[stack]?.[key];
   if (value === undefined) throw new Error(`no output ${key} of ${stack}`);
   return value;
+}
+
+/** The processor "down": its charge function fails every invocation (API Gateway answers 502). */
+const PROCESSOR_DOWN = {
+  kind: 'function-error',
+  target: { logicalIdPrefix: 'CreateChargeFunction' },
+  probability: 1,
+} as const;
+
+/** Calls the processor's charge function got while it was down (the fault's matches), 0 without it. */
+function processorCalls(): number {
+  return (
+    cloud?.faults
+      .list()
+      .filter((fault) => fault.kind === PROCESSOR_DOWN.kind)
+      .reduce((sum, fault) => sum + fault.matched, 0) ?? 0
+  );
+}
+
+/** A transition or probe of the charges' circuit (not the refunds'), from a function's log line. */
+function chargeCircuitEvent(line: string): 'opened' | 'probe' | 'reopened' | 'closed' | undefined {
+  if (!line.includes('"circuit":"payment-provider"')) return undefined;
+  if (line.includes('Circuit opened: calls fail fast')) return 'opened';
+  if (line.includes('Circuit opened again')) return 'reopened';
+  if (line.includes('Circuit half-open') || line.includes('this call is the new probe')) return 'probe';
+  if (line.includes('Circuit closed')) return 'closed';
+  return undefined;
 }
 
 function setFaults(seed: number): void {
@@ -651,15 +695,20 @@ function explain({ order, execution }: Pick<Settled, 'order' | 'execution'>): st
 function checkOutcome({ order, status, reason }: Settled, problems: string[]): void {
   const where = `order ${order.orderId} (#${order.plan.index}, ${order.plan.token})`;
   const { token, decision } = order.plan;
-  if (
-    status === 'PAID' &&
-    ['tok_decline', 'tok_insufficient_funds', 'tok_timeout', 'tok_error'].includes(token)
-  ) {
+  if (status === 'PAID' && DECLINED_CARDS.includes(token)) {
     problems.push(`${where} was paid, though its card can never be charged`);
   }
   if (decision === undefined) {
     if (reason === 'APPROVAL_REJECTED' || reason === 'APPROVAL_TIMEOUT') {
       problems.push(`${where} below the threshold was cancelled with ${reason}`);
+    }
+    // A good card (tok_flaky and tok_timeout included: the processor captures them) is never declined.
+    if (!DECLINED_CARDS.includes(token) && reason === 'PAYMENT_DECLINED') {
+      problems.push(`${where} was declined, though its card is good`);
+    }
+    // A declining card that got its stock is declined.
+    if (DECLINED_CARDS.includes(token) && reason !== 'PAYMENT_DECLINED' && reason !== 'OUT_OF_STOCK') {
+      problems.push(`${where} ended ${status} ${reason ?? ''}, not PAYMENT_DECLINED`);
     }
     return;
   }
@@ -951,6 +1000,7 @@ describe('the PlaceOrder saga under load and faults', () => {
       );
 
       expect(problems).toEqual([]);
+      expect(outcomes.filter((outcome) => outcome === 'CANCELLED/PAYMENT_UNAVAILABLE')).toEqual([]);
       // A 5xx here is the system's failure, never the test's own fault injection.
       expect(serverErrors).toEqual([]);
       expect(settled).toHaveLength(ORDERS);
@@ -962,4 +1012,176 @@ describe('the PlaceOrder saga under load and faults', () => {
     },
     6 * 60_000,
   );
+});
+
+// ---- A burst, and a real outage -------------------------------------------------------------------
+
+interface BurstOrder {
+  readonly orderId: string;
+  readonly token: string;
+}
+
+/** Sends `POST /orders` once, with no resend: the answer is what a customer of a burst gets. */
+async function placeOnce(productId: string, token: string): Promise<JsonAnswer> {
+  const body = {
+    userId: newId('user'),
+    items: [{ productId, quantity: 1 }],
+    payment: { method: 'card', token },
+  };
+  return api('/orders', 'POST', body, { 'Idempotency-Key': randomUUID() });
+}
+
+/** The order as the read model shows it once PAID or CANCELLED. */
+async function endedOrder(orderId: string): Promise<OrderView> {
+  return eventually(
+    async () => {
+      const answer = await api(`/orders/${orderId}`);
+      const view = answer.status === 200 ? (answer.body as unknown as OrderView) : undefined;
+      return view?.status === 'PAID' || view?.status === 'CANCELLED' ? view : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 250, what: `order ${orderId} to end in the read model` },
+  );
+}
+
+async function productView(productId: string): Promise<ProductView> {
+  const answer = await api(`/products/${productId}`);
+  if (answer.status !== 200) throw new Error(`GET /products/${productId}: ${answer.status} ${answer.text}`);
+  return answer.body as unknown as ProductView;
+}
+
+/** The processor's captured charges of the order, less what was refunded of each. */
+async function keptCharges(orderId: string): Promise<number[]> {
+  const answer = await callJson(providerUrl, 'GET', `v1/charges?orderId=${orderId}`);
+  if (answer.status !== 200) throw new Error(`the charges of ${orderId}: ${answer.status} ${answer.text}`);
+  const charges = (answer.body as unknown as { data?: ProviderCharge[] }).data ?? [];
+  return charges
+    .filter((charge) => charge.status === 'succeeded')
+    .map((charge) => charge.amountCents - charge.refundedCents);
+}
+
+/** Client pacing: the gap between two arrivals of a stream of orders (not a wait for an effect). */
+const arrivalGap = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('orders survive a burst and an outage', () => {
+  beforeEach(() => {
+    halted = false;
+    cloud.faults.clear();
+  });
+
+  test('40 orders at once on one product of 25 (60 % tok_visa, 20 % tok_decline, 20 % tok_flaky): all accepted, none PAYMENT_UNAVAILABLE, stock and money agree', async () => {
+    // Prepare
+    const STOCK = 25;
+    const PRICE_CENTS = 1_500;
+    const [productId = ''] = await createProducts({
+      products: [{ name: `Burst ${randomUUID().slice(0, 8)}`, priceCents: PRICE_CENTS, stock: STOCK }],
+      orders: [],
+      restocks: [],
+    });
+    const cards = Array.from({ length: 40 }, (_, i) =>
+      i % 5 === 3 ? 'tok_decline' : i % 5 === 4 ? 'tok_flaky' : 'tok_visa',
+    );
+
+    // Act: every order sent at once, each once.
+    const answers = await Promise.all(cards.map((token) => placeOnce(productId, token)));
+    expect(answers.map((answer) => `${answer.status} ${answer.status === 202 ? '' : answer.text}`)).toEqual(
+      cards.map(() => '202 '),
+    );
+    const orders: BurstOrder[] = answers.map((answer, i) => ({
+      orderId: String(answer.body['orderId']),
+      token: cards[i] ?? '',
+    }));
+    for (const order of orders) everyOrderId.add(order.orderId);
+    await Promise.all(orders.map((order) => sagaEnded(order.orderId)));
+    const ended = await Promise.all(
+      orders.map(async (order) => ({ order, view: await endedOrder(order.orderId) })),
+    );
+
+    // Assess
+    const outcome = ({ view }: { view: OrderView }): string =>
+      view.status === 'PAID' ? 'PAID' : `CANCELLED/${view.cancellationReason ?? '?'}`;
+    const good = ended.filter(({ order }) => order.token !== 'tok_decline');
+    const declining = ended.filter(({ order }) => order.token === 'tok_decline');
+    expect(good.map(outcome).filter((o) => o !== 'PAID' && o !== 'CANCELLED/OUT_OF_STOCK')).toEqual([]);
+    // A declined card holds stock only until its decline; one that found none is out of stock.
+    expect(
+      declining
+        .map(outcome)
+        .filter((o) => o !== 'CANCELLED/PAYMENT_DECLINED' && o !== 'CANCELLED/OUT_OF_STOCK'),
+    ).toEqual([]);
+    const paid = ended.filter(({ view }) => view.status === 'PAID');
+    expect(paid.length).toBeGreaterThanOrEqual(STOCK - declining.length);
+    const stock = await productView(productId);
+    expect(stock).toMatchObject({ reserved: 0, sold: paid.length });
+    expect(stock.available + stock.reserved + stock.sold).toBe(STOCK);
+    for (const { order, view } of ended) {
+      expect([order.orderId, await keptCharges(order.orderId)]).toEqual([
+        order.orderId,
+        view.status === 'PAID' ? [PRICE_CENTS] : [],
+      ]);
+    }
+    console.log(
+      `burst of 40: ${tally(ended.map(outcome))}; ${cards.filter((c) => c === 'tok_decline').length} declining cards`,
+    );
+  }, 240_000);
+
+  test('a real outage (every charge failing for 60 s) during a stream of orders: the breaker opens once, the orders wait, and every one is PAID after it', async () => {
+    // Prepare: one paid order first, so the charges' circuit is CLOSED (an earlier open one closes on it).
+    const PRICE_CENTS = 1_000;
+    const OUTAGE_MS = 60_000;
+    const ARRIVAL_GAP_MS = 4_000;
+    const [productId = ''] = await createProducts({
+      products: [{ name: `Outage ${randomUUID().slice(0, 8)}`, priceCents: PRICE_CENTS, stock: 100 }],
+      orders: [],
+      restocks: [],
+    });
+    const first = await placeOnce(productId, 'tok_visa');
+    expect(first.status).toBe(202);
+    everyOrderId.add(String(first.body['orderId']));
+    expect((await endedOrder(String(first.body['orderId']))).status).toBe('PAID');
+    const eventsBefore = chargeCircuitEvents.length;
+
+    // Act: the processor down for 60 s while an order arrives every 4 s; then back.
+    const fault = cloud.faults.add(PROCESSOR_DOWN);
+    const outageStartedAt = Date.now();
+    const orderIds: string[] = [];
+    while (Date.now() - outageStartedAt < OUTAGE_MS - ARRIVAL_GAP_MS) {
+      const answer = await placeOnce(productId, 'tok_visa');
+      expect(answer.status).toBe(202);
+      orderIds.push(String(answer.body['orderId']));
+      everyOrderId.add(String(answer.body['orderId']));
+      await arrivalGap(ARRIVAL_GAP_MS);
+    }
+    await arrivalGap(Math.max(0, OUTAGE_MS - (Date.now() - outageStartedAt)));
+    const callsDuringOutage = cloud.faults.remove(fault.id)?.matched ?? 0;
+    const during = chargeCircuitEvents.slice(eventsBefore);
+    await Promise.all(orderIds.map((orderId) => sagaEnded(orderId)));
+    const views = await Promise.all(orderIds.map((orderId) => endedOrder(orderId)));
+
+    // Assess: every order paid once, none cancelled.
+    expect(views.map((view) => `${view.orderId} ${view.status} ${view.cancellationReason ?? ''}`)).toEqual(
+      orderIds.map((orderId) => `${orderId} PAID `),
+    );
+    for (const orderId of orderIds) expect(await keptCharges(orderId)).toEqual([PRICE_CENTS]);
+    // The breaker opened once from CLOSED, and stayed open (failed probes reopen it) until the outage ended.
+    const openings = during.filter((event) => event.kind === 'opened');
+    expect(openings).toHaveLength(1);
+    expect(during.filter((event) => event.kind === 'closed')).toEqual([]);
+    // While it was open the processor got the probes only, and the calls already admitted when it opened:
+    // one at most per order (an order's charge makes one call at a time).
+    const openedAt = openings[0]?.calls ?? 0;
+    const probes = during.filter((event) => event.kind === 'probe').length;
+    expect(callsDuringOutage - openedAt).toBeLessThanOrEqual(probes + orderIds.length);
+    expect(probes).toBeGreaterThan(0);
+    const waited = await Promise.all(
+      orderIds.map(async (orderId) => {
+        const execution = await executionDetail(placeOrderExecutionArn(machineArn, orderId));
+        return execution.states.some((state) => state.name === 'WaitForPaymentProvider');
+      }),
+    );
+    expect(waited.filter(Boolean).length).toBeGreaterThan(0);
+    console.log(
+      `outage of 60 s: ${orderIds.length} orders, ${waited.filter(Boolean).length} waited; processor calls ` +
+        `${callsDuringOutage} (${openedAt} before the breaker opened, ${probes} probes after)`,
+    );
+  }, 360_000);
 });

@@ -1,9 +1,24 @@
 import { z } from 'zod';
 import { DependencyUnavailableError } from '../../../shared/errors/app-error';
+import { retryWithBackoff, type CallBudget, type RetryInfo } from '../../../shared/resilience';
 import type { ProductResponse } from '../../inventory/contracts';
 import type { CatalogCallContext, ProductCatalog, ProductPrice } from '../ports/product-catalog';
 
 export const INVENTORY_DEPENDENCY = 'inventory';
+
+/** The first pause's ceiling; it doubles per attempt (full jitter). */
+export const DEFAULT_BASE_DELAY_MS = 100;
+/**
+ * Most failures under a burst are timeouts, which already space the attempts by their whole timeout:
+ * a pause longer than a second would only spend the request's time, and up to 1 s of jitter is
+ * enough to spread callers that got a 5xx together.
+ */
+export const DEFAULT_MAX_DELAY_MS = 1_000;
+/**
+ * Kept free after an attempt's whole timeout: appending `OrderCreated` and saving the idempotency
+ * record take tens of milliseconds on AWS, more on a loaded machine.
+ */
+export const DEFAULT_ANSWER_RESERVE_MS = 1_000;
 
 export interface InventoryProductCatalogOptions {
   /** The REST API's stage URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`. */
@@ -12,16 +27,24 @@ export interface InventoryProductCatalogOptions {
   readonly timeoutMs: number;
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;
-  /** @default 50 */
+  /** @default 100 */
   readonly baseDelayMs?: number;
-  /** @default 500 */
+  /** @default 1_000 */
   readonly maxDelayMs?: number;
+  /**
+   * With a budget, no attempt starts unless its whole `timeoutMs` plus this much is left of it, so
+   * the function answers 503 itself rather than being cut off by its own timeout.
+   * @default 1_000
+   */
+  readonly answerReserveMs?: number;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** @default setTimeout */
+  /** @default a setTimeout promise */
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default Math.random */
   readonly random?: () => number;
+  /** Told before each pause. */
+  readonly onRetry?: (retry: RetryInfo & { readonly productId: string }) => void;
 }
 
 /** The part of inventory's `GET /products/{productId}` answer (its published contract) that orders read. */
@@ -31,23 +54,25 @@ const PricedProduct = z.object({
   currency: z.string().regex(/^[A-Z]{3}$/),
 }) satisfies z.ZodType<Pick<ProductResponse, 'productId' | 'priceCents' | 'currency'>>;
 
-type Attempt =
-  | { readonly done: true; readonly price: ProductPrice | undefined }
-  | { readonly done: false; readonly error: unknown };
+/** No answer in time, no connection, or a 5xx: a GET is safe to send again. */
+class InventoryNotAnswering extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
 
 /**
  * Prices from the inventory context's REST API, found through API Gateway (server-side discovery).
- * Each attempt has its own timeout; only timeouts, network failures and 5xx are retried, with full
- * jitter backoff; 404 means the product does not exist. Whatever else goes wrong is the dependency's
- * fault: `DependencyUnavailableError`, a 503 to the client.
+ * Each attempt has its own timeout; only timeouts, network failures and 5xx are retried, through
+ * `retryWithBackoff` (full jitter), within `maxAttempts` and the caller's `CallBudget`; 404 means the
+ * product does not exist. Whatever else goes wrong is the dependency's fault, as is running out of
+ * attempts or time: `DependencyUnavailableError`, a 503 to the client.
  */
 export class InventoryProductCatalog implements ProductCatalog {
   private readonly baseUrl: string;
   private readonly fetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
+  private readonly answerReserveMs: number;
 
   constructor(private readonly options: InventoryProductCatalogOptions) {
     if (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1) {
@@ -55,76 +80,108 @@ export class InventoryProductCatalog implements ProductCatalog {
     }
     if (!(options.timeoutMs > 0))
       throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}.`);
+    this.answerReserveMs = options.answerReserveMs ?? DEFAULT_ANSWER_RESERVE_MS;
+    if (!(this.answerReserveMs >= 0)) {
+      throw new RangeError(`answerReserveMs must be 0 or more, not ${this.answerReserveMs}.`);
+    }
     // `new URL('products/x', base)` drops the stage unless the base ends with a slash.
     this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
     this.fetch = options.fetch ?? globalThis.fetch;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
-    this.baseDelayMs = options.baseDelayMs ?? 50;
-    this.maxDelayMs = options.maxDelayMs ?? 500;
   }
 
-  async priceOf(productId: string, context: CatalogCallContext): Promise<ProductPrice | undefined> {
+  async priceOf(
+    productId: string,
+    context: CatalogCallContext,
+    budget: CallBudget = {},
+  ): Promise<ProductPrice | undefined> {
     const url = new URL(`products/${encodeURIComponent(productId)}`, this.baseUrl);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
-      if (attempt > 1) {
-        const ceiling = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 2));
-        await this.sleep(Math.floor(this.random() * ceiling));
-      }
-      const outcome = await this.attempt(url, productId, context);
-      if (outcome.done) return outcome.price;
-      lastError = outcome.error;
+    const remaining = budget.remainingTimeMs;
+    // What an attempt may take, and the answer after it: `retryWithBackoff` checks it before each
+    // pause, this check before the first attempt.
+    const attemptNeedsMs = this.options.timeoutMs + this.answerReserveMs;
+    const left = remaining?.();
+    if (left !== undefined && left < attemptNeedsMs) {
+      throw notAnswered(
+        new Error(`${left} ms left, not enough for an attempt and the answer (${attemptNeedsMs} ms)`),
+      );
     }
-    throw new DependencyUnavailableError(
-      INVENTORY_DEPENDENCY,
-      'The inventory service did not answer; retry the request later.',
-      { cause: lastError, retryAfterSeconds: 1 },
-    );
+    try {
+      return await retryWithBackoff(() => this.attempt(url, productId, context), {
+        maxAttempts: this.options.maxAttempts,
+        baseDelayMs: this.options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
+        factor: 2,
+        maxDelayMs: this.options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
+        isRetryable: (error) => error instanceof InventoryNotAnswering,
+        ...(remaining === undefined ? {} : { remainingTimeMs: remaining, safetyMarginMs: attemptNeedsMs }),
+        ...(this.options.sleep === undefined ? {} : { sleep: this.options.sleep }),
+        ...(this.options.random === undefined ? {} : { random: this.options.random }),
+        onRetry: (info) => this.options.onRetry?.({ ...info, productId }),
+      });
+    } catch (error) {
+      throw error instanceof InventoryNotAnswering ? notAnswered(error) : error;
+    }
   }
 
-  /** One request: a final answer, or a retryable failure. */
-  private async attempt(url: URL, productId: string, context: CatalogCallContext): Promise<Attempt> {
+  /** One request: the price, `undefined` for a 404; `InventoryNotAnswering` is worth another attempt. */
+  private async attempt(
+    url: URL,
+    productId: string,
+    context: CatalogCallContext,
+  ): Promise<ProductPrice | undefined> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
     let response: Response;
     try {
       response = await this.fetch(url, {
         headers: { Accept: 'application/json', 'X-Correlation-Id': context.correlationId },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal,
       });
     } catch (error) {
-      // A timeout or a connection that failed before any answer: a GET is safe to send again.
-      return { done: false, error };
+      throw new InventoryNotAnswering(this.failed(productId, signal), { cause: error });
     }
     if (response.status === 404) {
       await response.body?.cancel();
-      return { done: true, price: undefined };
+      return undefined;
     }
     if (response.status >= 500) {
       await response.body?.cancel();
-      return { done: false, error: new Error(`inventory answered ${response.status}`) };
+      throw new InventoryNotAnswering(`inventory answered ${response.status} for product ${productId}`);
     }
     if (response.status !== 200) {
       await response.body?.cancel();
-      throw unavailable(`inventory answered ${response.status} for product ${productId}`);
+      throw unusable(`inventory answered ${response.status} for product ${productId}`);
     }
     let body: unknown;
     try {
       body = await response.json();
     } catch (error) {
-      throw unavailable(`inventory answered product ${productId} with a body that is not JSON`, error);
+      // The timeout covers the body too: one cut off mid-way is a timeout, not a bad answer.
+      if (signal.aborted) throw new InventoryNotAnswering(this.failed(productId, signal), { cause: error });
+      throw unusable(`inventory answered product ${productId} with a body that is not JSON`, error);
     }
     const parsed = PricedProduct.safeParse(body);
     if (!parsed.success) {
-      throw unavailable(`inventory answered product ${productId} in an unexpected shape`, parsed.error);
+      throw unusable(`inventory answered product ${productId} in an unexpected shape`, parsed.error);
     }
-    return {
-      done: true,
-      price: { productId, unitPriceCents: parsed.data.priceCents, currency: parsed.data.currency },
-    };
+    return { productId, unitPriceCents: parsed.data.priceCents, currency: parsed.data.currency };
+  }
+
+  private failed(productId: string, signal: AbortSignal): string {
+    return signal.aborted
+      ? `inventory did not answer for product ${productId} within ${this.options.timeoutMs} ms`
+      : `inventory could not be reached for product ${productId}`;
   }
 }
 
-function unavailable(reason: string, cause?: unknown): DependencyUnavailableError {
+/** Attempts or time spent: the client may try again in a moment. */
+function notAnswered(cause: Error): DependencyUnavailableError {
+  return new DependencyUnavailableError(
+    INVENTORY_DEPENDENCY,
+    'The inventory service did not answer; retry the request later.',
+    { cause, retryAfterSeconds: 1 },
+  );
+}
+
+function unusable(reason: string, cause?: unknown): DependencyUnavailableError {
   return new DependencyUnavailableError(
     INVENTORY_DEPENDENCY,
     'The inventory service gave an unusable answer.',

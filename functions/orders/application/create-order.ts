@@ -1,6 +1,7 @@
 import type { ErrorDetail } from '../../../shared/errors/app-error';
 import { UniqueKeyTakenError, type CommandContext } from '../../../shared/event-sourcing';
 import { IdempotencyKeyReusedError } from '../../../shared/idempotency/errors';
+import type { CallBudget } from '../../../shared/resilience';
 import type { CardPayment, OrderCreatedData, OrderLine, OrderState, SagaMode } from '../domain/order';
 import type { ProductCatalog, ProductPrice } from '../ports/product-catalog';
 import { CurrencyMismatchError, UnknownProductError } from './errors';
@@ -42,7 +43,12 @@ export interface CreateOrderDeps {
   readonly pricingConcurrency?: number;
 }
 
-export type CreateOrder = (input: CreateOrderInput, context: CommandContext) => Promise<PlacedOrder>;
+/** `budget`: the request's remaining time, which bounds the price look-ups' retries. */
+export type CreateOrder = (
+  input: CreateOrderInput,
+  context: CommandContext,
+  budget?: CallBudget,
+) => Promise<PlacedOrder>;
 
 /**
  * Prices every line at the inventory's current unit price (never a price the client sends), then
@@ -53,9 +59,9 @@ export type CreateOrder = (input: CreateOrderInput, context: CommandContext) => 
  */
 export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
   const concurrency = deps.pricingConcurrency ?? 8;
-  return async (input, context) => {
+  return async (input, context, budget = {}) => {
     const prices = await mapWithConcurrency(input.items, concurrency, (item) =>
-      deps.catalog.priceOf(item.productId, { correlationId: context.correlationId }),
+      deps.catalog.priceOf(item.productId, { correlationId: context.correlationId }, budget),
     );
     const { lines, currency } = priceLines(input.items, prices);
     const orderId = deps.newOrderId();

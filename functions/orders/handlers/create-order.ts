@@ -52,7 +52,8 @@ export interface CreateOrderHandlerDeps {
 
 /**
  * `POST /orders` → 202 with the order's id and total; the saga takes it from there. The
- * `Idempotency-Key` goes to the use case too, which claims it with the order it creates.
+ * `Idempotency-Key` goes to the use case too, which claims it with the order it creates, and the
+ * invocation's remaining time, within which the price look-ups retry.
  */
 export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
   return httpHandler(
@@ -61,11 +62,12 @@ export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
       interceptor: deps.idempotency,
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     },
-    async ({ body, headers, correlationId, requestId }) =>
+    async ({ body, headers, correlationId, requestId, context }) =>
       withRequestContext({ correlationId }, async () => {
         const order = await deps.createOrder(
           { ...body, requestKey: requiredIdempotencyKey(headers) },
           deps.commandContext({ correlationId, causationId: requestId }),
+          context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() },
         );
         return { statusCode: 202, body: order, headers: { Location: `/orders/${order.orderId}` } };
       }),

@@ -1,3 +1,5 @@
+import type { CallBudget } from '../../../shared/resilience';
+
 /** A product's current unit price, as the inventory context quotes it. */
 export interface ProductPrice {
   readonly productId: string;
@@ -14,8 +16,13 @@ export interface CatalogCallContext {
 
 /**
  * Where orders get prices from (the inventory context, synchronously). `undefined` means the product
- * does not exist; an unreachable catalog throws `DependencyUnavailableError`.
+ * does not exist; an unreachable catalog throws `DependencyUnavailableError` — only once the attempts
+ * or the `budget` (the request's remaining time) are spent.
  */
 export interface ProductCatalog {
-  priceOf(productId: string, context: CatalogCallContext): Promise<ProductPrice | undefined>;
+  priceOf(
+    productId: string,
+    context: CatalogCallContext,
+    budget?: CallBudget,
+  ): Promise<ProductPrice | undefined>;
 }

@@ -17,14 +17,27 @@ describe('orders configuration', () => {
       IDEMPOTENCY_TABLE: 'keys',
       SNAPSHOT_EVERY: 25,
       INVENTORY_API_URL: 'https://api.example/prod/',
-      INVENTORY_TIMEOUT_MS: 2_000,
-      INVENTORY_MAX_ATTEMPTS: 3,
+      INVENTORY_TIMEOUT_MS: 3_000,
+      INVENTORY_MAX_ATTEMPTS: 5,
+      PRICE_CACHE_TTL_MS: 60_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('reads numbers from their strings', () => {
     expect(loadConfig('command', { ...command, SNAPSHOT_EVERY: '5' }).SNAPSHOT_EVERY).toBe(5);
+  });
+
+  it.each([
+    ['30000', 30_000],
+    ['0', 0],
+  ])('reads a price cache TTL of %p ms (0: no cache)', (value, ttlMs) => {
+    const config = loadConfig('createOrder', {
+      ...command,
+      INVENTORY_API_URL: 'https://api.example/prod/',
+      PRICE_CACHE_TTL_MS: value,
+    });
+    expect(config.PRICE_CACHE_TTL_MS).toBe(ttlMs);
   });
 
   it('fails naming every missing variable', () => {
@@ -46,6 +59,16 @@ describe('orders configuration', () => {
       'a timeout that is not a number',
       { INVENTORY_API_URL: 'https://x/', INVENTORY_TIMEOUT_MS: 'soon' },
       /INVENTORY_TIMEOUT_MS/,
+    ],
+    [
+      'a negative price cache TTL',
+      { INVENTORY_API_URL: 'https://x/', PRICE_CACHE_TTL_MS: '-1' },
+      /PRICE_CACHE_TTL_MS/,
+    ],
+    [
+      'a price cache TTL that is not a whole number',
+      { INVENTORY_API_URL: 'https://x/', PRICE_CACHE_TTL_MS: 'a minute' },
+      /PRICE_CACHE_TTL_MS must be an integer of 0 or more/,
     ],
   ])('fails on %s, naming the variable', (_label, env, message) => {
     expect(() => loadConfig('createOrder', { ...command, ...env })).toThrow(message);

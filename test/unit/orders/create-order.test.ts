@@ -407,6 +407,38 @@ describe('creating an order', () => {
       });
     });
 
+    it('gives the price look-ups the invocation’s remaining time as their budget', async () => {
+      // Prepare
+      const budgets: (number | undefined)[] = [];
+      const store = orderStore();
+      const handler = makeHandler({
+        createOrder: makeCreateOrder({
+          runner: runnerOn(store),
+          store,
+          catalog: {
+            priceOf: async (productId, _context, budget) => {
+              budgets.push(budget?.remainingTimeMs?.());
+              return { productId, unitPriceCents: 100, currency: 'USD' };
+            },
+          },
+          newOrderId: () => ORDER_ID,
+        }),
+        idempotency: noIdempotency,
+        commandContext: fixedCommandContext,
+      });
+      const lambdaContext = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 18_250 };
+
+      // Act
+      const result = await handler(
+        post({ userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }),
+        lambdaContext,
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(202);
+      expect(budgets).toEqual([18_250]);
+    });
+
     it('defaults the saga to orchestrated and stamps the request’s ids on the event', async () => {
       // Prepare
       const { handler, store } = setup();

@@ -57,6 +57,41 @@ function catalogWith(
 
 const context = { correlationId: 'corr-1' };
 
+type TimedAnswer = 'timeout' | number;
+
+/**
+ * The invocation on a fake clock: `remainingTimeMs` counts down to the deadline, the catalog's pauses
+ * advance the clock, and each `fetch` takes its time — a status answers after 20 ms, a `'timeout'`
+ * takes the attempt's whole timeout and rejects as `AbortSignal.timeout` does.
+ */
+function clockedInvocation(remainingMs: number, timeoutMs: number, ...answers: TimedAnswer[]) {
+  let now = 0;
+  const calledAt: number[] = [];
+  const sleeps: number[] = [];
+  const fetchFn = (async () => {
+    calledAt.push(now);
+    await Promise.resolve();
+    const answer = answers.shift() ?? 500;
+    if (answer === 'timeout') {
+      now += timeoutMs;
+      throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    }
+    now += 20;
+    return answer === 200 ? product() : status(answer);
+  }) as typeof fetch;
+  return {
+    fetchFn,
+    calledAt,
+    sleeps,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    budget: { remainingTimeMs: () => remainingMs - now },
+    elapsed: () => now,
+  };
+}
+
 describe('InventoryProductCatalog', () => {
   it('reads the unit price from GET /products/{productId} under the stage, with the correlation id', async () => {
     // Prepare
@@ -103,10 +138,14 @@ describe('InventoryProductCatalog', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('retries 5xx, network failures and timeouts with growing backoff, then succeeds', async () => {
+  it('retries 5xx, network failures and timeouts with growing, jittered backoff, then succeeds', async () => {
     // Prepare
     const { fetchFn, calls } = scriptedFetch(status(503), new TypeError('fetch failed'), 'hang', product());
-    const { catalog, sleeps } = catalogWith(fetchFn, { maxAttempts: 4 });
+    const retries: unknown[] = [];
+    const { catalog, sleeps } = catalogWith(fetchFn, {
+      maxAttempts: 4,
+      onRetry: ({ productId, attempt, delayMs }) => retries.push({ productId, attempt, delayMs }),
+    });
 
     // Act
     const price = await catalog.priceOf(KEYBOARD, context);
@@ -114,7 +153,47 @@ describe('InventoryProductCatalog', () => {
     // Assess
     expect(price?.unitPriceCents).toBe(4_999);
     expect(calls).toHaveLength(4);
-    expect(sleeps).toEqual([25, 50, 100]);
+    // Half of the ceilings 100, 200, 400 ms (random() = 0.5).
+    expect(sleeps).toEqual([50, 100, 200]);
+    expect(retries).toEqual([
+      { productId: KEYBOARD, attempt: 1, delayMs: 50 },
+      { productId: KEYBOARD, attempt: 2, delayMs: 100 },
+      { productId: KEYBOARD, attempt: 3, delayMs: 200 },
+    ]);
+  });
+
+  it('caps the pauses at 1 s', async () => {
+    // Prepare
+    const { fetchFn } = scriptedFetch(...Array.from({ length: 6 }, () => status(500)), product());
+    const { catalog, sleeps } = catalogWith(fetchFn, { maxAttempts: 7, random: () => 0.999 });
+
+    // Act
+    await catalog.priceOf(KEYBOARD, context);
+
+    // Assess
+    expect(sleeps).toEqual([99, 199, 399, 799, 999, 999]);
+  });
+
+  it('retries a body cut off by the timeout', async () => {
+    // Prepare: the headers arrive in time, the body never ends
+    let calls = 0;
+    const fetchFn = (async (_input: string | URL | Request, init?: RequestInit) => {
+      calls += 1;
+      if (calls > 1) return product();
+      const signal = init?.signal;
+      const body = new ReadableStream<Uint8Array>({
+        start: (controller) => signal?.addEventListener('abort', () => controller.error(signal.reason)),
+      });
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } });
+    }) as typeof fetch;
+    const { catalog } = catalogWith(fetchFn);
+
+    // Act
+    const price = await catalog.priceOf(KEYBOARD, context);
+
+    // Assess
+    expect(price?.unitPriceCents).toBe(4_999);
+    expect(calls).toBe(2);
   });
 
   it('gives up after maxAttempts with 503 DEPENDENCY_UNAVAILABLE, keeping the last failure as cause', async () => {
@@ -127,7 +206,15 @@ describe('InventoryProductCatalog', () => {
 
     // Assess
     await expect(result).rejects.toThrow(DependencyUnavailableError);
-    await expect(result).rejects.toMatchObject({ dependency: 'inventory', cause: { name: 'TimeoutError' } });
+    await expect(result).rejects.toMatchObject({
+      code: 'DEPENDENCY_UNAVAILABLE',
+      dependency: 'inventory',
+      retryAfterSeconds: 1,
+      cause: {
+        message: `inventory did not answer for product ${KEYBOARD} within 50 ms`,
+        cause: { name: 'TimeoutError' },
+      },
+    });
     expect(calls).toHaveLength(3);
   });
 
@@ -154,5 +241,98 @@ describe('InventoryProductCatalog', () => {
 
   it.each([0, 1.5])('refuses maxAttempts %p', (maxAttempts) => {
     expect(() => catalogWith(scriptedFetch().fetchFn, { maxAttempts })).toThrow(/maxAttempts/);
+  });
+
+  it('refuses a negative answer reserve', () => {
+    expect(() => catalogWith(scriptedFetch().fetchFn, { answerReserveMs: -1 })).toThrow(/answerReserveMs/);
+  });
+
+  describe('within the invocation’s remaining time', () => {
+    const timeoutMs = 3_000;
+
+    function budgetedCatalog(invocation: ReturnType<typeof clockedInvocation>, maxAttempts = 5) {
+      return new InventoryProductCatalog({
+        baseUrl: 'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
+        timeoutMs,
+        maxAttempts,
+        fetch: invocation.fetchFn,
+        sleep: invocation.sleep,
+        random: () => 0.999,
+      });
+    }
+
+    it('retries timeouts and 5xx while an attempt fits, and answers the price', async () => {
+      // Prepare: 19.5 s left, as at the start of the create function's 20 s
+      const invocation = clockedInvocation(19_500, timeoutMs, 'timeout', 503, 'timeout', 200);
+      const catalog = budgetedCatalog(invocation);
+
+      // Act
+      const price = await catalog.priceOf(KEYBOARD, context, invocation.budget);
+
+      // Assess
+      expect(price?.unitPriceCents).toBe(4_999);
+      expect(invocation.calledAt).toEqual([0, 3_099, 3_318, 6_717]);
+    });
+
+    it('starts no attempt whose whole timeout and the answer’s reserve do not fit, and answers 503', async () => {
+      // Prepare: 10 s left; each attempt needs 3 s plus 1 s to answer
+      const invocation = clockedInvocation(10_000, timeoutMs, 'timeout', 'timeout', 'timeout', 'timeout');
+      const catalog = budgetedCatalog(invocation);
+
+      // Act
+      const result = catalog.priceOf(KEYBOARD, context, invocation.budget);
+
+      // Assess: after the first timeout 7 000 ms are left (a pause and 4 s fit), after the second 3 901 ms
+      await expect(result).rejects.toThrow(DependencyUnavailableError);
+      await expect(result).rejects.toMatchObject({ cause: { cause: { name: 'TimeoutError' } } });
+      expect(invocation.calledAt).toEqual([0, 3_099]);
+      expect(invocation.sleeps).toEqual([99]);
+      expect(invocation.budget.remainingTimeMs()).toBeGreaterThanOrEqual(1_000);
+    });
+
+    it('makes no call at all when the first attempt cannot fit', async () => {
+      // Prepare
+      const invocation = clockedInvocation(3_999, timeoutMs, 200);
+      const catalog = budgetedCatalog(invocation);
+
+      // Act
+      const result = catalog.priceOf(KEYBOARD, context, invocation.budget);
+
+      // Assess
+      await expect(result).rejects.toMatchObject({
+        code: 'DEPENDENCY_UNAVAILABLE',
+        cause: { message: '3999 ms left, not enough for an attempt and the answer (4000 ms)' },
+      });
+      expect(invocation.calledAt).toEqual([]);
+    });
+
+    it('stops at maxAttempts even with time left', async () => {
+      // Prepare
+      const invocation = clockedInvocation(60_000, timeoutMs, 500, 500, 500, 500, 500, 200);
+      const catalog = budgetedCatalog(invocation);
+
+      // Act
+      const result = catalog.priceOf(KEYBOARD, context, invocation.budget);
+
+      // Assess
+      await expect(result).rejects.toMatchObject({
+        code: 'DEPENDENCY_UNAVAILABLE',
+        cause: { message: `inventory answered 500 for product ${KEYBOARD}` },
+      });
+      expect(invocation.calledAt).toHaveLength(5);
+    });
+
+    it('does not retry a 404, whatever the time left', async () => {
+      // Prepare
+      const invocation = clockedInvocation(19_500, timeoutMs, 404, 200);
+      const catalog = budgetedCatalog(invocation);
+
+      // Act
+      const price = await catalog.priceOf(KEYBOARD, context, invocation.budget);
+
+      // Assess
+      expect(price).toBeUndefined();
+      expect(invocation.calledAt).toEqual([0]);
+    });
   });
 });
