@@ -29,6 +29,8 @@ export interface InspectedDefinition {
   readonly failStates: ReadonlyMap<string, FailStateInfo>;
   /** Each state's type, by name. */
   readonly stateTypes: ReadonlyMap<string, string>;
+  /** Each state's definition, by name. */
+  readonly states: ReadonlyMap<string, AslObject>;
   /** Whether a path selects a whole `$$`, `$$.State` or `$$.Task` (values that must be copied as they read). */
   readonly referencesWholeContext: boolean;
 }
@@ -104,12 +106,14 @@ export function inspectDefinition(
   const tasks = new Map<string, TaskStateInfo>();
   const failStates = new Map<string, FailStateInfo>();
   const stateTypes = new Map<string, string>();
+  const states = new Map<string, AslObject>();
   if (definition.QueryLanguage === 'JSONata') problems.push('QueryLanguage JSONata (top level)');
 
   forEachState(definition, (name, state) => {
     const where = `state '${name}'`;
     if (stateTypes.has(name)) problems.push(`the state name '${name}' is used twice`);
     stateTypes.set(name, String(state.Type));
+    states.set(name, state);
     if (state.QueryLanguage === 'JSONata') problems.push(`QueryLanguage JSONata (${where})`);
     if (usesAssign(state)) problems.push(`Assign, i.e. variables (${where})`);
     for (const field of ['InputPath', 'OutputPath', 'ItemsPath']) {
@@ -159,7 +163,7 @@ export function inspectDefinition(
   });
   if (problems.length) throw new UnsupportedDefinitionError(stateMachineName, problems);
   const referencesWholeContext = WHOLE_CONTEXT.test(JSON.stringify(definition));
-  return { definition, tasks, failStates, stateTypes, referencesWholeContext };
+  return { definition, tasks, failStates, stateTypes, states, referencesWholeContext };
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   type TaskHandler,
 } from './library-runs';
 import { TaskFailure, type TaskIntegrations } from './task-integrations';
+import { awsRuntimeCause } from './runtime-causes';
 import { historyResourceName } from './task-resource';
 import type { TaskTokenRegistry } from './task-token-registry';
 
@@ -58,6 +59,8 @@ export interface StateVisit {
   readonly input: unknown;
   /** The Map state and item index when the state runs inside a Map iteration. */
   readonly iteration?: { readonly map: string; readonly index: number };
+  /** The id of its `…StateEntered` history event. */
+  enteredEventId?: number;
   status: 'running' | 'succeeded' | 'failed' | 'caught';
   retries: number;
   exitedAt?: Date;
@@ -114,6 +117,8 @@ export class Execution implements RunObserver {
   private abortRun?: () => void;
   private stopReason?: { error?: string; cause?: string };
   private failedFailState?: FailStateInfo;
+  /** A States.Runtime failure reworded as AWS words it: the interpreter's cause, and AWS's. */
+  private runtimeFailure?: { readonly library?: string; readonly cause: string };
   /** Set the moment the run ends or is stopped, before `status` follows: no task starts after it. */
   private ended = false;
   private markDone: () => void = () => undefined;
@@ -385,7 +390,7 @@ export class Execution implements RunObserver {
     run.visit = visit;
     this.activeRun = run;
     this.visits.push(visit);
-    this.record(run, `${state.type}StateEntered`, {
+    visit.enteredEventId = this.record(run, `${state.type}StateEntered`, {
       name: state.name,
       input: JSON.stringify(state.input ?? null),
       inputDetails: { truncated: false },
@@ -440,6 +445,20 @@ export class Execution implements RunObserver {
     visit.exitedAt = at;
     visit.error = event.Error;
     visit.cause = textOf(event.Cause);
+    if (event.Error === 'States.Runtime' && visit.cause !== undefined) {
+      const definition = this.machine.inspected.states.get(state.name);
+      const cause =
+        definition === undefined
+          ? undefined
+          : awsRuntimeCause(
+              { name: state.name, definition, input: visit.input, enteredEventId: visit.enteredEventId ?? 0 },
+              visit.cause,
+            );
+      if (cause !== undefined) {
+        visit.cause = cause;
+        this.runtimeFailure = { library: textOf(event.Cause), cause };
+      }
+    }
     if (state.type === 'Fail') this.failedFailState = this.machine.inspected.failStates.get(state.name);
     if (state.type === 'Map') this.record(run, 'MapStateFailed');
     if (state.type === 'Parallel') this.record(run, 'ParallelStateFailed');
@@ -447,6 +466,14 @@ export class Execution implements RunObserver {
 
   /** `Error`/`Cause` of the failed execution; a Fail state without them leaves them unset, as on AWS. */
   private failureOf(event: LibraryEvent): { error?: string; cause?: string } {
+    const runtime = this.runtimeFailure;
+    if (
+      event.Error === 'States.Runtime' &&
+      runtime !== undefined &&
+      runtime.library === textOf(event.Cause)
+    ) {
+      return { error: 'States.Runtime', cause: runtime.cause };
+    }
     const fail = this.failedFailState;
     if (!fail) return { error: event.Error, cause: textOf(event.Cause) };
     return {

@@ -15,7 +15,13 @@ import {
 } from '../aws-protocol';
 import type { LambdaInvoker } from '../lambda/invoker';
 import type { SqsEngine } from '../sqs/sqs-engine';
-import { inspectDefinition, parseDefinition, prepareForLibrary } from './asl-definition';
+import {
+  InvalidDefinitionError,
+  UnsupportedDefinitionError,
+  inspectDefinition,
+  parseDefinition,
+  prepareForLibrary,
+} from './asl-definition';
 import { Execution, type ExecutionStatus, type MachineRuntime, type StateMachineType } from './execution';
 import { historyEventToApi } from './execution-history';
 import { LibraryStateMachine } from './library-runs';
@@ -80,8 +86,13 @@ export interface ExecutionSummary {
 interface StateMachineEntry extends MachineRuntime {
   readonly definitionText: string;
   readonly creationDate: Date;
+  readonly updateDate: Date;
   readonly tracingEnabled: boolean;
 }
+
+/** `type` of CreateStateMachine. */
+const STATE_MACHINE_TYPES: ReadonlySet<string> = new Set(['STANDARD', 'EXPRESS']);
+const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/.+$/;
 
 /** AWS's execution name rule: 1–80 characters, none of these, no whitespace and no control characters. */
 const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
@@ -145,6 +156,7 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
       );
     }
     const arn = spec.arn ?? localArn('states', `stateMachine:${spec.name}`);
+    const now = new Date();
     this.machines.set(arn, {
       arn,
       name: spec.name,
@@ -153,7 +165,8 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
       inspected,
       library,
       definitionText: JSON.stringify(definition),
-      creationDate: new Date(),
+      creationDate: this.machines.get(arn)?.creationDate ?? now,
+      updateDate: now,
       tracingEnabled: spec.tracingEnabled ?? false,
     });
     return { arn, name: spec.name };
@@ -306,6 +319,14 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
           nextToken: page.nextToken,
         };
       }
+      case 'CreateStateMachine':
+        return this.createFromApi(input);
+      case 'UpdateStateMachine':
+        return this.updateFromApi(input);
+      case 'DeleteStateMachine':
+        // As on AWS, executions under way run to their end; the machine takes no new ones.
+        this.machines.delete(this.machine(requiredString(input, 'stateMachineArn')).arn);
+        return {};
       case 'DescribeStateMachine': {
         const machine = this.machine(requiredString(input, 'stateMachineArn'));
         return {
@@ -328,6 +349,90 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
   }
 
   // ---- Internals ----------------------------------------------------------------------------------
+
+  /**
+   * `CreateStateMachine`: idempotent for the same name, definition, type and role (AWS answers the
+   * existing machine); the name taken otherwise is `StateMachineAlreadyExists`.
+   */
+  private createFromApi(input: Record<string, unknown>): unknown {
+    const name = requiredString(input, 'name');
+    const definition = requiredString(input, 'definition');
+    const roleArn = requiredString(input, 'roleArn');
+    if (!isValidExecutionName(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
+    if (!ROLE_ARN.test(roleArn)) throw new AwsServiceError('InvalidArn', `Invalid Arn: '${roleArn}'`);
+    const type = optionalString(input, 'type') ?? 'STANDARD';
+    if (!STATE_MACHINE_TYPES.has(type)) {
+      throw new AwsServiceError(
+        'ValidationException',
+        `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`,
+      );
+    }
+    const arn = localArn('states', `stateMachine:${name}`);
+    const existing = this.machines.get(arn);
+    if (existing) {
+      const same =
+        existing.type === type &&
+        existing.roleArn === roleArn &&
+        existing.definitionText === JSON.stringify(parseJson(definition));
+      if (!same) {
+        throw new AwsServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
+      }
+      return { stateMachineArn: arn, creationDate: epochSeconds(existing.creationDate) };
+    }
+    this.registerFromApi({
+      name,
+      arn,
+      definition,
+      roleArn,
+      type: type as StateMachineType,
+      tracingEnabled: tracingEnabledOf(input),
+    });
+    return { stateMachineArn: arn, creationDate: epochSeconds(this.machine(arn).creationDate) };
+  }
+
+  /** `UpdateStateMachine`: a new definition, role or tracing; executions under way keep the old one. */
+  private updateFromApi(input: Record<string, unknown>): unknown {
+    const machine = this.machine(requiredString(input, 'stateMachineArn'));
+    const definition = optionalString(input, 'definition');
+    const roleArn = optionalString(input, 'roleArn');
+    if (definition === undefined && roleArn === undefined && input.tracingConfiguration === undefined) {
+      throw new AwsServiceError(
+        'MissingRequiredParameter',
+        'Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified',
+      );
+    }
+    if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
+      throw new AwsServiceError('InvalidArn', `Invalid Arn: '${roleArn}'`);
+    }
+    this.registerFromApi({
+      name: machine.name,
+      arn: machine.arn,
+      definition: definition ?? machine.definitionText,
+      roleArn: roleArn ?? machine.roleArn,
+      type: machine.type,
+      tracingEnabled:
+        input.tracingConfiguration === undefined ? machine.tracingEnabled : tracingEnabledOf(input),
+    });
+    return { updateDate: epochSeconds(this.machine(machine.arn).updateDate) };
+  }
+
+  /** `createStateMachine`, its refusals as the API's `InvalidDefinition`. */
+  private registerFromApi(spec: StateMachineSpec): void {
+    try {
+      this.createStateMachine(spec);
+    } catch (error) {
+      if (error instanceof InvalidDefinitionError) {
+        throw new AwsServiceError(
+          'InvalidDefinition',
+          `Invalid State Machine Definition: '${error.message}'`,
+        );
+      }
+      if (error instanceof UnsupportedDefinitionError) {
+        throw new AwsServiceError('InvalidDefinition', error.message);
+      }
+      throw error;
+    }
+  }
 
   private start(stateMachineArn: string, options: StartExecutionOptions): Execution {
     const machine = this.machine(stateMachineArn);
@@ -463,6 +568,13 @@ function startOptions(input: Record<string, unknown>, context: JsonProtocolConte
     input: optionalString(input, 'input'),
     traceHeader: optionalString(input, 'traceHeader') ?? context.traceHeader,
   };
+}
+
+function tracingEnabledOf(input: Record<string, unknown>): boolean {
+  const tracing = input.tracingConfiguration;
+  return (
+    typeof tracing === 'object' && tracing !== null && (tracing as { enabled?: unknown }).enabled === true
+  );
 }
 
 function summaryOf(execution: Execution): ExecutionSummary {

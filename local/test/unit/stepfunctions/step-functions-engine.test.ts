@@ -621,3 +621,98 @@ describe('integrations', () => {
     eventBridge.close();
   });
 });
+
+describe('state machines of a client’s own (CreateStateMachine, UpdateStateMachine, DeleteStateMachine)', () => {
+  const definition = (result: string) =>
+    JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: result, End: true } } });
+
+  test('created, described, listed, run, updated (new executions run the new definition) and deleted', async () => {
+    // Prepare
+    const { engine } = engineWith({});
+
+    // Act
+    const created = (await engine.handle('CreateStateMachine', {
+      name: 'mine',
+      definition: definition('one'),
+      roleArn: ROLE_ARN,
+    })) as { stateMachineArn: string; creationDate: number };
+    const first = await start(engine, created.stateMachineArn, {});
+    await first.done;
+    await engine.handle('UpdateStateMachine', {
+      stateMachineArn: created.stateMachineArn,
+      definition: definition('two'),
+    });
+    const second = await start(engine, created.stateMachineArn, {});
+    await second.done;
+    const described = (await engine.handle('DescribeStateMachine', {
+      stateMachineArn: created.stateMachineArn,
+    })) as { name: string; type: string; roleArn: string; definition: string };
+    const listed = (await engine.handle('ListStateMachines', {})) as { stateMachines: { name: string }[] };
+    await engine.handle('DeleteStateMachine', { stateMachineArn: created.stateMachineArn });
+
+    // Assess
+    expect(created.stateMachineArn).toBe('arn:aws:states:us-east-1:000000000000:stateMachine:mine');
+    expect([first.output, second.output]).toEqual(['"one"', '"two"']);
+    expect(described).toMatchObject({ name: 'mine', type: 'STANDARD', roleArn: ROLE_ARN });
+    expect(JSON.parse(described.definition)).toEqual(JSON.parse(definition('two')));
+    expect(listed.stateMachines.map((machine) => machine.name)).toContain('mine');
+    expect(
+      await apiErrorCode(engine.handle('DescribeStateMachine', { stateMachineArn: created.stateMachineArn })),
+    ).toBe('StateMachineDoesNotExist');
+  });
+
+  test('the same request again answers the same machine; another definition under the name is refused', async () => {
+    const { engine } = engineWith({});
+    const request = { name: 'twice', definition: definition('a'), roleArn: ROLE_ARN };
+    const first = await engine.handle('CreateStateMachine', request);
+    expect(await engine.handle('CreateStateMachine', request)).toEqual(first);
+    expect(
+      await apiErrorCode(engine.handle('CreateStateMachine', { ...request, definition: definition('b') })),
+    ).toBe('StateMachineAlreadyExists');
+  });
+
+  test('what AWS refuses is refused with its error, and what the local cloud cannot run, clearly', async () => {
+    const { engine } = engineWith({});
+    const create = (fields: Record<string, unknown>) =>
+      engine.handle('CreateStateMachine', {
+        name: 'bad',
+        definition: definition('a'),
+        roleArn: ROLE_ARN,
+        ...fields,
+      });
+    expect(await apiErrorCode(create({ definition: '{not json' }))).toBe('InvalidDefinition');
+    expect(await apiErrorCode(create({ definition: '{"States":{}}' }))).toBe('InvalidDefinition');
+    expect(await apiErrorCode(create({ roleArn: undefined }))).toBe('ValidationException');
+    expect(await apiErrorCode(create({ roleArn: 'not-an-arn' }))).toBe('InvalidArn');
+    expect(await apiErrorCode(create({ name: 'with space' }))).toBe('InvalidName');
+    expect(await apiErrorCode(create({ type: 'FAST' }))).toBe('ValidationException');
+    await expect(
+      create({
+        definition: JSON.stringify({
+          QueryLanguage: 'JSONata',
+          StartAt: 'P',
+          States: { P: { Type: 'Pass', End: true } },
+        }),
+      }),
+    ).rejects.toMatchObject({
+      code: 'InvalidDefinition',
+      message: expect.stringContaining('QueryLanguage JSONata') as unknown,
+    });
+    await expect(
+      create({
+        definition: JSON.stringify({
+          StartAt: 'P',
+          States: { P: { Type: 'Pass', Assign: { x: 1 }, End: true } },
+        }),
+      }),
+    ).rejects.toMatchObject({ message: expect.stringContaining('Assign, i.e. variables') as unknown });
+    expect(
+      await apiErrorCode(
+        engine.handle('UpdateStateMachine', {
+          stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:none',
+          definition: definition('a'),
+        }),
+      ),
+    ).toBe('StateMachineDoesNotExist');
+  });
+});
