@@ -13,19 +13,14 @@ import {
 } from '../aws-protocol';
 import { BoundedLog } from '../cloud/bounded-log';
 import { matchesPattern, validatePattern } from './event-pattern';
-import {
-  InvalidInputTransformerError,
-  parseJsonPath,
-  targetInput,
-  validateInputTransformer,
-  type InputTransformer,
-} from './input-transformer';
+import { TransformedInputNotJsonError, targetInput, type InputTransformer } from './input-transformer';
 import {
   PUT_EVENTS_MAX_REQUEST_BYTES,
   validatePutEventsRequest,
   type EntryError,
   type ValidatedEntry,
 } from './put-events-validation';
+import { checkPutTargetsConstraints, checkTarget } from './put-targets-validation';
 
 export const DEFAULT_BUS = 'default';
 export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185;
@@ -315,7 +310,7 @@ export class EventBridgeEngine implements JsonProtocolService {
     if (ids.size > MAX_TARGETS_PER_RULE) {
       throw new AwsServiceError(
         'LimitExceededException',
-        `Rule ${ruleName} can have at most ${MAX_TARGETS_PER_RULE} targets.`,
+        'The requested resource exceeds the maximum number allowed.',
       );
     }
     for (const target of targets) {
@@ -377,10 +372,8 @@ export class EventBridgeEngine implements JsonProtocolService {
       case 'DeleteRule':
         return this.deleteRule(input);
       case 'PutTargets': {
-        const targets = input.Targets;
-        if (!Array.isArray(targets)) {
-          throw nullValue('targets');
-        }
+        checkPutTargetsConstraints(input);
+        const targets = Array.isArray(input.Targets) ? input.Targets : [];
         this.putTargets(
           requiredString(input, 'Rule'),
           optionalString(input, 'EventBusName'),
@@ -476,14 +469,14 @@ export class EventBridgeEngine implements JsonProtocolService {
         continue;
       }
       for (const target of rule.targets.values()) {
+        const input = this.shapeInput(event, rule, target, at);
+        if (input === undefined) {
+          continue;
+        }
         const job: DeliveryJob = {
           target,
           rule,
-          input: targetInput(event, target, {
-            ruleArn: rule.arn,
-            ruleName: rule.name,
-            ingestionTime: isoSeconds(at),
-          }),
+          input,
           eventJson,
           ingestedAt: at.getTime(),
           context: { traceHeader, ruleArn: rule.arn, eventId: event.id },
@@ -503,6 +496,39 @@ export class EventBridgeEngine implements JsonProtocolService {
         // Deferred so the PutEvents answer never waits on a target.
         this.schedule(0, () => this.attempt(job));
       }
+    }
+  }
+
+  /**
+   * The target's input, or `undefined` when AWS would send nothing: a JSON template that is no JSON
+   * once filled. That delivery is recorded as dropped, neither retried nor dead-lettered (no recording
+   * shows AWS doing either).
+   */
+  private shapeInput(event: EventBridgeEvent, rule: Rule, target: Target, at: Date): string | undefined {
+    try {
+      return targetInput(event, target, {
+        ruleArn: rule.arn,
+        ruleName: rule.name,
+        ingestionTime: isoSeconds(at),
+      });
+    } catch (error) {
+      if (!(error instanceof TransformedInputNotJsonError)) {
+        throw error;
+      }
+      this.remember({
+        eventId: event.id,
+        busName: rule.busName,
+        ruleName: rule.name,
+        ruleArn: rule.arn,
+        targetId: target.id,
+        targetArn: target.arn,
+        outcome: 'dropped',
+        attempts: 0,
+        errorMessage: error.message,
+        startedAt: isoSeconds(at),
+        finishedAt: isoSeconds(at),
+      });
+      return undefined;
     }
   }
 
@@ -748,56 +774,6 @@ function safeMatch(pattern: string, event: EventBridgeEvent): boolean {
   } catch {
     // Patterns are validated when the rule is put; a pattern the matcher still rejects matches nothing.
     return false;
-  }
-}
-
-function checkTarget(target: Target): void {
-  if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(target.id)) {
-    throw new AwsServiceError(
-      'ValidationException',
-      `Target id ${target.id} is not valid: use 1 to 64 characters of [.-_A-Za-z0-9].`,
-    );
-  }
-  if (!target.arn) {
-    throw new AwsServiceError('ValidationException', `Target ${target.id} needs an Arn.`);
-  }
-  const shapers = [target.input, target.inputPath, target.inputTransformer].filter(
-    (value) => value !== undefined,
-  );
-  if (shapers.length > 1) {
-    throw new AwsServiceError(
-      'ValidationException',
-      `Only one of Input, InputPath, or InputTransformer must be provided for target ${target.id}.`,
-    );
-  }
-  if (target.input !== undefined) {
-    try {
-      JSON.parse(target.input);
-    } catch {
-      throw new AwsServiceError('ValidationException', `Input for target ${target.id} is not valid JSON.`);
-    }
-  }
-  try {
-    if (target.inputPath !== undefined) {
-      parseJsonPath(target.inputPath);
-    }
-    if (target.inputTransformer !== undefined) {
-      validateInputTransformer(target.inputTransformer);
-    }
-  } catch (error) {
-    const reason = error instanceof InvalidInputTransformerError ? error.message : (error as Error).message;
-    throw new AwsServiceError('ValidationException', `Target ${target.id}: ${reason}`);
-  }
-  const retries = target.retryPolicy?.maximumRetryAttempts;
-  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0 && retries <= 185)) {
-    throw new AwsServiceError('ValidationException', 'MaximumRetryAttempts must be between 0 and 185.');
-  }
-  const age = target.retryPolicy?.maximumEventAgeInSeconds;
-  if (age !== undefined && !(Number.isInteger(age) && age >= 60 && age <= 86_400)) {
-    throw new AwsServiceError(
-      'ValidationException',
-      'MaximumEventAgeInSeconds must be between 60 and 86400.',
-    );
   }
 }
 

@@ -41,6 +41,17 @@ export class InvalidInputTransformerError extends Error {
   }
 }
 
+/**
+ * A JSON template that is no JSON once filled (an object or a list put inside quotes, say): AWS delivers
+ * nothing to the target.
+ */
+export class TransformedInputNotJsonError extends Error {
+  constructor(readonly input: string) {
+    super(`The InputTemplate filled with the event is not valid JSON: ${input}`);
+    this.name = 'TransformedInputNotJsonError';
+  }
+}
+
 export const MAX_INPUT_PATHS = 100;
 const MAX_TEMPLATE_LENGTH = 8192;
 const MAX_PATH_LENGTH = 256;
@@ -130,11 +141,11 @@ export function applyInputPath(event: unknown, path: string): unknown {
 }
 
 /**
- * Checks a transformer as `PutTargets` does: the template's size, the paths map's size, keys and
- * paths, and that every placeholder names a variable (a mapped one or a predefined one) that is not
- * used as a key of a JSON object template.
+ * Checks the transformer of target `targetId` as `PutTargets` does: the template's size, the paths
+ * map's size, keys and paths, and that every placeholder names a variable (a mapped one or a predefined
+ * one) that is not used as a key of a JSON object template.
  */
-export function validateInputTransformer(transformer: InputTransformer): void {
+export function validateInputTransformer(transformer: InputTransformer, targetId: string): void {
   const template = transformer.inputTemplate;
   if (typeof template !== 'string' || template.length < 1 || template.length > MAX_TEMPLATE_LENGTH) {
     throw new InvalidInputTransformerError(
@@ -166,22 +177,25 @@ export function validateInputTransformer(transformer: InputTransformer): void {
       continue;
     }
     if (!known.has(part.name)) {
-      throw new InvalidInputTransformerError(`InputTemplate contains invalid placeholder ${part.name}.`);
+      throw new InvalidInputTransformerError(
+        `InputTemplate for target ${targetId} contains invalid placeholder ${part.name}.`,
+      );
     }
     if (part.objectKey) {
       throw new InvalidInputTransformerError(
-        `InputTemplate uses placeholder ${part.name} as an object key, which is not allowed.`,
+        `InputTemplate for target ${targetId} uses placeholder ${part.name} as an object key, which is not allowed.`,
       );
     }
   }
 }
 
 /**
- * Fills the template. A template that opens with `{`, `[` or `"` is JSON: there a placeholder inside
- * quotes takes a string's characters as they are, and a bare placeholder takes the JSON value
- * (`"a"`, `1`, `{…}`). Any other template is plain text and takes strings as they are. Objects and
- * arrays are always written as JSON, and values are never escaped (AWS leaves that to the template's
- * author). A JSON result that parses is minified, as AWS passes it on.
+ * Fills the template as AWS does. A template that opens with `{` or `[` is JSON: a bare placeholder
+ * takes the JSON value (`"a"`, `1`, `{…}`; `""` when its path matched nothing), a placeholder inside
+ * quotes takes a string's characters as they are and anything else as JSON, never escaped (AWS leaves
+ * that to the template's author). The filled JSON must parse — it is passed on minified — else
+ * `TransformedInputNotJsonError`. Any other template, one opening with `"` included, is text: strings
+ * as they are, objects and lists written without quotes (`{id:a,tags:[x,y]}`), a missing value as nothing.
  */
 export function applyInputTransformer(
   event: Record<string, unknown>,
@@ -195,9 +209,8 @@ export function applyInputTransformer(
   for (const [name, value] of predefinedValues(event, context)) {
     values.set(name, value);
   }
-  const parts = scanTemplate(transformer.inputTemplate);
   const json = isJsonTemplate(transformer.inputTemplate);
-  const text = parts
+  const text = scanTemplate(transformer.inputTemplate)
     .map((part) => {
       if (part.kind === 'text') {
         return part.text;
@@ -205,7 +218,11 @@ export function applyInputTransformer(
       if (!values.has(part.name)) {
         return `<${part.name}>`;
       }
-      return renderValue(values.get(part.name), json && !part.quoted);
+      const value = values.get(part.name);
+      if (!json) {
+        return asText(value);
+      }
+      return part.quoted ? asTextInJsonString(value) : asJsonValue(value);
     })
     .join('');
   if (!json) {
@@ -214,11 +231,11 @@ export function applyInputTransformer(
   try {
     return JSON.stringify(JSON.parse(text));
   } catch {
-    return text;
+    throw new TransformedInputNotJsonError(text);
   }
 }
 
-/** The JSON text a target receives. */
+/** The text a target receives; `TransformedInputNotJsonError` when AWS would deliver nothing. */
 export function targetInput(
   event: Record<string, unknown>,
   target: TargetInputConfig,
@@ -259,23 +276,42 @@ function predefinedValues(event: Record<string, unknown>, context: TransformCont
   return entries;
 }
 
-/**
- * `asJson` is true for a bare placeholder in a JSON template. A variable whose path matched nothing
- * becomes `null` there (the template stays valid JSON) and nothing elsewhere.
- */
-function renderValue(value: unknown, asJson: boolean): string {
+/** A bare placeholder in a JSON template; a path that matched nothing gives an empty string. */
+function asJsonValue(value: unknown): string {
+  return value === undefined ? '""' : JSON.stringify(value);
+}
+
+/** A placeholder inside quotes in a JSON template: an object or a list breaks the JSON, as on AWS. */
+function asTextInJsonString(value: unknown): string {
   if (value === undefined) {
-    return asJson ? 'null' : '';
+    return '';
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A placeholder in a text template: `{acc_id:0a787ecb-4015,sf_id:baz}`, `[ACTIVE,INACTIVE]`. */
+function asText(value: unknown): string {
+  if (value === undefined) {
+    return '';
   }
   if (typeof value === 'string') {
-    return asJson ? JSON.stringify(value) : value;
+    return value;
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((item: unknown) => asText(item)).join(',')}]`;
+  }
+  if (isRecord(value)) {
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}:${asText(item)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
 
+/** Only an object or a list template is JSON; one opening with a quote is text that happens to hold quotes. */
 function isJsonTemplate(template: string): boolean {
   const first = template.trimStart()[0];
-  return first === '{' || first === '[' || first === '"';
+  return first === '{' || first === '[';
 }
 
 type TemplatePart =

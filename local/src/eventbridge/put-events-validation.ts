@@ -74,9 +74,8 @@ export function validatePutEventsRequest(
     );
   }
   if (entries.length > PUT_EVENTS_MAX_ENTRIES) {
-    // AWS quotes the whole list as the value; the count says enough.
     throw validationError(
-      `Value of ${entries.length} entries at 'entries' failed to satisfy constraint: ` +
+      `Value '[${entries.map(javaEntryText).join(', ')}]' at 'entries' failed to satisfy constraint: ` +
         `Member must have length less than or equal to ${PUT_EVENTS_MAX_ENTRIES}`,
     );
   }
@@ -161,6 +160,33 @@ export function validateEntry(entry: PutEventsRequestEntry): EntryValidation {
       traceHeader: isNonEmptyString(entry.TraceHeader) ? entry.TraceHeader : undefined,
     },
   };
+}
+
+/**
+ * An entry as AWS quotes it in a constraint message: its Java model's `toString`, members in the
+ * model's order, `null` for an absent one, lists as `[a, b]`. A set `Time` is written as an ISO instant:
+ * no recording shows AWS's own form of it.
+ */
+export function javaEntryText(entry: unknown): string {
+  const fields = isRecord(entry) ? entry : {};
+  const text = (value: unknown): string => {
+    if (value === undefined || value === null) return 'null';
+    if (Array.isArray(value)) return `[${value.map(text).join(', ')}]`;
+    return String(value);
+  };
+  const time = parseTime(fields.Time);
+  const members: [string, unknown][] = [
+    ['time', time ? time.toISOString().replace(/\.000Z$/, 'Z') : fields.Time],
+    ['source', fields.Source],
+    ['resources', fields.Resources],
+    ['detailType', fields.DetailType],
+    ['detail', fields.Detail],
+    ['eventBusName', fields.EventBusName],
+    ['traceHeader', fields.TraceHeader],
+    ['kmsKeyIdentifier', undefined],
+    ['internalMetadata', undefined],
+  ];
+  return `PutEventsRequestEntry(${members.map(([name, value]) => `${name}=${text(value)}`).join(', ')})`;
 }
 
 function checkEventBusName(value: unknown, index: number): void {

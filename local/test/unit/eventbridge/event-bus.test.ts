@@ -270,6 +270,32 @@ describe('EventBridgeEngine', () => {
       expect(dispatcher.attempts[0]?.input).toBe('{"order":"o-1","rule":"shaped"}');
     });
 
+    it('delivers nothing, and records the drop, when a filled JSON template is no JSON', async () => {
+      // Prepare
+      engine.putRule({ name: 'broken', eventPattern: { source: ['orders'] } });
+      engine.putTargets('broken', undefined, [
+        {
+          id: 'quoted-object',
+          arn: 'arn:aws:sqs:us-east-1:000000000000:q',
+          inputTransformer: { inputPathsMap: { d: '$.detail' }, inputTemplate: '{"detail": "<d>"}' },
+        },
+        { id: 'whole', arn: 'arn:aws:sqs:us-east-1:000000000000:q' },
+      ]);
+
+      // Act
+      const { Entries } = await engine.putEvents({ Entries: [order] });
+
+      // Assess
+      await eventually(() => expect(dispatcher.to('whole')).toHaveLength(1));
+      expect(dispatcher.to('quoted-object')).toHaveLength(0);
+      expect(recordFor(engine, 'quoted-object')).toMatchObject({
+        eventId: Entries[0]?.EventId,
+        outcome: 'dropped',
+        attempts: 0,
+        errorMessage: expect.stringContaining('not valid JSON'),
+      });
+    });
+
     it('keeps only the 500 most recent delivery records', async () => {
       // Prepare
       const batch = { Entries: Array.from({ length: 10 }, () => ({ ...order, EventBusName: 'nowhere' })) };
@@ -565,13 +591,20 @@ describe('EventBridgeEngine', () => {
         'an InputTemplate with an unknown placeholder',
         { Id: 't', Arn: 'arn:x', InputTransformer: { InputPathsMap: {}, InputTemplate: '"<who>"' } },
         'ValidationException',
-        'Target t: InputTemplate contains invalid placeholder who.',
+        'InputTemplate for target t contains invalid placeholder who.',
       ],
       [
         'an Input that is not JSON',
         { Id: 't', Arn: 'arn:x', Input: 'not json' },
         'ValidationException',
         'Input for target t is not valid JSON.',
+      ],
+      [
+        'an id of other characters',
+        { Id: '!@#', Arn: 'arn:x' },
+        'ValidationException',
+        "1 validation error detected: Value '!@#' at 'targets.1.member.id' failed to satisfy constraint: " +
+          'Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+',
       ],
     ])('refuses a target with %s', async (_case, target, code, message) => {
       // Prepare
@@ -596,7 +629,12 @@ describe('EventBridgeEngine', () => {
       const put = () => engine.putTargets('r', undefined, targets);
 
       // Assess
-      expect(put).toThrow(expect.objectContaining({ code: 'LimitExceededException' }));
+      expect(put).toThrow(
+        expect.objectContaining({
+          code: 'LimitExceededException',
+          message: 'The requested resource exceeds the maximum number allowed.',
+        }),
+      );
     });
 
     it('creates, describes, lists and deletes buses; the default bus always exists', async () => {

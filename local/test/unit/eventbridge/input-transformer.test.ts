@@ -1,6 +1,7 @@
 import {
   InvalidInputTransformerError,
   InvalidJsonPathError,
+  TransformedInputNotJsonError,
   applyInputPath,
   applyInputTransformer,
   parseJsonPath,
@@ -146,18 +147,57 @@ describe('applyInputTransformer', () => {
     });
   });
 
-  it('writes numbers, objects and arrays as JSON wherever the placeholder stands', () => {
+  it('writes numbers, objects and arrays as JSON in a JSON template, bare or quoted', () => {
     // Prepare
     const paths = { count: '$.detail.count', tags: '$.detail.tags', skus: '$.detail.items[*].sku' };
 
     // Act
     const bare = transform('{"n": <count>, "t": <tags>, "s": <skus>}', paths);
-    const quoted = transform('{"n": "<count>", "t": "<tags>"}', paths);
+    const quoted = transform('{"n": "<count>", "s": "x<state>y"}', { ...paths, state: '$.detail.state' });
 
     // Assess
     expect(bare).toBe('{"n":3,"t":{"team":"orders"},"s":["a","b"]}');
-    // Values are not escaped, so an object inside quotes breaks the JSON, as on AWS.
-    expect(quoted).toBe('{"n": "3", "t": "{"team":"orders"}"}');
+    expect(quoted).toBe('{"n":"3","s":"xRUNNINGy"}');
+  });
+
+  it.each([
+    ['an object', '{"payload": "<tags>"}'],
+    ['a list', '{"skus": "<skus>"}'],
+    ['an object in a longer string beside a bare one', '{"path": "users/<tags>", "body": <tags>}'],
+  ])('delivers nothing when %s inside quotes breaks a JSON template, as AWS does', (_case, template) => {
+    // Prepare
+    const paths = { tags: '$.detail.tags', skus: '$.detail.items[*].sku' };
+
+    // Act
+    const fill = () => transform(template, paths);
+
+    // Assess
+    expect(fill).toThrow(TransformedInputNotJsonError);
+  });
+
+  it('treats a template that opens with a quote as text, writing objects and lists without quotes', () => {
+    // Prepare
+    const paths = {
+      tags: '$.detail.tags',
+      skus: '$.detail.items[*].sku',
+      items: '$.detail.items',
+      flag: "$.detail['odd key']",
+      gone: '$.detail.missing',
+    };
+
+    // Act
+    const output = transform('"<tags> <skus> <items> <flag> [<gone>]"', paths);
+
+    // Assess
+    expect(output).toBe('"{team:orders} [a,b] [{sku:a},{sku:b}] true []"');
+  });
+
+  it('passes a text template on as it is, even when it is no JSON string', () => {
+    // Act
+    const output = transform('"{[/Started <state>"');
+
+    // Assess
+    expect(output).toBe('"{[/Started RUNNING"');
   });
 
   it('gives plain text for a template that is not JSON', () => {
@@ -171,7 +211,7 @@ describe('applyInputTransformer', () => {
     expect(output).toBe('Order i-0123456789 created with 3 items');
   });
 
-  it('turns a variable whose path matched nothing into null when bare in JSON and into nothing elsewhere', () => {
+  it('turns a variable whose path matched nothing into "" when bare in JSON and into nothing elsewhere', () => {
     // Prepare
     const paths = { gone: '$.detail.missing' };
 
@@ -181,7 +221,7 @@ describe('applyInputTransformer', () => {
     const text = transform('value=<gone>.', paths);
 
     // Assess
-    expect(bare).toBe('{"a":null}');
+    expect(bare).toBe('{"a":""}');
     expect(quoted).toBe('{"a":"xy"}');
     expect(text).toBe('value=.');
   });
@@ -202,7 +242,10 @@ describe('validateInputTransformer', () => {
 
     // Act
     const check = () =>
-      validateInputTransformer({ inputPathsMap, inputTemplate: '{"a": <v99>, "r": <aws.events.rule-arn>}' });
+      validateInputTransformer(
+        { inputPathsMap, inputTemplate: '{"a": <v99>, "r": <aws.events.rule-arn>}' },
+        't',
+      );
 
     // Assess
     expect(check).not.toThrow();
@@ -223,7 +266,11 @@ describe('validateInputTransformer', () => {
       { inputPathsMap: { a: 'detail' }, inputTemplate: '"<a>"' },
       'JSON path',
     ],
-    ['an unknown placeholder', { inputPathsMap: { a: '$.detail' }, inputTemplate: '"<b>"' }, 'placeholder b'],
+    [
+      'an unknown placeholder',
+      { inputPathsMap: { a: '$.detail' }, inputTemplate: '"<b>"' },
+      'InputTemplate for target t contains invalid placeholder b.',
+    ],
     [
       'a bare placeholder as a key',
       { inputPathsMap: { a: '$.id' }, inputTemplate: '{<a>: 1}' },
@@ -238,7 +285,7 @@ describe('validateInputTransformer', () => {
     ['a template over 8192 characters', { inputTemplate: `"${'x'.repeat(8191)}"` }, 'between 1 and 8192'],
   ])('refuses %s', (_case, transformer, reason) => {
     // Act
-    const check = () => validateInputTransformer(transformer);
+    const check = () => validateInputTransformer(transformer, 't');
 
     // Assess
     expect(check).toThrow(InvalidInputTransformerError);
@@ -248,10 +295,10 @@ describe('validateInputTransformer', () => {
   it('allows a placeholder as a value next to a key', () => {
     // Act
     const check = () =>
-      validateInputTransformer({
-        inputPathsMap: { a: '$.id' },
-        inputTemplate: '{"key": "<a>", "other": <a>}',
-      });
+      validateInputTransformer(
+        { inputPathsMap: { a: '$.id' }, inputTemplate: '{"key": "<a>", "other": <a>}' },
+        't',
+      );
 
     // Assess
     expect(check).not.toThrow();

@@ -1,6 +1,7 @@
 import { AwsServiceError } from '../../../src/aws-protocol';
 import {
   PUT_EVENTS_MAX_REQUEST_BYTES,
+  javaEntryText,
   putEventsEntrySize,
   validateEntry,
   validatePutEventsRequest,
@@ -157,6 +158,38 @@ describe('validatePutEventsRequest', () => {
     expect(error.code).toBe('ValidationException');
     expect(error.message).toContain('1 validation error detected');
     expect(error.message).toContain(detail);
+  });
+
+  it('quotes the eleven entries of a request over the limit as AWS prints them', () => {
+    // Prepare
+    const entry = { ...valid, EventBusName: 'orders-bus' };
+
+    // Act
+    const error = requestError(() =>
+      validatePutEventsRequest({ Entries: Array.from({ length: 11 }, () => entry) }),
+    );
+
+    // Assess
+    const printed =
+      'PutEventsRequestEntry(time=null, source=orders, resources=null, detailType=OrderPlaced, ' +
+      'detail={"orderId":"o-1"}, eventBusName=orders-bus, traceHeader=null, kmsKeyIdentifier=null, ' +
+      'internalMetadata=null)';
+    expect(error.message).toBe(
+      `1 validation error detected: Value '[${Array.from({ length: 11 }, () => printed).join(', ')}]' ` +
+        "at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10",
+    );
+  });
+
+  it('prints a set Time as an ISO instant and resources as a Java list', () => {
+    // Act
+    const printed = javaEntryText({ ...valid, Time: 1640995200, Resources: ['arn:a', 'arn:b'] });
+
+    // Assess
+    expect(printed).toBe(
+      'PutEventsRequestEntry(time=2022-01-01T00:00:00Z, source=orders, resources=[arn:a, arn:b], ' +
+        'detailType=OrderPlaced, detail={"orderId":"o-1"}, eventBusName=null, traceHeader=null, ' +
+        'kmsKeyIdentifier=null, internalMetadata=null)',
+    );
   });
 
   it('accepts ten entries', () => {
