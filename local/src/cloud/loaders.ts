@@ -38,6 +38,9 @@ const where = (resource: LoadedResource) => `${resource.stackName}/${resource.lo
 // ---- SQS ------------------------------------------------------------------------------------------
 
 const QUEUE_ATTRIBUTES = [
+  'ContentBasedDeduplication',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
   'DelaySeconds',
   'MaximumMessageSize',
   'MessageRetentionPeriod',
@@ -55,6 +58,8 @@ export async function loadQueues(resources: readonly LoadedResource[], sqs: SqsE
       const value = queue.properties[name];
       if (value !== undefined) attributes[name] = String(value);
     }
+    // CloudFormation takes `FifoQueue: false` on a standard queue; the SQS API refuses the attribute there.
+    if (String(queue.properties.FifoQueue).toLowerCase() === 'true') attributes.FifoQueue = 'true';
     const name = queue.attributes.QueueName ?? path.basename(queue.physicalId);
     sqs.createQueue(name, attributes);
     names.push(name);

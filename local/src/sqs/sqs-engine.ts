@@ -1,9 +1,9 @@
 /**
- * The local SQS: standard queues held in memory, spoken to over the AWS JSON 1.0 protocol (what
+ * The local SQS: standard and FIFO queues held in memory, spoken to over the AWS JSON 1.0 protocol (what
  * `@aws-sdk/client-sqs` v3 sends) and called directly by the rest of the local cloud (event source
  * mappings, EventBridge and SNS targets).
  */
-import { createHash, randomBytes, randomUUID, type Hash } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import {
   AwsServiceError,
   LOCAL_ACCOUNT,
@@ -11,15 +11,56 @@ import {
   type JsonProtocolContext,
   type JsonProtocolService,
 } from '../aws-protocol';
+import {
+  checkFifoId,
+  contentDeduplicationId,
+  DEDUPLICATION_INTERVAL_MS,
+  deduplicationKey,
+  receivableMessages,
+} from './fifo';
+import {
+  attributesSize,
+  INVALID_TEXT_CHARACTER,
+  isRecord,
+  md5OfAttributes,
+  readMessageAttributes,
+  selectMessageAttributes,
+  type SqsMessageAttributes,
+} from './message-attributes';
+import {
+  applyQueueAttributes,
+  copySettings,
+  defaultSettings,
+  isFifoRequested,
+  MAX_DELAY_SECONDS,
+  MAX_MESSAGE_BYTES,
+  MAX_VISIBILITY_TIMEOUT,
+  MAX_WAIT_TIME_SECONDS,
+  QUEUE_ATTRIBUTE_NAMES,
+  settingAttribute,
+  type QueueSettings,
+  type RedrivePolicy,
+} from './queue-attributes';
+import {
+  batchEntryCode,
+  batchEntryIdsNotDistinct,
+  batchRequestTooLong,
+  emptyBatchRequest,
+  invalidBatchEntryId,
+  invalidMessageContents,
+  invalidParameter,
+  invalidParameterValue,
+  missingParameter,
+  purgeQueueInProgress,
+  queueDoesNotExist,
+  queueNameExists,
+  receiptHandleIsInvalid,
+  tooManyEntriesInBatchRequest,
+  unknownAttribute,
+  unsupportedOperation,
+} from './sqs-errors';
 
-/** A message attribute as it travels on the wire; `BinaryValue` is base64. */
-export interface SqsMessageAttributeValue {
-  readonly DataType: string;
-  readonly StringValue?: string;
-  readonly BinaryValue?: string;
-}
-
-export type SqsMessageAttributes = Readonly<Record<string, SqsMessageAttributeValue>>;
+export type { SqsMessageAttributes, SqsMessageAttributeValue } from './message-attributes';
 
 export interface SqsEngineOptions {
   /** The endpoint QueueUrls are built on; a function, as the port is known only once the server listens. */
@@ -29,10 +70,14 @@ export interface SqsEngineOptions {
 }
 
 export interface SqsSendOptions {
-  /** 0..900; the queue's `DelaySeconds` when absent. */
+  /** 0..900; the queue's `DelaySeconds` when absent. FIFO queues refuse any but 0. */
   readonly delaySeconds?: number;
   /** `X-Amzn-Trace-Id` to carry as the `AWSTraceHeader` system attribute. */
   readonly traceHeader?: string;
+  /** Required on FIFO queues; on a standard queue it only travels with the message. */
+  readonly messageGroupId?: string;
+  /** FIFO queues only; without it a FIFO queue needs `ContentBasedDeduplication`. */
+  readonly messageDeduplicationId?: string;
 }
 
 export interface SqsSendResult {
@@ -40,6 +85,8 @@ export interface SqsSendResult {
   readonly md5OfMessageBody: string;
   readonly md5OfMessageAttributes?: string;
   readonly md5OfMessageSystemAttributes?: string;
+  /** FIFO queues only. */
+  readonly sequenceNumber?: string;
 }
 
 export interface SqsReceiveOptions {
@@ -62,6 +109,10 @@ export interface SqsMessageSystemAttributes {
   readonly AWSTraceHeader?: string;
   /** Set on messages the redrive policy moved to a dead-letter queue. */
   readonly DeadLetterQueueSourceArn?: string;
+  readonly MessageGroupId?: string;
+  /** FIFO queues only, as are the sequence numbers. */
+  readonly MessageDeduplicationId?: string;
+  readonly SequenceNumber?: string;
 }
 
 export interface SqsReceivedMessage {
@@ -83,22 +134,6 @@ export interface SqsQueueCounts {
   readonly delayed: number;
 }
 
-interface RedrivePolicy {
-  readonly deadLetterTargetArn: string;
-  readonly maxReceiveCount: number;
-}
-
-interface QueueSettings {
-  visibilityTimeout: number;
-  delaySeconds: number;
-  messageRetentionPeriod: number;
-  receiveMessageWaitTimeSeconds: number;
-  maximumMessageSize: number;
-  redrivePolicy: RedrivePolicy | undefined;
-  /** Attributes the engine only stores and returns (Policy, KMS settings, …). */
-  readonly stored: Map<string, string>;
-}
-
 interface QueueState {
   readonly name: string;
   readonly arn: string;
@@ -108,6 +143,15 @@ interface QueueState {
   readonly tags: Map<string, string>;
   /** In send order, which is the order receives scan them in. */
   readonly messages: Map<string, StoredMessage>;
+  /** FIFO sends accepted within the deduplication interval, by deduplication key. */
+  readonly deduplication: Map<string, AcceptedSend>;
+  lastPurgeAt: number | undefined;
+}
+
+interface AcceptedSend {
+  readonly messageId: string;
+  readonly sequenceNumber: string;
+  readonly expiresAt: number;
 }
 
 interface StoredMessage {
@@ -118,69 +162,46 @@ interface StoredMessage {
   readonly traceHeader: string | undefined;
   readonly sentTimestamp: number;
   readonly deadLetterQueueSourceArn: string | undefined;
+  readonly groupId: string | undefined;
+  readonly deduplicationId: string | undefined;
+  readonly sequenceNumber: string | undefined;
   visibleAt: number;
   receiveCount: number;
   firstReceiveTimestamp: number | undefined;
+  /** The handle of the latest receive: on a FIFO queue every earlier one has expired. */
+  latestReceiptHandle: string | undefined;
+}
+
+/** What one SendMessage (or one batch entry) asks for. */
+interface SendEntry {
+  readonly body: string;
+  readonly attributes: SqsMessageAttributes;
+  readonly delaySeconds: number | undefined;
+  readonly traceHeader: string | undefined;
+  readonly groupId: string | undefined;
+  readonly deduplicationId: string | undefined;
 }
 
 type Input = Record<string, unknown>;
 
 const SQS_NAMESPACE = 'com.amazonaws.sqs';
-const MAX_MESSAGE_BYTES = 262_144;
 /**
  * The largest request body read: four times AWS's 1 MiB maximum for a message or a batch. A payload written as
  * a JSON string can double (every quote or backslash escaped) and the rest is headroom, so that the engine's
  * own size checks, with SQS's errors, answer every request near the message limits.
  */
-const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
-const MAX_VISIBILITY_TIMEOUT = 43_200;
-const MAX_DELAY_SECONDS = 900;
-const MAX_WAIT_TIME_SECONDS = 20;
+const MAX_REQUEST_BODY_BYTES = 4 * MAX_MESSAGE_BYTES;
 const MAX_BATCH_ENTRIES = 10;
-const MAX_MESSAGE_ATTRIBUTES = 10;
+const MAX_RECEIVE_MESSAGES = 10;
+/** AWS accepts one PurgeQueue per queue per minute. */
+const PURGE_INTERVAL_MS = 60_000;
 /** The principal AWS reports as `SenderId`; locally every sender is the local account. */
 const SENDER_ID = LOCAL_ACCOUNT;
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
+/** The `.fifo` suffix counts towards the 80 characters. */
+const FIFO_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
-const ATTRIBUTE_NAME = /^[\p{L}\p{N}_.-]{1,256}$/u;
-const ATTRIBUTE_DATA_TYPE = /^(String|Number|Binary)(\..+)?$/;
-// The characters SQS accepts in a body (XML 1.0's Char production); anything else is InvalidMessageContents.
-// eslint-disable-next-line no-control-regex -- tab, LF and CR are exactly what the class must name
-const INVALID_BODY_CHARACTER = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-
-const INTEGER_ATTRIBUTES = {
-  VisibilityTimeout: { key: 'visibilityTimeout', min: 0, max: MAX_VISIBILITY_TIMEOUT },
-  DelaySeconds: { key: 'delaySeconds', min: 0, max: MAX_DELAY_SECONDS },
-  MessageRetentionPeriod: { key: 'messageRetentionPeriod', min: 60, max: 1_209_600 },
-  ReceiveMessageWaitTimeSeconds: { key: 'receiveMessageWaitTimeSeconds', min: 0, max: MAX_WAIT_TIME_SECONDS },
-  MaximumMessageSize: { key: 'maximumMessageSize', min: 1024, max: MAX_MESSAGE_BYTES },
-} as const;
-type IntegerAttributeName = keyof typeof INTEGER_ATTRIBUTES;
-
-const STORED_ATTRIBUTES: ReadonlySet<string> = new Set([
-  'Policy',
-  'RedriveAllowPolicy',
-  'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds',
-  'SqsManagedSseEnabled',
-]);
-
-const READ_ONLY_ATTRIBUTES = [
-  'QueueArn',
-  'ApproximateNumberOfMessages',
-  'ApproximateNumberOfMessagesNotVisible',
-  'ApproximateNumberOfMessagesDelayed',
-  'CreatedTimestamp',
-  'LastModifiedTimestamp',
-] as const;
-
-const QUEUE_ATTRIBUTE_NAMES: readonly string[] = [
-  ...READ_ONLY_ATTRIBUTES,
-  ...Object.keys(INTEGER_ATTRIBUTES),
-  'RedrivePolicy',
-  ...STORED_ATTRIBUTES,
-];
 
 const SYSTEM_ATTRIBUTE_NAMES = [
   'SenderId',
@@ -189,6 +210,9 @@ const SYSTEM_ATTRIBUTE_NAMES = [
   'ApproximateFirstReceiveTimestamp',
   'AWSTraceHeader',
   'DeadLetterQueueSourceArn',
+  'MessageGroupId',
+  'MessageDeduplicationId',
+  'SequenceNumber',
 ] as const;
 
 /** Real SQS operations this engine does not emulate (as opposed to operations SQS does not have). */
@@ -214,6 +238,8 @@ export class SqsEngine implements JsonProtocolService {
   private readonly listeners = new Map<string, Set<() => void>>();
   private readonly wakeTimers = new Map<string, { readonly at: number; readonly timer: NodeJS.Timeout }>();
   private readonly pendingPolls = new Map<string, Set<() => void>>();
+  /** FIFO sequence numbers grow across the engine, as AWS's grow across a queue: only their order matters. */
+  private lastSequenceNumber = 10_000_000_000_000_000_000n;
   private closed = false;
 
   constructor(options: SqsEngineOptions) {
@@ -224,35 +250,28 @@ export class SqsEngine implements JsonProtocolService {
   // ---------------------------------------------------------------------------------------------
   // The local cloud's API
 
-  /** Creates the queue (or, as AWS does, returns the existing one if the attributes agree); returns its URL. */
+  /**
+   * Creates the queue (or, as AWS does, returns the existing one if the attributes agree); returns its URL.
+   * `FifoQueue: 'true'` makes a FIFO queue, whose name must end with `.fifo`.
+   */
   createQueue(
     name: string,
     attributes: Readonly<Record<string, string>> = {},
     tags: Readonly<Record<string, string>> = {},
   ): string {
-    if (!QUEUE_NAME.test(name)) {
-      if (name.endsWith('.fifo')) throw fifoUnsupported();
-      throw invalidParameterValue(
-        `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length (queue name ${name}).`,
-      );
-    }
+    const fifo = isFifoRequested(attributes);
+    checkQueueName(name, fifo);
     const existing = this.queues.get(name);
-    const base = existing ? copySettings(existing.settings) : defaultSettings();
-    const settings = this.settingsWith(base, attributes, 'create', name);
     if (existing) {
+      const requested = this.settingsWith(copySettings(existing.settings), attributes, name);
       for (const attribute of Object.keys(attributes)) {
-        if (attribute === 'FifoQueue') continue;
-        if (settingAttribute(existing.settings, attribute) !== settingAttribute(settings, attribute)) {
-          throw new AwsServiceError(
-            'QueueNameExists',
-            `A queue already exists with the same name and a different value for attribute ${attribute}`,
-            400,
-            'QueueAlreadyExists',
-          );
+        if (settingAttribute(existing.settings, attribute) !== settingAttribute(requested, attribute)) {
+          throw queueNameExists(attribute);
         }
       }
       return this.queueUrl(name);
     }
+    const settings = this.settingsWith(defaultSettings(fifo), attributes, name);
     const now = this.now();
     this.queues.set(name, {
       name,
@@ -262,6 +281,8 @@ export class SqsEngine implements JsonProtocolService {
       settings,
       tags: new Map(Object.entries(tags)),
       messages: new Map(),
+      deduplication: new Map(),
+      lastPurgeAt: undefined,
     });
     return this.queueUrl(name);
   }
@@ -300,12 +321,21 @@ export class SqsEngine implements JsonProtocolService {
     options: SqsSendOptions = {},
   ): SqsSendResult {
     const state = this.resolve(queue);
-    const attributes = readMessageAttributes(messageAttributes, 'MessageAttributes');
-    const delaySeconds = checkRange('DelaySeconds', options.delaySeconds, 0, MAX_DELAY_SECONDS);
-    return this.enqueue(state, body, attributes, delaySeconds, options.traceHeader);
+    return this.enqueue(
+      state,
+      {
+        body,
+        attributes: readMessageAttributes(messageAttributes, 'MessageAttributes'),
+        delaySeconds: checkRange('DelaySeconds', options.delaySeconds, 0, MAX_DELAY_SECONDS),
+        traceHeader: options.traceHeader,
+        groupId: options.messageGroupId,
+        deduplicationId: options.messageDeduplicationId,
+      },
+      'SendMessage',
+    );
   }
 
-  /** Receives what is visible now, without waiting. */
+  /** Receives what is receivable now, without waiting. */
   receive(queue: string, options: SqsReceiveOptions = {}): SqsReceivedMessage[] {
     const max = options.max ?? 1;
     if (!Number.isInteger(max) || max < 1)
@@ -326,18 +356,27 @@ export class SqsEngine implements JsonProtocolService {
   async longPoll(queue: string, options: SqsLongPollOptions = {}): Promise<SqsReceivedMessage[]> {
     const state = this.resolve(queue);
     const waitSeconds =
-      checkRange('WaitTimeSeconds', options.waitTimeSeconds, 0, MAX_WAIT_TIME_SECONDS) ??
-      state.settings.receiveMessageWaitTimeSeconds;
+      checkWaitTimeSeconds(options.waitTimeSeconds) ?? state.settings.receiveMessageWaitTimeSeconds;
     const first = this.receive(state.name, options);
     if (first.length > 0 || waitSeconds === 0 || this.closed) return first;
     return this.waitAndReceive(state.name, options, waitSeconds * 1000);
   }
 
-  /** Deletes by receipt handle; as on AWS, the stale handle of a message received again since still works. */
+  /**
+   * Deletes by receipt handle. On a standard queue the stale handle of a message received again since still
+   * works, as on AWS; on a FIFO queue a handle expires with its visibility timeout or the next receive.
+   */
   deleteMessage(queue: string, receiptHandle: string): void {
     const state = this.resolve(queue);
     const messageId = this.messageIdOf(state, receiptHandle);
+    const message = state.messages.get(messageId);
+    if (!message) return;
+    if (state.settings.fifo && !this.holdsMessage(message, receiptHandle)) {
+      throw invalidParameter('ReceiptHandle', receiptHandle, 'The receipt handle has expired.');
+    }
     state.messages.delete(messageId);
+    // The next message of its group may be received now.
+    if (state.settings.fifo) this.notify(state.name);
   }
 
   changeVisibility(queue: string, receiptHandle: string, visibilityTimeoutSeconds: number): void {
@@ -346,9 +385,16 @@ export class SqsEngine implements JsonProtocolService {
     const messageId = this.messageIdOf(state, receiptHandle);
     const message = state.messages.get(messageId);
     const now = this.now();
-    if (!message || message.receiveCount === 0 || message.visibleAt <= now) {
-      throw invalidParameterValue(
-        `Value ${receiptHandle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
+    const available =
+      message !== undefined &&
+      message.receiveCount > 0 &&
+      message.visibleAt > now &&
+      (!state.settings.fifo || this.holdsMessage(message, receiptHandle));
+    if (!message || !available) {
+      throw invalidParameter(
+        'ReceiptHandle',
+        receiptHandle,
+        'Message does not exist or is not available for visibility timeout change.',
       );
     }
     message.visibleAt = now + seconds * 1000;
@@ -356,8 +402,15 @@ export class SqsEngine implements JsonProtocolService {
     else this.scheduleWake(state.name);
   }
 
+  /** Deletes every message; as on AWS, a queue is purged at most once a minute. */
   purgeQueue(queue: string): void {
-    this.resolve(queue).messages.clear();
+    const state = this.resolve(queue);
+    const now = this.now();
+    if (state.lastPurgeAt !== undefined && now - state.lastPurgeAt < PURGE_INTERVAL_MS) {
+      throw purgeQueueInProgress(state.name);
+    }
+    state.lastPurgeAt = now;
+    state.messages.clear();
   }
 
   approximateCounts(queue: string): SqsQueueCounts {
@@ -375,6 +428,17 @@ export class SqsEngine implements JsonProtocolService {
     return { visible, notVisible, delayed };
   }
 
+  /**
+   * Whether a receive would take a message now. Unlike the visible count, it leaves out the messages of a
+   * FIFO message group that is held back while an earlier message of it is in flight.
+   */
+  hasReceivableMessages(queue: string): boolean {
+    const state = this.resolve(queue);
+    const now = this.now();
+    this.expire(state, now);
+    return !receivableMessages(state.messages.values(), now, state.settings.fifo !== undefined).next().done;
+  }
+
   /** Long polls currently waiting on the queue (for inspection and tests). */
   pendingReceives(queue: string): number {
     return this.pendingPolls.get(queueNameOf(queue))?.size ?? 0;
@@ -382,8 +446,8 @@ export class SqsEngine implements JsonProtocolService {
 
   /**
    * Calls `listener` (in a microtask) whenever a message may have become receivable on the queue: a
-   * send, a visibility change to 0, or a delay or visibility timeout running out. Pollers wait on
-   * this instead of busy-waiting. Returns the unsubscribe function.
+   * send, a visibility change to 0, a FIFO delete, or a delay or visibility timeout running out. Pollers
+   * wait on this instead of busy-waiting. Returns the unsubscribe function.
    */
   onMessageAvailable(queue: string, listener: () => void): () => void {
     const name = queueNameOf(queue);
@@ -413,7 +477,7 @@ export class SqsEngine implements JsonProtocolService {
    */
   refresh(): void {
     for (const name of [...this.listeners.keys()]) {
-      this.notifyIfVisible(name);
+      this.notifyIfReceivable(name);
       this.scheduleWake(name);
     }
   }
@@ -480,12 +544,7 @@ export class SqsEngine implements JsonProtocolService {
         return this.opListDeadLetterSourceQueues(input);
       default:
         if (UNSUPPORTED_OPERATIONS.has(operation)) {
-          throw new AwsServiceError(
-            'UnsupportedOperation',
-            `${operation} is not supported by the local SQS engine.`,
-            400,
-            'AWS.SimpleQueueService.UnsupportedOperation',
-          );
+          throw unsupportedOperation(`${operation} is not supported by the local SQS engine.`);
         }
         throw new AwsServiceError('UnknownOperationException', `Unknown operation ${operation}.`);
     }
@@ -520,14 +579,7 @@ export class SqsEngine implements JsonProtocolService {
     const state = this.resolve(requiredString(input, 'QueueUrl'));
     const requested = optionalStringList(input, 'AttributeNames') ?? [];
     for (const name of requested) {
-      if (name !== 'All' && !QUEUE_ATTRIBUTE_NAMES.includes(name)) {
-        throw new AwsServiceError(
-          'InvalidAttributeName',
-          `Unknown Attribute ${name}.`,
-          400,
-          'InvalidAttributeName',
-        );
-      }
+      if (name !== 'All' && !QUEUE_ATTRIBUTE_NAMES.includes(name)) throw unknownAttribute(name);
     }
     const names = requested.includes('All') ? QUEUE_ATTRIBUTE_NAMES : requested;
     const counts = this.approximateCounts(state.name);
@@ -543,7 +595,7 @@ export class SqsEngine implements JsonProtocolService {
     const state = this.resolve(requiredString(input, 'QueueUrl'));
     const attributes = optionalStringMap(input, 'Attributes');
     if (attributes === undefined) throw missingParameter('Attributes');
-    state.settings = this.settingsWith(copySettings(state.settings), attributes, 'set', state.name);
+    state.settings = this.settingsWith(copySettings(state.settings), attributes, state.name);
     state.lastModifiedAt = this.now();
     // Messages already scheduled keep their times, but a poller may need waking at a different moment.
     this.scheduleWake(state.name);
@@ -552,15 +604,26 @@ export class SqsEngine implements JsonProtocolService {
 
   private opSendMessage(input: Input, requestTraceHeader: string | undefined): unknown {
     const state = this.resolve(requiredString(input, 'QueueUrl'));
-    const { body, attributes, delaySeconds, traceHeader } = readSendEntry(input);
-    return sendResultToWire(
-      this.enqueue(state, body, attributes, delaySeconds, traceHeader ?? requestTraceHeader),
-    );
+    const entry = readSendEntry(input, requestTraceHeader);
+    return sendResultToWire(this.enqueue(state, entry, 'SendMessage'));
   }
 
   private opSendMessageBatch(input: Input, requestTraceHeader: string | undefined): unknown {
     const state = this.resolve(requiredString(input, 'QueueUrl'));
     const entries = readBatchEntries(input, 'SendMessageBatchRequestEntry');
+    const fifo = state.settings.fifo;
+    if (fifo) {
+      // A FIFO queue refuses the whole batch, not the entry, for a missing group or deduplication id.
+      for (const entry of entries) {
+        if (entry.MessageDeduplicationId === undefined && !fifo.contentBasedDeduplication) {
+          throw missingDeduplicationId();
+        }
+        // Unlike SendMessage's MissingParameter, the batch words a missing group as an invalid value.
+        if (entry.MessageGroupId === undefined) {
+          throw invalidParameterValue('The request must contain the parameter MessageGroupId.');
+        }
+      }
+    }
     let totalBytes = 0;
     for (const entry of entries) {
       const body = entry.MessageBody;
@@ -569,35 +632,31 @@ export class SqsEngine implements JsonProtocolService {
         totalBytes += attributesSize(entry.MessageAttributes);
       }
     }
-    if (totalBytes > MAX_MESSAGE_BYTES) {
-      throw new AwsServiceError(
-        'BatchRequestTooLong',
-        `Batch requests cannot be longer than ${MAX_MESSAGE_BYTES} bytes. You have sent ${totalBytes} bytes.`,
-        400,
-        'AWS.SimpleQueueService.BatchRequestTooLong',
-      );
-    }
-    return this.runBatch(entries, (entry) => {
-      const { body, attributes, delaySeconds, traceHeader } = readSendEntry(entry);
-      return sendResultToWire(
-        this.enqueue(state, body, attributes, delaySeconds, traceHeader ?? requestTraceHeader),
-      );
-    });
+    // The batch's own limit is AWS's maximum message size, whatever the queue's MaximumMessageSize.
+    if (totalBytes > MAX_MESSAGE_BYTES) throw batchRequestTooLong(MAX_MESSAGE_BYTES, totalBytes);
+    return this.runBatch(entries, (entry) =>
+      sendResultToWire(this.enqueue(state, readSendEntry(entry, requestTraceHeader), 'SendMessageBatch')),
+    );
   }
 
   private async opReceiveMessage(input: Input): Promise<unknown> {
     const queue = requiredString(input, 'QueueUrl');
     const state = this.resolve(queue);
-    const max = optionalInteger(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
+    const max = checkRange(
+      'MaxNumberOfMessages',
+      optionalNumber(input, 'MaxNumberOfMessages'),
+      1,
+      MAX_RECEIVE_MESSAGES,
+    );
     const visibilityTimeoutSeconds = optionalInteger(input, 'VisibilityTimeout', 0, MAX_VISIBILITY_TIMEOUT);
-    const waitTimeSeconds = optionalInteger(input, 'WaitTimeSeconds', 0, MAX_WAIT_TIME_SECONDS);
+    const waitTimeSeconds = checkWaitTimeSeconds(optionalNumber(input, 'WaitTimeSeconds'));
     const systemNames = [
       ...(optionalStringList(input, 'AttributeNames') ?? []),
       ...(optionalStringList(input, 'MessageSystemAttributeNames') ?? []),
     ];
     const attributeNames = optionalStringList(input, 'MessageAttributeNames') ?? [];
     const messages = await this.longPoll(state.name, {
-      max,
+      max: max ?? 1,
       ...(visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds } : {}),
       ...(waitTimeSeconds !== undefined ? { waitTimeSeconds } : {}),
     });
@@ -659,7 +718,10 @@ export class SqsEngine implements JsonProtocolService {
     return { queueUrls: sources };
   }
 
-  /** Runs each batch entry on its own: AWS reports per-entry failures instead of failing the request. */
+  /**
+   * Runs each batch entry on its own: AWS reports per-entry failures instead of failing the request, and
+   * leaves out `Successful` or `Failed` when it has nothing to list.
+   */
   private runBatch(entries: readonly Input[], run: (entry: Input) => Record<string, unknown>): unknown {
     const successful: Record<string, unknown>[] = [];
     const failed: Record<string, unknown>[] = [];
@@ -672,12 +734,15 @@ export class SqsEngine implements JsonProtocolService {
         failed.push({
           Id: id,
           SenderFault: error.statusCode < 500,
-          Code: error.code,
+          Code: batchEntryCode(error),
           Message: error.message,
         });
       }
     }
-    return { Successful: successful, Failed: failed };
+    return {
+      ...(successful.length > 0 ? { Successful: successful } : {}),
+      ...(failed.length > 0 ? { Failed: failed } : {}),
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -692,14 +757,7 @@ export class SqsEngine implements JsonProtocolService {
 
   private resolve(queue: string): QueueState {
     const state = this.find(queue);
-    if (!state) {
-      throw new AwsServiceError(
-        'QueueDoesNotExist',
-        'The specified queue does not exist.',
-        400,
-        'AWS.SimpleQueueService.NonExistentQueue',
-      );
-    }
+    if (!state) throw queueDoesNotExist();
     return state;
   }
 
@@ -707,38 +765,13 @@ export class SqsEngine implements JsonProtocolService {
   private settingsWith(
     settings: QueueSettings,
     attributes: Readonly<Record<string, string>>,
-    mode: 'create' | 'set',
     queueName: string,
   ): QueueSettings {
-    for (const [name, value] of Object.entries(attributes)) {
-      if (name === 'FifoQueue' && mode === 'create') {
-        if (value === 'true') throw fifoUnsupported();
-        if (value !== 'false') throw invalidAttributeValue(name);
-      } else if (name in INTEGER_ATTRIBUTES) {
-        const spec = INTEGER_ATTRIBUTES[name as IntegerAttributeName];
-        const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-        if (!(parsed >= spec.min && parsed <= spec.max)) throw invalidAttributeValue(name);
-        settings[spec.key] = parsed;
-      } else if (name === 'RedrivePolicy') {
-        settings.redrivePolicy = value === '' ? undefined : this.parseRedrivePolicy(value, queueName);
-      } else if (STORED_ATTRIBUTES.has(name)) {
-        if (value === '') settings.stored.delete(name);
-        else settings.stored.set(name, value);
-      } else {
-        throw new AwsServiceError(
-          'InvalidAttributeName',
-          `Unknown Attribute ${name}.`,
-          400,
-          'InvalidAttributeName',
-        );
-      }
-    }
-    return settings;
+    return applyQueueAttributes(settings, attributes, (value) => this.parseRedrivePolicy(value, queueName));
   }
 
   private parseRedrivePolicy(value: string, queueName: string): RedrivePolicy {
-    const invalid = (reason: string): AwsServiceError =>
-      invalidParameterValue(`Value ${value} for parameter RedrivePolicy is invalid. Reason: ${reason}`);
+    const invalid = (reason: string): AwsServiceError => invalidParameter('RedrivePolicy', value, reason);
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
@@ -786,55 +819,110 @@ export class SqsEngine implements JsonProtocolService {
     }
   }
 
+  /**
+   * Validates a message as SQS does, in SQS's order, and stores it. A batch entry (`SendMessageBatch`) words a
+   * size failure differently from SendMessage, as AWS does.
+   */
   private enqueue(
     state: QueueState,
-    body: string,
-    messageAttributes: SqsMessageAttributes,
-    delaySeconds: number | undefined,
-    traceHeader: string | undefined,
+    entry: SendEntry,
+    operation: 'SendMessage' | 'SendMessageBatch',
   ): SqsSendResult {
-    if (body === '')
-      throw invalidParameterValue('Value for parameter MessageBody is invalid. Reason: Empty message.');
-    if (INVALID_BODY_CHARACTER.test(body)) {
-      throw new AwsServiceError(
-        'InvalidMessageContents',
-        'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
-        400,
-        'InvalidMessageContents',
-      );
-    }
+    const { body, attributes, traceHeader, groupId } = entry;
+    if (body === '') throw missingParameter('MessageBody');
     const limit = state.settings.maximumMessageSize;
-    if (Buffer.byteLength(body, 'utf8') + attributesSize(messageAttributes) > limit) {
+    if (Buffer.byteLength(body, 'utf8') + attributesSize(attributes) > limit) {
+      const verdict = operation === 'SendMessage' ? 'are invalid' : 'cannot be validated';
       throw invalidParameterValue(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`,
+        `One or more parameters ${verdict}. Reason: Message must be shorter than ${limit} bytes.`,
       );
     }
+    if (INVALID_TEXT_CHARACTER.test(body)) throw invalidMessageContents();
+    checkFifoId('MessageDeduplicationId', entry.deduplicationId);
+    checkFifoId('MessageGroupId', groupId);
+    const fifo = state.settings.fifo;
+    let deduplicationId: string | undefined;
+    if (fifo) {
+      // A FIFO queue delays by its own DelaySeconds only; an explicit 0 is accepted.
+      if (entry.delaySeconds) {
+        throw invalidParameter(
+          'DelaySeconds',
+          entry.delaySeconds,
+          'The request include parameter that is not valid for this queue type.',
+        );
+      }
+      if (groupId === undefined) throw missingParameter('MessageGroupId');
+      deduplicationId =
+        entry.deduplicationId ?? (fifo.contentBasedDeduplication ? contentDeduplicationId(body) : undefined);
+      if (deduplicationId === undefined) throw missingDeduplicationId();
+    } else if (entry.deduplicationId !== undefined) {
+      throw invalidParameter(
+        'MessageDeduplicationId',
+        entry.deduplicationId,
+        'The request includes a parameter that is not valid for this queue type.',
+      );
+    }
+
     const now = this.now();
-    const delay = delaySeconds ?? state.settings.delaySeconds;
-    const message: StoredMessage = {
-      messageId: randomUUID(),
-      body,
-      md5OfBody: md5Hex(body),
-      messageAttributes,
-      traceHeader,
-      sentTimestamp: now,
-      deadLetterQueueSourceArn: undefined,
-      visibleAt: now + delay * 1000,
-      receiveCount: 0,
-      firstReceiveTimestamp: undefined,
-    };
-    state.messages.set(message.messageId, message);
-    if (delay === 0) this.notify(state.name);
-    else this.scheduleWake(state.name);
-    const hasAttributes = Object.keys(messageAttributes).length > 0;
-    return {
-      messageId: message.messageId,
-      md5OfMessageBody: message.md5OfBody,
-      ...(hasAttributes ? { md5OfMessageAttributes: md5OfAttributes(messageAttributes) } : {}),
+    const hasAttributes = Object.keys(attributes).length > 0;
+    const digests = {
+      md5OfMessageBody: md5Hex(body),
+      ...(hasAttributes ? { md5OfMessageAttributes: md5OfAttributes(attributes) } : {}),
       ...(traceHeader !== undefined
         ? { md5OfMessageSystemAttributes: md5OfAttributes(traceHeaderAttributes(traceHeader)) }
         : {}),
     };
+    let sequenceNumber: string | undefined;
+    if (fifo && groupId !== undefined && deduplicationId !== undefined) {
+      const key = deduplicationKey(fifo.deduplicationScope, groupId, deduplicationId);
+      const accepted = this.acceptedSend(state, key, now);
+      // Accepted again, delivered once: the answer names the message already sent.
+      if (accepted)
+        return { messageId: accepted.messageId, sequenceNumber: accepted.sequenceNumber, ...digests };
+      sequenceNumber = this.nextSequenceNumber();
+    }
+
+    const delay = entry.delaySeconds ?? state.settings.delaySeconds;
+    const message: StoredMessage = {
+      messageId: randomUUID(),
+      body,
+      md5OfBody: digests.md5OfMessageBody,
+      messageAttributes: attributes,
+      traceHeader,
+      sentTimestamp: now,
+      deadLetterQueueSourceArn: undefined,
+      groupId,
+      deduplicationId,
+      sequenceNumber,
+      visibleAt: now + delay * 1000,
+      receiveCount: 0,
+      firstReceiveTimestamp: undefined,
+      latestReceiptHandle: undefined,
+    };
+    state.messages.set(message.messageId, message);
+    if (fifo && groupId !== undefined && deduplicationId !== undefined && sequenceNumber !== undefined) {
+      state.deduplication.set(deduplicationKey(fifo.deduplicationScope, groupId, deduplicationId), {
+        messageId: message.messageId,
+        sequenceNumber,
+        expiresAt: now + DEDUPLICATION_INTERVAL_MS,
+      });
+    }
+    if (delay === 0) this.notify(state.name);
+    else this.scheduleWake(state.name);
+    return { messageId: message.messageId, ...digests, ...(sequenceNumber ? { sequenceNumber } : {}) };
+  }
+
+  /** The send a deduplication key names within the interval; older ones are forgotten on the way. */
+  private acceptedSend(state: QueueState, key: string, now: number): AcceptedSend | undefined {
+    for (const [candidate, accepted] of state.deduplication) {
+      if (accepted.expiresAt <= now) state.deduplication.delete(candidate);
+    }
+    return state.deduplication.get(key);
+  }
+
+  private nextSequenceNumber(): string {
+    this.lastSequenceNumber += 1n;
+    return this.lastSequenceNumber.toString();
   }
 
   private receiveNow(
@@ -849,9 +937,12 @@ export class SqsEngine implements JsonProtocolService {
     const deadLetterQueue = policy ? this.find(policy.deadLetterTargetArn) : undefined;
     let redriven = false;
     const received: SqsReceivedMessage[] = [];
-    for (const message of state.messages.values()) {
+    for (const message of receivableMessages(
+      state.messages.values(),
+      now,
+      state.settings.fifo !== undefined,
+    )) {
       if (received.length >= max) break;
-      if (message.visibleAt > now) continue;
       // AWS moves the message when a receive would push its count past maxReceiveCount.
       if (policy && deadLetterQueue && message.receiveCount >= policy.maxReceiveCount) {
         state.messages.delete(message.messageId);
@@ -861,6 +952,7 @@ export class SqsEngine implements JsonProtocolService {
           visibleAt: now,
           receiveCount: 0,
           firstReceiveTimestamp: undefined,
+          latestReceiptHandle: undefined,
         });
         redriven = true;
         continue;
@@ -880,6 +972,7 @@ export class SqsEngine implements JsonProtocolService {
       `${state.name}:${message.messageId}:${randomBytes(12).toString('hex')}`,
       'utf8',
     ).toString('base64');
+    message.latestReceiptHandle = receiptHandle;
     const hasAttributes = Object.keys(message.messageAttributes).length > 0;
     return {
       messageId: message.messageId,
@@ -895,10 +988,18 @@ export class SqsEngine implements JsonProtocolService {
         ...(message.deadLetterQueueSourceArn !== undefined
           ? { DeadLetterQueueSourceArn: message.deadLetterQueueSourceArn }
           : {}),
+        ...(message.groupId !== undefined ? { MessageGroupId: message.groupId } : {}),
+        ...(message.deduplicationId !== undefined ? { MessageDeduplicationId: message.deduplicationId } : {}),
+        ...(message.sequenceNumber !== undefined ? { SequenceNumber: message.sequenceNumber } : {}),
       },
       messageAttributes: message.messageAttributes,
       ...(hasAttributes ? { md5OfMessageAttributes: md5OfAttributes(message.messageAttributes) } : {}),
     };
+  }
+
+  /** Whether `receiptHandle` is the handle of the message's current receive (it is in flight under it). */
+  private holdsMessage(message: StoredMessage, receiptHandle: string): boolean {
+    return message.latestReceiptHandle === receiptHandle && message.visibleAt > this.now();
   }
 
   /** The message id a receipt handle names; ReceiptHandleIsInvalid for anything this queue did not issue. */
@@ -906,12 +1007,7 @@ export class SqsEngine implements JsonProtocolService {
     const parts = Buffer.from(receiptHandle, 'base64').toString('utf8').split(':');
     const [queueName, messageId, nonce] = parts;
     if (parts.length !== 3 || queueName !== state.name || !messageId || !nonce) {
-      throw new AwsServiceError(
-        'ReceiptHandleIsInvalid',
-        `The input receipt handle "${receiptHandle}" is not a valid receipt handle.`,
-        404,
-        'ReceiptHandleIsInvalid',
-      );
+      throw receiptHandleIsInvalid(receiptHandle);
     }
     return messageId;
   }
@@ -969,16 +1065,8 @@ export class SqsEngine implements JsonProtocolService {
     for (const listener of [...set]) queueMicrotask(listener);
   }
 
-  private notifyIfVisible(name: string): void {
-    const state = this.queues.get(name);
-    if (!state) return;
-    const now = this.now();
-    for (const message of state.messages.values()) {
-      if (message.visibleAt <= now) {
-        this.notify(name);
-        return;
-      }
-    }
+  private notifyIfReceivable(name: string): void {
+    if (this.queues.has(name) && this.hasReceivableMessages(name)) this.notify(name);
   }
 
   /** Arms a timer for the next delayed or in-flight message of a watched queue, so listeners need not poll. */
@@ -998,7 +1086,7 @@ export class SqsEngine implements JsonProtocolService {
     this.clearWake(name);
     const timer = setTimeout(() => {
       this.wakeTimers.delete(name);
-      this.notifyIfVisible(name);
+      this.notifyIfReceivable(name);
       this.scheduleWake(name);
     }, next - now);
     timer.unref();
@@ -1014,150 +1102,17 @@ export class SqsEngine implements JsonProtocolService {
 }
 
 // -----------------------------------------------------------------------------------------------
-// Settings
-
-function defaultSettings(): QueueSettings {
-  return {
-    visibilityTimeout: 30,
-    delaySeconds: 0,
-    messageRetentionPeriod: 345_600,
-    receiveMessageWaitTimeSeconds: 0,
-    maximumMessageSize: MAX_MESSAGE_BYTES,
-    redrivePolicy: undefined,
-    stored: new Map(),
-  };
-}
-
-function copySettings(settings: QueueSettings): QueueSettings {
-  return { ...settings, stored: new Map(settings.stored) };
-}
-
-function settingAttribute(settings: QueueSettings, name: string): string | undefined {
-  if (name in INTEGER_ATTRIBUTES)
-    return String(settings[INTEGER_ATTRIBUTES[name as IntegerAttributeName].key]);
-  if (name === 'RedrivePolicy') {
-    const policy = settings.redrivePolicy;
-    return policy
-      ? JSON.stringify({
-          deadLetterTargetArn: policy.deadLetterTargetArn,
-          maxReceiveCount: policy.maxReceiveCount,
-        })
-      : undefined;
-  }
-  return settings.stored.get(name);
-}
-
-// -----------------------------------------------------------------------------------------------
 // Messages
 
 function md5Hex(data: string): string {
   return createHash('md5').update(data, 'utf8').digest('hex');
 }
 
-function updateLengthPrefixed(hash: Hash, bytes: Buffer): void {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  hash.update(length);
-  hash.update(bytes);
-}
-
-/**
- * `MD5OfMessageAttributes` as SQS computes it: for each attribute in name order, the length-prefixed
- * (4-byte big-endian) name and data type, a transport byte (1 string, 2 binary), then the length-prefixed
- * value.
- */
-function md5OfAttributes(attributes: SqsMessageAttributes): string {
-  const hash = createHash('md5');
-  for (const name of Object.keys(attributes).sort()) {
-    const attribute = attributes[name];
-    if (!attribute) continue;
-    updateLengthPrefixed(hash, Buffer.from(name, 'utf8'));
-    updateLengthPrefixed(hash, Buffer.from(attribute.DataType, 'utf8'));
-    if (attribute.BinaryValue !== undefined) {
-      hash.update(Buffer.from([2]));
-      updateLengthPrefixed(hash, Buffer.from(attribute.BinaryValue, 'base64'));
-    } else {
-      hash.update(Buffer.from([1]));
-      updateLengthPrefixed(hash, Buffer.from(attribute.StringValue ?? '', 'utf8'));
-    }
-  }
-  return hash.digest('hex');
-}
-
 function traceHeaderAttributes(traceHeader: string): SqsMessageAttributes {
   return { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } };
 }
 
-/** What an attribute counts towards the message size limit: name, type and value. */
-function attributesSize(attributes: Readonly<Record<string, unknown>>): number {
-  let size = 0;
-  for (const [name, attribute] of Object.entries(attributes)) {
-    if (!isRecord(attribute)) continue;
-    size += Buffer.byteLength(name, 'utf8');
-    if (typeof attribute.DataType === 'string') size += Buffer.byteLength(attribute.DataType, 'utf8');
-    if (typeof attribute.StringValue === 'string') size += Buffer.byteLength(attribute.StringValue, 'utf8');
-    if (typeof attribute.BinaryValue === 'string')
-      size += Buffer.from(attribute.BinaryValue, 'base64').length;
-  }
-  return size;
-}
-
-/** Validates message attributes as SQS does; returns them normalised (one value each, canonical base64). */
-function readMessageAttributes(value: unknown, field: string): SqsMessageAttributes {
-  if (value === undefined || value === null) return {};
-  if (!isRecord(value)) throw invalidParameterValue(`${field} must be a map of attribute name to value.`);
-  const names = Object.keys(value);
-  if (names.length > MAX_MESSAGE_ATTRIBUTES) {
-    throw invalidParameterValue(
-      `Number of message attributes [${names.length}] exceeds the allowed maximum [${MAX_MESSAGE_ATTRIBUTES}].`,
-    );
-  }
-  const result: Record<string, SqsMessageAttributeValue> = {};
-  for (const name of names) {
-    const attribute = value[name];
-    const lower = name.toLowerCase();
-    if (
-      !ATTRIBUTE_NAME.test(name) ||
-      name.startsWith('.') ||
-      name.endsWith('.') ||
-      name.includes('..') ||
-      lower.startsWith('aws.') ||
-      lower.startsWith('amazon.')
-    ) {
-      throw invalidParameterValue(`Message (user) attribute name '${name}' is invalid.`);
-    }
-    if (!isRecord(attribute))
-      throw invalidParameterValue(`Message (user) attribute '${name}' must be a map.`);
-    const dataType = attribute.DataType;
-    const baseType = typeof dataType === 'string' ? ATTRIBUTE_DATA_TYPE.exec(dataType)?.[1] : undefined;
-    if (typeof dataType !== 'string' || baseType === undefined || dataType.length > 256) {
-      throw invalidParameterValue(`The type of message (user) attribute '${name}' is invalid.`);
-    }
-    const empty = (): AwsServiceError =>
-      invalidParameterValue(
-        `Message (user) attribute '${name}' must contain a non-empty value of type '${baseType}'.`,
-      );
-    if (baseType === 'Binary') {
-      const binary = attribute.BinaryValue;
-      if (typeof binary !== 'string' || binary === '') throw empty();
-      result[name] = { DataType: dataType, BinaryValue: Buffer.from(binary, 'base64').toString('base64') };
-    } else {
-      const text = attribute.StringValue;
-      if (typeof text !== 'string' || text === '') throw empty();
-      result[name] = { DataType: dataType, StringValue: text };
-    }
-  }
-  return result;
-}
-
-interface SendEntry {
-  readonly body: string;
-  readonly attributes: SqsMessageAttributes;
-  readonly delaySeconds: number | undefined;
-  readonly traceHeader: string | undefined;
-}
-
-function readSendEntry(input: Input): SendEntry {
+function readSendEntry(input: Input, requestTraceHeader: string | undefined): SendEntry {
   const body = requiredString(input, 'MessageBody');
   const attributes = readMessageAttributes(input.MessageAttributes, 'MessageAttributes');
   const delaySeconds = optionalInteger(input, 'DelaySeconds', 0, MAX_DELAY_SECONDS);
@@ -1175,7 +1130,14 @@ function readSendEntry(input: Input): SendEntry {
       traceHeader = value.StringValue;
     }
   }
-  return { body, attributes, delaySeconds, traceHeader };
+  return {
+    body,
+    attributes,
+    delaySeconds,
+    traceHeader: traceHeader ?? requestTraceHeader,
+    groupId: optionalString(input, 'MessageGroupId'),
+    deduplicationId: optionalString(input, 'MessageDeduplicationId'),
+  };
 }
 
 function sendResultToWire(result: SqsSendResult): Record<string, unknown> {
@@ -1188,6 +1150,7 @@ function sendResultToWire(result: SqsSendResult): Record<string, unknown> {
     ...(result.md5OfMessageSystemAttributes !== undefined
       ? { MD5OfMessageSystemAttributes: result.md5OfMessageSystemAttributes }
       : {}),
+    ...(result.sequenceNumber !== undefined ? { SequenceNumber: result.sequenceNumber } : {}),
   };
 }
 
@@ -1203,16 +1166,7 @@ function receivedToWire(
     const value = message.attributes[name];
     if (value !== undefined && (all || systemNames.includes(name))) attributes[name] = value;
   }
-  const everyAttribute = attributeNames.includes('All') || attributeNames.includes('.*');
-  const selected: Record<string, SqsMessageAttributeValue> = {};
-  for (const [name, value] of Object.entries(message.messageAttributes)) {
-    const wanted =
-      everyAttribute ||
-      attributeNames.some((pattern) =>
-        pattern.endsWith('.*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name,
-      );
-    if (wanted) selected[name] = value;
-  }
+  const selected = selectMessageAttributes(message.messageAttributes, attributeNames);
   const hasSelected = Object.keys(selected).length > 0;
   return {
     MessageId: message.messageId,
@@ -1238,49 +1192,45 @@ function queueNameOf(queue: string): string {
   return queue;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function missingParameter(name: string): AwsServiceError {
-  return new AwsServiceError(
-    'MissingParameter',
-    `The request must contain the parameter ${name}.`,
-    400,
-    'MissingParameter',
-  );
-}
-
-function invalidParameterValue(message: string): AwsServiceError {
-  return new AwsServiceError('InvalidParameterValue', message, 400, 'InvalidParameterValue');
-}
-
-function invalidAttributeValue(name: string): AwsServiceError {
-  return new AwsServiceError(
-    'InvalidAttributeValue',
-    `Invalid value for the parameter ${name}.`,
-    400,
-    'InvalidAttributeValue',
-  );
-}
-
-function fifoUnsupported(): AwsServiceError {
-  return new AwsServiceError(
-    'UnsupportedOperation',
-    'FIFO queues are not supported by the local SQS engine; only standard queues are.',
-    400,
-    'AWS.SimpleQueueService.UnsupportedOperation',
-  );
-}
-
-function checkRange(name: string, value: number | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min || value > max) {
+function checkQueueName(name: string, fifo: boolean): void {
+  if (fifo && !FIFO_QUEUE_NAME.test(name)) {
     throw invalidParameterValue(
-      `Value ${value} for parameter ${name} is invalid. Reason: Must be between ${min} and ${max}, if provided.`,
+      'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
     );
   }
+  if (!fifo && !QUEUE_NAME.test(name)) {
+    throw invalidParameterValue(
+      `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length (queue name ${name}).`,
+    );
+  }
+}
+
+function missingDeduplicationId(): AwsServiceError {
+  return invalidParameterValue(
+    'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+  );
+}
+
+function checkRange(
+  name: string,
+  value: number | undefined,
+  min: number,
+  max: number,
+  reason = `Must be between ${min} and ${max}, if provided.`,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min || value > max) throw invalidParameter(name, value, reason);
   return value;
+}
+
+function checkWaitTimeSeconds(value: number | undefined): number | undefined {
+  return checkRange(
+    'WaitTimeSeconds',
+    value,
+    0,
+    MAX_WAIT_TIME_SECONDS,
+    `Must be >= 0 and <= ${MAX_WAIT_TIME_SECONDS}, if provided.`,
+  );
 }
 
 function requiredString(input: Input, name: string): string {
@@ -1298,17 +1248,20 @@ function optionalString(input: Input, name: string): string | undefined {
 }
 
 function requiredInteger(input: Input, name: string): number {
+  const value = optionalNumber(input, name);
+  if (value === undefined) throw missingParameter(name);
+  return value;
+}
+
+function optionalNumber(input: Input, name: string): number | undefined {
   const value = input[name];
-  if (value === undefined || value === null) throw missingParameter(name);
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number') throw invalidParameterValue(`Value for parameter ${name} must be a number.`);
   return value;
 }
 
 function optionalInteger(input: Input, name: string, min: number, max: number): number | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number') throw invalidParameterValue(`Value for parameter ${name} must be a number.`);
-  return checkRange(name, value, min, max);
+  return checkRange(name, optionalNumber(input, name), min, max);
 }
 
 function optionalStringList(input: Input, name: string): string[] | undefined {
@@ -1333,43 +1286,19 @@ function optionalStringMap(input: Input, name: string): Record<string, string> |
 function readBatchEntries(input: Input, entryShape: string): Input[] {
   const entries = input.Entries;
   if (entries === undefined || entries === null || (Array.isArray(entries) && entries.length === 0)) {
-    throw new AwsServiceError(
-      'EmptyBatchRequest',
-      `There should be at least one ${entryShape} in the request.`,
-      400,
-      'AWS.SimpleQueueService.EmptyBatchRequest',
-    );
+    throw emptyBatchRequest(entryShape);
   }
   if (!Array.isArray(entries) || !entries.every(isRecord)) {
     throw invalidParameterValue('Value for parameter Entries must be a list of entries.');
   }
   if (entries.length > MAX_BATCH_ENTRIES) {
-    throw new AwsServiceError(
-      'TooManyEntriesInBatchRequest',
-      `Maximum number of entries per request are ${MAX_BATCH_ENTRIES}. You have sent ${entries.length}.`,
-      400,
-      'AWS.SimpleQueueService.TooManyEntriesInBatchRequest',
-    );
+    throw tooManyEntriesInBatchRequest(MAX_BATCH_ENTRIES, entries.length);
   }
   const seen = new Set<string>();
   for (const entry of entries) {
     const id = entry.Id;
-    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) {
-      throw new AwsServiceError(
-        'InvalidBatchEntryId',
-        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
-        400,
-        'AWS.SimpleQueueService.InvalidBatchEntryId',
-      );
-    }
-    if (seen.has(id)) {
-      throw new AwsServiceError(
-        'BatchEntryIdsNotDistinct',
-        `Id ${id} repeated.`,
-        400,
-        'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
-      );
-    }
+    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) throw invalidBatchEntryId();
+    if (seen.has(id)) throw batchEntryIdsNotDistinct(id);
     seen.add(id);
   }
   return entries;

@@ -43,6 +43,10 @@ export interface SqsEventRecord {
     readonly ApproximateFirstReceiveTimestamp: string;
     readonly AWSTraceHeader?: string;
     readonly DeadLetterQueueSourceArn?: string;
+    /** FIFO queues: what Lambda's event carries for them. */
+    readonly MessageGroupId?: string;
+    readonly MessageDeduplicationId?: string;
+    readonly SequenceNumber?: string;
   };
   readonly messageAttributes: Readonly<Record<string, SqsEventMessageAttribute>>;
   readonly md5OfBody: string;
@@ -218,8 +222,9 @@ export class SqsEventSource {
           timer = setTimeout(() => finish(), timeoutMs);
           timer.unref();
         }
-        // Checked after subscribing, so a message sent in between is not missed.
-        if (!this.running || this.engine.approximateCounts(this.queueName).visible > 0) finish();
+        // Checked after subscribing, so a message sent in between is not missed; receivable rather than
+        // visible, as a FIFO group held back by a message in flight would otherwise spin the loop.
+        if (!this.running || this.engine.hasReceivableMessages(this.queueName)) finish();
       } catch (error) {
         finish(error);
       }
@@ -295,6 +300,11 @@ function toRecord(message: SqsReceivedMessage, queueArn: string): SqsEventRecord
       ...(attributes.AWSTraceHeader !== undefined ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
       ...(attributes.DeadLetterQueueSourceArn !== undefined
         ? { DeadLetterQueueSourceArn: attributes.DeadLetterQueueSourceArn }
+        : {}),
+      ...(attributes.SequenceNumber !== undefined ? { SequenceNumber: attributes.SequenceNumber } : {}),
+      ...(attributes.MessageGroupId !== undefined ? { MessageGroupId: attributes.MessageGroupId } : {}),
+      ...(attributes.MessageDeduplicationId !== undefined
+        ? { MessageDeduplicationId: attributes.MessageDeduplicationId }
         : {}),
     },
     messageAttributes: toEventAttributes(message.messageAttributes),

@@ -210,11 +210,9 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       expect(conflict).toMatchObject({ name: 'QueueNameExists' });
     });
 
-    it('rejects FIFO queues, invalid names and out-of-range attributes', async () => {
+    it('rejects invalid names, FIFO names on standard queues and out-of-range attributes', async () => {
       // Act
-      const fifo = await errorOf(
-        client.send(new CreateQueueCommand({ QueueName: 'jobs.fifo', Attributes: { FifoQueue: 'true' } })),
-      );
+      const fifoName = await errorOf(client.send(new CreateQueueCommand({ QueueName: 'jobs.fifo' })));
       const badName = await errorOf(client.send(new CreateQueueCommand({ QueueName: 'no spaces' })));
       const badTimeout = await errorOf(
         client.send(
@@ -231,10 +229,7 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       );
 
       // Assess
-      expect(fifo).toMatchObject({
-        name: 'UnsupportedOperation',
-        message: expect.stringContaining('FIFO queues are not supported'),
-      });
+      expect(fifoName).toMatchObject({ name: 'InvalidParameterValue' });
       expect(badName).toMatchObject({ name: 'InvalidParameterValue' });
       expect(badTimeout).toMatchObject({ name: 'InvalidAttributeValue' });
       expect(unknown).toMatchObject({ name: 'InvalidAttributeName' });
@@ -285,7 +280,8 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
         DelaySeconds: '5',
         MessageRetentionPeriod: '345600',
         ReceiveMessageWaitTimeSeconds: '0',
-        MaximumMessageSize: '262144',
+        MaximumMessageSize: '1048576',
+        SqsManagedSseEnabled: 'true',
       });
       expect(after.Attributes).toEqual({
         VisibilityTimeout: '60',
@@ -479,15 +475,15 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       expect(sent.md5OfMessageAttributes).toBe('8ae21a7957029ef04146b42aeaa18a22');
     });
 
-    it('enforces the 256 KiB limit, the body alphabet and non-empty bodies', async () => {
+    it('enforces the 1 MiB limit, the body alphabet and non-empty bodies', async () => {
       // Prepare
       const queueUrl = await createQueue('limits');
       const send = (body: string): Promise<unknown> =>
         client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
 
       // Act
-      const atLimit = await send('x'.repeat(262_144));
-      const tooLong = await errorOf(send('x'.repeat(262_145)));
+      const atLimit = await send('x'.repeat(1_048_576));
+      const tooLong = await errorOf(send('x'.repeat(1_048_577)));
       const control = await errorOf(send('bell \u0007'));
       const empty = await errorOf(send(''));
 
@@ -495,10 +491,13 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       expect(atLimit).toMatchObject({ MessageId: expect.any(String) });
       expect(tooLong).toMatchObject({
         name: 'InvalidParameterValue',
-        message: 'One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.',
+        message: 'One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.',
       });
       expect(control).toMatchObject({ name: 'InvalidMessageContents' });
-      expect(empty).toMatchObject({ name: 'InvalidParameterValue' });
+      expect(empty).toMatchObject({
+        name: 'MissingParameter',
+        message: 'The request must contain the parameter MessageBody.',
+      });
     });
 
     it('holds a delayed message back until its delay has passed', async () => {
@@ -701,7 +700,7 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       expect(result.Successful?.map((entry) => entry.Id)).toEqual(['one', 'two']);
       expect(result.Successful?.[1]?.MD5OfMessageAttributes).toMatch(/^[0-9a-f]{32}$/);
       expect(result.Failed).toEqual([
-        { Id: 'empty', SenderFault: true, Code: 'InvalidParameterValue', Message: expect.any(String) },
+        { Id: 'empty', SenderFault: true, Code: 'MissingParameter', Message: expect.any(String) },
         { Id: 'late', SenderFault: true, Code: 'InvalidParameterValue', Message: expect.any(String) },
       ]);
       expect(engine.approximateCounts('batch-send')).toEqual({ visible: 1, notVisible: 0, delayed: 1 });
@@ -726,8 +725,8 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       const badId = await errorOf(sendBatch([{ Id: 'not ok!', MessageBody: 'x' }]));
       const tooLong = await errorOf(
         sendBatch([
-          { Id: 'a', MessageBody: 'x'.repeat(200_000) },
-          { Id: 'b', MessageBody: 'x'.repeat(100_000) },
+          { Id: 'a', MessageBody: 'x'.repeat(600_000) },
+          { Id: 'b', MessageBody: 'x'.repeat(500_000) },
         ]),
       );
 
@@ -766,6 +765,164 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       // Assess
       expect(messages).toEqual([]);
       expect(engine.approximateCounts('retention').visible).toBe(0);
+    });
+  });
+
+  describe('FIFO queues', () => {
+    const fifoQueue = (name: string, attributes: Record<string, string> = {}): Promise<string> =>
+      createQueue(name, { FifoQueue: 'true', ContentBasedDeduplication: 'true', ...attributes });
+
+    it('receives a message group in order, holding it back while one of its messages is in flight', async () => {
+      // Prepare
+      const queueUrl = await fifoQueue('groups.fifo');
+      const sent = [];
+      for (const [body, group] of [
+        ['a1', 'a'],
+        ['a2', 'a'],
+        ['b1', 'b'],
+      ] as const) {
+        sent.push(
+          await client.send(
+            new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageGroupId: group }),
+          ),
+        );
+      }
+
+      // Act
+      const first = await receive(queueUrl);
+      const whileHeld = await receive(queueUrl, { MaxNumberOfMessages: 10 });
+      await client.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: first[0]?.ReceiptHandle }),
+      );
+      const afterDelete = await receive(queueUrl, { MaxNumberOfMessages: 10 });
+
+      // Assess
+      expect(first.map((message) => message.Body)).toEqual(['a1']);
+      expect(whileHeld.map((message) => message.Body)).toEqual(['b1']);
+      expect(afterDelete.map((message) => message.Body)).toEqual(['a2']);
+      expect(first[0]?.Attributes).toMatchObject({
+        MessageGroupId: 'a',
+        MessageDeduplicationId: createHash('sha256').update('a1').digest('hex'),
+        SequenceNumber: sent[0]?.SequenceNumber,
+      });
+      const sequenceNumbers = sent.map((result) => BigInt(result.SequenceNumber ?? '0'));
+      expect([...sequenceNumbers].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequenceNumbers);
+    });
+
+    it('accepts a duplicate within 5 minutes without delivering it, and delivers it after', async () => {
+      // Prepare
+      const queueUrl = await fifoQueue('dedup.fifo', { ContentBasedDeduplication: 'false' });
+      const send = () =>
+        client.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: 'charge',
+            MessageGroupId: 'order-1',
+            MessageDeduplicationId: 'charge-1',
+          }),
+        );
+
+      // Act
+      const original = await send();
+      clock.advanceSeconds(299);
+      const duplicate = await send();
+      const countsWithin = engine.approximateCounts('dedup.fifo');
+      clock.advanceSeconds(1);
+      const later = await send();
+
+      // Assess
+      expect(duplicate.MessageId).toBe(original.MessageId);
+      expect(duplicate.SequenceNumber).toBe(original.SequenceNumber);
+      expect(countsWithin.visible).toBe(1);
+      expect(later.MessageId).not.toBe(original.MessageId);
+      expect(engine.approximateCounts('dedup.fifo').visible).toBe(2);
+    });
+
+    it('expires a receipt handle with its visibility timeout or the next receive', async () => {
+      // Prepare
+      const queueUrl = await fifoQueue('handles.fifo', { VisibilityTimeout: '10' });
+      await client.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x', MessageGroupId: 'g' }),
+      );
+      const [first] = await receive(queueUrl);
+      clock.advanceSeconds(10);
+      const deleteFirst = () =>
+        client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: first?.ReceiptHandle }));
+
+      // Act
+      const expired = await errorOf(deleteFirst());
+      const [again] = await receive(queueUrl);
+      const stale = await errorOf(deleteFirst());
+      await client.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: again?.ReceiptHandle }),
+      );
+
+      // Assess
+      for (const error of [expired, stale]) {
+        expect(error).toMatchObject({
+          name: 'InvalidParameterValue',
+          message: `Value ${first?.ReceiptHandle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`,
+        });
+      }
+      expect(engine.approximateCounts('handles.fifo')).toEqual({ visible: 0, notVisible: 0, delayed: 0 });
+    });
+
+    it('reports its FIFO attributes and refuses to become a standard queue', async () => {
+      // Prepare
+      const queueUrl = await fifoQueue('typed.fifo');
+
+      // Act
+      const shown = await attributes(queueUrl);
+      const change = await errorOf(
+        client.send(
+          new SetQueueAttributesCommand({ QueueUrl: queueUrl, Attributes: { FifoQueue: 'false' } }),
+        ),
+      );
+
+      // Assess
+      expect(shown).toMatchObject({
+        FifoQueue: 'true',
+        ContentBasedDeduplication: 'true',
+        DeduplicationScope: 'queue',
+        FifoThroughputLimit: 'perQueue',
+      });
+      expect(change).toMatchObject({ name: 'InvalidAttributeValue' });
+    });
+  });
+
+  describe('AWS limits on queues', () => {
+    it('purges a queue at most once every 60 seconds', async () => {
+      // Prepare
+      const queueUrl = await createQueue('purged-often');
+      const purge = () => client.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+      await purge();
+
+      // Act
+      const tooSoon = await errorOf(purge());
+      clock.advanceSeconds(60);
+      const aMinuteLater = await purge();
+
+      // Assess
+      expect(tooSoon).toMatchObject({
+        name: 'PurgeQueueInProgress',
+        message: 'Only one PurgeQueue operation on purged-often is allowed every 60 seconds.',
+        $metadata: { httpStatusCode: 403 },
+      });
+      expect(aMinuteLater.$metadata.httpStatusCode).toBe(200);
+    });
+
+    it('leaves Failed out of a batch answer when every entry succeeds, as AWS does', async () => {
+      // Prepare
+      const queueUrl = await createQueue('all-good');
+
+      // Act
+      const result = await client.send(
+        new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: 'x' }] }),
+      );
+
+      // Assess
+      expect(result.Successful?.map((entry) => entry.Id)).toEqual(['a']);
+      expect(result).not.toHaveProperty('Failed');
     });
   });
 

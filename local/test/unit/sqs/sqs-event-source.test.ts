@@ -265,6 +265,41 @@ describe('SqsEventSource', () => {
     expect(dead?.attributes.DeadLetterQueueSourceArn).toBe('arn:aws:sqs:us-east-1:000000000000:orders');
   });
 
+  it('delivers a FIFO queue group by group in order, a group waiting while its failed message is in flight', async () => {
+    // Prepare
+    engine.createQueue('jobs.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    for (const [body, group] of [
+      ['a1', 'a'],
+      ['a2', 'a'],
+      ['b1', 'b'],
+    ] as const) {
+      engine.sendMessage('jobs.fifo', body, {}, { messageGroupId: group });
+    }
+    const invoker = new FakeInvoker((_, call) => (call === 1 ? fail() : succeed()));
+    const fifoCounts = () => engine.approximateCounts('jobs.fifo');
+
+    // Act
+    startSource(invoker, { queueName: 'jobs.fifo', batchSize: 1 });
+    await eventually(
+      () => invoker.invocations.length === 2 && fifoCounts().visible === 1,
+      'the other group while a1 is in flight',
+    );
+    const whileHeld = fifoCounts();
+    clock.advanceSeconds(30);
+    engine.refresh();
+    await eventually(() => invoker.invocations.length === 4, 'the retry of a1, then a2');
+    await eventually(() => fifoCounts().visible + fifoCounts().notVisible === 0, 'every message deleted');
+
+    // Assess
+    expect(whileHeld).toEqual({ visible: 1, notVisible: 1, delayed: 0 });
+    expect([0, 1, 2, 3].map((call) => invoker.bodies(call))).toEqual([['a1'], ['b1'], ['a1'], ['a2']]);
+    expect(invoker.invocations[0]?.event.Records[0]?.attributes).toMatchObject({
+      MessageGroupId: 'a',
+      MessageDeduplicationId: expect.stringMatching(/^[0-9a-f]{64}$/),
+      SequenceNumber: expect.stringMatching(/^\d+$/),
+    });
+  });
+
   it('leaves the batch in flight when the invoke is throttled, and delivers it once visible again', async () => {
     // Prepare
     engine.sendMessage('orders', 'busy');
