@@ -30,6 +30,7 @@ export { serveJsonProtocol } from './http/json-protocol';
 // What the `/_local` endpoints answer, typed.
 export type { ExecutionSummary } from './stepfunctions/step-functions-engine';
 export type { InvocationRecord } from './lambda/worker-pool';
+export type { UserPoolDescription } from './cognito/cognito-engine';
 // Fault injection's seeded generator: the same seed gives the same decisions.
 export { SeededRandom } from './faults/seeded-random';
 // Waiting for asynchronous effects with a deadline, never a fixed sleep.

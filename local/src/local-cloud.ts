@@ -8,6 +8,8 @@ import { RestApiGateway } from './apigateway/rest-api-server';
 import { buildRestApis, type RestApiModel } from './apigateway/rest-api-model';
 import { listen, type RunningServer, sendJson } from './cloud/http-server';
 import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
+import { CognitoEngine } from './cognito/cognito-engine';
+import { serveUserPoolWellKnown } from './cognito/well-known';
 import { LocalTargetDispatcher } from './cloud/target-dispatcher';
 import {
   type EventSourceHandle,
@@ -16,6 +18,7 @@ import {
   loadFunctions,
   loadQueues,
   loadStateMachines,
+  loadUserPools,
   type LoadedResource,
 } from './cloud/loaders';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
@@ -122,6 +125,8 @@ export interface LoadedSummary {
   readonly rules: readonly string[];
   readonly queues: readonly string[];
   readonly stateMachines: readonly string[];
+  /** Cognito user pools: `<name> (<userPoolId>)`. */
+  readonly userPools: readonly string[];
   /** Resource types and properties that do not run locally, by resource. */
   readonly unsupported: readonly string[];
   /** Settings AWS honours that change nothing locally (e.g. point-in-time recovery), by resource. */
@@ -170,6 +175,8 @@ export class LocalCloud {
     readonly sqs: SqsEngine,
     readonly eventBridge: EventBridgeEngine,
     readonly stepFunctions: StepFunctionsEngine,
+    /** The Cognito user pools, their users and the tokens' signing key. */
+    readonly cognito: CognitoEngine,
     readonly gateway: RestApiGateway,
     readonly defaultApi: RestApiModel | undefined,
     readonly outputs: Readonly<Record<string, Readonly<Record<string, string>>>>,
@@ -276,6 +283,7 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_EVENTBRIDGE: edgeServer.url,
         AWS_ENDPOINT_URL_LAMBDA: edgeServer.url,
         AWS_ENDPOINT_URL_SFN: edgeServer.url,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
@@ -295,6 +303,7 @@ export class LocalCloud {
       localEndpoints: [apiServer.url, edgeServer.url].map((url) => new URL(url).host),
     });
     closers.push(() => lambda.close());
+    const cognito = await CognitoEngine.create({ issuerBaseUrl: edgeServer.url, invoker: lambda, log });
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
       lambda,
       sqs,
@@ -368,6 +377,8 @@ export class LocalCloud {
     }
 
     const queues = await loadQueues(allResources, sqs);
+    const userPools = loadUserPools(allResources, cognito);
+    unsupported.push(...userPools.unsupported);
     const apis = buildRestApis(
       allResources.filter((r) => r.type.startsWith('AWS::ApiGateway::')),
       Object.fromEntries(
@@ -389,6 +400,7 @@ export class LocalCloud {
       invoker: lambda,
       defaultApiId: defaultApi?.apiId,
       traceRecorder,
+      userPools: cognito,
     });
     gateway.setBaseUrl(apiServer.url);
     for (const api of apis) {
@@ -449,6 +461,7 @@ export class LocalCloud {
       rules: rules.names,
       queues,
       stateMachines: stateMachines.names,
+      userPools: userPools.names,
       unsupported,
       withoutLocalEffect,
       accepted: [...accepted].map(([type, count]) => `${type} ×${count} (${ACCEPTED_WITHOUT_EFFECT[type]})`),
@@ -465,6 +478,7 @@ export class LocalCloud {
       sqs,
       eventBridge,
       stepFunctions,
+      cognito,
       gateway,
       defaultApi,
       outputs,
@@ -487,7 +501,8 @@ export class LocalCloud {
         lambda.scheduler.runForCaller(takeCallerToken(req), () => handle(req, res));
     handleEdge = onBehalfOfCaller(async (req, res) => {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
-      if (await serveJsonProtocol([sqs, eventBridge, stepFunctions], req, res)) return;
+      if (await serveJsonProtocol([sqs, eventBridge, stepFunctions, cognito], req, res)) return;
+      if (serveUserPoolWellKnown(cognito, req, res)) return;
       if (await handleLambdaApi(lambda, req, res)) return;
       if (req.method === 'GET' && (req.url === '/' || isLocalEndpointUrl(req.url ?? '/'))) {
         return cloud.handleLocal(req, res);
@@ -596,6 +611,10 @@ export class LocalCloud {
           executions: this.stepFunctions.executions(),
           evicted: this.stepFunctions.executionsEvicted,
         });
+      case '/_local/outputs':
+        return sendJson(res, 200, this.outputs);
+      case '/_local/user-pools':
+        return sendJson(res, 200, { userPools: this.cognito.describe() });
       default: {
         // `/_local/executions/{executionArn}`: status, data and the state-by-state history.
         const executionArn = url.pathname.match(/^\/_local\/executions\/(.+)$/)?.[1];
@@ -628,6 +647,7 @@ export class LocalCloud {
       section('Rules', this.summary.rules),
       section('Queues', this.summary.queues),
       section('State machines', this.summary.stateMachines),
+      section('User pools', this.summary.userPools),
       section('Accepted without a local effect', this.summary.accepted),
       section('Settings without a local effect', this.summary.withoutLocalEffect),
       section('NOT SUPPORTED locally', this.summary.unsupported),

@@ -42,6 +42,8 @@ export interface ProxyEventContext {
   readonly stageVariables?: Readonly<Record<string, string>>;
   /** The API's `BinaryMediaTypes`: request bodies of these content types arrive base64-encoded. */
   readonly binaryMediaTypes?: readonly string[];
+  /** The claims a COGNITO_USER_POOLS authorizer passed on, rendered as strings. */
+  readonly authorizerClaims?: Readonly<Record<string, string>>;
 }
 
 export interface ApiGatewayRequestIdentityV1 {
@@ -62,6 +64,8 @@ export interface ApiGatewayRequestIdentityV1 {
 export interface ApiGatewayRequestContextV1 {
   readonly accountId: string;
   readonly apiId: string;
+  /** Behind a COGNITO_USER_POOLS authorizer: the token's claims. */
+  readonly authorizer?: { readonly claims: Readonly<Record<string, string>> };
   readonly deploymentId?: string;
   readonly domainName: string;
   readonly domainPrefix: string;
@@ -207,6 +211,7 @@ export function toProxyEvent(
     requestContext: {
       accountId: ctx.accountId,
       apiId: ctx.apiId,
+      ...(ctx.authorizerClaims === undefined ? {} : { authorizer: { claims: { ...ctx.authorizerClaims } } }),
       ...(ctx.deploymentId === undefined ? {} : { deploymentId: ctx.deploymentId }),
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,

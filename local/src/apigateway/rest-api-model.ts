@@ -1,7 +1,8 @@
 /**
  * The REST APIs (API Gateway v1) of the synthesized template, as routes the local gateway can serve: which
- * function or mock answers which method on which resource path. Whatever the local cloud does not emulate
- * (other integration types, authorizers, API keys, validators, usage plans…) lands in the API's `warnings`,
+ * function or mock answers which method on which resource path, behind which Cognito authorizer. Whatever the
+ * local cloud does not emulate (other integration types, Lambda and IAM authorization, API keys, validators,
+ * usage plans…) lands in the API's `warnings`,
  * so nothing the template asks for is silently dropped.
  */
 
@@ -42,6 +43,20 @@ export type RouteIntegration =
     }
   | { readonly type: 'UNSUPPORTED'; readonly description: string };
 
+/** A method's COGNITO_USER_POOLS authorizer, as the gateway enforces it. */
+export interface CognitoRouteAuthorizer {
+  /** The authorizer's `Name` (its logical id without one). */
+  readonly name: string;
+  /** The pools of its `ProviderARNs`; none refuses every request. */
+  readonly userPoolIds: readonly string[];
+  /** The header of its `IdentitySource` (`method.request.header.Authorization`). */
+  readonly headerName: string;
+  /** `IdentityValidationExpression`: a regular expression the token's audience must match. */
+  readonly validationExpression?: string;
+  /** The method's `AuthorizationScopes`: when set, an access token granting one of them is required. */
+  readonly scopes: readonly string[];
+}
+
 export interface Route {
   /** Upper-case HTTP method, or `ANY`. */
   readonly method: string;
@@ -49,6 +64,8 @@ export interface Route {
   readonly resourcePath: string;
   readonly resourceId: string;
   readonly authorizationType: string;
+  /** Set for `AuthorizationType: COGNITO_USER_POOLS`, which the gateway enforces. */
+  readonly authorizer?: CognitoRouteAuthorizer;
   readonly integration: RouteIntegration;
 }
 
@@ -378,7 +395,11 @@ function readRoute(
   const where = `${method.logicalId} (${httpMethod} ${resourcePath})`;
 
   const authorizationType = str(p['AuthorizationType']) ?? 'NONE';
-  if (authorizationType !== 'NONE') {
+  const authorizer =
+    authorizationType === 'COGNITO_USER_POOLS'
+      ? readCognitoAuthorizer(p, resources, where, warnings)
+      : undefined;
+  if (authorizationType !== 'NONE' && authorizationType !== 'COGNITO_USER_POOLS') {
     const authorizer = resources.find((r) => r.physicalId === str(p['AuthorizerId']));
     const named = authorizer ? ` by ${authorizer.logicalId}` : '';
     warnings.push(
@@ -393,7 +414,54 @@ function readRoute(
     resourcePath,
     resourceId,
     authorizationType,
+    ...(authorizer === undefined ? {} : { authorizer }),
     integration: readIntegration(record(p['Integration']), where, warnings),
+  };
+}
+
+/** The method's `AWS::ApiGateway::Authorizer` of type COGNITO_USER_POOLS; without one, every request is refused. */
+function readCognitoAuthorizer(
+  method: Readonly<Record<string, unknown>>,
+  resources: readonly ResolvedResource[],
+  where: string,
+  warnings: string[],
+): CognitoRouteAuthorizer {
+  const scopes = list(method['AuthorizationScopes']).flatMap((scope) =>
+    typeof scope === 'string' ? [scope] : [],
+  );
+  const resource = resources.find(
+    (r) => r.type === 'AWS::ApiGateway::Authorizer' && r.physicalId === str(method['AuthorizerId']),
+  );
+  if (!resource || str(resource.properties['Type']) !== 'COGNITO_USER_POOLS') {
+    warnings.push(
+      `${where}: COGNITO_USER_POOLS authorization without such an authorizer: every request is refused`,
+    );
+    return {
+      name: resource?.logicalId ?? '(no authorizer)',
+      userPoolIds: [],
+      headerName: 'Authorization',
+      scopes,
+    };
+  }
+  const p = resource.properties;
+  const source = str(p['IdentitySource']) ?? '';
+  const header = /^method\.request\.header\.([^\s,]+)$/.exec(source)?.[1];
+  if (header === undefined) {
+    warnings.push(
+      `${resource.logicalId}: identity source ${source || '(none)'} is not one header; Authorization is read`,
+    );
+  }
+  const userPoolIds = list(p['ProviderARNs']).flatMap((arn) => {
+    const id = typeof arn === 'string' ? /:userpool\/([^/]+)$/.exec(arn)?.[1] : undefined;
+    return id === undefined ? [] : [id];
+  });
+  const validationExpression = str(p['IdentityValidationExpression']);
+  return {
+    name: str(p['Name']) ?? resource.logicalId,
+    userPoolIds,
+    headerName: header ?? 'Authorization',
+    ...(validationExpression === undefined ? {} : { validationExpression }),
+    scopes,
   };
 }
 

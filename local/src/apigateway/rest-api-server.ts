@@ -1,14 +1,16 @@
 /**
  * Serves the template's REST APIs (API Gateway v1) over HTTP: every API at LocalStack's
  * `/restapis/{apiId}/{stage}/_user_request_/…`, and the default API also at `/{stage}/…` and at `/…`.
- * Errors are API Gateway's own answers (403 Missing Authentication Token, 502/500 Internal server error,
- * 504, 413), shaped by the API's gateway responses when the template customizes them.
+ * Methods behind a COGNITO_USER_POOLS authorizer are served only with a valid token (`cognito-authorizer.ts`).
+ * Errors are API Gateway's own answers (403 Missing Authentication Token, 401 Unauthorized, 502/500 Internal
+ * server error, 504, 413), shaped by the API's gateway responses when the template customizes them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws-protocol';
 import { readBody, RequestBodyTooLargeError } from '../http/read-body';
 import type { LambdaInvoker } from '../lambda/invoker';
+import { authorizeCognito, type UserPoolKeyring } from './cognito-authorizer';
 import { causeOf, type ActiveSegment, type SegmentEnd, type TraceRecorder } from '../xray/trace-recorder';
 import {
   fromProxyResult,
@@ -55,6 +57,8 @@ export interface RestApiGatewayOptions {
   readonly maxBodyBytes?: number;
   /** Records the X-Ray segments of stages with tracing enabled. */
   readonly traceRecorder?: TraceRecorder;
+  /** The user pools COGNITO_USER_POOLS authorizers verify tokens against; without it they refuse every token. */
+  readonly userPools?: UserPoolKeyring;
 }
 
 export class BaseUrlNotSetError extends Error {
@@ -66,6 +70,7 @@ export class BaseUrlNotSetError extends Error {
 
 type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'UNAUTHORIZED'
   | 'REQUEST_TOO_LARGE'
   | 'INTEGRATION_FAILURE'
   | 'INTEGRATION_TIMEOUT'
@@ -80,6 +85,7 @@ const DEFAULT_GATEWAY_RESPONSES: Readonly<
     message: 'Missing Authentication Token',
     errorType: 'MissingAuthenticationTokenException',
   },
+  UNAUTHORIZED: { statusCode: 401, message: 'Unauthorized', errorType: 'UnauthorizedException' },
   REQUEST_TOO_LARGE: { statusCode: 413, message: 'Request Too Long' },
   // Lambda refused the invocation (throttled, unknown function): AWS answers 500, not 502.
   INTEGRATION_FAILURE: {
@@ -256,6 +262,25 @@ export class RestApiGateway {
     }
 
     const { route } = match;
+    let authorizerClaims: Readonly<Record<string, string>> | undefined;
+    if (route.authorizer) {
+      const decision = await authorizeCognito(route.authorizer, headers, this.options.userPools, started);
+      if (!decision.allowed) {
+        const failure = `${route.authorizer.name}: ${decision.reason}`;
+        return {
+          route,
+          response: renderGatewayResponse(
+            api,
+            'UNAUTHORIZED',
+            failure,
+            headers,
+            ids.requestId,
+            decision.message,
+          ),
+        };
+      }
+      authorizerClaims = decision.claims;
+    }
     const integration = route.integration;
     switch (integration.type) {
       case 'UNSUPPORTED':
@@ -306,6 +331,7 @@ export class RestApiGateway {
             ...(api.stageVariables[target.stage] === undefined
               ? {}
               : { stageVariables: api.stageVariables[target.stage] }),
+            ...(authorizerClaims === undefined ? {} : { authorizerClaims }),
           },
         );
         return this.invoke(api, match, integration, event, headers, ids, fail);
@@ -385,8 +411,11 @@ function renderGatewayResponse(
   failure: string,
   requestHeaders: MultiValueHeaders,
   requestId: string,
+  /** The error's own message when it has several (an expired token's). */
+  message?: string,
 ): ProxyResponse {
-  const fallback = DEFAULT_GATEWAY_RESPONSES[type];
+  const defaults = DEFAULT_GATEWAY_RESPONSES[type];
+  const fallback = message === undefined ? defaults : { ...defaults, message };
   const custom =
     api.gatewayResponses[type] ??
     api.gatewayResponses[fallback.statusCode >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'];

@@ -1,12 +1,14 @@
 /**
- * Turns resolved template resources into running local resources: queues, functions, rules and
- * event source mappings. Each loader returns what it loaded and what it could not honour.
+ * Turns resolved template resources into running local resources: queues, functions, rules, user pools
+ * and event source mappings. Each loader returns what it loaded and what it could not honour.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { CloudAssembly } from '../assembly/cloud-assembly';
+import type { CognitoEngine } from '../cognito/cognito-engine';
+import { readUserPool, readUserPoolClient, readUserPoolGroup } from '../cognito/user-pool-settings';
 import { DynamoDbStreamSource } from '../event-source/dynamodb-stream-source';
 import type { EventBridgeEngine, Target } from '../eventbridge/event-bus';
 import type { FunctionError } from '../lambda/invoker';
@@ -242,6 +244,46 @@ export function loadEventBridge(
     names.push(
       `${busName}/${ruleName} → ${targets.map((t) => t.arn.split(':').at(-1)).join(', ') || 'no targets'}`,
     );
+  }
+  return { names, unsupported };
+}
+
+// ---- Cognito ----------------------------------------------------------------------------------------
+
+export interface LoadedUserPools {
+  readonly names: string[];
+  readonly unsupported: string[];
+}
+
+/** Creates every user pool, then their app clients and groups (which name their pool by its id). */
+export function loadUserPools(resources: readonly LoadedResource[], cognito: CognitoEngine): LoadedUserPools {
+  const names: string[] = [];
+  const unsupported: string[] = [];
+  const pools = new Set<string>();
+  for (const pool of ofType(resources, 'AWS::Cognito::UserPool')) {
+    const { settings, unsupported: notHonoured } = readUserPool(pool.properties, pool.physicalId);
+    cognito.createUserPool({ id: pool.physicalId, arn: pool.attributes.Arn ?? pool.physicalId, settings });
+    pools.add(pool.physicalId);
+    unsupported.push(...notHonoured.map((line) => `${where(pool)}: ${line}`));
+    names.push(`${settings.name} (${pool.physicalId})`);
+  }
+  const inKnownPool = (resource: LoadedResource): string | undefined => {
+    const poolId = asString(resource.properties.UserPoolId);
+    if (poolId !== undefined && pools.has(poolId)) return poolId;
+    unsupported.push(`${where(resource)}: user pool ${poolId ?? '(none)'} is not one of the template's`);
+    return undefined;
+  };
+  for (const client of ofType(resources, 'AWS::Cognito::UserPoolClient')) {
+    const poolId = inKnownPool(client);
+    if (poolId === undefined) continue;
+    const { settings, unsupported: notHonoured } = readUserPoolClient(client.properties, client.logicalId);
+    cognito.createUserPoolClient(poolId, { id: client.physicalId, settings });
+    unsupported.push(...notHonoured.map((line) => `${where(client)}: ${line}`));
+  }
+  for (const group of ofType(resources, 'AWS::Cognito::UserPoolGroup')) {
+    const poolId = inKnownPool(group);
+    if (poolId !== undefined)
+      cognito.createGroup(poolId, readUserPoolGroup(group.properties, group.physicalId));
   }
   return { names, unsupported };
 }

@@ -14,10 +14,14 @@ export const EMULATED_TYPES: ReadonlySet<string> = new Set([
   'AWS::ApiGateway::Method',
   'AWS::ApiGateway::Deployment',
   'AWS::ApiGateway::Stage',
+  'AWS::ApiGateway::Authorizer',
   'AWS::SQS::Queue',
   'AWS::Events::EventBus',
   'AWS::Events::Rule',
   'AWS::StepFunctions::StateMachine',
+  'AWS::Cognito::UserPool',
+  'AWS::Cognito::UserPoolClient',
+  'AWS::Cognito::UserPoolGroup',
 ]);
 
 /** Types that exist on AWS but change nothing in how the system behaves locally, and why. */

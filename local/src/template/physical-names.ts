@@ -68,6 +68,7 @@ export function deterministicId(length: number, alphabet: string, ...parts: read
 
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const MIXED_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function hashOf(...parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex');
@@ -95,6 +96,13 @@ const NAMERS: Readonly<Record<string, Namer>> = {
   'AWS::ApiGateway::Resource': (input) => idResource(input, 10, 'ResourceId'),
   'AWS::ApiGateway::Deployment': (input) => idResource(input, 6, 'DeploymentId'),
   'AWS::ApiGateway::Stage': apiStage,
+  'AWS::ApiGateway::Authorizer': (input) => idResource(input, 6, 'AuthorizerId'),
+  'AWS::Cognito::UserPool': userPool,
+  'AWS::Cognito::UserPoolClient': userPoolClient,
+  'AWS::Cognito::UserPoolGroup': (input) => ({
+    ref: stringProperty(input, 'GroupName') ?? generatedName(input.stackName, input.logicalId, 128),
+    attributes: {},
+  }),
   'AWS::IAM::Role': iamRole,
   'AWS::IAM::Policy': (input) => ({
     ref: generatedName(input.stackName, input.logicalId, 128),
@@ -198,6 +206,26 @@ function apiStage(input: NamingInput): PhysicalResource {
   const name =
     stringProperty(input, 'StageName') ?? deterministicId(10, LOWER_ALNUM, input.stackName, input.logicalId);
   return { ref: name, attributes: {} };
+}
+
+function userPool(input: NamingInput): PhysicalResource {
+  const id = `${LOCAL_REGION}_${deterministicId(9, MIXED_ALNUM, input.stackName, input.logicalId)}`;
+  return {
+    ref: id,
+    attributes: {
+      Arn: localArn('cognito-idp', `userpool/${id}`),
+      ProviderName: `cognito-idp.${LOCAL_REGION}.amazonaws.com/${id}`,
+      // The issuer of the pool's tokens, which locally is the edge endpoint (it serves the pool's JWKS).
+      ProviderURL: `${input.sqsEndpoint.replace(/\/+$/, '')}/${id}`,
+      UserPoolId: id,
+    },
+  };
+}
+
+function userPoolClient(input: NamingInput): PhysicalResource {
+  const id = deterministicId(26, LOWER_ALNUM, input.stackName, input.logicalId);
+  const name = stringProperty(input, 'ClientName');
+  return { ref: id, attributes: { ClientId: id, ...(name === undefined ? {} : { Name: name }) } };
 }
 
 function iamRole(input: NamingInput): PhysicalResource {

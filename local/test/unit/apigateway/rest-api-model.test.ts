@@ -224,7 +224,7 @@ describe('buildRestApis from hand-written resources', () => {
         logicalId: 'Auth',
         type: 'AWS::ApiGateway::Authorizer',
         physicalId: 'auth1',
-        properties: { RestApiId: 'api1', Type: 'COGNITO_USER_POOLS' },
+        properties: { RestApiId: 'api1', Type: 'TOKEN' },
       },
       {
         logicalId: 'Get',
@@ -234,7 +234,7 @@ describe('buildRestApis from hand-written resources', () => {
           RestApiId: 'api1',
           ResourceId: 'root1',
           HttpMethod: 'get',
-          AuthorizationType: 'COGNITO_USER_POOLS',
+          AuthorizationType: 'CUSTOM',
           AuthorizerId: 'auth1',
           Integration: {
             Type: 'AWS',
@@ -265,7 +265,7 @@ describe('buildRestApis from hand-written resources', () => {
         method: 'GET',
         resourcePath: '/',
         resourceId: 'root1',
-        authorizationType: 'COGNITO_USER_POOLS',
+        authorizationType: 'CUSTOM',
         integration: {
           type: 'UNSUPPORTED',
           description: 'AWS integration (arn:aws:apigateway:us-east-1:sqs:path/q)',
@@ -275,9 +275,79 @@ describe('buildRestApis from hand-written resources', () => {
     expect(model?.stageVariables).toEqual({ dev: { table: 't' } });
     expect(model?.deploymentIds).toEqual({ dev: 'dep1' });
     expect(model?.warnings).toEqual([
-      'Get (GET /): COGNITO_USER_POOLS authorization by Auth is not enforced; requests pass unauthenticated',
+      'Get (GET /): CUSTOM authorization by Auth is not enforced; requests pass unauthenticated',
       'Get (GET /): AWS integration (arn:aws:apigateway:us-east-1:sqs:path/q) is not emulated',
       'Orphan: method not served: its resource is unknown',
+    ]);
+  });
+
+  it('reads a COGNITO_USER_POOLS authorizer: its pools, header, validation expression and the scopes', () => {
+    // Prepare
+    const resources = [
+      { logicalId: 'Api', type: 'AWS::ApiGateway::RestApi', physicalId: 'api1', properties: {} },
+      {
+        logicalId: 'Stage',
+        type: 'AWS::ApiGateway::Stage',
+        physicalId: 'prod',
+        properties: { RestApiId: 'api1' },
+      },
+      {
+        logicalId: 'Users',
+        type: 'AWS::ApiGateway::Authorizer',
+        physicalId: 'auth1',
+        properties: {
+          RestApiId: 'api1',
+          Type: 'COGNITO_USER_POOLS',
+          Name: 'users',
+          IdentitySource: 'method.request.header.X-Token',
+          IdentityValidationExpression: 'web-.*',
+          ProviderARNs: ['arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_AbCdEfGhI'],
+        },
+      },
+      {
+        logicalId: 'Get',
+        type: 'AWS::ApiGateway::Method',
+        physicalId: 'm1',
+        properties: {
+          RestApiId: 'api1',
+          ResourceId: 'root1',
+          HttpMethod: 'GET',
+          AuthorizationType: 'COGNITO_USER_POOLS',
+          AuthorizerId: 'auth1',
+          AuthorizationScopes: ['orders/read'],
+          Integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] },
+        },
+      },
+      {
+        logicalId: 'Post',
+        type: 'AWS::ApiGateway::Method',
+        physicalId: 'm2',
+        properties: {
+          RestApiId: 'api1',
+          ResourceId: 'root1',
+          HttpMethod: 'POST',
+          AuthorizationType: 'COGNITO_USER_POOLS',
+          Integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] },
+        },
+      },
+    ];
+
+    // Act
+    const [model] = buildRestApis(resources, { api1: 'root1' });
+
+    // Assess
+    expect(model?.routes.map((route) => route.authorizer)).toEqual([
+      {
+        name: 'users',
+        userPoolIds: ['us-east-1_AbCdEfGhI'],
+        headerName: 'X-Token',
+        validationExpression: 'web-.*',
+        scopes: ['orders/read'],
+      },
+      { name: '(no authorizer)', userPoolIds: [], headerName: 'Authorization', scopes: [] },
+    ]);
+    expect(model?.warnings).toEqual([
+      'Post (POST /): COGNITO_USER_POOLS authorization without such an authorizer: every request is refused',
     ]);
   });
 

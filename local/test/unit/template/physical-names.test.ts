@@ -269,6 +269,35 @@ describe('physicalResource', () => {
     expect(version.attributes.Version).toBe('1');
   });
 
+  it("shapes a user pool's id as Cognito does, its ProviderURL being the local issuer (the edge)", () => {
+    // Act
+    const pool = named('AWS::Cognito::UserPool', { UserPoolName: 'users' }, 'Users');
+
+    // Assess
+    expect(pool.ref).toMatch(/^us-east-1_[0-9A-Za-z]{9}$/);
+    expect(named('AWS::Cognito::UserPool', {}, 'Users').ref).toBe(pool.ref);
+    expect(pool.attributes).toEqual({
+      Arn: `arn:aws:cognito-idp:us-east-1:000000000000:userpool/${pool.ref}`,
+      ProviderName: `cognito-idp.us-east-1.amazonaws.com/${pool.ref}`,
+      ProviderURL: `${SQS_ENDPOINT}/${pool.ref}`,
+      UserPoolId: pool.ref,
+    });
+  });
+
+  it('refs an app client by a 26-character id, a group by its name, an authorizer by its id', () => {
+    // Act
+    const client = named('AWS::Cognito::UserPoolClient', { ClientName: 'web' }, 'Web');
+    const group = named('AWS::Cognito::UserPoolGroup', { GroupName: 'staff' });
+    const authorizer = named('AWS::ApiGateway::Authorizer', {}, 'Users');
+
+    // Assess
+    expect(client.ref).toMatch(/^[a-z0-9]{26}$/);
+    expect(client.attributes).toEqual({ ClientId: client.ref, Name: 'web' });
+    expect(group.ref).toBe('staff');
+    expect(authorizer.ref).toMatch(/^[a-z0-9]{6}$/);
+    expect(authorizer.attributes).toEqual({ AuthorizerId: authorizer.ref });
+  });
+
   it('falls back to a generated name and a service ARN for other types', () => {
     // Act
     const stream = named('AWS::Kinesis::Stream', { Name: 'ignored-by-the-fallback' }, 'Clicks');
