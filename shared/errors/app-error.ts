@@ -12,6 +12,7 @@ export interface ErrorDetail {
 export abstract class AppError extends Error {
   abstract readonly kind:
     | 'validation'
+    | 'unauthorized'
     | 'unprocessable'
     | 'not-found'
     | 'conflict'
@@ -37,6 +38,18 @@ export class ValidationError extends AppError {
   readonly kind = 'validation';
   constructor(message: string, details: readonly ErrorDetail[] = [], code = 'VALIDATION_FAILED') {
     super(code, message, details);
+  }
+}
+
+/**
+ * The request carries no identity the platform can act on (401): no authorizer claims, or no user id
+ * among them. API Gateway's authorizer refuses unauthenticated requests first; this guards a function
+ * reached without one.
+ */
+export class UnauthorizedError extends AppError {
+  readonly kind = 'unauthorized';
+  constructor(message: string) {
+    super('UNAUTHORIZED', message);
   }
 }
 

@@ -18,7 +18,11 @@ export interface ApiGatewayProxyEvent {
   readonly multiValueQueryStringParameters?: MultiValueMap | null;
   /** Still URL-encoded, as API Gateway passes them. */
   readonly pathParameters: StringMap | null;
-  readonly requestContext: { readonly requestId: string };
+  readonly requestContext: {
+    readonly requestId: string;
+    /** What the route's authorizer verified, e.g. a Cognito user pool authorizer's `claims` (see `caller.ts`). */
+    readonly authorizer?: Readonly<Record<string, unknown>> | null;
+  };
   readonly body: string | null;
   readonly isBase64Encoded?: boolean;
 }

@@ -3,6 +3,7 @@ import { AppError, type ErrorDetail } from '../errors/app-error';
 /** The one mapping from error kind to HTTP status (ARCHITECTURE.md §4). */
 export const HTTP_STATUS_BY_ERROR_KIND: Readonly<Record<AppError['kind'], number>> = {
   validation: 400,
+  unauthorized: 401,
   'not-found': 404,
   conflict: 409,
   concurrency: 409,

@@ -9,7 +9,7 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DependencyUnavailableError } from '../errors/app-error';
-import type { LambdaContext } from '../http/api-gateway-proxy';
+import type { ApiGatewayProxyEvent, LambdaContext } from '../http/api-gateway-proxy';
 import type { HttpInterceptor, HttpResponse } from '../http/http-handler';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors';
 import { readIdempotencyKey } from './idempotency-key';
@@ -39,6 +39,12 @@ export interface HttpIdempotencyOptions {
   readonly inProgressTimeoutMs?: number;
   /** Prefix of the stored ids; fixed rather than the function name, which changes when CDK replaces it. @default 'http' */
   readonly keyPrefix?: string;
+  /**
+   * Whose keys they are, beside the route: e.g. the caller's user id (`callerOf(event).userId`), so that
+   * two callers' keys never meet and no one can replay or block another's request. It may throw (a
+   * 401), before any record is read. @default - the route alone
+   */
+  readonly scopeOf?: (event: ApiGatewayProxyEvent) => string;
 }
 
 /** What Powertools hashes: `[route, key]` is the idempotency key, `request` must match on replay. */
@@ -95,10 +101,11 @@ export function httpIdempotency(options: HttpIdempotencyOptions): HttpIntercepto
   );
 
   return async ({ event, context, json, requestId }, proceed) => {
+    const scope = options.scopeOf?.(event);
     const key = readIdempotencyKey(event, required);
     if (key === undefined) return proceed();
     const fingerprinted: FingerprintedRequest = {
-      route: `${event.httpMethod.toUpperCase()} ${event.resource}`,
+      route: `${event.httpMethod.toUpperCase()} ${event.resource}${scope === undefined ? '' : ` ${scope}`}`,
       key,
       request: {
         body: json ?? null,

@@ -6,6 +6,8 @@ export const ID_PREFIXES = {
   product: 'prd_',
   user: 'usr_',
   account: 'acc_',
+  transfer: 'trf_',
+  deposit: 'dep_',
   payment: 'pay_',
 } as const;
 

@@ -1,0 +1,93 @@
+import { ConcurrencyError } from '../../../shared/errors/app-error';
+import { retryWithBackoff, type CallBudget, type RetryInfo } from '../../../shared/resilience';
+
+export interface LostRaceRetryPolicy {
+  /** Total attempts, the first included. */
+  readonly maxAttempts: number;
+  /** The ceiling of the first pause; it doubles per attempt up to `maxDelayMs`, full jitter below it. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** No pause starts that would end later than this after the first attempt began. */
+  readonly maxElapsedMs: number;
+  /** Kept out of the invocation's remaining time (the `CallBudget`), to answer the 409 in time. */
+  readonly answerReserveMs: number;
+}
+
+export interface LostRaceRetryOptions extends LostRaceRetryPolicy {
+  /** @default a `setTimeout` promise */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** Milliseconds of a monotonic clock. @default performance.now */
+  readonly now?: () => number;
+  /** Told before each pause: a lost race is worth a log line (each one is a wasted write). */
+  readonly onRetry?: (info: RetryInfo) => void;
+}
+
+/**
+ * For a request a client waits on: bounded by time, not by a count. With n requests racing for one
+ * account each round has one winner, so a count of attempts starves the unlucky; pauses capped at 100 ms
+ * fit hundreds of attempts into 20 s, where losing every one is beyond chance. A 25 s function and API
+ * Gateway's 29 s leave room for the 409.
+ */
+export const CLIENT_REQUEST_RETRY: LostRaceRetryPolicy = {
+  maxAttempts: 1_000,
+  baseDelayMs: 5,
+  maxDelayMs: 100,
+  maxElapsedMs: 20_000,
+  answerReserveMs: 1_000,
+};
+
+/**
+ * Runs read-decide-write `attempt`s through the project's `retryWithBackoff` until one is not beaten by
+ * a concurrent writer. Only a `ConcurrencyError` is retried; when the attempts, `maxElapsedMs` or the
+ * caller's `budget` (less `answerReserveMs`) are spent, it is rethrown as a `ConcurrencyError` saying so,
+ * and the API answers 409 `CONCURRENT_MODIFICATION` with `Retry-After`. Any other error ends it at once.
+ */
+export async function retryLostRaces<T>(
+  attempt: () => Promise<T>,
+  options: LostRaceRetryOptions,
+  budget: CallBudget = {},
+): Promise<T> {
+  if (!(options.maxElapsedMs >= 0) || !(options.answerReserveMs >= 0)) {
+    throw new RangeError(
+      `retry.maxElapsedMs (${options.maxElapsedMs}) and retry.answerReserveMs (${options.answerReserveMs}) must be 0 or more.`,
+    );
+  }
+  const now = options.now ?? (() => performance.now());
+  const startedAt = now();
+  const invocationLeft = budget.remainingTimeMs;
+  const remainingTimeMs = (): number =>
+    Math.min(
+      options.maxElapsedMs - (now() - startedAt),
+      invocationLeft === undefined ? Infinity : invocationLeft() - options.answerReserveMs,
+    );
+  let attemptsMade = 0;
+  try {
+    return await retryWithBackoff(
+      (attemptNumber) => {
+        attemptsMade = attemptNumber;
+        return attempt();
+      },
+      {
+        maxAttempts: options.maxAttempts,
+        baseDelayMs: options.baseDelayMs,
+        factor: 2,
+        maxDelayMs: options.maxDelayMs,
+        isRetryable: (error) => error instanceof ConcurrencyError,
+        remainingTimeMs,
+        safetyMarginMs: 0,
+        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+        ...(options.random === undefined ? {} : { random: options.random }),
+        ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof ConcurrencyError)) throw error;
+    const elapsedMs = Math.round(now() - startedAt);
+    throw new ConcurrencyError(
+      `${error.message}; gave up after ${attemptsMade} attempts in ${elapsedMs} ms. Retry the request.`,
+      { cause: error },
+    );
+  }
+}

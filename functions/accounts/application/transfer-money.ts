@@ -1,0 +1,119 @@
+import type { CallBudget } from '../../../shared/resilience';
+import { accountFor, existingAccount, maySpendFrom, type Account, type Requester } from '../domain/account';
+import {
+  checkTransferRequest,
+  decideTransfer,
+  type Transfer,
+  type TransferRequest,
+} from '../domain/transfer';
+import {
+  RequestKeyTakenError,
+  StaleAccountsError,
+  type AccountRepository,
+} from '../ports/account-repository';
+import { CLIENT_REQUEST_RETRY, retryLostRaces, type LostRaceRetryOptions } from './optimistic-retry';
+import { earlierTransfer, requestClaimKey, TRANSFER_KEY_SCOPE } from './request-claims';
+
+export interface TransferMoneyInput extends TransferRequest {
+  /** The request's `Idempotency-Key`: claimed with the transfer, so no retry can move the money twice. */
+  readonly requestKey: string;
+}
+
+export type TransferMoney = (
+  input: TransferMoneyInput,
+  requester: Requester,
+  budget?: CallBudget,
+) => Promise<Transfer>;
+
+export interface TransferMoneyDependencies {
+  readonly repository: AccountRepository;
+  /** `trf_` + ULID in production. */
+  readonly newTransferId: () => string;
+  readonly now: () => Date;
+  /** @default CLIENT_REQUEST_RETRY */
+  readonly retry?: LostRaceRetryOptions;
+}
+
+/**
+ * `POST /transfers`, optimistic locking over two accounts: read both with their versions, decide, then
+ * one transaction updates both only if both versions still match (and the source still holds the
+ * amount), and records the transfer, its two ledger entries and the request's claimed key. A lost race
+ * is decided again on fresh state — the accounts the failed write returned, the others as read — within
+ * the retry's time; then 409 `CONCURRENT_MODIFICATION`. A key claimed before answers the transfer it made
+ * (the same request) or 422 (another one), and moves nothing.
+ */
+export function makeTransferMoney(deps: TransferMoneyDependencies): TransferMoney {
+  const retry = deps.retry ?? CLIENT_REQUEST_RETRY;
+  return async (input, requester, budget) => {
+    const request: TransferRequest = {
+      fromAccountId: input.fromAccountId,
+      toAccountId: input.toAccountId,
+      amountCents: input.amountCents,
+    };
+    const key = requestClaimKey(TRANSFER_KEY_SCOPE, requester.userId, input.requestKey);
+    const claimed = await deps.repository.findClaim(key);
+    // A retry is answered what the first request was, whatever the balances are now.
+    if (claimed !== undefined) return earlierTransfer(claimed, request);
+    checkTransferRequest(request);
+    // One id for every attempt: the transfer is one, however many races it loses.
+    const transferId = deps.newTransferId();
+    let known: ReadonlyMap<string, Account | undefined> = new Map();
+    try {
+      return await retryLostRaces(
+        async () => {
+          const [fromRead, toRead] = await Promise.all(
+            [request.fromAccountId, request.toAccountId].map((accountId) =>
+              known.has(accountId) ? known.get(accountId) : deps.repository.findAccount(accountId),
+            ),
+          );
+          known = new Map([
+            [request.fromAccountId, fromRead],
+            [request.toAccountId, toRead],
+          ]);
+          const from = accountFor(fromRead, request.fromAccountId, requester, maySpendFrom);
+          const to = existingAccount(toRead, request.toAccountId);
+          const decision = decideTransfer(from, to, {
+            ...request,
+            transferId,
+            requester,
+            at: deps.now().toISOString(),
+          });
+          try {
+            await deps.repository.saveTransfer({
+              decision,
+              expectedVersions: { from: from.version, to: to.version },
+              claim: { kind: 'transfer', key, request, answer: decision.transfer },
+            });
+          } catch (error) {
+            if (error instanceof StaleAccountsError) known = freshStateAfter(error, known);
+            throw error;
+          }
+          return decision.transfer;
+        },
+        retry,
+        budget,
+      );
+    } catch (error) {
+      // A concurrent request with the key got there first.
+      if (error instanceof RequestKeyTakenError) return earlierTransfer(error.claim, request);
+      throw error;
+    }
+  };
+}
+
+/**
+ * What the next attempt decides on: the accounts the failed write returned (as the conditions found
+ * them), and the others as read — a write on a stale one fails again and returns it. When none came back
+ * (a `TransactionConflict` returns no item), both are read again.
+ */
+function freshStateAfter(
+  lost: StaleAccountsError,
+  known: ReadonlyMap<string, Account | undefined>,
+): ReadonlyMap<string, Account | undefined> {
+  if (lost.current.length === 0) return new Map();
+  const fresh = new Map(known);
+  for (const account of lost.current) {
+    if (fresh.has(account.accountId)) fresh.set(account.accountId, account);
+  }
+  return fresh;
+}

@@ -1,0 +1,105 @@
+/**
+ * Builds each accounts function's dependencies once per container, from its own configuration only
+ * (the queries know nothing of idempotency). Handlers call one of these at module load:
+ * `export const handler = makeXxxHandler(xxxDependencies())`.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ApiGatewayProxyEvent } from '../../shared/http/api-gateway-proxy';
+import { callerOf } from '../../shared/http/caller';
+import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
+import { newId } from '../../shared/ids/ids';
+import { logger } from '../../shared/observability/logger';
+import { tracedClient } from '../../shared/observability/tracer';
+import { DynamoDbAccountRepository } from './adapters/dynamodb-account-repository';
+import { makeDepositMoney } from './application/deposit-money';
+import { makeGetAccount } from './application/get-account';
+import { makeListTransactions } from './application/list-transactions';
+import { makeOpenAccount } from './application/open-account';
+import { CLIENT_REQUEST_RETRY, type LostRaceRetryOptions } from './application/optimistic-retry';
+import { makeTransferMoney } from './application/transfer-money';
+import { loadAccountCommandConfig, loadAccountsConfig } from './config';
+import type { DepositMoneyHandlerDependencies } from './handlers/deposit-money';
+import type { GetAccountHandlerDependencies } from './handlers/get-account';
+import type { ListTransactionsHandlerDependencies } from './handlers/list-transactions';
+import type { OpenAccountHandlerDependencies } from './handlers/open-account';
+import type { TransferMoneyHandlerDependencies } from './handlers/transfer-money';
+
+let dynamoDbClient: DynamoDBClient | undefined;
+function dynamoDb(): DynamoDBClient {
+  dynamoDbClient ??= tracedClient(new DynamoDBClient({}));
+  return dynamoDbClient;
+}
+
+function accountRepository(tableName: string): DynamoDbAccountRepository {
+  return new DynamoDbAccountRepository({ client: dynamoDb(), tableName });
+}
+
+const now = (): Date => new Date();
+
+/** Each lost race is a wasted write: worth a log line, with the request's keys. */
+const loggedRetry: LostRaceRetryOptions = {
+  ...CLIENT_REQUEST_RETRY,
+  onRetry: ({ attempt, delayMs, error }) =>
+    logger.info('Optimistic lock conflict; retrying on the fresh state', {
+      attempt,
+      delayMs,
+      reason: error instanceof Error ? error.message : String(error),
+    }),
+};
+
+/** Keys are the caller's own: one caller can neither replay nor block another's request. */
+const byCaller = { scopeOf: (event: ApiGatewayProxyEvent) => callerOf(event).userId };
+
+export function openAccountDependencies(): OpenAccountHandlerDependencies {
+  const config = loadAccountCommandConfig();
+  return {
+    openAccount: makeOpenAccount({
+      repository: accountRepository(config.accountsTable),
+      newAccountId: () => newId('account'),
+      now,
+    }),
+    // Optional here: opening an account twice is a nuisance, not a loss; clients that retry send a key.
+    idempotency: httpIdempotency({
+      tableName: config.idempotencyTable,
+      client: dynamoDb(),
+      required: false,
+      ...byCaller,
+    }),
+  };
+}
+
+export function getAccountDependencies(): GetAccountHandlerDependencies {
+  const config = loadAccountsConfig();
+  return { getAccount: makeGetAccount({ reader: accountRepository(config.accountsTable) }) };
+}
+
+export function depositMoneyDependencies(): DepositMoneyHandlerDependencies {
+  const config = loadAccountCommandConfig();
+  return {
+    depositMoney: makeDepositMoney({
+      repository: accountRepository(config.accountsTable),
+      newDepositId: () => newId('deposit'),
+      now,
+      retry: loggedRetry,
+    }),
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), ...byCaller }),
+  };
+}
+
+export function transferMoneyDependencies(): TransferMoneyHandlerDependencies {
+  const config = loadAccountCommandConfig();
+  return {
+    transferMoney: makeTransferMoney({
+      repository: accountRepository(config.accountsTable),
+      newTransferId: () => newId('transfer'),
+      now,
+      retry: loggedRetry,
+    }),
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), ...byCaller }),
+  };
+}
+
+export function listTransactionsDependencies(): ListTransactionsHandlerDependencies {
+  const config = loadAccountsConfig();
+  return { listTransactions: makeListTransactions({ reader: accountRepository(config.accountsTable) }) };
+}

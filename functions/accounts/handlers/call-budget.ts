@@ -1,0 +1,7 @@
+import type { LambdaContext } from '../../../shared/http';
+import type { CallBudget } from '../../../shared/resilience';
+
+/** The invocation's remaining time, within which a command's lost races are retried. */
+export function budgetOf(context: LambdaContext | undefined): CallBudget {
+  return context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() };
+}

@@ -1,0 +1,4 @@
+import { getAccountDependencies } from '../composition-root';
+import { makeGetAccountHandler } from './get-account';
+
+export const handler = makeGetAccountHandler(getAccountDependencies());

@@ -1,0 +1,20 @@
+import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import type { GetAccount } from '../application/get-account';
+import { toAccountResponse } from './responses';
+import { AccountPath, NoQuery } from './schemas';
+
+export interface GetAccountHandlerDependencies {
+  readonly getAccount: GetAccount;
+  readonly logger?: HttpLogger;
+}
+
+/** `GET /accounts/{accountId}` → 200 for its owner and staff; 404 `ACCOUNT_NOT_FOUND` for anyone else. */
+export function makeGetAccountHandler(deps: GetAccountHandlerDependencies): ProxyHandler {
+  return httpHandler(
+    { pathParameters: AccountPath, query: NoQuery, logger: deps.logger },
+    async ({ pathParameters, event }) => ({
+      statusCode: 200,
+      body: toAccountResponse(await deps.getAccount(pathParameters.accountId, callerOf(event))),
+    }),
+  );
+}

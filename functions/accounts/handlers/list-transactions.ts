@@ -1,0 +1,31 @@
+import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import type { ListTransactions } from '../application/list-transactions';
+import type { TransactionsPageResponse } from '../contracts/account-responses';
+import { toTransactionResponse } from './responses';
+import { AccountPath, TransactionsQuery } from './schemas';
+
+export interface ListTransactionsHandlerDependencies {
+  readonly listTransactions: ListTransactions;
+  readonly logger?: HttpLogger;
+}
+
+/**
+ * `GET /accounts/{accountId}/transactions?limit=&cursor=` → 200 `{ transactions, nextCursor }`, newest
+ * first, for the account's owner and staff; 404 for anyone else.
+ */
+export function makeListTransactionsHandler(deps: ListTransactionsHandlerDependencies): ProxyHandler {
+  return httpHandler(
+    { pathParameters: AccountPath, query: TransactionsQuery, logger: deps.logger },
+    async ({ pathParameters, query, event }) => {
+      const page = await deps.listTransactions(pathParameters.accountId, callerOf(event), {
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      });
+      const body: TransactionsPageResponse = {
+        transactions: page.entries.map(toTransactionResponse),
+        nextCursor: page.nextCursor ?? null,
+      };
+      return { statusCode: 200, body };
+    },
+  );
+}

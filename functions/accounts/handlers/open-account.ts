@@ -1,0 +1,32 @@
+import {
+  callerOf,
+  httpHandler,
+  type HttpInterceptor,
+  type HttpLogger,
+  type ProxyHandler,
+} from '../../../shared/http';
+import type { OpenAccount } from '../application/open-account';
+import { toAccountResponse } from './responses';
+import { NoQuery, OpenAccountBody } from './schemas';
+
+export interface OpenAccountHandlerDependencies {
+  readonly openAccount: OpenAccount;
+  /** `Idempotency-Key` handling (optional on this route). @default - none */
+  readonly idempotency?: HttpInterceptor;
+  readonly logger?: HttpLogger;
+}
+
+/** `POST /accounts` `{ currency }` → 201 with the caller's new account and its `Location`. */
+export function makeOpenAccountHandler(deps: OpenAccountHandlerDependencies): ProxyHandler {
+  return httpHandler(
+    { body: OpenAccountBody, query: NoQuery, interceptor: deps.idempotency, logger: deps.logger },
+    async ({ body, event }) => {
+      const account = await deps.openAccount({ currency: body.currency }, callerOf(event));
+      return {
+        statusCode: 201,
+        body: toAccountResponse(account),
+        headers: { Location: `/accounts/${account.accountId}` },
+      };
+    },
+  );
+}

@@ -1,0 +1,4 @@
+import { transferMoneyDependencies } from '../composition-root';
+import { makeTransferMoneyHandler } from './transfer-money';
+
+export const handler = makeTransferMoneyHandler(transferMoneyDependencies());

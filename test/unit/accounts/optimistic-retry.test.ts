@@ -1,0 +1,109 @@
+import { ConcurrencyError, NotFoundError } from '../../../shared/errors/app-error';
+import {
+  CLIENT_REQUEST_RETRY,
+  retryLostRaces,
+  type LostRaceRetryOptions,
+} from '../../../functions/accounts/application/optimistic-retry';
+
+/** A clock that advances only when the retry sleeps: elapsed time is the sum of the pauses. */
+function fakeTime(options: Partial<LostRaceRetryOptions> = {}) {
+  let nowMs = 0;
+  const pauses: number[] = [];
+  const policy: LostRaceRetryOptions = {
+    ...CLIENT_REQUEST_RETRY,
+    random: () => 0.999_999,
+    now: () => nowMs,
+    sleep: async (ms) => {
+      pauses.push(ms);
+      nowMs += ms;
+    },
+    ...options,
+  };
+  return { policy, pauses, advance: (ms: number) => (nowMs += ms) };
+}
+
+const lostRace = () => new ConcurrencyError('Account acc_1 was changed by another request');
+
+describe('retryLostRaces', () => {
+  test('retries a lost race until an attempt wins, with doubling, capped, jittered pauses', async () => {
+    // Prepare
+    const { policy, pauses } = fakeTime();
+    let attempts = 0;
+    // Act
+    const result = await retryLostRaces(async () => {
+      attempts += 1;
+      if (attempts < 7) throw lostRace();
+      return 'done';
+    }, policy);
+    // Assess
+    expect(result).toBe('done');
+    expect(pauses).toEqual([4, 9, 19, 39, 79, 99]);
+  });
+
+  test('ends at once on anything but a lost race', async () => {
+    // Prepare
+    const { policy, pauses } = fakeTime();
+    const refusal = new NotFoundError('no such account');
+    // Act
+    const outcome = retryLostRaces(async () => {
+      throw refusal;
+    }, policy);
+    // Assess
+    await expect(outcome).rejects.toBe(refusal);
+    expect(pauses).toEqual([]);
+  });
+
+  test('gives up after maxAttempts with a ConcurrencyError that says so and keeps the last race', async () => {
+    // Prepare
+    const { policy } = fakeTime({ maxAttempts: 3 });
+    const last = lostRace();
+    // Act
+    const outcome = retryLostRaces(async () => {
+      throw last;
+    }, policy);
+    // Assess
+    await expect(outcome).rejects.toThrow(/gave up after 3 attempts/);
+    await expect(outcome).rejects.toMatchObject({ code: 'CONCURRENT_MODIFICATION', cause: last });
+  });
+
+  test('is bounded by time: no pause starts that would end past maxElapsedMs', async () => {
+    // Prepare
+    const { policy, pauses } = fakeTime({ maxElapsedMs: 1_000 });
+    // Act
+    const outcome = retryLostRaces(async () => {
+      throw lostRace();
+    }, policy);
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ConcurrencyError);
+    const slept = pauses.reduce((sum, ms) => sum + ms, 0);
+    expect(slept).toBeLessThanOrEqual(1_000);
+    expect(slept).toBeGreaterThan(1_000 - 100);
+  });
+
+  test('stops in time for the invocation to answer: its budget less answerReserveMs', async () => {
+    // Prepare: the invocation has 2.5 s left, 1 s of which is kept for the answer.
+    const { policy, pauses } = fakeTime({ answerReserveMs: 1_000 });
+    const slept = () => pauses.reduce((sum, ms) => sum + ms, 0);
+    // Act
+    const outcome = retryLostRaces(
+      async () => {
+        throw lostRace();
+      },
+      policy,
+      { remainingTimeMs: () => 2_500 - slept() },
+    );
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(slept()).toBeLessThanOrEqual(1_500);
+    expect(slept()).toBeGreaterThan(1_400);
+  });
+
+  test('refuses a policy that cannot work, naming the field', async () => {
+    await expect(
+      retryLostRaces(async () => 1, { ...CLIENT_REQUEST_RETRY, maxElapsedMs: -1 }),
+    ).rejects.toThrow(/maxElapsedMs/);
+    await expect(retryLostRaces(async () => 1, { ...CLIENT_REQUEST_RETRY, maxAttempts: 0 })).rejects.toThrow(
+      /maxAttempts/,
+    );
+  });
+});
