@@ -5,6 +5,7 @@ import { OrdersStack } from './stacks/orders-stack';
 import { PaymentProviderStack } from './stacks/payment-provider-stack';
 import { PaymentsStack } from './stacks/payments-stack';
 import { PlatformStack } from './stacks/platform-stack';
+import { UsersStack } from './stacks/users-stack';
 
 export function buildApp(app: App = new App()): App {
   const settings = appSettings(app.node);
@@ -15,6 +16,12 @@ export function buildApp(app: App = new App()): App {
   const provider = new PaymentProviderStack(app, 'ShopPaymentProvider', {
     description: 'Simulated external card processor (test tokens), with its own REST API and ledger',
     hangTime: settings.providerHangTime,
+  });
+  // Identity first: the user pool and its authorizer, which the other contexts' routes build on.
+  const users = new UsersStack(app, 'ShopUsers', {
+    description: 'Users: the Cognito user pool, registration (UserRegistered) and GET /users/me',
+    api: platform.api,
+    bus: platform.bus,
   });
   const inventory = new InventoryStack(app, 'ShopInventory', {
     description: 'Inventory: products, stock and reservations, on the shared API and bus',
@@ -48,7 +55,9 @@ export function buildApp(app: App = new App()): App {
     },
   });
   // Each context's stack redeploys the shared stage with its routes: one after the other, never racing.
-  // Orders also price items through inventory's API.
+  // Orders also price items through inventory's API, and add /users/{userId}/orders under the users
+  // stack's /users resource (ContextRoutes imports it).
+  inventory.addStackDependency(users);
   payments.addStackDependency(inventory);
   orders.addStackDependency(payments);
   return app;

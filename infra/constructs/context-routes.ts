@@ -1,6 +1,6 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
 export interface ContextRoute {
   /** The resource path, e.g. `/orders/{orderId}/cancel`. */
@@ -17,14 +17,35 @@ export interface ContextRoutesProps {
   /** Describes the deployment, e.g. 'Orders routes'. */
   readonly description: string;
   readonly routes: readonly ContextRoute[];
+  /**
+   * Protects every route of the construct. A `CognitoUserPoolsAuthorizer`: API Gateway checks the ID
+   * token of the `Authorization` header against the user pool, answers 401 itself when it is missing or
+   * invalid, and hands the token's claims to the function (`requestContext.authorizer.claims`). Any
+   * other authorizer is applied with its own authorization type.
+   * @default - none: the routes are open to anyone
+   */
+  readonly authorizer?: apigateway.IAuthorizer;
 }
 
 /**
+ * The resources `ContextRoutes` created on each shared API (by API id and path), per app. API Gateway
+ * refuses two resources of the same path, so a path another context's routes created (`/users` for both
+ * `/users/me` and `/users/{userId}/orders`) is imported by id rather than created again.
+ */
+const resourcesByApp = new WeakMap<IConstruct, Map<string, apigateway.IResource>>();
+
+/**
  * A bounded context's routes on the shared REST API, owned by the context's own stack: Lambda proxy
- * methods and a deployment that puts them on the platform's stage whenever they change.
+ * methods, optionally behind an authorizer, and a deployment that puts them on the platform's stage
+ * whenever they change.
+ *
+ * Each path segment has one owner: the first `ContextRoutes` of the app to need it creates it; a later
+ * one (in another stack) imports it by id, which makes its stack depend on, and deploy after, the owner's.
  */
 export class ContextRoutes extends Construct {
   public readonly deployment: apigateway.Deployment;
+  /** Resources of other `ContextRoutes` this one builds on, by path. */
+  private readonly imported = new Map<string, apigateway.IResource>();
 
   constructor(scope: Construct, id: string, props: ContextRoutesProps) {
     super(scope, id);
@@ -47,14 +68,57 @@ export class ContextRoutes extends Construct {
       if (!route.path.startsWith('/')) {
         throw new Error(`ContextRoutes ${id}: path '${route.path}' must start with '/'.`);
       }
-      const resource = api.root.resourceForPath(route.path);
-      const method = resource.addMethod(route.method, new apigateway.LambdaIntegration(route.handler));
+      const resource = this.resourceFor(api, props.api.restApiId, route.path);
+      const method = resource.addMethod(
+        route.method,
+        new apigateway.LambdaIntegration(route.handler),
+        props.authorizer === undefined
+          ? undefined
+          : {
+              authorizer: props.authorizer,
+              authorizationType: props.authorizer.authorizationType ?? apigateway.AuthorizationType.COGNITO,
+            },
+      );
       this.deployment.node.addDependency(method);
       this.deployment.addToLogicalId({
         httpMethod: route.method,
         path: route.path,
         integration: route.handler.functionArn,
+        // A route that gains or changes its authorizer is deployed anew.
+        ...(props.authorizer === undefined ? {} : { authorizer: props.authorizer.authorizerId }),
       });
     }
+  }
+
+  /** The resource of `path`: this construct's own, another `ContextRoutes`' imported, or a new one. */
+  private resourceFor(api: apigateway.IRestApi, apiId: string, path: string): apigateway.IResource {
+    let created = resourcesByApp.get(this.node.root);
+    if (created === undefined) {
+      created = new Map();
+      resourcesByApp.set(this.node.root, created);
+    }
+    let resource: apigateway.IResource = api.root;
+    let current = '';
+    for (const part of path.split('/').filter((segment) => segment.length > 0)) {
+      current += `/${part}`;
+      const known = resource.getResource(part) ?? this.imported.get(current);
+      if (known !== undefined) {
+        resource = known;
+        continue;
+      }
+      const owned = created.get(`${apiId} ${current}`);
+      if (owned !== undefined) {
+        resource = apigateway.Resource.fromResourceAttributes(this, `Shared${current.replaceAll('/', '_')}`, {
+          restApi: api,
+          resourceId: owned.resourceId,
+          path: current,
+        });
+        this.imported.set(current, resource);
+        continue;
+      }
+      resource = resource.addResource(part);
+      created.set(`${apiId} ${current}`, resource);
+    }
+    return resource;
   }
 }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { type LocalCloud, type LocalCloudOptions, startTestCloud } from 'cdk-local-cloud';
+import { type LocalCloud, type LocalCloudOptions, localClientConfig, startTestCloud } from 'cdk-local-cloud';
+import { shopUserPool, signUpAndSignIn, type SignedInUser } from './shop-users';
 
 export const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
@@ -12,6 +13,23 @@ export async function startShopCloud(
   overrides: Partial<LocalCloudOptions> = {},
 ): Promise<{ cloud: LocalCloud; logs: string[] }> {
   return startTestCloud({ projectDir: PROJECT_DIR, ...overrides });
+}
+
+/**
+ * A new user of the shop, signed in: signed up on the users stack's pool, confirmed by an administrator
+ * (the PostConfirmation trigger registers them), in the `staff` group when asked, and signed in. Send
+ * `Authorization: <idToken>` to the API.
+ */
+export async function signedInUser(
+  cloud: LocalCloud,
+  options: { readonly email: string; readonly staff?: boolean },
+): Promise<SignedInUser> {
+  const { userId, idToken, email } = await signUpAndSignIn(
+    localClientConfig(cloud.edgeUrl),
+    shopUserPool(cloud.outputs),
+    options,
+  );
+  return { userId, idToken, email };
 }
 
 /** The PlaceOrder state machine's ARN, from the orders stack's output. */

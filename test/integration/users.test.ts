@@ -1,0 +1,330 @@
+/**
+ * The users context end to end on the local cloud, booted on the real app (`cdk.json`): a client signs up
+ * on the `shop-users` pool through the Cognito API → an administrator confirms the sign-up → the pool's
+ * PostConfirmation trigger registers the user in the users table (user, claims and event in one
+ * transaction) → its stream → the `OutboxRelay` → `UserRegistered` on the `shop` bus; signing in runs
+ * PreTokenGeneration, which puts the user id in the ID token; `GET /users/me` behind the pool's
+ * authorizer answers the user the token names. What reaches the bus is observed the way any consumer
+ * would: a rule with an SQS target, made in the test through the EventBridge and SQS APIs.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
+import { GROUPS_CLAIM, USER_ID_CLAIM } from '../../shared/http/caller';
+import { isId } from '../../shared/ids/ids';
+import type { UserRegistered, UserResponse } from '../../functions/users/contracts';
+import { callJson, localJson, signedInUser, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
+import { newPassword, shopUserPool, tokenClaims, type ShopUserPool } from '../support/shop-users';
+
+const RULE = 'users-test-recorder';
+
+let cloud: LocalCloud;
+let logs: string[] = [];
+let cognito: CognitoIdentityProviderClient;
+let dynamoDb: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+let eventBridge: EventBridgeClient;
+let sqs: SQSClient;
+let queueUrl: string;
+let pool: ShopUserPool;
+let usersTable: string;
+
+interface BusEvent {
+  readonly source: string;
+  readonly 'detail-type': string;
+  readonly detail: UserRegistered;
+}
+/** Every users event the rule delivered, by event id (a redelivery would not add one). */
+const received = new Map<string, BusEvent>();
+
+/** Moves what the recorder queue holds into `received`. */
+async function drainRecorder(): Promise<void> {
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (Messages.length === 0) return;
+    for (const message of Messages) {
+      const event = JSON.parse(message.Body ?? '{}') as BusEvent;
+      received.set(event.detail.eventId, event);
+    }
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle,
+        })),
+      }),
+    );
+  }
+}
+
+/** The `UserRegistered` events of one user on the bus, once one has arrived. */
+async function registrationsOf(userId: string): Promise<BusEvent[]> {
+  return eventually(
+    async () => {
+      await drainRecorder();
+      const events = [...received.values()].filter((event) => event.detail.aggregateId === userId);
+      return events.length > 0 ? events : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, what: `UserRegistered of ${userId} on the bus` },
+  );
+}
+
+const getMe = (authorization?: string): Promise<JsonAnswer> =>
+  callJson(cloud.apiUrl, 'GET', '/users/me', {
+    headers: authorization === undefined ? {} : { Authorization: authorization },
+  });
+
+async function signUp(email: string, password: string): Promise<string> {
+  const { UserSub } = await cognito.send(
+    new SignUpCommand({ ClientId: pool.clientId, Username: email, Password: password }),
+  );
+  if (UserSub === undefined) throw new Error(`no sub for ${email}`);
+  return UserSub;
+}
+
+async function signIn(email: string, password: string): Promise<string> {
+  const { AuthenticationResult } = await cognito.send(
+    new InitiateAuthCommand({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: pool.clientId,
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    }),
+  );
+  if (AuthenticationResult?.IdToken === undefined) throw new Error(`no ID token for ${email}`);
+  return AuthenticationResult.IdToken;
+}
+
+async function item(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: usersTable, Key: { pk, sk }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+beforeAll(async () => {
+  ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }));
+  pool = shopUserPool(cloud.outputs);
+  usersTable = cloud.outputs['ShopUsers']?.['UsersTableName'] ?? '';
+  cognito = new CognitoIdentityProviderClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  dynamoDb = new DynamoDBClient(localClientConfig(cloud.edgeUrl));
+  documents = DynamoDBDocumentClient.from(dynamoDb);
+  eventBridge = new EventBridgeClient(localClientConfig(cloud.edgeUrl));
+  sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
+  ({ QueueUrl: queueUrl = '' } = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${RULE}-${randomUUID()}` }),
+  ));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await eventBridge.send(
+    new PutRuleCommand({
+      Name: RULE,
+      EventBusName: 'shop',
+      EventPattern: JSON.stringify({ source: ['shop.users'] }),
+    }),
+  );
+  await eventBridge.send(
+    new PutTargetsCommand({
+      Rule: RULE,
+      EventBusName: 'shop',
+      Targets: [{ Id: 'recorder', Arn: Attributes?.QueueArn }],
+    }),
+  );
+}, 240_000);
+
+afterAll(async () => {
+  if (eventBridge && cloud) {
+    await eventBridge.send(new RemoveTargetsCommand({ Rule: RULE, EventBusName: 'shop', Ids: ['recorder'] }));
+    await eventBridge.send(new DeleteRuleCommand({ Name: RULE, EventBusName: 'shop' }));
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+  }
+  cognito?.destroy();
+  dynamoDb?.destroy();
+  eventBridge?.destroy();
+  sqs?.destroy();
+  await cloud?.stop();
+});
+
+describe('the users context on the local cloud', () => {
+  it('runs the user pool, its client and triggers as the template says, nothing of it unsupported', () => {
+    expect(pool.userPoolId).toMatch(/^us-east-1_[0-9A-Za-z]{9}$/);
+    expect(cloud.summary.userPools).toEqual([`shop-users (${pool.userPoolId})`]);
+    expect(cloud.summary.unsupported.filter((line) => line.startsWith('ShopUsers/'))).toEqual([]);
+  });
+
+  it('registers a confirmed sign-up, puts its user id in the ID token and answers GET /users/me', async () => {
+    // Prepare
+    const email = 'Ada.Lovelace@Example.com';
+    const password = newPassword();
+
+    // Act
+    const sub = await signUp(email, password);
+    await cognito.send(new AdminConfirmSignUpCommand({ UserPoolId: pool.userPoolId, Username: email }));
+    const idToken = await signIn(email, password);
+    const me = await getMe(idToken);
+
+    // Assess: the sub's claim names the user; the user item holds the email lower-cased.
+    const subClaim = await item(`sub#${sub}`, 'sub');
+    const userId = String(subClaim?.['userId']);
+    expect(isId('user', userId)).toBe(true);
+    const user = await item(userId, 'user');
+    expect(user).toMatchObject({ kind: 'user', userId, sub, email: 'ada.lovelace@example.com' });
+    expect(await item('email#ada.lovelace@example.com', 'email')).toMatchObject({ userId });
+    expect(tokenClaims(idToken)).toMatchObject({ sub, [USER_ID_CLAIM]: userId, token_use: 'id' });
+    expect(me.status).toBe(200);
+    expect(me.body as unknown as UserResponse).toEqual({
+      userId,
+      email: 'ada.lovelace@example.com',
+      createdAt: user?.['createdAt'],
+    });
+  });
+
+  it('publishes UserRegistered on the shop bus through the outbox, in the envelope, once', async () => {
+    // Prepare
+    const { userId } = await signedInUser(cloud, { email: 'grace@example.com' });
+
+    // Act
+    const events = await registrationsOf(userId);
+
+    // Assess
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ source: 'shop.users', 'detail-type': 'UserRegistered' });
+    // The trace header is there when the trigger ran traced (on AWS, always; locally, when sampled).
+    const { traceHeader: _traceHeader, ...detail } = events[0]?.detail ?? ({} as UserRegistered);
+    expect(detail).toEqual({
+      eventId: expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+      type: 'UserRegistered',
+      aggregateType: 'User',
+      aggregateId: userId,
+      version: 1,
+      occurredAt: expect.any(String),
+      correlationId: expect.any(String),
+      causationId: expect.any(String),
+      schemaVersion: 1,
+      data: { userId },
+    });
+    const deadLetterQueueUrl = cloud.outputs['ShopUsers']?.['OutboxDeadLetterQueueUrl'];
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: deadLetterQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+  });
+
+  it('refuses GET /users/me at the gateway without a valid ID token', async () => {
+    // Prepare
+    const { idToken } = await signedInUser(cloud, { email: 'hedy@example.com' });
+    const [header = '', , signature = ''] = idToken.split('.');
+    const forged = Buffer.from(
+      JSON.stringify({ ...tokenClaims(idToken), [USER_ID_CLAIM]: 'usr_01JD0000000000000000000001' }),
+    ).toString('base64url');
+
+    // Act
+    const answers = await Promise.all([
+      getMe(),
+      getMe('not-a-token'),
+      getMe(`${header}.${forged}.${signature}`),
+    ]);
+
+    // Assess
+    for (const answer of answers) {
+      expect({ status: answer.status, body: answer.body }).toEqual({
+        status: 401,
+        body: { message: 'Unauthorized' },
+      });
+    }
+  });
+
+  it('signs in an identity with no user without the claim: the function answers 401', async () => {
+    // Prepare: an administrator's user never runs PostConfirmation, so it is never registered.
+    const email = 'joan@example.com';
+    const password = newPassword();
+    await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: pool.userPoolId,
+        Username: email,
+        UserAttributes: [
+          { Name: 'email', Value: email },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+        MessageAction: 'SUPPRESS',
+      }),
+    );
+    await cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: pool.userPoolId,
+        Username: email,
+        Password: password,
+        Permanent: true,
+      }),
+    );
+
+    // Act
+    const idToken = await signIn(email, password);
+    const me = await getMe(idToken);
+
+    // Assess
+    expect(tokenClaims(idToken)).not.toHaveProperty(USER_ID_CLAIM);
+    expect(me.status).toBe(401);
+    expect(me.body).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
+    expect(logs.some((line) => line.includes('No user is registered for this identity (yet)'))).toBe(true);
+  });
+
+  it('signs staff in with the staff group in their token', async () => {
+    // Act
+    const staff = await signedInUser(cloud, { email: 'radia@example.com', staff: true });
+    const customer = await signedInUser(cloud, { email: 'barbara@example.com' });
+    const me = await getMe(staff.idToken);
+
+    // Assess
+    expect(tokenClaims(staff.idToken)[GROUPS_CLAIM]).toEqual(['staff']);
+    expect(tokenClaims(customer.idToken)).not.toHaveProperty(GROUPS_CLAIM);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ userId: staff.userId, email: 'radia@example.com' });
+    expect(staff.userId).not.toBe(customer.userId);
+  });
+
+  it("answers the triggers' and the function's invocations as successes", async () => {
+    // Act
+    const { invocations } = await localJson<{ invocations: { functionName: string; outcome: string }[] }>(
+      cloud,
+      '/_local/invocations',
+    );
+
+    // Assess
+    const users = invocations.filter((invocation) => invocation.functionName.startsWith('ShopUsers-'));
+    for (const name of ['PostConfirmation', 'PreTokenGeneration', 'GetMe', 'OutboxRelay']) {
+      expect(users.some((invocation) => invocation.functionName.startsWith(`ShopUsers-${name}`))).toBe(true);
+    }
+    expect(users.filter((invocation) => invocation.outcome !== 'success')).toEqual([]);
+  });
+});
