@@ -3,6 +3,7 @@
  * (the relay knows nothing of tables, the query function nothing of idempotency). Handlers call one of
  * these at module load: `export const handler = makeXxxHandler(xxxDependencies())`.
  */
+import { currentTraceHeader } from '../../shared/config/env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { newId } from '../../shared/ids/ids';
@@ -23,12 +24,7 @@ import {
 import { makeReleaseStock } from './application/release-stock';
 import { makeReserveStock } from './application/reserve-stock';
 import { makeRestockProduct } from './application/restock-product';
-import {
-  currentTraceHeader,
-  loadProductCommandConfig,
-  loadOutboxRelayConfig,
-  loadProductsConfig,
-} from './config';
+import { loadProductCommandConfig, loadOutboxRelayConfig, loadProductsConfig } from './config';
 import { INVENTORY_EVENT_SOURCE } from './contracts/inventory-events';
 import { requestCommandContext } from './handlers/command-context-factory';
 import type { CommitStockHandlerDependencies } from './handlers/commit-stock';

@@ -77,9 +77,3 @@ export function loadConfig<S extends ConfigSection>(
   }
   return Object.freeze(parsed.data) as OrdersConfig<S>;
 }
-
-/** The X-Ray trace header of the current invocation, which Lambda sets per invocation. */
-export function currentTraceHeader(env: Environment = process.env): string | undefined {
-  const header = env['_X_AMZN_TRACE_ID'];
-  return header === undefined || header === '' ? undefined : header;
-}

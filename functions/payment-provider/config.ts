@@ -4,15 +4,14 @@
  * The names are set by `infra/stacks/payment-provider-stack.ts`.
  */
 import { z } from 'zod';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import { parseEnv, requiredVariable, type Env } from '../../shared/config/env';
 
 /** How long `tok_timeout` holds its answer when `HANG_MS` is not set. */
 export const DEFAULT_HANG_MS = 10_000;
 /** Lambda's longest timeout: a hang past it could never end in an answer. */
 export const MAX_HANG_MS = 900_000;
 
-const variable = z.string({ error: 'is not set' }).min(1, { error: 'is empty' });
+const variable = requiredVariable;
 
 const LedgerEnv = z.object({ LEDGER_TABLE: variable });
 const CreateChargeEnv = LedgerEnv.extend({
@@ -41,25 +40,18 @@ export interface ListChargesConfig extends LedgerConfig {
 
 /** For the functions that only read or write the ledger by key. */
 export function loadLedgerConfig(env: Env = process.env): LedgerConfig {
-  const parsed = parseEnv(LedgerEnv, env);
+  const parsed = parseEnv('Payment provider', LedgerEnv, env);
   return Object.freeze({ ledgerTable: parsed.LEDGER_TABLE });
 }
 
 /** For `POST /v1/charges`: `HANG_MS` is optional, `DEFAULT_HANG_MS` without it. */
 export function loadCreateChargeConfig(env: Env = process.env): CreateChargeConfig {
-  const parsed = parseEnv(CreateChargeEnv, env);
+  const parsed = parseEnv('Payment provider', CreateChargeEnv, env);
   return Object.freeze({ ledgerTable: parsed.LEDGER_TABLE, hangMs: parsed.HANG_MS ?? DEFAULT_HANG_MS });
 }
 
 /** For `GET /v1/charges?orderId=`. */
 export function loadListChargesConfig(env: Env = process.env): ListChargesConfig {
-  const parsed = parseEnv(ListChargesEnv, env);
+  const parsed = parseEnv('Payment provider', ListChargesEnv, env);
   return Object.freeze({ ledgerTable: parsed.LEDGER_TABLE, orderIndexName: parsed.LEDGER_ORDER_INDEX });
-}
-
-function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-  throw new Error(`Payment provider configuration: ${problems.join('; ')}.`);
 }

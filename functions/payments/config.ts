@@ -4,11 +4,10 @@
  * variable. The names are set by `infra/stacks/payments-stack.ts`.
  */
 import { z } from 'zod';
+import { parseEnv, requiredVariable, type Env } from '../../shared/config/env';
 import { DEFAULT_FAILURE_RATE_RULE, type FailureRateRule } from '../../shared/resilience';
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-const variable = z.string({ error: 'is not set' }).min(1, { error: 'is empty' });
+const variable = requiredVariable;
 const aPositiveInteger = z.coerce
   .number({ error: 'must be a positive integer' })
   .int({ error: 'must be a positive integer' })
@@ -59,12 +58,12 @@ export interface ProviderStepConfig extends PaymentsConfig {
 }
 
 export function loadPaymentsConfig(env: Env = process.env): PaymentsConfig {
-  const parsed = parseEnv(PaymentsEnv, env);
+  const parsed = parseEnv('Payments', PaymentsEnv, env);
   return Object.freeze({ paymentsTable: parsed.PAYMENTS_TABLE });
 }
 
 export function loadProviderStepConfig(env: Env = process.env): ProviderStepConfig {
-  const parsed = parseEnv(ProviderStepEnv, env);
+  const parsed = parseEnv('Payments', ProviderStepEnv, env);
   const rateVariables = ['BREAKER_FAILURE_RATE_PERCENT', 'BREAKER_MINIMUM_CALLS', 'BREAKER_WINDOW_MS'];
   const rateSet = rateVariables.filter((name) => env[name] !== undefined);
   if (parsed.BREAKER_FAILURE_THRESHOLD !== undefined && rateSet.length > 0) {
@@ -92,14 +91,4 @@ export function loadProviderStepConfig(env: Env = process.env): ProviderStepConf
     breakerRule,
     breakerResetTimeoutMs: parsed.BREAKER_RESET_TIMEOUT_MS,
   });
-}
-
-function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
-  const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = String(issue.path[0] ?? '(environment)');
-    return `${name} ${env[name] === undefined ? 'is not set' : issue.message}`;
-  });
-  throw new Error(`Payments configuration: ${problems.join('; ')}.`);
 }

@@ -1,5 +1,4 @@
 import {
-  currentTraceHeader,
   loadProductCommandConfig,
   loadOutboxRelayConfig,
   loadProductsConfig,
@@ -23,10 +22,5 @@ describe('inventory config', () => {
       'Inventory configuration: PRODUCTS_TABLE is empty; IDEMPOTENCY_TABLE is not set.',
     );
     expect(() => loadOutboxRelayConfig({})).toThrow(/EVENT_BUS_NAME is not set/);
-  });
-
-  test('reads the trace header of the current invocation each time', () => {
-    expect(currentTraceHeader({ _X_AMZN_TRACE_ID: 'Root=1-a;Sampled=1' })).toBe('Root=1-a;Sampled=1');
-    expect(currentTraceHeader({})).toBeUndefined();
   });
 });

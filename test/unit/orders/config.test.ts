@@ -1,4 +1,4 @@
-import { ConfigurationError, currentTraceHeader, loadConfig } from '../../../functions/orders/config';
+import { ConfigurationError, loadConfig } from '../../../functions/orders/config';
 
 const command = { EVENT_STORE_TABLE: 'events', IDEMPOTENCY_TABLE: 'keys' };
 
@@ -101,10 +101,5 @@ describe('orders configuration', () => {
       EVENT_STORE_TABLE: 'events',
       SNAPSHOT_EVERY: 25,
     });
-  });
-
-  it('reads the invocation’s trace header, absent when Lambda set none', () => {
-    expect(currentTraceHeader({ _X_AMZN_TRACE_ID: 'Root=1-a-b' })).toBe('Root=1-a-b');
-    expect(currentTraceHeader({})).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { currentTraceHeader, loadOutboxRelayConfig, loadUsersConfig } from '../../../functions/users/config';
+import { loadOutboxRelayConfig, loadUsersConfig } from '../../../functions/users/config';
 
 describe('users config', () => {
   test('reads each function its own variables into a frozen object', () => {
@@ -15,10 +15,5 @@ describe('users config', () => {
     expect(() => loadUsersConfig({ USERS_TABLE: '' })).toThrow('Users configuration: USERS_TABLE is empty.');
     expect(() => loadUsersConfig({})).toThrow('Users configuration: USERS_TABLE is not set.');
     expect(() => loadOutboxRelayConfig({})).toThrow(/EVENT_BUS_NAME is not set/);
-  });
-
-  test('reads the trace header of the current invocation each time', () => {
-    expect(currentTraceHeader({ _X_AMZN_TRACE_ID: 'Root=1-a;Sampled=1' })).toBe('Root=1-a;Sampled=1');
-    expect(currentTraceHeader({})).toBeUndefined();
   });
 });
