@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodePageCursor, encodePageCursor } from '../../../shared/http/page-cursor';
 import { InvalidCursorError } from './errors';
 
 const CURSOR_VERSION = 1;
@@ -15,21 +16,12 @@ const Cursor = z.strictObject({
  * path), so a cursor cannot reach another account's ledger.
  */
 export function encodeLedgerCursor(lastVersion: number): string {
-  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, before: lastVersion }), 'utf8').toString(
-    'base64url',
-  );
+  return encodePageCursor({ v: CURSOR_VERSION, before: lastVersion });
 }
 
 /** The version a cursor points below; anything this API did not issue is a 400 `INVALID_CURSOR`. */
 export function decodeLedgerCursor(cursor: string): number {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  const parsed = Cursor.safeParse(json);
-  if (!parsed.success) throw new InvalidCursorError();
-  return parsed.data.before;
+  const position = decodePageCursor(cursor, Cursor);
+  if (position === undefined) throw new InvalidCursorError();
+  return position.before;
 }

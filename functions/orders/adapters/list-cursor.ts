@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodePageCursor, encodePageCursor } from '../../../shared/http/page-cursor';
 import { isId } from '../../../shared/ids/ids';
 import { InvalidCursorError } from '../application/errors';
 
@@ -15,19 +16,12 @@ const Cursor = z.strictObject({
  * reach another user's orders.
  */
 export function encodeCursor(lastOrderId: string): string {
-  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, after: lastOrderId }), 'utf8').toString('base64url');
+  return encodePageCursor({ v: CURSOR_VERSION, after: lastOrderId });
 }
 
 /** The order id a cursor points after; anything this API did not issue is a 400 `INVALID_CURSOR`. */
 export function decodeCursor(cursor: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError();
-  }
-  const parsed = Cursor.safeParse(json);
-  if (!parsed.success) throw new InvalidCursorError();
-  return parsed.data.after;
+  const position = decodePageCursor(cursor, Cursor);
+  if (position === undefined) throw new InvalidCursorError();
+  return position.after;
 }
