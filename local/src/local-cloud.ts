@@ -114,6 +114,12 @@ export interface LocalCloudOptions {
    * @default the port of `AWS_XRAY_DAEMON_ADDRESS`, else 2000 (a free port when 2000 is taken)
    */
   readonly xrayDaemonPort?: number;
+  /**
+   * The clock (epoch milliseconds) the user pools issue tokens by and the API's Cognito authorizers
+   * check them against. A test moves it forward to see a token expire without waiting an hour.
+   * @default Date.now
+   */
+  readonly identityClock?: () => number;
 }
 
 export interface LoadedSummary {
@@ -303,7 +309,12 @@ export class LocalCloud {
       localEndpoints: [apiServer.url, edgeServer.url].map((url) => new URL(url).host),
     });
     closers.push(() => lambda.close());
-    const cognito = await CognitoEngine.create({ issuerBaseUrl: edgeServer.url, invoker: lambda, log });
+    const cognito = await CognitoEngine.create({
+      issuerBaseUrl: edgeServer.url,
+      invoker: lambda,
+      log,
+      ...(options.identityClock === undefined ? {} : { now: options.identityClock }),
+    });
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
       lambda,
       sqs,
@@ -379,6 +390,7 @@ export class LocalCloud {
     const queues = await loadQueues(allResources, sqs);
     const userPools = loadUserPools(allResources, cognito);
     unsupported.push(...userPools.unsupported);
+    // Throws on a resource API Gateway refuses to create: that stack's deployment fails, and so does the start.
     const apis = buildRestApis(
       allResources.filter((r) => r.type.startsWith('AWS::ApiGateway::')),
       Object.fromEntries(
@@ -401,6 +413,7 @@ export class LocalCloud {
       defaultApiId: defaultApi?.apiId,
       traceRecorder,
       userPools: cognito,
+      ...(options.identityClock === undefined ? {} : { identityClock: options.identityClock }),
     });
     gateway.setBaseUrl(apiServer.url);
     for (const api of apis) {
@@ -717,5 +730,10 @@ function describeApi(gateway: RestApiGateway) {
     apiId: api.apiId,
     name: api.name,
     urls: api.stages.map((stage) => gateway.localUrl(api.apiId, stage)),
+    routes: api.routes.map((route) => ({
+      method: route.method,
+      path: route.resourcePath,
+      authorizationType: route.authorizationType,
+    })),
   });
 }

@@ -3,11 +3,14 @@
  * function or mock answers which method on which resource path, behind which Cognito authorizer. Whatever the
  * local cloud does not emulate (other integration types, Lambda and IAM authorization, API keys, validators,
  * usage plans…) lands in the API's `warnings`,
- * so nothing the template asks for is silently dropped.
+ * so nothing the template asks for is silently dropped. What API Gateway refuses to create (a second
+ * resource of one path, a second method of one resource) fails, as the stack's deployment would.
  */
 
 /** A template resource whose properties another module has already resolved to plain values. */
 export interface ResolvedResource {
+  /** The stack that creates it, named when its creation fails. @default - not named */
+  readonly stackName?: string;
   readonly logicalId: string;
   readonly type: string;
   readonly physicalId: string;
@@ -116,12 +119,48 @@ const UNEMULATED_TYPES: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::DomainNameAccessAssociation': 'private custom domain access association',
 };
 
+/** What API Gateway refused to create; see `ApiGatewayConflictError`. */
+export interface ApiGatewayConflict {
+  readonly stackName?: string;
+  readonly logicalId: string;
+  readonly type: 'AWS::ApiGateway::Resource' | 'AWS::ApiGateway::Method';
+  readonly apiId: string;
+  /** The resource path (`/users`), after the HTTP method for a method (`GET /users`). */
+  readonly path: string;
+  /** The message of API Gateway's ConflictException. */
+  readonly reason: string;
+  /** `<stack>/<logicalId>` of the resource created first, which holds the name. */
+  readonly heldBy: string;
+}
+
+/**
+ * API Gateway's ConflictException (409) on a resource of the template, reported as CloudFormation reports
+ * the failed creation: the stack, the resource and API Gateway's message. On AWS the stack's deployment
+ * fails there and rolls back; locally the start fails.
+ */
+export class ApiGatewayConflictError extends Error {
+  override readonly name = 'ApiGatewayConflictError';
+
+  constructor(readonly conflict: ApiGatewayConflict) {
+    const { stackName, logicalId, type, apiId, path, reason, heldBy } = conflict;
+    super(
+      `${stackName === undefined ? '' : `${stackName}: `}Resource ${logicalId} (${type}) failed: ` +
+        `${reason} (Service: ApiGateway, Status Code: 409) [REST API ${apiId}: ${path} was created by ${heldBy}]`,
+    );
+  }
+}
+
+/**
+ * The REST APIs of `resources` (every stack's, in deployment order). Throws `ApiGatewayConflictError` on
+ * the first resource API Gateway would refuse, where AWS would fail that resource's stack.
+ */
 export function buildRestApis(
   resources: readonly ResolvedResource[],
   rootResourceIds: Readonly<Record<string, string>>,
 ): RestApiModel[] {
   const byType = (type: string): ResolvedResource[] => resources.filter((r) => r.type === type);
   const paths = resourcePaths(byType('AWS::ApiGateway::Resource'), rootResourceIds);
+  refuseConflicts(resources, paths.byId);
 
   return byType('AWS::ApiGateway::RestApi').map((api) => {
     const apiId = api.physicalId;
@@ -299,6 +338,67 @@ function resourcePaths(
     }
   }
   return { byId, warnings };
+}
+
+/**
+ * API Gateway refuses a resource whose parent already has a child of its path part (CreateResource:
+ * "Another resource with the same parent already has this name") and a second method of one HTTP method on
+ * a resource (PutMethod: "Method already exists for this resource"). Whichever comes later in deployment
+ * order fails: another stack's, or, in one stack, the later in the template (CloudFormation creates a
+ * stack's independent resources in no set order, so either may fail there).
+ */
+function refuseConflicts(resources: readonly ResolvedResource[], paths: ReadonlyMap<string, string>): void {
+  const created = new Map<string, ResolvedResource>();
+  const claim = (
+    key: string,
+    resource: ResolvedResource,
+    conflict: () => Omit<ApiGatewayConflict, 'heldBy'>,
+  ): void => {
+    const holder = created.get(key);
+    if (holder === undefined) created.set(key, resource);
+    else throw new ApiGatewayConflictError({ ...conflict(), heldBy: qualifiedId(holder) });
+  };
+  for (const resource of resources) {
+    const p = resource.properties;
+    const apiId = str(p['RestApiId']) ?? '';
+    const common = {
+      ...(resource.stackName === undefined ? {} : { stackName: resource.stackName }),
+      logicalId: resource.logicalId,
+      apiId,
+    };
+    if (resource.type === 'AWS::ApiGateway::Resource') {
+      const parentId = str(p['ParentId']);
+      const part = str(p['PathPart']);
+      if (parentId === undefined || part === undefined) continue;
+      claim(['resource', apiId, parentId, part].join('\n'), resource, () => ({
+        ...common,
+        type: 'AWS::ApiGateway::Resource',
+        path: paths.get(resource.physicalId) ?? `${pathOrId(paths, parentId).replace(/\/$/, '')}/${part}`,
+        reason: `Another resource with the same parent already has this name: ${part}`,
+      }));
+    } else if (resource.type === 'AWS::ApiGateway::Method') {
+      const resourceId = str(p['ResourceId']);
+      const httpMethod = str(p['HttpMethod'])?.toUpperCase();
+      if (resourceId === undefined || httpMethod === undefined) continue;
+      claim(['method', apiId, resourceId, httpMethod].join('\n'), resource, () => ({
+        ...common,
+        type: 'AWS::ApiGateway::Method',
+        path: `${httpMethod} ${pathOrId(paths, resourceId)}`,
+        reason: 'Method already exists for this resource',
+      }));
+    }
+  }
+}
+
+/** A resource's path, or its id when it has no path to a known root (imported from outside the app). */
+function pathOrId(paths: ReadonlyMap<string, string>, resourceId: string): string {
+  return paths.get(resourceId) ?? `(resource ${resourceId})`;
+}
+
+function qualifiedId(resource: ResolvedResource): string {
+  return resource.stackName === undefined
+    ? resource.logicalId
+    : `${resource.stackName}/${resource.logicalId}`;
 }
 
 function restApiWarnings(api: ResolvedResource): string[] {

@@ -59,6 +59,8 @@ export interface RestApiGatewayOptions {
   readonly traceRecorder?: TraceRecorder;
   /** The user pools COGNITO_USER_POOLS authorizers verify tokens against; without it they refuse every token. */
   readonly userPools?: UserPoolKeyring;
+  /** The clock tokens are checked against (their `exp`), in epoch milliseconds. @default Date.now */
+  readonly identityClock?: () => number;
 }
 
 export class BaseUrlNotSetError extends Error {
@@ -264,7 +266,8 @@ export class RestApiGateway {
     const { route } = match;
     let authorizerClaims: Readonly<Record<string, string>> | undefined;
     if (route.authorizer) {
-      const decision = await authorizeCognito(route.authorizer, headers, this.options.userPools, started);
+      const now = this.options.identityClock?.() ?? started;
+      const decision = await authorizeCognito(route.authorizer, headers, this.options.userPools, now);
       if (!decision.allowed) {
         const failure = `${route.authorizer.name}: ${decision.reason}`;
         return {

@@ -2,9 +2,11 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
+  ApiGatewayConflictError,
   buildRestApis,
   matchRoute,
   selectMockResponse,
+  type ResolvedResource,
   type RestApiModel,
   type Route,
   type RouteIntegration,
@@ -363,6 +365,131 @@ describe('buildRestApis from hand-written resources', () => {
     // Assess
     expect(model?.stages).toEqual([]);
     expect(model?.warnings).toEqual(['no stage is deployed: the API is not reachable']);
+  });
+});
+
+describe('buildRestApis refuses what API Gateway refuses to create', () => {
+  const STACK_A = 'ShopApi';
+  const STACK_B = 'ShopUsers';
+  const api = { stackName: STACK_A, logicalId: 'Api', type: 'AWS::ApiGateway::RestApi', physicalId: 'api1' };
+  const resource = (stackName: string, logicalId: string, parentId: string, pathPart: string) => ({
+    stackName,
+    logicalId,
+    type: 'AWS::ApiGateway::Resource',
+    physicalId: `${logicalId}-id`,
+    properties: { RestApiId: 'api1', ParentId: parentId, PathPart: pathPart },
+  });
+  const method = (stackName: string, logicalId: string, resourceId: string, httpMethod: string) => ({
+    stackName,
+    logicalId,
+    type: 'AWS::ApiGateway::Method',
+    physicalId: `${logicalId}-id`,
+    properties: {
+      RestApiId: 'api1',
+      ResourceId: resourceId,
+      HttpMethod: httpMethod,
+      Integration: { Type: 'MOCK', IntegrationResponses: [{ StatusCode: '200' }] },
+    },
+  });
+  const build = (...resources: ResolvedResource[]): RestApiModel[] =>
+    buildRestApis([{ ...api, properties: { Name: 'shop' } }, ...resources], { api1: 'root1' });
+
+  it("fails the later stack's resource of a path its parent already has, in AWS's words", () => {
+    // Prepare: each stack creates /users under the shared API's root
+    const first = resource(STACK_A, 'ApiUsers', 'root1', 'users');
+    const second = resource(STACK_B, 'RoutesUsers', 'root1', 'users');
+
+    // Act
+    const building = (): RestApiModel[] => build(first, second);
+
+    // Assess
+    expect(building).toThrow(ApiGatewayConflictError);
+    expect(building).toThrow(
+      'ShopUsers: Resource RoutesUsers (AWS::ApiGateway::Resource) failed: Another resource with the same ' +
+        'parent already has this name: users (Service: ApiGateway, Status Code: 409) ' +
+        '[REST API api1: /users was created by ShopApi/ApiUsers]',
+    );
+  });
+
+  it('fails a second method of one HTTP method on a resource', () => {
+    // Prepare: the users stack adds GET to the /users the API's stack made, which has a GET already
+    const users = resource(STACK_A, 'ApiUsers', 'root1', 'users');
+    const get = method(STACK_A, 'ApiUsersGet', users.physicalId, 'GET');
+    const again = method(STACK_B, 'RoutesUsersGet', users.physicalId, 'GET');
+
+    // Act
+    const building = (): RestApiModel[] => build(users, get, again);
+
+    // Assess
+    expect(building).toThrow(
+      expect.objectContaining({
+        name: 'ApiGatewayConflictError',
+        message:
+          'ShopUsers: Resource RoutesUsersGet (AWS::ApiGateway::Method) failed: Method already exists for ' +
+          'this resource (Service: ApiGateway, Status Code: 409) ' +
+          '[REST API api1: GET /users was created by ShopApi/ApiUsersGet]',
+        conflict: expect.objectContaining({ stackName: STACK_B, apiId: 'api1', path: 'GET /users' }),
+      }),
+    );
+  });
+
+  it('names the later of two same-path resources of one stack, deeper than the root', () => {
+    // Prepare
+    const users = resource(STACK_A, 'Users', 'root1', 'users');
+    const me = resource(STACK_A, 'UsersMe', users.physicalId, 'me');
+    const meAgain = resource(STACK_A, 'ProfileMe', users.physicalId, 'me');
+
+    // Act
+    const building = (): RestApiModel[] => build(users, me, meAgain);
+
+    // Assess
+    expect(building).toThrow(
+      'ShopApi: Resource ProfileMe (AWS::ApiGateway::Resource) failed: Another resource with the same ' +
+        'parent already has this name: me (Service: ApiGateway, Status Code: 409) ' +
+        '[REST API api1: /users/me was created by ShopApi/UsersMe]',
+    );
+  });
+
+  it('accepts one path part under two parents, another case of it, and GET beside ANY on one resource', () => {
+    // Prepare
+    const users = resource(STACK_A, 'Users', 'root1', 'users');
+    const orders = resource(STACK_A, 'Orders', 'root1', 'orders');
+    const orderUsers = resource(STACK_B, 'OrderUsers', orders.physicalId, 'users');
+    const upper = resource(STACK_B, 'UpperUsers', 'root1', 'Users');
+    const get = method(STACK_A, 'UsersGet', users.physicalId, 'GET');
+    const any = method(STACK_B, 'UsersAny', users.physicalId, 'ANY');
+
+    // Act
+    const [model] = build(users, orders, orderUsers, upper, get, any);
+
+    // Assess: paths are case-sensitive on API Gateway
+    expect(model?.routes.map((route) => `${route.method} ${route.resourcePath}`)).toEqual([
+      'ANY /users',
+      'GET /users',
+    ]);
+  });
+
+  it('refuses the same in a CDK stack that adds a path to an API and to its import', () => {
+    // Prepare: CDK refuses a duplicate child of one construct, not one of an imported API's root
+    const synthesized = synthesizeRestApis((stack) => {
+      const shared = new apigateway.RestApi(stack, 'SharedApi', { restApiName: 'shared' });
+      const mock = new apigateway.MockIntegration({ integrationResponses: [{ statusCode: '200' }] });
+      shared.root.addResource('users').addMethod('GET', mock);
+      apigateway.RestApi.fromRestApiAttributes(stack, 'Imported', {
+        restApiId: shared.restApiId,
+        rootResourceId: shared.restApiRootResourceId,
+      })
+        .root.addResource('users')
+        .addMethod('POST', mock);
+    });
+
+    // Act
+    const building = (): RestApiModel[] => buildRestApis(synthesized.resources, synthesized.rootResourceIds);
+
+    // Assess
+    expect(building).toThrow(
+      /^Resource Importedusers\w+ \(AWS::ApiGateway::Resource\) failed: Another resource with the same parent already has this name: users \(Service: ApiGateway, Status Code: 409\) \[REST API sharedapi: \/users was created by SharedApiusers\w+\]$/,
+    );
   });
 });
 
