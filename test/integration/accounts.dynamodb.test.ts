@@ -8,9 +8,8 @@
  * books exact.
  */
 import { createHash } from 'node:crypto';
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type {
   ApiGatewayProxyEvent,
   ApiGatewayProxyResult,
@@ -47,55 +46,24 @@ import {
   type LedgerPage,
   type TransferWrite,
 } from '../../functions/accounts/ports/account-repository';
+import { useDynamoDbLocal } from '../support/dynamodb-local';
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 // Failures are expected here; their logging is covered by the unit tests.
 const quietLogger: HttpLogger = { error: () => undefined, warn: () => undefined };
 
-let dynamoDbLocal: DynamoDbLocal;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-let tableCount = 0;
 let requestCount = 0;
 
-beforeAll(async () => {
-  dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
-  client = new DynamoDBClient({ endpoint: dynamoDbLocal.endpoint, region: 'us-east-1', credentials });
-  documents = DynamoDBDocumentClient.from(client);
-}, 60_000);
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamoDbLocal?.stop();
-});
+const dynamo = useDynamoDbLocal();
 
 /** An accounts table as the context expects it (`pk`, `sk` strings) and an idempotency table (`id`). */
 async function tables(): Promise<{ accountsTable: string; idempotencyTable: string }> {
-  tableCount += 1;
-  const accountsTable = `accounts-${tableCount}`;
-  const idempotencyTable = `idempotency-${tableCount}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: accountsTable,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await client.send(
-    new CreateTableCommand({
-      TableName: idempotencyTable,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const { tableName: accountsTable } = await dynamo.createTable(dynamo.uniqueTableName('accounts'), {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+  });
+  const { tableName: idempotencyTable } = await dynamo.createTable(dynamo.uniqueTableName('idempotency'), {
+    partitionKey: 'id',
+  });
   return { accountsTable, idempotencyTable };
 }
 
@@ -104,11 +72,11 @@ const now = (): Date => new Date();
 /** The accounts API on DynamoDB Local, wired as the composition root wires it (the retry counts its lost races). */
 async function accountsOnDynamoDb(retry: Partial<LostRaceRetryOptions> = {}) {
   const { accountsTable, idempotencyTable } = await tables();
-  const repository = new DynamoDbAccountRepository({ client, tableName: accountsTable });
+  const repository = new DynamoDbAccountRepository({ client: dynamo.client, tableName: accountsTable });
   const idempotency = (required: boolean) =>
     httpIdempotency({
       tableName: idempotencyTable,
-      client,
+      client: dynamo.client,
       required,
       scopeOf: (event) => callerOf(event).userId,
     });
@@ -233,7 +201,7 @@ async function allItems(tableName: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await documents.send(
+    const page = await dynamo.documents.send(
       new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
     );
     items.push(...(page.Items ?? []));
@@ -260,7 +228,9 @@ async function books(tableName: string) {
   };
 }
 
-function expectBooksBalanced(state: Awaited<ReturnType<typeof books>>): void {
+type Books = Awaited<ReturnType<typeof books>>;
+
+function expectBooksBalanced(state: Books): void {
   for (const account of state.accounts) {
     const ledger = state.ledgerOf(account.accountId);
     expect(account.balanceCents).toBeGreaterThanOrEqual(0);
@@ -269,6 +239,32 @@ function expectBooksBalanced(state: Awaited<ReturnType<typeof books>>): void {
     expect(ledger.map((entry) => entry.version)).toEqual(ledger.map((_, index) => index + 1));
   }
 }
+
+/** The accounts table holds exactly what it held `before`: the write was refused whole. */
+async function expectNothingWritten(api: Api, before: Books): Promise<void> {
+  expect((await books(api.accountsTable)).items).toEqual(before.items);
+}
+
+/** Refused for stale accounts, with `current` as the table holds them, for the transfer to be decided again. */
+async function expectStale(outcome: Promise<unknown>, current: readonly Account[]): Promise<void> {
+  await expect(outcome).rejects.toBeInstanceOf(StaleAccountsError);
+  await expect(outcome).rejects.toMatchObject({ current });
+}
+
+/** What a client sees of an answer: status, body and whether it is marked as a replay. */
+const seenByClient = (result: ApiGatewayProxyResult) => ({
+  status: result.statusCode,
+  body: result.body,
+  replayed: result.headers['Idempotent-Replayed'],
+});
+
+/** Refused as a reuse of an idempotency key with another body. */
+function expectKeyReused(result: ApiGatewayProxyResult): void {
+  expect([result.statusCode, errorCode(result)]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+}
+
+const balanceOf = (state: Books, accountId: string): number | undefined =>
+  state.accounts.find((account) => account.accountId === accountId)?.balanceCents;
 
 /** The two accounts as stored. */
 async function accountsOf(api: Api, firstId: string, secondId: string): Promise<[Account, Account]> {
@@ -413,11 +409,8 @@ describe('a transfer is one conditional transaction', () => {
       },
     });
     // Assess
-    await expect(outcome).rejects.toBeInstanceOf(StaleAccountsError);
-    await expect(outcome).rejects.toMatchObject({
-      current: [{ ...from, balanceCents: 1_005, version: 2 }],
-    });
-    expect((await books(api.accountsTable)).items).toEqual(before.items);
+    await expectStale(outcome, [{ ...from, balanceCents: 1_005, version: 2 }]);
+    await expectNothingWritten(api, before);
   });
 
   test('a balance that would go negative is refused by the condition, writing nothing', async () => {
@@ -442,9 +435,8 @@ describe('a transfer is one conditional transaction', () => {
       claim: { kind: 'transfer', key: 'overdraw', request, answer: decision.transfer },
     });
     // Assess: the source comes back as stored, same version, for the transfer to be decided again.
-    await expect(outcome).rejects.toBeInstanceOf(StaleAccountsError);
-    await expect(outcome).rejects.toMatchObject({ current: [from] });
-    expect((await books(api.accountsTable)).items).toEqual(before.items);
+    await expectStale(outcome, [from]);
+    await expectNothingWritten(api, before);
   });
 
   test('a transfer refused by the balance condition is decided again on the fresh state: INSUFFICIENT_FUNDS', async () => {
@@ -463,7 +455,7 @@ describe('a transfer is one conditional transaction', () => {
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(InsufficientFundsError);
     expect(repository.inflated).toBe(true);
-    expect((await books(api.accountsTable)).items).toEqual(before.items);
+    await expectNothingWritten(api, before);
   });
 
   test('a claimed key refuses a second write of it, whatever it carries, and names the holder', async () => {
@@ -496,46 +488,41 @@ describe('a transfer is one conditional transaction', () => {
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(RequestKeyTakenError);
     await expect(outcome).rejects.toMatchObject({ claim: { kind: 'transfer', answer: first } });
-    expect((await books(api.accountsTable)).items).toEqual(before.items);
+    await expectNothingWritten(api, before);
   });
 });
 
 describe('idempotent replay', () => {
-  const transferBody = (from: string, to: string, amountCents: number) => ({
-    fromAccountId: from,
-    toAccountId: to,
-    amountCents,
-  });
+  /** `POST /transfers` by `caller` with `Idempotency-Key: key`. */
+  const postTransfer = (
+    api: Api,
+    caller: string,
+    { from, to, amountCents, key }: { from: string; to: string; amountCents: number; key: string },
+  ): Promise<ApiGatewayProxyResult> =>
+    call(
+      api.transfer,
+      request(caller, 'POST', '/transfers', {
+        body: { fromAccountId: from, toAccountId: to, amountCents },
+        key,
+      }),
+    );
 
   test('the same key and body answer the same transfer (201, same body, marked as a replay); another body is a 422', async () => {
     // Prepare
     const api = await accountsOnDynamoDb();
     const from = await openFunded(api, ALICE, 1_000);
     const to = await openFunded(api, BOB, 0);
-    const first = await call(
-      api.transfer,
-      request(ALICE, 'POST', '/transfers', { body: transferBody(from, to, 300), key: 'k1' }),
-    );
+    const first = await postTransfer(api, ALICE, { from, to, amountCents: 300, key: 'k1' });
     // Act
-    const replayed = await call(
-      api.transfer,
-      request(ALICE, 'POST', '/transfers', { body: transferBody(from, to, 300), key: 'k1' }),
-    );
-    const reused = await call(
-      api.transfer,
-      request(ALICE, 'POST', '/transfers', { body: transferBody(from, to, 301), key: 'k1' }),
-    );
+    const replayed = await postTransfer(api, ALICE, { from, to, amountCents: 300, key: 'k1' });
+    const reused = await postTransfer(api, ALICE, { from, to, amountCents: 301, key: 'k1' });
     // Assess
     expect(first.statusCode).toBe(201);
-    expect([replayed.statusCode, replayed.body, replayed.headers['Idempotent-Replayed']]).toEqual([
-      201,
-      first.body,
-      'true',
-    ]);
-    expect([reused.statusCode, errorCode(reused)]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    expect(seenByClient(replayed)).toEqual({ status: 201, body: first.body, replayed: 'true' });
+    expectKeyReused(reused);
     const state = await books(api.accountsTable);
     expect(state.transfers).toHaveLength(1);
-    expect(state.accounts.find((account) => account.accountId === from)?.balanceCents).toBe(700);
+    expect(balanceOf(state, from)).toBe(700);
   });
 
   test('with its idempotency record lost, a retry still answers the same transfer, from the claimed key, and moves nothing', async () => {
@@ -543,14 +530,11 @@ describe('idempotent replay', () => {
     const api = await accountsOnDynamoDb();
     const from = await openFunded(api, ALICE, 1_000);
     const to = await openFunded(api, BOB, 0);
-    const first = await call(
-      api.transfer,
-      request(ALICE, 'POST', '/transfers', { body: transferBody(from, to, 1_000), key: 'k1' }),
-    );
+    const first = await postTransfer(api, ALICE, { from, to, amountCents: 1_000, key: 'k1' });
     const recordId = `http#${createHash('md5')
       .update(JSON.stringify([`POST /transfers ${ALICE}`, 'k1']))
       .digest('base64')}`;
-    await client.send(
+    await dynamo.client.send(
       new DeleteItemCommand({
         TableName: api.idempotencyTable,
         Key: { id: { S: recordId } },
@@ -558,21 +542,11 @@ describe('idempotent replay', () => {
       }),
     );
     // Act
-    const retried = await call(
-      api.transfer,
-      request(ALICE, 'POST', '/transfers', { body: transferBody(from, to, 1_000), key: 'k1' }),
-    );
-    const reused = await call(
-      api.transfer,
-      request(ALICE, 'POST', '/transfers', { body: transferBody(from, to, 999), key: 'k1' }),
-    );
+    const retried = await postTransfer(api, ALICE, { from, to, amountCents: 1_000, key: 'k1' });
+    const reused = await postTransfer(api, ALICE, { from, to, amountCents: 999, key: 'k1' });
     // Assess: the source is empty now, yet the retry is the first transfer, not INSUFFICIENT_FUNDS.
-    expect([retried.statusCode, retried.body, retried.headers['Idempotent-Replayed']]).toEqual([
-      201,
-      first.body,
-      undefined,
-    ]);
-    expect([reused.statusCode, errorCode(reused)]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+    expect(seenByClient(retried)).toEqual({ status: 201, body: first.body, replayed: undefined });
+    expectKeyReused(reused);
     const state = await books(api.accountsTable);
     expect(state.transfers).toHaveLength(1);
     expectBooksBalanced(state);
@@ -586,21 +560,13 @@ describe('idempotent replay', () => {
     const shared = await openFunded(api, userId(3), 0);
     // Act
     const [a, b] = await Promise.all([
-      call(
-        api.transfer,
-        request(ALICE, 'POST', '/transfers', { body: transferBody(alices, shared, 10), key: 'same' }),
-      ),
-      call(
-        api.transfer,
-        request(BOB, 'POST', '/transfers', { body: transferBody(bobs, shared, 10), key: 'same' }),
-      ),
+      postTransfer(api, ALICE, { from: alices, to: shared, amountCents: 10, key: 'same' }),
+      postTransfer(api, BOB, { from: bobs, to: shared, amountCents: 10, key: 'same' }),
     ]);
     // Assess
     expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
     expect(bodyOf(a)['transferId']).not.toBe(bodyOf(b)['transferId']);
-    expect(
-      (await books(api.accountsTable)).accounts.find((account) => account.accountId === shared)?.balanceCents,
-    ).toBe(20);
+    expect(balanceOf(await books(api.accountsTable), shared)).toBe(20);
   });
 
   test('a deposit replays too, and another customer reads neither the account nor its transactions', async () => {
@@ -640,10 +606,7 @@ describe('idempotent replay', () => {
     const from = await openFunded(api, ALICE, 1_000);
     const to = await openFunded(api, BOB, 0);
     for (let n = 1; n <= 4; n += 1) {
-      await call(
-        api.transfer,
-        request(ALICE, 'POST', '/transfers', { body: transferBody(from, to, n), key: `p${n}` }),
-      );
+      await postTransfer(api, ALICE, { from, to, amountCents: n, key: `p${n}` });
     }
     // Act
     const versions: number[][] = [];

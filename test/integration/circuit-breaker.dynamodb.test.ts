@@ -1,10 +1,5 @@
-import {
-  type AttributeValue,
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { startDynamoDbLocal, type DynamoDbLocal, eventually } from 'cdk-local-cloud';
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { eventually } from 'cdk-local-cloud';
 import {
   CircuitBreaker,
   CircuitOpenError,
@@ -15,6 +10,7 @@ import {
   type CircuitBreakerMetrics,
   type CircuitTransition,
 } from '../../shared/resilience';
+import { useDynamoDbLocal } from '../support/dynamodb-local';
 
 const TABLE = 'circuit-breakers';
 const FAILURE_THRESHOLD = 3;
@@ -22,36 +18,14 @@ const RESET_TIMEOUT_MS = 30_000;
 const PROBE_LEASE_MS = 10_000;
 const INSTANCES = 20;
 
-let dynamoDbLocal: DynamoDbLocal;
-let client: DynamoDBClient;
 let circuitCount = 0;
 
+const dynamo = useDynamoDbLocal();
+
 beforeAll(async () => {
-  dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
-  client = dynamoDbClient();
   // The table the payments stack creates: a partition key `pk` (S) and nothing else.
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await dynamo.createTable(TABLE, { partitionKey: 'pk' });
 });
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamoDbLocal?.stop();
-});
-
-function dynamoDbClient(): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: dynamoDbLocal.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-}
 
 // Transitions are expected here; their logging and metrics are covered by the unit tests.
 const quietLogger: CircuitBreakerLogger = { info: () => undefined, warn: () => undefined };
@@ -74,7 +48,7 @@ function circuit(overrides: Partial<CircuitBreakerOptions> = {}) {
   const transitions: CircuitTransition[] = [];
   const clients: DynamoDBClient[] = [];
   const instance = (): CircuitBreaker => {
-    const own = dynamoDbClient();
+    const own = dynamo.newClient();
     clients.push(own);
     return new CircuitBreaker({
       name,
@@ -91,7 +65,7 @@ function circuit(overrides: Partial<CircuitBreakerOptions> = {}) {
   };
   const item = async () =>
     (
-      await client.send(
+      await dynamo.client.send(
         new GetItemCommand({ TableName: TABLE, Key: { pk: { S: circuitKey(name) } }, ConsistentRead: true }),
       )
     ).Item;

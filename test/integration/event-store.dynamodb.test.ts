@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ConcurrencyError } from '../../shared/errors/app-error';
 import {
   AggregateRunner,
@@ -13,7 +13,7 @@ import {
   type DomainEvent,
 } from '../../shared/event-sourcing';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
+import { useDynamoDbLocal } from '../support/dynamodb-local';
 
 /** The smallest aggregate that shows a lost update: a counter whose every command adds one. */
 type CounterEvent = DomainEvent<'Incremented', { readonly by: number; readonly padding?: string }>;
@@ -29,38 +29,17 @@ const counter: Decider<CounterCommand, CounterState, CounterEvent> = {
 const TABLE = 'orders-events';
 const INCREMENT: CounterCommand = { type: 'Increment' };
 
-let dynamoDbLocal: DynamoDbLocal;
-let client: DynamoDBClient;
 let store: DynamoDbEventStore<CounterEvent, CounterState>;
 
-beforeAll(async () => {
-  dynamoDbLocal = await startDynamoDbLocal();
-  client = new DynamoDBClient({
-    endpoint: dynamoDbLocal.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  store = new DynamoDbEventStore({ client, tableName: TABLE });
-});
+const dynamo = useDynamoDbLocal();
 
-afterAll(async () => {
-  client?.destroy();
-  await dynamoDbLocal?.stop();
+beforeAll(async () => {
+  await dynamo.createTable(TABLE, {
+    partitionKey: 'pk',
+    sortKey: { name: 'sk', type: 'N' },
+    stream: 'NEW_IMAGE',
+  });
+  store = new DynamoDbEventStore({ client: dynamo.client, tableName: TABLE });
 });
 
 function incremented(
@@ -108,7 +87,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     await store.append(id, 0, events);
 
     // Assess
-    const { Item: item } = await client.send(
+    const { Item: item } = await dynamo.client.send(
       new GetItemCommand({ TableName: TABLE, Key: { pk: { S: id }, sk: { N: '1' } }, ConsistentRead: true }),
     );
     expect(item).toMatchObject({
@@ -216,7 +195,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     expect(saved).toMatchObject({ aggregateId: id, version: 10, state: { count: 10 }, schemaVersion: 1 });
     expect(result).toMatchObject({ state: { count: 1002 }, version: 13 });
     expect(await store.loadSnapshot(id)).toMatchObject({ version: 11 });
-    const partition = await client.send(
+    const partition = await dynamo.client.send(
       new QueryCommand({
         TableName: TABLE,
         KeyConditionExpression: 'pk = :pk',
@@ -258,7 +237,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
   describe('unique keys', () => {
     const claimOf = async (key: string) =>
       (
-        await client.send(
+        await dynamo.client.send(
           new GetItemCommand({
             TableName: TABLE,
             Key: { pk: { S: `unique#${key}` }, sk: { N: '0' } },
@@ -403,7 +382,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
 
     it('takes more than one page of DynamoDB', async () => {
       // Act
-      const firstPage = await client.send(
+      const firstPage = await dynamo.client.send(
         new QueryCommand({
           TableName: TABLE,
           KeyConditionExpression: 'pk = :pk',
@@ -423,7 +402,7 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     ])('loads in version order over %s', async (_, pageSize) => {
       // Prepare
       const paged = new DynamoDbEventStore<CounterEvent, CounterState>({
-        client,
+        client: dynamo.client,
         tableName: TABLE,
         pageSize,
       });

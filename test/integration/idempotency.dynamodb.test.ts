@@ -1,14 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
-  CreateTableCommand,
-  DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
 import { ConflictError, DependencyUnavailableError } from '../../shared/errors/app-error';
 import type {
   ApiGatewayProxyEvent,
@@ -28,43 +25,19 @@ import {
   processedEventMarker,
   transactWriteOnce,
 } from '../../shared/idempotency/processed-event-marker';
+import { useDynamoDbLocal } from '../support/dynamodb-local';
 
 const IDEMPOTENCY_TABLE = 'idempotency';
 const INVENTORY_TABLE = 'inventory';
 
-let dynamoDbLocal: DynamoDbLocal;
-let client: DynamoDBClient;
 let keyCount = 0;
 
-beforeAll(async () => {
-  dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
-  client = new DynamoDBClient({
-    endpoint: dynamoDbLocal.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  // The key schema Powertools' DynamoDB persistence layer expects by default.
-  await client.send(
-    new CreateTableCommand({
-      TableName: IDEMPOTENCY_TABLE,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await client.send(
-    new CreateTableCommand({
-      TableName: INVENTORY_TABLE,
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-});
+const dynamo = useDynamoDbLocal();
 
-afterAll(async () => {
-  client?.destroy();
-  await dynamoDbLocal?.stop();
+beforeAll(async () => {
+  // The key schema Powertools' DynamoDB persistence layer expects by default.
+  await dynamo.createTable(IDEMPOTENCY_TABLE, { partitionKey: 'id' });
+  await dynamo.createTable(INVENTORY_TABLE, { partitionKey: 'pk' });
 });
 
 const CreateOrder = z.strictObject({
@@ -96,7 +69,7 @@ function commandEndpoint(
   const handler = httpHandler(
     {
       body: CreateOrder,
-      interceptor: httpIdempotency({ tableName: IDEMPOTENCY_TABLE, client, ...options }),
+      interceptor: httpIdempotency({ tableName: IDEMPOTENCY_TABLE, client: dynamo.client, ...options }),
       logger: quietLogger,
     },
     async (request) => {
@@ -189,7 +162,7 @@ describe('HTTP idempotency on DynamoDB Local', () => {
 
       // Act
       await handler(request(key));
-      const { Item } = await client.send(
+      const { Item } = await dynamo.client.send(
         new GetItemCommand({ TableName: IDEMPOTENCY_TABLE, Key: { id: { S: id } } }),
       );
 
@@ -477,7 +450,7 @@ describe('event consumers: eventId in the same transaction as the state change',
   const STOCK_KEY = { pk: { S: 'stock#prd_1' } };
 
   beforeAll(async () => {
-    await client.send(
+    await dynamo.client.send(
       new PutItemCommand({ TableName: INVENTORY_TABLE, Item: { ...STOCK_KEY, reserved: { N: '0' } } }),
     );
   });
@@ -499,7 +472,9 @@ describe('event consumers: eventId in the same transaction as the state change',
   }
 
   async function reserved(): Promise<number> {
-    const { Item } = await client.send(new GetItemCommand({ TableName: INVENTORY_TABLE, Key: STOCK_KEY }));
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({ TableName: INVENTORY_TABLE, Key: STOCK_KEY }),
+    );
     return Number(Item?.reserved?.N);
   }
 
@@ -509,15 +484,15 @@ describe('event consumers: eventId in the same transaction as the state change',
   it('applies an event once: its redelivery is recognised as already processed', async () => {
     // Prepare
     const before = await reserved();
-    const first = await transactWriteOnce(client, marker('evt-1'), [reserve(2)]);
+    const first = await transactWriteOnce(dynamo.client, marker('evt-1'), [reserve(2)]);
 
     // Act
-    const redelivered = await transactWriteOnce(client, marker('evt-1'), [reserve(2)]);
+    const redelivered = await transactWriteOnce(dynamo.client, marker('evt-1'), [reserve(2)]);
 
     // Assess
     expect([first, redelivered]).toEqual(['applied', 'already-processed']);
     expect(await reserved()).toBe(before + 2);
-    const { Item } = await client.send(
+    const { Item } = await dynamo.client.send(
       new GetItemCommand({
         TableName: INVENTORY_TABLE,
         Key: { pk: { S: processedEventKey('inventory.reserve-stock', 'evt-1') } },
@@ -528,10 +503,10 @@ describe('event consumers: eventId in the same transaction as the state change',
 
   it('keeps consumers apart: another consumer of the same event applies it', async () => {
     // Prepare
-    await transactWriteOnce(client, marker('evt-2'), [reserve(1)]);
+    await transactWriteOnce(dynamo.client, marker('evt-2'), [reserve(1)]);
 
     // Act
-    const other = await transactWriteOnce(client, marker('evt-2', 'inventory.audit'), [reserve(1)]);
+    const other = await transactWriteOnce(dynamo.client, marker('evt-2', 'inventory.audit'), [reserve(1)]);
 
     // Assess
     expect(other).toBe('applied');
@@ -544,18 +519,18 @@ describe('event consumers: eventId in the same transaction as the state change',
 
     // Act
     try {
-      await client.send(new TransactWriteItemsCommand({ TransactItems: [marker('evt-3'), tooMuch] }));
+      await dynamo.client.send(new TransactWriteItemsCommand({ TransactItems: [marker('evt-3'), tooMuch] }));
     } catch (error) {
       caught = error;
     }
-    const retried = transactWriteOnce(client, marker('evt-3'), [tooMuch]);
+    const retried = transactWriteOnce(dynamo.client, marker('evt-3'), [tooMuch]);
 
     // Assess
     expect((caught as Error).name).toBe('TransactionCanceledException');
     expect(isEventAlreadyProcessed(caught, 0)).toBe(false);
     expect(isEventAlreadyProcessed(caught, 1)).toBe(true);
     await expect(retried).rejects.toMatchObject({ name: 'TransactionCanceledException' });
-    const { Item } = await client.send(
+    const { Item } = await dynamo.client.send(
       new GetItemCommand({
         TableName: INVENTORY_TABLE,
         Key: { pk: { S: processedEventKey('inventory.reserve-stock', 'evt-3') } },

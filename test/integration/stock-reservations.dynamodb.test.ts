@@ -5,20 +5,11 @@
  * racing for the last units never oversell; and the table's stream, run through the outbox relay,
  * publishes the reservation events and never a reservation item.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
 import { ConcurrencyError } from '../../shared/errors/app-error';
 import { commandContext, type CommandContext } from '../../shared/event-sourcing/command-context';
-import type { DynamoDBStreamRecord } from '../../shared/outbox/dynamodb-stream-event';
 import { makeOutboxRelay } from '../../shared/outbox/outbox-relay';
 import { DynamoDbProductRepository } from '../../functions/inventory/adapters/dynamodb-product-repository';
 import type { OrderStock } from '../../functions/inventory/application/change-reservation';
@@ -33,6 +24,7 @@ import type { Product } from '../../functions/inventory/domain/product';
 import { StaleProductError } from '../../functions/inventory/ports/product-repository';
 import { totalStock } from '../../functions/inventory/domain/stock-reservation';
 import { newId, newUlid } from '../../shared/ids/ids';
+import { useDynamoDbLocal, type CreatedTable } from '../support/dynamodb-local';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -65,50 +57,19 @@ function productEvent<const TType extends string, TData>(
   };
 }
 
-let dynamoDbLocal: DynamoDbLocal;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-let streams: DynamoDBStreamsClient;
-let tableCount = 0;
-
-beforeAll(async () => {
-  dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
-  const config = { endpoint: dynamoDbLocal.endpoint, region: 'us-east-1', credentials };
-  client = new DynamoDBClient(config);
-  documents = DynamoDBDocumentClient.from(client);
-  streams = new DynamoDBStreamsClient(config);
-}, 60_000);
-
-afterAll(async () => {
-  streams?.destroy();
-  client?.destroy();
-  await dynamoDbLocal?.stop();
-});
+const dynamo = useDynamoDbLocal();
 
 /** A products table as the inventory stack makes it (pk/sk strings, NEW_IMAGE stream). */
-async function productsTable(): Promise<{ tableName: string; streamArn: string }> {
-  tableCount += 1;
-  const tableName = `products-${tableCount}`;
-  const { TableDescription } = await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  return { tableName, streamArn: TableDescription?.LatestStreamArn ?? '' };
+function productsTable(): Promise<CreatedTable> {
+  return dynamo.createTable(dynamo.uniqueTableName('products'), {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    stream: 'NEW_IMAGE',
+  });
 }
 
 function inventory(tableName: string, retry: OptimisticRetryOptions = RETRY) {
-  const repository = new DynamoDbProductRepository({ client, tableName });
+  const repository = new DynamoDbProductRepository({ client: dynamo.client, tableName });
   const deps = { repository, retry };
   return {
     repository,
@@ -124,7 +85,7 @@ const orderOf = (orderId: string, items: OrderStock['items']): OrderStock => ({ 
 
 /** Every item of a product's partition, by sort key. */
 async function partition(tableName: string, productId: string): Promise<Record<string, unknown>[]> {
-  const { Items = [] } = await documents.send(
+  const { Items = [] } = await dynamo.documents.send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk',
@@ -133,39 +94,6 @@ async function partition(tableName: string, productId: string): Promise<Record<s
     }),
   );
   return Items;
-}
-
-/** The stream's records so far, every shard from its start, in the shape the relay reads. */
-async function streamRecords(streamArn: string): Promise<DynamoDBStreamRecord[]> {
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const records: DynamoDBStreamRecord[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator: iterator } = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    while (iterator !== undefined) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      const batch = page.Records ?? [];
-      for (const record of batch) {
-        records.push({
-          eventID: record.eventID,
-          eventName: record.eventName,
-          dynamodb: {
-            SequenceNumber: record.dynamodb?.SequenceNumber,
-            Keys: record.dynamodb?.Keys as NonNullable<DynamoDBStreamRecord['dynamodb']>['Keys'],
-            NewImage: record.dynamodb?.NewImage as NonNullable<DynamoDBStreamRecord['dynamodb']>['NewImage'],
-          },
-        });
-      }
-      // An open shard always hands out a next iterator; an empty page means it has been read up to now.
-      iterator = batch.length === 0 ? undefined : page.NextShardIterator;
-    }
-  }
-  return records;
 }
 
 describe('each reservation move is one transaction of product, reservation and event', () => {
@@ -410,7 +338,7 @@ describe("the table's stream through the outbox relay", () => {
         error: () => undefined,
       },
     });
-    const records = await streamRecords(streamArn);
+    const records = await dynamo.streamRecords(streamArn);
     // Act: every record, unfiltered (the event source mapping's filter would drop most before the relay).
     const response = await relay({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
     // Assess

@@ -6,21 +6,12 @@
  * one sub register it once; and the table's stream, run through the outbox relay, publishes the event
  * and never a user or a claim.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
 import { ConcurrencyError } from '../../shared/errors/app-error';
 import { commandContext, type CommandContext } from '../../shared/event-sourcing/command-context';
 import { isId, newId } from '../../shared/ids/ids';
-import type { DynamoDBStreamRecord } from '../../shared/outbox/dynamodb-stream-event';
 import { makeOutboxRelay } from '../../shared/outbox/outbox-relay';
 import { DynamoDbUserRepository } from '../../functions/users/adapters/dynamodb-user-repository';
 import { makeFindUserId } from '../../functions/users/application/find-user-id';
@@ -28,53 +19,23 @@ import { makeGetUser } from '../../functions/users/application/get-user';
 import { makeRegisterUser, type RegisterUserResult } from '../../functions/users/application/register-user';
 import { USERS_EVENT_SOURCE, type UserRegistered } from '../../functions/users/contracts';
 import { EmailAlreadyRegisteredError } from '../../functions/users/domain/errors';
+import { useDynamoDbLocal, type CreatedTable } from '../support/dynamodb-local';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-let dynamoDbLocal: DynamoDbLocal;
-let client: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-let streams: DynamoDBStreamsClient;
-let tableCount = 0;
-
-beforeAll(async () => {
-  dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
-  const config = { endpoint: dynamoDbLocal.endpoint, region: 'us-east-1', credentials };
-  client = new DynamoDBClient(config);
-  documents = DynamoDBDocumentClient.from(client);
-  streams = new DynamoDBStreamsClient(config);
-}, 60_000);
-
-afterAll(async () => {
-  streams?.destroy();
-  client?.destroy();
-  await dynamoDbLocal?.stop();
-});
+const dynamo = useDynamoDbLocal();
 
 /** A users table as the users stack makes it (pk/sk strings, NEW_IMAGE stream). */
-async function usersTable(): Promise<{ tableName: string; streamArn: string }> {
-  tableCount += 1;
-  const tableName = `users-${tableCount}`;
-  const { TableDescription } = await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  return { tableName, streamArn: TableDescription?.LatestStreamArn ?? '' };
+function usersTable(): Promise<CreatedTable> {
+  return dynamo.createTable(dynamo.uniqueTableName('users'), {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    stream: 'NEW_IMAGE',
+  });
 }
 
 function users(tableName: string) {
-  const repository = new DynamoDbUserRepository({ client, tableName });
+  const repository = new DynamoDbUserRepository({ client: dynamo.client, tableName });
   return {
     repository,
     registerUser: makeRegisterUser({ repository, newUserId: () => newId('user') }),
@@ -90,7 +51,7 @@ function context(requestId = 'lambda-req-1'): CommandContext {
 
 /** Every item of the table, by `pk sk`. */
 async function items(tableName: string): Promise<Map<string, Record<string, unknown>>> {
-  const { Items = [] } = await documents.send(
+  const { Items = [] } = await dynamo.documents.send(
     new ScanCommand({ TableName: tableName, ConsistentRead: true }),
   );
   return new Map(Items.map((item) => [`${String(item['pk'])} ${String(item['sk'])}`, item]));
@@ -217,39 +178,6 @@ describe('registering a user on DynamoDB', () => {
   });
 });
 
-/** The stream's records so far, every shard from its start, in the shape the relay reads. */
-async function streamRecords(streamArn: string): Promise<DynamoDBStreamRecord[]> {
-  const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-  const records: DynamoDBStreamRecord[] = [];
-  for (const shard of StreamDescription?.Shards ?? []) {
-    let { ShardIterator: iterator } = await streams.send(
-      new GetShardIteratorCommand({
-        StreamArn: streamArn,
-        ShardId: shard.ShardId,
-        ShardIteratorType: 'TRIM_HORIZON',
-      }),
-    );
-    while (iterator !== undefined) {
-      const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      const batch = page.Records ?? [];
-      for (const record of batch) {
-        records.push({
-          eventID: record.eventID,
-          eventName: record.eventName,
-          dynamodb: {
-            SequenceNumber: record.dynamodb?.SequenceNumber,
-            Keys: record.dynamodb?.Keys as NonNullable<DynamoDBStreamRecord['dynamodb']>['Keys'],
-            NewImage: record.dynamodb?.NewImage as NonNullable<DynamoDBStreamRecord['dynamodb']>['NewImage'],
-          },
-        });
-      }
-      // An open shard always hands out a next iterator; an empty page means it has been read up to now.
-      iterator = batch.length === 0 ? undefined : page.NextShardIterator;
-    }
-  }
-  return records;
-}
-
 describe("the users table's stream through the outbox relay", () => {
   test('publishes one UserRegistered per user, and never a user or a claim', async () => {
     // Prepare: two users, a retried trigger and a refused email, all through the table.
@@ -284,7 +212,7 @@ describe("the users table's stream through the outbox relay", () => {
         error: () => undefined,
       },
     });
-    const records = await streamRecords(streamArn);
+    const records = await dynamo.streamRecords(streamArn);
     // Act: every record, unfiltered (the event source mapping's filter would drop most before the relay).
     const response = await relay({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
     // Assess
