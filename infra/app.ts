@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { appSettings } from './app-settings';
+import { AccountsStack } from './stacks/accounts-stack';
 import { InventoryStack } from './stacks/inventory-stack';
 import { OrdersStack } from './stacks/orders-stack';
 import { PaymentProviderStack } from './stacks/payment-provider-stack';
@@ -27,11 +28,13 @@ export function buildApp(app: App = new App()): App {
     description: 'Inventory: products, stock and reservations, on the shared API and bus',
     api: platform.api,
     bus: platform.bus,
+    authorizer: users.authorizer,
   });
   const payments = new PaymentsStack(app, 'ShopPayments', {
     description: 'Payments: charges and refunds at the card processor, behind a shared circuit breaker',
     api: platform.api,
     bus: platform.bus,
+    authorizer: users.authorizer,
     providerApiUrl: provider.api.url,
     breakerFailureThreshold: settings.breakerFailureThreshold,
     breakerFailureRate: settings.breakerFailureRate,
@@ -42,6 +45,7 @@ export function buildApp(app: App = new App()): App {
       'Orders: event-sourced commands, outbox, projection, queries and the orchestrated PlaceOrder saga',
     api: platform.api,
     bus: platform.bus,
+    authorizer: users.authorizer,
     saga: {
       reserveStock: inventory.reserveStockFunction,
       releaseStock: inventory.releaseStockFunction,
@@ -54,12 +58,18 @@ export function buildApp(app: App = new App()): App {
       paymentWaitInterval: settings.paymentWaitInterval,
     },
   });
+  const accounts = new AccountsStack(app, 'ShopAccounts', {
+    description: 'Accounts: money accounts, deposits, transfers under optimistic locking, and ledgers',
+    api: platform.api,
+    authorizer: users.authorizer,
+  });
   // Each context's stack redeploys the shared stage with its routes: one after the other, never racing.
   // Orders also price items through inventory's API, and add /users/{userId}/orders under the users
   // stack's /users resource (ContextRoutes imports it).
   inventory.addStackDependency(users);
   payments.addStackDependency(inventory);
   orders.addStackDependency(payments);
+  accounts.addStackDependency(orders);
   return app;
 }
 

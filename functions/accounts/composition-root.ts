@@ -4,8 +4,7 @@
  * `export const handler = makeXxxHandler(xxxDependencies())`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { ApiGatewayProxyEvent } from '../../shared/http/api-gateway-proxy';
-import { callerOf } from '../../shared/http/caller';
+import { callerScope } from '../../shared/http/caller';
 import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
@@ -47,9 +46,6 @@ const loggedRetry: LostRaceRetryOptions = {
     }),
 };
 
-/** Keys are the caller's own: one caller can neither replay nor block another's request. */
-const byCaller = { scopeOf: (event: ApiGatewayProxyEvent) => callerOf(event).userId };
-
 export function openAccountDependencies(): OpenAccountHandlerDependencies {
   const config = loadAccountCommandConfig();
   return {
@@ -63,7 +59,7 @@ export function openAccountDependencies(): OpenAccountHandlerDependencies {
       tableName: config.idempotencyTable,
       client: dynamoDb(),
       required: false,
-      ...byCaller,
+      scopeOf: callerScope,
     }),
   };
 }
@@ -82,7 +78,11 @@ export function depositMoneyDependencies(): DepositMoneyHandlerDependencies {
       now,
       retry: loggedRetry,
     }),
-    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), ...byCaller }),
+    idempotency: httpIdempotency({
+      tableName: config.idempotencyTable,
+      client: dynamoDb(),
+      scopeOf: callerScope,
+    }),
   };
 }
 
@@ -95,7 +95,11 @@ export function transferMoneyDependencies(): TransferMoneyHandlerDependencies {
       now,
       retry: loggedRetry,
     }),
-    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), ...byCaller }),
+    idempotency: httpIdempotency({
+      tableName: config.idempotencyTable,
+      client: dynamoDb(),
+      scopeOf: callerScope,
+    }),
   };
 }
 

@@ -7,6 +7,7 @@ import { currentTraceHeader } from '../../shared/config/env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { newId } from '../../shared/ids/ids';
+import { callerScope } from '../../shared/http/caller';
 import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
@@ -67,7 +68,12 @@ export function createProductDependencies(): CreateProductHandlerDependencies {
     }),
     newContext,
     // Optional here: creating a product twice is a nuisance, not a loss; clients that retry send a key.
-    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), required: false }),
+    idempotency: httpIdempotency({
+      tableName: config.idempotencyTable,
+      client: dynamoDb(),
+      required: false,
+      scopeOf: callerScope,
+    }),
   };
 }
 
@@ -85,7 +91,12 @@ export function restockProductDependencies(): RestockProductHandlerDependencies 
     }),
     newContext,
     // A restock is not idempotent: a client retrying one whose answer it lost (a timeout) sends a key.
-    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), required: false }),
+    idempotency: httpIdempotency({
+      tableName: config.idempotencyTable,
+      client: dynamoDb(),
+      required: false,
+      scopeOf: callerScope,
+    }),
   };
 }
 

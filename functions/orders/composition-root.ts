@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { commandContext, DynamoDbEventStore } from '../../shared/event-sourcing';
+import { callerScope } from '../../shared/http/caller';
 import { httpIdempotency } from '../../shared/idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
@@ -98,7 +99,12 @@ function commandRunner(
 }
 
 function idempotency(config: OrdersConfig<'command'>, required: boolean) {
-  return httpIdempotency({ tableName: config.IDEMPOTENCY_TABLE, client: dynamoDb(), required });
+  return httpIdempotency({
+    tableName: config.IDEMPOTENCY_TABLE,
+    client: dynamoDb(),
+    required,
+    scopeOf: callerScope,
+  });
 }
 
 function approvalTasks(config: { readonly EVENT_STORE_TABLE: string }): DynamoDbApprovalTasks {

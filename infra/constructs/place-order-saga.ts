@@ -190,13 +190,15 @@ export class PlaceOrderSaga extends Construct {
       });
     const orderId = sfn.JsonPath.stringAt('$.orderId');
     const correlationId = sfn.JsonPath.stringAt('$.correlationId');
+    // The customer: payments records whose payment it is, and shows it to them alone.
+    const userId = sfn.JsonPath.stringAt('$.userId');
     const items = sfn.JsonPath.listAt('$.items');
 
     // ---- Compensations, built once ------------------------------------------------------------------
     const refundPayment = invoke(
       'RefundPayment',
       steps.refundPayment,
-      { orderId, correlationId },
+      { orderId, userId, correlationId },
       '$.refund',
       settings.stepTimeout,
     );
@@ -325,6 +327,7 @@ export class PlaceOrderSaga extends Construct {
       steps.chargePayment,
       {
         orderId,
+        userId,
         amountCents: sfn.JsonPath.numberAt('$.totalCents'),
         currency: sfn.JsonPath.stringAt('$.currency'),
         token: sfn.JsonPath.stringAt('$.payment.token'),

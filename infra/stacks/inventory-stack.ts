@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ContextRoutes } from '../constructs/context-routes';
+import { IdempotencyTable } from '../constructs/idempotency-table';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
@@ -22,6 +23,8 @@ export interface InventoryStackProps extends StackProps {
   readonly bus: events.IEventBus;
   /** The API's stage this stack redeploys with its routes. @default 'prod' */
   readonly stageName?: string;
+  /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
+  readonly authorizer: apigateway.IAuthorizer;
 }
 
 const SERVICE = 'inventory';
@@ -37,7 +40,7 @@ const handler = (name: string): string => `functions/inventory/handlers/${name}.
  */
 export class InventoryStack extends Stack {
   public readonly productsTable: dynamodb.Table;
-  public readonly idempotencyTable: dynamodb.Table;
+  public readonly idempotencyTable: IdempotencyTable;
   public readonly createProductFunction: ServiceFunction;
   public readonly getProductFunction: ServiceFunction;
   public readonly restockProductFunction: ServiceFunction;
@@ -67,12 +70,7 @@ export class InventoryStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiration',
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable');
 
     const productsEnv = { PRODUCTS_TABLE: this.productsTable.tableName };
     this.createProductFunction = new ServiceFunction(this, 'CreateProductFunction', {
@@ -150,6 +148,7 @@ export class InventoryStack extends Stack {
       api: props.api,
       stageName: props.stageName,
       description: 'Inventory routes',
+      authorizer: props.authorizer,
       routes: [
         { path: '/products', method: 'POST', handler: this.createProductFunction },
         { path: '/products/{productId}', method: 'GET', handler: this.getProductFunction },

@@ -1,14 +1,7 @@
-import {
-  CfnOutput,
-  CrossStackReferences,
-  Duration,
-  ReferenceStrength,
-  RemovalPolicy,
-  Stack,
-  StackProps,
-} from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ContextRoutes } from '../constructs/context-routes';
+import { IdempotencyTable } from '../constructs/idempotency-table';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -62,6 +55,8 @@ export interface OrdersStackProps extends StackProps {
   readonly saga: OrdersSagaProps;
   /** The API's stage this stack redeploys with its routes. @default 'prod' */
   readonly stageName?: string;
+  /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
+  readonly authorizer: apigateway.IAuthorizer;
   /** A snapshot of an order is saved every this many events. @default 25 */
   readonly snapshotEvery?: number;
   /**
@@ -111,7 +106,7 @@ const handler = (name: string): string => `functions/orders/handlers/${name}.han
 export class OrdersStack extends Stack {
   public readonly eventStore: EventStoreTable;
   public readonly readModel: ReadModelTable;
-  public readonly idempotencyTable: dynamodb.Table;
+  public readonly idempotencyTable: IdempotencyTable;
   public readonly relay: OutboxRelay;
   public readonly projectionQueue: sqs.Queue;
   public readonly projectionDeadLetterQueue: sqs.Queue;
@@ -150,12 +145,7 @@ export class OrdersStack extends Stack {
         },
       ],
     });
-    this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiration',
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable');
 
     // ---- Commands: write the event store (and their idempotency records), nothing else -----------
     const commandEnv = {
@@ -391,6 +381,7 @@ export class OrdersStack extends Stack {
       api: props.api,
       stageName: props.stageName,
       description: 'Orders routes',
+      authorizer: props.authorizer,
       routes: [
         { path: '/orders', method: 'POST', handler: this.createOrderFunction },
         { path: '/orders/{orderId}', method: 'GET', handler: this.getOrderFunction },
@@ -399,6 +390,7 @@ export class OrdersStack extends Stack {
         { path: '/orders/{orderId}/approval', method: 'POST', handler: this.decideApprovalFunction },
         { path: '/orders/{orderId}/events', method: 'GET', handler: this.getOrderEventsFunction },
         { path: '/users/{userId}/orders', method: 'GET', handler: this.listUserOrdersFunction },
+        { path: '/users/me/orders', method: 'GET', handler: this.listUserOrdersFunction },
       ],
     });
 

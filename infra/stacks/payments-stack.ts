@@ -30,6 +30,8 @@ export interface PaymentsStackProps extends StackProps {
   readonly providerApiUrl: string;
   /** The API's stage this stack redeploys with its routes. @default 'prod' */
   readonly stageName?: string;
+  /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
+  readonly authorizer: apigateway.IAuthorizer;
   /** Per call to the processor; a call still running is aborted and counts as a failure. @default Duration.seconds(2) */
   readonly providerTimeout?: Duration;
   /** Calls per processor operation, the first included (only failures of the processor are retried). @default 3 */
@@ -165,6 +167,7 @@ export class PaymentsStack extends Stack {
       api: props.api,
       stageName: props.stageName,
       description: 'Payments routes',
+      authorizer: props.authorizer,
       routes: [{ path: '/payments/{orderId}', method: 'GET', handler: this.getPaymentFunction }],
     });
 

@@ -13,6 +13,7 @@ export abstract class AppError extends Error {
   abstract readonly kind:
     | 'validation'
     | 'unauthorized'
+    | 'forbidden'
     | 'unprocessable'
     | 'not-found'
     | 'conflict'
@@ -50,6 +51,17 @@ export class UnauthorizedError extends AppError {
   readonly kind = 'unauthorized';
   constructor(message: string) {
     super('UNAUTHORIZED', message);
+  }
+}
+
+/**
+ * The caller is known but may not do this (403 `FORBIDDEN`): a customer on a staff route. Only for
+ * routes anyone may know exist; a resource that is not the caller's answers 404, as an unknown one.
+ */
+export class ForbiddenError extends AppError {
+  readonly kind = 'forbidden';
+  constructor(message: string) {
+    super('FORBIDDEN', message);
   }
 }
 

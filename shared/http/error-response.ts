@@ -4,6 +4,7 @@ import { AppError, type ErrorDetail } from '../errors/app-error';
 export const HTTP_STATUS_BY_ERROR_KIND: Readonly<Record<AppError['kind'], number>> = {
   validation: 400,
   unauthorized: 401,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   concurrency: 409,

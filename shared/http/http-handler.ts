@@ -92,6 +92,11 @@ export interface HttpHandlerOptions<TBody, TPath, TQuery> {
   /** @default DEFAULT_MAX_BODY_BYTES (64 KB) */
   readonly maxBodyBytes?: number;
   readonly interceptor?: HttpInterceptor;
+  /**
+   * Checks the caller before anything of the request is read, throwing an `AppError` to refuse (e.g.
+   * `staffOnly`): a route a customer may not use answers them 403 whatever they sent.
+   */
+  readonly authorize?: (event: ApiGatewayProxyEvent) => void;
   /** @default the container's logger from `shared/observability` */
   readonly logger?: HttpLogger;
   /**
@@ -149,6 +154,7 @@ export function httpHandler<
   ): Promise<ApiGatewayProxyResult> {
     const traceHeaders = { [REQUEST_ID_HEADER]: requestId, [CORRELATION_ID_HEADER]: correlationId };
     try {
+      options.authorize?.(event);
       const rawPath = decodedPathParameters(event);
       const rawQuery = definedValues(event.queryStringParameters);
       const pathParameters = pathSchema ? parseWithSchema(pathSchema, rawPath, 'path') : rawPath;

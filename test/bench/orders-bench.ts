@@ -8,6 +8,10 @@
  *  3. aggregate load time at 10, 1,000 and 10,000 events, with and without a snapshot, through
  *     `DynamoDbEventStore` + `AggregateRunner` on a DynamoDB Local of its own.
  *
+ * Every request carries an ID token, as the API requires: a staff member, signed in on the users stack's
+ * pool, creates the products; a few customers place the orders (order i is customer i mod
+ * `CUSTOMERS`'s) and read them back.
+ *
  * Lives under `test/` (not `local/`) because it is about the app, not the local cloud.
  */
 import { randomUUID } from 'node:crypto';
@@ -39,8 +43,18 @@ import {
   type DomainEvent,
 } from '../../shared/event-sourcing';
 import { ORDER_VIEW_SORT_KEY } from '../../functions/orders/adapters/dynamodb-order-views';
+import { createOrderKey } from '../../functions/orders/application/create-order';
+import { UNIQUE_KEY_PREFIX } from '../../shared/event-sourcing/dynamodb-event-store';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { PROJECT_DIR, placeOrderExecutionArn, placeOrderMachineArn } from '../support/shop-cloud';
+import {
+  PROJECT_DIR,
+  apiAs,
+  placeOrderExecutionArn,
+  placeOrderMachineArn,
+  signedInUser,
+  type JsonAnswer,
+} from '../support/shop-cloud';
+import type { SignedInUser } from '../support/shop-users';
 
 /** Every order pays by card: `tok_visa` is the payment provider's card that is always charged. */
 const CARD = { method: 'card', token: 'tok_visa' } as const;
@@ -64,6 +78,42 @@ const PROPAGATION_CONCURRENCY = 8;
 const POLL_INTERVAL_MS = 5;
 const AGGREGATE_SIZES = [10, 1_000, 10_000];
 const LOADS_PER_SIZE = 7;
+/** The customers who place the orders, taking turns. */
+const CUSTOMERS = 4;
+
+/** Who the bench acts as. */
+interface Shoppers {
+  /** Creates the products. */
+  readonly staff: SignedInUser;
+  readonly customers: readonly SignedInUser[];
+}
+
+/** Signs up and in the staff member and the customers (before anything is measured). */
+async function signIn(cloud: LocalCloud): Promise<Shoppers> {
+  const [staff, ...customers] = await Promise.all([
+    signedInUser(cloud, { email: 'bench.staff@example.com', staff: true }),
+    ...Array.from({ length: CUSTOMERS }, (_, n) =>
+      signedInUser(cloud, { email: `bench.customer-${n}@example.com` }),
+    ),
+  ]);
+  if (staff === undefined) throw new Error('no staff member signed in');
+  return { staff, customers };
+}
+
+/** The customer who places order `i`. */
+function customerOf(shoppers: Shoppers, i: number): SignedInUser {
+  const customer = shoppers.customers[i % shoppers.customers.length];
+  if (customer === undefined) throw new Error('no customer signed in');
+  return customer;
+}
+
+/** `customer` sends `POST /orders` with `body` and a fresh `Idempotency-Key`. */
+function postOrder(cloud: LocalCloud, customer: SignedInUser, body: object): Promise<JsonAnswer> {
+  return apiAs(cloud, customer)('POST', '/orders', {
+    body,
+    headers: { 'Idempotency-Key': randomUUID() },
+  });
+}
 
 const median = (values: readonly number[]): number =>
   percentile(
@@ -118,7 +168,7 @@ interface WritePath {
  */
 const RAW_CREATE_OPS = 4;
 
-async function writePath(cloud: LocalCloud, productId: string): Promise<WritePath> {
+async function writePath(cloud: LocalCloud, shoppers: Shoppers, productId: string): Promise<WritePath> {
   const tables = cloud.summary.tables;
   const eventStore = tableNamed(tables, /Orders.*EventStore/i);
   const idempotency = tableNamed(tables, /Orders.*Idempotency/i);
@@ -127,17 +177,11 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
 
   /** Statuses other than 202 seen in the measured rounds (the warm-up's are forgotten). */
   const failures = new Map<number, number>();
-  const apiCreate = async (): Promise<void> => {
-    const answer = await fetch(`${cloud.apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify({
-        userId: newId('user'),
-        items: [{ productId, quantity: 1 }],
-        ...WITHOUT_ORCHESTRATION,
-      }),
+  const apiCreate = async (i: number): Promise<void> => {
+    const answer = await postOrder(cloud, customerOf(shoppers, i), {
+      items: [{ productId, quantity: 1 }],
+      ...WITHOUT_ORCHESTRATION,
     });
-    await answer.arrayBuffer();
     if (answer.status !== 202) failures.set(answer.status, (failures.get(answer.status) ?? 0) + 1);
   };
 
@@ -147,9 +191,10 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
    * of the key's claim and the one event, Powertools' completed record. No snapshot read and no event
    * query: the runner creates the order without loading it (`AggregateRunner.create`), a new id having
    * no history. The event item is marked `kind = 'bench'` so the outbox relay's filter drops it: nothing
-   * runs behind the raw path.
+   * runs behind the raw path. The key is claimed per customer, as the command claims it.
    */
-  const rawCreate = async (): Promise<void> => {
+  const rawCreate = async (i: number): Promise<void> => {
+    const { userId } = customerOf(shoppers, i);
     const orderId = newId('order');
     const key = `http#${randomUUID()}`;
     const nowSeconds = Math.floor(Date.now() / 1000);
@@ -190,7 +235,7 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
             Put: {
               TableName: eventStore,
               Item: marshall({
-                pk: `unique#POST /orders#${key}`,
+                pk: `${UNIQUE_KEY_PREFIX}${createOrderKey({ userId, requestKey: key })}`,
                 sk: 0,
                 kind: 'unique-key',
                 aggregateId: orderId,
@@ -217,7 +262,7 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
                 schemaVersion: 1,
                 data: {
                   orderId,
-                  userId: newId('user'),
+                  userId,
                   items: [{ productId, quantity: 1, unitPriceCents: 1_999 }],
                   totalCents: 1_999,
                   currency: 'USD',
@@ -255,7 +300,7 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
     const raw: Round[] = [];
     const api: Round[] = [];
     const apiStreamsPaused: Round[] = [];
-    const round = async (operation: () => Promise<void>): Promise<Round> => {
+    const round = async (operation: (i: number) => Promise<void>): Promise<Round> => {
       const node = process.cpuUsage();
       const jvmTicks = processTicks(cloud.dynamoDbPid);
       const perSecond = await throughput(ORDERS_PER_ROUND, CONCURRENCY, operation);
@@ -298,22 +343,18 @@ async function writePath(cloud: LocalCloud, productId: string): Promise<WritePat
  * be the heaviest load on the machine, and lengthen what it measures), then one `GET /orders/{id}`
  * confirms the order is visible.
  */
-async function propagation(cloud: LocalCloud, productId: string): Promise<number[]> {
+async function propagation(cloud: LocalCloud, shoppers: Shoppers, productId: string): Promise<number[]> {
   const readModel = tableNamed(cloud.summary.tables, /Orders.*ReadModel/i);
   const dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
   const samples: number[] = [];
   try {
-    await throughput(PROPAGATION_ORDERS, PROPAGATION_CONCURRENCY, async () => {
-      const answer = await fetch(`${cloud.apiUrl}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-        body: JSON.stringify({
-          userId: newId('user'),
-          items: [{ productId, quantity: 1 }],
-          ...WITHOUT_ORCHESTRATION,
-        }),
+    await throughput(PROPAGATION_ORDERS, PROPAGATION_CONCURRENCY, async (i) => {
+      const customer = customerOf(shoppers, i);
+      const answer = await postOrder(cloud, customer, {
+        items: [{ productId, quantity: 1 }],
+        ...WITHOUT_ORCHESTRATION,
       });
-      const body = (await answer.json()) as { orderId?: string };
+      const body = answer.body as { orderId?: string };
       const accepted = performance.now();
       if (answer.status !== 202 || body.orderId === undefined) {
         throw new Error(`POST /orders answered ${answer.status}`);
@@ -330,8 +371,7 @@ async function propagation(cloud: LocalCloud, productId: string): Promise<number
         await sleep(POLL_INTERVAL_MS);
       }
       samples.push(performance.now() - accepted);
-      const view = await fetch(`${cloud.apiUrl}/orders/${body.orderId}`);
-      await view.arrayBuffer();
+      const view = await apiAs(cloud, customer)('GET', `/orders/${body.orderId}`);
       if (view.status !== 200) throw new Error(`GET /orders/${body.orderId} answered ${view.status}`);
     });
   } finally {
@@ -356,26 +396,25 @@ interface SagaMeasures {
   readonly notPaid: number;
 }
 
-async function createBenchProduct(cloud: LocalCloud): Promise<string> {
-  const answer = await fetch(`${cloud.apiUrl}/products`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify({ name: 'Bench widget', priceCents: 1_999, currency: 'USD', stock: 1_000_000_000 }),
+async function createBenchProduct(cloud: LocalCloud, shoppers: Shoppers): Promise<string> {
+  const answer = await apiAs(cloud, shoppers.staff)('POST', '/products', {
+    body: { name: 'Bench widget', priceCents: 1_999, currency: 'USD', stock: 1_000_000_000 },
+    headers: { 'Idempotency-Key': randomUUID() },
   });
-  const created = (await answer.json()) as { productId?: string };
+  const created = answer.body as { productId?: string };
   if (answer.status !== 201 || created.productId === undefined) {
     throw new Error(`POST /products answered ${answer.status}`);
   }
   return created.productId;
 }
 
-async function placeOrchestratedOrder(cloud: LocalCloud, productId: string): Promise<string> {
-  const answer = await fetch(`${cloud.apiUrl}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify({ userId: newId('user'), items: [{ productId, quantity: 1 }], payment: CARD }),
-  });
-  const body = (await answer.json()) as { orderId?: string };
+async function placeOrchestratedOrder(
+  cloud: LocalCloud,
+  customer: SignedInUser,
+  productId: string,
+): Promise<string> {
+  const answer = await postOrder(cloud, customer, { items: [{ productId, quantity: 1 }], payment: CARD });
+  const body = answer.body as { orderId?: string };
   if (answer.status !== 202 || body.orderId === undefined)
     throw new Error(`POST /orders answered ${answer.status}`);
   return body.orderId;
@@ -401,7 +440,14 @@ async function sagaEnded(sfn: SFNClient, executionArn: string): Promise<string> 
   }
 }
 
-async function sagaSample(cloud: LocalCloud, sfn: SFNClient, executionArn: string, orderId: string) {
+/** `customer`, the order's owner, reads its events. */
+async function sagaSample(
+  cloud: LocalCloud,
+  customer: SignedInUser,
+  sfn: SFNClient,
+  executionArn: string,
+  orderId: string,
+) {
   const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
   const events = history.events ?? [];
   const at = (index: number): number => events[index]?.timestamp?.getTime() ?? Number.NaN;
@@ -415,8 +461,8 @@ async function sagaSample(cloud: LocalCloud, sfn: SFNClient, executionArn: strin
       tasksMs += at(index) - (entered.get(name) ?? at(index));
     }
   });
-  const answer = await fetch(`${cloud.apiUrl}/orders/${orderId}/events`);
-  const body = (await answer.json()) as { events?: StoredEvent[] };
+  const answer = await apiAs(cloud, customer)('GET', `/orders/${orderId}/events`);
+  const body = answer.body as { events?: StoredEvent[] };
   const occurred = (type: string): number =>
     Date.parse(body.events?.find((event) => event.type === type)?.occurredAt ?? '');
   return { createdToPaidMs: occurred('OrderPaid') - occurred('OrderCreated'), executionMs, tasksMs };
@@ -427,8 +473,14 @@ async function sagaSample(cloud: LocalCloud, sfn: SFNClient, executionArn: strin
  * the orders per second it sustains at a higher one, and how much of each execution is orchestration
  * (the time between its Task states) rather than the steps' own work.
  */
-async function sagaMeasures(cloud: LocalCloud, productIds: readonly string[]): Promise<SagaMeasures> {
+async function sagaMeasures(
+  cloud: LocalCloud,
+  shoppers: Shoppers,
+  productIds: readonly string[],
+): Promise<SagaMeasures> {
   const productOf = (i: number): string => productIds[i % productIds.length] as string;
+  const placeOrder = (i: number): Promise<string> =>
+    placeOrchestratedOrder(cloud, customerOf(shoppers, i), productOf(i));
   const sfn = new SFNClient(localClientConfig(cloud.edgeUrl));
   const machineArn = placeOrderMachineArn(cloud);
   const executionOf = (orderId: string): string => placeOrderExecutionArn(machineArn, orderId);
@@ -440,14 +492,14 @@ async function sagaMeasures(cloud: LocalCloud, productIds: readonly string[]): P
   try {
     // Warm every step's environments first.
     await throughput(SAGA_LATENCY_CONCURRENCY * 4, SAGA_LATENCY_CONCURRENCY, async (i) =>
-      run(await placeOrchestratedOrder(cloud, productOf(i))),
+      run(await placeOrder(i)),
     );
     await quiesce(cloud.dynamoDbPid);
     const samples: SagaSample[] = [];
     await throughput(SAGA_LATENCY_ORDERS, SAGA_LATENCY_CONCURRENCY, async (i) => {
-      const orderId = await placeOrchestratedOrder(cloud, productOf(i));
+      const orderId = await placeOrder(i);
       await run(orderId);
-      samples.push(await sagaSample(cloud, sfn, executionOf(orderId), orderId));
+      samples.push(await sagaSample(cloud, customerOf(shoppers, i), sfn, executionOf(orderId), orderId));
     });
     await quiesce(cloud.dynamoDbPid);
     // Closed loop: each client places its next order once its last saga has ended, so at most
@@ -456,7 +508,7 @@ async function sagaMeasures(cloud: LocalCloud, productIds: readonly string[]): P
     const sustainedPerSecond = await throughput(
       SAGA_SUSTAINED_ORDERS,
       SAGA_SUSTAINED_CONCURRENCY,
-      async (i) => run(await placeOrchestratedOrder(cloud, productOf(i))),
+      async (i) => run(await placeOrder(i)),
     );
     return { samples, sustainedPerSecond, notPaid };
   } finally {
@@ -597,16 +649,17 @@ async function main(): Promise<void> {
   let visible: number[];
   let saga: SagaMeasures;
   try {
-    const productId = await createBenchProduct(cloud);
-    write = await writePath(cloud, productId);
-    visible = await propagation(cloud, productId);
+    const shoppers = await signIn(cloud);
+    const productId = await createBenchProduct(cloud, shoppers);
+    write = await writePath(cloud, shoppers, productId);
+    visible = await propagation(cloud, shoppers, productId);
     await quiesce(cloud.dynamoDbPid);
     // Each saga order takes one of several products: one product for all would measure the optimistic
     // locking of its stock item (every reserve and commit writes it) rather than the saga.
     const sagaProducts = await Promise.all(
-      Array.from({ length: SAGA_PRODUCTS }, () => createBenchProduct(cloud)),
+      Array.from({ length: SAGA_PRODUCTS }, () => createBenchProduct(cloud, shoppers)),
     );
-    saga = await sagaMeasures(cloud, sagaProducts);
+    saga = await sagaMeasures(cloud, shoppers, sagaProducts);
   } catch (error) {
     process.stderr.write(`${logs.slice(-40).join('\n')}\n`);
     throw error;

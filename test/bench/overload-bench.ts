@@ -8,16 +8,28 @@
  * resident memory of the local cloud (this process: every Lambda environment is one of its threads)
  * and of DynamoDB Local's JVM, measured by the system (`VmHWM`). A fresh process, so the peak is this
  * run's alone.
+ *
+ * Every request carries an ID token, as the API requires: a staff member creates the products, and each
+ * client is one of a few customers (client c is customer c mod `CUSTOMERS`), all signed in on the users
+ * stack's pool before the clock starts.
  */
 import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { LocalCloud } from 'cdk-local-cloud';
-import { newId } from '../../shared/ids/ids';
-import { PROJECT_DIR, placeOrderExecutionArn, placeOrderMachineArn } from '../support/shop-cloud';
+import {
+  PROJECT_DIR,
+  apiAs,
+  placeOrderExecutionArn,
+  placeOrderMachineArn,
+  signedInUser,
+  type JsonAnswer,
+} from '../support/shop-cloud';
+import type { SignedInUser } from '../support/shop-users';
 
 const ORDERS = Number(process.env.BENCH_OVERLOAD_ORDERS ?? 300);
 const CLIENTS = 16;
 const PRODUCTS = 16;
+const CUSTOMERS = 4;
 const DEADLINE_MS = 15 * 60_000;
 
 interface Machine {
@@ -37,17 +49,9 @@ interface Machine {
   };
 }
 
-async function post(
-  cloud: LocalCloud,
-  path: string,
-  body: unknown,
-): Promise<{ status: number; body: unknown }> {
-  const answer = await fetch(`${cloud.apiUrl}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify(body),
-  });
-  return { status: answer.status, body: (await answer.json()) as unknown };
+/** `user` sends `POST path` with their ID token and a fresh `Idempotency-Key`. */
+async function post(cloud: LocalCloud, user: SignedInUser, path: string, body: unknown): Promise<JsonAnswer> {
+  return apiAs(cloud, user)('POST', path, { body, headers: { 'Idempotency-Key': randomUUID() } });
 }
 
 async function machine(cloud: LocalCloud): Promise<Machine> {
@@ -64,9 +68,16 @@ async function main(): Promise<void> {
   });
   try {
     const idle = await machine(cloud);
+    const [staff, ...customers] = await Promise.all([
+      signedInUser(cloud, { email: 'overload.staff@example.com', staff: true }),
+      ...Array.from({ length: CUSTOMERS }, (_, n) =>
+        signedInUser(cloud, { email: `overload.customer-${n}@example.com` }),
+      ),
+    ]);
+    if (staff === undefined) throw new Error('no staff member signed in');
     const products: string[] = [];
     for (let i = 0; i < PRODUCTS; i++) {
-      const created = await post(cloud, '/products', {
+      const created = await post(cloud, staff, '/products', {
         name: `Overload item ${i}`,
         priceCents: 1_500,
         currency: 'USD',
@@ -76,15 +87,14 @@ async function main(): Promise<void> {
       products.push(String((created.body as { productId: string }).productId));
     }
 
-    // Act: 16 clients, each placing its next order as soon as the last was answered.
+    // Act: 16 clients (4 customers), each placing its next order as soon as the last was answered.
     const answers = new Map<number, number>();
     const orderIds: string[] = [];
     const started = performance.now();
     let next = 0;
-    const client = async (): Promise<void> => {
+    const client = async (customer: SignedInUser): Promise<void> => {
       for (let i = next++; i < ORDERS; i = next++) {
-        const answer = await post(cloud, '/orders', {
-          userId: newId('user'),
+        const answer = await post(cloud, customer, '/orders', {
           items: [{ productId: products[i % PRODUCTS], quantity: 1 }],
           payment: { method: 'card', token: 'tok_visa' },
         });
@@ -92,7 +102,13 @@ async function main(): Promise<void> {
         if (answer.status === 202) orderIds.push(String((answer.body as { orderId: string }).orderId));
       }
     };
-    await Promise.all(Array.from({ length: CLIENTS }, client));
+    await Promise.all(
+      Array.from({ length: CLIENTS }, (_, c) => {
+        const customer = customers[c % customers.length];
+        if (customer === undefined) throw new Error('no customer signed in');
+        return client(customer);
+      }),
+    );
     const placedMs = performance.now() - started;
 
     const machineArn = placeOrderMachineArn(cloud);

@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 
 /** An app that does not bundle function code: these tests look at the template, not at the bundles. */
 export function unbundledApp(): App {
@@ -8,6 +10,13 @@ export function unbundledApp(): App {
 
 export function unbundledStack(): Stack {
   return new Stack(unbundledApp(), 'S');
+}
+
+/** A Cognito authorizer on a pool of its own in `stack`, for a context stack built outside the app. */
+export function testAuthorizer(stack: Stack): apigateway.CognitoUserPoolsAuthorizer {
+  return new apigateway.CognitoUserPoolsAuthorizer(stack, 'TestAuthorizer', {
+    cognitoUserPools: [new cognito.UserPool(stack, 'TestUserPool')],
+  });
 }
 
 type Json = Record<string, unknown>;

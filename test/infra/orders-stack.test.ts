@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { OrdersStack, type OrdersSagaProps, type OrdersStackProps } from '../../infra/stacks/orders-stack';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
-import { unbundledApp } from './construct-test-helpers';
+import { testAuthorizer, unbundledApp } from './construct-test-helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -24,7 +24,13 @@ function sagaSteps(scope: Stack): OrdersSagaProps {
 function ordersStackWith(props: Partial<OrdersStackProps>): OrdersStack {
   const other = unbundledApp();
   const shared = new PlatformStack(other, 'P');
-  return new OrdersStack(other, 'O', { api: shared.api, bus: shared.bus, saga: sagaSteps(shared), ...props });
+  return new OrdersStack(other, 'O', {
+    api: shared.api,
+    bus: shared.bus,
+    authorizer: testAuthorizer(shared),
+    saga: sagaSteps(shared),
+    ...props,
+  });
 }
 
 const app = unbundledApp();
@@ -32,6 +38,7 @@ const platform = new PlatformStack(app, 'TestPlatform');
 const stack = new OrdersStack(app, 'TestOrders', {
   api: platform.api,
   bus: platform.bus,
+  authorizer: testAuthorizer(platform),
   snapshotEvery: 7,
   saga: { ...sagaSteps(platform), approvalThresholdCents: 50_000, approvalDeadline: Duration.minutes(30) },
 });
@@ -216,9 +223,18 @@ describe('OrdersStack', () => {
     });
   });
 
-  test('adds the seven orders routes to the shared API and deploys them to its prod stage', () => {
+  test('adds the eight orders routes to the shared API behind the authorizer and deploys them to its prod stage', () => {
     const methods = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
+    for (const method of methods) {
+      expect(method.Properties).toMatchObject({
+        AuthorizationType: 'COGNITO_USER_POOLS',
+        AuthorizerId: {
+          'Fn::ImportValue': expect.stringMatching(/^TestPlatform:ExportsOutputRefTestAuthorizer/) as unknown,
+        },
+      });
+    }
     expect(methods.map((m) => m.Properties['HttpMethod']).sort()).toEqual([
+      'GET',
       'GET',
       'GET',
       'GET',
@@ -245,6 +261,7 @@ describe('OrdersStack', () => {
         new OrdersStack(other, 'O', {
           api: shared.api,
           bus: shared.bus,
+          authorizer: testAuthorizer(shared),
           saga: inventoryOnly as OrdersSagaProps,
         }),
     ).toThrow(/saga needs the PlaceOrder steps .*missing chargePayment, refundPayment/);

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PaymentsStack, type PaymentsStackProps } from '../../infra/stacks/payments-stack';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
-import { unbundledApp } from './construct-test-helpers';
+import { testAuthorizer, unbundledApp } from './construct-test-helpers';
 
 type Json = Record<string, unknown>;
 type Resources = Record<string, { Type: string; Properties: Json; DeletionPolicy?: string }>;
@@ -15,6 +15,7 @@ function paymentsApp(props: Partial<PaymentsStackProps> = {}) {
   const stack = new PaymentsStack(app, 'TestPayments', {
     api: platform.api,
     bus: platform.bus,
+    authorizer: testAuthorizer(platform),
     providerApiUrl: PROVIDER_URL,
     ...props,
   });
@@ -64,6 +65,7 @@ function processorVariables(props: Partial<PaymentsStackProps>): Json {
   const payments = new PaymentsStack(app, 'Pay', {
     api: platform.api,
     bus: platform.bus,
+    authorizer: testAuthorizer(platform),
     providerApiUrl: platform.api.url,
     ...props,
   });

@@ -196,6 +196,7 @@ describe('PlaceOrderSaga', () => {
           'chargePayment',
           {
             'orderId.$': '$.orderId',
+            'userId.$': '$.userId',
             'amountCents.$': '$.totalCents',
             'currency.$': '$.currency',
             'token.$': '$.payment.token',
@@ -220,7 +221,7 @@ describe('PlaceOrderSaga', () => {
         ],
         RefundPayment: [
           'refundPayment',
-          { 'orderId.$': '$.orderId', 'correlationId.$': '$.correlationId' },
+          { 'orderId.$': '$.orderId', 'userId.$': '$.userId', 'correlationId.$': '$.correlationId' },
           '$.refund',
         ],
         ReleaseStock: [

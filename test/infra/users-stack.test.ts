@@ -1,4 +1,4 @@
-import type { CfnElement, Stack } from 'aws-cdk-lib';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
 import type { UsersStack } from '../../infra/stacks/users-stack';
@@ -220,6 +220,40 @@ describe('UsersStack (in the app, on the platform API and bus)', () => {
       .filter((statement) => statement['Action'] !== 'dynamodb:ListStreams');
     for (const statement of tableStatements) {
       expect(JSON.stringify(statement['Resource'])).toMatch(/UsersTable/);
+    }
+  });
+
+  test("protects every method of the app's API but GET /health with this pool's authorizer", () => {
+    const authorizerId = logicalIdOf(stack.authorizer);
+    const methods = app.node
+      .findAll()
+      .filter((construct): construct is Stack => construct instanceof Stack)
+      .flatMap((each) =>
+        Object.values(Template.fromStack(each).findResources('AWS::ApiGateway::Method') as Resources).map(
+          (method) => ({ stack: each.stackName, properties: method.Properties }),
+        ),
+      );
+    const open = methods.filter((method) => method.properties['AuthorizationType'] !== 'COGNITO_USER_POOLS');
+    // The health check (platform) and the simulated card processor's own API, which is not the shop's.
+    expect(open.map((method) => method.stack).sort()).toEqual([
+      'ShopPaymentProvider',
+      'ShopPaymentProvider',
+      'ShopPaymentProvider',
+      'ShopPaymentProvider',
+      'ShopPlatform',
+    ]);
+    const shop = methods.filter((method) => method.properties['AuthorizationType'] === 'COGNITO_USER_POOLS');
+    expect(shop.length).toBeGreaterThanOrEqual(18);
+    for (const method of shop) {
+      expect(method.properties['AuthorizerId']).toEqual(
+        method.stack === 'ShopUsers'
+          ? { Ref: authorizerId }
+          : {
+              'Fn::ImportValue': expect.stringMatching(
+                `^ShopUsers:ExportsOutputRef${authorizerId}`,
+              ) as unknown,
+            },
+      );
     }
   });
 });

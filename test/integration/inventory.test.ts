@@ -2,9 +2,12 @@
  * The inventory context end to end on the local cloud, booted on the real app (`cdk.json`): the
  * `shop-api` routes → Lambda → the products table (state and event item in one transaction) → its
  * stream → the `OutboxRelay` → the `shop` bus. What reaches the bus is observed the way any consumer
- * would: a rule with an SQS target, made in the test through the EventBridge and SQS APIs.
+ * would: a rule with an SQS target, made in the test through the EventBridge and SQS APIs. Every route
+ * but `GET /health` wants an ID token: staff keep the catalog, customers may only read it.
  */
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   DeleteRuleCommand,
   EventBridgeClient,
@@ -23,7 +26,14 @@ import {
 import { isId } from '../../shared/ids/ids';
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import type { InventoryEvent, ProductResponse } from '../../functions/inventory/contracts';
-import { callJson, localJson, startShopCloud, type JsonAnswer, type JsonCall } from '../support/shop-cloud';
+import {
+  apiAs,
+  localJson,
+  signedInUser,
+  startShopCloud,
+  type ApiCall,
+  type JsonAnswer,
+} from '../support/shop-cloud';
 
 const RULE = 'inventory-test-recorder';
 /** Restocks sent at once, with no client retries: each must count exactly once. */
@@ -32,8 +42,13 @@ const CONCURRENT_RESTOCKS = [60, 200];
 let cloud: LocalCloud;
 let eventBridge: EventBridgeClient;
 let sqs: SQSClient;
+let dynamodb: DynamoDBClient;
 let queueUrl: string;
 let logs: string[] = [];
+/** Keeps the catalog: creates and restocks. */
+let asStaff: ApiCall;
+/** Signed in, not staff: may read products, not change them. */
+let asCustomer: ApiCall;
 
 interface BusEvent {
   readonly source: string;
@@ -54,14 +69,11 @@ interface ErrorBody {
   readonly requestId: string;
 }
 
-const call = (method: string, path: string, options: JsonCall = {}): Promise<Answer> =>
-  callJson(cloud.apiUrl, method, path, options);
-
 const productOf = (answer: Answer): ProductResponse => answer.body as unknown as ProductResponse;
 const errorOf = (answer: Answer): ErrorBody => answer.body as unknown as ErrorBody;
 
 async function createProduct(body: Record<string, unknown> = {}): Promise<ProductResponse> {
-  const answer = await call('POST', '/products', {
+  const answer = await asStaff('POST', '/products', {
     body: { name: 'Mug', priceCents: 1_200, stock: 0, ...body },
   });
   expect(answer.status).toBe(201);
@@ -105,10 +117,37 @@ async function busEventsOf(productId: string, count: number): Promise<BusEvent[]
   );
 }
 
+/** Every item of the products table (products and their event items) that mentions `text`. */
+async function productItemsMentioning(text: string): Promise<Record<string, unknown>[]> {
+  const table = cloud.outputs['ShopInventory']?.['ProductsTableName'];
+  if (table === undefined) throw new Error('no ShopInventory output ProductsTableName');
+  const found: Record<string, unknown>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: startKey }),
+    );
+    found.push(
+      ...(page.Items ?? [])
+        .map((item) => unmarshall(item))
+        .filter((item) => JSON.stringify(item).includes(text)),
+    );
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return found;
+}
+
 beforeAll(async () => {
   ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }));
   eventBridge = new EventBridgeClient(localClientConfig(cloud.edgeUrl));
   sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
+  dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
+  const [staff, customer] = await Promise.all([
+    signedInUser(cloud, { email: 'stock.keeper@example.com', staff: true }),
+    signedInUser(cloud, { email: 'customer@example.com' }),
+  ]);
+  asStaff = apiAs(cloud, staff);
+  asCustomer = apiAs(cloud, customer);
   ({ QueueUrl: queueUrl = '' } = await sqs.send(
     new CreateQueueCommand({ QueueName: `${RULE}-${randomUUID()}` }),
   ));
@@ -139,6 +178,7 @@ afterAll(async () => {
   }
   eventBridge?.destroy();
   sqs?.destroy();
+  dynamodb?.destroy();
   await cloud?.stop();
 });
 
@@ -159,15 +199,15 @@ describe('the inventory API on shop-api', () => {
     expect(health.status).toBe(200);
   });
 
-  test('creates, reads and restocks a product', async () => {
+  test('staff create and restock a product, which a customer reads', async () => {
     // Act
-    const created = await call('POST', '/products', {
+    const created = await asStaff('POST', '/products', {
       body: { name: 'Espresso cup', priceCents: 1_250, stock: 3 },
     });
     const { productId } = productOf(created);
-    const read = await call('GET', `/prod/products/${productId}`);
-    const restocked = await call('POST', `/products/${productId}/restock`, { body: { quantity: 5 } });
-    const reread = await call('GET', `/products/${productId}`);
+    const read = await asCustomer('GET', `/prod/products/${productId}`);
+    const restocked = await asStaff('POST', `/products/${productId}/restock`, { body: { quantity: 5 } });
+    const reread = await asCustomer('GET', `/products/${productId}`);
     // Assess
     expect(created.status).toBe(201);
     expect(isId('product', productId)).toBe(true);
@@ -213,9 +253,9 @@ describe('the inventory API on shop-api', () => {
     const key = randomUUID();
     const body = { name: 'Teapot', priceCents: 3_900, currency: 'EUR', stock: 2 };
     // Act
-    const first = await call('POST', '/products', { body, headers: { 'Idempotency-Key': key } });
-    const again = await call('POST', '/products', { body, headers: { 'Idempotency-Key': key } });
-    const other = await call('POST', '/products', {
+    const first = await asStaff('POST', '/products', { body, headers: { 'Idempotency-Key': key } });
+    const again = await asStaff('POST', '/products', { body, headers: { 'Idempotency-Key': key } });
+    const other = await asStaff('POST', '/products', {
       body: { ...body, stock: 3 },
       headers: { 'Idempotency-Key': key },
     });
@@ -229,6 +269,78 @@ describe('the inventory API on shop-api', () => {
   });
 });
 
+describe('who may change the catalog', () => {
+  test('a customer’s POST /products and restock are 403 FORBIDDEN and change nothing: no product, no stock, no event', async () => {
+    // Prepare
+    const product = await createProduct({ name: 'Staff-only teapot', stock: 4 });
+    const refusedName = `A customer’s own mug ${randomUUID()}`;
+
+    // Act
+    const create = await asCustomer('POST', '/products', {
+      body: { name: refusedName, priceCents: 1, stock: 1 },
+    });
+    const restock = await asCustomer('POST', `/products/${product.productId}/restock`, {
+      body: { quantity: 5 },
+      headers: { 'Idempotency-Key': randomUUID() },
+    });
+    // Refused before the body is read: a customer learns nothing of what would be wrong with it.
+    const malformed = await asCustomer('POST', `/products/${product.productId}/restock`, {
+      body: { quantity: -5 },
+    });
+    const reread = await asCustomer('GET', `/products/${product.productId}`);
+
+    // Assess
+    for (const answer of [create, restock, malformed]) {
+      expect({ status: answer.status, code: errorOf(answer).error?.code }).toEqual({
+        status: 403,
+        code: 'FORBIDDEN',
+      });
+      expect(errorOf(answer).requestId).toBe(answer.headers.get('x-request-id'));
+      expect(errorOf(answer).error.message).toMatch(/^Only staff may /);
+    }
+    expect(reread.status).toBe(200);
+    expect(reread.body).toEqual(product);
+    expect(await productItemsMentioning(refusedName)).toEqual([]);
+    // A staff restock after the refusals: the product's events on the bus are its creation and this one.
+    const marker = await asStaff('POST', `/products/${product.productId}/restock`, { body: { quantity: 1 } });
+    expect(marker.status).toBe(200);
+    const events = await busEventsOf(product.productId, 2);
+    expect(events.map((event) => [event['detail-type'], event.detail.version, event.detail.data])).toEqual([
+      ['ProductCreated', 1, expect.objectContaining({ available: 4 })],
+      ['StockAdded', 2, { productId: product.productId, quantity: 1, available: 5 }],
+    ]);
+    expect(
+      [...received.values()].filter((event) => JSON.stringify(event.detail.data).includes(refusedName)),
+    ).toEqual([]);
+  });
+
+  test('without a valid ID token the gateway answers 401, before any function, even to read', async () => {
+    // Prepare
+    const { productId } = await createProduct({ name: 'Saucer', stock: 2 });
+    const anonymous = apiAs(cloud);
+
+    // Act
+    const answers = await Promise.all([
+      anonymous('GET', `/products/${productId}`),
+      anonymous('POST', '/products', { body: { name: 'Mug', priceCents: 1_200, stock: 1 } }),
+      anonymous('POST', `/products/${productId}/restock`, { body: { quantity: 1 } }),
+      asStaff('POST', `/products/${productId}/restock`, {
+        body: { quantity: 1 },
+        headers: { Authorization: 'not-a-token' },
+      }),
+    ]);
+
+    // Assess
+    expect(answers.map((answer) => ({ status: answer.status, body: answer.body }))).toEqual(
+      Array(answers.length).fill({ status: 401, body: { message: 'Unauthorized' } }),
+    );
+    expect(productOf(await asStaff('GET', `/products/${productId}`))).toMatchObject({
+      available: 2,
+      version: 1,
+    });
+  });
+});
+
 describe('optimistic locking under contention', () => {
   test.each(CONCURRENT_RESTOCKS)(
     '%i restocks of 1 sent at once, without Idempotency-Key or client retries, all answer 200 and add exactly that much, each announced once on the bus',
@@ -239,12 +351,12 @@ describe('optimistic locking under contention', () => {
       // Act
       const answers = await Promise.all(
         Array.from({ length: restocks }, () =>
-          call('POST', `/products/${productId}/restock`, { body: { quantity: 1 } }),
+          asStaff('POST', `/products/${productId}/restock`, { body: { quantity: 1 } }),
         ),
       );
       // Assess
       expect(answers.map((answer) => answer.status)).toEqual(Array(restocks).fill(200));
-      const final = productOf(await call('GET', `/products/${productId}`));
+      const final = productOf(await asStaff('GET', `/products/${productId}`));
       expect(final).toMatchObject({ available: 7 + restocks, version: 1 + restocks });
       // Every restock saw its own version: none overwrote another.
       const versions = answers.map((answer) => productOf(answer).version).sort((a, b) => a - b);
@@ -566,7 +678,7 @@ describe('malformed requests', () => {
 
   test.each(cases)('$name → $status $code', async (wanted) => {
     // Act
-    const answer = await call(wanted.method, wanted.path(), {
+    const answer = await asStaff(wanted.method, wanted.path(), {
       body: wanted.body,
       raw: wanted.raw,
       headers: wanted.headers,
@@ -585,7 +697,7 @@ describe('malformed requests', () => {
   });
 
   test('left the product untouched', async () => {
-    const answer = await call('GET', `/products/${productId}`);
+    const answer = await asStaff('GET', `/products/${productId}`);
     expect(productOf(answer)).toMatchObject({ available: 0, version: 1 });
   });
 });

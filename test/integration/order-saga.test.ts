@@ -5,6 +5,10 @@
  * history, its execution), the product's stock, the payment record, and the card processor's own
  * ledger (`payment-provider-api`).
  *
+ * Customers, signed in on the users stack's pool, place their orders and follow them with their ID token
+ * (the order, its events, its payment are theirs to read); a staff member creates and restocks the
+ * products and decides the approvals.
+ *
  * The charges' circuit breaker is shared by every charge of the payments context, so the two tests that
  * open it run last; every other path leaves it CLOSED.
  */
@@ -24,7 +28,15 @@ import type { PaymentResponse } from '../../functions/payments/contracts/payment
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
-import { callJson, startShopCloud } from '../support/shop-cloud';
+import {
+  apiAs,
+  callJson,
+  signedInUser,
+  startShopCloud,
+  type JsonAnswer,
+  type JsonCall,
+} from '../support/shop-cloud';
+import type { SignedInUser } from '../support/shop-users';
 
 const APPROVAL_THRESHOLD_CENTS = 50_000;
 /** Long enough for an approver to answer once the read model shows the wait, short enough to wait out. */
@@ -55,6 +67,22 @@ let providerUrl: string;
 let circuitBreakerTable: string;
 /** The breaker's log lines (its transitions), from every function's log. */
 const circuitLogs: string[] = [];
+/** Creates and restocks the products, decides the approvals. */
+let staff: SignedInUser;
+/** The shop's customers by name, each signed in once. */
+const customers = new Map<string, Promise<SignedInUser>>();
+/** Who placed each order: its owner follows it. */
+const owners = new Map<string, SignedInUser>();
+
+/** The customer `name`, signed up and in on first use. */
+function customer(name: string): Promise<SignedInUser> {
+  let signedIn = customers.get(name);
+  if (signedIn === undefined) {
+    signedIn = signedInUser(cloud, { email: `${name}.saga@example.com` });
+    customers.set(name, signedIn);
+  }
+  return signedIn;
+}
 
 beforeAll(async () => {
   ({ cloud } = await startShopCloud({
@@ -78,6 +106,11 @@ beforeAll(async () => {
   if (processor === undefined) throw new Error(`no payment-provider-api among the APIs`);
   providerUrl = cloud.gateway.localUrl(processor.apiId, processor.stages[0] ?? 'prod');
   circuitBreakerTable = cloud.outputs['ShopPayments']?.['CircuitBreakerTableName'] ?? '';
+  [staff] = await Promise.all([
+    signedInUser(cloud, { email: 'radia.saga@example.com', staff: true }),
+    customer('ada'),
+    customer('grace'),
+  ]);
 }, 180_000);
 
 afterEach(async () => {
@@ -97,23 +130,34 @@ interface Answer {
   readonly body: unknown;
 }
 
-/** Strict where `callJson` is lenient: an empty body is `undefined`, one that is not JSON throws. */
-async function send(
-  baseUrl: string,
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  body?: unknown,
-): Promise<Answer> {
-  const headers: Record<string, string> = method === 'POST' ? { 'Idempotency-Key': randomUUID() } : {};
-  const answer = await callJson(baseUrl, method, path, { body, headers });
-  return {
-    status: answer.status,
-    body: answer.text === '' ? undefined : (JSON.parse(answer.text) as unknown),
-  };
-}
+type Method = 'GET' | 'POST' | 'DELETE';
 
-const shop = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> =>
-  send(cloud.apiUrl, method, path, body);
+/** Strict where `callJson` is lenient: an empty body is `undefined`, one that is not JSON throws. */
+const strict = (answer: JsonAnswer): Answer => ({
+  status: answer.status,
+  body: answer.text === '' ? undefined : (JSON.parse(answer.text) as unknown),
+});
+
+/** Every POST with a new `Idempotency-Key`, as a client sends it. */
+const keyed = (method: Method, body: unknown): JsonCall => ({
+  body,
+  headers: method === 'POST' ? { 'Idempotency-Key': randomUUID() } : {},
+});
+
+/** A call of the card processor's API or the local cloud's own endpoints, which take no token. */
+const send = async (baseUrl: string, method: Method, path: string, body?: unknown): Promise<Answer> =>
+  strict(await callJson(baseUrl, method, path, keyed(method, body)));
+
+/** A call of the shop's API as `user`, with their ID token. */
+const shop = async (user: SignedInUser, method: Method, path: string, body?: unknown): Promise<Answer> =>
+  strict(await apiAs(cloud, user)(method, path, keyed(method, body)));
+
+/** The customer who placed the order (through `placeOrder`). */
+function ownerOf(orderId: string): SignedInUser {
+  const owner = owners.get(orderId);
+  if (owner === undefined) throw new Error(`order ${orderId} was not placed by this test file`);
+  return owner;
+}
 
 const errorCodeOf = (answer: Answer): string | undefined =>
   (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
@@ -127,7 +171,7 @@ interface TestProduct {
 }
 
 async function newProduct(priceCents: number, stock: number): Promise<TestProduct> {
-  const answer = await shop('POST', '/products', {
+  const answer = await shop(staff, 'POST', '/products', {
     name: `Saga item ${randomUUID().slice(0, 8)}`,
     priceCents,
     currency: 'USD',
@@ -138,7 +182,7 @@ async function newProduct(priceCents: number, stock: number): Promise<TestProduc
 }
 
 async function restock(product: TestProduct, quantity: number): Promise<void> {
-  const answer = await shop('POST', `/products/${product.productId}/restock`, { quantity });
+  const answer = await shop(staff, 'POST', `/products/${product.productId}/restock`, { quantity });
   expect(answer.status).toBe(200);
   product.restocked += quantity;
 }
@@ -150,7 +194,7 @@ interface Stock {
 }
 
 async function stockOf(product: TestProduct): Promise<Stock> {
-  const answer = await shop('GET', `/products/${product.productId}`);
+  const answer = await shop(staff, 'GET', `/products/${product.productId}`);
   expect(answer.status).toBe(200);
   const { available, reserved, sold } = answer.body as ProductResponse;
   return { available, reserved, sold };
@@ -175,19 +219,22 @@ interface PlacedOrder {
   readonly totalCents: number;
 }
 
-async function placeOrder(lines: readonly Line[], token: string): Promise<PlacedOrder> {
-  const answer = await shop('POST', '/orders', {
-    userId: newId('user'),
+/** The customer `buyer` places the order, for themselves. */
+async function placeOrder(lines: readonly Line[], token: string, buyer = 'ada'): Promise<PlacedOrder> {
+  const owner = await customer(buyer);
+  const answer = await shop(owner, 'POST', '/orders', {
     items: lines.map(({ product, quantity }) => ({ productId: product.productId, quantity })),
     payment: { method: 'card', token },
   });
   expect(answer.status).toBe(202);
   const { orderId, totalCents } = answer.body as { orderId: string; totalCents: number };
+  owners.set(orderId, owner);
   return { orderId, totalCents };
 }
 
+/** The order as its owner reads it. */
 async function orderOf(orderId: string): Promise<OrderDetails | undefined> {
-  const answer = await shop('GET', `/orders/${orderId}`);
+  const answer = await shop(ownerOf(orderId), 'GET', `/orders/${orderId}`);
   return answer.status === 200 ? (answer.body as OrderDetails) : undefined;
 }
 
@@ -233,7 +280,7 @@ async function executionArnFor(orderId: string): Promise<string> {
 }
 
 async function eventTypesOf(orderId: string): Promise<string[]> {
-  const answer = await shop('GET', `/orders/${orderId}/events`);
+  const answer = await shop(ownerOf(orderId), 'GET', `/orders/${orderId}/events`);
   expect(answer.status).toBe(200);
   const { events } = answer.body as { events: { type: string; version: number }[] };
   expect(events.map((event) => event.version)).toEqual(events.map((_, index) => index + 1));
@@ -241,12 +288,16 @@ async function eventTypesOf(orderId: string): Promise<string[]> {
 }
 
 const decide = (orderId: string, decision: 'approve' | 'reject', comment?: string): Promise<Answer> =>
-  shop('POST', `/orders/${orderId}/approval`, { decision, ...(comment === undefined ? {} : { comment }) });
+  shop(staff, 'POST', `/orders/${orderId}/approval`, {
+    decision,
+    ...(comment === undefined ? {} : { comment }),
+  });
 
 // ---- Payments and the card processor's ledger -------------------------------------------------------
 
+/** The order's payment as its owner reads it. */
 async function paymentOf(orderId: string): Promise<{ status: number; payment?: PaymentResponse }> {
-  const answer = await shop('GET', `/payments/${orderId}`);
+  const answer = await shop(ownerOf(orderId), 'GET', `/payments/${orderId}`);
   return answer.status === 200
     ? { status: 200, payment: answer.body as PaymentResponse }
     : { status: answer.status };
@@ -418,18 +469,26 @@ async function circuitLetsTheNextCallThrough(): Promise<void> {
 // ---- The paths ------------------------------------------------------------------------------------
 
 describe('the saga places an order', () => {
-  test('happy path (tok_visa): PAID, stock sold, payment CAPTURED, one charge at the processor', async () => {
+  test("happy path (tok_visa): PAID, stock sold, payment CAPTURED, one charge at the processor; the order and its payment are the customer's", async () => {
     // Prepare
     const product = await newProduct(PRICE_CENTS, 10);
+    const [ada, grace] = await Promise.all([customer('ada'), customer('grace')]);
 
     // Act
-    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], 'tok_visa', 'ada');
     const order = await settledOrder(orderId);
+    const [orderToOther, paymentToOther, orderToStaff, paymentToStaff] = await Promise.all([
+      shop(grace, 'GET', `/orders/${orderId}`),
+      shop(grace, 'GET', `/payments/${orderId}`),
+      shop(staff, 'GET', `/orders/${orderId}`),
+      shop(staff, 'GET', `/payments/${orderId}`),
+    ]);
 
     // Assess
     expect(totalCents).toBe(2 * PRICE_CENTS);
     expect(order).toMatchObject({
       orderId,
+      userId: ada.userId,
       status: 'PAID',
       version: 2,
       totalCents,
@@ -457,6 +516,10 @@ describe('the saga places an order', () => {
       'ConfirmOrder',
       'OrderPlaced',
     ]);
+    // The saga charged for the customer: another customer finds neither the order nor its payment.
+    expect([orderToOther.status, errorCodeOf(orderToOther)]).toEqual([404, 'ORDER_NOT_FOUND']);
+    expect([paymentToOther.status, errorCodeOf(paymentToOther)]).toEqual([404, 'PAYMENT_NOT_FOUND']);
+    expect([orderToStaff.status, paymentToStaff.status]).toEqual([200, 200]);
   });
 
   test('out of stock: CANCELLED OUT_OF_STOCK, nothing reserved, nothing charged; after a restock it sells', async () => {
@@ -609,7 +672,9 @@ describe('an order at or above the approval threshold waits for a person', () =>
 
     // Act
     const cancelledAt = Date.now();
-    const cancel = await shop('POST', `/orders/${orderId}/cancel`, { reason: 'found it cheaper' });
+    const cancel = await shop(ownerOf(orderId), 'POST', `/orders/${orderId}/cancel`, {
+      reason: 'found it cheaper',
+    });
     const order = await settledOrder(orderId);
     const settledWithinMs = Date.now() - cancelledAt;
 
@@ -830,7 +895,7 @@ describe('the card processor down, behind the circuit breaker (run last: every c
     const fault = await injectFault(PROCESSOR_DOWN);
 
     // Act: another order's failing charge opens the breaker; the held order is approved while it is open.
-    const failing = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    const failing = await placeOrder([{ product, quantity: 2 }], 'tok_visa', 'grace');
     const opened = await circuitOpenedAfter(before.version);
     const callsWhenOpened = (await faultOf(fault.id)).matched;
     const approved = await decide(held.orderId, 'approve');

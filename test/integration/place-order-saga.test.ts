@@ -22,6 +22,7 @@ import {
   PLACE_ORDER_SAGA_STACK,
   QUICK_APPROVAL_SAGA_MACHINE,
 } from '../fixtures/place-order-saga-app';
+import { newId } from '../../shared/ids/ids';
 import { startShopCloud } from '../support/shop-cloud';
 
 /**
@@ -53,11 +54,14 @@ afterAll(async () => {
 
 const machineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
 
+/** The customer of every order here: the payments steps are handed it from the saga's input. */
+const CUSTOMER_ID = newId('user');
+
 /** A saga input as `start-order-saga` passes it: 3,000 minor units, under the approval threshold. */
 function sagaInput(orderId: string, overrides: Record<string, unknown> = {}) {
   return {
     orderId,
-    userId: 'usr_1',
+    userId: CUSTOMER_ID,
     items: [{ productId: 'prd_1', quantity: 2, unitPriceCents: 1500 }],
     totalCents: 3000,
     currency: 'USD',
@@ -112,6 +116,17 @@ function attemptsOf(events: readonly HistoryEvent[], state: string): number {
     if (current === state && event.type === 'LambdaFunctionScheduled') attempts++;
   }
   return attempts;
+}
+
+/** The payload the state's function got on its first invocation. */
+function stepInputOf(events: readonly HistoryEvent[], state: string): unknown {
+  let current: string | undefined;
+  for (const event of events) {
+    if (event.stateEnteredEventDetails?.name) current = event.stateEnteredEventDetails.name;
+    const input = event.lambdaFunctionScheduledEventDetails?.input;
+    if (current === state && input !== undefined) return JSON.parse(input) as unknown;
+  }
+  throw new Error(`${state} invoked no function`);
 }
 
 function outputOf(described: DescribeExecutionCommandOutput): Record<string, unknown> {
@@ -209,10 +224,17 @@ describe('PlaceOrderSaga on the local cloud', () => {
 
     // Assess
     expect(described.status).toBe('SUCCEEDED');
-    expect(statesEntered(await historyOf(executionArn))).toEqual([
-      ...FORWARD_WITHOUT_APPROVAL,
-      'OrderPlaced',
-    ]);
+    const events = await historyOf(executionArn);
+    expect(statesEntered(events)).toEqual([...FORWARD_WITHOUT_APPROVAL, 'OrderPlaced']);
+    // The charge is the customer's: payments records whose payment it is.
+    expect(stepInputOf(events, 'ChargePayment')).toEqual({
+      orderId: 'ord_happy',
+      userId: CUSTOMER_ID,
+      amountCents: 3000,
+      currency: 'USD',
+      token: 'tok_visa',
+      correlationId: 'corr-ord_happy',
+    });
     const output = outputOf(described);
     expect(output).toMatchObject({
       orderId: 'ord_happy',
@@ -407,6 +429,12 @@ describe('PlaceOrderSaga on the local cloud', () => {
     ]);
     // Each wait ends in a new ChargePayment; the processor's unavailability itself is not retried there.
     expect(attemptsOf(events, 'ChargePayment')).toBe(1 + FIXTURE_PAYMENT_WAITS);
+    // The refund names the customer too: it may be the payment's first record.
+    expect(stepInputOf(events, 'RefundPayment')).toEqual({
+      orderId: 'ord_provider_down',
+      userId: CUSTOMER_ID,
+      correlationId: 'corr-ord_provider_down',
+    });
     const waits = events.filter((event) => event.stateEnteredEventDetails?.name === 'WaitForPaymentProvider');
     expect(waits).toHaveLength(FIXTURE_PAYMENT_WAITS);
     expect(outputOf(described)).toMatchObject({

@@ -14,6 +14,10 @@
  * nothing in the end, no charge without an order, nothing parked and nothing dead-lettered, and no
  * request answered 5xx.
  *
+ * The customers (16, signed in on the users stack's pool) place the orders with their ID tokens, order
+ * #i by customer i mod 16; a staff member creates and restocks the products, approves, and reads what
+ * the checks read.
+ *
  * A failing seed replays the same decisions: the orders, cards, approvals, restocks and the faults'
  * draws all come from the seed (the interleaving of the clients on a busy machine does not).
  */
@@ -28,15 +32,18 @@ import {
   eventually,
   localClientConfig,
 } from 'cdk-local-cloud';
-import { newId } from '../../shared/ids/ids';
 import {
+  apiAs,
   callJson,
   localJson,
   placeOrderExecutionArn,
   placeOrderMachineArn,
+  signedInUser,
   startShopCloud,
+  type ApiCall,
   type JsonAnswer,
 } from '../support/shop-cloud';
+import type { SignedInUser } from '../support/shop-users';
 
 /**
  * `npm test` runs the first seed, closed and open loop; `npm run test:soak` every seed (SOAK_TESTS=1).
@@ -50,6 +57,8 @@ const CLIENTS = 64;
 /** Open loop: clients that place their next order as soon as `POST /orders` answers. */
 const OPEN_LOOP_CLIENTS = 16;
 const PRODUCTS = 10;
+/** The customers who place the orders: order #i is customer i mod CUSTOMERS's. */
+const CUSTOMERS = 16;
 const RESTOCKS = 8;
 const APPROVAL_THRESHOLD_CENTS = 25_000;
 const APPROVAL_DEADLINE_SECONDS = 8;
@@ -107,6 +116,9 @@ let ledgerTable: string;
 let productsTable: string;
 const logs: string[] = [];
 let breakerOpenings = 0;
+/** Creates and restocks the products, decides the approvals, and reads for the checks. */
+let staff: SignedInUser;
+let customers: readonly SignedInUser[] = [];
 /** The charges' circuit's transitions and probes, from every function's log, with what the processor got. */
 const chargeCircuitEvents: {
   readonly kind: 'opened' | 'probe' | 'reopened' | 'closed';
@@ -239,8 +251,15 @@ function planFor(seed: number): Plan {
 
 type Answer = Pick<JsonAnswer, 'status' | 'body' | 'text'>;
 
-const api = (path: string, method = 'GET', body?: unknown, headers?: Record<string, string>) =>
-  callJson(cloud.apiUrl, method, path, { body, ...(headers === undefined ? {} : { headers }) });
+/** The shop's API as `user`, with their ID token. */
+const as = (user: SignedInUser): ApiCall => apiAs(cloud, user);
+
+/** The customer who places order #`index` of a run (or of a burst). */
+function customerOf(index: number): SignedInUser {
+  const customer = customers[index % CUSTOMERS];
+  if (customer === undefined) throw new Error('the customers are not signed in');
+  return customer;
+}
 
 /**
  * Sends the request until it gets an answer that is not worth repeating (a throttled, failed or
@@ -308,6 +327,7 @@ interface ProductView {
 
 interface OrderView {
   readonly orderId: string;
+  readonly userId: string;
   readonly status: string;
   readonly version: number;
   readonly cancellationReason?: string;
@@ -354,6 +374,8 @@ interface ExecutionDetail {
 
 interface PlacedOrder {
   readonly plan: PlannedOrder;
+  /** Who placed it, for themselves. */
+  readonly customer: SignedInUser;
   readonly orderId: string;
   readonly totalCents: number;
   readonly items: readonly { readonly productId: string; readonly quantity: number }[];
@@ -405,6 +427,12 @@ beforeAll(async () => {
   machineArn = placeOrderMachineArn(cloud);
   ledgerTable = output('ShopPaymentProvider', 'LedgerTableName');
   productsTable = output('ShopInventory', 'ProductsTableName');
+  [staff, ...customers] = await Promise.all([
+    signedInUser(cloud, { email: 'radia.invariants@example.com', staff: true }),
+    ...Array.from({ length: CUSTOMERS }, (_, n) =>
+      signedInUser(cloud, { email: `customer-${n}.invariants@example.com` }),
+    ),
+  ]);
 }, 240_000);
 
 afterEach(() => {
@@ -475,12 +503,10 @@ async function createProducts(plan: Plan): Promise<string[]> {
     const key = randomUUID();
     const answer = await untilSettled(
       () =>
-        api(
-          '/products',
-          'POST',
-          { name: product.name, priceCents: product.priceCents, currency: 'USD', stock: product.stock },
-          { 'Idempotency-Key': key },
-        ),
+        as(staff)('POST', '/products', {
+          body: { name: product.name, priceCents: product.priceCents, currency: 'USD', stock: product.stock },
+          headers: { 'Idempotency-Key': key },
+        }),
       `product ${product.name} created`,
       TRANSIENT_OR_CONFLICT,
     );
@@ -490,12 +516,12 @@ async function createProducts(plan: Plan): Promise<string[]> {
   return ids;
 }
 
-/** Polls the read model until the order waits for its approval or has ended without one. */
+/** The approver polls the read model until the order waits for its approval or has ended without one. */
 async function awaitApprovalRequest(orderId: string): Promise<string> {
   return eventually(
     async () => {
       if (halted) return 'HALTED';
-      const answer = await api(`/orders/${orderId}`);
+      const answer = await as(staff)('GET', `/orders/${orderId}`);
       const status = answer.status === 200 ? (answer.body as unknown as OrderView).status : undefined;
       return status === 'AWAITING_APPROVAL' || status === 'PAID' || status === 'CANCELLED'
         ? status
@@ -505,16 +531,17 @@ async function awaitApprovalRequest(orderId: string): Promise<string> {
   );
 }
 
-/** `POST /orders` until accepted. */
+/** `POST /orders` by the order's customer until accepted. */
 async function placeOrder(plan: PlannedOrder, productIds: readonly string[]): Promise<PlacedOrder> {
+  const customer = customerOf(plan.index);
   const items = plan.lines.map((line) => ({
     productId: productIds[line.product] ?? '',
     quantity: line.quantity,
   }));
-  const body = { userId: newId('user'), items, payment: { method: 'card', token: plan.token } };
+  const body = { items, payment: { method: 'card', token: plan.token } };
   const key = randomUUID();
   const created = await untilSettled(
-    () => api('/orders', 'POST', body, { 'Idempotency-Key': key }),
+    () => as(customer)('POST', '/orders', { body, headers: { 'Idempotency-Key': key } }),
     `order #${plan.index} accepted`,
     TRANSIENT_OR_CONFLICT,
   );
@@ -523,7 +550,14 @@ async function placeOrder(plan: PlannedOrder, productIds: readonly string[]): Pr
   }
   const orderId = String(created.body['orderId']);
   everyOrderId.add(orderId);
-  return { plan, orderId, totalCents: Number(created.body['totalCents']), items, acceptedAt: Date.now() };
+  return {
+    plan,
+    customer,
+    orderId,
+    totalCents: Number(created.body['totalCents']),
+    items,
+    acceptedAt: Date.now(),
+  };
 }
 
 /** What the customer and the approver do until the order's saga has ended. */
@@ -543,7 +577,7 @@ async function decideApproval(order: PlacedOrder, decision: Decision): Promise<v
     order.approval = 'left-waiting';
   } else {
     const answer = await untilSettled(
-      () => api(`/orders/${orderId}/approval`, 'POST', { decision }),
+      () => as(staff)('POST', `/orders/${orderId}/approval`, { body: { decision } }),
       `the approval of ${orderId}`,
     );
     // 409: the deadline passed first (the saga cancels the order); nothing else is an answer here.
@@ -622,7 +656,7 @@ async function settledOrder(
   execution: ExecutionDetail,
   problems: string[],
 ): Promise<Settled> {
-  const history = await api(`/orders/${order.orderId}/events`);
+  const history = await as(staff)('GET', `/orders/${order.orderId}/events`);
   const events = (history.body as unknown as { events?: StoredEvent[] }).events ?? [];
   let status = 'PENDING';
   let reason: string | undefined;
@@ -636,7 +670,7 @@ async function settledOrder(
   const version = events.at(-1)?.version ?? 0;
   const view = await eventually(
     async () => {
-      const answer = await api(`/orders/${order.orderId}`);
+      const answer = await as(staff)('GET', `/orders/${order.orderId}`);
       const found = answer.status === 200 ? (answer.body as unknown as OrderView) : undefined;
       return found !== undefined && found.version >= version ? found : undefined;
     },
@@ -646,6 +680,9 @@ async function settledOrder(
   const where = `order ${order.orderId} (#${order.plan.index}, ${order.plan.token}${order.approval ? `, ${order.approval}` : ''})`;
   if (status !== 'PAID' && (status !== 'CANCELLED' || reason === undefined || !SAGA_REASONS.has(reason))) {
     problems.push(`${where} ended ${status}${reason ? ` (${reason})` : ''}: ${explain(settled)}`);
+  }
+  if (view.userId !== order.customer.userId) {
+    problems.push(`${where} is ${view.userId}'s, though ${order.customer.userId} placed it`);
   }
   if (view.version !== version || view.status !== status || view.cancellationReason !== reason) {
     problems.push(
@@ -821,14 +858,10 @@ describe('the PlaceOrder saga under load and faults', () => {
         // added the stock (a timed-out function), so inventory's own StockAdded records are what count.
         const answer = await untilSettled(
           () =>
-            api(
-              `/products/${sent.productId}/restock`,
-              'POST',
-              { quantity },
-              {
-                'X-Correlation-Id': sent.correlationId,
-              },
-            ),
+            as(staff)('POST', `/products/${sent.productId}/restock`, {
+              body: { quantity },
+              headers: { 'X-Correlation-Id': sent.correlationId },
+            }),
           `the restock of ${sent.productId}`,
           TRANSIENT_OR_CONFLICT,
         );
@@ -897,7 +930,7 @@ describe('the PlaceOrder saga under load and faults', () => {
       }
       const paid = settled.filter((result) => result.status === 'PAID');
       for (const [index, productId] of productIds.entries()) {
-        const product = (await api(`/products/${productId}`)).body as unknown as ProductView;
+        const product = (await as(staff)('GET', `/products/${productId}`)).body as unknown as ProductView;
         const total = (plan.products[index]?.stock ?? 0) + (restocked.get(productId) ?? 0);
         const bought = paid
           .flatMap((result) => result.order.items)
@@ -1021,21 +1054,17 @@ interface BurstOrder {
   readonly token: string;
 }
 
-/** Sends `POST /orders` once, with no resend: the answer is what a customer of a burst gets. */
-async function placeOnce(productId: string, token: string): Promise<JsonAnswer> {
-  const body = {
-    userId: newId('user'),
-    items: [{ productId, quantity: 1 }],
-    payment: { method: 'card', token },
-  };
-  return api('/orders', 'POST', body, { 'Idempotency-Key': randomUUID() });
+/** `customer` sends `POST /orders` once, with no resend: the answer is what a customer of a burst gets. */
+async function placeOnce(customer: SignedInUser, productId: string, token: string): Promise<JsonAnswer> {
+  const body = { items: [{ productId, quantity: 1 }], payment: { method: 'card', token } };
+  return as(customer)('POST', '/orders', { body, headers: { 'Idempotency-Key': randomUUID() } });
 }
 
 /** The order as the read model shows it once PAID or CANCELLED. */
 async function endedOrder(orderId: string): Promise<OrderView> {
   return eventually(
     async () => {
-      const answer = await api(`/orders/${orderId}`);
+      const answer = await as(staff)('GET', `/orders/${orderId}`);
       const view = answer.status === 200 ? (answer.body as unknown as OrderView) : undefined;
       return view?.status === 'PAID' || view?.status === 'CANCELLED' ? view : undefined;
     },
@@ -1044,7 +1073,7 @@ async function endedOrder(orderId: string): Promise<OrderView> {
 }
 
 async function productView(productId: string): Promise<ProductView> {
-  const answer = await api(`/products/${productId}`);
+  const answer = await as(staff)('GET', `/products/${productId}`);
   if (answer.status !== 200) throw new Error(`GET /products/${productId}: ${answer.status} ${answer.text}`);
   return answer.body as unknown as ProductView;
 }
@@ -1082,7 +1111,7 @@ describe('orders survive a burst and an outage', () => {
     );
 
     // Act: every order sent at once, each once.
-    const answers = await Promise.all(cards.map((token) => placeOnce(productId, token)));
+    const answers = await Promise.all(cards.map((token, i) => placeOnce(customerOf(i), productId, token)));
     expect(answers.map((answer) => `${answer.status} ${answer.status === 202 ? '' : answer.text}`)).toEqual(
       cards.map(() => '202 '),
     );
@@ -1134,7 +1163,7 @@ describe('orders survive a burst and an outage', () => {
       orders: [],
       restocks: [],
     });
-    const first = await placeOnce(productId, 'tok_visa');
+    const first = await placeOnce(customerOf(0), productId, 'tok_visa');
     expect(first.status).toBe(202);
     everyOrderId.add(String(first.body['orderId']));
     expect((await endedOrder(String(first.body['orderId']))).status).toBe('PAID');
@@ -1145,7 +1174,7 @@ describe('orders survive a burst and an outage', () => {
     const outageStartedAt = Date.now();
     const orderIds: string[] = [];
     while (Date.now() - outageStartedAt < OUTAGE_MS - ARRIVAL_GAP_MS) {
-      const answer = await placeOnce(productId, 'tok_visa');
+      const answer = await placeOnce(customerOf(orderIds.length), productId, 'tok_visa');
       expect(answer.status).toBe(202);
       orderIds.push(String(answer.body['orderId']));
       everyOrderId.add(String(answer.body['orderId']));

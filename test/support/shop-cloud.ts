@@ -84,6 +84,24 @@ export async function callJson(
   return { status: response.status, headers: response.headers, body, text };
 }
 
+/** Calls the shop's API as one client: `(method, path, options)`. */
+export type ApiCall = (method: string, path: string, options?: JsonCall) => Promise<JsonAnswer>;
+
+/**
+ * The shop's API (`cloud.apiUrl`) called as `user`: their ID token in `Authorization` on every call
+ * (a header the call names itself wins). Without a user, calls carry no token.
+ */
+export function apiAs(cloud: LocalCloud, user?: Pick<SignedInUser, 'idToken'>): ApiCall {
+  return (method, path, options = {}) =>
+    callJson(cloud.apiUrl, method, path, {
+      ...options,
+      headers: {
+        ...(user === undefined ? {} : { Authorization: user.idToken }),
+        ...options.headers,
+      },
+    });
+}
+
 /** `GET` of one of the local cloud's own endpoints (`/_local/...`); anything but 200 throws. */
 export async function localJson<T>(cloud: LocalCloud, path: string): Promise<T> {
   const answer = await callJson(cloud.apiUrl, 'GET', path);

@@ -1,5 +1,6 @@
+import type { Requester } from '../../../shared/identity/requester';
 import type { CallBudget } from '../../../shared/resilience';
-import { accountFor, mayServe, type Account, type Requester } from '../domain/account';
+import { accountFor, mayServe, type Account } from '../domain/account';
 import { decideDeposit, type Deposit, type DepositRequest } from '../domain/deposit';
 import {
   RequestKeyTakenError,

@@ -1,4 +1,5 @@
-import { accountFor, mayServe, type Account, type Requester } from '../domain/account';
+import type { Requester } from '../../../shared/identity/requester';
+import { accountFor, mayServe, type Account } from '../domain/account';
 import type { AccountReader } from '../ports/account-repository';
 
 export type GetAccount = (accountId: string, requester: Requester) => Promise<Account>;

@@ -1,4 +1,5 @@
-import { accountFor, mayServe, type LedgerEntry, type Requester } from '../domain/account';
+import type { Requester } from '../../../shared/identity/requester';
+import { accountFor, mayServe, type LedgerEntry } from '../domain/account';
 import type { AccountReader } from '../ports/account-repository';
 import { decodeLedgerCursor, encodeLedgerCursor } from './ledger-cursor';
 

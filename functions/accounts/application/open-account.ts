@@ -1,4 +1,5 @@
-import { openAccount, type Account, type Requester } from '../domain/account';
+import type { Requester } from '../../../shared/identity/requester';
+import { openAccount, type Account } from '../domain/account';
 import type { AccountRepository } from '../ports/account-repository';
 
 export type OpenAccount = (input: { readonly currency: string }, requester: Requester) => Promise<Account>;

@@ -1,5 +1,6 @@
+import type { Requester } from '../../../shared/identity/requester';
 import type { CallBudget } from '../../../shared/resilience';
-import { accountFor, existingAccount, maySpendFrom, type Account, type Requester } from '../domain/account';
+import { accountFor, existingAccount, maySpendFrom, type Account } from '../domain/account';
 import {
   checkTransferRequest,
   decideTransfer,

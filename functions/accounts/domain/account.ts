@@ -8,6 +8,7 @@
  * 0 and each change adds exactly one entry, at the new version); `balanceCents` = the sum of their
  * `amountCents`; `0 ≤ balanceCents ≤ MAX_BALANCE_CENTS`.
  */
+import { mayAccess, type Requester } from '../../../shared/identity/requester';
 import { AccountNotFoundError, InvalidAccountInputError } from './errors';
 import { isCurrencyCode } from './money';
 
@@ -24,12 +25,6 @@ export interface Account {
   readonly version: number;
   /** ISO-8601. */
   readonly openedAt: string;
-}
-
-/** Who asks: the caller's user id and whether they are staff. */
-export interface Requester {
-  readonly userId: string;
-  readonly isStaff: boolean;
 }
 
 export type LedgerEntryType = 'DEPOSIT' | 'TRANSFER_OUT' | 'TRANSFER_IN';
@@ -81,7 +76,7 @@ export function openAccount(input: NewAccount): Account {
 
 /** The owner and staff may see an account and top it up. */
 export function mayServe(account: Account, requester: Requester): boolean {
-  return requester.isStaff || account.ownerId === requester.userId;
+  return mayAccess(requester, account.ownerId);
 }
 
 /** Only the owner spends from an account: not even staff move a customer's money away. */

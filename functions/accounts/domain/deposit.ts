@@ -2,7 +2,8 @@
  * A deposit: a simulated top-up that credits one account. Pure; the application writes the account at
  * its next version and the ledger entry together, conditional on the version decided on.
  */
-import type { Account, DepositEntry, Requester } from './account';
+import type { Requester } from '../../../shared/identity/requester';
+import type { Account, DepositEntry } from './account';
 import { BalanceLimitExceededError, InvalidAccountInputError } from './errors';
 import { isValidAmount, MAX_AMOUNT_CENTS, MAX_BALANCE_CENTS } from './money';
 

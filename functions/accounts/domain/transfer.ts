@@ -5,7 +5,8 @@
  * (and on the source still holding the amount), and decides again on fresh state when it loses a race.
  * Money is conserved: the two entries sum to zero.
  */
-import type { Account, Requester, TransferEntry } from './account';
+import type { Requester } from '../../../shared/identity/requester';
+import type { Account, TransferEntry } from './account';
 import {
   BalanceLimitExceededError,
   CurrencyMismatchError,

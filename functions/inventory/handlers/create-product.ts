@@ -1,4 +1,10 @@
-import { httpHandler, type HttpInterceptor, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import {
+  httpHandler,
+  staffOnly,
+  type HttpInterceptor,
+  type HttpLogger,
+  type ProxyHandler,
+} from '../../../shared/http';
 import type { CreateProduct } from '../application/create-product';
 import type { CommandContextFactory } from './command-context-factory';
 import { toProductResponse } from './product-response';
@@ -15,7 +21,13 @@ export interface CreateProductHandlerDependencies {
 /** `POST /products` → 201 with the product and its `Location`. */
 export function makeCreateProductHandler(deps: CreateProductHandlerDependencies): ProxyHandler {
   return httpHandler(
-    { body: CreateProductBody, query: NoQuery, interceptor: deps.idempotency, logger: deps.logger },
+    {
+      authorize: staffOnly('create products'),
+      body: CreateProductBody,
+      query: NoQuery,
+      interceptor: deps.idempotency,
+      logger: deps.logger,
+    },
     async (request) => {
       const product = await deps.createProduct(request.body, deps.newContext(request));
       return {

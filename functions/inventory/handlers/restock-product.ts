@@ -1,4 +1,10 @@
-import { httpHandler, type HttpInterceptor, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import {
+  httpHandler,
+  staffOnly,
+  type HttpInterceptor,
+  type HttpLogger,
+  type ProxyHandler,
+} from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { RestockProduct } from '../application/restock-product';
 import type { CommandContextFactory } from './command-context-factory';
@@ -17,6 +23,7 @@ export interface RestockProductHandlerDependencies {
 export function makeRestockProductHandler(deps: RestockProductHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
+      authorize: staffOnly('restock products'),
       pathParameters: ProductPath,
       body: RestockBody,
       query: NoQuery,

@@ -132,7 +132,11 @@ export class InventoryProductCatalog implements ProductCatalog {
     let response: Response;
     try {
       response = await this.fetch(url, {
-        headers: { Accept: 'application/json', 'X-Correlation-Id': context.correlationId },
+        headers: {
+          Accept: 'application/json',
+          Authorization: context.authorization,
+          'X-Correlation-Id': context.correlationId,
+        },
         signal,
       });
     } catch (error) {

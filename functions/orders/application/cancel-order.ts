@@ -1,4 +1,5 @@
 import type { CommandContext } from '../../../shared/event-sourcing';
+import type { Requester } from '../../../shared/identity/requester';
 import { ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderStateError } from '../domain/errors';
 import type { ApprovalTasks } from '../ports/approval-tasks';
@@ -13,6 +14,8 @@ export const DEFAULT_CANCELLATION_REASON = 'Cancelled at the customer’s reques
 export interface CancelOrderInput {
   readonly orderId: string;
   readonly reason?: string;
+  /** The order's owner or staff; anyone else is answered 404, as for an unknown order. */
+  readonly requester: Requester;
 }
 
 export interface CancelledOrder {
@@ -40,12 +43,12 @@ export interface CancelOrderDeps {
  * ends the wait anyway.
  */
 export function makeCancelOrder(deps: CancelOrderDeps): CancelOrder {
-  return async ({ orderId, reason }, context) => {
+  return async ({ orderId, reason, requester }, context) => {
     let appended: boolean;
     try {
       const { events } = await deps.runner.run(
         orderId,
-        { type: 'CancelOrder', orderId, reason: reason ?? DEFAULT_CANCELLATION_REASON },
+        { type: 'CancelOrder', orderId, reason: reason ?? DEFAULT_CANCELLATION_REASON, requester },
         context,
       );
       appended = events.length > 0;

@@ -11,7 +11,10 @@ import type { OrderEventStore, OrderRunner } from './order-runner';
 export const CREATE_ORDER_KEY_SCOPE = 'POST /orders';
 
 export interface CreateOrderInput {
+  /** The caller, who places the order for themselves. */
   readonly userId: string;
+  /** The caller's ID token, with which inventory's prices are read. */
+  readonly authorization: string;
   readonly items: readonly { readonly productId: string; readonly quantity: number }[];
   /** Charged by the saga once the stock is reserved (and the order approved, where it must be). */
   readonly payment: CardPayment;
@@ -61,7 +64,11 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
   const concurrency = deps.pricingConcurrency ?? 8;
   return async (input, context, budget = {}) => {
     const prices = await mapWithConcurrency(input.items, concurrency, (item) =>
-      deps.catalog.priceOf(item.productId, { correlationId: context.correlationId }, budget),
+      deps.catalog.priceOf(
+        item.productId,
+        { correlationId: context.correlationId, authorization: input.authorization },
+        budget,
+      ),
     );
     const { lines, currency } = priceLines(input.items, prices);
     const orderId = deps.newOrderId();
@@ -79,7 +86,7 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
           payment: { method: input.payment.method, token: input.payment.token },
         },
         context,
-        { uniqueKey: `${CREATE_ORDER_KEY_SCOPE}#${input.requestKey}` },
+        { uniqueKey: createOrderKey(input) },
       ));
     } catch (error) {
       if (!(error instanceof UniqueKeyTakenError)) throw error;
@@ -88,6 +95,11 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
     if (state.status === 'NONE') throw new Error(`order ${orderId} was not created`);
     return { orderId, status: 'PENDING', totalCents: state.totalCents, currency: state.currency };
   };
+}
+
+/** The claim of a request's key: by route and caller, so that two customers' keys never meet. */
+export function createOrderKey(input: Pick<CreateOrderInput, 'userId' | 'requestKey'>): string {
+  return `${CREATE_ORDER_KEY_SCOPE}#${input.userId}#${input.requestKey}`;
 }
 
 /**

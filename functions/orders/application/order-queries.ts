@@ -1,4 +1,6 @@
+import { ForbiddenError } from '../../../shared/errors/app-error';
 import type { DomainEvent } from '../../../shared/event-sourcing';
+import { mayAccess, type Requester } from '../../../shared/identity/requester';
 import type { ListOptions, OrderView, OrderViewPage, OrderViewReader } from '../ports/order-views';
 import type { SagaExecution, SagaStatus } from '../ports/place-order-saga';
 import { OrderNotFoundError } from './errors';
@@ -21,14 +23,15 @@ export interface GetOrderDeps {
 }
 
 /**
- * `GET /orders/{orderId}`: the read model's view, eventually consistent with the commands. An
- * orchestrated order also shows its saga execution, read live from Step Functions; when that cannot be
- * read, the order is still answered, with the saga's status `UNKNOWN`.
+ * `GET /orders/{orderId}`: the read model's view, eventually consistent with the commands, for its owner
+ * and staff (404 for anyone else, as for an unknown order). An orchestrated order also shows its saga
+ * execution, read live from Step Functions; when that cannot be read, the order is still answered, with
+ * the saga's status `UNKNOWN`.
  */
 export function makeGetOrder(deps: GetOrderDeps) {
-  return async (orderId: string): Promise<OrderDetails> => {
+  return async (orderId: string, requester: Requester): Promise<OrderDetails> => {
     const view = await deps.views.get(orderId);
-    if (view === undefined) throw new OrderNotFoundError(orderId);
+    if (view === undefined || !mayAccess(requester, view.userId)) throw new OrderNotFoundError(orderId);
     if (deps.sagaStatus === undefined || view.sagaMode !== 'orchestrated') return view;
     return { ...view, saga: await sagaOf(deps.sagaStatus, orderId, deps.logger) };
   };
@@ -47,13 +50,24 @@ async function sagaOf(
   }
 }
 
-/** `GET /users/{userId}/orders`: a user's orders, newest first, a page at a time. */
+/**
+ * `GET /users/{userId}/orders`: a user's orders, newest first, a page at a time, for the user and staff;
+ * `ForbiddenError` (403) for another customer, whichever user they name.
+ */
 export function makeListUserOrders(deps: { readonly views: OrderViewReader }) {
-  return async (userId: string, options: Partial<ListOptions>): Promise<OrderViewPage> =>
-    deps.views.listByUser(userId, {
+  return async (
+    userId: string,
+    requester: Requester,
+    options: Partial<ListOptions>,
+  ): Promise<OrderViewPage> => {
+    if (!mayAccess(requester, userId)) {
+      throw new ForbiddenError("Only staff may list another user's orders.");
+    }
+    return deps.views.listByUser(userId, {
       limit: options.limit ?? DEFAULT_PAGE_SIZE,
       ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
     });
+  };
 }
 
 export interface OrderHistory {
@@ -61,11 +75,17 @@ export interface OrderHistory {
   readonly events: readonly DomainEvent[];
 }
 
-/** `GET /orders/{orderId}/events`: the order's stream as the event store holds it, oldest first. */
+/**
+ * `GET /orders/{orderId}/events`: the order's stream as the event store holds it, oldest first, for its
+ * owner and staff (404 for anyone else).
+ */
 export function makeGetOrderHistory(deps: { readonly store: Pick<OrderEventStore, 'load'> }) {
-  return async (orderId: string): Promise<OrderHistory> => {
+  return async (orderId: string, requester: Requester): Promise<OrderHistory> => {
     const events = await deps.store.load(orderId);
-    if (events.length === 0) throw new OrderNotFoundError(orderId);
+    const [created] = events;
+    if (created?.type !== 'OrderCreated' || !mayAccess(requester, created.data.userId)) {
+      throw new OrderNotFoundError(orderId);
+    }
     return { orderId, events };
   };
 }

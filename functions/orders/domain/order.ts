@@ -4,6 +4,7 @@
  */
 import type { DomainEvent } from '../../../shared/event-sourcing/domain-event';
 import type { Decider } from '../../../shared/event-sourcing/decider';
+import { mayAccess, type Requester } from '../../../shared/identity/requester';
 import {
   InvalidOrderError,
   OrderCancelledError,
@@ -129,6 +130,11 @@ export interface CancelOrder {
   readonly type: 'CancelOrder';
   readonly orderId: string;
   readonly reason: string;
+  /**
+   * Who asks, when a person does: only the order's owner and staff may cancel it, and to anyone else it
+   * does not exist. None for the saga's own compensation.
+   */
+  readonly requester?: Requester;
 }
 export interface ShipOrder extends Shipment {
   readonly type: 'ShipOrder';
@@ -218,7 +224,9 @@ function decide(
       ];
     }
     case 'CancelOrder': {
-      if (state.status === 'NONE') throw new OrderStateError(`Order ${command.orderId} does not exist.`);
+      if (state.status === 'NONE' || (command.requester && !mayAccess(command.requester, state.userId))) {
+        throw new OrderStateError(`Order ${command.orderId} does not exist.`);
+      }
       // Cancelling twice succeeds without a second event: clients may retry a cancel safely.
       if (state.status === 'CANCELLED') return [];
       if (state.status !== 'PENDING' && state.status !== 'AWAITING_APPROVAL') {

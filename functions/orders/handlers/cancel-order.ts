@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
-import { httpHandler } from '../../../shared/http';
+import { callerOf, httpHandler } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { CancelOrder } from '../application/cancel-order';
 import type { CommandContextFactory } from './command-context';
@@ -25,10 +25,14 @@ export function makeHandler(deps: CancelOrderHandlerDeps): ProxyHandler {
       interceptor: deps.idempotency,
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     },
-    async ({ body, pathParameters: { orderId }, correlationId, requestId }) =>
+    async ({ body, pathParameters: { orderId }, event, correlationId, requestId }) =>
       withRequestContext({ correlationId, orderId }, async () => {
         const cancelled = await deps.cancelOrder(
-          { orderId, ...(body.reason === undefined ? {} : { reason: body.reason }) },
+          {
+            orderId,
+            requester: callerOf(event),
+            ...(body.reason === undefined ? {} : { reason: body.reason }),
+          },
           deps.commandContext({ correlationId, causationId: requestId }),
         );
         return { statusCode: 202, body: cancelled };

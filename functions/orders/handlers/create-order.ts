@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
-import { httpHandler, idSchema } from '../../../shared/http';
+import { callerOf, httpHandler, idSchema } from '../../../shared/http';
 import { requiredIdempotencyKey } from '../../../shared/idempotency';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { CreateOrder } from '../application/create-order';
@@ -8,8 +8,8 @@ import { CARD_TOKEN_PATTERN } from '../contracts/place-order-saga';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
 import type { CommandContextFactory } from './command-context';
 
+/** The order's user is the caller (their verified token), never a field of the body. */
 export const CreateOrderBody = z.strictObject({
-  userId: idSchema('user'),
   items: z
     .array(
       z.strictObject({
@@ -51,9 +51,10 @@ export interface CreateOrderHandlerDeps {
 }
 
 /**
- * `POST /orders` → 202 with the order's id and total; the saga takes it from there. The
- * `Idempotency-Key` goes to the use case too, which claims it with the order it creates, and the
- * invocation's remaining time, within which the price look-ups retry.
+ * `POST /orders` → 202 with the caller's new order's id and total; the saga takes it from there. The
+ * `Idempotency-Key` goes to the use case too, which claims it with the order it creates, the caller's
+ * token, with which it reads inventory's prices, and the invocation's remaining time, within which the
+ * price look-ups retry.
  */
 export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
   return httpHandler(
@@ -62,10 +63,15 @@ export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
       interceptor: deps.idempotency,
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     },
-    async ({ body, headers, correlationId, requestId, context }) =>
+    async ({ body, headers, event, correlationId, requestId, context }) =>
       withRequestContext({ correlationId }, async () => {
         const order = await deps.createOrder(
-          { ...body, requestKey: requiredIdempotencyKey(headers) },
+          {
+            ...body,
+            userId: callerOf(event).userId,
+            authorization: headers['authorization'] ?? '',
+            requestKey: requiredIdempotencyKey(headers),
+          },
           deps.commandContext({ correlationId, causationId: requestId }),
           context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() },
         );

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
-import { httpHandler } from '../../../shared/http';
+import { httpHandler, staffOnly } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { DecideApproval } from '../application/decide-approval';
 import type { CommandContextFactory } from './command-context';
@@ -30,6 +30,7 @@ export function makeHandler(deps: DecideApprovalHandlerDeps): ProxyHandler {
     {
       body: ApprovalBody,
       pathParameters: OrderPath,
+      authorize: staffOnly('decide approvals'),
       interceptor: deps.idempotency,
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     },

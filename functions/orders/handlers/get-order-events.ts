@@ -1,10 +1,11 @@
 import type { HttpLogger, ProxyHandler } from '../../../shared/http';
-import { httpHandler } from '../../../shared/http';
+import { callerOf, httpHandler } from '../../../shared/http';
+import type { Requester } from '../../../shared/identity/requester';
 import type { OrderHistory } from '../application/order-queries';
 import { OrderPath } from './schemas';
 
 export interface GetOrderEventsHandlerDeps {
-  readonly getOrderHistory: (orderId: string) => Promise<OrderHistory>;
+  readonly getOrderHistory: (orderId: string, requester: Requester) => Promise<OrderHistory>;
   readonly logger?: HttpLogger;
 }
 
@@ -12,9 +13,9 @@ export interface GetOrderEventsHandlerDeps {
 export function makeHandler(deps: GetOrderEventsHandlerDeps): ProxyHandler {
   return httpHandler(
     { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
-    async ({ pathParameters: { orderId } }) => ({
+    async ({ pathParameters: { orderId }, event }) => ({
       statusCode: 200,
-      body: await deps.getOrderHistory(orderId),
+      body: await deps.getOrderHistory(orderId, callerOf(event)),
     }),
   );
 }

@@ -1,20 +1,24 @@
 import type { HttpLogger, ProxyHandler } from '../../../shared/http';
-import { httpHandler } from '../../../shared/http';
+import { callerOf, httpHandler } from '../../../shared/http';
+import type { Requester } from '../../../shared/identity/requester';
 import type { OrderDetails } from '../application/order-queries';
 import { OrderPath } from './schemas';
 
 export interface GetOrderHandlerDeps {
-  readonly getOrder: (orderId: string) => Promise<OrderDetails>;
+  readonly getOrder: (orderId: string, requester: Requester) => Promise<OrderDetails>;
   readonly logger?: HttpLogger;
 }
 
 /**
  * `GET /orders/{orderId}` → 200 with the read model's view (and, for an orchestrated order, its saga
- * execution read live), 404 while it has none.
+ * execution read live), 404 while it has none, and to anyone but its owner and staff.
  */
 export function makeHandler(deps: GetOrderHandlerDeps): ProxyHandler {
   return httpHandler(
     { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
-    async ({ pathParameters: { orderId } }) => ({ statusCode: 200, body: await deps.getOrder(orderId) }),
+    async ({ pathParameters: { orderId }, event }) => ({
+      statusCode: 200,
+      body: await deps.getOrder(orderId, callerOf(event)),
+    }),
   );
 }

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { HttpLogger, ProxyHandler } from '../../../shared/http';
-import { httpHandler } from '../../../shared/http';
+import { callerOf, httpHandler, idSchema } from '../../../shared/http';
+import type { Requester } from '../../../shared/identity/requester';
 import { MAX_PAGE_SIZE } from '../application/order-queries';
 import type { ListOptions, OrderViewPage } from '../ports/order-views';
-import { UserPath } from './schemas';
+
+/** `/users/{userId}/orders`, or `/users/me/orders` (no parameter): the caller's own. */
+export const UserOrdersPath = z.strictObject({ userId: idSchema('user').optional() });
 
 export const ListUserOrdersQuery = z.strictObject({
   limit: z
@@ -16,20 +19,28 @@ export const ListUserOrdersQuery = z.strictObject({
 });
 
 export interface ListUserOrdersHandlerDeps {
-  readonly listUserOrders: (userId: string, options: Partial<ListOptions>) => Promise<OrderViewPage>;
+  readonly listUserOrders: (
+    userId: string,
+    requester: Requester,
+    options: Partial<ListOptions>,
+  ) => Promise<OrderViewPage>;
   readonly logger?: HttpLogger;
 }
 
-/** `GET /users/{userId}/orders?limit=&cursor=` → 200 `{ orders, nextCursor }`, newest first. */
+/**
+ * `GET /users/{userId}/orders?limit=&cursor=` and `GET /users/me/orders?…` → 200
+ * `{ orders, nextCursor }`, newest first; another customer's → 403.
+ */
 export function makeHandler(deps: ListUserOrdersHandlerDeps): ProxyHandler {
   return httpHandler(
     {
-      pathParameters: UserPath,
+      pathParameters: UserOrdersPath,
       query: ListUserOrdersQuery,
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     },
-    async ({ pathParameters: { userId }, query }) => {
-      const page = await deps.listUserOrders(userId, {
+    async ({ pathParameters, query, event }) => {
+      const requester = callerOf(event);
+      const page = await deps.listUserOrders(pathParameters.userId ?? requester.userId, requester, {
         ...(query.limit === undefined ? {} : { limit: query.limit }),
         ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
-import { httpHandler } from '../../../shared/http';
+import { httpHandler, staffOnly } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { ShipOrder } from '../application/ship-order';
 import type { CommandContextFactory } from './command-context';
@@ -25,6 +25,7 @@ export function makeHandler(deps: ShipOrderHandlerDeps): ProxyHandler {
     {
       body: ShipOrderBody,
       pathParameters: OrderPath,
+      authorize: staffOnly('ship orders'),
       interceptor: deps.idempotency,
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     },

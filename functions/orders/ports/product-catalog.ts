@@ -12,6 +12,11 @@ export interface ProductPrice {
 export interface CatalogCallContext {
   /** Forwarded as `X-Correlation-Id`, so the inventory logs join the order's. */
   readonly correlationId: string;
+  /**
+   * The caller's ID token, forwarded as `Authorization`: inventory's routes are behind the same
+   * authorizer, and the customer placing the order may read products.
+   */
+  readonly authorization: string;
 }
 
 /**

@@ -46,6 +46,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       values[`:${attribute}`] = value;
       sets.push(`#${attribute} = :${attribute}`);
     };
+    set('userId', change.userId);
     set('amountCents', change.amountCents);
     set('currency', change.currency);
     set('providerChargeId', change.providerChargeId);

@@ -29,6 +29,7 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     const refundedCents = change.refundedCents ?? stored?.refundedCents;
     const payment: Payment = {
       orderId: change.orderId,
+      userId: change.userId,
       status: change.status,
       amountCents: change.amountCents,
       currency: change.currency,

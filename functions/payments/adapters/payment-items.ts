@@ -10,6 +10,7 @@ export const PAYMENT_KEY = 'orderId';
 const amount = z.number().int().nonnegative();
 const storedPayment = z.object({
   orderId: z.string().min(1),
+  userId: z.string().min(1),
   status: z.enum(PAYMENT_STATUSES),
   amountCents: amount,
   currency: z.string().min(1),

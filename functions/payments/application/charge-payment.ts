@@ -13,6 +13,7 @@ import { finalProcessorError, isOutcomeUnknown, type ProviderCall } from './prov
 
 export interface ChargePaymentCommand {
   readonly orderId: string;
+  readonly userId: string;
   readonly amountCents: number;
   readonly currency: string;
   readonly token: string;
@@ -93,6 +94,7 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
     let calls = 0;
     const change = (fields: Pick<PaymentChange, 'status'> & Partial<PaymentChange>): PaymentChange => ({
       orderId: command.orderId,
+      userId: command.userId,
       amountCents: command.amountCents,
       currency: command.currency,
       attemptsMade: calls,

@@ -10,6 +10,7 @@ import type { ProviderCall } from './provider-policy';
 
 export interface RefundPaymentCommand {
   readonly orderId: string;
+  readonly userId: string;
   readonly correlationId?: string;
 }
 
@@ -97,6 +98,7 @@ export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPaymen
       try {
         await deps.repository.record({
           orderId,
+          userId: command.userId,
           status: 'REFUNDED',
           amountCents: existing?.amountCents ?? sum(captured.map((charge) => charge.amountCents)),
           currency: existing?.currency ?? first.currency,

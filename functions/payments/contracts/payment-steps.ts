@@ -8,6 +8,8 @@
 export interface ChargePaymentInput {
   /** `ord_` + ULID. */
   readonly orderId: string;
+  /** The customer whose order it is (`usr_` + ULID): the payment is shown to them and to staff. */
+  readonly userId: string;
   /** A positive integer of minor units of `currency`. */
   readonly amountCents: number;
   /** ISO 4217, e.g. `USD`. */
@@ -30,6 +32,8 @@ export interface ChargePaymentOutput {
 /** Input of `refund-payment`. */
 export interface RefundPaymentInput {
   readonly orderId: string;
+  /** The customer whose order it is, recorded when the refund is the payment's first record. */
+  readonly userId: string;
   readonly correlationId?: string;
 }
 

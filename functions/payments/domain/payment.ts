@@ -16,6 +16,8 @@ export const CURRENCY_CODE = /^[A-Z]{3}$/;
 export interface Payment {
   /** `ord_` + ULID: one payment per order. */
   readonly orderId: string;
+  /** The customer who pays (`usr_` + ULID): the payment is shown to them and to staff only. */
+  readonly userId: string;
   readonly status: PaymentStatus;
   /** What the order was charged (or was to be charged), in minor units of `currency`. */
   readonly amountCents: number;

@@ -1,4 +1,4 @@
-import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
 import type { GetPayment } from '../application/get-payment';
 import { toPaymentResponse } from './payment-response';
 import { NoQuery, PaymentPath } from './schemas';
@@ -8,13 +8,16 @@ export interface GetPaymentHandlerDependencies {
   readonly logger?: HttpLogger;
 }
 
-/** `GET /payments/{orderId}` → 200 with the order's payment, 404 `PAYMENT_NOT_FOUND`. */
+/**
+ * `GET /payments/{orderId}` → 200 with the order's payment, to the customer who pays and staff; 404
+ * `PAYMENT_NOT_FOUND` to anyone else.
+ */
 export function makeGetPaymentHandler(deps: GetPaymentHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: PaymentPath, query: NoQuery, logger: deps.logger },
-    async ({ pathParameters }) => ({
+    async ({ pathParameters, event }) => ({
       statusCode: 200,
-      body: toPaymentResponse(await deps.getPayment(pathParameters.orderId)),
+      body: toPaymentResponse(await deps.getPayment(pathParameters.orderId, callerOf(event))),
     }),
   );
 }

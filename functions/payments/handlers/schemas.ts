@@ -7,10 +7,12 @@ import { CURRENCY_CODE } from '../domain/payment';
  * these are ignored: the step reads what it needs from its caller's payload.
  */
 const orderId = idSchema('order');
+const userId = idSchema('user');
 const correlationId = z.string().min(1).max(256).optional();
 
 export const ChargePaymentInputSchema = z.object({
   orderId,
+  userId,
   amountCents: z
     .number()
     .int({ error: 'must be a whole number of minor units' })
@@ -23,7 +25,7 @@ export const ChargePaymentInputSchema = z.object({
   correlationId,
 });
 
-export const RefundPaymentInputSchema = z.object({ orderId, correlationId });
+export const RefundPaymentInputSchema = z.object({ orderId, userId, correlationId });
 
 /** `GET /payments/{orderId}`: strict, as every HTTP schema. */
 export const PaymentPath = z.strictObject({ orderId });

@@ -3,6 +3,7 @@ import type { Payment, PaymentStatus } from '../domain/payment';
 /** One write of a payment's outcome. */
 export interface PaymentChange {
   readonly orderId: string;
+  readonly userId: string;
   readonly status: PaymentStatus;
   readonly amountCents: number;
   readonly currency: string;

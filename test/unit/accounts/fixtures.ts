@@ -1,4 +1,5 @@
-import type { Account, Requester } from '../../../functions/accounts/domain/account';
+import type { Account } from '../../../functions/accounts/domain/account';
+import type { Requester } from '../../../shared/identity/requester';
 
 export const FIXED_NOW = '2026-11-26T12:00:00.000Z';
 export const fixedClock = (): Date => new Date(FIXED_NOW);

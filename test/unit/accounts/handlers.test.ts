@@ -1,6 +1,6 @@
 import { ConcurrencyError } from '../../../shared/errors/app-error';
 import type { ApiGatewayProxyEvent, ApiGatewayProxyResult } from '../../../shared/http/api-gateway-proxy';
-import { callerOf, GROUPS_CLAIM, STAFF_GROUP, USER_ID_CLAIM } from '../../../shared/http/caller';
+import { callerOf } from '../../../shared/http/caller';
 import type { HttpInterceptor, HttpLogger } from '../../../shared/http/http-handler';
 import { readIdempotencyKey } from '../../../shared/idempotency/idempotency-key';
 import { InMemoryAccountRepository } from '../../../functions/accounts/adapters/in-memory-account-repository';
@@ -10,13 +10,13 @@ import { makeGetAccount } from '../../../functions/accounts/application/get-acco
 import { makeListTransactions } from '../../../functions/accounts/application/list-transactions';
 import { makeOpenAccount } from '../../../functions/accounts/application/open-account';
 import { makeTransferMoney } from '../../../functions/accounts/application/transfer-money';
-import type { Requester } from '../../../functions/accounts/domain/account';
+import type { Requester } from '../../../shared/identity/requester';
 import { makeDepositMoneyHandler } from '../../../functions/accounts/handlers/deposit-money';
 import { makeGetAccountHandler } from '../../../functions/accounts/handlers/get-account';
 import { makeListTransactionsHandler } from '../../../functions/accounts/handlers/list-transactions';
 import { makeOpenAccountHandler } from '../../../functions/accounts/handlers/open-account';
 import { makeTransferMoneyHandler } from '../../../functions/accounts/handlers/transfer-money';
-import { errorBodyOf } from '../http/proxy-event';
+import { errorBodyOf, requestContextOf } from '../http/proxy-event';
 import {
   accountId,
   ALICE,
@@ -104,20 +104,6 @@ function stateOf(repository: InMemoryAccountRepository) {
   };
 }
 
-/** Claims as API Gateway's Cognito authorizer passes them; `undefined` sends none at all. */
-function authorizerOf(caller: Requester | undefined) {
-  if (caller === undefined) return {};
-  return {
-    authorizer: {
-      claims: {
-        sub: 'c0ffee00-0000-4000-8000-000000000001',
-        [USER_ID_CLAIM]: caller.userId,
-        ...(caller.isStaff ? { [GROUPS_CLAIM]: STAFF_GROUP } : {}),
-      },
-    },
-  };
-}
-
 interface RequestOptions {
   readonly caller?: Requester | undefined;
   readonly body?: unknown;
@@ -144,7 +130,7 @@ function request(
     queryStringParameters: options.query ?? null,
     multiValueQueryStringParameters: null,
     pathParameters,
-    requestContext: { requestId: 'req-1', ...authorizerOf(caller) },
+    requestContext: requestContextOf(caller),
     body:
       options.rawBody !== undefined
         ? options.rawBody

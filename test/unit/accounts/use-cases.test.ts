@@ -1,3 +1,4 @@
+import type { Requester } from '../../../shared/identity/requester';
 import { ConcurrencyError } from '../../../shared/errors/app-error';
 import { IdempotencyKeyReusedError } from '../../../shared/idempotency/errors';
 import { InMemoryAccountRepository } from '../../../functions/accounts/adapters/in-memory-account-repository';
@@ -7,7 +8,7 @@ import { makeGetAccount } from '../../../functions/accounts/application/get-acco
 import { makeListTransactions } from '../../../functions/accounts/application/list-transactions';
 import { makeOpenAccount } from '../../../functions/accounts/application/open-account';
 import { makeTransferMoney } from '../../../functions/accounts/application/transfer-money';
-import { ledgerSum, type Account, type Requester } from '../../../functions/accounts/domain/account';
+import { ledgerSum, type Account } from '../../../functions/accounts/domain/account';
 import {
   AccountNotFoundError,
   CurrencyMismatchError,

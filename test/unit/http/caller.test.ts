@@ -30,7 +30,7 @@ describe('callerOf', () => {
   });
 
   test.each([
-    ['no authorizer', proxyEvent()],
+    ['no authorizer', proxyEvent({ requestContext: { requestId: 'req-1' } })],
     ['a null authorizer', proxyEvent({ requestContext: { requestId: 'req-1', authorizer: null } })],
     ['no claims', proxyEvent({ requestContext: { requestId: 'req-1', authorizer: { principalId: 'x' } } })],
     ['claims that are not an object', withClaims('custom:userId=usr_1')],

@@ -197,7 +197,7 @@ describe('httpHandler', () => {
     it('maps every error kind to a status', () => {
       // Assess: the table is total over AppError kinds, as the compiler also checks.
       expect(Object.values(HTTP_STATUS_BY_ERROR_KIND).sort()).toEqual([
-        400, 401, 404, 409, 409, 413, 415, 422, 429, 503,
+        400, 401, 403, 404, 409, 409, 413, 415, 422, 429, 503,
       ]);
     });
 

@@ -8,7 +8,15 @@ import { makeRestockProduct } from '../../../functions/inventory/application/res
 import { makeCreateProductHandler } from '../../../functions/inventory/handlers/create-product';
 import { makeGetProductHandler } from '../../../functions/inventory/handlers/get-product';
 import { makeRestockProductHandler } from '../../../functions/inventory/handlers/restock-product';
-import { errorBodyOf, jsonEvent, proxyEvent } from '../http/proxy-event';
+import {
+  errorBodyOf,
+  jsonEvent,
+  proxyEvent,
+  requestContextOf,
+  TEST_STAFF,
+  TEST_CUSTOMER,
+} from '../http/proxy-event';
+import type { Requester } from '../../../shared/identity/requester';
 import { fixedContext, nextTick, PRODUCT_ID } from './fixtures';
 
 /** Collects what would be logged; 4xx must log nothing. */
@@ -49,8 +57,14 @@ function inventoryApi() {
   return { repository, logger, intercepted, create, get, restock };
 }
 
+/** Staff create and restock products: those requests come from `TEST_STAFF`. */
 const createEvent = (body: unknown, overrides: Partial<ApiGatewayProxyEvent> = {}) =>
-  jsonEvent(body, { resource: '/products', path: '/products', ...overrides });
+  jsonEvent(body, {
+    resource: '/products',
+    path: '/products',
+    requestContext: requestContextOf(TEST_STAFF),
+    ...overrides,
+  });
 const getEvent = (productId: string, overrides: Partial<ApiGatewayProxyEvent> = {}) =>
   proxyEvent({
     resource: '/products/{productId}',
@@ -60,14 +74,40 @@ const getEvent = (productId: string, overrides: Partial<ApiGatewayProxyEvent> = 
     pathParameters: { productId },
     ...overrides,
   });
-const restockEvent = (productId: string, body: unknown) =>
+const restockEvent = (productId: string, body: unknown, caller: Requester = TEST_STAFF) =>
   jsonEvent(body, {
     resource: '/products/{productId}/restock',
     path: `/products/${productId}/restock`,
     pathParameters: { productId },
+    requestContext: requestContextOf(caller),
   });
 
 const json = (result: ApiGatewayProxyResult): unknown => JSON.parse(result.body);
+
+describe('staff routes', () => {
+  test('answer a customer 403 FORBIDDEN before reading the request, and change nothing', async () => {
+    // Prepare
+    const api = inventoryApi();
+    await api.create(createEvent({ name: 'Espresso cup', priceCents: 1_250, stock: 4 }));
+    const customer = requestContextOf(TEST_CUSTOMER);
+    // Act
+    const created = await api.create(
+      createEvent({ name: 'Mug', priceCents: 900, stock: 1 }, { requestContext: customer }),
+    );
+    const malformed = await api.create(createEvent({ name: '' }, { requestContext: customer }));
+    const restocked = await api.restock(restockEvent(PRODUCT_ID, { quantity: 5 }, TEST_CUSTOMER));
+    // Assess
+    expect([created.statusCode, malformed.statusCode, restocked.statusCode]).toEqual([403, 403, 403]);
+    expect(json(created)).toMatchObject({
+      error: { code: 'FORBIDDEN', message: 'Only staff may create products.' },
+    });
+    expect(json(restocked)).toMatchObject({
+      error: { code: 'FORBIDDEN', message: 'Only staff may restock products.' },
+    });
+    expect(api.intercepted).toEqual(['req-1']);
+    expect(api.repository.outbox.map((event) => event.type)).toEqual(['ProductCreated']);
+  });
+});
 
 describe('POST /products', () => {
   test('answers 201 with the product, its Location, through the idempotency interceptor', async () => {

@@ -10,7 +10,8 @@ import type { OrderEvent } from '../../../functions/orders/domain/order';
 import { makeHandler as makeApprovalHandler } from '../../../functions/orders/handlers/decide-approval';
 import { makeHandler as makeCancelHandler } from '../../../functions/orders/handlers/cancel-order';
 import { FIXED_NOW, fixedContext } from '../event-sourcing/fixed-context';
-import { errorBodyOf, jsonEvent } from '../http/proxy-event';
+import { errorBodyOf, jsonEvent, requestContextOf, TEST_STAFF } from '../http/proxy-event';
+import type { Requester } from '../../../shared/identity/requester';
 import {
   CARD,
   FakeTaskCallbacks,
@@ -22,6 +23,7 @@ import {
   recordingLogger,
   runnerOn,
   USER_ID,
+  OWNER,
 } from './fakes';
 
 const ORDER_ID = 'ord_01JD0000000000000000000021';
@@ -74,11 +76,13 @@ async function awaitingApproval() {
   return world;
 }
 
-const approvalRequest = (body: unknown, orderId = ORDER_ID) =>
+/** Staff decide approvals: requests come from `TEST_STAFF` unless a test names another caller. */
+const approvalRequest = (body: unknown, orderId = ORDER_ID, caller: Requester = TEST_STAFF) =>
   jsonEvent(body, {
     resource: '/orders/{orderId}/approval',
     path: `/orders/${orderId}/approval`,
     pathParameters: { orderId },
+    requestContext: requestContextOf(caller),
   });
 
 describe('requesting an approval (the saga step)', () => {
@@ -302,6 +306,24 @@ describe('deciding an approval', () => {
       expect(world.taskCallbacks.calls[0]).toMatchObject({ output: { comment: 'fine' } });
     });
 
+    it('answers a customer 403 FORBIDDEN, even with a malformed body, and leaves the saga waiting', async () => {
+      // Prepare
+      const world = await awaitingApproval();
+      const handler = await handlerOn(world);
+
+      // Act
+      const valid = await handler(approvalRequest({ decision: 'approve' }, ORDER_ID, OWNER));
+      const malformed = await handler(approvalRequest({ decision: 'maybe' }, ORDER_ID, OWNER));
+
+      // Assess
+      expect([valid.statusCode, malformed.statusCode]).toEqual([403, 403]);
+      expect(errorBodyOf(valid).error).toEqual({
+        code: 'FORBIDDEN',
+        message: 'Only staff may decide approvals.',
+      });
+      expect(world.taskCallbacks.calls).toEqual([]);
+    });
+
     it('answers 409 ORDER_NOT_AWAITING_APPROVAL with the deadline named once it has passed', async () => {
       // Prepare
       const world = await awaitingApproval();
@@ -366,7 +388,7 @@ describe('a customer cancel of an order awaiting approval', () => {
     const { cancelOrder, taskCallbacks, approvalTasks } = await awaitingApproval();
 
     // Act
-    await cancelOrder({ orderId: ORDER_ID, reason: 'too slow' }, fixedContext());
+    await cancelOrder({ orderId: ORDER_ID, reason: 'too slow', requester: OWNER }, fixedContext());
 
     // Assess
     expect(taskCallbacks.calls).toEqual([
@@ -387,8 +409,8 @@ describe('a customer cancel of an order awaiting approval', () => {
     const plain = await given(created);
 
     // Act
-    await approved.cancelOrder({ orderId: ORDER_ID }, fixedContext());
-    await plain.cancelOrder({ orderId: ORDER_ID }, fixedContext());
+    await approved.cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
+    await plain.cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
     // Assess
     expect(approved.taskCallbacks.calls.map((call) => call.kind)).toEqual(['succeed']);
@@ -400,8 +422,8 @@ describe('a customer cancel of an order awaiting approval', () => {
     const { cancelOrder, taskCallbacks } = await awaitingApproval();
 
     // Act
-    await cancelOrder({ orderId: ORDER_ID }, fixedContext());
-    await cancelOrder({ orderId: ORDER_ID }, fixedContext());
+    await cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
+    await cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
     // Assess
     expect(taskCallbacks.calls).toHaveLength(1);
@@ -447,7 +469,7 @@ describe('a customer cancel of an order awaiting approval', () => {
     world.taskCallbacks.closed.add(TOKEN);
 
     // Act
-    const result = await world.cancelOrder({ orderId: ORDER_ID }, fixedContext());
+    const result = await world.cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
     // Assess
     expect(result.status).toBe('CANCELLED');
@@ -460,7 +482,7 @@ describe('a customer cancel of an order awaiting approval', () => {
     world.approvalTasks.failGets = true;
 
     // Act
-    const result = await world.cancelOrder({ orderId: ORDER_ID }, fixedContext());
+    const result = await world.cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
     // Assess
     expect(result.status).toBe('CANCELLED');

@@ -9,7 +9,7 @@ import type { CallBudget } from '../../../shared/resilience';
 import { KEYBOARD, MOUSE } from './fakes';
 
 const TTL_MS = 60_000;
-const context: CatalogCallContext = { correlationId: 'corr-1' };
+const context: CatalogCallContext = { correlationId: 'corr-1', authorization: 'eyJ.test-id-token.sig' };
 const keyboard: ProductPrice = { productId: KEYBOARD, unitPriceCents: 4_999, currency: 'USD' };
 
 type Outcome = ProductPrice | undefined | Error;
@@ -66,7 +66,10 @@ describe('CachedProductCatalog', () => {
     clock.advance(TTL_MS - 1);
 
     // Act
-    const price = await catalog.priceOf(KEYBOARD, { correlationId: 'corr-2' });
+    const price = await catalog.priceOf(KEYBOARD, {
+      correlationId: 'corr-2',
+      authorization: 'eyJ.test-id-token.sig',
+    });
 
     // Assess
     expect(price).toEqual(keyboard);
@@ -82,7 +85,10 @@ describe('CachedProductCatalog', () => {
     clock.advance(TTL_MS + 1);
 
     // Act
-    const price = await catalog.priceOf(KEYBOARD, { correlationId: 'corr-2' });
+    const price = await catalog.priceOf(KEYBOARD, {
+      correlationId: 'corr-2',
+      authorization: 'eyJ.test-id-token.sig',
+    });
 
     // Assess
     expect(price).toEqual(repriced);
@@ -144,9 +150,9 @@ describe('CachedProductCatalog', () => {
     // Act
     const pending = [
       catalog.priceOf(KEYBOARD, context, budget),
-      catalog.priceOf(KEYBOARD, { correlationId: 'corr-2' }),
+      catalog.priceOf(KEYBOARD, { correlationId: 'corr-2', authorization: 'eyJ.test-id-token.sig' }),
       catalog.priceOf(MOUSE, context, budget),
-      catalog.priceOf(MOUSE, { correlationId: 'corr-2' }),
+      catalog.priceOf(MOUSE, { correlationId: 'corr-2', authorization: 'eyJ.test-id-token.sig' }),
     ];
     inner.release();
     const prices = await Promise.all(pending);

@@ -5,7 +5,7 @@ import { OrderStateError } from '../../../functions/orders/domain/errors';
 import { makeHandler } from '../../../functions/orders/handlers/create-order';
 import type { HttpInterceptor } from '../../../shared/http';
 import { IdempotencyKeyReusedError } from '../../../shared/idempotency';
-import { errorBodyOf, jsonEvent } from '../http/proxy-event';
+import { errorBodyOf, jsonEvent, requestContextOf, TEST_CUSTOMER } from '../http/proxy-event';
 import { FIXED_NOW, fixedContext } from '../event-sourcing/fixed-context';
 import {
   CARD,
@@ -18,6 +18,7 @@ import {
   orderStore,
   runnerOn,
   UNKNOWN,
+  ID_TOKEN,
   USER_ID,
 } from './fakes';
 
@@ -62,6 +63,7 @@ const post = (body: unknown, headers: Record<string, string> = {}) =>
 /** A request of two lines, as the client sent it. */
 const twoLines: CreateOrderInput = {
   userId: USER_ID,
+  authorization: ID_TOKEN,
   items: [
     { productId: KEYBOARD, quantity: 2 },
     { productId: MOUSE, quantity: 1 },
@@ -163,6 +165,7 @@ describe('creating an order', () => {
       await createOrder(
         {
           userId: USER_ID,
+          authorization: ID_TOKEN,
           items: [{ productId: MOUSE, quantity: 1 }],
           saga: 'orchestrated',
           payment: { method: 'card', token: 'tok_1' },
@@ -185,6 +188,7 @@ describe('creating an order', () => {
       const result = createOrder(
         {
           userId: USER_ID,
+          authorization: ID_TOKEN,
           items: [
             { productId: UNKNOWN, quantity: 1 },
             { productId: MOUSE, quantity: 1 },
@@ -217,6 +221,7 @@ describe('creating an order', () => {
       const result = createOrder(
         {
           userId: USER_ID,
+          authorization: ID_TOKEN,
           items: [
             { productId: MOUSE, quantity: 1 },
             { productId: EURO_MUG, quantity: 1 },
@@ -262,7 +267,14 @@ describe('creating an order', () => {
 
       // Act
       const placed = await createOrder(
-        { userId: USER_ID, items, saga: 'orchestrated', payment: CARD, requestKey: REQUEST_KEY },
+        {
+          userId: USER_ID,
+          authorization: ID_TOKEN,
+          items,
+          saga: 'orchestrated',
+          payment: CARD,
+          requestKey: REQUEST_KEY,
+        },
         fixedContext(),
       );
 
@@ -273,6 +285,25 @@ describe('creating an order', () => {
   });
 
   describe('retried with the same Idempotency-Key', () => {
+    it("takes another customer's same key for another request: each customer's keys are their own", async () => {
+      // Prepare
+      const { store, createOrder } = setup();
+      const first = await createOrder(twoLines, fixedContext());
+
+      // Act
+      const other = await createOrder(
+        { ...twoLines, userId: 'usr_01JD0000000000000000000002' },
+        fixedContext(),
+      );
+
+      // Assess
+      expect(other.orderId).toBe(SECOND_ORDER_ID);
+      expect(first.orderId).toBe(ORDER_ID);
+      expect(await store.load(SECOND_ORDER_ID)).toMatchObject([
+        { type: 'OrderCreated', data: { userId: 'usr_01JD0000000000000000000002' } },
+      ]);
+    });
+
     it('answers a retry that found no idempotency record with the order the key created, appending nothing', async () => {
       // Prepare: the first request created the order; its idempotency record was then lost
       const { store, createOrder } = setup();
@@ -317,7 +348,6 @@ describe('creating an order', () => {
     });
 
     it.each<[string, Partial<CreateOrderInput>]>([
-      ['another user', { userId: 'usr_01JD0000000000000000000002' }],
       [
         'another quantity',
         {
@@ -387,14 +417,45 @@ describe('creating an order', () => {
   });
 
   describe('POST /orders', () => {
+    it("places the order for the caller, reading prices with the caller's token", async () => {
+      // Prepare
+      const { handler, store, catalog } = setup();
+
+      // Act
+      const result = await handler(
+        post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }, { Authorization: ID_TOKEN }),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(202);
+      const [created] = await store.load(ORDER_ID);
+      expect(created).toMatchObject({ type: 'OrderCreated', data: { userId: TEST_CUSTOMER.userId } });
+      expect(catalog.calls).toEqual([
+        expect.objectContaining({ productId: KEYBOARD, authorization: ID_TOKEN }),
+      ]);
+    });
+
+    it('answers 401 UNAUTHORIZED to a request that reached it with no identity, appending nothing', async () => {
+      // Prepare
+      const { handler, store, catalog } = setup();
+      const event = post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD });
+
+      // Act
+      const result = await handler({ ...event, requestContext: requestContextOf(undefined) });
+
+      // Assess
+      expect(result.statusCode).toBe(401);
+      expect(errorBodyOf(result).error.code).toBe('UNAUTHORIZED');
+      expect(catalog.calls).toEqual([]);
+      expect(await store.load(ORDER_ID)).toEqual([]);
+    });
+
     it('answers 202 with the order and its Location', async () => {
       // Prepare
       const { handler } = setup();
 
       // Act
-      const result = await handler(
-        post({ userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }),
-      );
+      const result = await handler(post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }));
 
       // Assess
       expect(result.statusCode).toBe(202);
@@ -430,7 +491,7 @@ describe('creating an order', () => {
 
       // Act
       const result = await handler(
-        post({ userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }),
+        post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }),
         lambdaContext,
       );
 
@@ -446,7 +507,7 @@ describe('creating an order', () => {
       // Act
       await handler(
         post(
-          { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD },
+          { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD },
           { 'X-Correlation-Id': 'flow-9' },
         ),
       );
@@ -463,7 +524,7 @@ describe('creating an order', () => {
     it('claims the Idempotency-Key with the order: a retry answers the order, another body is a 422', async () => {
       // Prepare: no idempotency records, as when they were lost after the first request
       const { handler, store } = setup();
-      const body = { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
+      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
       const first = await handler(post(body));
 
       // Act
@@ -484,7 +545,7 @@ describe('creating an order', () => {
     it('refuses a request without an Idempotency-Key with 400 even when no interceptor does, appending nothing', async () => {
       // Prepare
       const { handler, store } = setup();
-      const body = { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
+      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
 
       // Act
       const result = await handler(jsonEvent(body, { headers: { 'Content-Type': 'application/json' } }));
@@ -508,7 +569,7 @@ describe('creating an order', () => {
         idempotency: recording,
         commandContext: fixedCommandContext,
       });
-      const body = { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
+      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
 
       // Act
       await handler(post(body));
@@ -518,11 +579,10 @@ describe('creating an order', () => {
     });
 
     it.each<[string, unknown, string]>([
-      ['no items', { userId: USER_ID, items: [], payment: CARD }, 'items must not be empty'],
+      ['no items', { items: [], payment: CARD }, 'items must not be empty'],
       [
         '51 items',
         {
-          userId: USER_ID,
           payment: CARD,
           items: Array.from({ length: 51 }, (_, index) => ({
             productId: `prd_01JD0000000000000000000${String(index).padStart(3, '0')}`,
@@ -534,7 +594,6 @@ describe('creating an order', () => {
       [
         'a repeated product',
         {
-          userId: USER_ID,
           items: [
             { productId: KEYBOARD, quantity: 1 },
             { productId: KEYBOARD, quantity: 2 },
@@ -545,62 +604,56 @@ describe('creating an order', () => {
       ],
       [
         'a zero quantity',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 0 }], payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 0 }], payment: CARD },
         'items[0].quantity must be at least 1',
       ],
       [
         'a quantity over 1000',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1001 }], payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 1001 }], payment: CARD },
         'items[0].quantity must be at most 1000',
       ],
       [
         'a fractional quantity',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1.5 }], payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 1.5 }], payment: CARD },
         'items[0].quantity must be an integer',
       ],
       [
         'a malformed product id',
-        { userId: USER_ID, items: [{ productId: 'keyboard', quantity: 1 }], payment: CARD },
+        { items: [{ productId: 'keyboard', quantity: 1 }], payment: CARD },
         'items[0].productId must be a product id (prd_ followed by a ULID)',
       ],
       [
-        'a malformed user id',
-        { userId: 'bob', items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD },
-        'userId must be',
+        'a userId in the body (the user of an order is its caller)',
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD },
+        'userId is not allowed',
       ],
       [
         'a price sent by the client',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 1 }], payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 1 }], payment: CARD },
         'items[0].unitPriceCents is not allowed',
       ],
       [
         'an unknown saga',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], saga: 'improvised', payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 1 }], saga: 'improvised', payment: CARD },
         'saga must be one of "orchestrated", "choreographed"',
       ],
       [
         'a payment method other than card',
         {
-          userId: USER_ID,
           items: [{ productId: KEYBOARD, quantity: 1 }],
           payment: { method: 'cash', token: 't' },
         },
         'payment.method must be "card"',
       ],
-      [
-        'no payment',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }] },
-        'payment is required',
-      ],
+      ['no payment', { items: [{ productId: KEYBOARD, quantity: 1 }] }, 'payment is required'],
       [
         'a payment without a token',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: { method: 'card' } },
+        { items: [{ productId: KEYBOARD, quantity: 1 }], payment: { method: 'card' } },
         'payment.token is required',
       ],
       [
         'a token that is not a card token',
         {
-          userId: USER_ID,
           items: [{ productId: KEYBOARD, quantity: 1 }],
           payment: { method: 'card', token: '4242424242424242' },
         },
@@ -609,7 +662,6 @@ describe('creating an order', () => {
       [
         'a token with upper-case letters',
         {
-          userId: USER_ID,
           items: [{ productId: KEYBOARD, quantity: 1 }],
           payment: { method: 'card', token: 'tok_Visa' },
         },
@@ -618,7 +670,6 @@ describe('creating an order', () => {
       [
         'a token over 64 characters after tok_',
         {
-          userId: USER_ID,
           items: [{ productId: KEYBOARD, quantity: 1 }],
           payment: { method: 'card', token: `tok_${'a'.repeat(65)}` },
         },
@@ -627,7 +678,6 @@ describe('creating an order', () => {
       [
         'a payment with an unknown field',
         {
-          userId: USER_ID,
           items: [{ productId: KEYBOARD, quantity: 1 }],
           payment: { method: 'card', token: 'tok_visa', cvc: '123' },
         },
@@ -655,9 +705,7 @@ describe('creating an order', () => {
       const { handler } = setup();
 
       // Act
-      const result = await handler(
-        post({ userId: USER_ID, items: [{ productId: UNKNOWN, quantity: 1 }], payment: CARD }),
-      );
+      const result = await handler(post({ items: [{ productId: UNKNOWN, quantity: 1 }], payment: CARD }));
 
       // Assess
       expect(result.statusCode).toBe(422);
@@ -681,9 +729,7 @@ describe('creating an order', () => {
       catalog.unavailable = true;
 
       // Act
-      const result = await handler(
-        post({ userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }),
-      );
+      const result = await handler(post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }));
 
       // Assess
       expect(result.statusCode).toBe(503);

@@ -1,3 +1,4 @@
+import type { Requester } from '../../../shared/identity/requester';
 import { DependencyUnavailableError } from '../../../shared/errors/app-error';
 import { InMemoryEventStore } from '../../../shared/event-sourcing';
 import type { HttpInterceptor } from '../../../shared/http';
@@ -35,6 +36,10 @@ import type {
 import { fixedContext } from '../event-sourcing/fixed-context';
 
 export const USER_ID = 'usr_01JD0000000000000000000001';
+/** The customer of the orders these tests make, as the authorizer names them. */
+export const OWNER: Requester = { userId: USER_ID, isStaff: false };
+/** What the client sends in `Authorization`; orders forwards it to inventory. */
+export const ID_TOKEN = 'eyJ.test-id-token.sig';
 export const KEYBOARD = 'prd_01JD00000000000000000000KB';
 export const MOUSE = 'prd_01JD00000000000000000000MS';
 export const EURO_MUG = 'prd_01JD00000000000000000000MG';
@@ -42,7 +47,7 @@ export const UNKNOWN = 'prd_01JD00000000000000000000XX';
 
 /** Inventory as a map of prices; `unavailable` makes every call fail as an unreachable service does. */
 export class FakeProductCatalog implements ProductCatalog {
-  readonly calls: { productId: string; correlationId: string }[] = [];
+  readonly calls: { productId: string; correlationId: string; authorization: string }[] = [];
   unavailable = false;
 
   constructor(
@@ -54,7 +59,11 @@ export class FakeProductCatalog implements ProductCatalog {
   ) {}
 
   async priceOf(productId: string, context: CatalogCallContext): Promise<ProductPrice | undefined> {
-    this.calls.push({ productId, correlationId: context.correlationId });
+    this.calls.push({
+      productId,
+      correlationId: context.correlationId,
+      authorization: context.authorization,
+    });
     await Promise.resolve();
     if (this.unavailable)
       throw new DependencyUnavailableError('inventory', 'The inventory service did not answer.');

@@ -55,7 +55,7 @@ function catalogWith(
   return { catalog, sleeps };
 }
 
-const context = { correlationId: 'corr-1' };
+const context = { correlationId: 'corr-1', authorization: 'eyJ.test-id-token.sig' };
 
 type TimedAnswer = 'timeout' | number;
 
@@ -106,7 +106,11 @@ describe('InventoryProductCatalog', () => {
     expect(calls).toEqual([
       {
         url: `https://abc.execute-api.us-east-1.amazonaws.com/prod/products/${KEYBOARD}`,
-        headers: { Accept: 'application/json', 'X-Correlation-Id': 'corr-1' },
+        headers: {
+          Accept: 'application/json',
+          Authorization: 'eyJ.test-id-token.sig',
+          'X-Correlation-Id': 'corr-1',
+        },
       },
     ]);
   });

@@ -9,8 +9,9 @@ import type { OrderEvent } from '../../../functions/orders/domain/order';
 import { makeHandler as makeCancelHandler } from '../../../functions/orders/handlers/cancel-order';
 import { makeHandler as makeShipHandler } from '../../../functions/orders/handlers/ship-order';
 import { fixedContext } from '../event-sourcing/fixed-context';
-import { errorBodyOf, jsonEvent } from '../http/proxy-event';
-import { fixedCommandContext, KEYBOARD, noIdempotency, orderStore, runnerOn, USER_ID } from './fakes';
+import { errorBodyOf, jsonEvent, requestContextOf, TEST_STAFF } from '../http/proxy-event';
+import type { Requester } from '../../../shared/identity/requester';
+import { fixedCommandContext, KEYBOARD, noIdempotency, orderStore, runnerOn, OWNER, USER_ID } from './fakes';
 
 const ORDER_ID = 'ord_01JD0000000000000000000007';
 
@@ -46,17 +47,20 @@ async function given(...history: OrderEvent[]) {
   return { store, cancelOrder: makeCancelOrder({ runner }), shipOrder: makeShipOrder({ runner }) };
 }
 
-const cancelRequest = (body: unknown, orderId = ORDER_ID) =>
+const cancelRequest = (body: unknown, orderId = ORDER_ID, caller: Requester = OWNER) =>
   jsonEvent(body, {
     resource: '/orders/{orderId}/cancel',
     path: `/orders/${orderId}/cancel`,
     pathParameters: { orderId },
+    requestContext: requestContextOf(caller),
   });
-const shipRequest = (body: unknown, orderId = ORDER_ID) =>
+/** Staff ship orders: requests come from `TEST_STAFF` unless a test names another caller. */
+const shipRequest = (body: unknown, orderId = ORDER_ID, caller: Requester = TEST_STAFF) =>
   jsonEvent(body, {
     resource: '/orders/{orderId}/ship',
     path: `/orders/${orderId}/ship`,
     pathParameters: { orderId },
+    requestContext: requestContextOf(caller),
   });
 
 describe('cancelling an order', () => {
@@ -65,7 +69,10 @@ describe('cancelling an order', () => {
     const { store, cancelOrder } = await given(created);
 
     // Act
-    const result = await cancelOrder({ orderId: ORDER_ID, reason: 'found it cheaper' }, fixedContext());
+    const result = await cancelOrder(
+      { orderId: ORDER_ID, reason: 'found it cheaper', requester: OWNER },
+      fixedContext(),
+    );
 
     // Assess
     expect(result).toEqual({ orderId: ORDER_ID, status: 'CANCELLED' });
@@ -81,7 +88,7 @@ describe('cancelling an order', () => {
     const { store, cancelOrder } = await given(created);
 
     // Act
-    await cancelOrder({ orderId: ORDER_ID }, fixedContext());
+    await cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
     // Assess
     expect((await store.load(ORDER_ID))[1]?.data).toEqual({
@@ -93,10 +100,10 @@ describe('cancelling an order', () => {
   it('succeeds again on a cancelled order without a second event', async () => {
     // Prepare
     const { store, cancelOrder } = await given(created);
-    await cancelOrder({ orderId: ORDER_ID }, fixedContext());
+    await cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
     // Act
-    const again = await cancelOrder({ orderId: ORDER_ID, reason: 'again' }, fixedContext());
+    const again = await cancelOrder({ orderId: ORDER_ID, reason: 'again', requester: OWNER }, fixedContext());
 
     // Assess
     expect(again).toEqual({ orderId: ORDER_ID, status: 'CANCELLED' });
@@ -110,7 +117,7 @@ describe('cancelling an order', () => {
     // Act
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, index) =>
-        cancelOrder({ orderId: ORDER_ID, reason: `r${index}` }, fixedContext()),
+        cancelOrder({ orderId: ORDER_ID, reason: `r${index}`, requester: OWNER }, fixedContext()),
       ),
     );
 
@@ -125,7 +132,7 @@ describe('cancelling an order', () => {
     const { cancelOrder } = await given(created, shipped);
 
     // Act
-    const result = cancelOrder({ orderId: ORDER_ID }, fixedContext());
+    const result = cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
     // Assess
     await expect(result).rejects.toThrow(OrderNotCancellableError);
@@ -136,7 +143,7 @@ describe('cancelling an order', () => {
     const { cancelOrder } = await given();
 
     // Act
-    const result = cancelOrder({ orderId: ORDER_ID }, fixedContext());
+    const result = cancelOrder({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
     // Assess
     await expect(result).rejects.toThrow(OrderNotFoundError);
@@ -182,6 +189,32 @@ describe('cancelling an order', () => {
       // Assess
       expect(result.statusCode).toBe(status);
       expect(errorBodyOf(result).error.code).toBe(code);
+    });
+
+    it('lets staff cancel, and answers another customer 404 ORDER_NOT_FOUND, appending nothing', async () => {
+      // Prepare
+      const { store, cancelOrder } = await given(created);
+      const handler = makeCancelHandler({
+        cancelOrder,
+        idempotency: noIdempotency,
+        commandContext: fixedCommandContext,
+      });
+      const stranger = { userId: 'usr_01JD0000000000000000000009', isStaff: false };
+
+      // Act
+      const byStranger = await handler(cancelRequest({}, ORDER_ID, stranger));
+      const eventsAfterStranger = (await store.load(ORDER_ID)).length;
+      const byStaff = await handler(cancelRequest({}, ORDER_ID, TEST_STAFF));
+
+      // Assess
+      expect(byStranger.statusCode).toBe(404);
+      expect(errorBodyOf(byStranger).error.code).toBe('ORDER_NOT_FOUND');
+      expect(eventsAfterStranger).toBe(1);
+      expect(byStaff.statusCode).toBe(202);
+      expect((await store.load(ORDER_ID)).map((event) => event.type)).toEqual([
+        'OrderCreated',
+        'OrderCancelled',
+      ]);
     });
 
     it('answers a shipped order with 409 ORDER_NOT_CANCELLABLE', async () => {
@@ -248,6 +281,26 @@ describe('shipping an order', () => {
       expect(errorBodyOf(result).error).toEqual({
         code: 'ORDER_NOT_PAID',
         message: `Cannot ship unpaid order ${ORDER_ID}.`,
+      });
+    });
+
+    it('answers a customer, even the order’s own, 403 FORBIDDEN', async () => {
+      // Prepare
+      const { shipOrder } = await given(created);
+      const handler = makeShipHandler({
+        shipOrder,
+        idempotency: noIdempotency,
+        commandContext: fixedCommandContext,
+      });
+
+      // Act
+      const result = await handler(shipRequest({ carrier: 'UPS', trackingNumber: '1Z' }, ORDER_ID, OWNER));
+
+      // Assess
+      expect(result.statusCode).toBe(403);
+      expect(errorBodyOf(result).error).toEqual({
+        code: 'FORBIDDEN',
+        message: 'Only staff may ship orders.',
       });
     });
 

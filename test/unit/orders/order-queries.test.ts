@@ -8,7 +8,7 @@ import { makeHandler as makeGetOrderHandler } from '../../../functions/orders/ha
 import { makeHandler as makeHistoryHandler } from '../../../functions/orders/handlers/get-order-events';
 import { makeHandler as makeListHandler } from '../../../functions/orders/handlers/list-user-orders';
 import type { OrderView } from '../../../functions/orders/ports/order-views';
-import { errorBodyOf, proxyEvent } from '../http/proxy-event';
+import { errorBodyOf, proxyEvent, requestContextOf, TEST_STAFF } from '../http/proxy-event';
 import { fixedContext } from '../event-sourcing/fixed-context';
 import {
   CARD,
@@ -85,6 +85,61 @@ describe('order queries', () => {
       // Assess
       expect(result.statusCode).toBe(status);
       expect(errorBodyOf(result).error.code).toBe(code);
+    });
+  });
+
+  describe('who may read an order', () => {
+    const asCaller = (caller: { userId: string; isStaff: boolean }, path: string, resource: string) =>
+      get(path, {
+        resource,
+        pathParameters: { orderId: orderId(1) },
+        requestContext: requestContextOf(caller),
+      });
+    const stranger = { userId: OTHER_USER, isStaff: false };
+
+    async function history() {
+      const store = orderStore();
+      await runnerOn(store).run(
+        orderId(1),
+        {
+          type: 'CreateOrder',
+          orderId: orderId(1),
+          userId: USER_ID,
+          items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 5 }],
+          currency: 'USD',
+          saga: 'orchestrated',
+          payment: CARD,
+        },
+        fixedContext(),
+      );
+      return makeHistoryHandler({ getOrderHistory: makeGetOrderHistory({ store }) });
+    }
+
+    /** The order and its events, read by `caller`. */
+    async function readAs(caller: { userId: string; isStaff: boolean }) {
+      const getOrder = makeGetOrderHandler({
+        getOrder: makeGetOrder({ views: await readModelWith(view(1)) }),
+      });
+      const getEvents = await history();
+      return {
+        order: await getOrder(asCaller(caller, `/orders/${orderId(1)}`, '/orders/{orderId}')),
+        events: await getEvents(asCaller(caller, `/orders/${orderId(1)}/events`, '/orders/{orderId}/events')),
+      };
+    }
+
+    it('answers staff the order and its events', async () => {
+      const { order, events } = await readAs(TEST_STAFF);
+      expect([order.statusCode, events.statusCode]).toEqual([200, 200]);
+    });
+
+    it('answers another customer 404 ORDER_NOT_FOUND for the order and its events, as for an unknown order', async () => {
+      const { order, events } = await readAs(stranger);
+      expect([order.statusCode, events.statusCode]).toEqual([404, 404]);
+      expect(errorBodyOf(order)).toEqual({
+        error: { code: 'ORDER_NOT_FOUND', message: expect.stringContaining(orderId(1)) as unknown },
+        requestId: 'req-1',
+      });
+      expect(errorBodyOf(events).error.code).toBe('ORDER_NOT_FOUND');
     });
   });
 
@@ -199,6 +254,45 @@ describe('order queries', () => {
       expect(first.orders.map((o) => o.orderId)).toEqual([orderId(5), orderId(4)]);
       expect(second.orders.map((o) => o.orderId)).toEqual([orderId(2), orderId(1)]);
       expect(second.nextCursor).toBeNull();
+    });
+
+    it('answers GET /users/me/orders with the caller’s own orders', async () => {
+      // Prepare
+      const views = await readModelWith(view(1), view(2, OTHER_USER));
+      const handler = makeListHandler({ listUserOrders: makeListUserOrders({ views }) });
+
+      // Act
+      const result = await handler(
+        get('/users/me/orders', { resource: '/users/me/orders', pathParameters: null }),
+      );
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect((JSON.parse(result.body) as { orders: OrderView[] }).orders.map((o) => o.orderId)).toEqual([
+        orderId(1),
+      ]);
+    });
+
+    it('answers staff any user’s orders, and another customer 403 FORBIDDEN', async () => {
+      // Prepare
+      const views = await readModelWith(view(1), view(2, OTHER_USER));
+      const handler = makeListHandler({ listUserOrders: makeListUserOrders({ views }) });
+      const asCaller = (caller: { userId: string; isStaff: boolean }) => ({
+        ...list(null, OTHER_USER),
+        requestContext: requestContextOf(caller),
+      });
+
+      // Act
+      const byStaff = await handler(asCaller(TEST_STAFF));
+      const byCustomer = await handler(asCaller({ userId: USER_ID, isStaff: false }));
+
+      // Assess
+      expect(byStaff.statusCode).toBe(200);
+      expect((JSON.parse(byStaff.body) as { orders: OrderView[] }).orders.map((o) => o.orderId)).toEqual([
+        orderId(2),
+      ]);
+      expect(byCustomer.statusCode).toBe(403);
+      expect(errorBodyOf(byCustomer).error.code).toBe('FORBIDDEN');
     });
 
     it('answers a user without orders with an empty page', async () => {

@@ -19,6 +19,7 @@ import {
   recordingLogger,
   runnerOn,
   USER_ID,
+  OWNER,
 } from './fakes';
 
 const ORDER_ID = 'ord_01JD0000000000000000000031';
@@ -143,7 +144,7 @@ describe('saga steps of the orders context', () => {
       const { cancelOrder, store } = await given(created);
 
       // Act
-      await cancelOrder({ orderId: ORDER_ID, reason: 'OUT_OF_STOCK' }, lambdaContext);
+      await cancelOrder({ orderId: ORDER_ID, reason: 'OUT_OF_STOCK', requester: OWNER }, lambdaContext);
 
       // Assess
       expect((await store.load(ORDER_ID)).at(-1)?.correlationId).toBe(ORDER_ID);
@@ -276,7 +277,7 @@ describe('saga steps of the orders context', () => {
       await confirmOrder(input);
 
       // Act
-      const cancel = customerCancel({ orderId: ORDER_ID }, fixedContext());
+      const cancel = customerCancel({ orderId: ORDER_ID, requester: OWNER }, fixedContext());
 
       // Assess
       await expect(cancel).rejects.toMatchObject({ code: 'ORDER_NOT_CANCELLABLE' });
@@ -291,7 +292,7 @@ describe('saga steps of the orders context', () => {
         // Act
         const [confirmed, cancelled] = await Promise.allSettled([
           confirmOrder(input),
-          customerCancel({ orderId: ORDER_ID }, fixedContext()),
+          customerCancel({ orderId: ORDER_ID, requester: OWNER }, fixedContext()),
         ]);
 
         // Assess
@@ -340,7 +341,7 @@ describe('saga steps of the orders context', () => {
       const { cancelOrder, store } = await given(created);
 
       // Act
-      const output = await cancelOrder({ orderId: ORDER_ID, reason: 'PAYMENT_DECLINED' });
+      const output = await cancelOrder({ orderId: ORDER_ID, reason: 'PAYMENT_DECLINED', requester: OWNER });
 
       // Assess
       expect(output).toEqual({ orderId: ORDER_ID, status: 'CANCELLED', reason: 'PAYMENT_DECLINED' });
@@ -355,7 +356,7 @@ describe('saga steps of the orders context', () => {
       const { cancelOrder, types } = await given(created, cancelledBy(2, 'changed my mind'));
 
       // Act
-      const output = await cancelOrder({ orderId: ORDER_ID, reason: 'CUSTOMER_CANCELLED' });
+      const output = await cancelOrder({ orderId: ORDER_ID, reason: 'CUSTOMER_CANCELLED', requester: OWNER });
 
       // Assess
       expect(output).toEqual({ orderId: ORDER_ID, status: 'CANCELLED', reason: 'changed my mind' });
@@ -370,7 +371,7 @@ describe('saga steps of the orders context', () => {
       );
 
       // Act
-      await cancelOrder({ orderId: ORDER_ID, reason: 'APPROVAL_TIMEOUT' });
+      await cancelOrder({ orderId: ORDER_ID, reason: 'APPROVAL_TIMEOUT', requester: OWNER });
 
       // Assess
       expect((await types()).at(-1)).toBe('OrderCancelled');
@@ -381,7 +382,9 @@ describe('saga steps of the orders context', () => {
       const { cancelOrder, types } = await given(created, paid(2));
 
       // Act
-      const error = await failureOf(cancelOrder({ orderId: ORDER_ID, reason: 'SAGA_FAILED' }));
+      const error = await failureOf(
+        cancelOrder({ orderId: ORDER_ID, reason: 'SAGA_FAILED', requester: OWNER }),
+      );
 
       // Assess
       expect(error.name).toBe('OrderNotCancellable');
@@ -393,7 +396,7 @@ describe('saga steps of the orders context', () => {
       const { cancelOrder } = await given(created);
 
       // Act
-      const error = await failureOf(cancelOrder({ orderId: ORDER_ID, reason: 'BORED' }));
+      const error = await failureOf(cancelOrder({ orderId: ORDER_ID, reason: 'BORED', requester: OWNER }));
 
       // Assess
       expect(error.name).toBe('InvalidSagaInput');

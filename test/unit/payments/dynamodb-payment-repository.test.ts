@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbPaymentRepository } from '../../../functions/payments/adapters/dynamodb-payment-repository';
 import { PaymentStatusConflictError } from '../../../functions/payments/domain/errors';
-import { FIXED_NOW, ORDER_ID } from './fakes';
+import { FIXED_NOW, ORDER_ID, USER_ID } from './fakes';
 
 function repositoryOnMock() {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -13,6 +13,7 @@ function repositoryOnMock() {
 
 const stored = {
   orderId: ORDER_ID,
+  userId: USER_ID,
   status: 'CAPTURED',
   amountCents: 3_000,
   currency: 'USD',
@@ -46,6 +47,7 @@ describe('DynamoDbPaymentRepository', () => {
     // Act
     const payment = await repository.record({
       orderId: ORDER_ID,
+      userId: USER_ID,
       status: 'CAPTURED',
       amountCents: 3_000,
       currency: 'USD',
@@ -83,7 +85,13 @@ describe('DynamoDbPaymentRepository', () => {
       .rejects(
         new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
       );
-    const change = { orderId: ORDER_ID, status: 'FAILED' as const, amountCents: 1, currency: 'USD' };
+    const change = {
+      orderId: ORDER_ID,
+      userId: USER_ID,
+      status: 'FAILED' as const,
+      amountCents: 1,
+      currency: 'USD',
+    };
     await expect(repository.record({ ...change, attemptsMade: 1, at: FIXED_NOW })).rejects.toBeInstanceOf(
       PaymentStatusConflictError,
     );

@@ -16,6 +16,8 @@ import { CircuitBreaker, InMemoryCircuitBreakerStore } from '../../../shared/res
 
 export const ORDER_ID = 'ord_01JD0000000000000000000000';
 export const OTHER_ORDER_ID = 'ord_01JD0000000000000000000001';
+/** The customer whose orders these tests pay. */
+export const USER_ID = 'usr_01JD0000000000000000000001';
 export const FIXED_NOW = '2026-11-26T12:00:00.000Z';
 
 /**
@@ -202,6 +204,7 @@ export const aCharge = (
   overrides: Partial<{ orderId: string; token: string; amountCents: number }> = {},
 ) => ({
   orderId: ORDER_ID,
+  userId: USER_ID,
   amountCents: 3_000,
   currency: 'USD',
   token: 'tok_visa',

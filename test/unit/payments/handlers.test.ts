@@ -13,8 +13,9 @@ import { makeChargePaymentHandler } from '../../../functions/payments/handlers/c
 import { makeGetPaymentHandler } from '../../../functions/payments/handlers/get-payment';
 import { makeRefundPaymentHandler } from '../../../functions/payments/handlers/refund-payment';
 import type { StepLogger, StepMetrics } from '../../../functions/payments/handlers/saga-step';
-import { errorBodyOf, proxyEvent } from '../http/proxy-event';
-import { FIXED_NOW, ORDER_ID, rejectionOf } from './fakes';
+import { errorBodyOf, proxyEvent, requestContextOf, TEST_CUSTOMER, TEST_STAFF } from '../http/proxy-event';
+import type { Requester } from '../../../shared/identity/requester';
+import { FIXED_NOW, ORDER_ID, rejectionOf, USER_ID } from './fakes';
 
 /** Records log lines with the keys appended at the time, as the Powertools logger would print them. */
 class RecordingLogger implements StepLogger {
@@ -53,6 +54,7 @@ class RecordingMetrics implements StepMetrics {
 
 const captured: Payment = {
   orderId: ORDER_ID,
+  userId: USER_ID,
   status: 'CAPTURED',
   amountCents: 3_000,
   currency: 'USD',
@@ -62,6 +64,7 @@ const captured: Payment = {
 };
 const chargeInput = {
   orderId: ORDER_ID,
+  userId: USER_ID,
   amountCents: 3_000,
   currency: 'USD',
   token: 'tok_visa',
@@ -103,7 +106,7 @@ describe('charge-payment handler', () => {
       commands.push(command);
       return captured;
     });
-    await handler({ ...chargeInput, userId: 'usr_01JD0000000000000000000000' });
+    await handler({ ...chargeInput, items: [{ productId: 'prd_01JD0000000000000000000000', quantity: 1 }] });
     expect(commands).toEqual([chargeInput]);
   });
 
@@ -191,7 +194,10 @@ describe('refund-payment handler', () => {
       return { orderId: command.orderId, refundedCents: 3_000, refunds };
     });
     // Act
-    const output = await handler({ orderId: ORDER_ID, correlationId: 'corr-1' }, lambdaContext);
+    const output = await handler(
+      { orderId: ORDER_ID, userId: USER_ID, correlationId: 'corr-1' },
+      lambdaContext,
+    );
     // Assess
     expect(output).toEqual({ orderId: ORDER_ID, refundedCents: 3_000, refunds });
     expect(budgets[0]?.remainingTimeMs?.()).toBe(7_500);
@@ -213,20 +219,22 @@ describe('refund-payment handler', () => {
     const { handler, metrics } = refundHandler(async () => {
       throw new PaymentProviderUnavailableError(ORDER_ID, 'down');
     });
-    const error = await rejectionOf(handler({ orderId: ORDER_ID }));
+    const error = await rejectionOf(handler({ orderId: ORDER_ID, userId: USER_ID }));
     expect(error.name).toBe('PaymentProviderUnavailable');
     expect(metrics.published).toEqual([[{ name: 'RefundProviderUnavailable', value: 1 }]]);
   });
 });
 
 describe('GET /payments/{orderId}', () => {
-  const getEvent = (orderId: string) =>
+  /** `caller` `null`: a request that reached the function with no identity. */
+  const getEvent = (orderId: string, caller: Requester | null = TEST_CUSTOMER) =>
     proxyEvent({
       resource: '/payments/{orderId}',
       path: `/payments/${orderId}`,
       httpMethod: 'GET',
       headers: {},
       pathParameters: { orderId },
+      requestContext: requestContextOf(caller ?? undefined),
     });
   const silent = { error: () => undefined, warn: () => undefined };
 
@@ -266,6 +274,21 @@ describe('GET /payments/{orderId}', () => {
     const body = JSON.parse((await handler(getEvent(ORDER_ID))).body) as Record<string, unknown>;
     expect(body).toMatchObject({ status: 'FAILED' });
     expect(body).not.toHaveProperty('providerChargeId');
+  });
+
+  test('answers staff 200 and another customer 404 PAYMENT_NOT_FOUND, as if the payment did not exist, and 401 without a caller', async () => {
+    const repository = new InMemoryPaymentRepository();
+    repository.put(captured);
+    const handler = makeGetPaymentHandler({ getPayment: makeGetPayment({ repository }), logger: silent });
+    expect((await handler(getEvent(ORDER_ID, TEST_STAFF))).statusCode).toBe(200);
+    const other = await handler(
+      getEvent(ORDER_ID, { userId: 'usr_01JD0000000000000000000009', isStaff: false }),
+    );
+    expect(other.statusCode).toBe(404);
+    expect(errorBodyOf(other).error.code).toBe('PAYMENT_NOT_FOUND');
+    const anonymous = await handler(getEvent(ORDER_ID, null));
+    expect(anonymous.statusCode).toBe(401);
+    expect(errorBodyOf(anonymous).error.code).toBe('UNAUTHORIZED');
   });
 
   test('answers 404 PAYMENT_NOT_FOUND for an order without a payment, 400 for a malformed id', async () => {

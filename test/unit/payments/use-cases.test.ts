@@ -1,6 +1,15 @@
 import { makeGetPayment } from '../../../functions/payments/application/get-payment';
 import { PaymentNotFoundError } from '../../../functions/payments/domain/errors';
-import { aCharge, FIXED_NOW, ORDER_ID, OTHER_ORDER_ID, payments, rejectionOf, type Fault } from './fakes';
+import {
+  aCharge,
+  FIXED_NOW,
+  ORDER_ID,
+  OTHER_ORDER_ID,
+  payments,
+  rejectionOf,
+  USER_ID,
+  type Fault,
+} from './fakes';
 
 describe('chargePayment', () => {
   test('captures the order with the key charge-<orderId> and records it CAPTURED', async () => {
@@ -11,6 +20,7 @@ describe('chargePayment', () => {
     // Assess
     expect(payment).toEqual({
       orderId: ORDER_ID,
+      userId: USER_ID,
       status: 'CAPTURED',
       amountCents: 3_000,
       currency: 'USD',
@@ -224,6 +234,7 @@ describe('chargePayment', () => {
       repository
         .record({
           orderId: ORDER_ID,
+          userId: USER_ID,
           status: 'CAPTURED',
           amountCents: 3_000,
           currency: 'USD',
@@ -242,7 +253,7 @@ describe('chargePayment', () => {
   test('a refunded order is never charged again', async () => {
     const { charge, refund, processor } = payments();
     await charge(aCharge());
-    await refund({ orderId: ORDER_ID });
+    await refund({ orderId: ORDER_ID, userId: USER_ID });
     const error = await rejectionOf(charge(aCharge()));
     expect(error.name).toBe('PaymentAlreadyRefunded');
     expect(processor.count('charge')).toBe(1);
@@ -255,7 +266,7 @@ describe('refundPayment', () => {
     const { charge, refund, processor, repository } = payments();
     await charge(aCharge());
     // Act
-    const result = await refund({ orderId: ORDER_ID, correlationId: 'corr-1' });
+    const result = await refund({ orderId: ORDER_ID, userId: USER_ID, correlationId: 'corr-1' });
     // Assess
     expect(result).toEqual({
       orderId: ORDER_ID,
@@ -279,7 +290,7 @@ describe('refundPayment', () => {
     processor.failNext(...Array<Fault>(6).fill('lost-answer'));
     await rejectionOf(charge(aCharge()));
     // Act
-    const result = await refund({ orderId: ORDER_ID });
+    const result = await refund({ orderId: ORDER_ID, userId: USER_ID });
     // Assess
     expect(result.refundedCents).toBe(3_000);
     expect(processor.chargesOf(ORDER_ID)).toEqual([expect.objectContaining({ refundedCents: 3_000 })]);
@@ -293,7 +304,7 @@ describe('refundPayment', () => {
   test('refunds a charge that was never recorded here at all (the function died first)', async () => {
     const { refund, processor, repository } = payments();
     await processor.charge({ ...aCharge(), idempotencyKey: `charge-${ORDER_ID}` });
-    const result = await refund({ orderId: ORDER_ID });
+    const result = await refund({ orderId: ORDER_ID, userId: USER_ID });
     expect(result.refundedCents).toBe(3_000);
     expect(await repository.find(ORDER_ID)).toMatchObject({
       status: 'REFUNDED',
@@ -307,9 +318,9 @@ describe('refundPayment', () => {
     // Prepare
     const { charge, refund, processor } = payments();
     await charge(aCharge());
-    await refund({ orderId: ORDER_ID });
+    await refund({ orderId: ORDER_ID, userId: USER_ID });
     // Act
-    const again = await refund({ orderId: ORDER_ID });
+    const again = await refund({ orderId: ORDER_ID, userId: USER_ID });
     // Assess
     expect(again).toEqual({ orderId: ORDER_ID, refundedCents: 0, refunds: [] });
     expect(processor.count('refund')).toBe(1);
@@ -320,7 +331,7 @@ describe('refundPayment', () => {
     const { charge, refund, processor } = payments();
     await charge(aCharge());
     processor.failNext('none', 'lost-answer');
-    const result = await refund({ orderId: ORDER_ID });
+    const result = await refund({ orderId: ORDER_ID, userId: USER_ID });
     expect(result.refunds).toEqual([{ chargeId: 'ch_1', refundId: 're_2', amountCents: 3_000 }]);
     expect(processor.count('refund')).toBe(2);
     expect(processor.chargesOf(ORDER_ID)).toEqual([expect.objectContaining({ refundedCents: 3_000 })]);
@@ -329,8 +340,8 @@ describe('refundPayment', () => {
   test('nothing captured (a decline, or no charge at all) → a no-op that writes nothing', async () => {
     const { charge, refund, processor, repository } = payments();
     await rejectionOf(charge(aCharge({ token: 'tok_decline' })));
-    const declined = await refund({ orderId: ORDER_ID });
-    const unknown = await refund({ orderId: OTHER_ORDER_ID });
+    const declined = await refund({ orderId: ORDER_ID, userId: USER_ID });
+    const unknown = await refund({ orderId: OTHER_ORDER_ID, userId: USER_ID });
     expect(declined).toEqual({ orderId: ORDER_ID, refundedCents: 0, refunds: [] });
     expect(unknown).toEqual({ orderId: OTHER_ORDER_ID, refundedCents: 0, refunds: [] });
     expect(processor.count('refund')).toBe(0);
@@ -342,7 +353,7 @@ describe('refundPayment', () => {
     const { charge, refund, processor, repository } = payments();
     await charge(aCharge());
     processor.failNext('server-error', 'server-error', 'server-error');
-    const error = await rejectionOf(refund({ orderId: ORDER_ID }));
+    const error = await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID }));
     expect(error.name).toBe('PaymentProviderUnavailable');
     expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'CAPTURED' });
   });
@@ -351,20 +362,33 @@ describe('refundPayment', () => {
     const { charge, refund, processor } = payments({ failureThreshold: 1 });
     await charge(aCharge());
     processor.failNext('server-error');
-    await rejectionOf(refund({ orderId: ORDER_ID }));
+    await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID }));
     const calls = processor.calls.length;
-    const error = await rejectionOf(refund({ orderId: ORDER_ID }));
+    const error = await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID }));
     expect(error.name).toBe('PaymentProviderUnavailable');
     expect(processor.calls).toHaveLength(calls);
   });
 });
 
 describe('getPayment', () => {
-  test('answers the recorded payment, PaymentNotFoundError for an order without one', async () => {
+  const customer = { userId: USER_ID, isStaff: false };
+  const otherCustomer = { userId: 'usr_01JD0000000000000000000002', isStaff: false };
+  const staff = { userId: 'usr_01JD0000000000000000000003', isStaff: true };
+
+  test('answers the recorded payment to its customer and staff, PaymentNotFoundError for an order without one', async () => {
     const { charge, repository } = payments();
     const captured = await charge(aCharge());
     const getPayment = makeGetPayment({ repository });
-    expect(await getPayment(ORDER_ID)).toEqual(captured);
-    await expect(getPayment(OTHER_ORDER_ID)).rejects.toBeInstanceOf(PaymentNotFoundError);
+    expect(captured.userId).toBe(USER_ID);
+    expect(await getPayment(ORDER_ID, customer)).toEqual(captured);
+    expect(await getPayment(ORDER_ID, staff)).toEqual(captured);
+    await expect(getPayment(OTHER_ORDER_ID, customer)).rejects.toBeInstanceOf(PaymentNotFoundError);
+  });
+
+  test("answers another customer's payment as if there were none", async () => {
+    const { charge, repository } = payments();
+    await charge(aCharge());
+    const error = await rejectionOf(makeGetPayment({ repository })(ORDER_ID, otherCustomer));
+    expect(error).toBeInstanceOf(PaymentNotFoundError);
   });
 });

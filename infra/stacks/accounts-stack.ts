@@ -1,0 +1,155 @@
+import {
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { ContextRoutes } from '../constructs/context-routes';
+import { IdempotencyTable } from '../constructs/idempotency-table';
+import { ServiceFunction } from '../constructs/service-function';
+
+export interface AccountsStackProps extends StackProps {
+  /** The platform's public REST API; the accounts routes are added to it from this stack. */
+  readonly api: apigateway.IRestApi;
+  /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
+  readonly authorizer: apigateway.IAuthorizer;
+  /** The API's stage this stack redeploys with its routes. @default 'prod' */
+  readonly stageName?: string;
+}
+
+const SERVICE = 'accounts';
+const handler = (name: string): string => `functions/accounts/handlers/${name}.handler.ts`;
+
+/**
+ * Deposits and transfers retry lost races for up to 20 s and keep 1 s to answer the 409: room for both
+ * inside API Gateway's 29 s.
+ */
+const MONEY_MOVEMENT_TIMEOUT = Duration.seconds(25);
+
+/**
+ * The accounts context: customers' money accounts, their deposits, transfers under optimistic locking
+ * (one `TransactWriteItems` over both accounts) and ledgers, behind `/accounts` and `/transfers` on the
+ * shared API. Every route is behind the users stack's Cognito authorizer: the caller comes from the
+ * token, never from the body.
+ *
+ * The context publishes no events yet, so its table has no stream and no outbox relay. The routes live
+ * in this stack, on the API imported by id, deployed to the existing stage by its own `Deployment` (as
+ * the other contexts do).
+ */
+export class AccountsStack extends Stack {
+  /** Accounts, ledger entries, transfers and claimed request keys: `functions/accounts/adapters/account-items.ts`. */
+  public readonly accountsTable: dynamodb.Table;
+  public readonly idempotencyTable: IdempotencyTable;
+  public readonly openAccountFunction: ServiceFunction;
+  public readonly getAccountFunction: ServiceFunction;
+  public readonly depositMoneyFunction: ServiceFunction;
+  public readonly transferMoneyFunction: ServiceFunction;
+  public readonly listTransactionsFunction: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: AccountsStackProps) {
+    super(scope, id, props);
+    // The API comes in as `Fn::ImportValue`s: CloudFormation then refuses to remove from the platform
+    // stack what accounts still uses.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+
+    this.accountsTable = new dynamodb.Table(this, 'AccountsTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // It holds customers' money: never deleted with the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable');
+
+    const queryEnv = { ACCOUNTS_TABLE: this.accountsTable.tableName };
+    const commandEnv = { ...queryEnv, IDEMPOTENCY_TABLE: this.idempotencyTable.tableName };
+
+    // One conditional put of the new account.
+    this.openAccountFunction = new ServiceFunction(this, 'OpenAccountFunction', {
+      entry: handler('open-account'),
+      service: SERVICE,
+      description: "POST /accounts: opens an empty account in a currency, the caller's own",
+      environment: commandEnv,
+    });
+    this.accountsTable.grant(this.openAccountFunction, 'dynamodb:PutItem');
+    this.idempotencyTable.grantReadWriteData(this.openAccountFunction);
+
+    this.getAccountFunction = this.queryFunction('GetAccountFunction', 'get-account', {
+      description: 'GET /accounts/{accountId}: an account and its balance, for its owner and staff',
+      environment: queryEnv,
+    });
+    this.listTransactionsFunction = this.queryFunction('ListTransactionsFunction', 'list-transactions', {
+      description: "GET /accounts/{accountId}/transactions: an account's ledger, newest first, by page",
+      environment: queryEnv,
+    });
+
+    this.depositMoneyFunction = this.moneyMovementFunction('DepositMoneyFunction', 'deposit-money', {
+      description: 'POST /accounts/{accountId}/deposits: tops an account up, once per Idempotency-Key',
+      environment: commandEnv,
+    });
+    this.transferMoneyFunction = this.moneyMovementFunction('TransferMoneyFunction', 'transfer-money', {
+      description:
+        'POST /transfers: moves money between two accounts in one transaction, under their versions',
+      environment: commandEnv,
+    });
+
+    new ContextRoutes(this, 'Routes', {
+      api: props.api,
+      stageName: props.stageName,
+      description: 'Accounts routes',
+      authorizer: props.authorizer,
+      routes: [
+        { path: '/accounts', method: 'POST', handler: this.openAccountFunction },
+        { path: '/accounts/{accountId}', method: 'GET', handler: this.getAccountFunction },
+        { path: '/accounts/{accountId}/deposits', method: 'POST', handler: this.depositMoneyFunction },
+        { path: '/transfers', method: 'POST', handler: this.transferMoneyFunction },
+        {
+          path: '/accounts/{accountId}/transactions',
+          method: 'GET',
+          handler: this.listTransactionsFunction,
+        },
+      ],
+    });
+
+    new CfnOutput(this, 'AccountsTableName', { value: this.accountsTable.tableName });
+  }
+
+  /** Reads an account (and its ledger): `GetItem` and `Query` on the accounts table, nothing else. */
+  private queryFunction(
+    id: string,
+    name: string,
+    props: { description: string; environment: Record<string, string> },
+  ): ServiceFunction {
+    const fn = new ServiceFunction(this, id, { entry: handler(name), service: SERVICE, ...props });
+    this.accountsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:Query');
+    return fn;
+  }
+
+  /**
+   * Reads the accounts and the request's claim, then one `TransactWriteItems` of `Update`s (the
+   * accounts, on their versions) and `Put`s (ledger entries, transfer, claim): DynamoDB authorizes a
+   * transaction item by item, by each item's action.
+   */
+  private moneyMovementFunction(
+    id: string,
+    name: string,
+    props: { description: string; environment: Record<string, string> },
+  ): ServiceFunction {
+    const fn = new ServiceFunction(this, id, {
+      entry: handler(name),
+      service: SERVICE,
+      timeout: MONEY_MOVEMENT_TIMEOUT,
+      ...props,
+    });
+    this.accountsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    this.idempotencyTable.grantReadWriteData(fn);
+    return fn;
+  }
+}
