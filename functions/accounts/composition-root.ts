@@ -4,7 +4,6 @@
  * `export const handler = makeXxxHandler(xxxDependencies())`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { callerScope } from '../../shared/http/caller';
 import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
@@ -59,7 +58,6 @@ export function openAccountDependencies(): OpenAccountHandlerDependencies {
       tableName: config.idempotencyTable,
       client: dynamoDb(),
       required: false,
-      scopeOf: callerScope,
     }),
   };
 }
@@ -81,7 +79,6 @@ export function depositMoneyDependencies(): DepositMoneyHandlerDependencies {
     idempotency: httpIdempotency({
       tableName: config.idempotencyTable,
       client: dynamoDb(),
-      scopeOf: callerScope,
     }),
   };
 }
@@ -98,7 +95,6 @@ export function transferMoneyDependencies(): TransferMoneyHandlerDependencies {
     idempotency: httpIdempotency({
       tableName: config.idempotencyTable,
       client: dynamoDb(),
-      scopeOf: callerScope,
     }),
   };
 }

@@ -7,7 +7,6 @@ import { currentTraceHeader } from '../../shared/config/env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { newId } from '../../shared/ids/ids';
-import { callerScope } from '../../shared/http/caller';
 import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
@@ -72,7 +71,6 @@ export function createProductDependencies(): CreateProductHandlerDependencies {
       tableName: config.idempotencyTable,
       client: dynamoDb(),
       required: false,
-      scopeOf: callerScope,
     }),
   };
 }
@@ -95,7 +93,6 @@ export function restockProductDependencies(): RestockProductHandlerDependencies 
       tableName: config.idempotencyTable,
       client: dynamoDb(),
       required: false,
-      scopeOf: callerScope,
     }),
   };
 }

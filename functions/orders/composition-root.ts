@@ -8,7 +8,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { commandContext, DynamoDbEventStore } from '../../shared/event-sourcing';
-import { callerScope } from '../../shared/http/caller';
 import { httpIdempotency } from '../../shared/idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
@@ -103,7 +102,6 @@ function idempotency(config: OrdersConfig<'command'>, required: boolean) {
     tableName: config.IDEMPOTENCY_TABLE,
     client: dynamoDb(),
     required,
-    scopeOf: callerScope,
   });
 }
 

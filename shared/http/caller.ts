@@ -28,8 +28,8 @@ export function callerOf(event: ApiGatewayProxyEvent): Requester {
 }
 
 /**
- * Scopes `Idempotency-Key`s by caller (`httpIdempotency`'s `scopeOf`): one caller can neither replay nor
- * block another's request.
+ * Scopes `Idempotency-Key`s by caller (`httpIdempotency`'s default `scopeOf`): one caller can neither
+ * replay nor block another's request.
  */
 export function callerScope(event: ApiGatewayProxyEvent): string {
   return callerOf(event).userId;

@@ -1,13 +1,5 @@
 export type { ApiGatewayProxyEvent, ApiGatewayProxyResult, LambdaContext } from './api-gateway-proxy';
-export {
-  GROUPS_CLAIM,
-  STAFF_GROUP,
-  USER_ID_CLAIM,
-  callerOf,
-  callerScope,
-  groupsOf,
-  staffOnly,
-} from './caller';
+export { GROUPS_CLAIM, STAFF_GROUP, USER_ID_CLAIM, callerOf, groupsOf, staffOnly } from './caller';
 export {
   CORRELATION_ID_HEADER,
   MAX_CORRELATION_ID_LENGTH,

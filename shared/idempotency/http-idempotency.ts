@@ -10,6 +10,7 @@ import {
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DependencyUnavailableError } from '../errors/app-error';
 import type { ApiGatewayProxyEvent, LambdaContext } from '../http/api-gateway-proxy';
+import { callerScope } from '../http/caller';
 import type { HttpInterceptor, HttpResponse } from '../http/http-handler';
 import { IdempotencyInProgressError, IdempotencyKeyReusedError } from './errors';
 import { readIdempotencyKey } from './idempotency-key';
@@ -40,9 +41,9 @@ export interface HttpIdempotencyOptions {
   /** Prefix of the stored ids; fixed rather than the function name, which changes when CDK replaces it. @default 'http' */
   readonly keyPrefix?: string;
   /**
-   * Whose keys they are, beside the route: e.g. the caller's user id (`callerOf(event).userId`), so that
-   * two callers' keys never meet and no one can replay or block another's request. It may throw (a
-   * 401), before any record is read. @default - the route alone
+   * Whose keys they are, beside the route, so that two callers' keys never meet and no one can replay or
+   * block another's request. It may throw (a 401), before any record is read.
+   * @default callerScope - the verified caller's user id: every command route is behind the authorizer
    */
   readonly scopeOf?: (event: ApiGatewayProxyEvent) => string;
 }
@@ -60,7 +61,7 @@ interface FingerprintedRequest {
 
 /**
  * `Idempotency-Key` for command endpoints on Powertools idempotency and its DynamoDB persistence layer,
- * as an `httpHandler` interceptor. The key is scoped by route (method + resource path); the same key and
+ * as an `httpHandler` interceptor. The key is scoped by route (method + resource path) and caller; the same key and
  * request replay the stored response with `Idempotent-Replayed: true`; a different request under the key
  * is a 422, one still in flight a 409. Only responses the use case returned with a status below 500 are
  * stored: a thrown error (400, 404, 409, 422, 429, 503, 500…) or a returned 5xx deletes the in-flight
@@ -101,11 +102,11 @@ export function httpIdempotency(options: HttpIdempotencyOptions): HttpIntercepto
   );
 
   return async ({ event, context, json, requestId }, proceed) => {
-    const scope = options.scopeOf?.(event);
+    const scope = (options.scopeOf ?? callerScope)(event);
     const key = readIdempotencyKey(event, required);
     if (key === undefined) return proceed();
     const fingerprinted: FingerprintedRequest = {
-      route: `${event.httpMethod.toUpperCase()} ${event.resource}${scope === undefined ? '' : ` ${scope}`}`,
+      route: `${event.httpMethod.toUpperCase()} ${event.resource} ${scope}`,
       key,
       request: {
         body: json ?? null,

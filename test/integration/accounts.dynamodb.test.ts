@@ -15,7 +15,7 @@ import type {
   ApiGatewayProxyResult,
   LambdaContext,
 } from '../../shared/http/api-gateway-proxy';
-import { callerOf, USER_ID_CLAIM } from '../../shared/http/caller';
+import { USER_ID_CLAIM } from '../../shared/http/caller';
 import type { HttpLogger } from '../../shared/http/http-handler';
 import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { newId } from '../../shared/ids/ids';
@@ -78,7 +78,6 @@ async function accountsOnDynamoDb(retry: Partial<LostRaceRetryOptions> = {}) {
       tableName: idempotencyTable,
       client: dynamo.client,
       required,
-      scopeOf: (event) => callerOf(event).userId,
     });
   // Lost races, and those that came back without the accounts (a `TransactionConflict`).
   const lostRaces = { count: 0, withoutState: 0 };

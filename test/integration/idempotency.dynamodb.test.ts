@@ -26,8 +26,12 @@ import {
   transactWriteOnce,
 } from '../../shared/idempotency/processed-event-marker';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
+import { requestContextOf, TEST_CUSTOMER } from '../unit/http/proxy-event';
 
 const IDEMPOTENCY_TABLE = 'idempotency';
+/** Who sends the requests: every command route is behind the authorizer, and keys are the caller's. */
+const CALLER = TEST_CUSTOMER;
+const OTHER_USER = 'usr_01JD0000000000000000000002';
 const INVENTORY_TABLE = 'inventory';
 
 let keyCount = 0;
@@ -103,7 +107,7 @@ function request(
     },
     queryStringParameters: null,
     pathParameters: null,
-    requestContext: { requestId: `req-${keyCount}` },
+    requestContext: requestContextOf(CALLER, `req-${keyCount}`),
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...overrides,
   };
@@ -152,12 +156,12 @@ describe('HTTP idempotency on DynamoDB Local', () => {
       });
     });
 
-    it('stores the record under http#<hash of route and key>, completed, expiring after 24 hours', async () => {
+    it('stores the record under http#<hash of route, caller and key>, completed, expiring after 24 hours', async () => {
       // Prepare
       const { handler } = commandEndpoint(created);
       const key = newKey();
       const id = `http#${createHash('md5')
-        .update(JSON.stringify(['POST /orders', key]))
+        .update(JSON.stringify([`POST /orders ${CALLER.userId}`, key]))
         .digest('base64')}`;
 
       // Act
@@ -186,6 +190,24 @@ describe('HTTP idempotency on DynamoDB Local', () => {
       expect(executions).toHaveLength(2);
       expect(other.statusCode).toBe(201);
       expect(other.headers['Idempotent-Replayed']).toBeUndefined();
+    });
+
+    it("scopes a key by caller: another caller's same key executes anew, and a request with no caller is a 401", async () => {
+      // Prepare
+      const { handler, executions } = commandEndpoint(created);
+      const key = newKey();
+      await handler(request(key));
+
+      // Act
+      const other = await handler(
+        request(key, ORDER, { requestContext: requestContextOf({ userId: OTHER_USER, isStaff: false }) }),
+      );
+      const anonymous = await handler(request(key, ORDER, { requestContext: requestContextOf(undefined) }));
+
+      // Assess
+      expect(executions).toHaveLength(2);
+      expect([other.statusCode, other.headers['Idempotent-Replayed']]).toEqual([201, undefined]);
+      expect([anonymous.statusCode, errorCode(anonymous)]).toEqual([401, 'UNAUTHORIZED']);
     });
   });
 

@@ -51,7 +51,7 @@ async function accountsApi() {
   const repository = new InMemoryAccountRepository();
   const logger = new RecordingLogger();
   const intercepted: string[] = [];
-  // Refuses what `httpIdempotency` with the composition root's `scopeOf` refuses (no caller, a missing
+  // Refuses what `httpIdempotency`, scoped by caller, refuses (no caller, a missing
   // or invalid key), before any record would be written.
   const idempotency =
     (required: boolean): HttpInterceptor =>
