@@ -8,23 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  DeleteRuleCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { isId } from '../../shared/ids/ids';
-import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
+import { type LocalCloud, localClientConfig } from 'cdk-local-cloud';
 import type { InventoryEvent, ProductResponse } from '../../functions/inventory/contracts';
 import {
   apiAs,
@@ -34,29 +20,21 @@ import {
   type ApiCall,
   type JsonAnswer,
 } from '../support/shop-cloud';
+import { BusRecorder } from '../support/bus-recorder';
 
-const RULE = 'inventory-test-recorder';
 /** Restocks sent at once, with no client retries: each must count exactly once. */
 const CONCURRENT_RESTOCKS = [60, 200];
 
 let cloud: LocalCloud;
-let eventBridge: EventBridgeClient;
 let sqs: SQSClient;
 let dynamodb: DynamoDBClient;
-let queueUrl: string;
+/** Every inventory event on the bus, as a consumer's rule receives it. */
+let bus: BusRecorder<InventoryEvent>;
 let logs: string[] = [];
 /** Keeps the catalog: creates and restocks. */
 let asStaff: ApiCall;
 /** Signed in, not staff: may read products, not change them. */
 let asCustomer: ApiCall;
-
-interface BusEvent {
-  readonly source: string;
-  readonly 'detail-type': string;
-  readonly detail: InventoryEvent;
-}
-/** Every inventory event the rule delivered, by event id (a redelivery would not add one). */
-const received = new Map<string, BusEvent>();
 
 type Answer = JsonAnswer;
 
@@ -78,43 +56,6 @@ async function createProduct(body: Record<string, unknown> = {}): Promise<Produc
   });
   expect(answer.status).toBe(201);
   return productOf(answer);
-}
-
-/** Moves what the recorder queue holds into `received`. */
-async function drainRecorder(): Promise<void> {
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (Messages.length === 0) return;
-    for (const message of Messages) {
-      const event = JSON.parse(message.Body ?? '{}') as BusEvent;
-      received.set(event.detail.eventId, event);
-    }
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    );
-  }
-}
-
-/** The events of one product on the bus, in version order, once `count` of them have arrived. */
-async function busEventsOf(productId: string, count: number): Promise<BusEvent[]> {
-  return eventually(
-    async () => {
-      await drainRecorder();
-      const events = [...received.values()]
-        .filter((event) => event.detail.aggregateId === productId)
-        .sort((a, b) => a.detail.version - b.detail.version);
-      return events.length >= count ? events : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 250, what: `${count} events of ${productId} on the bus` },
-  );
 }
 
 /** Every item of the products table (products and their event items) that mentions `text`. */
@@ -139,7 +80,6 @@ async function productItemsMentioning(text: string): Promise<Record<string, unkn
 
 beforeAll(async () => {
   ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }));
-  eventBridge = new EventBridgeClient(localClientConfig(cloud.edgeUrl));
   sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
   dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
   const [staff, customer] = await Promise.all([
@@ -148,35 +88,11 @@ beforeAll(async () => {
   ]);
   asStaff = apiAs(cloud, staff);
   asCustomer = apiAs(cloud, customer);
-  ({ QueueUrl: queueUrl = '' } = await sqs.send(
-    new CreateQueueCommand({ QueueName: `${RULE}-${randomUUID()}` }),
-  ));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await eventBridge.send(
-    new PutRuleCommand({
-      Name: RULE,
-      EventBusName: 'shop',
-      EventPattern: JSON.stringify({ source: ['shop.inventory'] }),
-    }),
-  );
-  await eventBridge.send(
-    new PutTargetsCommand({
-      Rule: RULE,
-      EventBusName: 'shop',
-      Targets: [{ Id: 'recorder', Arn: Attributes?.QueueArn }],
-    }),
-  );
+  bus = await BusRecorder.start(cloud, { ruleName: 'inventory-test-recorder', source: 'shop.inventory' });
 }, 240_000);
 
 afterAll(async () => {
-  if (eventBridge && cloud) {
-    await eventBridge.send(new RemoveTargetsCommand({ Rule: RULE, EventBusName: 'shop', Ids: ['recorder'] }));
-    await eventBridge.send(new DeleteRuleCommand({ Name: RULE, EventBusName: 'shop' }));
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
-  }
-  eventBridge?.destroy();
+  await bus?.stop();
   sqs?.destroy();
   dynamodb?.destroy();
   await cloud?.stop();
@@ -228,7 +144,7 @@ describe('the inventory API on shop-api', () => {
     expect(restocked.body).toEqual({ ...created.body, available: 8, version: 2 });
     expect(reread.body).toEqual(restocked.body);
 
-    const events = await busEventsOf(productId, 2);
+    const events = await bus.eventsOf(productId, 2);
     expect(events.map((event) => [event.source, event['detail-type'], event.detail.version])).toEqual([
       ['shop.inventory', 'ProductCreated', 1],
       ['shop.inventory', 'StockAdded', 2],
@@ -304,13 +220,13 @@ describe('who may change the catalog', () => {
     // A staff restock after the refusals: the product's events on the bus are its creation and this one.
     const marker = await asStaff('POST', `/products/${product.productId}/restock`, { body: { quantity: 1 } });
     expect(marker.status).toBe(200);
-    const events = await busEventsOf(product.productId, 2);
+    const events = await bus.eventsOf(product.productId, 2);
     expect(events.map((event) => [event['detail-type'], event.detail.version, event.detail.data])).toEqual([
       ['ProductCreated', 1, expect.objectContaining({ available: 4 })],
       ['StockAdded', 2, { productId: product.productId, quantity: 1, available: 5 }],
     ]);
     expect(
-      [...received.values()].filter((event) => JSON.stringify(event.detail.data).includes(refusedName)),
+      (await bus.all()).filter((event) => JSON.stringify(event.detail.data).includes(refusedName)),
     ).toEqual([]);
   });
 
@@ -366,7 +282,7 @@ describe('optimistic locking under contention', () => {
         logs.filter((line) => line.includes('Optimistic lock conflict')).length - conflictsBefore;
       expect(conflicts).toBeGreaterThan(0);
 
-      const events = await busEventsOf(productId, 1 + restocks);
+      const events = await bus.eventsOf(productId, 1 + restocks);
       expect(events.map((event) => event.detail.version)).toEqual(
         Array.from({ length: 1 + restocks }, (_, index) => index + 1),
       );

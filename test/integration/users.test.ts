@@ -7,7 +7,6 @@
  * authorizer answers the user the token names. What reaches the bus is observed the way any consumer
  * would: a rule with an SQS target, made in the test through the EventBridge and SQS APIs.
  */
-import { randomUUID } from 'node:crypto';
 import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
@@ -17,84 +16,26 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteRuleCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-} from '@aws-sdk/client-eventbridge';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
+import { type LocalCloud, localClientConfig } from 'cdk-local-cloud';
 import { GROUPS_CLAIM, USER_ID_CLAIM } from '../../shared/http/caller';
 import { isId } from '../../shared/ids/ids';
 import type { UserRegistered, UserResponse } from '../../functions/users/contracts';
 import { callJson, localJson, signedInUser, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
+import { BusRecorder } from '../support/bus-recorder';
 import { newPassword, shopUserPool, tokenClaims, type ShopUserPool } from '../support/shop-users';
-
-const RULE = 'users-test-recorder';
 
 let cloud: LocalCloud;
 let logs: string[] = [];
 let cognito: CognitoIdentityProviderClient;
 let dynamoDb: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
-let eventBridge: EventBridgeClient;
+/** Every users event on the bus, as a consumer's rule receives it. */
+let bus: BusRecorder<UserRegistered>;
 let sqs: SQSClient;
-let queueUrl: string;
 let pool: ShopUserPool;
 let usersTable: string;
-
-interface BusEvent {
-  readonly source: string;
-  readonly 'detail-type': string;
-  readonly detail: UserRegistered;
-}
-/** Every users event the rule delivered, by event id (a redelivery would not add one). */
-const received = new Map<string, BusEvent>();
-
-/** Moves what the recorder queue holds into `received`. */
-async function drainRecorder(): Promise<void> {
-  for (;;) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (Messages.length === 0) return;
-    for (const message of Messages) {
-      const event = JSON.parse(message.Body ?? '{}') as BusEvent;
-      received.set(event.detail.eventId, event);
-    }
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle,
-        })),
-      }),
-    );
-  }
-}
-
-/** The `UserRegistered` events of one user on the bus, once one has arrived. */
-async function registrationsOf(userId: string): Promise<BusEvent[]> {
-  return eventually(
-    async () => {
-      await drainRecorder();
-      const events = [...received.values()].filter((event) => event.detail.aggregateId === userId);
-      return events.length > 0 ? events : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 250, what: `UserRegistered of ${userId} on the bus` },
-  );
-}
 
 const getMe = (authorization?: string): Promise<JsonAnswer> =>
   callJson(cloud.apiUrl, 'GET', '/users/me', {
@@ -135,39 +76,14 @@ beforeAll(async () => {
   cognito = new CognitoIdentityProviderClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
   dynamoDb = new DynamoDBClient(localClientConfig(cloud.edgeUrl));
   documents = DynamoDBDocumentClient.from(dynamoDb);
-  eventBridge = new EventBridgeClient(localClientConfig(cloud.edgeUrl));
   sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
-  ({ QueueUrl: queueUrl = '' } = await sqs.send(
-    new CreateQueueCommand({ QueueName: `${RULE}-${randomUUID()}` }),
-  ));
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  await eventBridge.send(
-    new PutRuleCommand({
-      Name: RULE,
-      EventBusName: 'shop',
-      EventPattern: JSON.stringify({ source: ['shop.users'] }),
-    }),
-  );
-  await eventBridge.send(
-    new PutTargetsCommand({
-      Rule: RULE,
-      EventBusName: 'shop',
-      Targets: [{ Id: 'recorder', Arn: Attributes?.QueueArn }],
-    }),
-  );
+  bus = await BusRecorder.start(cloud, { ruleName: 'users-test-recorder', source: 'shop.users' });
 }, 240_000);
 
 afterAll(async () => {
-  if (eventBridge && cloud) {
-    await eventBridge.send(new RemoveTargetsCommand({ Rule: RULE, EventBusName: 'shop', Ids: ['recorder'] }));
-    await eventBridge.send(new DeleteRuleCommand({ Name: RULE, EventBusName: 'shop' }));
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
-  }
+  await bus?.stop();
   cognito?.destroy();
   dynamoDb?.destroy();
-  eventBridge?.destroy();
   sqs?.destroy();
   await cloud?.stop();
 });
@@ -211,7 +127,7 @@ describe('the users context on the local cloud', () => {
     const { userId } = await signedInUser(cloud, { email: 'grace@example.com' });
 
     // Act
-    const events = await registrationsOf(userId);
+    const events = await bus.eventsOf(userId, 1, 30_000);
 
     // Assess
     expect(events).toHaveLength(1);
