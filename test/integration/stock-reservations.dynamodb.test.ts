@@ -5,12 +5,9 @@
  * racing for the last units never oversell; and the table's stream, run through the outbox relay,
  * publishes the reservation events and never a reservation item.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ConcurrencyError } from '../../shared/errors/app-error';
 import { commandContext, type CommandContext } from '../../shared/event-sourcing/command-context';
-import { makeOutboxRelay } from '../../shared/outbox/outbox-relay';
 import { DynamoDbProductRepository } from '../../functions/inventory/adapters/dynamodb-product-repository';
 import type { OrderStock } from '../../functions/inventory/application/change-reservation';
 import { makeCommitStock } from '../../functions/inventory/application/commit-stock';
@@ -25,8 +22,7 @@ import { StaleProductError } from '../../functions/inventory/ports/product-repos
 import { totalStock } from '../../functions/inventory/domain/stock-reservation';
 import { newId, newUlid } from '../../shared/ids/ids';
 import { useDynamoDbLocal, type CreatedTable } from '../support/dynamodb-local';
-
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+import { recordingOutboxRelay } from '../support/recording-outbox-relay';
 
 /** Racing writers on one item lose often on a shared 2-core machine: many short, jittered pauses. */
 const RETRY: OptimisticRetryOptions = {
@@ -315,29 +311,7 @@ describe("the table's stream through the outbox relay", () => {
     await commit(sold, context());
     await release(sold, context());
     await release(never, context());
-    const eventBridge = new EventBridgeClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
-    const published: PutEventsRequestEntry[] = [];
-    mockClient(eventBridge)
-      .on(PutEventsCommand)
-      .callsFake((input: { Entries?: PutEventsRequestEntry[] }) => {
-        published.push(...(input.Entries ?? []));
-        return {
-          FailedEntryCount: 0,
-          Entries: (input.Entries ?? []).map((_, index) => ({ EventId: `eb-${index}` })),
-        };
-      });
-    const relay = makeOutboxRelay({
-      eventBridge,
-      busName: 'shop',
-      source: INVENTORY_EVENT_SOURCE,
-      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-      logger: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
-    });
+    const { relay, published } = recordingOutboxRelay(INVENTORY_EVENT_SOURCE);
     const records = await dynamo.streamRecords(streamArn);
     // Act: every record, unfiltered (the event source mapping's filter would drop most before the relay).
     const response = await relay({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
@@ -354,6 +328,5 @@ describe("the table's stream through the outbox relay", () => {
       ['shop.inventory', 'StockReleased'],
     ]);
     expect(published.every((entry) => !(entry.Detail ?? '').includes('"kind"'))).toBe(true);
-    eventBridge.destroy();
   });
 });

@@ -6,13 +6,10 @@
  * one sub register it once; and the table's stream, run through the outbox relay, publishes the event
  * and never a user or a claim.
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ConcurrencyError } from '../../shared/errors/app-error';
 import { commandContext, type CommandContext } from '../../shared/event-sourcing/command-context';
 import { isId, newId } from '../../shared/ids/ids';
-import { makeOutboxRelay } from '../../shared/outbox/outbox-relay';
 import { DynamoDbUserRepository } from '../../functions/users/adapters/dynamodb-user-repository';
 import { makeFindUserId } from '../../functions/users/application/find-user-id';
 import { makeGetUser } from '../../functions/users/application/get-user';
@@ -20,8 +17,7 @@ import { makeRegisterUser, type RegisterUserResult } from '../../functions/users
 import { USERS_EVENT_SOURCE, type UserRegistered } from '../../functions/users/contracts';
 import { EmailAlreadyRegisteredError } from '../../functions/users/domain/errors';
 import { useDynamoDbLocal, type CreatedTable } from '../support/dynamodb-local';
-
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+import { recordingOutboxRelay } from '../support/recording-outbox-relay';
 
 const dynamo = useDynamoDbLocal();
 
@@ -189,29 +185,7 @@ describe("the users table's stream through the outbox relay", () => {
     await expect(registerUser({ sub: 'sub-3', email: 'ada@example.com' }, context())).rejects.toThrow(
       EmailAlreadyRegisteredError,
     );
-    const eventBridge = new EventBridgeClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
-    const published: PutEventsRequestEntry[] = [];
-    mockClient(eventBridge)
-      .on(PutEventsCommand)
-      .callsFake((input: { Entries?: PutEventsRequestEntry[] }) => {
-        published.push(...(input.Entries ?? []));
-        return {
-          FailedEntryCount: 0,
-          Entries: (input.Entries ?? []).map((_, index) => ({ EventId: `eb-${index}` })),
-        };
-      });
-    const relay = makeOutboxRelay({
-      eventBridge,
-      busName: 'shop',
-      source: USERS_EVENT_SOURCE,
-      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
-      logger: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-      },
-    });
+    const { relay, published } = recordingOutboxRelay(USERS_EVENT_SOURCE);
     const records = await dynamo.streamRecords(streamArn);
     // Act: every record, unfiltered (the event source mapping's filter would drop most before the relay).
     const response = await relay({ Records: records }, { getRemainingTimeInMillis: () => 30_000 });
@@ -227,6 +201,5 @@ describe("the users table's stream through the outbox relay", () => {
     const details = published.map((entry) => JSON.parse(entry.Detail ?? '{}') as UserRegistered);
     expect(details.map((detail) => detail.data.userId).sort()).toEqual([ada.userId, grace.userId].sort());
     expect(published.every((entry) => !(entry.Detail ?? '').includes('"kind"'))).toBe(true);
-    eventBridge.destroy();
   });
 });
