@@ -51,7 +51,7 @@ import {
   apiAs,
   placeOrderExecutionArn,
   placeOrderMachineArn,
-  signedInUser,
+  signedInStaffAndCustomers,
   type JsonAnswer,
 } from '../support/shop-cloud';
 import type { SignedInUser } from '../support/shop-users';
@@ -86,18 +86,6 @@ interface Shoppers {
   /** Creates the products. */
   readonly staff: SignedInUser;
   readonly customers: readonly SignedInUser[];
-}
-
-/** Signs up and in the staff member and the customers (before anything is measured). */
-async function signIn(cloud: LocalCloud): Promise<Shoppers> {
-  const [staff, ...customers] = await Promise.all([
-    signedInUser(cloud, { email: 'bench.staff@example.com', staff: true }),
-    ...Array.from({ length: CUSTOMERS }, (_, n) =>
-      signedInUser(cloud, { email: `bench.customer-${n}@example.com` }),
-    ),
-  ]);
-  if (staff === undefined) throw new Error('no staff member signed in');
-  return { staff, customers };
 }
 
 /** The customer who places order `i`. */
@@ -649,7 +637,8 @@ async function main(): Promise<void> {
   let visible: number[];
   let saga: SagaMeasures;
   try {
-    const shoppers = await signIn(cloud);
+    // Signed up and in before anything is measured.
+    const shoppers: Shoppers = await signedInStaffAndCustomers(cloud, { tag: 'bench', customers: CUSTOMERS });
     const productId = await createBenchProduct(cloud, shoppers);
     write = await writePath(cloud, shoppers, productId);
     visible = await propagation(cloud, shoppers, productId);

@@ -21,7 +21,7 @@ import {
   apiAs,
   placeOrderExecutionArn,
   placeOrderMachineArn,
-  signedInUser,
+  signedInStaffAndCustomers,
   type JsonAnswer,
 } from '../support/shop-cloud';
 import type { SignedInUser } from '../support/shop-users';
@@ -68,13 +68,10 @@ async function main(): Promise<void> {
   });
   try {
     const idle = await machine(cloud);
-    const [staff, ...customers] = await Promise.all([
-      signedInUser(cloud, { email: 'overload.staff@example.com', staff: true }),
-      ...Array.from({ length: CUSTOMERS }, (_, n) =>
-        signedInUser(cloud, { email: `overload.customer-${n}@example.com` }),
-      ),
-    ]);
-    if (staff === undefined) throw new Error('no staff member signed in');
+    const { staff, customers } = await signedInStaffAndCustomers(cloud, {
+      tag: 'overload',
+      customers: CUSTOMERS,
+    });
     const products: string[] = [];
     for (let i = 0; i < PRODUCTS; i++) {
       const created = await post(cloud, staff, '/products', {

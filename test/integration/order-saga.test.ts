@@ -31,6 +31,7 @@ import { newId } from '../../shared/ids/ids';
 import {
   apiAs,
   callJson,
+  customerDirectory,
   signedInUser,
   startShopCloud,
   type JsonAnswer,
@@ -70,19 +71,9 @@ const circuitLogs: string[] = [];
 /** Creates and restocks the products, decides the approvals. */
 let staff: SignedInUser;
 /** The shop's customers by name, each signed in once. */
-const customers = new Map<string, Promise<SignedInUser>>();
+const customer = customerDirectory(() => cloud, 'saga');
 /** Who placed each order: its owner follows it. */
 const owners = new Map<string, SignedInUser>();
-
-/** The customer `name`, signed up and in on first use. */
-function customer(name: string): Promise<SignedInUser> {
-  let signedIn = customers.get(name);
-  if (signedIn === undefined) {
-    signedIn = signedInUser(cloud, { email: `${name}.saga@example.com` });
-    customers.set(name, signedIn);
-  }
-  return signedIn;
-}
 
 beforeAll(async () => {
   ({ cloud } = await startShopCloud({

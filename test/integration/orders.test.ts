@@ -28,6 +28,7 @@ import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud'
 import {
   apiAs,
   localJson,
+  customerDirectory,
   signedInUser,
   startShopCloud,
   type ApiCall,
@@ -55,19 +56,8 @@ const keyed = (options: JsonCall = {}, key: string = randomUUID()): JsonCall => 
 const placeOrder = (user: SignedInUser, body: unknown, key?: string): Promise<Answer> =>
   as(user)('POST', '/orders', keyed({ body }, key));
 
-const customers = new Map<string, Promise<SignedInUser>>();
-/**
- * The customer `name` of this file, signed up and in on first use and the same user after: a test that
- * counts a customer's orders names a customer of its own.
- */
-function customer(name: string): Promise<SignedInUser> {
-  let user = customers.get(name);
-  if (user === undefined) {
-    user = signedInUser(cloud, { email: `${name}.orders@example.com` });
-    customers.set(name, user);
-  }
-  return user;
-}
+/** The customers of this file by name: a test that counts a customer's orders names its own. */
+const customer = customerDirectory(() => cloud, 'orders');
 
 interface ErrorBody {
   readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };

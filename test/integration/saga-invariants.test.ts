@@ -38,7 +38,7 @@ import {
   localJson,
   placeOrderExecutionArn,
   placeOrderMachineArn,
-  signedInUser,
+  signedInStaffAndCustomers,
   startShopCloud,
   type ApiCall,
   type JsonAnswer,
@@ -427,12 +427,10 @@ beforeAll(async () => {
   machineArn = placeOrderMachineArn(cloud);
   ledgerTable = output('ShopPaymentProvider', 'LedgerTableName');
   productsTable = output('ShopInventory', 'ProductsTableName');
-  [staff, ...customers] = await Promise.all([
-    signedInUser(cloud, { email: 'radia.invariants@example.com', staff: true }),
-    ...Array.from({ length: CUSTOMERS }, (_, n) =>
-      signedInUser(cloud, { email: `customer-${n}.invariants@example.com` }),
-    ),
-  ]);
+  ({ staff, customers } = await signedInStaffAndCustomers(cloud, {
+    tag: 'invariants',
+    customers: CUSTOMERS,
+  }));
 }, 240_000);
 
 afterEach(() => {

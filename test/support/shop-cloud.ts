@@ -32,6 +32,41 @@ export async function signedInUser(
   return { userId, idToken, email };
 }
 
+/** A staff member and `customers` customers, all signed in, `<role>[-n].<tag>@example.com`. */
+export async function signedInStaffAndCustomers(
+  cloud: LocalCloud,
+  options: { readonly tag: string; readonly customers: number },
+): Promise<{ readonly staff: SignedInUser; readonly customers: readonly SignedInUser[] }> {
+  const [staff, ...customers] = await Promise.all([
+    signedInUser(cloud, { email: `staff.${options.tag}@example.com`, staff: true }),
+    ...Array.from({ length: options.customers }, (_, n) =>
+      signedInUser(cloud, { email: `customer-${n}.${options.tag}@example.com` }),
+    ),
+  ]);
+  if (staff === undefined) throw new Error('no staff member signed in');
+  return { staff, customers };
+}
+
+/**
+ * Customers by name, each signed up and in on first use (`<name>.<tag>@example.com`) and the same user
+ * after: a test that counts a customer's orders names a customer of its own. `cloud` is read on first
+ * use, so the directory can be made before the cloud starts.
+ */
+export function customerDirectory(
+  cloud: () => LocalCloud,
+  tag: string,
+): (name: string) => Promise<SignedInUser> {
+  const signedIn = new Map<string, Promise<SignedInUser>>();
+  return (name) => {
+    let user = signedIn.get(name);
+    if (user === undefined) {
+      user = signedInUser(cloud(), { email: `${name}.${tag}@example.com` });
+      signedIn.set(name, user);
+    }
+    return user;
+  };
+}
+
 /** The PlaceOrder state machine's ARN, from the orders stack's output. */
 export function placeOrderMachineArn(cloud: LocalCloud): string {
   const arn = cloud.outputs['ShopOrders']?.['PlaceOrderStateMachineArn'];
