@@ -54,11 +54,7 @@ export function openAccountDependencies(): OpenAccountHandlerDependencies {
       now,
     }),
     // Optional here: opening an account twice is a nuisance, not a loss; clients that retry send a key.
-    idempotency: httpIdempotency({
-      tableName: config.idempotencyTable,
-      client: dynamoDb(),
-      required: false,
-    }),
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), required: false }),
   };
 }
 
@@ -76,10 +72,7 @@ export function depositMoneyDependencies(): DepositMoneyHandlerDependencies {
       now,
       retry: loggedRetry,
     }),
-    idempotency: httpIdempotency({
-      tableName: config.idempotencyTable,
-      client: dynamoDb(),
-    }),
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb() }),
   };
 }
 
@@ -92,10 +85,7 @@ export function transferMoneyDependencies(): TransferMoneyHandlerDependencies {
       now,
       retry: loggedRetry,
     }),
-    idempotency: httpIdempotency({
-      tableName: config.idempotencyTable,
-      client: dynamoDb(),
-    }),
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb() }),
   };
 }
 

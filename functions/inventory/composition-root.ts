@@ -67,11 +67,7 @@ export function createProductDependencies(): CreateProductHandlerDependencies {
     }),
     newContext,
     // Optional here: creating a product twice is a nuisance, not a loss; clients that retry send a key.
-    idempotency: httpIdempotency({
-      tableName: config.idempotencyTable,
-      client: dynamoDb(),
-      required: false,
-    }),
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), required: false }),
   };
 }
 
@@ -89,11 +85,7 @@ export function restockProductDependencies(): RestockProductHandlerDependencies 
     }),
     newContext,
     // A restock is not idempotent: a client retrying one whose answer it lost (a timeout) sends a key.
-    idempotency: httpIdempotency({
-      tableName: config.idempotencyTable,
-      client: dynamoDb(),
-      required: false,
-    }),
+    idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb(), required: false }),
   };
 }
 

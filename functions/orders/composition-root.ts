@@ -98,11 +98,7 @@ function commandRunner(
 }
 
 function idempotency(config: OrdersConfig<'command'>, required: boolean) {
-  return httpIdempotency({
-    tableName: config.IDEMPOTENCY_TABLE,
-    client: dynamoDb(),
-    required,
-  });
+  return httpIdempotency({ tableName: config.IDEMPOTENCY_TABLE, client: dynamoDb(), required });
 }
 
 function approvalTasks(config: { readonly EVENT_STORE_TABLE: string }): DynamoDbApprovalTasks {
