@@ -14,6 +14,7 @@ import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
 import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
 import { DynamoDbApprovalTasks } from './adapters/dynamodb-approval-tasks';
+import { DynamoDbKnownUsers } from './adapters/dynamodb-known-users';
 import { DynamoDbOrderViews } from './adapters/dynamodb-order-views';
 import { CachedProductCatalog } from './adapters/cached-product-catalog';
 import { InventoryProductCatalog } from './adapters/inventory-product-catalog';
@@ -31,6 +32,7 @@ import { makeEnsureOrderActive } from './application/ensure-order-active';
 import { makeGetOrder, makeGetOrderHistory, makeListUserOrders } from './application/order-queries';
 import { orderRunner, type OrderEventStore, type OrderRunner } from './application/order-runner';
 import { makeProjectOrderEvent } from './application/project-order-event';
+import { makeRecordKnownUser } from './application/record-known-user';
 import { makeRequestApproval } from './application/request-approval';
 import { makeShipOrder } from './application/ship-order';
 import { makeStartOrderSaga } from './application/start-order-saga';
@@ -193,7 +195,8 @@ export function getOrderDeps(): GetOrderHandlerDeps {
 export function listUserOrdersDeps(): ListUserOrdersHandlerDeps {
   const config = loadConfig('query');
   const views = new DynamoDbOrderViews({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
-  return { listUserOrders: makeListUserOrders({ views }) };
+  const knownUsers = new DynamoDbKnownUsers({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
+  return { listUserOrders: makeListUserOrders({ views, knownUsers }) };
 }
 
 export function getOrderEventsDeps(): GetOrderEventsHandlerDeps {
@@ -204,7 +207,11 @@ export function getOrderEventsDeps(): GetOrderEventsHandlerDeps {
 export function projectorDeps(): ProjectorHandlerDeps {
   const config = loadConfig('projector');
   const views = new DynamoDbOrderViews({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
-  return { project: makeProjectOrderEvent({ views }) };
+  const knownUsers = new DynamoDbKnownUsers({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
+  return {
+    project: makeProjectOrderEvent({ views }),
+    recordKnownUser: makeRecordKnownUser({ knownUsers }),
+  };
 }
 
 export function outboxRelay(): OutboxRelayHandler {

@@ -12,6 +12,7 @@ import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
+import { USERS_EVENT_SOURCE } from '../../functions/users/contracts';
 import { EventStoreTable } from '../constructs/event-store-table';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { PlaceOrderSaga } from '../constructs/place-order-saga';
@@ -94,9 +95,11 @@ const handler = (name: string): string => `functions/orders/handlers/${name}.han
 /**
  * The orders context, CQRS and event-sourced: command functions append to the `EventStoreTable` (and
  * nothing else but their idempotency records); its stream is the outbox, relayed to the `shop` bus as
- * `shop.orders`; a rule queues those events for the projector, the only writer of the read model; query
- * functions only read the read model. Routes are added to the shared API, imported by id, and deployed
- * to its stage by this stack's own `Deployment` (as the inventory stack does).
+ * `shop.orders`; a rule queues those events for the projector, the only writer of the read model, and
+ * another rule the users context's `UserRegistered`, from which the projector records the users orders
+ * knows of (their ids only); query functions only read the read model. Routes are added to the shared
+ * API, imported by id, and deployed to its stage by this stack's own `Deployment` (as the inventory
+ * stack does).
  *
  * The orchestrated PlaceOrder saga lives here too: its orders steps (`request-approval`,
  * `ensure-order-active`, `confirm-order`, `cancel-order-saga`), the `PlaceOrderSaga` state machine
@@ -340,33 +343,41 @@ export class OrdersStack extends Stack {
         maxReceiveCount: props.projectionMaxReceiveCount ?? 10,
       },
     });
+    const projectionTarget = (): targets.SqsQueue =>
+      new targets.SqsQueue(this.projectionQueue, {
+        retryAttempts: 185,
+        maxEventAge: Duration.hours(24),
+        deadLetterQueue: this.projectionDeadLetterQueue,
+      });
     new events.Rule(this, 'ProjectionRule', {
       eventBus: props.bus,
       description: 'Every orders event, to the read model projector',
       eventPattern: { source: [ORDERS_EVENT_SOURCE] },
-      targets: [
-        new targets.SqsQueue(this.projectionQueue, {
-          retryAttempts: 185,
-          maxEventAge: Duration.hours(24),
-          deadLetterQueue: this.projectionDeadLetterQueue,
-        }),
-      ],
+      targets: [projectionTarget()],
+    });
+    // Orders learns which users exist from their registrations, never from the users table.
+    new events.Rule(this, 'KnownUsersRule', {
+      eventBus: props.bus,
+      description: "The users context's UserRegistered, to the read model projector (known users)",
+      eventPattern: { source: [USERS_EVENT_SOURCE], detailType: ['UserRegistered'] },
+      targets: [projectionTarget()],
     });
     this.projectorFunction = new ServiceFunction(this, 'ProjectorFunction', {
       entry: handler('project-order-events'),
       service: SERVICE,
-      description: 'Applies orders events to the read model, once each and in version order',
+      description:
+        'Applies orders events to the read model, once each and in version order; records UserRegistered users as known',
       timeout: projectorTimeout,
       environment: queryEnv,
     });
-    this.readModel.grantReadData(this.projectorFunction);
-    this.readModel.grantWriteData(this.projectorFunction);
+    // Just what it does: read a view, and put a view or a known user, each conditionally.
+    this.readModel.table.grant(this.projectorFunction, 'dynamodb:GetItem', 'dynamodb:PutItem');
     this.projectorFunction.addEventSource(
       new eventSources.SqsEventSource(this.projectionQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );
     new cloudwatch.Alarm(this, 'ProjectionDeadLetterAlarm', {
       alarmDescription:
-        'Orders events could not be projected: they wait on the projection dead-letter queue for a redrive.',
+        'Orders events (or UserRegistered) could not be projected: they wait on the projection dead-letter queue for a redrive.',
       metric: this.projectionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
         statistic: cloudwatch.Stats.MAXIMUM,
         period: Duration.minutes(1),

@@ -124,6 +124,73 @@ describe('OrdersStack', () => {
     expect(grants.some((grant) => grant.endsWith(' EventStore'))).toBe(false);
   });
 
+  test('the projector may only read an item of the read model and put one: no update, delete or other table', () => {
+    // Views and known users are both conditional puts; the users table is the users context's own.
+    const grants = grantsOf('ProjectorFunction');
+    expect(grants.filter((grant) => grant.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem ReadModel',
+      'dynamodb:PutItem ReadModel',
+    ]);
+    expect(
+      grants.filter((grant) => grant.startsWith('sqs:')).every((grant) => grant.endsWith(' ProjectionQueue')),
+    ).toBe(true);
+    expect(grants.every((grant) => /^(dynamodb|sqs|xray):/.test(grant))).toBe(true);
+  });
+
+  test("a rule on shop.users queues UserRegistered, and no other users event, for the projector's queue", () => {
+    const queue = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectionQueue'), 'Arn'] };
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['shop.users'], 'detail-type': ['UserRegistered'] },
+      Targets: [
+        Match.objectLike({
+          Arn: queue,
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 185 }),
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProjectionDeadLetterQueue'), 'Arn'] },
+          },
+        }),
+      ],
+    });
+    const patterns = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::Events::Rule')
+      .map((rule) => rule.Properties['EventPattern'] as Record<string, unknown>);
+    expect(patterns.filter((pattern) => JSON.stringify(pattern['source']).includes('shop.users'))).toEqual([
+      { source: ['shop.users'], 'detail-type': ['UserRegistered'] },
+    ]);
+  });
+
+  test('only the two projection rules may send to the projection queue', () => {
+    // Prepare
+    interface Statement {
+      readonly Effect: string;
+      readonly Principal?: unknown;
+      readonly Condition?: { readonly ArnEquals?: { readonly 'aws:SourceArn': { 'Fn::GetAtt': string[] } } };
+    }
+    const policy = Object.values(resources).find(
+      (resource) =>
+        resource.Type === 'AWS::SQS::QueuePolicy' &&
+        (resource.Properties['Queues'] as { Ref: string }[])[0]?.Ref.startsWith('ProjectionQueue'),
+    );
+
+    // Act
+    const allowed = (policy?.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement.filter(
+      (statement) => statement.Effect === 'Allow',
+    );
+
+    // Assess
+    expect(allowed.map((statement) => statement.Principal)).toEqual([
+      { Service: 'events.amazonaws.com' },
+      { Service: 'events.amazonaws.com' },
+    ]);
+    const sources = allowed.map(
+      (statement) => statement.Condition?.ArnEquals?.['aws:SourceArn']['Fn::GetAtt'][0],
+    );
+    expect(sources).toEqual([
+      expect.stringMatching(/^ProjectionRule[0-9A-F]{8}$/),
+      expect.stringMatching(/^KnownUsersRule[0-9A-F]{8}$/),
+    ]);
+  });
+
   test('the create function gets the shared API’s stage URL to reach inventory, and the snapshot interval', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {

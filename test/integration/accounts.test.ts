@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalCloud, eventually, localClientConfig, SeededRandom } from 'cdk-local-cloud';
 import type {
   AccountResponse,
@@ -26,17 +26,15 @@ import {
   type JsonAnswer,
   type JsonCall,
 } from '../support/shop-cloud';
+import {
+  codeOf,
+  errorOf,
+  expectRefusal,
+  expectRefusals,
+  tableItems,
+  type RefusalCase,
+} from '../support/refusals';
 import type { SignedInUser } from '../support/shop-users';
-
-/** What every refusal of the platform's functions looks like (ARCHITECTURE.md §4). */
-interface ErrorBody {
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly details?: readonly { readonly path: string; readonly message: string }[];
-  };
-  readonly requestId: string;
-}
 
 /** The platform answers a lost race past its retries, and a key still in flight, with this. */
 const RETRY_AFTER_SECONDS = 1;
@@ -59,22 +57,6 @@ const keyed = (key: string, options: JsonCall = {}): JsonCall => ({
 const accountOf = (answer: JsonAnswer): AccountResponse => answer.body as unknown as AccountResponse;
 const depositOf = (answer: JsonAnswer): DepositResponse => answer.body as unknown as DepositResponse;
 const transferOf = (answer: JsonAnswer): TransferResponse => answer.body as unknown as TransferResponse;
-const errorOf = (answer: JsonAnswer): ErrorBody => answer.body as unknown as ErrorBody;
-const codeOf = (answer: JsonAnswer): string => errorOf(answer).error?.code ?? `HTTP ${answer.status}`;
-
-/** `status` and the platform's error body with `code`: `{ error: { code, message, details? }, requestId }`. */
-function expectRefusal(answer: JsonAnswer, status: number, code: string, detailPath?: string): void {
-  expect({ status: answer.status, code: codeOf(answer) }).toEqual({ status, code });
-  const body = errorOf(answer);
-  expect(Object.keys(body).sort()).toEqual(['error', 'requestId']);
-  expect(body.requestId).toEqual(expect.any(String));
-  expect(body.requestId).toBe(answer.headers.get('x-request-id'));
-  expect(body.error.message).toEqual(expect.any(String));
-  expect(Object.keys(body.error).every((key) => ['code', 'message', 'details'].includes(key))).toBe(true);
-  if (detailPath !== undefined) {
-    expect(body.error.details?.map((detail) => detail.path)).toContain(detailPath);
-  }
-}
 
 async function openAccount(user: SignedInUser, currency = 'USD'): Promise<AccountResponse> {
   const answer = await as(user)('POST', '/accounts', { body: { currency } });
@@ -119,19 +101,6 @@ async function ledgerOf(user: SignedInUser, accountId: string, limit = 100): Pro
 }
 
 /** Every item of the accounts table, sorted: what "nothing changed" compares. */
-async function accountsTableItems(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documents.send(
-      new ScanCommand({ TableName: accountsTable, ConsistentRead: true, ExclusiveStartKey: startKey }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  const keyOf = (item: Record<string, unknown>): string => `${String(item['pk'])} ${String(item['sk'])}`;
-  return items.sort((a, b) => keyOf(a).localeCompare(keyOf(b)));
-}
 
 /** A ledger's checks: versions n…1 newest first, each balance the running sum, never below zero. */
 function expectLedgerBalanced(account: AccountResponse, ledger: readonly TransactionResponse[]): void {
@@ -337,7 +306,7 @@ describe('the accounts context on the local cloud', () => {
     const to = await openFunded(grace, 1_000);
     const { accountId: euros } = await openAccount(grace, 'EUR');
     const unknown = 'acc_01JD0000000000000000000002';
-    const before = await accountsTableItems();
+    const before = await tableItems(documents, accountsTable);
 
     // Act
     const [insufficient, mismatch, same, toUnknown, fromUnknown, fromOthers, fromCustomerByStaff] =
@@ -361,7 +330,7 @@ describe('the accounts context on the local cloud', () => {
     expectRefusal(fromOthers, 404, 'ACCOUNT_NOT_FOUND');
     expect(errorOf(fromOthers).error.message).toBe(errorOf(fromUnknown).error.message.replace(unknown, to));
     expectRefusal(fromCustomerByStaff, 404, 'ACCOUNT_NOT_FOUND');
-    expect(await accountsTableItems()).toEqual(before);
+    expect(await tableItems(documents, accountsTable)).toEqual(before);
   });
 
   it('answers every route without a valid ID token at the gateway with 401, and changes nothing', async () => {
@@ -379,7 +348,7 @@ describe('the accounts context on the local cloud', () => {
       ],
       ['GET', `/accounts/${accountId}/transactions`, {}],
     ];
-    const before = await accountsTableItems();
+    const before = await tableItems(documents, accountsTable);
 
     // Act
     const withoutToken = await Promise.all(
@@ -398,7 +367,7 @@ describe('the accounts context on the local cloud', () => {
         body: { message: 'Unauthorized' },
       });
     }
-    expect(await accountsTableItems()).toEqual(before);
+    expect(await tableItems(documents, accountsTable)).toEqual(before);
   });
 
   it('refuses malformed requests with the right 4xx and the error body, changing nothing', async () => {
@@ -411,7 +380,7 @@ describe('the accounts context on the local cloud', () => {
       as(ada)('POST', `${path}/deposits`, keyed(randomUUID(), { body, ...options }));
     const transferWith = (body: unknown, options: JsonCall = {}) =>
       as(ada)('POST', '/transfers', keyed(randomUUID(), { body, ...options }));
-    const cases: [string, () => Promise<JsonAnswer>, number, string, string?][] = [
+    const cases: RefusalCase[] = [
       ['malformed JSON', () => as(ada)('POST', '/accounts', { raw: '{"currency":' }), 400, 'MALFORMED_JSON'],
       [
         'an owner given in the body',
@@ -584,25 +553,15 @@ describe('the accounts context on the local cloud', () => {
       ],
     ];
     const accountsBefore = await Promise.all([readAccount(ada, accountId), readAccount(ada, other)]);
-    const before = await accountsTableItems();
+    const before = await tableItems(documents, accountsTable);
 
-    // Act
-    const answers: JsonAnswer[] = [];
-    for (const [, send] of cases) answers.push(await send());
+    // Act and assess (each answer its refusal)
+    await expectRefusals(cases);
 
     // Assess
     expect(cases.length).toBeGreaterThanOrEqual(15);
-    cases.forEach(([what, , status, code, detailPath], n) => {
-      const answer = answers[n];
-      if (answer === undefined) throw new Error(`no answer to ${what}`);
-      try {
-        expectRefusal(answer, status, code, detailPath);
-      } catch (error) {
-        throw new Error(`${what}: ${String(error)}\n${answer.text}`);
-      }
-    });
     expect(await Promise.all([readAccount(ada, accountId), readAccount(ada, other)])).toEqual(accountsBefore);
-    expect(await accountsTableItems()).toEqual(before);
+    expect(await tableItems(documents, accountsTable)).toEqual(before);
   });
 
   describe('under load', () => {

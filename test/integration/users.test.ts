@@ -5,7 +5,10 @@
  * transaction) → its stream → the `OutboxRelay` → `UserRegistered` on the `shop` bus; signing in runs
  * PreTokenGeneration, which puts the user id in the ID token; `GET /users/me` behind the pool's
  * authorizer answers the user the token names. What reaches the bus is observed the way any consumer
- * would: a rule with an SQS target, made in the test through the EventBridge and SQS APIs.
+ * would: a rule with an SQS target, made in the test through the EventBridge and SQS APIs. The orders
+ * context learns of each user from `UserRegistered` (its projector records a known user), so staff
+ * listing the orders of a user it has never heard of get 404; and the users routes refuse malformed
+ * requests with the platform's error body, changing nothing.
  */
 import {
   AdminConfirmSignUpCommand,
@@ -18,13 +21,36 @@ import {
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { type LocalCloud, localClientConfig } from 'cdk-local-cloud';
+import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import { GROUPS_CLAIM, USER_ID_CLAIM } from '../../shared/http/caller';
-import { isId } from '../../shared/ids/ids';
+import { isId, newId } from '../../shared/ids/ids';
 import type { UserRegistered, UserResponse } from '../../functions/users/contracts';
-import { callJson, localJson, signedInUser, startShopCloud, type JsonAnswer } from '../support/shop-cloud';
+import {
+  apiAs,
+  callJson,
+  localJson,
+  signedInStaffAndCustomers,
+  signedInUser,
+  startShopCloud,
+  type ApiCall,
+  type JsonAnswer,
+} from '../support/shop-cloud';
 import { BusRecorder } from '../support/bus-recorder';
-import { newPassword, shopUserPool, tokenClaims, type ShopUserPool } from '../support/shop-users';
+import {
+  codeOf,
+  errorOf,
+  expectRefusal,
+  expectRefusals,
+  tableItems,
+  type RefusalCase,
+} from '../support/refusals';
+import {
+  newPassword,
+  shopUserPool,
+  tokenClaims,
+  type ShopUserPool,
+  type SignedInUser,
+} from '../support/shop-users';
 
 let cloud: LocalCloud;
 let logs: string[] = [];
@@ -36,6 +62,32 @@ let bus: BusRecorder<UserRegistered>;
 let sqs: SQSClient;
 let pool: ShopUserPool;
 let usersTable: string;
+/** The orders context's read model, where its projector records the users it has heard of. */
+let ordersReadModel: string;
+
+const as = (user?: SignedInUser): ApiCall => apiAs(cloud, user);
+const EMPTY_PAGE = { orders: [], nextCursor: null };
+
+/**
+ * Waits until the orders read model knows every user registered so far, so that no `UserRegistered`
+ * still on its way changes the tables while a test compares them.
+ */
+async function ordersKnowEveryUser(): Promise<void> {
+  await eventually(
+    async () => {
+      const [users, readModel] = await Promise.all([
+        tableItems(documents, usersTable),
+        tableItems(documents, ordersReadModel),
+      ]);
+      const known = new Set(
+        readModel.filter((item) => item['sk'] === 'known-user').map((item) => item['userId']),
+      );
+      const registered = users.filter((item) => item['kind'] === 'user');
+      return registered.every((user) => known.has(user['userId'])) ? true : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 250, what: 'every registered user known to the orders read model' },
+  );
+}
 
 const getMe = (authorization?: string): Promise<JsonAnswer> =>
   callJson(cloud.apiUrl, 'GET', '/users/me', {
@@ -62,9 +114,13 @@ async function signIn(email: string, password: string): Promise<string> {
   return AuthenticationResult.IdToken;
 }
 
-async function item(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+async function item(
+  pk: string,
+  sk: string,
+  tableName: string = usersTable,
+): Promise<Record<string, unknown> | undefined> {
   const { Item } = await documents.send(
-    new GetCommand({ TableName: usersTable, Key: { pk, sk }, ConsistentRead: true }),
+    new GetCommand({ TableName: tableName, Key: { pk, sk }, ConsistentRead: true }),
   );
   return Item;
 }
@@ -73,6 +129,7 @@ beforeAll(async () => {
   ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }));
   pool = shopUserPool(cloud.outputs);
   usersTable = cloud.outputs['ShopUsers']?.['UsersTableName'] ?? '';
+  ordersReadModel = cloud.outputs['ShopOrders']?.['ReadModelTableName'] ?? '';
   cognito = new CognitoIdentityProviderClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
   dynamoDb = new DynamoDBClient(localClientConfig(cloud.edgeUrl));
   documents = DynamoDBDocumentClient.from(dynamoDb);
@@ -227,6 +284,229 @@ describe('the users context on the local cloud', () => {
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ userId: staff.userId, email: 'radia@example.com' });
     expect(staff.userId).not.toBe(customer.userId);
+  });
+
+  it('lets the orders context learn of a new user from UserRegistered: staff then get 200 [], and 404 for an id it never heard of', async () => {
+    // Prepare
+    const {
+      staff,
+      customers: [newcomer],
+    } = await signedInStaffAndCustomers(cloud, { tag: 'known-users', customers: 1 });
+    if (newcomer === undefined) throw new Error('no customer signed in');
+    const neverRegistered = newId('user');
+
+    // Act
+    const own = await as(newcomer)('GET', '/users/me/orders');
+    const ownById = await as(newcomer)('GET', `/users/${newcomer.userId}/orders`);
+    // Until the projector has the event, staff are told the user is not found; then the list.
+    const byStaff = await eventually(
+      async () => {
+        const answer = await as(staff)('GET', `/users/${newcomer.userId}/orders`);
+        return answer.status === 404 && codeOf(answer) === 'USER_NOT_FOUND' ? undefined : answer;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: `${newcomer.userId} known to the orders context` },
+    );
+    const unknown = await as(staff)('GET', `/users/${neverRegistered}/orders`);
+    const unknownByCustomer = await as(newcomer)('GET', `/users/${neverRegistered}/orders`);
+
+    // Assess: the user's own list never waits for the event; staff's does, and finds the user then.
+    expect([own.status, own.body]).toEqual([200, EMPTY_PAGE]);
+    expect([ownById.status, ownById.body]).toEqual([200, EMPTY_PAGE]);
+    expect([byStaff.status, byStaff.body]).toEqual([200, EMPTY_PAGE]);
+    expectRefusal(unknown, 404, 'USER_NOT_FOUND');
+    expect(errorOf(unknown).error.message).toContain(neverRegistered);
+    expectRefusal(unknownByCustomer, 403, 'FORBIDDEN');
+    // Orders keep the id and the registration instant, nothing else of the user's.
+    const user = await item(newcomer.userId, 'user');
+    expect(await item(newcomer.userId, 'known-user', ordersReadModel)).toEqual({
+      pk: newcomer.userId,
+      sk: 'known-user',
+      userId: newcomer.userId,
+      registeredAt: user?.['createdAt'],
+    });
+    const deadLetterQueueUrl = cloud.outputs['ShopOrders']?.['ProjectionDeadLetterQueueUrl'];
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: deadLetterQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+    const { invocations } = await localJson<{ invocations: { functionName: string; outcome: string }[] }>(
+      cloud,
+      '/_local/invocations',
+    );
+    const projector = invocations.filter((invocation) =>
+      invocation.functionName.startsWith('ShopOrders-Projector'),
+    );
+    expect(projector.length).toBeGreaterThan(0);
+    expect(projector.filter((invocation) => invocation.outcome !== 'success')).toEqual([]);
+  });
+
+  it('refuses malformed requests on the users routes with the right 4xx and the error body, changing nothing', async () => {
+    // Prepare
+    const {
+      staff,
+      customers: [customer, other],
+    } = await signedInStaffAndCustomers(cloud, { tag: 'bad-input', customers: 2 });
+    if (customer === undefined || other === undefined) throw new Error('no customers signed in');
+    const mine = `/users/${customer.userId}/orders`;
+    const cursorOf = (position: unknown): string =>
+      encodeURIComponent(Buffer.from(JSON.stringify(position)).toString('base64url'));
+    const orderId = newId('order');
+    const cases: RefusalCase[] = [
+      [
+        'GET /users/me with a query parameter',
+        () => as(customer)('GET', '/users/me?fields=email'),
+        400,
+        'VALIDATION_FAILED',
+        'fields',
+      ],
+      [
+        'GET /users/me with a page size',
+        () => as(customer)('GET', '/users/me?limit=10'),
+        400,
+        'VALIDATION_FAILED',
+        'limit',
+      ],
+      [
+        'a name for a user id',
+        () => as(staff)('GET', '/users/alice/orders'),
+        400,
+        'VALIDATION_FAILED',
+        'userId',
+      ],
+      [
+        'an order id for a user id',
+        () => as(staff)('GET', `/users/${orderId}/orders`),
+        400,
+        'VALIDATION_FAILED',
+        'userId',
+      ],
+      [
+        'a user id in lower case',
+        () => as(staff)('GET', `/users/${customer.userId.toLowerCase()}/orders`),
+        400,
+        'VALIDATION_FAILED',
+        'userId',
+      ],
+      [
+        'a user id one character short',
+        () => as(customer)('GET', `/users/${customer.userId.slice(0, -1)}/orders`),
+        400,
+        'VALIDATION_FAILED',
+        'userId',
+      ],
+      ['a page size of 0', () => as(customer)('GET', `${mine}?limit=0`), 400, 'VALIDATION_FAILED', 'limit'],
+      [
+        'a page size past 100',
+        () => as(customer)('GET', `${mine}?limit=101`),
+        400,
+        'VALIDATION_FAILED',
+        'limit',
+      ],
+      ['a negative page size', () => as(staff)('GET', `${mine}?limit=-5`), 400, 'VALIDATION_FAILED', 'limit'],
+      [
+        'a fractional page size',
+        () => as(customer)('GET', '/users/me/orders?limit=2.5'),
+        400,
+        'VALIDATION_FAILED',
+        'limit',
+      ],
+      [
+        'a page size in words',
+        () => as(customer)('GET', '/users/me/orders?limit=ten'),
+        400,
+        'VALIDATION_FAILED',
+        'limit',
+      ],
+      [
+        'an unknown query parameter on my orders',
+        () => as(customer)('GET', '/users/me/orders?status=PAID'),
+        400,
+        'VALIDATION_FAILED',
+        'status',
+      ],
+      [
+        'an unknown query parameter on a user’s orders',
+        () => as(staff)('GET', `${mine}?sort=asc`),
+        400,
+        'VALIDATION_FAILED',
+        'sort',
+      ],
+      [
+        'a cursor this API did not issue',
+        () => as(customer)('GET', '/users/me/orders?cursor=not-a-cursor'),
+        400,
+        'INVALID_CURSOR',
+        'cursor',
+      ],
+      [
+        'a forged cursor pointing at another user',
+        () => as(customer)('GET', `${mine}?cursor=${cursorOf({ v: 1, after: other.userId })}`),
+        400,
+        'INVALID_CURSOR',
+        'cursor',
+      ],
+      [
+        'a cursor of another version',
+        () => as(staff)('GET', `${mine}?cursor=${cursorOf({ v: 2, after: orderId })}`),
+        400,
+        'INVALID_CURSOR',
+        'cursor',
+      ],
+      [
+        'a cursor with a field of its own',
+        () =>
+          as(customer)(
+            'GET',
+            `/users/me/orders?cursor=${cursorOf({ v: 1, after: orderId, userId: other.userId })}`,
+          ),
+        400,
+        'INVALID_CURSOR',
+        'cursor',
+      ],
+      [
+        'a cursor past 1,024 characters',
+        () => as(customer)('GET', `/users/me/orders?cursor=${'A'.repeat(1_100)}`),
+        400,
+        'VALIDATION_FAILED',
+        'cursor',
+      ],
+      [
+        'another customer’s list',
+        () => as(customer)('GET', `/users/${other.userId}/orders`),
+        403,
+        'FORBIDDEN',
+      ],
+    ];
+    await ordersKnowEveryUser();
+    const answersBefore = await Promise.all([
+      as(customer)('GET', '/users/me'),
+      as(customer)('GET', '/users/me/orders'),
+      as(staff)('GET', mine),
+    ]);
+    const before = await Promise.all([
+      tableItems(documents, usersTable),
+      tableItems(documents, ordersReadModel),
+    ]);
+
+    // Act and assess (each answer its refusal)
+    await expectRefusals(cases);
+
+    // Assess
+    expect(cases.length).toBeGreaterThanOrEqual(10);
+    const answersAfter = await Promise.all([
+      as(customer)('GET', '/users/me'),
+      as(customer)('GET', '/users/me/orders'),
+      as(staff)('GET', mine),
+    ]);
+    expect(answersAfter.map((answer) => [answer.status, answer.body])).toEqual(
+      answersBefore.map((answer) => [answer.status, answer.body]),
+    );
+    expect(
+      await Promise.all([tableItems(documents, usersTable), tableItems(documents, ordersReadModel)]),
+    ).toEqual(before);
   });
 
   it("answers the triggers' and the function's invocations as successes", async () => {

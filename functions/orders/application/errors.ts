@@ -13,6 +13,19 @@ export class OrderNotFoundError extends NotFoundError {
   }
 }
 
+/**
+ * Staff named a user the orders context has never heard of: no `UserRegistered` and no order of theirs
+ * (404 `USER_NOT_FOUND`).
+ */
+export class UserNotFoundError extends NotFoundError {
+  constructor(userId: string) {
+    super(
+      `User ${userId} does not exist (a user registered a moment ago may take a few seconds to be known here).`,
+      'USER_NOT_FOUND',
+    );
+  }
+}
+
 /** The order names products the inventory does not know (422 `UNKNOWN_PRODUCT`). */
 export class UnknownProductError extends UnprocessableError {
   constructor(

@@ -1,9 +1,10 @@
 import { ForbiddenError } from '../../../shared/errors/app-error';
 import type { DomainEvent } from '../../../shared/event-sourcing';
 import { mayAccess, type Requester } from '../../../shared/identity/requester';
+import type { KnownUserReader } from '../ports/known-users';
 import type { ListOptions, OrderView, OrderViewPage, OrderViewReader } from '../ports/order-views';
 import type { SagaExecution, SagaStatus } from '../ports/place-order-saga';
-import { OrderNotFoundError } from './errors';
+import { OrderNotFoundError, UserNotFoundError } from './errors';
 import type { OrderEventStore } from './order-runner';
 import type { UseCaseLogger } from './use-case-logger';
 
@@ -50,11 +51,20 @@ async function sagaOf(
   }
 }
 
+export interface ListUserOrdersDeps {
+  readonly views: OrderViewReader;
+  /** The users the orders context has heard of (`UserRegistered`), for staff naming another user. */
+  readonly knownUsers: KnownUserReader;
+}
+
 /**
  * `GET /users/{userId}/orders`: a user's orders, newest first, a page at a time, for the user and staff;
- * `ForbiddenError` (403) for another customer, whichever user they name.
+ * `ForbiddenError` (403) for another customer, whichever user they name. Staff naming a user the orders
+ * context has never heard of, neither from `UserRegistered` nor by an order, get `UserNotFoundError`
+ * (404). The caller's own list is never refused: their verified token proves them, and their
+ * `UserRegistered` may still be on its way.
  */
-export function makeListUserOrders(deps: { readonly views: OrderViewReader }) {
+export function makeListUserOrders(deps: ListUserOrdersDeps) {
   return async (
     userId: string,
     requester: Requester,
@@ -63,10 +73,14 @@ export function makeListUserOrders(deps: { readonly views: OrderViewReader }) {
     if (!mayAccess(requester, userId)) {
       throw new ForbiddenError("Only staff may list another user's orders.");
     }
-    return deps.views.listByUser(userId, {
+    const page = await deps.views.listByUser(userId, {
       limit: options.limit ?? DEFAULT_PAGE_SIZE,
       ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
     });
+    // An order proves its user: only an empty page of someone else's asks whether the user exists.
+    if (page.orders.length > 0 || userId === requester.userId) return page;
+    if ((await deps.knownUsers.find(userId)) === undefined) throw new UserNotFoundError(userId);
+    return page;
   };
 }
 

@@ -29,7 +29,8 @@ export interface ListUserOrdersHandlerDeps {
 
 /**
  * `GET /users/{userId}/orders?limit=&cursor=` and `GET /users/me/orders?…` → 200
- * `{ orders, nextCursor }`, newest first; another customer's → 403.
+ * `{ orders, nextCursor }`, newest first; another customer's → 403; a user the orders context has never
+ * heard of, named by staff → 404 `USER_NOT_FOUND`.
  */
 export function makeHandler(deps: ListUserOrdersHandlerDeps): ProxyHandler {
   return httpHandler(

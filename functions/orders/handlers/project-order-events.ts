@@ -1,12 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
+import { isId } from '../../../shared/ids/ids';
 import { logger as sharedLogger } from '../../../shared/observability/logger';
 import type { ProjectOrderEvent } from '../application/project-order-event';
+import type { RecordKnownUser } from '../application/record-known-user';
 import {
   ORDERS_EVENT_SOURCE,
   OrderEventEnvelopeSchema,
   type OrderEventEnvelope,
 } from '../contracts/order-events';
+import { USER_AGGREGATE_TYPE, USERS_EVENT_SOURCE, type UserRegistered } from '../../users/contracts';
 
 /** The parts of an SQS → Lambda event the projector reads. */
 export interface SqsRecord {
@@ -24,36 +27,76 @@ export type ProjectorLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 export interface ProjectorHandlerDeps {
   readonly project: ProjectOrderEvent;
+  /** Records the user of each `UserRegistered` (the known-users rule's events) as known. */
+  readonly recordKnownUser: RecordKnownUser;
   /** @default the shared Powertools logger */
   readonly logger?: ProjectorLogger;
 }
 
-/** What the rule puts on the queue: the EventBridge event, the outbox envelope in `detail`. */
-const BusEvent = z.object({ source: z.literal(ORDERS_EVENT_SOURCE), detail: OrderEventEnvelopeSchema });
+/** What the projection rule puts on the queue: the EventBridge event, the outbox envelope in `detail`. */
+const OrderBusEvent = z.object({ source: z.literal(ORDERS_EVENT_SOURCE), detail: OrderEventEnvelopeSchema });
 
-interface Parsed {
+const nonEmpty = z.string().min(1);
+const userId = z.string().refine((value) => isId('user', value), { error: 'must be a user id' });
+
+/** What the known-users rule puts on the queue: users' `UserRegistered`, as its contract publishes it. */
+const UserRegisteredBusEvent = z.object({
+  source: z.literal(USERS_EVENT_SOURCE),
+  detail: z
+    .object({
+      eventId: nonEmpty,
+      type: z.literal('UserRegistered'),
+      aggregateType: z.literal(USER_AGGREGATE_TYPE),
+      aggregateId: userId,
+      version: z.number().int().positive(),
+      occurredAt: z.iso.datetime({ offset: true }),
+      correlationId: nonEmpty,
+      causationId: nonEmpty,
+      traceHeader: nonEmpty.optional(),
+      schemaVersion: z.number().int().positive(),
+      data: z.object({ userId }),
+    })
+    .refine((event) => event.data.userId === event.aggregateId, {
+      error: 'data.userId must be the aggregateId',
+    }) satisfies z.ZodType<UserRegistered>,
+});
+
+interface ParsedOrderEvent {
+  readonly kind: 'order';
   readonly messageId: string;
   readonly event: OrderEventEnvelope;
 }
+interface ParsedUserEvent {
+  readonly kind: 'user';
+  readonly messageId: string;
+  readonly event: UserRegistered;
+}
+type Parsed = ParsedOrderEvent | ParsedUserEvent;
 
 /**
- * The projector: SQS batches of the orders' bus events (ReportBatchItemFailures). An order's events
- * in a batch are applied one after the other in version order; different orders in parallel. A failed
- * event fails the later events of its order in the batch too, and every failure is reported, so SQS
- * delivers it again after the visibility timeout (and, after `maxReceiveCount`, to the DLQ).
+ * The projector: SQS batches of the orders' bus events and users' `UserRegistered`
+ * (ReportBatchItemFailures). An order's events in a batch are applied one after the other in version
+ * order; different orders, and users, in parallel. A failed event fails the later events of its order in
+ * the batch too, and every failure is reported, so SQS delivers it again after the visibility timeout
+ * (and, after `maxReceiveCount`, to the DLQ).
  */
 export function makeHandler(deps: ProjectorHandlerDeps) {
   const logger = deps.logger ?? sharedLogger;
   return async (event: SqsEvent): Promise<BatchItemFailures> => {
     const failed: string[] = [];
-    const byOrder = new Map<string, Parsed[]>();
+    const byOrder = new Map<string, ParsedOrderEvent[]>();
+    const users: ParsedUserEvent[] = [];
     for (const record of event.Records) {
       const parsed = parseRecord(record);
       if (parsed === undefined) {
-        logger.error('Not an orders event: left to SQS redelivery and the dead-letter queue', {
+        logger.error('Not an event the projector reads: left to SQS redelivery and the dead-letter queue', {
           messageId: record.messageId,
         });
         failed.push(record.messageId);
+        continue;
+      }
+      if (parsed.kind === 'user') {
+        users.push(parsed);
         continue;
       }
       const queue = byOrder.get(parsed.event.aggregateId) ?? [];
@@ -61,8 +104,8 @@ export function makeHandler(deps: ProjectorHandlerDeps) {
       byOrder.set(parsed.event.aggregateId, queue);
     }
 
-    await Promise.all(
-      [...byOrder.values()].map(async (queue) => {
+    await Promise.all([
+      ...[...byOrder.values()].map(async (queue) => {
         queue.sort((a, b) => a.event.version - b.event.version);
         for (const [index, item] of queue.entries()) {
           try {
@@ -78,7 +121,19 @@ export function makeHandler(deps: ProjectorHandlerDeps) {
           }
         }
       }),
-    );
+      ...users.map(async (item) => {
+        try {
+          const outcome = await deps.recordKnownUser(item.event);
+          logger.debug('Known user recorded', { ...describeUserEvent(item.event), outcome });
+        } catch (error) {
+          logger.warn('Known user not recorded; the event will be redelivered', {
+            ...describeUserEvent(item.event),
+            error,
+          });
+          failed.push(item.messageId);
+        }
+      }),
+    ]);
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }
@@ -90,8 +145,10 @@ function parseRecord(record: SqsRecord): Parsed | undefined {
   } catch {
     return undefined;
   }
-  const parsed = BusEvent.safeParse(body);
-  return parsed.success ? { messageId: record.messageId, event: parsed.data.detail } : undefined;
+  const order = OrderBusEvent.safeParse(body);
+  if (order.success) return { kind: 'order', messageId: record.messageId, event: order.data.detail };
+  const user = UserRegisteredBusEvent.safeParse(body);
+  return user.success ? { kind: 'user', messageId: record.messageId, event: user.data.detail } : undefined;
 }
 
 function describe(event: OrderEventEnvelope) {
@@ -101,5 +158,14 @@ function describe(event: OrderEventEnvelope) {
     eventId: event.eventId,
     eventType: event.type,
     version: event.version,
+  };
+}
+
+function describeUserEvent(event: UserRegistered) {
+  return {
+    userId: event.aggregateId,
+    correlationId: event.correlationId,
+    eventId: event.eventId,
+    eventType: event.type,
   };
 }

@@ -8,6 +8,12 @@ import type { PlaceOrderSagaInput } from '../../../functions/orders/contracts/pl
 import type { CardPayment, OrderEvent, OrderState } from '../../../functions/orders/domain/order';
 import type { CommandContextFactory } from '../../../functions/orders/handlers/command-context';
 import type {
+  KnownUser,
+  KnownUserReader,
+  KnownUserWriter,
+  RecordOutcome,
+} from '../../../functions/orders/ports/known-users';
+import type {
   ListOptions,
   OrderView,
   OrderViewPage,
@@ -102,6 +108,31 @@ export class InMemoryOrderViews implements OrderViewReader, OrderViewWriter {
     return mine.length > options.limit && last !== undefined
       ? { orders, nextCursor: encodeCursor(last.orderId) }
       : { orders };
+  }
+}
+
+/** Known users in a Map, with the DynamoDB adapter's first-record-wins put. */
+export class InMemoryKnownUsers implements KnownUserReader, KnownUserWriter {
+  readonly users = new Map<string, KnownUser>();
+  /** How many records were written, duplicates not counted: what a redelivery must not move. */
+  writes = 0;
+
+  constructor(...known: readonly string[]) {
+    for (const userId of known) this.users.set(userId, { userId, registeredAt: '2026-11-26T11:00:00.000Z' });
+  }
+
+  async find(userId: string): Promise<KnownUser | undefined> {
+    await Promise.resolve();
+    const user = this.users.get(userId);
+    return user === undefined ? undefined : { ...user };
+  }
+
+  async record(user: KnownUser): Promise<RecordOutcome> {
+    await Promise.resolve();
+    if (this.users.has(user.userId)) return 'already-known';
+    this.users.set(user.userId, { ...user });
+    this.writes += 1;
+    return 'recorded';
   }
 }
 

@@ -1,10 +1,13 @@
 import { ProjectionConflictError, ProjectionGapError } from '../../../functions/orders/application/errors';
 import { makeProjectOrderEvent } from '../../../functions/orders/application/project-order-event';
+import { makeRecordKnownUser } from '../../../functions/orders/application/record-known-user';
 import { MalformedOrderEventError } from '../../../functions/orders/application/order-view-projection';
 import type { OrderEventEnvelope } from '../../../functions/orders/contracts/order-events';
 import { makeHandler, type ProjectorLogger } from '../../../functions/orders/handlers/project-order-events';
+import type { KnownUser } from '../../../functions/orders/ports/known-users';
 import type { OrderView } from '../../../functions/orders/ports/order-views';
-import { InMemoryOrderViews, KEYBOARD, USER_ID } from './fakes';
+import type { UserRegistered } from '../../../functions/users/contracts';
+import { InMemoryKnownUsers, InMemoryOrderViews, KEYBOARD, USER_ID } from './fakes';
 
 const ORDER_ID = 'ord_01JD0000000000000000000011';
 const OTHER_ID = 'ord_01JD0000000000000000000012';
@@ -57,12 +60,58 @@ function message(event: OrderEventEnvelope, messageId = `m-${event.aggregateId}-
   };
 }
 
+const NEW_USER = 'usr_01JD0000000000000000000042';
+
+/** Users' `UserRegistered` of `userId`, as its outbox publishes it. */
+function userRegistered(userId = NEW_USER, overrides: Partial<UserRegistered> = {}): UserRegistered {
+  return {
+    eventId: `evt-${userId}`,
+    type: 'UserRegistered',
+    aggregateType: 'User',
+    aggregateId: userId,
+    version: 1,
+    occurredAt: '2026-11-26T11:59:00.000Z',
+    correlationId: 'cognito-req',
+    causationId: 'cognito-req',
+    schemaVersion: 1,
+    data: { userId },
+    ...overrides,
+  };
+}
+
+/** The SQS message the known-users rule puts on the projection queue for `detail`. */
+function userMessage(detail: unknown, messageId = 'm-user') {
+  return {
+    messageId,
+    body: JSON.stringify({
+      version: '0',
+      id: 'y',
+      'detail-type': 'UserRegistered',
+      source: 'shop.users',
+      detail,
+    }),
+  };
+}
+
 const silent: ProjectorLogger = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,
   error: () => undefined,
 };
+
+/** The projector's handler on `views` and `knownUsers`, logging nothing unless told. */
+function projector(
+  views = new InMemoryOrderViews(),
+  knownUsers = new InMemoryKnownUsers(),
+  logger: ProjectorLogger = silent,
+) {
+  return makeHandler({
+    project: makeProjectOrderEvent({ views }),
+    recordKnownUser: makeRecordKnownUser({ knownUsers }),
+    logger,
+  });
+}
 
 describe('projecting orders events into the read model', () => {
   it('builds the view from OrderCreated and moves it with later events', async () => {
@@ -292,7 +341,7 @@ describe('projecting orders events into the read model', () => {
     it('applies an order’s events in version order whatever their order in the batch', async () => {
       // Prepare
       const views = new InMemoryOrderViews();
-      const handler = makeHandler({ project: makeProjectOrderEvent({ views }), logger: silent });
+      const handler = projector(views);
 
       // Act
       const response = await handler({
@@ -308,7 +357,7 @@ describe('projecting orders events into the read model', () => {
     it('reports a gap and every later event of its order as failed, and lets other orders through', async () => {
       // Prepare
       const views = new InMemoryOrderViews();
-      const handler = makeHandler({ project: makeProjectOrderEvent({ views }), logger: silent });
+      const handler = projector(views);
       const third = orderEvent(3, 'OrderShipped', {
         orderId: ORDER_ID,
         carrier: 'UPS',
@@ -340,9 +389,9 @@ describe('projecting orders events into the read model', () => {
     ])('reports %s as failed, for the dead-letter queue, and logs it', async (_label, body) => {
       // Prepare
       const errors: string[] = [];
-      const handler = makeHandler({
-        project: makeProjectOrderEvent({ views: new InMemoryOrderViews() }),
-        logger: { ...silent, error: (text: string) => void errors.push(text) },
+      const handler = projector(undefined, undefined, {
+        ...silent,
+        error: (text: string) => void errors.push(text),
       });
 
       // Act
@@ -351,6 +400,126 @@ describe('projecting orders events into the read model', () => {
       // Assess
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
       expect(errors).toHaveLength(1);
+    });
+  });
+
+  describe('the users UserRegistered tells of', () => {
+    it('records the user as known: the id and when they registered, nothing else', async () => {
+      // Prepare
+      const knownUsers = new InMemoryKnownUsers();
+      const record = makeRecordKnownUser({ knownUsers });
+
+      // Act
+      const outcome = await record(userRegistered());
+
+      // Assess
+      expect(outcome).toBe('applied');
+      expect(await knownUsers.find(NEW_USER)).toEqual<KnownUser>({
+        userId: NEW_USER,
+        registeredAt: '2026-11-26T11:59:00.000Z',
+      });
+    });
+
+    it('changes nothing on a duplicate, a redelivery or a late copy with another instant', async () => {
+      // Prepare
+      const knownUsers = new InMemoryKnownUsers();
+      const record = makeRecordKnownUser({ knownUsers });
+      await record(userRegistered());
+      const before = await knownUsers.find(NEW_USER);
+
+      // Act
+      const outcomes = [
+        await record(userRegistered()),
+        await record(userRegistered()),
+        await record(
+          userRegistered(NEW_USER, { eventId: 'evt-old', occurredAt: '2026-11-20T08:00:00.000Z' }),
+        ),
+      ];
+
+      // Assess
+      expect(outcomes).toEqual(['duplicate', 'duplicate', 'duplicate']);
+      expect(await knownUsers.find(NEW_USER)).toEqual(before);
+      expect(knownUsers.writes).toBe(1);
+    });
+
+    it('lets exactly one of 10 concurrent deliveries record the user', async () => {
+      // Prepare
+      const knownUsers = new InMemoryKnownUsers();
+      const record = makeRecordKnownUser({ knownUsers });
+
+      // Act
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => record(userRegistered())));
+
+      // Assess
+      expect(outcomes.filter((outcome) => outcome === 'applied')).toHaveLength(1);
+      expect(knownUsers.writes).toBe(1);
+    });
+
+    it('records users from the queue beside orders events, a duplicate in the batch harmlessly', async () => {
+      // Prepare
+      const views = new InMemoryOrderViews();
+      const knownUsers = new InMemoryKnownUsers();
+      const handler = projector(views, knownUsers);
+      const other = 'usr_01JD0000000000000000000043';
+
+      // Act
+      const response = await handler({
+        Records: [
+          userMessage(userRegistered(), 'u1'),
+          message(created()),
+          userMessage(userRegistered(other), 'u2'),
+          userMessage(userRegistered(), 'u1-again'),
+        ],
+      });
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [] });
+      expect([...knownUsers.users.keys()].sort()).toEqual([NEW_USER, other]);
+      expect(knownUsers.writes).toBe(2);
+      expect(await views.get(ORDER_ID)).toMatchObject({ version: 1 });
+    });
+
+    it('reports a user not recorded as failed, for redelivery, and lets the rest of the batch through', async () => {
+      // Prepare
+      const views = new InMemoryOrderViews();
+      const failing = Object.assign(new InMemoryKnownUsers(), {
+        record: async () => Promise.reject(new Error('the table is throttled')),
+      });
+      const handler = projector(views, failing);
+
+      // Act
+      const response = await handler({
+        Records: [userMessage(userRegistered(), 'u1'), message(created())],
+      });
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'u1' }] });
+      expect(await views.get(ORDER_ID)).toMatchObject({ version: 1 });
+    });
+
+    it.each<[string, unknown]>([
+      ['a user id that is not one', userRegistered('alice', { data: { userId: 'alice' } })],
+      ['data naming another user than the event', userRegistered(NEW_USER, { data: { userId: USER_ID } })],
+      ['another users event type', { ...userRegistered(), type: 'UserRenamed' }],
+      ['another aggregate type', { ...userRegistered(), aggregateType: 'Order' }],
+      ['an instant that is not one', userRegistered(NEW_USER, { occurredAt: 'yesterday' })],
+      ['no data', { ...userRegistered(), data: undefined }],
+    ])('reports %s as failed, for the dead-letter queue, and records nothing', async (_label, detail) => {
+      // Prepare
+      const knownUsers = new InMemoryKnownUsers();
+      const errors: string[] = [];
+      const handler = projector(undefined, knownUsers, {
+        ...silent,
+        error: (text: string) => void errors.push(text),
+      });
+
+      // Act
+      const response = await handler({ Records: [userMessage(detail, 'bad')] });
+
+      // Assess
+      expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+      expect(errors).toHaveLength(1);
+      expect(knownUsers.writes).toBe(0);
     });
   });
 });

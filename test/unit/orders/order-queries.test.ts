@@ -13,6 +13,7 @@ import { fixedContext } from '../event-sourcing/fixed-context';
 import {
   CARD,
   FakeSagaStatus,
+  InMemoryKnownUsers,
   InMemoryOrderViews,
   KEYBOARD,
   orderStore,
@@ -43,6 +44,9 @@ async function readModelWith(...views: OrderView[]) {
   for (const v of views) await model.save(v, 0);
   return model;
 }
+
+/** The orders context has heard of both users of these tests. */
+const bothKnown = () => new InMemoryKnownUsers(USER_ID, OTHER_USER);
 
 const get = (path: string, overrides: Parameters<typeof proxyEvent>[0]) =>
   proxyEvent({ httpMethod: 'GET', path, headers: {}, ...overrides });
@@ -238,7 +242,9 @@ describe('order queries', () => {
     it('pages through the user’s orders newest first, and only theirs', async () => {
       // Prepare
       const views = await readModelWith(view(1), view(2), view(3, OTHER_USER), view(4), view(5));
-      const handler = makeListHandler({ listUserOrders: makeListUserOrders({ views }) });
+      const handler = makeListHandler({
+        listUserOrders: makeListUserOrders({ views, knownUsers: bothKnown() }),
+      });
 
       // Act
       const first = JSON.parse((await handler(list({ limit: '2' }))).body) as {
@@ -259,7 +265,9 @@ describe('order queries', () => {
     it('answers GET /users/me/orders with the caller’s own orders', async () => {
       // Prepare
       const views = await readModelWith(view(1), view(2, OTHER_USER));
-      const handler = makeListHandler({ listUserOrders: makeListUserOrders({ views }) });
+      const handler = makeListHandler({
+        listUserOrders: makeListUserOrders({ views, knownUsers: bothKnown() }),
+      });
 
       // Act
       const result = await handler(
@@ -276,7 +284,9 @@ describe('order queries', () => {
     it('answers staff any user’s orders, and another customer 403 FORBIDDEN', async () => {
       // Prepare
       const views = await readModelWith(view(1), view(2, OTHER_USER));
-      const handler = makeListHandler({ listUserOrders: makeListUserOrders({ views }) });
+      const handler = makeListHandler({
+        listUserOrders: makeListUserOrders({ views, knownUsers: bothKnown() }),
+      });
       const asCaller = (caller: { userId: string; isStaff: boolean }) => ({
         ...list(null, OTHER_USER),
         requestContext: requestContextOf(caller),
@@ -298,7 +308,7 @@ describe('order queries', () => {
     it('answers a user without orders with an empty page', async () => {
       // Prepare
       const handler = makeListHandler({
-        listUserOrders: makeListUserOrders({ views: await readModelWith() }),
+        listUserOrders: makeListUserOrders({ views: await readModelWith(), knownUsers: bothKnown() }),
       });
 
       // Act
@@ -325,7 +335,10 @@ describe('order queries', () => {
     ])('answers %s with 400 %s', async (_label, query, code, userId) => {
       // Prepare
       const handler = makeListHandler({
-        listUserOrders: makeListUserOrders({ views: await readModelWith(view(4), view(5)) }),
+        listUserOrders: makeListUserOrders({
+          views: await readModelWith(view(4), view(5)),
+          knownUsers: bothKnown(),
+        }),
       });
 
       // Act
@@ -334,6 +347,134 @@ describe('order queries', () => {
       // Assess
       expect(result.statusCode).toBe(400);
       expect(errorBodyOf(result).error.code).toBe(code);
+    });
+  });
+
+  describe('GET /users/{userId}/orders of a user the orders context may not know', () => {
+    const UNKNOWN_USER = 'usr_01JD00000000000000000000ZZ';
+    const listOf = (
+      caller: { userId: string; isStaff: boolean },
+      userId?: string,
+      query: Record<string, string> | null = null,
+    ) =>
+      get(userId === undefined ? '/users/me/orders' : `/users/${userId}/orders`, {
+        resource: userId === undefined ? '/users/me/orders' : '/users/{userId}/orders',
+        pathParameters: userId === undefined ? null : { userId },
+        queryStringParameters: query,
+        requestContext: requestContextOf(caller),
+      });
+
+    async function handlerKnowing(knownUsers: InMemoryKnownUsers, ...views: OrderView[]) {
+      return makeListHandler({
+        listUserOrders: makeListUserOrders({ views: await readModelWith(...views), knownUsers }),
+      });
+    }
+
+    it('answers staff 404 USER_NOT_FOUND, in the error body, for a user it has never heard of', async () => {
+      // Prepare
+      const handler = await handlerKnowing(new InMemoryKnownUsers(USER_ID), view(1));
+
+      // Act
+      const result = await handler(listOf(TEST_STAFF, UNKNOWN_USER));
+
+      // Assess
+      expect(result.statusCode).toBe(404);
+      expect(errorBodyOf(result)).toEqual({
+        error: { code: 'USER_NOT_FOUND', message: expect.stringContaining(UNKNOWN_USER) as unknown },
+        requestId: 'req-1',
+      });
+    });
+
+    it('answers staff 200 with an empty page for a known user without orders', async () => {
+      // Prepare
+      const handler = await handlerKnowing(new InMemoryKnownUsers(USER_ID, OTHER_USER), view(1));
+
+      // Act
+      const result = await handler(listOf(TEST_STAFF, OTHER_USER));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body)).toEqual({ orders: [], nextCursor: null });
+    });
+
+    it('answers staff the orders of a user whose UserRegistered has not arrived: an order proves its user', async () => {
+      // Prepare
+      const handler = await handlerKnowing(new InMemoryKnownUsers(), view(1));
+
+      // Act
+      const result = await handler(listOf(TEST_STAFF, USER_ID));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect((JSON.parse(result.body) as { orders: OrderView[] }).orders.map((o) => o.orderId)).toEqual([
+        orderId(1),
+      ]);
+    });
+
+    it.each<[string, string | undefined]>([
+      ['GET /users/me/orders', undefined],
+      ['their own id', UNKNOWN_USER],
+    ])('never refuses a user not known yet their own list, read by %s', async (_label, userId) => {
+      // Prepare
+      const handler = await handlerKnowing(new InMemoryKnownUsers(USER_ID));
+      const newcomer = { userId: UNKNOWN_USER, isStaff: false };
+
+      // Act
+      const result = await handler(listOf(newcomer, userId));
+
+      // Assess
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body)).toEqual({ orders: [], nextCursor: null });
+    });
+
+    it('never refuses staff their own list, known or not', async () => {
+      // Prepare
+      const handler = await handlerKnowing(new InMemoryKnownUsers());
+
+      // Act
+      const results = await Promise.all([
+        handler(listOf(TEST_STAFF)),
+        handler(listOf(TEST_STAFF, TEST_STAFF.userId)),
+      ]);
+
+      // Assess
+      expect(results.map((result) => result.statusCode)).toEqual([200, 200]);
+    });
+
+    it('answers a customer 403 FORBIDDEN for another user, known or not: the check tells them nothing', async () => {
+      // Prepare
+      const handler = await handlerKnowing(new InMemoryKnownUsers(USER_ID, OTHER_USER));
+      const customer = { userId: USER_ID, isStaff: false };
+
+      // Act
+      const [known, unknown] = await Promise.all([
+        handler(listOf(customer, OTHER_USER)),
+        handler(listOf(customer, UNKNOWN_USER)),
+      ]);
+
+      // Assess
+      expect([known, unknown].map((result) => [result.statusCode, errorBodyOf(result).error.code])).toEqual([
+        [403, 'FORBIDDEN'],
+        [403, 'FORBIDDEN'],
+      ]);
+      expect(errorBodyOf(known).error.message).toBe(errorBodyOf(unknown).error.message);
+    });
+
+    it('answers a malformed request 400 before it asks whether the user exists', async () => {
+      // Prepare
+      const handler = await handlerKnowing(new InMemoryKnownUsers());
+
+      // Act
+      const results = await Promise.all([
+        handler(listOf(TEST_STAFF, UNKNOWN_USER, { cursor: 'not a cursor!' })),
+        handler(listOf(TEST_STAFF, UNKNOWN_USER, { limit: '0' })),
+      ]);
+
+      // Assess
+      expect(results.map((result) => [result.statusCode, errorBodyOf(result).error.code])).toEqual([
+        [400, 'INVALID_CURSOR'],
+        [400, 'VALIDATION_FAILED'],
+      ]);
     });
   });
 
