@@ -30,12 +30,19 @@ export function buildApp(app: App = new App()): App {
     bus: platform.bus,
     authorizer: users.authorizer,
   });
+  const accounts = new AccountsStack(app, 'ShopAccounts', {
+    description: 'Accounts: money accounts, deposits, transfers under optimistic locking, and ledgers',
+    api: platform.api,
+    authorizer: users.authorizer,
+  });
   const payments = new PaymentsStack(app, 'ShopPayments', {
-    description: 'Payments: charges and refunds at the card processor, behind a shared circuit breaker',
+    description:
+      'Payments: charges and refunds at the card processor or from an account, behind circuit breakers',
     api: platform.api,
     bus: platform.bus,
     authorizer: users.authorizer,
     providerApiUrl: provider.api.url,
+    accountPayments: accounts.accountPaymentsFunction,
     breakerFailureThreshold: settings.breakerFailureThreshold,
     breakerFailureRate: settings.breakerFailureRate,
     breakerResetTimeout: settings.breakerResetTimeout,
@@ -58,18 +65,13 @@ export function buildApp(app: App = new App()): App {
       paymentWaitInterval: settings.paymentWaitInterval,
     },
   });
-  const accounts = new AccountsStack(app, 'ShopAccounts', {
-    description: 'Accounts: money accounts, deposits, transfers under optimistic locking, and ledgers',
-    api: platform.api,
-    authorizer: users.authorizer,
-  });
   // Each context's stack redeploys the shared stage with its routes: one after the other, never racing.
   // Orders also price items through inventory's API, and add /users/{userId}/orders under the users
   // stack's /users resource (ContextRoutes imports it).
   inventory.addStackDependency(users);
-  payments.addStackDependency(inventory);
+  accounts.addStackDependency(inventory);
+  payments.addStackDependency(accounts);
   orders.addStackDependency(payments);
-  accounts.addStackDependency(orders);
   return app;
 }
 

@@ -13,9 +13,16 @@ import { makeDepositMoney } from './application/deposit-money';
 import { makeGetAccount } from './application/get-account';
 import { makeListTransactions } from './application/list-transactions';
 import { makeOpenAccount } from './application/open-account';
-import { CLIENT_REQUEST_RETRY, type LostRaceRetryOptions } from './application/optimistic-retry';
+import { makeOrderPayments } from './application/order-payments';
+import {
+  CLIENT_REQUEST_RETRY,
+  SERVICE_CALL_RETRY,
+  type LostRaceRetryOptions,
+  type LostRaceRetryPolicy,
+} from './application/optimistic-retry';
 import { makeTransferMoney } from './application/transfer-money';
 import { loadAccountCommandConfig, loadAccountsConfig } from './config';
+import type { AccountPaymentsHandlerDependencies } from './handlers/account-payments';
 import type { DepositMoneyHandlerDependencies } from './handlers/deposit-money';
 import type { GetAccountHandlerDependencies } from './handlers/get-account';
 import type { ListTransactionsHandlerDependencies } from './handlers/list-transactions';
@@ -35,15 +42,18 @@ function accountRepository(tableName: string): DynamoDbAccountRepository {
 const now = (): Date => new Date();
 
 /** Each lost race is a wasted write: worth a log line, with the request's keys. */
-const loggedRetry: LostRaceRetryOptions = {
-  ...CLIENT_REQUEST_RETRY,
-  onRetry: ({ attempt, delayMs, error }) =>
-    logger.info('Optimistic lock conflict; retrying on the fresh state', {
-      attempt,
-      delayMs,
-      reason: error instanceof Error ? error.message : String(error),
-    }),
-};
+function logged(policy: LostRaceRetryPolicy): LostRaceRetryOptions {
+  return {
+    ...policy,
+    onRetry: ({ attempt, delayMs, error }) =>
+      logger.info('Optimistic lock conflict; retrying on the fresh state', {
+        attempt,
+        delayMs,
+        reason: error instanceof Error ? error.message : String(error),
+      }),
+  };
+}
+const loggedRetry = logged(CLIENT_REQUEST_RETRY);
 
 export function openAccountDependencies(): OpenAccountHandlerDependencies {
   const config = loadAccountCommandConfig();
@@ -92,4 +102,18 @@ export function transferMoneyDependencies(): TransferMoneyHandlerDependencies {
 export function listTransactionsDependencies(): ListTransactionsHandlerDependencies {
   const config = loadAccountsConfig();
   return { listTransactions: makeListTransactions({ reader: accountRepository(config.accountsTable) }) };
+}
+
+export function accountPaymentsDependencies(): AccountPaymentsHandlerDependencies {
+  const config = loadAccountsConfig();
+  return {
+    orderPayments: makeOrderPayments({
+      repository: accountRepository(config.accountsTable),
+      newTransferId: () => newId('transfer'),
+      newAccountId: () => newId('account'),
+      now,
+      retry: logged(SERVICE_CALL_RETRY),
+    }),
+    logger,
+  };
 }

@@ -4,16 +4,18 @@
  * load: `export const handler = makeXxxHandler(xxxDependencies())`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger';
 import { metrics } from '../../shared/observability/metrics';
 import { tracedClient } from '../../shared/observability/tracer';
 import { CircuitBreaker, DynamoDbCircuitBreakerStore } from '../../shared/resilience';
+import { AccountsPaymentProvider } from './adapters/accounts-payment-provider';
 import { DynamoDbPaymentRepository } from './adapters/dynamodb-payment-repository';
 import { HttpPaymentProvider } from './adapters/http-payment-provider';
 import { makeChargePayment } from './application/charge-payment';
 import { makeGetPayment } from './application/get-payment';
-import { providerPolicy, type ProviderCall } from './application/provider-policy';
+import { providerPolicy, type PaymentProcessors, type ProviderCall } from './application/provider-policy';
 import { makeRefundPayment } from './application/refund-payment';
 import { loadPaymentsConfig, loadProviderStepConfig, type ProviderStepConfig } from './config';
 import type { ChargePaymentHandlerDependencies } from './handlers/charge-payment';
@@ -30,6 +32,9 @@ import type { RefundPaymentHandlerDependencies } from './handlers/refund-payment
  */
 export const CHARGE_CIRCUIT = 'payment-provider';
 export const REFUND_CIRCUIT = 'payment-provider-refunds';
+/** The accounts context's payment function, guarded as the card processor is: charges apart from refunds. */
+export const ACCOUNT_CHARGE_CIRCUIT = 'accounts';
+export const ACCOUNT_REFUND_CIRCUIT = 'accounts-refunds';
 /**
  * Kept free of the invocation's time beyond an attempt's timeout: enough to record the outcome, so the
  * function answers (FAILED recorded) rather than being cut off mid-retry by its own timeout.
@@ -40,6 +45,13 @@ let dynamoDbClient: DynamoDBClient | undefined;
 function dynamoDb(): DynamoDBClient {
   dynamoDbClient ??= tracedClient(new DynamoDBClient({}));
   return dynamoDbClient;
+}
+
+let lambdaClient: LambdaClient | undefined;
+function lambda(): LambdaClient {
+  // One attempt per call: the policy retries, within the invocation's time.
+  lambdaClient ??= tracedClient(new LambdaClient({ maxAttempts: 1 }));
+  return lambdaClient;
 }
 
 function paymentRepository(tableName: string): DynamoDbPaymentRepository {
@@ -55,6 +67,7 @@ function processorCalls(
   config: ProviderStepConfig,
   circuit: string,
   requestsPerAttempt: number,
+  timeoutMs: number,
 ): ProviderCall {
   const breaker = new CircuitBreaker({
     name: circuit,
@@ -66,7 +79,7 @@ function processorCalls(
   return providerPolicy({
     breaker,
     maxAttempts: config.providerMaxAttempts,
-    attemptReserveMs: requestsPerAttempt * config.providerTimeoutMs + RECORD_MARGIN_MS,
+    attemptReserveMs: requestsPerAttempt * timeoutMs + RECORD_MARGIN_MS,
     onCall: () => metrics.addMetric('ProviderCalls', MetricUnit.Count, 1),
     onRetry: ({ operation, attempt, delayMs, error }) => {
       metrics.addMetric('ProviderRetries', MetricUnit.Count, 1);
@@ -75,26 +88,42 @@ function processorCalls(
   });
 }
 
-function processorStep(config: ProviderStepConfig, circuit: string, requestsPerAttempt: number) {
-  return {
-    repository: paymentRepository(config.paymentsTable),
-    provider: new HttpPaymentProvider({
-      baseUrl: config.providerApiUrl,
-      timeoutMs: config.providerTimeoutMs,
-    }),
-    call: processorCalls(config, circuit, requestsPerAttempt),
-    logger,
+/** The card processor and the accounts context, each behind its own circuit (`circuits`). */
+function processorStep(
+  config: ProviderStepConfig,
+  circuits: Readonly<Record<keyof PaymentProcessors, string>>,
+  requestsPerAttempt: number,
+) {
+  const processors: PaymentProcessors = {
+    card: {
+      provider: new HttpPaymentProvider({
+        baseUrl: config.providerApiUrl,
+        timeoutMs: config.providerTimeoutMs,
+      }),
+      call: processorCalls(config, circuits.card, requestsPerAttempt, config.providerTimeoutMs),
+    },
+    account: {
+      provider: new AccountsPaymentProvider({
+        client: lambda(),
+        functionName: config.accountPaymentsFunction,
+        timeoutMs: config.accountsTimeoutMs,
+      }),
+      call: processorCalls(config, circuits.account, requestsPerAttempt, config.accountsTimeoutMs),
+    },
   };
+  return { repository: paymentRepository(config.paymentsTable), processors, logger };
 }
 
 export function chargePaymentDependencies(): ChargePaymentHandlerDependencies {
   const config = loadProviderStepConfig();
-  return { chargePayment: makeChargePayment(processorStep(config, CHARGE_CIRCUIT, 2)), logger, metrics };
+  const circuits = { card: CHARGE_CIRCUIT, account: ACCOUNT_CHARGE_CIRCUIT };
+  return { chargePayment: makeChargePayment(processorStep(config, circuits, 2)), logger, metrics };
 }
 
 export function refundPaymentDependencies(): RefundPaymentHandlerDependencies {
   const config = loadProviderStepConfig();
-  return { refundPayment: makeRefundPayment(processorStep(config, REFUND_CIRCUIT, 1)), logger, metrics };
+  const circuits = { card: REFUND_CIRCUIT, account: ACCOUNT_REFUND_CIRCUIT };
+  return { refundPayment: makeRefundPayment(processorStep(config, circuits, 1)), logger, metrics };
 }
 
 export function getPaymentDependencies(): GetPaymentHandlerDependencies {

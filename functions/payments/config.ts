@@ -21,6 +21,9 @@ const ProviderStepEnv = z.object({
   /** The processor API's stage URL (`api.url`), e.g. `https://abc.execute-api…/prod/`. */
   PROVIDER_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   PROVIDER_TIMEOUT_MS: positiveInteger(2_000),
+  /** The accounts context's payment function (name or ARN): orders paid from an account. */
+  ACCOUNT_PAYMENTS_FUNCTION: variable,
+  ACCOUNTS_TIMEOUT_MS: positiveInteger(4_000),
   PROVIDER_MAX_ATTEMPTS: positiveInteger(3),
   /** Set: the seed's rule, this many consecutive failures open the circuit. Unset: the failure rate. */
   BREAKER_FAILURE_THRESHOLD: aPositiveInteger.optional(),
@@ -49,6 +52,9 @@ export interface ProviderStepConfig extends PaymentsConfig {
   readonly providerApiUrl: string;
   /** Per call to the processor. */
   readonly providerTimeoutMs: number;
+  readonly accountPaymentsFunction: string;
+  /** Per call to the accounts context's payment function. */
+  readonly accountsTimeoutMs: number;
   /** Calls per operation, the first included. */
   readonly providerMaxAttempts: number;
   /** What opens the processor's circuit. */
@@ -87,6 +93,8 @@ export function loadProviderStepConfig(env: Env = process.env): ProviderStepConf
     circuitBreakerTable: parsed.CIRCUIT_BREAKER_TABLE,
     providerApiUrl: parsed.PROVIDER_API_URL,
     providerTimeoutMs: parsed.PROVIDER_TIMEOUT_MS,
+    accountPaymentsFunction: parsed.ACCOUNT_PAYMENTS_FUNCTION,
+    accountsTimeoutMs: parsed.ACCOUNTS_TIMEOUT_MS,
     providerMaxAttempts: parsed.PROVIDER_MAX_ATTEMPTS,
     breakerRule,
     breakerResetTimeoutMs: parsed.BREAKER_RESET_TIMEOUT_MS,

@@ -195,10 +195,12 @@ export class PlaceOrderSaga extends Construct {
     const items = sfn.JsonPath.listAt('$.items');
 
     // ---- Compensations, built once ------------------------------------------------------------------
+    // Whoever took the money gives it back: the card processor, or the accounts context.
+    const paymentMethod = sfn.JsonPath.stringAt('$.payment.method');
     const refundPayment = invoke(
       'RefundPayment',
       steps.refundPayment,
-      { orderId, userId, correlationId },
+      { orderId, userId, method: paymentMethod, correlationId },
       '$.refund',
       settings.stepTimeout,
     );
@@ -330,7 +332,7 @@ export class PlaceOrderSaga extends Construct {
         userId,
         amountCents: sfn.JsonPath.numberAt('$.totalCents'),
         currency: sfn.JsonPath.stringAt('$.currency'),
-        token: sfn.JsonPath.stringAt('$.payment.token'),
+        payment: sfn.JsonPath.objectAt('$.payment'),
         correlationId,
       },
       '$.charge',

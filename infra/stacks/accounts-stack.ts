@@ -31,12 +31,21 @@ const handler = (name: string): string => `functions/accounts/handlers/${name}.h
  * inside API Gateway's 29 s.
  */
 const MONEY_MOVEMENT_TIMEOUT = Duration.seconds(25);
+/**
+ * The payment of an order retries lost races for up to 2.5 s (`SERVICE_CALL_RETRY`): it answers within
+ * the payments functions' 4 s wait, and a call they abandon still finishes its transaction.
+ */
+const ACCOUNT_PAYMENTS_TIMEOUT = Duration.seconds(5);
 
 /**
  * The accounts context: customers' money accounts, their deposits, transfers under optimistic locking
  * (one `TransactWriteItems` over both accounts) and ledgers, behind `/accounts` and `/transfers` on the
  * shared API. Every route is behind the users stack's Cognito authorizer: the caller comes from the
  * token, never from the body.
+ *
+ * Orders paid from an account: the payments context invokes `accountPaymentsFunction` (no route; only
+ * the functions it is granted to may call it), which moves the amount into the shop's account in the
+ * order's currency and back for a refund (`functions/accounts/contracts/account-payments.ts`).
  *
  * The context publishes no events yet, so its table has no stream and no outbox relay. The routes live
  * in this stack, on the API imported by id, deployed to the existing stage by its own `Deployment` (as
@@ -51,6 +60,8 @@ export class AccountsStack extends Stack {
   public readonly depositMoneyFunction: ServiceFunction;
   public readonly transferMoneyFunction: ServiceFunction;
   public readonly listTransactionsFunction: ServiceFunction;
+  /** The payment API of the payments context: charge an order from an account, refund it, list its charge. */
+  public readonly accountPaymentsFunction: ServiceFunction;
 
   constructor(scope: Construct, id: string, props: AccountsStackProps) {
     super(scope, id, props);
@@ -99,6 +110,21 @@ export class AccountsStack extends Stack {
         'POST /transfers: moves money between two accounts in one transaction, under their versions',
       environment: commandEnv,
     });
+
+    this.accountPaymentsFunction = new ServiceFunction(this, 'AccountPaymentsFunction', {
+      entry: handler('account-payments'),
+      service: SERVICE,
+      description: "Payments' API: charges an order from a customer's account into the shop's, refunds it",
+      timeout: ACCOUNT_PAYMENTS_TIMEOUT,
+      environment: queryEnv,
+    });
+    // Claims, accounts and shop-account pointers: reads, conditional puts, and the accounts' updates.
+    this.accountsTable.grant(
+      this.accountPaymentsFunction,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    );
 
     new ContextRoutes(this, 'Routes', {
       api: props.api,

@@ -11,6 +11,7 @@ import {
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
 import { ServiceFunction } from '../constructs/service-function';
@@ -28,6 +29,13 @@ export interface PaymentsStackProps extends StackProps {
    * `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`).
    */
   readonly providerApiUrl: string;
+  /**
+   * The accounts context's payment function (`AccountsStack.accountPaymentsFunction`): orders paid from
+   * an account are charged and refunded through it.
+   */
+  readonly accountPayments: lambda.IFunction;
+  /** Per invocation of `accountPayments`. @default Duration.seconds(4) */
+  readonly accountsTimeout?: Duration;
   /** The API's stage this stack redeploys with its routes. @default 'prod' */
   readonly stageName?: string;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
@@ -127,6 +135,8 @@ export class PaymentsStack extends Stack {
       CIRCUIT_BREAKER_TABLE: this.circuitBreakerTable.tableName,
       PROVIDER_API_URL: props.providerApiUrl,
       PROVIDER_TIMEOUT_MS: String(providerTimeout.toMilliseconds()),
+      ACCOUNT_PAYMENTS_FUNCTION: props.accountPayments.functionName,
+      ACCOUNTS_TIMEOUT_MS: String((props.accountsTimeout ?? Duration.seconds(4)).toMilliseconds()),
       PROVIDER_MAX_ATTEMPTS: String(props.providerMaxAttempts ?? 3),
       ...breakerRuleEnvironment(props),
       BREAKER_RESET_TIMEOUT_MS: String(breakerResetTimeout.toMilliseconds()),
@@ -153,6 +163,7 @@ export class PaymentsStack extends Stack {
       this.paymentsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
       // The breaker's state: read, count an outcome (update), compare-and-set a transition (put).
       this.circuitBreakerTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+      props.accountPayments.grantInvoke(fn);
     }
 
     this.getPaymentFunction = new ServiceFunction(this, 'GetPaymentFunction', {

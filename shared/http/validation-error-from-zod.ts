@@ -25,7 +25,10 @@ export const houseStyleReasons: z.core.$ZodErrorMap = (issue) => {
     case 'unrecognized_keys':
       return 'is not allowed';
     case 'invalid_union':
-      return 'does not match any allowed shape';
+      // A discriminated union whose discriminator matched none: name the values it takes.
+      return 'options' in issue && Array.isArray(issue.options) && issue.options.length > 0
+        ? `must be one of ${issue.options.map((option) => JSON.stringify(option)).join(', ')}`
+        : 'does not match any allowed shape';
     case 'invalid_key':
       return 'has an invalid key';
     case 'invalid_element':

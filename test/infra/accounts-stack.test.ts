@@ -125,6 +125,39 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
     );
   });
 
+  test("gives the payments context's function GetItem, PutItem and UpdateItem on the accounts table alone", () => {
+    const role = 'AccountPaymentsFunctionServiceRole';
+    expect(tableGrantsOf(role)).toEqual([
+      'dynamodb:GetItem accounts',
+      'dynamodb:PutItem accounts',
+      'dynamodb:UpdateItem accounts',
+    ]);
+    expect(actionsGrantedTo(template, role)).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(resources[logicalIdOf(stack.accountPaymentsFunction)]?.Properties['Timeout']).toBe(5);
+  });
+
+  test("lets the payments context's charge and refund functions invoke it, and no one else", () => {
+    const payments = app.node.findChild('ShopPayments') as Stack;
+    const invokers = Object.entries(Template.fromStack(payments).findResources('AWS::IAM::Policy'))
+      .filter(([, policy]) => JSON.stringify(policy).includes('lambda:InvokeFunction'))
+      .map(([, policy]) => JSON.stringify(policy['Properties']['Roles']));
+    expect(invokers).toHaveLength(2);
+    expect(invokers.join()).toMatch(/ChargePaymentFunctionServiceRole/);
+    expect(invokers.join()).toMatch(/RefundPaymentFunctionServiceRole/);
+    // No resource policy opens it to anyone (an API, a bus, a service principal).
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Permission',
+      { FunctionName: { 'Fn::GetAtt': [logicalIdOf(stack.accountPaymentsFunction), 'Arn'] } },
+      0,
+    );
+  });
+
   test('names the tables each function uses, and the idempotency table to the commands only', () => {
     const functions = {
       open: stack.openAccountFunction,
@@ -217,19 +250,19 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
     template.resourceCountIs('AWS::ApiGateway::Stage', 0);
   });
 
-  test('deploys after orders, the last of the contexts redeploying the shared stage, and after users', () => {
+  test('deploys after inventory and before payments, which invoke it: one stage redeployment at a time', () => {
     // Prepare
-    const orders = app.node.findChild('ShopOrders') as Stack;
+    const inventory = app.node.findChild('ShopInventory') as Stack;
     const platform = app.node.findChild('ShopPlatform') as Stack;
-    // Assess: the chain users → inventory → payments → orders → accounts, never two stages at once.
-    expect(stack.dependencies).toEqual(expect.arrayContaining([orders, users, platform]));
+    // Assess: the chain users → inventory → accounts → payments → orders, never two stages at once.
+    expect(stack.dependencies).toEqual(expect.arrayContaining([inventory, users, platform]));
     const stackIds = app.node.children
       .filter((child): child is Stack => 'dependencies' in child)
       .map((child) => child.node.id);
     const dependents = stackIds.filter((id) =>
       (app.node.findChild(id) as Stack).dependencies.some((dependency) => dependency === stack),
     );
-    expect(dependents).toEqual([]);
+    expect(dependents).toEqual(['ShopPayments']);
   });
 
   test('outputs the accounts table name', () => {

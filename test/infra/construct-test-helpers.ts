@@ -1,7 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /** An app that does not bundle function code: these tests look at the template, not at the bundles. */
 export function unbundledApp(): App {
@@ -16,6 +17,22 @@ export function unbundledStack(): Stack {
 export function testAuthorizer(stack: Stack): apigateway.CognitoUserPoolsAuthorizer {
   return new apigateway.CognitoUserPoolsAuthorizer(stack, 'TestAuthorizer', {
     cognitoUserPools: [new cognito.UserPool(stack, 'TestUserPool')],
+  });
+}
+
+/** The accounts context's payment function's name, as a payments stack built outside the app imports it. */
+export const TEST_ACCOUNT_PAYMENTS_NAME = 'AccountPayments';
+
+/** Imported in `stack`'s account: invoking it is granted on the caller's role, as in the app. */
+export function testAccountPayments(stack: Stack): lambda.IFunction {
+  return lambda.Function.fromFunctionAttributes(stack, 'TestAccountPayments', {
+    functionArn: stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: TEST_ACCOUNT_PAYMENTS_NAME,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    sameEnvironment: true,
   });
 }
 

@@ -2,7 +2,12 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { PaymentsStack, type PaymentsStackProps } from '../../infra/stacks/payments-stack';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
-import { testAuthorizer, unbundledApp } from './construct-test-helpers';
+import {
+  TEST_ACCOUNT_PAYMENTS_NAME,
+  testAccountPayments,
+  testAuthorizer,
+  unbundledApp,
+} from './construct-test-helpers';
 
 type Json = Record<string, unknown>;
 type Resources = Record<string, { Type: string; Properties: Json; DeletionPolicy?: string }>;
@@ -17,6 +22,7 @@ function paymentsApp(props: Partial<PaymentsStackProps> = {}) {
     bus: platform.bus,
     authorizer: testAuthorizer(platform),
     providerApiUrl: PROVIDER_URL,
+    accountPayments: testAccountPayments(platform),
     ...props,
   });
   return { app, platform, stack };
@@ -67,6 +73,7 @@ function processorVariables(props: Partial<PaymentsStackProps>): Json {
     bus: platform.bus,
     authorizer: testAuthorizer(platform),
     providerApiUrl: platform.api.url,
+    accountPayments: testAccountPayments(platform),
     ...props,
   });
   return (
@@ -110,6 +117,7 @@ describe('PaymentsStack', () => {
         CIRCUIT_BREAKER_TABLE: { Ref: logicalId('CircuitBreakerTable', 'AWS::DynamoDB::Table') },
         PROVIDER_API_URL: PROVIDER_URL,
         PROVIDER_TIMEOUT_MS: '2000',
+        ACCOUNTS_TIMEOUT_MS: '4000',
         PROVIDER_MAX_ATTEMPTS: '3',
         BREAKER_FAILURE_RATE_PERCENT: '50',
         BREAKER_MINIMUM_CALLS: '10',
@@ -117,6 +125,10 @@ describe('PaymentsStack', () => {
         BREAKER_RESET_TIMEOUT_MS: '30000',
         POWERTOOLS_SERVICE_NAME: 'payments',
       });
+      // The function's name, taken from its ARN.
+      expect(JSON.stringify(variables['ACCOUNT_PAYMENTS_FUNCTION'])).toContain(
+        `:function:${TEST_ACCOUNT_PAYMENTS_NAME}`,
+      );
       // The failure rate by default: the consecutive-failure rule is not set beside it.
       expect(Object.keys(variables)).not.toContain('BREAKER_FAILURE_THRESHOLD');
     }
@@ -142,6 +154,27 @@ describe('PaymentsStack', () => {
     expect(grantsOf('GetPaymentFunction').filter((grant) => grant.startsWith('dynamodb:'))).toEqual([
       'dynamodb:GetItem PaymentsTable',
     ]);
+  });
+
+  test('charge and refund may invoke the accounts payment function, and nothing else of Lambda', () => {
+    for (const prefix of ['ChargePaymentFunction', 'RefundPaymentFunction']) {
+      expect(grantsOf(prefix).filter((grant) => grant.startsWith('lambda:'))).toEqual([
+        'lambda:InvokeFunction other',
+      ]);
+    }
+    const invokeStatements = Object.values(resources)
+      .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+      .flatMap((resource) => (resource.Properties['PolicyDocument'] as { Statement: Json[] }).Statement)
+      .filter((statement) => statement['Action'] === 'lambda:InvokeFunction');
+    expect(invokeStatements).toHaveLength(2);
+    for (const statement of invokeStatements) {
+      // The function and its versions and aliases, nothing else.
+      const resources = [statement['Resource']].flat().map((resource) => JSON.stringify(resource));
+      expect(resources).toHaveLength(2);
+      expect(resources[0]).toContain(`:function:${TEST_ACCOUNT_PAYMENTS_NAME}"`);
+      expect(resources[1]).toContain(`:function:${TEST_ACCOUNT_PAYMENTS_NAME}:*"`);
+    }
+    expect(grantsOf('GetPaymentFunction').filter((grant) => grant.startsWith('lambda:'))).toEqual([]);
   });
 
   test('keeps one payment per order in a retained table, and circuit state in a table keyed by pk alone', () => {

@@ -199,7 +199,7 @@ describe('PlaceOrderSaga', () => {
             'userId.$': '$.userId',
             'amountCents.$': '$.totalCents',
             'currency.$': '$.currency',
-            'token.$': '$.payment.token',
+            'payment.$': '$.payment',
             'correlationId.$': '$.correlationId',
           },
           '$.charge',
@@ -221,7 +221,12 @@ describe('PlaceOrderSaga', () => {
         ],
         RefundPayment: [
           'refundPayment',
-          { 'orderId.$': '$.orderId', 'userId.$': '$.userId', 'correlationId.$': '$.correlationId' },
+          {
+            'orderId.$': '$.orderId',
+            'userId.$': '$.userId',
+            'method.$': '$.payment.method',
+            'correlationId.$': '$.correlationId',
+          },
           '$.refund',
         ],
         ReleaseStock: [

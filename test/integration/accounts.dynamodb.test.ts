@@ -294,6 +294,12 @@ class InflatedFirstRead implements AccountRepository {
   openAccount(account: Account) {
     return this.inner.openAccount(account);
   }
+  findShopAccount(currency: string) {
+    return this.inner.findShopAccount(currency);
+  }
+  openShopAccount(account: Account) {
+    return this.inner.openShopAccount(account);
+  }
   saveDeposit(write: DepositWrite) {
     return this.inner.saveDeposit(write);
   }

@@ -21,6 +21,11 @@ import {
   SFNClient,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import type {
+  AccountResponse,
+  TransactionResponse,
+  TransactionsPageResponse,
+} from '../../functions/accounts/contracts';
 import type { ProductResponse } from '../../functions/inventory/contracts/product-response';
 import type { OrderDetails } from '../../functions/orders/application/order-queries';
 import type { ChargeListObject, ChargeObject } from '../../functions/payment-provider/contracts';
@@ -210,12 +215,18 @@ interface PlacedOrder {
   readonly totalCents: number;
 }
 
-/** The customer `buyer` places the order, for themselves. */
-async function placeOrder(lines: readonly Line[], token: string, buyer = 'ada'): Promise<PlacedOrder> {
+type PaymentBody = { method: 'card'; token: string } | { method: 'account'; accountId: string };
+
+/** The customer `buyer` places the order, for themselves, with a card token or a payment of their choice. */
+async function placeOrder(
+  lines: readonly Line[],
+  payment: string | PaymentBody,
+  buyer = 'ada',
+): Promise<PlacedOrder> {
   const owner = await customer(buyer);
   const answer = await shop(owner, 'POST', '/orders', {
     items: lines.map(({ product, quantity }) => ({ productId: product.productId, quantity })),
-    payment: { method: 'card', token },
+    payment: typeof payment === 'string' ? { method: 'card', token: payment } : payment,
   });
   expect(answer.status).toBe(202);
   const { orderId, totalCents } = answer.body as { orderId: string; totalCents: number };
@@ -308,6 +319,32 @@ const capturedLessRefunded = (charges: readonly ChargeObject[]): number =>
 async function expectNeverCharged(orderId: string): Promise<void> {
   expect((await paymentOf(orderId)).status).toBe(404);
   expect(await chargesAt(orderId)).toEqual([]);
+}
+
+// ---- Accounts -------------------------------------------------------------------------------------
+
+/** A USD account `buyer` opens and tops up with `balanceCents`. */
+async function fundedAccount(buyer: string, balanceCents: number): Promise<string> {
+  const owner = await customer(buyer);
+  const opened = await shop(owner, 'POST', '/accounts', { currency: 'USD' });
+  expect(opened.status).toBe(201);
+  const { accountId } = opened.body as AccountResponse;
+  const deposit = await shop(owner, 'POST', `/accounts/${accountId}/deposits`, { amountCents: balanceCents });
+  expect(deposit.status).toBe(201);
+  return accountId;
+}
+
+async function accountAs(user: SignedInUser, accountId: string): Promise<AccountResponse> {
+  const answer = await shop(user, 'GET', `/accounts/${accountId}`);
+  expect(answer.status).toBe(200);
+  return answer.body as AccountResponse;
+}
+
+/** The account's newest transactions (up to 100), as `user` reads them. */
+async function transactionsAs(user: SignedInUser, accountId: string): Promise<TransactionResponse[]> {
+  const answer = await shop(user, 'GET', `/accounts/${accountId}/transactions?limit=100`);
+  expect(answer.status).toBe(200);
+  return [...(answer.body as TransactionsPageResponse).transactions];
 }
 
 // ---- The execution --------------------------------------------------------------------------------
@@ -870,6 +907,131 @@ describe('a step failing after the charge', () => {
       await expectStock(product, { available: 10, reserved: 0, sold: 0 });
     },
   );
+});
+
+describe('an order paid from an account (the accounts context charges and refunds it)', () => {
+  test("PAID: the amount moves from the customer's account into the shop's, one transfer naming the order; the card processor is not asked", async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 10);
+    const ada = await customer('ada');
+    const accountId = await fundedAccount('ada', 10_000);
+
+    // Act
+    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], {
+      method: 'account',
+      accountId,
+    });
+    const order = await settledOrder(orderId);
+
+    // Assess
+    expect(order).toMatchObject({ status: 'PAID' });
+    await expectStock(product, { available: 8, reserved: 0, sold: 2 });
+    const { payment } = await paymentOf(orderId);
+    expect(payment).toMatchObject({
+      status: 'CAPTURED',
+      method: 'account',
+      amountCents: totalCents,
+      attempts: 1,
+    });
+    expect(payment?.providerChargeId).toMatch(/^trf_/);
+    expect(order.payment).toMatchObject({ chargeId: payment?.providerChargeId, amountCents: totalCents });
+    expect(await chargesAt(orderId)).toEqual([]);
+    expect(await accountAs(ada, accountId)).toMatchObject({ balanceCents: 10_000 - totalCents, version: 2 });
+    const [paid] = await transactionsAs(ada, accountId);
+    expect(paid).toMatchObject({
+      type: 'TRANSFER_OUT',
+      amountCents: -totalCents,
+      transferId: payment?.providerChargeId,
+      orderId,
+    });
+    // The shop's account: staff may read it, the customer may not.
+    const shopAccountId = paid?.counterpartyAccountId ?? '';
+    expect(await accountAs(staff, shopAccountId)).toMatchObject({ ownerId: 'shop', currency: 'USD' });
+    expect((await shop(ada, 'GET', `/accounts/${shopAccountId}`)).status).toBe(404);
+    const legs = (await transactionsAs(staff, shopAccountId)).filter((entry) => entry.orderId === orderId);
+    expect(legs).toEqual([expect.objectContaining({ type: 'TRANSFER_IN', amountCents: totalCents })]);
+  });
+
+  test.each([
+    ['an account with too little money in it', 'ada', 1_000, 'insufficient_funds'],
+    ["an account that is not the payer's", 'grace', 10_000, 'account_not_found'],
+  ])(
+    '%s (paid by %s): CANCELLED PAYMENT_DECLINED, stock back, no money moved',
+    async (_label, payer, balanceCents, declineCode) => {
+      // Prepare: the account is Ada's; the payer names it.
+      const product = await newProduct(PRICE_CENTS, 10);
+      const ada = await customer('ada');
+      const accountId = await fundedAccount('ada', balanceCents);
+
+      // Act
+      const { orderId } = await placeOrder(
+        [{ product, quantity: 2 }],
+        { method: 'account', accountId },
+        payer,
+      );
+      const order = await settledOrder(orderId);
+
+      // Assess
+      expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_DECLINED' });
+      expect(await statesOf(order)).toEqual([
+        ...FORWARD_TO_CHARGE,
+        'ChargePaymentDeclined',
+        ...COMPENSATE_BEFORE_CHARGE,
+      ]);
+      expect((await paymentOf(orderId)).payment).toMatchObject({
+        status: 'DECLINED',
+        method: 'account',
+        declineCode,
+      });
+      await expectStock(product, { available: 10, reserved: 0, sold: 0 });
+      expect(await accountAs(ada, accountId)).toMatchObject({ balanceCents, version: 1 });
+    },
+  );
+
+  test('a step failing after the charge: CANCELLED SAGA_FAILED, the money back in the account, the stock back', async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 10);
+    const ada = await customer('ada');
+    const accountId = await fundedAccount('ada', 10_000);
+    const fault = await injectFault({
+      kind: 'function-error',
+      target: { logicalIdPrefix: 'CommitStockFunction' },
+      probability: 1,
+      maxCount: 1,
+      errorType: 'Boom',
+    });
+
+    // Act
+    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], {
+      method: 'account',
+      accountId,
+    });
+    const order = await settledOrder(orderId);
+
+    // Assess
+    expect((await faultOf(fault.id)).injected).toBe(1);
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'SAGA_FAILED' });
+    expect(await statesOf(order)).toEqual([
+      ...FORWARD_TO_CHARGE,
+      'CommitStock',
+      'CommitStockFailed',
+      ...COMPENSATE_ALL,
+    ]);
+    expect((await paymentOf(orderId)).payment).toMatchObject({ status: 'REFUNDED', method: 'account' });
+    await expectStock(product, { available: 10, reserved: 0, sold: 0 });
+    // Deposit, payment, refund: three changes, and the balance whole again.
+    expect(await accountAs(ada, accountId)).toMatchObject({ balanceCents: 10_000, version: 3 });
+    const [refund, paid] = await transactionsAs(ada, accountId);
+    expect(paid).toMatchObject({ type: 'TRANSFER_OUT', amountCents: -totalCents, orderId });
+    expect(refund).toMatchObject({ type: 'TRANSFER_IN', amountCents: totalCents, orderId });
+    const shopLegs = (await transactionsAs(staff, paid?.counterpartyAccountId ?? '')).filter(
+      (entry) => entry.orderId === orderId,
+    );
+    expect(shopLegs.map((entry) => entry.amountCents).sort((a, b) => a - b)).toEqual([
+      -totalCents,
+      totalCents,
+    ]);
+  });
 });
 
 describe('the card processor down, behind the circuit breaker (run last: every charge shares the breaker)', () => {

@@ -232,7 +232,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
       userId: CUSTOMER_ID,
       amountCents: 3000,
       currency: 'USD',
-      token: 'tok_visa',
+      payment: { method: 'card', token: 'tok_visa' },
       correlationId: 'corr-ord_happy',
     });
     const output = outputOf(described);
@@ -433,6 +433,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
     expect(stepInputOf(events, 'RefundPayment')).toEqual({
       orderId: 'ord_provider_down',
       userId: CUSTOMER_ID,
+      method: 'card',
       correlationId: 'corr-ord_provider_down',
     });
     const waits = events.filter((event) => event.stateEnteredEventDetails?.name === 'WaitForPaymentProvider');

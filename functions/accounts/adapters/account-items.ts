@@ -12,22 +12,28 @@ import type { RequestClaim } from '../ports/account-repository';
  * | ledger entry  | the account id                        | `ledger#<version, 10 digits>` | `ledger-entry` |
  * | transfer      | the transfer id                       | `transfer`                 | `transfer`      |
  * | request claim | `request#<route>#<userId>#<key>`      | `request`                  | `request-claim` |
+ * | shop account  | `shop-account#<currency>`             | `shop-account`             | `shop-account`  |
  *
  * Entries sit in their account's partition under its version, so one descending query reads a ledger
  * newest first, and a page starts below the last version seen. A version is written once: the account's
- * condition on its version makes the entry's key fresh.
+ * condition on its version makes the entry's key fresh. A payment of an order claims
+ * `request#order charge#<orderId>`, its refund `request#order refund#<chargeId>`. The shop-account item
+ * points at the shop's account in a currency (its own `account` item), written once with it.
  */
 export const ACCOUNT_SORT_KEY = 'account';
 export const TRANSFER_SORT_KEY = 'transfer';
 export const CLAIM_SORT_KEY = 'request';
+export const SHOP_ACCOUNT_SORT_KEY = 'shop-account';
 export const LEDGER_SORT_KEY_PREFIX = 'ledger#';
 const CLAIM_PARTITION_KEY_PREFIX = 'request#';
+const SHOP_ACCOUNT_PARTITION_KEY_PREFIX = 'shop-account#';
 
 export const ITEM_KINDS = {
   account: 'account',
   ledgerEntry: 'ledger-entry',
   transfer: 'transfer',
   claim: 'request-claim',
+  shopAccount: 'shop-account',
 } as const;
 
 export function ledgerSortKey(version: number): string {
@@ -44,6 +50,19 @@ export function accountKey(accountId: string): { pk: string; sk: string } {
 
 export function claimKey(key: string): { pk: string; sk: string } {
   return { pk: claimPartitionKey(key), sk: CLAIM_SORT_KEY };
+}
+
+export function shopAccountKey(currency: string): { pk: string; sk: string } {
+  return { pk: `${SHOP_ACCOUNT_PARTITION_KEY_PREFIX}${currency}`, sk: SHOP_ACCOUNT_SORT_KEY };
+}
+
+export function shopAccountItem(account: Account): Record<string, unknown> {
+  return { ...shopAccountKey(account.currency), kind: ITEM_KINDS.shopAccount, accountId: account.accountId };
+}
+
+/** The account id a shop-account item points at. */
+export function shopAccountIdFromItem(item: Record<string, unknown>): string {
+  return parseItem(z.object({ accountId: id }), 'shop account', item).accountId;
 }
 
 export function accountItem(account: Account): Record<string, unknown> {
@@ -99,6 +118,7 @@ const StoredLedgerEntry = z.discriminatedUnion('type', [
     ...entryFields,
     transferId: id,
     counterpartyAccountId: id,
+    orderId: id.optional(),
   }),
 ]);
 
@@ -109,6 +129,7 @@ const StoredTransfer = TransferRequestFields.extend({
   currency: z.string().length(3),
   requestedBy: id,
   createdAt: instant,
+  orderId: id.optional(),
 });
 
 const DepositRequestFields = z.object({ accountId: id, amountCents: cents });

@@ -29,6 +29,9 @@ import {
   ledgerEntryItem,
   ledgerSortKey,
   LEDGER_SORT_KEY_PREFIX,
+  shopAccountIdFromItem,
+  shopAccountItem,
+  shopAccountKey,
   transferItem,
 } from './account-items';
 
@@ -112,6 +115,33 @@ export class DynamoDbAccountRepository implements AccountRepository {
         throw new AccountAlreadyExistsError(account.accountId);
       }
       throw error;
+    }
+  }
+
+  async findShopAccount(currency: string): Promise<Account | undefined> {
+    const pointer = await this.get(shopAccountKey(currency));
+    if (pointer === undefined) return undefined;
+    const accountId = shopAccountIdFromItem(pointer);
+    const account = await this.findAccount(accountId);
+    // Both items are written in one transaction and never deleted.
+    if (account === undefined) throw new Error(`the shop's ${currency} account ${accountId} is missing`);
+    return account;
+  }
+
+  async openShopAccount(account: Account): Promise<Account> {
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [this.putNew(shopAccountItem(account)), this.putNew(accountItem(account))],
+        }),
+      );
+      return account;
+    } catch (error) {
+      if (cancellationReasons(error)?.[0]?.code !== 'ConditionalCheckFailed') throw error;
+      // Another first payment in the currency opened it meanwhile: that one is the shop's account.
+      const holder = await this.findShopAccount(account.currency);
+      if (holder === undefined) throw error;
+      return holder;
     }
   }
 

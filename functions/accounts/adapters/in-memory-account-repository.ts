@@ -21,6 +21,7 @@ export class InMemoryAccountRepository implements AccountRepository {
   private readonly accounts = new Map<string, Account>();
   private readonly ledgers = new Map<string, LedgerEntry[]>();
   private readonly claims = new Map<string, RequestClaim>();
+  private readonly shopAccounts = new Map<string, string>();
   /** Every transfer written, in commit order. */
   readonly transfers: Transfer[] = [];
 
@@ -50,6 +51,22 @@ export class InMemoryAccountRepository implements AccountRepository {
     await Promise.resolve();
     if (this.accounts.has(account.accountId)) throw new AccountAlreadyExistsError(account.accountId);
     this.accounts.set(account.accountId, { ...account });
+  }
+
+  async findShopAccount(currency: string): Promise<Account | undefined> {
+    await Promise.resolve();
+    const accountId = this.shopAccounts.get(currency);
+    return accountId === undefined ? undefined : this.findAccount(accountId);
+  }
+
+  async openShopAccount(account: Account): Promise<Account> {
+    await Promise.resolve();
+    const holder = this.shopAccounts.get(account.currency);
+    if (holder !== undefined) return { ...(this.accounts.get(holder) as Account) };
+    if (this.accounts.has(account.accountId)) throw new AccountAlreadyExistsError(account.accountId);
+    this.accounts.set(account.accountId, { ...account });
+    this.shopAccounts.set(account.currency, account.accountId);
+    return { ...account };
   }
 
   async saveDeposit(write: DepositWrite): Promise<void> {

@@ -39,6 +39,19 @@ export const CLIENT_REQUEST_RETRY: LostRaceRetryPolicy = {
 };
 
 /**
+ * For another context's call (the payment of an order): shorter than the caller's timeout, which then
+ * repeats the call safely (its key is claimed with the transfer). Every order paid from an account
+ * credits the shop's account in its currency, so concurrent payments race for that one account.
+ */
+export const SERVICE_CALL_RETRY: LostRaceRetryPolicy = {
+  maxAttempts: 1_000,
+  baseDelayMs: 5,
+  maxDelayMs: 50,
+  maxElapsedMs: 2_500,
+  answerReserveMs: 500,
+};
+
+/**
  * Runs read-decide-write `attempt`s through the project's `retryWithBackoff` until one is not beaten by
  * a concurrent writer. Only a `ConcurrencyError` is retried; when the attempts, `maxElapsedMs` or the
  * caller's `budget` (less `answerReserveMs`) are spent, it is rethrown as a `ConcurrencyError` saying so,

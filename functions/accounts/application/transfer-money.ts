@@ -35,32 +35,46 @@ export interface TransferMoneyDependencies {
   readonly retry?: LostRaceRetryOptions;
 }
 
+/** A transfer to make under a claimed key: what `POST /transfers` and the payment of an order share. */
+export interface MoveMoneyCommand {
+  readonly request: TransferRequest;
+  /** Who moves the money: they must own the source account. */
+  readonly requester: Requester;
+  /** The key claimed with the transfer (scoped by the caller): no retry can move the money twice. */
+  readonly claimKey: string;
+  /** The order the transfer pays or refunds, if any. */
+  readonly orderId?: string;
+}
+
+export interface MovedMoney {
+  readonly transfer: Transfer;
+  /** True when the key was claimed before by the same request: nothing moved this time. */
+  readonly replayed: boolean;
+}
+
+export type MoveMoney = (command: MoveMoneyCommand, budget?: CallBudget) => Promise<MovedMoney>;
+
 /**
- * `POST /transfers`, optimistic locking over two accounts: read both with their versions, decide, then
- * one transaction updates both only if both versions still match (and the source still holds the
- * amount), and records the transfer, its two ledger entries and the request's claimed key. A lost race
- * is decided again on fresh state — the accounts the failed write returned, the others as read — within
- * the retry's time; then 409 `CONCURRENT_MODIFICATION`. A key claimed before answers the transfer it made
- * (the same request) or 422 (another one), and moves nothing.
+ * Optimistic locking over two accounts: read both with their versions, decide, then one transaction
+ * updates both only if both versions still match (and the source still holds the amount), and records
+ * the transfer, its two ledger entries and the claimed key. A lost race is decided again on fresh state —
+ * the accounts the failed write returned, the others as read — within the retry's time; then 409
+ * `CONCURRENT_MODIFICATION`. A key claimed before answers the transfer it made (the same request) or 422
+ * (another one), and moves nothing.
  */
-export function makeTransferMoney(deps: TransferMoneyDependencies): TransferMoney {
+export function makeMoveMoney(deps: TransferMoneyDependencies): MoveMoney {
   const retry = deps.retry ?? CLIENT_REQUEST_RETRY;
-  return async (input, requester, budget) => {
-    const request: TransferRequest = {
-      fromAccountId: input.fromAccountId,
-      toAccountId: input.toAccountId,
-      amountCents: input.amountCents,
-    };
-    const key = requestClaimKey(TRANSFER_KEY_SCOPE, requester.userId, input.requestKey);
+  return async (command, budget) => {
+    const { request, requester, claimKey: key } = command;
     const claimed = await deps.repository.findClaim(key);
     // A retry is answered what the first request was, whatever the balances are now.
-    if (claimed !== undefined) return earlierTransfer(claimed, request);
+    if (claimed !== undefined) return { transfer: earlierTransfer(claimed, request), replayed: true };
     checkTransferRequest(request);
     // One id for every attempt: the transfer is one, however many races it loses.
     const transferId = deps.newTransferId();
     let known: ReadonlyMap<string, Account | undefined> = new Map();
     try {
-      return await retryLostRaces(
+      const transfer = await retryLostRaces(
         async () => {
           const [fromRead, toRead] = await Promise.all(
             [request.fromAccountId, request.toAccountId].map((accountId) =>
@@ -78,6 +92,7 @@ export function makeTransferMoney(deps: TransferMoneyDependencies): TransferMone
             transferId,
             requester,
             at: deps.now().toISOString(),
+            ...(command.orderId === undefined ? {} : { orderId: command.orderId }),
           });
           try {
             await deps.repository.saveTransfer({
@@ -94,11 +109,29 @@ export function makeTransferMoney(deps: TransferMoneyDependencies): TransferMone
         retry,
         budget,
       );
+      return { transfer, replayed: false };
     } catch (error) {
       // A concurrent request with the key got there first.
-      if (error instanceof RequestKeyTakenError) return earlierTransfer(error.claim, request);
+      if (error instanceof RequestKeyTakenError) {
+        return { transfer: earlierTransfer(error.claim, request), replayed: true };
+      }
       throw error;
     }
+  };
+}
+
+/** `POST /transfers`: the caller's transfer, its `Idempotency-Key` claimed per caller (`makeMoveMoney`). */
+export function makeTransferMoney(deps: TransferMoneyDependencies): TransferMoney {
+  const move = makeMoveMoney(deps);
+  return async (input, requester, budget) => {
+    const request: TransferRequest = {
+      fromAccountId: input.fromAccountId,
+      toAccountId: input.toAccountId,
+      amountCents: input.amountCents,
+    };
+    const claimKey = requestClaimKey(TRANSFER_KEY_SCOPE, requester.userId, input.requestKey);
+    const { transfer } = await move({ request, requester, claimKey }, budget);
+    return transfer;
   };
 }
 

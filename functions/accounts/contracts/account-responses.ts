@@ -58,6 +58,8 @@ export interface TransactionResponse {
   readonly transferId?: string;
   /** On a transfer leg: the other account. */
   readonly counterpartyAccountId?: string;
+  /** On a transfer leg that paid an order (or refunded it): the order, `ord_` + ULID. */
+  readonly orderId?: string;
 }
 
 /** `GET /accounts/{accountId}/transactions?limit=&cursor=` (200). */

@@ -6,3 +6,13 @@ export type {
   TransactionsPageResponse,
   TransferResponse,
 } from './account-responses';
+export type {
+  AccountCharge,
+  AccountChargeAnswer,
+  AccountChargesAnswer,
+  AccountPaymentAnswer,
+  AccountPaymentRejected,
+  AccountPaymentRequest,
+  AccountRefundAnswer,
+} from './account-payments';
+export { ACCOUNT_DECLINE_CODES } from './account-payments';

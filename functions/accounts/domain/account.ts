@@ -53,6 +53,8 @@ export interface TransferEntry extends LedgerEntryFields {
   readonly transferId: string;
   /** The other account of the transfer. */
   readonly counterpartyAccountId: string;
+  /** Set when the transfer paid an order or refunded it. */
+  readonly orderId?: string;
 }
 
 /** One change of an account's balance. */
@@ -108,3 +110,13 @@ export function existingAccount(account: Account | undefined, accountId: string)
 export function ledgerSum(entries: readonly LedgerEntry[]): number {
   return entries.reduce((sum, entry) => sum + entry.amountCents, 0);
 }
+
+/**
+ * The owner of the shop's own accounts, which receive what orders pay from customers' accounts (one per
+ * currency). No user can be it (user ids are `usr_` + ULID): no customer spends from them, staff may read
+ * them, and only the refund of an order moves money out of one.
+ */
+export const SHOP_OWNER_ID = 'shop';
+
+/** The shop, acting on its own accounts: refunding an order. */
+export const SHOP: Requester = { userId: SHOP_OWNER_ID, isStaff: false };

@@ -69,3 +69,13 @@ export class InvalidAccountInputError extends ValidationError {
     super(`${field} ${reason}`, [{ path: field, message: reason }]);
   }
 }
+
+/** No charge of this order has this id (404 `CHARGE_NOT_FOUND`): a refund names what it gives back. */
+export class OrderChargeNotFoundError extends NotFoundError {
+  constructor(
+    readonly orderId: string,
+    readonly chargeId: string,
+  ) {
+    super(`Order ${orderId} has no charge ${chargeId} from an account.`, 'CHARGE_NOT_FOUND');
+  }
+}

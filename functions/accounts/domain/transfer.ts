@@ -30,8 +30,10 @@ export interface Transfer extends TransferRequest {
   /** A transfer is made whole or not at all: one that exists is complete. */
   readonly status: 'COMPLETED';
   readonly currency: string;
-  /** The user who asked for it: the source account's owner. */
+  /** The user who asked for it: the source account's owner (`shop` for the refund of an order). */
   readonly requestedBy: string;
+  /** Set when the transfer pays an order (`ord_` + ULID) or refunds it. */
+  readonly orderId?: string;
   /** ISO-8601. */
   readonly createdAt: string;
 }
@@ -41,6 +43,8 @@ export interface TransferCommand extends TransferRequest {
   readonly requester: Requester;
   /** ISO-8601. */
   readonly at: string;
+  /** The order the transfer pays or refunds, if any: kept on the transfer and both ledger entries. */
+  readonly orderId?: string;
 }
 
 export interface TransferDecision {
@@ -79,6 +83,7 @@ export function decideTransfer(from: Account, to: Account, command: TransferComm
     );
   }
   const { amountCents, transferId, at } = command;
+  const order = command.orderId === undefined ? {} : { orderId: command.orderId };
   if (from.currency !== to.currency) throw new CurrencyMismatchError(from.currency, to.currency);
   if (from.balanceCents < amountCents) {
     throw new InsufficientFundsError(from.accountId, from.balanceCents, amountCents);
@@ -104,6 +109,7 @@ export function decideTransfer(from: Account, to: Account, command: TransferComm
       currency: from.currency,
       requestedBy: command.requester.userId,
       createdAt: at,
+      ...order,
     },
     entries: [
       {
@@ -115,6 +121,7 @@ export function decideTransfer(from: Account, to: Account, command: TransferComm
         occurredAt: at,
         transferId,
         counterpartyAccountId: credited.accountId,
+        ...order,
       },
       {
         type: 'TRANSFER_IN',
@@ -125,6 +132,7 @@ export function decideTransfer(from: Account, to: Account, command: TransferComm
         occurredAt: at,
         transferId,
         counterpartyAccountId: debited.accountId,
+        ...order,
       },
     ],
   };

@@ -51,5 +51,10 @@ export function toTransactionResponse(entry: LedgerEntry): TransactionResponse {
   };
   return entry.type === 'DEPOSIT'
     ? { ...common, depositId: entry.depositId }
-    : { ...common, transferId: entry.transferId, counterpartyAccountId: entry.counterpartyAccountId };
+    : {
+        ...common,
+        transferId: entry.transferId,
+        counterpartyAccountId: entry.counterpartyAccountId,
+        ...(entry.orderId === undefined ? {} : { orderId: entry.orderId }),
+      };
 }

@@ -89,6 +89,15 @@ export interface AccountRepository extends AccountReader {
   /** Stores a new account (version 0); `AccountAlreadyExistsError` if the id is taken. */
   openAccount(account: Account): Promise<void>;
 
+  /** The shop's account in `currency` (see `SHOP_OWNER_ID`), once opened. */
+  findShopAccount(currency: string): Promise<Account | undefined>;
+
+  /**
+   * Stores `account` (version 0) as the shop's account in its currency, unless one was opened first:
+   * resolves with the one that holds the place, so concurrent first payments share one account.
+   */
+  openShopAccount(account: Account): Promise<Account>;
+
   /** The claim of a request key, or `undefined` when the key is free. */
   findClaim(key: string): Promise<RequestClaim | undefined>;
 

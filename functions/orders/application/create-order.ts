@@ -2,7 +2,15 @@ import type { ErrorDetail } from '../../../shared/errors/app-error';
 import { UniqueKeyTakenError, type CommandContext } from '../../../shared/event-sourcing';
 import { IdempotencyKeyReusedError } from '../../../shared/idempotency/errors';
 import type { CallBudget } from '../../../shared/resilience';
-import type { CardPayment, OrderCreatedData, OrderLine, OrderState, SagaMode } from '../domain/order';
+import {
+  isSamePayment,
+  paymentOf,
+  type OrderCreatedData,
+  type OrderLine,
+  type OrderPayment,
+  type OrderState,
+  type SagaMode,
+} from '../domain/order';
 import type { ProductCatalog, ProductPrice } from '../ports/product-catalog';
 import { CurrencyMismatchError, UnknownProductError } from './errors';
 import type { OrderEventStore, OrderRunner } from './order-runner';
@@ -17,7 +25,7 @@ export interface CreateOrderInput {
   readonly authorization: string;
   readonly items: readonly { readonly productId: string; readonly quantity: number }[];
   /** Charged by the saga once the stock is reserved (and the order approved, where it must be). */
-  readonly payment: CardPayment;
+  readonly payment: OrderPayment;
   readonly saga: SagaMode;
   /**
    * The request's `Idempotency-Key`: claimed with `OrderCreated`, so that no retry of the request can
@@ -83,7 +91,7 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
           items: lines,
           currency,
           saga: input.saga,
-          payment: { method: input.payment.method, token: input.payment.token },
+          payment: paymentOf(input.payment),
         },
         context,
         { uniqueKey: createOrderKey(input) },
@@ -128,8 +136,7 @@ function isSameRequest(created: OrderCreatedData, input: CreateOrderInput): bool
   return (
     created.userId === input.userId &&
     created.saga === input.saga &&
-    created.payment?.method === input.payment.method &&
-    created.payment.token === input.payment.token &&
+    isSamePayment(created.payment, input.payment) &&
     created.items.length === input.items.length &&
     created.items.every(
       (line, index) =>

@@ -1,6 +1,7 @@
 import type { OrderEventEnvelope } from '../contracts/order-events';
 import type { OrderCreatedDataSchema } from '../contracts/order-events';
 import type { PlaceOrderSagaInput } from '../contracts/place-order-saga';
+import { paymentOf } from '../domain/order';
 import type { SagaStartOutcome, SagaStarter } from '../ports/place-order-saga';
 import type { z } from 'zod';
 
@@ -22,7 +23,7 @@ export function sagaInputOf(
     })),
     totalCents: data.totalCents,
     currency: data.currency,
-    payment: { method: data.payment.method, token: data.payment.token },
+    payment: paymentOf(data.payment),
     correlationId: envelope.correlationId,
   };
 }

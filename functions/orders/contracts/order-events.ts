@@ -25,7 +25,12 @@ export const OrderCreatedDataSchema = z.object({
   currency: z.string().length(3),
   saga: z.enum(['orchestrated', 'choreographed']),
   /** Required on every new order; absent on orders placed before it was. */
-  payment: z.object({ method: z.literal('card'), token: nonEmpty }).optional(),
+  payment: z
+    .discriminatedUnion('method', [
+      z.object({ method: z.literal('card'), token: nonEmpty }),
+      z.object({ method: z.literal('account'), accountId: nonEmpty }),
+    ])
+    .optional(),
 });
 
 export const OrderCancelledDataSchema = z.object({ orderId: nonEmpty, reason: z.string() });

@@ -31,7 +31,13 @@ export const PlaceOrderSagaInputSchema = z.object({
     .min(1),
   totalCents: z.number().int().nonnegative(),
   currency: z.string().length(3),
-  payment: z.object({ method: z.literal('card'), token: z.string().regex(CARD_TOKEN_PATTERN) }),
+  payment: z.discriminatedUnion('method', [
+    z.object({ method: z.literal('card'), token: z.string().regex(CARD_TOKEN_PATTERN) }),
+    z.object({
+      method: z.literal('account'),
+      accountId: z.string().refine((value) => isId('account', value)),
+    }),
+  ]),
   correlationId: nonEmpty,
 });
 export type PlaceOrderSagaInput = z.infer<typeof PlaceOrderSagaInputSchema>;

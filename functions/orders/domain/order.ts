@@ -29,6 +29,30 @@ export interface CardPayment {
   readonly token: string;
 }
 
+/** Paid from one of the customer's accounts (the accounts context checks it is theirs when charging). */
+export interface AccountPayment {
+  readonly method: 'account';
+  /** `acc_` + ULID. */
+  readonly accountId: string;
+}
+
+/** What the customer pays an order with. */
+export type OrderPayment = CardPayment | AccountPayment;
+
+/** The payment's own fields, and nothing else the object it came in carried. */
+export function paymentOf(payment: OrderPayment): OrderPayment {
+  return payment.method === 'card'
+    ? { method: 'card', token: payment.token }
+    : { method: 'account', accountId: payment.accountId };
+}
+
+/** True when both name the same means of payment. */
+export function isSamePayment(a: OrderPayment | undefined, b: OrderPayment): boolean {
+  if (a === undefined) return false;
+  if (a.method === 'card') return b.method === 'card' && a.token === b.token;
+  return b.method === 'account' && a.accountId === b.accountId;
+}
+
 export interface OrderLine {
   readonly productId: string;
   readonly quantity: number;
@@ -50,7 +74,7 @@ export interface OrderCreatedData {
   readonly currency: string;
   readonly saga: SagaMode;
   /** Absent only on orders placed before a payment was required. */
-  readonly payment?: CardPayment;
+  readonly payment?: OrderPayment;
 }
 export interface OrderCancelledData {
   readonly orderId: string;
@@ -123,7 +147,7 @@ export interface CreateOrder {
   readonly items: readonly OrderLine[];
   readonly currency: string;
   readonly saga: SagaMode;
-  readonly payment: CardPayment;
+  readonly payment: OrderPayment;
 }
 /** By the customer (their reason) or by the saga's compensation (a reason code, e.g. `OUT_OF_STOCK`). */
 export interface CancelOrder {

@@ -33,12 +33,15 @@ export const CreateOrderBody = z.strictObject({
         seen.add(item.productId);
       });
     }),
-  payment: z.strictObject({
-    method: z.literal('card'),
-    token: z.string().regex(CARD_TOKEN_PATTERN, {
-      error: 'must be a card token: tok_ followed by 1 to 64 lower-case letters, digits or _',
+  payment: z.discriminatedUnion('method', [
+    z.strictObject({
+      method: z.literal('card'),
+      token: z.string().regex(CARD_TOKEN_PATTERN, {
+        error: 'must be a card token: tok_ followed by 1 to 64 lower-case letters, digits or _',
+      }),
     }),
-  }),
+    z.strictObject({ method: z.literal('account'), accountId: idSchema('account') }),
+  ]),
   saga: z.enum(['orchestrated', 'choreographed']).default('orchestrated'),
 });
 

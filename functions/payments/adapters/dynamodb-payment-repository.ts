@@ -47,6 +47,7 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
       sets.push(`#${attribute} = :${attribute}`);
     };
     set('userId', change.userId);
+    set('method', change.method);
     set('amountCents', change.amountCents);
     set('currency', change.currency);
     set('providerChargeId', change.providerChargeId);

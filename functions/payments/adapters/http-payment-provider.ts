@@ -3,6 +3,7 @@ import { CallTimeoutError, fetchWithTimeout } from '../../../shared/resilience';
 import {
   ProviderRejectedError,
   ProviderTransientError,
+  UNSUPPORTED_PAYMENT_METHOD,
   type ChargeRequest,
   type ChargeResult,
   type PaymentProvider,
@@ -97,6 +98,14 @@ export class HttpPaymentProvider implements PaymentProvider {
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {
+    const { source } = request;
+    if (source.method !== 'card') {
+      throw new ProviderRejectedError(
+        400,
+        UNSUPPORTED_PAYMENT_METHOD,
+        `The card processor charges cards, not a payment by ${source.method}.`,
+      );
+    }
     const answer = await this.send({
       method: 'POST',
       path: 'v1/charges',
@@ -105,7 +114,7 @@ export class HttpPaymentProvider implements PaymentProvider {
       body: {
         amountCents: request.amountCents,
         currency: request.currency,
-        token: request.token,
+        token: source.token,
         orderId: request.orderId,
       },
     });

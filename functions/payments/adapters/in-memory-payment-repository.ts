@@ -31,6 +31,7 @@ export class InMemoryPaymentRepository implements PaymentRepository {
       orderId: change.orderId,
       userId: change.userId,
       status: change.status,
+      method: change.method,
       amountCents: change.amountCents,
       currency: change.currency,
       attempts: (stored?.attempts ?? 0) + change.attemptsMade,

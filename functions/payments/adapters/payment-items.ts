@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PAYMENT_STATUSES, type Payment } from '../domain/payment';
+import { PAYMENT_METHODS, PAYMENT_STATUSES, type Payment } from '../domain/payment';
 
 /**
  * The payments table: one item per order, partition key `orderId` (S), with the `Payment` fields at the
@@ -12,6 +12,8 @@ const storedPayment = z.object({
   orderId: z.string().min(1),
   userId: z.string().min(1),
   status: z.enum(PAYMENT_STATUSES),
+  // Payments recorded before orders could be paid from an account were all by card.
+  method: z.enum(PAYMENT_METHODS).default('card'),
   amountCents: amount,
   currency: z.string().min(1),
   attempts: amount,

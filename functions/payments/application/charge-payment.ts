@@ -3,20 +3,21 @@ import {
   PaymentDeclinedError,
   PaymentStatusConflictError,
 } from '../domain/errors';
-import { chargeIdempotencyKey, type Payment } from '../domain/payment';
+import { chargeIdempotencyKey, type Payment, type PaymentSource } from '../domain/payment';
 import type { ChargeRequest, ChargeResult, PaymentProvider } from '../ports/payment-provider';
 import type { PaymentChange, PaymentRepository } from '../ports/payment-repository';
 import { silentLogger, type PaymentsLogger } from './payments-logger';
 import { sagaErrorFor } from './provider-failure';
 import type { CallBudget } from '../../../shared/resilience';
-import { finalProcessorError, isOutcomeUnknown, type ProviderCall } from './provider-policy';
+import { finalProcessorError, isOutcomeUnknown, type PaymentProcessors } from './provider-policy';
 
 export interface ChargePaymentCommand {
   readonly orderId: string;
   readonly userId: string;
   readonly amountCents: number;
   readonly currency: string;
-  readonly token: string;
+  /** A card token, or one of the payer's accounts. */
+  readonly payment: PaymentSource;
   readonly correlationId?: string;
 }
 
@@ -25,9 +26,8 @@ export type ChargePayment = (command: ChargePaymentCommand, budget?: CallBudget)
 
 export interface ChargePaymentDependencies {
   readonly repository: PaymentRepository;
-  readonly provider: PaymentProvider;
-  /** The resilience policy every provider call runs under (`providerPolicy`). */
-  readonly call: ProviderCall;
+  /** Per payment method, who takes the money and the resilience policy its calls run under. */
+  readonly processors: PaymentProcessors;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default silentLogger */
@@ -91,10 +91,12 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
       if (answer !== undefined) return answer;
     }
 
+    const processor = deps.processors[command.payment.method];
     let calls = 0;
     const change = (fields: Pick<PaymentChange, 'status'> & Partial<PaymentChange>): PaymentChange => ({
       orderId: command.orderId,
       userId: command.userId,
+      method: command.payment.method,
       amountCents: command.amountCents,
       currency: command.currency,
       attemptsMade: calls,
@@ -105,19 +107,20 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
     const request: ChargeRequest = {
       idempotencyKey: chargeIdempotencyKey(command.orderId),
       orderId: command.orderId,
+      payerId: command.userId,
       amountCents: command.amountCents,
       currency: command.currency,
-      token: command.token,
+      source: command.payment,
       ...(command.correlationId === undefined ? {} : { correlationId: command.correlationId }),
     };
     /** One attempt: the charge, and when it got no answer, the processor's list of the order's charges. */
     const attempt = async (): Promise<ChargeResult> => {
       calls += 1;
       try {
-        return await deps.provider.charge(request);
+        return await processor.provider.charge(request);
       } catch (error) {
         if (!isOutcomeUnknown(error)) throw error;
-        const captured = await findCapture(deps.provider, request).catch((lookUpError: unknown) => {
+        const captured = await findCapture(processor.provider, request).catch((lookUpError: unknown) => {
           logger.warn('The unanswered charge could not be looked up at the processor', {
             error: lookUpError,
           });
@@ -133,7 +136,7 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
 
     let result: ChargeResult;
     try {
-      result = await deps.call('charge', attempt, budget);
+      result = await processor.call('charge', attempt, budget);
     } catch (error) {
       const final = finalProcessorError(error);
       if (final !== undefined) {

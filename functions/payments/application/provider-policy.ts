@@ -4,10 +4,24 @@ import {
   type CallBudget,
   type CircuitBreaker,
 } from '../../../shared/resilience';
-import { ProviderTransientError, type TransientReason } from '../ports/payment-provider';
+import type { PaymentMethod } from '../domain/payment';
+import {
+  ProviderTransientError,
+  type PaymentProvider,
+  type TransientReason,
+} from '../ports/payment-provider';
 
 /** Runs one provider operation under the policy; `operation` names it in logs and metrics. */
 export type ProviderCall = <T>(operation: string, call: () => Promise<T>, budget?: CallBudget) => Promise<T>;
+
+/** Who takes the money for one payment method, and the policy every call to it runs under. */
+export interface PaymentProcessor {
+  readonly provider: PaymentProvider;
+  readonly call: ProviderCall;
+}
+
+/** The processor of each payment method: the card processor for cards, the accounts context for accounts. */
+export type PaymentProcessors = Readonly<Record<PaymentMethod, PaymentProcessor>>;
 
 export interface ProviderPolicyOptions {
   /** The processor's circuit breaker, its state shared by every function that calls it. */

@@ -1,16 +1,17 @@
 import type { RefundLine } from '../contracts/payment-steps';
 import { PaymentStatusConflictError } from '../domain/errors';
-import { refundIdempotencyKey } from '../domain/payment';
-import type { PaymentProvider } from '../ports/payment-provider';
+import { refundIdempotencyKey, type PaymentMethod } from '../domain/payment';
 import type { PaymentRepository } from '../ports/payment-repository';
 import { silentLogger, type PaymentsLogger } from './payments-logger';
 import { sagaErrorFor } from './provider-failure';
 import type { CallBudget } from '../../../shared/resilience';
-import type { ProviderCall } from './provider-policy';
+import type { PaymentProcessors } from './provider-policy';
 
 export interface RefundPaymentCommand {
   readonly orderId: string;
   readonly userId: string;
+  /** What the order was paid with: whoever took the money gives it back. */
+  readonly method: PaymentMethod;
   readonly correlationId?: string;
 }
 
@@ -28,9 +29,8 @@ export type RefundPayment = (
 
 export interface RefundPaymentDependencies {
   readonly repository: PaymentRepository;
-  readonly provider: PaymentProvider;
-  /** The resilience policy every provider call runs under (`providerPolicy`). */
-  readonly call: ProviderCall;
+  /** Per payment method, who took the money and the resilience policy its calls run under. */
+  readonly processors: PaymentProcessors;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default silentLogger */
@@ -56,16 +56,17 @@ export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPaymen
 
   return async (command, budget) => {
     const { orderId } = command;
+    const processor = deps.processors[command.method];
     const correlation = command.correlationId === undefined ? {} : { correlationId: command.correlationId };
     const provider = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
       try {
-        return await deps.call(operation, call, budget);
+        return await processor.call(operation, call, budget);
       } catch (error) {
         throw sagaErrorFor(error, orderId, operation) ?? error;
       }
     };
 
-    const listed = await provider('charge list', () => deps.provider.listCharges(orderId, correlation));
+    const listed = await provider('charge list', () => processor.provider.listCharges(orderId, correlation));
     const captured = listed.filter(
       (charge) => charge.orderId === orderId && charge.status === CAPTURED_AT_PROVIDER,
     );
@@ -80,8 +81,9 @@ export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPaymen
       const left = charge.amountCents - charge.refundedCents;
       if (left <= 0) continue;
       const refund = await provider('refund', () =>
-        deps.provider.refund({
+        processor.provider.refund({
           idempotencyKey: refundIdempotencyKey(charge.chargeId),
+          orderId,
           chargeId: charge.chargeId,
           amountCents: left,
           ...correlation,
@@ -99,6 +101,7 @@ export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPaymen
         await deps.repository.record({
           orderId,
           userId: command.userId,
+          method: command.method,
           status: 'REFUNDED',
           amountCents: existing?.amountCents ?? sum(captured.map((charge) => charge.amountCents)),
           currency: existing?.currency ?? first.currency,

@@ -14,8 +14,10 @@ export interface ChargePaymentInput {
   readonly amountCents: number;
   /** ISO 4217, e.g. `USD`. */
   readonly currency: string;
-  /** The card token the customer gave, e.g. `tok_visa`. */
-  readonly token: string;
+  /** What the customer pays with: a card token (e.g. `tok_visa`) or one of their accounts. */
+  readonly payment:
+    | { readonly method: 'card'; readonly token: string }
+    | { readonly method: 'account'; readonly accountId: string };
   readonly correlationId?: string;
 }
 
@@ -23,7 +25,7 @@ export interface ChargePaymentInput {
 export interface ChargePaymentOutput {
   readonly orderId: string;
   readonly status: 'CAPTURED';
-  /** The card processor's charge id, `ch_…`. */
+  /** The charge's id: the card processor's `ch_…`, or the account transfer's `trf_…`. */
   readonly chargeId: string;
   readonly amountCents: number;
   readonly currency: string;
@@ -34,12 +36,14 @@ export interface RefundPaymentInput {
   readonly orderId: string;
   /** The customer whose order it is, recorded when the refund is the payment's first record. */
   readonly userId: string;
+  /** What the order was paid with (`payment.method` of the charge): whoever took the money gives it back. */
+  readonly method: 'card' | 'account';
   readonly correlationId?: string;
 }
 
 export interface RefundLine {
   readonly chargeId: string;
-  /** The card processor's refund id, `re_…`. */
+  /** The refund's id: the card processor's `re_…`, or the account transfer's `trf_…`. */
   readonly refundId: string;
   readonly amountCents: number;
 }
@@ -53,7 +57,7 @@ export interface RefundPaymentOutput {
 
 /** Error names the saga matches on. */
 export const PAYMENT_STEP_ERRORS = {
-  /** Business outcome: the card was declined; not retried, the saga compensates. */
+  /** Business outcome: the card (or the account: `insufficient_funds`…) was declined; not retried, the saga compensates. */
   declined: 'PaymentDeclined',
   /** Transient: the processor answered 5xx, timed out, or its circuit is open; worth a later retry. */
   providerUnavailable: 'PaymentProviderUnavailable',

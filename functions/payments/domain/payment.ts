@@ -10,6 +10,18 @@
 export const PAYMENT_STATUSES = ['CAPTURED', 'DECLINED', 'REFUNDED', 'FAILED'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
+/**
+ * How an order is paid: a card at the card processor, or one of the customer's accounts (the accounts
+ * context moves the amount into the shop's account).
+ */
+export const PAYMENT_METHODS = ['card', 'account'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/** What the customer pays with, as the order names it. */
+export type PaymentSource =
+  | { readonly method: 'card'; readonly token: string }
+  | { readonly method: 'account'; readonly accountId: string };
+
 /** ISO 4217 alphabetic codes: three upper-case letters. */
 export const CURRENCY_CODE = /^[A-Z]{3}$/;
 
@@ -19,12 +31,14 @@ export interface Payment {
   /** The customer who pays (`usr_` + ULID): the payment is shown to them and to staff only. */
   readonly userId: string;
   readonly status: PaymentStatus;
+  /** What the order is paid with. */
+  readonly method: PaymentMethod;
   /** What the order was charged (or was to be charged), in minor units of `currency`. */
   readonly amountCents: number;
   readonly currency: string;
   /** Charge calls made to the card processor for this order, over every invocation. */
   readonly attempts: number;
-  /** The processor's charge id (`ch_…`), once a charge is known. */
+  /** The charge's id once known: the card processor's (`ch_…`), or the account transfer's (`trf_…`). */
   readonly providerChargeId?: string;
   /** The processor's reason for a decline, e.g. `card_declined`. */
   readonly declineCode?: string;

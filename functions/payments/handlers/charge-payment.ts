@@ -10,7 +10,7 @@ export interface ChargePaymentHandlerDependencies {
 }
 
 /**
- * The saga's ChargePayment step: `{ orderId, amountCents, currency, token, correlationId? }` →
+ * The saga's ChargePayment step: `{ orderId, userId, amountCents, currency, payment, correlationId? }` →
  * `{ orderId, status: 'CAPTURED', chargeId, amountCents, currency }`; throws `PaymentDeclined`,
  * `PaymentProviderUnavailable` (and `InvalidSagaInput`, `PaymentProviderRejected`,
  * `PaymentAlreadyRefunded`). Retries stop in time for the outcome to be recorded before the

@@ -6,6 +6,7 @@ export function toPaymentResponse(payment: Payment): PaymentResponse {
   return {
     orderId: payment.orderId,
     status: payment.status,
+    method: payment.method,
     amountCents: payment.amountCents,
     currency: payment.currency,
     attempts: payment.attempts,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../../../shared/http/id-schema';
-import { CURRENCY_CODE } from '../domain/payment';
+import { CURRENCY_CODE, PAYMENT_METHODS } from '../domain/payment';
 
 /**
  * Inputs of the saga steps (see contracts/payment-steps.ts). Fields the state machine adds beyond
@@ -21,11 +21,19 @@ export const ChargePaymentInputSchema = z.object({
   currency: z
     .string()
     .regex(CURRENCY_CODE, { error: 'must be an ISO 4217 code of three upper-case letters, e.g. USD' }),
-  token: z.string().min(1).max(256),
+  payment: z.discriminatedUnion('method', [
+    z.object({ method: z.literal('card'), token: z.string().min(1).max(256) }),
+    z.object({ method: z.literal('account'), accountId: idSchema('account') }),
+  ]),
   correlationId,
 });
 
-export const RefundPaymentInputSchema = z.object({ orderId, userId, correlationId });
+export const RefundPaymentInputSchema = z.object({
+  orderId,
+  userId,
+  method: z.enum(PAYMENT_METHODS),
+  correlationId,
+});
 
 /** `GET /payments/{orderId}`: strict, as every HTTP schema. */
 export const PaymentPath = z.strictObject({ orderId });

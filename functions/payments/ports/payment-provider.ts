@@ -1,5 +1,9 @@
+import type { PaymentSource } from '../domain/payment';
+
 /**
- * The card processor, as the payments context needs it. Adapter: `HttpPaymentProvider` (its REST API).
+ * Whoever takes the money, as the payments context needs it: the card processor (`HttpPaymentProvider`,
+ * its REST API) for a card, the accounts context (`AccountsPaymentProvider`, its payment API) for an
+ * account. Each refuses a source it does not handle (`ProviderRejectedError`, `unsupported_payment_method`).
  *
  * A call either answers (a capture, a decline, a list, a refund) or throws one of two errors:
  * `ProviderTransientError` when the processor failed or could not be reached — the call may or may
@@ -16,9 +20,11 @@ export interface ChargeRequest extends ProviderCallOptions {
   /** The processor replays the first answer to every request with the same key: never two charges. */
   readonly idempotencyKey: string;
   readonly orderId: string;
+  /** The customer who pays (`usr_` + ULID): an account is charged only for its owner. */
+  readonly payerId: string;
   readonly amountCents: number;
   readonly currency: string;
-  readonly token: string;
+  readonly source: PaymentSource;
 }
 
 export type ChargeResult =
@@ -50,10 +56,15 @@ export interface ProviderCharge {
 
 export interface RefundRequest extends ProviderCallOptions {
   readonly idempotencyKey: string;
+  /** The order the charge paid. */
+  readonly orderId: string;
   readonly chargeId: string;
   /** @default - what is left of the charge */
   readonly amountCents?: number;
 }
+
+/** The code of the refusal of a source a provider does not handle: a wiring bug, never retried. */
+export const UNSUPPORTED_PAYMENT_METHOD = 'unsupported_payment_method';
 
 export interface ProviderRefund {
   readonly refundId: string;

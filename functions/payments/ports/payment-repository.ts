@@ -1,10 +1,11 @@
-import type { Payment, PaymentStatus } from '../domain/payment';
+import type { Payment, PaymentMethod, PaymentStatus } from '../domain/payment';
 
 /** One write of a payment's outcome. */
 export interface PaymentChange {
   readonly orderId: string;
   readonly userId: string;
   readonly status: PaymentStatus;
+  readonly method: PaymentMethod;
   readonly amountCents: number;
   readonly currency: string;
   /** Calls this invocation made to the card processor; added to the stored `attempts`. */

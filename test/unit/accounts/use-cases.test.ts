@@ -62,6 +62,12 @@ class InterleavedRepository implements AccountRepository {
   openAccount(account: Account) {
     return this.inner.openAccount(account);
   }
+  findShopAccount(currency: string) {
+    return this.inner.findShopAccount(currency);
+  }
+  openShopAccount(account: Account) {
+    return this.inner.openShopAccount(account);
+  }
   async saveDeposit(write: DepositWrite) {
     await this.beforeSave(++this.saves);
     return this.inner.saveDeposit(write);

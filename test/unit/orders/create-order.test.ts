@@ -27,6 +27,7 @@ const ORDER_ID = 'ord_01JD0000000000000000000042';
 const SECOND_ORDER_ID = 'ord_01JD0000000000000000000043';
 const THIRD_ORDER_ID = 'ord_01JD0000000000000000000044';
 const REQUEST_KEY = 'key-1';
+const ACCOUNT_ID = 'acc_01JD0000000000000000000001';
 
 /** Mints the given ids in order, as each request of a test would. */
 function orderIds(...ids: string[]): () => string {
@@ -368,6 +369,7 @@ describe('creating an order', () => {
       ],
       ['a line fewer', { items: [{ productId: KEYBOARD, quantity: 2 }] }],
       ['another card', { payment: { method: 'card', token: 'tok_mastercard' } }],
+      ['an account instead of the card', { payment: { method: 'account', accountId: ACCOUNT_ID } }],
       ['another saga', { saga: 'choreographed' }],
     ])('refuses the key with %s as IdempotencyKeyReusedError, appending nothing', async (_label, change) => {
       // Prepare
@@ -638,12 +640,38 @@ describe('creating an order', () => {
         'saga must be one of "orchestrated", "choreographed"',
       ],
       [
-        'a payment method other than card',
+        'a payment method other than card or account',
         {
           items: [{ productId: KEYBOARD, quantity: 1 }],
           payment: { method: 'cash', token: 't' },
         },
-        'payment.method must be "card"',
+        'payment.method must be one of "card", "account"',
+      ],
+      [
+        'a payment without a method',
+        { items: [{ productId: KEYBOARD, quantity: 1 }], payment: { token: 'tok_visa' } },
+        'payment.method must be one of "card", "account"',
+      ],
+      [
+        'an account payment without an account',
+        { items: [{ productId: KEYBOARD, quantity: 1 }], payment: { method: 'account' } },
+        'payment.accountId is required',
+      ],
+      [
+        'an account payment with a malformed account id',
+        {
+          items: [{ productId: KEYBOARD, quantity: 1 }],
+          payment: { method: 'account', accountId: 'acc_savings' },
+        },
+        'payment.accountId must be an account id (acc_ followed by a ULID)',
+      ],
+      [
+        'an account payment with a card token',
+        {
+          items: [{ productId: KEYBOARD, quantity: 1 }],
+          payment: { method: 'account', accountId: ACCOUNT_ID, token: 'tok_visa' },
+        },
+        'payment.token is not allowed',
       ],
       ['no payment', { items: [{ productId: KEYBOARD, quantity: 1 }] }, 'payment is required'],
       [

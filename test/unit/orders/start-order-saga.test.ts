@@ -80,6 +80,18 @@ describe('starting the PlaceOrder saga on OrderCreated', () => {
     ]);
   });
 
+  it('passes an account payment on as the order names it, and nothing else the event carried', async () => {
+    // Prepare
+    const { handler, starter } = setup();
+    const payment = { method: 'account', accountId: 'acc_01JD0000000000000000000001' };
+
+    // Act
+    await handler(orderCreated({ payment: { ...payment, nickname: 'savings' } }));
+
+    // Assess
+    expect(starter.started[0]?.input.payment).toEqual(payment);
+  });
+
   it('treats a redelivered event (the execution exists) as success, and logs it', async () => {
     // Prepare
     const { handler, starter, log } = setup();

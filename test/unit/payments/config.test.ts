@@ -4,6 +4,7 @@ const stepEnv = {
   PAYMENTS_TABLE: 'payments',
   CIRCUIT_BREAKER_TABLE: 'circuits',
   PROVIDER_API_URL: 'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
+  ACCOUNT_PAYMENTS_FUNCTION: 'ShopAccounts-AccountPaymentsFunction',
 };
 
 describe('payments config', () => {
@@ -16,6 +17,8 @@ describe('payments config', () => {
       circuitBreakerTable: 'circuits',
       providerApiUrl: 'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
       providerTimeoutMs: 2_000,
+      accountPaymentsFunction: 'ShopAccounts-AccountPaymentsFunction',
+      accountsTimeoutMs: 4_000,
       providerMaxAttempts: 3,
       breakerRule: { failureRate: { threshold: 0.5, minimumCalls: 10, windowMs: 60_000 } },
       breakerResetTimeoutMs: 30_000,
@@ -27,12 +30,14 @@ describe('payments config', () => {
     const config = loadProviderStepConfig({
       ...stepEnv,
       PROVIDER_TIMEOUT_MS: '1500',
+      ACCOUNTS_TIMEOUT_MS: '3000',
       PROVIDER_MAX_ATTEMPTS: '2',
       BREAKER_FAILURE_THRESHOLD: '3',
       BREAKER_RESET_TIMEOUT_MS: '10000',
     });
     expect(config).toMatchObject({
       providerTimeoutMs: 1_500,
+      accountsTimeoutMs: 3_000,
       providerMaxAttempts: 2,
       breakerRule: { failureThreshold: 3 },
       breakerResetTimeoutMs: 10_000,
@@ -59,7 +64,8 @@ describe('payments config', () => {
 
   test('fails fast naming every missing or invalid variable', () => {
     expect(() => loadProviderStepConfig({ PAYMENTS_TABLE: '' })).toThrow(
-      'Payments configuration: PAYMENTS_TABLE is empty; CIRCUIT_BREAKER_TABLE is not set; PROVIDER_API_URL is not set.',
+      'Payments configuration: PAYMENTS_TABLE is empty; CIRCUIT_BREAKER_TABLE is not set; PROVIDER_API_URL is not set; ' +
+        'ACCOUNT_PAYMENTS_FUNCTION is not set.',
     );
     expect(() => loadProviderStepConfig({ ...stepEnv, PROVIDER_API_URL: 'ftp://x/' })).toThrow(
       /PROVIDER_API_URL must be an http\(s\) URL/,

@@ -12,6 +12,7 @@ import {
   type ProviderRefund,
   type RefundRequest,
 } from '../../../functions/payments/ports/payment-provider';
+import type { PaymentSource } from '../../../functions/payments/domain/payment';
 import { CircuitBreaker, InMemoryCircuitBreakerStore } from '../../../shared/resilience';
 
 export const ORDER_ID = 'ord_01JD0000000000000000000000';
@@ -19,6 +20,9 @@ export const OTHER_ORDER_ID = 'ord_01JD0000000000000000000001';
 /** The customer whose orders these tests pay. */
 export const USER_ID = 'usr_01JD0000000000000000000001';
 export const FIXED_NOW = '2026-11-26T12:00:00.000Z';
+/** The customer's account the fake takes money from, and one holding too little. */
+export const ACCOUNT_ID = 'acc_01JD0000000000000000000001';
+export const BROKE_ACCOUNT_ID = 'acc_01JD0000000000000000000002';
 
 /**
  * What the next call meets: the processor failing (5xx) or unreachable before it did anything, or —
@@ -63,8 +67,10 @@ export class FakeCardProcessor implements PaymentProvider {
       if (stored !== undefined) {
         return stored.result.outcome === 'captured' ? { ...stored.result, replayed: true } : stored.result;
       }
+      const { source } = request;
       const result: ChargeResult =
-        request.token === 'tok_visa'
+        (source.method === 'card' && source.token === 'tok_visa') ||
+        (source.method === 'account' && source.accountId !== BROKE_ACCOUNT_ID)
           ? {
               outcome: 'captured',
               chargeId: `ch_${this.nextId++}`,
@@ -72,7 +78,7 @@ export class FakeCardProcessor implements PaymentProvider {
               currency: request.currency,
               replayed: false,
             }
-          : { outcome: 'declined', code: 'card_declined' };
+          : { outcome: 'declined', code: source.method === 'card' ? 'card_declined' : 'insufficient_funds' };
       this.chargesByKey.set(request.idempotencyKey, { request, result });
       return result;
     });
@@ -188,10 +194,14 @@ export function payments(options: PaymentsOptions = {}) {
     sleep: async (ms) => void pauses.push(ms),
     random: () => 0.5,
   });
-  const deps = { repository, provider: processor, call, now: () => new Date(FIXED_NOW) };
+  // The accounts context stands behind the same policy as the card processor, with its own fake.
+  const accounts = new FakeCardProcessor();
+  const processors = { card: { provider: processor, call }, account: { provider: accounts, call } };
+  const deps = { repository, processors, now: () => new Date(FIXED_NOW) };
   return {
     repository,
     processor,
+    accounts,
     breaker,
     pauses,
     advanceClock: (ms: number) => void (clock += ms),
@@ -201,16 +211,19 @@ export function payments(options: PaymentsOptions = {}) {
 }
 
 export const aCharge = (
-  overrides: Partial<{ orderId: string; token: string; amountCents: number }> = {},
-) => ({
-  orderId: ORDER_ID,
-  userId: USER_ID,
-  amountCents: 3_000,
-  currency: 'USD',
-  token: 'tok_visa',
-  correlationId: 'corr-1',
-  ...overrides,
-});
+  overrides: Partial<{ orderId: string; token: string; amountCents: number; payment: PaymentSource }> = {},
+) => {
+  const { token = 'tok_visa', payment = { method: 'card', token }, ...rest } = overrides;
+  return {
+    orderId: ORDER_ID,
+    userId: USER_ID,
+    amountCents: 3_000,
+    currency: 'USD',
+    payment,
+    correlationId: 'corr-1',
+    ...rest,
+  };
+};
 
 /** Runs `act`, expecting it to reject, and returns what it rejected with. */
 export async function rejectionOf(act: Promise<unknown>): Promise<Error> {

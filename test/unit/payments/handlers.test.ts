@@ -56,6 +56,7 @@ const captured: Payment = {
   orderId: ORDER_ID,
   userId: USER_ID,
   status: 'CAPTURED',
+  method: 'card',
   amountCents: 3_000,
   currency: 'USD',
   attempts: 2,
@@ -67,7 +68,7 @@ const chargeInput = {
   userId: USER_ID,
   amountCents: 3_000,
   currency: 'USD',
-  token: 'tok_visa',
+  payment: { method: 'card', token: 'tok_visa' },
   correlationId: 'corr-1',
 };
 const lambdaContext = { getRemainingTimeInMillis: () => 7_500 };
@@ -132,7 +133,14 @@ describe('charge-payment handler', () => {
     ['a fractional amount', { ...chargeInput, amountCents: 10.5 }, 'amountCents'],
     ['an amount as a string', { ...chargeInput, amountCents: '3000' }, 'amountCents'],
     ['a lower-case currency', { ...chargeInput, currency: 'usd' }, 'currency'],
-    ['an empty token', { ...chargeInput, token: '' }, 'token'],
+    ['an empty token', { ...chargeInput, payment: { method: 'card', token: '' } }, 'payment.token'],
+    ['no payment', { ...chargeInput, payment: undefined }, 'payment'],
+    ['an unknown method', { ...chargeInput, payment: { method: 'cash' } }, 'payment.method'],
+    [
+      'a malformed account id',
+      { ...chargeInput, payment: { method: 'account', accountId: 'acc_1' } },
+      'payment.accountId',
+    ],
   ])('rejects %s with InvalidSagaInput, without charging', async (_, input, path) => {
     // Prepare
     let charged = false;
@@ -195,7 +203,7 @@ describe('refund-payment handler', () => {
     });
     // Act
     const output = await handler(
-      { orderId: ORDER_ID, userId: USER_ID, correlationId: 'corr-1' },
+      { orderId: ORDER_ID, userId: USER_ID, method: 'card', correlationId: 'corr-1' },
       lambdaContext,
     );
     // Assess
@@ -219,7 +227,7 @@ describe('refund-payment handler', () => {
     const { handler, metrics } = refundHandler(async () => {
       throw new PaymentProviderUnavailableError(ORDER_ID, 'down');
     });
-    const error = await rejectionOf(handler({ orderId: ORDER_ID, userId: USER_ID }));
+    const error = await rejectionOf(handler({ orderId: ORDER_ID, userId: USER_ID, method: 'account' }));
     expect(error.name).toBe('PaymentProviderUnavailable');
     expect(metrics.published).toEqual([[{ name: 'RefundProviderUnavailable', value: 1 }]]);
   });
@@ -250,6 +258,7 @@ describe('GET /payments/{orderId}', () => {
     expect(JSON.parse(result.body)).toEqual({
       orderId: ORDER_ID,
       status: 'CAPTURED',
+      method: 'card',
       amountCents: 3_000,
       currency: 'USD',
       attempts: 2,

@@ -92,11 +92,12 @@ const charge = (overrides: Record<string, unknown> = {}) => ({
 const chargeRequest = {
   idempotencyKey: `charge-${ORDER_ID}`,
   orderId: ORDER_ID,
+  payerId: 'usr_01JD0000000000000000000001',
   amountCents: 3_000,
   currency: 'USD',
-  token: 'tok_visa',
+  source: { method: 'card', token: 'tok_visa' },
   correlationId: 'corr-1',
-};
+} as const;
 
 describe('HttpPaymentProvider', () => {
   let server: ScriptedServer;
@@ -276,6 +277,7 @@ describe('HttpPaymentProvider', () => {
       // Act
       const refund = await provider.refund({
         idempotencyKey: 'refund-ch_01',
+        orderId: ORDER_ID,
         chargeId: 'ch_01',
         amountCents: 3_000,
       });
@@ -291,7 +293,7 @@ describe('HttpPaymentProvider', () => {
 
     test('without an amount, sends an empty body (the processor refunds what is left)', async () => {
       server.reply(json(201, { id: 're_01', chargeId: 'ch_01', amountCents: 500 }));
-      await provider.refund({ idempotencyKey: 'refund-ch_01', chargeId: 'ch_01' });
+      await provider.refund({ idempotencyKey: 'refund-ch_01', orderId: ORDER_ID, chargeId: 'ch_01' });
       expect(server.received[0]?.body).toEqual({});
     });
 
@@ -301,7 +303,12 @@ describe('HttpPaymentProvider', () => {
     ])('maps %i %s to ProviderRejectedError', async (status, code) => {
       server.reply(json(status, { error: { code } }));
       const error = await rejectionOf(
-        provider.refund({ idempotencyKey: 'refund-ch_01', chargeId: 'ch_01', amountCents: 1 }),
+        provider.refund({
+          idempotencyKey: 'refund-ch_01',
+          orderId: ORDER_ID,
+          chargeId: 'ch_01',
+          amountCents: 1,
+        }),
       );
       expect(error).toMatchObject({ name: 'ProviderRejectedError', status, code });
     });

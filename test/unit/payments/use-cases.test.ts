@@ -2,6 +2,8 @@ import { makeGetPayment } from '../../../functions/payments/application/get-paym
 import { PaymentNotFoundError } from '../../../functions/payments/domain/errors';
 import {
   aCharge,
+  ACCOUNT_ID,
+  BROKE_ACCOUNT_ID,
   FIXED_NOW,
   ORDER_ID,
   OTHER_ORDER_ID,
@@ -22,6 +24,7 @@ describe('chargePayment', () => {
       orderId: ORDER_ID,
       userId: USER_ID,
       status: 'CAPTURED',
+      method: 'card',
       amountCents: 3_000,
       currency: 'USD',
       attempts: 1,
@@ -235,6 +238,7 @@ describe('chargePayment', () => {
         .record({
           orderId: ORDER_ID,
           userId: USER_ID,
+          method: 'card',
           status: 'CAPTURED',
           amountCents: 3_000,
           currency: 'USD',
@@ -253,7 +257,7 @@ describe('chargePayment', () => {
   test('a refunded order is never charged again', async () => {
     const { charge, refund, processor } = payments();
     await charge(aCharge());
-    await refund({ orderId: ORDER_ID, userId: USER_ID });
+    await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
     const error = await rejectionOf(charge(aCharge()));
     expect(error.name).toBe('PaymentAlreadyRefunded');
     expect(processor.count('charge')).toBe(1);
@@ -266,7 +270,12 @@ describe('refundPayment', () => {
     const { charge, refund, processor, repository } = payments();
     await charge(aCharge());
     // Act
-    const result = await refund({ orderId: ORDER_ID, userId: USER_ID, correlationId: 'corr-1' });
+    const result = await refund({
+      orderId: ORDER_ID,
+      userId: USER_ID,
+      method: 'card',
+      correlationId: 'corr-1',
+    });
     // Assess
     expect(result).toEqual({
       orderId: ORDER_ID,
@@ -290,7 +299,7 @@ describe('refundPayment', () => {
     processor.failNext(...Array<Fault>(6).fill('lost-answer'));
     await rejectionOf(charge(aCharge()));
     // Act
-    const result = await refund({ orderId: ORDER_ID, userId: USER_ID });
+    const result = await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
     // Assess
     expect(result.refundedCents).toBe(3_000);
     expect(processor.chargesOf(ORDER_ID)).toEqual([expect.objectContaining({ refundedCents: 3_000 })]);
@@ -303,8 +312,13 @@ describe('refundPayment', () => {
 
   test('refunds a charge that was never recorded here at all (the function died first)', async () => {
     const { refund, processor, repository } = payments();
-    await processor.charge({ ...aCharge(), idempotencyKey: `charge-${ORDER_ID}` });
-    const result = await refund({ orderId: ORDER_ID, userId: USER_ID });
+    await processor.charge({
+      ...aCharge(),
+      payerId: USER_ID,
+      source: { method: 'card', token: 'tok_visa' },
+      idempotencyKey: `charge-${ORDER_ID}`,
+    });
+    const result = await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
     expect(result.refundedCents).toBe(3_000);
     expect(await repository.find(ORDER_ID)).toMatchObject({
       status: 'REFUNDED',
@@ -318,9 +332,9 @@ describe('refundPayment', () => {
     // Prepare
     const { charge, refund, processor } = payments();
     await charge(aCharge());
-    await refund({ orderId: ORDER_ID, userId: USER_ID });
+    await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
     // Act
-    const again = await refund({ orderId: ORDER_ID, userId: USER_ID });
+    const again = await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
     // Assess
     expect(again).toEqual({ orderId: ORDER_ID, refundedCents: 0, refunds: [] });
     expect(processor.count('refund')).toBe(1);
@@ -331,7 +345,7 @@ describe('refundPayment', () => {
     const { charge, refund, processor } = payments();
     await charge(aCharge());
     processor.failNext('none', 'lost-answer');
-    const result = await refund({ orderId: ORDER_ID, userId: USER_ID });
+    const result = await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
     expect(result.refunds).toEqual([{ chargeId: 'ch_1', refundId: 're_2', amountCents: 3_000 }]);
     expect(processor.count('refund')).toBe(2);
     expect(processor.chargesOf(ORDER_ID)).toEqual([expect.objectContaining({ refundedCents: 3_000 })]);
@@ -340,8 +354,8 @@ describe('refundPayment', () => {
   test('nothing captured (a decline, or no charge at all) → a no-op that writes nothing', async () => {
     const { charge, refund, processor, repository } = payments();
     await rejectionOf(charge(aCharge({ token: 'tok_decline' })));
-    const declined = await refund({ orderId: ORDER_ID, userId: USER_ID });
-    const unknown = await refund({ orderId: OTHER_ORDER_ID, userId: USER_ID });
+    const declined = await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
+    const unknown = await refund({ orderId: OTHER_ORDER_ID, userId: USER_ID, method: 'card' });
     expect(declined).toEqual({ orderId: ORDER_ID, refundedCents: 0, refunds: [] });
     expect(unknown).toEqual({ orderId: OTHER_ORDER_ID, refundedCents: 0, refunds: [] });
     expect(processor.count('refund')).toBe(0);
@@ -353,7 +367,7 @@ describe('refundPayment', () => {
     const { charge, refund, processor, repository } = payments();
     await charge(aCharge());
     processor.failNext('server-error', 'server-error', 'server-error');
-    const error = await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID }));
+    const error = await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' }));
     expect(error.name).toBe('PaymentProviderUnavailable');
     expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'CAPTURED' });
   });
@@ -362,11 +376,50 @@ describe('refundPayment', () => {
     const { charge, refund, processor } = payments({ failureThreshold: 1 });
     await charge(aCharge());
     processor.failNext('server-error');
-    await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID }));
+    await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' }));
     const calls = processor.calls.length;
-    const error = await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID }));
+    const error = await rejectionOf(refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' }));
     expect(error.name).toBe('PaymentProviderUnavailable');
     expect(processor.calls).toHaveLength(calls);
+  });
+});
+
+describe('an order paid from an account', () => {
+  const fromAccount = (accountId: string) => aCharge({ payment: { method: 'account', accountId } });
+
+  test('is charged by the accounts context alone, as the payer, and recorded with its method', async () => {
+    // Prepare
+    const { charge, processor, accounts, repository } = payments();
+    // Act
+    const payment = await charge(fromAccount(ACCOUNT_ID));
+    // Assess
+    expect(payment).toMatchObject({ status: 'CAPTURED', method: 'account', attempts: 1 });
+    expect(accounts.calls).toEqual([{ operation: 'charge', key: `charge-${ORDER_ID}` }]);
+    expect(processor.calls).toEqual([]);
+    expect(await repository.find(ORDER_ID)).toEqual(payment);
+  });
+
+  test('insufficient funds is a decline: PaymentDeclined, recorded DECLINED, not asked again', async () => {
+    const { charge, accounts, repository } = payments();
+    const error = await rejectionOf(charge(fromAccount(BROKE_ACCOUNT_ID)));
+    const again = await rejectionOf(charge(fromAccount(BROKE_ACCOUNT_ID)));
+    expect([error.name, again.name]).toEqual(['PaymentDeclined', 'PaymentDeclined']);
+    expect(error).toMatchObject({ declineCode: 'insufficient_funds' });
+    expect(accounts.count('charge')).toBe(1);
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'DECLINED', method: 'account' });
+  });
+
+  test('is refunded by the accounts context, never by the card processor', async () => {
+    // Prepare
+    const { charge, refund, processor, accounts, repository } = payments();
+    await charge(fromAccount(ACCOUNT_ID));
+    // Act
+    const result = await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'account' });
+    // Assess
+    expect(result.refundedCents).toBe(3_000);
+    expect(accounts.count('refund')).toBe(1);
+    expect(processor.calls).toEqual([]);
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'REFUNDED', method: 'account' });
   });
 });
 
