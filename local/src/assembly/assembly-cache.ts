@@ -18,6 +18,7 @@ import {
   synthesize,
   type SynthesisReport,
 } from './cloud-assembly';
+import { pruneBundleCache } from './bundle-cache';
 
 export interface CachedSynthesisOptions {
   /** The directory holding `cdk.json`. */
@@ -32,6 +33,8 @@ export interface CachedSynthesisOptions {
   readonly fresh?: boolean;
   /** Assemblies kept; the least recently used beyond it are deleted. @default 6 */
   readonly keep?: number;
+  /** Where bundles are kept between syntheses. @default `bundles` beside `cacheDir` */
+  readonly bundleCacheDir?: string;
 }
 
 export interface CachedSynthesis {
@@ -66,12 +69,15 @@ export async function synthesizeCached(options: CachedSynthesisOptions): Promise
   fs.mkdirSync(options.cacheDir, { recursive: true });
   const building = `${entry}.${process.pid}.${randomUUID().slice(0, 8)}.building`;
   try {
+    const bundleCacheDir = options.bundleCacheDir ?? path.join(path.dirname(options.cacheDir), 'bundles');
     const { report } = await synthesize({
       projectDir: options.projectDir,
       outDir: building,
       appCommand: options.appCommand,
       context: options.context,
+      bundleCacheDir,
     });
+    pruneBundleCache(bundleCacheDir);
     fs.writeFileSync(path.join(building, COMPLETE_MARKER), `${key}\n`);
     fs.rmSync(entry, { recursive: true, force: true });
     try {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CfnTemplate } from '../template/template-types';
+import { CACHED_BUNDLE_LINE } from './bundle-cache';
 import { npxShimEnvironment } from './npx-shim';
 
 export interface AssemblyStack {
@@ -33,6 +34,8 @@ export interface SynthesizeOptions {
   readonly appCommand?: string;
   /** Context values over those of `cdk.json`, as `cdk synth -c key=value` gives them. */
   readonly context?: Readonly<Record<string, unknown>>;
+  /** Where `NodejsFunction` bundles are kept between syntheses (`bundle-cache.ts`); none by default. */
+  readonly bundleCacheDir?: string;
 }
 
 export interface CdkJson {
@@ -52,6 +55,8 @@ export interface SynthesisReport {
   readonly bundles: number;
   /** The time esbuild reported for them, added up. */
   readonly bundlingMs: number;
+  /** Bundles copied from the bundle cache instead: esbuild did not run for them. */
+  readonly cachedBundles: number;
 }
 
 /** `cdk.json` of the project, or an empty one. */
@@ -91,7 +96,7 @@ export async function synthesize(
         CDK_DEFAULT_REGION: process.env.CDK_DEFAULT_REGION ?? 'us-east-1',
         CDK_DEFAULT_ACCOUNT: process.env.CDK_DEFAULT_ACCOUNT ?? '000000000000',
         ...validationSetting(context),
-        ...npxShimEnvironment(),
+        ...npxShimEnvironment(process.env, { bundleCacheDir: options.bundleCacheDir }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -115,6 +120,7 @@ export async function synthesize(
       durationMs: performance.now() - started,
       bundles: bundlingTimes.length,
       bundlingMs: bundlingTimes.reduce((sum, ms) => sum + ms, 0),
+      cachedBundles: text.split(CACHED_BUNDLE_LINE).length - 1,
     },
   };
 }

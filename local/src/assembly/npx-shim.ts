@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { buildSync } from 'esbuild';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,7 +9,8 @@ import * as path from 'node:path';
  * 0.35 s) only to find `node_modules/.bin/esbuild`, once per function, one function after another. The
  * shim, first on the synthesis's `PATH`, does that look-up itself for `npx --no-install <bin>` — the
  * nearest `node_modules/.bin/<bin>` from the working directory up, what `npx --no-install` runs too —
- * and hands every other call, and a bin it does not find, to the real `npx` unchanged.
+ * and hands every other call, and a bin it does not find, to the real `npx` unchanged. When the
+ * synthesis names a bundle cache, `esbuild` runs through it (`bundle-cache.ts`).
  */
 const SHIM = `#!/bin/sh
 if [ "$1" = "--no-install" ] && [ -n "$2" ] && [ "\${2#-}" = "$2" ]; then
@@ -16,7 +18,11 @@ if [ "$1" = "--no-install" ] && [ -n "$2" ] && [ "\${2#-}" = "$2" ]; then
   while :; do
     if [ -x "$dir/node_modules/.bin/$2" ]; then
       bin="$dir/node_modules/.bin/$2"
+      name="$2"
       shift 2
+      if [ "$name" = "esbuild" ] && [ -n "$LOCAL_CLOUD_BUNDLE_CACHE" ] && [ -n "$LOCAL_CLOUD_CACHED_ESBUILD" ]; then
+        exec "$LOCAL_CLOUD_NODE" "$LOCAL_CLOUD_CACHED_ESBUILD" "$bin" "$@"
+      fi
       exec "$bin" "$@"
     fi
     [ "$dir" = "/" ] && break
@@ -26,14 +32,56 @@ fi
 exec "$LOCAL_CLOUD_REAL_NPX" "$@"
 `;
 
+export interface NpxShimOptions {
+  /** Where bundles are kept between syntheses; without it esbuild always runs. */
+  readonly bundleCacheDir?: string;
+}
+
 /** The environment variables that put the shim in front of `npx`; none where it cannot (Windows, no npx). */
-export function npxShimEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function npxShimEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  options: NpxShimOptions = {},
+): Record<string, string> {
   if (process.platform === 'win32') return {};
   const pathValue = env.PATH ?? '';
   const realNpx = findOnPath('npx', pathValue);
   if (realNpx === undefined) return {};
   const shimDir = writeShim();
-  return { PATH: `${shimDir}${path.delimiter}${pathValue}`, LOCAL_CLOUD_REAL_NPX: realNpx };
+  const cache: Record<string, string> =
+    options.bundleCacheDir === undefined
+      ? {}
+      : {
+          LOCAL_CLOUD_BUNDLE_CACHE: path.resolve(options.bundleCacheDir),
+          LOCAL_CLOUD_CACHED_ESBUILD: cachedEsbuildScript(),
+          LOCAL_CLOUD_NODE: process.execPath,
+        };
+  return { PATH: `${shimDir}${path.delimiter}${pathValue}`, LOCAL_CLOUD_REAL_NPX: realNpx, ...cache };
+}
+
+/**
+ * `cached-esbuild-cli.ts` compiled into one plain script (the package runs from its TypeScript sources,
+ * and a process per bundle should not pay for compiling them), once per content of its sources.
+ */
+export function cachedEsbuildScript(): string {
+  const sources = ['cached-esbuild-cli.ts', 'bundle-cache.ts'].map((file) => path.join(__dirname, file));
+  const hash = createHash('sha256');
+  for (const source of sources) hash.update(fs.readFileSync(source));
+  const dir = path.join(os.tmpdir(), `cdk-local-cloud-esbuild-${hash.digest('hex').slice(0, 12)}`);
+  const file = path.join(dir, 'cached-esbuild.js');
+  if (fs.existsSync(file)) return file;
+  fs.mkdirSync(dir, { recursive: true });
+  const partial = `${file}.${process.pid}.tmp`;
+  buildSync({
+    entryPoints: [sources[0] ?? ''],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: partial,
+    logLevel: 'silent',
+  });
+  fs.renameSync(partial, file);
+  return file;
 }
 
 function findOnPath(command: string, pathValue: string): string | undefined {

@@ -61,6 +61,19 @@ describeOnPosix("the npx shim a synthesis runs with (NodejsFunction's `npx --no-
     expect(run(command, path.join(root, 'project'), shimmed())).toBe(expected);
   });
 
+  test('with a bundle cache, `npx --no-install esbuild` runs through it: esbuild runs with its arguments intact', () => {
+    executable(path.join(root, 'project', 'node_modules', '.bin', 'esbuild'), 'echo "esbuild:$#:$1|$2"');
+    const env = {
+      ...shimmed(),
+      ...npxShimEnvironment(shimmed(), { bundleCacheDir: path.join(root, 'bundles') }),
+    };
+    expect(env['LOCAL_CLOUD_CACHED_ESBUILD']).toMatch(/cached-esbuild\.js$/);
+
+    const output = run('npx --no-install esbuild --bundle "src/a b.ts"', path.join(root, 'project'), env);
+
+    expect(output).toBe('esbuild:2:--bundle|src/a b.ts');
+  });
+
   test('without an npx on the PATH nothing changes', () => {
     expect(npxShimEnvironment({ PATH: path.join(root, 'project') })).toEqual({});
   });
