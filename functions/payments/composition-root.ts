@@ -96,6 +96,7 @@ function processorStep(
 ) {
   const processors: PaymentProcessors = {
     card: {
+      name: 'The card processor',
       provider: new HttpPaymentProvider({
         baseUrl: config.providerApiUrl,
         timeoutMs: config.providerTimeoutMs,
@@ -103,6 +104,7 @@ function processorStep(
       call: processorCalls(config, circuits.card, requestsPerAttempt, config.providerTimeoutMs),
     },
     account: {
+      name: 'The accounts context',
       provider: new AccountsPaymentProvider({
         client: lambda(),
         functionName: config.accountPaymentsFunction,

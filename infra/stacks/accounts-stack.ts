@@ -1,16 +1,8 @@
-import {
-  CfnOutput,
-  CrossStackReferences,
-  Duration,
-  ReferenceStrength,
-  RemovalPolicy,
-  Stack,
-  StackProps,
-} from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
+import { ContextTable } from '../constructs/context-table';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { ServiceFunction } from '../constructs/service-function';
 
@@ -53,7 +45,7 @@ const ACCOUNT_PAYMENTS_TIMEOUT = Duration.seconds(5);
  */
 export class AccountsStack extends Stack {
   /** Accounts, ledger entries, transfers and claimed request keys: `functions/accounts/adapters/account-items.ts`. */
-  public readonly accountsTable: dynamodb.Table;
+  public readonly accountsTable: ContextTable;
   public readonly idempotencyTable: IdempotencyTable;
   public readonly openAccountFunction: ServiceFunction;
   public readonly getAccountFunction: ServiceFunction;
@@ -69,14 +61,8 @@ export class AccountsStack extends Stack {
     // stack what accounts still uses.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
 
-    this.accountsTable = new dynamodb.Table(this, 'AccountsTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // It holds customers' money: never deleted with the stack.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    // It holds customers' money: retained, as every context table, when the stack goes.
+    this.accountsTable = new ContextTable(this, 'AccountsTable');
     this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable');
 
     const queryEnv = { ACCOUNTS_TABLE: this.accountsTable.tableName };

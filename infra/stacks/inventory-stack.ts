@@ -1,14 +1,7 @@
-import {
-  CfnOutput,
-  CrossStackReferences,
-  Duration,
-  ReferenceStrength,
-  RemovalPolicy,
-  Stack,
-  StackProps,
-} from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ContextRoutes } from '../constructs/context-routes';
+import { ContextTable } from '../constructs/context-table';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -39,7 +32,7 @@ const handler = (name: string): string => `functions/inventory/handlers/${name}.
  * this one; this stack deploys them to the existing stage with its own `Deployment`.
  */
 export class InventoryStack extends Stack {
-  public readonly productsTable: dynamodb.Table;
+  public readonly productsTable: ContextTable;
   public readonly idempotencyTable: IdempotencyTable;
   public readonly createProductFunction: ServiceFunction;
   public readonly getProductFunction: ServiceFunction;
@@ -60,15 +53,10 @@ export class InventoryStack extends Stack {
 
     // State item `sk = 'product'` + one event item per change (`kind = 'event'`) + one item per order
     // holding stock (`sk = 'reservation#<orderId>'`): see functions/inventory/adapters/product-items.ts.
-    this.productsTable = new dynamodb.Table(this, 'ProductsTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    this.productsTable = new ContextTable(this, 'ProductsTable', {
       stream: dynamodb.StreamViewType.NEW_IMAGE,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Event items expire once long relayed; state items have no expiry.
       timeToLiveAttribute: 'expiresAt',
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.idempotencyTable = new IdempotencyTable(this, 'IdempotencyTable');
 

@@ -14,6 +14,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { STAFF_GROUP } from '../../shared/http/caller';
 import { ContextRoutes } from '../constructs/context-routes';
+import { ContextTable } from '../constructs/context-table';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { ServiceFunction } from '../constructs/service-function';
 
@@ -48,7 +49,7 @@ const COGNITO_TRIGGER_TIMEOUT = Duration.seconds(5);
  * dependency. Each function may do on the users table just what it does there.
  */
 export class UsersStack extends Stack {
-  public readonly usersTable: dynamodb.Table;
+  public readonly usersTable: ContextTable;
   public readonly userPool: cognito.UserPool;
   /** The app client of the shop's front ends: username (email) and password, refresh tokens, no secret. */
   public readonly userPoolClient: cognito.UserPoolClient;
@@ -69,15 +70,10 @@ export class UsersStack extends Stack {
 
     // User item `sk = 'user'`, its event item (`kind = 'event'`), and the claims of its Cognito sub and
     // email (`pk = 'sub#…'`, `'email#…'`): see functions/users/adapters/user-items.ts.
-    this.usersTable = new dynamodb.Table(this, 'UsersTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    this.usersTable = new ContextTable(this, 'UsersTable', {
       stream: dynamodb.StreamViewType.NEW_IMAGE,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Event items expire once long relayed; users and their claims have no expiry.
       timeToLiveAttribute: 'expiresAt',
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     const usersEnv = { USERS_TABLE: this.usersTable.tableName };
 

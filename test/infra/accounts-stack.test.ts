@@ -1,6 +1,7 @@
 import type { CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
+import { ContextTable } from '../../infra/constructs/context-table';
 import type { AccountsStack } from '../../infra/stacks/accounts-stack';
 import type { UsersStack } from '../../infra/stacks/users-stack';
 import { actionsGrantedTo, unbundledApp } from './construct-test-helpers';
@@ -43,24 +44,9 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
     return [...grants].sort();
   }
 
-  test('keeps accounts in a pk/sk table, on demand, with point-in-time recovery, retained, with no stream', () => {
+  test('keeps accounts in a context table (pk/sk, on demand, point-in-time recovery, retained), with no stream', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
-    template.hasResource('AWS::DynamoDB::Table', {
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-      Properties: {
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      },
-    });
+    expect(stack.accountsTable).toBeInstanceOf(ContextTable);
     expect(resources[accountsTableId]?.Properties).not.toHaveProperty('StreamSpecification');
     expect(resources[accountsTableId]?.Properties).not.toHaveProperty('GlobalSecondaryIndexes');
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);

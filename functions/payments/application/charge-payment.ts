@@ -149,7 +149,7 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
         if (stored.status === 'CAPTURED') return stored;
         throw new PaymentDeclinedError(command.orderId, declineCode);
       }
-      const failure = sagaErrorFor(error, command.orderId, 'charge') ?? error;
+      const failure = sagaErrorFor(error, command.orderId, 'charge', processor.name) ?? error;
       // The charge may have been captured all the same (a lost answer): FAILED lets it be retried with
       // the same key, and a refund finds it at the processor.
       let stored: Payment;

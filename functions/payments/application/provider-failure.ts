@@ -11,25 +11,27 @@ export function sagaErrorFor(
   error: unknown,
   orderId: string,
   operation: string,
+  /** Who was called, as the messages name it. @default 'The card processor' */
+  processorName = 'The card processor',
 ): PaymentProviderUnavailableError | PaymentProviderRejectedError | undefined {
   if (isCircuitOpen(error)) {
     return new PaymentProviderUnavailableError(
       orderId,
-      `The card processor's circuit is open: the ${operation} of order ${orderId} was not attempted.`,
+      `${processorName}'s circuit is open: the ${operation} of order ${orderId} was not attempted.`,
       { cause: error },
     );
   }
   if (isTransient(error)) {
     return new PaymentProviderUnavailableError(
       orderId,
-      `The card processor is unavailable: the ${operation} of order ${orderId} failed (${errorMessage(error)}).`,
+      `${processorName} is unavailable: the ${operation} of order ${orderId} failed (${errorMessage(error)}).`,
       { cause: error },
     );
   }
   if (error instanceof ProviderRejectedError) {
     return new PaymentProviderRejectedError(
       orderId,
-      `The card processor refused the ${operation} of order ${orderId}: ${error.message}.`,
+      `${processorName} refused the ${operation} of order ${orderId}: ${error.message}.`,
       { cause: error },
     );
   }

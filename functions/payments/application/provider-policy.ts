@@ -16,6 +16,8 @@ export type ProviderCall = <T>(operation: string, call: () => Promise<T>, budget
 
 /** Who takes the money for one payment method, and the policy every call to it runs under. */
 export interface PaymentProcessor {
+  /** As messages name it, e.g. `The card processor`. */
+  readonly name: string;
   readonly provider: PaymentProvider;
   readonly call: ProviderCall;
 }

@@ -62,7 +62,7 @@ export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPaymen
       try {
         return await processor.call(operation, call, budget);
       } catch (error) {
-        throw sagaErrorFor(error, orderId, operation) ?? error;
+        throw sagaErrorFor(error, orderId, operation, processor.name) ?? error;
       }
     };
 

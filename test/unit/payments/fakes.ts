@@ -196,7 +196,10 @@ export function payments(options: PaymentsOptions = {}) {
   });
   // The accounts context stands behind the same policy as the card processor, with its own fake.
   const accounts = new FakeCardProcessor();
-  const processors = { card: { provider: processor, call }, account: { provider: accounts, call } };
+  const processors = {
+    card: { name: 'The card processor', provider: processor, call },
+    account: { name: 'The accounts context', provider: accounts, call },
+  };
   const deps = { repository, processors, now: () => new Date(FIXED_NOW) };
   return {
     repository,

@@ -409,6 +409,15 @@ describe('an order paid from an account', () => {
     expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'DECLINED', method: 'account' });
   });
 
+  test('the accounts context failing is PaymentProviderUnavailable naming it, and the payment FAILED', async () => {
+    const { charge, accounts, repository } = payments();
+    accounts.failNext('server-error', 'server-error', 'server-error');
+    const error = await rejectionOf(charge(fromAccount(ACCOUNT_ID)));
+    expect(error.name).toBe('PaymentProviderUnavailable');
+    expect(error.message).toMatch(/^The accounts context is unavailable: the charge of order/);
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'FAILED', method: 'account' });
+  });
+
   test('is refunded by the accounts context, never by the card processor', async () => {
     // Prepare
     const { charge, refund, processor, accounts, repository } = payments();
