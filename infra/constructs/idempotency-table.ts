@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
 /** The partition key Powertools' DynamoDB persistence layer writes its records under. */
@@ -10,7 +11,7 @@ export const IDEMPOTENCY_EXPIRY_ATTRIBUTE = 'expiration';
 /**
  * The `Idempotency-Key` records of a context's command functions (`shared/idempotency`), laid out as
  * Powertools' DynamoDB persistence layer expects: partition key `id` (S), TTL on `expiration`, on demand.
- * A function that keeps records gets `grantReadWriteData`.
+ * A function that keeps records gets `grantRecords`: the four item actions Powertools uses, no scans.
  *
  * It is a `Table` itself, not a wrapper, so a stack that already made this table inline under the same
  * id keeps its logical id (and its records) when it switches to this construct. The records only save
@@ -24,5 +25,20 @@ export class IdempotencyTable extends dynamodb.Table {
       timeToLiveAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+  }
+
+  /**
+   * What Powertools' persistence layer does with a record, and nothing more: read it, claim it (a
+   * conditional put), complete it, and delete it when the request failed. No `Scan` or `Query`: another
+   * caller's records are never listed.
+   */
+  public grantRecords(grantee: iam.IGrantable): iam.Grant {
+    return this.grant(
+      grantee,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    );
   }
 }

@@ -1,7 +1,8 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -29,6 +30,11 @@ export interface OutboxRelayProps {
   readonly service: string;
   /** Where the events go; the function may `PutEvents` there and nowhere else. */
   readonly bus: events.IEventBus;
+  /**
+   * The context's event source (e.g. `shop.orders`): the only `source` the function may publish with
+   * (an IAM condition on `events:source`), so no relay can put another context's events on the bus.
+   */
+  readonly source: string;
   /** Records per invocation, 1 to 10,000. @default 10 */
   readonly batchSize?: number;
   /** How long to gather records before invoking, up to 5 minutes. @default - no batching window */
@@ -99,7 +105,12 @@ export class OutboxRelay extends Construct {
       memorySize: props.memorySize,
       environment: { ...props.environment, [OUTBOX_RELAY_BUS_NAME_ENV]: props.bus.eventBusName },
     });
-    props.bus.grantPutEventsTo(this.function);
+    iam.Grant.addToPrincipal({
+      grantee: this.function,
+      actions: ['events:PutEvents'],
+      resourceArns: [props.bus.eventBusArn],
+      conditions: { StringEquals: { 'events:source': props.source } },
+    });
 
     this.deadLetterQueue =
       props.deadLetterQueue ??

@@ -1,6 +1,6 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -512,12 +512,23 @@ export class PlaceOrderSaga extends Construct {
   }
 
   /**
-   * Lets `grantee` describe executions and read their history: `states:DescribeExecution` and
-   * `GetExecutionHistory` on the machine's execution ARNs (`…:execution:<name>:*`), and listing and
-   * describing the machine itself.
+   * Lets `grantee` read an order's execution: `states:DescribeExecution` and `GetExecutionHistory` on the
+   * machine's execution ARNs (`…:execution:<name>:*`), and nothing else — not the account-wide listing
+   * and describing of state machines and activities that `StateMachine.grantRead` adds on `*`.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.stateMachine.grantRead(grantee);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      resourceArns: [
+        Stack.of(this).formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${this.stateMachine.stateMachineName}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+    });
   }
 
   /**

@@ -76,7 +76,7 @@ export class AccountsStack extends Stack {
       environment: commandEnv,
     });
     this.accountsTable.grant(this.openAccountFunction, 'dynamodb:PutItem');
-    this.idempotencyTable.grantReadWriteData(this.openAccountFunction);
+    this.idempotencyTable.grantRecords(this.openAccountFunction);
 
     this.getAccountFunction = this.queryFunction('GetAccountFunction', 'get-account', {
       description: 'GET /accounts/{accountId}: an account and its balance, for its owner and staff',
@@ -161,7 +161,7 @@ export class AccountsStack extends Stack {
       ...props,
     });
     this.accountsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    this.idempotencyTable.grantReadWriteData(fn);
+    this.idempotencyTable.grantRecords(fn);
     return fn;
   }
 }

@@ -6,6 +6,7 @@ import { IdempotencyTable } from '../constructs/idempotency-table';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { ServiceFunction } from '../constructs/service-function';
 
@@ -68,7 +69,7 @@ export class InventoryStack extends Stack {
       environment: { ...productsEnv, IDEMPOTENCY_TABLE: this.idempotencyTable.tableName },
     });
     this.productsTable.grant(this.createProductFunction, 'dynamodb:PutItem');
-    this.idempotencyTable.grantReadWriteData(this.createProductFunction);
+    this.idempotencyTable.grantRecords(this.createProductFunction);
 
     this.getProductFunction = new ServiceFunction(this, 'GetProductFunction', {
       entry: handler('get-product'),
@@ -92,7 +93,7 @@ export class InventoryStack extends Stack {
       'dynamodb:UpdateItem',
       'dynamodb:PutItem',
     );
-    this.idempotencyTable.grantReadWriteData(this.restockProductFunction);
+    this.idempotencyTable.grantRecords(this.restockProductFunction);
 
     // The saga's stock steps: each line is a read of the product and the order's reservation, and one
     // transaction (product Update on its version, reservation Put on its status, event Put), retried
@@ -130,6 +131,7 @@ export class InventoryStack extends Stack {
       entry: handler('outbox-relay'),
       service: SERVICE,
       bus: props.bus,
+      source: INVENTORY_EVENT_SOURCE,
     });
 
     new ContextRoutes(this, 'Routes', {

@@ -324,6 +324,7 @@ export class OrdersStack extends Stack {
       entry: handler('outbox-relay'),
       service: SERVICE,
       bus: props.bus,
+      source: ORDERS_EVENT_SOURCE,
     });
 
     // ---- Projection: the bus → a queue → the projector → the read model -----------------------------
@@ -420,7 +421,7 @@ export class OrdersStack extends Stack {
   ): ServiceFunction {
     const fn = new ServiceFunction(this, id, { entry: handler(name), service: SERVICE, ...props });
     this.eventStore.grantAppend(fn);
-    this.idempotencyTable.grantReadWriteData(fn);
+    this.idempotencyTable.grantRecords(fn);
     return fn;
   }
 }

@@ -12,6 +12,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
+import { USERS_EVENT_SOURCE } from '../../functions/users/contracts';
 import { STAFF_GROUP } from '../../shared/http/caller';
 import { ContextRoutes } from '../constructs/context-routes';
 import { ContextTable } from '../constructs/context-table';
@@ -157,6 +158,7 @@ export class UsersStack extends Stack {
       entry: handler('outbox-relay'),
       service: SERVICE,
       bus: props.bus,
+      source: USERS_EVENT_SOURCE,
     });
 
     this.authorizer = new apigateway.CognitoUserPoolsAuthorizer(this, 'Authorizer', {

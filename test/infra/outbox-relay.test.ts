@@ -17,6 +17,7 @@ function relayOn(stack: Stack, overrides: Partial<OutboxRelayProps> = {}) {
     entry,
     service: 'orders',
     bus,
+    source: 'shop.orders',
     ...overrides,
   });
   return { relay, template: Template.fromStack(stack) };
@@ -87,6 +88,8 @@ describe('OutboxRelay', () => {
           Match.objectLike({
             Action: 'events:PutEvents',
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Bus'), 'Arn'] },
+            // Its own context's source only: no relay can publish another context's events.
+            Condition: { StringEquals: { 'events:source': 'shop.orders' } },
           }),
         ]),
       },
@@ -186,7 +189,14 @@ describe('OutboxRelay', () => {
     const bus = new events.EventBus(stack, 'Bus');
     expect(
       () =>
-        new OutboxRelay(stack, 'Relay', { table: table(stack), entry, service: 'orders', bus, ...overrides }),
+        new OutboxRelay(stack, 'Relay', {
+          table: table(stack),
+          entry,
+          service: 'orders',
+          bus,
+          source: 'shop.orders',
+          ...overrides,
+        }),
     ).toThrow(message);
   });
 });
