@@ -135,12 +135,28 @@ export class DynamoDbEventStore<
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
             },
           };
+    // The stream must reach the version decided on: without this check an append after a version
+    // that does not exist would write events past a gap no later append could fill.
+    const previousCheck =
+      expectedVersion === 0
+        ? undefined
+        : {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: { pk: aggregateId, sk: expectedVersion },
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          };
     try {
       // Version expectedVersion + 1 already existing is exactly the lost race. The SDK fills in the
       // transaction's ClientRequestToken once per call, so its own retries cannot append twice.
       await this.documents.send(
         new TransactWriteCommand({
-          TransactItems: claimPut === undefined ? eventPuts : [claimPut, ...eventPuts],
+          TransactItems: [
+            ...(claimPut === undefined ? [] : [claimPut]),
+            ...eventPuts,
+            ...(previousCheck === undefined ? [] : [previousCheck]),
+          ],
         }),
       );
     } catch (error) {
@@ -151,7 +167,7 @@ export class DynamoDbEventStore<
           throw new UniqueKeyTakenError(uniqueKey, claimedBy, { cause: error });
         }
       }
-      throw appendFailure(error, aggregateId, expectedVersion);
+      throw appendFailure(error, aggregateId, expectedVersion, previousCheck !== undefined);
     }
     return { version: expectedVersion + events.length };
   }
@@ -331,9 +347,25 @@ function claimFailure(error: unknown): { claimedBy: string | undefined } | undef
   return { claimedBy: reason.Item?.['aggregateId']?.S };
 }
 
-function appendFailure(error: unknown, aggregateId: string, expectedVersion: number): unknown {
+function appendFailure(
+  error: unknown,
+  aggregateId: string,
+  expectedVersion: number,
+  checkedPrevious: boolean,
+): unknown {
   if (!(error instanceof TransactionCanceledException)) return error;
   const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+  // The check of the previous version is the transaction's last item.
+  const onlyThePreviousMissing =
+    checkedPrevious &&
+    codes.at(-1) === 'ConditionalCheckFailed' &&
+    codes.slice(0, -1).every((code) => code === 'None');
+  if (onlyThePreviousMissing) {
+    return new ConcurrencyError(
+      `${aggregateId} has no version ${expectedVersion} to append after: the stream is behind the version decided on`,
+      { cause: error },
+    );
+  }
   if (codes.some((code) => LOST_RACE_REASONS.has(code))) {
     return new ConcurrencyError(
       `${aggregateId} was modified concurrently: another command appended version ${expectedVersion + 1} first`,

@@ -46,9 +46,11 @@ export interface EventStore<TEvent extends DomainEvent = DomainEvent, TState = u
   /**
    * Appends all `events` atomically, or none. `expectedVersion` is the version the caller decided on
    * (0 for a new aggregate), so the events must carry versions `expectedVersion + 1`, `+ 2`, …
-   * Throws `ConcurrencyError` when another writer appended first, `UniqueKeyTakenError` when
-   * `options.uniqueKey` is claimed already, `TooManyEventsError` beyond `MAX_EVENTS_PER_APPEND` (one
-   * fewer with a unique key: its claim takes a place in the transaction).
+   * Throws `ConcurrencyError` when another writer appended first, or when the stream does not reach
+   * `expectedVersion` (an append never leaves a gap), `UniqueKeyTakenError` when `options.uniqueKey` is
+   * claimed already, `TooManyEventsError` beyond `MAX_EVENTS_PER_APPEND` (one fewer with a unique key,
+   * and one fewer after version 0: the claim and the check of the previous version each take a place
+   * in the transaction).
    * Appending no events writes nothing and checks nothing; claiming a key with no events is an
    * `EventStoreError` (a claim is only ever made by the events it guards).
    */

@@ -18,8 +18,9 @@ export function validateAppend(
     );
   }
   const { uniqueKey } = options;
-  // A claim is one more item of the same transaction.
-  const maxEvents = uniqueKey === undefined ? MAX_EVENTS_PER_APPEND : MAX_EVENTS_PER_APPEND - 1;
+  // A claim is one more item of the same transaction, and so is the check that the previous version exists.
+  const maxEvents =
+    MAX_EVENTS_PER_APPEND - (uniqueKey === undefined ? 0 : 1) - (expectedVersion === 0 ? 0 : 1);
   if (events.length > maxEvents) {
     throw new TooManyEventsError(aggregateId, events.length, maxEvents);
   }

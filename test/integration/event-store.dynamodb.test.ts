@@ -120,6 +120,38 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     expect(await store.load(id)).toEqual([first]);
   });
 
+  it('refuses an append after a version the stream does not have: no gap is ever written', async () => {
+    // Prepare
+    const id = newId('order');
+    const first = incremented(id, 1);
+    await store.append(id, 0, [first]);
+
+    // Act: versions 3 and 4, decided on a version 2 that does not exist
+    const gap = store.append(id, 2, incrementsAfter(id, 2, 2));
+    const other = newId('order');
+    const unknownStream = store.append(other, 5, incrementsAfter(other, 5, 1));
+
+    // Assess
+    await expect(gap).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(gap).rejects.toThrow(`${id} has no version 2 to append after`);
+    await expect(unknownStream).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(await store.load(id)).toEqual([first]);
+    expect(await store.load(other)).toEqual([]);
+    // The next append at the real head still works.
+    await expect(store.append(id, 1, incrementsAfter(id, 1, 1))).resolves.toEqual({ version: 2 });
+  });
+
+  it(`after version 0 the check of the previous version takes a place: ${MAX_EVENTS_PER_APPEND - 1} events at most`, async () => {
+    const id = newId('order');
+    await store.append(id, 0, [incremented(id, 1)]);
+    await expect(store.append(id, 1, incrementsAfter(id, 1, MAX_EVENTS_PER_APPEND))).rejects.toBeInstanceOf(
+      TooManyEventsError,
+    );
+    await expect(store.append(id, 1, incrementsAfter(id, 1, MAX_EVENTS_PER_APPEND - 1))).resolves.toEqual({
+      version: MAX_EVENTS_PER_APPEND,
+    });
+  });
+
   it('lets exactly one of concurrent appends at the same expected version win', async () => {
     // Prepare
     const id = newId('order');
@@ -375,8 +407,14 @@ describe('DynamoDbEventStore on DynamoDB Local', () => {
     const padding = 'x'.repeat(1_200);
 
     beforeAll(async () => {
-      for (let after = 0; after < 1_000; after += MAX_EVENTS_PER_APPEND) {
-        await store.append(id, after, incrementsAfter(id, after, MAX_EVENTS_PER_APPEND, { by: 1, padding }));
+      // As many as one append takes: all of them at version 0, one fewer after (the previous version's check).
+      for (let after = 0; after < 1_000;) {
+        const count = Math.min(
+          1_000 - after,
+          after === 0 ? MAX_EVENTS_PER_APPEND : MAX_EVENTS_PER_APPEND - 1,
+        );
+        await store.append(id, after, incrementsAfter(id, after, count, { by: 1, padding }));
+        after += count;
       }
     });
 
