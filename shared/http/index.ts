@@ -39,7 +39,6 @@ export {
   readJsonBody,
   type JsonBodyOptions,
 } from './parse-json-body';
-export { parsePathParameters, parseQuery } from './parse-parameters';
 export { parseWithSchema } from './parse-with-schema';
 export { isPrintableHeaderValue } from './printable-header-value';
 export { assertStrictSchema } from './strict-schema';
