@@ -8,18 +8,17 @@ import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
+import {
+  CLIENT_REQUEST_RETRY,
+  type LostRaceRetryOptions,
+  type LostRaceRetryPolicy,
+} from '../../shared/resilience';
 import { DynamoDbAccountRepository } from './adapters/dynamodb-account-repository';
 import { makeDepositMoney } from './application/deposit-money';
 import { makeGetAccount } from './application/get-account';
 import { makeListTransactions } from './application/list-transactions';
 import { makeOpenAccount } from './application/open-account';
-import { makeOrderPayments } from './application/order-payments';
-import {
-  CLIENT_REQUEST_RETRY,
-  SERVICE_CALL_RETRY,
-  type LostRaceRetryOptions,
-  type LostRaceRetryPolicy,
-} from './application/optimistic-retry';
+import { makeOrderPayments, SERVICE_CALL_RETRY } from './application/order-payments';
 import { makeTransferMoney } from './application/transfer-money';
 import { loadAccountCommandConfig, loadAccountsConfig } from './config';
 import type { AccountPaymentsHandlerDependencies } from './handlers/account-payments';

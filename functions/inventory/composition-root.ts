@@ -12,15 +12,12 @@ import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
 import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
 import type { RetryPolicy } from '../../shared/outbox/retry-policy';
+import { CLIENT_REQUEST_RETRY, type LostRaceRetryOptions } from '../../shared/resilience';
 import { DynamoDbProductRepository } from './adapters/dynamodb-product-repository';
 import { makeCommitStock } from './application/commit-stock';
+import { STOCK_STEP_RETRY } from './application/change-reservation';
 import { makeCreateProduct } from './application/create-product';
 import { makeGetProduct } from './application/get-product';
-import {
-  CLIENT_REQUEST_OPTIMISTIC_RETRY,
-  DEFAULT_OPTIMISTIC_RETRY,
-  type OptimisticRetryOptions,
-} from './application/optimistic-retry';
 import { makeReleaseStock } from './application/release-stock';
 import { makeReserveStock } from './application/reserve-stock';
 import { makeRestockProduct } from './application/restock-product';
@@ -50,13 +47,14 @@ function productRepository(tableName: string): DynamoDbProductRepository {
 const newContext = requestCommandContext(() => currentTraceHeader());
 
 /** Each lost race is a wasted write: worth a log line, with the request's keys. */
-const logConflict: OptimisticRetryOptions['onRetry'] = (retry) =>
-  logger.info('Optimistic lock conflict; retrying on the fresh state', { ...retry });
-const loggedRetry: OptimisticRetryOptions = { ...DEFAULT_OPTIMISTIC_RETRY, onRetry: logConflict };
-const loggedClientRequestRetry: OptimisticRetryOptions = {
-  ...CLIENT_REQUEST_OPTIMISTIC_RETRY,
-  onRetry: logConflict,
-};
+const logConflict: LostRaceRetryOptions['onRetry'] = ({ attempt, delayMs, error }) =>
+  logger.info('Optimistic lock conflict; retrying on the fresh state', {
+    attempt,
+    delayMs,
+    reason: error instanceof Error ? error.message : String(error),
+  });
+const loggedRetry: LostRaceRetryOptions = { ...STOCK_STEP_RETRY, onRetry: logConflict };
+const loggedClientRequestRetry: LostRaceRetryOptions = { ...CLIENT_REQUEST_RETRY, onRetry: logConflict };
 
 export function createProductDependencies(): CreateProductHandlerDependencies {
   const config = loadProductCommandConfig();

@@ -47,3 +47,9 @@ export {
   type RetryInfo,
   type RetryOptions,
 } from './retry';
+export {
+  CLIENT_REQUEST_RETRY,
+  retryLostRaces,
+  type LostRaceRetryOptions,
+  type LostRaceRetryPolicy,
+} from './lost-race-retry';

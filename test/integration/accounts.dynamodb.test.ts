@@ -25,10 +25,7 @@ import { makeDepositMoney } from '../../functions/accounts/application/deposit-m
 import { makeGetAccount } from '../../functions/accounts/application/get-account';
 import { makeListTransactions } from '../../functions/accounts/application/list-transactions';
 import { makeOpenAccount } from '../../functions/accounts/application/open-account';
-import {
-  CLIENT_REQUEST_RETRY,
-  type LostRaceRetryOptions,
-} from '../../functions/accounts/application/optimistic-retry';
+import { CLIENT_REQUEST_RETRY, type LostRaceRetryOptions } from '../../shared/resilience';
 import { makeTransferMoney } from '../../functions/accounts/application/transfer-money';
 import { ledgerSum, type Account } from '../../functions/accounts/domain/account';
 import { InsufficientFundsError } from '../../functions/accounts/domain/errors';

@@ -12,7 +12,7 @@ import { DynamoDbProductRepository } from '../../functions/inventory/adapters/dy
 import type { OrderStock } from '../../functions/inventory/application/change-reservation';
 import { makeCommitStock } from '../../functions/inventory/application/commit-stock';
 import { makeCreateProduct } from '../../functions/inventory/application/create-product';
-import type { OptimisticRetryOptions } from '../../functions/inventory/application/optimistic-retry';
+import type { LostRaceRetryOptions } from '../../shared/resilience';
 import { makeReleaseStock } from '../../functions/inventory/application/release-stock';
 import { makeReserveStock } from '../../functions/inventory/application/reserve-stock';
 import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts';
@@ -25,11 +25,12 @@ import { useDynamoDbLocal, type CreatedTable } from '../support/dynamodb-local';
 import { recordingOutboxRelay } from '../support/recording-outbox-relay';
 
 /** Racing writers on one item lose often on a shared 2-core machine: many short, jittered pauses. */
-const RETRY: OptimisticRetryOptions = {
+const RETRY: LostRaceRetryOptions = {
   maxAttempts: 300,
   baseDelayMs: 2,
   maxDelayMs: 40,
   maxElapsedMs: 40_000,
+  answerReserveMs: 0,
 };
 
 /** A product event's envelope at `version`, as the use cases write it. */
@@ -64,7 +65,7 @@ function productsTable(): Promise<CreatedTable> {
   });
 }
 
-function inventory(tableName: string, retry: OptimisticRetryOptions = RETRY) {
+function inventory(tableName: string, retry: LostRaceRetryOptions = RETRY) {
   const repository = new DynamoDbProductRepository({ client: dynamo.client, tableName });
   const deps = { repository, retry };
   return {

@@ -1,5 +1,10 @@
 import type { Requester } from '../../../shared/identity/requester';
-import type { CallBudget } from '../../../shared/resilience';
+import {
+  CLIENT_REQUEST_RETRY,
+  retryLostRaces,
+  type CallBudget,
+  type LostRaceRetryOptions,
+} from '../../../shared/resilience';
 import { accountFor, mayServe, type Account } from '../domain/account';
 import { decideDeposit, type Deposit, type DepositRequest } from '../domain/deposit';
 import {
@@ -7,7 +12,7 @@ import {
   StaleAccountsError,
   type AccountRepository,
 } from '../ports/account-repository';
-import { CLIENT_REQUEST_RETRY, retryLostRaces, type LostRaceRetryOptions } from './optimistic-retry';
+
 import { DEPOSIT_KEY_SCOPE, earlierDeposit, requestClaimKey } from './request-claims';
 
 export interface DepositMoneyInput extends DepositRequest {

@@ -1,4 +1,4 @@
-import type { CallBudget } from '../../../shared/resilience';
+import type { CallBudget, LostRaceRetryPolicy } from '../../../shared/resilience';
 import { openAccount, SHOP, type Account } from '../domain/account';
 import { OrderChargeNotFoundError } from '../domain/errors';
 import type { Transfer } from '../domain/transfer';
@@ -60,6 +60,19 @@ export interface OrderPaymentsDependencies extends TransferMoneyDependencies {
   /** `acc_` + ULID in production: the shop's account in a new currency. */
   readonly newAccountId: () => string;
 }
+
+/**
+ * For another context's call (the payment of an order): shorter than the caller's timeout, which then
+ * repeats the call safely (its key is claimed with the transfer). Every order paid from an account
+ * credits the shop's account in its currency, so concurrent payments race for that one account.
+ */
+export const SERVICE_CALL_RETRY: LostRaceRetryPolicy = {
+  maxAttempts: 1_000,
+  baseDelayMs: 5,
+  maxDelayMs: 50,
+  maxElapsedMs: 2_500,
+  answerReserveMs: 500,
+};
 
 /** The keys claimed with an order's charge and with its refund: one of each, ever. */
 export function orderChargeKey(orderId: string): string {

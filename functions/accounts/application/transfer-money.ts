@@ -1,5 +1,10 @@
 import type { Requester } from '../../../shared/identity/requester';
-import type { CallBudget } from '../../../shared/resilience';
+import {
+  CLIENT_REQUEST_RETRY,
+  retryLostRaces,
+  type CallBudget,
+  type LostRaceRetryOptions,
+} from '../../../shared/resilience';
 import { accountFor, existingAccount, maySpendFrom, type Account } from '../domain/account';
 import {
   checkTransferRequest,
@@ -12,7 +17,7 @@ import {
   StaleAccountsError,
   type AccountRepository,
 } from '../ports/account-repository';
-import { CLIENT_REQUEST_RETRY, retryLostRaces, type LostRaceRetryOptions } from './optimistic-retry';
+
 import { earlierTransfer, requestClaimKey, TRANSFER_KEY_SCOPE } from './request-claims';
 
 export interface TransferMoneyInput extends TransferRequest {

@@ -5,10 +5,24 @@ import type { Reservation, ReservationDecision } from '../domain/stock-reservati
 import type { StockReservationRepository } from '../ports/stock-reservation-repository';
 import { envelope } from './event-envelope';
 import {
-  DEFAULT_OPTIMISTIC_RETRY,
-  retryOnConcurrencyError,
-  type OptimisticRetryOptions,
-} from './optimistic-retry';
+  retryLostRaces,
+  type LostRaceRetryOptions,
+  type LostRaceRetryPolicy,
+} from '../../../shared/resilience';
+
+/**
+ * The saga's stock steps: pauses drawn from [0, min(250, 5 · 2ⁿ⁻¹)) ms, for at most 10 s and 50
+ * attempts. A hot product takes one write per read-write round trip (≈ 15 ms on DynamoDB): the short cap
+ * keeps the writers racing for it close behind one another, the jitter keeps them apart. Step Functions
+ * retries a step that gives up.
+ */
+export const STOCK_STEP_RETRY: LostRaceRetryPolicy = {
+  maxAttempts: 50,
+  baseDelayMs: 5,
+  maxDelayMs: 250,
+  maxElapsedMs: 10_000,
+  answerReserveMs: 0,
+};
 
 /** An order's lines, as a saga step names them. */
 export interface OrderStock {
@@ -30,8 +44,8 @@ export interface LineOutcome {
 
 export interface StockReservationDependencies {
   readonly repository: StockReservationRepository;
-  /** @default DEFAULT_OPTIMISTIC_RETRY */
-  readonly retry?: OptimisticRetryOptions;
+  /** @default STOCK_STEP_RETRY */
+  readonly retry?: LostRaceRetryOptions;
 }
 
 export interface ReservationMove {
@@ -54,7 +68,7 @@ export function changeReservation(
   move: ReservationMove,
   context: CommandContext,
 ): Promise<LineOutcome> {
-  return retryOnConcurrencyError(async (): Promise<LineOutcome> => {
+  return retryLostRaces(async (): Promise<LineOutcome> => {
     const { product, reservation } = await deps.repository.load(productId, orderId);
     if (product === undefined) {
       if (reservation !== undefined) {
@@ -86,7 +100,7 @@ export function changeReservation(
         });
         return { productId, outcome: 'moved', reservation: decision.reservation };
     }
-  }, deps.retry ?? DEFAULT_OPTIMISTIC_RETRY);
+  }, deps.retry ?? STOCK_STEP_RETRY);
 }
 
 /**

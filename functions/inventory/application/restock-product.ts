@@ -3,11 +3,7 @@ import { ProductNotFoundError } from '../domain/errors';
 import { addStock, type Product } from '../domain/product';
 import { StaleProductError, type ProductRepository } from '../ports/product-repository';
 import { envelope } from './event-envelope';
-import {
-  DEFAULT_OPTIMISTIC_RETRY,
-  retryOnConcurrencyError,
-  type OptimisticRetryOptions,
-} from './optimistic-retry';
+import { CLIENT_REQUEST_RETRY, retryLostRaces, type LostRaceRetryOptions } from '../../../shared/resilience';
 
 export type RestockProduct = (
   productId: string,
@@ -17,8 +13,8 @@ export type RestockProduct = (
 
 export interface RestockProductDependencies {
   readonly repository: ProductRepository;
-  /** @default DEFAULT_OPTIMISTIC_RETRY */
-  readonly retry?: OptimisticRetryOptions;
+  /** @default CLIENT_REQUEST_RETRY */
+  readonly retry?: LostRaceRetryOptions;
 }
 
 /**
@@ -28,10 +24,10 @@ export interface RestockProductDependencies {
  * a bounded number of times.
  */
 export function makeRestockProduct(deps: RestockProductDependencies): RestockProduct {
-  const retry = deps.retry ?? DEFAULT_OPTIMISTIC_RETRY;
+  const retry = deps.retry ?? CLIENT_REQUEST_RETRY;
   return (productId, quantity, context) => {
     let returnedByConflict: Product | undefined;
-    return retryOnConcurrencyError(async () => {
+    return retryLostRaces(async () => {
       const current = returnedByConflict ?? (await deps.repository.find(productId));
       returnedByConflict = undefined;
       if (current === undefined) throw new ProductNotFoundError(productId);

@@ -49,7 +49,14 @@ function inventoryApi() {
   const restock = makeRestockProductHandler({
     restockProduct: makeRestockProduct({
       repository,
-      retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 1_000, sleep: nextTick },
+      retry: {
+        maxAttempts: 3,
+        baseDelayMs: 0,
+        maxDelayMs: 0,
+        maxElapsedMs: 1_000,
+        answerReserveMs: 0,
+        sleep: nextTick,
+      },
     }),
     newContext,
     logger,

@@ -28,6 +28,7 @@ const instantRetry = {
   baseDelayMs: 0,
   maxDelayMs: 0,
   maxElapsedMs: 60_000,
+  answerReserveMs: 0,
   sleep: nextTick,
 };
 

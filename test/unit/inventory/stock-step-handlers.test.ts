@@ -65,7 +65,14 @@ async function steps(...products: Product[]) {
   };
   const deps = {
     repository,
-    retry: { maxAttempts: 10, baseDelayMs: 0, maxDelayMs: 0, maxElapsedMs: 1_000, sleep: nextTick },
+    retry: {
+      maxAttempts: 10,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+      maxElapsedMs: 1_000,
+      answerReserveMs: 0,
+      sleep: nextTick,
+    },
   };
   return {
     repository,

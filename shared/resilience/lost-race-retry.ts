@@ -1,5 +1,12 @@
-import { ConcurrencyError } from '../../../shared/errors/app-error';
-import { retryWithBackoff, type CallBudget, type RetryInfo } from '../../../shared/resilience';
+/**
+ * Optimistic locking's retry: a read-decide-write attempt beaten by a concurrent writer (a
+ * `ConcurrencyError`) is decided again on fresh state, after a jittered pause, within a time bound and
+ * the invocation's `CallBudget`. One helper for every context that writes under a version (inventory's
+ * stock, accounts' balances).
+ */
+import { ConcurrencyError } from '../errors/app-error';
+import type { CallBudget } from './call-budget';
+import { retryWithBackoff, type RetryInfo } from './retry';
 
 export interface LostRaceRetryPolicy {
   /** Total attempts, the first included. */
@@ -25,9 +32,10 @@ export interface LostRaceRetryOptions extends LostRaceRetryPolicy {
 }
 
 /**
- * For a request a client waits on: bounded by time, not by a count. With n requests racing for one
- * account each round has one winner, so a count of attempts starves the unlucky; pauses capped at 100 ms
- * fit hundreds of attempts into 20 s, where losing every one is beyond chance. A 25 s function and API
+ * For a request a client waits on (a transfer, a deposit, a restock): bounded by time, not by a count.
+ * With n requests racing for one item each round has one winner, so a count of attempts starves the
+ * unlucky (at 16 writers, 50 attempts left 9 of 200 restocks answering 409); pauses capped at 100 ms fit
+ * hundreds of attempts into 20 s, where losing every one is beyond chance. A 25 s function and API
  * Gateway's 29 s leave room for the 409.
  */
 export const CLIENT_REQUEST_RETRY: LostRaceRetryPolicy = {
@@ -36,19 +44,6 @@ export const CLIENT_REQUEST_RETRY: LostRaceRetryPolicy = {
   maxDelayMs: 100,
   maxElapsedMs: 20_000,
   answerReserveMs: 1_000,
-};
-
-/**
- * For another context's call (the payment of an order): shorter than the caller's timeout, which then
- * repeats the call safely (its key is claimed with the transfer). Every order paid from an account
- * credits the shop's account in its currency, so concurrent payments race for that one account.
- */
-export const SERVICE_CALL_RETRY: LostRaceRetryPolicy = {
-  maxAttempts: 1_000,
-  baseDelayMs: 5,
-  maxDelayMs: 50,
-  maxElapsedMs: 2_500,
-  answerReserveMs: 500,
 };
 
 /**

@@ -1,9 +1,5 @@
 import { ConcurrencyError, NotFoundError } from '../../../shared/errors/app-error';
-import {
-  CLIENT_REQUEST_RETRY,
-  retryLostRaces,
-  type LostRaceRetryOptions,
-} from '../../../functions/accounts/application/optimistic-retry';
+import { CLIENT_REQUEST_RETRY, retryLostRaces, type LostRaceRetryOptions } from '../../../shared/resilience';
 
 /** A clock that advances only when the retry sleeps: elapsed time is the sum of the pauses. */
 function fakeTime(options: Partial<LostRaceRetryOptions> = {}) {
