@@ -8,11 +8,7 @@ import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
-import {
-  CLIENT_REQUEST_RETRY,
-  type LostRaceRetryOptions,
-  type LostRaceRetryPolicy,
-} from '../../shared/resilience';
+import { CLIENT_REQUEST_RETRY, loggedLostRaceRetry } from '../../shared/resilience';
 import { DynamoDbAccountRepository } from './adapters/dynamodb-account-repository';
 import { makeDepositMoney } from './application/deposit-money';
 import { makeGetAccount } from './application/get-account';
@@ -40,19 +36,7 @@ function accountRepository(tableName: string): DynamoDbAccountRepository {
 
 const now = (): Date => new Date();
 
-/** Each lost race is a wasted write: worth a log line, with the request's keys. */
-function logged(policy: LostRaceRetryPolicy): LostRaceRetryOptions {
-  return {
-    ...policy,
-    onRetry: ({ attempt, delayMs, error }) =>
-      logger.info('Optimistic lock conflict; retrying on the fresh state', {
-        attempt,
-        delayMs,
-        reason: error instanceof Error ? error.message : String(error),
-      }),
-  };
-}
-const loggedRetry = logged(CLIENT_REQUEST_RETRY);
+const loggedRetry = loggedLostRaceRetry(CLIENT_REQUEST_RETRY, logger);
 
 export function openAccountDependencies(): OpenAccountHandlerDependencies {
   const config = loadAccountCommandConfig();
@@ -111,7 +95,7 @@ export function accountPaymentsDependencies(): AccountPaymentsHandlerDependencie
       newTransferId: () => newId('transfer'),
       newAccountId: () => newId('account'),
       now,
-      retry: logged(SERVICE_CALL_RETRY),
+      retry: loggedLostRaceRetry(SERVICE_CALL_RETRY, logger),
     }),
     logger,
   };

@@ -12,7 +12,7 @@ import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
 import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
 import type { RetryPolicy } from '../../shared/outbox/retry-policy';
-import { CLIENT_REQUEST_RETRY, type LostRaceRetryOptions } from '../../shared/resilience';
+import { CLIENT_REQUEST_RETRY, loggedLostRaceRetry } from '../../shared/resilience';
 import { DynamoDbProductRepository } from './adapters/dynamodb-product-repository';
 import { makeCommitStock } from './application/commit-stock';
 import { STOCK_STEP_RETRY } from './application/change-reservation';
@@ -46,15 +46,8 @@ function productRepository(tableName: string): DynamoDbProductRepository {
 
 const newContext = requestCommandContext(() => currentTraceHeader());
 
-/** Each lost race is a wasted write: worth a log line, with the request's keys. */
-const logConflict: LostRaceRetryOptions['onRetry'] = ({ attempt, delayMs, error }) =>
-  logger.info('Optimistic lock conflict; retrying on the fresh state', {
-    attempt,
-    delayMs,
-    reason: error instanceof Error ? error.message : String(error),
-  });
-const loggedRetry: LostRaceRetryOptions = { ...STOCK_STEP_RETRY, onRetry: logConflict };
-const loggedClientRequestRetry: LostRaceRetryOptions = { ...CLIENT_REQUEST_RETRY, onRetry: logConflict };
+const loggedRetry = loggedLostRaceRetry(STOCK_STEP_RETRY, logger);
+const loggedClientRequestRetry = loggedLostRaceRetry(CLIENT_REQUEST_RETRY, logger);
 
 export function createProductDependencies(): CreateProductHandlerDependencies {
   const config = loadProductCommandConfig();

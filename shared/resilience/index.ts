@@ -49,7 +49,9 @@ export {
 } from './retry';
 export {
   CLIENT_REQUEST_RETRY,
+  loggedLostRaceRetry,
   retryLostRaces,
+  type LostRaceLogger,
   type LostRaceRetryOptions,
   type LostRaceRetryPolicy,
 } from './lost-race-retry';

@@ -5,6 +5,7 @@
  * stock, accounts' balances).
  */
 import { ConcurrencyError } from '../errors/app-error';
+import { errorMessage } from '../errors/error-message';
 import type { CallBudget } from './call-budget';
 import { retryWithBackoff, type RetryInfo } from './retry';
 
@@ -45,6 +46,27 @@ export const CLIENT_REQUEST_RETRY: LostRaceRetryPolicy = {
   maxElapsedMs: 20_000,
   answerReserveMs: 1_000,
 };
+
+/** Where `loggedLostRaceRetry` writes; the Powertools `Logger` fits it. */
+export interface LostRaceLogger {
+  info(message: string, attributes: Record<string, unknown>): void;
+}
+
+/** `policy` with each lost race logged: every one is a wasted write, worth a line with the request's keys. */
+export function loggedLostRaceRetry(
+  policy: LostRaceRetryPolicy,
+  logger: LostRaceLogger,
+): LostRaceRetryOptions {
+  return {
+    ...policy,
+    onRetry: ({ attempt, delayMs, error }) =>
+      logger.info('Optimistic lock conflict; retrying on the fresh state', {
+        attempt,
+        delayMs,
+        reason: errorMessage(error),
+      }),
+  };
+}
 
 /**
  * Runs read-decide-write `attempt`s through the project's `retryWithBackoff` until one is not beaten by

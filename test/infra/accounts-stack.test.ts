@@ -4,7 +4,11 @@ import { buildApp } from '../../infra/app';
 import { ContextTable } from '../../infra/constructs/context-table';
 import type { AccountsStack } from '../../infra/stacks/accounts-stack';
 import type { UsersStack } from '../../infra/stacks/users-stack';
-import { actionsGrantedTo, unbundledApp } from './construct-test-helpers';
+import {
+  actionsGrantedTo,
+  expectRoutesDeployedToExistingStage,
+  unbundledApp,
+} from './construct-test-helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -227,13 +231,7 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
   });
 
   test('deploys its routes to the existing prod stage once they exist', () => {
-    const deployments = template.findResources('AWS::ApiGateway::Deployment');
-    const [deployment] = Object.values(deployments);
-    expect(Object.keys(deployments)).toHaveLength(1);
-    expect(deployment?.['Properties']).toMatchObject({ StageName: 'prod' });
-    const methodIds = Object.keys(template.findResources('AWS::ApiGateway::Method'));
-    expect(deployment?.['DependsOn']).toEqual(expect.arrayContaining(methodIds));
-    template.resourceCountIs('AWS::ApiGateway::Stage', 0);
+    expectRoutesDeployedToExistingStage(template, 'prod');
   });
 
   test('deploys after inventory and before payments, which invoke it: one stage redeployment at a time', () => {

@@ -2,7 +2,11 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
 import type { InventoryStack } from '../../infra/stacks/inventory-stack';
-import { actionsGrantedTo, unbundledApp } from './construct-test-helpers';
+import {
+  actionsGrantedTo,
+  expectRoutesDeployedToExistingStage,
+  unbundledApp,
+} from './construct-test-helpers';
 
 describe('InventoryStack (in the app, on the platform API and bus)', () => {
   const app = buildApp(unbundledApp());
@@ -35,13 +39,7 @@ describe('InventoryStack (in the app, on the platform API and bus)', () => {
   });
 
   test('deploys its routes to the existing prod stage once they exist', () => {
-    const deployments = template.findResources('AWS::ApiGateway::Deployment');
-    const [deployment] = Object.values(deployments);
-    expect(Object.keys(deployments)).toHaveLength(1);
-    expect(deployment?.['Properties']).toMatchObject({ StageName: 'prod' });
-    const methodIds = Object.keys(template.findResources('AWS::ApiGateway::Method'));
-    expect(deployment?.['DependsOn']).toEqual(expect.arrayContaining(methodIds));
-    template.resourceCountIs('AWS::ApiGateway::Stage', 0);
+    expectRoutesDeployedToExistingStage(template, 'prod');
   });
 
   test('keeps products in a table whose NEW_IMAGE stream is relayed to the shop bus, event items only', () => {

@@ -61,8 +61,9 @@ export class InMemoryAccountRepository implements AccountRepository {
 
   async openShopAccount(account: Account): Promise<Account> {
     await Promise.resolve();
-    const holder = this.shopAccounts.get(account.currency);
-    if (holder !== undefined) return { ...(this.accounts.get(holder) as Account) };
+    const holderId = this.shopAccounts.get(account.currency);
+    const holder = holderId === undefined ? undefined : this.accounts.get(holderId);
+    if (holder !== undefined) return { ...holder };
     if (this.accounts.has(account.accountId)) throw new AccountAlreadyExistsError(account.accountId);
     this.accounts.set(account.accountId, { ...account });
     this.shopAccounts.set(account.currency, account.accountId);

@@ -1,5 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
+import { errorMessage } from '../../../shared/errors/error-message';
+import type { LambdaContext } from '../../../shared/http';
 import { idSchema } from '../../../shared/http/id-schema';
 import { houseStyleReasons, validationErrorFromZod } from '../../../shared/http/validation-error-from-zod';
 import { IdempotencyKeyReusedError } from '../../../shared/idempotency/errors';
@@ -26,11 +28,6 @@ export interface AccountPaymentsHandlerDependencies {
   readonly logger: Pick<Logger, 'info' | 'warn' | 'appendKeys' | 'removeKeys' | 'resetKeys'>;
 }
 
-/** The part of the Lambda context the handler reads. */
-export interface InvocationContext {
-  getRemainingTimeInMillis(): number;
-}
-
 const orderId = idSchema('order');
 const AccountPaymentRequestSchema = z.discriminatedUnion('operation', [
   z.strictObject({
@@ -52,7 +49,10 @@ const AccountPaymentRequestSchema = z.discriminatedUnion('operation', [
  */
 export function makeAccountPaymentsHandler(
   deps: AccountPaymentsHandlerDependencies,
-): (event: unknown, context?: InvocationContext) => Promise<AccountPaymentAnswer> {
+): (
+  event: unknown,
+  context?: Pick<LambdaContext, 'getRemainingTimeInMillis'>,
+) => Promise<AccountPaymentAnswer> {
   const { orderPayments, logger } = deps;
   return async (event, context) => {
     const parsed = AccountPaymentRequestSchema.safeParse(event, { error: houseStyleReasons });
@@ -109,7 +109,7 @@ export function makeAccountPaymentsHandler(
 
 /** A domain refusal of a charge as its answer; `undefined` for anything else. */
 function chargeRefusal(error: unknown): Exclude<AccountChargeAnswer, { outcome: 'captured' }> | undefined {
-  const declined = (code: string) => ({ outcome: 'declined' as const, code, message: messageOf(error) });
+  const declined = (code: string) => ({ outcome: 'declined' as const, code, message: errorMessage(error) });
   if (error instanceof InsufficientFundsError) return declined(ACCOUNT_DECLINE_CODES.insufficientFunds);
   if (error instanceof AccountNotFoundError) return declined(ACCOUNT_DECLINE_CODES.accountNotFound);
   if (error instanceof CurrencyMismatchError) return declined(ACCOUNT_DECLINE_CODES.currencyMismatch);
@@ -118,21 +118,18 @@ function chargeRefusal(error: unknown): Exclude<AccountChargeAnswer, { outcome: 
 
 /** A refusal no repeat can change, as an answer; `undefined` for anything else. */
 function rejection(error: unknown): AccountPaymentRejected | undefined {
-  if (error instanceof OrderChargeNotFoundError) return rejected('charge_not_found', messageOf(error));
+  if (error instanceof OrderChargeNotFoundError) return rejected('charge_not_found', errorMessage(error));
   if (error instanceof IdempotencyKeyReusedError) {
     return rejected(
       'order_charged_otherwise',
       'The order was charged before with another account or amount.',
     );
   }
-  if (error instanceof BalanceLimitExceededError) return rejected('balance_limit_exceeded', messageOf(error));
+  if (error instanceof BalanceLimitExceededError)
+    return rejected('balance_limit_exceeded', errorMessage(error));
   return undefined;
 }
 
 function rejected(code: string, message: string): AccountPaymentRejected {
   return { outcome: 'rejected', code, message };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { errorMessage } from '../../../shared/errors/error-message';
 import type { CommandContext } from '../../../shared/event-sourcing';
 import type { LambdaContext } from '../../../shared/http';
 import { parseWithSchema } from '../../../shared/http';
@@ -64,7 +65,7 @@ export function sagaStep<S extends z.ZodType<{ orderId: string; correlationId?: 
     try {
       input = parseWithSchema(options.input, event, 'input');
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       logger.warn('Saga step called with a malformed input', { step: options.step, error });
       throw new InvalidSagaInputError(`${options.step}: ${message}`, { cause: error });
     }

@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { z } from 'zod';
+import { errorMessage } from '../../../shared/errors/error-message';
 import type { AccountPaymentRequest } from '../../accounts/contracts';
 import {
   ProviderRejectedError,
@@ -183,12 +184,12 @@ function invocationFailure(operation: string, error: unknown, timeoutMs: number)
     return new ProviderRejectedError(
       status ?? 400,
       name,
-      `${operation} was refused by Lambda: ${messageOf(error)}`,
+      `${operation} was refused by Lambda: ${errorMessage(error)}`,
     );
   }
   return new ProviderTransientError(
     status === undefined ? 'network' : 'server-error',
-    `${operation} failed: ${messageOf(error)}`,
+    `${operation} failed: ${errorMessage(error)}`,
     {
       cause: error,
       ...(status === undefined ? {} : { status }),
@@ -201,8 +202,4 @@ function httpStatusOf(error: unknown): number | undefined {
   const metadata = error.$metadata;
   if (typeof metadata !== 'object' || metadata === null || !('httpStatusCode' in metadata)) return undefined;
   return typeof metadata.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../shared/errors/error-message';
 import { PaymentProviderRejectedError, PaymentProviderUnavailableError } from '../domain/errors';
 import { ProviderRejectedError } from '../ports/payment-provider';
 import { isCircuitOpen, isTransient } from './provider-policy';
@@ -36,8 +37,4 @@ export function sagaErrorFor(
     );
   }
   return undefined;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,10 @@
 import { ConcurrencyError, NotFoundError } from '../../../shared/errors/app-error';
-import { CLIENT_REQUEST_RETRY, retryLostRaces, type LostRaceRetryOptions } from '../../../shared/resilience';
+import {
+  CLIENT_REQUEST_RETRY,
+  loggedLostRaceRetry,
+  retryLostRaces,
+  type LostRaceRetryOptions,
+} from '../../../shared/resilience';
 
 /** A clock that advances only when the retry sleeps: elapsed time is the sum of the pauses. */
 function fakeTime(options: Partial<LostRaceRetryOptions> = {}) {
@@ -100,6 +105,33 @@ describe('retryLostRaces', () => {
     ).rejects.toThrow(/maxElapsedMs/);
     await expect(retryLostRaces(async () => 1, { ...CLIENT_REQUEST_RETRY, maxAttempts: 0 })).rejects.toThrow(
       /maxAttempts/,
+    );
+  });
+});
+
+describe('loggedLostRaceRetry', () => {
+  test('keeps the policy and logs each lost race with its attempt, pause and reason', async () => {
+    // Prepare
+    const lines: { message: string; attributes: Record<string, unknown> }[] = [];
+    const logged = loggedLostRaceRetry(CLIENT_REQUEST_RETRY, {
+      info: (message, attributes) => lines.push({ message, attributes }),
+    });
+    let attempts = 0;
+    // Act
+    await retryLostRaces(
+      async () => {
+        attempts += 1;
+        if (attempts < 3) throw lostRace();
+      },
+      { ...logged, random: () => 0, sleep: async () => undefined },
+    );
+    // Assess
+    expect({ ...logged, onRetry: undefined }).toEqual({ ...CLIENT_REQUEST_RETRY, onRetry: undefined });
+    expect(lines).toEqual(
+      [1, 2].map((attempt) => ({
+        message: 'Optimistic lock conflict; retrying on the fresh state',
+        attributes: { attempt, delayMs: 0, reason: 'Account acc_1 was changed by another request' },
+      })),
     );
   });
 });
