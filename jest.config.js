@@ -17,8 +17,12 @@ module.exports = {
   projects: [
     project('unit'),
     project('infra'),
-    // The integration suites boot the local cloud (DynamoDB Local, workers): run them one at a time.
-    project('integration', { slowTestThreshold: 30 }),
+    // The integration suites boot the local cloud (workers): one at a time, on one DynamoDB Local.
+    project('integration', {
+      slowTestThreshold: 30,
+      globalSetup: require.resolve('cdk-local-cloud/jest-global-setup'),
+      globalTeardown: require.resolve('cdk-local-cloud/jest-global-teardown'),
+    }),
     // The local cloud's own suites (its package, `local/`).
     ...localCloud.projects,
   ],

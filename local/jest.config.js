@@ -11,12 +11,18 @@ const project = (name, extra = {}) => ({
   ...extra,
 });
 
+/** One DynamoDB Local for the whole run, its JVM warm for every suite after the first. */
+const sharedDynamoDbLocal = {
+  globalSetup: require.resolve('./src/testing/jest-global-setup.ts'),
+  globalTeardown: require.resolve('./src/testing/jest-global-teardown.ts'),
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
     project('unit'),
-    // The integration suites boot the local cloud (DynamoDB Local, workers): one at a time.
-    project('integration', { slowTestThreshold: 30 }),
+    // The integration suites boot the local cloud (workers): one at a time, on one DynamoDB Local.
+    project('integration', { slowTestThreshold: 30, ...sharedDynamoDbLocal }),
   ],
   testTimeout: 60_000,
 };

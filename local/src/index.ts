@@ -37,5 +37,12 @@ export { SeededRandom } from './faults/seeded-random';
 export { eventually, waitUntil, type WaitOptions } from './testing/eventually';
 export { localClientConfig } from './testing/client-config';
 export { startTestCloud } from './testing/start-test-cloud';
+// One DynamoDB Local for a whole test run (the jest global set-up starts it).
+export {
+  startSharedDynamoDbLocal,
+  stopSharedDynamoDbLocal,
+  sharedDynamoDbEndpoint,
+  SHARED_DYNAMODB_LOCAL_VARIABLE,
+} from './testing/shared-dynamodb-local';
 // Measures for benchmarks run side by side.
 export { cpuMark, cpuShare, latencies, percentile, processTicks, throughput, type CpuMark } from './measure';

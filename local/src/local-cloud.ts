@@ -24,6 +24,7 @@ import {
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 import {
   provisionTable,
+  deleteTable,
   unemulatedTableProperties,
   type TableProperties,
 } from './dynamodb/table-provisioner';
@@ -82,6 +83,13 @@ export interface LocalCloudOptions {
    * on one database. @default - a DynamoDB Local of its own
    */
   readonly dynamoDbEndpoint?: string;
+  /**
+   * The tables live as long as this cloud: one of the same name already there (an earlier run's) is
+   * replaced by an empty one at start, and every table is deleted at stop. For clouds started one after
+   * another on one shared DynamoDB Local (`dynamoDbEndpoint`), each starting clean.
+   * @default false - an existing table is kept, as a persisted database needs
+   */
+  readonly disposableTables?: boolean;
   /** Where progress and function logs go. @default - nowhere */
   readonly log?: (line: string) => void;
   /** The REST API (by name) also served at `/` and `/{stage}/`. @default - the first API of the first stack */
@@ -353,9 +361,20 @@ export class LocalCloud {
         .filter(([, resource]) => resource.type === 'AWS::DynamoDB::Table')
         .map(([logicalId, resource]) => ({ stackName, logicalId, resource })),
     );
+    const replaceExisting = options.disposableTables === true;
+    if (replaceExisting) {
+      // Runs after the engines and stream readers stop (closers run last to first).
+      closers.push(async () => {
+        await Promise.all(
+          tableResources.map(({ resource }) => deleteTable(dynamoClient, resource.physicalId)),
+        );
+      });
+    }
     const provisioned = await Promise.all(
       tableResources.map(({ resource }) =>
-        provisionTable(dynamoClient, resource.physicalId, resource.properties as TableProperties),
+        provisionTable(dynamoClient, resource.physicalId, resource.properties as TableProperties, {
+          replaceExisting,
+        }),
       ),
     );
     const tablesMs = performance.now() - tablesStarted;

@@ -1,11 +1,14 @@
 /**
- * DynamoDB Local for a `.dynamodb` suite: AWS's own engine (started by the local cloud's package, without
- * the rest of the cloud), one per suite file, with SDK clients on it, tables made as the stacks make them,
- * and a table's stream read back in the shape a stream-triggered function receives.
+ * DynamoDB Local for a `.dynamodb` suite: AWS's own engine (the local cloud's package runs it, without
+ * the rest of the cloud) — the test run's shared one when there is one, else one for the suite — with SDK
+ * clients on it, tables made as the stacks make them (and deleted after the suite), and a table's stream
+ * read back in the shape a stream-triggered function receives.
  */
 import {
   CreateTableCommand,
+  DeleteTableCommand,
   DynamoDBClient,
+  ResourceNotFoundException,
   type AttributeDefinition,
   type KeySchemaElement,
   type ScalarAttributeType,
@@ -18,7 +21,7 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localClientConfig, startDynamoDbLocal, type DynamoDbLocal } from 'cdk-local-cloud';
+import { localClientConfig, sharedDynamoDbEndpoint, startDynamoDbLocal } from 'cdk-local-cloud';
 import type { DynamoDBStreamRecord } from '../../shared/outbox/dynamodb-stream-event';
 
 /** The JVM takes seconds to answer, more on a busy machine. */
@@ -56,7 +59,9 @@ export interface DynamoDbLocalSuite {
 }
 
 interface Running {
-  readonly dynamoDbLocal: DynamoDbLocal;
+  readonly endpoint: string;
+  /** Stops the suite's own DynamoDB Local; nothing for the shared one. */
+  readonly stop: () => Promise<void>;
   readonly client: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
   readonly streams: DynamoDBStreamsClient;
@@ -70,13 +75,17 @@ interface Running {
 export function useDynamoDbLocal(): DynamoDbLocalSuite {
   let running: Running | undefined;
   let tableCount = 0;
+  const createdTables = new Set<string>();
 
   beforeAll(async () => {
-    const dynamoDbLocal = await startDynamoDbLocal({ port: 0 });
-    const config = localClientConfig(dynamoDbLocal.endpoint);
+    const shared = sharedDynamoDbEndpoint();
+    const own = shared === undefined ? await startDynamoDbLocal({ port: 0 }) : undefined;
+    const endpoint = shared ?? own?.endpoint ?? '';
+    const config = localClientConfig(endpoint);
     const client = new DynamoDBClient(config);
     running = {
-      dynamoDbLocal,
+      endpoint,
+      stop: async () => own?.stop(),
       client,
       documents: DynamoDBDocumentClient.from(client),
       streams: new DynamoDBStreamsClient(config),
@@ -84,10 +93,14 @@ export function useDynamoDbLocal(): DynamoDbLocalSuite {
   }, START_TIMEOUT_MS);
 
   afterAll(async () => {
-    running?.streams.destroy();
-    running?.client.destroy();
-    await running?.dynamoDbLocal.stop();
+    if (running === undefined) return;
+    const { client, streams, stop } = running;
     running = undefined;
+    // The next suite on a shared DynamoDB Local may name its tables as this one did.
+    await Promise.all([...createdTables].map((TableName) => deleteTable(client, TableName)));
+    streams.destroy();
+    client.destroy();
+    await stop();
   });
 
   const current = (): Running => {
@@ -106,11 +119,18 @@ export function useDynamoDbLocal(): DynamoDbLocalSuite {
     get documents() {
       return current().documents;
     },
-    newClient: () => new DynamoDBClient(localClientConfig(current().dynamoDbLocal.endpoint)),
-    createTable: (tableName, spec) => createTable(current().client, tableName, spec),
+    newClient: () => new DynamoDBClient(localClientConfig(current().endpoint)),
+    createTable: async (tableName, spec) => {
+      const created = await createTable(current().client, tableName, spec);
+      createdTables.add(tableName);
+      return created;
+    },
     uniqueTableName: (prefix) => {
       tableCount += 1;
-      return `${prefix}-${tableCount}`;
+      const tableName = `${prefix}-${tableCount}`;
+      // The suite may create it with its own CreateTable: it goes with the suite's tables all the same.
+      createdTables.add(tableName);
+      return tableName;
     },
     streamRecords: (streamArn) => streamRecords(current().streams, streamArn),
   };
@@ -144,6 +164,14 @@ async function createTable(
     }),
   );
   return { tableName, streamArn: TableDescription?.LatestStreamArn ?? '' };
+}
+
+async function deleteTable(client: DynamoDBClient, TableName: string): Promise<void> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
 }
 
 async function streamRecords(

@@ -1,9 +1,11 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 
@@ -49,13 +51,15 @@ const PROVISIONED_PLACEHOLDER = { ReadCapacityUnits: 5, WriteCapacityUnits: 5 };
 
 /**
  * Creates one table on DynamoDB Local with the template's keys, indexes, stream and TTL. An existing
- * table (a persisted database) is kept as it is.
+ * table (a persisted database) is kept as it is, or replaced by an empty one when `replaceExisting`.
  */
 export async function provisionTable(
   client: DynamoDBClient,
   tableName: string,
   properties: TableProperties,
+  options: { readonly replaceExisting?: boolean } = {},
 ): Promise<ProvisionedTable> {
+  if (options.replaceExisting) await deleteTable(client, tableName);
   const onDemand = properties.BillingMode === 'PAY_PER_REQUEST' || !properties.ProvisionedThroughput;
   const input: CreateTableCommandInput = {
     TableName: tableName,
@@ -100,4 +104,13 @@ export async function provisionTable(
     tableArn: Table?.TableArn ?? `arn:aws:dynamodb:us-east-1:000000000000:table/${tableName}`,
     streamArn: Table?.LatestStreamArn,
   };
+}
+
+/** Deletes a table, if there is one of that name. */
+export async function deleteTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DeleteTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
 }
