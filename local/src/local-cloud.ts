@@ -9,6 +9,7 @@ import { buildRestApis, type RestApiModel } from './apigateway/rest-api-model';
 import { listen, type RunningServer, sendJson } from './cloud/http-server';
 import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
 import { CognitoEngine } from './cognito/cognito-engine';
+import { ParameterStore } from './ssm/parameter-store';
 import { serveUserPoolWellKnown } from './cognito/well-known';
 import { LocalTargetDispatcher } from './cloud/target-dispatcher';
 import {
@@ -19,6 +20,7 @@ import {
   loadQueues,
   loadStateMachines,
   loadUserPools,
+  loadParameters,
   type LoadedResource,
 } from './cloud/loaders';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
@@ -141,6 +143,8 @@ export interface LoadedSummary {
   readonly stateMachines: readonly string[];
   /** Cognito user pools: `<name> (<userPoolId>)`. */
   readonly userPools: readonly string[];
+  /** Parameter Store parameters, by name. */
+  readonly parameters: readonly string[];
   /** Resource types and properties that do not run locally, by resource. */
   readonly unsupported: readonly string[];
   /** Settings AWS honours that change nothing locally (e.g. point-in-time recovery), by resource. */
@@ -298,6 +302,7 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_LAMBDA: edgeServer.url,
         AWS_ENDPOINT_URL_SFN: edgeServer.url,
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: edgeServer.url,
+        AWS_ENDPOINT_URL_SSM: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
@@ -323,6 +328,7 @@ export class LocalCloud {
       log,
       ...(options.identityClock === undefined ? {} : { now: options.identityClock }),
     });
+    const parameterStore = new ParameterStore();
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
       lambda,
       sqs,
@@ -409,6 +415,7 @@ export class LocalCloud {
     const queues = await loadQueues(allResources, sqs);
     const userPools = loadUserPools(allResources, cognito);
     unsupported.push(...userPools.unsupported);
+    const parameters = loadParameters(allResources, parameterStore);
     // Throws on a resource API Gateway refuses to create: that stack's deployment fails, and so does the start.
     const apis = buildRestApis(
       allResources.filter((r) => r.type.startsWith('AWS::ApiGateway::')),
@@ -494,6 +501,7 @@ export class LocalCloud {
       queues,
       stateMachines: stateMachines.names,
       userPools: userPools.names,
+      parameters,
       unsupported,
       withoutLocalEffect,
       accepted: [...accepted].map(([type, count]) => `${type} ×${count} (${ACCEPTED_WITHOUT_EFFECT[type]})`),
@@ -533,7 +541,8 @@ export class LocalCloud {
         lambda.scheduler.runForCaller(takeCallerToken(req), () => handle(req, res));
     handleEdge = onBehalfOfCaller(async (req, res) => {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
-      if (await serveJsonProtocol([sqs, eventBridge, stepFunctions, cognito], req, res)) return;
+      if (await serveJsonProtocol([sqs, eventBridge, stepFunctions, cognito, parameterStore], req, res))
+        return;
       if (serveUserPoolWellKnown(cognito, req, res)) return;
       if (await handleLambdaApi(lambda, req, res)) return;
       if (req.method === 'GET' && (req.url === '/' || isLocalEndpointUrl(req.url ?? '/'))) {
@@ -680,6 +689,7 @@ export class LocalCloud {
       section('Queues', this.summary.queues),
       section('State machines', this.summary.stateMachines),
       section('User pools', this.summary.userPools),
+      section('Parameters', this.summary.parameters),
       section('Accepted without a local effect', this.summary.accepted),
       section('Settings without a local effect', this.summary.withoutLocalEffect),
       section('NOT SUPPORTED locally', this.summary.unsupported),

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { CloudAssembly } from '../assembly/cloud-assembly';
 import type { CognitoEngine } from '../cognito/cognito-engine';
+import { readParameterWrite, type ParameterStore } from '../ssm/parameter-store';
 import { readUserPool, readUserPoolClient, readUserPoolGroup } from '../cognito/user-pool-settings';
 import { DynamoDbStreamSource } from '../event-source/dynamodb-stream-source';
 import type { EventBridgeEngine, Target } from '../eventbridge/event-bus';
@@ -286,6 +287,34 @@ export function loadUserPools(resources: readonly LoadedResource[], cognito: Cog
       cognito.createGroup(poolId, readUserPoolGroup(group.properties, group.physicalId));
   }
   return { names, unsupported };
+}
+
+// ---- Parameter Store ------------------------------------------------------------------------------
+
+/**
+ * Writes each `AWS::SSM::Parameter` as the first version of its parameter, validated as `PutParameter`
+ * validates it (a parameter AWS would refuse fails the start, as it fails the deployment); returns their
+ * names.
+ */
+export function loadParameters(resources: readonly LoadedResource[], store: ParameterStore): string[] {
+  return ofType(resources, 'AWS::SSM::Parameter').map((parameter) => {
+    const { Type, Value, Description, AllowedPattern, Tier, DataType } = parameter.properties;
+    if (Type === 'SecureString') {
+      throw new Error(`${where(parameter)}: CloudFormation cannot create a SecureString parameter`);
+    }
+    store.putParameter(
+      readParameterWrite({
+        Name: parameter.physicalId,
+        Type,
+        Value,
+        Description,
+        AllowedPattern,
+        Tier,
+        DataType,
+      }),
+    );
+    return parameter.physicalId;
+  });
 }
 
 // ---- Step Functions ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ export const EMULATED_TYPES: ReadonlySet<string> = new Set([
   'AWS::Cognito::UserPool',
   'AWS::Cognito::UserPoolClient',
   'AWS::Cognito::UserPoolGroup',
+  'AWS::SSM::Parameter',
 ]);
 
 /** Types that exist on AWS but change nothing in how the system behaves locally, and why. */

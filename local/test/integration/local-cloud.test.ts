@@ -1,6 +1,7 @@
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -77,6 +78,29 @@ describe('start-up', () => {
     );
     expect(resources.unsupported).toEqual([]);
     expect(cloud.banner()).toContain('fixture-main');
+  });
+
+  test('writes the template’s parameters to Parameter Store, which functions and SDK clients read', async () => {
+    // Act
+    const fromFunction = await fetch(`${cloud.apiUrl}/parameter`);
+    const ssm = new SSMClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+    const { Version } = await ssm.send(
+      new PutParameterCommand({ Name: '/fixture/greeting', Value: 'hello again', Overwrite: true }),
+    );
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: '/fixture/greeting' }));
+    const afterWrite = await fetch(`${cloud.apiUrl}/parameter`);
+    ssm.destroy();
+
+    // Assess
+    expect(fromFunction.status).toBe(200);
+    expect(await fromFunction.json()).toEqual({
+      name: '/fixture/greeting',
+      value: 'hello from the template',
+      version: 1,
+    });
+    expect([Version, Parameter?.Value]).toEqual([2, 'hello again']);
+    expect(await afterWrite.json()).toMatchObject({ value: 'hello again', version: 2 });
+    expect(cloud.banner()).toContain('/fixture/greeting');
   });
 
   test('announces DynamoDB through the edge only, and DynamoDB Local answers no web page', async () => {
