@@ -10,6 +10,9 @@ import { listen, type RunningServer, sendJson } from './cloud/http-server';
 import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
 import { CognitoEngine } from './cognito/cognito-engine';
 import { ParameterStore } from './ssm/parameter-store';
+import { CLOCK_PATH, handleClockApi } from './scheduler/clock-api';
+import { RuleScheduler } from './scheduler/rule-scheduler';
+import { ScheduleClock } from './scheduler/schedule-clock';
 import { serveUserPoolWellKnown } from './cognito/well-known';
 import { LocalTargetDispatcher } from './cloud/target-dispatcher';
 import {
@@ -206,6 +209,8 @@ export class LocalCloud {
     readonly xray: XRayDaemon,
     /** Where the start spent its time. */
     readonly startup: StartupReport,
+    /** The clock schedules run by (`/_local/clock`): a test moves it forward instead of waiting. */
+    readonly scheduleClock: ScheduleClock,
   ) {}
 
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -347,6 +352,9 @@ export class LocalCloud {
     });
     closers.push(async () => eventBridge.close());
     installFaultHooks(faults, { lambda, eventBridge });
+    const scheduleClock = new ScheduleClock();
+    const ruleScheduler = new RuleScheduler(eventBridge, scheduleClock);
+    closers.push(async () => ruleScheduler.close());
 
     // First pass: names and properties, with placeholder stream ARNs; tables are created from it.
     const dynamoClient = new DynamoDBClient({
@@ -533,6 +541,7 @@ export class LocalCloud {
         tablesMs,
         enginesMs: performance.now() - enginesStarted - tablesMs,
       },
+      scheduleClock,
     );
     // A request a function sends while it runs is served on its behalf: what it waits for goes first.
     const onBehalfOfCaller =
@@ -606,6 +615,7 @@ export class LocalCloud {
   private async handleLocal(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     if (isFaultsPath(url.pathname)) return handleFaultsApi(this.faults, req, res);
+    if (url.pathname === CLOCK_PATH) return handleClockApi(this.scheduleClock, req, res);
     // The other endpoints take no body: one is read and ignored within the limit of every `/_local` body.
     try {
       await readBody(req, LOCAL_ENDPOINT_MAX_BODY_BYTES);

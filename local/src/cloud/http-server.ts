@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LOCAL_ENDPOINT_MAX_BODY_BYTES, readBody, RequestBodyTooLargeError } from '../http/read-body';
 import { refusalOf, type CrossOriginPolicy } from '../http/request-guard';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -73,4 +75,43 @@ export function sendJson(res: ServerResponse, statusCode: number, body: unknown)
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);
+}
+
+/** The error body of the `/_local` endpoints: the app's own shape, `{ error: { code, message, details? } }`. */
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  details?: readonly { readonly path: string; readonly message: string }[],
+): void {
+  sendJson(res, status, {
+    error: { code, message, ...(details === undefined ? {} : { details }) },
+    requestId: randomUUID(),
+  });
+}
+
+/**
+ * The JSON body of a `/_local` request, or `undefined` once a 413 (beyond the endpoints' limit) or a 400
+ * (not JSON) has been sent.
+ */
+export async function readLocalJsonBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ readonly body: unknown } | undefined> {
+  let text: string;
+  try {
+    text = (await readBody(req, LOCAL_ENDPOINT_MAX_BODY_BYTES)).toString('utf8');
+  } catch (error) {
+    if (!(error instanceof RequestBodyTooLargeError)) throw error;
+    sendError(res, 413, 'REQUEST_TOO_LARGE', error.message);
+    return undefined;
+  }
+  try {
+    return { body: JSON.parse(text) as unknown };
+  } catch {
+    const reason = 'The body is not valid JSON.';
+    sendError(res, 400, 'VALIDATION_FAILED', reason, [{ path: '', message: reason }]);
+    return undefined;
+  }
 }

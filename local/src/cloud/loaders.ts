@@ -193,17 +193,13 @@ export function loadEventBridge(
     const props = rule.properties;
     const busName = busNameOf(asString(props.EventBusName));
     const ruleName = asString(props.Name) ?? ruleNameOf(rule.physicalId);
-    if (props.ScheduleExpression !== undefined) {
-      unsupported.push(
-        `${where(rule)}: scheduled rules (${String(props.ScheduleExpression)}) do not fire locally`,
-      );
-    }
     const pattern = props.EventPattern;
     eventBridge.putRule({
       name: ruleName,
       busName,
       eventPattern:
         typeof pattern === 'string' ? pattern : pattern === undefined ? undefined : asRecord(pattern),
+      scheduleExpression: asString(props.ScheduleExpression),
       state: (asString(props.State) ?? 'ENABLED') as 'ENABLED',
       description: asString(props.Description),
     });

@@ -21,6 +21,7 @@ import {
   type ValidatedEntry,
 } from './put-events-validation';
 import { checkPutTargetsConstraints, checkTarget } from './put-targets-validation';
+import { parseScheduleExpression, type ParsedSchedule } from '../scheduler/schedule-expression';
 
 export const DEFAULT_BUS = 'default';
 export const DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 185;
@@ -272,6 +273,24 @@ export class EventBridgeEngine implements JsonProtocolService {
         'Parameter(s) EventPattern or ScheduleExpression must be specified.',
       );
     }
+    if (input.scheduleExpression !== undefined) {
+      // Scheduled rules live on the default bus and take rate and cron expressions (no at()).
+      if (bus.name !== DEFAULT_BUS) {
+        throw new AwsServiceError(
+          'ValidationException',
+          'ScheduleExpression is supported only on the default event bus.',
+        );
+      }
+      let schedule: ParsedSchedule | undefined;
+      try {
+        schedule = parseScheduleExpression(input.scheduleExpression);
+      } catch {
+        schedule = undefined;
+      }
+      if (schedule === undefined || schedule.kind === 'at') {
+        throw new AwsServiceError('ValidationException', 'Parameter ScheduleExpression is not valid.');
+      }
+    }
     if (eventPattern !== undefined) {
       try {
         validatePattern(eventPattern);
@@ -468,34 +487,74 @@ export class EventBridgeEngine implements JsonProtocolService {
       ) {
         continue;
       }
-      for (const target of rule.targets.values()) {
-        const input = this.shapeInput(event, rule, target, at);
-        if (input === undefined) {
-          continue;
-        }
-        const job: DeliveryJob = {
-          target,
-          rule,
-          input,
-          eventJson,
-          ingestedAt: at.getTime(),
-          context: { traceHeader, ruleArn: rule.arn, eventId: event.id },
-          record: this.remember({
-            eventId: event.id,
-            busName: bus.name,
-            ruleName: rule.name,
-            ruleArn: rule.arn,
-            targetId: target.id,
-            targetArn: target.arn,
-            outcome: 'in-flight',
-            attempts: 0,
-            startedAt: isoSeconds(at),
-          }),
-          attempts: 0,
-        };
-        // Deferred so the PutEvents answer never waits on a target.
-        this.schedule(0, () => this.attempt(job));
+      this.deliverToTargets(event, eventJson, rule, traceHeader, at);
+    }
+  }
+
+  /** The rules that run on a schedule, as the scheduler that fires them needs them. */
+  scheduledRules(): {
+    readonly name: string;
+    readonly scheduleExpression: string;
+    readonly enabled: boolean;
+  }[] {
+    const bus = this.buses.get(DEFAULT_BUS);
+    return [...(bus?.rules.values() ?? [])].flatMap((rule) =>
+      rule.scheduleExpression === undefined
+        ? []
+        : [
+            {
+              name: rule.name,
+              scheduleExpression: rule.scheduleExpression,
+              enabled: rule.state !== 'DISABLED',
+            },
+          ],
+    );
+  }
+
+  /**
+   * What a scheduled rule does when its time comes: a `Scheduled Event` from `aws.events`, naming the
+   * rule, to each of its targets (with their retries and dead-letter queues).
+   */
+  fireScheduledRule(ruleName: string, at: Date): void {
+    const rule = this.rule(ruleName, DEFAULT_BUS);
+    const event: EventBridgeEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: LOCAL_ACCOUNT,
+      time: isoSeconds(at),
+      region: LOCAL_REGION,
+      resources: [rule.arn],
+      detail: {},
+    };
+    this.deliverToTargets(event, JSON.stringify(event), rule, undefined, at);
+  }
+
+  private deliverToTargets(
+    event: EventBridgeEvent,
+    eventJson: string,
+    rule: Rule,
+    traceHeader: string | undefined,
+    at: Date,
+  ): void {
+    for (const target of rule.targets.values()) {
+      const input = this.shapeInput(event, rule, target, at);
+      if (input === undefined) {
+        continue;
       }
+      const job: DeliveryJob = {
+        target,
+        rule,
+        input,
+        eventJson,
+        ingestedAt: at.getTime(),
+        context: { traceHeader, ruleArn: rule.arn, eventId: event.id },
+        record: this.remember(targetRecord(event, rule, target, 'in-flight', at)),
+        attempts: 0,
+      };
+      // Deferred so the PutEvents answer never waits on a target.
+      this.schedule(0, () => this.attempt(job));
     }
   }
 
@@ -516,16 +575,8 @@ export class EventBridgeEngine implements JsonProtocolService {
         throw error;
       }
       this.remember({
-        eventId: event.id,
-        busName: rule.busName,
-        ruleName: rule.name,
-        ruleArn: rule.arn,
-        targetId: target.id,
-        targetArn: target.arn,
-        outcome: 'dropped',
-        attempts: 0,
+        ...targetRecord(event, rule, target, 'dropped', at),
         errorMessage: error.message,
-        startedAt: isoSeconds(at),
         finishedAt: isoSeconds(at),
       });
       return undefined;
@@ -755,6 +806,27 @@ export function classifyFailure(error: unknown): Failure {
 }
 
 /** ISO 8601 without milliseconds, as EventBridge writes `time`. */
+/** A delivery's record as it starts: the event, the rule, the target, no attempt yet. */
+function targetRecord(
+  event: EventBridgeEvent,
+  rule: Rule,
+  target: Target,
+  outcome: DeliveryOutcome,
+  at: Date,
+): MutableRecord {
+  return {
+    eventId: event.id,
+    busName: rule.busName,
+    ruleName: rule.name,
+    ruleArn: rule.arn,
+    targetId: target.id,
+    targetArn: target.arn,
+    outcome,
+    attempts: 0,
+    startedAt: isoSeconds(at),
+  };
+}
+
 function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

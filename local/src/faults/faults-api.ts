@@ -5,12 +5,10 @@
  * - `GET /_local/faults` lists them with their counters; `GET /_local/faults/{id}` shows one;
  * - `DELETE /_local/faults` clears them all; `DELETE /_local/faults/{id}` removes one.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../cloud/http-server';
-import { LOCAL_ENDPOINT_MAX_BODY_BYTES, readBody, RequestBodyTooLargeError } from '../http/read-body';
+import { readLocalJsonBody, sendError, sendJson } from '../cloud/http-server';
 import { UnknownFaultTargetError, type FaultRegistry } from './fault-registry';
-import { parseFaultSpec, type ValidationDetail } from './fault-schema';
+import { parseFaultSpec } from './fault-schema';
 
 export const FAULTS_PATH = '/_local/faults';
 
@@ -41,23 +39,9 @@ export async function handleFaultsApi(
 }
 
 async function createFault(faults: FaultRegistry, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let text: string;
-  try {
-    text = (await readBody(req, LOCAL_ENDPOINT_MAX_BODY_BYTES)).toString('utf8');
-  } catch (error) {
-    if (error instanceof RequestBodyTooLargeError) {
-      return sendError(res, 413, 'REQUEST_TOO_LARGE', error.message);
-    }
-    throw error;
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    const reason = 'The body is not valid JSON.';
-    return sendError(res, 400, 'VALIDATION_FAILED', reason, [{ path: '', message: reason }]);
-  }
-  const parsed = parseFaultSpec(body);
+  const read = await readLocalJsonBody(req, res);
+  if (read === undefined) return;
+  const parsed = parseFaultSpec(read.body);
   if (!parsed.ok) {
     return sendError(res, 400, 'VALIDATION_FAILED', 'The fault is not valid.', parsed.details);
   }
@@ -69,17 +53,4 @@ async function createFault(faults: FaultRegistry, req: IncomingMessage, res: Ser
     }
     throw error;
   }
-}
-
-function sendError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  details?: readonly ValidationDetail[],
-): void {
-  sendJson(res, status, {
-    error: { code, message, ...(details === undefined ? {} : { details }) },
-    requestId: randomUUID(),
-  });
 }

@@ -71,8 +71,8 @@ describe('start-up', () => {
     expect(resources.functions).toEqual(expect.arrayContaining(['fixture-slow', 'fixture-limited']));
     expect(resources.functions).toHaveLength(9);
     expect(resources.eventSources).toHaveLength(2);
-    expect(resources.rules).toHaveLength(1);
-    expect(resources.queues).toHaveLength(4);
+    expect(resources.rules).toHaveLength(2);
+    expect(resources.queues).toHaveLength(5);
     expect(resources.routes).toEqual(
       expect.arrayContaining(['fixture-main: POST /notes', 'fixture-other: GET /ping']),
     );
@@ -282,6 +282,43 @@ describe('EventBridge API', () => {
     expect(result.Entries?.[0]?.EventId).toBeTruthy();
     expect(result.Entries?.[1]?.ErrorCode).toBe('InvalidArgument');
     await eventually(() => receivedItem('event#from-sdk'), { what: 'the event put through the SDK' });
+  });
+
+  test('a scheduled rule sends a Scheduled Event to its targets when the schedule clock reaches its time', async () => {
+    // Prepare
+    const queueUrl = cloud.outputs['FixtureApp']?.['TicksQueueUrl'] ?? '';
+    const before = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0 }));
+
+    // Act
+    const moved = await fetch(`${cloud.apiUrl}/_local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 3_600 }),
+    });
+    const refused = await fetch(`${cloud.apiUrl}/_local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: -5 }),
+    });
+    const message = await eventually(
+      async () =>
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }))).Messages?.[0],
+      { what: 'the scheduled event in the queue' },
+    );
+
+    // Assess
+    expect(before.Messages ?? []).toEqual([]);
+    expect(moved.status).toBe(200);
+    expect(await moved.json()).toMatchObject({ offsetSeconds: 3_600 });
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(message.Body ?? '{}')).toMatchObject({
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      resources: [
+        expect.stringMatching(/^arn:aws:events:us-east-1:000000000000:rule\/FixtureApp-HourlyTick/),
+      ],
+      detail: {},
+    });
   });
 
   test('TestEventPattern answers with the pattern matcher', async () => {

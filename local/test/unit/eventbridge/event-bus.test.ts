@@ -491,6 +491,54 @@ describe('EventBridgeEngine', () => {
     });
   });
 
+  describe('scheduled rules', () => {
+    it('takes rate and cron expressions on the default bus, and sends a Scheduled Event when fired', async () => {
+      // Prepare
+      await engine.handle('PutRule', { Name: 'hourly', ScheduleExpression: 'rate(1 hour)' });
+      await engine.handle('PutRule', {
+        Name: 'nightly',
+        ScheduleExpression: 'cron(0 2 * * ? *)',
+        State: 'DISABLED',
+      });
+      await engine.handle('PutTargets', {
+        Rule: 'hourly',
+        Targets: [{ Id: 't1', Arn: 'arn:aws:sqs:us-east-1:000000000000:ticks' }],
+      });
+
+      // Act
+      engine.fireScheduledRule('hourly', new Date('2026-12-06T11:00:00Z'));
+      await eventually(() => expect(dispatcher.to('t1')).toHaveLength(1));
+
+      // Assess
+      expect(engine.scheduledRules()).toEqual([
+        { name: 'hourly', scheduleExpression: 'rate(1 hour)', enabled: true },
+        { name: 'nightly', scheduleExpression: 'cron(0 2 * * ? *)', enabled: false },
+      ]);
+      expect(JSON.parse(dispatcher.to('t1')[0]?.input ?? '{}')).toMatchObject({
+        'detail-type': 'Scheduled Event',
+        source: 'aws.events',
+        time: '2026-12-06T11:00:00Z',
+        resources: ['arn:aws:events:us-east-1:000000000000:rule/hourly'],
+        detail: {},
+      });
+    });
+
+    it.each([
+      ['an at() expression', { Name: 'once', ScheduleExpression: 'at(2027-01-01T00:00:00)' }],
+      ['a malformed rate', { Name: 'bad', ScheduleExpression: 'rate(1 minutes)' }],
+      ['a custom bus', { Name: 'custom', ScheduleExpression: 'rate(1 hour)', EventBusName: 'shop' }],
+    ])('refuses %s with a ValidationException', async (_case, input) => {
+      // Prepare
+      engine.createBus('shop');
+
+      // Act
+      const refused = await rejection(engine.handle('PutRule', input));
+
+      // Assess
+      expect(refused).toMatchObject({ code: 'ValidationException' });
+    });
+  });
+
   describe('rule and bus operations', () => {
     it('puts, describes, lists and deletes rules and their targets', async () => {
       // Act
