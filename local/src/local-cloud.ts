@@ -13,6 +13,9 @@ import { ParameterStore } from './ssm/parameter-store';
 import { CLOCK_PATH, handleClockApi } from './scheduler/clock-api';
 import { RuleScheduler } from './scheduler/rule-scheduler';
 import { ScheduleClock } from './scheduler/schedule-clock';
+import { LocalScheduleTargets } from './scheduler/local-schedule-targets';
+import { serveScheduler } from './scheduler/scheduler-api';
+import { SchedulerEngine } from './scheduler/scheduler-engine';
 import { serveUserPoolWellKnown } from './cognito/well-known';
 import { LocalTargetDispatcher } from './cloud/target-dispatcher';
 import {
@@ -24,6 +27,7 @@ import {
   loadStateMachines,
   loadUserPools,
   loadParameters,
+  loadSchedules,
   type LoadedResource,
 } from './cloud/loaders';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
@@ -148,6 +152,8 @@ export interface LoadedSummary {
   readonly userPools: readonly string[];
   /** Parameter Store parameters, by name. */
   readonly parameters: readonly string[];
+  /** EventBridge Scheduler schedules: `<group>/<name> (<expression>) → <target>`. */
+  readonly schedules: readonly string[];
   /** Resource types and properties that do not run locally, by resource. */
   readonly unsupported: readonly string[];
   /** Settings AWS honours that change nothing locally (e.g. point-in-time recovery), by resource. */
@@ -308,6 +314,7 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_SFN: edgeServer.url,
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: edgeServer.url,
         AWS_ENDPOINT_URL_SSM: edgeServer.url,
+        AWS_ENDPOINT_URL_SCHEDULER: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
@@ -355,6 +362,13 @@ export class LocalCloud {
     const scheduleClock = new ScheduleClock();
     const ruleScheduler = new RuleScheduler(eventBridge, scheduleClock);
     closers.push(async () => ruleScheduler.close());
+    const scheduler = new SchedulerEngine({
+      invoker: new LocalScheduleTargets(lambda, sqs, stepFunctions, eventBridge),
+      clock: scheduleClock,
+      log,
+      retryBaseDelayMs: options.asyncRetryBaseDelayMs,
+    });
+    closers.push(async () => scheduler.close());
 
     // First pass: names and properties, with placeholder stream ARNs; tables are created from it.
     const dynamoClient = new DynamoDBClient({
@@ -424,6 +438,7 @@ export class LocalCloud {
     const userPools = loadUserPools(allResources, cognito);
     unsupported.push(...userPools.unsupported);
     const parameters = loadParameters(allResources, parameterStore);
+    const schedules = loadSchedules(allResources, scheduler);
     // Throws on a resource API Gateway refuses to create: that stack's deployment fails, and so does the start.
     const apis = buildRestApis(
       allResources.filter((r) => r.type.startsWith('AWS::ApiGateway::')),
@@ -510,6 +525,7 @@ export class LocalCloud {
       stateMachines: stateMachines.names,
       userPools: userPools.names,
       parameters,
+      schedules,
       unsupported,
       withoutLocalEffect,
       accepted: [...accepted].map(([type, count]) => `${type} ×${count} (${ACCEPTED_WITHOUT_EFFECT[type]})`),
@@ -553,6 +569,7 @@ export class LocalCloud {
       if (await serveJsonProtocol([sqs, eventBridge, stepFunctions, cognito, parameterStore], req, res))
         return;
       if (serveUserPoolWellKnown(cognito, req, res)) return;
+      if (await serveScheduler(scheduler, req, res)) return;
       if (await handleLambdaApi(lambda, req, res)) return;
       if (req.method === 'GET' && (req.url === '/' || isLocalEndpointUrl(req.url ?? '/'))) {
         return cloud.handleLocal(req, res);
@@ -700,6 +717,7 @@ export class LocalCloud {
       section('State machines', this.summary.stateMachines),
       section('User pools', this.summary.userPools),
       section('Parameters', this.summary.parameters),
+      section('Schedules', this.summary.schedules),
       section('Accepted without a local effect', this.summary.accepted),
       section('Settings without a local effect', this.summary.withoutLocalEffect),
       section('NOT SUPPORTED locally', this.summary.unsupported),

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { CloudAssembly } from '../assembly/cloud-assembly';
 import type { CognitoEngine } from '../cognito/cognito-engine';
+import type { SchedulerEngine } from '../scheduler/scheduler-engine';
 import { readParameterWrite, type ParameterStore } from '../ssm/parameter-store';
 import { readUserPool, readUserPoolClient, readUserPoolGroup } from '../cognito/user-pool-settings';
 import { DynamoDbStreamSource } from '../event-source/dynamodb-stream-source';
@@ -311,6 +312,29 @@ export function loadParameters(resources: readonly LoadedResource[], store: Para
     );
     return parameter.physicalId;
   });
+}
+
+// ---- EventBridge Scheduler ------------------------------------------------------------------------
+
+/**
+ * Creates each `AWS::Scheduler::ScheduleGroup`, then each `AWS::Scheduler::Schedule` through the API's
+ * own validation (the template's properties are the API's); returns the schedules.
+ */
+export function loadSchedules(resources: readonly LoadedResource[], scheduler: SchedulerEngine): string[] {
+  for (const group of ofType(resources, 'AWS::Scheduler::ScheduleGroup')) {
+    scheduler.createScheduleGroup(asString(group.properties.Name) ?? group.physicalId);
+  }
+  for (const schedule of ofType(resources, 'AWS::Scheduler::Schedule')) {
+    try {
+      scheduler.createSchedule(
+        asString(schedule.properties.Name) ?? schedule.physicalId,
+        schedule.properties,
+      );
+    } catch (error) {
+      throw new Error(`${where(schedule)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return scheduler.describe();
 }
 
 // ---- Step Functions ---------------------------------------------------------------------------------

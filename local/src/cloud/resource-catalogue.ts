@@ -23,6 +23,8 @@ export const EMULATED_TYPES: ReadonlySet<string> = new Set([
   'AWS::Cognito::UserPoolClient',
   'AWS::Cognito::UserPoolGroup',
   'AWS::SSM::Parameter',
+  'AWS::Scheduler::Schedule',
+  'AWS::Scheduler::ScheduleGroup',
 ]);
 
 /** Types that exist on AWS but change nothing in how the system behaves locally, and why. */

@@ -113,6 +113,15 @@ const NAMERS: Readonly<Record<string, Namer>> = {
   'AWS::SSM::Parameter': ssmParameter,
   'AWS::CloudWatch::Alarm': cloudWatchAlarm,
   'AWS::S3::Bucket': s3Bucket,
+  'AWS::Scheduler::Schedule': (input) => {
+    const name = stringProperty(input, 'Name') ?? generatedName(input.stackName, input.logicalId, 64);
+    const group = stringProperty(input, 'GroupName') ?? 'default';
+    return { ref: name, attributes: { Arn: localArn('scheduler', `schedule/${group}/${name}`) } };
+  },
+  'AWS::Scheduler::ScheduleGroup': (input) => {
+    const name = stringProperty(input, 'Name') ?? generatedName(input.stackName, input.logicalId, 64);
+    return { ref: name, attributes: { Arn: localArn('scheduler', `schedule-group/${name}`) } };
+  },
 };
 
 function dynamoDbTable(input: NamingInput): PhysicalResource {

@@ -1,6 +1,7 @@
 import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   GetQueueAttributesCommand,
@@ -72,7 +73,10 @@ describe('start-up', () => {
     expect(resources.functions).toHaveLength(9);
     expect(resources.eventSources).toHaveLength(2);
     expect(resources.rules).toHaveLength(2);
-    expect(resources.queues).toHaveLength(5);
+    expect(resources.queues).toHaveLength(6);
+    expect(resources.schedules).toEqual([
+      expect.stringMatching(/^default\/fixture-reminder \(rate\(2 hours\)\) → /),
+    ]);
     expect(resources.routes).toEqual(
       expect.arrayContaining(['fixture-main: POST /notes', 'fixture-other: GET /ping']),
     );
@@ -319,6 +323,32 @@ describe('EventBridge API', () => {
       ],
       detail: {},
     });
+  });
+
+  test('a template’s Scheduler schedule sends its input to its target; the Scheduler API answers the SDK', async () => {
+    // Prepare
+    const queueUrl = cloud.outputs['FixtureApp']?.['RemindersQueueUrl'] ?? '';
+    const scheduler = new SchedulerClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+    const { Arn, ScheduleExpression } = await scheduler.send(
+      new GetScheduleCommand({ Name: 'fixture-reminder' }),
+    );
+    scheduler.destroy();
+
+    // Act
+    await fetch(`${cloud.apiUrl}/_local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: 2 * 3_600 }),
+    });
+    const message = await eventually(
+      async () =>
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }))).Messages?.[0],
+      { what: 'the schedule’s message in the queue' },
+    );
+
+    // Assess
+    expect(ScheduleExpression).toBe('rate(2 hours)');
+    expect(JSON.parse(message.Body ?? '{}')).toEqual({ reminder: true, schedule: Arn });
   });
 
   test('TestEventPattern answers with the pattern matcher', async () => {
