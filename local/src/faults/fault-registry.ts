@@ -75,6 +75,14 @@ export interface TargetFault {
   readonly retryable: boolean;
 }
 
+/** What delivery chaos does to one delivery: wait, then maybe be held behind later ones, then copies. */
+export interface DeliveryChaos {
+  readonly delayMs: number;
+  /** Extra deliveries of the same input after it. */
+  readonly copies: number;
+  readonly hold?: { readonly afterDeliveries: number; readonly maxHoldMs: number };
+}
+
 export interface PutEventsEntryFault {
   readonly errorCode: string;
   readonly errorMessage: string;
@@ -110,6 +118,8 @@ const PUT_EVENTS_MESSAGES: Readonly<Record<string, string>> = {
 };
 const DEFAULT_ERROR_TYPE = 'InjectedFault';
 const DEFAULT_TARGET_ERROR_CODE = 'SDK_CLIENT_ERROR';
+const DEFAULT_REORDER_AFTER_DELIVERIES = 1;
+const DEFAULT_REORDER_MAX_HOLD_MS = 2_000;
 
 export class FaultRegistry {
   private readonly faults = new Map<string, ActiveFault>();
@@ -238,6 +248,41 @@ export class FaultRegistry {
     return undefined;
   }
 
+  /**
+   * What the delivery-chaos faults do to one delivery to a rule target: each matching fault draws once.
+   * `undefined` when none strikes.
+   */
+  deliveryChaos(target: RuleTargetRef): DeliveryChaos | undefined {
+    let delayMs = 0;
+    let copies = 0;
+    let hold: DeliveryChaos['hold'];
+    for (const fault of this.active()) {
+      const { spec } = fault;
+      if (
+        (spec.kind !== 'delivery-duplicate' &&
+          spec.kind !== 'delivery-delay' &&
+          spec.kind !== 'delivery-reorder') ||
+        !matchesRuleTarget(spec.target, target) ||
+        !this.strikes(fault)
+      ) {
+        continue;
+      }
+      if (spec.kind === 'delivery-duplicate') copies += spec.copies ?? 1;
+      if (spec.kind === 'delivery-delay') {
+        delayMs +=
+          spec.minDelayMs + Math.floor(fault.random.next() * (spec.maxDelayMs - spec.minDelayMs + 1));
+      }
+      if (spec.kind === 'delivery-reorder') {
+        hold = {
+          afterDeliveries: spec.afterDeliveries ?? DEFAULT_REORDER_AFTER_DELIVERIES,
+          maxHoldMs: spec.maxHoldMs ?? DEFAULT_REORDER_MAX_HOLD_MS,
+        };
+      }
+    }
+    if (delayMs === 0 && copies === 0 && hold === undefined) return undefined;
+    return { delayMs, copies, ...(hold === undefined ? {} : { hold }) };
+  }
+
   // ---- Internals ----------------------------------------------------------------------------------
 
   /** Faults still taking part, oldest first. */
@@ -279,6 +324,9 @@ export class FaultRegistry {
           .filter((mapping) => matchesEventSource(spec.target, mapping))
           .map((mapping) => `${mapping.sourceName} → ${mapping.functionName}`);
       case 'target-failure':
+      case 'delivery-duplicate':
+      case 'delivery-delay':
+      case 'delivery-reorder':
         return catalogue.ruleTargets
           .filter((target) => matchesRuleTarget(spec.target, target))
           .map((target) => `${target.busName}/${target.ruleName} → ${target.targetId} (${target.targetArn})`);
@@ -354,6 +402,9 @@ function describeTarget(spec: FaultSpec): string {
     case 'event-source-failure':
       return `event source mapping selector ${selector}`;
     case 'target-failure':
+    case 'delivery-duplicate':
+    case 'delivery-delay':
+    case 'delivery-reorder':
       return `rule target selector ${selector}`;
     default:
       return `function selector ${selector}`;

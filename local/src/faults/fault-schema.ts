@@ -107,6 +107,36 @@ export const faultSpecSchema = z.discriminatedUnion('kind', [
     /** false: dead-lettered at once, as AWS does with a missing target or permission. */
     retryable: z.boolean().optional(),
   }),
+  // Delivery chaos: what an at-least-once, unordered bus does to a consumer, on purpose.
+  z.strictObject({
+    kind: z.literal('delivery-duplicate'),
+    target: ruleTargetSelectorSchema,
+    ...common,
+    /** Extra copies of a struck delivery, each a delivery of its own. */
+    copies: z.int().min(1).max(5).optional(),
+  }),
+  z
+    .strictObject({
+      kind: z.literal('delivery-delay'),
+      target: ruleTargetSelectorSchema,
+      ...common,
+      /** A struck delivery waits a seeded draw between the two. */
+      minDelayMs: z.int().min(0).max(900_000),
+      maxDelayMs: z.int().min(0).max(900_000),
+    })
+    .refine((spec) => spec.minDelayMs <= spec.maxDelayMs, {
+      message: 'minDelayMs must not be above maxDelayMs',
+      path: ['maxDelayMs'],
+    }),
+  z.strictObject({
+    kind: z.literal('delivery-reorder'),
+    target: ruleTargetSelectorSchema,
+    ...common,
+    /** A struck delivery is held until this many later deliveries to its target went through… */
+    afterDeliveries: z.int().min(1).max(100).optional(),
+    /** …or this long has passed, so a quiet target still gets it. */
+    maxHoldMs: z.int().min(1).max(900_000).optional(),
+  }),
 ]);
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>;

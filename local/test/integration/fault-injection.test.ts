@@ -534,6 +534,35 @@ describe('rule targets failing deliveries', () => {
       { what: 'the recorder delivery to settle' },
     );
 
+  test('delivery-duplicate delivers the event to the chosen target again: its function runs three times', async () => {
+    // Prepare
+    const recorderRuns = async () =>
+      (await invocations()).filter((invocation) => /Recorder/.test(invocation.functionName)).length;
+    const before = await recorderRuns();
+    const fault = await setFault({
+      kind: 'delivery-duplicate',
+      target: { ruleNameContains: 'NoteCreated', targetArnContains: 'Recorder' },
+      probability: 1,
+      copies: 2,
+      maxCount: 1,
+    });
+
+    // Act
+    const eventId = await putNoteCreated('duplicated');
+    const delivery = await settledRecorderDelivery(eventId);
+    const runs = await eventually(
+      async () => ((await recorderRuns()) - before >= 3 ? recorderRuns() : undefined),
+      {
+        what: 'three runs of the recorder',
+      },
+    );
+
+    // Assess
+    expect(delivery).toMatchObject({ outcome: 'delivered', attempts: 1 });
+    expect(runs - before).toBe(3);
+    expect(await faultNow(fault.id)).toMatchObject({ injected: 1, exhausted: true });
+  });
+
   test('a failing target is retried per its RetryPolicy and delivered', async () => {
     // Prepare
     await setFault({

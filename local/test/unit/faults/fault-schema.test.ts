@@ -100,9 +100,21 @@ describe('parseFaultSpec', () => {
       errorCode: 'lower case',
     };
     const badPutEventsCode = { kind: 'put-events-failure', probability: 1, errorCode: 'InvalidArgument' };
+    const chaos = { target: { targetId: 'Target0' }, probability: 1 };
+    const delayUpsideDown = { kind: 'delivery-delay', ...chaos, minDelayMs: 500, maxDelayMs: 100 };
+    const tooManyCopies = { kind: 'delivery-duplicate', ...chaos, copies: 6 };
+    const holdForever = { kind: 'delivery-reorder', ...chaos, maxHoldMs: 900_001 };
 
     // Act
-    const details = [latencyMissing, latencyTooLong, badCode, badPutEventsCode].map(detailsOf);
+    const details = [
+      latencyMissing,
+      latencyTooLong,
+      badCode,
+      badPutEventsCode,
+      delayUpsideDown,
+      tooManyCopies,
+      holdForever,
+    ].map(detailsOf);
 
     // Assess
     expect(details.map((list) => list.map((detail) => detail.path))).toEqual([
@@ -110,6 +122,9 @@ describe('parseFaultSpec', () => {
       ['latencyMs'],
       ['errorCode'],
       ['errorCode'],
+      ['maxDelayMs'],
+      ['copies'],
+      ['maxHoldMs'],
     ]);
   });
 });

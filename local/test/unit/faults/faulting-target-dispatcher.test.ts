@@ -131,3 +131,114 @@ describe('FaultingTargetDispatcher', () => {
     expect(onOrders).toEqual({ busName: 'orders', ruleName: 'placed' });
   });
 });
+
+describe('delivery chaos', () => {
+  /** Records the order events reach each target, by the `n` in their detail. */
+  class OrderRecorder implements TargetDispatcher {
+    readonly received: { targetId: string; n: number }[] = [];
+
+    async deliver(target: Target, input: string): Promise<void> {
+      const event = JSON.parse(input) as { detail: { n: number } };
+      this.received.push({ targetId: target.id, n: event.detail.n });
+    }
+
+    async deliverToDeadLetter(): Promise<void> {
+      throw new Error('nothing is dead-lettered here');
+    }
+  }
+
+  let recorder: OrderRecorder;
+  let chaos: EventBridgeEngine;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    recorder = new OrderRecorder();
+    chaos = new EventBridgeEngine({ dispatcher: new FaultingTargetDispatcher(recorder, faults) });
+    chaos.createBus('orders');
+    chaos.putRule({ name: 'placed', busName: 'orders', eventPattern: { source: ['shop'] } });
+    chaos.putTargets('placed', 'orders', [
+      { id: 'shipping', arn: SHIPPING },
+      { id: 'audit', arn: AUDIT },
+    ]);
+  });
+
+  afterEach(() => {
+    chaos.close();
+    jest.useRealTimers();
+  });
+
+  const send = async (n: number): Promise<void> => {
+    await chaos.putEvents({
+      Entries: [
+        { EventBusName: 'orders', Source: 'shop', DetailType: 'Placed', Detail: JSON.stringify({ n }) },
+      ],
+    });
+    await jest.advanceTimersByTimeAsync(0);
+  };
+  const to = (targetId: string): number[] =>
+    recorder.received.filter((delivery) => delivery.targetId === targetId).map((delivery) => delivery.n);
+
+  it('duplicates the chosen target’s deliveries, the others once', async () => {
+    // Prepare
+    faults.add({ kind: 'delivery-duplicate', target: { targetId: 'audit' }, probability: 1, copies: 2 });
+
+    // Act
+    await send(1);
+
+    // Assess
+    expect(to('audit')).toEqual([1, 1, 1]);
+    expect(to('shipping')).toEqual([1]);
+  });
+
+  it('delays a delivery by a seeded draw within the range', async () => {
+    // Prepare
+    faults.add({
+      kind: 'delivery-delay',
+      target: { targetId: 'audit' },
+      probability: 1,
+      minDelayMs: 1_000,
+      maxDelayMs: 2_000,
+    });
+
+    // Act
+    await send(1);
+    const atOnce = to('audit');
+    await jest.advanceTimersByTimeAsync(999);
+    const beforeTheRange = to('audit');
+    await jest.advanceTimersByTimeAsync(1_001);
+
+    // Assess
+    expect([atOnce, beforeTheRange]).toEqual([[], []]);
+    expect(to('audit')).toEqual([1]);
+    expect(to('shipping')).toEqual([1]);
+  });
+
+  it('holds a delivery until a later one went through, so the target sees them out of order', async () => {
+    // Prepare: the first delivery to audit is held
+    faults.add({ kind: 'delivery-reorder', target: { targetId: 'audit' }, probability: 1, maxCount: 1 });
+
+    // Act
+    await send(1);
+    await send(2);
+    await send(3);
+
+    // Assess
+    expect(to('audit').slice(0, 2)).toEqual([2, 1]);
+    expect(to('audit').sort()).toEqual([1, 2, 3]);
+    expect(to('shipping')).toEqual([1, 2, 3]);
+  });
+
+  it('releases a held delivery after maxHoldMs when nothing else comes', async () => {
+    // Prepare
+    faults.add({ kind: 'delivery-reorder', target: { targetId: 'audit' }, probability: 1, maxHoldMs: 5_000 });
+
+    // Act
+    await send(1);
+    const held = to('audit');
+    await jest.advanceTimersByTimeAsync(5_000);
+
+    // Assess
+    expect(held).toEqual([]);
+    expect(to('audit')).toEqual([1]);
+  });
+});
