@@ -15,9 +15,14 @@ export interface AppSettings {
   readonly providerHangTime?: Duration;
   readonly paymentWaitBudget?: Duration;
   readonly paymentWaitInterval?: Duration;
+  /** The saga style new orders start with (the initial value of the `/shop/saga-style` parameter). */
+  readonly sagaStyle?: SagaStyle;
 }
 
-/** The context keys, each a whole number; absent keys keep the stacks' defaults. */
+export type SagaStyle = 'orchestrated' | 'choreographed';
+export const SAGA_STYLES: readonly SagaStyle[] = ['orchestrated', 'choreographed'];
+
+/** The context keys, each a whole number but the saga style; absent keys keep the stacks' defaults. */
 export const SETTINGS_CONTEXT_KEYS = {
   approvalThresholdCents: 'shop:approvalThresholdCents',
   approvalDeadlineSeconds: 'shop:approvalDeadlineSeconds',
@@ -30,6 +35,8 @@ export const SETTINGS_CONTEXT_KEYS = {
   providerHangSeconds: 'shop:providerHangSeconds',
   paymentWaitBudgetSeconds: 'shop:paymentWaitBudgetSeconds',
   paymentWaitIntervalSeconds: 'shop:paymentWaitIntervalSeconds',
+  /** Not a number: `orchestrated` or `choreographed`. */
+  sagaStyle: 'shop:sagaStyle',
 } as const;
 
 export function appSettings(node: Node): AppSettings {
@@ -54,7 +61,18 @@ export function appSettings(node: Node): AppSettings {
     if (percent === undefined && minimumCalls === undefined && window === undefined) return undefined;
     return { percent, minimumCalls, window };
   };
+  const sagaStyle = (): SagaStyle | undefined => {
+    const value: unknown = node.tryGetContext(SETTINGS_CONTEXT_KEYS.sagaStyle);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !(SAGA_STYLES as readonly string[]).includes(value)) {
+      throw new Error(
+        `Context ${SETTINGS_CONTEXT_KEYS.sagaStyle} must be one of ${SAGA_STYLES.join(', ')}, not ${JSON.stringify(value)}.`,
+      );
+    }
+    return value as SagaStyle;
+  };
   return {
+    sagaStyle: sagaStyle(),
     approvalThresholdCents: whole(SETTINGS_CONTEXT_KEYS.approvalThresholdCents),
     approvalDeadline: seconds(SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds),
     breakerFailureThreshold: whole(SETTINGS_CONTEXT_KEYS.breakerFailureThreshold),

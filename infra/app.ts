@@ -53,6 +53,7 @@ export function buildApp(app: App = new App()): App {
     api: platform.api,
     bus: platform.bus,
     authorizer: users.authorizer,
+    sagaStyle: settings.sagaStyle,
     saga: {
       reserveStock: inventory.reserveStockFunction,
       releaseStock: inventory.releaseStockFunction,

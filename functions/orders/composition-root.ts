@@ -27,6 +27,7 @@ import { makeCancelOrder } from './application/cancel-order';
 import { makeCancelOrderSaga } from './application/cancel-order-saga';
 import { makeConfirmOrder } from './application/confirm-order';
 import { makeCreateOrder } from './application/create-order';
+import { SsmSagaStyleSetting } from './adapters/ssm-saga-style-setting';
 import { makeDecideApproval } from './application/decide-approval';
 import { makeEnsureOrderActive } from './application/ensure-order-active';
 import { makeGetOrder, makeGetOrderHistory, makeListUserOrders } from './application/order-queries';
@@ -130,6 +131,7 @@ export function createOrderDeps(): CreateOrderHandlerDeps {
       store,
       catalog: productCatalog(config),
       newOrderId: () => newId('order'),
+      sagaStyle: new SsmSagaStyleSetting(config.SAGA_STYLE_PARAMETER, config.SAGA_STYLE_MAX_AGE_SECONDS),
     }),
     idempotency: idempotency(config, true),
     commandContext: newCommandContext,

@@ -39,6 +39,10 @@ const schemas = {
     INVENTORY_MAX_ATTEMPTS: positiveInteger(5),
     /** How long a found price is reused in the execution environment; 0: no cache. */
     PRICE_CACHE_TTL_MS: nonNegativeInteger(60_000),
+    /** The SSM parameter naming the saga style of new orders. */
+    SAGA_STYLE_PARAMETER: name,
+    /** How long an execution environment reuses the saga style it read. */
+    SAGA_STYLE_MAX_AGE_SECONDS: positiveInteger(5),
   }),
   /** The saga's steps on the order: the event store (approval tasks included), no idempotency records. */
   sagaStep: z.object({ EVENT_STORE_TABLE: name, SNAPSHOT_EVERY: commandVariables.SNAPSHOT_EVERY }),

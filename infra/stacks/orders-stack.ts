@@ -1,5 +1,6 @@
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { SAGA_STYLES, type SagaStyle } from '../app-settings';
 import { ContextRoutes } from '../constructs/context-routes';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,6 +11,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
 import { USERS_EVENT_SOURCE } from '../../functions/users/contracts';
@@ -84,7 +86,16 @@ export interface OrdersStackProps extends StackProps {
    * @default 10
    */
   readonly projectionMaxReceiveCount?: number;
+  /**
+   * The saga style new orders start with: the initial value of the `/shop/saga-style` parameter, which
+   * an operator changes (`aws ssm put-parameter --overwrite`) without a deployment.
+   * @default 'orchestrated'
+   */
+  readonly sagaStyle?: SagaStyle;
 }
+
+/** Where the deployment says which saga style new orders use; read by `POST /orders`, cached 5 s. */
+export const SAGA_STYLE_PARAMETER_NAME = '/shop/saga-style';
 
 const SERVICE = 'orders';
 /** Room for the inventory look-ups' retries, well inside API Gateway's 29 s. */
@@ -114,6 +125,8 @@ export class OrdersStack extends Stack {
   public readonly projectionQueue: sqs.Queue;
   public readonly projectionDeadLetterQueue: sqs.Queue;
   public readonly createOrderFunction: ServiceFunction;
+  /** `/shop/saga-style`: which saga new orders run; read by the create function. */
+  public readonly sagaStyleParameter: ssm.StringParameter;
   public readonly cancelOrderFunction: ServiceFunction;
   public readonly shipOrderFunction: ServiceFunction;
   public readonly getOrderFunction: ServiceFunction;
@@ -168,6 +181,14 @@ export class OrdersStack extends Stack {
         PRICE_CACHE_TTL_MS: String((props.priceCacheTtl ?? Duration.seconds(60)).toMilliseconds()),
       },
     });
+    this.sagaStyleParameter = new ssm.StringParameter(this, 'SagaStyle', {
+      parameterName: SAGA_STYLE_PARAMETER_NAME,
+      stringValue: props.sagaStyle ?? 'orchestrated',
+      description: 'The saga style of new orders: orchestrated (Step Functions) or choreographed (events)',
+      allowedPattern: `^(${SAGA_STYLES.join('|')})$`,
+    });
+    this.sagaStyleParameter.grantRead(this.createOrderFunction);
+    this.createOrderFunction.addEnvironment('SAGA_STYLE_PARAMETER', this.sagaStyleParameter.parameterName);
     this.cancelOrderFunction = this.commandFunction('CancelOrderFunction', 'cancel-order', {
       description: 'POST /orders/{orderId}/cancel: appends OrderCancelled',
       environment: commandEnv,

@@ -25,6 +25,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   startDynamoDbLocal,
@@ -33,6 +34,7 @@ import {
   processTicks,
   throughput,
   localClientConfig,
+  eventually,
 } from 'cdk-local-cloud';
 import {
   AggregateRunner,
@@ -46,6 +48,7 @@ import { ORDER_VIEW_SORT_KEY } from '../../functions/orders/adapters/dynamodb-or
 import { createOrderKey } from '../../functions/orders/application/create-order';
 import { UNIQUE_KEY_PREFIX } from '../../shared/event-sourcing/dynamodb-event-store';
 import { newId, newUlid } from '../../shared/ids/ids';
+import { SAGA_STYLE_PARAMETER_NAME } from '../../infra/stacks/orders-stack';
 import {
   PROJECT_DIR,
   apiAs,
@@ -59,11 +62,13 @@ import type { SignedInUser } from '../support/shop-users';
 /** Every order pays by card: `tok_visa` is the payment provider's card that is always charged. */
 const CARD = { method: 'card', token: 'tok_visa' } as const;
 /**
- * The write path and propagation measure the orders context alone: their orders name the choreographed
- * saga, which starts no state machine, so no saga competes for the CPU with what is measured. The saga
- * has its own measures (orchestrated orders).
+ * The write path and propagation measure the orders context alone: they run with the deployment's saga
+ * style set to choreographed (`useSagaStyle`), which starts no state machine, so no saga competes for the
+ * CPU with what is measured. The saga has its own measures, with the style set back to orchestrated.
  */
-const WITHOUT_ORCHESTRATION = { payment: CARD, saga: 'choreographed' } as const;
+const WITHOUT_ORCHESTRATION = { payment: CARD } as const;
+/** The create function's cache of the saga style (`SAGA_STYLE_MAX_AGE_SECONDS`). */
+const SAGA_STYLE_CACHE_MS = 5_000;
 const SAGA_LATENCY_ORDERS = Number(process.env.BENCH_SAGA ?? 200);
 const SAGA_LATENCY_CONCURRENCY = 4;
 const SAGA_SUSTAINED_ORDERS = Number(process.env.BENCH_SAGA_SUSTAINED ?? 300);
@@ -640,8 +645,10 @@ async function main(): Promise<void> {
     // Signed up and in before anything is measured.
     const shoppers: Shoppers = await signedInStaffAndCustomers(cloud, { tag: 'bench', customers: CUSTOMERS });
     const productId = await createBenchProduct(cloud, shoppers);
+    await useSagaStyle(cloud, shoppers, productId, 'choreographed');
     write = await writePath(cloud, shoppers, productId);
     visible = await propagation(cloud, shoppers, productId);
+    await useSagaStyle(cloud, shoppers, productId, 'orchestrated');
     await quiesce(cloud.dynamoDbPid);
     // Each saga order takes one of several products: one product for all would measure the optimistic
     // locking of its stock item (every reserve and commit writes it) rather than the saga.
@@ -685,6 +692,39 @@ async function main(): Promise<void> {
     ...sagaLines(saga),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Sets the deployment's saga style (`/shop/saga-style`, as an operator would) and returns once new
+ * orders take it: a probe order shows it, and every create environment's cached value has expired.
+ */
+async function useSagaStyle(
+  cloud: LocalCloud,
+  shoppers: Shoppers,
+  productId: string,
+  style: 'orchestrated' | 'choreographed',
+): Promise<void> {
+  const ssm = new SSMClient(localClientConfig(cloud.edgeUrl));
+  try {
+    await ssm.send(
+      new PutParameterCommand({ Name: SAGA_STYLE_PARAMETER_NAME, Value: style, Overwrite: true }),
+    );
+  } finally {
+    ssm.destroy();
+  }
+  const putAt = performance.now();
+  const customer = customerOf(shoppers, 0);
+  await eventually(
+    async () => {
+      const placed = await postOrder(cloud, customer, { items: [{ productId, quantity: 1 }], payment: CARD });
+      const { orderId } = placed.body as { orderId?: string };
+      if (orderId === undefined) return undefined;
+      const view = await apiAs(cloud, customer)('GET', `/orders/${orderId}`);
+      const taken = view.body['sagaStyle'] === style && performance.now() - putAt > SAGA_STYLE_CACHE_MS;
+      return taken ? orderId : undefined;
+    },
+    { what: `new orders in the ${style} saga style`, timeoutMs: 60_000, intervalMs: 500 },
+  );
 }
 
 function sagaLines(saga: SagaMeasures): string[] {

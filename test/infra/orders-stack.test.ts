@@ -240,6 +240,32 @@ describe('OrdersStack', () => {
     });
   });
 
+  test('the saga style of new orders is the /shop/saga-style parameter, orchestrated unless set, which only the create function reads', () => {
+    // Prepare
+    const choreographed = Template.fromStack(ordersStackWith({ sagaStyle: 'choreographed' }));
+    const parameterId = Object.keys(resources).find((key) => resources[key]?.Type === 'AWS::SSM::Parameter');
+    const readers = Object.values(resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(resource.Properties['PolicyDocument']).includes('ssm:GetParameter'),
+    );
+
+    // Assess
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: '/shop/saga-style',
+      Type: 'String',
+      Value: 'orchestrated',
+      AllowedPattern: '^(orchestrated|choreographed)$',
+    });
+    choreographed.hasResourceProperties('AWS::SSM::Parameter', { Value: 'choreographed' });
+    expect(resources[functionId('CreateOrderFunction')]?.Properties).toMatchObject({
+      Environment: { Variables: { SAGA_STYLE_PARAMETER: { Ref: parameterId } } },
+    });
+    expect(grantsOf('CreateOrderFunction')).toEqual(expect.arrayContaining(['ssm:GetParameter other']));
+    expect(readers).toHaveLength(1);
+    expect(JSON.stringify(readers[0]?.Properties['Roles'])).toContain('CreateOrderFunction');
+  });
+
   test('refuses a look-up timeout that leaves no room for a retry in the create function’s 20 s', () => {
     expect(() => ordersStackWith({ inventoryTimeout: Duration.seconds(10) })).toThrow(
       /inventoryTimeout must be at most 9 s, so that a retry fits in the create function's 20 s/,

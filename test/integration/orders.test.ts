@@ -22,7 +22,9 @@ import {
   ScanCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { SAGA_STYLE_PARAMETER_NAME } from '../../infra/stacks/orders-stack';
 import { newId, newUlid } from '../../shared/ids/ids';
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import {
@@ -74,6 +76,7 @@ interface OrderView {
   readonly currency: string;
   readonly items: readonly { productId: string; quantity: number; unitPriceCents: number }[];
   readonly cancellationReason?: string;
+  readonly sagaStyle?: 'orchestrated' | 'choreographed';
   /** The order's saga execution, read live. */
   readonly saga?: { readonly status: string; readonly currentStep?: string };
 }
@@ -364,6 +367,50 @@ describe('placing and reading an order', () => {
     expect(mixed.status).toBe(422);
     expect(errorOf(mixed).error.code).toBe('CURRENCY_MISMATCH');
     expect(await ordersCreatedFor(buyer.userId)).toEqual([]);
+  });
+});
+
+describe('the saga style: the deployment’s /shop/saga-style parameter', () => {
+  test('an order runs the style the parameter names when it is placed; a change reaches new orders without a deployment', async () => {
+    // Prepare
+    const buyer = await customer('saga-style');
+    const ssm = new SSMClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+    const orchestrated = String((await placeOrder(buyer, orderBody(1))).body['orderId']);
+
+    // Act
+    try {
+      await ssm.send(
+        new PutParameterCommand({ Name: SAGA_STYLE_PARAMETER_NAME, Value: 'choreographed', Overwrite: true }),
+      );
+      // Every create environment rereads the parameter within 5 s: orders are placed until one takes it.
+      const choreographed = await eventually(
+        async () => {
+          const orderId = String((await placeOrder(buyer, orderBody(1))).body['orderId']);
+          const view = await viewAt(buyer, orderId, 1);
+          return view.sagaStyle === 'choreographed' ? view : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 500, what: 'an order placed in the choreographed style' },
+      );
+
+      // Assess
+      expect((await viewAt(buyer, orchestrated, 2)).sagaStyle).toBe('orchestrated');
+      expect(choreographed).toMatchObject({ status: 'PENDING', sagaStyle: 'choreographed' });
+      expect(choreographed.saga).toBeUndefined();
+      expect((await eventsOf(buyer, choreographed.orderId))[0]).toMatchObject({ type: 'OrderCreated' });
+    } finally {
+      await ssm.send(
+        new PutParameterCommand({ Name: SAGA_STYLE_PARAMETER_NAME, Value: 'orchestrated', Overwrite: true }),
+      );
+      ssm.destroy();
+    }
+    // The other tests place orchestrated orders again.
+    await eventually(
+      async () => {
+        const orderId = String((await placeOrder(buyer, orderBody(1))).body['orderId']);
+        return (await viewAt(buyer, orderId, 1)).sagaStyle === 'orchestrated' ? orderId : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'orders placed in the orchestrated style again' },
+    );
   });
 });
 
@@ -862,10 +909,10 @@ describe('refused commands', () => {
         'VALIDATION_FAILED',
       ],
       [
-        'an unknown saga',
+        'a saga style in the body (the deployment chooses it)',
         'POST',
         '/orders',
-        keyed({ body: { items: [item()], saga: 'freestyle', payment } }),
+        keyed({ body: { items: [item()], saga: 'choreographed', payment } }),
         400,
         'VALIDATION_FAILED',
       ],
@@ -986,6 +1033,13 @@ describe('refused commands', () => {
       expect(typeof errorOf(answer).requestId).toBe('string');
     }
     // Refused as a field the body may not have, not for what it holds.
+    for (const { answer } of answers.filter(({ label }) => label.includes('saga style'))) {
+      expect(errorOf(answer).error).toEqual({
+        code: 'VALIDATION_FAILED',
+        message: 'saga is not allowed',
+        details: [{ path: 'saga', message: 'is not allowed' }],
+      });
+    }
     for (const { answer } of answers.filter(({ label }) => label.endsWith('userId'))) {
       expect(errorOf(answer).error).toEqual({
         code: 'VALIDATION_FAILED',

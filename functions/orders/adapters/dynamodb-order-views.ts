@@ -129,7 +129,7 @@ function toItem(view: OrderView): Item {
     currency: view.currency,
     status: view.status,
     cancellationReason: view.cancellationReason,
-    sagaMode: view.sagaMode,
+    sagaStyle: view.sagaStyle,
     approval: view.approval,
     payment: view.payment,
     version: view.version,
@@ -155,8 +155,8 @@ function toView(item: Item): OrderView {
     ...(typeof item['cancellationReason'] === 'string'
       ? { cancellationReason: item['cancellationReason'] }
       : {}),
-    ...(item['sagaMode'] === 'orchestrated' || item['sagaMode'] === 'choreographed'
-      ? { sagaMode: item['sagaMode'] }
+    ...(item['sagaStyle'] === 'orchestrated' || item['sagaStyle'] === 'choreographed'
+      ? { sagaStyle: item['sagaStyle'] }
       : {}),
     ...(isRecord(item['approval']) ? { approval: toApproval(item['approval']) } : {}),
     ...(isRecord(item['payment']) ? { payment: toPayment(item['payment']) } : {}),

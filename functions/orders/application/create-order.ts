@@ -9,9 +9,9 @@ import {
   type OrderLine,
   type OrderPayment,
   type OrderState,
-  type SagaMode,
 } from '../domain/order';
 import type { ProductCatalog, ProductPrice } from '../ports/product-catalog';
+import type { SagaStyleSetting } from '../ports/saga-style-setting';
 import { CurrencyMismatchError, UnknownProductError } from './errors';
 import type { OrderEventStore, OrderRunner } from './order-runner';
 
@@ -26,7 +26,6 @@ export interface CreateOrderInput {
   readonly items: readonly { readonly productId: string; readonly quantity: number }[];
   /** Charged by the saga once the stock is reserved (and the order approved, where it must be). */
   readonly payment: OrderPayment;
-  readonly saga: SagaMode;
   /**
    * The request's `Idempotency-Key`: claimed with `OrderCreated`, so that no retry of the request can
    * create a second order, even one that finds no idempotency record.
@@ -47,6 +46,8 @@ export interface CreateOrderDeps {
   readonly store: Pick<OrderEventStore, 'load'>;
   readonly catalog: ProductCatalog;
   readonly newOrderId: () => string;
+  /** Which saga the new order runs: the deployment's setting at the time it is placed. */
+  readonly sagaStyle: SagaStyleSetting;
   /**
    * Price look-ups in flight at once: an order of 50 lines should not open 50 connections to inventory.
    * @default 8
@@ -90,7 +91,7 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
           userId: input.userId,
           items: lines,
           currency,
-          saga: input.saga,
+          saga: await deps.sagaStyle.current(),
           payment: paymentOf(input.payment),
         },
         context,
@@ -135,7 +136,6 @@ async function placedEarlier(
 function isSameRequest(created: OrderCreatedData, input: CreateOrderInput): boolean {
   return (
     created.userId === input.userId &&
-    created.saga === input.saga &&
     isSamePayment(created.payment, input.payment) &&
     created.items.length === input.items.length &&
     created.items.every(

@@ -33,7 +33,7 @@ export function makeGetOrder(deps: GetOrderDeps) {
   return async (orderId: string, requester: Requester): Promise<OrderDetails> => {
     const view = await deps.views.get(orderId);
     if (view === undefined || !mayAccess(requester, view.userId)) throw new OrderNotFoundError(orderId);
-    if (deps.sagaStatus === undefined || view.sagaMode !== 'orchestrated') return view;
+    if (deps.sagaStatus === undefined || view.sagaStyle !== 'orchestrated') return view;
     return { ...view, saga: await sagaOf(deps.sagaStatus, orderId, deps.logger) };
   };
 }

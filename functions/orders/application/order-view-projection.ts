@@ -42,7 +42,7 @@ export function projectEvent(view: OrderView | undefined, event: OrderEventEnvel
       totalCents: data.totalCents,
       currency: data.currency,
       status: 'PENDING',
-      sagaMode: data.saga,
+      sagaStyle: data.saga,
       version: event.version,
       createdAt: event.occurredAt,
       updatedAt: event.occurredAt,

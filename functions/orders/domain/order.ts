@@ -19,7 +19,7 @@ import {
 export const ORDER_AGGREGATE = 'Order';
 
 export type OrderStatus = 'PENDING' | 'AWAITING_APPROVAL' | 'PAID' | 'SHIPPED' | 'CANCELLED';
-export type SagaMode = 'orchestrated' | 'choreographed';
+export type SagaStyle = 'orchestrated' | 'choreographed';
 /** The human decision on an order that needed one; absent while none was made (or none was needed). */
 export type ApprovalDecision = 'APPROVED' | 'REJECTED';
 
@@ -72,7 +72,7 @@ export interface OrderCreatedData {
   readonly items: readonly OrderLine[];
   readonly totalCents: number;
   readonly currency: string;
-  readonly saga: SagaMode;
+  readonly saga: SagaStyle;
   /** Absent only on orders placed before a payment was required. */
   readonly payment?: OrderPayment;
 }
@@ -121,7 +121,7 @@ interface PlacedOrder {
   readonly items: readonly OrderLine[];
   readonly totalCents: number;
   readonly currency: string;
-  readonly saga: SagaMode;
+  readonly saga: SagaStyle;
   /** The approval decision, once one was made; cleared when an approval is requested (again). */
   readonly approval?: ApprovalDecision;
 }
@@ -146,7 +146,7 @@ export interface CreateOrder {
   readonly userId: string;
   readonly items: readonly OrderLine[];
   readonly currency: string;
-  readonly saga: SagaMode;
+  readonly saga: SagaStyle;
   readonly payment: OrderPayment;
 }
 /** By the customer (their reason) or by the saga's compensation (a reason code, e.g. `OUT_OF_STOCK`). */

@@ -8,7 +8,10 @@ import { CARD_TOKEN_PATTERN } from '../contracts/place-order-saga';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
 import type { CommandContextFactory } from './command-context';
 
-/** The order's user is the caller (their verified token), never a field of the body. */
+/**
+ * The order's user is the caller (their verified token) and its saga style the deployment's
+ * (`/shop/saga-style`): neither is a field of the body.
+ */
 export const CreateOrderBody = z.strictObject({
   items: z
     .array(
@@ -42,7 +45,6 @@ export const CreateOrderBody = z.strictObject({
     }),
     z.strictObject({ method: z.literal('account'), accountId: idSchema('account') }),
   ]),
-  saga: z.enum(['orchestrated', 'choreographed']).default('orchestrated'),
 });
 
 export interface CreateOrderHandlerDeps {

@@ -1,4 +1,4 @@
-import type { OrderStatus, SagaMode } from '../domain/order';
+import type { OrderStatus, SagaStyle } from '../domain/order';
 
 /** The approval of an order that needed one, as the read model holds it. */
 export interface OrderApprovalView {
@@ -29,7 +29,7 @@ export interface OrderView {
   readonly status: OrderStatus;
   readonly cancellationReason?: string;
   /** How the order is placed; absent on views projected before it was recorded. */
-  readonly sagaMode?: SagaMode;
+  readonly sagaStyle?: SagaStyle;
   readonly approval?: OrderApprovalView;
   readonly payment?: OrderPaymentView;
   /** Version of the last event applied; equals the event count of the order's stream once caught up. */

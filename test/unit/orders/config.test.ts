@@ -1,12 +1,14 @@
 import { ConfigurationError, loadConfig } from '../../../functions/orders/config';
 
 const command = { EVENT_STORE_TABLE: 'events', IDEMPOTENCY_TABLE: 'keys' };
+const sagaStyle = { SAGA_STYLE_PARAMETER: '/shop/saga-style' };
 
 describe('orders configuration', () => {
   it('parses a function’s variables once into a frozen object, with defaults', () => {
     // Act
     const config = loadConfig('createOrder', {
       ...command,
+      ...sagaStyle,
       INVENTORY_API_URL: 'https://api.example/prod/',
       UNRELATED: 'x',
     });
@@ -20,6 +22,8 @@ describe('orders configuration', () => {
       INVENTORY_TIMEOUT_MS: 3_000,
       INVENTORY_MAX_ATTEMPTS: 5,
       PRICE_CACHE_TTL_MS: 60_000,
+      SAGA_STYLE_PARAMETER: '/shop/saga-style',
+      SAGA_STYLE_MAX_AGE_SECONDS: 5,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -34,6 +38,7 @@ describe('orders configuration', () => {
   ])('reads a price cache TTL of %p ms (0: no cache)', (value, ttlMs) => {
     const config = loadConfig('createOrder', {
       ...command,
+      ...sagaStyle,
       INVENTORY_API_URL: 'https://api.example/prod/',
       PRICE_CACHE_TTL_MS: value,
     });
@@ -43,7 +48,7 @@ describe('orders configuration', () => {
   it('fails naming every missing variable', () => {
     expect(() => loadConfig('createOrder', {})).toThrow(
       new ConfigurationError(
-        'Invalid orders configuration: EVENT_STORE_TABLE is required; IDEMPOTENCY_TABLE is required; INVENTORY_API_URL is required.',
+        'Invalid orders configuration: EVENT_STORE_TABLE is required; IDEMPOTENCY_TABLE is required; INVENTORY_API_URL is required; SAGA_STYLE_PARAMETER is required.',
       ),
     );
   });
@@ -71,7 +76,7 @@ describe('orders configuration', () => {
       /PRICE_CACHE_TTL_MS must be an integer of 0 or more/,
     ],
   ])('fails on %s, naming the variable', (_label, env, message) => {
-    expect(() => loadConfig('createOrder', { ...command, ...env })).toThrow(message);
+    expect(() => loadConfig('createOrder', { ...command, ...sagaStyle, ...env })).toThrow(message);
   });
 
   it('asks each function only for its own variables', () => {

@@ -2,6 +2,8 @@ import { makeCreateOrder, type CreateOrderInput } from '../../../functions/order
 import { CurrencyMismatchError, UnknownProductError } from '../../../functions/orders/application/errors';
 import { orderRunner } from '../../../functions/orders/application/order-runner';
 import { OrderStateError } from '../../../functions/orders/domain/errors';
+import type { SagaStyle } from '../../../functions/orders/domain/order';
+import type { SagaStyleSetting } from '../../../functions/orders/ports/saga-style-setting';
 import { makeHandler } from '../../../functions/orders/handlers/create-order';
 import type { HttpInterceptor } from '../../../shared/http';
 import { IdempotencyKeyReusedError } from '../../../shared/idempotency';
@@ -39,21 +41,32 @@ function orderIds(...ids: string[]): () => string {
   };
 }
 
+/** The deployment's saga style, as a test sets it. */
+class SettableSagaStyle implements SagaStyleSetting {
+  style: SagaStyle = 'orchestrated';
+
+  async current(): Promise<SagaStyle> {
+    return this.style;
+  }
+}
+
 function setup() {
   const store = orderStore();
   const catalog = new FakeProductCatalog();
+  const sagaStyle = new SettableSagaStyle();
   const createOrder = makeCreateOrder({
     runner: runnerOn(store),
     store,
     catalog,
     newOrderId: orderIds(ORDER_ID, SECOND_ORDER_ID, THIRD_ORDER_ID),
+    sagaStyle,
   });
   const handler = makeHandler({
     createOrder,
     idempotency: noIdempotency,
     commandContext: fixedCommandContext,
   });
-  return { store, catalog, createOrder, handler };
+  return { store, catalog, createOrder, handler, sagaStyle };
 }
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
@@ -69,19 +82,19 @@ const twoLines: CreateOrderInput = {
     { productId: KEYBOARD, quantity: 2 },
     { productId: MOUSE, quantity: 1 },
   ],
-  saga: 'orchestrated',
   payment: CARD,
   requestKey: REQUEST_KEY,
 };
 
 describe('creating an order', () => {
   describe('the use case', () => {
-    it('prices each line at the inventory’s price and appends OrderCreated as version 1', async () => {
+    it('prices each line at the inventory’s price and appends OrderCreated as version 1, in the deployment’s saga style', async () => {
       // Prepare
-      const { store, createOrder } = setup();
+      const { store, createOrder, sagaStyle } = setup();
+      sagaStyle.style = 'choreographed';
 
       // Act
-      const placed = await createOrder({ ...twoLines, saga: 'choreographed' }, fixedContext());
+      const placed = await createOrder(twoLines, fixedContext());
 
       // Assess
       expect(placed).toEqual({
@@ -127,6 +140,7 @@ describe('creating an order', () => {
         store,
         catalog: new FakeProductCatalog(),
         newOrderId: () => ORDER_ID,
+        sagaStyle: new SettableSagaStyle(),
       });
 
       // Act
@@ -146,6 +160,7 @@ describe('creating an order', () => {
         store,
         catalog: new FakeProductCatalog(),
         newOrderId: orderIds(ORDER_ID, ORDER_ID),
+        sagaStyle: new SettableSagaStyle(),
       });
       await createOrder(twoLines, fixedContext());
 
@@ -168,7 +183,6 @@ describe('creating an order', () => {
           userId: USER_ID,
           authorization: ID_TOKEN,
           items: [{ productId: MOUSE, quantity: 1 }],
-          saga: 'orchestrated',
           payment: { method: 'card', token: 'tok_1' },
           requestKey: REQUEST_KEY,
         },
@@ -195,7 +209,6 @@ describe('creating an order', () => {
             { productId: MOUSE, quantity: 1 },
             { productId: other, quantity: 1 },
           ],
-          saga: 'orchestrated',
           payment: CARD,
           requestKey: REQUEST_KEY,
         },
@@ -227,7 +240,6 @@ describe('creating an order', () => {
             { productId: MOUSE, quantity: 1 },
             { productId: EURO_MUG, quantity: 1 },
           ],
-          saga: 'orchestrated',
           payment: CARD,
           requestKey: REQUEST_KEY,
         },
@@ -260,6 +272,7 @@ describe('creating an order', () => {
         store,
         catalog,
         newOrderId: () => ORDER_ID,
+        sagaStyle: new SettableSagaStyle(),
       });
       const items = Array.from({ length: 50 }, (_, index) => ({
         productId: `prd_01JD0000000000000000000${String(index).padStart(3, '0')}`,
@@ -272,7 +285,6 @@ describe('creating an order', () => {
           userId: USER_ID,
           authorization: ID_TOKEN,
           items,
-          saga: 'orchestrated',
           payment: CARD,
           requestKey: REQUEST_KEY,
         },
@@ -337,6 +349,7 @@ describe('creating an order', () => {
           [MOUSE]: { unitPriceCents: 1_250, currency: 'USD' },
         }),
         newOrderId: orderIds(SECOND_ORDER_ID),
+        sagaStyle: new SettableSagaStyle(),
       });
 
       // Act
@@ -370,7 +383,6 @@ describe('creating an order', () => {
       ['a line fewer', { items: [{ productId: KEYBOARD, quantity: 2 }] }],
       ['another card', { payment: { method: 'card', token: 'tok_mastercard' } }],
       ['an account instead of the card', { payment: { method: 'account', accountId: ACCOUNT_ID } }],
-      ['another saga', { saga: 'choreographed' }],
     ])('refuses the key with %s as IdempotencyKeyReusedError, appending nothing', async (_label, change) => {
       // Prepare
       const { store, createOrder } = setup();
@@ -485,6 +497,7 @@ describe('creating an order', () => {
             },
           },
           newOrderId: () => ORDER_ID,
+          sagaStyle: new SettableSagaStyle(),
         }),
         idempotency: noIdempotency,
         commandContext: fixedCommandContext,
@@ -502,7 +515,7 @@ describe('creating an order', () => {
       expect(budgets).toEqual([18_250]);
     });
 
-    it('defaults the saga to orchestrated and stamps the request’s ids on the event', async () => {
+    it('runs the saga style the deployment set (orchestrated by default) and stamps the request’s ids on the event', async () => {
       // Prepare
       const { handler, store } = setup();
 
@@ -635,9 +648,9 @@ describe('creating an order', () => {
         'items[0].unitPriceCents is not allowed',
       ],
       [
-        'an unknown saga',
-        { items: [{ productId: KEYBOARD, quantity: 1 }], saga: 'improvised', payment: CARD },
-        'saga must be one of "orchestrated", "choreographed"',
+        'a saga style in the body (the deployment chooses it)',
+        { items: [{ productId: KEYBOARD, quantity: 1 }], saga: 'choreographed', payment: CARD },
+        'saga is not allowed',
       ],
       [
         'a payment method other than card or account',

@@ -14,7 +14,7 @@ const paidAfterApproval: OrderView = {
   totalCents: 149_970,
   currency: 'USD',
   status: 'PAID',
-  sagaMode: 'orchestrated',
+  sagaStyle: 'orchestrated',
   approval: {
     status: 'APPROVED',
     requestedAt: '2026-11-26T12:00:01.000Z',
@@ -59,7 +59,7 @@ describe('DynamoDbOrderViews', () => {
     const documents = mockClient(DynamoDBDocumentClient);
     try {
       const {
-        sagaMode: _mode,
+        sagaStyle: _mode,
         approval: _approval,
         payment: _payment,
         ...old

@@ -132,7 +132,7 @@ describe('projecting orders events into the read model', () => {
       currency: 'USD',
       status: 'CANCELLED',
       cancellationReason: 'late',
-      sagaMode: 'orchestrated',
+      sagaStyle: 'orchestrated',
       version: 2,
       createdAt: '2026-11-26T12:00:01.000Z',
       updatedAt: '2026-11-26T12:00:02.000Z',
@@ -256,7 +256,7 @@ describe('projecting orders events into the read model', () => {
     }
 
     it('records how the order is placed', async () => {
-      expect(await projected()).toMatchObject({ sagaMode: 'orchestrated', status: 'PENDING' });
+      expect(await projected()).toMatchObject({ sagaStyle: 'orchestrated', status: 'PENDING' });
     });
 
     it('shows an order awaiting approval', async () => {

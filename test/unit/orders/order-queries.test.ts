@@ -151,12 +151,12 @@ describe('order queries', () => {
     const getOne = (id: string) =>
       get(`/orders/${id}`, { resource: '/orders/{orderId}', pathParameters: { orderId: id } });
 
-    async function setup(sagaMode: OrderView['sagaMode']) {
+    async function setup(sagaStyle: OrderView['sagaStyle']) {
       const sagaStatus = new FakeSagaStatus();
       const log = recordingLogger();
       const views = await readModelWith({
         ...view(1),
-        ...(sagaMode === undefined ? {} : { sagaMode }),
+        ...(sagaStyle === undefined ? {} : { sagaStyle }),
       });
       const handler = makeGetOrderHandler({ getOrder: makeGetOrder({ views, sagaStatus, logger: log }) });
       return { sagaStatus, log, handler };
@@ -174,7 +174,7 @@ describe('order queries', () => {
       expect(result.statusCode).toBe(200);
       expect(JSON.parse(result.body)).toEqual({
         ...view(1),
-        sagaMode: 'orchestrated',
+        sagaStyle: 'orchestrated',
         saga: {
           executionArn: `arn:aws:states:us-east-1:123456789012:execution:PlaceOrder:${orderId(1)}`,
           status: 'RUNNING',
@@ -216,12 +216,12 @@ describe('order queries', () => {
       ]);
     });
 
-    it.each<[string, OrderView['sagaMode']]>([
+    it.each<[string, OrderView['sagaStyle']]>([
       ['a choreographed order', 'choreographed'],
-      ['an order projected before its saga mode was recorded', undefined],
-    ])('shows no saga for %s', async (_label, sagaMode) => {
+      ['an order projected before its saga style was recorded', undefined],
+    ])('shows no saga for %s', async (_label, sagaStyle) => {
       // Prepare
-      const { handler } = await setup(sagaMode);
+      const { handler } = await setup(sagaStyle);
 
       // Act
       const result = await handler(getOne(orderId(1)));

@@ -1,0 +1,28 @@
+import { App } from 'aws-cdk-lib';
+import { appSettings, SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
+
+const settingsOf = (context: Record<string, unknown>) => appSettings(new App({ context }).node);
+
+describe('appSettings', () => {
+  test('reads the saga style of new orders from shop:sagaStyle, leaving it to the stack when absent', () => {
+    expect(settingsOf({ [SETTINGS_CONTEXT_KEYS.sagaStyle]: 'choreographed' }).sagaStyle).toBe(
+      'choreographed',
+    );
+    expect(settingsOf({}).sagaStyle).toBeUndefined();
+  });
+
+  test.each(['improvised', '', 3])('refuses a saga style of %p, naming the key and the styles', (value) => {
+    expect(() => settingsOf({ [SETTINGS_CONTEXT_KEYS.sagaStyle]: value })).toThrow(
+      /Context shop:sagaStyle must be one of orchestrated, choreographed/,
+    );
+  });
+
+  test('reads whole numbers from the CLI’s strings and refuses anything else', () => {
+    expect(
+      settingsOf({ [SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds]: '60' }).approvalDeadline?.toSeconds(),
+    ).toBe(60);
+    expect(() => settingsOf({ [SETTINGS_CONTEXT_KEYS.approvalThresholdCents]: '1.5' })).toThrow(
+      /shop:approvalThresholdCents must be a positive whole number/,
+    );
+  });
+});
