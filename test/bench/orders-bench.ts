@@ -574,9 +574,11 @@ async function aggregateLoads(): Promise<LoadTimes[]> {
     for (const size of AGGREGATE_SIZES) {
       const id = `counter-${size}-${randomUUID()}`;
       const occurredAt = new Date().toISOString();
-      for (let from = 1; from <= size; from += MAX_EVENTS_PER_APPEND) {
+      // An append after the first also checks that its expected version exists: one event fewer fits.
+      const perAppend = MAX_EVENTS_PER_APPEND - 1;
+      for (let from = 1; from <= size; from += perAppend) {
         const batch: Counted[] = [];
-        for (let version = from; version < Math.min(size + 1, from + MAX_EVENTS_PER_APPEND); version++) {
+        for (let version = from; version < Math.min(size + 1, from + perAppend); version++) {
           batch.push({
             eventId: newUlid(),
             type: 'Counted',
