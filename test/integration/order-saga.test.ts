@@ -604,6 +604,61 @@ describe('the saga places an order', () => {
   });
 });
 
+describe('one trace per order', () => {
+  test('the trace POST /orders answers with holds the order’s whole journey: the API, the bus, the saga, its steps and the card processor', async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 5);
+    const ada = await customer('ada');
+
+    // Act
+    const placed = await apiAs(cloud, ada)(
+      'POST',
+      '/orders',
+      keyed('POST', {
+        items: [{ productId: product.productId, quantity: 1 }],
+        payment: { method: 'card', token: 'tok_visa' },
+      }),
+    );
+    const { orderId } = placed.body as { orderId: string };
+    owners.set(orderId, ada);
+    await settledOrder(orderId);
+    const traceId = /Root=([^;]+)/.exec(placed.headers.get('x-amzn-trace-id') ?? '')?.[1] ?? '';
+    const trace = await eventually(
+      async () => {
+        const answer = await send(cloud.apiUrl, 'GET', `/_local/traces/${traceId}`);
+        const body = answer.body as { services?: { name: string }[]; inProgress?: boolean };
+        const names = (body.services ?? []).map((service) => service.name).join(' ');
+        return /CommitStock/.test(names) && body.inProgress === false ? names : undefined;
+      },
+      {
+        timeoutMs: SETTLE_MS,
+        intervalMs: POLL_MS,
+        what: `the trace ${traceId} to reach the end of the saga`,
+      },
+    );
+
+    // Assess
+    expect(placed.status).toBe(202);
+    // The outbox relay's batch is a trace of its own (one invocation relays many orders' events), but each
+    // event it publishes carries its order's trace header, so the bus and everything after it continue it.
+    const hops = [
+      'shop-api/prod',
+      'CreateOrderFunction',
+      'GetProductFunction',
+      'StartOrderSagaFunction',
+      'ProjectorFunction',
+      'PlaceOrderSagaStateMachine',
+      'ReserveStockFunction',
+      'ChargePaymentFunction',
+      'payment-provider-api/prod',
+      'CreateChargeFunction',
+      'CommitStockFunction',
+      'ConfirmOrderFunction',
+    ];
+    expect(hops.filter((hop) => !trace.includes(hop))).toEqual([]);
+  });
+});
+
 describe('an order at or above the approval threshold waits for a person', () => {
   test('approved: AWAITING_APPROVAL at WaitForApproval with stock reserved, then PAID; the same decision again is a 200', async () => {
     // Prepare
