@@ -16,6 +16,8 @@ export {
   type DynamoDbLocal,
   type DynamoDbLocalOptions,
 } from './dynamodb/dynamodb-local';
+// Deletes a table if there is one: suites on a shared DynamoDB Local clean up after themselves.
+export { deleteTable } from './dynamodb/table-provisioner';
 export { assertJavaAvailable, JavaMissingError, REQUIRED_JAVA_MAJOR } from './java-runtime';
 export { SynthesisError } from './assembly/cloud-assembly';
 // The engines on their own, for tests that need one service without a whole app.

@@ -6,9 +6,7 @@
  */
 import {
   CreateTableCommand,
-  DeleteTableCommand,
   DynamoDBClient,
-  ResourceNotFoundException,
   type AttributeDefinition,
   type KeySchemaElement,
   type ScalarAttributeType,
@@ -21,7 +19,7 @@ import {
   GetShardIteratorCommand,
 } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localClientConfig, sharedDynamoDbEndpoint, startDynamoDbLocal } from 'cdk-local-cloud';
+import { deleteTable, localClientConfig, sharedDynamoDbEndpoint, startDynamoDbLocal } from 'cdk-local-cloud';
 import type { DynamoDBStreamRecord } from '../../shared/outbox/dynamodb-stream-event';
 
 /** The JVM takes seconds to answer, more on a busy machine. */
@@ -164,14 +162,6 @@ async function createTable(
     }),
   );
   return { tableName, streamArn: TableDescription?.LatestStreamArn ?? '' };
-}
-
-async function deleteTable(client: DynamoDBClient, TableName: string): Promise<void> {
-  try {
-    await client.send(new DeleteTableCommand({ TableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
 }
 
 async function streamRecords(

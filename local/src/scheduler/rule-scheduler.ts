@@ -5,12 +5,9 @@
  * pass without firing, as on AWS.
  */
 import type { EventBridgeEngine } from '../eventbridge/event-bus';
+import { fireDueOccurrences, ScheduleTicker } from './due-occurrences';
 import type { ScheduleClock } from './schedule-clock';
 import { nextOccurrence, parseScheduleExpression, type ParsedSchedule } from './schedule-expression';
-
-/** Occurrences one tick fires at most for a rule: a clock moved a year on a `rate(1 minute)` rule. */
-export const MAX_OCCURRENCES_PER_TICK = 100;
-const TICK_MS = 1_000;
 
 interface RuleClock {
   readonly expression: string;
@@ -21,16 +18,13 @@ interface RuleClock {
 
 export class RuleScheduler {
   private readonly rules = new Map<string, RuleClock>();
-  private readonly timer: NodeJS.Timeout;
-  private readonly stopListening: () => void;
+  private readonly ticker: ScheduleTicker;
 
   constructor(
     private readonly eventBridge: Pick<EventBridgeEngine, 'scheduledRules' | 'fireScheduledRule'>,
     private readonly clock: ScheduleClock,
   ) {
-    this.timer = setInterval(() => this.tick(), TICK_MS);
-    this.timer.unref();
-    this.stopListening = clock.onAdvance(() => this.tick());
+    this.ticker = new ScheduleTicker(clock, () => this.tick());
   }
 
   /** Fires what is due; called every second and whenever the clock moves. */
@@ -50,26 +44,17 @@ export class RuleScheduler {
         };
         this.rules.set(rule.name, ruleClock);
       }
-      const due = (): boolean => ruleClock.nextMs !== undefined && ruleClock.nextMs <= now;
-      if (!rule.enabled) {
-        if (due()) ruleClock.nextMs = nextOccurrence(ruleClock.schedule, now, ruleClock.anchorMs);
-        continue;
-      }
-      for (let fired = 0; due(); fired += 1) {
-        if (fired === MAX_OCCURRENCES_PER_TICK) {
-          ruleClock.nextMs = nextOccurrence(ruleClock.schedule, now, ruleClock.anchorMs);
-          break;
-        }
-        const at = ruleClock.nextMs ?? now;
-        this.eventBridge.fireScheduledRule(rule.name, new Date(at));
-        ruleClock.nextMs = nextOccurrence(ruleClock.schedule, at, ruleClock.anchorMs);
-      }
+      const { schedule, anchorMs } = ruleClock;
+      ruleClock.nextMs = fireDueOccurrences(ruleClock.nextMs, now, {
+        enabled: rule.enabled,
+        nextAfter: (afterMs) => nextOccurrence(schedule, afterMs, anchorMs),
+        fire: (atMs) => this.eventBridge.fireScheduledRule(rule.name, new Date(atMs)),
+      });
     }
     for (const name of this.rules.keys()) if (!present.has(name)) this.rules.delete(name);
   }
 
   close(): void {
-    clearInterval(this.timer);
-    this.stopListening();
+    this.ticker.close();
   }
 }

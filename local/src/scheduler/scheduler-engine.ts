@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError, localArn } from '../aws-protocol';
+import { offsetPage } from '../http/offset-pages';
+import { fireDueOccurrences, ScheduleTicker } from './due-occurrences';
 import type { ScheduleClock } from './schedule-clock';
 import { nextOccurrence, parseScheduleExpression, type ParsedSchedule } from './schedule-expression';
 
@@ -75,9 +77,6 @@ interface ScheduleGroup {
 }
 
 export const DEFAULT_GROUP = 'default';
-/** Occurrences one tick fires at most for a schedule (a clock moved far ahead). */
-const MAX_OCCURRENCES_PER_TICK = 100;
-const TICK_MS = 1_000;
 const NAME = /^[0-9a-zA-Z\-_.]{1,64}$/;
 const MAX_RETRY_DELAY_MS = 60_000;
 const LOCAL_TARGET_SERVICES = new Set(['lambda', 'sqs', 'states', 'events']);
@@ -86,8 +85,7 @@ export class SchedulerEngine {
   private readonly groups = new Map<string, ScheduleGroup>();
   private readonly schedules = new Map<string, Schedule>();
   private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly ticker: NodeJS.Timeout;
-  private readonly stopListening: () => void;
+  private readonly ticker: ScheduleTicker;
   private readonly retryBaseDelayMs: number;
   private readonly log: (line: string) => void;
   private closed = false;
@@ -96,9 +94,7 @@ export class SchedulerEngine {
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 1_000;
     this.log = options.log ?? (() => undefined);
     this.groups.set(DEFAULT_GROUP, this.newGroup(DEFAULT_GROUP));
-    this.ticker = setInterval(() => this.tick(), TICK_MS);
-    this.ticker.unref();
-    this.stopListening = options.clock.onAdvance(() => this.tick());
+    this.ticker = new ScheduleTicker(options.clock, () => this.tick());
   }
 
   // ---- The API ---------------------------------------------------------------------------------------
@@ -221,20 +217,11 @@ export class SchedulerEngine {
   tick(): void {
     const now = this.options.clock.now();
     for (const [scheduleKey, schedule] of this.schedules) {
-      const due = (): boolean => schedule.nextMs !== undefined && schedule.nextMs <= now;
-      if (schedule.state === 'DISABLED') {
-        if (due()) schedule.nextMs = this.nextAfter(schedule, now);
-        continue;
-      }
-      for (let fired = 0; due(); fired += 1) {
-        if (fired === MAX_OCCURRENCES_PER_TICK) {
-          schedule.nextMs = this.nextAfter(schedule, now);
-          break;
-        }
-        const at = schedule.nextMs ?? now;
-        this.invoke(schedule, at);
-        schedule.nextMs = this.nextAfter(schedule, at);
-      }
+      schedule.nextMs = fireDueOccurrences(schedule.nextMs, now, {
+        enabled: schedule.state === 'ENABLED',
+        nextAfter: (afterMs) => this.nextAfter(schedule, afterMs),
+        fire: (atMs) => this.invoke(schedule, atMs),
+      });
       if (schedule.nextMs === undefined && schedule.actionAfterCompletion === 'DELETE') {
         this.schedules.delete(scheduleKey);
       }
@@ -243,8 +230,7 @@ export class SchedulerEngine {
 
   close(): void {
     this.closed = true;
-    clearInterval(this.ticker);
-    this.stopListening();
+    this.ticker.close();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
@@ -516,16 +502,12 @@ function paginate<T>(items: readonly T[], query: URLSearchParams): { items: T[];
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) {
     throw new AwsServiceError('ValidationException', 'MaxResults must be between 1 and 100.');
   }
-  const token = query.get('NextToken');
-  const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString());
-  if (!Number.isInteger(start) || start < 0 || start > items.length) {
-    throw new AwsServiceError('ValidationException', 'The NextToken is not valid.');
-  }
-  const end = start + maxResults;
-  return {
-    items: items.slice(start, end),
-    ...(end < items.length ? { nextToken: Buffer.from(String(end)).toString('base64url') } : {}),
-  };
+  return offsetPage(
+    items,
+    query.get('NextToken') ?? undefined,
+    maxResults,
+    () => new AwsServiceError('ValidationException', 'The NextToken is not valid.'),
+  );
 }
 
 function key(groupName: string, name: string): string {

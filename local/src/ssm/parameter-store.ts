@@ -10,6 +10,7 @@
  * `ValidationException` that says so, never half-honoured.
  */
 import { AwsServiceError, type JsonProtocolService, localArn } from '../aws-protocol';
+import { offsetPage } from '../http/offset-pages';
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
 export type ParameterTier = 'Standard' | 'Advanced' | 'Intelligent-Tiering';
@@ -391,22 +392,12 @@ function paginate<T>(
       `1 validation error detected: Value '${String(maxResults)}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${maxResultsLimit}`,
     );
   }
-  let start = 0;
-  if (input.NextToken !== undefined) {
-    const decoded =
-      typeof input.NextToken === 'string'
-        ? Number(Buffer.from(input.NextToken, 'base64url').toString())
-        : NaN;
-    if (!Number.isInteger(decoded) || decoded < 0 || decoded > items.length) {
-      throw new AwsServiceError('InvalidNextToken', "The specified token isn't valid.");
-    }
-    start = decoded;
-  }
-  const end = start + maxResults;
-  return {
-    items: items.slice(start, end),
-    ...(end < items.length ? { nextToken: Buffer.from(String(end)).toString('base64url') } : {}),
-  };
+  if (input.NextToken !== undefined && typeof input.NextToken !== 'string') throw invalidNextToken();
+  return offsetPage(items, input.NextToken, maxResults, invalidNextToken);
+}
+
+function invalidNextToken(): AwsServiceError {
+  return new AwsServiceError('InvalidNextToken', "The specified token isn't valid.");
 }
 
 function refuseFilters(input: Record<string, unknown>): void {

@@ -1,4 +1,5 @@
-import { RuleScheduler, MAX_OCCURRENCES_PER_TICK } from '../../../src/scheduler/rule-scheduler';
+import { MAX_OCCURRENCES_PER_TICK } from '../../../src/scheduler/due-occurrences';
+import { RuleScheduler } from '../../../src/scheduler/rule-scheduler';
 import { ScheduleClock } from '../../../src/scheduler/schedule-clock';
 
 /** The engine's side of scheduled rules: the rules it holds, and the occurrences fired, by rule. */
