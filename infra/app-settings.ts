@@ -17,6 +17,8 @@ export interface AppSettings {
   readonly paymentWaitInterval?: Duration;
   /** The saga style new orders start with (the initial value of the `/shop/saga-style` parameter). */
   readonly sagaStyle?: SagaStyle;
+  /** How long a choreographed order may take to be PAID or CANCELLED before its watchdog cancels it. */
+  readonly sagaWatchdog?: Duration;
 }
 
 export type SagaStyle = 'orchestrated' | 'choreographed';
@@ -35,6 +37,7 @@ export const SETTINGS_CONTEXT_KEYS = {
   providerHangSeconds: 'shop:providerHangSeconds',
   paymentWaitBudgetSeconds: 'shop:paymentWaitBudgetSeconds',
   paymentWaitIntervalSeconds: 'shop:paymentWaitIntervalSeconds',
+  sagaWatchdogSeconds: 'shop:sagaWatchdogSeconds',
   /** Not a number: `orchestrated` or `choreographed`. */
   sagaStyle: 'shop:sagaStyle',
 } as const;
@@ -81,5 +84,6 @@ export function appSettings(node: Node): AppSettings {
     providerHangTime: seconds(SETTINGS_CONTEXT_KEYS.providerHangSeconds),
     paymentWaitBudget: seconds(SETTINGS_CONTEXT_KEYS.paymentWaitBudgetSeconds),
     paymentWaitInterval: seconds(SETTINGS_CONTEXT_KEYS.paymentWaitIntervalSeconds),
+    sagaWatchdog: seconds(SETTINGS_CONTEXT_KEYS.sagaWatchdogSeconds),
   };
 }

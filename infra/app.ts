@@ -46,6 +46,8 @@ export function buildApp(app: App = new App()): App {
     breakerFailureThreshold: settings.breakerFailureThreshold,
     breakerFailureRate: settings.breakerFailureRate,
     breakerResetTimeout: settings.breakerResetTimeout,
+    paymentWaitBudget: settings.paymentWaitBudget,
+    paymentWaitInterval: settings.paymentWaitInterval,
   });
   const orders = new OrdersStack(app, 'ShopOrders', {
     description:
@@ -64,6 +66,7 @@ export function buildApp(app: App = new App()): App {
       approvalDeadline: settings.approvalDeadline,
       paymentWaitBudget: settings.paymentWaitBudget,
       paymentWaitInterval: settings.paymentWaitInterval,
+      watchdog: settings.sagaWatchdog,
     },
   });
   // Each context's stack redeploys the shared stage with its routes: one after the other, never racing.

@@ -5,12 +5,12 @@
  */
 import { currentTraceHeader } from '../../shared/config/env';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { newId } from '../../shared/ids/ids';
 import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
-import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import type { OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import { lambdaOutboxRelay } from '../../shared/outbox/lambda-outbox-relay';
 import type { RetryPolicy } from '../../shared/outbox/retry-policy';
 import { CLIENT_REQUEST_RETRY, loggedLostRaceRetry } from '../../shared/resilience';
 import { DynamoDbProductRepository } from './adapters/dynamodb-product-repository';
@@ -21,7 +21,16 @@ import { makeGetProduct } from './application/get-product';
 import { makeReleaseStock } from './application/release-stock';
 import { makeReserveStock } from './application/reserve-stock';
 import { makeRestockProduct } from './application/restock-product';
-import { loadProductCommandConfig, loadOutboxRelayConfig, loadProductsConfig } from './config';
+import {
+  loadOrderSagaEventsConfig,
+  loadOutboxRelayConfig,
+  loadProductCommandConfig,
+  loadProductsConfig,
+} from './config';
+import { sqsConsumerOptions } from '../../shared/messaging/sqs-consumer-options';
+import { dynamoDbOrderStockStore } from './adapters/order-stock-items';
+import { makeOrderStockChoreography } from './application/order-stock-choreography';
+import type { OrderSagaEventsDeps } from './handlers/order-saga-events';
 import { INVENTORY_EVENT_SOURCE } from './contracts/inventory-events';
 import { requestCommandContext } from './handlers/command-context-factory';
 import type { CommitStockHandlerDependencies } from './handlers/commit-stock';
@@ -113,11 +122,24 @@ export function commitStockDependencies(): CommitStockHandlerDependencies {
   };
 }
 
+/** The choreographed saga's consumer: reserve, commit and release on the other contexts' events. */
+export function orderSagaEventsDependencies(): OrderSagaEventsDeps {
+  const config = loadOrderSagaEventsConfig();
+  const stock = { repository: productRepository(config.productsTable), retry: loggedRetry };
+  return {
+    choreography: makeOrderStockChoreography({
+      store: dynamoDbOrderStockStore(dynamoDb(), config.productsTable),
+      reserveStock: makeReserveStock(stock),
+      commitStock: makeCommitStock(stock),
+      releaseStock: makeReleaseStock(stock),
+    }),
+    ...sqsConsumerOptions(config.eventsQueueUrl),
+  };
+}
+
 export function outboxRelay(): OutboxRelayHandler {
   const config = loadOutboxRelayConfig();
-  return makeOutboxRelay({
-    // One attempt per call: the relay retries failed entries itself, SDK retries would multiply them.
-    eventBridge: tracedClient(new EventBridgeClient({ maxAttempts: 1 })),
+  return lambdaOutboxRelay({
     busName: config.eventBusName,
     source: INVENTORY_EVENT_SOURCE,
     retry: RELAY_RETRY,

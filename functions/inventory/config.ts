@@ -11,6 +11,7 @@ const variable = requiredVariable;
 const ProductsEnv = z.object({ PRODUCTS_TABLE: variable });
 const ProductCommandEnv = z.object({ PRODUCTS_TABLE: variable, IDEMPOTENCY_TABLE: variable });
 const OutboxRelayEnv = z.object({ EVENT_BUS_NAME: variable });
+const OrderSagaEventsEnv = z.object({ PRODUCTS_TABLE: variable, EVENTS_QUEUE_URL: variable });
 
 export interface ProductsConfig {
   readonly productsTable: string;
@@ -39,4 +40,15 @@ export function loadProductCommandConfig(env: Env = process.env): ProductCommand
 export function loadOutboxRelayConfig(env: Env = process.env): OutboxRelayConfig {
   const parsed = parseEnv('Inventory', OutboxRelayEnv, env);
   return Object.freeze({ eventBusName: parsed.EVENT_BUS_NAME });
+}
+
+export interface OrderSagaEventsConfig extends ProductsConfig {
+  /** The consumer's own queue: early events are put back on it for a while. */
+  readonly eventsQueueUrl: string;
+}
+
+/** For the choreographed saga's consumer. */
+export function loadOrderSagaEventsConfig(env: Env = process.env): OrderSagaEventsConfig {
+  const parsed = parseEnv('Inventory', OrderSagaEventsEnv, env);
+  return Object.freeze({ productsTable: parsed.PRODUCTS_TABLE, eventsQueueUrl: parsed.EVENTS_QUEUE_URL });
 }

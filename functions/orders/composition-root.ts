@@ -5,14 +5,19 @@
  * A builder reads only its own function's configuration, so a missing variable names itself at once.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { sqsConsumerOptions } from '../../shared/messaging/sqs-consumer-options';
+import { SchedulerOrderDeadlines } from './adapters/scheduler-order-deadlines';
+import { makeOrderChoreography } from './application/order-choreography';
+import type { OrderSagaEventsDeps } from './handlers/order-saga-events';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { commandContext, DynamoDbEventStore } from '../../shared/event-sourcing';
 import { httpIdempotency } from '../../shared/idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
-import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import type { OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import { lambdaOutboxRelay } from '../../shared/outbox/lambda-outbox-relay';
 import { DynamoDbApprovalTasks } from './adapters/dynamodb-approval-tasks';
 import { DynamoDbKnownUsers } from './adapters/dynamodb-known-users';
 import { DynamoDbOrderViews } from './adapters/dynamodb-order-views';
@@ -89,7 +94,7 @@ function eventStore(tableName: string): DynamoDbEventStore<OrderEvent, OrderStat
 }
 
 function commandRunner(
-  config: OrdersConfig<'command'> | OrdersConfig<'sagaStep'>,
+  config: OrdersConfig<'command'> | OrdersConfig<'sagaStep'> | OrdersConfig<'orderSagaEvents'>,
   store: OrderEventStore = eventStore(config.EVENT_STORE_TABLE),
 ): OrderRunner {
   return orderRunner(store, {
@@ -132,6 +137,7 @@ export function createOrderDeps(): CreateOrderHandlerDeps {
       catalog: productCatalog(config),
       newOrderId: () => newId('order'),
       sagaStyle: new SsmSagaStyleSetting(config.SAGA_STYLE_PARAMETER, config.SAGA_STYLE_MAX_AGE_SECONDS),
+      approvalThresholdCents: config.APPROVAL_THRESHOLD_CENTS,
     }),
     idempotency: idempotency(config, true),
     commandContext: newCommandContext,
@@ -218,9 +224,7 @@ export function projectorDeps(): ProjectorHandlerDeps {
 
 export function outboxRelay(): OutboxRelayHandler {
   const config = loadConfig('relay');
-  return makeOutboxRelay({
-    // One attempt per call: the relay retries only the failed entries itself.
-    eventBridge: tracedClient(new EventBridgeClient({ maxAttempts: 1 })),
+  return lambdaOutboxRelay({
     busName: config.EVENT_BUS_NAME,
     source: ORDERS_EVENT_SOURCE,
     retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 1_000 },
@@ -273,5 +277,27 @@ export function cancelOrderSagaDeps(): CancelOrderSagaHandlerDeps {
   return {
     cancelOrder: makeCancelOrderSaga({ runner: commandRunner(config) }),
     commandContext: newCommandContext,
+  };
+}
+
+// ---- The choreographed saga ----------------------------------------------------------------------
+
+export function orderSagaEventsDeps(): OrderSagaEventsDeps {
+  const config = loadConfig('orderSagaEvents');
+  return {
+    choreography: makeOrderChoreography({
+      runner: commandRunner(config),
+      deadlines: new SchedulerOrderDeadlines({
+        client: tracedClient(new SchedulerClient({})),
+        groupName: config.DEADLINE_SCHEDULE_GROUP,
+        busArn: config.DEADLINE_BUS_ARN,
+        roleArn: config.DEADLINE_ROLE_ARN,
+        deadLetterQueueArn: config.DEADLINE_DEAD_LETTER_QUEUE_ARN,
+      }),
+      approvalDeadlineSeconds: config.APPROVAL_DEADLINE_SECONDS,
+      watchdogSeconds: config.WATCHDOG_SECONDS,
+      logger,
+    }),
+    ...sqsConsumerOptions(config.EVENTS_QUEUE_URL),
   };
 }

@@ -43,6 +43,20 @@ const schemas = {
     SAGA_STYLE_PARAMETER: name,
     /** How long an execution environment reuses the saga style it read. */
     SAGA_STYLE_MAX_AGE_SECONDS: positiveInteger(5),
+    /** Choreographed orders totalling at least this many minor units wait for a human approval. */
+    APPROVAL_THRESHOLD_CENTS: positiveInteger(100_000),
+  }),
+  /** The choreographed saga's consumer: the event store, its queue, and the deadlines' schedules. */
+  orderSagaEvents: z.object({
+    EVENT_STORE_TABLE: name,
+    SNAPSHOT_EVERY: commandVariables.SNAPSHOT_EVERY,
+    EVENTS_QUEUE_URL: name,
+    DEADLINE_SCHEDULE_GROUP: name,
+    DEADLINE_BUS_ARN: name,
+    DEADLINE_ROLE_ARN: name,
+    DEADLINE_DEAD_LETTER_QUEUE_ARN: name,
+    APPROVAL_DEADLINE_SECONDS: positiveInteger(86_400),
+    WATCHDOG_SECONDS: positiveInteger(7_200),
   }),
   /** The saga's steps on the order: the event store (approval tasks included), no idempotency records. */
   sagaStep: z.object({ EVENT_STORE_TABLE: name, SNAPSHOT_EVERY: commandVariables.SNAPSHOT_EVERY }),

@@ -17,7 +17,20 @@ import { makeChargePayment } from './application/charge-payment';
 import { makeGetPayment } from './application/get-payment';
 import { providerPolicy, type PaymentProcessors, type ProviderCall } from './application/provider-policy';
 import { makeRefundPayment } from './application/refund-payment';
-import { loadPaymentsConfig, loadProviderStepConfig, type ProviderStepConfig } from './config';
+import {
+  loadOrderSagaEventsConfig,
+  loadOutboxRelayConfig,
+  loadPaymentsConfig,
+  loadProviderStepConfig,
+  type ProviderStepConfig,
+} from './config';
+import { sqsConsumerOptions } from '../../shared/messaging/sqs-consumer-options';
+import type { OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import { lambdaOutboxRelay } from '../../shared/outbox/lambda-outbox-relay';
+import { dynamoDbOrderPaymentStore } from './adapters/order-payment-items';
+import { makeOrderPaymentChoreography } from './application/order-payment-choreography';
+import { PAYMENTS_EVENT_SOURCE } from './contracts/payment-events';
+import type { OrderSagaEventsDependencies } from './handlers/order-saga-events';
 import type { ChargePaymentHandlerDependencies } from './handlers/charge-payment';
 import type { GetPaymentHandlerDependencies } from './handlers/get-payment';
 import type { RefundPaymentHandlerDependencies } from './handlers/refund-payment';
@@ -131,4 +144,31 @@ export function refundPaymentDependencies(): RefundPaymentHandlerDependencies {
 export function getPaymentDependencies(): GetPaymentHandlerDependencies {
   const config = loadPaymentsConfig();
   return { getPayment: makeGetPayment({ repository: paymentRepository(config.paymentsTable) }) };
+}
+
+/** The choreographed saga's consumer: charges and refunds with the same circuits as the saga's steps. */
+export function orderSagaEventsDependencies(): OrderSagaEventsDependencies {
+  const config = loadOrderSagaEventsConfig();
+  const charges = processorStep(config, { card: CHARGE_CIRCUIT, account: ACCOUNT_CHARGE_CIRCUIT }, 2);
+  const refunds = processorStep(config, { card: REFUND_CIRCUIT, account: ACCOUNT_REFUND_CIRCUIT }, 1);
+  return {
+    choreography: makeOrderPaymentChoreography({
+      store: dynamoDbOrderPaymentStore(dynamoDb(), config.paymentsTable),
+      chargePayment: makeChargePayment(charges),
+      refundPayment: makeRefundPayment(refunds),
+      waitBudgetSeconds: config.paymentWaitBudgetSeconds,
+      waitIntervalSeconds: config.paymentWaitIntervalSeconds,
+      logger,
+    }),
+    ...sqsConsumerOptions(config.eventsQueueUrl),
+  };
+}
+
+export function outboxRelay(): OutboxRelayHandler {
+  const config = loadOutboxRelayConfig();
+  return lambdaOutboxRelay({
+    busName: config.eventBusName,
+    source: PAYMENTS_EVENT_SOURCE,
+    retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
+  });
 }

@@ -100,3 +100,34 @@ export function loadProviderStepConfig(env: Env = process.env): ProviderStepConf
     breakerResetTimeoutMs: parsed.BREAKER_RESET_TIMEOUT_MS,
   });
 }
+
+const OrderSagaEventsEnv = z.object({
+  EVENTS_QUEUE_URL: variable,
+  /** How long a charge waits for an unavailable processor before the order's payment fails. */
+  PAYMENT_WAIT_BUDGET_SECONDS: positiveInteger(900),
+  /** The longest pause between two charges of a waiting order. */
+  PAYMENT_WAIT_INTERVAL_SECONDS: positiveInteger(30),
+});
+
+export interface OrderSagaEventsConfig extends ProviderStepConfig {
+  /** The consumer's own queue: events that cannot be applied yet are put back on it for a while. */
+  readonly eventsQueueUrl: string;
+  readonly paymentWaitBudgetSeconds: number;
+  readonly paymentWaitIntervalSeconds: number;
+}
+
+/** For the choreographed saga's consumer: the processor calls of a charge and of a refund, and its queue. */
+export function loadOrderSagaEventsConfig(env: Env = process.env): OrderSagaEventsConfig {
+  const parsed = parseEnv('Payments', OrderSagaEventsEnv, env);
+  return Object.freeze({
+    ...loadProviderStepConfig(env),
+    eventsQueueUrl: parsed.EVENTS_QUEUE_URL,
+    paymentWaitBudgetSeconds: parsed.PAYMENT_WAIT_BUDGET_SECONDS,
+    paymentWaitIntervalSeconds: parsed.PAYMENT_WAIT_INTERVAL_SECONDS,
+  });
+}
+
+export function loadOutboxRelayConfig(env: Env = process.env): { readonly eventBusName: string } {
+  const parsed = parseEnv('Payments', z.object({ EVENT_BUS_NAME: variable }), env);
+  return Object.freeze({ eventBusName: parsed.EVENT_BUS_NAME });
+}

@@ -4,11 +4,11 @@
  * `export const handler = makeXxxHandler(xxxDependencies())`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
 import { tracedClient } from '../../shared/observability/tracer';
-import { makeOutboxRelay, type OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import type { OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
+import { lambdaOutboxRelay } from '../../shared/outbox/lambda-outbox-relay';
 import type { RetryPolicy } from '../../shared/outbox/retry-policy';
 import { DynamoDbUserRepository } from './adapters/dynamodb-user-repository';
 import { makeFindUserId } from './application/find-user-id';
@@ -55,9 +55,7 @@ export function getMeDependencies(): GetMeHandlerDependencies {
 
 export function outboxRelay(): OutboxRelayHandler {
   const config = loadOutboxRelayConfig();
-  return makeOutboxRelay({
-    // One attempt per call: the relay retries failed entries itself, SDK retries would multiply them.
-    eventBridge: tracedClient(new EventBridgeClient({ maxAttempts: 1 })),
+  return lambdaOutboxRelay({
     busName: config.eventBusName,
     source: USERS_EVENT_SOURCE,
     retry: RELAY_RETRY,

@@ -8,6 +8,9 @@ import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts';
 import { OutboxRelay } from '../constructs/outbox-relay';
+import { EventConsumer } from '../constructs/event-consumer';
+import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
+import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
 import { ServiceFunction } from '../constructs/service-function';
 
 export interface InventoryStackProps extends StackProps {
@@ -45,6 +48,8 @@ export class InventoryStack extends Stack {
   /** The PlaceOrder saga's CommitStock step. */
   public readonly commitStockFunction: ServiceFunction;
   public readonly relay: OutboxRelay;
+  /** The choreographed saga's consumer: inventory's reactions to orders and payments events. */
+  public readonly orderSagaConsumer: EventConsumer;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
     super(scope, id, props);
@@ -133,6 +138,29 @@ export class InventoryStack extends Stack {
       bus: props.bus,
       source: INVENTORY_EVENT_SOURCE,
     });
+
+    // The choreographed saga: reserve on OrderCreated, commit on PaymentCaptured, release on OrderCancelled.
+    this.orderSagaConsumer = new EventConsumer(this, 'OrderSagaConsumer', {
+      entry: handler('order-saga-events'),
+      service: SERVICE,
+      description: 'Choreographed saga: reserves, commits and releases the stock of orders on their events',
+      bus: props.bus,
+      environment: productsEnv,
+      eventPatterns: [
+        {
+          source: [ORDERS_EVENT_SOURCE],
+          detailType: ['OrderCreated', 'OrderCancelled'],
+          detail: { data: { saga: ['choreographed'] } },
+        },
+        { source: [PAYMENTS_EVENT_SOURCE], detailType: ['PaymentCaptured'] },
+      ],
+    });
+    this.productsTable.grant(
+      this.orderSagaConsumer.function,
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:PutItem',
+    );
 
     new ContextRoutes(this, 'Routes', {
       api: props.api,

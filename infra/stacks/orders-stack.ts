@@ -3,7 +3,6 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { SAGA_STYLES, type SagaStyle } from '../app-settings';
 import { ContextRoutes } from '../constructs/context-routes';
 import { IdempotencyTable } from '../constructs/idempotency-table';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,11 +12,20 @@ import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
+import {
+  ORDER_DEADLINES_EVENT_SOURCE,
+  ORDERS_EVENT_SOURCE,
+} from '../../functions/orders/contracts/order-events';
 import { USERS_EVENT_SOURCE } from '../../functions/users/contracts';
 import { EventStoreTable } from '../constructs/event-store-table';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { PlaceOrderSaga } from '../constructs/place-order-saga';
+import { EventConsumer } from '../constructs/event-consumer';
+import { firstMessageAlarm } from '../constructs/queue-alarms';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inventory-events';
+import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
 import { ReadModelTable } from '../constructs/read-model-table';
 import { ServiceFunction } from '../constructs/service-function';
 
@@ -41,6 +49,12 @@ export interface OrdersSagaProps {
   readonly paymentWaitBudget?: Duration;
   /** The longest pause of a waiting order between two charges. @default Duration.seconds(30) */
   readonly paymentWaitInterval?: Duration;
+  /**
+   * How long a choreographed order may take to reach PAID or CANCELLED before its watchdog schedule
+   * cancels it with `SAGA_TIMED_OUT`. Longer than the approval deadline plus the payment wait budget.
+   * @default approvalDeadline + paymentWaitBudget + 1 hour
+   */
+  readonly watchdog?: Duration;
 }
 
 export interface OrdersStackProps extends StackProps {
@@ -145,6 +159,12 @@ export class OrdersStack extends Stack {
   public readonly placeOrderSaga: PlaceOrderSaga;
   /** `OrderCreated` events whose saga could not be started (delivery or function failures). */
   public readonly sagaStartDeadLetterQueue: sqs.Queue;
+  /** The choreographed saga's consumer: orders' reactions to inventory, payments and deadline events. */
+  public readonly orderSagaConsumer: EventConsumer;
+  /** Where the choreographed orders' deadlines (approval, watchdog) are scheduled. */
+  public readonly deadlineScheduleGroup: scheduler.ScheduleGroup;
+  /** Deadlines Scheduler could not deliver after its retries. */
+  public readonly deadlineDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, props);
@@ -301,18 +321,12 @@ export class OrdersStack extends Stack {
         }),
       ],
     });
-    new cloudwatch.Alarm(this, 'SagaStartDeadLetterAlarm', {
-      alarmDescription:
-        'Orchestrated orders whose saga was not started: their OrderCreated events wait on the saga-start dead-letter queue.',
-      metric: this.sagaStartDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    firstMessageAlarm(
+      this,
+      'SagaStartDeadLetterAlarm',
+      this.sagaStartDeadLetterQueue,
+      'Orchestrated orders whose saga was not started: their OrderCreated events wait on the saga-start dead-letter queue.',
+    );
 
     // ---- Queries: read the read model (or, for the history, the event store), nothing else -------
     const queryEnv = { READ_MODEL_TABLE: this.readModel.tableName };
@@ -397,18 +411,83 @@ export class OrdersStack extends Stack {
     this.projectorFunction.addEventSource(
       new eventSources.SqsEventSource(this.projectionQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );
-    new cloudwatch.Alarm(this, 'ProjectionDeadLetterAlarm', {
-      alarmDescription:
-        'Orders events (or UserRegistered) could not be projected: they wait on the projection dead-letter queue for a redrive.',
-      metric: this.projectionDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    firstMessageAlarm(
+      this,
+      'ProjectionDeadLetterAlarm',
+      this.projectionDeadLetterQueue,
+      'Orders events (or UserRegistered) could not be projected: they wait on the projection dead-letter queue for a redrive.',
+    );
+
+    // ---- The choreographed saga: orders' reactions, and the deadlines as one-time schedules -----------
+    const approvalDeadline = props.saga.approvalDeadline ?? Duration.hours(24);
+    const watchdog =
+      props.saga.watchdog ??
+      Duration.seconds(
+        approvalDeadline.toSeconds() +
+          (props.saga.paymentWaitBudget ?? Duration.minutes(15)).toSeconds() +
+          3600,
+      );
+    this.deadlineScheduleGroup = new scheduler.ScheduleGroup(this, 'OrderDeadlines', {});
+    this.deadlineDeadLetterQueue = new sqs.Queue(this, 'DeadlineDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
     });
+    // What Scheduler assumes to deliver a deadline: put deadline events on the bus, nothing else.
+    const deadlineRole = new iam.Role(this, 'DeadlineSchedulerRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'EventBridge Scheduler: puts the deadlines of choreographed orders on the bus',
+    });
+    deadlineRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [props.bus.eventBusArn],
+        conditions: { StringEquals: { 'events:source': ORDER_DEADLINES_EVENT_SOURCE } },
+      }),
+    );
+    this.deadlineDeadLetterQueue.grantSendMessages(deadlineRole);
+    this.orderSagaConsumer = new EventConsumer(this, 'OrderSagaConsumer', {
+      entry: handler('order-saga-events'),
+      service: SERVICE,
+      description: 'Choreographed saga: deadlines, approval, confirmation and cancellation of orders',
+      bus: props.bus,
+      environment: {
+        ...stepEnv,
+        DEADLINE_SCHEDULE_GROUP: this.deadlineScheduleGroup.scheduleGroupName,
+        DEADLINE_BUS_ARN: props.bus.eventBusArn,
+        DEADLINE_ROLE_ARN: deadlineRole.roleArn,
+        DEADLINE_DEAD_LETTER_QUEUE_ARN: this.deadlineDeadLetterQueue.queueArn,
+        APPROVAL_DEADLINE_SECONDS: String(approvalDeadline.toSeconds()),
+        WATCHDOG_SECONDS: String(watchdog.toSeconds()),
+      },
+      eventPatterns: [
+        {
+          source: [ORDERS_EVENT_SOURCE],
+          detailType: ['OrderCreated', 'OrderRejected'],
+          detail: { data: { saga: ['choreographed'] } },
+        },
+        {
+          source: [INVENTORY_EVENT_SOURCE],
+          detailType: [
+            'OrderStockReserved',
+            'OrderStockReservationFailed',
+            'OrderStockCommitted',
+            'OrderStockCommitFailed',
+          ],
+        },
+        { source: [PAYMENTS_EVENT_SOURCE], detailType: ['PaymentDeclined', 'PaymentFailed'] },
+        { source: [ORDER_DEADLINES_EVENT_SOURCE], detailType: ['OrderDeadlineReached'] },
+      ],
+    });
+    this.eventStore.grantAppend(this.orderSagaConsumer.function);
+    this.deadlineScheduleGroup.grant(this.orderSagaConsumer.function, 'scheduler:CreateSchedule');
+    deadlineRole.grantPassRole(this.orderSagaConsumer.function.grantPrincipal);
+    this.createOrderFunction.addEnvironment(
+      'APPROVAL_THRESHOLD_CENTS',
+      String(props.saga.approvalThresholdCents ?? 100_000),
+    );
 
     new ContextRoutes(this, 'Routes', {
       api: props.api,

@@ -15,13 +15,18 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
 import { ServiceFunction } from '../constructs/service-function';
+import { EventConsumer } from '../constructs/event-consumer';
+import { OutboxRelay } from '../constructs/outbox-relay';
+import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inventory-events';
+import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
+import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
 
 export interface PaymentsStackProps extends StackProps {
   /** The platform's public REST API; `GET /payments/{orderId}` is added to it from this stack. */
   readonly api: apigateway.IRestApi;
   /**
-   * The platform's bus. The saga steps here answer Step Functions directly and publish nothing yet; the
-   * bus is part of the props so the context's events can be added without changing its callers.
+   * The platform's bus: the choreographed saga's payment events go there (`shop.payments`), and the
+   * events payments reacts to come from it.
    */
   readonly bus: events.IEventBus;
   /**
@@ -59,6 +64,13 @@ export interface PaymentsStackProps extends StackProps {
   readonly breakerFailureRate?: BreakerFailureRate;
   /** How long the circuit stays open before one probe call is let through. @default Duration.seconds(30) */
   readonly breakerResetTimeout?: Duration;
+  /**
+   * How long a choreographed order's charge waits for an unavailable processor before its payment fails
+   * (the orchestrated saga's `paymentWaitBudget`). @default Duration.minutes(15)
+   */
+  readonly paymentWaitBudget?: Duration;
+  /** The longest pause between two charges of a waiting choreographed order. @default Duration.seconds(30) */
+  readonly paymentWaitInterval?: Duration;
   /** Reserved concurrency of the charge function: its bulkhead. @default 20 */
   readonly chargeConcurrency?: number;
   /** Reserved concurrency of the refund function: capacity no flood of charges can take. @default 5 */
@@ -106,6 +118,10 @@ export class PaymentsStack extends Stack {
   public readonly chargePaymentFunction: ServiceFunction;
   public readonly refundPaymentFunction: ServiceFunction;
   public readonly getPaymentFunction: ServiceFunction;
+  /** The payments table's stream → the bus: the choreographed saga's payment events. */
+  public readonly relay: OutboxRelay;
+  /** The choreographed saga's consumer: charges and refunds on orders and inventory events. */
+  public readonly orderSagaConsumer: EventConsumer;
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps) {
     super(scope, id, props);
@@ -119,6 +135,9 @@ export class PaymentsStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Records of money moved: kept when the stack goes.
       removalPolicy: RemovalPolicy.RETAIN,
+      // The outbox of the choreographed saga's events; they and their markers expire once relayed.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
+      timeToLiveAttribute: 'expiresAt',
     });
     // One item per circuit, `pk = circuit#<name>`: see shared/resilience/dynamodb-circuit-breaker-store.ts.
     this.circuitBreakerTable = new dynamodb.Table(this, 'CircuitBreakerTable', {
@@ -173,6 +192,45 @@ export class PaymentsStack extends Stack {
       environment: { PAYMENTS_TABLE: this.paymentsTable.tableName },
     });
     this.paymentsTable.grant(this.getPaymentFunction, 'dynamodb:GetItem');
+
+    // ---- The choreographed saga: charge once the stock is held, refund on a cancellation --------------
+    this.relay = new OutboxRelay(this, 'OutboxRelay', {
+      table: this.paymentsTable,
+      entry: handler('outbox-relay'),
+      service: SERVICE,
+      bus: props.bus,
+      source: PAYMENTS_EVENT_SOURCE,
+    });
+    const waitBudget = props.paymentWaitBudget ?? Duration.minutes(15);
+    const waitInterval = props.paymentWaitInterval ?? Duration.seconds(30);
+    this.orderSagaConsumer = new EventConsumer(this, 'OrderSagaConsumer', {
+      entry: handler('order-saga-events'),
+      service: SERVICE,
+      description: 'Choreographed saga: charges orders once their stock is held, refunds cancelled ones',
+      bus: props.bus,
+      // A charge and, when it fails, the refund of what a lost answer may have captured.
+      timeout: Duration.seconds(CHARGE_TIMEOUT.toSeconds() + REFUND_TIMEOUT.toSeconds()),
+      // Every pause of a charge waiting for its processor is a delivery: room for all of them.
+      maxReceiveCount:
+        Math.ceil(waitBudget.toSeconds() / Math.max(1, Math.floor(waitInterval.toSeconds() / 2))) + 20,
+      environment: {
+        ...processorEnv,
+        PAYMENT_WAIT_BUDGET_SECONDS: String(waitBudget.toSeconds()),
+        PAYMENT_WAIT_INTERVAL_SECONDS: String(waitInterval.toSeconds()),
+      },
+      eventPatterns: [
+        {
+          source: [ORDERS_EVENT_SOURCE],
+          detailType: ['OrderCreated', 'OrderApproved', 'OrderCancelled'],
+          detail: { data: { saga: ['choreographed'] } },
+        },
+        { source: [INVENTORY_EVENT_SOURCE], detailType: ['OrderStockReserved'] },
+      ],
+    });
+    const consumer = this.orderSagaConsumer.function;
+    this.paymentsTable.grant(consumer, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+    this.circuitBreakerTable.grant(consumer, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+    props.accountPayments.grantInvoke(consumer);
 
     new ContextRoutes(this, 'Routes', {
       api: props.api,

@@ -132,14 +132,15 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
     expect(resources[logicalIdOf(stack.accountPaymentsFunction)]?.Properties['Timeout']).toBe(5);
   });
 
-  test("lets the payments context's charge and refund functions invoke it, and no one else", () => {
+  test("lets the payments context's charge and refund functions, and its saga consumer, invoke it, and no one else", () => {
     const payments = app.node.findChild('ShopPayments') as Stack;
     const invokers = Object.entries(Template.fromStack(payments).findResources('AWS::IAM::Policy'))
       .filter(([, policy]) => JSON.stringify(policy).includes('lambda:InvokeFunction'))
       .map(([, policy]) => JSON.stringify(policy['Properties']['Roles']));
-    expect(invokers).toHaveLength(2);
+    expect(invokers).toHaveLength(3);
     expect(invokers.join()).toMatch(/ChargePaymentFunctionServiceRole/);
     expect(invokers.join()).toMatch(/RefundPaymentFunctionServiceRole/);
+    expect(invokers.join()).toMatch(/OrderSagaConsumerFunctionServiceRole/);
     // No resource policy opens it to anyone (an API, a bus, a service principal).
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Permission',

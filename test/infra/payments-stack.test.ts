@@ -156,8 +156,8 @@ describe('PaymentsStack', () => {
     ]);
   });
 
-  test('charge and refund may invoke the accounts payment function, and nothing else of Lambda', () => {
-    for (const prefix of ['ChargePaymentFunction', 'RefundPaymentFunction']) {
+  test('charge, refund and the saga consumer may invoke the accounts payment function, and nothing else of Lambda', () => {
+    for (const prefix of ['ChargePaymentFunction', 'RefundPaymentFunction', 'OrderSagaConsumerFunction']) {
       expect(grantsOf(prefix).filter((grant) => grant.startsWith('lambda:'))).toEqual([
         'lambda:InvokeFunction other',
       ]);
@@ -166,7 +166,7 @@ describe('PaymentsStack', () => {
       .filter((resource) => resource.Type === 'AWS::IAM::Policy')
       .flatMap((resource) => (resource.Properties['PolicyDocument'] as { Statement: Json[] }).Statement)
       .filter((statement) => statement['Action'] === 'lambda:InvokeFunction');
-    expect(invokeStatements).toHaveLength(2);
+    expect(invokeStatements).toHaveLength(3);
     for (const statement of invokeStatements) {
       // The function and its versions and aliases, nothing else.
       const resources = [statement['Resource']].flat().map((resource) => JSON.stringify(resource));

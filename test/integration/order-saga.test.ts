@@ -12,7 +12,6 @@
  * The charges' circuit breaker is shared by every charge of the payments context, so the two tests that
  * open it run last; every other path leaves it CLOSED.
  */
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -26,22 +25,20 @@ import type {
   TransactionResponse,
   TransactionsPageResponse,
 } from '../../functions/accounts/contracts';
-import type { ProductResponse } from '../../functions/inventory/contracts/product-response';
 import type { OrderDetails } from '../../functions/orders/application/order-queries';
-import type { ChargeListObject, ChargeObject } from '../../functions/payment-provider/contracts';
-import type { PaymentResponse } from '../../functions/payments/contracts/payment-response';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
+import { apiAs, customerDirectory, signedInUser, startShopCloud } from '../support/shop-cloud';
 import {
-  apiAs,
-  callJson,
-  customerDirectory,
-  signedInUser,
-  startShopCloud,
-  type JsonAnswer,
-  type JsonCall,
-} from '../support/shop-cloud';
+  capturedLessRefunded,
+  errorCodeOf,
+  keyed,
+  send,
+  shopOrders,
+  type Stock,
+  type TestProduct,
+} from '../support/shop-orders';
 import type { SignedInUser } from '../support/shop-users';
 
 const APPROVAL_THRESHOLD_CENTS = 50_000;
@@ -77,8 +74,26 @@ const circuitLogs: string[] = [];
 let staff: SignedInUser;
 /** The shop's customers by name, each signed in once. */
 const customer = customerDirectory(() => cloud, 'saga');
-/** Who placed each order: its owner follows it. */
-const owners = new Map<string, SignedInUser>();
+const {
+  shop,
+  ownerOf,
+  recordOwner,
+  newProduct,
+  restock,
+  stockOf,
+  placeOrder,
+  orderOf,
+  eventTypesOf,
+  paymentOf,
+  chargesAt,
+  decide,
+} = shopOrders({
+  cloud: () => cloud,
+  staff: () => staff,
+  customer,
+  providerUrl: () => providerUrl,
+  productName: 'Saga item',
+});
 
 beforeAll(async () => {
   ({ cloud } = await startShopCloud({
@@ -121,80 +136,7 @@ afterAll(async () => {
 
 // ---- HTTP -----------------------------------------------------------------------------------------
 
-interface Answer {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-type Method = 'GET' | 'POST' | 'DELETE';
-
-/** Strict where `callJson` is lenient: an empty body is `undefined`, one that is not JSON throws. */
-const strict = (answer: JsonAnswer): Answer => ({
-  status: answer.status,
-  body: answer.text === '' ? undefined : (JSON.parse(answer.text) as unknown),
-});
-
-/** Every POST with a new `Idempotency-Key`, as a client sends it. */
-const keyed = (method: Method, body: unknown): JsonCall => ({
-  body,
-  headers: method === 'POST' ? { 'Idempotency-Key': randomUUID() } : {},
-});
-
-/** A call of the card processor's API or the local cloud's own endpoints, which take no token. */
-const send = async (baseUrl: string, method: Method, path: string, body?: unknown): Promise<Answer> =>
-  strict(await callJson(baseUrl, method, path, keyed(method, body)));
-
-/** A call of the shop's API as `user`, with their ID token. */
-const shop = async (user: SignedInUser, method: Method, path: string, body?: unknown): Promise<Answer> =>
-  strict(await apiAs(cloud, user)(method, path, keyed(method, body)));
-
-/** The customer who placed the order (through `placeOrder`). */
-function ownerOf(orderId: string): SignedInUser {
-  const owner = owners.get(orderId);
-  if (owner === undefined) throw new Error(`order ${orderId} was not placed by this test file`);
-  return owner;
-}
-
-const errorCodeOf = (answer: Answer): string | undefined =>
-  (answer.body as { error?: { code?: string } } | undefined)?.error?.code;
-
 // ---- Products and stock ---------------------------------------------------------------------------
-
-interface TestProduct {
-  readonly productId: string;
-  readonly initial: number;
-  restocked: number;
-}
-
-async function newProduct(priceCents: number, stock: number): Promise<TestProduct> {
-  const answer = await shop(staff, 'POST', '/products', {
-    name: `Saga item ${randomUUID().slice(0, 8)}`,
-    priceCents,
-    currency: 'USD',
-    stock,
-  });
-  if (answer.status !== 201) throw new Error(`creating a product: ${answer.status}`);
-  return { productId: (answer.body as ProductResponse).productId, initial: stock, restocked: 0 };
-}
-
-async function restock(product: TestProduct, quantity: number): Promise<void> {
-  const answer = await shop(staff, 'POST', `/products/${product.productId}/restock`, { quantity });
-  expect(answer.status).toBe(200);
-  product.restocked += quantity;
-}
-
-interface Stock {
-  readonly available: number;
-  readonly reserved: number;
-  readonly sold: number;
-}
-
-async function stockOf(product: TestProduct): Promise<Stock> {
-  const answer = await shop(staff, 'GET', `/products/${product.productId}`);
-  expect(answer.status).toBe(200);
-  const { available, reserved, sold } = answer.body as ProductResponse;
-  return { available, reserved, sold };
-}
 
 /** The stock figures, and the invariant `initial + restocks = available + reserved + sold`. */
 async function expectStock(product: TestProduct, expected: Stock): Promise<void> {
@@ -204,41 +146,6 @@ async function expectStock(product: TestProduct, expected: Stock): Promise<void>
 }
 
 // ---- Orders ---------------------------------------------------------------------------------------
-
-interface Line {
-  readonly product: TestProduct;
-  readonly quantity: number;
-}
-
-interface PlacedOrder {
-  readonly orderId: string;
-  readonly totalCents: number;
-}
-
-type PaymentBody = { method: 'card'; token: string } | { method: 'account'; accountId: string };
-
-/** The customer `buyer` places the order, for themselves, with a card token or a payment of their choice. */
-async function placeOrder(
-  lines: readonly Line[],
-  payment: string | PaymentBody,
-  buyer = 'ada',
-): Promise<PlacedOrder> {
-  const owner = await customer(buyer);
-  const answer = await shop(owner, 'POST', '/orders', {
-    items: lines.map(({ product, quantity }) => ({ productId: product.productId, quantity })),
-    payment: typeof payment === 'string' ? { method: 'card', token: payment } : payment,
-  });
-  expect(answer.status).toBe(202);
-  const { orderId, totalCents } = answer.body as { orderId: string; totalCents: number };
-  owners.set(orderId, owner);
-  return { orderId, totalCents };
-}
-
-/** The order as its owner reads it. */
-async function orderOf(orderId: string): Promise<OrderDetails | undefined> {
-  const answer = await shop(ownerOf(orderId), 'GET', `/orders/${orderId}`);
-  return answer.status === 200 ? (answer.body as OrderDetails) : undefined;
-}
 
 /** The order once the read model shows it PAID or CANCELLED and its execution has ended. */
 async function settledOrder(orderId: string, timeoutMs = SETTLE_MS): Promise<OrderDetails> {
@@ -281,39 +188,7 @@ async function executionArnFor(orderId: string): Promise<string> {
   });
 }
 
-async function eventTypesOf(orderId: string): Promise<string[]> {
-  const answer = await shop(ownerOf(orderId), 'GET', `/orders/${orderId}/events`);
-  expect(answer.status).toBe(200);
-  const { events } = answer.body as { events: { type: string; version: number }[] };
-  expect(events.map((event) => event.version)).toEqual(events.map((_, index) => index + 1));
-  return events.map((event) => event.type);
-}
-
-const decide = (orderId: string, decision: 'approve' | 'reject', comment?: string): Promise<Answer> =>
-  shop(staff, 'POST', `/orders/${orderId}/approval`, {
-    decision,
-    ...(comment === undefined ? {} : { comment }),
-  });
-
 // ---- Payments and the card processor's ledger -------------------------------------------------------
-
-/** The order's payment as its owner reads it. */
-async function paymentOf(orderId: string): Promise<{ status: number; payment?: PaymentResponse }> {
-  const answer = await shop(ownerOf(orderId), 'GET', `/payments/${orderId}`);
-  return answer.status === 200
-    ? { status: 200, payment: answer.body as PaymentResponse }
-    : { status: answer.status };
-}
-
-/** The processor's charges of the order, from its own API. */
-async function chargesAt(orderId: string): Promise<ChargeObject[]> {
-  const answer = await send(providerUrl, 'GET', `v1/charges?orderId=${encodeURIComponent(orderId)}`);
-  expect(answer.status).toBe(200);
-  return [...(answer.body as ChargeListObject).data];
-}
-
-const capturedLessRefunded = (charges: readonly ChargeObject[]): number =>
-  charges.reduce((total, charge) => total + charge.amountCents - charge.refundedCents, 0);
 
 /** A cancelled order that was never charged: no payment record, nothing at the processor. */
 async function expectNeverCharged(orderId: string): Promise<void> {
@@ -620,7 +495,7 @@ describe('one trace per order', () => {
       }),
     );
     const { orderId } = placed.body as { orderId: string };
-    owners.set(orderId, ada);
+    recordOwner(orderId, ada);
     await settledOrder(orderId);
     const traceId = /Root=([^;]+)/.exec(placed.headers.get('x-amzn-trace-id') ?? '')?.[1] ?? '';
     const trace = await eventually(

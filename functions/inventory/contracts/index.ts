@@ -27,3 +27,14 @@ export {
   type StockLine,
   type StockStepInput,
 } from './stock-steps';
+export {
+  ORDER_STOCK_AGGREGATE_TYPE,
+  ORDER_STOCK_EVENT_DATA_SCHEMAS,
+  OrderStockCommitFailedDataSchema,
+  OrderStockCommittedDataSchema,
+  OrderStockReleasedDataSchema,
+  OrderStockReservationFailedDataSchema,
+  OrderStockReservedDataSchema,
+  type OrderStockEventData,
+  type OrderStockEventType,
+} from './order-stock-events';

@@ -4,6 +4,7 @@ import { IdempotencyKeyReusedError } from '../../../shared/idempotency/errors';
 import type { CallBudget } from '../../../shared/resilience';
 import {
   isSamePayment,
+  orderTotalCents,
   paymentOf,
   type OrderCreatedData,
   type OrderLine,
@@ -49,6 +50,11 @@ export interface CreateOrderDeps {
   /** Which saga the new order runs: the deployment's setting at the time it is placed. */
   readonly sagaStyle: SagaStyleSetting;
   /**
+   * Choreographed orders totalling at least this many minor units wait for a human approval (the
+   * orchestrated saga decides that in its state machine, with the same threshold).
+   */
+  readonly approvalThresholdCents: number;
+  /**
    * Price look-ups in flight at once: an order of 50 lines should not open 50 connections to inventory.
    * @default 8
    */
@@ -81,6 +87,7 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
     );
     const { lines, currency } = priceLines(input.items, prices);
     const orderId = deps.newOrderId();
+    const saga = await deps.sagaStyle.current();
     let state: OrderState;
     try {
       ({ state } = await deps.runner.create(
@@ -91,7 +98,10 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
           userId: input.userId,
           items: lines,
           currency,
-          saga: await deps.sagaStyle.current(),
+          saga,
+          ...(saga === 'choreographed'
+            ? { approvalRequired: orderTotalCents(lines) >= deps.approvalThresholdCents }
+            : {}),
           payment: paymentOf(input.payment),
         },
         context,

@@ -61,6 +61,8 @@ export function makeDecideApproval(deps: DecideApprovalDeps): DecideApproval {
       );
       if (state.status === 'NONE') throw new OrderNotFoundError(orderId);
       status = state.status;
+      // No execution waits in the choreography: the decision is the event, and the bus carries it on.
+      if (state.saga === 'choreographed') return { orderId, status, decision };
     } catch (error) {
       // On a decision the decider refuses a state only when the order has no events at all.
       if (error instanceof OrderStateError) throw new OrderNotFoundError(orderId);

@@ -4,6 +4,7 @@
  * contexts import this module, never the orders domain.
  */
 import { z } from 'zod';
+import { EventEnvelopeSchema } from '../../../shared/messaging/event-consumer';
 
 export const ORDERS_EVENT_SOURCE = 'shop.orders';
 export const ORDER_AGGREGATE_TYPE = 'Order';
@@ -24,6 +25,8 @@ export const OrderCreatedDataSchema = z.object({
   totalCents: cents,
   currency: z.string().length(3),
   saga: z.enum(['orchestrated', 'choreographed']),
+  /** Choreographed orders: whether the order waits for a human approval once its stock is held. */
+  approvalRequired: z.boolean().optional(),
   /** Required on every new order; absent on orders placed before it was. */
   payment: z
     .discriminatedUnion('method', [
@@ -33,7 +36,14 @@ export const OrderCreatedDataSchema = z.object({
     .optional(),
 });
 
-export const OrderCancelledDataSchema = z.object({ orderId: nonEmpty, reason: z.string() });
+const sagaStyle = z.enum(['orchestrated', 'choreographed']);
+
+/** `saga`: the order's saga style (absent on events recorded before it was), for rules to route on. */
+export const OrderCancelledDataSchema = z.object({
+  orderId: nonEmpty,
+  reason: z.string(),
+  saga: sagaStyle.optional(),
+});
 
 export const OrderShippedDataSchema = z.object({
   orderId: nonEmpty,
@@ -48,6 +58,7 @@ export const OrderApprovalRequestedDataSchema = z.object({ orderId: nonEmpty });
 export const OrderApprovalDecisionDataSchema = z.object({
   orderId: nonEmpty,
   comment: z.string().max(500).optional(),
+  saga: sagaStyle.optional(),
 });
 
 /** The saga charged the order and confirmed it (status `PAID`). */
@@ -71,18 +82,9 @@ export const ORDER_EVENT_DATA_SCHEMAS = {
 export type OrderEventType = keyof typeof ORDER_EVENT_DATA_SCHEMAS;
 
 /** The envelope as consumers receive it in `detail`; `data` is checked per type by the consumer. */
-export const OrderEventEnvelopeSchema = z.object({
-  eventId: nonEmpty,
-  type: nonEmpty,
+export const OrderEventEnvelopeSchema = EventEnvelopeSchema.extend({
   aggregateType: z.literal(ORDER_AGGREGATE_TYPE),
-  aggregateId: nonEmpty,
   version: z.number().int().positive(),
-  occurredAt: nonEmpty,
-  correlationId: nonEmpty,
-  causationId: nonEmpty,
-  traceHeader: nonEmpty.optional(),
-  schemaVersion: z.number().int().positive(),
-  data: z.unknown(),
 });
 
 export type OrderEventEnvelope = z.infer<typeof OrderEventEnvelopeSchema>;
@@ -90,3 +92,16 @@ export type OrderEventEnvelope = z.infer<typeof OrderEventEnvelopeSchema>;
 export function isKnownOrderEventType(type: string): type is OrderEventType {
   return Object.hasOwn(ORDER_EVENT_DATA_SCHEMAS, type);
 }
+
+/**
+ * What a choreographed order's one-time schedules put on the bus when a deadline passes: source
+ * `shop.orders.schedules`, `detail-type` `OrderDeadlineReached`, the envelope fixed when the schedule was
+ * set (so every delivery of one deadline has the same `eventId`), aggregate `OrderDeadline`.
+ */
+export const ORDER_DEADLINES_EVENT_SOURCE = 'shop.orders.schedules';
+export const ORDER_DEADLINE_AGGREGATE_TYPE = 'OrderDeadline';
+export const OrderDeadlineReachedDataSchema = z.object({
+  orderId: nonEmpty,
+  kind: z.enum(['approval', 'watchdog']),
+  dueAt: nonEmpty,
+});

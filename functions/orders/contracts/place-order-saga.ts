@@ -51,6 +51,8 @@ export const SAGA_CANCELLATION_REASONS = [
   'PAYMENT_UNAVAILABLE',
   'CUSTOMER_CANCELLED',
   'SAGA_FAILED',
+  // The choreography's watchdog: the order reached neither PAID nor CANCELLED in time.
+  'SAGA_TIMED_OUT',
 ] as const;
 export type SagaCancellationReason = (typeof SAGA_CANCELLATION_REASONS)[number];
 

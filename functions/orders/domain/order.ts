@@ -73,12 +73,16 @@ export interface OrderCreatedData {
   readonly totalCents: number;
   readonly currency: string;
   readonly saga: SagaStyle;
+  /** Choreographed orders: whether the order waits for a human approval once its stock is held. */
+  readonly approvalRequired?: boolean;
   /** Absent only on orders placed before a payment was required. */
   readonly payment?: OrderPayment;
 }
 export interface OrderCancelledData {
   readonly orderId: string;
   readonly reason: string;
+  /** The order's saga style, for the bus's rules; absent on events recorded before it was. */
+  readonly saga?: SagaStyle;
 }
 export interface OrderShippedData extends Shipment {
   readonly orderId: string;
@@ -89,6 +93,8 @@ export interface OrderApprovalRequestedData {
 export interface OrderApprovalDecisionData {
   readonly orderId: string;
   readonly comment?: string;
+  /** The order's saga style, for the bus's rules; absent on events recorded before it was. */
+  readonly saga?: SagaStyle;
 }
 export interface OrderPaidData {
   readonly orderId: string;
@@ -122,6 +128,8 @@ interface PlacedOrder {
   readonly totalCents: number;
   readonly currency: string;
   readonly saga: SagaStyle;
+  /** Choreographed orders that wait for an approval once their stock is held. */
+  readonly approvalRequired?: boolean;
   /** The approval decision, once one was made; cleared when an approval is requested (again). */
   readonly approval?: ApprovalDecision;
 }
@@ -148,6 +156,8 @@ export interface CreateOrder {
   readonly currency: string;
   readonly saga: SagaStyle;
   readonly payment: OrderPayment;
+  /** Choreographed orders: whether the order will wait for a human approval (its total is at the threshold). */
+  readonly approvalRequired?: boolean;
 }
 /** By the customer (their reason) or by the saga's compensation (a reason code, e.g. `OUT_OF_STOCK`). */
 export interface CancelOrder {
@@ -179,6 +189,22 @@ export interface Reject {
   readonly orderId: string;
   readonly comment?: string;
 }
+/**
+ * The choreography holds the order's stock: an order that needs an approval (`approvalRequired`) now
+ * waits for it; any other, or one past that point, is left as it is.
+ */
+export interface AwaitApproval {
+  readonly type: 'AwaitApproval';
+  readonly orderId: string;
+}
+/**
+ * The approval's deadline passed (the choreography's schedule): an order still waiting is cancelled with
+ * `APPROVAL_TIMEOUT`; one decided meanwhile, or no longer waiting, is left as it is.
+ */
+export interface ExpireApproval {
+  readonly type: 'ExpireApproval';
+  readonly orderId: string;
+}
 /** The saga charged the order: it is paid. */
 export interface ConfirmPayment {
   readonly type: 'ConfirmPayment';
@@ -187,7 +213,15 @@ export interface ConfirmPayment {
   readonly amountCents: number;
 }
 export type OrderCommand =
-  CreateOrder | CancelOrder | ShipOrder | RequestApproval | Approve | Reject | ConfirmPayment;
+  | CreateOrder
+  | CancelOrder
+  | ShipOrder
+  | RequestApproval
+  | Approve
+  | Reject
+  | AwaitApproval
+  | ExpireApproval
+  | ConfirmPayment;
 
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1_000;
@@ -242,6 +276,7 @@ function decide(
             totalCents: orderTotalCents(command.items),
             currency: command.currency,
             saga: command.saga,
+            ...(command.approvalRequired === undefined ? {} : { approvalRequired: command.approvalRequired }),
             payment: command.payment,
           },
         },
@@ -256,7 +291,12 @@ function decide(
       if (state.status !== 'PENDING' && state.status !== 'AWAITING_APPROVAL') {
         throw new OrderNotCancellableError(command.orderId, state.status);
       }
-      return [{ type: 'OrderCancelled', data: { orderId: command.orderId, reason: command.reason } }];
+      return [
+        {
+          type: 'OrderCancelled',
+          data: { orderId: command.orderId, reason: command.reason, saga: state.saga },
+        },
+      ];
     }
     case 'ShipOrder': {
       if (state.status === 'NONE') throw new OrderStateError(`Order ${command.orderId} does not exist.`);
@@ -301,8 +341,26 @@ function decide(
       const data = {
         orderId: command.orderId,
         ...(command.comment === undefined ? {} : { comment: command.comment }),
+        saga: state.saga,
       };
       return [decision === 'APPROVED' ? { type: 'OrderApproved', data } : { type: 'OrderRejected', data }];
+    }
+    case 'AwaitApproval': {
+      if (state.status === 'NONE') throw new OrderStateError(`Order ${command.orderId} does not exist.`);
+      if (state.approvalRequired !== true || state.status !== 'PENDING' || state.approval !== undefined) {
+        return [];
+      }
+      return [{ type: 'OrderApprovalRequested', data: { orderId: command.orderId } }];
+    }
+    case 'ExpireApproval': {
+      if (state.status === 'NONE') throw new OrderStateError(`Order ${command.orderId} does not exist.`);
+      if (state.status !== 'AWAITING_APPROVAL') return [];
+      return [
+        {
+          type: 'OrderCancelled',
+          data: { orderId: command.orderId, reason: 'APPROVAL_TIMEOUT', saga: state.saga },
+        },
+      ];
     }
     case 'ConfirmPayment': {
       if (state.status === 'NONE') throw new OrderStateError(`Order ${command.orderId} does not exist.`);
@@ -332,10 +390,8 @@ function decide(
 
 function evolve(state: OrderState, event: OrderEvent): OrderState {
   switch (event.type) {
-    case 'OrderCreated': {
-      const { orderId, userId, items, totalCents, currency, saga } = event.data;
-      return { status: 'PENDING', orderId, userId, items, totalCents, currency, saga };
-    }
+    case 'OrderCreated':
+      return { ...placed(event.data), status: 'PENDING' };
     case 'OrderCancelled':
       if (state.status === 'NONE') return state;
       return { ...placed(state), status: 'CANCELLED', cancellationReason: event.data.reason };
@@ -363,8 +419,10 @@ function evolve(state: OrderState, event: OrderEvent): OrderState {
   }
 }
 
-function placed(state: Exclude<OrderState, { status: 'NONE' }>): PlacedOrder {
-  const { orderId, userId, items, totalCents, currency, saga, approval } = state;
+/** The order's own fields, from its state or from the `OrderCreated` that placed it. */
+function placed(state: Exclude<OrderState, { status: 'NONE' }> | OrderCreatedData): PlacedOrder {
+  const { orderId, userId, items, totalCents, currency, saga, approvalRequired } = state;
+  const approval = 'approval' in state ? state.approval : undefined;
   return {
     orderId,
     userId,
@@ -372,6 +430,7 @@ function placed(state: Exclude<OrderState, { status: 'NONE' }>): PlacedOrder {
     totalCents,
     currency,
     saga,
+    ...(approvalRequired === undefined ? {} : { approvalRequired }),
     ...(approval === undefined ? {} : { approval }),
   };
 }

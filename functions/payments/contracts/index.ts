@@ -9,3 +9,14 @@ export {
   type RefundPaymentInput,
   type RefundPaymentOutput,
 } from './payment-steps';
+export {
+  ORDER_PAYMENT_AGGREGATE_TYPE,
+  PAYMENT_EVENT_DATA_SCHEMAS,
+  PAYMENTS_EVENT_SOURCE,
+  PaymentCapturedDataSchema,
+  PaymentDeclinedDataSchema,
+  PaymentFailedDataSchema,
+  PaymentRefundedDataSchema,
+  type PaymentEventData,
+  type PaymentEventType,
+} from './payment-events';

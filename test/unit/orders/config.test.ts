@@ -15,6 +15,7 @@ describe('orders configuration', () => {
 
     // Assess
     expect(config).toEqual({
+      APPROVAL_THRESHOLD_CENTS: 100_000,
       EVENT_STORE_TABLE: 'events',
       IDEMPOTENCY_TABLE: 'keys',
       SNAPSHOT_EVERY: 25,

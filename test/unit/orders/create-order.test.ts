@@ -60,6 +60,7 @@ function setup() {
     catalog,
     newOrderId: orderIds(ORDER_ID, SECOND_ORDER_ID, THIRD_ORDER_ID),
     sagaStyle,
+    approvalThresholdCents: 100_000,
   });
   const handler = makeHandler({
     createOrder,
@@ -124,10 +125,39 @@ describe('creating an order', () => {
             totalCents: 11_248,
             currency: 'USD',
             saga: 'choreographed',
+            approvalRequired: false,
             payment: CARD,
           },
         },
       ]);
+    });
+
+    it.each<[string, 'orchestrated' | 'choreographed', number, boolean | undefined]>([
+      ['a choreographed order at the threshold waits for an approval', 'choreographed', 11_248, true],
+      ['a choreographed order below it does not', 'choreographed', 11_249, false],
+      ['an orchestrated order leaves it to its state machine', 'orchestrated', 11_248, undefined],
+    ])('%s (approvalRequired)', async (_label, style, thresholdCents, approvalRequired) => {
+      // Prepare
+      const store = orderStore();
+      const sagaStyle = new SettableSagaStyle();
+      sagaStyle.style = style;
+      const createOrder = makeCreateOrder({
+        runner: runnerOn(store),
+        store,
+        catalog: new FakeProductCatalog(),
+        newOrderId: () => ORDER_ID,
+        sagaStyle,
+        approvalThresholdCents: thresholdCents,
+      });
+
+      // Act
+      await createOrder(twoLines, fixedContext());
+
+      // Assess
+      const [created] = await store.load(ORDER_ID);
+      expect(created?.type).toBe('OrderCreated');
+      expect(created?.data).toEqual(expect.objectContaining({ totalCents: 11_248, saga: style }));
+      expect((created?.data as { approvalRequired?: boolean }).approvalRequired).toBe(approvalRequired);
     });
 
     it('reads nothing of the new order, neither events nor snapshot, before appending it', async () => {
@@ -141,6 +171,7 @@ describe('creating an order', () => {
         catalog: new FakeProductCatalog(),
         newOrderId: () => ORDER_ID,
         sagaStyle: new SettableSagaStyle(),
+        approvalThresholdCents: 100_000,
       });
 
       // Act
@@ -161,6 +192,7 @@ describe('creating an order', () => {
         catalog: new FakeProductCatalog(),
         newOrderId: orderIds(ORDER_ID, ORDER_ID),
         sagaStyle: new SettableSagaStyle(),
+        approvalThresholdCents: 100_000,
       });
       await createOrder(twoLines, fixedContext());
 
@@ -273,6 +305,7 @@ describe('creating an order', () => {
         catalog,
         newOrderId: () => ORDER_ID,
         sagaStyle: new SettableSagaStyle(),
+        approvalThresholdCents: 100_000,
       });
       const items = Array.from({ length: 50 }, (_, index) => ({
         productId: `prd_01JD0000000000000000000${String(index).padStart(3, '0')}`,
@@ -350,6 +383,7 @@ describe('creating an order', () => {
         }),
         newOrderId: orderIds(SECOND_ORDER_ID),
         sagaStyle: new SettableSagaStyle(),
+        approvalThresholdCents: 100_000,
       });
 
       // Act
@@ -498,6 +532,7 @@ describe('creating an order', () => {
           },
           newOrderId: () => ORDER_ID,
           sagaStyle: new SettableSagaStyle(),
+          approvalThresholdCents: 100_000,
         }),
         idempotency: noIdempotency,
         commandContext: fixedCommandContext,

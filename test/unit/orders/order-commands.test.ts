@@ -79,7 +79,7 @@ describe('cancelling an order', () => {
     const events = await store.load(ORDER_ID);
     expect(events.map((e) => [e.version, e.type, e.data])).toEqual([
       [1, 'OrderCreated', created.data],
-      [2, 'OrderCancelled', { orderId: ORDER_ID, reason: 'found it cheaper' }],
+      [2, 'OrderCancelled', { orderId: ORDER_ID, reason: 'found it cheaper', saga: 'orchestrated' }],
     ]);
   });
 
@@ -94,6 +94,7 @@ describe('cancelling an order', () => {
     expect((await store.load(ORDER_ID))[1]?.data).toEqual({
       orderId: ORDER_ID,
       reason: DEFAULT_CANCELLATION_REASON,
+      saga: 'orchestrated',
     });
   });
 
@@ -165,7 +166,11 @@ describe('cancelling an order', () => {
       // Assess
       expect(result.statusCode).toBe(202);
       expect(JSON.parse(result.body)).toEqual({ orderId: ORDER_ID, status: 'CANCELLED' });
-      expect((await store.load(ORDER_ID))[1]?.data).toEqual({ orderId: ORDER_ID, reason: 'late' });
+      expect((await store.load(ORDER_ID))[1]?.data).toEqual({
+        orderId: ORDER_ID,
+        reason: 'late',
+        saga: 'orchestrated',
+      });
     });
 
     it.each<[string, unknown, string, number, string]>([

@@ -75,8 +75,14 @@ const reject: OrderCommand = { type: 'Reject', orderId };
 const confirm: ConfirmPayment = { type: 'ConfirmPayment', orderId, chargeId: 'ch_1', amountCents: 2_599 };
 
 const approvalRequested: EventPayload<OrderEvent> = { type: 'OrderApprovalRequested', data: { orderId } };
-const approved: EventPayload<OrderEvent> = { type: 'OrderApproved', data: { orderId } };
-const rejected: EventPayload<OrderEvent> = { type: 'OrderRejected', data: { orderId } };
+const approved: EventPayload<OrderEvent> = {
+  type: 'OrderApproved',
+  data: { orderId, saga: 'orchestrated' },
+};
+const rejected: EventPayload<OrderEvent> = {
+  type: 'OrderRejected',
+  data: { orderId, saga: 'orchestrated' },
+};
 const paid: EventPayload<OrderEvent> = {
   type: 'OrderPaid',
   data: { orderId, chargeId: 'ch_1', amountCents: 2_599 },
@@ -117,7 +123,7 @@ describe('Order aggregate', () => {
   test('a pending order is cancelled with its reason', () => {
     const { when } = given(created);
     expect(when(cancel)()).toEqual([
-      { type: 'OrderCancelled', data: { orderId, reason: 'changed my mind' } },
+      { type: 'OrderCancelled', data: { orderId, reason: 'changed my mind', saga: 'orchestrated' } },
     ]);
   });
 
@@ -198,7 +204,9 @@ describe('Order aggregate', () => {
       const events = when(approve)();
 
       // Assess
-      expect(events).toEqual([{ type: 'OrderApproved', data: { orderId, comment: 'known customer' } }]);
+      expect(events).toEqual([
+        { type: 'OrderApproved', data: { orderId, comment: 'known customer', saga: 'orchestrated' } },
+      ]);
       expect(given(created, approvalRequested, approved).state).toMatchObject({
         status: 'PENDING',
         approval: 'APPROVED',
@@ -243,7 +251,7 @@ describe('Order aggregate', () => {
       ['rejected', [created, approvalRequested, rejected]],
     ])('an order %s can be cancelled', (_label, history) => {
       expect(given(...history).when(cancel)()).toEqual([
-        { type: 'OrderCancelled', data: { orderId, reason: 'changed my mind' } },
+        { type: 'OrderCancelled', data: { orderId, reason: 'changed my mind', saga: 'orchestrated' } },
       ]);
     });
   });
