@@ -6,7 +6,9 @@
  *     client on the same tables, in alternating rounds after a warm-up; the ratio of the two;
  *  2. propagation: 202 of `POST /orders` → the order visible in `GET /orders/{id}` (p50 / p99);
  *  3. aggregate load time at 10, 1,000 and 10,000 events, with and without a snapshot, through
- *     `DynamoDbEventStore` + `AggregateRunner` on a DynamoDB Local of its own.
+ *     `DynamoDbEventStore` + `AggregateRunner` on a DynamoDB Local of its own;
+ *  4. the saga, orchestrated and choreographed side by side: `OrderCreated` → `OrderPaid` p50 / p99,
+ *     the events published per order, and the orders per second each sustains.
  *
  * Every request carries an ID token, as the API requires: a staff member, signed in on the users stack's
  * pool, creates the products; a few customers place the orders (order i is customer i mod
@@ -19,6 +21,8 @@ import * as os from 'node:os';
 import {
   CreateTableCommand,
   DynamoDBClient,
+  ScanCommand,
+  type AttributeValue,
   GetItemCommand,
   PutItemCommand,
   TransactWriteItemsCommand,
@@ -63,8 +67,9 @@ import type { SignedInUser } from '../support/shop-users';
 const CARD = { method: 'card', token: 'tok_visa' } as const;
 /**
  * The write path and propagation measure the orders context alone: they run with the deployment's saga
- * style set to choreographed (`useSagaStyle`), which starts no state machine, so no saga competes for the
- * CPU with what is measured. The saga has its own measures, with the style set back to orchestrated.
+ * style set to choreographed (`useSagaStyle`), which starts no state machine, and with the deliveries to
+ * the choreography's consumers dead-lettered at once (`muteChoreography`), so no saga competes for the
+ * CPU with what is measured. The sagas have their own measures.
  */
 const WITHOUT_ORCHESTRATION = { payment: CARD } as const;
 /** The create function's cache of the saga style (`SAGA_STYLE_MAX_AGE_SECONDS`). */
@@ -383,7 +388,10 @@ interface SagaSample {
 }
 
 interface SagaMeasures {
+  readonly style: 'orchestrated' | 'choreographed';
   readonly samples: readonly SagaSample[];
+  /** Event items written (and relayed to the bus) per order, over the latency samples. */
+  readonly eventsPerOrder: number;
   /** Orders per second with `SAGA_SUSTAINED_CONCURRENCY` clients, each placing its next order when its saga ends. */
   readonly sustainedPerSecond: number;
   readonly notPaid: number;
@@ -462,14 +470,17 @@ async function sagaSample(
 }
 
 /**
- * The orchestrated saga's happy path: latency (`OrderCreated` → `OrderPaid`) at a low concurrency,
- * the orders per second it sustains at a higher one, and how much of each execution is orchestration
- * (the time between its Task states) rather than the steps' own work.
+ * One saga style's happy path: latency (`OrderCreated` → `OrderPaid`) at a low concurrency, the events
+ * published per order, the orders per second it sustains at a higher one, and, orchestrated, how much of
+ * each execution is orchestration (the time between its Task states) rather than the steps' own work.
+ * An orchestrated order has ended when its execution has; a choreographed one when `GET /orders/{id}`
+ * shows it PAID or CANCELLED.
  */
 async function sagaMeasures(
   cloud: LocalCloud,
   shoppers: Shoppers,
   productIds: readonly string[],
+  style: 'orchestrated' | 'choreographed',
 ): Promise<SagaMeasures> {
   const productOf = (i: number): string => productIds[i % productIds.length] as string;
   const placeOrder = (i: number): Promise<string> =>
@@ -478,35 +489,115 @@ async function sagaMeasures(
   const machineArn = placeOrderMachineArn(cloud);
   const executionOf = (orderId: string): string => placeOrderExecutionArn(machineArn, orderId);
   let notPaid = 0;
-  const run = async (orderId: string): Promise<void> => {
-    const status = await sagaEnded(sfn, executionOf(orderId));
-    if (status !== 'SUCCEEDED') notPaid += 1;
+  const run = async (orderId: string, i: number): Promise<void> => {
+    const status =
+      style === 'orchestrated'
+        ? await sagaEnded(sfn, executionOf(orderId))
+        : await orderEnded(cloud, customerOf(shoppers, i), orderId);
+    if (status !== (style === 'orchestrated' ? 'SUCCEEDED' : 'PAID')) notPaid += 1;
   };
   try {
     // Warm every step's environments first.
     await throughput(SAGA_LATENCY_CONCURRENCY * 4, SAGA_LATENCY_CONCURRENCY, async (i) =>
-      run(await placeOrder(i)),
+      run(await placeOrder(i), i),
     );
     await quiesce(cloud.dynamoDbPid);
+    const eventsBefore = await eventItems(cloud);
     const samples: SagaSample[] = [];
     await throughput(SAGA_LATENCY_ORDERS, SAGA_LATENCY_CONCURRENCY, async (i) => {
       const orderId = await placeOrder(i);
-      await run(orderId);
-      samples.push(await sagaSample(cloud, customerOf(shoppers, i), sfn, executionOf(orderId), orderId));
+      await run(orderId, i);
+      samples.push(
+        style === 'orchestrated'
+          ? await sagaSample(cloud, customerOf(shoppers, i), sfn, executionOf(orderId), orderId)
+          : { ...(await paidAfter(cloud, customerOf(shoppers, i), orderId)), executionMs: 0, tasksMs: 0 },
+      );
     });
     await quiesce(cloud.dynamoDbPid);
+    const eventsPerOrder = ((await eventItems(cloud)) - eventsBefore) / SAGA_LATENCY_ORDERS;
     // Closed loop: each client places its next order once its last saga has ended, so at most
     // SAGA_SUSTAINED_CONCURRENCY sagas run at once. (Placing orders without waiting overloads the
     // local cloud on 2 cores: every running saga holds Lambda environments, i.e. worker threads.)
     const sustainedPerSecond = await throughput(
       SAGA_SUSTAINED_ORDERS,
       SAGA_SUSTAINED_CONCURRENCY,
-      async (i) => run(await placeOrder(i)),
+      async (i) => run(await placeOrder(i), i),
     );
-    return { samples, sustainedPerSecond, notPaid };
+    return { style, samples, eventsPerOrder, sustainedPerSecond, notPaid };
   } finally {
     sfn.destroy();
   }
+}
+
+/** Waits until the read model shows the order PAID or CANCELLED; its status. */
+async function orderEnded(cloud: LocalCloud, customer: SignedInUser, orderId: string): Promise<string> {
+  return eventually(
+    async () => {
+      const answer = await apiAs(cloud, customer)('GET', `/orders/${orderId}`);
+      const status = answer.body['status'];
+      return status === 'PAID' || status === 'CANCELLED' ? String(status) : undefined;
+    },
+    { what: `order ${orderId} to end`, timeoutMs: 60_000, intervalMs: POLL_INTERVAL_MS * 4 },
+  );
+}
+
+/** `OrderCreated` → `OrderPaid` of the order, by the events' `occurredAt`. */
+async function paidAfter(cloud: LocalCloud, customer: SignedInUser, orderId: string) {
+  const answer = await apiAs(cloud, customer)('GET', `/orders/${orderId}/events`);
+  const body = answer.body as { events?: StoredEvent[] };
+  const occurred = (type: string): number =>
+    Date.parse(body.events?.find((event) => event.type === type)?.occurredAt ?? '');
+  return { createdToPaidMs: occurred('OrderPaid') - occurred('OrderCreated') };
+}
+
+/**
+ * The event items in the tables whose streams are outboxes (orders' event store, the products table,
+ * the payments table): each is one event the relays put on the bus.
+ */
+async function eventItems(cloud: LocalCloud): Promise<number> {
+  const dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
+  const tables = [
+    cloud.outputs['ShopOrders']?.['EventStoreTableName'],
+    cloud.outputs['ShopInventory']?.['ProductsTableName'],
+    cloud.outputs['ShopPayments']?.['PaymentsTableName'],
+  ];
+  let count = 0;
+  try {
+    for (const table of tables) {
+      if (table === undefined) throw new Error('an outbox table is missing from the outputs');
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamodb.send(
+          new ScanCommand({
+            TableName: table,
+            Select: 'COUNT',
+            FilterExpression: '#kind = :event',
+            ExpressionAttributeNames: { '#kind': 'kind' },
+            ExpressionAttributeValues: { ':event': { S: 'event' } },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        count += page.Count ?? 0;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    }
+  } finally {
+    dynamodb.destroy();
+  }
+  return count;
+}
+
+/**
+ * Dead-letters at once every delivery to the choreography's consumers (a local fault): choreographed
+ * orders then start no saga, and the write path measures the orders context alone.
+ */
+function muteChoreography(cloud: LocalCloud): void {
+  cloud.faults.add({
+    kind: 'target-failure',
+    target: { targetArnContains: 'OrderSagaConsumerQueue' },
+    probability: 1,
+    retryable: false,
+  });
 }
 
 type Counted = DomainEvent<'Counted', { readonly by: number; readonly note: string }>;
@@ -642,22 +733,27 @@ async function main(): Promise<void> {
   const bootSeconds = (performance.now() - bootStarted) / 1000;
   let write: WritePath;
   let visible: number[];
-  let saga: SagaMeasures;
+  let sagas: SagaMeasures[];
   try {
     // Signed up and in before anything is measured.
     const shoppers: Shoppers = await signedInStaffAndCustomers(cloud, { tag: 'bench', customers: CUSTOMERS });
     const productId = await createBenchProduct(cloud, shoppers);
+    muteChoreography(cloud);
     await useSagaStyle(cloud, shoppers, productId, 'choreographed');
     write = await writePath(cloud, shoppers, productId);
     visible = await propagation(cloud, shoppers, productId);
-    await useSagaStyle(cloud, shoppers, productId, 'orchestrated');
-    await quiesce(cloud.dynamoDbPid);
+    cloud.faults.clear();
     // Each saga order takes one of several products: one product for all would measure the optimistic
     // locking of its stock item (every reserve and commit writes it) rather than the saga.
     const sagaProducts = await Promise.all(
       Array.from({ length: SAGA_PRODUCTS }, () => createBenchProduct(cloud, shoppers)),
     );
-    saga = await sagaMeasures(cloud, shoppers, sagaProducts);
+    sagas = [];
+    for (const style of ['orchestrated', 'choreographed'] as const) {
+      await useSagaStyle(cloud, shoppers, productId, style);
+      await quiesce(cloud.dynamoDbPid);
+      sagas.push(await sagaMeasures(cloud, shoppers, sagaProducts, style));
+    }
   } catch (error) {
     process.stderr.write(`${logs.slice(-40).join('\n')}\n`);
     throw error;
@@ -691,7 +787,8 @@ async function main(): Promise<void> {
         `| aggregate load, ${load.events} events: snapshot / no snapshot (median of ${LOADS_PER_SIZE}) | ${load.withSnapshot.toFixed(1)} ms / ${load.withoutSnapshot.toFixed(1)} ms |`,
     ),
     `| snapshot load, largest / smallest (goal ≤ 2) | ${(Math.max(...withSnapshot) / Math.min(...withSnapshot)).toFixed(2)} |`,
-    ...sagaLines(saga),
+    ...sagas.flatMap(sagaLines),
+    ...sagaComparison(sagas),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -731,15 +828,34 @@ async function useSagaStyle(
 
 function sagaLines(saga: SagaMeasures): string[] {
   const paid = saga.samples.map((sample) => sample.createdToPaidMs).sort((a, b) => a - b);
+  const lines = [
+    `| ${saga.style} saga OrderCreated → OrderPaid, ${paid.length} orders, concurrency ${SAGA_LATENCY_CONCURRENCY}: p50 / p99 (goal p99 ≤ 1 s) | ${percentile(paid, 50).toFixed(0)} ms / ${percentile(paid, 99).toFixed(0)} ms (max ${percentile(paid, 100).toFixed(0)} ms) |`,
+    `| ${saga.style} saga events published per order (event items of the outbox tables) | ${saga.eventsPerOrder.toFixed(1)} |`,
+    `| ${saga.style} saga sustained, ${SAGA_SUSTAINED_ORDERS} orders, ${SAGA_SUSTAINED_CONCURRENCY} clients each waiting for its saga to end | ${saga.sustainedPerSecond.toFixed(1)} orders/s (not PAID: ${saga.notPaid}) |`,
+  ];
+  if (saga.style !== 'orchestrated') return lines;
   const overheads = saga.samples
     .map((sample) => (sample.executionMs - sample.tasksMs) / sample.executionMs)
     .sort((a, b) => a - b);
   const executionMs = saga.samples.reduce((sum, sample) => sum + sample.executionMs, 0);
   const tasksMs = saga.samples.reduce((sum, sample) => sum + sample.tasksMs, 0);
   return [
-    `| saga OrderCreated → OrderPaid, ${paid.length} orders, concurrency ${SAGA_LATENCY_CONCURRENCY}: p50 / p99 (goal p99 ≤ 1 s) | ${percentile(paid, 50).toFixed(0)} ms / ${percentile(paid, 99).toFixed(0)} ms (max ${percentile(paid, 100).toFixed(0)} ms) |`,
+    ...lines,
     `| saga orchestration overhead, (execution − Σ Task states) / execution: all / p50 / p99 (goal ≤ 30 %) | ${((1 - tasksMs / executionMs) * 100).toFixed(0)} % / ${(percentile(overheads, 50) * 100).toFixed(0)} % / ${(percentile(overheads, 99) * 100).toFixed(0)} % |`,
-    `| saga sustained, ${SAGA_SUSTAINED_ORDERS} orders, ${SAGA_SUSTAINED_CONCURRENCY} clients each waiting for its saga to end | ${saga.sustainedPerSecond.toFixed(1)} orders/s (not PAID: ${saga.notPaid}) |`,
+  ];
+}
+
+/** Choreography against orchestration, measured in the same run (goal: p99 within 1.5×). */
+function sagaComparison(sagas: readonly SagaMeasures[]): string[] {
+  const [orchestrated, choreographed] = sagas;
+  if (orchestrated === undefined || choreographed === undefined) return [];
+  const p = (saga: SagaMeasures, q: number): number =>
+    percentile(
+      saga.samples.map((sample) => sample.createdToPaidMs).sort((a, b) => a - b),
+      q,
+    );
+  return [
+    `| choreographed / orchestrated: p50, p99 (goal p99 ≤ 1.5), sustained | ${(p(choreographed, 50) / p(orchestrated, 50)).toFixed(2)}, ${(p(choreographed, 99) / p(orchestrated, 99)).toFixed(2)}, ${(choreographed.sustainedPerSecond / orchestrated.sustainedPerSecond).toFixed(2)} |`,
   ];
 }
 

@@ -44,6 +44,7 @@ import {
   type TransferWrite,
 } from '../../functions/accounts/ports/account-repository';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
+import { seededRandom } from '../support/seeded-random';
 
 // Failures are expected here; their logging is covered by the unit tests.
 const quietLogger: HttpLogger = { error: () => undefined, warn: () => undefined };
@@ -635,18 +636,6 @@ describe('concurrency', () => {
   const TRANSFERS = 500;
   const CLIENTS = 32;
   const OPENING_CENTS = 100_000;
-
-  /** A seeded generator (mulberry32): a failing run can be replayed. */
-  function seededRandom(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   test(`${TRANSFERS} random transfers among ${ACCOUNTS} accounts from ${CLIENTS} clients, a tenth sent twice: the books stay exact`, async () => {
     // Prepare: ten funded accounts of five owners.

@@ -18,6 +18,7 @@ import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 import { localJson, signedInStaffAndCustomers, startShopCloud } from '../support/shop-cloud';
 import { capturedLessRefunded, shopOrders, type TestProduct } from '../support/shop-orders';
 import type { SignedInUser } from '../support/shop-users';
+import { seededRandom as mulberry32 } from '../support/seeded-random';
 
 const SEED = 20261206;
 const ORDERS = 120;
@@ -87,16 +88,6 @@ afterAll(async () => {
 });
 
 /** Seeded: the same plan every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface PlannedOrder {
   readonly lines: readonly { readonly product: number; readonly quantity: number }[];

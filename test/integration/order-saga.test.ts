@@ -29,11 +29,10 @@ import type { OrderDetails } from '../../functions/orders/application/order-quer
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import { newId } from '../../shared/ids/ids';
-import { apiAs, customerDirectory, signedInUser, startShopCloud } from '../support/shop-cloud';
+import { customerDirectory, signedInUser, startShopCloud } from '../support/shop-cloud';
 import {
   capturedLessRefunded,
   errorCodeOf,
-  keyed,
   send,
   shopOrders,
   type Stock,
@@ -77,7 +76,6 @@ const customer = customerDirectory(() => cloud, 'saga');
 const {
   shop,
   ownerOf,
-  recordOwner,
   newProduct,
   restock,
   stockOf,
@@ -86,6 +84,8 @@ const {
   eventTypesOf,
   paymentOf,
   chargesAt,
+  placeTracedOrder,
+  traceServices,
   decide,
 } = shopOrders({
   cloud: () => cloud,
@@ -483,34 +483,11 @@ describe('one trace per order', () => {
   test('the trace POST /orders answers with holds the order’s whole journey: the API, the bus, the saga, its steps and the card processor', async () => {
     // Prepare
     const product = await newProduct(PRICE_CENTS, 5);
-    const ada = await customer('ada');
 
     // Act
-    const placed = await apiAs(cloud, ada)(
-      'POST',
-      '/orders',
-      keyed('POST', {
-        items: [{ productId: product.productId, quantity: 1 }],
-        payment: { method: 'card', token: 'tok_visa' },
-      }),
-    );
-    const { orderId } = placed.body as { orderId: string };
-    recordOwner(orderId, ada);
-    await settledOrder(orderId);
-    const traceId = /Root=([^;]+)/.exec(placed.headers.get('x-amzn-trace-id') ?? '')?.[1] ?? '';
-    const trace = await eventually(
-      async () => {
-        const answer = await send(cloud.apiUrl, 'GET', `/_local/traces/${traceId}`);
-        const body = answer.body as { services?: { name: string }[]; inProgress?: boolean };
-        const names = (body.services ?? []).map((service) => service.name).join(' ');
-        return /CommitStock/.test(names) && body.inProgress === false ? names : undefined;
-      },
-      {
-        timeoutMs: SETTLE_MS,
-        intervalMs: POLL_MS,
-        what: `the trace ${traceId} to reach the end of the saga`,
-      },
-    );
+    const placed = await placeTracedOrder(product);
+    await settledOrder(placed.orderId);
+    const trace = await traceServices(placed.traceId, (names) => /CommitStock/.test(names), SETTLE_MS);
 
     // Assess
     expect(placed.status).toBe(202);

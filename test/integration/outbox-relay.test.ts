@@ -18,6 +18,7 @@ import type { DynamoDBStreamRecord } from '../../shared/outbox/dynamodb-stream-e
 import { makeOutboxRelay, type OutboxRelayOptions } from '../../shared/outbox/outbox-relay';
 import { PUT_EVENTS_MAX_BYTES } from '../../shared/outbox/put-events-limits';
 import { eventIdOf, eventRecord, sequenceOf } from '../unit/outbox/stream-records';
+import { seededRandom as seeded } from '../support/seeded-random';
 
 interface Delivered {
   readonly eventId: string;
@@ -39,18 +40,6 @@ class RecordingTarget implements TargetDispatcher {
   }
 
   async deliverToDeadLetter(): Promise<void> {}
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** `aggregates` orders with `versions` events each, interleaved as concurrent writers produce them. */

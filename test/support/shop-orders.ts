@@ -4,7 +4,7 @@
  * ledger says what was really charged. The same helpers serve both saga styles.
  */
 import { randomUUID } from 'node:crypto';
-import type { LocalCloud } from 'cdk-local-cloud';
+import { eventually, type LocalCloud } from 'cdk-local-cloud';
 import type { ProductResponse } from '../../functions/inventory/contracts/product-response';
 import type { OrderDetails } from '../../functions/orders/application/order-queries';
 import type { ChargeListObject, ChargeObject } from '../../functions/payment-provider/contracts';
@@ -171,6 +171,39 @@ export function shopOrders(options: ShopOrdersOptions) {
     return [...(answer.body as ChargeListObject).data];
   }
 
+  /** Places a one-line `tok_visa` order as a client does; the trace id X-Ray gave its request. */
+  async function placeTracedOrder(product: TestProduct, buyer = 'ada') {
+    const owner = await options.customer(buyer);
+    const placed = await apiAs(options.cloud(), owner)(
+      'POST',
+      '/orders',
+      keyed('POST', {
+        items: [{ productId: product.productId, quantity: 1 }],
+        payment: { method: 'card', token: 'tok_visa' },
+      }),
+    );
+    const { orderId } = placed.body as { orderId: string };
+    owners.set(orderId, owner);
+    const traceId = /Root=([^;]+)/.exec(placed.headers.get('x-amzn-trace-id') ?? '')?.[1] ?? '';
+    return { status: placed.status, orderId, traceId };
+  }
+
+  /**
+   * The names of the services in the trace (`/_local/traces/{id}`), joined by spaces, once `complete`
+   * holds of them and the trace is no longer in progress.
+   */
+  async function traceServices(traceId: string, complete: (names: string) => boolean, timeoutMs: number) {
+    return eventually(
+      async () => {
+        const answer = await send(options.cloud().apiUrl, 'GET', `/_local/traces/${traceId}`);
+        const body = answer.body as { services?: { name: string }[]; inProgress?: boolean };
+        const names = (body.services ?? []).map((service) => service.name).join(' ');
+        return complete(names) && body.inProgress === false ? names : undefined;
+      },
+      { timeoutMs, intervalMs: 150, what: `the trace ${traceId} to reach the end of the saga` },
+    );
+  }
+
   const decide = (orderId: string, decision: 'approve' | 'reject', comment?: string): Promise<Answer> =>
     shop(options.staff(), 'POST', `/orders/${orderId}/approval`, {
       decision,
@@ -180,8 +213,6 @@ export function shopOrders(options: ShopOrdersOptions) {
   return {
     shop,
     ownerOf,
-    /** Records who placed an order placed by other means than `placeOrder`. */
-    recordOwner: (orderId: string, owner: SignedInUser): void => void owners.set(orderId, owner),
     newProduct,
     restock,
     stockOf,
@@ -190,6 +221,8 @@ export function shopOrders(options: ShopOrdersOptions) {
     eventTypesOf,
     paymentOf,
     chargesAt,
+    placeTracedOrder,
+    traceServices,
     decide,
   };
 }

@@ -1,5 +1,6 @@
 import type { Account } from '../../../functions/accounts/domain/account';
 import type { Requester } from '../../../shared/identity/requester';
+export { seededRandom } from '../../support/seeded-random';
 
 export const FIXED_NOW = '2026-11-26T12:00:00.000Z';
 export const fixedClock = (): Date => new Date(FIXED_NOW);
@@ -57,15 +58,3 @@ export const instantRetry = {
   answerReserveMs: 0,
   sleep: nextTick,
 };
-
-/** A seeded pseudo-random generator (mulberry32) in [0, 1): a failing sequence can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,5 +1,6 @@
 import type { CommandContext } from '../../../shared/event-sourcing/command-context';
 import type { Product } from '../../../functions/inventory/domain/product';
+export { seededRandom } from '../../support/seeded-random';
 
 export const PRODUCT_ID = 'prd_01JD0000000000000000000000';
 export const OTHER_PRODUCT_ID = 'prd_01JD0000000000000000000001';
@@ -45,16 +46,4 @@ export function orderId(n: number): string {
 /** The n-th product id of a test (a valid `prd_` + ULID). */
 export function productId(n: number): string {
   return `prd_01JD${String(n).padStart(22, '0')}`;
-}
-
-/** A seeded pseudo-random generator (mulberry32) in [0, 1): a failing sequence can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
