@@ -219,6 +219,7 @@ export function projectorDeps(): ProjectorHandlerDeps {
   return {
     project: makeProjectOrderEvent({ views }),
     recordKnownUser: makeRecordKnownUser({ knownUsers }),
+    changeVisibility: sqsConsumerOptions(config.EVENTS_QUEUE_URL).changeVisibility,
   };
 }
 

@@ -20,7 +20,7 @@ import { USERS_EVENT_SOURCE } from '../../functions/users/contracts';
 import { EventStoreTable } from '../constructs/event-store-table';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { PlaceOrderSaga } from '../constructs/place-order-saga';
-import { EventConsumer } from '../constructs/event-consumer';
+import { EVENT_CONSUMER_QUEUE_URL_ENV, EventConsumer } from '../constructs/event-consumer';
 import { firstMessageAlarm } from '../constructs/queue-alarms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -408,6 +408,9 @@ export class OrdersStack extends Stack {
     });
     // Just what it does: read a view, and put a view or a known user, each conditionally.
     this.readModel.table.grant(this.projectorFunction, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    // An event that came before the one it follows is delivered again within a second, not 30.
+    this.projectorFunction.addEnvironment(EVENT_CONSUMER_QUEUE_URL_ENV, this.projectionQueue.queueUrl);
+    this.projectionQueue.grant(this.projectorFunction, 'sqs:ChangeMessageVisibility');
     this.projectorFunction.addEventSource(
       new eventSources.SqsEventSource(this.projectionQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );

@@ -813,17 +813,29 @@ async function useSagaStyle(
   }
   const putAt = performance.now();
   const customer = customerOf(shoppers, 0);
+  let last = 'no answer yet';
   await eventually(
     async () => {
       const placed = await postOrder(cloud, customer, { items: [{ productId, quantity: 1 }], payment: CARD });
       const { orderId } = placed.body as { orderId?: string };
+      last = `POST /orders ${placed.status}`;
       if (orderId === undefined) return undefined;
-      const view = await apiAs(cloud, customer)('GET', `/orders/${orderId}`);
-      const taken = view.body['sagaStyle'] === style && performance.now() - putAt > SAGA_STYLE_CACHE_MS;
+      // The projection takes a moment: the order is read until it shows, for a few seconds.
+      const view = await eventually(
+        async () => {
+          const answer = await apiAs(cloud, customer)('GET', `/orders/${orderId}`);
+          return answer.status === 200 ? answer.body : undefined;
+        },
+        { what: `order ${orderId} in the read model`, timeoutMs: 10_000, intervalMs: 100 },
+      );
+      last = `order ${orderId} in the ${String(view['sagaStyle'])} style`;
+      const taken = view['sagaStyle'] === style && performance.now() - putAt > SAGA_STYLE_CACHE_MS;
       return taken ? orderId : undefined;
     },
     { what: `new orders in the ${style} saga style`, timeoutMs: 60_000, intervalMs: 500 },
-  );
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)} (last: ${last})`);
+  });
 }
 
 function sagaLines(saga: SagaMeasures): string[] {

@@ -8,7 +8,8 @@
 import type { OrderDetails } from '../../functions/orders/application/order-queries';
 import type { ChargeObject } from '../../functions/payment-provider/contracts';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
-import { type LocalCloud, eventually } from 'cdk-local-cloud';
+import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import { customerDirectory, signedInUser, startShopCloud } from '../support/shop-cloud';
 import { capturedLessRefunded, send, shopOrders, type Stock, type TestProduct } from '../support/shop-orders';
 import type { SignedInUser } from '../support/shop-users';
@@ -128,6 +129,18 @@ async function expectNothingKept(orderId: string): Promise<ChargeObject[]> {
     },
     { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, what: `the charges of order ${orderId} refunded` },
   );
+}
+
+/** Inventory hears of every event `ms` late (a local delivery fault on its consumer's rules). */
+async function delayInventoryBy(ms: number): Promise<void> {
+  const fault = await send(cloud.apiUrl, 'POST', '/_local/faults', {
+    kind: 'delivery-delay',
+    target: { targetArnContains: 'OrderSagaConsumerQueue', ruleNameContains: 'ShopInventory' },
+    probability: 1,
+    minDelayMs: ms,
+    maxDelayMs: ms,
+  });
+  expect(fault.status).toBe(201);
 }
 
 // ---- The paths ------------------------------------------------------------------------------------
@@ -283,14 +296,7 @@ describe('a failure after the charge is compensated by events', () => {
   test('the customer cancels after the charge, before the stock is sold: refunded, stock back, CANCELLED', async () => {
     // Prepare: inventory does not hear of the capture for a while.
     const product = await newProduct(PRICE_CENTS, 5);
-    const fault = await send(cloud.apiUrl, 'POST', '/_local/faults', {
-      kind: 'delivery-delay',
-      target: { targetArnContains: 'OrderSagaConsumerQueue', ruleNameContains: 'ShopInventory' },
-      probability: 1,
-      minDelayMs: 6_000,
-      maxDelayMs: 6_000,
-    });
-    expect(fault.status).toBe(201);
+    await delayInventoryBy(6_000);
 
     // Act
     const { orderId } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
@@ -312,6 +318,35 @@ describe('a failure after the charge is compensated by events', () => {
       async () => ((await paymentOf(orderId)).payment?.status === 'REFUNDED' ? true : undefined),
       { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, what: `the payment of ${orderId} REFUNDED` },
     );
+  });
+
+  test('the stock cannot be sold after the charge (its reservation released meanwhile): CANCELLED SAGA_FAILED, refunded, stock back', async () => {
+    // Prepare: inventory hears of the capture late, and meanwhile something else releases the order's
+    // reservation of the product (the orchestrated saga's release-stock, invoked as an operator would).
+    const product = await newProduct(PRICE_CENTS, 5);
+    await delayInventoryBy(4_000);
+    const lambda = new LambdaClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+    const { Functions = [] } = await lambda.send(new ListFunctionsCommand({}));
+    const releaseStock = Functions.find((fn) => fn.FunctionName?.includes('ReleaseStockFunction'));
+
+    // Act
+    const { orderId, totalCents } = await placeOrder([{ product, quantity: 2 }], 'tok_visa');
+    await expectStock(product, { available: 3, reserved: 2, sold: 0 });
+    const released = await lambda.send(
+      new InvokeCommand({
+        FunctionName: releaseStock?.FunctionName,
+        Payload: JSON.stringify({ orderId, items: [{ productId: product.productId, quantity: 2 }] }),
+      }),
+    );
+    lambda.destroy();
+    const order = await settledOrder(orderId);
+
+    // Assess
+    expect(released.FunctionError).toBeUndefined();
+    expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'SAGA_FAILED' });
+    const charges = await expectNothingKept(orderId);
+    expect(charges.map((charge) => charge.amountCents)).toEqual([totalCents]);
+    await expectStock(product, { available: 5, reserved: 0, sold: 0 });
   });
 
   test('the processor down past the wait budget: PAYMENT_UNAVAILABLE, nothing captured, stock back', async () => {

@@ -2,6 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { isId } from '../../../shared/ids/ids';
 import { logger as sharedLogger } from '../../../shared/observability/logger';
+import type { ChangeVisibility } from '../../../shared/messaging/event-consumer';
+import { ProjectionConflictError, ProjectionGapError } from '../application/errors';
 import type { ProjectOrderEvent } from '../application/project-order-event';
 import type { RecordKnownUser } from '../application/record-known-user';
 import {
@@ -15,6 +17,8 @@ import { USER_AGGREGATE_TYPE, USERS_EVENT_SOURCE, type UserRegistered } from '..
 export interface SqsRecord {
   readonly messageId: string;
   readonly body: string;
+  /** To deliver an event again soon, rather than after the queue's visibility timeout. */
+  readonly receiptHandle?: string;
 }
 export interface SqsEvent {
   readonly Records: readonly SqsRecord[];
@@ -31,7 +35,16 @@ export interface ProjectorHandlerDeps {
   readonly recordKnownUser: RecordKnownUser;
   /** @default the shared Powertools logger */
   readonly logger?: ProjectorLogger;
+  /**
+   * Makes a message visible again after a pause: an event that came before the one it follows (a
+   * version gap, other batches being in flight at once) is delivered again within a second or two.
+   * Without it, the queue's visibility timeout applies.
+   */
+  readonly changeVisibility?: ChangeVisibility;
 }
+
+/** The pause before an event that found a gap is delivered again. */
+export const GAP_RETRY_SECONDS = 1;
 
 /** What the projection rule puts on the queue: the EventBridge event, the outbox envelope in `detail`. */
 const OrderBusEvent = z.object({ source: z.literal(ORDERS_EVENT_SOURCE), detail: OrderEventEnvelopeSchema });
@@ -64,6 +77,7 @@ const UserRegisteredBusEvent = z.object({
 interface ParsedOrderEvent {
   readonly kind: 'order';
   readonly messageId: string;
+  readonly receiptHandle: string | undefined;
   readonly event: OrderEventEnvelope;
 }
 interface ParsedUserEvent {
@@ -82,6 +96,19 @@ type Parsed = ParsedOrderEvent | ParsedUserEvent;
  */
 export function makeHandler(deps: ProjectorHandlerDeps) {
   const logger = deps.logger ?? sharedLogger;
+  /** Best effort: a message whose visibility cannot be changed comes back after the timeout anyway. */
+  const deliverSoon = async (records: readonly ParsedOrderEvent[]): Promise<void> => {
+    const { changeVisibility } = deps;
+    if (changeVisibility === undefined) return;
+    await Promise.all(
+      records.map(async ({ receiptHandle, messageId }) => {
+        if (receiptHandle === undefined) return;
+        await changeVisibility(receiptHandle, GAP_RETRY_SECONDS).catch((error: unknown) =>
+          logger.warn('The event could not be made visible again early', { messageId, error }),
+        );
+      }),
+    );
+  };
   return async (event: SqsEvent): Promise<BatchItemFailures> => {
     const failed: string[] = [];
     const byOrder = new Map<string, ParsedOrderEvent[]>();
@@ -116,7 +143,11 @@ export function makeHandler(deps: ProjectorHandlerDeps) {
               ...describe(item.event),
               error,
             });
-            failed.push(...queue.slice(index).map((later) => later.messageId));
+            const later = queue.slice(index);
+            failed.push(...later.map((record) => record.messageId));
+            if (error instanceof ProjectionGapError || error instanceof ProjectionConflictError) {
+              await deliverSoon(later);
+            }
             return;
           }
         }
@@ -146,7 +177,14 @@ function parseRecord(record: SqsRecord): Parsed | undefined {
     return undefined;
   }
   const order = OrderBusEvent.safeParse(body);
-  if (order.success) return { kind: 'order', messageId: record.messageId, event: order.data.detail };
+  if (order.success) {
+    return {
+      kind: 'order',
+      messageId: record.messageId,
+      receiptHandle: record.receiptHandle,
+      event: order.data.detail,
+    };
+  }
   const user = UserRegisteredBusEvent.safeParse(body);
   return user.success ? { kind: 'user', messageId: record.messageId, event: user.data.detail } : undefined;
 }

@@ -495,6 +495,7 @@ export function loadEventSources(
         reportBatchItemFailures,
         onError: (error) => deps.onError(`[event-source ${label}] ${String(error)}`),
         beforeInvoke: hook.beforeInvoke,
+        maximumConcurrency: asNumber(asRecord(props.ScalingConfig)['MaximumConcurrency']),
       });
       handles.push({
         description: `SQS ${label}`,

@@ -22,7 +22,16 @@ export interface SqsEventSourceOptions {
   readonly onError?: (error: unknown) => void;
   /** Fault injection: asked before each invocation; an error fails the batch as a function error would. */
   readonly beforeInvoke?: () => FunctionError | undefined;
+  /**
+   * `ScalingConfig.MaximumConcurrency` (2..1000): batches in flight at once. Without it, the number
+   * Lambda starts an SQS mapping with, `DEFAULT_SQS_POLLERS`; AWS then scales up with the backlog, the
+   * local Lambda service's own concurrency limits bound it here.
+   */
+  readonly maximumConcurrency?: number;
 }
+
+/** Lambda starts polling a queue with five concurrent batches (AWS documentation, "Scaling"). */
+export const DEFAULT_SQS_POLLERS = 5;
 
 export interface SqsEventMessageAttribute {
   readonly stringValue?: string;
@@ -88,10 +97,11 @@ export class SqsEventSource {
   private readonly reportBatchItemFailures: boolean;
   private readonly onError: (error: unknown) => void;
   private readonly beforeInvoke: (() => FunctionError | undefined) | undefined;
+  private readonly pollers: number;
   private running = false;
   private loop: Promise<void> | undefined;
-  /** Ends whatever wait the loop is in, so `stop()` need not wait it out. */
-  private interruptWait: (() => void) | undefined;
+  /** End whatever waits the pollers are in, so `stop()` need not wait them out. */
+  private readonly interrupts = new Set<() => void>();
 
   constructor(options: SqsEventSourceOptions) {
     const batchSize = options.batchSize ?? 10;
@@ -111,19 +121,31 @@ export class SqsEventSource {
     this.reportBatchItemFailures = options.reportBatchItemFailures ?? false;
     this.onError = options.onError ?? (() => undefined);
     this.beforeInvoke = options.beforeInvoke;
+    const concurrency = options.maximumConcurrency;
+    if (
+      concurrency !== undefined &&
+      (!Number.isInteger(concurrency) || concurrency < 2 || concurrency > 1000)
+    ) {
+      throw new RangeError(`maximumConcurrency must be an integer from 2 to 1000, got ${concurrency}`);
+    }
+    this.pollers = concurrency ?? DEFAULT_SQS_POLLERS;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     const previous = this.loop ?? Promise.resolve();
-    this.loop = previous.then(() => this.run());
+    // Each poller receives and delivers its own batches: several batches of one queue are in flight at
+    // once, as Lambda's pollers are (and, on a standard queue, in no particular order).
+    this.loop = previous.then(async () => {
+      await Promise.all(Array.from({ length: this.pollers }, () => this.run()));
+    });
   }
 
-  /** Stops polling; resolves once the batch being handled, if any, is done. */
+  /** Stops polling; resolves once the batches being handled, if any, are done. */
   async stop(): Promise<void> {
     this.running = false;
-    this.interruptWait?.();
+    for (const interrupt of [...this.interrupts]) interrupt();
     await this.loop;
   }
 
@@ -206,18 +228,19 @@ export class SqsEventSource {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       let unsubscribe: (() => void) | undefined;
+      const interrupt = (): void => finish();
       const finish = (error?: unknown): void => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
         unsubscribe?.();
-        this.interruptWait = undefined;
+        this.interrupts.delete(interrupt);
         if (error !== undefined) reject(error);
         else resolve();
       };
       try {
         unsubscribe = this.engine.onMessageAvailable(this.queueName, () => finish());
-        this.interruptWait = () => finish();
+        this.interrupts.add(interrupt);
         if (timeoutMs !== undefined) {
           timer = setTimeout(() => finish(), timeoutMs);
           timer.unref();
@@ -235,12 +258,12 @@ export class SqsEventSource {
     return new Promise((resolve) => {
       const finish = (): void => {
         clearTimeout(timer);
-        this.interruptWait = undefined;
+        this.interrupts.delete(finish);
         resolve();
       };
       const timer = setTimeout(finish, ms);
       timer.unref();
-      this.interruptWait = finish;
+      this.interrupts.add(finish);
       if (!this.running) finish();
     });
   }

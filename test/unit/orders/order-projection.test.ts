@@ -3,7 +3,11 @@ import { makeProjectOrderEvent } from '../../../functions/orders/application/pro
 import { makeRecordKnownUser } from '../../../functions/orders/application/record-known-user';
 import { MalformedOrderEventError } from '../../../functions/orders/application/order-view-projection';
 import type { OrderEventEnvelope } from '../../../functions/orders/contracts/order-events';
-import { makeHandler, type ProjectorLogger } from '../../../functions/orders/handlers/project-order-events';
+import {
+  GAP_RETRY_SECONDS,
+  makeHandler,
+  type ProjectorLogger,
+} from '../../../functions/orders/handlers/project-order-events';
 import type { KnownUser } from '../../../functions/orders/ports/known-users';
 import type { OrderView } from '../../../functions/orders/ports/order-views';
 import type { UserRegistered } from '../../../functions/users/contracts';
@@ -377,6 +381,34 @@ describe('projecting orders events into the read model', () => {
       ]);
       expect(await views.get(OTHER_ID)).toMatchObject({ version: 1 });
       expect(await views.get(ORDER_ID)).toBeUndefined();
+    });
+
+    it('makes a gap’s events visible again within a second, and no other failure’s', async () => {
+      // Prepare
+      const views = new InMemoryOrderViews();
+      const early: { receiptHandle: string; seconds: number }[] = [];
+      const handler = makeHandler({
+        project: makeProjectOrderEvent({ views }),
+        recordKnownUser: makeRecordKnownUser({ knownUsers: new InMemoryKnownUsers() }),
+        logger: silent,
+        changeVisibility: async (receiptHandle, seconds) => void early.push({ receiptHandle, seconds }),
+      });
+      const withHandle = (event: OrderEventEnvelope) => ({
+        ...message(event),
+        receiptHandle: `rh-${event.version}`,
+      });
+
+      // Act
+      const response = await handler({
+        Records: [withHandle(cancelled()), { messageId: 'bad', body: 'not json', receiptHandle: 'rh-bad' }],
+      });
+
+      // Assess
+      expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
+        'bad',
+        message(cancelled()).messageId,
+      ]);
+      expect(early).toEqual([{ receiptHandle: 'rh-2', seconds: GAP_RETRY_SECONDS }]);
     });
 
     it.each<[string, string]>([

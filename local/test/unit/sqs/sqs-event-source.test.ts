@@ -391,3 +391,70 @@ describe('SqsEventSource', () => {
     expect(create).toThrow(RangeError);
   });
 });
+
+describe('concurrent batches (Lambda polls a queue with several batches in flight)', () => {
+  /** An invoker whose invocations wait until released; counts how many run at once. */
+  function holdingInvoker() {
+    let running = 0;
+    let peak = 0;
+    const waiting: (() => void)[] = [];
+    const invoker = new FakeInvoker(() => succeed());
+    const invoke = invoker.invoke.bind(invoker);
+    invoker.invoke = async (functionName, event, options) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      running -= 1;
+      return invoke(functionName, event, options);
+    };
+    return {
+      invoker,
+      peak: () => peak,
+      held: () => waiting.length,
+      releaseAll: () => waiting.splice(0).forEach((release) => release()),
+    };
+  }
+
+  test.each([
+    ['five by default, as Lambda starts an SQS mapping', undefined, 5],
+    ['at most ScalingConfig.MaximumConcurrency', 2, 2],
+  ])('%s', async (_label, maximumConcurrency, expected) => {
+    const holding = holdingInvoker();
+    for (let i = 0; i < 12; i += 1) engine.sendMessage('orders', `m${i}`);
+
+    startSource(holding.invoker, {
+      batchSize: 1,
+      ...(maximumConcurrency === undefined ? {} : { maximumConcurrency }),
+    });
+    await eventually(() => holding.held() === expected, `${expected} batches in flight`);
+    // None more starts while they are held.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const peakWhileHeld = holding.peak();
+    while (engine.approximateCounts('orders').visible + engine.approximateCounts('orders').notVisible > 0) {
+      holding.releaseAll();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+
+    expect(peakWhileHeld).toBe(expected);
+    expect(holding.invoker.invocations).toHaveLength(12);
+  });
+
+  test('a MaximumConcurrency outside 2..1000 is refused', () => {
+    expect(
+      () =>
+        new SqsEventSource({
+          engine,
+          queueName: 'orders',
+          functionName: 'fulfil',
+          invoker: new FakeInvoker(() => succeed()),
+          maximumConcurrency: 1,
+        }),
+    ).toThrow('maximumConcurrency must be an integer from 2 to 1000');
+  });
+
+  test('stop() ends every poller’s wait and resolves', async () => {
+    startSource(new FakeInvoker(() => succeed()));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect(source?.stop()).resolves.toBeUndefined();
+  });
+});
