@@ -17,11 +17,4 @@ export {
   readIdempotencyKey,
   requiredIdempotencyKey,
 } from './idempotency-key';
-export {
-  isEventAlreadyProcessed,
-  processedEventKey,
-  processedEventMarker,
-  transactWriteOnce,
-  type ProcessedEventMarkerOptions,
-  type ProcessedOnce,
-} from './processed-event-marker';
+export { isEventAlreadyProcessed, processedEventKey } from './processed-event-marker';

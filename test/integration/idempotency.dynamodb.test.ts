@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  GetItemCommand,
-  PutItemCommand,
-  TransactWriteItemsCommand,
-  type TransactWriteItem,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { ConflictError, DependencyUnavailableError } from '../../shared/errors/app-error';
 import type {
@@ -19,12 +14,7 @@ import {
   type HttpResult,
 } from '../../shared/http/http-handler';
 import { httpIdempotency, type HttpIdempotencyOptions } from '../../shared/idempotency/http-idempotency';
-import {
-  isEventAlreadyProcessed,
-  processedEventKey,
-  processedEventMarker,
-  transactWriteOnce,
-} from '../../shared/idempotency/processed-event-marker';
+import { isEventAlreadyProcessed } from '../../shared/idempotency/processed-event-marker';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
 import { requestContextOf, TEST_CUSTOMER } from '../unit/http/proxy-event';
 
@@ -32,7 +22,6 @@ const IDEMPOTENCY_TABLE = 'idempotency';
 /** Who sends the requests: every command route is behind the authorizer, and keys are the caller's. */
 const CALLER = TEST_CUSTOMER;
 const OTHER_USER = 'usr_01JD0000000000000000000002';
-const INVENTORY_TABLE = 'inventory';
 
 let keyCount = 0;
 
@@ -41,7 +30,6 @@ const dynamo = useDynamoDbLocal();
 beforeAll(async () => {
   // The key schema Powertools' DynamoDB persistence layer expects by default.
   await dynamo.createTable(IDEMPOTENCY_TABLE, { partitionKey: 'id' });
-  await dynamo.createTable(INVENTORY_TABLE, { partitionKey: 'pk' });
 });
 
 const CreateOrder = z.strictObject({
@@ -468,99 +456,7 @@ describe('HTTP idempotency on DynamoDB Local', () => {
   });
 });
 
-describe('event consumers: eventId in the same transaction as the state change', () => {
-  const STOCK_KEY = { pk: { S: 'stock#prd_1' } };
-
-  beforeAll(async () => {
-    await dynamo.client.send(
-      new PutItemCommand({ TableName: INVENTORY_TABLE, Item: { ...STOCK_KEY, reserved: { N: '0' } } }),
-    );
-  });
-
-  /** The consumer's state change: reserve `quantity`, never beyond 10. */
-  function reserve(quantity: number): TransactWriteItem {
-    return {
-      Update: {
-        TableName: INVENTORY_TABLE,
-        Key: STOCK_KEY,
-        UpdateExpression: 'ADD reserved :quantity',
-        ConditionExpression: 'reserved <= :limit',
-        ExpressionAttributeValues: {
-          ':quantity': { N: String(quantity) },
-          ':limit': { N: String(10 - quantity) },
-        },
-      },
-    };
-  }
-
-  async function reserved(): Promise<number> {
-    const { Item } = await dynamo.client.send(
-      new GetItemCommand({ TableName: INVENTORY_TABLE, Key: STOCK_KEY }),
-    );
-    return Number(Item?.reserved?.N);
-  }
-
-  const marker = (eventId: string, consumer = 'inventory.reserve-stock') =>
-    processedEventMarker({ tableName: INVENTORY_TABLE, consumer, eventId, expiresAt: 1_900_000_000 });
-
-  it('applies an event once: its redelivery is recognised as already processed', async () => {
-    // Prepare
-    const before = await reserved();
-    const first = await transactWriteOnce(dynamo.client, marker('evt-1'), [reserve(2)]);
-
-    // Act
-    const redelivered = await transactWriteOnce(dynamo.client, marker('evt-1'), [reserve(2)]);
-
-    // Assess
-    expect([first, redelivered]).toEqual(['applied', 'already-processed']);
-    expect(await reserved()).toBe(before + 2);
-    const { Item } = await dynamo.client.send(
-      new GetItemCommand({
-        TableName: INVENTORY_TABLE,
-        Key: { pk: { S: processedEventKey('inventory.reserve-stock', 'evt-1') } },
-      }),
-    );
-    expect(Item).toMatchObject({ eventId: { S: 'evt-1' }, expiresAt: { N: '1900000000' } });
-  });
-
-  it('keeps consumers apart: another consumer of the same event applies it', async () => {
-    // Prepare
-    await transactWriteOnce(dynamo.client, marker('evt-2'), [reserve(1)]);
-
-    // Act
-    const other = await transactWriteOnce(dynamo.client, marker('evt-2', 'inventory.audit'), [reserve(1)]);
-
-    // Assess
-    expect(other).toBe('applied');
-  });
-
-  it('does not mistake another item’s failed condition for a duplicate, and records nothing', async () => {
-    // Prepare
-    const tooMuch = reserve(100);
-    let caught: unknown;
-
-    // Act
-    try {
-      await dynamo.client.send(new TransactWriteItemsCommand({ TransactItems: [marker('evt-3'), tooMuch] }));
-    } catch (error) {
-      caught = error;
-    }
-    const retried = transactWriteOnce(dynamo.client, marker('evt-3'), [tooMuch]);
-
-    // Assess
-    expect((caught as Error).name).toBe('TransactionCanceledException');
-    expect(isEventAlreadyProcessed(caught, 0)).toBe(false);
-    expect(isEventAlreadyProcessed(caught, 1)).toBe(true);
-    await expect(retried).rejects.toMatchObject({ name: 'TransactionCanceledException' });
-    const { Item } = await dynamo.client.send(
-      new GetItemCommand({
-        TableName: INVENTORY_TABLE,
-        Key: { pk: { S: processedEventKey('inventory.reserve-stock', 'evt-3') } },
-      }),
-    );
-    expect(Item).toBeUndefined();
-  });
-
+describe('event consumers: a redelivery is recognized by its marker alone', () => {
   it('does not take any other error for a duplicate', () => {
     // Act
     const verdicts = [new Error('boom'), undefined, { name: 'TransactionCanceledException' }].map((error) =>

@@ -245,6 +245,43 @@ describe('the reaction store', () => {
     expect(duplicate).toBe('duplicate');
     expect(await store().load(id)).toEqual({ state: { n: 1 }, version: 1 });
   });
+
+  test('a change that failed on its version records no marker: the event is applied when decided again', async () => {
+    const id = newId('order');
+    const at = new Date().toISOString();
+    await store().save({ id, state: { n: 1 }, expectedVersion: 0, at });
+    await expect(
+      store().save({ id, state: { n: 2 }, expectedVersion: 0, reactsTo: 'e9', at }),
+    ).rejects.toBeInstanceOf(ConcurrencyError);
+
+    const again = await store().save({ id, state: { n: 2 }, expectedVersion: 1, reactsTo: 'e9', at });
+
+    expect(again).toBe('applied');
+  });
+
+  test('consumers stay apart: another consumer of the same event applies it', async () => {
+    const id = newId('order');
+    const at = new Date().toISOString();
+    const other = new DynamoDbReactionStore<{ n: number }>({
+      client: dynamo.client,
+      tableName: payments.tableName,
+      consumer: 'another-consumer',
+      schema: z.object({ n: z.number() }),
+      layout: {
+        partitionKey: 'orderId',
+        stateKey: (key) => ({ orderId: `other-state#${key}` }),
+        eventKey: (event) => ({ orderId: `other-event#${event.aggregateId}#${event.version}` }),
+        markerKey: (marker) => ({ orderId: marker }),
+      },
+    });
+
+    const outcomes = [
+      await store().save({ id, state: { n: 1 }, expectedVersion: 0, reactsTo: 'shared-event', at }),
+      await other.save({ id, state: { n: 1 }, expectedVersion: 0, reactsTo: 'shared-event', at }),
+    ];
+
+    expect(outcomes).toEqual(['applied', 'applied']);
+  });
 });
 
 // ---- Payments ----------------------------------------------------------------------------------------
