@@ -409,11 +409,7 @@ async function createBenchProduct(cloud: LocalCloud, shoppers: Shoppers): Promis
   return created.productId;
 }
 
-async function placeOrchestratedOrder(
-  cloud: LocalCloud,
-  customer: SignedInUser,
-  productId: string,
-): Promise<string> {
+async function placeCardOrder(cloud: LocalCloud, customer: SignedInUser, productId: string): Promise<string> {
   const answer = await postOrder(cloud, customer, { items: [{ productId, quantity: 1 }], payment: CARD });
   const body = answer.body as { orderId?: string };
   if (answer.status !== 202 || body.orderId === undefined)
@@ -484,7 +480,7 @@ async function sagaMeasures(
 ): Promise<SagaMeasures> {
   const productOf = (i: number): string => productIds[i % productIds.length] as string;
   const placeOrder = (i: number): Promise<string> =>
-    placeOrchestratedOrder(cloud, customerOf(shoppers, i), productOf(i));
+    placeCardOrder(cloud, customerOf(shoppers, i), productOf(i));
   const sfn = new SFNClient(localClientConfig(cloud.edgeUrl));
   const machineArn = placeOrderMachineArn(cloud);
   const executionOf = (orderId: string): string => placeOrderExecutionArn(machineArn, orderId);

@@ -185,22 +185,26 @@ export function makeOrderPaymentChoreography(deps: OrderPaymentChoreographyDeps)
   }
 
   /** Records what `change` says was awaited, and charges when nothing else is. */
-  function onAwaited(cause: ReactionCause, change: (payment: OrderPayment) => OrderPayment, what: string) {
-    return (context: CommandContext) =>
-      retryLostRaces(async (): Promise<ReactionOutcome> => {
-        const current = await store.load(cause.orderId);
-        if (current === undefined) {
-          throw new RetryLaterError(`${what} came before the order's OrderCreated.`);
-        }
-        const { status } = current.state;
-        if (status === 'CHARGING') return charge(cause, current, context);
-        if (status !== 'WAITING') return 'duplicate';
-        const next = change(current.state);
-        if (isReadyToCharge(next)) {
-          return charge(cause, { state: next, version: current.version }, context);
-        }
-        return write(cause, current, next, context);
-      }, REACTION_RACE_RETRY);
+  function onAwaited(
+    cause: ReactionCause,
+    change: (payment: OrderPayment) => OrderPayment,
+    what: string,
+    context: CommandContext,
+  ): Promise<ReactionOutcome> {
+    return retryLostRaces(async (): Promise<ReactionOutcome> => {
+      const current = await store.load(cause.orderId);
+      if (current === undefined) {
+        throw new RetryLaterError(`${what} came before the order's OrderCreated.`);
+      }
+      const { status } = current.state;
+      if (status === 'CHARGING') return charge(cause, current, context);
+      if (status !== 'WAITING') return 'duplicate';
+      const next = change(current.state);
+      if (isReadyToCharge(next)) {
+        return charge(cause, { state: next, version: current.version }, context);
+      }
+      return write(cause, current, next, context);
+    }, REACTION_RACE_RETRY);
   }
 
   return {
@@ -223,10 +227,10 @@ export function makeOrderPaymentChoreography(deps: OrderPaymentChoreographyDeps)
       }, REACTION_RACE_RETRY),
 
     stockReserved: (cause, context) =>
-      onAwaited(cause, (payment) => ({ ...payment, stockReserved: true }), 'OrderStockReserved')(context),
+      onAwaited(cause, (payment) => ({ ...payment, stockReserved: true }), 'OrderStockReserved', context),
 
     approved: (cause, context) =>
-      onAwaited(cause, (payment) => ({ ...payment, approved: true }), 'OrderApproved')(context),
+      onAwaited(cause, (payment) => ({ ...payment, approved: true }), 'OrderApproved', context),
 
     cancel: (cause, context) =>
       retryLostRaces(async (): Promise<ReactionOutcome> => {
