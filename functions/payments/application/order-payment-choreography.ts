@@ -135,11 +135,15 @@ export function makeOrderPaymentChoreography(deps: OrderPaymentChoreographyDeps)
         payment: request.payment,
         correlationId: context.correlationId,
       });
+      // As the orchestrated step: a capture is published with the processor's charge id, or not at all.
+      if (captured.providerChargeId === undefined) {
+        throw new Error(`the charge of ${orderId} ended ${captured.status} without a charge id`);
+      }
       return await write(cause, claimed, { ...claimed.state, status: 'CAPTURED' }, context, {
         type: 'PaymentCaptured',
         data: {
           orderId,
-          chargeId: captured.providerChargeId ?? `unknown-${orderId}`,
+          chargeId: captured.providerChargeId,
           amountCents: captured.amountCents,
           currency: captured.currency,
         },
