@@ -26,8 +26,7 @@ export function orderCause(event: {
  */
 export const REACTION_RACE_RETRY: LostRaceRetryPolicy = {
   maxAttempts: 10,
-  baseDelayMs: 10,
-  maxDelayMs: 200,
+  firstPauseMs: 50,
   maxElapsedMs: 5_000,
   answerReserveMs: 0,
 };

@@ -41,6 +41,11 @@ export interface RetryOptions {
   readonly random?: () => number;
   /** Told before each pause. */
   readonly onRetry?: (info: RetryInfo) => void;
+  /**
+   * The ceiling of the pause after attempt _n_, in place of the doubling of `baseDelayMs` up to
+   * `maxDelayMs`; the pause is still drawn uniformly below it.
+   */
+  readonly pauseCeilingMs?: (attemptsMade: number) => number;
 }
 
 /**
@@ -73,7 +78,10 @@ export async function retryWithBackoff<T>(
       return await attempt(attemptNumber);
     } catch (error) {
       if (attemptNumber >= policy.maxAttempts || !options.isRetryable(error)) throw error;
-      const delayMs = fullJitterDelay(attemptNumber, policy, random);
+      const delayMs =
+        options.pauseCeilingMs === undefined
+          ? fullJitterDelay(attemptNumber, policy, random)
+          : Math.floor(random() * options.pauseCeilingMs(attemptNumber));
       if (options.remainingTimeMs !== undefined && delayMs + safetyMarginMs > options.remainingTimeMs()) {
         throw error;
       }

@@ -27,8 +27,7 @@ import { recordingOutboxRelay } from '../support/recording-outbox-relay';
 /** Racing writers on one item lose often on a shared 2-core machine: many short, jittered pauses. */
 const RETRY: LostRaceRetryOptions = {
   maxAttempts: 300,
-  baseDelayMs: 2,
-  maxDelayMs: 40,
+  firstPauseMs: 20,
   maxElapsedMs: 40_000,
   answerReserveMs: 0,
 };

@@ -68,8 +68,7 @@ export interface OrderPaymentsDependencies extends TransferMoneyDependencies {
  */
 export const SERVICE_CALL_RETRY: LostRaceRetryPolicy = {
   maxAttempts: 1_000,
-  baseDelayMs: 5,
-  maxDelayMs: 50,
+  firstPauseMs: 20,
   maxElapsedMs: 2_500,
   answerReserveMs: 500,
 };

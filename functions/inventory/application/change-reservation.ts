@@ -11,15 +11,14 @@ import {
 } from '../../../shared/resilience';
 
 /**
- * The saga's stock steps: pauses drawn from [0, min(250, 5 · 2ⁿ⁻¹)) ms, for at most 10 s and 50
- * attempts. A hot product takes one write per read-write round trip (≈ 15 ms on DynamoDB): the short cap
- * keeps the writers racing for it close behind one another, the jitter keeps them apart. Step Functions
- * retries a step that gives up.
+ * The saga's stock steps: the pause after the n-th lost race drawn from [0, 50 / n) ms, for at most
+ * 10 s and 50 attempts. A hot product takes one write per read-write round trip (≈ 15 ms on DynamoDB):
+ * short pauses keep the writers racing for it close behind one another, the jitter keeps them apart.
+ * Step Functions retries a step that gives up.
  */
 export const STOCK_STEP_RETRY: LostRaceRetryPolicy = {
   maxAttempts: 50,
-  baseDelayMs: 5,
-  maxDelayMs: 250,
+  firstPauseMs: 50,
   maxElapsedMs: 10_000,
   answerReserveMs: 0,
 };

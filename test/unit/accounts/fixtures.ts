@@ -52,8 +52,7 @@ export const nextTick = (): Promise<void> => new Promise((resolve) => setImmedia
 /** A retry policy for tests: no real waiting, enough attempts for every racer to get through. */
 export const instantRetry = {
   maxAttempts: 10_000,
-  baseDelayMs: 0,
-  maxDelayMs: 0,
+  firstPauseMs: 0,
   maxElapsedMs: 60_000,
   answerReserveMs: 0,
   sleep: nextTick,

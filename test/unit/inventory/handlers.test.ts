@@ -51,8 +51,7 @@ function inventoryApi() {
       repository,
       retry: {
         maxAttempts: 3,
-        baseDelayMs: 0,
-        maxDelayMs: 0,
+        firstPauseMs: 0,
         maxElapsedMs: 1_000,
         answerReserveMs: 0,
         sleep: nextTick,

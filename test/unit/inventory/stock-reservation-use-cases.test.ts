@@ -25,8 +25,7 @@ import {
 /** No real waiting, enough attempts for every racer to get through. */
 const instantRetry = {
   maxAttempts: 250,
-  baseDelayMs: 0,
-  maxDelayMs: 0,
+  firstPauseMs: 0,
   maxElapsedMs: 60_000,
   answerReserveMs: 0,
   sleep: nextTick,

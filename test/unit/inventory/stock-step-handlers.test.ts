@@ -67,8 +67,7 @@ async function steps(...products: Product[]) {
     repository,
     retry: {
       maxAttempts: 10,
-      baseDelayMs: 0,
-      maxDelayMs: 0,
+      firstPauseMs: 0,
       maxElapsedMs: 1_000,
       answerReserveMs: 0,
       sleep: nextTick,

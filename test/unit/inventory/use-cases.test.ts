@@ -15,8 +15,7 @@ import { aProduct, FIXED_NOW, fixedContext, nextTick, PRODUCT_ID } from './fixtu
 /** A retry policy for tests: no real waiting, enough attempts for every racer to get through. */
 const instantRetry = {
   maxAttempts: 100,
-  baseDelayMs: 0,
-  maxDelayMs: 0,
+  firstPauseMs: 0,
   maxElapsedMs: 60_000,
   answerReserveMs: 0,
   sleep: nextTick,

@@ -26,7 +26,7 @@ function fakeTime(options: Partial<LostRaceRetryOptions> = {}) {
 const lostRace = () => new ConcurrencyError('Account acc_1 was changed by another request');
 
 describe('retryLostRaces', () => {
-  test('retries a lost race until an attempt wins, with doubling, capped, jittered pauses', async () => {
+  test('retries a lost race until an attempt wins, with jittered pauses that shrink as it keeps losing', async () => {
     // Prepare
     const { policy, pauses } = fakeTime();
     let attempts = 0;
@@ -38,7 +38,8 @@ describe('retryLostRaces', () => {
     }, policy);
     // Assess
     expect(result).toBe('done');
-    expect(pauses).toEqual([4, 9, 19, 39, 79, 99]);
+    // Ceilings 50 / n ms: the longest loser tries again soonest, so newcomers cannot starve it.
+    expect(pauses).toEqual([49, 24, 16, 12, 9, 8]);
   });
 
   test('ends at once on anything but a lost race', async () => {
@@ -68,35 +69,37 @@ describe('retryLostRaces', () => {
   });
 
   test('is bounded by time: no pause starts that would end past maxElapsedMs', async () => {
-    // Prepare
-    const { policy, pauses } = fakeTime({ maxElapsedMs: 1_000 });
+    // Prepare: each attempt is a 10 ms round trip.
+    const { policy, advance } = fakeTime({ maxElapsedMs: 1_000 });
+    let elapsedMs = 0;
     // Act
     const outcome = retryLostRaces(async () => {
+      elapsedMs = advance(10);
       throw lostRace();
     }, policy);
     // Assess
-    await expect(outcome).rejects.toBeInstanceOf(ConcurrencyError);
-    const slept = pauses.reduce((sum, ms) => sum + ms, 0);
-    expect(slept).toBeLessThanOrEqual(1_000);
-    expect(slept).toBeGreaterThan(1_000 - 100);
+    await expect(outcome).rejects.toThrow(/gave up after \d+ attempts in \d+ ms/);
+    expect(elapsedMs).toBeLessThanOrEqual(1_000 + 10);
+    expect(elapsedMs).toBeGreaterThan(1_000 - 50);
   });
 
   test('stops in time for the invocation to answer: its budget less answerReserveMs', async () => {
-    // Prepare: the invocation has 2.5 s left, 1 s of which is kept for the answer.
-    const { policy, pauses } = fakeTime({ answerReserveMs: 1_000 });
-    const slept = () => pauses.reduce((sum, ms) => sum + ms, 0);
+    // Prepare: the invocation has 2.5 s left, 1 s of which is kept for the answer; attempts take 10 ms.
+    const { policy, advance } = fakeTime({ answerReserveMs: 1_000 });
+    const elapsed = () => advance(0);
     // Act
     const outcome = retryLostRaces(
       async () => {
+        advance(10);
         throw lostRace();
       },
       policy,
-      { remainingTimeMs: () => 2_500 - slept() },
+      { remainingTimeMs: () => 2_500 - elapsed() },
     );
     // Assess
     await expect(outcome).rejects.toBeInstanceOf(ConcurrencyError);
-    expect(slept()).toBeLessThanOrEqual(1_500);
-    expect(slept()).toBeGreaterThan(1_400);
+    expect(elapsed()).toBeLessThanOrEqual(1_500 + 10);
+    expect(elapsed()).toBeGreaterThan(1_450);
   });
 
   test('refuses a policy that cannot work, naming the field', async () => {
@@ -106,6 +109,9 @@ describe('retryLostRaces', () => {
     await expect(retryLostRaces(async () => 1, { ...CLIENT_REQUEST_RETRY, maxAttempts: 0 })).rejects.toThrow(
       /maxAttempts/,
     );
+    await expect(
+      retryLostRaces(async () => 1, { ...CLIENT_REQUEST_RETRY, firstPauseMs: -1 }),
+    ).rejects.toThrow(/firstPauseMs/);
   });
 });
 
