@@ -123,11 +123,13 @@ export const SAGA_PARKED_ERROR = 'SagaParked';
  * with exponential backoff and full jitter; business outcomes never are. A charge that meets an
  * unavailable card processor (`PaymentProviderUnavailable`: failing, or its circuit open) waits for it
  * — `WaitForPaymentProvider`, jittered pauses, the same idempotent charge again — for the order's
- * payment wait budget, and only then compensates with `PAYMENT_UNAVAILABLE`. A failure that stays is caught, its cancellation reason written to
- * `$.compensation` (`{ reason, failedStep, error }`), and the saga enters one shared compensation chain
- * — `RefundPayment` → `ReleaseStock` → `CancelOrder` — at the step that undoes what was done: at
- * `RefundPayment` once a charge may exist, at `ReleaseStock` before. A compensated execution ends
- * `SUCCEEDED` in `OrderCancelled`; the happy path in `OrderPlaced`.
+ * payment wait budget, and only then compensates with `PAYMENT_UNAVAILABLE`. A failure that stays is
+ * caught, its cancellation reason written to `$.compensation` (`{ reason, failedStep, error,
+ * chargeMayExist }`), and the saga enters one shared compensation chain: `CancelOrder` first — the one
+ * compensation that can refuse, so nothing is undone for an order that must stand — then `RefundPayment`
+ * once a charge may exist, then `ReleaseStock`. A compensated execution ends `SUCCEEDED` in
+ * `OrderCancelled`; the happy path in `OrderPlaced`; a `CancelOrder` that finds the order paid (its
+ * confirmation's answer was lost) in `OrderAlreadyPaid`, having undone nothing.
  *
  * Compensations are idempotent and retried on any error; one that still fails parks the saga: a
  * message on `parkedSagasQueue` (`{ executionArn, orderId, failedStep, error, cause, compensation }`,
@@ -239,9 +241,16 @@ export class PlaceOrderSaga extends Construct {
       }),
     );
     // The one business answer of a compensation: the order is paid (a confirmation whose answer was
-    // lost), so it must not be cancelled. Retrying cannot change that: park at once for a person.
+    // lost), so it must not be cancelled — nor refunded, nor its stock released. CancelOrder comes first,
+    // so nothing was undone yet: the order stands as placed. Retrying cannot change the answer.
     cancelOrder.addRetry({ errors: ['OrderNotCancellable'], maxAttempts: 0 });
-    for (const compensation of [refundPayment, releaseStock, cancelOrder]) {
+    cancelOrder.addCatch(
+      sfn.Succeed.jsonPath(this, 'OrderAlreadyPaid', {
+        comment: 'CancelOrder found the order paid: nothing was undone, the order stands as placed.',
+      }),
+      { errors: ['OrderNotCancellable'], resultPath: '$.cancellation' },
+    );
+    for (const compensation of [cancelOrder, refundPayment, releaseStock]) {
       const failedStep = compensation.stateId;
       compensation.addRetry(compensationRetry);
       compensation.addCatch(
@@ -257,20 +266,35 @@ export class PlaceOrderSaga extends Construct {
         { errors: [sfn.Errors.ALL], resultPath: '$.parking' },
       );
     }
+    // A compensation record without `chargeMayExist` (a parked saga of an earlier version) refunds:
+    // a refund of nothing is a no-op, a charge kept by mistake is not.
+    cancelOrder.next(
+      sfn.Choice.jsonPath(this, 'ChargeMayExist', {
+        comment: 'Refund once the saga may have charged; before the charge, only the stock is released.',
+      })
+        .when(
+          sfn.Condition.and(
+            sfn.Condition.isPresent('$.compensation.chargeMayExist'),
+            sfn.Condition.booleanEquals('$.compensation.chargeMayExist', false),
+          ),
+          releaseStock,
+        )
+        .otherwise(refundPayment),
+    );
     refundPayment.next(releaseStock);
-    releaseStock.next(cancelOrder);
-    cancelOrder.next(sfn.Succeed.jsonPath(this, 'OrderCancelled'));
+    releaseStock.next(sfn.Succeed.jsonPath(this, 'OrderCancelled'));
 
     /**
-     * Catches `errors` of `step`, records why in `$.compensation` and enters the compensation chain at
-     * `entry`. The Catch puts `{ Error, Cause }` at `$.compensation`; the Pass state wraps it.
+     * Catches `errors` of `step`, records why in `$.compensation` — and whether a charge may exist, so
+     * the chain refunds — and enters the compensation chain. The Catch puts `{ Error, Cause }` at
+     * `$.compensation`; the Pass state wraps it.
      */
     const compensate = (
       step: tasks.LambdaInvoke,
       outcome: string,
       errors: readonly string[],
       reason: OrderCancellationReason,
-      entry: sfn.IChainable,
+      chargeMayExist: boolean,
     ): void => {
       const record = sfn.Pass.jsonPath(this, `${step.stateId}${outcome}`, {
         comment: `${errors.includes(sfn.Errors.ALL) ? 'Any other error' : errors.join(', ')} on ${step.stateId}: cancel the order with ${reason}.`,
@@ -278,10 +302,11 @@ export class PlaceOrderSaga extends Construct {
           reason,
           failedStep: step.stateId,
           error: sfn.JsonPath.objectAt('$.compensation'),
+          chargeMayExist,
         },
         resultPath: '$.compensation',
       });
-      record.next(entry);
+      record.next(cancelOrder);
       step.addCatch(record, { errors: [...errors], resultPath: '$.compensation' });
     };
 
@@ -295,8 +320,8 @@ export class PlaceOrderSaga extends Construct {
     );
     reserveStock.addRetry(transientRetry(['States.Timeout']));
     // A reserve that failed may have reserved part of the items: ReleaseStock undoes (or tombstones) them.
-    compensate(reserveStock, 'OutOfStock', ['OutOfStock'], 'OUT_OF_STOCK', releaseStock);
-    compensate(reserveStock, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', releaseStock);
+    compensate(reserveStock, 'OutOfStock', ['OutOfStock'], 'OUT_OF_STOCK', false);
+    compensate(reserveStock, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', false);
 
     const waitForApproval = tasks.LambdaInvoke.jsonPath(this, 'WaitForApproval', {
       lambdaFunction: steps.requestApproval,
@@ -308,10 +333,10 @@ export class PlaceOrderSaga extends Construct {
     });
     // Only the invocation of request-approval is retried: States.Timeout here is the deadline.
     waitForApproval.addRetry(transientRetry([]));
-    compensate(waitForApproval, 'Rejected', ['ApprovalRejected'], 'APPROVAL_REJECTED', releaseStock);
-    compensate(waitForApproval, 'TimedOut', ['States.Timeout'], 'APPROVAL_TIMEOUT', releaseStock);
-    compensate(waitForApproval, 'Cancelled', ['OrderCancelled'], 'CUSTOMER_CANCELLED', releaseStock);
-    compensate(waitForApproval, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', releaseStock);
+    compensate(waitForApproval, 'Rejected', ['ApprovalRejected'], 'APPROVAL_REJECTED', false);
+    compensate(waitForApproval, 'TimedOut', ['States.Timeout'], 'APPROVAL_TIMEOUT', false);
+    compensate(waitForApproval, 'Cancelled', ['OrderCancelled'], 'CUSTOMER_CANCELLED', false);
+    compensate(waitForApproval, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', false);
 
     const ensureOrderActive = invoke(
       'EnsureOrderActive',
@@ -321,8 +346,8 @@ export class PlaceOrderSaga extends Construct {
       settings.stepTimeout,
     );
     ensureOrderActive.addRetry(transientRetry(['States.Timeout']));
-    compensate(ensureOrderActive, 'Cancelled', ['OrderCancelled'], 'CUSTOMER_CANCELLED', releaseStock);
-    compensate(ensureOrderActive, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', releaseStock);
+    compensate(ensureOrderActive, 'Cancelled', ['OrderCancelled'], 'CUSTOMER_CANCELLED', false);
+    compensate(ensureOrderActive, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', false);
 
     const chargePayment = invoke(
       'ChargePayment',
@@ -340,7 +365,7 @@ export class PlaceOrderSaga extends Construct {
     );
     // The provider's idempotency key (charge-<orderId>) makes a repeated charge safe.
     chargePayment.addRetry(transientRetry(['States.Timeout']));
-    compensate(chargePayment, 'Declined', ['PaymentDeclined'], 'PAYMENT_DECLINED', releaseStock);
+    compensate(chargePayment, 'Declined', ['PaymentDeclined'], 'PAYMENT_DECLINED', false);
     // The processor unavailable: wait for it (jittered pauses, counted in $.paymentWait) and charge
     // again, until the budget of waits is spent. Two Choices: a JSONPath comparison must not read a
     // path that is absent.
@@ -350,11 +375,12 @@ export class PlaceOrderSaga extends Construct {
         reason: 'PAYMENT_UNAVAILABLE' satisfies OrderCancellationReason,
         failedStep: chargePayment.stateId,
         error: sfn.JsonPath.objectAt('$.paymentUnavailable'),
+        // Any failure may hide a charge whose answer was lost: refund whatever was captured.
+        chargeMayExist: true,
       },
       resultPath: '$.compensation',
     });
-    // Any failure may hide a charge whose answer was lost: refund whatever was captured.
-    paymentUnavailable.next(refundPayment);
+    paymentUnavailable.next(cancelOrder);
     const pause = `States.MathRandom(${settings.paymentWait.shortestPauseSeconds}, ${settings.paymentWait.longestPauseSeconds + 1})`;
     const waitForPaymentProvider = sfn.Wait.jsonPath(this, 'WaitForPaymentProvider', {
       comment: 'The order waits for the card processor (or its circuit) to come back.',
@@ -385,7 +411,7 @@ export class PlaceOrderSaga extends Construct {
       resultPath: '$.paymentUnavailable',
     });
     // Anything else (a rejected request, a step that kept failing) is the saga's own failure.
-    compensate(chargePayment, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', refundPayment);
+    compensate(chargePayment, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', true);
 
     const commitStock = invoke(
       'CommitStock',
@@ -395,7 +421,7 @@ export class PlaceOrderSaga extends Construct {
       settings.stepTimeout,
     );
     commitStock.addRetry(transientRetry(['States.Timeout']));
-    compensate(commitStock, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', refundPayment);
+    compensate(commitStock, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', true);
 
     const confirmOrder = invoke(
       'ConfirmOrder',
@@ -410,8 +436,8 @@ export class PlaceOrderSaga extends Construct {
       settings.stepTimeout,
     );
     confirmOrder.addRetry(transientRetry(['States.Timeout']));
-    compensate(confirmOrder, 'NotConfirmable', ['OrderNotConfirmable'], 'CUSTOMER_CANCELLED', refundPayment);
-    compensate(confirmOrder, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', refundPayment);
+    compensate(confirmOrder, 'NotConfirmable', ['OrderNotConfirmable'], 'CUSTOMER_CANCELLED', true);
+    compensate(confirmOrder, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', true);
 
     const needsApproval = sfn.Choice.jsonPath(this, 'NeedsApproval', {
       comment: `Orders of ${settings.approvalThresholdCents} minor units or more wait for an approval.`,
@@ -437,7 +463,7 @@ export class PlaceOrderSaga extends Construct {
     const resumeCompensation = sfn.Choice.jsonPath(this, 'ResumeCompensation', {
       comment: 'Resume the compensation chain at the compensation that failed.',
     });
-    for (const compensation of [refundPayment, releaseStock, cancelOrder]) {
+    for (const compensation of [cancelOrder, refundPayment, releaseStock]) {
       resumeCompensation.when(
         sfn.Condition.stringEquals('$.redrive.resumeAt', compensation.stateId),
         compensation,
@@ -446,7 +472,7 @@ export class PlaceOrderSaga extends Construct {
     resumeCompensation.otherwise(
       sfn.Fail.jsonPath(this, 'InvalidRedrive', {
         error: 'InvalidSagaInput',
-        cause: 'redrive.resumeAt must be RefundPayment, ReleaseStock or CancelOrder.',
+        cause: 'redrive.resumeAt must be CancelOrder, RefundPayment or ReleaseStock.',
       }),
     );
     const start = sfn.Choice.jsonPath(this, 'IsRedrive', {
@@ -469,7 +495,7 @@ export class PlaceOrderSaga extends Construct {
       timeout: settings.timeout,
       tracingEnabled: true,
       logs: props.logs,
-      comment: 'PlaceOrder: reserve, approve, charge, commit and confirm, or compensate in reverse.',
+      comment: 'PlaceOrder: reserve, approve, charge, commit and confirm; or cancel, refund and release.',
     });
 
     this.parkedSagasAlarm = new cloudwatch.Alarm(this, 'ParkedSagasAlarm', {

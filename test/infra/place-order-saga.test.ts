@@ -93,15 +93,21 @@ function catcherFor(state: AslState, error: string): Catcher {
   return catcher;
 }
 
-/** The states visited from `start` when each succeeds, to the end. */
-function pathFrom(definition: Definition, start: string): string[] {
+/**
+ * The states visited from `start` when each succeeds, to the end: a Choice takes its default, but for
+ * `ChargeMayExist`, which takes the branch the compensation record's `chargeMayExist` selects (its one
+ * rule matches `false`; the rule itself is asserted below).
+ */
+function pathFrom(definition: Definition, start: string, chargeMayExist?: unknown): string[] {
   const path: string[] = [];
   let name: string | undefined = start;
   while (name !== undefined) {
     if (path.includes(name)) throw new Error(`a loop at ${name}`);
     path.push(name);
     const state = stateOf(definition, name);
-    name = state.Type === 'Choice' ? state.Default : state.Next;
+    if (state.Type !== 'Choice') name = state.Next;
+    else if (name === 'ChargeMayExist' && chargeMayExist === false) name = state.Choices?.[0]?.Next;
+    else name = state.Default;
   }
   return path;
 }
@@ -113,7 +119,7 @@ function compensationFor(definition: Definition, step: string, error: string) {
   return {
     resultPath: catcher.ResultPath,
     parameters: record.Parameters,
-    states: pathFrom(definition, catcher.Next),
+    states: pathFrom(definition, catcher.Next, record.Parameters?.['chargeMayExist']),
   };
 }
 
@@ -150,7 +156,7 @@ function sagaOn(stack: Stack, overrides: Partial<PlaceOrderSagaProps> = {}) {
 }
 
 const FORWARD_STEPS = ['ReserveStock', 'EnsureOrderActive', 'ChargePayment', 'CommitStock', 'ConfirmOrder'];
-const COMPENSATIONS = ['RefundPayment', 'ReleaseStock', 'CancelOrder'];
+const COMPENSATIONS = ['CancelOrder', 'RefundPayment', 'ReleaseStock'];
 
 describe('PlaceOrderSaga', () => {
   const { definition, template } = sagaOn(unbundledStack());
@@ -318,7 +324,7 @@ describe('PlaceOrderSaga', () => {
         Type: 'Fail',
         Error: 'InvalidSagaInput',
       });
-      expect(pathFrom(definition, 'ReleaseStock')).toEqual(['ReleaseStock', 'CancelOrder', 'OrderCancelled']);
+      expect(pathFrom(definition, 'ReleaseStock')).toEqual(['ReleaseStock', 'OrderCancelled']);
     });
   });
 
@@ -391,12 +397,25 @@ describe('PlaceOrderSaga', () => {
         { ErrorEquals: ['OrderNotCancellable'], MaxAttempts: 0 },
         retryAll,
       ]);
+      // It stands as placed, nothing undone; any other error that stays parks the saga.
+      expect(stateOf(definition, 'CancelOrder').Catch).toEqual([
+        { ErrorEquals: ['OrderNotCancellable'], ResultPath: '$.cancellation', Next: 'OrderAlreadyPaid' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.parking', Next: 'CancelOrderFailed' },
+      ]);
+      expect(stateOf(definition, 'OrderAlreadyPaid').Type).toBe('Succeed');
     });
   });
 
   describe('compensation paths', () => {
-    const RELEASE_AND_CANCEL = ['ReleaseStock', 'CancelOrder', 'OrderCancelled'];
-    const REFUND_RELEASE_AND_CANCEL = ['RefundPayment', ...RELEASE_AND_CANCEL];
+    // CancelOrder first: the one compensation that can refuse, before anything is undone.
+    const RELEASE_AND_CANCEL = ['CancelOrder', 'ChargeMayExist', 'ReleaseStock', 'OrderCancelled'];
+    const REFUND_RELEASE_AND_CANCEL = [
+      'CancelOrder',
+      'ChargeMayExist',
+      'RefundPayment',
+      'ReleaseStock',
+      'OrderCancelled',
+    ];
 
     test.each<[string, string, string, string[]]>([
       ['ReserveStock', 'OutOfStock', 'OUT_OF_STOCK', RELEASE_AND_CANCEL],
@@ -422,7 +441,12 @@ describe('PlaceOrderSaga', () => {
 
       // Assess: the error lands in $.compensation, a Pass state adds why, then the shared chain.
       expect(compensation.resultPath).toBe('$.compensation');
-      expect(compensation.parameters).toEqual({ reason, failedStep: step, 'error.$': '$.compensation' });
+      expect(compensation.parameters).toEqual({
+        reason,
+        failedStep: step,
+        'error.$': '$.compensation',
+        chargeMayExist: chain === REFUND_RELEASE_AND_CANCEL,
+      });
       expect(compensation.states.slice(1)).toEqual(chain);
       expect(stateOf(definition, 'OrderCancelled').Type).toBe('Succeed');
     });
@@ -436,7 +460,21 @@ describe('PlaceOrderSaga', () => {
           entries.add(stateOf(definition, record).Next ?? '');
         }
       }
-      expect([...entries].sort()).toEqual(['RefundPayment', 'ReleaseStock']);
+      expect([...entries]).toEqual(['CancelOrder']);
+      // Refunds unless the record says no charge can exist; a record without the flag refunds.
+      expect(stateOf(definition, 'ChargeMayExist')).toMatchObject({
+        Type: 'Choice',
+        Choices: [
+          {
+            And: [
+              { Variable: '$.compensation.chargeMayExist', IsPresent: true },
+              { Variable: '$.compensation.chargeMayExist', BooleanEquals: false },
+            ],
+            Next: 'ReleaseStock',
+          },
+        ],
+        Default: 'RefundPayment',
+      });
       const compensationTasks = taskStates(definition)
         .map(([, state]) => state.Resource ?? '')
         .filter((resource) => /function:(refundPayment|releaseStock|cancelOrder)$/.test(resource));
@@ -463,9 +501,11 @@ describe('PlaceOrderSaga', () => {
     test('a compensation that still fails parks the saga on the queue, then fails the execution', () => {
       for (const name of COMPENSATIONS) {
         const catchers = stateOf(definition, name).Catch;
-        expect(catchers).toEqual([
-          { ErrorEquals: ['States.ALL'], ResultPath: '$.parking', Next: `${name}Failed` },
-        ]);
+        expect(catchers?.at(-1)).toEqual({
+          ErrorEquals: ['States.ALL'],
+          ResultPath: '$.parking',
+          Next: `${name}Failed`,
+        });
         expect(stateOf(definition, `${name}Failed`).Parameters).toEqual({
           failedStep: name,
           'error.$': '$.parking.Error',
@@ -568,12 +608,14 @@ describe('PlaceOrderSaga', () => {
         reason: 'PAYMENT_UNAVAILABLE',
         failedStep: 'ChargePayment',
         'error.$': '$.paymentUnavailable',
+        chargeMayExist: true,
       });
-      expect(pathFrom(definition, 'ChargePaymentUnavailable')).toEqual([
+      expect(pathFrom(definition, 'ChargePaymentUnavailable', true)).toEqual([
         'ChargePaymentUnavailable',
+        'CancelOrder',
+        'ChargeMayExist',
         'RefundPayment',
         'ReleaseStock',
-        'CancelOrder',
         'OrderCancelled',
       ]);
     });

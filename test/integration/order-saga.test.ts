@@ -279,8 +279,9 @@ const FORWARD_TO_CHARGE = [
   'EnsureOrderActive',
   'ChargePayment',
 ];
-const COMPENSATE_ALL = ['RefundPayment', 'ReleaseStock', 'CancelOrder', 'OrderCancelled'];
-const COMPENSATE_BEFORE_CHARGE = ['ReleaseStock', 'CancelOrder', 'OrderCancelled'];
+/** The order is cancelled first, before anything is undone: the one compensation that can refuse. */
+const COMPENSATE_ALL = ['CancelOrder', 'ChargeMayExist', 'RefundPayment', 'ReleaseStock', 'OrderCancelled'];
+const COMPENSATE_BEFORE_CHARGE = ['CancelOrder', 'ChargeMayExist', 'ReleaseStock', 'OrderCancelled'];
 
 // ---- Faults and the circuit breaker ---------------------------------------------------------------
 

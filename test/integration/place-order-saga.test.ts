@@ -206,6 +206,16 @@ const FORWARD_WITHOUT_APPROVAL = [
   'ConfirmOrder',
 ];
 
+/** Every compensation cancels the order first: the one compensation that can refuse. */
+const CANCEL_AND_RELEASE = ['CancelOrder', 'ChargeMayExist', 'ReleaseStock', 'OrderCancelled'];
+const CANCEL_REFUND_AND_RELEASE = [
+  'CancelOrder',
+  'ChargeMayExist',
+  'RefundPayment',
+  'ReleaseStock',
+  'OrderCancelled',
+];
+
 describe('PlaceOrderSaga on the local cloud', () => {
   it('loads both machines with nothing refused', () => {
     expect(cloud.summary.stateMachines).toEqual(
@@ -313,9 +323,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
       expect(entered.slice(entered.indexOf(failedStep))).toEqual([
         failedStep,
         recorded,
-        'ReleaseStock',
-        'CancelOrder',
-        'OrderCancelled',
+        ...CANCEL_AND_RELEASE,
       ]);
       expect(entered).not.toContain('RefundPayment');
       const output = outputOf(described);
@@ -323,6 +331,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
         reason,
         failedStep,
         error: { Error: error, Cause: expect.any(String) },
+        chargeMayExist: false,
       });
       expect(output.cancellation).toEqual({ orderId, status: 'CANCELLED', reason });
     },
@@ -351,14 +360,13 @@ describe('PlaceOrderSaga on the local cloud', () => {
         'NeedsApproval',
         'WaitForApproval',
         recorded,
-        'ReleaseStock',
-        'CancelOrder',
-        'OrderCancelled',
+        ...CANCEL_AND_RELEASE,
       ]);
       expect(outputOf(described).compensation).toEqual({
         reason,
         failedStep: 'WaitForApproval',
         error: { Error: error, Cause: 'decided by a person' },
+        chargeMayExist: false,
       });
     },
   );
@@ -381,9 +389,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
       'NeedsApproval',
       'WaitForApproval',
       'WaitForApprovalTimedOut',
-      'ReleaseStock',
-      'CancelOrder',
-      'OrderCancelled',
+      ...CANCEL_AND_RELEASE,
     ]);
     expect(events.map((event) => event.type)).toContain('TaskTimedOut');
     expect(outputOf(described).cancellation).toMatchObject({ reason: 'APPROVAL_TIMEOUT' });
@@ -422,10 +428,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
       'PaymentWaitStarted',
       'PaymentWaitBudgetLeft',
       'ChargePaymentUnavailable',
-      'RefundPayment',
-      'ReleaseStock',
-      'CancelOrder',
-      'OrderCancelled',
+      ...CANCEL_REFUND_AND_RELEASE,
     ]);
     // Each wait ends in a new ChargePayment; the processor's unavailability itself is not retried there.
     expect(attemptsOf(events, 'ChargePayment')).toBe(1 + FIXTURE_PAYMENT_WAITS);
@@ -474,45 +477,32 @@ describe('PlaceOrderSaga on the local cloud', () => {
         ...(failedStep === 'ConfirmOrder' ? ['CommitStock'] : []),
         failedStep,
         recorded,
-        'RefundPayment',
-        'ReleaseStock',
-        'CancelOrder',
-        'OrderCancelled',
+        ...CANCEL_REFUND_AND_RELEASE,
       ]);
       expect(attemptsOf(events, failedStep)).toBe(1);
       expect(outputOf(described).cancellation).toEqual({ orderId, status: 'CANCELLED', reason });
     },
   );
 
-  it('parks at once, without retries, when CancelOrder finds the order paid (OrderNotCancellable)', async () => {
-    // Prepare
-    const parkedQueueUrl = await parkedQueueUrlOf(PLACE_ORDER_SAGA_STACK, 'Saga');
-
-    // Act
+  it('undoes nothing and ends as placed, without retries, when CancelOrder finds the order paid (OrderNotCancellable)', async () => {
+    // Act: CommitStock fails, and CancelOrder finds the order paid (a confirmation whose answer was lost).
     const executionArn = await startSaga(sagaInput('ord_already-paid_commit-broken'));
     const described = await closedExecution(executionArn);
 
-    // Assess
-    expect([described.status, described.error]).toEqual(['FAILED', 'SagaParked']);
+    // Assess: cancelled first, so the refusal comes before any refund or release.
+    expect(described.status).toBe('SUCCEEDED');
     const events = await historyOf(executionArn);
-    expect(statesEntered(events).slice(-6)).toEqual([
-      'RefundPayment',
-      'ReleaseStock',
+    expect(statesEntered(events).slice(-4)).toEqual([
+      'CommitStock',
+      'CommitStockFailed',
       'CancelOrder',
-      'CancelOrderFailed',
-      'ParkSaga',
-      'SagaParked',
+      'OrderAlreadyPaid',
     ]);
     expect(attemptsOf(events, 'CancelOrder')).toBe(1);
-    const { message, parked } = await parkedMessageOf(parkedQueueUrl, executionArn);
-    expect(parked).toMatchObject({
-      failedStep: 'CancelOrder',
-      error: 'OrderNotCancellable',
-      compensation: { reason: 'SAGA_FAILED', failedStep: 'CommitStock' },
-    });
-    await sqs.send(
-      new DeleteMessageCommand({ QueueUrl: parkedQueueUrl, ReceiptHandle: message.ReceiptHandle }),
-    );
+    const output = outputOf(described);
+    expect(output).not.toHaveProperty('refund');
+    expect(output).not.toHaveProperty('release');
+    expect(output.cancellation).toMatchObject({ Error: 'OrderNotCancellable' });
   });
 
   it('parks the saga when a compensation keeps failing, and a redrive resumes it there', async () => {
@@ -541,7 +531,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
       'IsRedrive',
       'ReserveStock',
       'ReserveStockOutOfStock',
-      'ReleaseStock',
+      ...CANCEL_AND_RELEASE.slice(0, -1),
       'ReleaseStockFailed',
       'ParkSaga',
       'SagaParked',
@@ -558,6 +548,7 @@ describe('PlaceOrderSaga on the local cloud', () => {
         reason: 'OUT_OF_STOCK',
         failedStep: 'ReserveStock',
         error: { Error: 'OutOfStock', Cause: expect.any(String) },
+        chargeMayExist: false,
       },
     });
 
@@ -580,9 +571,11 @@ describe('PlaceOrderSaga on the local cloud', () => {
       'RestoreCompensation',
       'ResumeCompensation',
       'ReleaseStock',
-      'CancelOrder',
       'OrderCancelled',
     ]);
-    expect(outputOf(redriven).cancellation).toEqual({ orderId, status: 'CANCELLED', reason: 'OUT_OF_STOCK' });
+    expect(outputOf(redriven)).toMatchObject({
+      compensation: { reason: 'OUT_OF_STOCK', failedStep: 'ReserveStock' },
+      release: { orderId },
+    });
   });
 });

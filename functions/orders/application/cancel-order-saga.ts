@@ -15,9 +15,10 @@ export type CancelOrderSaga = (
 ) => Promise<CancelOrderSagaOutput>;
 
 /**
- * The saga's last compensation: appends `OrderCancelled` with the saga's reason code. An order already
+ * The saga's first compensation: appends `OrderCancelled` with the saga's reason code. An order already
  * cancelled (by its customer, or by an earlier attempt of this step) stays as it is and the step
- * succeeds; a paid or shipped order is refused with `OrderNotCancellableError`.
+ * succeeds; a paid or shipped order is refused with `OrderNotCancellableError`, before anything is
+ * refunded or released.
  */
 export function makeCancelOrderSaga(deps: { readonly runner: OrderRunner }): CancelOrderSaga {
   return async ({ orderId, reason }, context) => {
