@@ -20,7 +20,6 @@ export abstract class AppError extends Error {
     | 'concurrency'
     | 'payload-too-large'
     | 'unsupported-media-type'
-    | 'throttled'
     | 'dependency-unavailable';
 
   constructor(
@@ -107,17 +106,6 @@ export class UnsupportedMediaTypeError extends AppError {
       'UNSUPPORTED_MEDIA_TYPE',
       `Content-Type must be application/json${contentType ? `, not ${contentType}` : ''}.`,
     );
-  }
-}
-
-/** Too many requests (429). */
-export class ThrottledError extends AppError {
-  readonly kind = 'throttled';
-  constructor(
-    message: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super('THROTTLED', message);
   }
 }
 

@@ -11,15 +11,12 @@ export const HTTP_STATUS_BY_ERROR_KIND: Readonly<Record<AppError['kind'], number
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   unprocessable: 422,
-  throttled: 429,
   'dependency-unavailable': 503,
 };
 
 export const INTERNAL_ERROR_CODE = 'INTERNAL_ERROR';
 /** The whole message of a 500: what went wrong inside is for the logs, never for the client. */
 export const INTERNAL_ERROR_MESSAGE = 'An unexpected error occurred. Quote the requestId when reporting it.';
-/** A 429 always says when to come back; the throttle rarely knows better than "soon". */
-export const DEFAULT_THROTTLED_RETRY_AFTER_SECONDS = 1;
 
 export interface ErrorBody {
   readonly error: {
@@ -32,7 +29,7 @@ export interface ErrorBody {
 
 export interface ErrorResponse {
   readonly statusCode: number;
-  /** `Retry-After` when the error knows it (any `AppError` with `retryAfterSeconds`), always on 429. */
+  /** `Retry-After` when the error knows it (any `AppError` with `retryAfterSeconds`). */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: ErrorBody;
 }
@@ -47,7 +44,7 @@ export function errorResponse(error: unknown, requestId: string): ErrorResponse 
     };
   }
   const statusCode = HTTP_STATUS_BY_ERROR_KIND[error.kind];
-  const retryAfter = retryAfterSeconds(error, statusCode);
+  const retryAfter = retryAfterSeconds(error);
   return {
     statusCode,
     headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
@@ -62,9 +59,9 @@ export function errorResponse(error: unknown, requestId: string): ErrorResponse 
   };
 }
 
-function retryAfterSeconds(error: AppError, statusCode: number): number | undefined {
+function retryAfterSeconds(error: AppError): number | undefined {
   const known = 'retryAfterSeconds' in error ? error.retryAfterSeconds : undefined;
   // Retry-After takes whole seconds; rounding up never invites a client back too early.
   if (typeof known === 'number' && Number.isFinite(known)) return Math.max(0, Math.ceil(known));
-  return statusCode === 429 ? DEFAULT_THROTTLED_RETRY_AFTER_SECONDS : undefined;
+  return undefined;
 }

@@ -7,7 +7,6 @@ export {
   correlationIdOf,
 } from './correlation-id';
 export {
-  DEFAULT_THROTTLED_RETRY_AFTER_SECONDS,
   HTTP_STATUS_BY_ERROR_KIND,
   INTERNAL_ERROR_CODE,
   INTERNAL_ERROR_MESSAGE,

@@ -1,11 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AppError,
   ConcurrencyError,
   ConflictError,
   DependencyUnavailableError,
   NotFoundError,
-  ThrottledError,
   UnprocessableError,
   ValidationError,
 } from '../../../shared/errors/app-error';
@@ -158,7 +157,6 @@ describe('httpHandler', () => {
         422,
         'UNKNOWN_PRODUCT',
       ],
-      ['throttled', new ThrottledError('Slow down.', 3), 429, 'THROTTLED'],
       [
         'unavailable',
         new DependencyUnavailableError('payments', 'Payments are down.'),
@@ -197,7 +195,7 @@ describe('httpHandler', () => {
     it('maps every error kind to a status', () => {
       // Assess: the table is total over AppError kinds, as the compiler also checks.
       expect(Object.values(HTTP_STATUS_BY_ERROR_KIND).sort()).toEqual([
-        400, 401, 403, 404, 409, 409, 413, 415, 422, 429, 503,
+        400, 401, 403, 404, 409, 409, 413, 415, 422, 503,
       ]);
     });
 
@@ -237,20 +235,14 @@ describe('httpHandler', () => {
   });
 
   describe('Retry-After', () => {
-    it('is sent on 429 with the throttle’s delay, rounded up', async () => {
+    it('is rounded up to whole seconds', async () => {
       // Act
-      const result = await failingWith(new ThrottledError('Slow down.', 2.2))(proxyEvent());
+      const result = await failingWith(
+        new DependencyUnavailableError('payments', 'Circuit open.', { retryAfterSeconds: 2.2 }),
+      )(proxyEvent());
 
       // Assess
       expect(result.headers['Retry-After']).toBe('3');
-    });
-
-    it('is sent on 429 even when the throttle does not know the delay', async () => {
-      // Act
-      const result = await failingWith(new ThrottledError('Slow down.'))(proxyEvent());
-
-      // Assess
-      expect(result.headers['Retry-After']).toBe('1');
     });
 
     it('is sent on 503 only when known', async () => {
