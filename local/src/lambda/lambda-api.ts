@@ -186,7 +186,7 @@ function configurationOf(fn: RegisteredFunction): Record<string, unknown> {
     Runtime: fn.runtime,
     Role: localArn('iam', `role/${name}`, ''),
     Handler: fn.definition.handler,
-    CodeSize: 0,
+    CodeSize: fn.codeSize,
     Description: '',
     Timeout: fn.timeoutSeconds,
     MemorySize: fn.memorySize,

@@ -9,6 +9,7 @@
  * - Every qualifier runs `$LATEST`: versions and aliases are names for the same code.
  */
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { AwsServiceError, LOCAL_REGION, localArn } from '../aws-protocol';
 import { BoundedLog } from '../cloud/bounded-log';
@@ -139,6 +140,8 @@ export interface RegisteredFunction {
   readonly memorySize: number;
   /** When it was registered, in the API's `2019-08-14T22:26:11.234+0000` form. */
   readonly lastModified: string;
+  /** The bytes of its code directory, unzipped (AWS counts the uploaded zip). */
+  readonly codeSize: number;
 }
 
 /** The payload of an invocation in both forms: the worker gets the JSON, hooks get the value. */
@@ -266,6 +269,7 @@ export class LambdaService implements LambdaInvoker {
       timeoutSeconds,
       memorySize,
       lastModified: new Date().toISOString().replace('Z', '+0000'),
+      codeSize: directoryBytes(definition.codeDir),
       pool,
       eventInvokeConfig: previous?.eventInvokeConfig ?? {},
     };
@@ -628,5 +632,17 @@ export class LambdaService implements LambdaInvoker {
 
   private record(record: InvocationRecord): void {
     this.history.push(record);
+  }
+}
+
+/** The bytes of the files under `dir`, 0 when it cannot be read. */
+function directoryBytes(dir: string): number {
+  try {
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .reduce((sum, entry) => sum + fs.statSync(path.join(entry.parentPath, entry.name)).size, 0);
+  } catch {
+    return 0;
   }
 }

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   GetFunctionCommand,
   InvokeCommand,
@@ -230,6 +233,23 @@ describe('Lambda API', () => {
       MemorySize: 128,
     });
     expect(described.Concurrency?.ReservedConcurrentExecutions).toBe(0);
+  });
+
+  it('counts the bytes of the code directory, nested files too, as CodeSize', async () => {
+    // Prepare: 100 bytes of handler and 23 in a nested module.
+    const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lambda-code-size-'));
+    fs.writeFileSync(path.join(codeDir, 'index.js'), `exports.handler=async()=>1;${' '.repeat(73)}`);
+    fs.mkdirSync(path.join(codeDir, 'lib'));
+    fs.writeFileSync(path.join(codeDir, 'lib', 'util.js'), 'module.exports = 1; // x');
+    service.register({ name: 'sized', handler: 'index.handler', codeDir });
+    try {
+      // Act
+      const described = await client.send(new GetFunctionCommand({ FunctionName: 'sized' }));
+      // Assess
+      expect(described.Configuration?.CodeSize).toBe(100 + 24);
+    } finally {
+      fs.rmSync(codeDir, { recursive: true, force: true });
+    }
   });
 
   it('leaves requests outside the Lambda API to the caller', async () => {
