@@ -3,7 +3,7 @@
  * once per container, into a frozen object, and fails at start-up naming any missing variable.
  * The variables are listed in `functions/accounts/README.md`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEnv, requiredVariable, type Env } from '../../shared/config/env';
 
 const variable = requiredVariable;

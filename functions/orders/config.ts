@@ -3,7 +3,7 @@
  * parses only the variables it needs, once per container, into a frozen object; a missing or invalid
  * variable fails the cold start with its name, rather than a request with a puzzle.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 

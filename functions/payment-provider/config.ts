@@ -3,7 +3,7 @@
  * needs, once per container, into a frozen object, and fails at start-up naming any bad variable.
  * The names are set by `infra/stacks/payment-provider-stack.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEnv, requiredVariable, type Env } from '../../shared/config/env';
 
 /** How long `tok_timeout` holds its answer when `HANG_MS` is not set. */

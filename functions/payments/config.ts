@@ -3,7 +3,7 @@
  * once per container, into a frozen object, and fails at start-up naming every missing or invalid
  * variable. The names are set by `infra/stacks/payments-stack.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEnv, requiredVariable, type Env } from '../../shared/config/env';
 import { DEFAULT_FAILURE_RATE_RULE, type FailureRateRule } from '../../shared/resilience';
 

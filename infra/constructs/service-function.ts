@@ -81,6 +81,9 @@ export class ServiceFunction extends nodejs.NodejsFunction {
         sourceMap: true,
         minify: true,
         keepNames: true,
+        // The packages' ES module builds first: esbuild tree-shakes them, not their CommonJS builds
+        // (the SDK's and Powertools' unused code falls out; see docs/benchmarks.md, bundle sizes).
+        mainFields: ['module', 'main'],
         // Bundle the SDK: the deployed and the locally run artefact are the same, versions pinned.
         externalModules: [],
       },

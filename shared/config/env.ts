@@ -3,7 +3,7 @@
  * each of its functions needs as a zod schema and parses them once per container with `parseEnv`,
  * which fails at start-up naming every missing or malformed variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { logger as defaultLogger } from '../observability/logger';
 import { withRequestContext } from '../observability/with-request-context';
 import type { ApiGatewayProxyEvent, ApiGatewayProxyResult, LambdaContext } from './api-gateway-proxy';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PREFIXES, isId, type IdKind } from '../ids/ids';
 
 /** A platform id of one kind (prefix + ULID), e.g. for `{orderId}`: anything else is a 400, never a 404. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * A list's opaque page cursor: the position JSON-encoded as base64url. Each list declares what its

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors/app-error';
 import type { ApiGatewayProxyEvent } from './api-gateway-proxy';
 import { lowercaseHeaders } from './http-headers';

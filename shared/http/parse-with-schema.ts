@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { houseStyleReasons, validationErrorFromZod } from './validation-error-from-zod';
 
 /** Parses `value` with `schema` or throws the 400 `ValidationError`, naming paths from `subject`. */

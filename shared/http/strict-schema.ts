@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * Fails fast, when a handler is built, if a request schema would silently drop unknown fields: every

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConcurrencyError } from '../errors/app-error';
 import { eventItemAttributes } from '../event-sourcing/dynamodb-event-store';
 import type { DomainEvent } from '../event-sourcing/domain-event';

@@ -13,7 +13,7 @@
  * - **The trace and the correlation** continue: the reaction's command context carries the event's
  *   `correlationId`, the event as cause, and the trace header the event travelled with.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CommandContext } from '../event-sourcing/command-context';
 import { commandContext } from '../event-sourcing/command-context';
 import type { DomainEvent } from '../event-sourcing/domain-event';

@@ -1,6 +1,6 @@
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DynamoDBStreamRecord } from './dynamodb-stream-event';
 import { PUT_EVENTS_MAX_BYTES, putEventsEntrySize } from './put-events-limits';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, DependencyUnavailableError } from '../../shared/errors/app-error';
 import type {
   ApiGatewayProxyEvent,

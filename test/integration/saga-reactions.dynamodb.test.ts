@@ -29,7 +29,7 @@ import {
 } from '../../functions/payments/domain/errors';
 import type { Payment } from '../../functions/payments/domain/payment';
 import { newId, newUlid } from '../../shared/ids/ids';
-import { z } from 'zod';
+import * as z from 'zod';
 import { useDynamoDbLocal, type CreatedTable } from '../support/dynamodb-local';
 import { recordingOutboxRelay } from '../support/recording-outbox-relay';
 

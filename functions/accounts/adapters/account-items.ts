@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Account, LedgerEntry } from '../domain/account';
 import type { Transfer } from '../domain/transfer';
 import type { RequestClaim } from '../ports/account-repository';

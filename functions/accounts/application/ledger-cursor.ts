@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodePageCursor, encodePageCursor } from '../../../shared/http/page-cursor';
 import { InvalidCursorError } from './errors';
 

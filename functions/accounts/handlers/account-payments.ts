@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorMessage } from '../../../shared/errors/error-message';
 import type { LambdaContext } from '../../../shared/http';
 import { idSchema } from '../../../shared/http/id-schema';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema } from '../../../shared/http/id-schema';
 import { MAX_PAGE_SIZE } from '../application/list-transactions';
 import { isCurrencyCode, MAX_AMOUNT_CENTS } from '../domain/money';

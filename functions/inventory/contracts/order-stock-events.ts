@@ -4,7 +4,7 @@
  * The per-product `StockReserved`/`StockCommitted`/`StockReleased` of the product streams say how each
  * product's counts moved; these say where the order stands, so other contexts react to one event.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ORDER_STOCK_AGGREGATE_TYPE = 'OrderStock';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema } from '../../../shared/http/id-schema';
 import { CURRENCY_CODE, DEFAULT_CURRENCY, MAX_NAME_LENGTH, MAX_STOCK } from '../domain/product';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError, type ErrorDetail } from '../../../shared/errors/app-error';
 import type { CommandContext } from '../../../shared/event-sourcing/command-context';
 import { idSchema } from '../../../shared/http/id-schema';

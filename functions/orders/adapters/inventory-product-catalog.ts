@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DependencyUnavailableError } from '../../../shared/errors/app-error';
 import { retryWithBackoff, type CallBudget, type RetryInfo } from '../../../shared/resilience';
 import type { ProductResponse } from '../../inventory/contracts';

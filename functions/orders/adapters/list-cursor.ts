@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodePageCursor, encodePageCursor } from '../../../shared/http/page-cursor';
 import { isId } from '../../../shared/ids/ids';
 import { InvalidCursorError } from '../application/errors';

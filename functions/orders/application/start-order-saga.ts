@@ -3,7 +3,7 @@ import type { OrderCreatedDataSchema } from '../contracts/order-events';
 import type { PlaceOrderSagaInput } from '../contracts/place-order-saga';
 import { paymentOf } from '../domain/order';
 import type { SagaStartOutcome, SagaStarter } from '../ports/place-order-saga';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type OrderCreatedData = z.output<typeof OrderCreatedDataSchema>;
 

@@ -3,7 +3,7 @@
  * the event type, `detail` the envelope of ARCHITECTURE.md §4 with one of these `data` shapes. Other
  * contexts import this module, never the orders domain.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventEnvelopeSchema } from '../../../shared/messaging/event-consumer';
 
 export const ORDERS_EVENT_SOURCE = 'shop.orders';

@@ -4,7 +4,7 @@
  * (`errorType` = the thrown error's `name`). The state machine lives in
  * `infra/constructs/place-order-saga.ts`; other contexts' steps have their own contracts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isId } from '../../../shared/ids/ids';
 
 const orderId = z.string().refine((value) => isId('order', value), {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
 import { callerOf, httpHandler } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';

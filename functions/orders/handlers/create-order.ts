@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
 import { callerOf, httpHandler, idSchema } from '../../../shared/http';
 import { requiredIdempotencyKey } from '../../../shared/idempotency';

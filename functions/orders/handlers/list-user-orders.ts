@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpLogger, ProxyHandler } from '../../../shared/http';
 import { callerOf, httpHandler, idSchema } from '../../../shared/http';
 import type { Requester } from '../../../shared/identity/requester';

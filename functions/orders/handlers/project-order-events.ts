@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isId } from '../../../shared/ids/ids';
 import { logger as sharedLogger } from '../../../shared/observability/logger';
 import type { ChangeVisibility } from '../../../shared/messaging/event-consumer';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { errorMessage } from '../../../shared/errors/error-message';
 import type { CommandContext } from '../../../shared/event-sourcing';
 import type { LambdaContext } from '../../../shared/http';

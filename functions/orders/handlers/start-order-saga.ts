@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger as sharedLogger } from '../../../shared/observability/logger';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import { sagaInputOf, type StartOrderSaga } from '../application/start-order-saga';

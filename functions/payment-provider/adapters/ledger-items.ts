@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Charge, Refund } from '../domain/charge';
 import type { KeyRecord, StoredAnswer } from '../domain/idempotency';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CURRENCY_CODE } from '../domain/charge';
 
 /** Strict request schemas of the processor's API: an unknown field or query parameter is a 400. */

@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorMessage } from '../../../shared/errors/error-message';
 import type { AccountPaymentRequest } from '../../accounts/contracts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CallTimeoutError, fetchWithTimeout } from '../../../shared/resilience';
 import {
   ProviderRejectedError,

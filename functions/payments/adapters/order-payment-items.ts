@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbReactionStore } from '../../../shared/messaging/dynamodb-reaction-store';
 import { ORDER_PAYMENT_STATUSES, type OrderPayment } from '../domain/order-payment';
 import { PAYMENT_KEY } from './payment-items';

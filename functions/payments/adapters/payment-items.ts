@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PAYMENT_METHODS, PAYMENT_STATUSES, type Payment } from '../domain/payment';
 
 /**

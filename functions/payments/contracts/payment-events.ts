@@ -2,7 +2,7 @@
  * What payments publishes about an order's payment, for the choreographed saga: source
  * `shop.payments`, aggregate `OrderPayment` (its id is the order id).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PAYMENTS_EVENT_SOURCE = 'shop.payments';
 export const ORDER_PAYMENT_AGGREGATE_TYPE = 'OrderPayment';

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { houseStyleReasons, validationErrorFromZod } from '../../../shared/http/validation-error-from-zod';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import { PAYMENT_STEP_ERRORS } from '../contracts/payment-steps';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema } from '../../../shared/http/id-schema';
 import { CURRENCY_CODE, PAYMENT_METHODS } from '../domain/payment';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DomainEvent } from '../../../shared/event-sourcing/domain-event';
 import { eventItemAttributes } from '../../../shared/event-sourcing/dynamodb-event-store';
 import type { User } from '../domain/user';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Strict request schemas of the users API: an unknown query parameter is a 400. */
 export const NoQuery = z.strictObject({});

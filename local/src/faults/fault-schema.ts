@@ -2,7 +2,7 @@
  * The body of `POST /_local/faults`: one fault, validated strictly (unknown keys are refused, so a typo
  * never silently sets a fault that does nothing).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_SEED } from './seeded-random';
 
 const name = z.string().min(1).max(512);
