@@ -5,6 +5,13 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+/**
+ * The most a function's `index.js` may weigh: the largest today is 839 KB (`npm run bench:cold-start`);
+ * one more SDK client fits, an import that drags a whole package in (a namespace object, a CommonJS
+ * build) does not. Lambda's init time grows with the code it loads (docs/benchmarks.md, cold starts).
+ */
+export const BUNDLE_BUDGET_BYTES = 900 * 1024;
+
 /** The repository root: `NodejsFunction` bundles from here with the project's own lockfile. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 

@@ -13,12 +13,19 @@
  */
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { LocalCloud, localClientConfig, percentile } from 'cdk-local-cloud';
+import { functionBundleBytes, logicalName } from '../support/function-bundles';
 import { PROJECT_DIR } from '../support/shop-cloud';
 
-interface ColdStart {
-  readonly functionName: string;
+interface Measured {
+  /** The function's `index.js` as synthesized; the source map beside it is not counted. */
+  readonly bundleBytes: number;
+  /** Its whole code directory (`CodeSize`): the bundle and its source map. */
   readonly codeBytes: number;
   readonly initMs: number;
+}
+
+interface ColdStart extends Measured {
+  readonly functionName: string;
 }
 
 interface InvocationRecord {
@@ -28,12 +35,6 @@ interface InvocationRecord {
 }
 
 const ROUNDS = Number(process.env.COLD_START_ROUNDS ?? '3');
-
-/** The logical part of a generated name (`ShopOrders-CreateOrderFunction1A2B-XYZ` → `ShopOrders-CreateOrderFunction`). */
-function logicalName(functionName: string): string {
-  const [stack, construct] = functionName.split('-');
-  return `${stack}-${(construct ?? '').replace(/[A-F0-9]{8}$/, '')}`;
-}
 
 /** Starts the app in `projectDir`, cold-starts each function once, in turn, and stops. */
 async function coldStarts(projectDir: string): Promise<ColdStart[]> {
@@ -55,38 +56,41 @@ async function coldStarts(projectDir: string): Promise<ColdStart[]> {
     }
     const answer = await fetch(`${cloud.edgeUrl}/_local/invocations`);
     const { invocations } = (await answer.json()) as { invocations: InvocationRecord[] };
+    const bundles = functionBundleBytes(cloud.startup.assembly.dir);
     return functions.map((fn) => {
       const cold = invocations.find((record) => record.functionName === fn.name && record.cold);
       if (cold?.initDurationMs === undefined) throw new Error(`no cold start recorded for ${fn.name}`);
-      return { functionName: logicalName(fn.name), codeBytes: fn.codeBytes, initMs: cold.initDurationMs };
+      const functionName = logicalName(fn.name);
+      const bundleBytes = bundles.get(functionName);
+      if (bundleBytes === undefined) throw new Error(`no index.js found for ${fn.name}`);
+      return { functionName, bundleBytes, codeBytes: fn.codeBytes, initMs: cold.initDurationMs };
     });
   } finally {
     await cloud.stop();
   }
 }
 
-/** Per function: its bundle's bytes and the median of its cold starts over the rounds. */
-async function measure(projectDir: string): Promise<Map<string, { codeBytes: number; initMs: number }>> {
+/** Per function: its sizes and the median of its cold starts over the rounds. */
+async function measure(projectDir: string): Promise<Map<string, Measured>> {
   const rounds: ColdStart[][] = [];
   for (let round = 0; round < ROUNDS; round += 1) rounds.push(await coldStarts(projectDir));
-  const byFunction = new Map<string, { codeBytes: number; initMs: number }>();
-  for (const { functionName, codeBytes } of rounds[0] ?? []) {
+  const byFunction = new Map<string, Measured>();
+  for (const { functionName, bundleBytes, codeBytes } of rounds[0] ?? []) {
     const inits = rounds
       .map((round) => round.find((start) => start.functionName === functionName)?.initMs ?? Number.NaN)
       .sort((a, b) => a - b);
-    byFunction.set(functionName, { codeBytes, initMs: percentile(inits, 50) });
+    byFunction.set(functionName, { bundleBytes, codeBytes, initMs: percentile(inits, 50) });
   }
   return byFunction;
 }
 
-function summary(label: string, measured: Map<string, { codeBytes: number; initMs: number }>): string {
-  const kb = [...measured.values()].map((m) => m.codeBytes / 1024).sort((a, b) => a - b);
-  const init = [...measured.values()].map((m) => m.initMs).sort((a, b) => a - b);
-  return (
-    `| ${label} | ${measured.size} | ${kb[0]?.toFixed(0)} / ${percentile(kb, 50).toFixed(0)} / ${kb.at(-1)?.toFixed(0)} KB ` +
-    `| ${init[0]?.toFixed(0)} / ${percentile(init, 50).toFixed(0)} / ${init.at(-1)?.toFixed(0)} ms |`
-  );
+/** `min / median / max` of `pick` over the functions. */
+function spread(measured: Map<string, Measured>, pick: (m: Measured) => number): string {
+  const values = [...measured.values()].map(pick).sort((a, b) => a - b);
+  return `${values[0]?.toFixed(0)} / ${percentile(values, 50).toFixed(0)} / ${values.at(-1)?.toFixed(0)}`;
 }
+
+const kb = (bytes: number): string => (bytes / 1024).toFixed(0);
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -94,40 +98,42 @@ async function main(): Promise<void> {
   const baseline = baselineDir === undefined ? undefined : await measure(baselineDir);
   const current = await measure(PROJECT_DIR);
 
+  const row = (label: string, measured: Map<string, Measured>): string =>
+    `| ${label} | ${measured.size} | ${spread(measured, (m) => m.bundleBytes / 1024)} KB ` +
+    `| ${spread(measured, (m) => m.codeBytes / 1024)} KB | ${spread(measured, (m) => m.initMs)} ms |`;
   console.log(`\nCold starts on the local cloud, median of ${ROUNDS} per function, one at a time:\n`);
-  console.log('| checkout | functions | bundle min / median / max | Init Duration min / median / max |');
-  console.log('| --- | --- | --- | --- |');
-  if (baseline !== undefined) console.log(summary(`baseline (${baselineDir})`, baseline));
-  console.log(summary('this checkout', current));
   console.log(
-    '\n| function | bundle KB | Init Duration ms |' + (baseline ? ' baseline KB | baseline ms |' : ''),
+    '| checkout | functions | index.js min / median / max | with its source map (CodeSize) | Init Duration min / median / max |',
   );
-  console.log('| --- | --- | --- |' + (baseline ? ' --- | --- |' : ''));
-  for (const [name, { codeBytes, initMs }] of [...current].sort((a, b) => b[1].codeBytes - a[1].codeBytes)) {
+  console.log('| --- | --- | --- | --- | --- |');
+  if (baseline !== undefined) console.log(row(`baseline (${baselineDir})`, baseline));
+  console.log(row('this checkout', current));
+
+  console.log(
+    `\n| function | index.js KB | Init Duration ms |${baseline ? ' baseline KB | baseline ms |' : ''}`,
+  );
+  console.log(`| --- | --- | --- |${baseline ? ' --- | --- |' : ''}`);
+  for (const [name, now] of [...current].sort((a, b) => b[1].bundleBytes - a[1].bundleBytes)) {
     const before = baseline?.get(name);
     const was =
       baseline === undefined
         ? ''
-        : ` ${before ? (before.codeBytes / 1024).toFixed(0) : '—'} | ${before ? before.initMs.toFixed(0) : '—'} |`;
-    console.log(`| ${name} | ${(codeBytes / 1024).toFixed(0)} | ${initMs.toFixed(0)} |${was}`);
+        : ` ${before ? kb(before.bundleBytes) : '—'} | ${before ? before.initMs.toFixed(0) : '—'} |`;
+    console.log(`| ${name} | ${kb(now.bundleBytes)} | ${now.initMs.toFixed(0)} |${was}`);
   }
   if (baseline !== undefined) {
-    const ratios = (pick: (m: { codeBytes: number; initMs: number }) => number) =>
-      [...current]
+    const ratio = (pick: (m: Measured) => number): string => {
+      const ratios = [...current]
         .flatMap(([name, now]) => {
           const before = baseline.get(name);
           return before === undefined ? [] : [pick(now) / pick(before)];
         })
         .sort((a, b) => a - b);
+      return percentile(ratios, 50).toFixed(2);
+    };
     console.log(
-      `\nthis checkout / baseline, median over functions: bundle ${percentile(
-        ratios((m) => m.codeBytes),
-        50,
-      ).toFixed(2)}, ` +
-        `Init Duration ${percentile(
-          ratios((m) => m.initMs),
-          50,
-        ).toFixed(2)}`,
+      `\nthis checkout / baseline, median over functions: index.js ${ratio((m) => m.bundleBytes)}, ` +
+        `Init Duration ${ratio((m) => m.initMs)}`,
     );
   }
 }

@@ -24,7 +24,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { BUNDLE_BUDGET_BYTES } from '../../infra/constructs/service-function';
 import { SAGA_STYLE_PARAMETER_NAME } from '../../infra/stacks/orders-stack';
+import { functionBundleBytes } from '../support/function-bundles';
 import { newId, newUlid } from '../../shared/ids/ids';
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import {
@@ -266,6 +268,17 @@ describe('start-up', () => {
         expect.stringContaining('/users/{userId}/orders'),
       ]),
     );
+  });
+});
+
+describe('the bundles', () => {
+  test(`every function's index.js, as synthesized for deployment, stays within ${BUNDLE_BUDGET_BYTES / 1024} KB`, () => {
+    // Act
+    const sizes = functionBundleBytes(cloud.startup.assembly.dir);
+    // Assess: every function of the app is counted, and none is over.
+    expect(sizes.size).toBe(cloud.summary.functions.length);
+    const overBudget = [...sizes].filter(([, bytes]) => bytes > BUNDLE_BUDGET_BYTES);
+    expect(overBudget).toEqual([]);
   });
 });
 
