@@ -83,6 +83,23 @@ export interface GatewayResponseConfig {
   readonly template?: string;
 }
 
+/**
+ * A stage's throttle for one method, or for every method (`resourcePath` `/*`, `httpMethod` `*`): a
+ * token bucket of `burstLimit` tokens refilled at `rateLimit` a second, one per request. Each method
+ * has a bucket of its own; the stage's default applies to each method without a setting of its own.
+ */
+export interface MethodThrottle {
+  /** `/*`, or a resource path as routes write it: `/orders/{orderId}`. */
+  readonly resourcePath: string;
+  /** `*`, or an upper-case method. */
+  readonly httpMethod: string;
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
+/** What API Gateway applies when a throttle sets one limit only: the account's defaults. */
+export const ACCOUNT_THROTTLE = { rateLimit: 10_000, burstLimit: 5_000 } as const;
+
 export interface RestApiModel {
   readonly apiId: string;
   readonly logicalId: string;
@@ -92,6 +109,8 @@ export interface RestApiModel {
   readonly stageVariables: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Stages with X-Ray tracing enabled (`TracingEnabled`). */
   readonly tracingStages?: readonly string[];
+  /** By stage: its throttles (`MethodSettings`, and a deployment's `StageDescription` limits). */
+  readonly stageThrottles?: Readonly<Record<string, readonly MethodThrottle[]>>;
   readonly binaryMediaTypes: readonly string[];
   readonly routes: readonly Route[];
   /** By response type: `MISSING_AUTHENTICATION_TOKEN`, `DEFAULT_4XX`, `DEFAULT_5XX`… */
@@ -172,7 +191,7 @@ export function buildRestApis(
       ...restApiWarnings(api),
       ...paths.warnings.filter((w) => w.apiId === apiId).map((w) => w.text),
     );
-    const { stages, deploymentIds, stageVariables, tracingStages } = readStages(
+    const { stages, deploymentIds, stageVariables, tracingStages, stageThrottles } = readStages(
       ofApi('AWS::ApiGateway::Stage'),
       ofApi('AWS::ApiGateway::Deployment'),
       warnings,
@@ -200,6 +219,7 @@ export function buildRestApis(
       deploymentIds,
       stageVariables,
       tracingStages,
+      stageThrottles,
       binaryMediaTypes: list(api.properties['BinaryMediaTypes'])
         .flatMap((t) => (typeof t === 'string' ? [t.replace(/~1/g, '/')] : []))
         .filter((t) => t.length > 0),
@@ -421,8 +441,9 @@ function readStages(
   stageResources: readonly ResolvedResource[],
   deployments: readonly ResolvedResource[],
   warnings: string[],
-): Pick<RestApiModel, 'stages' | 'deploymentIds' | 'stageVariables' | 'tracingStages'> {
+): Pick<RestApiModel, 'stages' | 'deploymentIds' | 'stageVariables' | 'tracingStages' | 'stageThrottles'> {
   const stages: string[] = [];
+  const stageThrottles: Record<string, MethodThrottle[]> = {};
   const deploymentIds: Record<string, string> = {};
   const stageVariables: Record<string, Record<string, string>> = {};
   const tracingStages: string[] = [];
@@ -437,6 +458,8 @@ function readStages(
     const vars = stringRecord(variables);
     if (vars && Object.keys(vars).length > 0) stageVariables[name] = vars;
     if (isTrue(settings?.['TracingEnabled']) && !tracingStages.includes(name)) tracingStages.push(name);
+    const throttles = settings === undefined ? [] : readThrottles(settings);
+    if (throttles.length > 0) stageThrottles[name] = throttles;
   };
 
   for (const stage of stageResources) {
@@ -452,19 +475,51 @@ function readStages(
     add(name, deployment.physicalId, description?.['Variables'], description);
     if (description) warnings.push(...stageWarnings(deployment.logicalId, description));
   }
-  return { stages, deploymentIds, stageVariables, tracingStages };
+  return { stages, deploymentIds, stageVariables, tracingStages, stageThrottles };
+}
+
+/**
+ * A stage's throttles: each `MethodSettings` entry that sets a limit (its `ResourcePath` written with
+ * `~1` for `/`), and a `StageDescription`'s own `ThrottlingRateLimit` / `ThrottlingBurstLimit`, which
+ * stand for every method. A limit left out is the account's.
+ */
+function readThrottles(settings: Readonly<Record<string, unknown>>): MethodThrottle[] {
+  const throttle = (
+    resourcePath: string,
+    httpMethod: string,
+    p: Readonly<Record<string, unknown>>,
+  ): MethodThrottle[] => {
+    const rate = num(p['ThrottlingRateLimit']);
+    const burst = num(p['ThrottlingBurstLimit']);
+    if (rate === undefined && burst === undefined) return [];
+    return [
+      {
+        resourcePath,
+        httpMethod: httpMethod.toUpperCase(),
+        rateLimit: rate ?? ACCOUNT_THROTTLE.rateLimit,
+        burstLimit: burst ?? ACCOUNT_THROTTLE.burstLimit,
+      },
+    ];
+  };
+  return [
+    ...throttle('/*', '*', settings),
+    ...list(settings['MethodSettings'])
+      .map(record)
+      .flatMap((entry) =>
+        entry === undefined
+          ? []
+          : throttle(
+              resourcePathOf(str(entry['ResourcePath']) ?? '/*'),
+              str(entry['HttpMethod']) ?? '*',
+              entry,
+            ),
+      ),
+  ];
 }
 
 function stageWarnings(logicalId: string, p: Readonly<Record<string, unknown>>): string[] {
   const warnings: string[] = [];
   const settings = list(p['MethodSettings']).map(record);
-  const throttled =
-    p['ThrottlingRateLimit'] !== undefined ||
-    p['ThrottlingBurstLimit'] !== undefined ||
-    settings.some(
-      (s) => s?.['ThrottlingRateLimit'] !== undefined || s?.['ThrottlingBurstLimit'] !== undefined,
-    );
-  if (throttled) warnings.push(`${logicalId}: stage throttling is not enforced`);
   const cached =
     isTrue(p['CacheClusterEnabled']) ||
     isTrue(p['CachingEnabled']) ||
@@ -724,6 +779,21 @@ function mentionsApi(value: unknown, apiId: string): boolean {
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+/**
+ * A `MethodSettings` `ResourcePath` as routes write it: API Gateway puts the path, its slashes escaped
+ * as `~1`, after a leading `/` (`/~1orders~1{orderId}` is `/orders/{orderId}`); `/*` stays.
+ */
+function resourcePathOf(settingPath: string): string {
+  if (settingPath === '/*') return settingPath;
+  return settingPath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || '/';
+}
+
+/** A number, or a numeric string as CloudFormation may pass it; anything else is absent. */
+function num(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 function isTrue(value: unknown): boolean {

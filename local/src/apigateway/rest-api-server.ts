@@ -11,6 +11,7 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws-protocol';
 import { readBody, RequestBodyTooLargeError } from '../http/read-body';
 import type { LambdaInvoker } from '../lambda/invoker';
 import { authorizeCognito, type UserPoolKeyring } from './cognito-authorizer';
+import { StageThrottle } from './stage-throttle';
 import { causeOf, type ActiveSegment, type SegmentEnd, type TraceRecorder } from '../xray/trace-recorder';
 import {
   fromProxyResult,
@@ -61,6 +62,8 @@ export interface RestApiGatewayOptions {
   readonly userPools?: UserPoolKeyring;
   /** The clock tokens are checked against (their `exp`), in epoch milliseconds. @default Date.now */
   readonly identityClock?: () => number;
+  /** The clock stage throttles refill by, in milliseconds. @default performance.now */
+  readonly throttleClock?: () => number;
 }
 
 export class BaseUrlNotSetError extends Error {
@@ -74,6 +77,7 @@ type GatewayResponseType =
   | 'MISSING_AUTHENTICATION_TOKEN'
   | 'UNAUTHORIZED'
   | 'REQUEST_TOO_LARGE'
+  | 'THROTTLED'
   | 'INTEGRATION_FAILURE'
   | 'INTEGRATION_TIMEOUT'
   | 'API_CONFIGURATION_ERROR'
@@ -89,6 +93,7 @@ const DEFAULT_GATEWAY_RESPONSES: Readonly<
   },
   UNAUTHORIZED: { statusCode: 401, message: 'Unauthorized', errorType: 'UnauthorizedException' },
   REQUEST_TOO_LARGE: { statusCode: 413, message: 'Request Too Long' },
+  THROTTLED: { statusCode: 429, message: 'Too Many Requests', errorType: 'TooManyRequestsException' },
   // Lambda refused the invocation (throttled, unknown function): AWS answers 500, not 502.
   INTEGRATION_FAILURE: {
     statusCode: 500,
@@ -128,6 +133,7 @@ interface RequestIds {
 export class RestApiGateway {
   private readonly apis: ReadonlyMap<string, RestApiModel>;
   private readonly defaultApi: RestApiModel | undefined;
+  private readonly throttle: StageThrottle;
   private baseUrl: string | undefined;
 
   constructor(private readonly options: RestApiGatewayOptions) {
@@ -135,6 +141,7 @@ export class RestApiGateway {
     const defaultApiId =
       options.defaultApiId ?? (options.apis.length === 1 ? options.apis[0]?.apiId : undefined);
     this.defaultApi = defaultApiId === undefined ? undefined : this.apis.get(defaultApiId);
+    this.throttle = new StageThrottle(options.throttleClock);
   }
 
   setBaseUrl(url: string): void {
@@ -264,6 +271,10 @@ export class RestApiGateway {
     }
 
     const { route } = match;
+    // Throttling comes first: a flood is turned away before any token is checked.
+    if (!this.throttle.admit(api.apiId, target.stage, api.stageThrottles?.[target.stage], route)) {
+      return fail('THROTTLED', `${method} ${route.resourcePath}: over the stage's throttle`, route);
+    }
     let authorizerClaims: Readonly<Record<string, string>> | undefined;
     if (route.authorizer) {
       const now = this.options.identityClock?.() ?? started;

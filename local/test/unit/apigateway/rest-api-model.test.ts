@@ -2,6 +2,7 @@ import { Duration, type Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import {
+  ACCOUNT_THROTTLE,
   ApiGatewayConflictError,
   buildRestApis,
   matchRoute,
@@ -26,7 +27,11 @@ function defineApis(stack: Stack): void {
 
   const api = new apigateway.RestApi(stack, 'OrdersApi', {
     restApiName: 'orders',
-    deployOptions: { stageName: 'v1', throttlingRateLimit: 10 },
+    deployOptions: {
+      stageName: 'v1',
+      throttlingRateLimit: 10,
+      methodOptions: { '/orders/POST': { throttlingRateLimit: 2, throttlingBurstLimit: 4 } },
+    },
     defaultCorsPreflightOptions: { allowOrigins: apigateway.Cors.ALL_ORIGINS },
     binaryMediaTypes: ['image/png'],
   });
@@ -178,7 +183,7 @@ describe('buildRestApis from a CDK-synthesized template', () => {
   });
 
   it('warns about everything it does not emulate', () => {
-    // Prepare: API key, request validator, IAM auth, HTTP integration and stage throttling in the template
+    // Prepare: API key, request validator, IAM auth and an HTTP integration in the template
 
     // Act
     const warnings = orders.warnings.join('\n');
@@ -190,9 +195,18 @@ describe('buildRestApis from a CDK-synthesized template', () => {
     expect(warnings).toMatch(
       /PATCH \/orders\/\{orderId\}\): HTTP_PROXY integration \(https:\/\/example.com\/orders\)/,
     );
-    expect(warnings).toMatch(/stage throttling is not enforced/);
-    expect(orders.warnings).toHaveLength(5);
+    expect(orders.warnings).toHaveLength(4);
     expect(catchAll.warnings).toEqual([]);
+  });
+
+  it("reads the stage's throttles: its default for every method, a method's own, a limit left out the account's", () => {
+    expect(orders.stageThrottles).toEqual({
+      v1: [
+        { resourcePath: '/*', httpMethod: '*', rateLimit: 10, burstLimit: ACCOUNT_THROTTLE.burstLimit },
+        { resourcePath: '/orders', httpMethod: 'POST', rateLimit: 2, burstLimit: 4 },
+      ],
+    });
+    expect(catchAll.stageThrottles).toEqual({});
   });
 
   it('serves LambdaRestApi at the root and through the greedy proxy', () => {

@@ -116,6 +116,18 @@ describe('RestApiGateway over HTTP', () => {
 
       new apigateway.LambdaRestApi(stack, 'CatchAll', { handler: fn });
 
+      const limited = new apigateway.RestApi(stack, 'Limited', {
+        restApiName: 'limited',
+        deployOptions: {
+          stageName: 'prod',
+          // Two requests at once, then (practically) none: the refill is one every 1,000 s.
+          methodOptions: { '/limited/GET': { throttlingRateLimit: 0.001, throttlingBurstLimit: 2 } },
+        },
+      });
+      const limitedResource = limited.root.addResource('limited');
+      limitedResource.addMethod('GET', new apigateway.LambdaIntegration(fn));
+      limitedResource.addMethod('POST', new apigateway.LambdaIntegration(fn));
+
       const custom = new apigateway.RestApi(stack, 'Custom', { restApiName: 'custom' });
       custom.root.addResource('known').addMethod('GET', new apigateway.LambdaIntegration(fn));
       custom.addGatewayResponse('Default4xx', {
@@ -331,6 +343,25 @@ describe('RestApiGateway over HTTP', () => {
     expect(echoed.headers['access-control-allow-origin']).toBe('https://b.example');
     expect(defaulted.headers['access-control-allow-origin']).toBe('https://a.example');
     expect(echoed.headers['vary']).toBe('Origin');
+  });
+
+  it("answers 429 Too Many Requests past a method's throttle, before its function is invoked", async () => {
+    // Prepare
+    const limited = models.find((m) => m.name === 'limited') as RestApiModel;
+    const url = `/restapis/${limited.apiId}/prod/_user_request_/limited`;
+
+    // Act: four GETs at once, then a POST, which has no throttle of its own and the stage none.
+    const gets = await Promise.all(Array.from({ length: 4 }, () => send(port, 'GET', url)));
+    const post = await send(port, 'POST', url, { 'Content-Type': 'application/json' }, '{}');
+
+    // Assess
+    expect(gets.map((reply) => reply.status).sort()).toEqual([200, 200, 429, 429]);
+    for (const reply of gets.filter((r) => r.status === 429)) {
+      expect(JSON.parse(reply.text)).toEqual({ message: 'Too Many Requests' });
+      expect(reply.headers['x-amzn-errortype']).toBe('TooManyRequestsException');
+    }
+    expect(post.status).toBe(200);
+    expect(invoker.calls.map((call) => call.event.httpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
   });
 
   it('answers 502 for a function error and 500 when Lambda throttles', async () => {
