@@ -19,6 +19,9 @@ export interface AppSettings {
   readonly sagaStyle?: SagaStyle;
   /** How long a choreographed order may take to be PAID or CANCELLED before its watchdog cancels it. */
   readonly sagaWatchdog?: Duration;
+  /** The API stage's throttle for each method: requests a second, and the burst above it. */
+  readonly apiRateLimit?: number;
+  readonly apiBurstLimit?: number;
 }
 
 export type SagaStyle = 'orchestrated' | 'choreographed';
@@ -38,6 +41,8 @@ export const SETTINGS_CONTEXT_KEYS = {
   paymentWaitBudgetSeconds: 'shop:paymentWaitBudgetSeconds',
   paymentWaitIntervalSeconds: 'shop:paymentWaitIntervalSeconds',
   sagaWatchdogSeconds: 'shop:sagaWatchdogSeconds',
+  apiRateLimit: 'shop:apiRateLimit',
+  apiBurstLimit: 'shop:apiBurstLimit',
   /** Not a number: `orchestrated` or `choreographed`. */
   sagaStyle: 'shop:sagaStyle',
 } as const;
@@ -85,5 +90,7 @@ export function appSettings(node: Node): AppSettings {
     paymentWaitBudget: seconds(SETTINGS_CONTEXT_KEYS.paymentWaitBudgetSeconds),
     paymentWaitInterval: seconds(SETTINGS_CONTEXT_KEYS.paymentWaitIntervalSeconds),
     sagaWatchdog: seconds(SETTINGS_CONTEXT_KEYS.sagaWatchdogSeconds),
+    apiRateLimit: whole(SETTINGS_CONTEXT_KEYS.apiRateLimit),
+    apiBurstLimit: whole(SETTINGS_CONTEXT_KEYS.apiBurstLimit),
   };
 }

@@ -12,6 +12,8 @@ export function buildApp(app: App = new App()): App {
   const settings = appSettings(app.node);
   const platform = new PlatformStack(app, 'ShopPlatform', {
     description: 'Order platform: event bus and public API',
+    apiRateLimit: settings.apiRateLimit,
+    apiBurstLimit: settings.apiBurstLimit,
   });
   // Stands for a third-party card processor: its own API and ledger, nothing shared with ours.
   const provider = new PaymentProviderStack(app, 'ShopPaymentProvider', {

@@ -17,6 +17,15 @@ describe('appSettings', () => {
     );
   });
 
+  test('reads the API throttle from shop:apiRateLimit and shop:apiBurstLimit', () => {
+    expect(
+      settingsOf({ [SETTINGS_CONTEXT_KEYS.apiRateLimit]: '20', [SETTINGS_CONTEXT_KEYS.apiBurstLimit]: 40 }),
+    ).toMatchObject({ apiRateLimit: 20, apiBurstLimit: 40 });
+    expect(() => settingsOf({ [SETTINGS_CONTEXT_KEYS.apiRateLimit]: '0' })).toThrow(
+      /shop:apiRateLimit must be a positive whole number/,
+    );
+  });
+
   test('reads whole numbers from the CLI’s strings and refuses anything else', () => {
     expect(
       settingsOf({ [SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds]: '60' }).approvalDeadline?.toSeconds(),

@@ -17,6 +17,36 @@ describe('PlatformStack', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
   });
 
+  test('throttles every method of the stage, each below the account pool, by default and as given', () => {
+    const throttleOf = (t: Template) =>
+      Object.values(t.findResources('AWS::ApiGateway::Stage')).map(
+        (stage) => (stage as { Properties: { MethodSettings?: unknown } }).Properties.MethodSettings,
+      );
+    expect(throttleOf(template)).toEqual([
+      [
+        expect.objectContaining({
+          ResourcePath: '/*',
+          HttpMethod: '*',
+          ThrottlingRateLimit: 500,
+          ThrottlingBurstLimit: 1_000,
+        }),
+      ],
+    ]);
+    const custom = Template.fromStack(
+      new PlatformStack(unbundledApp(), 'Throttled', { apiRateLimit: 5, apiBurstLimit: 10 }),
+    );
+    expect(throttleOf(custom)).toEqual([
+      [
+        expect.objectContaining({
+          ResourcePath: '/*',
+          HttpMethod: '*',
+          ThrottlingRateLimit: 5,
+          ThrottlingBurstLimit: 10,
+        }),
+      ],
+    ]);
+  });
+
   test('routes GET /health to a Lambda proxy integration', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
