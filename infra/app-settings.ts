@@ -7,6 +7,8 @@ import type { Node } from 'constructs';
  * code, e.g. a one-minute approval deadline.
  */
 export interface AppSettings {
+  /** Where the app runs: `prod` has a real card processor and no sandbox one. @default 'dev' */
+  readonly stage: Stage;
   readonly approvalThresholdCents?: number;
   readonly approvalDeadline?: Duration;
   readonly breakerFailureThreshold?: number;
@@ -23,6 +25,10 @@ export interface AppSettings {
   readonly apiRateLimit?: number;
   readonly apiBurstLimit?: number;
 }
+
+/** `local` and `dev` run the sandbox card processor; `prod` a real one (docs/deploying.md). */
+export type Stage = 'local' | 'dev' | 'prod';
+export const STAGES: readonly Stage[] = ['local', 'dev', 'prod'];
 
 export type SagaStyle = 'orchestrated' | 'choreographed';
 export const SAGA_STYLES: readonly SagaStyle[] = ['orchestrated', 'choreographed'];
@@ -45,6 +51,8 @@ export const SETTINGS_CONTEXT_KEYS = {
   apiBurstLimit: 'shop:apiBurstLimit',
   /** Not a number: `orchestrated` or `choreographed`. */
   sagaStyle: 'shop:sagaStyle',
+  /** Not a number: `local`, `dev` or `prod`. */
+  stage: 'shop:stage',
 } as const;
 
 export function appSettings(node: Node): AppSettings {
@@ -69,18 +77,17 @@ export function appSettings(node: Node): AppSettings {
     if (percent === undefined && minimumCalls === undefined && window === undefined) return undefined;
     return { percent, minimumCalls, window };
   };
-  const sagaStyle = (): SagaStyle | undefined => {
-    const value: unknown = node.tryGetContext(SETTINGS_CONTEXT_KEYS.sagaStyle);
+  const oneOf = <T extends string>(key: string, values: readonly T[]): T | undefined => {
+    const value: unknown = node.tryGetContext(key);
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !(SAGA_STYLES as readonly string[]).includes(value)) {
-      throw new Error(
-        `Context ${SETTINGS_CONTEXT_KEYS.sagaStyle} must be one of ${SAGA_STYLES.join(', ')}, not ${JSON.stringify(value)}.`,
-      );
+    if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
+      throw new Error(`Context ${key} must be one of ${values.join(', ')}, not ${JSON.stringify(value)}.`);
     }
-    return value as SagaStyle;
+    return value as T;
   };
   return {
-    sagaStyle: sagaStyle(),
+    stage: oneOf(SETTINGS_CONTEXT_KEYS.stage, STAGES) ?? 'dev',
+    sagaStyle: oneOf(SETTINGS_CONTEXT_KEYS.sagaStyle, SAGA_STYLES),
     approvalThresholdCents: whole(SETTINGS_CONTEXT_KEYS.approvalThresholdCents),
     approvalDeadline: seconds(SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds),
     breakerFailureThreshold: whole(SETTINGS_CONTEXT_KEYS.breakerFailureThreshold),

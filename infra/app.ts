@@ -4,9 +4,15 @@ import { AccountsStack } from './stacks/accounts-stack';
 import { InventoryStack } from './stacks/inventory-stack';
 import { OrdersStack } from './stacks/orders-stack';
 import { PaymentProviderStack } from './stacks/payment-provider-stack';
-import { PaymentsStack } from './stacks/payments-stack';
+import { PaymentsStack, type ProcessorParameters } from './stacks/payments-stack';
 import { PlatformStack } from './stacks/platform-stack';
 import { UsersStack } from './stacks/users-stack';
+
+/** In `prod`, the real card processor's URL and API key: SSM parameters its operator creates first. */
+export const PROD_PROCESSOR_PARAMETERS: ProcessorParameters = {
+  endpoint: '/shop/payment-processor/endpoint',
+  apiKey: '/shop/payment-processor/api-key',
+};
 
 export function buildApp(app: App = new App()): App {
   const settings = appSettings(app.node);
@@ -15,11 +21,15 @@ export function buildApp(app: App = new App()): App {
     apiRateLimit: settings.apiRateLimit,
     apiBurstLimit: settings.apiBurstLimit,
   });
-  // Stands for a third-party card processor: its own API and ledger, nothing shared with ours.
-  const provider = new PaymentProviderStack(app, 'ShopPaymentProvider', {
-    description: 'Simulated external card processor (test tokens), with its own REST API and ledger',
-    hangTime: settings.providerHangTime,
-  });
+  // Outside prod, a sandbox stands for the third-party card processor: its own API and ledger, nothing
+  // shared with ours, test tokens that decline or fail on purpose. Never in prod.
+  const provider =
+    settings.stage === 'prod'
+      ? undefined
+      : new PaymentProviderStack(app, 'ShopPaymentProvider', {
+          description: 'Simulated external card processor (test tokens), with its own REST API and ledger',
+          hangTime: settings.providerHangTime,
+        });
   // Identity first: the user pool and its authorizer, which the other contexts' routes build on.
   const users = new UsersStack(app, 'ShopUsers', {
     description: 'Users: the Cognito user pool, registration (UserRegistered) and GET /users/me',
@@ -43,7 +53,9 @@ export function buildApp(app: App = new App()): App {
     api: platform.api,
     bus: platform.bus,
     authorizer: users.authorizer,
-    providerApiUrl: provider.api.url,
+    ...(provider === undefined
+      ? { processorParameters: PROD_PROCESSOR_PARAMETERS }
+      : { providerApiUrl: provider.api.url }),
     accountPayments: accounts.accountPaymentsFunction,
     breakerFailureThreshold: settings.breakerFailureThreshold,
     breakerFailureRate: settings.breakerFailureRate,

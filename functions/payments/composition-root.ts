@@ -3,6 +3,7 @@
  * (the query function knows nothing of the card processor). Handlers call one of these at module
  * load: `export const handler = makeXxxHandler(xxxDependencies())`.
  */
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -101,6 +102,18 @@ function processorCalls(
   });
 }
 
+/**
+ * The processor's API key from its SSM `SecureString`, decrypted, cached for 5 minutes per container:
+ * a rotated key reaches every function within that, and a charge costs no SSM call.
+ */
+function processorApiKey(parameterName: string): () => Promise<string> {
+  return async () => {
+    const key = await getParameter(parameterName, { decrypt: true, maxAge: 300 });
+    if (key === undefined || key === '') throw new Error(`SSM parameter ${parameterName} holds no API key`);
+    return key;
+  };
+}
+
 /** The card processor and the accounts context, each behind its own circuit (`circuits`). */
 function processorStep(
   config: ProviderStepConfig,
@@ -113,6 +126,9 @@ function processorStep(
       provider: new HttpPaymentProvider({
         baseUrl: config.providerApiUrl,
         timeoutMs: config.providerTimeoutMs,
+        ...(config.providerApiKeyParameter === undefined
+          ? {}
+          : { apiKey: processorApiKey(config.providerApiKeyParameter) }),
       }),
       call: processorCalls(config, circuits.card, requestsPerAttempt, config.providerTimeoutMs),
     },

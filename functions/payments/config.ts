@@ -21,6 +21,11 @@ const ProviderStepEnv = z.object({
   /** The processor API's stage URL (`api.url`), e.g. `https://abc.execute-api…/prod/`. */
   PROVIDER_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   PROVIDER_TIMEOUT_MS: positiveInteger(2_000),
+  /** The SSM `SecureString` of the processor's API key; unset for the sandbox processor. */
+  PROVIDER_API_KEY_PARAMETER: z
+    .string()
+    .startsWith('/', { error: 'must be an SSM parameter path' })
+    .optional(),
   /** The accounts context's payment function (name or ARN): orders paid from an account. */
   ACCOUNT_PAYMENTS_FUNCTION: variable,
   ACCOUNTS_TIMEOUT_MS: positiveInteger(4_000),
@@ -50,6 +55,8 @@ export interface PaymentsConfig {
 export interface ProviderStepConfig extends PaymentsConfig {
   readonly circuitBreakerTable: string;
   readonly providerApiUrl: string;
+  /** The SSM parameter of the processor's API key, when it takes one. */
+  readonly providerApiKeyParameter?: string;
   /** Per call to the processor. */
   readonly providerTimeoutMs: number;
   readonly accountPaymentsFunction: string;
@@ -92,6 +99,9 @@ export function loadProviderStepConfig(env: Env = process.env): ProviderStepConf
     paymentsTable: parsed.PAYMENTS_TABLE,
     circuitBreakerTable: parsed.CIRCUIT_BREAKER_TABLE,
     providerApiUrl: parsed.PROVIDER_API_URL,
+    ...(parsed.PROVIDER_API_KEY_PARAMETER === undefined
+      ? {}
+      : { providerApiKeyParameter: parsed.PROVIDER_API_KEY_PARAMETER }),
     providerTimeoutMs: parsed.PROVIDER_TIMEOUT_MS,
     accountPaymentsFunction: parsed.ACCOUNT_PAYMENTS_FUNCTION,
     accountsTimeoutMs: parsed.ACCOUNTS_TIMEOUT_MS,

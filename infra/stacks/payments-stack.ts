@@ -10,8 +10,10 @@ import {
 } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
 import { ServiceFunction } from '../constructs/service-function';
@@ -30,10 +32,17 @@ export interface PaymentsStackProps extends StackProps {
    */
   readonly bus: events.IEventBus;
   /**
-   * The card processor API's stage URL (`PaymentProviderStack.api.url`, e.g.
-   * `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`).
+   * The sandbox card processor's API stage URL (`PaymentProviderStack.api.url`, e.g.
+   * `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`), which takes no credentials. Set this or
+   * `processorParameters`, not both.
    */
-  readonly providerApiUrl: string;
+  readonly providerApiUrl?: string;
+  /**
+   * A real card processor, from two SSM parameters its operator creates before the first deploy: its
+   * API's URL (a `String`, read at deploy time) and its API key (a `SecureString`, read by the
+   * functions at run time and sent as `Authorization: Bearer`, never stored in their configuration).
+   */
+  readonly processorParameters?: ProcessorParameters;
   /**
    * The accounts context's payment function (`AccountsStack.accountPaymentsFunction`): orders paid from
    * an account are charged and refunded through it.
@@ -75,6 +84,13 @@ export interface PaymentsStackProps extends StackProps {
   readonly chargeConcurrency?: number;
   /** Reserved concurrency of the refund function: capacity no flood of charges can take. @default 5 */
   readonly refundConcurrency?: number;
+}
+
+export interface ProcessorParameters {
+  /** e.g. `/shop/payment-processor/endpoint` */
+  readonly endpoint: string;
+  /** e.g. `/shop/payment-processor/api-key` */
+  readonly apiKey: string;
 }
 
 export interface BreakerFailureRate {
@@ -149,10 +165,15 @@ export class PaymentsStack extends Stack {
 
     const providerTimeout = props.providerTimeout ?? Duration.seconds(2);
     const breakerResetTimeout = props.breakerResetTimeout ?? Duration.seconds(30);
+    const processor = props.processorParameters;
     const processorEnv = {
       PAYMENTS_TABLE: this.paymentsTable.tableName,
       CIRCUIT_BREAKER_TABLE: this.circuitBreakerTable.tableName,
-      PROVIDER_API_URL: props.providerApiUrl,
+      PROVIDER_API_URL:
+        processor === undefined
+          ? (props.providerApiUrl ?? '')
+          : ssm.StringParameter.valueForStringParameter(this, processor.endpoint),
+      ...(processor === undefined ? {} : { PROVIDER_API_KEY_PARAMETER: processor.apiKey }),
       PROVIDER_TIMEOUT_MS: String(providerTimeout.toMilliseconds()),
       ACCOUNT_PAYMENTS_FUNCTION: props.accountPayments.functionName,
       ACCOUNTS_TIMEOUT_MS: String((props.accountsTimeout ?? Duration.seconds(4)).toMilliseconds()),
@@ -184,6 +205,24 @@ export class PaymentsStack extends Stack {
       this.circuitBreakerTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
       props.accountPayments.grantInvoke(fn);
     }
+    // Only the processor's key, decrypted through SSM (its AWS managed key's policy allows that).
+    const readProcessorKey = (grantee: iam.IGrantable): void => {
+      if (processor === undefined) return;
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: processor.apiKey.replace(/^\//, ''),
+            }),
+          ],
+        }),
+      );
+    };
+    readProcessorKey(this.chargePaymentFunction);
+    readProcessorKey(this.refundPaymentFunction);
 
     this.getPaymentFunction = new ServiceFunction(this, 'GetPaymentFunction', {
       entry: handler('get-payment'),
@@ -231,6 +270,7 @@ export class PaymentsStack extends Stack {
     this.paymentsTable.grant(consumer, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
     this.circuitBreakerTable.grant(consumer, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
     props.accountPayments.grantInvoke(consumer);
+    readProcessorKey(consumer);
 
     new ContextRoutes(this, 'Routes', {
       api: props.api,
@@ -267,10 +307,18 @@ function validateProps(id: string, props: PaymentsStackProps): void {
       fail(`${name} must be a positive integer, not ${value}.`);
     }
   };
-  if (!Token.isUnresolved(props.providerApiUrl) && !/^https?:\/\/[^/]+/.test(props.providerApiUrl)) {
+  if ((props.providerApiUrl === undefined) === (props.processorParameters === undefined)) {
+    fail('give the processor either as providerApiUrl (the sandbox) or as processorParameters, one of them.');
+  }
+  const url = props.providerApiUrl;
+  if (url !== undefined && !Token.isUnresolved(url) && !/^https?:\/\/[^/]+/.test(url)) {
     fail(
-      `providerApiUrl must be the processor API's http(s) stage URL (e.g. provider.api.url), not '${props.providerApiUrl}'.`,
+      `providerApiUrl must be the processor API's http(s) stage URL (e.g. provider.api.url), not '${url}'.`,
     );
+  }
+  for (const name of Object.values(props.processorParameters ?? {})) {
+    if (!/^\/[\w.\-/]+$/.test(name))
+      fail(`processorParameters names SSM parameters by path, e.g. '/shop/x', not '${name}'.`);
   }
   positiveInteger('providerMaxAttempts', props.providerMaxAttempts);
   positiveInteger('breakerFailureThreshold', props.breakerFailureThreshold);

@@ -294,7 +294,75 @@ describe('PaymentsStack', () => {
       { providerApiUrl: 'provider.example.com' },
       "providerApiUrl must be the processor API's http(s) stage URL",
     ],
+    [
+      'two processors',
+      { processorParameters: { endpoint: '/p/endpoint', apiKey: '/p/key' } },
+      'give the processor either as providerApiUrl (the sandbox) or as processorParameters, one of them',
+    ],
+    [
+      'no processor',
+      { providerApiUrl: undefined },
+      'give the processor either as providerApiUrl (the sandbox) or as processorParameters, one of them',
+    ],
+    [
+      'a parameter that is not a path',
+      { providerApiUrl: undefined, processorParameters: { endpoint: '/p/endpoint', apiKey: 'sk_live_1' } },
+      "processorParameters names SSM parameters by path, e.g. '/shop/x', not 'sk_live_1'",
+    ],
   ])('refuses %s early, saying what is wrong', (_, props: Partial<PaymentsStackProps>, message) => {
     expect(() => paymentsApp(props)).toThrow(`PaymentsStack TestPayments: ${message}`);
+  });
+});
+
+describe('PaymentsStack with a real card processor (processorParameters)', () => {
+  const processorParameters = {
+    endpoint: '/shop/payment-processor/endpoint',
+    apiKey: '/shop/payment-processor/api-key',
+  };
+  const { stack: real } = paymentsApp({ providerApiUrl: undefined, processorParameters });
+  const realTemplate = Template.fromStack(real);
+  const functionsOf = (t: Template) =>
+    Object.entries(t.findResources('AWS::Lambda::Function')) as [string, { Properties: Json }][];
+  const processorFunctions = (t: Template) =>
+    functionsOf(t).filter(([id]) => /^(ChargePayment|RefundPayment|OrderSagaConsumer)/.test(id));
+
+  test("reads the URL from its SSM parameter at deploy time and hands the functions the key's name, never the key", () => {
+    expect(processorFunctions(realTemplate)).toHaveLength(3);
+    const urlParameter = Object.entries(realTemplate.toJSON().Parameters as Record<string, Json>).find(
+      ([, parameter]) => parameter['Default'] === processorParameters.endpoint,
+    );
+    expect(urlParameter?.[1]['Type']).toBe('AWS::SSM::Parameter::Value<String>');
+    for (const [id, fn] of processorFunctions(realTemplate)) {
+      const variables = ((fn.Properties['Environment'] as Json)['Variables'] ?? {}) as Json;
+      expect([id, variables['PROVIDER_API_URL'], variables['PROVIDER_API_KEY_PARAMETER']]).toEqual([
+        id,
+        { Ref: urlParameter?.[0] },
+        processorParameters.apiKey,
+      ]);
+    }
+  });
+
+  test('lets exactly those functions read exactly the key parameter', () => {
+    const keyReaders = (t: Template) =>
+      (Object.values(t.findResources('AWS::IAM::Policy')) as { Properties: Json }[]).flatMap((policy) => {
+        const statements = (policy.Properties['PolicyDocument'] as Json)['Statement'] as Json[];
+        return statements
+          .filter((statement) => statement['Action'] === 'ssm:GetParameter')
+          .map((statement) => ({
+            roles: (policy.Properties['Roles'] as Json[]).map((role) => String(role['Ref'])),
+            resource: JSON.stringify(statement['Resource']),
+          }));
+      });
+    const readers = keyReaders(realTemplate);
+    expect(readers.flatMap((reader) => reader.roles).sort()).toEqual([
+      expect.stringMatching(/^ChargePaymentFunctionServiceRole/),
+      expect.stringMatching(/^OrderSagaConsumer.*ServiceRole/),
+      expect.stringMatching(/^RefundPaymentFunctionServiceRole/),
+    ]);
+    for (const reader of readers) {
+      expect(reader.resource).toContain(':parameter/shop/payment-processor/api-key"');
+    }
+    // The sandbox processor takes no key: nothing reads one.
+    expect(keyReaders(template)).toEqual([]);
   });
 });

@@ -23,6 +23,11 @@ export interface HttpPaymentProviderOptions {
   readonly timeoutMs: number;
   /** @default fetchWithTimeout (shared/resilience) */
   readonly fetch?: TimedFetch;
+  /**
+   * The processor's API key, sent as `Authorization: Bearer` on every call; read when needed (a cached
+   * secret), never kept in configuration. @default none: the sandbox processor takes no credentials
+   */
+  readonly apiKey?: () => Promise<string>;
 }
 
 /** The processor's error body, `{ error: { type, code, message } }`; any part may be missing. */
@@ -178,6 +183,9 @@ export class HttpPaymentProvider implements PaymentProvider {
     let text: string;
     let replayed: boolean;
     try {
+      if (this.options.apiKey !== undefined) {
+        headers['Authorization'] = `Bearer ${await this.options.apiKey()}`;
+      }
       const response = await this.fetch(
         new URL(call.path, this.baseUrl),
         {

@@ -26,6 +26,15 @@ describe('payments config', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  test("takes the SSM parameter of a real processor's API key, and only a parameter path", () => {
+    expect(
+      loadProviderStepConfig({ ...stepEnv, PROVIDER_API_KEY_PARAMETER: '/shop/payment-processor/api-key' }),
+    ).toMatchObject({ providerApiKeyParameter: '/shop/payment-processor/api-key' });
+    expect(() => loadProviderStepConfig({ ...stepEnv, PROVIDER_API_KEY_PARAMETER: 'sk_live_123' })).toThrow(
+      /PROVIDER_API_KEY_PARAMETER must be an SSM parameter path/,
+    );
+  });
+
   test('takes the numbers the stack sets', () => {
     const config = loadProviderStepConfig({
       ...stepEnv,

@@ -138,6 +138,50 @@ describe('HttpPaymentProvider', () => {
       });
     });
 
+    test('sends no credentials to a processor without an API key (the sandbox)', async () => {
+      // Prepare
+      server.reply(json(201, charge()));
+      // Act
+      await provider.charge(chargeRequest);
+      // Assess
+      expect(server.received[0]?.headers).not.toHaveProperty('authorization');
+    });
+
+    test('sends the API key as a bearer token on every call, read when the call is made', async () => {
+      // Prepare: the key rotates between the two calls.
+      const keys = ['sk_live_first', 'sk_live_second'];
+      const keyed = new HttpPaymentProvider({
+        baseUrl,
+        timeoutMs: 300,
+        apiKey: async () => keys.shift() ?? 'none left',
+      });
+      server.reply(json(201, charge()), json(200, { object: 'list', data: [charge()] }));
+      // Act
+      await keyed.charge(chargeRequest);
+      await keyed.listCharges(ORDER_ID);
+      // Assess
+      expect(server.received.map((request) => request.headers.authorization)).toEqual([
+        'Bearer sk_live_first',
+        'Bearer sk_live_second',
+      ]);
+    });
+
+    test('a key that cannot be read fails the call as transient, before any request is sent', async () => {
+      // Prepare
+      const keyed = new HttpPaymentProvider({
+        baseUrl,
+        timeoutMs: 300,
+        apiKey: async () => {
+          throw new Error('SSM is unreachable');
+        },
+      });
+      // Act
+      const outcome = keyed.charge(chargeRequest);
+      // Assess
+      await expect(outcome).rejects.toBeInstanceOf(ProviderTransientError);
+      expect(server.received).toEqual([]);
+    });
+
     test('tells a replayed answer (Idempotent-Replayed: true)', async () => {
       server.reply(json(201, charge(), { 'Idempotent-Replayed': 'true' }));
       expect(await provider.charge(chargeRequest)).toMatchObject({ outcome: 'captured', replayed: true });

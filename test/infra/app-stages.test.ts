@@ -1,0 +1,63 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp, PROD_PROCESSOR_PARAMETERS } from '../../infra/app';
+import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
+
+type Json = Record<string, unknown>;
+
+function appAt(stage?: string): App {
+  const context: Json = { 'aws:cdk:bundling-stacks': [] };
+  if (stage !== undefined) context[SETTINGS_CONTEXT_KEYS.stage] = stage;
+  return buildApp(new App({ context }));
+}
+
+const stacksOf = (app: App): Stack[] =>
+  app.node.children.filter((child): child is Stack => child instanceof Stack);
+
+/** Every function of the app: its stack, and its environment. */
+function functionsOf(app: App): { stack: string; variables: Json }[] {
+  return stacksOf(app).flatMap((stack) =>
+    Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map((fn) => ({
+      stack: stack.stackName,
+      variables: (((fn as { Properties: Json }).Properties['Environment'] as Json | undefined)?.[
+        'Variables'
+      ] ?? {}) as Json,
+    })),
+  );
+}
+
+describe('the app by stage (shop:stage)', () => {
+  test.each([undefined, 'local', 'dev'])(
+    '%s: the sandbox card processor is deployed and payments calls it',
+    (stage) => {
+      const app = appAt(stage);
+      expect(stacksOf(app).map((stack) => stack.stackName)).toContain('ShopPaymentProvider');
+      const charge = functionsOf(app).find(
+        (fn) => fn.stack === 'ShopPayments' && 'PROVIDER_API_URL' in fn.variables,
+      );
+      expect(charge?.variables).not.toHaveProperty('PROVIDER_API_KEY_PARAMETER');
+    },
+  );
+
+  test('prod: no sandbox processor, no function of it; payments calls the real one, with its key', () => {
+    const app = appAt('prod');
+    expect(stacksOf(app).map((stack) => stack.stackName)).not.toContain('ShopPaymentProvider');
+    const functions = functionsOf(app);
+    expect(functions.filter((fn) => fn.variables['POWERTOOLS_SERVICE_NAME'] === 'payment-provider')).toEqual(
+      [],
+    );
+    const processorCallers = functions.filter((fn) => 'PROVIDER_API_URL' in fn.variables);
+    expect(processorCallers.length).toBeGreaterThan(0);
+    for (const fn of processorCallers) {
+      expect(fn.variables['PROVIDER_API_KEY_PARAMETER']).toBe(PROD_PROCESSOR_PARAMETERS.apiKey);
+    }
+    // Nothing of the sandbox is referenced: no import of its API's URL anywhere.
+    for (const stack of stacksOf(app)) {
+      expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/ShopPaymentProvider/);
+    }
+  });
+
+  test('refuses an unknown stage, naming the key and the stages', () => {
+    expect(() => appAt('staging')).toThrow(/Context shop:stage must be one of local, dev, prod/);
+  });
+});
