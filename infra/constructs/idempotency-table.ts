@@ -23,6 +23,8 @@ export class IdempotencyTable extends dynamodb.Table {
       partitionKey: { name: IDEMPOTENCY_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE,
+      // Every table can be restored to any second of the last 35 days, whatever it holds.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.DESTROY,
     });
   }

@@ -56,6 +56,8 @@ export class ReadModelTable extends Construct {
       sortKey: { name: READ_MODEL_SORT_KEY, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: props.timeToLiveAttribute,
+      // Every table can be restored to any second of the last 35 days, whatever it holds.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     for (const index of indexes) {

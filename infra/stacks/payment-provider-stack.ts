@@ -61,6 +61,8 @@ export class PaymentProviderStack extends Stack {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       // Idempotency-Key records expire a day after first use; charges and refunds never expire.
       timeToLiveAttribute: 'expiresAt',
+      // Every table can be restored to any second of the last 35 days, whatever it holds.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // A simulator's ledger: nothing in it is worth keeping past the stack.
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -159,6 +159,8 @@ export class PaymentsStack extends Stack {
     this.circuitBreakerTable = new dynamodb.Table(this, 'CircuitBreakerTable', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      // Every table can be restored to any second of the last 35 days, whatever it holds.
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       // Health observations, rebuilt from the next calls: nothing to keep.
       removalPolicy: RemovalPolicy.DESTROY,
     });

@@ -61,3 +61,18 @@ describe('the app by stage (shop:stage)', () => {
     expect(() => appAt('staging')).toThrow(/Context shop:stage must be one of local, dev, prod/);
   });
 });
+
+describe('every stage', () => {
+  test.each(['dev', 'prod'])('%s: every table of every stack has point-in-time recovery', (stage) => {
+    const tables = stacksOf(appAt(stage)).flatMap((stack) =>
+      Object.entries(Template.fromStack(stack).findResources('AWS::DynamoDB::Table')).map(([id, table]) => ({
+        table: `${stack.stackName}/${id}`,
+        pitr: (
+          (table as { Properties: Json }).Properties['PointInTimeRecoverySpecification'] as Json | undefined
+        )?.['PointInTimeRecoveryEnabled'],
+      })),
+    );
+    expect(tables.length).toBeGreaterThanOrEqual(10);
+    expect(tables.filter((table) => table.pitr !== true)).toEqual([]);
+  });
+});

@@ -11,7 +11,7 @@ const byCustomer: ReadModelIndex = {
 };
 
 describe('ReadModelTable', () => {
-  test('is an on-demand pk/sk string table without stream or PITR, destroyed with the stack, with its GSIs', () => {
+  test('is an on-demand pk/sk string table without a stream, with PITR, destroyed with the stack, with its GSIs', () => {
     // Prepare
     const stack = unbundledStack();
     // Act
@@ -45,7 +45,7 @@ describe('ReadModelTable', () => {
           },
         ],
         StreamSpecification: Match.absent(),
-        PointInTimeRecoverySpecification: Match.absent(),
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       },
     });
   });
