@@ -1,7 +1,8 @@
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -66,7 +67,11 @@ export interface PlaceOrderSagaProps {
   readonly maxRetryAttempts?: number;
   /** Retries of a compensation (or of parking) after any error, before the saga is parked (0 to 99,999,999). @default 6 */
   readonly compensationRetryAttempts?: number;
-  /** Execution history to CloudWatch Logs. @default - none */
+  /**
+   * Execution history to CloudWatch Logs.
+   * @default every event (`ALL`) without execution data — states' inputs and outputs carry the
+   * customer's payment method — to a log group of the construct's own, kept a month
+   */
   readonly logs?: sfn.LogOptions;
 }
 
@@ -494,7 +499,14 @@ export class PlaceOrderSaga extends Construct {
       definitionBody: sfn.DefinitionBody.fromChainable(start),
       timeout: settings.timeout,
       tracingEnabled: true,
-      logs: props.logs,
+      logs: props.logs ?? {
+        destination: new logs.LogGroup(this, 'ExecutionLogs', {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: false,
+      },
       comment: 'PlaceOrder: reserve, approve, charge, commit and confirm; or cancel, refund and release.',
     });
 

@@ -691,9 +691,18 @@ describe('PlaceOrderSaga', () => {
       });
     });
 
-    test('the machine may invoke the nine functions and send to the parked queue, nothing else', () => {
+    test('the machine may invoke the nine functions, send to the parked queue, trace and deliver its logs, nothing else', () => {
       expect(actionsGrantedTo(template, 'SagaStateMachineRole')).toEqual([
         'lambda:InvokeFunction',
+        // What CloudWatch Logs' vended delivery needs of the machine's role (on `*`, as AWS documents).
+        'logs:CreateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:DescribeLogGroups',
+        'logs:DescribeResourcePolicies',
+        'logs:GetLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:UpdateLogDelivery',
         'sqs:SendMessage',
         'xray:GetSamplingRules',
         'xray:GetSamplingTargets',
@@ -785,7 +794,7 @@ describe('PlaceOrderSaga', () => {
       });
     });
 
-    test('the machine timeout follows the deadline by default, and logging is opt-in', () => {
+    test('the machine timeout follows the deadline by default; every event is logged, no execution data, unless told otherwise', () => {
       // Prepare
       const stack = unbundledStack();
       const destination = new logs.LogGroup(stack, 'SagaLogs');
@@ -802,8 +811,9 @@ describe('PlaceOrderSaga', () => {
         LoggingConfiguration: Match.objectLike({ Level: 'ERROR' }),
       });
       template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-        LoggingConfiguration: Match.absent(),
+        LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
       });
+      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     });
 
     test.each<[string, Partial<PlaceOrderSagaProps>, RegExp]>([
