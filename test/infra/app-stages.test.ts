@@ -11,14 +11,23 @@ function appAt(stage?: string): App {
   return buildApp(new App({ context }));
 }
 
-const stacksOf = (app: App): Stack[] =>
-  app.node.children.filter((child): child is Stack => child instanceof Stack);
+/** Each stage's app, synthesized once: its stacks' templates by stack name. */
+const synthesized = new Map<string | undefined, Map<string, Template>>();
+function templatesAt(stage?: string): Map<string, Template> {
+  let templates = synthesized.get(stage);
+  if (templates === undefined) {
+    const stacks = appAt(stage).node.children.filter((child): child is Stack => child instanceof Stack);
+    templates = new Map(stacks.map((stack) => [stack.stackName, Template.fromStack(stack)]));
+    synthesized.set(stage, templates);
+  }
+  return templates;
+}
 
 /** Every function of the app: its stack, and its environment. */
-function functionsOf(app: App): { stack: string; variables: Json }[] {
-  return stacksOf(app).flatMap((stack) =>
-    Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map((fn) => ({
-      stack: stack.stackName,
+function functionsOf(stage?: string): { stack: string; variables: Json }[] {
+  return [...templatesAt(stage)].flatMap(([stack, template]) =>
+    Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => ({
+      stack,
       variables: (((fn as { Properties: Json }).Properties['Environment'] as Json | undefined)?.[
         'Variables'
       ] ?? {}) as Json,
@@ -30,9 +39,8 @@ describe('the app by stage (shop:stage)', () => {
   test.each([undefined, 'local', 'dev'])(
     '%s: the sandbox card processor is deployed and payments calls it',
     (stage) => {
-      const app = appAt(stage);
-      expect(stacksOf(app).map((stack) => stack.stackName)).toContain('ShopPaymentProvider');
-      const charge = functionsOf(app).find(
+      expect([...templatesAt(stage).keys()]).toContain('ShopPaymentProvider');
+      const charge = functionsOf(stage).find(
         (fn) => fn.stack === 'ShopPayments' && 'PROVIDER_API_URL' in fn.variables,
       );
       expect(charge?.variables).not.toHaveProperty('PROVIDER_API_KEY_PARAMETER');
@@ -40,9 +48,8 @@ describe('the app by stage (shop:stage)', () => {
   );
 
   test('prod: no sandbox processor, no function of it; payments calls the real one, with its key', () => {
-    const app = appAt('prod');
-    expect(stacksOf(app).map((stack) => stack.stackName)).not.toContain('ShopPaymentProvider');
-    const functions = functionsOf(app);
+    expect([...templatesAt('prod').keys()]).not.toContain('ShopPaymentProvider');
+    const functions = functionsOf('prod');
     expect(functions.filter((fn) => fn.variables['POWERTOOLS_SERVICE_NAME'] === 'payment-provider')).toEqual(
       [],
     );
@@ -52,8 +59,8 @@ describe('the app by stage (shop:stage)', () => {
       expect(fn.variables['PROVIDER_API_KEY_PARAMETER']).toBe(PROD_PROCESSOR_PARAMETERS.apiKey);
     }
     // Nothing of the sandbox is referenced: no import of its API's URL anywhere.
-    for (const stack of stacksOf(app)) {
-      expect(JSON.stringify(Template.fromStack(stack).toJSON())).not.toMatch(/ShopPaymentProvider/);
+    for (const template of templatesAt('prod').values()) {
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/ShopPaymentProvider/);
     }
   });
 
@@ -64,9 +71,9 @@ describe('the app by stage (shop:stage)', () => {
 
 describe('every stage', () => {
   test.each(['dev', 'prod'])('%s: every table of every stack has point-in-time recovery', (stage) => {
-    const tables = stacksOf(appAt(stage)).flatMap((stack) =>
-      Object.entries(Template.fromStack(stack).findResources('AWS::DynamoDB::Table')).map(([id, table]) => ({
-        table: `${stack.stackName}/${id}`,
+    const tables = [...templatesAt(stage)].flatMap(([stack, template]) =>
+      Object.entries(template.findResources('AWS::DynamoDB::Table')).map(([id, table]) => ({
+        table: `${stack}/${id}`,
         pitr: (
           (table as { Properties: Json }).Properties['PointInTimeRecoverySpecification'] as Json | undefined
         )?.['PointInTimeRecoveryEnabled'],
