@@ -8,7 +8,8 @@ import { Construct } from 'constructs';
 /**
  * The most a function's `index.js` may weigh: the largest was 839 KB when it was set (`npm run
  * bench:cold-start`), before the payments functions took the SSM client to read the processor's key;
- * an import that drags a whole package in (a namespace object, a CommonJS build) does not fit. Lambda's init time grows with the code it loads (docs/benchmarks.md, cold starts).
+ * an import that drags a whole package in (a namespace object, a CommonJS build) does not fit.
+ * Lambda's init time grows with the code it loads (docs/benchmarks.md, cold starts).
  */
 export const BUNDLE_BUDGET_BYTES = 900 * 1024;
 

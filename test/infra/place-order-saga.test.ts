@@ -12,6 +12,7 @@ import {
   type PlaceOrderSagaSteps,
 } from '../../infra/constructs/place-order-saga';
 import { actionsGrantedTo, unbundledStack } from './construct-test-helpers';
+import { CANCEL_AND_RELEASE, CANCEL_REFUND_AND_RELEASE } from '../support/place-order-saga-paths';
 
 // ---- Reading the synthesized definition ------------------------------------------------------------
 
@@ -407,34 +408,24 @@ describe('PlaceOrderSaga', () => {
   });
 
   describe('compensation paths', () => {
-    // CancelOrder first: the one compensation that can refuse, before anything is undone.
-    const RELEASE_AND_CANCEL = ['CancelOrder', 'ChargeMayExist', 'ReleaseStock', 'OrderCancelled'];
-    const REFUND_RELEASE_AND_CANCEL = [
-      'CancelOrder',
-      'ChargeMayExist',
-      'RefundPayment',
-      'ReleaseStock',
-      'OrderCancelled',
-    ];
-
-    test.each<[string, string, string, string[]]>([
-      ['ReserveStock', 'OutOfStock', 'OUT_OF_STOCK', RELEASE_AND_CANCEL],
-      ['ReserveStock', 'Lambda.ServiceException', 'SAGA_FAILED', RELEASE_AND_CANCEL],
-      ['ReserveStock', 'States.Timeout', 'SAGA_FAILED', RELEASE_AND_CANCEL],
-      ['WaitForApproval', 'ApprovalRejected', 'APPROVAL_REJECTED', RELEASE_AND_CANCEL],
-      ['WaitForApproval', 'States.Timeout', 'APPROVAL_TIMEOUT', RELEASE_AND_CANCEL],
-      ['WaitForApproval', 'OrderCancelled', 'CUSTOMER_CANCELLED', RELEASE_AND_CANCEL],
-      ['WaitForApproval', 'Lambda.TooManyRequestsException', 'SAGA_FAILED', RELEASE_AND_CANCEL],
-      ['EnsureOrderActive', 'OrderCancelled', 'CUSTOMER_CANCELLED', RELEASE_AND_CANCEL],
-      ['EnsureOrderActive', 'Sandbox.Timedout', 'SAGA_FAILED', RELEASE_AND_CANCEL],
-      ['ChargePayment', 'PaymentDeclined', 'PAYMENT_DECLINED', RELEASE_AND_CANCEL],
-      ['ChargePayment', 'PaymentProviderRejected', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
-      ['ChargePayment', 'States.Timeout', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
-      ['ChargePayment', 'Error', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
-      ['CommitStock', 'ReservationNotFound', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
-      ['CommitStock', 'Lambda.ServiceException', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
-      ['ConfirmOrder', 'OrderNotConfirmable', 'CUSTOMER_CANCELLED', REFUND_RELEASE_AND_CANCEL],
-      ['ConfirmOrder', 'States.Timeout', 'SAGA_FAILED', REFUND_RELEASE_AND_CANCEL],
+    test.each<[string, string, string, readonly string[]]>([
+      ['ReserveStock', 'OutOfStock', 'OUT_OF_STOCK', CANCEL_AND_RELEASE],
+      ['ReserveStock', 'Lambda.ServiceException', 'SAGA_FAILED', CANCEL_AND_RELEASE],
+      ['ReserveStock', 'States.Timeout', 'SAGA_FAILED', CANCEL_AND_RELEASE],
+      ['WaitForApproval', 'ApprovalRejected', 'APPROVAL_REJECTED', CANCEL_AND_RELEASE],
+      ['WaitForApproval', 'States.Timeout', 'APPROVAL_TIMEOUT', CANCEL_AND_RELEASE],
+      ['WaitForApproval', 'OrderCancelled', 'CUSTOMER_CANCELLED', CANCEL_AND_RELEASE],
+      ['WaitForApproval', 'Lambda.TooManyRequestsException', 'SAGA_FAILED', CANCEL_AND_RELEASE],
+      ['EnsureOrderActive', 'OrderCancelled', 'CUSTOMER_CANCELLED', CANCEL_AND_RELEASE],
+      ['EnsureOrderActive', 'Sandbox.Timedout', 'SAGA_FAILED', CANCEL_AND_RELEASE],
+      ['ChargePayment', 'PaymentDeclined', 'PAYMENT_DECLINED', CANCEL_AND_RELEASE],
+      ['ChargePayment', 'PaymentProviderRejected', 'SAGA_FAILED', CANCEL_REFUND_AND_RELEASE],
+      ['ChargePayment', 'States.Timeout', 'SAGA_FAILED', CANCEL_REFUND_AND_RELEASE],
+      ['ChargePayment', 'Error', 'SAGA_FAILED', CANCEL_REFUND_AND_RELEASE],
+      ['CommitStock', 'ReservationNotFound', 'SAGA_FAILED', CANCEL_REFUND_AND_RELEASE],
+      ['CommitStock', 'Lambda.ServiceException', 'SAGA_FAILED', CANCEL_REFUND_AND_RELEASE],
+      ['ConfirmOrder', 'OrderNotConfirmable', 'CUSTOMER_CANCELLED', CANCEL_REFUND_AND_RELEASE],
+      ['ConfirmOrder', 'States.Timeout', 'SAGA_FAILED', CANCEL_REFUND_AND_RELEASE],
     ])('%s failing with %s cancels with %s', (step, error, reason, chain) => {
       // Act
       const compensation = compensationFor(definition, step, error);
@@ -445,7 +436,7 @@ describe('PlaceOrderSaga', () => {
         reason,
         failedStep: step,
         'error.$': '$.compensation',
-        chargeMayExist: chain === REFUND_RELEASE_AND_CANCEL,
+        chargeMayExist: chain === CANCEL_REFUND_AND_RELEASE,
       });
       expect(compensation.states.slice(1)).toEqual(chain);
       expect(stateOf(definition, 'OrderCancelled').Type).toBe('Succeed');
@@ -612,11 +603,7 @@ describe('PlaceOrderSaga', () => {
       });
       expect(pathFrom(definition, 'ChargePaymentUnavailable', true)).toEqual([
         'ChargePaymentUnavailable',
-        'CancelOrder',
-        'ChargeMayExist',
-        'RefundPayment',
-        'ReleaseStock',
-        'OrderCancelled',
+        ...CANCEL_REFUND_AND_RELEASE,
       ]);
     });
 

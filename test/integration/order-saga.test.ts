@@ -39,6 +39,7 @@ import {
   type TestProduct,
 } from '../support/shop-orders';
 import type { SignedInUser } from '../support/shop-users';
+import { CANCEL_AND_RELEASE, CANCEL_REFUND_AND_RELEASE } from '../support/place-order-saga-paths';
 
 const APPROVAL_THRESHOLD_CENTS = 50_000;
 /** Long enough for an approver to answer once the read model shows the wait, short enough to wait out. */
@@ -279,9 +280,6 @@ const FORWARD_TO_CHARGE = [
   'EnsureOrderActive',
   'ChargePayment',
 ];
-/** The order is cancelled first, before anything is undone: the one compensation that can refuse. */
-const COMPENSATE_ALL = ['CancelOrder', 'ChargeMayExist', 'RefundPayment', 'ReleaseStock', 'OrderCancelled'];
-const COMPENSATE_BEFORE_CHARGE = ['CancelOrder', 'ChargeMayExist', 'ReleaseStock', 'OrderCancelled'];
 
 // ---- Faults and the circuit breaker ---------------------------------------------------------------
 
@@ -452,7 +450,7 @@ describe('the saga places an order', () => {
       'IsRedrive',
       'ReserveStock',
       'ReserveStockOutOfStock',
-      ...COMPENSATE_BEFORE_CHARGE,
+      ...CANCEL_AND_RELEASE,
     ]);
     await expectStock(plenty, { available: 10, reserved: 0, sold: 0 });
     expect(scarceWhenCancelled).toEqual({ available: 1, reserved: 0, sold: 0 });
@@ -594,7 +592,7 @@ describe('an order at or above the approval threshold waits for a person', () =>
       'NeedsApproval',
       'WaitForApproval',
       'WaitForApprovalRejected',
-      ...COMPENSATE_BEFORE_CHARGE,
+      ...CANCEL_AND_RELEASE,
     ]);
     await expectStock(product, { available: 5, reserved: 0, sold: 0 });
     await expectNeverCharged(orderId);
@@ -630,7 +628,7 @@ describe('an order at or above the approval threshold waits for a person', () =>
       'NeedsApproval',
       'WaitForApproval',
       'WaitForApprovalCancelled',
-      ...COMPENSATE_BEFORE_CHARGE,
+      ...CANCEL_AND_RELEASE,
     ]);
     await expectStock(product, { available: 5, reserved: 0, sold: 0 });
     await expectNeverCharged(orderId);
@@ -657,7 +655,7 @@ describe('an order at or above the approval threshold waits for a person', () =>
       'NeedsApproval',
       'WaitForApproval',
       'WaitForApprovalTimedOut',
-      ...COMPENSATE_BEFORE_CHARGE,
+      ...CANCEL_AND_RELEASE,
     ]);
     await expectStock(product, { available: 5, reserved: 0, sold: 0 });
     await expectNeverCharged(orderId);
@@ -682,7 +680,7 @@ describe('the card processor answers', () => {
       expect(await statesOf(order)).toEqual([
         ...FORWARD_TO_CHARGE,
         'ChargePaymentDeclined',
-        ...COMPENSATE_BEFORE_CHARGE,
+        ...CANCEL_AND_RELEASE,
       ]);
       await expectStock(product, { available: 10, reserved: 0, sold: 0 });
       expect((await paymentOf(orderId)).payment).toMatchObject({
@@ -731,7 +729,7 @@ describe('the card processor answers', () => {
     expect(await statesOf(order)).toEqual([
       ...FORWARD_TO_CHARGE,
       'ChargePaymentDeclined',
-      ...COMPENSATE_BEFORE_CHARGE,
+      ...CANCEL_AND_RELEASE,
     ]);
     expect((await paymentOf(orderId)).payment).toMatchObject({
       status: 'DECLINED',
@@ -804,7 +802,7 @@ describe('a step failing after the charge', () => {
         ...FORWARD_TO_CHARGE,
         ...forward,
         `${step}Failed`,
-        ...COMPENSATE_ALL,
+        ...CANCEL_REFUND_AND_RELEASE,
       ]);
       const charges = await chargesAt(orderId);
       expect(charges).toEqual([
@@ -884,7 +882,7 @@ describe('an order paid from an account (the accounts context charges and refund
       expect(await statesOf(order)).toEqual([
         ...FORWARD_TO_CHARGE,
         'ChargePaymentDeclined',
-        ...COMPENSATE_BEFORE_CHARGE,
+        ...CANCEL_AND_RELEASE,
       ]);
       expect((await paymentOf(orderId)).payment).toMatchObject({
         status: 'DECLINED',
@@ -923,7 +921,7 @@ describe('an order paid from an account (the accounts context charges and refund
       ...FORWARD_TO_CHARGE,
       'CommitStock',
       'CommitStockFailed',
-      ...COMPENSATE_ALL,
+      ...CANCEL_REFUND_AND_RELEASE,
     ]);
     expect((await paymentOf(orderId)).payment).toMatchObject({ status: 'REFUNDED', method: 'account' });
     await expectStock(product, { available: 10, reserved: 0, sold: 0 });
@@ -981,11 +979,11 @@ describe('the card processor down, behind the circuit breaker (run last: every c
       expect(order).toMatchObject({ status: 'CANCELLED', cancellationReason: 'PAYMENT_UNAVAILABLE' });
       const states = await statesOf(order);
       expect(states.filter((state) => state === 'WaitForPaymentProvider')).toHaveLength(PAYMENT_WAITS);
-      expect(states.slice(-(3 + COMPENSATE_ALL.length))).toEqual([
+      expect(states.slice(-(3 + CANCEL_REFUND_AND_RELEASE.length))).toEqual([
         'PaymentWaitStarted',
         'PaymentWaitBudgetLeft',
         'ChargePaymentUnavailable',
-        ...COMPENSATE_ALL,
+        ...CANCEL_REFUND_AND_RELEASE,
       ]);
       expect(await chargesAt(order.orderId)).toEqual([]);
       expect((await paymentOf(order.orderId)).payment?.status).toBe('FAILED');

@@ -24,6 +24,7 @@ import {
 } from '../fixtures/place-order-saga-app';
 import { newId } from '../../shared/ids/ids';
 import { startShopCloud } from '../support/shop-cloud';
+import { CANCEL_AND_RELEASE, CANCEL_REFUND_AND_RELEASE } from '../support/place-order-saga-paths';
 
 /**
  * The PlaceOrder saga construct on the local cloud's Step Functions, with fake steps whose behaviour
@@ -204,16 +205,6 @@ const FORWARD_WITHOUT_APPROVAL = [
   'ChargePayment',
   'CommitStock',
   'ConfirmOrder',
-];
-
-/** Every compensation cancels the order first: the one compensation that can refuse. */
-const CANCEL_AND_RELEASE = ['CancelOrder', 'ChargeMayExist', 'ReleaseStock', 'OrderCancelled'];
-const CANCEL_REFUND_AND_RELEASE = [
-  'CancelOrder',
-  'ChargeMayExist',
-  'RefundPayment',
-  'ReleaseStock',
-  'OrderCancelled',
 ];
 
 describe('PlaceOrderSaga on the local cloud', () => {
