@@ -70,6 +70,7 @@ export function buildApp(app: App = new App()): App {
     bus: platform.bus,
     authorizer: users.authorizer,
     sagaStyle: settings.sagaStyle,
+    cardVault: payments.cardVaultFunction,
     saga: {
       reserveStock: inventory.reserveStockFunction,
       releaseStock: inventory.releaseStockFunction,

@@ -11,6 +11,8 @@ import { SchedulerOrderDeadlines } from './adapters/scheduler-order-deadlines';
 import { makeOrderChoreography } from './application/order-choreography';
 import type { OrderSagaEventsDeps } from './handlers/order-saga-events';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaCardVault } from './adapters/lambda-card-vault';
 import { commandContext, DynamoDbEventStore } from '../../shared/event-sourcing';
 import { httpIdempotency } from '../../shared/idempotency';
 import { newId } from '../../shared/ids/ids';
@@ -135,6 +137,11 @@ export function createOrderDeps(): CreateOrderHandlerDeps {
       runner: commandRunner(config, store),
       store,
       catalog: productCatalog(config),
+      cardVault: new LambdaCardVault({
+        client: tracedClient(new LambdaClient({})),
+        functionName: config.CARD_VAULT_FUNCTION,
+        timeoutMs: config.CARD_VAULT_TIMEOUT_MS,
+      }),
       newOrderId: () => newId('order'),
       sagaStyle: new SsmSagaStyleSetting(config.SAGA_STYLE_PARAMETER, config.SAGA_STYLE_MAX_AGE_SECONDS),
       approvalThresholdCents: config.APPROVAL_THRESHOLD_CENTS,

@@ -45,6 +45,10 @@ const schemas = {
     SAGA_STYLE_MAX_AGE_SECONDS: positiveInteger(5),
     /** Choreographed orders totalling at least this many minor units wait for a human approval. */
     APPROVAL_THRESHOLD_CENTS: positiveInteger(100_000),
+    /** The payments context's card vault function (name or ARN): a card's token goes there. */
+    CARD_VAULT_FUNCTION: name,
+    /** Per invocation of the card vault, its retries included: room for a cold start. */
+    CARD_VAULT_TIMEOUT_MS: positiveInteger(5_000),
   }),
   /** The choreographed saga's consumer: the event store, its queue, and the deadlines' schedules. */
   orderSagaEvents: z.object({

@@ -12,6 +12,7 @@ import { metrics } from '../../shared/observability/metrics';
 import { tracedClient } from '../../shared/observability/tracer';
 import { CircuitBreaker, DynamoDbCircuitBreakerStore } from '../../shared/resilience';
 import { AccountsPaymentProvider } from './adapters/accounts-payment-provider';
+import { DynamoDbCardVault } from './adapters/dynamodb-card-vault';
 import { DynamoDbPaymentRepository } from './adapters/dynamodb-payment-repository';
 import { HttpPaymentProvider } from './adapters/http-payment-provider';
 import { makeChargePayment } from './application/charge-payment';
@@ -19,6 +20,7 @@ import { makeGetPayment } from './application/get-payment';
 import { providerPolicy, type PaymentProcessors, type ProviderCall } from './application/provider-policy';
 import { makeRefundPayment } from './application/refund-payment';
 import {
+  loadCardVaultConfig,
   loadOrderSagaEventsConfig,
   loadOutboxRelayConfig,
   loadPaymentsConfig,
@@ -32,6 +34,7 @@ import { dynamoDbOrderPaymentStore } from './adapters/order-payment-items';
 import { makeOrderPaymentChoreography } from './application/order-payment-choreography';
 import { PAYMENTS_EVENT_SOURCE } from './contracts/payment-events';
 import type { OrderSagaEventsDependencies } from './handlers/order-saga-events';
+import type { CardVaultHandlerDependencies } from './handlers/card-vault';
 import type { ChargePaymentHandlerDependencies } from './handlers/charge-payment';
 import type { GetPaymentHandlerDependencies } from './handlers/get-payment';
 import type { RefundPaymentHandlerDependencies } from './handlers/refund-payment';
@@ -142,7 +145,12 @@ function processorStep(
       call: processorCalls(config, circuits.account, requestsPerAttempt, config.accountsTimeoutMs),
     },
   };
-  return { repository: paymentRepository(config.paymentsTable), processors, logger };
+  return {
+    repository: paymentRepository(config.paymentsTable),
+    processors,
+    cardVault: new DynamoDbCardVault({ client: dynamoDb(), tableName: config.paymentsTable }),
+    logger,
+  };
 }
 
 export function chargePaymentDependencies(): ChargePaymentHandlerDependencies {
@@ -155,6 +163,16 @@ export function refundPaymentDependencies(): RefundPaymentHandlerDependencies {
   const config = loadProviderStepConfig();
   const circuits = { card: REFUND_CIRCUIT, account: ACCOUNT_REFUND_CIRCUIT };
   return { refundPayment: makeRefundPayment(processorStep(config, circuits, 1)), logger, metrics };
+}
+
+export function cardVaultDependencies(): CardVaultHandlerDependencies {
+  const config = loadCardVaultConfig();
+  const cardVault = new DynamoDbCardVault({
+    client: dynamoDb(),
+    tableName: config.paymentsTable,
+    retentionSeconds: config.cardTokenRetentionSeconds,
+  });
+  return { cardVault, logger };
 }
 
 export function getPaymentDependencies(): GetPaymentHandlerDependencies {

@@ -137,6 +137,25 @@ export function loadOrderSagaEventsConfig(env: Env = process.env): OrderSagaEven
   });
 }
 
+const CardVaultEnv = z.object({
+  PAYMENTS_TABLE: variable,
+  /** How long a card token waits for its charge at most. */
+  CARD_TOKEN_RETENTION_SECONDS: positiveInteger(7 * 24 * 3600),
+});
+
+/** For the card vault's function: where tokens are kept, and for how long at most. */
+export interface CardVaultConfig extends PaymentsConfig {
+  readonly cardTokenRetentionSeconds: number;
+}
+
+export function loadCardVaultConfig(env: Env = process.env): CardVaultConfig {
+  const parsed = parseEnv('Payments', CardVaultEnv, env);
+  return Object.freeze({
+    paymentsTable: parsed.PAYMENTS_TABLE,
+    cardTokenRetentionSeconds: parsed.CARD_TOKEN_RETENTION_SECONDS,
+  });
+}
+
 export function loadOutboxRelayConfig(env: Env = process.env): { readonly eventBusName: string } {
   const parsed = parseEnv('Payments', z.object({ EVENT_BUS_NAME: variable }), env);
   return Object.freeze({ eventBusName: parsed.EVENT_BUS_NAME });

@@ -70,6 +70,11 @@ export interface OrdersStackProps extends StackProps {
    * with its own steps (approval, checks, confirmation, cancellation) and starts it on `OrderCreated`.
    */
   readonly saga: OrdersSagaProps;
+  /**
+   * The payments context's card vault (`PaymentsStack.cardVaultFunction`): the create function hands a
+   * card's token to it, and the order keeps the payment method alone.
+   */
+  readonly cardVault: lambda.IFunction;
   /** The API's stage this stack redeploys with its routes. @default 'prod' */
   readonly stageName?: string;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
@@ -199,8 +204,10 @@ export class OrdersStack extends Stack {
         INVENTORY_TIMEOUT_MS: String(inventoryTimeout.toMilliseconds()),
         INVENTORY_MAX_ATTEMPTS: String(props.inventoryMaxAttempts ?? 5),
         PRICE_CACHE_TTL_MS: String((props.priceCacheTtl ?? Duration.seconds(60)).toMilliseconds()),
+        CARD_VAULT_FUNCTION: props.cardVault.functionName,
       },
     });
+    props.cardVault.grantInvoke(this.createOrderFunction);
     this.sagaStyleParameter = new ssm.StringParameter(this, 'SagaStyle', {
       parameterName: SAGA_STYLE_PARAMETER_NAME,
       stringValue: props.sagaStyle ?? 'orchestrated',

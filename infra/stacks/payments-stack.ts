@@ -22,6 +22,7 @@ import { OutboxRelay } from '../constructs/outbox-relay';
 import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inventory-events';
 import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
 import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
+import { CARD_TOKEN_KEY_PREFIX } from '../../functions/payments/contracts/card-vault';
 
 export interface PaymentsStackProps extends StackProps {
   /** The platform's public REST API; `GET /payments/{orderId}` is added to it from this stack. */
@@ -84,6 +85,11 @@ export interface PaymentsStackProps extends StackProps {
   readonly chargeConcurrency?: number;
   /** Reserved concurrency of the refund function: capacity no flood of charges can take. @default 5 */
   readonly refundConcurrency?: number;
+  /**
+   * How long the card vault keeps a token whose charge never comes (an order cancelled before it):
+   * longer than an order may wait for its charge. @default Duration.days(7)
+   */
+  readonly cardTokenRetention?: Duration;
 }
 
 export interface ProcessorParameters {
@@ -134,6 +140,12 @@ export class PaymentsStack extends Stack {
   public readonly chargePaymentFunction: ServiceFunction;
   public readonly refundPaymentFunction: ServiceFunction;
   public readonly getPaymentFunction: ServiceFunction;
+  /**
+   * The card vault (no route; Lambda `Invoke`): the orders context hands a new order's card token to
+   * it, so that no event, saga history or log holds the token. Grant `invoke` to the function that
+   * places orders alone.
+   */
+  public readonly cardVaultFunction: ServiceFunction;
   /** The payments table's stream → the bus: the choreographed saga's payment events. */
   public readonly relay: OutboxRelay;
   /** The choreographed saga's consumer: charges and refunds on orders and inventory events. */
@@ -200,9 +212,34 @@ export class PaymentsStack extends Stack {
       reservedConcurrentExecutions: props.refundConcurrency ?? 5,
       environment: processorEnv,
     });
+    // The card vault's items only (`card-token#<orderId>`): whoever may touch them, and how.
+    const grantCardVault = (grantee: iam.IGrantable, ...actions: string[]): void => {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions,
+          resources: [this.paymentsTable.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${CARD_TOKEN_KEY_PREFIX}*`] },
+          },
+        }),
+      );
+    };
+    this.cardVaultFunction = new ServiceFunction(this, 'CardVaultFunction', {
+      entry: handler('card-vault'),
+      service: SERVICE,
+      description: "Card vault: keeps a new order's card token until its charge (invoked by orders)",
+      environment: {
+        PAYMENTS_TABLE: this.paymentsTable.tableName,
+        CARD_TOKEN_RETENTION_SECONDS: String((props.cardTokenRetention ?? Duration.days(7)).toSeconds()),
+      },
+    });
+    grantCardVault(this.cardVaultFunction, 'dynamodb:PutItem');
+
     for (const fn of [this.chargePaymentFunction, this.refundPaymentFunction]) {
       // The payment record: a consistent read, and one conditional update per outcome.
       this.paymentsTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+      // The order's card token: taken for the charge, forgotten once the payment is settled.
+      grantCardVault(fn, 'dynamodb:DeleteItem');
       // The breaker's state: read, count an outcome (update), compare-and-set a transition (put).
       this.circuitBreakerTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
       props.accountPayments.grantInvoke(fn);
@@ -270,6 +307,7 @@ export class PaymentsStack extends Stack {
     });
     const consumer = this.orderSagaConsumer.function;
     this.paymentsTable.grant(consumer, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+    grantCardVault(consumer, 'dynamodb:DeleteItem');
     this.circuitBreakerTable.grant(consumer, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
     props.accountPayments.grantInvoke(consumer);
     readProcessorKey(consumer);
@@ -342,6 +380,10 @@ function validateProps(id: string, props: PaymentsStackProps): void {
   // 0 would disable the function; a bulkhead needs at least one slot.
   positiveInteger('chargeConcurrency', props.chargeConcurrency);
   positiveInteger('refundConcurrency', props.refundConcurrency);
+  const retentionSeconds = props.cardTokenRetention?.toSeconds();
+  if (retentionSeconds !== undefined && retentionSeconds < 3600) {
+    fail(`cardTokenRetention must be at least an hour, not ${retentionSeconds} s.`);
+  }
   const timeoutMs = props.providerTimeout?.toMilliseconds();
   if (timeoutMs !== undefined && (timeoutMs < 100 || timeoutMs > MAX_PROVIDER_TIMEOUT.toMilliseconds())) {
     fail(

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { OrdersStack, type OrdersSagaProps, type OrdersStackProps } from '../../infra/stacks/orders-stack';
@@ -20,6 +20,19 @@ function sagaSteps(scope: Stack): OrdersSagaProps {
   };
 }
 
+/** The payments context's card vault, imported by ARN. */
+function cardVaultOf(scope: Stack): lambda.IFunction {
+  return lambda.Function.fromFunctionAttributes(scope, 'CardVault', {
+    functionArn: scope.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: 'card-vault',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    sameEnvironment: true,
+  });
+}
+
 /** An orders stack on an app and platform of its own, with `props` over the required ones. */
 function ordersStackWith(props: Partial<OrdersStackProps>): OrdersStack {
   const other = unbundledApp();
@@ -29,6 +42,7 @@ function ordersStackWith(props: Partial<OrdersStackProps>): OrdersStack {
     bus: shared.bus,
     authorizer: testAuthorizer(shared),
     saga: sagaSteps(shared),
+    cardVault: cardVaultOf(shared),
     ...props,
   });
 }
@@ -40,6 +54,7 @@ const stack = new OrdersStack(app, 'TestOrders', {
   bus: platform.bus,
   authorizer: testAuthorizer(platform),
   snapshotEvery: 7,
+  cardVault: cardVaultOf(platform),
   saga: { ...sagaSteps(platform), approvalThresholdCents: 50_000, approvalDeadline: Duration.minutes(30) },
 });
 const template = Template.fromStack(stack);
@@ -220,6 +235,20 @@ describe('OrdersStack', () => {
     });
   });
 
+  test('only the create function may hand a card token to the card vault', () => {
+    const invokers = Object.keys(resources).filter(
+      (id) =>
+        resources[id]?.Type === 'AWS::Lambda::Function' &&
+        grantsOf(id).includes('lambda:InvokeFunction other'),
+    );
+    expect(invokers).toEqual([functionId('CreateOrderFunction')]);
+    const variables = resources[functionId('CreateOrderFunction')]?.Properties['Environment'] as {
+      Variables: Record<string, unknown>;
+    };
+    // The function's name, taken from its ARN.
+    expect(JSON.stringify(variables.Variables['CARD_VAULT_FUNCTION'])).toContain(':function:card-vault');
+  });
+
   test('passes the price look-up’s settings on, a cache TTL of 0 turning the cache off', () => {
     // Act
     const tuned = ordersStackWith({
@@ -355,6 +384,7 @@ describe('OrdersStack', () => {
           api: shared.api,
           bus: shared.bus,
           authorizer: testAuthorizer(shared),
+          cardVault: cardVaultOf(shared),
           saga: inventoryOnly as OrdersSagaProps,
         }),
     ).toThrow(/saga needs the PlaceOrder steps .*missing chargePayment, refundPayment/);

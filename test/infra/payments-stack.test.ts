@@ -42,7 +42,10 @@ function logicalId(prefix: string, type: string): string {
 const functionProperties = (prefix: string): Json =>
   resources[logicalId(prefix, 'AWS::Lambda::Function')]?.Properties ?? {};
 
-/** Every `<action> <table>` the function's role is allowed, from its inline policies. */
+/**
+ * Every `<action> <table>` the function's role is allowed, from its inline policies; `<table>[<keys>]`
+ * when the statement allows only items whose partition keys match (`dynamodb:LeadingKeys`).
+ */
 function grantsOf(prefix: string): string[] {
   const role = JSON.stringify(
     (functionProperties(prefix)['Role'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
@@ -55,7 +58,12 @@ function grantsOf(prefix: string): string[] {
     for (const statement of statements) {
       const targets = JSON.stringify(statement['Resource']);
       const table = /"(PaymentsTable|CircuitBreakerTable)[A-Za-z0-9]*"/.exec(targets)?.[1] ?? 'other';
-      for (const action of [statement['Action']].flat() as string[]) grants.push(`${action} ${table}`);
+      const conditions = statement['Condition'] as Record<string, Record<string, unknown>> | undefined;
+      const keys = conditions?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      const scope = keys === undefined ? '' : `[${[keys].flat().join(',')}]`;
+      for (const action of [statement['Action']].flat() as string[]) {
+        grants.push(`${action} ${table}${scope}`);
+      }
     }
   }
   return [...new Set(grants)].sort();
@@ -144,6 +152,7 @@ describe('PaymentsStack', () => {
   test('least privilege: charge and refund write the payments and breaker tables, get-payment only reads', () => {
     for (const prefix of ['ChargePaymentFunction', 'RefundPaymentFunction']) {
       expect(grantsOf(prefix).filter((grant) => grant.startsWith('dynamodb:'))).toEqual([
+        'dynamodb:DeleteItem PaymentsTable[card-token#*]',
         'dynamodb:GetItem CircuitBreakerTable',
         'dynamodb:GetItem PaymentsTable',
         'dynamodb:PutItem CircuitBreakerTable',
@@ -154,6 +163,23 @@ describe('PaymentsStack', () => {
     expect(grantsOf('GetPaymentFunction').filter((grant) => grant.startsWith('dynamodb:'))).toEqual([
       'dynamodb:GetItem PaymentsTable',
     ]);
+  });
+
+  test('the card vault may only put items under card-token# keys, kept a week unless told', () => {
+    expect(grantsOf('CardVaultFunction').filter((grant) => grant.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:PutItem PaymentsTable[card-token#*]',
+    ]);
+    expect(grantsOf('CardVaultFunction').filter((grant) => grant.startsWith('lambda:'))).toEqual([]);
+    expect(functionProperties('CardVaultFunction')).toMatchObject({
+      Environment: { Variables: { CARD_TOKEN_RETENTION_SECONDS: String(7 * 24 * 3600) } },
+    });
+    const { stack: custom } = paymentsApp({ cardTokenRetention: Duration.days(2) });
+    Template.fromStack(custom).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ CARD_TOKEN_RETENTION_SECONDS: String(2 * 24 * 3600) }) },
+    });
+    expect(() => paymentsApp({ cardTokenRetention: Duration.minutes(5) })).toThrow(
+      /cardTokenRetention must be at least an hour/,
+    );
   });
 
   test('charge, refund and the saga consumer may invoke the accounts payment function, and nothing else of Lambda', () => {

@@ -13,7 +13,7 @@
  * open it run last; every other path leaves it CLOSED.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -40,6 +40,7 @@ import {
 } from '../support/shop-orders';
 import type { SignedInUser } from '../support/shop-users';
 import { CANCEL_AND_RELEASE, CANCEL_REFUND_AND_RELEASE } from '../support/place-order-saga-paths';
+import { BusRecorder, type EnvelopeDetail } from '../support/bus-recorder';
 
 const APPROVAL_THRESHOLD_CENTS = 50_000;
 /** Long enough for an approver to answer once the read model shows the wait, short enough to wait out. */
@@ -70,6 +71,8 @@ let providerUrl: string;
 let circuitBreakerTable: string;
 /** The breaker's log lines (its transitions), from every function's log. */
 const circuitLogs: string[] = [];
+/** Every function's log lines that mention a card token (`tok_…`). */
+const tokenLogs: string[] = [];
 /** Creates and restocks the products, decides the approvals. */
 let staff: SignedInUser;
 /** The shop's customers by name, each signed in once. */
@@ -110,6 +113,7 @@ beforeAll(async () => {
     },
     log: (line) => {
       if (line.includes('Circuit')) circuitLogs.push(line);
+      if (line.includes('tok_')) tokenLogs.push(line);
     },
   }));
   sfn = new SFNClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
@@ -475,6 +479,73 @@ describe('the saga places an order', () => {
     expect(unknown.status).toBe(404);
     expect(errorCodeOf(unknown)).toBe('ORDER_NOT_FOUND');
     expect(await eventTypesOf(orderId)).toEqual(['OrderCreated', 'OrderPaid']);
+  });
+});
+
+describe('the card token', () => {
+  /** Every item of the table, as JSON. */
+  async function tableItems(tableName: string): Promise<string[]> {
+    const items: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(
+        new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []).map((item) => JSON.stringify(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  }
+
+  test('is charged, then forgotten: no event, bus delivery, saga history, read model, payment record or log keeps it', async () => {
+    // Prepare
+    const bus = await BusRecorder.start<EnvelopeDetail>(cloud, {
+      ruleName: 'order-saga-token-recorder',
+      source: 'shop.orders',
+    });
+    try {
+      const product = await newProduct(PRICE_CENTS, 5);
+      const output = (stack: string, name: string): string => {
+        const value = cloud.outputs[stack]?.[name];
+        if (value === undefined) throw new Error(`no ${stack} output ${name}`);
+        return value;
+      };
+
+      // Act
+      const { orderId } = await placeOrder([{ product, quantity: 1 }], 'tok_visa', 'ada');
+      const order = await settledOrder(orderId);
+      const published = await bus.eventsOf(orderId, 2);
+      const [history, events, eventStore, readModel, paymentsTable] = await Promise.all([
+        historyOf(executionArnOf(order)),
+        shop(await customer('ada'), 'GET', `/orders/${orderId}/events`),
+        tableItems(output('ShopOrders', 'EventStoreTableName')),
+        tableItems(output('ShopOrders', 'ReadModelTableName')),
+        tableItems(output('ShopPayments', 'PaymentsTableName')),
+      ]);
+
+      // Assess: charged with the token the customer gave…
+      expect(order.status).toBe('PAID');
+      expect(await chargesAt(orderId)).toHaveLength(1);
+      // …which the order names by its method alone, everywhere.
+      expect(published.map((event) => event['detail-type'])).toEqual(['OrderCreated', 'OrderPaid']);
+      expect(JSON.stringify(published)).not.toContain('tok_');
+      expect(JSON.stringify(history)).not.toContain('tok_');
+      expect(events.status).toBe(200);
+      expect(JSON.stringify(events.body)).toContain('"method":"card"');
+      expect(JSON.stringify(events.body)).not.toContain('tok_');
+      expect(eventStore.filter((item) => item.includes('tok_'))).toEqual([]);
+      expect(readModel.filter((item) => item.includes('tok_'))).toEqual([]);
+      // The vault forgot this order's token once it was captured; orders cancelled before their charge
+      // (other tests') may still have theirs there, until it expires.
+      expect(paymentsTable.filter((item) => item.includes(`card-token#${orderId}`))).toEqual([]);
+      expect(
+        paymentsTable.filter((item) => item.includes('tok_') && !item.includes('"kind":"card-token"')),
+      ).toEqual([]);
+      // Only the card processor itself may log what it was asked to charge.
+      expect(tokenLogs.filter((line) => !line.includes('"service":"payment-provider"'))).toEqual([]);
+    } finally {
+      await bus.stop();
+    }
   });
 });
 

@@ -341,7 +341,7 @@ const request = (approvalRequired = false): ChargeRequest => ({
   userId: newId('user'),
   amountCents: 4_200,
   currency: 'USD',
-  payment: { method: 'card', token: 'tok_visa' },
+  payment: { method: 'card' },
   approvalRequired,
 });
 

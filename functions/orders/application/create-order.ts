@@ -11,6 +11,7 @@ import {
   type OrderPayment,
   type OrderState,
 } from '../domain/order';
+import type { CardVault } from '../ports/card-vault';
 import type { ProductCatalog, ProductPrice } from '../ports/product-catalog';
 import type { SagaStyleSetting } from '../ports/saga-style-setting';
 import { CurrencyMismatchError, UnknownProductError } from './errors';
@@ -25,14 +26,21 @@ export interface CreateOrderInput {
   /** The caller's ID token, with which inventory's prices are read. */
   readonly authorization: string;
   readonly items: readonly { readonly productId: string; readonly quantity: number }[];
-  /** Charged by the saga once the stock is reserved (and the order approved, where it must be). */
-  readonly payment: OrderPayment;
+  /**
+   * Charged by the saga once the stock is reserved (and the order approved, where it must be). A card's
+   * token goes to the card vault; the order keeps the method alone.
+   */
+  readonly payment: PaymentInput;
   /**
    * The request's `Idempotency-Key`: claimed with `OrderCreated`, so that no retry of the request can
    * create a second order, even one that finds no idempotency record.
    */
   readonly requestKey: string;
 }
+
+/** What the client pays with: a card by its processor token, or one of their accounts. */
+export type PaymentInput =
+  { readonly method: 'card'; readonly token: string } | Extract<OrderPayment, { method: 'account' }>;
 
 export interface PlacedOrder {
   readonly orderId: string;
@@ -46,6 +54,8 @@ export interface CreateOrderDeps {
   /** Where a retried request finds the order its key created. */
   readonly store: Pick<OrderEventStore, 'load'>;
   readonly catalog: ProductCatalog;
+  /** Where a card's token waits for the charge. */
+  readonly cardVault: CardVault;
   readonly newOrderId: () => string;
   /** Which saga the new order runs: the deployment's setting at the time it is placed. */
   readonly sagaStyle: SagaStyleSetting;
@@ -69,8 +79,10 @@ export type CreateOrder = (
 ) => Promise<PlacedOrder>;
 
 /**
- * Prices every line at the inventory's current unit price (never a price the client sends), then
- * appends `OrderCreated` as version 1 of a new order, claiming the request's key in the same write.
+ * Prices every line at the inventory's current unit price (never a price the client sends), hands a
+ * card's token to the card vault under the new order's id, then appends `OrderCreated` (which names
+ * the payment method, never the token) as version 1 of the order, claiming the request's key in the
+ * same write. A token kept for an order that was then not recorded is never charged, and expires.
  * The new id has no history, so nothing is read before that append (`runner.create`).
  * A key claimed before is a request carried out before: the same request gets the order it created
  * back (`IdempotencyKeyReusedError` for another request), and nothing is appended.
@@ -88,6 +100,7 @@ export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
     const { lines, currency } = priceLines(input.items, prices);
     const orderId = deps.newOrderId();
     const saga = await deps.sagaStyle.current();
+    if (input.payment.method === 'card') await deps.cardVault.keep(orderId, input.payment.token);
     let state: OrderState;
     try {
       ({ state } = await deps.runner.create(
@@ -146,7 +159,7 @@ async function placedEarlier(
 function isSameRequest(created: OrderCreatedData, input: CreateOrderInput): boolean {
   return (
     created.userId === input.userId &&
-    isSamePayment(created.payment, input.payment) &&
+    isSamePayment(created.payment, paymentOf(input.payment)) &&
     created.items.length === input.items.length &&
     created.items.every(
       (line, index) =>

@@ -30,7 +30,8 @@ export const OrderCreatedDataSchema = z.object({
   /** Required on every new order; absent on orders placed before it was. */
   payment: z
     .discriminatedUnion('method', [
-      z.object({ method: z.literal('card'), token: nonEmpty }),
+      // The method alone: the card's token is in payments' card vault, never in an event.
+      z.object({ method: z.literal('card') }),
       z.object({ method: z.literal('account'), accountId: nonEmpty }),
     ])
     .optional(),

@@ -13,9 +13,6 @@ const orderId = z.string().refine((value) => isId('order', value), {
 const nonEmpty = z.string().min(1);
 const correlationId = z.string().min(1).max(256).optional();
 
-/** Card tokens of the payment provider: `tok_` and up to 64 lower-case letters, digits or `_`. */
-export const CARD_TOKEN_PATTERN = /^tok_[a-z0-9_]{1,64}$/;
-
 /** The execution's input; `StartExecution` names the execution after `orderId`. */
 export const PlaceOrderSagaInputSchema = z.object({
   orderId,
@@ -32,7 +29,8 @@ export const PlaceOrderSagaInputSchema = z.object({
   totalCents: z.number().int().nonnegative(),
   currency: z.string().length(3),
   payment: z.discriminatedUnion('method', [
-    z.object({ method: z.literal('card'), token: z.string().regex(CARD_TOKEN_PATTERN) }),
+    // No token: the charge step takes it from payments' card vault, so no execution's history holds it.
+    z.strictObject({ method: z.literal('card') }),
     z.object({
       method: z.literal('account'),
       accountId: z.string().refine((value) => isId('account', value)),

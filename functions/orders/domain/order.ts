@@ -23,10 +23,12 @@ export type SagaStyle = 'orchestrated' | 'choreographed';
 /** The human decision on an order that needed one; absent while none was made (or none was needed). */
 export type ApprovalDecision = 'APPROVED' | 'REJECTED';
 
+/**
+ * Paid by card. The order names the method alone: the card's token went to the payments context's
+ * card vault as the order was placed, and stays there until the charge (never in an event).
+ */
 export interface CardPayment {
   readonly method: 'card';
-  /** The payment provider's card token, e.g. `tok_visa`; never a card number. */
-  readonly token: string;
 }
 
 /** Paid from one of the customer's accounts (the accounts context checks it is theirs when charging). */
@@ -36,20 +38,18 @@ export interface AccountPayment {
   readonly accountId: string;
 }
 
-/** What the customer pays an order with. */
+/** What the customer pays an order with, as the order keeps it. */
 export type OrderPayment = CardPayment | AccountPayment;
 
-/** The payment's own fields, and nothing else the object it came in carried. */
+/** The payment's own fields, and nothing else the object it came in carried (a card's token above all). */
 export function paymentOf(payment: OrderPayment): OrderPayment {
-  return payment.method === 'card'
-    ? { method: 'card', token: payment.token }
-    : { method: 'account', accountId: payment.accountId };
+  return payment.method === 'card' ? { method: 'card' } : { method: 'account', accountId: payment.accountId };
 }
 
-/** True when both name the same means of payment. */
+/** True when both name the same means of payment (for a card: both are by card). */
 export function isSamePayment(a: OrderPayment | undefined, b: OrderPayment): boolean {
   if (a === undefined) return false;
-  if (a.method === 'card') return b.method === 'card' && a.token === b.token;
+  if (a.method === 'card') return b.method === 'card';
   return b.method === 'account' && a.accountId === b.accountId;
 }
 

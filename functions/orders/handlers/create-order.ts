@@ -4,7 +4,7 @@ import { callerOf, httpHandler, idSchema } from '../../../shared/http';
 import { requiredIdempotencyKey } from '../../../shared/idempotency';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { CreateOrder } from '../application/create-order';
-import { CARD_TOKEN_PATTERN } from '../contracts/place-order-saga';
+import { CARD_TOKEN_PATTERN } from '../../payments/contracts';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
 import type { CommandContextFactory } from './command-context';
 

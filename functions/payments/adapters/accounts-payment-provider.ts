@@ -1,5 +1,6 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod';
+import { invokeFunction, type InvocationAnswer } from '../../../shared/aws/invoke-function';
 import { errorMessage } from '../../../shared/errors/error-message';
 import type { AccountPaymentRequest } from '../../accounts/contracts';
 import {
@@ -130,23 +131,18 @@ export class AccountsPaymentProvider implements PaymentProvider {
 
   private async invoke<S extends z.ZodType>(schema: S, request: AccountPaymentRequest): Promise<z.output<S>> {
     const operation = `accounts ${request.operation}`;
-    let payload: Uint8Array | undefined;
-    let functionError: string | undefined;
+    let answer: InvocationAnswer;
     try {
-      const output = await this.options.client.send(
-        new InvokeCommand({
-          FunctionName: this.options.functionName,
-          InvocationType: 'RequestResponse',
-          Payload: new TextEncoder().encode(JSON.stringify(request)),
-        }),
-        { abortSignal: AbortSignal.timeout(this.options.timeoutMs) },
+      answer = await invokeFunction(
+        this.options.client,
+        this.options.functionName,
+        request,
+        this.options.timeoutMs,
       );
-      payload = output.Payload;
-      functionError = output.FunctionError;
     } catch (error) {
       throw invocationFailure(operation, error, this.options.timeoutMs);
     }
-    const text = payload === undefined ? '' : new TextDecoder().decode(payload);
+    const { text, functionError } = answer;
     if (functionError !== undefined) {
       throw new ProviderTransientError(
         'server-error',

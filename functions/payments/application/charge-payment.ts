@@ -3,7 +3,8 @@ import {
   PaymentDeclinedError,
   PaymentStatusConflictError,
 } from '../domain/errors';
-import { chargeIdempotencyKey, type Payment, type PaymentSource } from '../domain/payment';
+import { chargeIdempotencyKey, type ChargeSource, type Payment, type PaymentSource } from '../domain/payment';
+import type { CardVault } from '../ports/card-vault';
 import type { ChargeRequest, ChargeResult, PaymentProvider } from '../ports/payment-provider';
 import type { PaymentChange, PaymentRepository } from '../ports/payment-repository';
 import { silentLogger, type PaymentsLogger } from './payments-logger';
@@ -16,7 +17,7 @@ export interface ChargePaymentCommand {
   readonly userId: string;
   readonly amountCents: number;
   readonly currency: string;
-  /** A card token, or one of the payer's accounts. */
+  /** A card (its token is in the card vault), or one of the payer's accounts. */
   readonly payment: PaymentSource;
   readonly correlationId?: string;
 }
@@ -28,11 +29,16 @@ export interface ChargePaymentDependencies {
   readonly repository: PaymentRepository;
   /** Per payment method, who takes the money and the resilience policy its calls run under. */
   readonly processors: PaymentProcessors;
+  /** Where a card payment's token waits for its charge; forgotten once the charge is settled. */
+  readonly cardVault: CardVault;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default silentLogger */
   readonly logger?: PaymentsLogger;
 }
+
+/** The decline of a card payment whose token is no longer in the vault (expired, or never kept). */
+export const CARD_TOKEN_MISSING = 'card_token_missing';
 
 /**
  * Charges an order once, whatever the number of invocations.
@@ -53,6 +59,8 @@ export interface ChargePaymentDependencies {
  *   `PaymentDeclined`), FAILED on an open circuit or a failing processor (throws
  *   `PaymentProviderUnavailable`) or on a rejected request (throws `PaymentProviderRejected`).
  * - If another invocation settled the payment meanwhile, its outcome wins over a FAILED one.
+ * - A card's token is taken out of the card vault for the call, and forgotten once the payment is
+ *   settled (captured or declined); a token that is no longer there is a decline, `card_token_missing`.
  */
 export function makeChargePayment(deps: ChargePaymentDependencies): ChargePayment {
   const now = deps.now ?? (() => new Date());
@@ -75,7 +83,24 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
     }
   }
 
-  return async (command, budget) => {
+  /** The token is not needed once the payment is settled; its expiry forgets it if this fails. */
+  async function forgetCard(command: ChargePaymentCommand): Promise<void> {
+    if (command.payment.method !== 'card') return;
+    try {
+      await deps.cardVault.forget(command.orderId);
+    } catch (error) {
+      logger.warn('The card token could not be forgotten now; its expiry will', { error });
+    }
+  }
+
+  /** What the processor is asked to charge; undefined for a card whose token is gone. */
+  async function chargeSource(command: ChargePaymentCommand): Promise<ChargeSource | undefined> {
+    if (command.payment.method === 'account') return command.payment;
+    const token = await deps.cardVault.tokenOf(command.orderId);
+    return token === undefined ? undefined : { method: 'card', token };
+  }
+
+  const charge: ChargePayment = async (command, budget) => {
     const existing = await deps.repository.find(command.orderId);
     if (existing !== undefined && existing.status !== 'FAILED') {
       logger.info('The payment is settled already; the processor is not called', {
@@ -104,13 +129,20 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
       ...fields,
     });
 
+    const source = await chargeSource(command);
+    if (source === undefined) {
+      logger.warn('The card token is no longer in the vault: the payment is declined', {});
+      const stored = await recordOrSettle(change({ status: 'DECLINED', declineCode: CARD_TOKEN_MISSING }));
+      if (stored.status === 'CAPTURED') return stored;
+      throw new PaymentDeclinedError(command.orderId, CARD_TOKEN_MISSING);
+    }
     const request: ChargeRequest = {
       idempotencyKey: chargeIdempotencyKey(command.orderId),
       orderId: command.orderId,
       payerId: command.userId,
       amountCents: command.amountCents,
       currency: command.currency,
-      source: command.payment,
+      source,
       ...(command.correlationId === undefined ? {} : { correlationId: command.correlationId }),
     };
     /** One attempt: the charge, and when it got no answer, the processor's list of the order's charges. */
@@ -185,6 +217,19 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
         currency: result.currency,
       }),
     );
+  };
+
+  return async (command, budget) => {
+    try {
+      const payment = await charge(command, budget);
+      await forgetCard(command);
+      return payment;
+    } catch (error) {
+      if (error instanceof PaymentDeclinedError || error instanceof PaymentAlreadyRefundedError) {
+        await forgetCard(command);
+      }
+      throw error;
+    }
   };
 }
 

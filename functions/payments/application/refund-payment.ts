@@ -1,6 +1,7 @@
 import type { RefundLine } from '../contracts/payment-steps';
 import { PaymentStatusConflictError } from '../domain/errors';
 import { refundIdempotencyKey, type PaymentMethod } from '../domain/payment';
+import type { CardVault } from '../ports/card-vault';
 import type { PaymentRepository } from '../ports/payment-repository';
 import { silentLogger, type PaymentsLogger } from './payments-logger';
 import { sagaErrorFor } from './provider-failure';
@@ -31,6 +32,8 @@ export interface RefundPaymentDependencies {
   readonly repository: PaymentRepository;
   /** Per payment method, who took the money and the resilience policy its calls run under. */
   readonly processors: PaymentProcessors;
+  /** A refunded order is never charged again: its card token, if still kept, is forgotten. */
+  readonly cardVault: CardVault;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default silentLogger */
@@ -49,6 +52,7 @@ const CAPTURED_AT_PROVIDER = 'succeeded';
  * replayed, never doubled), and the payment is recorded REFUNDED. Nothing captured → nothing written,
  * nothing refunded. Idempotent: once everything is refunded, a repeat refunds (and reports) nothing.
  * A failing processor or an open circuit → `PaymentProviderUnavailable`, the saga retries the refund.
+ * The order is never charged after its refund: a card token still in the vault is forgotten first.
  */
 export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPayment {
   const now = deps.now ?? (() => new Date());
@@ -66,6 +70,7 @@ export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPaymen
       }
     };
 
+    if (command.method === 'card') await deps.cardVault.forget(orderId);
     const listed = await provider('charge list', () => processor.provider.listCharges(orderId, correlation));
     const captured = listed.filter(
       (charge) => charge.orderId === orderId && charge.status === CAPTURED_AT_PROVIDER,

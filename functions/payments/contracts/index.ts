@@ -20,3 +20,4 @@ export {
   type PaymentEventData,
   type PaymentEventType,
 } from './payment-events';
+export { CARD_TOKEN_PATTERN, type KeepCardTokenAnswer, type KeepCardTokenRequest } from './card-vault';

@@ -17,8 +17,15 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export const PAYMENT_METHODS = ['card', 'account'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
-/** What the customer pays with, as the order names it. */
+/**
+ * What the customer pays with, as the order names it: a card (its token is kept apart, in the card
+ * vault, until the charge is settled: see ports/card-vault.ts), or one of their accounts.
+ */
 export type PaymentSource =
+  { readonly method: 'card' } | { readonly method: 'account'; readonly accountId: string };
+
+/** What a processor is asked to charge: the card's token taken out of the vault, or the account. */
+export type ChargeSource =
   | { readonly method: 'card'; readonly token: string }
   | { readonly method: 'account'; readonly accountId: string };
 

@@ -22,7 +22,9 @@ export const ChargePaymentInputSchema = z.object({
     .string()
     .regex(CURRENCY_CODE, { error: 'must be an ISO 4217 code of three upper-case letters, e.g. USD' }),
   payment: z.discriminatedUnion('method', [
-    z.object({ method: z.literal('card'), token: z.string().min(1).max(256) }),
+    // A card's token is in the card vault, never in the saga's input (executions started before the
+    // vault may still carry one: it is ignored).
+    z.object({ method: z.literal('card') }),
     z.object({ method: z.literal('account'), accountId: idSchema('account') }),
   ]),
   correlationId,

@@ -1,4 +1,4 @@
-import type { PaymentSource } from '../domain/payment';
+import type { ChargeSource } from '../domain/payment';
 
 /**
  * Whoever takes the money, as the payments context needs it: the card processor (`HttpPaymentProvider`,
@@ -24,7 +24,7 @@ export interface ChargeRequest extends ProviderCallOptions {
   readonly payerId: string;
   readonly amountCents: number;
   readonly currency: string;
-  readonly source: PaymentSource;
+  readonly source: ChargeSource;
 }
 
 export type ChargeResult =

@@ -1,7 +1,7 @@
 import { ConfigurationError, loadConfig } from '../../../functions/orders/config';
 
 const command = { EVENT_STORE_TABLE: 'events', IDEMPOTENCY_TABLE: 'keys' };
-const sagaStyle = { SAGA_STYLE_PARAMETER: '/shop/saga-style' };
+const sagaStyle = { SAGA_STYLE_PARAMETER: '/shop/saga-style', CARD_VAULT_FUNCTION: 'card-vault' };
 
 describe('orders configuration', () => {
   it('parses a function’s variables once into a frozen object, with defaults', () => {
@@ -25,6 +25,8 @@ describe('orders configuration', () => {
       PRICE_CACHE_TTL_MS: 60_000,
       SAGA_STYLE_PARAMETER: '/shop/saga-style',
       SAGA_STYLE_MAX_AGE_SECONDS: 5,
+      CARD_VAULT_FUNCTION: 'card-vault',
+      CARD_VAULT_TIMEOUT_MS: 5_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -49,7 +51,7 @@ describe('orders configuration', () => {
   it('fails naming every missing variable', () => {
     expect(() => loadConfig('createOrder', {})).toThrow(
       new ConfigurationError(
-        'Invalid orders configuration: EVENT_STORE_TABLE is required; IDEMPOTENCY_TABLE is required; INVENTORY_API_URL is required; SAGA_STYLE_PARAMETER is required.',
+        'Invalid orders configuration: EVENT_STORE_TABLE is required; IDEMPOTENCY_TABLE is required; INVENTORY_API_URL is required; SAGA_STYLE_PARAMETER is required; CARD_VAULT_FUNCTION is required.',
       ),
     );
   });

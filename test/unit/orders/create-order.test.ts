@@ -6,11 +6,14 @@ import type { SagaStyle } from '../../../functions/orders/domain/order';
 import type { SagaStyleSetting } from '../../../functions/orders/ports/saga-style-setting';
 import { makeHandler } from '../../../functions/orders/handlers/create-order';
 import type { HttpInterceptor } from '../../../shared/http';
+import { DependencyUnavailableError } from '../../../shared/errors/app-error';
 import { IdempotencyKeyReusedError } from '../../../shared/idempotency';
 import { errorBodyOf, jsonEvent, requestContextOf, TEST_CUSTOMER } from '../http/proxy-event';
 import { FIXED_NOW, fixedContext } from '../event-sourcing/fixed-context';
 import {
   CARD,
+  CARD_INPUT,
+  InMemoryCardVault,
   EURO_MUG,
   FakeProductCatalog,
   fixedCommandContext,
@@ -54,10 +57,12 @@ function setup() {
   const store = orderStore();
   const catalog = new FakeProductCatalog();
   const sagaStyle = new SettableSagaStyle();
+  const cardVault = new InMemoryCardVault();
   const createOrder = makeCreateOrder({
     runner: runnerOn(store),
     store,
     catalog,
+    cardVault,
     newOrderId: orderIds(ORDER_ID, SECOND_ORDER_ID, THIRD_ORDER_ID),
     sagaStyle,
     approvalThresholdCents: 100_000,
@@ -67,7 +72,7 @@ function setup() {
     idempotency: noIdempotency,
     commandContext: fixedCommandContext,
   });
-  return { store, catalog, createOrder, handler, sagaStyle };
+  return { store, catalog, cardVault, createOrder, handler, sagaStyle };
 }
 
 const post = (body: unknown, headers: Record<string, string> = {}) =>
@@ -83,7 +88,7 @@ const twoLines: CreateOrderInput = {
     { productId: KEYBOARD, quantity: 2 },
     { productId: MOUSE, quantity: 1 },
   ],
-  payment: CARD,
+  payment: CARD_INPUT,
   requestKey: REQUEST_KEY,
 };
 
@@ -145,6 +150,7 @@ describe('creating an order', () => {
         runner: runnerOn(store),
         store,
         catalog: new FakeProductCatalog(),
+        cardVault: new InMemoryCardVault(),
         newOrderId: () => ORDER_ID,
         sagaStyle,
         approvalThresholdCents: thresholdCents,
@@ -169,6 +175,7 @@ describe('creating an order', () => {
         runner: orderRunner(store, { snapshotEvery: 10 }),
         store,
         catalog: new FakeProductCatalog(),
+        cardVault: new InMemoryCardVault(),
         newOrderId: () => ORDER_ID,
         sagaStyle: new SettableSagaStyle(),
         approvalThresholdCents: 100_000,
@@ -190,6 +197,7 @@ describe('creating an order', () => {
         runner: runnerOn(store),
         store,
         catalog: new FakeProductCatalog(),
+        cardVault: new InMemoryCardVault(),
         newOrderId: orderIds(ORDER_ID, ORDER_ID),
         sagaStyle: new SettableSagaStyle(),
         approvalThresholdCents: 100_000,
@@ -205,9 +213,9 @@ describe('creating an order', () => {
       expect(await store.load(ORDER_ID)).toHaveLength(1);
     });
 
-    it('keeps the payment token in the event for the payment step', async () => {
+    it('hands the card token to the card vault under the new order, and records the method alone', async () => {
       // Prepare
-      const { store, createOrder } = setup();
+      const { store, cardVault, createOrder } = setup();
 
       // Act
       await createOrder(
@@ -222,8 +230,45 @@ describe('creating an order', () => {
       );
 
       // Assess
+      expect(cardVault.tokens).toEqual(new Map([[ORDER_ID, 'tok_1']]));
       const [created] = await store.load(ORDER_ID);
-      expect(created?.data).toMatchObject({ payment: { method: 'card', token: 'tok_1' } });
+      expect(created?.data).toMatchObject({ payment: { method: 'card' } });
+      expect(JSON.stringify(await store.load(ORDER_ID))).not.toContain('tok_1');
+    });
+
+    it('places no order when the card vault cannot be reached: 503, nothing appended, retry is safe', async () => {
+      // Prepare
+      const { store, cardVault, createOrder } = setup();
+      cardVault.failing = true;
+
+      // Act
+      const failed = createOrder(twoLines, fixedContext());
+
+      // Assess
+      await expect(failed).rejects.toBeInstanceOf(DependencyUnavailableError);
+      expect(await store.load(ORDER_ID)).toEqual([]);
+
+      // Act: the client's retry, the vault back
+      cardVault.failing = false;
+      const placed = await createOrder(twoLines, fixedContext());
+
+      // Assess
+      expect(placed.orderId).toBe(SECOND_ORDER_ID);
+      expect(cardVault.tokens.get(SECOND_ORDER_ID)).toBe('tok_visa');
+    });
+
+    it('keeps no token for an order paid from an account', async () => {
+      // Prepare
+      const { cardVault, createOrder } = setup();
+
+      // Act
+      await createOrder(
+        { ...twoLines, payment: { method: 'account', accountId: ACCOUNT_ID } },
+        fixedContext(),
+      );
+
+      // Assess
+      expect(cardVault.tokens.size).toBe(0);
     });
 
     it('refuses unknown products with 422 UNKNOWN_PRODUCT naming each one, and appends nothing', async () => {
@@ -241,7 +286,7 @@ describe('creating an order', () => {
             { productId: MOUSE, quantity: 1 },
             { productId: other, quantity: 1 },
           ],
-          payment: CARD,
+          payment: CARD_INPUT,
           requestKey: REQUEST_KEY,
         },
         fixedContext(),
@@ -272,7 +317,7 @@ describe('creating an order', () => {
             { productId: MOUSE, quantity: 1 },
             { productId: EURO_MUG, quantity: 1 },
           ],
-          payment: CARD,
+          payment: CARD_INPUT,
           requestKey: REQUEST_KEY,
         },
         fixedContext(),
@@ -303,6 +348,7 @@ describe('creating an order', () => {
         runner: runnerOn(store),
         store,
         catalog,
+        cardVault: new InMemoryCardVault(),
         newOrderId: () => ORDER_ID,
         sagaStyle: new SettableSagaStyle(),
         approvalThresholdCents: 100_000,
@@ -318,7 +364,7 @@ describe('creating an order', () => {
           userId: USER_ID,
           authorization: ID_TOKEN,
           items,
-          payment: CARD,
+          payment: CARD_INPUT,
           requestKey: REQUEST_KEY,
         },
         fixedContext(),
@@ -381,6 +427,7 @@ describe('creating an order', () => {
           [KEYBOARD]: { unitPriceCents: 5_999, currency: 'USD' },
           [MOUSE]: { unitPriceCents: 1_250, currency: 'USD' },
         }),
+        cardVault: new InMemoryCardVault(),
         newOrderId: orderIds(SECOND_ORDER_ID),
         sagaStyle: new SettableSagaStyle(),
         approvalThresholdCents: 100_000,
@@ -415,7 +462,6 @@ describe('creating an order', () => {
         },
       ],
       ['a line fewer', { items: [{ productId: KEYBOARD, quantity: 2 }] }],
-      ['another card', { payment: { method: 'card', token: 'tok_mastercard' } }],
       ['an account instead of the card', { payment: { method: 'account', accountId: ACCOUNT_ID } }],
     ])('refuses the key with %s as IdempotencyKeyReusedError, appending nothing', async (_label, change) => {
       // Prepare
@@ -429,6 +475,22 @@ describe('creating an order', () => {
       await expect(reused).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
       await expect(reused).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
       expect(await store.load(ORDER_ID)).toHaveLength(1);
+      expect(await store.load(SECOND_ORDER_ID)).toEqual([]);
+    });
+
+    it('takes another card with the same key as the same request: the order keeps no token to compare', async () => {
+      // Prepare: the idempotency record (which hashes the whole body) has expired; the key's claim has not.
+      const { store, createOrder } = setup();
+      const first = await createOrder(twoLines, fixedContext());
+
+      // Act
+      const again = await createOrder(
+        { ...twoLines, payment: { method: 'card', token: 'tok_mastercard' } },
+        fixedContext(),
+      );
+
+      // Assess
+      expect(again).toEqual(first);
       expect(await store.load(SECOND_ORDER_ID)).toEqual([]);
     });
 
@@ -471,7 +533,10 @@ describe('creating an order', () => {
 
       // Act
       const result = await handler(
-        post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }, { Authorization: ID_TOKEN }),
+        post(
+          { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT },
+          { Authorization: ID_TOKEN },
+        ),
       );
 
       // Assess
@@ -486,7 +551,7 @@ describe('creating an order', () => {
     it('answers 401 UNAUTHORIZED to a request that reached it with no identity, appending nothing', async () => {
       // Prepare
       const { handler, store, catalog } = setup();
-      const event = post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD });
+      const event = post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT });
 
       // Act
       const result = await handler({ ...event, requestContext: requestContextOf(undefined) });
@@ -503,7 +568,9 @@ describe('creating an order', () => {
       const { handler } = setup();
 
       // Act
-      const result = await handler(post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }));
+      const result = await handler(
+        post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT }),
+      );
 
       // Assess
       expect(result.statusCode).toBe(202);
@@ -530,6 +597,7 @@ describe('creating an order', () => {
               return { productId, unitPriceCents: 100, currency: 'USD' };
             },
           },
+          cardVault: new InMemoryCardVault(),
           newOrderId: () => ORDER_ID,
           sagaStyle: new SettableSagaStyle(),
           approvalThresholdCents: 100_000,
@@ -541,7 +609,7 @@ describe('creating an order', () => {
 
       // Act
       const result = await handler(
-        post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }),
+        post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT }),
         lambdaContext,
       );
 
@@ -557,7 +625,7 @@ describe('creating an order', () => {
       // Act
       await handler(
         post(
-          { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD },
+          { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT },
           { 'X-Correlation-Id': 'flow-9' },
         ),
       );
@@ -574,7 +642,7 @@ describe('creating an order', () => {
     it('claims the Idempotency-Key with the order: a retry answers the order, another body is a 422', async () => {
       // Prepare: no idempotency records, as when they were lost after the first request
       const { handler, store } = setup();
-      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
+      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT };
       const first = await handler(post(body));
 
       // Act
@@ -595,7 +663,7 @@ describe('creating an order', () => {
     it('refuses a request without an Idempotency-Key with 400 even when no interceptor does, appending nothing', async () => {
       // Prepare
       const { handler, store } = setup();
-      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
+      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT };
 
       // Act
       const result = await handler(jsonEvent(body, { headers: { 'Content-Type': 'application/json' } }));
@@ -619,7 +687,7 @@ describe('creating an order', () => {
         idempotency: recording,
         commandContext: fixedCommandContext,
       });
-      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD };
+      const body = { items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT };
 
       // Act
       await handler(post(body));
@@ -629,11 +697,11 @@ describe('creating an order', () => {
     });
 
     it.each<[string, unknown, string]>([
-      ['no items', { items: [], payment: CARD }, 'items must not be empty'],
+      ['no items', { items: [], payment: CARD_INPUT }, 'items must not be empty'],
       [
         '51 items',
         {
-          payment: CARD,
+          payment: CARD_INPUT,
           items: Array.from({ length: 51 }, (_, index) => ({
             productId: `prd_01JD0000000000000000000${String(index).padStart(3, '0')}`,
             quantity: 1,
@@ -648,43 +716,43 @@ describe('creating an order', () => {
             { productId: KEYBOARD, quantity: 1 },
             { productId: KEYBOARD, quantity: 2 },
           ],
-          payment: CARD,
+          payment: CARD_INPUT,
         },
         'items[1].productId must not repeat a product of an earlier item',
       ],
       [
         'a zero quantity',
-        { items: [{ productId: KEYBOARD, quantity: 0 }], payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 0 }], payment: CARD_INPUT },
         'items[0].quantity must be at least 1',
       ],
       [
         'a quantity over 1000',
-        { items: [{ productId: KEYBOARD, quantity: 1001 }], payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 1001 }], payment: CARD_INPUT },
         'items[0].quantity must be at most 1000',
       ],
       [
         'a fractional quantity',
-        { items: [{ productId: KEYBOARD, quantity: 1.5 }], payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 1.5 }], payment: CARD_INPUT },
         'items[0].quantity must be an integer',
       ],
       [
         'a malformed product id',
-        { items: [{ productId: 'keyboard', quantity: 1 }], payment: CARD },
+        { items: [{ productId: 'keyboard', quantity: 1 }], payment: CARD_INPUT },
         'items[0].productId must be a product id (prd_ followed by a ULID)',
       ],
       [
         'a userId in the body (the user of an order is its caller)',
-        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD },
+        { userId: USER_ID, items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT },
         'userId is not allowed',
       ],
       [
         'a price sent by the client',
-        { items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 1 }], payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 1, unitPriceCents: 1 }], payment: CARD_INPUT },
         'items[0].unitPriceCents is not allowed',
       ],
       [
         'a saga style in the body (the deployment chooses it)',
-        { items: [{ productId: KEYBOARD, quantity: 1 }], saga: 'choreographed', payment: CARD },
+        { items: [{ productId: KEYBOARD, quantity: 1 }], saga: 'choreographed', payment: CARD_INPUT },
         'saga is not allowed',
       ],
       [
@@ -781,7 +849,9 @@ describe('creating an order', () => {
       const { handler } = setup();
 
       // Act
-      const result = await handler(post({ items: [{ productId: UNKNOWN, quantity: 1 }], payment: CARD }));
+      const result = await handler(
+        post({ items: [{ productId: UNKNOWN, quantity: 1 }], payment: CARD_INPUT }),
+      );
 
       // Assess
       expect(result.statusCode).toBe(422);
@@ -805,7 +875,9 @@ describe('creating an order', () => {
       catalog.unavailable = true;
 
       // Act
-      const result = await handler(post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD }));
+      const result = await handler(
+        post({ items: [{ productId: KEYBOARD, quantity: 1 }], payment: CARD_INPUT }),
+      );
 
       // Assess
       expect(result.statusCode).toBe(503);

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from '../../../functions/orders/adapters/l
 import { orderRunner } from '../../../functions/orders/application/order-runner';
 import type { PlaceOrderSagaInput } from '../../../functions/orders/contracts/place-order-saga';
 import type { CardPayment, OrderEvent, OrderState } from '../../../functions/orders/domain/order';
+import type { CardVault } from '../../../functions/orders/ports/card-vault';
 import type { CommandContextFactory } from '../../../functions/orders/handlers/command-context';
 import type {
   KnownUser,
@@ -149,8 +150,24 @@ export function runnerOn(store: InMemoryEventStore<OrderEvent, OrderState>) {
   return orderRunner(store, { maxAttempts: 5, sleep: async () => undefined });
 }
 
-/** The card every test order pays with. */
-export const CARD: CardPayment = { method: 'card', token: 'tok_visa' };
+/** The card every test order pays with, as the order keeps it: the method alone. */
+export const CARD: CardPayment = { method: 'card' };
+/** That card as the client sends it, with its processor token. */
+export const CARD_INPUT = { method: 'card', token: 'tok_visa' } as const;
+
+/** The payments context's card vault, as a Map of the tokens handed over per order. */
+export class InMemoryCardVault implements CardVault {
+  readonly tokens = new Map<string, string>();
+  failing = false;
+
+  async keep(orderId: string, token: string): Promise<void> {
+    await Promise.resolve();
+    if (this.failing) {
+      throw new DependencyUnavailableError('payments', 'The payments service did not take the card.');
+    }
+    this.tokens.set(orderId, token);
+  }
+}
 
 /** Approval tasks in a Map, with the DynamoDB adapter's replace-on-save and conditional mark. */
 export class InMemoryApprovalTasks implements ApprovalTasks {

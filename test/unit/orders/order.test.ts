@@ -45,7 +45,7 @@ function given(...history: EventPayload<OrderEvent>[]) {
   return { when: (command: OrderCommand) => () => orderDecider.decide(command, state), state };
 }
 
-const payment = { method: 'card', token: 'tok_visa' } as const;
+const payment = { method: 'card' } as const;
 const created: EventPayload<OrderEvent> = {
   type: 'OrderCreated',
   data: {

@@ -52,6 +52,18 @@ function setup() {
 }
 
 describe('starting the PlaceOrder saga on OrderCreated', () => {
+  it('starts an order recorded before the card vault without its token: no execution input holds one', async () => {
+    // Prepare
+    const { handler, starter } = setup();
+
+    // Act
+    await handler(orderCreated({ payment: { method: 'card', token: 'tok_visa' } }));
+
+    // Assess
+    expect(starter.started.map((start) => start.input.payment)).toEqual([{ method: 'card' }]);
+    expect(JSON.stringify(starter.started)).not.toContain('tok_visa');
+  });
+
   it('starts an execution named after the order with the contract’s input and the order’s trace', async () => {
     // Prepare
     const { handler, starter } = setup();
@@ -72,7 +84,7 @@ describe('starting the PlaceOrder saga on OrderCreated', () => {
           ],
           totalCents: 11_248,
           currency: 'USD',
-          payment: { method: 'card', token: 'tok_visa' },
+          payment: { method: 'card' },
           correlationId: 'flow-7',
         },
         traceHeader: 'Root=1-6745a000-000000000000000000000001;Parent=53995c3f42cd8ad8;Sampled=1',

@@ -1,5 +1,9 @@
+import { InMemoryCardVault } from '../../../functions/payments/adapters/in-memory-card-vault';
 import { InMemoryPaymentRepository } from '../../../functions/payments/adapters/in-memory-payment-repository';
-import { makeChargePayment } from '../../../functions/payments/application/charge-payment';
+import {
+  makeChargePayment,
+  type ChargePaymentCommand,
+} from '../../../functions/payments/application/charge-payment';
 import { providerPolicy } from '../../../functions/payments/application/provider-policy';
 import { makeRefundPayment } from '../../../functions/payments/application/refund-payment';
 import {
@@ -13,7 +17,7 @@ import {
   type RefundRequest,
 } from '../../../functions/payments/ports/payment-provider';
 import type { PaymentSource } from '../../../functions/payments/domain/payment';
-import { CircuitBreaker, InMemoryCircuitBreakerStore } from '../../../shared/resilience';
+import { CircuitBreaker, InMemoryCircuitBreakerStore, type CallBudget } from '../../../shared/resilience';
 
 export const ORDER_ID = 'ord_01JD0000000000000000000000';
 export const OTHER_ORDER_ID = 'ord_01JD0000000000000000000001';
@@ -200,23 +204,36 @@ export function payments(options: PaymentsOptions = {}) {
     card: { name: 'The card processor', provider: processor, call },
     account: { name: 'The accounts context', provider: accounts, call },
   };
-  const deps = { repository, processors, now: () => new Date(FIXED_NOW) };
+  const cardVault = new InMemoryCardVault();
+  const deps = { repository, processors, cardVault, now: () => new Date(FIXED_NOW) };
+  const chargePayment = makeChargePayment(deps);
   return {
     repository,
     processor,
     accounts,
     breaker,
     pauses,
+    cardVault,
     advanceClock: (ms: number) => void (clock += ms),
-    charge: makeChargePayment(deps),
+    /** The use case as the saga invokes it, the order's card token already in the vault (or not). */
+    chargePayment,
+    /** A charge of an order placed with `token`: kept in the vault as the order was, then charged. */
+    charge: async (command: ChargeFixture, budget?: CallBudget) => {
+      const { token, ...chargeCommand } = command;
+      if (token !== undefined) await cardVault.keep(command.orderId, token);
+      return chargePayment(chargeCommand, budget);
+    },
     refund: makeRefundPayment(deps),
   };
 }
 
+/** A charge command, and the card token its order was placed with (absent for an account). */
+export type ChargeFixture = ChargePaymentCommand & { readonly token?: string };
+
 export const aCharge = (
   overrides: Partial<{ orderId: string; token: string; amountCents: number; payment: PaymentSource }> = {},
-) => {
-  const { token = 'tok_visa', payment = { method: 'card', token }, ...rest } = overrides;
+): ChargeFixture => {
+  const { token = 'tok_visa', payment = { method: 'card' }, ...rest } = overrides;
   return {
     orderId: ORDER_ID,
     userId: USER_ID,
@@ -224,6 +241,7 @@ export const aCharge = (
     currency: 'USD',
     payment,
     correlationId: 'corr-1',
+    ...(payment.method === 'card' ? { token } : {}),
     ...rest,
   };
 };

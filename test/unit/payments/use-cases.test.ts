@@ -14,6 +14,75 @@ import {
 } from './fakes';
 
 describe('chargePayment', () => {
+  describe('the card token, from the card vault', () => {
+    test('is what the processor charges, and is forgotten once the charge is captured', async () => {
+      // Prepare
+      const { chargePayment, cardVault, processor } = payments();
+      await cardVault.keep(ORDER_ID, 'tok_visa');
+      // Act
+      const payment = await chargePayment(aCharge({ payment: { method: 'card' } }));
+      // Assess
+      expect(payment.status).toBe('CAPTURED');
+      expect(processor.count('charge')).toBe(1);
+      expect(await cardVault.tokenOf(ORDER_ID)).toBeUndefined();
+    });
+
+    test('is forgotten once the card is declined', async () => {
+      const { charge, cardVault } = payments();
+      await rejectionOf(charge(aCharge({ token: 'tok_decline' })));
+      expect(await cardVault.tokenOf(ORDER_ID)).toBeUndefined();
+    });
+
+    test('is kept while the processor is unavailable, for the charge that follows', async () => {
+      // Prepare
+      const { charge, chargePayment, cardVault, processor } = payments();
+      processor.failNext('server-error', 'server-error', 'server-error');
+      // Act
+      const error = await rejectionOf(charge(aCharge()));
+      // Assess
+      expect(error.name).toBe('PaymentProviderUnavailable');
+      expect(await cardVault.tokenOf(ORDER_ID)).toBe('tok_visa');
+      // Act: the saga's next attempt, the processor back
+      const payment = await chargePayment(aCharge({ payment: { method: 'card' } }));
+      // Assess
+      expect(payment.status).toBe('CAPTURED');
+      expect(await cardVault.tokenOf(ORDER_ID)).toBeUndefined();
+    });
+
+    test('missing (expired, or never kept) is a decline, card_token_missing, without calling the processor', async () => {
+      // Prepare
+      const { chargePayment, processor, repository } = payments();
+      // Act
+      const error = await rejectionOf(chargePayment(aCharge({ payment: { method: 'card' } })));
+      // Assess
+      expect(error.name).toBe('PaymentDeclined');
+      expect(error).toMatchObject({ declineCode: 'card_token_missing' });
+      expect(processor.calls).toEqual([]);
+      expect(await repository.find(ORDER_ID)).toMatchObject({
+        status: 'DECLINED',
+        declineCode: 'card_token_missing',
+        attempts: 0,
+      });
+    });
+
+    test('is forgotten by a refund: a refunded order is never charged', async () => {
+      // Prepare
+      const { refund, cardVault } = payments();
+      await cardVault.keep(ORDER_ID, 'tok_visa');
+      // Act
+      await refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
+      // Assess
+      expect(await cardVault.tokenOf(ORDER_ID)).toBeUndefined();
+    });
+
+    test('is never looked for when the order is paid from an account', async () => {
+      const { chargePayment, cardVault } = payments();
+      await cardVault.keep(ORDER_ID, 'tok_visa');
+      await chargePayment(aCharge({ payment: { method: 'account', accountId: ACCOUNT_ID } }));
+      expect(await cardVault.tokenOf(ORDER_ID)).toBe('tok_visa');
+    });
+  });
+
   test('captures the order with the key charge-<orderId> and records it CAPTURED', async () => {
     // Prepare
     const { charge, processor, repository } = payments();
