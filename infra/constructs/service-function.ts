@@ -13,6 +13,11 @@ import { Construct } from 'constructs';
  */
 export const BUNDLE_BUDGET_BYTES = 900 * 1024;
 
+/** The package whose `defaultProvider` every SDK client takes its credentials from by default. */
+const SDK_CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
+/** What the bundles take instead, relative to the repository root (esbuild runs there). */
+const LAMBDA_CREDENTIALS = 'shared/aws/lambda-credentials.ts';
+
 /** The repository root: `NodejsFunction` bundles from here with the project's own lockfile. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -94,6 +99,9 @@ export class ServiceFunction extends nodejs.NodejsFunction {
         mainFields: ['module', 'main'],
         // Bundle the SDK: the deployed and the locally run artefact are the same, versions pinned.
         externalModules: [],
+        // A function's credentials are in its environment: the SDK's default credential chain (ini
+        // files, SSO, STS, instance metadata…, ~130 KB) gives way to that one provider.
+        esbuildArgs: { '--alias': `${SDK_CREDENTIAL_CHAIN}=./${LAMBDA_CREDENTIALS}` },
       },
     });
   }

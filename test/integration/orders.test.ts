@@ -26,7 +26,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { BUNDLE_BUDGET_BYTES } from '../../infra/constructs/service-function';
 import { SAGA_STYLE_PARAMETER_NAME } from '../../infra/stacks/orders-stack';
-import { functionBundleBytes } from '../support/function-bundles';
+import { functionBundleBytes, functionBundleSources } from '../support/function-bundles';
 import { newId, newUlid } from '../../shared/ids/ids';
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import {
@@ -279,6 +279,21 @@ describe('the bundles', () => {
     expect(sizes.size).toBe(cloud.summary.functions.length);
     const overBudget = [...sizes].filter(([, bytes]) => bytes > BUNDLE_BUDGET_BYTES);
     expect(overBudget).toEqual([]);
+  });
+
+  test("the SDK clients take the function's credentials from its environment: no bundle holds the default chain", () => {
+    // Act
+    const sources = [...functionBundleSources(cloud.startup.assembly.dir)];
+    // Assess
+    const withChain = sources.filter(([, files]) =>
+      files.some((file) => /credential-provider-(node|ini|sso|process|web-identity)\//.test(file)),
+    );
+    expect(withChain.map(([name]) => name)).toEqual([]);
+    const withSdk = sources.filter(([, files]) => files.some((file) => file.includes('@aws-sdk/client-')));
+    expect(withSdk.length).toBeGreaterThan(20);
+    for (const [, files] of withSdk) {
+      expect(files.some((file) => file.endsWith('shared/aws/lambda-credentials.ts'))).toBe(true);
+    }
   });
 });
 
