@@ -21,12 +21,7 @@ import { makeGetProduct } from './application/get-product';
 import { makeReleaseStock } from './application/release-stock';
 import { makeReserveStock } from './application/reserve-stock';
 import { makeRestockProduct } from './application/restock-product';
-import {
-  loadOrderSagaEventsConfig,
-  loadOutboxRelayConfig,
-  loadProductCommandConfig,
-  loadProductsConfig,
-} from './config';
+import { loadOrderSagaEventsConfig, loadProductCommandConfig, loadProductsConfig } from './config';
 import { sqsConsumerOptions } from '../../shared/messaging/sqs-consumer-options';
 import { dynamoDbOrderStockStore } from './adapters/order-stock-items';
 import { makeOrderStockChoreography } from './application/order-stock-choreography';
@@ -138,9 +133,7 @@ export function orderSagaEventsDependencies(): OrderSagaEventsDeps {
 }
 
 export function outboxRelay(): OutboxRelayHandler {
-  const config = loadOutboxRelayConfig();
   return lambdaOutboxRelay({
-    busName: config.eventBusName,
     source: INVENTORY_EVENT_SOURCE,
     retry: RELAY_RETRY,
   });

@@ -1,7 +1,7 @@
 /**
  * The only place the inventory functions read `process.env`. Each function parses just what it needs,
  * once per container, into a frozen object, and fails at start-up naming any missing variable.
- * The names are set by `infra/stacks/inventory-stack.ts` (and `EVENT_BUS_NAME` by `OutboxRelay`).
+ * The names are set by `infra/stacks/inventory-stack.ts`; the outbox relay's by the shared outbox kit.
  */
 import * as z from 'zod';
 import { parseEnv, requiredVariable, type Env } from '../../shared/config/env';
@@ -10,7 +10,6 @@ const variable = requiredVariable;
 
 const ProductsEnv = z.object({ PRODUCTS_TABLE: variable });
 const ProductCommandEnv = z.object({ PRODUCTS_TABLE: variable, IDEMPOTENCY_TABLE: variable });
-const OutboxRelayEnv = z.object({ EVENT_BUS_NAME: variable });
 const OrderSagaEventsEnv = z.object({ PRODUCTS_TABLE: variable, EVENTS_QUEUE_URL: variable });
 
 export interface ProductsConfig {
@@ -19,10 +18,6 @@ export interface ProductsConfig {
 
 export interface ProductCommandConfig extends ProductsConfig {
   readonly idempotencyTable: string;
-}
-
-export interface OutboxRelayConfig {
-  readonly eventBusName: string;
 }
 
 /** For the functions that read or change products. */
@@ -35,11 +30,6 @@ export function loadProductsConfig(env: Env = process.env): ProductsConfig {
 export function loadProductCommandConfig(env: Env = process.env): ProductCommandConfig {
   const parsed = parseEnv('Inventory', ProductCommandEnv, env);
   return Object.freeze({ productsTable: parsed.PRODUCTS_TABLE, idempotencyTable: parsed.IDEMPOTENCY_TABLE });
-}
-
-export function loadOutboxRelayConfig(env: Env = process.env): OutboxRelayConfig {
-  const parsed = parseEnv('Inventory', OutboxRelayEnv, env);
-  return Object.freeze({ eventBusName: parsed.EVENT_BUS_NAME });
 }
 
 export interface OrderSagaEventsConfig extends ProductsConfig {

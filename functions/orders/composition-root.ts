@@ -231,9 +231,7 @@ export function projectorDeps(): ProjectorHandlerDeps {
 }
 
 export function outboxRelay(): OutboxRelayHandler {
-  const config = loadConfig('relay');
   return lambdaOutboxRelay({
-    busName: config.EVENT_BUS_NAME,
     source: ORDERS_EVENT_SOURCE,
     retry: { maxAttempts: 6, baseDelayMs: 50, maxDelayMs: 1_000 },
   });

@@ -70,7 +70,6 @@ const schemas = {
   query: z.object({ READ_MODEL_TABLE: name }),
   getOrder: z.object({ READ_MODEL_TABLE: name, SAGA_STATE_MACHINE_ARN: stateMachineArn }),
   projector: z.object({ READ_MODEL_TABLE: name, EVENTS_QUEUE_URL: name }),
-  relay: z.object({ EVENT_BUS_NAME: name }),
 } as const;
 
 export type ConfigSection = keyof typeof schemas;

@@ -22,7 +22,6 @@ import { makeRefundPayment } from './application/refund-payment';
 import {
   loadCardVaultConfig,
   loadOrderSagaEventsConfig,
-  loadOutboxRelayConfig,
   loadPaymentsConfig,
   loadProviderStepConfig,
   type ProviderStepConfig,
@@ -199,9 +198,7 @@ export function orderSagaEventsDependencies(): OrderSagaEventsDependencies {
 }
 
 export function outboxRelay(): OutboxRelayHandler {
-  const config = loadOutboxRelayConfig();
   return lambdaOutboxRelay({
-    busName: config.eventBusName,
     source: PAYMENTS_EVENT_SOURCE,
     retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
   });

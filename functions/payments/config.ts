@@ -155,8 +155,3 @@ export function loadCardVaultConfig(env: Env = process.env): CardVaultConfig {
     cardTokenRetentionSeconds: parsed.CARD_TOKEN_RETENTION_SECONDS,
   });
 }
-
-export function loadOutboxRelayConfig(env: Env = process.env): { readonly eventBusName: string } {
-  const parsed = parseEnv('Payments', z.object({ EVENT_BUS_NAME: variable }), env);
-  return Object.freeze({ eventBusName: parsed.EVENT_BUS_NAME });
-}

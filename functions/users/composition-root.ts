@@ -14,7 +14,7 @@ import { DynamoDbUserRepository } from './adapters/dynamodb-user-repository';
 import { makeFindUserId } from './application/find-user-id';
 import { makeGetUser } from './application/get-user';
 import { makeRegisterUser } from './application/register-user';
-import { loadOutboxRelayConfig, loadUsersConfig } from './config';
+import { loadUsersConfig } from './config';
 import { currentTraceHeader } from '../../shared/config/env';
 import { USERS_EVENT_SOURCE } from './contracts/users-events';
 import { triggerCommandContext } from './handlers/cognito-trigger';
@@ -54,9 +54,7 @@ export function getMeDependencies(): GetMeHandlerDependencies {
 }
 
 export function outboxRelay(): OutboxRelayHandler {
-  const config = loadOutboxRelayConfig();
   return lambdaOutboxRelay({
-    busName: config.eventBusName,
     source: USERS_EVENT_SOURCE,
     retry: RELAY_RETRY,
   });

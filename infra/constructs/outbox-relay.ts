@@ -8,10 +8,9 @@ import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_ITEM_KIND } from '../../shared/event-sourcing/dynamodb-event-store';
+import { OUTBOX_RELAY_ENV } from '../../shared/outbox/relay-environment';
 import { ServiceFunction } from './service-function';
-
-/** The environment variable naming the bus; the relay's `config.ts` reads it. */
-export const OUTBOX_RELAY_BUS_NAME_ENV = 'EVENT_BUS_NAME';
+import { DeadLetterQueue } from './dead-letter-queue';
 
 export interface OutboxRelayProps {
   /**
@@ -103,7 +102,7 @@ export class OutboxRelay extends Construct {
       description: `Outbox relay of ${props.service}: publishes new event items of its table to the bus`,
       timeout: props.timeout ?? Duration.seconds(30),
       memorySize: props.memorySize,
-      environment: { ...props.environment, [OUTBOX_RELAY_BUS_NAME_ENV]: props.bus.eventBusName },
+      environment: { ...props.environment, [OUTBOX_RELAY_ENV.busName]: props.bus.eventBusName },
     });
     iam.Grant.addToPrincipal({
       grantee: this.function,
@@ -112,13 +111,10 @@ export class OutboxRelay extends Construct {
       conditions: { StringEquals: { 'events:source': props.source } },
     });
 
-    this.deadLetterQueue =
-      props.deadLetterQueue ??
-      new sqs.Queue(this, 'DeadLetterQueue', {
-        retentionPeriod: Duration.days(14),
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-      });
+    this.deadLetterQueue = props.deadLetterQueue ?? new DeadLetterQueue(this, 'DeadLetterQueue');
+    // Poison records go there whole, from the function itself; batches it failed, from the mapping.
+    this.function.addEnvironment(OUTBOX_RELAY_ENV.deadLetterQueueUrl, this.deadLetterQueue.queueUrl);
+    this.deadLetterQueue.grantSendMessages(this.function);
 
     this.eventSource = new eventSources.DynamoEventSource(props.table, {
       startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,

@@ -7,8 +7,9 @@ import type {
   DynamoDBStreamRecord,
   InvocationContext,
 } from './dynamodb-stream-event';
-import { PoisonRecordError } from './errors';
 import { toOutboxEntry } from './outbox-entry';
+import { PoisonRecordError } from './errors';
+import { poisonDeadLetter, type PoisonSink } from './poison-dead-letter';
 import { publishInOrder, type OrderedItem, type PublishOutcome } from './publish-in-order';
 import type { RelayLogger } from './relay-logger';
 import { checkRetryPolicy, type RetryPolicy } from './retry-policy';
@@ -25,6 +26,13 @@ export interface OutboxRelayOptions {
   /** @default the shared Powertools logger */
   readonly logger?: RelayLogger;
   readonly retry: RetryPolicy;
+  /**
+   * Where a record that can never be published goes, whole (the relay's dead-letter queue): at once,
+   * so that neither it nor the records behind it are delivered again and again.
+   */
+  readonly poisonSink: PoisonSink;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
   /** @default a `setTimeout` promise */
   readonly sleep?: (ms: number) => Promise<void>;
   /** @default Math.random */
@@ -54,6 +62,12 @@ const SOURCE_PATTERN = /^shop\.[a-z][a-z0-9-]*$/;
  * does not skip an aggregate's later records after a failure (only its SQS FIFO processors
  * short-circuit). So the publishing happens first, across the batch and in order per aggregate, and the
  * record handler reports each record's outcome.
+ *
+ * A record that can never be published (a malformed event item, an entry over the `PutEvents` limit) is
+ * dead-lettered whole to `poisonSink` at once and counts as handled: the mapping's retries would only
+ * deliver it, and every record behind it, again. The aggregate's later events go on; consumers see the
+ * gap its version leaves. Only when the dead-lettering itself fails is it reported as failed (and its
+ * aggregate held back), as any record that was not published.
  */
 export function makeOutboxRelay(options: OutboxRelayOptions): OutboxRelayHandler {
   checkRetryPolicy(options.retry);
@@ -67,11 +81,13 @@ export function makeOutboxRelay(options: OutboxRelayOptions): OutboxRelayHandler
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
   const reserveMs = options.timeReserveMs ?? 1_000;
+  const now = options.now ?? (() => new Date());
   const target = { busName: options.busName, source: options.source };
 
   return async (event, context) => {
     const items: OrderedItem[] = [];
     let ignored = 0;
+    let deadLettered = 0;
     for (const record of event.Records) {
       const entry = toOutboxEntry(record, target);
       if (entry.kind === 'ignored') {
@@ -79,19 +95,35 @@ export function makeOutboxRelay(options: OutboxRelayOptions): OutboxRelayHandler
       } else if (entry.kind === 'publish') {
         items.push(entry);
       } else {
-        const poison = new PoisonRecordError(entry.sequenceNumber, entry.reason, { cause: entry.cause });
-        logger.error(
-          'Poison outbox record: reported failed for the event source mapping to retry and dead-letter',
-          {
-            sequenceNumber: entry.sequenceNumber,
-            aggregateId: entry.aggregateId,
-            eventId: entry.eventId,
-            eventType: entry.type,
-            entrySizeBytes: entry.sizeBytes,
-            reason: entry.reason,
-          },
-        );
-        items.push({ sequenceNumber: entry.sequenceNumber, aggregateId: entry.aggregateId, poison });
+        const deadLetter = poisonDeadLetter(record, {
+          reason: entry.reason,
+          source: options.source,
+          aggregateId: entry.aggregateId,
+          at: now(),
+        });
+        const logged = {
+          sequenceNumber: entry.sequenceNumber,
+          aggregateId: entry.aggregateId,
+          eventId: entry.eventId,
+          eventType: entry.type,
+          entrySizeBytes: entry.sizeBytes,
+          reason: entry.reason,
+        };
+        try {
+          await options.poisonSink(deadLetter);
+          deadLettered++;
+          logger.error('Poison outbox record: dead-lettered whole, for an operator to fix and replay', {
+            ...logged,
+            imageKept: deadLetter.newImage !== undefined,
+          });
+        } catch (error) {
+          logger.error('Poison outbox record could not be dead-lettered: reported failed, to be retried', {
+            ...logged,
+            error,
+          });
+          const poison = new PoisonRecordError(entry.sequenceNumber, entry.reason, { cause: entry.cause });
+          items.push({ sequenceNumber: entry.sequenceNumber, aggregateId: entry.aggregateId, poison });
+        }
       }
     }
 
@@ -125,6 +157,7 @@ export function makeOutboxRelay(options: OutboxRelayOptions): OutboxRelayHandler
       records: event.Records.length,
       published: outcomes.size - failures.length,
       ignored,
+      deadLettered,
       failed: failures.length,
     });
     return { batchItemFailures: response.batchItemFailures };

@@ -66,6 +66,8 @@ describe('OutboxRelay', () => {
       Environment: {
         Variables: Match.objectLike({
           EVENT_BUS_NAME: { Ref: Match.stringLikeRegexp('^Bus') },
+          // Poison records go to the dead-letter queue whole, from the function itself.
+          OUTBOX_DEAD_LETTER_QUEUE_URL: { Ref: Match.stringLikeRegexp('^RelayDeadLetterQueue') },
           POWERTOOLS_SERVICE_NAME: 'orders',
         }),
       },

@@ -23,6 +23,12 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { PoisonDeadLetter } from '../../shared/outbox/poison-dead-letter';
+import { replayDeadLetters } from '../../shared/outbox/replay-dead-letters';
+import { sqsPoisonSink } from '../../shared/outbox/sqs-poison-sink';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { BUNDLE_BUDGET_BYTES } from '../../infra/constructs/service-function';
 import { SAGA_STYLE_PARAMETER_NAME } from '../../infra/stacks/orders-stack';
@@ -1157,47 +1163,107 @@ describe('under faults', () => {
     expect(deadLetters.map((queue) => queue.visible + queue.notVisible)).toEqual([0, 0, 0, 0, 0]);
   });
 
-  test('a poison event goes to the outbox DLQ after its retries, and later events keep flowing', async () => {
+  test('a poison event is dead-lettered whole at once, later events keep flowing, and once fixed `outbox:replay` publishes it', async () => {
     // Prepare: an event item too large for EventBridge (over 256 KB), written straight into the store.
     await fetch(`${cloud.apiUrl}/_local/faults`, { method: 'DELETE' });
     const poisonId = newId('order');
+    const buyer = await customer('ada');
+    const envelope = {
+      pk: poisonId,
+      sk: 1,
+      kind: 'event',
+      eventId: newUlid(),
+      type: 'OrderCreated',
+      aggregateType: 'Order',
+      aggregateId: poisonId,
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      correlationId: 'poison',
+      causationId: 'poison',
+      schemaVersion: 1,
+    };
     await dynamodb.send(
       new PutItemCommand({
         TableName: eventStoreTable(),
-        Item: marshall({
-          pk: poisonId,
-          sk: 1,
-          kind: 'event',
-          eventId: newUlid(),
-          type: 'OrderCreated',
-          aggregateType: 'Order',
-          aggregateId: poisonId,
-          version: 1,
-          occurredAt: new Date().toISOString(),
-          correlationId: 'poison',
-          causationId: 'poison',
-          schemaVersion: 1,
-          data: { padding: 'x'.repeat(300_000) },
-        }),
+        Item: marshall({ ...envelope, data: { padding: 'x'.repeat(300_000) } }),
       }),
     );
 
     // Act: an ordinary order after it, on the same stream.
-    const buyer = await customer('ada');
     const created = await placeOrder(buyer, orderBody());
     expect(created.status).toBe(202);
 
-    // Assess
+    // Assess: the order goes its way; the poison is on the outbox's dead-letter queue, whole, once.
     await viewAt(buyer, String(created.body['orderId']), undefined, 90_000);
-    const outboxDlq = await eventually(
+    const queueUrl = cloud.outputs['ShopOrders']?.['OutboxDeadLetterQueueUrl'] ?? '';
+    const sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
+    const [message] = await eventually(
       async () => {
-        const queue = (await ordersDeadLetterQueues()).find((q) => q.name.includes('OutboxRelay'));
-        return queue !== undefined && queue.visible > 0 ? queue : undefined;
+        const { Messages: messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+        );
+        return messages.length > 0 ? messages : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 250, what: 'the poison record in the outbox DLQ' },
     );
-    expect(outboxDlq.visible).toBe(1);
+    const deadLetter = JSON.parse(message?.Body ?? '{}') as PoisonDeadLetter;
+    expect(deadLetter).toMatchObject({
+      kind: 'outbox-poison-record',
+      source: 'shop.orders',
+      aggregateId: poisonId,
+      reason: expect.stringMatching(/over the 262144-byte PutEvents limit/),
+      keys: { pk: { S: poisonId }, sk: { N: '1' } },
+    });
+    expect(unmarshall(deadLetter.newImage ?? {})).toMatchObject({ eventId: envelope.eventId });
+    expect((await ordersDeadLetterQueues()).find((q) => q.name.includes('OutboxRelay'))?.visible).toBe(1);
     // Staff see every order: the 404 says the poison reached no read model, not that it is someone else's.
     expect((await as(staff)('GET', `/orders/${poisonId}`)).status).toBe(404);
-  }, 120_000);
+
+    // Act: an operator fixes the item (a valid OrderCreated, for a product no one stocks), then replays.
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: eventStoreTable(),
+        Item: marshall({
+          ...envelope,
+          data: {
+            orderId: poisonId,
+            userId: buyer.userId,
+            items: [{ productId: newId('product'), quantity: 1, unitPriceCents: 100 }],
+            totalCents: 100,
+            currency: 'USD',
+            saga: 'orchestrated',
+            payment: { method: 'card' },
+          },
+        }),
+      }),
+    );
+    const outcomes = await replayDeadLetters({
+      sqs,
+      dynamodb: new DynamoDBClient(localClientConfig(cloud.edgeUrl)),
+      streams: new DynamoDBStreamsClient(localClientConfig(cloud.edgeUrl)),
+      eventBridge: new EventBridgeClient(localClientConfig(cloud.edgeUrl)),
+      queueUrl,
+      busName: 'shop',
+      source: 'shop.orders',
+      poisonSink: sqsPoisonSink(sqs, queueUrl),
+    });
+
+    // Assess: published, off the queue, and the order takes its course (its saga cancels it: no stock).
+    expect(outcomes).toEqual([
+      { message: message?.MessageId, outcome: 'replayed', published: 1, deadLettered: 0 },
+    ]);
+    expect((await ordersDeadLetterQueues()).find((q) => q.name.includes('OutboxRelay'))).toMatchObject({
+      visible: 0,
+      notVisible: 0,
+    });
+    const view = await eventually(
+      async () => {
+        const answer = await as(staff)('GET', `/orders/${poisonId}`);
+        return answer.status === 200 && answer.body['status'] === 'CANCELLED' ? answer.body : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'the replayed order in the read model, cancelled' },
+    );
+    expect(view).toMatchObject({ orderId: poisonId, userId: buyer.userId });
+    sqs.destroy();
+  }, 180_000);
 });

@@ -110,6 +110,10 @@ describe('the outbox relay against the local EventBridge with 30 % of entries fa
       busName: 'shop-bus',
       source: 'shop.orders',
       retry,
+      // These streams carry valid events only: a poison record would fail the test.
+      poisonSink: async (deadLetter) => {
+        throw new Error(`unexpected poison record: ${deadLetter.reason}`);
+      },
       random: seeded(7),
       logger: {
         debug: () => undefined,

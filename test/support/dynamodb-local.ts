@@ -49,6 +49,8 @@ export interface DynamoDbLocalSuite {
   readonly documents: DynamoDBDocumentClient;
   /** A client of its own (as another Lambda instance has one); whoever asks destroys it. */
   newClient(): DynamoDBClient;
+  /** The suite's DynamoDB Streams client, destroyed with it. */
+  readonly streams: DynamoDBStreamsClient;
   createTable(tableName: string, spec: TableSpec): Promise<CreatedTable>;
   /** `<prefix>-<n>`, a name no other table of the suite has: for a table of each test. */
   uniqueTableName(prefix: string): string;
@@ -118,6 +120,9 @@ export function useDynamoDbLocal(): DynamoDbLocalSuite {
       return current().documents;
     },
     newClient: () => new DynamoDBClient(localClientConfig(current().endpoint)),
+    get streams() {
+      return current().streams;
+    },
     createTable: async (tableName, spec) => {
       const created = await createTable(current().client, tableName, spec);
       createdTables.add(tableName);

@@ -39,6 +39,9 @@ export function recordingOutboxRelay(source: string): {
     busName: 'shop',
     source,
     retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    poisonSink: async (deadLetter) => {
+      throw new Error(`unexpected poison record: ${deadLetter.reason}`);
+    },
     logger: silent,
   });
   return { relay, published };

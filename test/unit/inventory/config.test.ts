@@ -1,19 +1,13 @@
-import {
-  loadProductCommandConfig,
-  loadOutboxRelayConfig,
-  loadProductsConfig,
-} from '../../../functions/inventory/config';
+import { loadProductCommandConfig, loadProductsConfig } from '../../../functions/inventory/config';
 
 describe('inventory config', () => {
   test('reads each function its own variables into a frozen object', () => {
     // Act
     const products = loadProductsConfig({ PRODUCTS_TABLE: 'products' });
     const create = loadProductCommandConfig({ PRODUCTS_TABLE: 'products', IDEMPOTENCY_TABLE: 'keys' });
-    const relay = loadOutboxRelayConfig({ EVENT_BUS_NAME: 'shop' });
     // Assess
     expect(products).toEqual({ productsTable: 'products' });
     expect(create).toEqual({ productsTable: 'products', idempotencyTable: 'keys' });
-    expect(relay).toEqual({ eventBusName: 'shop' });
     expect(Object.isFrozen(create)).toBe(true);
   });
 
@@ -21,6 +15,5 @@ describe('inventory config', () => {
     expect(() => loadProductCommandConfig({ PRODUCTS_TABLE: '' })).toThrow(
       'Inventory configuration: PRODUCTS_TABLE is empty; IDEMPOTENCY_TABLE is not set.',
     );
-    expect(() => loadOutboxRelayConfig({})).toThrow(/EVENT_BUS_NAME is not set/);
   });
 });

@@ -84,7 +84,9 @@ describe('orders configuration', () => {
 
   it('asks each function only for its own variables', () => {
     expect(loadConfig('query', { READ_MODEL_TABLE: 'views' })).toEqual({ READ_MODEL_TABLE: 'views' });
-    expect(() => loadConfig('relay', { READ_MODEL_TABLE: 'views' })).toThrow(/EVENT_BUS_NAME is required/);
+    expect(() => loadConfig('query', { EVENT_STORE_TABLE: 'events' })).toThrow(
+      /READ_MODEL_TABLE is required/,
+    );
   });
 
   it('reads the state machine ARN of the saga’s functions, refusing anything else', () => {

@@ -6,6 +6,7 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { PoisonDeadLetter } from '../../../shared/outbox/poison-dead-letter';
 import type { DynamoDBStreamEvent, DynamoDBStreamRecord } from '../../../shared/outbox/dynamodb-stream-event';
 import { makeOutboxRelay, type OutboxRelayOptions } from '../../../shared/outbox/outbox-relay';
 import { PUT_EVENTS_MAX_BYTES, putEventsEntrySize } from '../../../shared/outbox/put-events-limits';
@@ -43,12 +44,15 @@ function harness(overrides: Partial<OutboxRelayOptions> = {}, remaining: number 
   const mock = mockClient(client);
   const lines: LogLine[] = [];
   const sleeps: number[] = [];
+  const deadLetters: PoisonDeadLetter[] = [];
   let elapsedMs = 0;
   const relay = makeOutboxRelay({
     eventBridge: client,
     busName: 'shop-bus',
     source: 'shop.orders',
     logger: recordingLogger(lines),
+    poisonSink: async (deadLetter) => void deadLetters.push(deadLetter),
+    now: () => new Date('2026-12-07T10:00:00.000Z'),
     retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_000 },
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -95,11 +99,20 @@ function harness(overrides: Partial<OutboxRelayOptions> = {}, remaining: number 
   };
   const run = (records: DynamoDBStreamRecord[]) =>
     relay({ Records: records } satisfies DynamoDBStreamEvent, context);
-  return { mock, lines, sleeps, plan, planned, calls, accepted, run };
+  return { mock, lines, sleeps, deadLetters, plan, planned, calls, accepted, run };
 }
 
 const failures = (...records: DynamoDBStreamRecord[]) =>
   records.map((record) => ({ itemIdentifier: sequenceOf(record) }));
+
+/** An entry over 256 KB of `ord_a`, `ord_a`'s next event, and one of `ord_b`. */
+function poisonThenTwo(): [DynamoDBStreamRecord, DynamoDBStreamRecord, DynamoDBStreamRecord] {
+  return [
+    eventRecord({ aggregateId: 'ord_a', version: 1, data: { note: 'x'.repeat(PUT_EVENTS_MAX_BYTES) } }),
+    eventRecord({ aggregateId: 'ord_a', version: 2 }),
+    eventRecord({ aggregateId: 'ord_b', version: 1 }),
+  ];
+}
 
 describe('the outbox relay', () => {
   it('publishes a new event item as an entry of the bus with the envelope as detail', async () => {
@@ -325,26 +338,34 @@ describe('the outbox relay', () => {
     expect(sizes[0]).toBeGreaterThan(PUT_EVENTS_MAX_BYTES / 2);
   });
 
-  it('reports an entry over 256 KB as poison, with its aggregate’s later records, and logs why', async () => {
+  it('dead-letters an entry over 256 KB whole, at once, and publishes what follows it; logs why', async () => {
     // Prepare
     const relay = harness();
     relay.plan(() => undefined);
-    const huge = eventRecord({
-      aggregateId: 'ord_a',
-      version: 1,
-      data: { note: 'x'.repeat(PUT_EVENTS_MAX_BYTES) },
-    });
-    const next = eventRecord({ aggregateId: 'ord_a', version: 2 });
-    const other = eventRecord({ aggregateId: 'ord_b', version: 1 });
+    const [huge, next, other] = poisonThenTwo();
 
     // Act
     const response = await relay.run([huge, next, other]);
 
-    // Assess
-    expect(response.batchItemFailures).toEqual(failures(huge, next));
-    expect(relay.calls()).toEqual([['evt_ord_b_1']]);
+    // Assess: nothing for the mapping to deliver again, the poison's own image on the dead-letter queue.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(relay.calls().flat().sort()).toEqual(['evt_ord_a_2', 'evt_ord_b_1']);
+    expect(relay.deadLetters).toEqual([
+      {
+        kind: 'outbox-poison-record',
+        version: 1,
+        reason: expect.stringMatching(/over the 262144-byte PutEvents limit/),
+        source: 'shop.orders',
+        sequenceNumber: sequenceOf(huge),
+        aggregateId: 'ord_a',
+        keys: huge.dynamodb?.Keys,
+        newImage: huge.dynamodb?.NewImage,
+        deadLetteredAt: '2026-12-07T10:00:00.000Z',
+        ...(huge.eventSourceARN === undefined ? {} : { eventSourceArn: huge.eventSourceARN }),
+      },
+    ]);
     const error = relay.lines.find((line) => line.level === 'error');
-    expect(error?.message).toMatch(/^Poison outbox record/);
+    expect(error?.message).toMatch(/^Poison outbox record: dead-lettered whole/);
     expect(error?.extra[0]).toMatchObject({
       sequenceNumber: sequenceOf(huge),
       aggregateId: 'ord_a',
@@ -352,10 +373,11 @@ describe('the outbox relay', () => {
       eventType: 'OrderCreated',
       entrySizeBytes: expect.any(Number),
       reason: expect.stringMatching(/over the 262144-byte PutEvents limit/),
+      imageKept: true,
     });
   });
 
-  it('reports an event item that is not a valid envelope as poison', async () => {
+  it('dead-letters an event item that is not a valid envelope', async () => {
     // Prepare
     const relay = harness();
     relay.plan(() => undefined);
@@ -370,11 +392,30 @@ describe('the outbox relay', () => {
     const response = await relay.run([malformed, other]);
 
     // Assess
-    expect(response.batchItemFailures).toEqual(failures(malformed));
+    expect(response.batchItemFailures).toEqual([]);
     expect(relay.calls()).toEqual([['evt_ord_b_1']]);
-    expect(relay.lines.find((line) => line.level === 'error')?.extra[0]).toMatchObject({
-      reason: expect.stringContaining('correlationId'),
+    expect(relay.deadLetters.map((deadLetter) => deadLetter.reason)).toEqual([
+      expect.stringContaining('correlationId'),
+    ]);
+  });
+
+  it('reports a poison record failed, with its aggregate’s later records, when the dead-letter queue refuses it', async () => {
+    // Prepare
+    const relay = harness({
+      poisonSink: async () => {
+        throw new Error('AccessDenied');
+      },
     });
+    relay.plan(() => undefined);
+    const [huge, next, other] = poisonThenTwo();
+
+    // Act
+    const response = await relay.run([huge, next, other]);
+
+    // Assess: retried by the mapping, in order, nothing of ord_a published past it.
+    expect(response.batchItemFailures).toEqual(failures(huge, next));
+    expect(relay.calls()).toEqual([['evt_ord_b_1']]);
+    expect(relay.lines.find((line) => line.level === 'error')?.message).toMatch(/could not be dead-lettered/);
   });
 
   it('sends an aggregate’s next event only after its previous one was accepted', async () => {
