@@ -24,6 +24,12 @@ export interface AppSettings {
   /** The API stage's throttle for each method: requests a second, and the burst above it. */
   readonly apiRateLimit?: number;
   readonly apiBurstLimit?: number;
+  /**
+   * Whether the bulkhead's functions reserve their concurrency. A new account's Lambda quota (10
+   * concurrent executions, all of which must stay unreserved) refuses any reservation, so a first
+   * deploy to `dev` reserves nothing. @default true in `local` and `prod`, false in `dev`
+   */
+  readonly reservedConcurrency: boolean;
 }
 
 /** `local` and `dev` run the sandbox card processor; `prod` a real one (docs/deploying.md). */
@@ -53,6 +59,8 @@ export const SETTINGS_CONTEXT_KEYS = {
   sagaStyle: 'shop:sagaStyle',
   /** Not a number: `local`, `dev` or `prod`. */
   stage: 'shop:stage',
+  /** Not a number: `on` or `off`. */
+  reservedConcurrency: 'shop:reservedConcurrency',
 } as const;
 
 export function appSettings(node: Node): AppSettings {
@@ -85,8 +93,11 @@ export function appSettings(node: Node): AppSettings {
     }
     return value as T;
   };
+  const stage = oneOf(SETTINGS_CONTEXT_KEYS.stage, STAGES) ?? 'dev';
+  const reservedConcurrency = oneOf(SETTINGS_CONTEXT_KEYS.reservedConcurrency, ['on', 'off'] as const);
   return {
-    stage: oneOf(SETTINGS_CONTEXT_KEYS.stage, STAGES) ?? 'dev',
+    stage,
+    reservedConcurrency: reservedConcurrency === undefined ? stage !== 'dev' : reservedConcurrency === 'on',
     sagaStyle: oneOf(SETTINGS_CONTEXT_KEYS.sagaStyle, SAGA_STYLES),
     approvalThresholdCents: whole(SETTINGS_CONTEXT_KEYS.approvalThresholdCents),
     approvalDeadline: seconds(SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds),

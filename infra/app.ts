@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Aspects } from 'aws-cdk-lib';
+import { ProductionSafeguards } from './aspects/production-safeguards';
 import { appSettings } from './app-settings';
 import { AccountsStack } from './stacks/accounts-stack';
 import { InventoryStack } from './stacks/inventory-stack';
@@ -57,6 +58,7 @@ export function buildApp(app: App = new App()): App {
       ? { processorParameters: PROD_PROCESSOR_PARAMETERS }
       : { providerApiUrl: provider.api.url }),
     accountPayments: accounts.accountPaymentsFunction,
+    reservedConcurrency: settings.reservedConcurrency,
     breakerFailureThreshold: settings.breakerFailureThreshold,
     breakerFailureRate: settings.breakerFailureRate,
     breakerResetTimeout: settings.breakerResetTimeout,
@@ -91,6 +93,8 @@ export function buildApp(app: App = new App()): App {
   accounts.addStackDependency(inventory);
   payments.addStackDependency(accounts);
   orders.addStackDependency(payments);
+  // Production keeps its dead letters and protects its records from deletion.
+  if (settings.stage === 'prod') Aspects.of(app).add(new ProductionSafeguards());
   return app;
 }
 

@@ -7,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { firstMessageAlarm } from './queue-alarms';
 import { ServiceFunction } from './service-function';
+import { DeadLetterQueue } from './dead-letter-queue';
 
 /** The environment variable naming the consumer's own queue; the context's `config.ts` reads it. */
 export const EVENT_CONSUMER_QUEUE_URL_ENV = 'EVENTS_QUEUE_URL';
@@ -78,11 +79,7 @@ export class EventConsumer extends Construct {
       );
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue');
     this.queue = new sqs.Queue(this, 'Queue', {
       visibilityTimeout,
       retentionPeriod: Duration.days(4),

@@ -7,6 +7,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue';
 
 /** The functions the saga's steps and compensations invoke. */
 export interface PlaceOrderSagaSteps {
@@ -156,11 +157,7 @@ export class PlaceOrderSaga extends Construct {
     const settings = resolveSettings(id, props);
     const { steps } = props;
 
-    this.parkedSagasQueue = new sqs.Queue(this, 'ParkedSagas', {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    this.parkedSagasQueue = new DeadLetterQueue(this, 'ParkedSagas');
 
     const transientRetry = (extraErrors: readonly string[]): sfn.RetryProps => ({
       errors: [...TRANSIENT_LAMBDA_ERRORS, ...extraErrors],

@@ -28,6 +28,7 @@ import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inve
 import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
 import { ReadModelTable } from '../constructs/read-model-table';
 import { ServiceFunction } from '../constructs/service-function';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 
 /** What the orchestrated PlaceOrder saga needs from the other contexts, and how it is tuned. */
 export interface OrdersSagaProps {
@@ -294,11 +295,7 @@ export class OrdersStack extends Stack {
     this.placeOrderSaga.grantTaskResponse(this.decideApprovalFunction);
     this.placeOrderSaga.grantTaskResponse(this.cancelOrderFunction);
 
-    this.sagaStartDeadLetterQueue = new sqs.Queue(this, 'SagaStartDeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    this.sagaStartDeadLetterQueue = new DeadLetterQueue(this, 'SagaStartDeadLetterQueue');
     this.startOrderSagaFunction = new ServiceFunction(this, 'StartOrderSagaFunction', {
       entry: handler('start-order-saga'),
       service: SERVICE,
@@ -370,11 +367,7 @@ export class OrdersStack extends Stack {
     });
 
     // ---- Projection: the bus → a queue → the projector → the read model -----------------------------
-    this.projectionDeadLetterQueue = new sqs.Queue(this, 'ProjectionDeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    this.projectionDeadLetterQueue = new DeadLetterQueue(this, 'ProjectionDeadLetterQueue');
     const projectorTimeout = Duration.seconds(10);
     this.projectionQueue = new sqs.Queue(this, 'ProjectionQueue', {
       // Three function timeouts: a batch still running is never delivered twice at once.
@@ -438,11 +431,7 @@ export class OrdersStack extends Stack {
           3600,
       );
     this.deadlineScheduleGroup = new scheduler.ScheduleGroup(this, 'OrderDeadlines', {});
-    this.deadlineDeadLetterQueue = new sqs.Queue(this, 'DeadlineDeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+    this.deadlineDeadLetterQueue = new DeadLetterQueue(this, 'DeadlineDeadLetterQueue');
     // What Scheduler assumes to deliver a deadline: put deadline events on the bus, nothing else.
     const deadlineRole = new iam.Role(this, 'DeadlineSchedulerRole', {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {

@@ -81,6 +81,12 @@ export interface PaymentsStackProps extends StackProps {
   readonly paymentWaitBudget?: Duration;
   /** The longest pause between two charges of a waiting choreographed order. @default Duration.seconds(30) */
   readonly paymentWaitInterval?: Duration;
+  /**
+   * Whether the charge and refund functions reserve their concurrency (`chargeConcurrency`,
+   * `refundConcurrency`). Without it they share the account's unreserved pool: no bulkhead, but a
+   * deploy that a new account's Lambda quota does not refuse. @default true
+   */
+  readonly reservedConcurrency?: boolean;
   /** Reserved concurrency of the charge function: its bulkhead. @default 20 */
   readonly chargeConcurrency?: number;
   /** Reserved concurrency of the refund function: capacity no flood of charges can take. @default 5 */
@@ -178,6 +184,7 @@ export class PaymentsStack extends Stack {
     });
 
     const providerTimeout = props.providerTimeout ?? Duration.seconds(2);
+    const reserved = props.reservedConcurrency ?? true;
     const breakerResetTimeout = props.breakerResetTimeout ?? Duration.seconds(30);
     const processor = props.processorParameters;
     const processorEnv = {
@@ -201,7 +208,7 @@ export class PaymentsStack extends Stack {
       service: SERVICE,
       description: 'PlaceOrder saga step: charges the order at the card processor, once',
       timeout: CHARGE_TIMEOUT,
-      reservedConcurrentExecutions: props.chargeConcurrency ?? 20,
+      reservedConcurrentExecutions: reserved ? (props.chargeConcurrency ?? 20) : undefined,
       environment: processorEnv,
     });
     this.refundPaymentFunction = new ServiceFunction(this, 'RefundPaymentFunction', {
@@ -209,7 +216,7 @@ export class PaymentsStack extends Stack {
       service: SERVICE,
       description: "PlaceOrder saga compensation: refunds every captured amount of the order's charges",
       timeout: REFUND_TIMEOUT,
-      reservedConcurrentExecutions: props.refundConcurrency ?? 5,
+      reservedConcurrentExecutions: reserved ? (props.refundConcurrency ?? 5) : undefined,
       environment: processorEnv,
     });
     // The card vault's items only (`card-token#<orderId>`): whoever may touch them, and how.

@@ -14,7 +14,7 @@
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { LocalCloud, localClientConfig, percentile } from 'cdk-local-cloud';
 import { functionBundleBytes, logicalName } from '../support/function-bundles';
-import { PROJECT_DIR } from '../support/shop-cloud';
+import { LOCAL_STAGE_CONTEXT, PROJECT_DIR } from '../support/shop-cloud';
 
 interface Measured {
   /** The function's `index.js` as synthesized; the source map beside it is not counted. */
@@ -38,7 +38,13 @@ const ROUNDS = Number(process.env.COLD_START_ROUNDS ?? '3');
 
 /** Starts the app in `projectDir`, cold-starts each function once, in turn, and stops. */
 async function coldStarts(projectDir: string): Promise<ColdStart[]> {
-  const cloud = await LocalCloud.start({ projectDir, port: 0, edgePort: 0, log: () => undefined });
+  const cloud = await LocalCloud.start({
+    projectDir,
+    port: 0,
+    edgePort: 0,
+    context: LOCAL_STAGE_CONTEXT,
+    log: () => undefined,
+  });
   try {
     const lambda = new LambdaClient(localClientConfig(cloud.edgeUrl));
     const functions: { name: string; codeBytes: number }[] = [];

@@ -54,6 +54,7 @@ import { UNIQUE_KEY_PREFIX } from '../../shared/event-sourcing/dynamodb-event-st
 import { newId, newUlid } from '../../shared/ids/ids';
 import { SAGA_STYLE_PARAMETER_NAME } from '../../infra/stacks/orders-stack';
 import {
+  LOCAL_STAGE_CONTEXT,
   PROJECT_DIR,
   apiAs,
   placeOrderExecutionArn,
@@ -720,6 +721,7 @@ async function main(): Promise<void> {
     projectDir: PROJECT_DIR,
     port: 0,
     edgePort: 0,
+    context: LOCAL_STAGE_CONTEXT,
     // Set to 250 to measure with AWS's four reads a second per stream shard.
     ...(process.env.BENCH_STREAM_POLL_MS
       ? { streamPollIntervalMs: Number(process.env.BENCH_STREAM_POLL_MS) }

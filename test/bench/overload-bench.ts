@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import * as os from 'node:os';
 import { LocalCloud } from 'cdk-local-cloud';
 import {
+  LOCAL_STAGE_CONTEXT,
   PROJECT_DIR,
   apiAs,
   placeOrderExecutionArn,
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     projectDir: PROJECT_DIR,
     port: 0,
     edgePort: 0,
+    context: LOCAL_STAGE_CONTEXT,
     log: () => undefined,
   });
   try {

@@ -17,6 +17,29 @@ describe('appSettings', () => {
     );
   });
 
+  test.each<[string | undefined, string | undefined, boolean]>([
+    [undefined, undefined, false],
+    ['dev', undefined, false],
+    ['local', undefined, true],
+    ['prod', undefined, true],
+    ['dev', 'on', true],
+    ['prod', 'off', false],
+  ])(
+    'stage %s, shop:reservedConcurrency %s: reserved concurrency %p (off where a new account’s quota refuses it)',
+    (stage, reserved, expected) => {
+      const context: Record<string, string> = {};
+      if (stage !== undefined) context[SETTINGS_CONTEXT_KEYS.stage] = stage;
+      if (reserved !== undefined) context[SETTINGS_CONTEXT_KEYS.reservedConcurrency] = reserved;
+      expect(settingsOf(context).reservedConcurrency).toBe(expected);
+    },
+  );
+
+  test('refuses a reserved concurrency setting other than on or off', () => {
+    expect(() => settingsOf({ [SETTINGS_CONTEXT_KEYS.reservedConcurrency]: 'true' })).toThrow(
+      /Context shop:reservedConcurrency must be one of on, off/,
+    );
+  });
+
   test('reads the API throttle from shop:apiRateLimit and shop:apiBurstLimit', () => {
     expect(
       settingsOf({ [SETTINGS_CONTEXT_KEYS.apiRateLimit]: '20', [SETTINGS_CONTEXT_KEYS.apiBurstLimit]: 40 }),

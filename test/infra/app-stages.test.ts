@@ -64,6 +64,22 @@ describe('the app by stage (shop:stage)', () => {
     }
   });
 
+  test.each<[string | undefined, number[]]>([
+    [undefined, []],
+    ['dev', []],
+    ['local', [5, 20]],
+    ['prod', [5, 20]],
+  ])('%s: the functions reserving concurrency (the payments bulkhead): %p', (stage, reservations) => {
+    const reserved = [...templatesAt(stage).values()].flatMap((template) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).flatMap(
+        (fn) =>
+          ((fn as { Properties: Json }).Properties['ReservedConcurrentExecutions'] as number | undefined) ??
+          [],
+      ),
+    );
+    expect(reserved.sort((a, b) => a - b)).toEqual(reservations);
+  });
+
   test('refuses an unknown stage, naming the key and the stages', () => {
     expect(() => appAt('staging')).toThrow(/Context shop:stage must be one of local, dev, prod/);
   });
@@ -81,5 +97,49 @@ describe('every stage', () => {
     );
     expect(tables.length).toBeGreaterThanOrEqual(10);
     expect(tables.filter((table) => table.pitr !== true)).toEqual([]);
+  });
+});
+
+describe('production safeguards', () => {
+  /** Every resource of `type` in the app at `stage`: `<stack>/<logical id>` and its template entry. */
+  function resourcesAt(stage: string, type: string): { id: string; resource: Json }[] {
+    return [...templatesAt(stage)].flatMap(([stack, template]) =>
+      Object.entries(template.findResources(type)).map(([id, resource]) => ({
+        id: `${stack}/${id}`,
+        resource: resource as Json,
+      })),
+    );
+  }
+  const deadLetterQueues = (stage: string) =>
+    resourcesAt(stage, 'AWS::SQS::Queue').filter(({ id }) => /DeadLetterQueue|ParkedSagas/.test(id));
+
+  test('prod retains every dead-letter and parked-saga queue; dev leaves none behind', () => {
+    const prod = deadLetterQueues('prod');
+    // The outbox relays, the event consumers, the projection, saga starts, deadlines, parked sagas.
+    expect(prod.length).toBeGreaterThanOrEqual(10);
+    expect(prod.filter(({ resource }) => resource['DeletionPolicy'] !== 'Retain')).toEqual([]);
+    expect(deadLetterQueues('dev').filter(({ resource }) => resource['DeletionPolicy'] !== 'Delete')).toEqual(
+      [],
+    );
+  });
+
+  test('prod protects every retained table from deletion (event stores, context tables, payments)', () => {
+    const retained = resourcesAt('prod', 'AWS::DynamoDB::Table').filter(
+      ({ resource }) => resource['DeletionPolicy'] === 'Retain',
+    );
+    expect(retained.map(({ id }) => id)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ShopOrders\/EventStore/),
+        expect.stringMatching(/^ShopPayments\/PaymentsTable/),
+      ]),
+    );
+    const unprotected = retained.filter(
+      ({ resource }) => (resource['Properties'] as Json)['DeletionProtectionEnabled'] !== true,
+    );
+    expect(unprotected).toEqual([]);
+    const protectedInDev = resourcesAt('dev', 'AWS::DynamoDB::Table').filter(
+      ({ resource }) => (resource['Properties'] as Json)['DeletionProtectionEnabled'] === true,
+    );
+    expect(protectedInDev).toEqual([]);
   });
 });

@@ -117,6 +117,16 @@ describe('PaymentsStack', () => {
     });
   });
 
+  test('without reserved concurrency (a new account’s quota), neither function reserves any', () => {
+    const { stack: shared } = paymentsApp({ reservedConcurrency: false, chargeConcurrency: 50 });
+    const functions = Template.fromStack(shared).findResources('AWS::Lambda::Function');
+    expect(
+      Object.values(functions).filter(
+        (fn) => 'ReservedConcurrentExecutions' in (fn as { Properties: Json }).Properties,
+      ),
+    ).toEqual([]);
+  });
+
   test('charge and refund get the processor, the tables and the resilience settings; timeouts hold retries', () => {
     for (const prefix of ['ChargePaymentFunction', 'RefundPaymentFunction']) {
       const variables = (functionProperties(prefix)['Environment'] as { Variables: Json }).Variables;

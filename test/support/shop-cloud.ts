@@ -4,15 +4,22 @@ import { shopUserPool, signUpAndSignIn, type SignedInUser } from './shop-users';
 
 export const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 
+/** The app as the local cloud runs it (`npm start` too): the `local` stage (docs/deploying.md). */
+export const LOCAL_STAGE_CONTEXT: Readonly<Record<string, string>> = { 'shop:stage': 'local' };
+
 /**
  * Boots the local cloud on this project for a test suite (see `startTestCloud`); by default on the real
- * app (`cdk.json`). `overrides` win: another app command, or a test that watches the log itself passes
- * its own `log`.
+ * app (`cdk.json`) at the `local` stage. `overrides` win: another app command, context over the stage's,
+ * or a test that watches the log itself passes its own `log`.
  */
 export async function startShopCloud(
   overrides: Partial<LocalCloudOptions> = {},
 ): Promise<{ cloud: LocalCloud; logs: string[] }> {
-  return startTestCloud({ projectDir: PROJECT_DIR, ...overrides });
+  return startTestCloud({
+    projectDir: PROJECT_DIR,
+    ...overrides,
+    context: { ...LOCAL_STAGE_CONTEXT, ...overrides.context },
+  });
 }
 
 /**
