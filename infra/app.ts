@@ -1,4 +1,7 @@
-import { App, Aspects } from 'aws-cdk-lib';
+import { App, Aspects, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { AcknowledgedChecks } from './nag/acknowledged-checks';
+import { acknowledgmentsAt } from './nag/acknowledgments';
 import { ProductionSafeguards } from './aspects/production-safeguards';
 import { appSettings } from './app-settings';
 import { AccountsStack } from './stacks/accounts-stack';
@@ -21,6 +24,7 @@ export function buildApp(app: App = new App()): App {
     description: 'Order platform: event bus and public API',
     apiRateLimit: settings.apiRateLimit,
     apiBurstLimit: settings.apiBurstLimit,
+    webAcl: settings.stage === 'prod',
   });
   // Outside prod, a sandbox stands for the third-party card processor: its own API and ledger, nothing
   // shared with ours, test tokens that decline or fail on purpose. Never in prod.
@@ -89,12 +93,21 @@ export function buildApp(app: App = new App()): App {
   // Each context's stack redeploys the shared stage with its routes: one after the other, never racing.
   // Orders also price items through inventory's API, and add /users/{userId}/orders under the users
   // stack's /users resource (ContextRoutes imports it).
+  // The sandbox's stage logs through the account's API Gateway role, which the platform's API sets.
+  provider?.addStackDependency(platform);
   inventory.addStackDependency(users);
   accounts.addStackDependency(inventory);
   payments.addStackDependency(accounts);
   orders.addStackDependency(payments);
   // Production keeps its dead letters and protects its records from deletion.
   if (settings.stage === 'prod') Aspects.of(app).add(new ProductionSafeguards());
+  // cdk-nag's AWS Solutions and Serverless packs: synthesis fails on a finding not acknowledged.
+  Validations.of(app).addPlugins(
+    new AcknowledgedChecks(
+      [new AwsSolutionsChecks(app), new ServerlessChecks(app)],
+      acknowledgmentsAt(settings.stage),
+    ),
+  );
   return app;
 }
 

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-l
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { ApiStageLogging } from '../constructs/api-stage-logging';
 import { ServiceFunction } from '../constructs/service-function';
 
 export interface PaymentProviderStackProps extends StackProps {
@@ -116,7 +117,16 @@ export class PaymentProviderStack extends Stack {
     this.api = new apigateway.RestApi(this, 'ProviderApi', {
       restApiName: 'payment-provider-api',
       description: 'The simulated card processor',
-      deployOptions: { stageName: 'prod', tracingEnabled: true, metricsEnabled: true },
+      deployOptions: {
+        stageName: 'prod',
+        tracingEnabled: true,
+        metricsEnabled: true,
+        // A sandbox, yet a shared one: no client may flood it for the others.
+        throttlingRateLimit: 100,
+        throttlingBurstLimit: 200,
+        // Execution logs use the account's API Gateway role, which the platform's API sets.
+        ...new ApiStageLogging(this, 'ProviderApiLogging').deployOptions,
+      },
       cloudWatchRole: false,
     });
     const integration = (fn: ServiceFunction) => new apigateway.LambdaIntegration(fn);

@@ -47,6 +47,65 @@ describe('PlatformStack', () => {
     ]);
   });
 
+  test('logs every request as a JSON access log line, and API Gateway errors without bodies', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ShopApiLoggingAccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp(
+          '"requestId":"\\$context.requestId".*"caller":"\\$context.authorizer.claims.sub"',
+        ),
+      },
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+        }),
+      ]),
+    });
+    const format = JSON.parse(
+      String(
+        (
+          Object.values(template.findResources('AWS::ApiGateway::Stage'))[0] as {
+            Properties: { AccessLogSetting: { Format: string } };
+          }
+        ).Properties.AccessLogSetting.Format,
+      ),
+    ) as Record<string, string>;
+    expect(Object.keys(format)).toEqual(
+      expect.arrayContaining(['requestId', 'xrayTraceId', 'status', 'caller']),
+    );
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    // Execution logs need the account's API Gateway role: this stack sets it.
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    // No web ACL unless asked (the prod stage asks).
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
+  test('with webAcl, puts the stage behind AWS managed rules (common, known bad inputs)', () => {
+    const protectedTemplate = Template.fromStack(
+      new PlatformStack(unbundledApp(), 'Protected', { webAcl: true }),
+    );
+    protectedTemplate.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: [
+        Match.objectLike({
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' },
+          },
+        }),
+        Match.objectLike({
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' },
+          },
+        }),
+      ],
+    });
+    protectedTemplate.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
   test('routes GET /health to a Lambda proxy integration', () => {
     template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'health' });
     template.hasResourceProperties('AWS::ApiGateway::Method', {

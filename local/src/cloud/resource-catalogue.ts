@@ -40,6 +40,8 @@ export const ACCEPTED_WITHOUT_EFFECT: Readonly<Record<string, string>> = {
   'AWS::CloudWatch::Dashboard': 'no metrics are collected locally',
   'AWS::CDK::Metadata': 'CDK bookkeeping',
   'AWS::ApiGateway::Account': 'API Gateway account settings (CloudWatch role)',
+  'AWS::WAFv2::WebACL': 'AWS WAF is not emulated: requests reach the API unfiltered',
+  'AWS::WAFv2::WebACLAssociation': 'AWS WAF is not emulated: requests reach the API unfiltered',
 };
 
 export type ResourceSupport = 'emulated' | 'accepted' | 'unsupported';

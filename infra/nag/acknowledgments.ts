@@ -1,0 +1,151 @@
+import type { Stage } from '../app-settings';
+import type { Acknowledgment } from './acknowledged-checks';
+
+/**
+ * Every cdk-nag finding (AwsSolutions and Serverless packs) this app accepts, with its reason: the one
+ * place to read them. `test/infra/cdk-nag.test.ts` synthesizes every stage with the packs and fails on
+ * a finding none of these covers, and on an acknowledgment that covers nothing any more.
+ */
+export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
+  // ---- IAM -----------------------------------------------------------------------------------------
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::\*\]$/,
+    at: /\/(ServiceRole|StateMachine\/Role)\/DefaultPolicy\/Resource$/,
+    reason:
+      'X-Ray (PutTraceSegments, PutTelemetryRecords) and Step Functions log delivery (logs:*LogDelivery*) ' +
+      'take no resource-level permissions: their actions are allowed on "*" only.',
+  },
+  {
+    rule: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/,
+    at: /\/ServiceRole\/Resource$/,
+    reason:
+      "AWS's minimal Lambda policy (create its log streams, put log events), kept up to date by AWS; each " +
+      'function logs to a log group of its own (ServiceFunction).',
+  },
+  {
+    rule: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs\]$/,
+    at: /^ShopPlatform\/ShopApi\/CloudWatchRole\/Resource$/,
+    reason: "API Gateway's account-wide role for execution and access logs: AWS's policy for exactly that.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>\/index\/\*\]$/,
+    at: /\/DefaultPolicy\/Resource$/,
+    reason:
+      "Reads of a table's own indexes (the read model's byUser, the ledger's byOrder): CDK's table grants " +
+      'name them as <table>/index/*.',
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::(<\w*Function\w*\.Arn>|\w+:ExportsOutputFnGetAtt\w*Function\w*):\*\]$/,
+    at: /\/DefaultPolicy\/Resource$/,
+    reason:
+      "lambda:InvokeFunction on one function and its versions and aliases (<arn>:*), as CDK's grantInvoke " +
+      'and Step Functions tasks grant it: the progressive delivery of a function goes through its aliases.',
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<PlaceOrderSagaStateMachine\w+\.Name>:\*\]$/,
+    at: /^ShopOrders\/GetOrderFunction\/ServiceRole\/DefaultPolicy\/Resource$/,
+    reason:
+      "GET /orders/{orderId} describes the order's saga execution: the executions of the one PlaceOrder " +
+      'machine, named after their orders.',
+  },
+
+  // ---- Lambda --------------------------------------------------------------------------------------
+  {
+    rule: /^AwsSolutions-L1$/,
+    at: /./,
+    reason:
+      'Node.js 22 is pinned: the runtime the local cloud emulates and every suite runs against; a newer one ' +
+      'is adopted with both (cdk.json keeps useLatestRuntimeVersion off).',
+  },
+  {
+    rule: /^Serverless-LambdaDLQ$/,
+    at: /./,
+    reason:
+      'No function is invoked asynchronously by a caller that leaves failures to Lambda: API Gateway, Step ' +
+      'Functions and Cognito invoke synchronously; SQS queues and stream mappings dead-letter on their own ' +
+      '(redrive policies, on-failure destinations) and EventBridge targets have target dead-letter queues.',
+  },
+  {
+    rule: /^Serverless-LambdaLatestVersion$/,
+    at: /./,
+    reason:
+      'Functions are deployed without versions or aliases until progressive delivery (canary, blue/green) ' +
+      'lands with its alarms.',
+  },
+  {
+    rule: /^Serverless-LambdaEventSourceMappingDestination$/,
+    at: /\/(Queue|ProjectionQueue)\/|SqsEventSource/,
+    reason:
+      'SQS mappings: a message that keeps failing goes to its queue’s dead-letter queue (redrive policy, ' +
+      'maxReceiveCount); Lambda has no on-failure destination for SQS.',
+  },
+
+  // ---- SQS -----------------------------------------------------------------------------------------
+  {
+    rule: /^(AwsSolutions-SQS3|Serverless-SQSRedrivePolicy)$/,
+    at: /(DeadLetterQueue|ParkedSagas)\/Resource$/,
+    reason:
+      'A dead-letter queue (DeadLetterQueue): where failures end, kept 14 days for an operator to redrive; ' +
+      'it has no dead-letter queue of its own.',
+  },
+
+  // ---- API Gateway ---------------------------------------------------------------------------------
+  {
+    rule: /^AwsSolutions-APIG2$/,
+    at: /\/(ShopApi|ProviderApi)\/Resource$/,
+    reason:
+      "Every function validates its request (zod schemas, shared/http) and answers ARCHITECTURE.md §4's " +
+      'error body naming each field; an API Gateway validator would refuse in a shape of its own.',
+  },
+  {
+    rule: /^AwsSolutions-APIG3$/,
+    at: /^ShopPlatform\/ShopApi\/DeploymentStage\.prod\/Resource$/,
+    stages: ['local', 'dev'],
+    reason:
+      'A web ACL (AWS managed common rules) protects the API in the prod stage (PlatformStack webAcl); ' +
+      'the local and dev stages go without its cost.',
+  },
+  {
+    rule: /^AwsSolutions-APIG3$/,
+    at: /^ShopPaymentProvider\/ProviderApi\/DeploymentStage\.prod\/Resource$/,
+    reason: 'The sandbox card processor (never in prod) goes without a web ACL.',
+  },
+  {
+    rule: /^(AwsSolutions-APIG4|AwsSolutions-COG4)$/,
+    at: /^ShopPlatform\/ShopApi\/Default\/health\/GET\/Resource$/,
+    reason: 'GET /health is the liveness probe of the API: public on purpose, it reads and returns nothing.',
+  },
+  {
+    rule: /^(AwsSolutions-APIG4|AwsSolutions-COG4)$/,
+    at: /^ShopPaymentProvider\/ProviderApi\//,
+    reason:
+      "The sandbox card processor stands for a third party's API outside prod (never deployed there); its " +
+      'callers are the payments functions, and it holds test tokens only.',
+  },
+
+  // ---- Cognito -------------------------------------------------------------------------------------
+  {
+    rule: /^AwsSolutions-COG1$/,
+    at: /^ShopUsers\/UserPool\/Resource$/,
+    reason:
+      'Passwords of at least 12 characters with upper and lower case letters and digits; no symbol is ' +
+      'required, as NIST SP 800-63B advises length over composition rules.',
+  },
+  {
+    rule: /^AwsSolutions-COG2$/,
+    at: /^ShopUsers\/UserPool\/Resource$/,
+    reason:
+      "A shop's customers sign in with a password; MFA is a product decision left to the deployment (the " +
+      'pool is one construct, UsersStack).',
+  },
+  {
+    rule: /^AwsSolutions-COG8$/,
+    at: /^ShopUsers\/UserPool\/Resource$/,
+    reason: "Cognito's Plus feature plan (threat protection) is a cost decision left to the deployment.",
+  },
+];
+
+/** The acknowledgments that hold in `stage`. */
+export function acknowledgmentsAt(stage: Stage): readonly Acknowledgment[] {
+  return ACKNOWLEDGMENTS.filter((acknowledgment) => acknowledgment.stages?.includes(stage) ?? true);
+}
