@@ -277,13 +277,21 @@ describe('orders racing for the last units', () => {
       context(),
     );
     const orders = Array.from({ length: 40 }, () => newId('order'));
+    /** As the saga's step runs it: a step whose lost races outlast its budget is tried again. */
+    const reserveAsTheSaga = async (orderId: string): Promise<unknown> => {
+      for (let step = 1; ; step++) {
+        try {
+          return await reserve(orderOf(orderId, [{ productId, quantity: 1 }]), context());
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError) || step === 3) throw error;
+        }
+      }
+    };
     // Act
-    const results = await Promise.allSettled(
-      orders.map((orderId) => reserve(orderOf(orderId, [{ productId, quantity: 1 }]), context())),
-    );
+    const results = await Promise.allSettled(orders.map(reserveAsTheSaga));
     // Assess
     const rejected = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
-    expect(rejected.every((reason) => reason instanceof OutOfStockError)).toBe(true);
+    expect(rejected.filter((reason) => !(reason instanceof OutOfStockError)).map(String)).toEqual([]);
     expect(rejected).toHaveLength(15);
     const product = (await repository.find(productId)) as Product;
     expect(product).toMatchObject({ available: 0, reserved: 25, sold: 0, version: 26 });
