@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { STREAMS_INDEX, STREAM_TYPE_ATTRIBUTE } from '../../shared/event-sourcing/dynamodb-event-store';
 
 /** The key layout `DynamoDbEventStore` (shared/event-sourcing) reads and writes. */
 export const EVENT_STORE_PARTITION_KEY = 'pk';
@@ -31,7 +32,8 @@ export interface EventStoreTableProps {
  * (`NEW_IMAGE`) is the transactional outbox: hand `table` to an `OutboxRelay`.
  *
  * Point-in-time recovery is always on and the table is on-demand: events are rare, bursty and
- * precious.
+ * precious. A sparse, keys-only index (`streams`) lists the streams of each aggregate type, from their
+ * first events: what a projection is rebuilt from (`npm run projections:rebuild`).
  */
 export class EventStoreTable extends Construct {
   public readonly table: dynamodb.Table;
@@ -54,6 +56,13 @@ export class EventStoreTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true, recoveryPeriodInDays },
       deletionProtection: props.deletionProtection ?? false,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // The streams of each aggregate type, for a projection's rebuild: only first events carry the key.
+    this.table.addGlobalSecondaryIndex({
+      indexName: STREAMS_INDEX,
+      partitionKey: { name: STREAM_TYPE_ATTRIBUTE, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: EVENT_STORE_PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
   }
 

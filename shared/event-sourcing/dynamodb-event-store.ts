@@ -14,7 +14,16 @@ import {
 import { ConcurrencyError } from '../errors/app-error';
 import type { DomainEvent } from './domain-event';
 import { EventStoreError, UniqueKeyTakenError } from './errors';
-import type { AppendOptions, AppendResult, EventStore, LoadOptions, Snapshot } from './event-store';
+import {
+  DEFAULT_STREAM_PAGE,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type ListStreamsOptions,
+  type LoadOptions,
+  type Snapshot,
+  type StreamPage,
+} from './event-store';
 import { validateAppend, validateFromVersion } from './validate-append';
 
 /**
@@ -31,7 +40,13 @@ import { validateAppend, validateFromVersion } from './validate-append';
  * `kind = 'unique-key'`, with the claiming `aggregateId` and `claimedAt`: one more conditional `Put` in
  * the append's transaction, so the claim and the events are written together or not at all. Like
  * snapshots they are in a key space no aggregate id may enter, of a kind the relay drops.
+ *
+ * Streams are listed from a sparse index (`STREAMS_INDEX`): a stream's first event (version 1) alone
+ * carries `streamType` (its aggregate type), so the index holds one key per stream, by type and id.
  */
+/** The sparse index of first events: partition key `streamType`, sort key `pk`, keys only. */
+export const STREAMS_INDEX = 'streams';
+export const STREAM_TYPE_ATTRIBUTE = 'streamType';
 export const EVENT_ITEM_KIND = 'event';
 export const SNAPSHOT_ITEM_KIND = 'snapshot';
 export const SNAPSHOT_KEY_PREFIX = 'snapshot#';
@@ -189,6 +204,28 @@ export class DynamoDbEventStore<
     return read.string('aggregateId');
   }
 
+  async listStreams(aggregateType: string, options: ListStreamsOptions = {}): Promise<StreamPage> {
+    const limit = options.limit ?? DEFAULT_STREAM_PAGE;
+    const page = await this.documents.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: STREAMS_INDEX,
+        KeyConditionExpression: '#type = :type',
+        ExpressionAttributeNames: { '#type': STREAM_TYPE_ATTRIBUTE },
+        ExpressionAttributeValues: { ':type': aggregateType },
+        ...(options.after === undefined
+          ? {}
+          : { ExclusiveStartKey: { [STREAM_TYPE_ATTRIBUTE]: aggregateType, pk: options.after, sk: 1 } }),
+        Limit: limit,
+      }),
+    );
+    const aggregateIds = (page.Items ?? []).map((item) => String(item['pk']));
+    const last = aggregateIds.at(-1);
+    return page.LastEvaluatedKey === undefined || last === undefined
+      ? { aggregateIds }
+      : { aggregateIds, next: last };
+  }
+
   async loadSnapshot(aggregateId: string): Promise<Snapshot<TState> | undefined> {
     assertStreamId(aggregateId);
     const { Item: item } = await this.documents.send(
@@ -266,7 +303,12 @@ export function eventItemAttributes(event: DomainEvent): Record<string, unknown>
 }
 
 function toEventItem(event: DomainEvent): Item {
-  return { pk: event.aggregateId, sk: event.version, ...eventItemAttributes(event) };
+  return {
+    pk: event.aggregateId,
+    sk: event.version,
+    ...eventItemAttributes(event),
+    ...(event.version === 1 ? { [STREAM_TYPE_ATTRIBUTE]: event.aggregateType } : {}),
+  };
 }
 
 function toClaimItem(uniqueKey: string, aggregateId: string, claimedAt: string): Item {

@@ -30,6 +30,23 @@ export interface AppendOptions {
   readonly uniqueKey?: string;
 }
 
+/** A page of stream ids (aggregate ids) of one aggregate type, in id order. */
+export interface StreamPage {
+  readonly aggregateIds: readonly string[];
+  /** Pass as `after` for the next page; absent on the last one. */
+  readonly next?: string;
+}
+
+/** Stream ids per `listStreams` page unless asked otherwise. */
+export const DEFAULT_STREAM_PAGE = 100;
+
+export interface ListStreamsOptions {
+  /** The id the previous page ended with. */
+  readonly after?: string;
+  /** @default 100 */
+  readonly limit?: number;
+}
+
 export interface AppendResult {
   /** The stream's version after the append: the expected version of the next one. */
   readonly version: number;
@@ -66,4 +83,10 @@ export interface EventStore<TEvent extends DomainEvent = DomainEvent, TState = u
 
   /** Keeps `snapshot` unless a snapshot of a later version is already stored (concurrent writers). */
   saveSnapshot(snapshot: Snapshot<TState>): Promise<void>;
+
+  /**
+   * The streams of one aggregate type, a page at a time, in id order: what a projection is rebuilt
+   * from. Read from an index of first events, never by scanning the events.
+   */
+  listStreams(aggregateType: string, options?: ListStreamsOptions): Promise<StreamPage>;
 }

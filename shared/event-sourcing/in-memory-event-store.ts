@@ -1,7 +1,16 @@
 import { ConcurrencyError } from '../errors/app-error';
 import type { DomainEvent } from './domain-event';
 import { UniqueKeyTakenError } from './errors';
-import type { AppendOptions, AppendResult, EventStore, LoadOptions, Snapshot } from './event-store';
+import {
+  DEFAULT_STREAM_PAGE,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type ListStreamsOptions,
+  type LoadOptions,
+  type Snapshot,
+  type StreamPage,
+} from './event-store';
 import { validateAppend, validateFromVersion } from './validate-append';
 
 /**
@@ -64,5 +73,17 @@ export class InMemoryEventStore<
     const stored = this.snapshots.get(snapshot.aggregateId);
     if (stored !== undefined && stored.version >= snapshot.version) return;
     this.snapshots.set(snapshot.aggregateId, structuredClone(snapshot));
+  }
+
+  async listStreams(aggregateType: string, options: ListStreamsOptions = {}): Promise<StreamPage> {
+    await Promise.resolve();
+    const limit = options.limit ?? DEFAULT_STREAM_PAGE;
+    const ids = [...this.streams]
+      .filter(([id, [first]]) => first?.aggregateType === aggregateType && id > (options.after ?? ''))
+      .map(([id]) => id)
+      .sort();
+    const aggregateIds = ids.slice(0, limit);
+    const last = aggregateIds.at(-1);
+    return ids.length > limit && last !== undefined ? { aggregateIds, next: last } : { aggregateIds };
   }
 }

@@ -25,6 +25,18 @@ describe('EventStoreTable', () => {
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'N' },
+          { AttributeName: 'streamType', AttributeType: 'S' },
+        ],
+        // The sparse index of first events that a projection's rebuild lists streams from.
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'streams',
+            KeySchema: [
+              { AttributeName: 'streamType', KeyType: 'HASH' },
+              { AttributeName: 'pk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
         BillingMode: 'PAY_PER_REQUEST',
         StreamSpecification: { StreamViewType: 'NEW_IMAGE' },

@@ -35,6 +35,12 @@ export interface TableSpec {
   readonly sortKey?: KeyAttribute;
   /** @default - no stream */
   readonly stream?: StreamViewType;
+  /** Keys-only global secondary indexes. @default - none */
+  readonly indexes?: readonly {
+    readonly name: string;
+    readonly partitionKey: KeyAttribute;
+    readonly sortKey?: KeyAttribute;
+  }[];
 }
 
 export interface CreatedTable {
@@ -144,22 +150,43 @@ async function createTable(
   tableName: string,
   spec: TableSpec,
 ): Promise<CreatedTable> {
-  const keys = [
-    { attribute: spec.partitionKey, KeyType: 'HASH' as const },
-    ...(spec.sortKey === undefined ? [] : [{ attribute: spec.sortKey, KeyType: 'RANGE' as const }]),
-  ].map(({ attribute, KeyType }) =>
-    typeof attribute === 'string'
-      ? { name: attribute, type: 'S' as const, KeyType }
-      : { ...attribute, KeyType },
+  const keysOf = (partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined) =>
+    [
+      { attribute: partitionKey, KeyType: 'HASH' as const },
+      ...(sortKey === undefined ? [] : [{ attribute: sortKey, KeyType: 'RANGE' as const }]),
+    ].map(({ attribute, KeyType }) =>
+      typeof attribute === 'string'
+        ? { name: attribute, type: 'S' as const, KeyType }
+        : { ...attribute, KeyType },
+    );
+  const keys = keysOf(spec.partitionKey, spec.sortKey);
+  const indexes = (spec.indexes ?? []).map((index) => ({
+    name: index.name,
+    keys: keysOf(index.partitionKey, index.sortKey),
+  }));
+  const attributes = new Map(
+    [...keys, ...indexes.flatMap((index) => index.keys)].map(({ name, type }) => [name, type]),
   );
   const { TableDescription } = await client.send(
     new CreateTableCommand({
       TableName: tableName,
       KeySchema: keys.map(({ name, KeyType }): KeySchemaElement => ({ AttributeName: name, KeyType })),
-      AttributeDefinitions: keys.map(({ name, type }): AttributeDefinition => ({
+      AttributeDefinitions: [...attributes].map(([name, type]): AttributeDefinition => ({
         AttributeName: name,
         AttributeType: type,
       })),
+      ...(indexes.length === 0
+        ? {}
+        : {
+            GlobalSecondaryIndexes: indexes.map((index) => ({
+              IndexName: index.name,
+              KeySchema: index.keys.map(({ name, KeyType }): KeySchemaElement => ({
+                AttributeName: name,
+                KeyType,
+              })),
+              Projection: { ProjectionType: 'KEYS_ONLY' as const },
+            })),
+          }),
       BillingMode: 'PAY_PER_REQUEST',
       ...(spec.stream === undefined
         ? {}

@@ -27,6 +27,25 @@ describe('InMemoryEventStore', () => {
     store = new InMemoryEventStore<StockEvent, StockState>();
   });
 
+  it('lists the streams of a type in id order, a page at a time, as the DynamoDB index does', async () => {
+    // Prepare
+    const ids = ['prd_c', 'prd_a', 'prd_b'];
+    for (const id of ids) await store.append(id, 0, [received(1, 1, id)]);
+    const type = (await store.load('prd_a'))[0]?.aggregateType ?? '';
+
+    // Act
+    const first = await store.listStreams(type, { limit: 2 });
+    const rest = await store.listStreams(type, {
+      limit: 2,
+      ...(first.next === undefined ? {} : { after: first.next }),
+    });
+
+    // Assess
+    expect(first).toEqual({ aggregateIds: ['prd_a', 'prd_b'], next: 'prd_b' });
+    expect(rest).toEqual({ aggregateIds: ['prd_c'] });
+    expect(await store.listStreams('Other')).toEqual({ aggregateIds: [] });
+  });
+
   it('loads the appended events in version order, from a given version on', async () => {
     // Prepare
     await store.append(ID, 0, [received(1), received(2)]);
