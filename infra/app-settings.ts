@@ -9,6 +9,12 @@ import type { Node } from 'constructs';
 export interface AppSettings {
   /** Where the app runs: `prod` has a real card processor and no sandbox one. @default 'dev' */
   readonly stage: Stage;
+  /**
+   * The app's name: its stacks' names (`shop` → `ShopOrders`…), its bus, its exports and its SSM
+   * parameters carry it, so that copies of the app with other names live side by side in an account
+   * and Region. @default 'shop'
+   */
+  readonly name: string;
   readonly approvalThresholdCents?: number;
   readonly approvalDeadline?: Duration;
   readonly breakerFailureThreshold?: number;
@@ -36,6 +42,10 @@ export interface AppSettings {
 export type Stage = 'local' | 'dev' | 'prod';
 export const STAGES: readonly Stage[] = ['local', 'dev', 'prod'];
 
+/** The app's name unless `shop:name` says otherwise. */
+export const DEFAULT_APP_NAME = 'shop';
+const APP_NAME = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
+
 export type SagaStyle = 'orchestrated' | 'choreographed';
 export const SAGA_STYLES: readonly SagaStyle[] = ['orchestrated', 'choreographed'];
 
@@ -61,6 +71,8 @@ export const SETTINGS_CONTEXT_KEYS = {
   stage: 'shop:stage',
   /** Not a number: `on` or `off`. */
   reservedConcurrency: 'shop:reservedConcurrency',
+  /** Not a number: lower-case letters, digits and dashes, e.g. `blue`. */
+  name: 'shop:name',
 } as const;
 
 export function appSettings(node: Node): AppSettings {
@@ -94,9 +106,17 @@ export function appSettings(node: Node): AppSettings {
     return value as T;
   };
   const stage = oneOf(SETTINGS_CONTEXT_KEYS.stage, STAGES) ?? 'dev';
+  const name: unknown = node.tryGetContext(SETTINGS_CONTEXT_KEYS.name) ?? DEFAULT_APP_NAME;
+  if (typeof name !== 'string' || !APP_NAME.test(name)) {
+    throw new Error(
+      `Context ${SETTINGS_CONTEXT_KEYS.name} must be 1 to 20 lower-case letters, digits or dashes, starting ` +
+        `with a letter (e.g. blue), not ${JSON.stringify(name)}.`,
+    );
+  }
   const reservedConcurrency = oneOf(SETTINGS_CONTEXT_KEYS.reservedConcurrency, ['on', 'off'] as const);
   return {
     stage,
+    name,
     reservedConcurrency: reservedConcurrency === undefined ? stage !== 'dev' : reservedConcurrency === 'on',
     sagaStyle: oneOf(SETTINGS_CONTEXT_KEYS.sagaStyle, SAGA_STYLES),
     approvalThresholdCents: whole(SETTINGS_CONTEXT_KEYS.approvalThresholdCents),

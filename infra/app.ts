@@ -3,7 +3,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { AcknowledgedChecks } from './nag/acknowledged-checks';
 import { acknowledgmentsAt } from './nag/acknowledgments';
 import { ProductionSafeguards } from './aspects/production-safeguards';
-import { appSettings } from './app-settings';
+import { appSettings, DEFAULT_APP_NAME } from './app-settings';
 import { AccountsStack } from './stacks/accounts-stack';
 import { InventoryStack } from './stacks/inventory-stack';
 import { OrdersStack } from './stacks/orders-stack';
@@ -12,54 +12,71 @@ import { PaymentsStack, type ProcessorParameters } from './stacks/payments-stack
 import { PlatformStack } from './stacks/platform-stack';
 import { UsersStack } from './stacks/users-stack';
 
-/** In `prod`, the real card processor's URL and API key: SSM parameters its operator creates first. */
-export const PROD_PROCESSOR_PARAMETERS: ProcessorParameters = {
-  endpoint: '/shop/payment-processor/endpoint',
-  apiKey: '/shop/payment-processor/api-key',
-};
+/**
+ * In `prod`, the real card processor's URL and API key: SSM parameters its operator creates first, under
+ * the app's name (`shop:name`).
+ */
+export function prodProcessorParameters(name: string): ProcessorParameters {
+  return { endpoint: `/${name}/payment-processor/endpoint`, apiKey: `/${name}/payment-processor/api-key` };
+}
+
+/** Those of the app named `shop` (the default). */
+export const PROD_PROCESSOR_PARAMETERS: ProcessorParameters = prodProcessorParameters(DEFAULT_APP_NAME);
+
+/** `shop` → `Shop`, `blue-shop` → `BlueShop`: the prefix of the app's stack names. */
+function stackPrefix(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
 
 export function buildApp(app: App = new App()): App {
   const settings = appSettings(app.node);
-  const platform = new PlatformStack(app, 'ShopPlatform', {
+  // Every stack, and every name that must be unique in an account and Region, carries the app's name.
+  const prefix = stackPrefix(settings.name);
+  const platform = new PlatformStack(app, `${prefix}Platform`, {
     description: 'Order platform: event bus and public API',
     apiRateLimit: settings.apiRateLimit,
     apiBurstLimit: settings.apiBurstLimit,
     webAcl: settings.stage === 'prod',
+    name: settings.name,
   });
   // Outside prod, a sandbox stands for the third-party card processor: its own API and ledger, nothing
   // shared with ours, test tokens that decline or fail on purpose. Never in prod.
   const provider =
     settings.stage === 'prod'
       ? undefined
-      : new PaymentProviderStack(app, 'ShopPaymentProvider', {
+      : new PaymentProviderStack(app, `${prefix}PaymentProvider`, {
           description: 'Simulated external card processor (test tokens), with its own REST API and ledger',
           hangTime: settings.providerHangTime,
         });
   // Identity first: the user pool and its authorizer, which the other contexts' routes build on.
-  const users = new UsersStack(app, 'ShopUsers', {
+  const users = new UsersStack(app, `${prefix}Users`, {
     description: 'Users: the Cognito user pool, registration (UserRegistered) and GET /users/me',
     api: platform.api,
     bus: platform.bus,
+    userPoolName: `${settings.name}-users`,
   });
-  const inventory = new InventoryStack(app, 'ShopInventory', {
+  const inventory = new InventoryStack(app, `${prefix}Inventory`, {
     description: 'Inventory: products, stock and reservations, on the shared API and bus',
     api: platform.api,
     bus: platform.bus,
     authorizer: users.authorizer,
   });
-  const accounts = new AccountsStack(app, 'ShopAccounts', {
+  const accounts = new AccountsStack(app, `${prefix}Accounts`, {
     description: 'Accounts: money accounts, deposits, transfers under optimistic locking, and ledgers',
     api: platform.api,
     authorizer: users.authorizer,
   });
-  const payments = new PaymentsStack(app, 'ShopPayments', {
+  const payments = new PaymentsStack(app, `${prefix}Payments`, {
     description:
       'Payments: charges and refunds at the card processor or from an account, behind circuit breakers',
     api: platform.api,
     bus: platform.bus,
     authorizer: users.authorizer,
     ...(provider === undefined
-      ? { processorParameters: PROD_PROCESSOR_PARAMETERS }
+      ? { processorParameters: prodProcessorParameters(settings.name) }
       : { providerApiUrl: provider.api.url }),
     accountPayments: accounts.accountPaymentsFunction,
     reservedConcurrency: settings.reservedConcurrency,
@@ -69,13 +86,14 @@ export function buildApp(app: App = new App()): App {
     paymentWaitBudget: settings.paymentWaitBudget,
     paymentWaitInterval: settings.paymentWaitInterval,
   });
-  const orders = new OrdersStack(app, 'ShopOrders', {
+  const orders = new OrdersStack(app, `${prefix}Orders`, {
     description:
       'Orders: event-sourced commands, outbox, projection, queries and the orchestrated PlaceOrder saga',
     api: platform.api,
     bus: platform.bus,
     authorizer: users.authorizer,
     sagaStyle: settings.sagaStyle,
+    sagaStyleParameterName: `/${settings.name}/saga-style`,
     cardVault: payments.cardVaultFunction,
     saga: {
       reserveStock: inventory.reserveStockFunction,

@@ -24,7 +24,7 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
   },
   {
     rule: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs\]$/,
-    at: /^ShopPlatform\/ShopApi\/CloudWatchRole\/Resource$/,
+    at: /^\w+Platform\/ShopApi\/CloudWatchRole\/Resource$/,
     reason: "API Gateway's account-wide role for execution and access logs: AWS's policy for exactly that.",
   },
   {
@@ -43,7 +43,7 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
   },
   {
     rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<PlaceOrderSagaStateMachine\w+\.Name>:\*\]$/,
-    at: /^ShopOrders\/GetOrderFunction\/ServiceRole\/DefaultPolicy\/Resource$/,
+    at: /^\w+Orders\/GetOrderFunction\/ServiceRole\/DefaultPolicy\/Resource$/,
     reason:
       "GET /orders/{orderId} describes the order's saga execution: the executions of the one PlaceOrder " +
       'machine, named after their orders.',
@@ -99,7 +99,7 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
   },
   {
     rule: /^AwsSolutions-APIG3$/,
-    at: /^ShopPlatform\/ShopApi\/DeploymentStage\.prod\/Resource$/,
+    at: /^\w+Platform\/ShopApi\/DeploymentStage\.prod\/Resource$/,
     stages: ['local', 'dev'],
     reason:
       'A web ACL (AWS managed common rules) protects the API in the prod stage (PlatformStack webAcl); ' +
@@ -107,17 +107,17 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
   },
   {
     rule: /^AwsSolutions-APIG3$/,
-    at: /^ShopPaymentProvider\/ProviderApi\/DeploymentStage\.prod\/Resource$/,
+    at: /^\w+PaymentProvider\/ProviderApi\/DeploymentStage\.prod\/Resource$/,
     reason: 'The sandbox card processor (never in prod) goes without a web ACL.',
   },
   {
     rule: /^(AwsSolutions-APIG4|AwsSolutions-COG4)$/,
-    at: /^ShopPlatform\/ShopApi\/Default\/health\/GET\/Resource$/,
+    at: /^\w+Platform\/ShopApi\/Default\/health\/GET\/Resource$/,
     reason: 'GET /health is the liveness probe of the API: public on purpose, it reads and returns nothing.',
   },
   {
     rule: /^(AwsSolutions-APIG4|AwsSolutions-COG4)$/,
-    at: /^ShopPaymentProvider\/ProviderApi\//,
+    at: /^\w+PaymentProvider\/ProviderApi\//,
     reason:
       "The sandbox card processor stands for a third party's API outside prod (never deployed there); its " +
       'callers are the payments functions, and it holds test tokens only.',
@@ -126,21 +126,21 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
   // ---- Cognito -------------------------------------------------------------------------------------
   {
     rule: /^AwsSolutions-COG1$/,
-    at: /^ShopUsers\/UserPool\/Resource$/,
+    at: /^\w+Users\/UserPool\/Resource$/,
     reason:
       'Passwords of at least 12 characters with upper and lower case letters and digits; no symbol is ' +
       'required, as NIST SP 800-63B advises length over composition rules.',
   },
   {
     rule: /^AwsSolutions-COG2$/,
-    at: /^ShopUsers\/UserPool\/Resource$/,
+    at: /^\w+Users\/UserPool\/Resource$/,
     reason:
       "A shop's customers sign in with a password; MFA is a product decision left to the deployment (the " +
       'pool is one construct, UsersStack).',
   },
   {
     rule: /^AwsSolutions-COG8$/,
-    at: /^ShopUsers\/UserPool\/Resource$/,
+    at: /^\w+Users\/UserPool\/Resource$/,
     reason: "Cognito's Plus feature plan (threat protection) is a cost decision left to the deployment.",
   },
 ];

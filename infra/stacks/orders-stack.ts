@@ -112,6 +112,8 @@ export interface OrdersStackProps extends StackProps {
    * @default 'orchestrated'
    */
   readonly sagaStyle?: SagaStyle;
+  /** The SSM parameter of the saga style: one per copy of the app. @default SAGA_STYLE_PARAMETER_NAME */
+  readonly sagaStyleParameterName?: string;
 }
 
 /** Where the deployment says which saga style new orders use; read by `POST /orders`, cached 5 s. */
@@ -145,7 +147,7 @@ export class OrdersStack extends Stack {
   public readonly projectionQueue: sqs.Queue;
   public readonly projectionDeadLetterQueue: sqs.Queue;
   public readonly createOrderFunction: ServiceFunction;
-  /** `/shop/saga-style`: which saga new orders run; read by the create function. */
+  /** `/shop/saga-style` (or the name given): which saga new orders run; read by the create function. */
   public readonly sagaStyleParameter: ssm.StringParameter;
   public readonly cancelOrderFunction: ServiceFunction;
   public readonly shipOrderFunction: ServiceFunction;
@@ -210,7 +212,7 @@ export class OrdersStack extends Stack {
     });
     props.cardVault.grantInvoke(this.createOrderFunction);
     this.sagaStyleParameter = new ssm.StringParameter(this, 'SagaStyle', {
-      parameterName: SAGA_STYLE_PARAMETER_NAME,
+      parameterName: props.sagaStyleParameterName ?? SAGA_STYLE_PARAMETER_NAME,
       stringValue: props.sagaStyle ?? 'orchestrated',
       description: 'The saga style of new orders: orchestrated (Step Functions) or choreographed (events)',
       allowedPattern: `^(${SAGA_STYLES.join('|')})$`,

@@ -15,6 +15,11 @@ export interface PlatformStackProps extends StackProps {
   /** The burst each method may take above its rate. @default 1000 */
   readonly apiBurstLimit?: number;
   /**
+   * The bus's name, and the prefix of the stack's export names and of the API's name: one per copy of
+   * the app in an account and Region. @default 'shop'
+   */
+  readonly name?: string;
+  /**
    * Put the API behind an AWS WAF web ACL with AWS's managed common rule set and known-bad-inputs
    * rules (the `prod` stage does). @default false
    */
@@ -42,11 +47,12 @@ export class PlatformStack extends Stack {
   constructor(scope: Construct, id: string, props: PlatformStackProps = {}) {
     super(scope, id, props);
 
-    this.bus = new events.EventBus(this, 'ShopBus', { eventBusName: 'shop' });
+    const name = props.name ?? 'shop';
+    this.bus = new events.EventBus(this, 'ShopBus', { eventBusName: name });
 
     this.apiLogging = new ApiStageLogging(this, 'ShopApiLogging');
     this.api = new apigateway.RestApi(this, 'ShopApi', {
-      restApiName: 'shop-api',
+      restApiName: `${name}-api`,
       description: 'The order platform public API',
       deployOptions: {
         stageName: 'prod',
@@ -69,8 +75,11 @@ export class PlatformStack extends Stack {
     this.api.root.addResource('health').addMethod('GET', new apigateway.LambdaIntegration(health));
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
-    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName, exportName: 'shop-event-bus-name' });
-    new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBusArn, exportName: 'shop-event-bus-arn' });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.bus.eventBusName,
+      exportName: `${name}-event-bus-name`,
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.bus.eventBusArn, exportName: `${name}-event-bus-arn` });
   }
 }
 

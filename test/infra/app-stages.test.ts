@@ -5,8 +5,8 @@ import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 
 type Json = Record<string, unknown>;
 
-function appAt(stage?: string): App {
-  const context: Json = { 'aws:cdk:bundling-stacks': [] };
+function appAt(stage?: string, extra: Json = {}): App {
+  const context: Json = { 'aws:cdk:bundling-stacks': [], ...extra };
   if (stage !== undefined) context[SETTINGS_CONTEXT_KEYS.stage] = stage;
   return buildApp(new App({ context }));
 }
@@ -141,5 +141,68 @@ describe('production safeguards', () => {
       ({ resource }) => (resource['Properties'] as Json)['DeletionProtectionEnabled'] === true,
     );
     expect(protectedInDev).toEqual([]);
+  });
+});
+
+describe('copies of the app side by side (shop:name)', () => {
+  /** Every name an account and Region hold once: stacks, buses, exports, SSM parameters, user pools. */
+  function uniqueNames(name?: string): string[] {
+    const context: Json = { 'aws:cdk:bundling-stacks': [] };
+    if (name !== undefined) context[SETTINGS_CONTEXT_KEYS.name] = name;
+    const stacks = buildApp(new App({ context })).node.children.filter(
+      (child): child is Stack => child instanceof Stack,
+    );
+    return stacks.flatMap((stack) => {
+      const template = Template.fromStack(stack).toJSON() as {
+        Resources?: Record<string, { Type: string; Properties?: Json }>;
+        Outputs?: Record<string, { Export?: { Name?: unknown } }>;
+      };
+      const resources = Object.values(template.Resources ?? {});
+      const named = (type: string, property: string) =>
+        resources
+          .filter((resource) => resource.Type === type)
+          .map((resource) => String(resource.Properties?.[property]));
+      return [
+        `stack ${stack.stackName}`,
+        ...named('AWS::Events::EventBus', 'Name').map((bus) => `bus ${bus}`),
+        ...named('AWS::SSM::Parameter', 'Name').map((parameter) => `parameter ${parameter}`),
+        ...named('AWS::Cognito::UserPool', 'UserPoolName').map((pool) => `user pool ${pool}`),
+        ...Object.values(template.Outputs ?? {}).flatMap((output) =>
+          output.Export?.Name === undefined ? [] : [`export ${JSON.stringify(output.Export.Name)}`],
+        ),
+      ];
+    });
+  }
+
+  test('the default copy is named shop: ShopOrders, the shop bus, /shop/saga-style', () => {
+    expect(uniqueNames()).toEqual(
+      expect.arrayContaining([
+        'stack ShopOrders',
+        'bus shop',
+        'parameter /shop/saga-style',
+        'user pool shop-users',
+      ]),
+    );
+  });
+
+  test('a copy named blue shares no unique name with the shop copy', () => {
+    const shop = uniqueNames();
+    const blue = uniqueNames('blue');
+    expect(blue).toEqual(
+      expect.arrayContaining([
+        'stack BlueOrders',
+        'bus blue',
+        'parameter /blue/saga-style',
+        'user pool blue-users',
+      ]),
+    );
+    expect(blue.filter((name) => shop.includes(name))).toEqual([]);
+    expect(blue.length).toBe(shop.length);
+  });
+
+  test('refuses a name that cannot make stack names', () => {
+    expect(() => appAt(undefined, { [SETTINGS_CONTEXT_KEYS.name]: 'Blue_Shop' })).toThrow(
+      /Context shop:name must be 1 to 20 lower-case letters, digits or dashes/,
+    );
   });
 });
