@@ -85,7 +85,8 @@ async function productItemsMentioning(text: string): Promise<Record<string, unkn
 }
 
 beforeAll(async () => {
-  ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }));
+  // Its own DynamoDB Local: the contention tests measure the app, not a shared emulator late in a run.
+  ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }, { ownDynamoDb: true }));
   sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
   dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
   const [staff, customer] = await Promise.all([
