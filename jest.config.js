@@ -17,12 +17,9 @@ module.exports = {
   projects: [
     project('unit'),
     project('infra'),
-    // The integration suites boot the local cloud (workers): one at a time, on one DynamoDB Local.
-    project('integration', {
-      slowTestThreshold: 30,
-      globalSetup: require.resolve('cdk-local-cloud/jest-global-setup'),
-      globalTeardown: require.resolve('cdk-local-cloud/jest-global-teardown'),
-    }),
+    // The integration suites boot the local cloud (workers), one at a time, each on a DynamoDB Local of
+    // its own: a shared one slows down as suites come and go (local/README.md, "One DynamoDB Local").
+    project('integration', { slowTestThreshold: 30 }),
     // The local cloud's own suites (its package, `local/`).
     ...localCloud.projects,
   ],

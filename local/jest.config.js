@@ -11,18 +11,13 @@ const project = (name, extra = {}) => ({
   ...extra,
 });
 
-/** One DynamoDB Local for the whole run, its JVM warm for every suite after the first. */
-const sharedDynamoDbLocal = {
-  globalSetup: require.resolve('./src/testing/jest-global-setup.ts'),
-  globalTeardown: require.resolve('./src/testing/jest-global-teardown.ts'),
-};
-
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
     project('unit'),
-    // The integration suites boot the local cloud (workers): one at a time, on one DynamoDB Local.
-    project('integration', { slowTestThreshold: 30, ...sharedDynamoDbLocal }),
+    // The integration suites boot the local cloud (workers), one at a time, each on a DynamoDB Local of
+    // its own (README, "One DynamoDB Local for a run": why not a shared one here).
+    project('integration', { slowTestThreshold: 30 }),
   ],
   testTimeout: 60_000,
 };
