@@ -85,8 +85,7 @@ async function productItemsMentioning(text: string): Promise<Record<string, unkn
 }
 
 beforeAll(async () => {
-  // Its own DynamoDB Local: the contention tests measure the app, not a shared emulator late in a run.
-  ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }, { ownDynamoDb: true }));
+  ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }));
   sqs = new SQSClient(localClientConfig(cloud.edgeUrl));
   dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
   const [staff, customer] = await Promise.all([

@@ -14,12 +14,12 @@ export const LOCAL_STAGE_CONTEXT: Readonly<Record<string, string>> = { 'shop:sta
  */
 export async function startShopCloud(
   overrides: Partial<LocalCloudOptions> = {},
-  options: Parameters<typeof startTestCloud>[1] = {},
 ): Promise<{ cloud: LocalCloud; logs: string[] }> {
-  return startTestCloud(
-    { projectDir: PROJECT_DIR, ...overrides, context: { ...LOCAL_STAGE_CONTEXT, ...overrides.context } },
-    options,
-  );
+  return startTestCloud({
+    projectDir: PROJECT_DIR,
+    ...overrides,
+    context: { ...LOCAL_STAGE_CONTEXT, ...overrides.context },
+  });
 }
 
 /**
