@@ -44,6 +44,15 @@ export const STAGES: readonly Stage[] = ['local', 'dev', 'prod'];
 
 /** The app's name unless `shop:name` says otherwise. */
 export const DEFAULT_APP_NAME = 'shop';
+
+/** `shop` → `Shop`, `blue-shop` → `BlueShop`: the prefix of the app's stack names (`ShopOrders`). */
+export function stackPrefix(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
 const APP_NAME = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 
 export type SagaStyle = 'orchestrated' | 'choreographed';

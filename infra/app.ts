@@ -3,8 +3,9 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { AcknowledgedChecks } from './nag/acknowledged-checks';
 import { acknowledgmentsAt } from './nag/acknowledgments';
 import { ProductionSafeguards } from './aspects/production-safeguards';
-import { appSettings, DEFAULT_APP_NAME } from './app-settings';
+import { appSettings, DEFAULT_APP_NAME, stackPrefix } from './app-settings';
 import { AccountsStack } from './stacks/accounts-stack';
+import { ApiStageStack } from './stacks/api-stage-stack';
 import { InventoryStack } from './stacks/inventory-stack';
 import { OrdersStack } from './stacks/orders-stack';
 import { PaymentProviderStack } from './stacks/payment-provider-stack';
@@ -23,23 +24,12 @@ export function prodProcessorParameters(name: string): ProcessorParameters {
 /** Those of the app named `shop` (the default). */
 export const PROD_PROCESSOR_PARAMETERS: ProcessorParameters = prodProcessorParameters(DEFAULT_APP_NAME);
 
-/** `shop` → `Shop`, `blue-shop` → `BlueShop`: the prefix of the app's stack names. */
-function stackPrefix(name: string): string {
-  return name
-    .split('-')
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
-}
-
 export function buildApp(app: App = new App()): App {
   const settings = appSettings(app.node);
   // Every stack, and every name that must be unique in an account and Region, carries the app's name.
   const prefix = stackPrefix(settings.name);
   const platform = new PlatformStack(app, `${prefix}Platform`, {
     description: 'Order platform: event bus and public API',
-    apiRateLimit: settings.apiRateLimit,
-    apiBurstLimit: settings.apiBurstLimit,
-    webAcl: settings.stage === 'prod',
     name: settings.name,
   });
   // Outside prod, a sandbox stands for the third-party card processor: its own API and ledger, nothing
@@ -90,6 +80,7 @@ export function buildApp(app: App = new App()): App {
     description:
       'Orders: event-sourced commands, outbox, projection, queries and the orchestrated PlaceOrder saga',
     api: platform.api,
+    apiUrl: platform.apiUrl,
     bus: platform.bus,
     authorizer: users.authorizer,
     sagaStyle: settings.sagaStyle,
@@ -108,9 +99,18 @@ export function buildApp(app: App = new App()): App {
       watchdog: settings.sagaWatchdog,
     },
   });
-  // Each context's stack redeploys the shared stage with its routes: one after the other, never racing.
-  // Orders also price items through inventory's API, and add /users/{userId}/orders under the users
-  // stack's /users resource (ContextRoutes imports it).
+  // The API's one deployment and stage, after every stack that adds routes to it.
+  new ApiStageStack(app, `${prefix}ApiStage`, {
+    description: "The public API's deployment and stage: every context's routes, throttled and logged",
+    api: platform.api,
+    routes: [users.routes, inventory.routes, accounts.routes, payments.routes, orders.routes],
+    rateLimit: settings.apiRateLimit,
+    burstLimit: settings.apiBurstLimit,
+    webAcl: settings.stage === 'prod',
+  });
+  // The context stacks add resources to one API one after the other: API Gateway throttles concurrent
+  // changes of an API. Orders also add /users/{userId}/orders under the users stack's /users resource
+  // (ContextRoutes imports it).
   // The sandbox's stage logs through the account's API Gateway role, which the platform's API sets.
   provider?.addStackDependency(platform);
   inventory.addStackDependency(users);

@@ -12,10 +12,6 @@ export interface ContextRoute {
 export interface ContextRoutesProps {
   /** The platform's shared REST API. */
   readonly api: apigateway.IRestApi;
-  /** The stage the platform stack created. @default 'prod' */
-  readonly stageName?: string;
-  /** Describes the deployment, e.g. 'Orders routes'. */
-  readonly description: string;
   readonly routes: readonly ContextRoute[];
   /**
    * Protects every route of the construct. A `CognitoUserPoolsAuthorizer`: API Gateway checks the ID
@@ -36,14 +32,17 @@ const resourcesByApp = new WeakMap<IConstruct, Map<string, apigateway.IResource>
 
 /**
  * A bounded context's routes on the shared REST API, owned by the context's own stack: Lambda proxy
- * methods, optionally behind an authorizer, and a deployment that puts them on the platform's stage
- * whenever they change.
+ * methods, optionally behind an authorizer. They go live with the API's one deployment (`ApiStageStack`),
+ * which waits for `methods` and is made anew whenever `fingerprints` change.
  *
  * Each path segment has one owner: the first `ContextRoutes` of the app to need it creates it; a later
  * one (in another stack) imports it by id, which makes its stack depend on, and deploy after, the owner's.
  */
 export class ContextRoutes extends Construct {
-  public readonly deployment: apigateway.Deployment;
+  /** Every method these routes created. */
+  public readonly methods: readonly apigateway.Method[];
+  /** What identifies the routes as deployed: a route that is added, removed or changed changes them. */
+  public readonly fingerprints: readonly Readonly<Record<string, unknown>>[];
   /** Resources of other `ContextRoutes` this one builds on, by path. */
   private readonly imported = new Map<string, apigateway.IResource>();
 
@@ -57,13 +56,8 @@ export class ContextRoutes extends Construct {
       restApiId: props.api.restApiId,
       rootResourceId: props.api.restApiRootResourceId,
     });
-    // A deployment is a snapshot of the whole API: a new one, whenever these routes change, puts them
-    // on the stage the platform stack created.
-    this.deployment = new apigateway.Deployment(this, 'Deployment', {
-      api,
-      stageName: props.stageName ?? 'prod',
-      description: props.description,
-    });
+    const methods: apigateway.Method[] = [];
+    const fingerprints: Record<string, unknown>[] = [];
     for (const route of props.routes) {
       if (!route.path.startsWith('/')) {
         throw new Error(`ContextRoutes ${id}: path '${route.path}' must start with '/'.`);
@@ -79,8 +73,8 @@ export class ContextRoutes extends Construct {
               authorizationType: props.authorizer.authorizationType ?? apigateway.AuthorizationType.COGNITO,
             },
       );
-      this.deployment.node.addDependency(method);
-      this.deployment.addToLogicalId({
+      methods.push(method);
+      fingerprints.push({
         httpMethod: route.method,
         path: route.path,
         integration: route.handler.functionArn,
@@ -88,6 +82,8 @@ export class ContextRoutes extends Construct {
         ...(props.authorizer === undefined ? {} : { authorizer: props.authorizer.authorizerId }),
       });
     }
+    this.methods = methods;
+    this.fingerprints = fingerprints;
   }
 
   /** The resource of `path`: this construct's own, another `ContextRoutes`' imported, or a new one. */

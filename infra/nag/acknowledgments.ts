@@ -99,10 +99,10 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
   },
   {
     rule: /^AwsSolutions-APIG3$/,
-    at: /^\w+Platform\/ShopApi\/DeploymentStage\.prod\/Resource$/,
+    at: /^\w+ApiStage\/Stage\/Resource$/,
     stages: ['local', 'dev'],
     reason:
-      'A web ACL (AWS managed common rules) protects the API in the prod stage (PlatformStack webAcl); ' +
+      'A web ACL (AWS managed common rules) protects the API in the prod stage (ApiStageStack webAcl); ' +
       'the local and dev stages go without its cost.',
   },
   {

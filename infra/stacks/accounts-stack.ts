@@ -11,8 +11,6 @@ export interface AccountsStackProps extends StackProps {
   readonly api: apigateway.IRestApi;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
   readonly authorizer: apigateway.IAuthorizer;
-  /** The API's stage this stack redeploys with its routes. @default 'prod' */
-  readonly stageName?: string;
 }
 
 const SERVICE = 'accounts';
@@ -40,10 +38,11 @@ const ACCOUNT_PAYMENTS_TIMEOUT = Duration.seconds(5);
  * order's currency and back for a refund (`functions/accounts/contracts/account-payments.ts`).
  *
  * The context publishes no events yet, so its table has no stream and no outbox relay. The routes live
- * in this stack, on the API imported by id, deployed to the existing stage by its own `Deployment` (as
- * the other contexts do).
+ * in this stack, on the API imported by id (as the other contexts' do); `ApiStageStack` deploys them.
  */
 export class AccountsStack extends Stack {
+  /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
+  public readonly routes: ContextRoutes;
   /** Accounts, ledger entries, transfers and claimed request keys: `functions/accounts/adapters/account-items.ts`. */
   public readonly accountsTable: ContextTable;
   public readonly idempotencyTable: IdempotencyTable;
@@ -112,10 +111,8 @@ export class AccountsStack extends Stack {
       'dynamodb:UpdateItem',
     );
 
-    new ContextRoutes(this, 'Routes', {
+    this.routes = new ContextRoutes(this, 'Routes', {
       api: props.api,
-      stageName: props.stageName,
-      description: 'Accounts routes',
       authorizer: props.authorizer,
       routes: [
         { path: '/accounts', method: 'POST', handler: this.openAccountFunction },

@@ -18,8 +18,6 @@ export interface InventoryStackProps extends StackProps {
   readonly api: apigateway.IRestApi;
   /** The platform's bus, where inventory publishes `shop.inventory` events. */
   readonly bus: events.IEventBus;
-  /** The API's stage this stack redeploys with its routes. @default 'prod' */
-  readonly stageName?: string;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
   readonly authorizer: apigateway.IAuthorizer;
 }
@@ -33,9 +31,11 @@ const handler = (name: string): string => `functions/inventory/handlers/${name}.
  * saga invokes to reserve, release and commit an order's stock.
  *
  * The routes live in this stack, on the API imported by id, so the platform stack never depends on
- * this one; this stack deploys them to the existing stage with its own `Deployment`.
+ * this one; `ApiStageStack` deploys them.
  */
 export class InventoryStack extends Stack {
+  /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
+  public readonly routes: ContextRoutes;
   public readonly productsTable: ContextTable;
   public readonly idempotencyTable: IdempotencyTable;
   public readonly createProductFunction: ServiceFunction;
@@ -162,10 +162,8 @@ export class InventoryStack extends Stack {
       'dynamodb:PutItem',
     );
 
-    new ContextRoutes(this, 'Routes', {
+    this.routes = new ContextRoutes(this, 'Routes', {
       api: props.api,
-      stageName: props.stageName,
-      description: 'Inventory routes',
       authorizer: props.authorizer,
       routes: [
         { path: '/products', method: 'POST', handler: this.createProductFunction },

@@ -59,11 +59,13 @@ export interface OrdersSagaProps {
 }
 
 export interface OrdersStackProps extends StackProps {
+  /** The platform's public REST API: the orders routes are added to it from this stack. */
+  readonly api: apigateway.IRestApi;
   /**
-   * The platform's public REST API: the orders routes are added to it from this stack, and its stage
-   * URL (`api.url`) is where the create function finds inventory's `GET /products/{productId}`.
+   * The API's stage URL (`PlatformStack.apiUrl`), where the create function finds inventory's
+   * `GET /products/{productId}`.
    */
-  readonly api: apigateway.RestApi;
+  readonly apiUrl: string;
   /** The platform's bus: orders publish `shop.orders` events there and project them back from it. */
   readonly bus: events.IEventBus;
   /**
@@ -76,8 +78,6 @@ export interface OrdersStackProps extends StackProps {
    * card's token to it, and the order keeps the payment method alone.
    */
   readonly cardVault: lambda.IFunction;
-  /** The API's stage this stack redeploys with its routes. @default 'prod' */
-  readonly stageName?: string;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
   readonly authorizer: apigateway.IAuthorizer;
   /** A snapshot of an order is saved every this many events. @default 25 */
@@ -131,8 +131,7 @@ const handler = (name: string): string => `functions/orders/handlers/${name}.han
  * `shop.orders`; a rule queues those events for the projector, the only writer of the read model, and
  * another rule the users context's `UserRegistered`, from which the projector records the users orders
  * knows of (their ids only); query functions only read the read model. Routes are added to the shared
- * API, imported by id, and deployed to its stage by this stack's own `Deployment` (as the inventory
- * stack does).
+ * API, imported by id (as the inventory stack's are); `ApiStageStack` deploys them.
  *
  * The orchestrated PlaceOrder saga lives here too: its orders steps (`request-approval`,
  * `ensure-order-active`, `confirm-order`, `cancel-order-saga`), the `PlaceOrderSaga` state machine
@@ -140,6 +139,8 @@ const handler = (name: string): string => `functions/orders/handlers/${name}.han
  * `OrderCreated`, and `POST /orders/{orderId}/approval` resuming its wait for a human decision.
  */
 export class OrdersStack extends Stack {
+  /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
+  public readonly routes: ContextRoutes;
   public readonly eventStore: EventStoreTable;
   public readonly readModel: ReadModelTable;
   public readonly idempotencyTable: IdempotencyTable;
@@ -203,7 +204,7 @@ export class OrdersStack extends Stack {
       timeout: CREATE_ORDER_TIMEOUT,
       environment: {
         ...commandEnv,
-        INVENTORY_API_URL: props.api.url,
+        INVENTORY_API_URL: props.apiUrl,
         INVENTORY_TIMEOUT_MS: String(inventoryTimeout.toMilliseconds()),
         INVENTORY_MAX_ATTEMPTS: String(props.inventoryMaxAttempts ?? 5),
         PRICE_CACHE_TTL_MS: String((props.priceCacheTtl ?? Duration.seconds(60)).toMilliseconds()),
@@ -490,10 +491,8 @@ export class OrdersStack extends Stack {
       String(props.saga.approvalThresholdCents ?? 100_000),
     );
 
-    new ContextRoutes(this, 'Routes', {
+    this.routes = new ContextRoutes(this, 'Routes', {
       api: props.api,
-      stageName: props.stageName,
-      description: 'Orders routes',
       authorizer: props.authorizer,
       routes: [
         { path: '/orders', method: 'POST', handler: this.createOrderFunction },

@@ -51,8 +51,6 @@ export interface PaymentsStackProps extends StackProps {
   readonly accountPayments: lambda.IFunction;
   /** Per invocation of `accountPayments`. @default Duration.seconds(4) */
   readonly accountsTimeout?: Duration;
-  /** The API's stage this stack redeploys with its routes. @default 'prod' */
-  readonly stageName?: string;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
   readonly authorizer: apigateway.IAuthorizer;
   /** Per call to the processor; a call still running is aborted and counts as a failure. @default Duration.seconds(2) */
@@ -141,6 +139,8 @@ const MAX_PROVIDER_TIMEOUT = Duration.seconds(3);
  * (functions/payments/application/provider-policy.ts).
  */
 export class PaymentsStack extends Stack {
+  /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
+  public readonly routes: ContextRoutes;
   public readonly paymentsTable: dynamodb.Table;
   public readonly circuitBreakerTable: dynamodb.Table;
   public readonly chargePaymentFunction: ServiceFunction;
@@ -319,10 +319,8 @@ export class PaymentsStack extends Stack {
     props.accountPayments.grantInvoke(consumer);
     readProcessorKey(consumer);
 
-    new ContextRoutes(this, 'Routes', {
+    this.routes = new ContextRoutes(this, 'Routes', {
       api: props.api,
-      stageName: props.stageName,
-      description: 'Payments routes',
       authorizer: props.authorizer,
       routes: [{ path: '/payments/{orderId}', method: 'GET', handler: this.getPaymentFunction }],
     });

@@ -24,8 +24,6 @@ export interface UsersStackProps extends StackProps {
   readonly api: apigateway.IRestApi;
   /** The platform's bus, where users publishes `shop.users` events. */
   readonly bus: events.IEventBus;
-  /** The API's stage this stack redeploys with its routes. @default 'prod' */
-  readonly stageName?: string;
   /** @default 'shop-users' */
   readonly userPoolName?: string;
 }
@@ -50,6 +48,8 @@ const COGNITO_TRIGGER_TIMEOUT = Duration.seconds(5);
  * dependency. Each function may do on the users table just what it does there.
  */
 export class UsersStack extends Stack {
+  /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
+  public readonly routes: ContextRoutes;
   public readonly usersTable: ContextTable;
   public readonly userPool: cognito.UserPool;
   /** The app client of the shop's front ends: username (email) and password, refresh tokens, no secret. */
@@ -165,10 +165,8 @@ export class UsersStack extends Stack {
       authorizerName: 'shop-users',
       cognitoUserPools: [this.userPool],
     });
-    new ContextRoutes(this, 'Routes', {
+    this.routes = new ContextRoutes(this, 'Routes', {
       api: props.api,
-      stageName: props.stageName,
-      description: 'Users routes',
       authorizer: this.authorizer,
       routes: [{ path: '/users/me', method: 'GET', handler: this.getMeFunction }],
     });

@@ -4,11 +4,7 @@ import { buildApp } from '../../infra/app';
 import { ContextTable } from '../../infra/constructs/context-table';
 import type { AccountsStack } from '../../infra/stacks/accounts-stack';
 import type { UsersStack } from '../../infra/stacks/users-stack';
-import {
-  actionsGrantedTo,
-  expectRoutesDeployedToExistingStage,
-  unbundledApp,
-} from './construct-test-helpers';
+import { actionsGrantedTo, expectNoDeploymentOfItsOwn, unbundledApp } from './construct-test-helpers';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 type Statement = { Action: string | string[]; Resource: unknown };
@@ -231,15 +227,15 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
     expect(pathParts).toEqual(['accounts', 'deposits', 'transactions', 'transfers', '{accountId}']);
   });
 
-  test('deploys its routes to the existing prod stage once they exist', () => {
-    expectRoutesDeployedToExistingStage(template, 'prod');
+  test('leaves the deployment of its routes to the API stage stack', () => {
+    expectNoDeploymentOfItsOwn(template);
   });
 
-  test('deploys after inventory and before payments, which invoke it: one stage redeployment at a time', () => {
+  test('deploys after inventory and before payments, which invoke it, and the API stage: one API change at a time', () => {
     // Prepare
     const inventory = app.node.findChild('ShopInventory') as Stack;
     const platform = app.node.findChild('ShopPlatform') as Stack;
-    // Assess: the chain users → inventory → accounts → payments → orders, never two stages at once.
+    // Assess: the chain users → inventory → accounts → payments → orders, never two API changes at once.
     expect(stack.dependencies).toEqual(expect.arrayContaining([inventory, users, platform]));
     const stackIds = app.node.children
       .filter((child): child is Stack => 'dependencies' in child)
@@ -247,7 +243,7 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
     const dependents = stackIds.filter((id) =>
       (app.node.findChild(id) as Stack).dependencies.some((dependency) => dependency === stack),
     );
-    expect(dependents).toEqual(['ShopPayments']);
+    expect(dependents.sort()).toEqual(['ShopApiStage', 'ShopPayments']);
   });
 
   test('outputs the accounts table name', () => {

@@ -12,16 +12,21 @@ function appAt(stage?: string, extra: Json = {}): App {
 }
 
 /** Each stage's app, synthesized once: its stacks' templates by stack name. */
-const synthesized = new Map<string | undefined, Map<string, Template>>();
-function templatesAt(stage?: string): Map<string, Template> {
-  let templates = synthesized.get(stage);
-  if (templates === undefined) {
-    const stacks = appAt(stage).node.children.filter((child): child is Stack => child instanceof Stack);
-    templates = new Map(stacks.map((stack) => [stack.stackName, Template.fromStack(stack)]));
-    synthesized.set(stage, templates);
+const synthesized = new Map<string | undefined, { app: App; templates: Map<string, Template> }>();
+function synthesizedAt(stage?: string): { app: App; templates: Map<string, Template> } {
+  let app = synthesized.get(stage);
+  if (app === undefined) {
+    const built = appAt(stage);
+    const stacks = built.node.children.filter((child): child is Stack => child instanceof Stack);
+    app = {
+      app: built,
+      templates: new Map(stacks.map((stack) => [stack.stackName, Template.fromStack(stack)])),
+    };
+    synthesized.set(stage, app);
   }
-  return templates;
+  return app;
 }
+const templatesAt = (stage?: string): Map<string, Template> => synthesizedAt(stage).templates;
 
 /** Every function of the app: its stack, and its environment. */
 function functionsOf(stage?: string): { stack: string; variables: Json }[] {
@@ -86,6 +91,33 @@ describe('the app by stage (shop:stage)', () => {
 });
 
 describe('every stage', () => {
+  test.each(['dev', 'prod'])(
+    '%s: one stack, deployed last, owns the shop API’s deployment and stage; no other stack deploys it',
+    (stage) => {
+      const templates = templatesAt(stage);
+      const deployments = [...templates].flatMap(([stack, template]) =>
+        Object.values(template.findResources('AWS::ApiGateway::Deployment')).map((deployment) => ({
+          stack,
+          stageName: (deployment as { Properties: Json }).Properties['StageName'],
+        })),
+      );
+      const stages = [...templates].flatMap(([stack, template]) =>
+        Object.keys(template.findResources('AWS::ApiGateway::Stage')).map(() => stack),
+      );
+      // The sandbox processor's own API (not in prod) has a deployment and stage of its own.
+      const shopDeployments = deployments.filter(({ stack }) => stack !== 'ShopPaymentProvider');
+      expect(shopDeployments).toEqual([{ stack: 'ShopApiStage', stageName: undefined }]);
+      expect(stages.filter((stack) => stack !== 'ShopPaymentProvider')).toEqual(['ShopApiStage']);
+      // Deployed after every other stack of the shop: each may add routes.
+      const assembly = synthesizedAt(stage).app.synth();
+      const after = assembly.getStackByName('ShopApiStage').dependencies.map((artifact) => artifact.id);
+      const others = assembly.stacks
+        .map((stack) => stack.stackName)
+        .filter((name) => name !== 'ShopApiStage' && name !== 'ShopPaymentProvider');
+      expect(after).toEqual(expect.arrayContaining(others));
+    },
+  );
+
   test.each(['dev', 'prod'])('%s: every table of every stack has point-in-time recovery', (stage) => {
     const tables = [...templatesAt(stage)].flatMap(([stack, template]) =>
       Object.entries(template.findResources('AWS::DynamoDB::Table')).map(([id, table]) => ({

@@ -57,8 +57,8 @@ describe('cdk-nag (AwsSolutions and Serverless packs) on the app', () => {
 
   test('prod puts the API behind a web ACL with AWS managed rules, and lets no stage log request bodies', () => {
     const app = appAt('prod');
-    const platform = app.node.findChild('ShopPlatform') as Stack;
-    const template = JSON.stringify(app.synth().getStackByName(platform.stackName).template);
+    const apiStage = app.node.findChild('ShopApiStage') as Stack;
+    const template = JSON.stringify(app.synth().getStackByName(apiStage.stackName).template);
     expect(template).toContain('AWSManagedRulesCommonRuleSet');
     expect(template).toContain('AWS::WAFv2::WebACLAssociation');
     expect(template).not.toContain('"DataTraceEnabled":true');

@@ -2,11 +2,7 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
 import type { InventoryStack } from '../../infra/stacks/inventory-stack';
-import {
-  actionsGrantedTo,
-  expectRoutesDeployedToExistingStage,
-  unbundledApp,
-} from './construct-test-helpers';
+import { actionsGrantedTo, expectNoDeploymentOfItsOwn, unbundledApp } from './construct-test-helpers';
 
 describe('InventoryStack (in the app, on the platform API and bus)', () => {
   const app = buildApp(unbundledApp());
@@ -38,8 +34,8 @@ describe('InventoryStack (in the app, on the platform API and bus)', () => {
     platform.hasResourceProperties('AWS::ApiGateway::RestApi', { Name: 'shop-api' });
   });
 
-  test('deploys its routes to the existing prod stage once they exist', () => {
-    expectRoutesDeployedToExistingStage(template, 'prod');
+  test('leaves the deployment of its routes to the API stage stack', () => {
+    expectNoDeploymentOfItsOwn(template);
   });
 
   test('keeps products in a table whose NEW_IMAGE stream is relayed to the shop bus, event items only', () => {
