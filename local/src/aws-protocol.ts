@@ -1,6 +1,7 @@
 /**
  * The shapes every emulated AWS service shares: an error that maps to AWS's wire format, and the
- * JSON-protocol (X-Amz-Target) service interface the edge endpoint routes to.
+ * service interfaces the edge endpoint routes to: JSON protocol (X-Amz-Target) and Query protocol
+ * (form-encoded `Action=…`, answered in XML).
  */
 export class AwsServiceError extends Error {
   constructor(
@@ -31,6 +32,32 @@ export interface JsonProtocolService {
 export interface JsonProtocolContext {
   /** The request's `X-Amzn-Trace-Id` (the SDK adds it inside a traced function). */
   readonly traceHeader?: string;
+}
+
+/** A request's parameters in the AWS Query protocol, `Foo.member.1=a` read as `{ Foo: ['a'] }`. */
+export type QueryValue = string | readonly QueryValue[] | { readonly [key: string]: QueryValue };
+export type QueryInput = { readonly [key: string]: QueryValue };
+
+/**
+ * What a Query-protocol action answers, written as XML: a list as `<member>` elements, a `Date` in
+ * ISO 8601, `undefined` left out.
+ */
+export type XmlValue =
+  string | number | boolean | Date | undefined | readonly XmlValue[] | { readonly [key: string]: XmlValue };
+export type XmlResult = { readonly [key: string]: XmlValue };
+
+/** A service spoken with the AWS Query protocol: `POST /` with `Action=<Operation>&Version=<version>&…`. */
+export interface QueryProtocolService {
+  /** The SigV4 signing name of its credential scope, e.g. `cloudformation`. */
+  readonly signingName: string;
+  /** The API version requests name, e.g. `2010-05-15`. */
+  readonly version: string;
+  /** The namespace of its XML answers, e.g. `http://cloudformation.amazonaws.com/doc/2010-05-15/`. */
+  readonly xmlNamespace: string;
+  /** The largest request body the service reads; a larger one is answered 413. */
+  readonly maxRequestBodyBytes: number;
+  /** The action's `<Action>Result` members; throws `AwsServiceError` for AWS's errors. */
+  handle(action: string, input: QueryInput): Promise<XmlResult>;
 }
 
 export const LOCAL_REGION = 'us-east-1';

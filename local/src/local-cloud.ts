@@ -8,6 +8,7 @@ import { RestApiGateway } from './apigateway/rest-api-server';
 import { buildRestApis, type RestApiModel } from './apigateway/rest-api-model';
 import { listen, type RunningServer, sendJson } from './cloud/http-server';
 import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
+import { CloudFormationStacks } from './cloudformation/cloudformation-stacks';
 import { CognitoEngine } from './cognito/cognito-engine';
 import { ParameterStore } from './ssm/parameter-store';
 import { CLOCK_PATH, handleClockApi } from './scheduler/clock-api';
@@ -45,6 +46,7 @@ import { FaultRegistry } from './faults/fault-registry';
 import { FaultingTargetDispatcher } from './faults/faulting-target-dispatcher';
 import { handleFaultsApi, isFaultsPath } from './faults/faults-api';
 import { serveJsonProtocol } from './http/json-protocol';
+import { serveQueryProtocol } from './http/query-protocol';
 import { LOCAL_ENDPOINT_MAX_BODY_BYTES, readBody, RequestBodyTooLargeError } from './http/read-body';
 import { isLocalEndpointUrl } from './http/request-guard';
 import { assertJavaAvailable } from './java-runtime';
@@ -61,6 +63,7 @@ import { LambdaInvocationTracer } from './xray/lambda-invocation-tracer';
 import { StoreTraceRecorder } from './xray/trace-recorder';
 import { handleTracesApi } from './xray/traces-api';
 import { TracingTargetDispatcher } from './xray/tracing-target-dispatcher';
+import { serveXRay, XRayApi } from './xray/xray-api';
 import { XRayDaemon } from './xray/xray-daemon';
 
 /** Ten reads a second per idle shard (AWS: four); see `LocalCloudOptions.streamPollIntervalMs`. */
@@ -315,6 +318,7 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: edgeServer.url,
         AWS_ENDPOINT_URL_SSM: edgeServer.url,
         AWS_ENDPOINT_URL_SCHEDULER: edgeServer.url,
+        AWS_ENDPOINT_URL_CLOUDFORMATION: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
@@ -511,7 +515,23 @@ export class LocalCloud {
       await Promise.all(eventSources.handles.map((source) => source.stop()));
     });
 
-    const outputs = Object.fromEntries([...resolved].map(([name, stack]) => [name, stack.outputs]));
+    // Outputs and exports name the local API's URL where AWS's would name the API's stage URL, as the
+    // functions' environment does: a client that reads them reaches the API that runs here.
+    const asRunHere = (stack: ResolvedStack): ResolvedStack => ({
+      ...stack,
+      outputs: rewriteApiUrls(stack.outputs, localUrlFor) as Record<string, string>,
+      exports: rewriteApiUrls(stack.exports, localUrlFor) as Record<string, string>,
+    });
+    const outputs = Object.fromEntries(
+      [...resolved].map(([name, stack]) => [name, asRunHere(stack).outputs]),
+    );
+    // The stacks as CloudFormation's read API describes them: created now, all resources in place.
+    const cloudFormation = new CloudFormationStacks(
+      assembly.stacks.flatMap(({ stackName, template }) => {
+        const stack = resolved.get(stackName);
+        return stack === undefined ? [] : [{ stackName, template, resolved: asRunHere(stack) }];
+      }),
+    );
     const summary: LoadedSummary = {
       stacks: assembly.stacks.map((stack) => stack.stackName),
       tables,
@@ -564,12 +584,15 @@ export class LocalCloud {
       (handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) =>
       (req: IncomingMessage, res: ServerResponse): Promise<void> =>
         lambda.scheduler.runForCaller(takeCallerToken(req), () => handle(req, res));
+    const xrayApi = new XRayApi(xray.store);
     handleEdge = onBehalfOfCaller(async (req, res) => {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
       if (await serveJsonProtocol([sqs, eventBridge, stepFunctions, cognito, parameterStore], req, res))
         return;
+      if (await serveQueryProtocol([cloudFormation], req, res)) return;
       if (serveUserPoolWellKnown(cognito, req, res)) return;
       if (await serveScheduler(scheduler, req, res)) return;
+      if (await serveXRay(xrayApi, req, res)) return;
       if (await handleLambdaApi(lambda, req, res)) return;
       if (req.method === 'GET' && (req.url === '/' || isLocalEndpointUrl(req.url ?? '/'))) {
         return cloud.handleLocal(req, res);
@@ -705,7 +728,7 @@ export class LocalCloud {
       `Local cloud — API ${this.apiUrl}/${this.defaultApi ? ` (${this.defaultApi.name})` : ''}   ` +
         `AWS endpoint ${this.edgeUrl} (DynamoDB included)   ` +
         `X-Ray daemon udp://${this.xray.address}`,
-      `Stacks: ${this.summary.stacks.join(', ')}`,
+      `Stacks: ${this.summary.stacks.join(', ')} (CloudFormation's read API on the AWS endpoint)`,
       `Started in ${describeStartup(this.startup)}`,
       section('REST APIs', apiLines),
       section('Routes', this.summary.routes),

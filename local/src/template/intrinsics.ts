@@ -3,7 +3,7 @@
  * become the local physical names and ARNs of `physical-names.ts`, so handlers see real-looking values.
  */
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../aws-protocol';
-import { deterministicUuid, physicalResource, type PhysicalResource } from './physical-names';
+import { physicalResource, stackIdOf, type PhysicalResource } from './physical-names';
 import type { CfnTemplate } from './template-types';
 
 export interface ResolveContext {
@@ -189,7 +189,7 @@ class TemplateResolver implements IntrinsicResolver {
       case 'AWS::StackName':
         return this.ctx.stackName;
       case 'AWS::StackId':
-        return `arn:aws:cloudformation:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stack/${this.ctx.stackName}/${deterministicUuid(this.ctx.stackName)}`;
+        return stackIdOf(this.ctx.stackName);
       case 'AWS::NotificationARNs':
         return [];
       case 'AWS::NoValue':

@@ -52,6 +52,11 @@ export function generatedName(stackName: string, logicalId: string, maxLength = 
   return `${stackPart}-${idPart}-${suffix}`;
 }
 
+/** A stack's id, as `AWS::StackId` resolves and CloudFormation's `DescribeStacks` reports it. */
+export function stackIdOf(stackName: string): string {
+  return localArn('cloudformation', `stack/${stackName}/${deterministicUuid(stackName)}`);
+}
+
 /** A deterministic UUID-shaped id (as event source mappings and stack ids use). */
 export function deterministicUuid(...parts: readonly string[]): string {
   const hex = hashOf(...parts);

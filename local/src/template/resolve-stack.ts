@@ -26,6 +26,8 @@ export interface ResolvedStack {
   readonly outputs: Readonly<Record<string, string>>;
   /** Export name to value, for the `Fn::ImportValue` of later stacks. */
   readonly exports: Readonly<Record<string, string>>;
+  /** The export name of each exported output, by output name. */
+  readonly exportNames: Readonly<Record<string, string>>;
 }
 
 export function resolveStack(
@@ -55,6 +57,7 @@ export function resolveStack(
 
   const outputs: Record<string, string> = {};
   const exports: Record<string, string> = {};
+  const exportNames: Record<string, string> = {};
   for (const [name, output] of Object.entries(template.Outputs ?? {})) {
     const path = `Outputs.${name}`;
     if (output.Condition !== undefined && !resolver.condition(output.Condition, `${path}.Condition`))
@@ -70,9 +73,10 @@ export function resolveStack(
       throw new IntrinsicResolutionError(`${path}.Export.Name`, `export '${exportName}' is declared twice`);
     }
     exports[exportName] = value;
+    exportNames[name] = exportName;
   }
 
-  return { resources, outputs, exports };
+  return { resources, outputs, exports, exportNames };
 }
 
 function outputText(value: unknown, path: string): string {

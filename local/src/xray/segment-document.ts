@@ -49,6 +49,8 @@ export interface SegmentDocument {
   readonly origin?: string;
   /** `aws` for AWS SDK calls, `remote` for other downstream calls. */
   readonly namespace?: string;
+  /** Set on the segments X-Ray infers for a downstream service that records none (DynamoDB, SQS). */
+  readonly inferred?: boolean;
   readonly resource_arn?: string;
   readonly http?: HttpData;
   readonly aws?: Readonly<Record<string, unknown>>;

@@ -1,6 +1,21 @@
-import { DynamoDBClient, GetItemCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackResourcesCommand,
+  DescribeStacksCommand,
+  ListExportsCommand,
+  ListStacksCommand,
+  paginateListStackResources,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+} from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
@@ -463,5 +478,125 @@ describe('SQS API', () => {
     );
     expect(Attributes?.VisibilityTimeout).toBe('2');
     expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({ maxReceiveCount: 2 });
+  });
+});
+
+describe('CloudFormation API', () => {
+  let cloudFormation: CloudFormationClient;
+
+  beforeAll(() => {
+    cloudFormation = new CloudFormationClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+  });
+
+  afterAll(() => cloudFormation?.destroy());
+
+  const localJson = async <T>(path: string): Promise<T> =>
+    (await (await fetch(`${cloud.apiUrl}${path}`)).json()) as T;
+
+  test('DescribeStacks reports each stack’s outputs as the local cloud resolved them', async () => {
+    // Prepare
+    const outputs = await localJson<Record<string, Record<string, string>>>('/_local/outputs');
+
+    // Act
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({}));
+
+    // Assess
+    const described = Object.fromEntries(
+      (Stacks ?? []).map((stack) => [
+        stack.StackName,
+        Object.fromEntries((stack.Outputs ?? []).map((entry) => [entry.OutputKey, entry.OutputValue])),
+      ]),
+    );
+    expect(described).toEqual(outputs);
+    expect(Stacks?.every((stack) => stack.StackStatus === 'CREATE_COMPLETE')).toBe(true);
+    const shared = Stacks?.find((stack) => stack.StackName === 'FixtureShared');
+    expect(shared?.Outputs).toEqual([
+      { OutputKey: 'BusName', OutputValue: outputs.FixtureShared?.BusName, ExportName: 'fixture-bus-name' },
+    ]);
+  });
+
+  test('an output naming an API’s stage URL names the local API instead, where the route answers', async () => {
+    // Act
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: 'FixtureApp' }));
+    const pingUrl = Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'PingUrl')?.OutputValue;
+
+    // Assess
+    expect(pingUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*\/ping$/);
+    const ping = await fetch(String(pingUrl));
+    expect(ping.status).toBe(200);
+  });
+
+  test('ListStacks and ListExports name the stacks loaded and the export the fixture declares', async () => {
+    // Prepare
+    const { stacks } = await localJson<{ stacks: string[] }>('/_local/resources');
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: 'FixtureShared' }));
+
+    // Act
+    const { StackSummaries } = await cloudFormation.send(new ListStacksCommand({}));
+    const { Exports } = await cloudFormation.send(new ListExportsCommand({}));
+
+    // Assess
+    expect(StackSummaries?.map((summary) => summary.StackName)).toEqual(stacks);
+    expect(Exports).toEqual([
+      {
+        ExportingStackId: Stacks?.[0]?.StackId,
+        Name: 'fixture-bus-name',
+        Value: cloud.outputs.FixtureShared?.BusName,
+      },
+    ]);
+  });
+
+  test('DescribeStackResources gives the physical id of a table DynamoDB has, and of functions Lambda runs', async () => {
+    // Prepare
+    const { functions } = await localJson<{ functions: string[] }>('/_local/resources');
+
+    // Act
+    const { StackResources } = await cloudFormation.send(
+      new DescribeStackResourcesCommand({ StackName: 'FixtureApp' }),
+    );
+    const summaries: StackResourceSummary[] = [];
+    for await (const page of paginateListStackResources(
+      { client: cloudFormation },
+      { StackName: 'FixtureApp' },
+    )) {
+      summaries.push(...(page.StackResourceSummaries ?? []));
+    }
+
+    // Assess
+    const notes = StackResources?.find(
+      (resource) =>
+        resource.ResourceType === 'AWS::DynamoDB::Table' && resource.LogicalResourceId?.startsWith('Notes'),
+    );
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: notes?.PhysicalResourceId }));
+    expect(Table?.TableStatus).toBe('ACTIVE');
+    expect(notes?.PhysicalResourceId).toBe(output('NotesTableName'));
+    const functionIds = summaries
+      .filter((summary) => summary.ResourceType === 'AWS::Lambda::Function')
+      .map((summary) => summary.PhysicalResourceId);
+    expect([...functionIds].sort()).toEqual([...functions].sort());
+    const { Configuration } = await lambda.send(new GetFunctionCommand({ FunctionName: functionIds[0] }));
+    expect(Configuration?.FunctionName).toBe(functionIds[0]);
+  });
+
+  test('refuses an unknown stack with ValidationError, 400, and any change as read-only', async () => {
+    // Act
+    const unknown = await cloudFormation
+      .send(new DescribeStacksCommand({ StackName: 'NoSuchStack' }))
+      .catch((error: unknown) => error as Error & { $metadata?: { httpStatusCode?: number } });
+    const create = await cloudFormation
+      .send(new CreateStackCommand({ StackName: 'NewStack', TemplateBody: '{"Resources":{}}' }))
+      .catch((error: unknown) => error as Error & { $metadata?: { httpStatusCode?: number } });
+
+    // Assess
+    expect(unknown).toMatchObject({
+      name: 'ValidationError',
+      message: 'Stack with id NoSuchStack does not exist',
+      $metadata: expect.objectContaining({ httpStatusCode: 400 }),
+    });
+    expect(create).toMatchObject({
+      name: 'InvalidAction',
+      $metadata: expect.objectContaining({ httpStatusCode: 400 }),
+    });
+    expect((create as Error).message).toMatch(/read-only.*does not implement CreateStack/);
   });
 });

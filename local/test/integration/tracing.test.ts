@@ -4,7 +4,14 @@
  * the trace context that ties them into one tree.
  */
 import { randomBytes } from 'node:crypto';
+import {
+  BatchGetTracesCommand,
+  GetServiceGraphCommand,
+  GetTraceSummariesCommand,
+  XRayClient,
+} from '@aws-sdk/client-xray';
 import type { LocalCloud } from '../../src/local-cloud';
+import { localClientConfig } from '../../src/testing/client-config';
 import { eventually } from '../../src/testing/eventually';
 import { startFixtureCloud } from '../support/fixture-cloud';
 
@@ -305,5 +312,93 @@ describe('the Lambda Invoke API', () => {
       'the invoked function in the caller’s trace',
     );
     expect(path[0]?.parent_id).toBe(parent);
+  });
+});
+
+describe('the X-Ray API on the edge', () => {
+  test("GetTraceSummaries finds a request's trace by service and by its handler's annotation; BatchGetTraces and GetServiceGraph show it", async () => {
+    // Prepare
+    const xray = new XRayClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+    const api = functionNamed('Api');
+    const created = await postNote('note-found-by-annotation');
+    const traceId = rootOf(created);
+    await eventuallyPath(
+      traceId,
+      [
+        segment('AWS::ApiGateway::Stage', 'fixture-main/prod'),
+        subsegment('Lambda', 'aws'),
+        segment('AWS::Lambda', api),
+        segment('AWS::Lambda::Function', api),
+        subsegment('## index.handler'),
+        subsegment('DynamoDB', 'aws'),
+      ],
+      'the traced request',
+    );
+    const range = { StartTime: new Date(Date.now() - 600_000), EndTime: new Date(Date.now() + 60_000) };
+
+    try {
+      // Act
+      const byService = await xray.send(
+        new GetTraceSummariesCommand({ ...range, FilterExpression: `service("${api}")` }),
+      );
+      const byAnnotation = await xray.send(
+        new GetTraceSummariesCommand({
+          ...range,
+          FilterExpression: 'annotation.note_id = "note-found-by-annotation" AND http.status = 201',
+        }),
+      );
+      const batch = await xray.send(new BatchGetTracesCommand({ TraceIds: [traceId] }));
+      const graph = await xray.send(new GetServiceGraphCommand(range));
+
+      // Assess
+      expect(byService.TraceSummaries?.map((summary) => summary.Id)).toContain(traceId);
+      expect(byAnnotation.TraceSummaries?.map((summary) => summary.Id)).toEqual([traceId]);
+      const [summary] = byAnnotation.TraceSummaries ?? [];
+      const functionId = { Name: api, Names: [api], Type: 'AWS::Lambda::Function' };
+      expect(summary).toMatchObject({
+        Http: { HttpMethod: 'POST', HttpStatus: 201, HttpURL: `${cloud.apiUrl}/notes` },
+        HasFault: false,
+        EntryPoint: { Name: 'fixture-main/prod', Type: 'AWS::ApiGateway::Stage' },
+        Annotations: {
+          note_id: [
+            { AnnotationValue: { StringValue: 'note-found-by-annotation' }, ServiceIds: [functionId] },
+          ],
+        },
+      });
+      expect(summary?.ServiceIds).toEqual(expect.arrayContaining([functionId]));
+
+      expect(batch.UnprocessedTraceIds).toEqual([]);
+      const documents = (batch.Traces?.[0]?.Segments ?? []).map(
+        (recorded) => JSON.parse(recorded.Document ?? '{}') as { name: string; origin?: string },
+      );
+      expect(documents.map((document) => document.origin)).toEqual(
+        expect.arrayContaining([
+          'AWS::ApiGateway::Stage',
+          'AWS::Lambda',
+          'AWS::Lambda::Function',
+          'AWS::DynamoDB::Table',
+        ]),
+      );
+      const fn = batch.Traces?.[0]?.Segments?.find((recorded) =>
+        recorded.Document?.includes('"origin":"AWS::Lambda::Function"'),
+      );
+      expect(fn?.Document).toContain('"name":"## index.handler"');
+      expect(fn?.Document).toContain('"note_id":"note-found-by-annotation"');
+
+      const services = graph.Services ?? [];
+      const stage = services.find(
+        (service) => service.Type === 'AWS::ApiGateway::Stage' && service.Name === 'fixture-main/prod',
+      );
+      const lambda = services.find((service) => service.Type === 'AWS::Lambda' && service.Name === api);
+      const fnNode = services.find(
+        (service) => service.Type === 'AWS::Lambda::Function' && service.Name === api,
+      );
+      expect(stage?.Root).toBe(true);
+      expect(stage?.Edges?.map((edge) => edge.ReferenceId)).toContain(lambda?.ReferenceId);
+      expect(lambda?.Edges?.map((edge) => edge.ReferenceId)).toContain(fnNode?.ReferenceId);
+      expect(fnNode?.SummaryStatistics?.TotalCount).toBeGreaterThan(0);
+    } finally {
+      xray.destroy();
+    }
   });
 });

@@ -19,6 +19,7 @@ import { listen, sendJson, type RunningServer } from '../../../src/cloud/http-se
 import { serveJsonProtocol } from '../../../src/http/json-protocol';
 import { ParameterStore } from '../../../src/ssm/parameter-store';
 import { localClientConfig } from '../../../src/testing/client-config';
+import { refusal } from '../../support/refusal';
 
 let now = Date.parse('2026-12-01T00:00:00Z');
 let store: ParameterStore;
@@ -41,17 +42,6 @@ afterAll(async () => {
   ssm?.destroy();
   await server?.close();
 });
-
-/** The error an SSM call fails with: its name (the AWS error code) and message. */
-async function refusal(call: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await call;
-  } catch (error) {
-    const { name, message, $metadata } = error as Error & { $metadata?: { httpStatusCode?: number } };
-    return { name, message, status: $metadata?.httpStatusCode };
-  }
-  throw new Error('the call succeeded');
-}
 
 const put = (Name: string, Value: string, extra: Record<string, unknown> = {}) =>
   ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', ...extra }));

@@ -102,6 +102,7 @@ describe('resolveStack', () => {
       'Data:TableName': 'orders',
       'Data:QueueUrl': `${SQS_ENDPOINT}/000000000000/Data-jobs`,
     });
+    expect(stack.exportNames).toEqual({ TableName: 'Data:TableName', QueueUrl: 'Data:QueueUrl' });
   });
 
   it('keeps conditional resources when a parameter override makes their condition true', () => {
