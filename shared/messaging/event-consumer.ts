@@ -11,12 +11,15 @@
  *   retried after the queue's visibility timeout; after `maxReceiveCount` deliveries the message goes
  *   to the queue's dead-letter queue.
  * - **The trace and the correlation** continue: the reaction's command context carries the event's
- *   `correlationId`, the event as cause, and the trace header the event travelled with.
+ *   `correlationId`, the event as cause, and the trace header the event travelled with. The invocation's
+ *   trace is annotated with the order the event names (`data.orderId`, and `data.saga` when it tells the
+ *   saga style): every event of the saga names its order.
  */
 import * as z from 'zod';
 import type { CommandContext } from '../event-sourcing/command-context';
 import { commandContext } from '../event-sourcing/command-context';
 import type { DomainEvent } from '../event-sourcing/domain-event';
+import { annotate } from '../observability/tracer';
 import { fullJitterDelay } from '../outbox/retry-policy';
 
 const nonEmpty = z.string().min(1);
@@ -180,6 +183,7 @@ export function makeEventConsumer(
       });
       return false;
     }
+    annotate({ orderId: textField(data.data, 'orderId'), sagaStyle: textField(data.data, 'saga') });
     const traceHeader = detail.traceHeader ?? options.currentTraceHeader?.();
     const context = commandContext({
       correlationId: detail.correlationId,
@@ -227,4 +231,11 @@ export function makeEventConsumer(
     }
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/** A string field of an event's data, if it has one. */
+function textField(data: unknown, field: string): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const value: unknown = (data as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
 }

@@ -15,6 +15,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
+  BatchGetTracesCommand,
+  XRayClient,
+  paginateGetTraceSummaries,
+  type TraceSummary,
+} from '@aws-sdk/client-xray';
+import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   SFNClient,
@@ -578,6 +584,70 @@ describe('one trace per order', () => {
       'ConfirmOrderFunction',
     ];
     expect(hops.filter((hop) => !trace.includes(hop))).toEqual([]);
+  });
+
+  test('X-Ray finds the order’s traces by annotation.order_id, and they hold the orders, inventory and payments segments', async () => {
+    // Prepare
+    const product = await newProduct(PRICE_CENTS, 5);
+    const placed = await placeTracedOrder(product);
+    await settledOrder(placed.orderId);
+    const xray = new XRayClient({ ...localClientConfig(cloud.edgeUrl), maxAttempts: 1 });
+    const byOrder = {
+      StartTime: new Date(Date.now() - 10 * 60_000),
+      EndTime: new Date(Date.now() + 60_000),
+      FilterExpression: `annotation.order_id = "${placed.orderId}"`,
+    };
+    /** The functions that annotated the order in the trace of `POST /orders`. */
+    const annotatedBy = (summaries: readonly TraceSummary[]): string[] =>
+      (summaries.find((summary) => summary.Id === placed.traceId)?.Annotations?.['order_id'] ?? []).flatMap(
+        (value) => (value.ServiceIds ?? []).map((service) => service.Name ?? ''),
+      );
+    const sagaSteps = [
+      'CreateOrderFunction',
+      'ReserveStockFunction',
+      'ChargePaymentFunction',
+      'CommitStockFunction',
+    ];
+
+    try {
+      // Act
+      const found = await eventually(
+        async () => {
+          const summaries: TraceSummary[] = [];
+          for await (const page of paginateGetTraceSummaries({ client: xray }, byOrder)) {
+            summaries.push(...(page.TraceSummaries ?? []));
+          }
+          const functions = annotatedBy(summaries);
+          return sagaSteps.every((step) => functions.some((name) => name.includes(step)))
+            ? summaries
+            : undefined;
+        },
+        { timeoutMs: SETTLE_MS, intervalMs: 500, what: `the traces annotated with order ${placed.orderId}` },
+      );
+      const traceIds = [placed.traceId, ...found.map((summary) => summary.Id ?? '')];
+      const batch = await xray.send(
+        new BatchGetTracesCommand({ TraceIds: [...new Set(traceIds)].slice(0, 5) }),
+      );
+
+      // Assess
+      expect(found.map((summary) => summary.Id)).toContain(placed.traceId);
+      expect(found.find((summary) => summary.Id === placed.traceId)?.Http).toMatchObject({
+        HttpMethod: 'POST',
+        HttpStatus: 202,
+      });
+      expect(batch.UnprocessedTraceIds).toEqual([]);
+      // Each function's handler subsegment names its bounded context (Powertools' `Service` annotation).
+      const services = new Set(
+        (batch.Traces ?? []).flatMap((trace) =>
+          (trace.Segments ?? []).flatMap((segment) =>
+            [...(segment.Document ?? '').matchAll(/"Service":"([a-z-]+)"/g)].map((match) => match[1]),
+          ),
+        ),
+      );
+      expect([...services]).toEqual(expect.arrayContaining(['orders', 'inventory', 'payments']));
+    } finally {
+      xray.destroy();
+    }
   });
 });
 

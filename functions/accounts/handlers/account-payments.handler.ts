@@ -1,4 +1,5 @@
 import { accountPaymentsDependencies } from '../composition-root';
 import { makeAccountPaymentsHandler } from './account-payments';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeAccountPaymentsHandler(accountPaymentsDependencies());
+export const handler = tracedHandler(makeAccountPaymentsHandler(accountPaymentsDependencies()));

@@ -22,6 +22,7 @@ import {
 } from '../domain/errors';
 import { isCurrencyCode, MAX_AMOUNT_CENTS } from '../domain/money';
 import { budgetOf } from './call-budget';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface AccountPaymentsHandlerDependencies {
   readonly orderPayments: OrderPayments;
@@ -62,6 +63,10 @@ export function makeAccountPaymentsHandler(
       return rejected('invalid_request', message);
     }
     const request = parsed.data;
+    annotate({
+      orderId: request.orderId,
+      accountId: request.operation === 'charge' ? request.accountId : undefined,
+    });
     const budget = budgetOf(context);
     return withRequestContext(
       { orderId: request.orderId, operation: request.operation },

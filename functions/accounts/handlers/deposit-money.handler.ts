@@ -1,4 +1,5 @@
 import { depositMoneyDependencies } from '../composition-root';
 import { makeDepositMoneyHandler } from './deposit-money';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeDepositMoneyHandler(depositMoneyDependencies());
+export const handler = tracedHandler(makeDepositMoneyHandler(depositMoneyDependencies()));

@@ -11,6 +11,7 @@ import type { DepositMoney } from '../application/deposit-money';
 import { budgetOf } from './call-budget';
 import { toDepositResponse } from './responses';
 import { AccountPath, DepositBody, NoQuery } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface DepositMoneyHandlerDependencies {
   readonly depositMoney: DepositMoney;
@@ -36,6 +37,7 @@ export function makeDepositMoneyHandler(deps: DepositMoneyHandlerDependencies): 
       const caller = callerOf(event);
       const requestKey = requiredIdempotencyKey(headers);
       const { accountId } = pathParameters;
+      annotate({ accountId, userId: caller.userId });
       // Every log line of the retries names the request, the caller and the account.
       const deposit = await withRequestContext({ correlationId, userId: caller.userId, accountId }, () =>
         deps.depositMoney(

@@ -1,4 +1,5 @@
 import { getAccountDependencies } from '../composition-root';
 import { makeGetAccountHandler } from './get-account';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeGetAccountHandler(getAccountDependencies());
+export const handler = tracedHandler(makeGetAccountHandler(getAccountDependencies()));

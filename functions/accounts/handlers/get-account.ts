@@ -2,6 +2,7 @@ import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../..
 import type { GetAccount } from '../application/get-account';
 import { toAccountResponse } from './responses';
 import { AccountPath, NoQuery } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface GetAccountHandlerDependencies {
   readonly getAccount: GetAccount;
@@ -12,9 +13,10 @@ export interface GetAccountHandlerDependencies {
 export function makeGetAccountHandler(deps: GetAccountHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: AccountPath, query: NoQuery, logger: deps.logger },
-    async ({ pathParameters, event }) => ({
-      statusCode: 200,
-      body: toAccountResponse(await deps.getAccount(pathParameters.accountId, callerOf(event))),
-    }),
+    async ({ pathParameters: { accountId }, event }) => {
+      const requester = callerOf(event);
+      annotate({ accountId, userId: requester.userId });
+      return { statusCode: 200, body: toAccountResponse(await deps.getAccount(accountId, requester)) };
+    },
   );
 }

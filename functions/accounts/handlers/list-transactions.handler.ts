@@ -1,4 +1,5 @@
 import { listTransactionsDependencies } from '../composition-root';
 import { makeListTransactionsHandler } from './list-transactions';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeListTransactionsHandler(listTransactionsDependencies());
+export const handler = tracedHandler(makeListTransactionsHandler(listTransactionsDependencies()));

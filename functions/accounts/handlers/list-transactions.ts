@@ -3,6 +3,7 @@ import type { ListTransactions } from '../application/list-transactions';
 import type { TransactionsPageResponse } from '../contracts/account-responses';
 import { toTransactionResponse } from './responses';
 import { AccountPath, TransactionsQuery } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface ListTransactionsHandlerDependencies {
   readonly listTransactions: ListTransactions;
@@ -16,8 +17,10 @@ export interface ListTransactionsHandlerDependencies {
 export function makeListTransactionsHandler(deps: ListTransactionsHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: AccountPath, query: TransactionsQuery, logger: deps.logger },
-    async ({ pathParameters, query, event }) => {
-      const page = await deps.listTransactions(pathParameters.accountId, callerOf(event), {
+    async ({ pathParameters: { accountId }, query, event }) => {
+      const requester = callerOf(event);
+      annotate({ accountId, userId: requester.userId });
+      const page = await deps.listTransactions(accountId, requester, {
         ...(query.limit === undefined ? {} : { limit: query.limit }),
         ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
       });

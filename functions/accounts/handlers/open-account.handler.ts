@@ -1,4 +1,5 @@
 import { openAccountDependencies } from '../composition-root';
 import { makeOpenAccountHandler } from './open-account';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeOpenAccountHandler(openAccountDependencies());
+export const handler = tracedHandler(makeOpenAccountHandler(openAccountDependencies()));

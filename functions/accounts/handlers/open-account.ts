@@ -8,6 +8,7 @@ import {
 import type { OpenAccount } from '../application/open-account';
 import { toAccountResponse } from './responses';
 import { NoQuery, OpenAccountBody } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface OpenAccountHandlerDependencies {
   readonly openAccount: OpenAccount;
@@ -21,7 +22,10 @@ export function makeOpenAccountHandler(deps: OpenAccountHandlerDependencies): Pr
   return httpHandler(
     { body: OpenAccountBody, query: NoQuery, interceptor: deps.idempotency, logger: deps.logger },
     async ({ body, event }) => {
-      const account = await deps.openAccount({ currency: body.currency }, callerOf(event));
+      const requester = callerOf(event);
+      annotate({ userId: requester.userId });
+      const account = await deps.openAccount({ currency: body.currency }, requester);
+      annotate({ accountId: account.accountId });
       return {
         statusCode: 201,
         body: toAccountResponse(account),

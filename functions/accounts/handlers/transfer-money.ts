@@ -11,6 +11,7 @@ import type { TransferMoney } from '../application/transfer-money';
 import { budgetOf } from './call-budget';
 import { toTransferResponse } from './responses';
 import { NoQuery, TransferBody } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface TransferMoneyHandlerDependencies {
   readonly transferMoney: TransferMoney;
@@ -29,6 +30,8 @@ export function makeTransferMoneyHandler(deps: TransferMoneyHandlerDependencies)
     { body: TransferBody, query: NoQuery, interceptor: deps.idempotency, logger: deps.logger },
     async ({ body, headers, event, correlationId, context }) => {
       const caller = callerOf(event);
+      // The source account: the caller's, the one the transfer is looked for by.
+      annotate({ accountId: body.fromAccountId, userId: caller.userId });
       const requestKey = requiredIdempotencyKey(headers);
       // Every log line of the retries names the request, the caller and both accounts.
       const transfer = await withRequestContext(

@@ -9,6 +9,7 @@ import type { CreateProduct } from '../application/create-product';
 import type { CommandContextFactory } from './command-context-factory';
 import { toProductResponse } from './product-response';
 import { CreateProductBody, NoQuery } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface CreateProductHandlerDependencies {
   readonly createProduct: CreateProduct;
@@ -30,6 +31,7 @@ export function makeCreateProductHandler(deps: CreateProductHandlerDependencies)
     },
     async (request) => {
       const product = await deps.createProduct(request.body, deps.newContext(request));
+      annotate({ productId: product.productId });
       return {
         statusCode: 201,
         body: toProductResponse(product),

@@ -2,6 +2,7 @@ import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared
 import type { GetProduct } from '../application/get-product';
 import { toProductResponse } from './product-response';
 import { NoQuery, ProductPath } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface GetProductHandlerDependencies {
   readonly getProduct: GetProduct;
@@ -12,9 +13,9 @@ export interface GetProductHandlerDependencies {
 export function makeGetProductHandler(deps: GetProductHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: ProductPath, query: NoQuery, logger: deps.logger },
-    async ({ pathParameters }) => ({
-      statusCode: 200,
-      body: toProductResponse(await deps.getProduct(pathParameters.productId)),
-    }),
+    async ({ pathParameters: { productId } }) => {
+      annotate({ productId });
+      return { statusCode: 200, body: toProductResponse(await deps.getProduct(productId)) };
+    },
   );
 }

@@ -10,6 +10,7 @@ import type { RestockProduct } from '../application/restock-product';
 import type { CommandContextFactory } from './command-context-factory';
 import { toProductResponse } from './product-response';
 import { NoQuery, ProductPath, RestockBody } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface RestockProductHandlerDependencies {
   readonly restockProduct: RestockProduct;
@@ -32,6 +33,7 @@ export function makeRestockProductHandler(deps: RestockProductHandlerDependencie
     },
     async (request) => {
       const { productId } = request.pathParameters;
+      annotate({ productId });
       // Every log line of the retries names the request and the product.
       const product = await withRequestContext({ correlationId: request.correlationId, productId }, () =>
         deps.restockProduct(productId, request.body.quantity, deps.newContext(request)),

@@ -10,6 +10,7 @@ import { MAX_STOCK_STEP_ITEMS, STOCK_STEP_ERRORS, type StockLine, type StockStep
 import { OutOfStockError, ReservationNotFoundError } from '../domain/errors';
 import { MAX_STOCK } from '../domain/product';
 import type { CommandContextFactory } from './command-context-factory';
+import { annotate } from '../../../shared/observability/tracer';
 
 /**
  * The payload of every inventory saga step (contracts/stock-steps.ts). Not strict: the state machine
@@ -111,6 +112,8 @@ export function stockStepHandler<TOutput>(
       throw error;
     }
     const { orderId } = input;
+    // Only the PlaceOrder state machine runs these steps: its orders are orchestrated.
+    annotate({ orderId, sagaStyle: 'orchestrated' });
     const correlationId = input.correlationId ?? orderId;
     return withRequestContext(
       { correlationId, orderId },

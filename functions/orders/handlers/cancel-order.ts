@@ -5,6 +5,7 @@ import { withRequestContext } from '../../../shared/observability/with-request-c
 import type { CancelOrder } from '../application/cancel-order';
 import type { CommandContextFactory } from './command-context';
 import { OrderPath } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export const CancelOrderBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 
@@ -27,10 +28,12 @@ export function makeHandler(deps: CancelOrderHandlerDeps): ProxyHandler {
     },
     async ({ body, pathParameters: { orderId }, event, correlationId, requestId }) =>
       withRequestContext({ correlationId, orderId }, async () => {
+        const requester = callerOf(event);
+        annotate({ orderId, userId: requester.userId });
         const cancelled = await deps.cancelOrder(
           {
             orderId,
-            requester: callerOf(event),
+            requester,
             ...(body.reason === undefined ? {} : { reason: body.reason }),
           },
           deps.commandContext({ correlationId, causationId: requestId }),

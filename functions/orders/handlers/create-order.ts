@@ -7,6 +7,7 @@ import type { CreateOrder } from '../application/create-order';
 import { CARD_TOKEN_PATTERN } from '../../payments/contracts';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
 import type { CommandContextFactory } from './command-context';
+import { annotate } from '../../../shared/observability/tracer';
 
 /**
  * The order's user is the caller (their verified token) and its saga style the deployment's
@@ -70,16 +71,19 @@ export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
     },
     async ({ body, headers, event, correlationId, requestId, context }) =>
       withRequestContext({ correlationId }, async () => {
+        const { userId } = callerOf(event);
+        annotate({ userId });
         const order = await deps.createOrder(
           {
             ...body,
-            userId: callerOf(event).userId,
+            userId,
             authorization: headers['authorization'] ?? '',
             requestKey: requiredIdempotencyKey(headers),
           },
           deps.commandContext({ correlationId, causationId: requestId }),
           context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() },
         );
+        annotate({ orderId: order.orderId });
         return { statusCode: 202, body: order, headers: { Location: `/orders/${order.orderId}` } };
       }),
   );

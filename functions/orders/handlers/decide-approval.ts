@@ -5,6 +5,7 @@ import { withRequestContext } from '../../../shared/observability/with-request-c
 import type { DecideApproval } from '../application/decide-approval';
 import type { CommandContextFactory } from './command-context';
 import { OrderPath } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export const ApprovalBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
@@ -36,6 +37,7 @@ export function makeHandler(deps: DecideApprovalHandlerDeps): ProxyHandler {
     },
     async ({ body, pathParameters: { orderId }, correlationId, requestId }) =>
       withRequestContext({ correlationId, orderId }, async () => {
+        annotate({ orderId });
         const decided = await deps.decideApproval(
           {
             orderId,

@@ -3,6 +3,7 @@ import { callerOf, httpHandler } from '../../../shared/http';
 import type { Requester } from '../../../shared/identity/requester';
 import type { OrderDetails } from '../application/order-queries';
 import { OrderPath } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface GetOrderHandlerDeps {
   readonly getOrder: (orderId: string, requester: Requester) => Promise<OrderDetails>;
@@ -16,9 +17,10 @@ export interface GetOrderHandlerDeps {
 export function makeHandler(deps: GetOrderHandlerDeps): ProxyHandler {
   return httpHandler(
     { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
-    async ({ pathParameters: { orderId }, event }) => ({
-      statusCode: 200,
-      body: await deps.getOrder(orderId, callerOf(event)),
-    }),
+    async ({ pathParameters: { orderId }, event }) => {
+      const requester = callerOf(event);
+      annotate({ orderId, userId: requester.userId });
+      return { statusCode: 200, body: await deps.getOrder(orderId, requester) };
+    },
   );
 }

@@ -7,6 +7,7 @@ import { logger as sharedLogger } from '../../../shared/observability/logger';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import { ORDER_SAGA_ERRORS, type OrderSagaErrorName } from '../contracts/place-order-saga';
 import type { CommandContextFactory } from './command-context';
+import { annotate } from '../../../shared/observability/tracer';
 
 /**
  * An error a saga step ends its task with. Lambda reports `name` as the invocation's `errorType`, and
@@ -69,6 +70,8 @@ export function sagaStep<S extends z.ZodType<{ orderId: string; correlationId?: 
       logger.warn('Saga step called with a malformed input', { step: options.step, error });
       throw new InvalidSagaInputError(`${options.step}: ${message}`, { cause: error });
     }
+    // Only the PlaceOrder state machine runs these steps: its orders are orchestrated.
+    annotate({ orderId: input.orderId, sagaStyle: 'orchestrated' });
     // A step without the flow's correlation id still joins the order's logs by its id.
     const correlationId = input.correlationId ?? input.orderId;
     return withRequestContext({ correlationId, orderId: input.orderId, sagaStep: options.step }, async () => {

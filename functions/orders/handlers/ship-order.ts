@@ -5,6 +5,7 @@ import { withRequestContext } from '../../../shared/observability/with-request-c
 import type { ShipOrder } from '../application/ship-order';
 import type { CommandContextFactory } from './command-context';
 import { OrderPath } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export const ShipOrderBody = z.strictObject({
   carrier: z.string().trim().min(1).max(64),
@@ -31,6 +32,7 @@ export function makeHandler(deps: ShipOrderHandlerDeps): ProxyHandler {
     },
     async ({ body, pathParameters: { orderId }, correlationId, requestId }) =>
       withRequestContext({ correlationId, orderId }, async () => {
+        annotate({ orderId });
         const shipped = await deps.shipOrder(
           { orderId, ...body },
           deps.commandContext({ correlationId, causationId: requestId }),

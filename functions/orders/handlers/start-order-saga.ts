@@ -9,6 +9,7 @@ import {
 } from '../contracts/order-events';
 import type { SagaStartOutcome } from '../ports/place-order-saga';
 import { InvalidSagaInputError, type SagaStepLogger } from './saga-step';
+import { annotate } from '../../../shared/observability/tracer';
 
 /** What the rule delivers: the EventBridge event, the `OrderCreated` envelope in `detail`. */
 const OrderCreatedBusEvent = z.object({
@@ -51,6 +52,7 @@ export function makeHandler(deps: StartOrderSagaHandlerDeps) {
     }
     const { detail } = parsed.data;
     const orderId = detail.aggregateId;
+    annotate({ orderId, userId: detail.data.userId, sagaStyle: detail.data.saga });
     return withRequestContext({ correlationId: detail.correlationId, orderId }, async () => {
       if (detail.data.saga !== 'orchestrated') {
         logger.info('The order is not orchestrated: no saga started', { saga: detail.data.saga });

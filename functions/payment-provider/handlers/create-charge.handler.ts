@@ -1,4 +1,5 @@
 import { createChargeDependencies } from '../composition-root';
 import { makeCreateChargeHandler } from './create-charge';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeCreateChargeHandler(createChargeDependencies());
+export const handler = tracedHandler(makeCreateChargeHandler(createChargeDependencies()));

@@ -1,4 +1,5 @@
 import { getChargeDependencies } from '../composition-root';
 import { makeGetChargeHandler } from './get-charge';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeGetChargeHandler(getChargeDependencies());
+export const handler = tracedHandler(makeGetChargeHandler(getChargeDependencies()));

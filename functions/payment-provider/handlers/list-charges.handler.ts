@@ -1,4 +1,5 @@
 import { listChargesDependencies } from '../composition-root';
 import { makeListChargesHandler } from './list-charges';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeListChargesHandler(listChargesDependencies());
+export const handler = tracedHandler(makeListChargesHandler(listChargesDependencies()));

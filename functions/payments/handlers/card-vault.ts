@@ -5,6 +5,7 @@ import { houseStyleReasons, validationErrorFromZod } from '../../../shared/http/
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import { CARD_TOKEN_PATTERN, type KeepCardTokenAnswer } from '../contracts/card-vault';
 import type { CardVault } from '../ports/card-vault';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface CardVaultHandlerDependencies {
   readonly cardVault: CardVault;
@@ -35,6 +36,7 @@ export function makeCardVaultHandler(
       return { outcome: 'rejected', code: 'invalid_request', message };
     }
     const { orderId, token } = parsed.data;
+    annotate({ orderId });
     return withRequestContext(
       { orderId },
       async (): Promise<KeepCardTokenAnswer> => {

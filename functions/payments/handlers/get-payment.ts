@@ -2,6 +2,7 @@ import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../..
 import type { GetPayment } from '../application/get-payment';
 import { toPaymentResponse } from './payment-response';
 import { NoQuery, PaymentPath } from './schemas';
+import { annotate } from '../../../shared/observability/tracer';
 
 export interface GetPaymentHandlerDependencies {
   readonly getPayment: GetPayment;
@@ -15,9 +16,10 @@ export interface GetPaymentHandlerDependencies {
 export function makeGetPaymentHandler(deps: GetPaymentHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: PaymentPath, query: NoQuery, logger: deps.logger },
-    async ({ pathParameters, event }) => ({
-      statusCode: 200,
-      body: toPaymentResponse(await deps.getPayment(pathParameters.orderId, callerOf(event))),
-    }),
+    async ({ pathParameters: { orderId }, event }) => {
+      const requester = callerOf(event);
+      annotate({ orderId, userId: requester.userId });
+      return { statusCode: 200, body: toPaymentResponse(await deps.getPayment(orderId, requester)) };
+    },
   );
 }

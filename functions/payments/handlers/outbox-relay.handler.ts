@@ -1,4 +1,5 @@
 import { outboxRelay } from '../composition-root';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** The payments table's stream → the `shop` bus, via `OutboxRelay` (infra/constructs/outbox-relay.ts). */
-export const handler = outboxRelay();
+export const handler = tracedHandler(outboxRelay());

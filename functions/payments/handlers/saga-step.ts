@@ -5,6 +5,7 @@ import { houseStyleReasons, validationErrorFromZod } from '../../../shared/http/
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import { PAYMENT_STEP_ERRORS } from '../contracts/payment-steps';
 import { InvalidSagaInputError } from '../domain/errors';
+import { annotate } from '../../../shared/observability/tracer';
 
 /** The part of the Lambda context a saga step reads. */
 export interface StepContext {
@@ -70,6 +71,8 @@ export function sagaStep<S extends z.ZodType<{ orderId: string; correlationId?: 
       metrics.publishStoredMetrics();
       throw error;
     }
+    // Only the PlaceOrder state machine runs these steps: its orders are orchestrated.
+    annotate({ orderId: input.orderId, sagaStyle: 'orchestrated' });
     return withRequestContext(
       { orderId: input.orderId, correlationId: input.correlationId },
       async () => {

@@ -1,4 +1,5 @@
 import { getMeDependencies } from '../composition-root';
 import { makeGetMeHandler } from './get-me';
+import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = makeGetMeHandler(getMeDependencies());
+export const handler = tracedHandler(makeGetMeHandler(getMeDependencies()));
