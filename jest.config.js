@@ -20,6 +20,8 @@ module.exports = {
     // The integration suites boot the local cloud (workers), one at a time, each on a DynamoDB Local of
     // its own: a shared one slows down as suites come and go (local/README.md, "One DynamoDB Local").
     project('integration', { slowTestThreshold: 30 }),
+    // The user journeys on the target E2E_TARGET names: the local cloud unless set (test/e2e/).
+    project('e2e', { slowTestThreshold: 60 }),
     // The local cloud's own suites (its package, `local/`).
     ...localCloud.projects,
   ],
