@@ -50,7 +50,7 @@ import { ORDERS_EVENT_SOURCE } from './contracts/order-events';
 import type { OrderEvent, OrderState } from './domain/order';
 import type { CancelOrderHandlerDeps } from './handlers/cancel-order';
 import type { CancelOrderSagaHandlerDeps } from './handlers/cancel-order-saga';
-import type { CommandContextFactory } from './handlers/command-context';
+import type { CommandContextFactory } from '../../shared/event-sourcing';
 import type { ConfirmOrderHandlerDeps } from './handlers/confirm-order';
 import type { CreateOrderHandlerDeps } from './handlers/create-order';
 import type { DecideApprovalHandlerDeps } from './handlers/decide-approval';

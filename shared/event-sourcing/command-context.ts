@@ -12,6 +12,15 @@ export interface CommandContext {
   newEventId(): string;
 }
 
+/**
+ * Builds the context stamped on a command's events: the flow's correlation id, caused by the request
+ * (or the saga step's invocation) that runs it.
+ */
+export type CommandContextFactory = (flow: {
+  readonly correlationId: string;
+  readonly causationId: string;
+}) => CommandContext;
+
 /** A context with the real clock and ULID event ids; tests build their own with fixed ones. */
 export function commandContext(ids: {
   readonly correlationId: string;

@@ -1,6 +1,7 @@
+import type { SagaStepHandler } from '../../../shared/saga/saga-step';
 import type { CommitStock } from '../application/commit-stock';
 import type { CommitStockOutput } from '../contracts';
-import { linesOf, stockStepHandler, type StockStepDependencies, type StockStepHandler } from './stock-step';
+import { linesOf, stockStep, type StockStepDependencies } from './stock-step';
 
 export interface CommitStockHandlerDependencies extends StockStepDependencies {
   readonly commitStock: CommitStock;
@@ -12,10 +13,10 @@ export interface CommitStockHandlerDependencies extends StockStepDependencies {
  */
 export function makeCommitStockHandler(
   deps: CommitStockHandlerDependencies,
-): StockStepHandler<CommitStockOutput> {
-  return stockStepHandler(
+): SagaStepHandler<CommitStockOutput> {
+  return stockStep(
     {
-      done: 'Stock committed',
+      step: 'commit-stock',
       run: deps.commitStock,
       output: (orderId, outcomes) => ({ orderId, committed: linesOf(outcomes) }),
     },

@@ -6,7 +6,7 @@ import {
   type ProxyHandler,
 } from '../../../shared/http';
 import type { CreateProduct } from '../application/create-product';
-import type { CommandContextFactory } from './command-context-factory';
+import type { CommandContextFactory } from '../../../shared/event-sourcing/command-context';
 import { toProductResponse } from './product-response';
 import { CreateProductBody, NoQuery } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
@@ -30,7 +30,10 @@ export function makeCreateProductHandler(deps: CreateProductHandlerDependencies)
       logger: deps.logger,
     },
     async (request) => {
-      const product = await deps.createProduct(request.body, deps.newContext(request));
+      const product = await deps.createProduct(
+        request.body,
+        deps.newContext({ correlationId: request.correlationId, causationId: request.requestId }),
+      );
       annotate({ productId: product.productId });
       return {
         statusCode: 201,

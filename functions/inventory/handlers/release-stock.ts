@@ -1,6 +1,7 @@
+import type { SagaStepHandler } from '../../../shared/saga/saga-step';
 import type { ReleaseStock } from '../application/release-stock';
 import type { ReleaseStockOutput } from '../contracts';
-import { linesOf, stockStepHandler, type StockStepDependencies, type StockStepHandler } from './stock-step';
+import { linesOf, stockStep, type StockStepDependencies } from './stock-step';
 
 export interface ReleaseStockHandlerDependencies extends StockStepDependencies {
   readonly releaseStock: ReleaseStock;
@@ -13,10 +14,10 @@ export interface ReleaseStockHandlerDependencies extends StockStepDependencies {
  */
 export function makeReleaseStockHandler(
   deps: ReleaseStockHandlerDependencies,
-): StockStepHandler<ReleaseStockOutput> {
-  return stockStepHandler(
+): SagaStepHandler<ReleaseStockOutput> {
+  return stockStep(
     {
-      done: 'Stock released',
+      step: 'release-stock',
       run: deps.releaseStock,
       output: (orderId, outcomes) => ({
         orderId,

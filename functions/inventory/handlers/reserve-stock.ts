@@ -1,6 +1,7 @@
+import type { SagaStepHandler } from '../../../shared/saga/saga-step';
 import type { ReserveStock } from '../application/reserve-stock';
 import type { ReserveStockOutput } from '../contracts';
-import { linesOf, stockStepHandler, type StockStepDependencies, type StockStepHandler } from './stock-step';
+import { linesOf, stockStep, type StockStepDependencies } from './stock-step';
 
 export interface ReserveStockHandlerDependencies extends StockStepDependencies {
   readonly reserveStock: ReserveStock;
@@ -12,10 +13,10 @@ export interface ReserveStockHandlerDependencies extends StockStepDependencies {
  */
 export function makeReserveStockHandler(
   deps: ReserveStockHandlerDependencies,
-): StockStepHandler<ReserveStockOutput> {
-  return stockStepHandler(
+): SagaStepHandler<ReserveStockOutput> {
+  return stockStep(
     {
-      done: 'Stock reserved',
+      step: 'reserve-stock',
       run: deps.reserveStock,
       output: (orderId, outcomes) => ({ orderId, reserved: linesOf(outcomes) }),
     },

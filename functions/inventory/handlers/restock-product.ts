@@ -7,7 +7,7 @@ import {
 } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { RestockProduct } from '../application/restock-product';
-import type { CommandContextFactory } from './command-context-factory';
+import type { CommandContextFactory } from '../../../shared/event-sourcing/command-context';
 import { toProductResponse } from './product-response';
 import { NoQuery, ProductPath, RestockBody } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
@@ -36,7 +36,11 @@ export function makeRestockProductHandler(deps: RestockProductHandlerDependencie
       annotate({ productId });
       // Every log line of the retries names the request and the product.
       const product = await withRequestContext({ correlationId: request.correlationId, productId }, () =>
-        deps.restockProduct(productId, request.body.quantity, deps.newContext(request)),
+        deps.restockProduct(
+          productId,
+          request.body.quantity,
+          deps.newContext({ correlationId: request.correlationId, causationId: request.requestId }),
+        ),
       );
       return { statusCode: 200, body: toProductResponse(product) };
     },

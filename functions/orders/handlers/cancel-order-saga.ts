@@ -1,8 +1,8 @@
 import type { CancelOrderSaga } from '../application/cancel-order-saga';
 import { CancelOrderSagaInputSchema, ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderNotCancellableError } from '../domain/errors';
-import type { CommandContextFactory } from './command-context';
-import { sagaStep, type SagaStepLogger } from './saga-step';
+import type { CommandContextFactory } from '../../../shared/event-sourcing';
+import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
 
 export interface CancelOrderSagaHandlerDeps {
   readonly cancelOrder: CancelOrderSaga;
@@ -19,9 +19,8 @@ export function makeHandler(deps: CancelOrderSagaHandlerDeps) {
   return sagaStep({
     step: 'cancel-order-saga',
     input: CancelOrderSagaInputSchema,
-    outcomes: [[OrderNotCancellableError, ORDER_SAGA_ERRORS.orderNotCancellable]],
-    commandContext: deps.commandContext,
+    outcomes: [{ error: OrderNotCancellableError, name: ORDER_SAGA_ERRORS.orderNotCancellable }],
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-    run: ({ orderId, reason }, context) => deps.cancelOrder({ orderId, reason }, context),
+    run: ({ orderId, reason }, flow) => deps.cancelOrder({ orderId, reason }, deps.commandContext(flow)),
   });
 }

@@ -3,7 +3,7 @@ import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/
 import { callerOf, httpHandler } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { CancelOrder } from '../application/cancel-order';
-import type { CommandContextFactory } from './command-context';
+import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
 

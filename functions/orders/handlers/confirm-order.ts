@@ -1,8 +1,8 @@
 import type { ConfirmOrder } from '../application/confirm-order';
 import { ConfirmOrderInputSchema, ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderNotConfirmableError } from '../domain/errors';
-import type { CommandContextFactory } from './command-context';
-import { sagaStep, type SagaStepLogger } from './saga-step';
+import type { CommandContextFactory } from '../../../shared/event-sourcing';
+import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
 
 export interface ConfirmOrderHandlerDeps {
   readonly confirmOrder: ConfirmOrder;
@@ -18,10 +18,9 @@ export function makeHandler(deps: ConfirmOrderHandlerDeps) {
   return sagaStep({
     step: 'confirm-order',
     input: ConfirmOrderInputSchema,
-    outcomes: [[OrderNotConfirmableError, ORDER_SAGA_ERRORS.orderNotConfirmable]],
-    commandContext: deps.commandContext,
+    outcomes: [{ error: OrderNotConfirmableError, name: ORDER_SAGA_ERRORS.orderNotConfirmable }],
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-    run: ({ orderId, chargeId, amountCents }, context) =>
-      deps.confirmOrder({ orderId, chargeId, amountCents }, context),
+    run: ({ orderId, chargeId, amountCents }, flow) =>
+      deps.confirmOrder({ orderId, chargeId, amountCents }, deps.commandContext(flow)),
   });
 }

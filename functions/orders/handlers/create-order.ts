@@ -6,7 +6,7 @@ import { withRequestContext } from '../../../shared/observability/with-request-c
 import type { CreateOrder } from '../application/create-order';
 import { CARD_TOKEN_PATTERN } from '../../payments/contracts';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
-import type { CommandContextFactory } from './command-context';
+import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { annotate } from '../../../shared/observability/tracer';
 
 /**

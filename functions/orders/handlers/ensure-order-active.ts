@@ -1,8 +1,8 @@
 import type { EnsureOrderActive } from '../application/ensure-order-active';
 import { EnsureOrderActiveInputSchema, ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderCancelledError } from '../domain/errors';
-import type { CommandContextFactory } from './command-context';
-import { sagaStep, type SagaStepLogger } from './saga-step';
+import type { CommandContextFactory } from '../../../shared/event-sourcing';
+import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
 
 export interface EnsureOrderActiveHandlerDeps {
   readonly ensureOrderActive: EnsureOrderActive;
@@ -15,8 +15,7 @@ export function makeHandler(deps: EnsureOrderActiveHandlerDeps) {
   return sagaStep({
     step: 'ensure-order-active',
     input: EnsureOrderActiveInputSchema,
-    outcomes: [[OrderCancelledError, ORDER_SAGA_ERRORS.orderCancelled]],
-    commandContext: deps.commandContext,
+    outcomes: [{ error: OrderCancelledError, name: ORDER_SAGA_ERRORS.orderCancelled }],
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     run: ({ orderId }) => deps.ensureOrderActive({ orderId }),
   });

@@ -1,8 +1,8 @@
 import type { RequestApproval } from '../application/request-approval';
 import { ORDER_SAGA_ERRORS, RequestApprovalInputSchema } from '../contracts/place-order-saga';
 import { OrderCancelledError } from '../domain/errors';
-import type { CommandContextFactory } from './command-context';
-import { sagaStep, type SagaStepLogger } from './saga-step';
+import type { CommandContextFactory } from '../../../shared/event-sourcing';
+import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
 
 export interface RequestApprovalHandlerDeps {
   readonly requestApproval: RequestApproval;
@@ -19,11 +19,10 @@ export function makeHandler(deps: RequestApprovalHandlerDeps) {
   return sagaStep({
     step: 'request-approval',
     input: RequestApprovalInputSchema,
-    outcomes: [[OrderCancelledError, ORDER_SAGA_ERRORS.orderCancelled]],
-    commandContext: deps.commandContext,
+    outcomes: [{ error: OrderCancelledError, name: ORDER_SAGA_ERRORS.orderCancelled }],
     ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-    run: async ({ orderId, taskToken }, context): Promise<Record<string, never>> => {
-      await deps.requestApproval({ orderId, taskToken }, context);
+    run: async ({ orderId, taskToken }, flow): Promise<Record<string, never>> => {
+      await deps.requestApproval({ orderId, taskToken }, deps.commandContext(flow));
       return {};
     },
   });

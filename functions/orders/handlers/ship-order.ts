@@ -3,7 +3,7 @@ import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/
 import { httpHandler, staffOnly } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { ShipOrder } from '../application/ship-order';
-import type { CommandContextFactory } from './command-context';
+import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
 

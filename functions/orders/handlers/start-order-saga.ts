@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { logger as sharedLogger } from '../../../shared/observability/logger';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
+import { InvalidSagaInputError, type SagaStepLogger } from '../../../shared/saga/saga-step';
 import { sagaInputOf, type StartOrderSaga } from '../application/start-order-saga';
 import {
   ORDERS_EVENT_SOURCE,
@@ -8,7 +9,6 @@ import {
   OrderEventEnvelopeSchema,
 } from '../contracts/order-events';
 import type { SagaStartOutcome } from '../ports/place-order-saga';
-import { InvalidSagaInputError, type SagaStepLogger } from './saga-step';
 import { annotate } from '../../../shared/observability/tracer';
 
 /** What the rule delivers: the EventBridge event, the `OrderCreated` envelope in `detail`. */
@@ -24,7 +24,7 @@ const OrderCreatedBusEvent = z.object({
 export interface StartOrderSagaHandlerDeps {
   readonly startOrderSaga: StartOrderSaga;
   /** @default the shared Powertools logger */
-  readonly logger?: SagaStepLogger & { error(message: string, attributes: Record<string, unknown>): void };
+  readonly logger?: SagaStepLogger;
 }
 
 export interface StartOrderSagaResult {
@@ -46,33 +46,39 @@ export function makeHandler(deps: StartOrderSagaHandlerDeps) {
       logger.error('Not an OrderCreated event of the orders context: no saga started', {
         issues: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
       });
-      throw new InvalidSagaInputError('start-order-saga: the event is not an OrderCreated of shop.orders.', {
-        cause: parsed.error,
-      });
+      throw new InvalidSagaInputError('start-order-saga: the event is not an OrderCreated of shop.orders.', [
+        { path: 'detail-type', message: 'must be an OrderCreated event of shop.orders' },
+      ]);
     }
     const { detail } = parsed.data;
     const orderId = detail.aggregateId;
     annotate({ orderId, userId: detail.data.userId, sagaStyle: detail.data.saga });
-    return withRequestContext({ correlationId: detail.correlationId, orderId }, async () => {
-      if (detail.data.saga !== 'orchestrated') {
-        logger.info('The order is not orchestrated: no saga started', { saga: detail.data.saga });
-        return { orderId, outcome: 'not-orchestrated' };
-      }
-      const input = sagaInputOf(detail, detail.data);
-      if (input === undefined) {
-        throw new InvalidSagaInputError(`start-order-saga: order ${orderId} has no payment to charge.`);
-      }
-      const outcome = await deps.startOrderSaga(
-        input,
-        detail.traceHeader === undefined ? {} : { traceHeader: detail.traceHeader },
-      );
-      logger.info(
-        outcome === 'started'
-          ? 'PlaceOrder saga started'
-          : 'PlaceOrder saga was started before: nothing to do',
-        { outcome },
-      );
-      return { orderId, outcome };
-    });
+    return withRequestContext(
+      { correlationId: detail.correlationId, orderId },
+      async () => {
+        if (detail.data.saga !== 'orchestrated') {
+          logger.info('The order is not orchestrated: no saga started', { saga: detail.data.saga });
+          return { orderId, outcome: 'not-orchestrated' };
+        }
+        const input = sagaInputOf(detail, detail.data);
+        if (input === undefined) {
+          throw new InvalidSagaInputError(`start-order-saga: order ${orderId} has no payment to charge.`, [
+            { path: 'detail.data.payment', message: 'is required' },
+          ]);
+        }
+        const outcome = await deps.startOrderSaga(
+          input,
+          detail.traceHeader === undefined ? {} : { traceHeader: detail.traceHeader },
+        );
+        logger.info(
+          outcome === 'started'
+            ? 'PlaceOrder saga started'
+            : 'PlaceOrder saga was started before: nothing to do',
+          { outcome },
+        );
+        return { orderId, outcome };
+      },
+      logger,
+    );
   };
 }

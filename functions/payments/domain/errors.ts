@@ -4,8 +4,6 @@ import {
   DependencyUnavailableError,
   NotFoundError,
   UnprocessableError,
-  ValidationError,
-  type ErrorDetail,
 } from '../../../shared/errors/app-error';
 import { PAYMENT_STEP_ERRORS } from '../contracts/payment-steps';
 import type { PaymentStatus } from './payment';
@@ -64,15 +62,6 @@ export class PaymentAlreadyRefundedError extends ConflictError {
       'PAYMENT_ALREADY_REFUNDED',
       `The payment of order ${orderId} was refunded; the order is not charged again.`,
     );
-  }
-}
-
-/** A saga step's input is not what the step takes (400 `INVALID_SAGA_INPUT`). */
-export class InvalidSagaInputError extends ValidationError {
-  override readonly name = PAYMENT_STEP_ERRORS.invalidInput;
-
-  constructor(message: string, details: readonly ErrorDetail[]) {
-    super(message, details, 'INVALID_SAGA_INPUT');
   }
 }
 

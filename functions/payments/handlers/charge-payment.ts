@@ -1,12 +1,18 @@
 import type { ChargePayment } from '../application/charge-payment';
 import type { ChargePaymentOutput } from '../contracts/payment-steps';
-import { sagaStep, type StepHandler, type StepLogger, type StepMetrics } from './saga-step';
+import {
+  sagaStep,
+  type SagaStepHandler,
+  type SagaStepLogger,
+  type SagaStepMetrics,
+} from '../../../shared/saga/saga-step';
+import { PAYMENT_STEP_OUTCOMES } from './payment-step-outcomes';
 import { ChargePaymentInputSchema } from './schemas';
 
 export interface ChargePaymentHandlerDependencies {
   readonly chargePayment: ChargePayment;
-  readonly logger: StepLogger;
-  readonly metrics: StepMetrics;
+  readonly logger: SagaStepLogger;
+  readonly metrics: SagaStepMetrics;
 }
 
 /**
@@ -18,20 +24,21 @@ export interface ChargePaymentHandlerDependencies {
  */
 export function makeChargePaymentHandler(
   deps: ChargePaymentHandlerDependencies,
-): StepHandler<ChargePaymentOutput> {
-  return sagaStep(
-    {
-      step: 'charge-payment',
-      metricPrefix: 'Charge',
-      succeeded: 'Captured',
-      input: ChargePaymentInputSchema,
-      logger: deps.logger,
+): SagaStepHandler<ChargePaymentOutput> {
+  return sagaStep({
+    step: 'charge-payment',
+    input: ChargePaymentInputSchema,
+    outcomes: PAYMENT_STEP_OUTCOMES,
+    logger: deps.logger,
+    counting: {
       metrics: deps.metrics,
+      prefix: 'Charge',
+      succeeded: 'Captured',
     },
-    async (input, context) => {
+    run: async (input, flow) => {
       const payment = await deps.chargePayment(
         input,
-        context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() },
+        flow.remainingTimeMs === undefined ? {} : { remainingTimeMs: flow.remainingTimeMs },
       );
       if (payment.status !== 'CAPTURED' || payment.providerChargeId === undefined) {
         throw new Error(`the charge of ${payment.orderId} ended ${payment.status} without a charge id`);
@@ -44,5 +51,5 @@ export function makeChargePaymentHandler(
         currency: payment.currency,
       };
     },
-  );
+  });
 }

@@ -1,12 +1,18 @@
 import type { RefundPayment } from '../application/refund-payment';
 import type { RefundPaymentOutput } from '../contracts/payment-steps';
-import { sagaStep, type StepHandler, type StepLogger, type StepMetrics } from './saga-step';
+import {
+  sagaStep,
+  type SagaStepHandler,
+  type SagaStepLogger,
+  type SagaStepMetrics,
+} from '../../../shared/saga/saga-step';
+import { PAYMENT_STEP_OUTCOMES } from './payment-step-outcomes';
 import { RefundPaymentInputSchema } from './schemas';
 
 export interface RefundPaymentHandlerDependencies {
   readonly refundPayment: RefundPayment;
-  readonly logger: StepLogger;
-  readonly metrics: StepMetrics;
+  readonly logger: SagaStepLogger;
+  readonly metrics: SagaStepMetrics;
 }
 
 /**
@@ -16,23 +22,24 @@ export interface RefundPaymentHandlerDependencies {
  */
 export function makeRefundPaymentHandler(
   deps: RefundPaymentHandlerDependencies,
-): StepHandler<RefundPaymentOutput> {
-  return sagaStep(
-    {
-      step: 'refund-payment',
-      metricPrefix: 'Refund',
-      succeeded: 'Completed',
-      input: RefundPaymentInputSchema,
-      logger: deps.logger,
+): SagaStepHandler<RefundPaymentOutput> {
+  return sagaStep({
+    step: 'refund-payment',
+    input: RefundPaymentInputSchema,
+    outcomes: PAYMENT_STEP_OUTCOMES,
+    logger: deps.logger,
+    counting: {
       metrics: deps.metrics,
+      prefix: 'Refund',
+      succeeded: 'Completed',
       resultMetrics: (result) => ({ Issued: result.refunds.length }),
     },
-    async (input, context) => {
+    run: async (input, flow) => {
       const result = await deps.refundPayment(
         input,
-        context === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() },
+        flow.remainingTimeMs === undefined ? {} : { remainingTimeMs: flow.remainingTimeMs },
       );
       return { orderId: result.orderId, refundedCents: result.refundedCents, refunds: result.refunds };
     },
-  );
+  });
 }

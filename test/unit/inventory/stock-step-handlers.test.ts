@@ -4,27 +4,29 @@ import { makeReleaseStock } from '../../../functions/inventory/application/relea
 import { makeReserveStock } from '../../../functions/inventory/application/reserve-stock';
 import { STOCK_STEP_ERRORS } from '../../../functions/inventory/contracts';
 import type { Product } from '../../../functions/inventory/domain/product';
-import type { CommandContextFactory } from '../../../functions/inventory/handlers/command-context-factory';
 import { makeCommitStockHandler } from '../../../functions/inventory/handlers/commit-stock';
 import { makeReleaseStockHandler } from '../../../functions/inventory/handlers/release-stock';
 import { makeReserveStockHandler } from '../../../functions/inventory/handlers/reserve-stock';
-import type { StepLogger } from '../../../functions/inventory/handlers/stock-step';
-import { commandContext } from '../../../shared/event-sourcing/command-context';
+import { commandContext, type CommandContextFactory } from '../../../shared/event-sourcing/command-context';
+import type { SagaStepLogger } from '../../../shared/saga/saga-step';
 import { aProduct, FIXED_NOW, nextTick, ORDER_ID, OTHER_PRODUCT_ID, PRODUCT_ID } from './fixtures';
 
 interface LogLine {
-  readonly level: 'info' | 'error';
+  readonly level: 'info' | 'warn' | 'error';
   readonly message: string;
   readonly keys: Record<string, unknown>;
   readonly extra: unknown;
 }
 
 /** Records each line with the keys appended at the time, as the Powertools logger would print them. */
-class RecordingLogger implements StepLogger {
+class RecordingLogger implements SagaStepLogger {
   readonly lines: LogLine[] = [];
   private keys: Record<string, unknown> = {};
   info(message: string, extra: Record<string, unknown>): void {
     this.lines.push({ level: 'info', message, keys: { ...this.keys }, extra });
+  }
+  warn(message: string, extra: Record<string, unknown>): void {
+    this.lines.push({ level: 'warn', message, keys: { ...this.keys }, extra });
   }
   error(message: string, extra: Record<string, unknown>): void {
     this.lines.push({ level: 'error', message, keys: { ...this.keys }, extra });
@@ -58,10 +60,10 @@ async function steps(...products: Product[]) {
   }
   repository.outbox.length = 0;
   const logger = new RecordingLogger();
-  const causes: { correlationId: string; requestId: string }[] = [];
-  const newContext: CommandContextFactory = (request) => {
-    causes.push(request);
-    return commandContext({ correlationId: request.correlationId, causationId: request.requestId });
+  const causes: { correlationId: string; causationId: string }[] = [];
+  const newContext: CommandContextFactory = (flow) => {
+    causes.push(flow);
+    return commandContext(flow);
   };
   const deps = {
     repository,
@@ -165,13 +167,15 @@ describe('reserve-stock', () => {
     await step.reserve(input({ correlationId: undefined }), invocation);
     // Assess
     expect(step.logger.lines.map(({ message, keys }) => [message, keys])).toEqual([
-      ['Stock reserved', { correlationId: 'corr-9', orderId: ORDER_ID }],
-      ['Stock reserved', { correlationId: ORDER_ID, orderId: ORDER_ID }],
+      ['Saga step succeeded', { correlationId: 'corr-9', orderId: ORDER_ID, sagaStep: 'reserve-stock' }],
+      ['Saga step succeeded', { correlationId: ORDER_ID, orderId: ORDER_ID, sagaStep: 'reserve-stock' }],
     ]);
     expect(step.logger.lines[1]?.extra).toEqual({
-      lines: [{ productId: PRODUCT_ID, outcome: 'unchanged', status: 'RESERVED', quantity: 2 }],
+      step: 'reserve-stock',
+      orderId: ORDER_ID,
+      reserved: [{ productId: PRODUCT_ID, quantity: 2 }],
     });
-    expect(step.causes.at(-1)).toEqual({ correlationId: ORDER_ID, requestId: 'lambda-req-1' });
+    expect(step.causes.at(-1)).toEqual({ correlationId: ORDER_ID, causationId: 'lambda-req-1' });
   });
 
   test('throws an error named OutOfStock when a line cannot be held, logged as a business outcome', async () => {
@@ -185,9 +189,13 @@ describe('reserve-stock', () => {
     expect(step.logger.lines).toEqual([
       {
         level: 'info',
-        message: 'Business outcome OutOfStock: the saga compensates',
-        keys: { correlationId: 'corr-9', orderId: ORDER_ID },
-        extra: { productId: PRODUCT_ID, reason: expect.stringContaining('1 units available') },
+        message: 'Saga step ended with a business outcome',
+        keys: { correlationId: 'corr-9', orderId: ORDER_ID, sagaStep: 'reserve-stock' },
+        extra: {
+          step: 'reserve-stock',
+          outcome: 'OutOfStock',
+          reason: expect.stringContaining('1 units available'),
+        },
       },
     ]);
   });
@@ -243,8 +251,7 @@ describe('reserve-stock', () => {
       reserveStock: async () => {
         throw new Error('DynamoDB is unreachable');
       },
-      newContext: (request) =>
-        commandContext({ correlationId: request.correlationId, causationId: request.requestId }),
+      newContext: commandContext,
       logger,
     });
     // Act
@@ -252,7 +259,7 @@ describe('reserve-stock', () => {
     // Assess
     expect(error).toMatchObject({ name: 'Error', message: 'DynamoDB is unreachable' });
     expect(logger.lines.map(({ level, keys }) => [level, keys])).toEqual([
-      ['error', { correlationId: 'corr-9', orderId: ORDER_ID }],
+      ['error', { correlationId: 'corr-9', orderId: ORDER_ID, sagaStep: 'reserve-stock' }],
     ]);
   });
 });
@@ -301,7 +308,7 @@ describe('commit-stock', () => {
     // Assess
     expect(error.name).toBe('ReservationNotFound');
     expect(step.logger.lines.map(({ level, message }) => [level, message])).toEqual([
-      ['info', 'Business outcome ReservationNotFound: the saga compensates'],
+      ['info', 'Saga step ended with a business outcome'],
     ]);
   });
 });

@@ -7,7 +7,7 @@ import { orderRunner } from '../../../functions/orders/application/order-runner'
 import type { PlaceOrderSagaInput } from '../../../functions/orders/contracts/place-order-saga';
 import type { CardPayment, OrderEvent, OrderState } from '../../../functions/orders/domain/order';
 import type { CardVault } from '../../../functions/orders/ports/card-vault';
-import type { CommandContextFactory } from '../../../functions/orders/handlers/command-context';
+import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import type {
   KnownUser,
   KnownUserReader,
@@ -277,5 +277,14 @@ export interface LoggedLine {
 export function recordingLogger(lines: LoggedLine[] = []) {
   const at = (level: LoggedLine['level']) => (message: string, attributes: Record<string, unknown>) =>
     void lines.push({ level, message, attributes });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  const keys = () => undefined;
+  return {
+    lines,
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    appendKeys: keys,
+    removeKeys: keys,
+    resetKeys: keys,
+  };
 }

@@ -8,7 +8,7 @@ import { makeHandler as makeCancelSagaHandler } from '../../../functions/orders/
 import { makeHandler as makeConfirmHandler } from '../../../functions/orders/handlers/confirm-order';
 import { makeHandler as makeEnsureHandler } from '../../../functions/orders/handlers/ensure-order-active';
 import { makeHandler as makeRequestApprovalHandler } from '../../../functions/orders/handlers/request-approval';
-import { SagaStepError } from '../../../functions/orders/handlers/saga-step';
+import { SagaStepError } from '../../../shared/saga/saga-step';
 import { InMemoryEventStore, type AppendResult } from '../../../shared/event-sourcing';
 import { fixedContext } from '../event-sourcing/fixed-context';
 import {

@@ -12,7 +12,10 @@ import type { Payment } from '../../../functions/payments/domain/payment';
 import { makeChargePaymentHandler } from '../../../functions/payments/handlers/charge-payment';
 import { makeGetPaymentHandler } from '../../../functions/payments/handlers/get-payment';
 import { makeRefundPaymentHandler } from '../../../functions/payments/handlers/refund-payment';
-import type { StepLogger, StepMetrics } from '../../../functions/payments/handlers/saga-step';
+import type {
+  SagaStepLogger as StepLogger,
+  SagaStepMetrics as StepMetrics,
+} from '../../../shared/saga/saga-step';
 import { errorBodyOf, proxyEvent, requestContextOf, TEST_CUSTOMER, TEST_STAFF } from '../http/proxy-event';
 import type { Requester } from '../../../shared/identity/requester';
 import { FIXED_NOW, ORDER_ID, rejectionOf, USER_ID } from './fakes';
@@ -131,8 +134,9 @@ describe('charge-payment handler', () => {
     // Act
     await handler(chargeInput);
     // Assess
-    expect(keysDuring).toEqual({ orderId: ORDER_ID, correlationId: 'corr-1' });
-    expect(logger.lines.at(-1)?.keys).toEqual({ orderId: ORDER_ID, correlationId: 'corr-1' });
+    const keys = { orderId: ORDER_ID, correlationId: 'corr-1', sagaStep: 'charge-payment' };
+    expect(keysDuring).toEqual(keys);
+    expect(logger.lines.at(-1)?.keys).toEqual(keys);
     expect(logger.current()).toEqual({});
   });
 
