@@ -25,7 +25,7 @@ import { loadOrderSagaEventsConfig, loadProductCommandConfig, loadProductsConfig
 import { sqsConsumerOptions } from '../../shared/messaging/sqs-consumer-options';
 import { dynamoDbOrderStockStore } from './adapters/order-stock-items';
 import { makeOrderStockChoreography } from './application/order-stock-choreography';
-import type { OrderSagaEventsDeps } from './handlers/order-saga-events';
+import type { OrderSagaEventsDependencies } from './handlers/order-saga-events';
 import { INVENTORY_EVENT_SOURCE } from './contracts/inventory-events';
 import { requestCommandContext } from './handlers/command-context-factory';
 import type { CommitStockHandlerDependencies } from './handlers/commit-stock';
@@ -118,7 +118,7 @@ export function commitStockDependencies(): CommitStockHandlerDependencies {
 }
 
 /** The choreographed saga's consumer: reserve, commit and release on the other contexts' events. */
-export function orderSagaEventsDependencies(): OrderSagaEventsDeps {
+export function orderSagaEventsDependencies(): OrderSagaEventsDependencies {
   const config = loadOrderSagaEventsConfig();
   const stock = { repository: productRepository(config.productsTable), retry: loggedRetry };
   return {

@@ -9,7 +9,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { sqsConsumerOptions } from '../../shared/messaging/sqs-consumer-options';
 import { SchedulerOrderDeadlines } from './adapters/scheduler-order-deadlines';
 import { makeOrderChoreography } from './application/order-choreography';
-import type { OrderSagaEventsDeps } from './handlers/order-saga-events';
+import type { OrderSagaEventsDependencies } from './handlers/order-saga-events';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaCardVault } from './adapters/lambda-card-vault';
@@ -48,20 +48,20 @@ import { loadConfig, type OrdersConfig } from './config';
 import { currentTraceHeader } from '../../shared/config/env';
 import { ORDERS_EVENT_SOURCE } from './contracts/order-events';
 import type { OrderEvent, OrderState } from './domain/order';
-import type { CancelOrderHandlerDeps } from './handlers/cancel-order';
-import type { CancelOrderSagaHandlerDeps } from './handlers/cancel-order-saga';
+import type { CancelOrderHandlerDependencies } from './handlers/cancel-order';
+import type { CancelOrderSagaHandlerDependencies } from './handlers/cancel-order-saga';
 import type { CommandContextFactory } from '../../shared/event-sourcing';
-import type { ConfirmOrderHandlerDeps } from './handlers/confirm-order';
-import type { CreateOrderHandlerDeps } from './handlers/create-order';
-import type { DecideApprovalHandlerDeps } from './handlers/decide-approval';
-import type { EnsureOrderActiveHandlerDeps } from './handlers/ensure-order-active';
-import type { GetOrderHandlerDeps } from './handlers/get-order';
-import type { GetOrderEventsHandlerDeps } from './handlers/get-order-events';
-import type { ListUserOrdersHandlerDeps } from './handlers/list-user-orders';
-import type { ProjectorHandlerDeps } from './handlers/project-order-events';
-import type { RequestApprovalHandlerDeps } from './handlers/request-approval';
-import type { ShipOrderHandlerDeps } from './handlers/ship-order';
-import type { StartOrderSagaHandlerDeps } from './handlers/start-order-saga';
+import type { ConfirmOrderHandlerDependencies } from './handlers/confirm-order';
+import type { CreateOrderHandlerDependencies } from './handlers/create-order';
+import type { DecideApprovalHandlerDependencies } from './handlers/decide-approval';
+import type { EnsureOrderActiveHandlerDependencies } from './handlers/ensure-order-active';
+import type { GetOrderHandlerDependencies } from './handlers/get-order';
+import type { GetOrderEventsHandlerDependencies } from './handlers/get-order-events';
+import type { ListUserOrdersHandlerDependencies } from './handlers/list-user-orders';
+import type { ProjectorHandlerDependencies } from './handlers/project-order-events';
+import type { RequestApprovalHandlerDependencies } from './handlers/request-approval';
+import type { ShipOrderHandlerDependencies } from './handlers/ship-order';
+import type { StartOrderSagaHandlerDependencies } from './handlers/start-order-saga';
 import type { ProductCatalog } from './ports/product-catalog';
 
 /** Concurrent commands on one order lose the append race; 5 attempts absorb a burst of 10. */
@@ -129,7 +129,7 @@ function productCatalog(config: OrdersConfig<'createOrder'>): ProductCatalog {
     : new CachedProductCatalog({ catalog: inventory, ttlMs: config.PRICE_CACHE_TTL_MS });
 }
 
-export function createOrderDeps(): CreateOrderHandlerDeps {
+export function createOrderDependencies(): CreateOrderHandlerDependencies {
   const config = loadConfig('createOrder');
   const store = eventStore(config.EVENT_STORE_TABLE);
   return {
@@ -152,7 +152,7 @@ export function createOrderDeps(): CreateOrderHandlerDeps {
 }
 
 /** What the commands that may answer a waiting approval need: cancel and the approval decision. */
-function approvalCommandDeps(config: OrdersConfig<'command'>) {
+function approvalCommandDependencies(config: OrdersConfig<'command'>) {
   return {
     runner: commandRunner(config),
     approvalTasks: approvalTasks(config),
@@ -161,16 +161,16 @@ function approvalCommandDeps(config: OrdersConfig<'command'>) {
   };
 }
 
-export function cancelOrderDeps(): CancelOrderHandlerDeps {
+export function cancelOrderDependencies(): CancelOrderHandlerDependencies {
   const config = loadConfig('command');
   return {
-    cancelOrder: makeCancelOrder(approvalCommandDeps(config)),
+    cancelOrder: makeCancelOrder(approvalCommandDependencies(config)),
     idempotency: idempotency(config, false),
     commandContext: newCommandContext,
   };
 }
 
-export function shipOrderDeps(): ShipOrderHandlerDeps {
+export function shipOrderDependencies(): ShipOrderHandlerDependencies {
   const config = loadConfig('command');
   return {
     shipOrder: makeShipOrder({ runner: commandRunner(config) }),
@@ -179,16 +179,16 @@ export function shipOrderDeps(): ShipOrderHandlerDeps {
   };
 }
 
-export function decideApprovalDeps(): DecideApprovalHandlerDeps {
+export function decideApprovalDependencies(): DecideApprovalHandlerDependencies {
   const config = loadConfig('command');
   return {
-    decideApproval: makeDecideApproval(approvalCommandDeps(config)),
+    decideApproval: makeDecideApproval(approvalCommandDependencies(config)),
     idempotency: idempotency(config, false),
     commandContext: newCommandContext,
   };
 }
 
-export function getOrderDeps(): GetOrderHandlerDeps {
+export function getOrderDependencies(): GetOrderHandlerDependencies {
   const config = loadConfig('getOrder');
   return {
     getOrder: makeGetOrder({
@@ -207,19 +207,19 @@ export function getOrderDeps(): GetOrderHandlerDeps {
   };
 }
 
-export function listUserOrdersDeps(): ListUserOrdersHandlerDeps {
+export function listUserOrdersDependencies(): ListUserOrdersHandlerDependencies {
   const config = loadConfig('query');
   const views = new DynamoDbOrderViews({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
   const knownUsers = new DynamoDbKnownUsers({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
   return { listUserOrders: makeListUserOrders({ views, knownUsers }) };
 }
 
-export function getOrderEventsDeps(): GetOrderEventsHandlerDeps {
+export function getOrderEventsDependencies(): GetOrderEventsHandlerDependencies {
   const config = loadConfig('history');
   return { getOrderHistory: makeGetOrderHistory({ store: eventStore(config.EVENT_STORE_TABLE) }) };
 }
 
-export function projectorDeps(): ProjectorHandlerDeps {
+export function projectorDependencies(): ProjectorHandlerDependencies {
   const config = loadConfig('projector');
   const views = new DynamoDbOrderViews({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
   const knownUsers = new DynamoDbKnownUsers({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
@@ -239,7 +239,7 @@ export function outboxRelay(): OutboxRelayHandler {
 
 // ---- The PlaceOrder saga -------------------------------------------------------------------------
 
-export function startOrderSagaDeps(): StartOrderSagaHandlerDeps {
+export function startOrderSagaDependencies(): StartOrderSagaHandlerDependencies {
   const config = loadConfig('startSaga');
   return {
     startOrderSaga: makeStartOrderSaga({
@@ -251,7 +251,7 @@ export function startOrderSagaDeps(): StartOrderSagaHandlerDeps {
   };
 }
 
-export function requestApprovalDeps(): RequestApprovalHandlerDeps {
+export function requestApprovalDependencies(): RequestApprovalHandlerDependencies {
   const config = loadConfig('sagaStep');
   return {
     requestApproval: makeRequestApproval({
@@ -262,7 +262,7 @@ export function requestApprovalDeps(): RequestApprovalHandlerDeps {
   };
 }
 
-export function ensureOrderActiveDeps(): EnsureOrderActiveHandlerDeps {
+export function ensureOrderActiveDependencies(): EnsureOrderActiveHandlerDependencies {
   const config = loadConfig('sagaStep');
   return {
     ensureOrderActive: makeEnsureOrderActive({ store: eventStore(config.EVENT_STORE_TABLE) }),
@@ -270,7 +270,7 @@ export function ensureOrderActiveDeps(): EnsureOrderActiveHandlerDeps {
   };
 }
 
-export function confirmOrderDeps(): ConfirmOrderHandlerDeps {
+export function confirmOrderDependencies(): ConfirmOrderHandlerDependencies {
   const config = loadConfig('sagaStep');
   return {
     confirmOrder: makeConfirmOrder({ runner: commandRunner(config) }),
@@ -278,7 +278,7 @@ export function confirmOrderDeps(): ConfirmOrderHandlerDeps {
   };
 }
 
-export function cancelOrderSagaDeps(): CancelOrderSagaHandlerDeps {
+export function cancelOrderSagaDependencies(): CancelOrderSagaHandlerDependencies {
   const config = loadConfig('sagaStep');
   return {
     cancelOrder: makeCancelOrderSaga({ runner: commandRunner(config) }),
@@ -288,7 +288,7 @@ export function cancelOrderSagaDeps(): CancelOrderSagaHandlerDeps {
 
 // ---- The choreographed saga ----------------------------------------------------------------------
 
-export function orderSagaEventsDeps(): OrderSagaEventsDeps {
+export function orderSagaEventsDependencies(): OrderSagaEventsDependencies {
   const config = loadConfig('orderSagaEvents');
   return {
     choreography: makeOrderChoreography({

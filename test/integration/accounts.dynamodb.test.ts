@@ -30,11 +30,11 @@ import { makeTransferMoney } from '../../functions/accounts/application/transfer
 import { ledgerSum, type Account } from '../../functions/accounts/domain/account';
 import { InsufficientFundsError } from '../../functions/accounts/domain/errors';
 import { decideTransfer } from '../../functions/accounts/domain/transfer';
-import { makeDepositMoneyHandler } from '../../functions/accounts/handlers/deposit-money';
-import { makeGetAccountHandler } from '../../functions/accounts/handlers/get-account';
-import { makeListTransactionsHandler } from '../../functions/accounts/handlers/list-transactions';
-import { makeOpenAccountHandler } from '../../functions/accounts/handlers/open-account';
-import { makeTransferMoneyHandler } from '../../functions/accounts/handlers/transfer-money';
+import { makeHandler as makeDepositMoneyHandler } from '../../functions/accounts/handlers/deposit-money';
+import { makeHandler as makeGetAccountHandler } from '../../functions/accounts/handlers/get-account';
+import { makeHandler as makeListTransactionsHandler } from '../../functions/accounts/handlers/list-transactions';
+import { makeHandler as makeOpenAccountHandler } from '../../functions/accounts/handlers/open-account';
+import { makeHandler as makeTransferMoneyHandler } from '../../functions/accounts/handlers/transfer-money';
 import {
   RequestKeyTakenError,
   StaleAccountsError,

@@ -1,5 +1,5 @@
 import { accountPaymentsDependencies } from '../composition-root';
-import { makeAccountPaymentsHandler } from './account-payments';
+import { makeHandler } from './account-payments';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeAccountPaymentsHandler(accountPaymentsDependencies()));
+export const handler = tracedHandler(makeHandler(accountPaymentsDependencies()));

@@ -48,7 +48,7 @@ const AccountPaymentRequestSchema = z.discriminatedUnion('operation', [
  * order from an account, refund it, list its charge. Refusals are answers; anything else (a lost race
  * past the retry's time, DynamoDB failing) is thrown, and the caller may repeat the request safely.
  */
-export function makeAccountPaymentsHandler(
+export function makeHandler(
   deps: AccountPaymentsHandlerDependencies,
 ): (
   event: unknown,

@@ -1,5 +1,5 @@
 import { depositMoneyDependencies } from '../composition-root';
-import { makeDepositMoneyHandler } from './deposit-money';
+import { makeHandler } from './deposit-money';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeDepositMoneyHandler(depositMoneyDependencies()));
+export const handler = tracedHandler(makeHandler(depositMoneyDependencies()));

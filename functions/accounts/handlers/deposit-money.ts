@@ -24,7 +24,7 @@ export interface DepositMoneyHandlerDependencies {
  * `POST /accounts/{accountId}/deposits` `{ amountCents }` with `Idempotency-Key` → 201 with the deposit,
  * for the account's owner and staff; a retry with the key answers the same deposit.
  */
-export function makeDepositMoneyHandler(deps: DepositMoneyHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: DepositMoneyHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       pathParameters: AccountPath,

@@ -1,5 +1,5 @@
 import { getAccountDependencies } from '../composition-root';
-import { makeGetAccountHandler } from './get-account';
+import { makeHandler } from './get-account';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeGetAccountHandler(getAccountDependencies()));
+export const handler = tracedHandler(makeHandler(getAccountDependencies()));

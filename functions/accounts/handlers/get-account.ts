@@ -10,7 +10,7 @@ export interface GetAccountHandlerDependencies {
 }
 
 /** `GET /accounts/{accountId}` → 200 for its owner and staff; 404 `ACCOUNT_NOT_FOUND` for anyone else. */
-export function makeGetAccountHandler(deps: GetAccountHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: GetAccountHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: AccountPath, query: NoQuery, logger: deps.logger },
     async ({ pathParameters: { accountId }, event }) => {

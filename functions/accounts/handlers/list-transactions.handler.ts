@@ -1,5 +1,5 @@
 import { listTransactionsDependencies } from '../composition-root';
-import { makeListTransactionsHandler } from './list-transactions';
+import { makeHandler } from './list-transactions';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeListTransactionsHandler(listTransactionsDependencies()));
+export const handler = tracedHandler(makeHandler(listTransactionsDependencies()));

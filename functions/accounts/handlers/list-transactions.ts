@@ -14,7 +14,7 @@ export interface ListTransactionsHandlerDependencies {
  * `GET /accounts/{accountId}/transactions?limit=&cursor=` → 200 `{ transactions, nextCursor }`, newest
  * first, for the account's owner and staff; 404 for anyone else.
  */
-export function makeListTransactionsHandler(deps: ListTransactionsHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: ListTransactionsHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: AccountPath, query: TransactionsQuery, logger: deps.logger },
     async ({ pathParameters: { accountId }, query, event }) => {

@@ -1,5 +1,5 @@
 import { openAccountDependencies } from '../composition-root';
-import { makeOpenAccountHandler } from './open-account';
+import { makeHandler } from './open-account';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeOpenAccountHandler(openAccountDependencies()));
+export const handler = tracedHandler(makeHandler(openAccountDependencies()));

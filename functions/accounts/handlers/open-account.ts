@@ -18,7 +18,7 @@ export interface OpenAccountHandlerDependencies {
 }
 
 /** `POST /accounts` `{ currency }` → 201 with the caller's new account and its `Location`. */
-export function makeOpenAccountHandler(deps: OpenAccountHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: OpenAccountHandlerDependencies): ProxyHandler {
   return httpHandler(
     { body: OpenAccountBody, query: NoQuery, interceptor: deps.idempotency, logger: deps.logger },
     async ({ body, event }) => {

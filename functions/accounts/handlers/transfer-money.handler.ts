@@ -1,5 +1,5 @@
 import { transferMoneyDependencies } from '../composition-root';
-import { makeTransferMoneyHandler } from './transfer-money';
+import { makeHandler } from './transfer-money';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeTransferMoneyHandler(transferMoneyDependencies()));
+export const handler = tracedHandler(makeHandler(transferMoneyDependencies()));

@@ -25,7 +25,7 @@ export interface TransferMoneyHandlerDependencies {
  * completed transfer; the caller must own the source account. A retry with the key answers the same
  * transfer.
  */
-export function makeTransferMoneyHandler(deps: TransferMoneyHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: TransferMoneyHandlerDependencies): ProxyHandler {
   return httpHandler(
     { body: TransferBody, query: NoQuery, interceptor: deps.idempotency, logger: deps.logger },
     async ({ body, headers, event, correlationId, context }) => {

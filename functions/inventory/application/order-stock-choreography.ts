@@ -22,7 +22,7 @@ import type { ReserveStock } from './reserve-stock';
 
 export type OrderStockStore = ReactionStateStore<OrderStock>;
 
-export interface OrderStockChoreographyDeps {
+export interface OrderStockChoreographyDependencies {
   readonly store: OrderStockStore;
   readonly reserveStock: ReserveStock;
   readonly commitStock: CommitStock;
@@ -53,7 +53,7 @@ export interface OrderStockChoreography {
  * state that won. The lines move first, each in its own transaction and idempotently (see
  * `change-reservation.ts`), so a reaction that dies half-way is completed by the redelivery.
  */
-export function makeOrderStockChoreography(deps: OrderStockChoreographyDeps): OrderStockChoreography {
+export function makeOrderStockChoreography(deps: OrderStockChoreographyDependencies): OrderStockChoreography {
   const { store } = deps;
 
   function write<T extends OrderStockEventType>(

@@ -1,6 +1,6 @@
 import { commitStockDependencies } from '../composition-root';
-import { makeCommitStockHandler } from './commit-stock';
+import { makeHandler } from './commit-stock';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** Invoked by the PlaceOrder state machine (`LambdaInvoke`), not by the API. */
-export const handler = tracedHandler(makeCommitStockHandler(commitStockDependencies()));
+export const handler = tracedHandler(makeHandler(commitStockDependencies()));

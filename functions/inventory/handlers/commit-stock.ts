@@ -11,9 +11,7 @@ export interface CommitStockHandlerDependencies extends StockStepDependencies {
  * The saga's CommitStock step: `{ orderId, items, correlationId? }` → `{ orderId, committed }`; throws
  * `ReservationNotFound` when the order holds no reservation of a line (never made, or released).
  */
-export function makeCommitStockHandler(
-  deps: CommitStockHandlerDependencies,
-): SagaStepHandler<CommitStockOutput> {
+export function makeHandler(deps: CommitStockHandlerDependencies): SagaStepHandler<CommitStockOutput> {
   return stockStep(
     {
       step: 'commit-stock',

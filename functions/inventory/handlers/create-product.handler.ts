@@ -1,5 +1,5 @@
 import { createProductDependencies } from '../composition-root';
-import { makeCreateProductHandler } from './create-product';
+import { makeHandler } from './create-product';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeCreateProductHandler(createProductDependencies()));
+export const handler = tracedHandler(makeHandler(createProductDependencies()));

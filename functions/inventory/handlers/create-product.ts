@@ -20,7 +20,7 @@ export interface CreateProductHandlerDependencies {
 }
 
 /** `POST /products` → 201 with the product and its `Location`. */
-export function makeCreateProductHandler(deps: CreateProductHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: CreateProductHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       authorize: staffOnly('create products'),

@@ -1,5 +1,5 @@
 import { getProductDependencies } from '../composition-root';
-import { makeGetProductHandler } from './get-product';
+import { makeHandler } from './get-product';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeGetProductHandler(getProductDependencies()));
+export const handler = tracedHandler(makeHandler(getProductDependencies()));

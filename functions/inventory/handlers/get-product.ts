@@ -10,7 +10,7 @@ export interface GetProductHandlerDependencies {
 }
 
 /** `GET /products/{productId}` → 200 with the product, 404 `PRODUCT_NOT_FOUND`. */
-export function makeGetProductHandler(deps: GetProductHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: GetProductHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: ProductPath, query: NoQuery, logger: deps.logger },
     async ({ pathParameters: { productId } }) => {

@@ -13,7 +13,7 @@ import {
 import { PAYMENTS_EVENT_SOURCE, PaymentCapturedDataSchema } from '../../payments/contracts';
 import type { OrderStockChoreography } from '../application/order-stock-choreography';
 
-export interface OrderSagaEventsDeps extends Omit<EventConsumerOptions, 'reactions'> {
+export interface OrderSagaEventsDependencies extends Omit<EventConsumerOptions, 'reactions'> {
   readonly choreography: OrderStockChoreography;
 }
 
@@ -21,7 +21,7 @@ export interface OrderSagaEventsDeps extends Omit<EventConsumerOptions, 'reactio
  * Inventory's consumer of the choreographed saga: `OrderCreated` reserves, `PaymentCaptured` commits,
  * `OrderCancelled` releases (see `order-stock-choreography.ts`).
  */
-export function makeHandler(deps: OrderSagaEventsDeps) {
+export function makeHandler(deps: OrderSagaEventsDependencies) {
   const { choreography } = deps;
   return makeEventConsumer({
     ...deps,

@@ -1,6 +1,6 @@
 import { releaseStockDependencies } from '../composition-root';
-import { makeReleaseStockHandler } from './release-stock';
+import { makeHandler } from './release-stock';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** Invoked by the PlaceOrder state machine (`LambdaInvoke`), not by the API. */
-export const handler = tracedHandler(makeReleaseStockHandler(releaseStockDependencies()));
+export const handler = tracedHandler(makeHandler(releaseStockDependencies()));

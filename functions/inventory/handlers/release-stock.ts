@@ -12,9 +12,7 @@ export interface ReleaseStockHandlerDependencies extends StockStepDependencies {
  * the lines whose units are available again (a product the order held nothing of is marked released
  * and left out). Idempotent.
  */
-export function makeReleaseStockHandler(
-  deps: ReleaseStockHandlerDependencies,
-): SagaStepHandler<ReleaseStockOutput> {
+export function makeHandler(deps: ReleaseStockHandlerDependencies): SagaStepHandler<ReleaseStockOutput> {
   return stockStep(
     {
       step: 'release-stock',

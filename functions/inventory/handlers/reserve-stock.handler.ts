@@ -1,6 +1,6 @@
 import { reserveStockDependencies } from '../composition-root';
-import { makeReserveStockHandler } from './reserve-stock';
+import { makeHandler } from './reserve-stock';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** Invoked by the PlaceOrder state machine (`LambdaInvoke`), not by the API. */
-export const handler = tracedHandler(makeReserveStockHandler(reserveStockDependencies()));
+export const handler = tracedHandler(makeHandler(reserveStockDependencies()));

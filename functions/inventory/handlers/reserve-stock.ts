@@ -11,9 +11,7 @@ export interface ReserveStockHandlerDependencies extends StockStepDependencies {
  * The saga's ReserveStock step: `{ orderId, items, correlationId? }` → `{ orderId, reserved }`;
  * throws `OutOfStock` when a line cannot be held (the lines held before it stay held).
  */
-export function makeReserveStockHandler(
-  deps: ReserveStockHandlerDependencies,
-): SagaStepHandler<ReserveStockOutput> {
+export function makeHandler(deps: ReserveStockHandlerDependencies): SagaStepHandler<ReserveStockOutput> {
   return stockStep(
     {
       step: 'reserve-stock',

@@ -1,5 +1,5 @@
 import { restockProductDependencies } from '../composition-root';
-import { makeRestockProductHandler } from './restock-product';
+import { makeHandler } from './restock-product';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeRestockProductHandler(restockProductDependencies()));
+export const handler = tracedHandler(makeHandler(restockProductDependencies()));

@@ -21,7 +21,7 @@ export interface RestockProductHandlerDependencies {
 }
 
 /** `POST /products/{productId}/restock` → 200 with the product after the restock. */
-export function makeRestockProductHandler(deps: RestockProductHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: RestockProductHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       authorize: staffOnly('restock products'),

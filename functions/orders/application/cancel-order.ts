@@ -25,7 +25,7 @@ export interface CancelledOrder {
 
 export type CancelOrder = (input: CancelOrderInput, context: CommandContext) => Promise<CancelledOrder>;
 
-export interface CancelOrderDeps {
+export interface CancelOrderDependencies {
   readonly runner: OrderRunner;
   /** With `taskCallbacks`: a saga waiting for the order's approval is failed with `OrderCancelled`. */
   readonly approvalTasks?: ApprovalTasks;
@@ -42,7 +42,7 @@ export interface CancelOrderDeps {
  * deadline. That call is best effort: its failures are logged, never the client's, since the deadline
  * ends the wait anyway.
  */
-export function makeCancelOrder(deps: CancelOrderDeps): CancelOrder {
+export function makeCancelOrder(deps: CancelOrderDependencies): CancelOrder {
   return async ({ orderId, reason, requester }, context) => {
     let appended: boolean;
     try {
@@ -63,7 +63,7 @@ export function makeCancelOrder(deps: CancelOrderDeps): CancelOrder {
 }
 
 async function endApprovalWait(
-  deps: CancelOrderDeps,
+  deps: CancelOrderDependencies,
   orderId: string,
   context: CommandContext,
 ): Promise<void> {

@@ -49,7 +49,7 @@ export interface PlacedOrder {
   readonly currency: string;
 }
 
-export interface CreateOrderDeps {
+export interface CreateOrderDependencies {
   readonly runner: OrderRunner;
   /** Where a retried request finds the order its key created. */
   readonly store: Pick<OrderEventStore, 'load'>;
@@ -87,7 +87,7 @@ export type CreateOrder = (
  * A key claimed before is a request carried out before: the same request gets the order it created
  * back (`IdempotencyKeyReusedError` for another request), and nothing is appended.
  */
-export function makeCreateOrder(deps: CreateOrderDeps): CreateOrder {
+export function makeCreateOrder(deps: CreateOrderDependencies): CreateOrder {
   const concurrency = deps.pricingConcurrency ?? 8;
   return async (input, context, budget = {}) => {
     const prices = await mapWithConcurrency(input.items, concurrency, (item) =>

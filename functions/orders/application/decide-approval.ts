@@ -29,7 +29,7 @@ export type DecideApproval = (
   context: CommandContext,
 ) => Promise<DecidedApproval>;
 
-export interface DecideApprovalDeps {
+export interface DecideApprovalDependencies {
   readonly runner: OrderRunner;
   readonly approvalTasks: ApprovalTasks;
   readonly taskCallbacks: SagaTaskCallbacks;
@@ -47,7 +47,7 @@ export interface DecideApprovalDeps {
  * The same decision again is harmless: no second event, and the saga is resumed only if the first call
  * did not get to it.
  */
-export function makeDecideApproval(deps: DecideApprovalDeps): DecideApproval {
+export function makeDecideApproval(deps: DecideApprovalDependencies): DecideApproval {
   return async ({ orderId, decision, comment }, context) => {
     const withComment = comment === undefined ? {} : { comment };
     let status: OrderStatus;

@@ -9,7 +9,7 @@ import type { OrderDeadlineKind, OrderDeadlines } from '../ports/order-deadlines
 import type { OrderRunner } from './order-runner';
 import type { UseCaseLogger } from './use-case-logger';
 
-export interface OrderChoreographyDeps {
+export interface OrderChoreographyDependencies {
   readonly runner: OrderRunner;
   readonly deadlines: OrderDeadlines;
   /** How long a human approval may take before the order is cancelled with `APPROVAL_TIMEOUT`. */
@@ -57,7 +57,7 @@ export interface OrderChoreography {
  * payments refunds on, so the only step that can refuse (a paid order is not cancelled) comes before
  * the compensations, and a cancellation that was refused compensates nothing.
  */
-export function makeOrderChoreography(deps: OrderChoreographyDeps): OrderChoreography {
+export function makeOrderChoreography(deps: OrderChoreographyDependencies): OrderChoreography {
   const { runner, deadlines, logger } = deps;
 
   async function run(cause: ReactionCause, command: OrderCommand, context: CommandContext) {

@@ -16,7 +16,7 @@ export interface OrderDetails extends OrderView {
   readonly saga?: SagaExecution;
 }
 
-export interface GetOrderDeps {
+export interface GetOrderDependencies {
   readonly views: OrderViewReader;
   /** Where an orchestrated order's saga is read live; without it, no `saga` is shown. */
   readonly sagaStatus?: SagaStatus;
@@ -29,7 +29,7 @@ export interface GetOrderDeps {
  * execution, read live from Step Functions; when that cannot be read, the order is still answered, with
  * the saga's status `UNKNOWN`.
  */
-export function makeGetOrder(deps: GetOrderDeps) {
+export function makeGetOrder(deps: GetOrderDependencies) {
   return async (orderId: string, requester: Requester): Promise<OrderDetails> => {
     const view = await deps.views.get(orderId);
     if (view === undefined || !mayAccess(requester, view.userId)) throw new OrderNotFoundError(orderId);
@@ -51,7 +51,7 @@ async function sagaOf(
   }
 }
 
-export interface ListUserOrdersDeps {
+export interface ListUserOrdersDependencies {
   readonly views: OrderViewReader;
   /** The users the orders context has heard of (`UserRegistered`), for staff naming another user. */
   readonly knownUsers: KnownUserReader;
@@ -64,7 +64,7 @@ export interface ListUserOrdersDeps {
  * (404). The caller's own list is never refused: their verified token proves them, and their
  * `UserRegistered` may still be on its way.
  */
-export function makeListUserOrders(deps: ListUserOrdersDeps) {
+export function makeListUserOrders(deps: ListUserOrdersDependencies) {
   return async (
     userId: string,
     requester: Requester,

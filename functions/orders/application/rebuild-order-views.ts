@@ -4,7 +4,7 @@ import { ORDER_AGGREGATE_TYPE, OrderEventEnvelopeSchema } from '../contracts/ord
 import type { OrderView, OrderViewWriter } from '../ports/order-views';
 import { projectEvent } from './order-view-projection';
 
-export interface RebuildOrderViewsDeps {
+export interface RebuildOrderViewsDependencies {
   /** The orders event store: its streams, and each stream's events. */
   readonly store: Pick<EventStore, 'listStreams' | 'load'>;
   readonly views: OrderViewWriter;
@@ -35,7 +35,7 @@ export interface RebuildSummary {
  * view unless the view is already at a later version. Safe while the live projector runs: each write is
  * conditional on the version read, and a view a live delivery moved meanwhile is read again.
  */
-export function makeRebuildOrderViews(deps: RebuildOrderViewsDeps): () => Promise<RebuildSummary> {
+export function makeRebuildOrderViews(deps: RebuildOrderViewsDependencies): () => Promise<RebuildSummary> {
   const rebuildOne = async (orderId: string): Promise<RebuildOutcome> => {
     let view: OrderView | undefined;
     try {

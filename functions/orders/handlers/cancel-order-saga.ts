@@ -4,7 +4,7 @@ import { OrderNotCancellableError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
 
-export interface CancelOrderSagaHandlerDeps {
+export interface CancelOrderSagaHandlerDependencies {
   readonly cancelOrder: CancelOrderSaga;
   readonly commandContext: CommandContextFactory;
   readonly logger?: SagaStepLogger;
@@ -15,7 +15,7 @@ export interface CancelOrderSagaHandlerDeps {
  * (appends `OrderCancelled` unless the order is cancelled already), or throws `OrderNotCancellable` for
  * a paid order.
  */
-export function makeHandler(deps: CancelOrderSagaHandlerDeps) {
+export function makeHandler(deps: CancelOrderSagaHandlerDependencies) {
   return sagaStep({
     step: 'cancel-order-saga',
     input: CancelOrderSagaInputSchema,

@@ -9,7 +9,7 @@ import { annotate } from '../../../shared/observability/tracer';
 
 export const CancelOrderBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 
-export interface CancelOrderHandlerDeps {
+export interface CancelOrderHandlerDependencies {
   readonly cancelOrder: CancelOrder;
   /** `Idempotency-Key`, optional here: a cancel is safe to repeat without one. */
   readonly idempotency: HttpInterceptor;
@@ -18,7 +18,7 @@ export interface CancelOrderHandlerDeps {
 }
 
 /** `POST /orders/{orderId}/cancel` → 202: the compensations (stock, payment) follow asynchronously. */
-export function makeHandler(deps: CancelOrderHandlerDeps): ProxyHandler {
+export function makeHandler(deps: CancelOrderHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       body: CancelOrderBody,

@@ -4,7 +4,7 @@ import { OrderNotConfirmableError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
 
-export interface ConfirmOrderHandlerDeps {
+export interface ConfirmOrderHandlerDependencies {
   readonly confirmOrder: ConfirmOrder;
   readonly commandContext: CommandContextFactory;
   readonly logger?: SagaStepLogger;
@@ -14,7 +14,7 @@ export interface ConfirmOrderHandlerDeps {
  * Saga step `ConfirmOrder`: `{ orderId, chargeId, amountCents }` → `{ orderId, status: 'PAID', version }`
  * (appends `OrderPaid`), or throws `OrderNotConfirmable` when the customer's cancel came first.
  */
-export function makeHandler(deps: ConfirmOrderHandlerDeps) {
+export function makeHandler(deps: ConfirmOrderHandlerDependencies) {
   return sagaStep({
     step: 'confirm-order',
     input: ConfirmOrderInputSchema,

@@ -1,6 +1,6 @@
 // Lambda entry: dependencies built once per container; the handler logic is in ./create-order.
-import { createOrderDeps } from '../composition-root';
+import { createOrderDependencies } from '../composition-root';
 import { makeHandler } from './create-order';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeHandler(createOrderDeps()));
+export const handler = tracedHandler(makeHandler(createOrderDependencies()));

@@ -48,7 +48,7 @@ export const CreateOrderBody = z.strictObject({
   ]),
 });
 
-export interface CreateOrderHandlerDeps {
+export interface CreateOrderHandlerDependencies {
   readonly createOrder: CreateOrder;
   /** `Idempotency-Key`, required on this route. */
   readonly idempotency: HttpInterceptor;
@@ -62,7 +62,7 @@ export interface CreateOrderHandlerDeps {
  * token, with which it reads inventory's prices, and the invocation's remaining time, within which the
  * price look-ups retry.
  */
-export function makeHandler(deps: CreateOrderHandlerDeps): ProxyHandler {
+export function makeHandler(deps: CreateOrderHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       body: CreateOrderBody,

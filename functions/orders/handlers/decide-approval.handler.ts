@@ -1,6 +1,6 @@
 // Lambda entry: dependencies built once per container; the handler logic is in ./decide-approval.
-import { decideApprovalDeps } from '../composition-root';
+import { decideApprovalDependencies } from '../composition-root';
 import { makeHandler } from './decide-approval';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeHandler(decideApprovalDeps()));
+export const handler = tracedHandler(makeHandler(decideApprovalDependencies()));

@@ -12,7 +12,7 @@ export const ApprovalBody = z.strictObject({
   comment: z.string().trim().min(1).max(500).optional(),
 });
 
-export interface DecideApprovalHandlerDeps {
+export interface DecideApprovalHandlerDependencies {
   readonly decideApproval: DecideApproval;
   /** `Idempotency-Key`, optional: the same decision again is harmless without one. */
   readonly idempotency: HttpInterceptor;
@@ -26,7 +26,7 @@ export interface DecideApprovalHandlerDeps {
  * 404 for an unknown order; 409 `ORDER_NOT_AWAITING_APPROVAL` when no approval is awaited (never asked,
  * decided the other way, or past its deadline).
  */
-export function makeHandler(deps: DecideApprovalHandlerDeps): ProxyHandler {
+export function makeHandler(deps: DecideApprovalHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       body: ApprovalBody,

@@ -4,14 +4,14 @@ import { OrderCancelledError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
 
-export interface EnsureOrderActiveHandlerDeps {
+export interface EnsureOrderActiveHandlerDependencies {
   readonly ensureOrderActive: EnsureOrderActive;
   readonly commandContext: CommandContextFactory;
   readonly logger?: SagaStepLogger;
 }
 
 /** Saga step `EnsureOrderActive`: `{ orderId }` → `{ orderId, version }`, or throws `OrderCancelled`. */
-export function makeHandler(deps: EnsureOrderActiveHandlerDeps) {
+export function makeHandler(deps: EnsureOrderActiveHandlerDependencies) {
   return sagaStep({
     step: 'ensure-order-active',
     input: EnsureOrderActiveInputSchema,

@@ -1,6 +1,6 @@
 // Lambda entry: dependencies built once per container; the handler logic is in ./get-order-events.
-import { getOrderEventsDeps } from '../composition-root';
+import { getOrderEventsDependencies } from '../composition-root';
 import { makeHandler } from './get-order-events';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeHandler(getOrderEventsDeps()));
+export const handler = tracedHandler(makeHandler(getOrderEventsDependencies()));

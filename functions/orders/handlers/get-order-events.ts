@@ -4,13 +4,13 @@ import type { Requester } from '../../../shared/identity/requester';
 import type { OrderHistory } from '../application/order-queries';
 import { OrderPath } from './schemas';
 
-export interface GetOrderEventsHandlerDeps {
+export interface GetOrderEventsHandlerDependencies {
   readonly getOrderHistory: (orderId: string, requester: Requester) => Promise<OrderHistory>;
   readonly logger?: HttpLogger;
 }
 
 /** `GET /orders/{orderId}/events` → 200 `{ orderId, events }` straight from the event store. */
-export function makeHandler(deps: GetOrderEventsHandlerDeps): ProxyHandler {
+export function makeHandler(deps: GetOrderEventsHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
     async ({ pathParameters: { orderId }, event }) => ({

@@ -5,7 +5,7 @@ import type { OrderDetails } from '../application/order-queries';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
 
-export interface GetOrderHandlerDeps {
+export interface GetOrderHandlerDependencies {
   readonly getOrder: (orderId: string, requester: Requester) => Promise<OrderDetails>;
   readonly logger?: HttpLogger;
 }
@@ -14,7 +14,7 @@ export interface GetOrderHandlerDeps {
  * `GET /orders/{orderId}` → 200 with the read model's view (and, for an orchestrated order, its saga
  * execution read live), 404 while it has none, and to anyone but its owner and staff.
  */
-export function makeHandler(deps: GetOrderHandlerDeps): ProxyHandler {
+export function makeHandler(deps: GetOrderHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
     async ({ pathParameters: { orderId }, event }) => {

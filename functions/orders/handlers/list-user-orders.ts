@@ -18,7 +18,7 @@ export const ListUserOrdersQuery = z.strictObject({
   cursor: z.string().min(1).max(1024).optional(),
 });
 
-export interface ListUserOrdersHandlerDeps {
+export interface ListUserOrdersHandlerDependencies {
   readonly listUserOrders: (
     userId: string,
     requester: Requester,
@@ -32,7 +32,7 @@ export interface ListUserOrdersHandlerDeps {
  * `{ orders, nextCursor }`, newest first; another customer's → 403; a user the orders context has never
  * heard of, named by staff → 404 `USER_NOT_FOUND`.
  */
-export function makeHandler(deps: ListUserOrdersHandlerDeps): ProxyHandler {
+export function makeHandler(deps: ListUserOrdersHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       pathParameters: UserOrdersPath,

@@ -26,7 +26,7 @@ import {
   OrderDeadlineReachedDataSchema,
 } from '../contracts/order-events';
 
-export interface OrderSagaEventsDeps extends Omit<EventConsumerOptions, 'reactions'> {
+export interface OrderSagaEventsDependencies extends Omit<EventConsumerOptions, 'reactions'> {
   readonly choreography: OrderChoreography;
 }
 
@@ -35,7 +35,7 @@ export interface OrderSagaEventsDeps extends Omit<EventConsumerOptions, 'reactio
  * wait for its approval once its stock is held, confirms it once its stock is sold, and cancels it on
  * any failure (the compensations follow `OrderCancelled`) or when a deadline passes.
  */
-export function makeHandler(deps: OrderSagaEventsDeps) {
+export function makeHandler(deps: OrderSagaEventsDependencies) {
   const { choreography } = deps;
   return makeEventConsumer({
     ...deps,

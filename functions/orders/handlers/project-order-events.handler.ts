@@ -1,6 +1,6 @@
 // Lambda entry: dependencies built once per container; the handler logic is in ./project-order-events.
-import { projectorDeps } from '../composition-root';
+import { projectorDependencies } from '../composition-root';
 import { makeHandler } from './project-order-events';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeHandler(projectorDeps()));
+export const handler = tracedHandler(makeHandler(projectorDependencies()));

@@ -29,7 +29,7 @@ export interface BatchItemFailures {
 
 export type ProjectorLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
-export interface ProjectorHandlerDeps {
+export interface ProjectorHandlerDependencies {
   readonly project: ProjectOrderEvent;
   /** Records the user of each `UserRegistered` (the known-users rule's events) as known. */
   readonly recordKnownUser: RecordKnownUser;
@@ -94,7 +94,7 @@ type Parsed = ParsedOrderEvent | ParsedUserEvent;
  * the batch too, and every failure is reported, so SQS delivers it again after the visibility timeout
  * (and, after `maxReceiveCount`, to the DLQ).
  */
-export function makeHandler(deps: ProjectorHandlerDeps) {
+export function makeHandler(deps: ProjectorHandlerDependencies) {
   const logger = deps.logger ?? sharedLogger;
   /** Best effort: a message whose visibility cannot be changed comes back after the timeout anyway. */
   const deliverSoon = async (records: readonly ParsedOrderEvent[]): Promise<void> => {

@@ -4,7 +4,7 @@ import { OrderCancelledError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
 
-export interface RequestApprovalHandlerDeps {
+export interface RequestApprovalHandlerDependencies {
   readonly requestApproval: RequestApproval;
   readonly commandContext: CommandContextFactory;
   readonly logger?: SagaStepLogger;
@@ -15,7 +15,7 @@ export interface RequestApprovalHandlerDeps {
  * The execution then waits for the token, which `POST /orders/{orderId}/approval` (or a customer
  * cancel) answers. A cancelled order throws `OrderCancelled`.
  */
-export function makeHandler(deps: RequestApprovalHandlerDeps) {
+export function makeHandler(deps: RequestApprovalHandlerDependencies) {
   return sagaStep({
     step: 'request-approval',
     input: RequestApprovalInputSchema,

@@ -12,7 +12,7 @@ export const ShipOrderBody = z.strictObject({
   trackingNumber: z.string().trim().min(1).max(64),
 });
 
-export interface ShipOrderHandlerDeps {
+export interface ShipOrderHandlerDependencies {
   readonly shipOrder: ShipOrder;
   /** `Idempotency-Key`, optional: with one, a retried ship replays its 200 instead of a 409. */
   readonly idempotency: HttpInterceptor;
@@ -21,7 +21,7 @@ export interface ShipOrderHandlerDeps {
 }
 
 /** `POST /orders/{orderId}/ship` → 200 once a paid order is recorded as shipped. */
-export function makeHandler(deps: ShipOrderHandlerDeps): ProxyHandler {
+export function makeHandler(deps: ShipOrderHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       body: ShipOrderBody,

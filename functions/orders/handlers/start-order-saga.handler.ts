@@ -1,6 +1,6 @@
 // Lambda entry: dependencies built once per container; the handler logic is in ./start-order-saga.
-import { startOrderSagaDeps } from '../composition-root';
+import { startOrderSagaDependencies } from '../composition-root';
 import { makeHandler } from './start-order-saga';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeHandler(startOrderSagaDeps()));
+export const handler = tracedHandler(makeHandler(startOrderSagaDependencies()));

@@ -21,7 +21,7 @@ const OrderCreatedBusEvent = z.object({
   }),
 });
 
-export interface StartOrderSagaHandlerDeps {
+export interface StartOrderSagaHandlerDependencies {
   readonly startOrderSaga: StartOrderSaga;
   /** @default the shared Powertools logger */
   readonly logger?: SagaStepLogger;
@@ -38,7 +38,7 @@ export interface StartOrderSagaResult {
  * that exists already (a redelivered event) is success. An event that cannot start a saga throws
  * `InvalidSagaInput`: after Lambda's asynchronous retries it lands on the rule's dead-letter queue.
  */
-export function makeHandler(deps: StartOrderSagaHandlerDeps) {
+export function makeHandler(deps: StartOrderSagaHandlerDependencies) {
   const logger = deps.logger ?? sharedLogger;
   return async (event: unknown): Promise<StartOrderSagaResult> => {
     const parsed = OrderCreatedBusEvent.safeParse(event);

@@ -1,5 +1,5 @@
 import { createChargeDependencies } from '../composition-root';
-import { makeCreateChargeHandler } from './create-charge';
+import { makeHandler } from './create-charge';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeCreateChargeHandler(createChargeDependencies()));
+export const handler = tracedHandler(makeHandler(createChargeDependencies()));

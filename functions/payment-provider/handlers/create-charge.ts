@@ -14,7 +14,7 @@ export interface CreateChargeHandlerDependencies {
  * `insufficient_funds`; 500 `processing_error`; 503 `temporarily_unavailable`; 400 `invalid_token`;
  * 409 `key_reused` / `request_in_progress`; a replay with `Idempotent-Replayed: true`.
  */
-export function makeCreateChargeHandler(deps: CreateChargeHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: CreateChargeHandlerDependencies): ProxyHandler {
   return httpHandler(
     { body: CreateChargeBody, query: NoQuery, logger: deps.logger, errorResult: processorErrorResult },
     async (request) =>

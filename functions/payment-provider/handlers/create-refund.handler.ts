@@ -1,5 +1,5 @@
 import { createRefundDependencies } from '../composition-root';
-import { makeCreateRefundHandler } from './create-refund';
+import { makeHandler } from './create-refund';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeCreateRefundHandler(createRefundDependencies()));
+export const handler = tracedHandler(makeHandler(createRefundDependencies()));

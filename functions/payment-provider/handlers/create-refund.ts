@@ -13,7 +13,7 @@ export interface CreateRefundHandlerDependencies {
  * `POST /v1/charges/{chargeId}/refunds` (`Idempotency-Key` required; body optional, `{ amountCents? }`)
  * → 201 refund; 404 `resource_missing`; 409 `amount_too_large` / `charge_already_refunded`.
  */
-export function makeCreateRefundHandler(deps: CreateRefundHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: CreateRefundHandlerDependencies): ProxyHandler {
   return httpHandler(
     {
       body: CreateRefundBody,

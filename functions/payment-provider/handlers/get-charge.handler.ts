@@ -1,5 +1,5 @@
 import { getChargeDependencies } from '../composition-root';
-import { makeGetChargeHandler } from './get-charge';
+import { makeHandler } from './get-charge';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeGetChargeHandler(getChargeDependencies()));
+export const handler = tracedHandler(makeHandler(getChargeDependencies()));

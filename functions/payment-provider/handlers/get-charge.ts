@@ -10,7 +10,7 @@ export interface GetChargeHandlerDependencies {
 }
 
 /** `GET /v1/charges/{chargeId}` → 200 charge, 404 `resource_missing`. */
-export function makeGetChargeHandler(deps: GetChargeHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: GetChargeHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: ChargePath, query: NoQuery, logger: deps.logger, errorResult: processorErrorResult },
     async ({ pathParameters }) => ({

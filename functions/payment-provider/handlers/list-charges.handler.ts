@@ -1,5 +1,5 @@
 import { listChargesDependencies } from '../composition-root';
-import { makeListChargesHandler } from './list-charges';
+import { makeHandler } from './list-charges';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeListChargesHandler(listChargesDependencies()));
+export const handler = tracedHandler(makeHandler(listChargesDependencies()));

@@ -10,7 +10,7 @@ export interface ListChargesHandlerDependencies {
 }
 
 /** `GET /v1/charges?orderId=` → 200 `{ object: 'list', data: [charge…] }`; 400 without `orderId`. */
-export function makeListChargesHandler(deps: ListChargesHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: ListChargesHandlerDependencies): ProxyHandler {
   return httpHandler(
     { query: ListChargesQuery, logger: deps.logger, errorResult: processorErrorResult },
     async ({ query }) => ({

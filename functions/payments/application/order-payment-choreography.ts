@@ -22,7 +22,7 @@ import type { RefundPayment } from './refund-payment';
 
 export type OrderPaymentStore = ReactionStateStore<OrderPayment>;
 
-export interface OrderPaymentChoreographyDeps {
+export interface OrderPaymentChoreographyDependencies {
   readonly store: OrderPaymentStore;
   readonly chargePayment: ChargePayment;
   readonly refundPayment: RefundPayment;
@@ -69,7 +69,9 @@ export interface OrderPaymentChoreography {
  * and the payment fails (`PAYMENT_UNAVAILABLE`). A cancellation waits for a charge under way (it is
  * delivered again), so it always finds the charge's outcome and refunds a capture.
  */
-export function makeOrderPaymentChoreography(deps: OrderPaymentChoreographyDeps): OrderPaymentChoreography {
+export function makeOrderPaymentChoreography(
+  deps: OrderPaymentChoreographyDependencies,
+): OrderPaymentChoreography {
   const { store, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? Math.random;

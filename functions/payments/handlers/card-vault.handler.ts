@@ -1,6 +1,6 @@
 import { cardVaultDependencies } from '../composition-root';
-import { makeCardVaultHandler } from './card-vault';
+import { makeHandler } from './card-vault';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** Invoked by the orders context's create function (Lambda `Invoke`); see ./card-vault. */
-export const handler = tracedHandler(makeCardVaultHandler(cardVaultDependencies()));
+export const handler = tracedHandler(makeHandler(cardVaultDependencies()));

@@ -24,7 +24,7 @@ const KeepCardTokenRequestSchema = z.strictObject({
  * order: keeps the card token for the order's charge. A request it does not take is answered
  * `rejected`; a failing table is thrown (a function error), and the caller may repeat the request.
  */
-export function makeCardVaultHandler(
+export function makeHandler(
   deps: CardVaultHandlerDependencies,
 ): (event: unknown) => Promise<KeepCardTokenAnswer> {
   const { cardVault, logger } = deps;

@@ -1,6 +1,6 @@
 import { chargePaymentDependencies } from '../composition-root';
-import { makeChargePaymentHandler } from './charge-payment';
+import { makeHandler } from './charge-payment';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** Invoked by the PlaceOrder state machine (LambdaInvoke); see ./charge-payment. */
-export const handler = tracedHandler(makeChargePaymentHandler(chargePaymentDependencies()));
+export const handler = tracedHandler(makeHandler(chargePaymentDependencies()));

@@ -22,9 +22,7 @@ export interface ChargePaymentHandlerDependencies {
  * `PaymentAlreadyRefunded`). Retries stop in time for the outcome to be recorded before the
  * function's own timeout.
  */
-export function makeChargePaymentHandler(
-  deps: ChargePaymentHandlerDependencies,
-): SagaStepHandler<ChargePaymentOutput> {
+export function makeHandler(deps: ChargePaymentHandlerDependencies): SagaStepHandler<ChargePaymentOutput> {
   return sagaStep({
     step: 'charge-payment',
     input: ChargePaymentInputSchema,

@@ -1,5 +1,5 @@
 import { getPaymentDependencies } from '../composition-root';
-import { makeGetPaymentHandler } from './get-payment';
+import { makeHandler } from './get-payment';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeGetPaymentHandler(getPaymentDependencies()));
+export const handler = tracedHandler(makeHandler(getPaymentDependencies()));

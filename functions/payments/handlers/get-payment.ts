@@ -13,7 +13,7 @@ export interface GetPaymentHandlerDependencies {
  * `GET /payments/{orderId}` → 200 with the order's payment, to the customer who pays and staff; 404
  * `PAYMENT_NOT_FOUND` to anyone else.
  */
-export function makeGetPaymentHandler(deps: GetPaymentHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: GetPaymentHandlerDependencies): ProxyHandler {
   return httpHandler(
     { pathParameters: PaymentPath, query: NoQuery, logger: deps.logger },
     async ({ pathParameters: { orderId }, event }) => {

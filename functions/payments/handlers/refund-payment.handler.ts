@@ -1,6 +1,6 @@
 import { refundPaymentDependencies } from '../composition-root';
-import { makeRefundPaymentHandler } from './refund-payment';
+import { makeHandler } from './refund-payment';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** Invoked by the PlaceOrder state machine (LambdaInvoke) as a compensation; see ./refund-payment. */
-export const handler = tracedHandler(makeRefundPaymentHandler(refundPaymentDependencies()));
+export const handler = tracedHandler(makeHandler(refundPaymentDependencies()));

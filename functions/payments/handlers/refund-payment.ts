@@ -20,9 +20,7 @@ export interface RefundPaymentHandlerDependencies {
  * `{ orderId, refundedCents, refunds: [{ chargeId, refundId, amountCents }] }`; throws
  * `PaymentProviderUnavailable` when the processor cannot be reached (the saga retries it).
  */
-export function makeRefundPaymentHandler(
-  deps: RefundPaymentHandlerDependencies,
-): SagaStepHandler<RefundPaymentOutput> {
+export function makeHandler(deps: RefundPaymentHandlerDependencies): SagaStepHandler<RefundPaymentOutput> {
   return sagaStep({
     step: 'refund-payment',
     input: RefundPaymentInputSchema,

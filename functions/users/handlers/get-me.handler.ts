@@ -1,5 +1,5 @@
 import { getMeDependencies } from '../composition-root';
-import { makeGetMeHandler } from './get-me';
+import { makeHandler } from './get-me';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
-export const handler = tracedHandler(makeGetMeHandler(getMeDependencies()));
+export const handler = tracedHandler(makeHandler(getMeDependencies()));

@@ -12,7 +12,7 @@ export interface GetMeHandlerDependencies {
  * `GET /users/me` → 200 with the caller (the user id of their verified token); 401 `UNAUTHORIZED`
  * without one; 404 `USER_NOT_FOUND` if the token's user is unknown here.
  */
-export function makeGetMeHandler(deps: GetMeHandlerDependencies): ProxyHandler {
+export function makeHandler(deps: GetMeHandlerDependencies): ProxyHandler {
   return httpHandler({ query: NoQuery, logger: deps.logger }, async ({ event }) => ({
     statusCode: 200,
     body: toUserResponse(await deps.getUser(callerOf(event).userId)),

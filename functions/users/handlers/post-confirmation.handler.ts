@@ -1,6 +1,6 @@
 import { postConfirmationDependencies } from '../composition-root';
-import { makePostConfirmationHandler } from './post-confirmation';
+import { makeHandler } from './post-confirmation';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** The user pool's PostConfirmation trigger (infra/stacks/users-stack.ts). */
-export const handler = tracedHandler(makePostConfirmationHandler(postConfirmationDependencies()));
+export const handler = tracedHandler(makeHandler(postConfirmationDependencies()));

@@ -28,9 +28,7 @@ export interface PostConfirmationHandlerDependencies {
  * `EmailAlreadyRegisteredError`'s message. Any other trigger source (a password reset) does nothing.
  * It answers the event as it came, as Cognito expects.
  */
-export function makePostConfirmationHandler(
-  deps: PostConfirmationHandlerDependencies,
-): CognitoTriggerHandler {
+export function makeHandler(deps: PostConfirmationHandlerDependencies): CognitoTriggerHandler {
   const { logger } = deps;
   return async (event, invocation) => {
     const parsed = CognitoTriggerEvent.safeParse(event, { error: houseStyleReasons });

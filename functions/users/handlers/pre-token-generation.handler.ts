@@ -1,6 +1,6 @@
 import { preTokenGenerationDependencies } from '../composition-root';
-import { makePreTokenGenerationHandler } from './pre-token-generation';
+import { makeHandler } from './pre-token-generation';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** The user pool's PreTokenGeneration trigger (infra/stacks/users-stack.ts). */
-export const handler = tracedHandler(makePreTokenGenerationHandler(preTokenGenerationDependencies()));
+export const handler = tracedHandler(makeHandler(preTokenGenerationDependencies()));

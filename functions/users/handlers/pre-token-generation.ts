@@ -25,9 +25,7 @@ type Json = Readonly<Record<string, unknown>>;
  * Events of both versions are answered: V1 (`claimsOverrideDetails`, the ID token) and V2
  * (`claimsAndScopeOverrideDetails`, the ID and the access token).
  */
-export function makePreTokenGenerationHandler(
-  deps: PreTokenGenerationHandlerDependencies,
-): CognitoTriggerHandler {
+export function makeHandler(deps: PreTokenGenerationHandlerDependencies): CognitoTriggerHandler {
   const { logger } = deps;
   return async (event, invocation) => {
     const parsed = CognitoTriggerEvent.safeParse(event, { error: houseStyleReasons });

@@ -5,7 +5,7 @@ import {
   makeOrderPayments,
   type OrderPayments,
 } from '../../../functions/accounts/application/order-payments';
-import { makeAccountPaymentsHandler } from '../../../functions/accounts/handlers/account-payments';
+import { makeHandler as makeAccountPaymentsHandler } from '../../../functions/accounts/handlers/account-payments';
 import {
   accountId,
   ALICE,

@@ -6,7 +6,7 @@ import {
   openAccountDependencies,
   transferMoneyDependencies,
 } from '../../../functions/accounts/composition-root';
-import { makeTransferMoneyHandler } from '../../../functions/accounts/handlers/transfer-money';
+import { makeHandler as makeTransferMoneyHandler } from '../../../functions/accounts/handlers/transfer-money';
 import { errorBodyOf, jsonEvent } from '../http/proxy-event';
 import { accountId, ALICE } from './fixtures';
 

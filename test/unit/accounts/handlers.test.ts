@@ -11,11 +11,11 @@ import { makeListTransactions } from '../../../functions/accounts/application/li
 import { makeOpenAccount } from '../../../functions/accounts/application/open-account';
 import { makeTransferMoney } from '../../../functions/accounts/application/transfer-money';
 import type { Requester } from '../../../shared/identity/requester';
-import { makeDepositMoneyHandler } from '../../../functions/accounts/handlers/deposit-money';
-import { makeGetAccountHandler } from '../../../functions/accounts/handlers/get-account';
-import { makeListTransactionsHandler } from '../../../functions/accounts/handlers/list-transactions';
-import { makeOpenAccountHandler } from '../../../functions/accounts/handlers/open-account';
-import { makeTransferMoneyHandler } from '../../../functions/accounts/handlers/transfer-money';
+import { makeHandler as makeDepositMoneyHandler } from '../../../functions/accounts/handlers/deposit-money';
+import { makeHandler as makeGetAccountHandler } from '../../../functions/accounts/handlers/get-account';
+import { makeHandler as makeListTransactionsHandler } from '../../../functions/accounts/handlers/list-transactions';
+import { makeHandler as makeOpenAccountHandler } from '../../../functions/accounts/handlers/open-account';
+import { makeHandler as makeTransferMoneyHandler } from '../../../functions/accounts/handlers/transfer-money';
 import { errorBodyOf, requestContextOf } from '../http/proxy-event';
 import {
   accountId,

@@ -5,9 +5,9 @@ import { InMemoryProductRepository } from '../../../functions/inventory/adapters
 import { makeCreateProduct } from '../../../functions/inventory/application/create-product';
 import { makeGetProduct } from '../../../functions/inventory/application/get-product';
 import { makeRestockProduct } from '../../../functions/inventory/application/restock-product';
-import { makeCreateProductHandler } from '../../../functions/inventory/handlers/create-product';
-import { makeGetProductHandler } from '../../../functions/inventory/handlers/get-product';
-import { makeRestockProductHandler } from '../../../functions/inventory/handlers/restock-product';
+import { makeHandler as makeCreateProductHandler } from '../../../functions/inventory/handlers/create-product';
+import { makeHandler as makeGetProductHandler } from '../../../functions/inventory/handlers/get-product';
+import { makeHandler as makeRestockProductHandler } from '../../../functions/inventory/handlers/restock-product';
 import {
   errorBodyOf,
   jsonEvent,

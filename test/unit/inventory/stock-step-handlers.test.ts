@@ -4,9 +4,9 @@ import { makeReleaseStock } from '../../../functions/inventory/application/relea
 import { makeReserveStock } from '../../../functions/inventory/application/reserve-stock';
 import { STOCK_STEP_ERRORS } from '../../../functions/inventory/contracts';
 import type { Product } from '../../../functions/inventory/domain/product';
-import { makeCommitStockHandler } from '../../../functions/inventory/handlers/commit-stock';
-import { makeReleaseStockHandler } from '../../../functions/inventory/handlers/release-stock';
-import { makeReserveStockHandler } from '../../../functions/inventory/handlers/reserve-stock';
+import { makeHandler as makeCommitStockHandler } from '../../../functions/inventory/handlers/commit-stock';
+import { makeHandler as makeReleaseStockHandler } from '../../../functions/inventory/handlers/release-stock';
+import { makeHandler as makeReserveStockHandler } from '../../../functions/inventory/handlers/reserve-stock';
 import { commandContext, type CommandContextFactory } from '../../../shared/event-sourcing/command-context';
 import type { SagaStepLogger } from '../../../shared/saga/saga-step';
 import { aProduct, FIXED_NOW, nextTick, ORDER_ID, OTHER_PRODUCT_ID, PRODUCT_ID } from './fixtures';

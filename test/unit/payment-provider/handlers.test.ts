@@ -3,10 +3,10 @@ import type { HttpLogger } from '../../../shared/http/http-handler';
 import { makeGetCharge } from '../../../functions/payment-provider/application/get-charge';
 import { makeListCharges } from '../../../functions/payment-provider/application/list-charges';
 import type { ProcessorErrorBody } from '../../../functions/payment-provider/contracts';
-import { makeCreateChargeHandler } from '../../../functions/payment-provider/handlers/create-charge';
-import { makeCreateRefundHandler } from '../../../functions/payment-provider/handlers/create-refund';
-import { makeGetChargeHandler } from '../../../functions/payment-provider/handlers/get-charge';
-import { makeListChargesHandler } from '../../../functions/payment-provider/handlers/list-charges';
+import { makeHandler as makeCreateChargeHandler } from '../../../functions/payment-provider/handlers/create-charge';
+import { makeHandler as makeCreateRefundHandler } from '../../../functions/payment-provider/handlers/create-refund';
+import { makeHandler as makeGetChargeHandler } from '../../../functions/payment-provider/handlers/get-charge';
+import { makeHandler as makeListChargesHandler } from '../../../functions/payment-provider/handlers/list-charges';
 import { jsonEvent, proxyEvent } from '../http/proxy-event';
 import { aChargeRequest, chargeId, ORDER_ID, processor } from './fixtures';
 

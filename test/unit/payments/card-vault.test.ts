@@ -1,5 +1,5 @@
 import { InMemoryCardVault } from '../../../functions/payments/adapters/in-memory-card-vault';
-import { makeCardVaultHandler } from '../../../functions/payments/handlers/card-vault';
+import { makeHandler as makeCardVaultHandler } from '../../../functions/payments/handlers/card-vault';
 import { ORDER_ID } from './fakes';
 
 function setup() {

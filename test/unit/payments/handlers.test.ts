@@ -9,9 +9,9 @@ import {
   PaymentProviderUnavailableError,
 } from '../../../functions/payments/domain/errors';
 import type { Payment } from '../../../functions/payments/domain/payment';
-import { makeChargePaymentHandler } from '../../../functions/payments/handlers/charge-payment';
-import { makeGetPaymentHandler } from '../../../functions/payments/handlers/get-payment';
-import { makeRefundPaymentHandler } from '../../../functions/payments/handlers/refund-payment';
+import { makeHandler as makeChargePaymentHandler } from '../../../functions/payments/handlers/charge-payment';
+import { makeHandler as makeGetPaymentHandler } from '../../../functions/payments/handlers/get-payment';
+import { makeHandler as makeRefundPaymentHandler } from '../../../functions/payments/handlers/refund-payment';
 import type {
   SagaStepLogger as StepLogger,
   SagaStepMetrics as StepMetrics,

@@ -7,9 +7,9 @@ import { makeGetUser } from '../../../functions/users/application/get-user';
 import { makeRegisterUser } from '../../../functions/users/application/register-user';
 import { EmailAlreadyRegisteredError } from '../../../functions/users/domain/errors';
 import { triggerCommandContext } from '../../../functions/users/handlers/cognito-trigger';
-import { makeGetMeHandler } from '../../../functions/users/handlers/get-me';
-import { makePostConfirmationHandler } from '../../../functions/users/handlers/post-confirmation';
-import { makePreTokenGenerationHandler } from '../../../functions/users/handlers/pre-token-generation';
+import { makeHandler as makeGetMeHandler } from '../../../functions/users/handlers/get-me';
+import { makeHandler as makePostConfirmationHandler } from '../../../functions/users/handlers/post-confirmation';
+import { makeHandler as makePreTokenGenerationHandler } from '../../../functions/users/handlers/pre-token-generation';
 import { errorBodyOf, proxyEvent } from '../http/proxy-event';
 import {
   FIXED_NOW,
