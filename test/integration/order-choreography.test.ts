@@ -101,13 +101,27 @@ async function expectStock(product: TestProduct, expected: Stock): Promise<void>
 
 /** The order once the read model shows it `PAID` or `CANCELLED`. */
 async function settledOrder(orderId: string): Promise<OrderDetails> {
-  return eventually(
-    async () => {
-      const order = await orderOf(orderId);
-      return order?.status === 'PAID' || order?.status === 'CANCELLED' ? order : undefined;
-    },
-    { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, what: `order ${orderId} to be settled` },
-  );
+  try {
+    return await eventually(
+      async () => {
+        const order = await orderOf(orderId);
+        return order?.status === 'PAID' || order?.status === 'CANCELLED' ? order : undefined;
+      },
+      { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, what: `order ${orderId} to be settled` },
+    );
+  } catch (error) {
+    throw new Error(`${String(error)}\n${orderTrail(orderId)}`);
+  }
+}
+
+/** What the functions logged about an order, for a failure to show where the reactions stopped. */
+function orderTrail(orderId: string): string {
+  const { lines } = cloud.lambda.functionLogs();
+  const about = lines.filter((entry) => entry.line.includes(orderId)).slice(-60);
+  return [
+    `The last ${about.length} function log lines naming ${orderId}:`,
+    ...about.map((entry) => `${entry.at} ${entry.functionName}: ${entry.line.slice(0, 600)}`),
+  ].join('\n');
 }
 
 async function orderInStatus(orderId: string, status: string): Promise<OrderDetails> {

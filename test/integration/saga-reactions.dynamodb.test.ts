@@ -287,7 +287,10 @@ describe('the reaction store', () => {
 // ---- Payments ----------------------------------------------------------------------------------------
 
 /** The processor as the saga sees it: each charge's answer in turn, every call recorded. */
-function fakeProcessor(answers: ('capture' | 'decline' | 'unavailable')[]) {
+function fakeProcessor(
+  answers: ('capture' | 'decline' | 'unavailable')[],
+  refundAnswers: ('refund' | 'unavailable')[] = [],
+) {
   const charges: ChargePaymentCommand[] = [];
   const refunds: string[] = [];
   let captured = 0;
@@ -313,6 +316,9 @@ function fakeProcessor(answers: ('capture' | 'decline' | 'unavailable')[]) {
       };
     },
     refundPayment: async ({ orderId }: { orderId: string }) => {
+      if (refundAnswers.shift() === 'unavailable') {
+        throw new PaymentProviderUnavailableError(orderId, 'down');
+      }
       refunds.push(orderId);
       const refundedCents = captured;
       captured = 0;
@@ -412,7 +418,29 @@ describe("payments' reactions (the order's payment)", () => {
     expect(waiting).toBeInstanceOf(RetryLaterError);
     expect((waiting as RetryLaterError).delaySeconds).toBe(8);
     expect(outcome).toBe('applied');
-    expect(processor.charges).toHaveLength(2);
+    // Past the budget the order is given up without another charge, as the orchestrated saga does.
+    expect(processor.charges).toHaveLength(1);
+    expect(processor.refunds).toEqual([orderId]);
+    expect(await publishedFor(payments, orderId)).toEqual(['PaymentFailed@3']);
+  });
+
+  test('past the budget, a processor that cannot say what it holds is waited for with the same pause, then PaymentFailed', async () => {
+    const processor = fakeProcessor(['unavailable'], ['unavailable']);
+    const clock = { now: new Date('2026-12-06T10:00:00Z') };
+    const saga = paymentsWith(processor, clock);
+    const orderId = newId('order');
+    const reserved = cause(orderId);
+    await saga.expect(cause(orderId), request(), context());
+    await saga.stockReserved(reserved, context()).catch(() => undefined);
+    clock.now = new Date('2026-12-06T10:01:01Z');
+
+    const lookUpFailed = await saga.stockReserved(reserved, context()).catch((error: unknown) => error);
+    const outcome = await saga.stockReserved(reserved, context());
+
+    expect(lookUpFailed).toBeInstanceOf(RetryLaterError);
+    expect((lookUpFailed as RetryLaterError).delaySeconds).toBe(8);
+    expect(outcome).toBe('applied');
+    expect(processor.charges).toHaveLength(1);
     expect(processor.refunds).toEqual([orderId]);
     expect(await publishedFor(payments, orderId)).toEqual(['PaymentFailed@3']);
   });

@@ -128,7 +128,17 @@ export function makeOrderPaymentChoreography(
       claimed = { state, version: current.version + 1 };
     }
     const { orderId } = cause;
+    const waitedSeconds = (): number =>
+      (now().getTime() - Date.parse(claimed.state.chargeStartedAt ?? now().toISOString())) / 1000;
+    const pause = (): number => {
+      const interval = deps.waitIntervalSeconds;
+      return Math.max(1, Math.round(interval / 2 + (random() * interval) / 2));
+    };
     try {
+      // Past the wait budget the order is given up, as the orchestrated saga gives it up: no later charge.
+      if (waitedSeconds() >= deps.waitBudgetSeconds) {
+        throw new PaymentProviderUnavailableError(orderId, 'the wait budget is spent');
+      }
       const captured = await deps.chargePayment({
         orderId,
         userId: request.userId,
@@ -161,19 +171,26 @@ export function makeOrderPaymentChoreography(
           },
         });
       }
-      const startedAt = Date.parse(claimed.state.chargeStartedAt ?? now().toISOString());
-      const waitedSeconds = (now().getTime() - startedAt) / 1000;
-      if (error instanceof PaymentProviderUnavailableError && waitedSeconds < deps.waitBudgetSeconds) {
-        const interval = deps.waitIntervalSeconds;
-        const delaySeconds = Math.max(1, Math.round(interval / 2 + (random() * interval) / 2));
+      const waited = waitedSeconds();
+      if (error instanceof PaymentProviderUnavailableError && waited < deps.waitBudgetSeconds) {
         throw new RetryLaterError(
-          `The payment processor is unavailable (${error.message}); waited ${Math.round(waitedSeconds)} s of ${deps.waitBudgetSeconds} s.`,
-          delaySeconds,
+          `The payment processor is unavailable (${error.message}); waited ${Math.round(waited)} s of ${deps.waitBudgetSeconds} s.`,
+          pause(),
         );
       }
       if (!(error instanceof PaymentProviderUnavailableError) && !isBusinessFailure(error)) throw error;
       // A lost answer may hide a capture: whatever the processor holds for the order goes back first.
-      const refundedCents = await refundAll(claimed.state, request, context);
+      let refundedCents: number;
+      try {
+        refundedCents = await refundAll(claimed.state, request, context);
+      } catch (refundError) {
+        // The look-up needs the processor too: waited for with the charge's pause, not the queue's timeout.
+        if (!(refundError instanceof PaymentProviderUnavailableError)) throw refundError;
+        throw new RetryLaterError(
+          `The payment is given up, but the processor cannot say what it holds (${refundError.message}).`,
+          pause(),
+        );
+      }
       logger.warn('The charge failed: refunded what was captured, the order is cancelled', {
         orderId,
         refundedCents,
