@@ -9,6 +9,7 @@ import { readJsonBody } from './parse-json-body';
 import { decodedPathParameters, definedValues } from './parse-parameters';
 import { parseWithSchema } from './parse-with-schema';
 import { assertStrictSchema } from './strict-schema';
+import type { AppLogger } from '../observability/app-logger';
 
 type Parsed<S, Otherwise> = S extends z.ZodType ? z.output<S> : Otherwise;
 type StringParameters = Readonly<Record<string, string>>;
@@ -59,18 +60,12 @@ export type HttpInterceptor = (
   proceed: () => Promise<HttpResponse>,
 ) => Promise<HttpResponse>;
 
-/** The logging the handler needs; the Powertools `Logger` fits it. */
-export interface HttpLogger {
-  error(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-}
-
 /** What an error mapping is given besides the error. */
 export interface HttpErrorContext {
   readonly requestId: string;
   readonly correlationId: string;
   /** The handler's logger: the mapping decides which failures are worth a log line. */
-  readonly logger: HttpLogger;
+  readonly logger: AppLogger;
 }
 
 /**
@@ -98,7 +93,7 @@ export interface HttpHandlerOptions<TBody, TPath, TQuery> {
    */
   readonly authorize?: (event: ApiGatewayProxyEvent) => void;
   /** @default the container's logger from `shared/observability` */
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
   /**
    * Maps any error to the answer, for an API whose errors have another shape than the platform's
    * (e.g. the simulated card processor's). @default platformErrorResult

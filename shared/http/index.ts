@@ -22,7 +22,6 @@ export {
   type HttpHandlerOptions,
   type HttpInterceptor,
   type HttpInvocation,
-  type HttpLogger,
   type HttpRequest,
   type HttpResponse,
   type HttpResult,

@@ -21,6 +21,7 @@ import { commandContext } from '../event-sourcing/command-context';
 import type { DomainEvent } from '../event-sourcing/domain-event';
 import { annotate } from '../observability/tracer';
 import { fullJitterDelay } from '../outbox/retry-policy';
+import type { AppLogger } from '../observability/app-logger';
 
 const nonEmpty = z.string().min(1);
 
@@ -111,19 +112,13 @@ export function reaction<TData>(definition: Reaction<TData>): Reaction {
   return definition as unknown as Reaction;
 }
 
-export interface ConsumerLogger {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
-
 /** Makes a message visible again after a pause (SQS `ChangeMessageVisibility`). */
 export type ChangeVisibility = (receiptHandle: string, visibilityTimeoutSeconds: number) => Promise<void>;
 
 export interface EventConsumerOptions {
   readonly reactions: readonly Reaction[];
   readonly changeVisibility: ChangeVisibility;
-  readonly logger: ConsumerLogger;
+  readonly logger: AppLogger;
   /** The pause before an early event's next delivery: full jitter over 1 s · 2ⁿ⁻¹, at most this. @default 60 */
   readonly maxRetryDelaySeconds?: number;
   /** The trace header of the invocation, for events that carry none. */

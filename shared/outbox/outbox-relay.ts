@@ -11,8 +11,8 @@ import { toOutboxEntry } from './outbox-entry';
 import { PoisonRecordError } from './errors';
 import { poisonDeadLetter, type PoisonSink } from './poison-dead-letter';
 import { publishInOrder, type OrderedItem, type PublishOutcome } from './publish-in-order';
-import type { RelayLogger } from './relay-logger';
 import { checkRetryPolicy, type RetryPolicy } from './retry-policy';
+import type { AppLogger } from '../observability/app-logger';
 
 export interface OutboxRelayOptions {
   /**
@@ -24,7 +24,7 @@ export interface OutboxRelayOptions {
   /** `shop.<context>`, e.g. `shop.orders`. */
   readonly source: string;
   /** @default the shared Powertools logger */
-  readonly logger?: RelayLogger;
+  readonly logger?: AppLogger;
   readonly retry: RetryPolicy;
   /**
    * Where a record that can never be published goes, whole (the relay's dead-letter queue): at once,

@@ -14,7 +14,7 @@ import {
   type OutboxRelayError,
 } from './errors';
 import { fullJitterDelay, type RetryPolicy } from './retry-policy';
-import type { RelayLogger } from './relay-logger';
+import type { AppLogger } from '../observability/app-logger';
 
 /** One record to publish, or a poison one that blocks its aggregate where it stands. */
 export type OrderedItem =
@@ -39,7 +39,7 @@ export interface PublishInOrderOptions {
   readonly reserveMs: number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly random: () => number;
-  readonly logger: RelayLogger;
+  readonly logger: AppLogger;
 }
 
 /** Entry error codes that say the entry itself is wrong: sending it again cannot succeed. */

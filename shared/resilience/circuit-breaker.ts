@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger as sharedLogger } from '../observability/logger';
 import { metrics as sharedMetrics } from '../observability/metrics';
@@ -10,6 +9,7 @@ import type {
   OutcomeWindow,
 } from './circuit-breaker-store';
 import { CircuitOpenError } from './errors';
+import type { AppLogger } from '../observability/app-logger';
 
 /** The seed's breaker trips on consecutive failures; see `failureThreshold` for the exact boundary. */
 export const DEFAULT_FAILURE_THRESHOLD = 5;
@@ -26,9 +26,6 @@ export interface CircuitTransition {
   readonly from: CircuitState;
   readonly to: CircuitState;
 }
-
-/** The logging the breaker does; the Powertools `Logger` fits, and so does a recording fake. */
-export type CircuitBreakerLogger = Pick<Logger, 'info' | 'warn'>;
 
 /** The Powertools `Metrics` fit: each data point goes out at once as its own EMF line. */
 export interface CircuitBreakerMetrics {
@@ -90,7 +87,7 @@ export interface CircuitBreakerOptions {
   /** Told of every transition this instance wrote (after it was logged and counted). */
   readonly onTransition?: (transition: CircuitTransition) => void;
   /** @default the shared Powertools logger */
-  readonly logger?: CircuitBreakerLogger;
+  readonly logger?: AppLogger;
   /** @default the shared Powertools metrics */
   readonly metrics?: CircuitBreakerMetrics;
 }
@@ -128,7 +125,7 @@ export class CircuitBreaker {
   private readonly probeLeaseMs: number;
   private readonly now: () => number;
   private readonly onTransition?: (transition: CircuitTransition) => void;
-  private readonly logger: CircuitBreakerLogger;
+  private readonly logger: AppLogger;
   private readonly metrics: CircuitBreakerMetrics;
 
   constructor(options: CircuitBreakerOptions) {

@@ -6,7 +6,6 @@ export {
   DEFAULT_FAILURE_THRESHOLD,
   DEFAULT_PROBE_LEASE_MS,
   DEFAULT_RESET_TIMEOUT_MS,
-  type CircuitBreakerLogger,
   type CircuitBreakerMetrics,
   type CircuitBreakerOptions,
   type CircuitTransition,
@@ -51,7 +50,6 @@ export {
   CLIENT_REQUEST_RETRY,
   loggedLostRaceRetry,
   retryLostRaces,
-  type LostRaceLogger,
   type LostRaceRetryOptions,
   type LostRaceRetryPolicy,
 } from './lost-race-retry';

@@ -8,6 +8,7 @@ import { ConcurrencyError } from '../errors/app-error';
 import { errorMessage } from '../errors/error-message';
 import type { CallBudget } from './call-budget';
 import { retryWithBackoff, type RetryInfo } from './retry';
+import type { AppLogger } from '../observability/app-logger';
 
 export interface LostRaceRetryPolicy {
   /** Total attempts, the first included. */
@@ -48,16 +49,8 @@ export const CLIENT_REQUEST_RETRY: LostRaceRetryPolicy = {
   answerReserveMs: 1_000,
 };
 
-/** Where `loggedLostRaceRetry` writes; the Powertools `Logger` fits it. */
-export interface LostRaceLogger {
-  info(message: string, attributes: Record<string, unknown>): void;
-}
-
 /** `policy` with each lost race logged: every one is a wasted write, worth a line with the request's keys. */
-export function loggedLostRaceRetry(
-  policy: LostRaceRetryPolicy,
-  logger: LostRaceLogger,
-): LostRaceRetryOptions {
+export function loggedLostRaceRetry(policy: LostRaceRetryPolicy, logger: AppLogger): LostRaceRetryOptions {
   return {
     ...policy,
     onRetry: ({ attempt, delayMs, error }) =>

@@ -2,7 +2,6 @@
  * The one adapter between Step Functions and a context's saga step: every step of the PlaceOrder saga,
  * in orders, inventory and payments, is a Lambda handler built by `sagaStep`.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type * as z from 'zod';
 import { ValidationError, type ErrorDetail } from '../errors/app-error';
@@ -10,6 +9,7 @@ import { houseStyleReasons, validationErrorFromZod } from '../http/validation-er
 import { logger as sharedLogger } from '../observability/logger';
 import { annotate } from '../observability/tracer';
 import { withRequestContext } from '../observability/with-request-context';
+import type { KeyedLogger } from '../observability/app-logger';
 
 /** The error name every step's contract gives an input it does not take. */
 export const INVALID_SAGA_INPUT = 'InvalidSagaInput';
@@ -79,12 +79,6 @@ export interface SagaStepInvocation {
   getRemainingTimeInMillis?(): number;
 }
 
-/** The logging a step does, and the keys every line of it carries; the Powertools `Logger` fits. */
-export type SagaStepLogger = Pick<
-  Logger,
-  'info' | 'warn' | 'error' | 'appendKeys' | 'removeKeys' | 'resetKeys'
->;
-
 /** The metrics a step publishes; the Powertools `Metrics` fits. */
 export interface SagaStepMetrics {
   addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
@@ -112,7 +106,7 @@ export interface SagaStepOptions<S extends z.ZodType<{ orderId: string; correlat
   /** What a success's log line says besides the step, e.g. the lines reserved. */
   readonly describe?: (result: R) => Readonly<Record<string, unknown>>;
   /** @default the shared Powertools logger */
-  readonly logger?: SagaStepLogger;
+  readonly logger?: KeyedLogger;
   /** Outcome metrics. @default none */
   readonly counting?: SagaStepCounting<R>;
   readonly run: (input: z.output<S>, flow: SagaStepFlow) => Promise<R>;
@@ -183,7 +177,7 @@ export function sagaStep<S extends z.ZodType<{ orderId: string; correlationId?: 
 function outcomeOf(
   error: unknown,
   options: Pick<SagaStepOptions<never, unknown>, 'step' | 'outcomes'>,
-  logger: SagaStepLogger,
+  logger: KeyedLogger,
   count: (suffix: string) => void,
 ): unknown {
   const name = error instanceof Error ? error.name : undefined;

@@ -16,7 +16,6 @@ import type {
   LambdaContext,
 } from '../../shared/http/api-gateway-proxy';
 import { USER_ID_CLAIM } from '../../shared/http/caller';
-import type { HttpLogger } from '../../shared/http/http-handler';
 import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { newId } from '../../shared/ids/ids';
 import { accountFromItem, ledgerEntryFromItem } from '../../functions/accounts/adapters/account-items';
@@ -45,9 +44,11 @@ import {
 } from '../../functions/accounts/ports/account-repository';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
 import { seededRandom } from '../support/seeded-random';
+import type { AppLogger } from '../../shared/observability/app-logger';
+import { silentLogger } from '../../shared/observability/app-logger';
 
 // Failures are expected here; their logging is covered by the unit tests.
-const quietLogger: HttpLogger = { error: () => undefined, warn: () => undefined };
+const quietLogger: AppLogger = silentLogger;
 
 let requestCount = 0;
 

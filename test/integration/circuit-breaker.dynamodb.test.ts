@@ -5,12 +5,13 @@ import {
   CircuitOpenError,
   DynamoDbCircuitBreakerStore,
   circuitKey,
-  type CircuitBreakerLogger,
   type CircuitBreakerOptions,
   type CircuitBreakerMetrics,
   type CircuitTransition,
 } from '../../shared/resilience';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
+import type { AppLogger } from '../../shared/observability/app-logger';
+import { silentLogger } from '../../shared/observability/app-logger';
 
 const TABLE = 'circuit-breakers';
 const FAILURE_THRESHOLD = 3;
@@ -28,7 +29,7 @@ beforeAll(async () => {
 });
 
 // Transitions are expected here; their logging and metrics are covered by the unit tests.
-const quietLogger: CircuitBreakerLogger = { info: () => undefined, warn: () => undefined };
+const quietLogger: AppLogger = silentLogger;
 const quietMetrics: CircuitBreakerMetrics = {
   singleMetric: () => ({ addDimensions: () => undefined, addMetric: () => undefined }),
 };

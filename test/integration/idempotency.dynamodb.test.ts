@@ -7,16 +7,13 @@ import type {
   ApiGatewayProxyResult,
   LambdaContext,
 } from '../../shared/http/api-gateway-proxy';
-import {
-  httpHandler,
-  type HttpLogger,
-  type HttpRequest,
-  type HttpResult,
-} from '../../shared/http/http-handler';
+import { httpHandler, type HttpRequest, type HttpResult } from '../../shared/http/http-handler';
 import { httpIdempotency, type HttpIdempotencyOptions } from '../../shared/idempotency/http-idempotency';
 import { isEventAlreadyProcessed } from '../../shared/idempotency/processed-event-marker';
 import { useDynamoDbLocal } from '../support/dynamodb-local';
 import { requestContextOf, TEST_CUSTOMER } from '../unit/http/proxy-event';
+import type { AppLogger } from '../../shared/observability/app-logger';
+import { silentLogger } from '../../shared/observability/app-logger';
 
 const IDEMPOTENCY_TABLE = 'idempotency';
 /** Who sends the requests: every command route is behind the authorizer, and keys are the caller's. */
@@ -43,7 +40,7 @@ type CreateOrderRequest = HttpRequest<
 >;
 
 // Failures are expected here; their logging is covered by the unit tests.
-const quietLogger: HttpLogger = { error: () => undefined, warn: () => undefined };
+const quietLogger: AppLogger = silentLogger;
 
 const ORDER = { customerId: 'usr_1', items: [{ productId: 'prd_1', quantity: 2 }] };
 

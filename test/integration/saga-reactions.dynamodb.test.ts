@@ -32,6 +32,7 @@ import { newId, newUlid } from '../../shared/ids/ids';
 import * as z from 'zod';
 import { useDynamoDbLocal, type CreatedTable } from '../support/dynamodb-local';
 import { recordingOutboxRelay } from '../support/recording-outbox-relay';
+import { silentLogger } from '../../shared/observability/app-logger';
 
 const dynamo = useDynamoDbLocal();
 let products: CreatedTable;
@@ -337,7 +338,7 @@ function paymentsWith(
     refundPayment: processor.refundPayment,
     waitBudgetSeconds: 60,
     waitIntervalSeconds: 10,
-    logger: { info: () => undefined, warn: () => undefined },
+    logger: silentLogger,
     now: () => clock.now,
     random: () => 0.5,
   });

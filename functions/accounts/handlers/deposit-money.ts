@@ -1,10 +1,4 @@
-import {
-  callerOf,
-  httpHandler,
-  type HttpInterceptor,
-  type HttpLogger,
-  type ProxyHandler,
-} from '../../../shared/http';
+import { callerOf, httpHandler, type HttpInterceptor, type ProxyHandler } from '../../../shared/http';
 import { requiredIdempotencyKey } from '../../../shared/idempotency/idempotency-key';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { DepositMoney } from '../application/deposit-money';
@@ -12,12 +6,13 @@ import { budgetOf } from './call-budget';
 import { toDepositResponse } from './responses';
 import { AccountPath, DepositBody, NoQuery } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface DepositMoneyHandlerDependencies {
   readonly depositMoney: DepositMoney;
   /** `Idempotency-Key` handling, required on this route (the use case claims the key too). */
   readonly idempotency?: HttpInterceptor;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

@@ -1,12 +1,13 @@
-import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { callerOf, httpHandler, type ProxyHandler } from '../../../shared/http';
 import type { GetAccount } from '../application/get-account';
 import { toAccountResponse } from './responses';
 import { AccountPath, NoQuery } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface GetAccountHandlerDependencies {
   readonly getAccount: GetAccount;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /** `GET /accounts/{accountId}` → 200 for its owner and staff; 404 `ACCOUNT_NOT_FOUND` for anyone else. */

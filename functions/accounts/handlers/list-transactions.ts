@@ -1,13 +1,14 @@
-import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { callerOf, httpHandler, type ProxyHandler } from '../../../shared/http';
 import type { ListTransactions } from '../application/list-transactions';
 import type { TransactionsPageResponse } from '../contracts/account-responses';
 import { toTransactionResponse } from './responses';
 import { AccountPath, TransactionsQuery } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface ListTransactionsHandlerDependencies {
   readonly listTransactions: ListTransactions;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

@@ -1,20 +1,15 @@
-import {
-  callerOf,
-  httpHandler,
-  type HttpInterceptor,
-  type HttpLogger,
-  type ProxyHandler,
-} from '../../../shared/http';
+import { callerOf, httpHandler, type HttpInterceptor, type ProxyHandler } from '../../../shared/http';
 import type { OpenAccount } from '../application/open-account';
 import { toAccountResponse } from './responses';
 import { NoQuery, OpenAccountBody } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface OpenAccountHandlerDependencies {
   readonly openAccount: OpenAccount;
   /** `Idempotency-Key` handling (optional on this route). @default - none */
   readonly idempotency?: HttpInterceptor;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /** `POST /accounts` `{ currency }` → 201 with the caller's new account and its `Location`. */

@@ -1,22 +1,17 @@
-import {
-  httpHandler,
-  staffOnly,
-  type HttpInterceptor,
-  type HttpLogger,
-  type ProxyHandler,
-} from '../../../shared/http';
+import { httpHandler, staffOnly, type HttpInterceptor, type ProxyHandler } from '../../../shared/http';
 import type { CreateProduct } from '../application/create-product';
 import type { CommandContextFactory } from '../../../shared/event-sourcing/command-context';
 import { toProductResponse } from './product-response';
 import { CreateProductBody, NoQuery } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface CreateProductHandlerDependencies {
   readonly createProduct: CreateProduct;
   readonly newContext: CommandContextFactory;
   /** `Idempotency-Key` handling (optional on this route). @default - none */
   readonly idempotency?: HttpInterceptor;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /** `POST /products` → 201 with the product and its `Location`. */

@@ -1,23 +1,18 @@
-import {
-  httpHandler,
-  staffOnly,
-  type HttpInterceptor,
-  type HttpLogger,
-  type ProxyHandler,
-} from '../../../shared/http';
+import { httpHandler, staffOnly, type HttpInterceptor, type ProxyHandler } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { RestockProduct } from '../application/restock-product';
 import type { CommandContextFactory } from '../../../shared/event-sourcing/command-context';
 import { toProductResponse } from './product-response';
 import { NoQuery, ProductPath, RestockBody } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface RestockProductHandlerDependencies {
   readonly restockProduct: RestockProduct;
   readonly newContext: CommandContextFactory;
   /** `Idempotency-Key` handling (optional on this route). @default - none */
   readonly idempotency?: HttpInterceptor;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /** `POST /products/{productId}/restock` → 200 with the product after the restock. */

@@ -1,16 +1,12 @@
 import * as z from 'zod';
 import type { CommandContext, CommandContextFactory } from '../../../shared/event-sourcing/command-context';
 import { idSchema } from '../../../shared/http/id-schema';
-import {
-  sagaStep,
-  type SagaStepHandler,
-  type SagaStepLogger,
-  type SagaStepOutcome,
-} from '../../../shared/saga/saga-step';
+import { sagaStep, type SagaStepHandler, type SagaStepOutcome } from '../../../shared/saga/saga-step';
 import type { LineOutcome, OrderStock } from '../application/change-reservation';
 import { MAX_STOCK_STEP_ITEMS, STOCK_STEP_ERRORS, type StockLine } from '../contracts';
 import { OutOfStockError, ReservationNotFoundError } from '../domain/errors';
 import { MAX_STOCK } from '../domain/product';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 /**
  * The payload of every inventory saga step (contracts/stock-steps.ts). Not strict: the state machine
@@ -54,7 +50,7 @@ export interface StockStepDependencies {
   /** Stamps the step's events: its correlation id, caused by the Lambda request. */
   readonly newContext: CommandContextFactory;
   /** @default the shared Powertools logger */
-  readonly logger?: SagaStepLogger;
+  readonly logger?: KeyedLogger;
 }
 
 interface StockStepDefinition<TOutput> {

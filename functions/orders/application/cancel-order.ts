@@ -6,7 +6,7 @@ import type { ApprovalTasks } from '../ports/approval-tasks';
 import type { SagaTaskCallbacks } from '../ports/place-order-saga';
 import { OrderNotFoundError } from './errors';
 import type { OrderRunner } from './order-runner';
-import type { UseCaseLogger } from './use-case-logger';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 /** The reason recorded when the client gives none. */
 export const DEFAULT_CANCELLATION_REASON = 'Cancelled at the customer’s request';
@@ -30,7 +30,7 @@ export interface CancelOrderDependencies {
   /** With `taskCallbacks`: a saga waiting for the order's approval is failed with `OrderCancelled`. */
   readonly approvalTasks?: ApprovalTasks;
   readonly taskCallbacks?: SagaTaskCallbacks;
-  readonly logger?: UseCaseLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

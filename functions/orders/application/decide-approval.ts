@@ -7,7 +7,7 @@ import type { ApprovalTaskResolution, ApprovalTasks } from '../ports/approval-ta
 import type { SagaTaskCallbacks } from '../ports/place-order-saga';
 import { ApprovalNoLongerAwaitedError, OrderNotFoundError } from './errors';
 import type { OrderRunner } from './order-runner';
-import type { UseCaseLogger } from './use-case-logger';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export type ApprovalDecisionKind = 'approve' | 'reject';
 
@@ -33,7 +33,7 @@ export interface DecideApprovalDependencies {
   readonly runner: OrderRunner;
   readonly approvalTasks: ApprovalTasks;
   readonly taskCallbacks: SagaTaskCallbacks;
-  readonly logger?: UseCaseLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

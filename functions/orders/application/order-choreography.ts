@@ -7,7 +7,7 @@ import { OrderNotCancellableError, OrderNotConfirmableError } from '../domain/er
 import type { OrderCommand } from '../domain/order';
 import type { OrderDeadlineKind, OrderDeadlines } from '../ports/order-deadlines';
 import type { OrderRunner } from './order-runner';
-import type { UseCaseLogger } from './use-case-logger';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface OrderChoreographyDependencies {
   readonly runner: OrderRunner;
@@ -16,7 +16,7 @@ export interface OrderChoreographyDependencies {
   readonly approvalDeadlineSeconds: number;
   /** How long a choreographed order may take to be PAID or CANCELLED before it is cancelled with `SAGA_TIMED_OUT`. */
   readonly watchdogSeconds: number;
-  readonly logger?: UseCaseLogger;
+  readonly logger?: AppLogger;
 }
 
 export interface OrderChoreography {

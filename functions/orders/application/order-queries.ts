@@ -6,7 +6,7 @@ import type { ListOptions, OrderView, OrderViewPage, OrderViewReader } from '../
 import type { SagaExecution, SagaStatus } from '../ports/place-order-saga';
 import { OrderNotFoundError, UserNotFoundError } from './errors';
 import type { OrderEventStore } from './order-runner';
-import type { UseCaseLogger } from './use-case-logger';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -20,7 +20,7 @@ export interface GetOrderDependencies {
   readonly views: OrderViewReader;
   /** Where an orchestrated order's saga is read live; without it, no `saga` is shown. */
   readonly sagaStatus?: SagaStatus;
-  readonly logger?: UseCaseLogger;
+  readonly logger?: AppLogger;
 }
 
 /**
@@ -41,7 +41,7 @@ export function makeGetOrder(deps: GetOrderDependencies) {
 async function sagaOf(
   sagaStatus: SagaStatus,
   orderId: string,
-  logger: UseCaseLogger | undefined,
+  logger: AppLogger | undefined,
 ): Promise<SagaExecution> {
   try {
     return await sagaStatus.describe(orderId);

@@ -2,12 +2,13 @@ import type { CancelOrderSaga } from '../application/cancel-order-saga';
 import { CancelOrderSagaInputSchema, ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderNotCancellableError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
-import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
+import { sagaStep } from '../../../shared/saga/saga-step';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 export interface CancelOrderSagaHandlerDependencies {
   readonly cancelOrder: CancelOrderSaga;
   readonly commandContext: CommandContextFactory;
-  readonly logger?: SagaStepLogger;
+  readonly logger?: KeyedLogger;
 }
 
 /**

@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { HttpInterceptor, ProxyHandler } from '../../../shared/http';
 import { callerOf, httpHandler } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { CancelOrder } from '../application/cancel-order';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export const CancelOrderBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 
@@ -14,7 +15,7 @@ export interface CancelOrderHandlerDependencies {
   /** `Idempotency-Key`, optional here: a cancel is safe to repeat without one. */
   readonly idempotency: HttpInterceptor;
   readonly commandContext: CommandContextFactory;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /** `POST /orders/{orderId}/cancel` → 202: the compensations (stock, payment) follow asynchronously. */

@@ -2,12 +2,13 @@ import type { ConfirmOrder } from '../application/confirm-order';
 import { ConfirmOrderInputSchema, ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderNotConfirmableError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
-import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
+import { sagaStep } from '../../../shared/saga/saga-step';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 export interface ConfirmOrderHandlerDependencies {
   readonly confirmOrder: ConfirmOrder;
   readonly commandContext: CommandContextFactory;
-  readonly logger?: SagaStepLogger;
+  readonly logger?: KeyedLogger;
 }
 
 /**

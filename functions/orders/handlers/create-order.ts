@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { HttpInterceptor, ProxyHandler } from '../../../shared/http';
 import { callerOf, httpHandler, idSchema } from '../../../shared/http';
 import { requiredIdempotencyKey } from '../../../shared/idempotency';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
@@ -8,6 +8,7 @@ import { CARD_TOKEN_PATTERN } from '../../payments/contracts';
 import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 /**
  * The order's user is the caller (their verified token) and its saga style the deployment's
@@ -53,7 +54,7 @@ export interface CreateOrderHandlerDependencies {
   /** `Idempotency-Key`, required on this route. */
   readonly idempotency: HttpInterceptor;
   readonly commandContext: CommandContextFactory;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { HttpInterceptor, ProxyHandler } from '../../../shared/http';
 import { httpHandler, staffOnly } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { DecideApproval } from '../application/decide-approval';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export const ApprovalBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
@@ -17,7 +18,7 @@ export interface DecideApprovalHandlerDependencies {
   /** `Idempotency-Key`, optional: the same decision again is harmless without one. */
   readonly idempotency: HttpInterceptor;
   readonly commandContext: CommandContextFactory;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

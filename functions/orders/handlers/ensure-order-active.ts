@@ -2,12 +2,13 @@ import type { EnsureOrderActive } from '../application/ensure-order-active';
 import { EnsureOrderActiveInputSchema, ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderCancelledError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
-import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
+import { sagaStep } from '../../../shared/saga/saga-step';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 export interface EnsureOrderActiveHandlerDependencies {
   readonly ensureOrderActive: EnsureOrderActive;
   readonly commandContext: CommandContextFactory;
-  readonly logger?: SagaStepLogger;
+  readonly logger?: KeyedLogger;
 }
 
 /** Saga step `EnsureOrderActive`: `{ orderId }` → `{ orderId, version }`, or throws `OrderCancelled`. */

@@ -1,12 +1,13 @@
-import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { ProxyHandler } from '../../../shared/http';
 import { callerOf, httpHandler } from '../../../shared/http';
 import type { Requester } from '../../../shared/identity/requester';
 import type { OrderHistory } from '../application/order-queries';
 import { OrderPath } from './schemas';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface GetOrderEventsHandlerDependencies {
   readonly getOrderHistory: (orderId: string, requester: Requester) => Promise<OrderHistory>;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /** `GET /orders/{orderId}/events` → 200 `{ orderId, events }` straight from the event store. */

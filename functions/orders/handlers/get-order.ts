@@ -1,13 +1,14 @@
-import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { ProxyHandler } from '../../../shared/http';
 import { callerOf, httpHandler } from '../../../shared/http';
 import type { Requester } from '../../../shared/identity/requester';
 import type { OrderDetails } from '../application/order-queries';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface GetOrderHandlerDependencies {
   readonly getOrder: (orderId: string, requester: Requester) => Promise<OrderDetails>;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

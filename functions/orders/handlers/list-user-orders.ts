@@ -1,9 +1,10 @@
 import * as z from 'zod';
-import type { HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { ProxyHandler } from '../../../shared/http';
 import { callerOf, httpHandler, idSchema } from '../../../shared/http';
 import type { Requester } from '../../../shared/identity/requester';
 import { MAX_PAGE_SIZE } from '../application/order-queries';
 import type { ListOptions, OrderViewPage } from '../ports/order-views';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 /** `/users/{userId}/orders`, or `/users/me/orders` (no parameter): the caller's own. */
 export const UserOrdersPath = z.strictObject({ userId: idSchema('user').optional() });
@@ -24,7 +25,7 @@ export interface ListUserOrdersHandlerDependencies {
     requester: Requester,
     options: Partial<ListOptions>,
   ) => Promise<OrderViewPage>;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { Logger } from '@aws-lambda-powertools/logger';
 import * as z from 'zod';
 import { isId } from '../../../shared/ids/ids';
 import { logger as sharedLogger } from '../../../shared/observability/logger';
@@ -12,6 +11,7 @@ import {
   type OrderEventEnvelope,
 } from '../contracts/order-events';
 import { USER_AGGREGATE_TYPE, USERS_EVENT_SOURCE, type UserRegistered } from '../../users/contracts';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 /** The parts of an SQS → Lambda event the projector reads. */
 export interface SqsRecord {
@@ -27,14 +27,12 @@ export interface BatchItemFailures {
   readonly batchItemFailures: { readonly itemIdentifier: string }[];
 }
 
-export type ProjectorLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
-
 export interface ProjectorHandlerDependencies {
   readonly project: ProjectOrderEvent;
   /** Records the user of each `UserRegistered` (the known-users rule's events) as known. */
   readonly recordKnownUser: RecordKnownUser;
   /** @default the shared Powertools logger */
-  readonly logger?: ProjectorLogger;
+  readonly logger?: AppLogger;
   /**
    * Makes a message visible again after a pause: an event that came before the one it follows (a
    * version gap, other batches being in flight at once) is delivered again within a second or two.

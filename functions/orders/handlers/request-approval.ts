@@ -2,12 +2,13 @@ import type { RequestApproval } from '../application/request-approval';
 import { ORDER_SAGA_ERRORS, RequestApprovalInputSchema } from '../contracts/place-order-saga';
 import { OrderCancelledError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
-import { sagaStep, type SagaStepLogger } from '../../../shared/saga/saga-step';
+import { sagaStep } from '../../../shared/saga/saga-step';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 export interface RequestApprovalHandlerDependencies {
   readonly requestApproval: RequestApproval;
   readonly commandContext: CommandContextFactory;
-  readonly logger?: SagaStepLogger;
+  readonly logger?: KeyedLogger;
 }
 
 /**

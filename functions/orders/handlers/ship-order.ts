@@ -1,11 +1,12 @@
 import * as z from 'zod';
-import type { HttpInterceptor, HttpLogger, ProxyHandler } from '../../../shared/http';
+import type { HttpInterceptor, ProxyHandler } from '../../../shared/http';
 import { httpHandler, staffOnly } from '../../../shared/http';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { ShipOrder } from '../application/ship-order';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export const ShipOrderBody = z.strictObject({
   carrier: z.string().trim().min(1).max(64),
@@ -17,7 +18,7 @@ export interface ShipOrderHandlerDependencies {
   /** `Idempotency-Key`, optional: with one, a retried ship replays its 200 instead of a 409. */
   readonly idempotency: HttpInterceptor;
   readonly commandContext: CommandContextFactory;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /** `POST /orders/{orderId}/ship` → 200 once a paid order is recorded as shipped. */

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { logger as sharedLogger } from '../../../shared/observability/logger';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
-import { InvalidSagaInputError, type SagaStepLogger } from '../../../shared/saga/saga-step';
+import { InvalidSagaInputError } from '../../../shared/saga/saga-step';
 import { sagaInputOf, type StartOrderSaga } from '../application/start-order-saga';
 import {
   ORDERS_EVENT_SOURCE,
@@ -10,6 +10,7 @@ import {
 } from '../contracts/order-events';
 import type { SagaStartOutcome } from '../ports/place-order-saga';
 import { annotate } from '../../../shared/observability/tracer';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 /** What the rule delivers: the EventBridge event, the `OrderCreated` envelope in `detail`. */
 const OrderCreatedBusEvent = z.object({
@@ -24,7 +25,7 @@ const OrderCreatedBusEvent = z.object({
 export interface StartOrderSagaHandlerDependencies {
   readonly startOrderSaga: StartOrderSaga;
   /** @default the shared Powertools logger */
-  readonly logger?: SagaStepLogger;
+  readonly logger?: KeyedLogger;
 }
 
 export interface StartOrderSagaResult {

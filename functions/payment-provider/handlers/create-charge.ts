@@ -1,12 +1,13 @@
-import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { httpHandler, type ProxyHandler } from '../../../shared/http';
 import type { CreateCharge } from '../application/create-charge';
 import { idempotencyKeyOf } from './idempotency-key';
 import { processorErrorResult, processorResult } from './processor-http';
 import { CreateChargeBody, NoQuery } from './schemas';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface CreateChargeHandlerDependencies {
   readonly createCharge: CreateCharge;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

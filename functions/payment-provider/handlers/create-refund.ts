@@ -1,12 +1,13 @@
-import { httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { httpHandler, type ProxyHandler } from '../../../shared/http';
 import type { CreateRefund } from '../application/create-refund';
 import { idempotencyKeyOf } from './idempotency-key';
 import { processorErrorResult, processorResult } from './processor-http';
 import { ChargePath, CreateRefundBody, NoQuery } from './schemas';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface CreateRefundHandlerDependencies {
   readonly createRefund: CreateRefund;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

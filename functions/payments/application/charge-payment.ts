@@ -7,10 +7,11 @@ import { chargeIdempotencyKey, type ChargeSource, type Payment, type PaymentSour
 import type { CardVault } from '../ports/card-vault';
 import type { ChargeRequest, ChargeResult, PaymentProvider } from '../ports/payment-provider';
 import type { PaymentChange, PaymentRepository } from '../ports/payment-repository';
-import { silentLogger, type PaymentsLogger } from './payments-logger';
 import { sagaErrorFor } from './provider-failure';
 import type { CallBudget } from '../../../shared/resilience';
 import { finalProcessorError, isOutcomeUnknown, type PaymentProcessors } from './provider-policy';
+import type { AppLogger } from '../../../shared/observability/app-logger';
+import { silentLogger } from '../../../shared/observability/app-logger';
 
 export interface ChargePaymentCommand {
   readonly orderId: string;
@@ -34,7 +35,7 @@ export interface ChargePaymentDependencies {
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default silentLogger */
-  readonly logger?: PaymentsLogger;
+  readonly logger?: AppLogger;
 }
 
 /** The decline of a card payment whose token is no longer in the vault (expired, or never kept). */

@@ -17,8 +17,8 @@ import { PaymentDeclinedError, PaymentProviderUnavailableError } from '../domain
 import type { PaymentSource } from '../domain/payment';
 import { isReadyToCharge, type OrderPayment } from '../domain/order-payment';
 import type { ChargePayment } from './charge-payment';
-import type { PaymentsLogger } from './payments-logger';
 import type { RefundPayment } from './refund-payment';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export type OrderPaymentStore = ReactionStateStore<OrderPayment>;
 
@@ -30,7 +30,7 @@ export interface OrderPaymentChoreographyDependencies {
   readonly waitBudgetSeconds: number;
   /** The longest pause between two charges of a waiting order; each is drawn from its half to all of it. */
   readonly waitIntervalSeconds: number;
-  readonly logger: PaymentsLogger;
+  readonly logger: AppLogger;
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default Math.random */

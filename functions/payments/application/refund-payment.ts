@@ -3,10 +3,11 @@ import { PaymentStatusConflictError } from '../domain/errors';
 import { refundIdempotencyKey, type PaymentMethod } from '../domain/payment';
 import type { CardVault } from '../ports/card-vault';
 import type { PaymentRepository } from '../ports/payment-repository';
-import { silentLogger, type PaymentsLogger } from './payments-logger';
 import { sagaErrorFor } from './provider-failure';
 import type { CallBudget } from '../../../shared/resilience';
 import type { PaymentProcessors } from './provider-policy';
+import type { AppLogger } from '../../../shared/observability/app-logger';
+import { silentLogger } from '../../../shared/observability/app-logger';
 
 export interface RefundPaymentCommand {
   readonly orderId: string;
@@ -37,7 +38,7 @@ export interface RefundPaymentDependencies {
   /** @default () => new Date() */
   readonly now?: () => Date;
   /** @default silentLogger */
-  readonly logger?: PaymentsLogger;
+  readonly logger?: AppLogger;
 }
 
 /** A charge the processor captured. */

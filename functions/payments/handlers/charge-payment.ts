@@ -1,17 +1,13 @@
 import type { ChargePayment } from '../application/charge-payment';
 import type { ChargePaymentOutput } from '../contracts/payment-steps';
-import {
-  sagaStep,
-  type SagaStepHandler,
-  type SagaStepLogger,
-  type SagaStepMetrics,
-} from '../../../shared/saga/saga-step';
+import { sagaStep, type SagaStepHandler, type SagaStepMetrics } from '../../../shared/saga/saga-step';
 import { PAYMENT_STEP_OUTCOMES } from './payment-step-outcomes';
 import { ChargePaymentInputSchema } from './schemas';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 export interface ChargePaymentHandlerDependencies {
   readonly chargePayment: ChargePayment;
-  readonly logger: SagaStepLogger;
+  readonly logger: KeyedLogger;
   readonly metrics: SagaStepMetrics;
 }
 

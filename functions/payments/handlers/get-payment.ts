@@ -1,12 +1,13 @@
-import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { callerOf, httpHandler, type ProxyHandler } from '../../../shared/http';
 import type { GetPayment } from '../application/get-payment';
 import { toPaymentResponse } from './payment-response';
 import { NoQuery, PaymentPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface GetPaymentHandlerDependencies {
   readonly getPayment: GetPayment;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

@@ -1,17 +1,13 @@
 import type { RefundPayment } from '../application/refund-payment';
 import type { RefundPaymentOutput } from '../contracts/payment-steps';
-import {
-  sagaStep,
-  type SagaStepHandler,
-  type SagaStepLogger,
-  type SagaStepMetrics,
-} from '../../../shared/saga/saga-step';
+import { sagaStep, type SagaStepHandler, type SagaStepMetrics } from '../../../shared/saga/saga-step';
 import { PAYMENT_STEP_OUTCOMES } from './payment-step-outcomes';
 import { RefundPaymentInputSchema } from './schemas';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 export interface RefundPaymentHandlerDependencies {
   readonly refundPayment: RefundPayment;
-  readonly logger: SagaStepLogger;
+  readonly logger: KeyedLogger;
   readonly metrics: SagaStepMetrics;
 }
 

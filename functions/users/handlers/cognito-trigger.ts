@@ -12,13 +12,6 @@ export interface TriggerInvocation {
  */
 export type CognitoTriggerHandler = (event: unknown, invocation: TriggerInvocation) => Promise<unknown>;
 
-/** The logging a trigger does; the Powertools `Logger` fits it. */
-export interface TriggerLogger {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
-
 /** Builds the context a trigger's events are stamped with, from the invocation that caused them. */
 export type TriggerContextFactory = (invocation: { readonly requestId: string }) => CommandContext;
 

@@ -1,11 +1,12 @@
-import { callerOf, httpHandler, type HttpLogger, type ProxyHandler } from '../../../shared/http';
+import { callerOf, httpHandler, type ProxyHandler } from '../../../shared/http';
 import type { GetUser } from '../application/get-user';
 import { NoQuery } from './schemas';
 import { toUserResponse } from './user-response';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface GetMeHandlerDependencies {
   readonly getUser: GetUser;
-  readonly logger?: HttpLogger;
+  readonly logger?: AppLogger;
 }
 
 /**

@@ -6,9 +6,9 @@ import {
   InvalidTriggerEventError,
   type CognitoTriggerHandler,
   type TriggerContextFactory,
-  type TriggerLogger,
 } from './cognito-trigger';
 import { CognitoTriggerEvent, describeIssues, SignUpAttributes } from './schemas';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 /** The confirmation of a sign-up: the user is registered. */
 export const CONFIRM_SIGN_UP = 'PostConfirmation_ConfirmSignUp';
@@ -18,7 +18,7 @@ export const CONFIRM_FORGOT_PASSWORD = 'PostConfirmation_ConfirmForgotPassword';
 export interface PostConfirmationHandlerDependencies {
   readonly registerUser: RegisterUser;
   readonly newContext: TriggerContextFactory;
-  readonly logger: TriggerLogger;
+  readonly logger: AppLogger;
 }
 
 /**

@@ -2,12 +2,13 @@ import { USER_ID_CLAIM } from '../../../shared/http/caller';
 import { houseStyleReasons } from '../../../shared/http/validation-error-from-zod';
 import { withRequestContext } from '../../../shared/observability/with-request-context';
 import type { FindUserId } from '../application/find-user-id';
-import type { CognitoTriggerHandler, TriggerLogger } from './cognito-trigger';
+import type { CognitoTriggerHandler } from './cognito-trigger';
 import { CognitoTriggerEvent, describeIssues } from './schemas';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 export interface PreTokenGenerationHandlerDependencies {
   readonly findUserId: FindUserId;
-  readonly logger: TriggerLogger;
+  readonly logger: AppLogger;
 }
 
 type Json = Readonly<Record<string, unknown>>;

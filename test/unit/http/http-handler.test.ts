@@ -14,17 +14,23 @@ import {
   httpHandler,
   platformErrorResult,
   type HttpErrorContext,
-  type HttpLogger,
   type HttpResult,
 } from '../../../shared/http/http-handler';
 import { idSchema } from '../../../shared/http/id-schema';
 import { logger } from '../../../shared/observability/logger';
 import { DEFAULT_MAX_BODY_BYTES } from '../../../shared/http/parse-json-body';
 import { errorBodyOf, jsonEvent, proxyEvent } from './proxy-event';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 const ORDER_ID = 'ord_01JD0000000000000000000000';
 
-class RecordingLogger implements HttpLogger {
+class RecordingLogger implements AppLogger {
+  debug(): void {
+    // Not called by what this test exercises.
+  }
+  info(): void {
+    // Not called by what this test exercises.
+  }
   readonly entries: { level: 'error' | 'warn'; message: string; attributes: Record<string, unknown> }[] = [];
   error(message: string, attributes: Record<string, unknown>): void {
     this.entries.push({ level: 'error', message, attributes });

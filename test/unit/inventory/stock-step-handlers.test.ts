@@ -8,8 +8,8 @@ import { makeHandler as makeCommitStockHandler } from '../../../functions/invent
 import { makeHandler as makeReleaseStockHandler } from '../../../functions/inventory/handlers/release-stock';
 import { makeHandler as makeReserveStockHandler } from '../../../functions/inventory/handlers/reserve-stock';
 import { commandContext, type CommandContextFactory } from '../../../shared/event-sourcing/command-context';
-import type { SagaStepLogger } from '../../../shared/saga/saga-step';
 import { aProduct, FIXED_NOW, nextTick, ORDER_ID, OTHER_PRODUCT_ID, PRODUCT_ID } from './fixtures';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 interface LogLine {
   readonly level: 'info' | 'warn' | 'error';
@@ -19,7 +19,10 @@ interface LogLine {
 }
 
 /** Records each line with the keys appended at the time, as the Powertools logger would print them. */
-class RecordingLogger implements SagaStepLogger {
+class RecordingLogger implements KeyedLogger {
+  debug(): void {
+    // Not called by what this test exercises.
+  }
   readonly lines: LogLine[] = [];
   private keys: Record<string, unknown> = {};
   info(message: string, extra: Record<string, unknown>): void {

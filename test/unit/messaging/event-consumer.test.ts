@@ -4,11 +4,11 @@ import {
   ofChoreographedOrders,
   reaction,
   RetryLaterError,
-  type ConsumerLogger,
   type QueueRecord,
   type ReactionOutcome,
 } from '../../../shared/messaging/event-consumer';
 import { orderCause } from '../../../shared/messaging/reaction-state';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 const envelope = (type: string, data: unknown, overrides: Record<string, unknown> = {}) => ({
   eventId: `evt-${type}`,
@@ -46,7 +46,7 @@ function recordingLogger() {
     (level: string) =>
     (message: string, attributes: Record<string, unknown>): void =>
       void lines.push({ level, message, attributes });
-  const logger: ConsumerLogger = { info: at('info'), warn: at('warn'), error: at('error') };
+  const logger: AppLogger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
   return { logger, lines };
 }
 

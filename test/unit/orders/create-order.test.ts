@@ -26,6 +26,7 @@ import {
   ID_TOKEN,
   USER_ID,
 } from './fakes';
+import { silentLogger } from '../../../shared/observability/app-logger';
 
 const ORDER_ID = 'ord_01JD0000000000000000000042';
 /** The id the second request mints: it never holds an order when that request repeats the first. */
@@ -870,7 +871,7 @@ describe('creating an order', () => {
         createOrder,
         idempotency: noIdempotency,
         commandContext: fixedCommandContext,
-        logger: { error: () => undefined, warn: (message) => warnings.push(message) },
+        logger: { ...silentLogger, warn: (message) => void warnings.push(message) },
       });
       catalog.unavailable = true;
 

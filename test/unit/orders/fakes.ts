@@ -268,7 +268,7 @@ export class FakeSagaStarter implements SagaStarter {
 }
 
 export interface LoggedLine {
-  readonly level: 'info' | 'warn' | 'error';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
   readonly message: string;
   readonly attributes: Record<string, unknown>;
 }
@@ -280,6 +280,7 @@ export function recordingLogger(lines: LoggedLine[] = []) {
   const keys = () => undefined;
   return {
     lines,
+    debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),

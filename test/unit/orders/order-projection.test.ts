@@ -3,15 +3,12 @@ import { makeProjectOrderEvent } from '../../../functions/orders/application/pro
 import { makeRecordKnownUser } from '../../../functions/orders/application/record-known-user';
 import { MalformedOrderEventError } from '../../../functions/orders/application/order-view-projection';
 import type { OrderEventEnvelope } from '../../../functions/orders/contracts/order-events';
-import {
-  GAP_RETRY_SECONDS,
-  makeHandler,
-  type ProjectorLogger,
-} from '../../../functions/orders/handlers/project-order-events';
+import { GAP_RETRY_SECONDS, makeHandler } from '../../../functions/orders/handlers/project-order-events';
 import type { KnownUser } from '../../../functions/orders/ports/known-users';
 import type { OrderView } from '../../../functions/orders/ports/order-views';
 import type { UserRegistered } from '../../../functions/users/contracts';
 import { InMemoryKnownUsers, InMemoryOrderViews, KEYBOARD, USER_ID } from './fakes';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 const ORDER_ID = 'ord_01JD0000000000000000000011';
 const OTHER_ID = 'ord_01JD0000000000000000000012';
@@ -97,7 +94,7 @@ function userMessage(detail: unknown, messageId = 'm-user') {
   };
 }
 
-const silent: ProjectorLogger = {
+const silent: AppLogger = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,
@@ -108,7 +105,7 @@ const silent: ProjectorLogger = {
 function projector(
   views = new InMemoryOrderViews(),
   knownUsers = new InMemoryKnownUsers(),
-  logger: ProjectorLogger = silent,
+  logger: AppLogger = silent,
 ) {
   return makeHandler({
     project: makeProjectOrderEvent({ views }),

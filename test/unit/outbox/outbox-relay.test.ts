@@ -10,8 +10,8 @@ import type { PoisonDeadLetter } from '../../../shared/outbox/poison-dead-letter
 import type { DynamoDBStreamEvent, DynamoDBStreamRecord } from '../../../shared/outbox/dynamodb-stream-event';
 import { makeOutboxRelay, type OutboxRelayOptions } from '../../../shared/outbox/outbox-relay';
 import { PUT_EVENTS_MAX_BYTES, putEventsEntrySize } from '../../../shared/outbox/put-events-limits';
-import type { RelayLogger } from '../../../shared/outbox/relay-logger';
 import { eventIdOf, eventItem, eventRecord, insertRecord, sequenceOf } from './stream-records';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 interface LogLine {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -19,7 +19,7 @@ interface LogLine {
   readonly extra: unknown[];
 }
 
-function recordingLogger(lines: LogLine[]): RelayLogger {
+function recordingLogger(lines: LogLine[]): AppLogger {
   const at =
     (level: LogLine['level']) =>
     (message: unknown, ...extra: unknown[]) =>

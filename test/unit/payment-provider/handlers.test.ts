@@ -1,5 +1,4 @@
 import type { ApiGatewayProxyEvent, ApiGatewayProxyResult } from '../../../shared/http/api-gateway-proxy';
-import type { HttpLogger } from '../../../shared/http/http-handler';
 import { makeGetCharge } from '../../../functions/payment-provider/application/get-charge';
 import { makeListCharges } from '../../../functions/payment-provider/application/list-charges';
 import type { ProcessorErrorBody } from '../../../functions/payment-provider/contracts';
@@ -9,9 +8,16 @@ import { makeHandler as makeGetChargeHandler } from '../../../functions/payment-
 import { makeHandler as makeListChargesHandler } from '../../../functions/payment-provider/handlers/list-charges';
 import { jsonEvent, proxyEvent } from '../http/proxy-event';
 import { aChargeRequest, chargeId, ORDER_ID, processor } from './fixtures';
+import type { AppLogger } from '../../../shared/observability/app-logger';
 
 /** Collects what would be logged; 4xx must log nothing. */
-class RecordingLogger implements HttpLogger {
+class RecordingLogger implements AppLogger {
+  debug(): void {
+    // Not called by what this test exercises.
+  }
+  info(): void {
+    // Not called by what this test exercises.
+  }
   readonly lines: string[] = [];
   error(message: string): void {
     this.lines.push(message);

@@ -18,6 +18,7 @@ import {
 } from '../../../functions/payments/ports/payment-provider';
 import type { PaymentSource } from '../../../functions/payments/domain/payment';
 import { CircuitBreaker, InMemoryCircuitBreakerStore, type CallBudget } from '../../../shared/resilience';
+import { silentLogger } from '../../../shared/observability/app-logger';
 
 export const ORDER_ID = 'ord_01JD0000000000000000000000';
 export const OTHER_ORDER_ID = 'ord_01JD0000000000000000000001';
@@ -165,7 +166,7 @@ export class FakeCardProcessor implements PaymentProvider {
   }
 }
 
-export const silentBreakerLogger = { info: () => undefined, warn: () => undefined };
+export const silentBreakerLogger = silentLogger;
 export const silentBreakerMetrics = {
   singleMetric: () => ({ addDimensions: () => undefined, addMetric: () => undefined }),
 };

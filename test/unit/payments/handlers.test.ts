@@ -12,18 +12,18 @@ import type { Payment } from '../../../functions/payments/domain/payment';
 import { makeHandler as makeChargePaymentHandler } from '../../../functions/payments/handlers/charge-payment';
 import { makeHandler as makeGetPaymentHandler } from '../../../functions/payments/handlers/get-payment';
 import { makeHandler as makeRefundPaymentHandler } from '../../../functions/payments/handlers/refund-payment';
-import type {
-  SagaStepLogger as StepLogger,
-  SagaStepMetrics as StepMetrics,
-} from '../../../shared/saga/saga-step';
+import type { SagaStepMetrics as StepMetrics } from '../../../shared/saga/saga-step';
 import { errorBodyOf, proxyEvent, requestContextOf, TEST_CUSTOMER, TEST_STAFF } from '../http/proxy-event';
 import type { Requester } from '../../../shared/identity/requester';
 import { FIXED_NOW, ORDER_ID, rejectionOf, USER_ID } from './fakes';
+import { silentLogger, type KeyedLogger } from '../../../shared/observability/app-logger';
 
 /** Records log lines with the keys appended at the time, as the Powertools logger would print them. */
-class RecordingLogger implements StepLogger {
+class RecordingLogger implements KeyedLogger {
   readonly lines: { level: string; message: string; keys: LogAttributes }[] = [];
   private keys: LogAttributes = {};
+  readonly debug = (message: string) =>
+    void this.lines.push({ level: 'debug', message, keys: { ...this.keys } });
   readonly info = (message: string) =>
     void this.lines.push({ level: 'info', message, keys: { ...this.keys } });
   readonly warn = (message: string) =>
@@ -257,7 +257,7 @@ describe('GET /payments/{orderId}', () => {
       pathParameters: { orderId },
       requestContext: requestContextOf(caller ?? undefined),
     });
-  const silent = { error: () => undefined, warn: () => undefined };
+  const silent = silentLogger;
 
   test('answers 200 with the payment in the contract shape', async () => {
     // Prepare

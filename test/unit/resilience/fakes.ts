@@ -1,5 +1,4 @@
 import type {
-  CircuitBreakerLogger,
   CircuitBreakerMetrics,
   CircuitBreakerStore,
   CircuitRecord,
@@ -8,6 +7,8 @@ import type {
   OutcomeWindow,
   WindowedCircuitRecord,
 } from '../../../shared/resilience';
+import type { AppLogger } from '../../../shared/observability/app-logger';
+import { silentLogger } from '../../../shared/observability/app-logger';
 
 export interface LogLine {
   readonly level: 'info' | 'warn';
@@ -23,7 +24,7 @@ export interface MetricPoint {
 
 /** A logger and a metrics sink that record what the breaker reports. */
 export function recordingObservability(): {
-  logger: CircuitBreakerLogger;
+  logger: AppLogger;
   metrics: CircuitBreakerMetrics;
   logs: LogLine[];
   points: MetricPoint[];
@@ -47,7 +48,7 @@ export function recordingObservability(): {
       };
     },
   };
-  return { logger: { info: at('info'), warn: at('warn') }, metrics, logs, points };
+  return { logger: { ...silentLogger, info: at('info'), warn: at('warn') }, metrics, logs, points };
 }
 
 /** Passes every operation to `inner` and notes the writes, to show which outcomes cost a write. */

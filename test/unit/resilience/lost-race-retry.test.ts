@@ -5,6 +5,7 @@ import {
   retryLostRaces,
   type LostRaceRetryOptions,
 } from '../../../shared/resilience';
+import { silentLogger } from '../../../shared/observability/app-logger';
 
 /** A clock that advances only when the retry sleeps: elapsed time is the sum of the pauses. */
 function fakeTime(options: Partial<LostRaceRetryOptions> = {}) {
@@ -120,7 +121,8 @@ describe('loggedLostRaceRetry', () => {
     // Prepare
     const lines: { message: string; attributes: Record<string, unknown> }[] = [];
     const logged = loggedLostRaceRetry(CLIENT_REQUEST_RETRY, {
-      info: (message, attributes) => lines.push({ message, attributes }),
+      ...silentLogger,
+      info: (message, attributes) => void lines.push({ message, attributes }),
     });
     let attempts = 0;
     // Act

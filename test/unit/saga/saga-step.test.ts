@@ -3,9 +3,9 @@ import {
   sagaStep,
   SagaStepError,
   type SagaStepFlow,
-  type SagaStepLogger,
   type SagaStepMetrics,
 } from '../../../shared/saga/saga-step';
+import type { KeyedLogger } from '../../../shared/observability/app-logger';
 
 const ORDER_ID = 'ord_01JD0000000000000000000042';
 const Input = z.object({ orderId: z.string().startsWith('ord_'), correlationId: z.string().optional() });
@@ -36,7 +36,7 @@ function recording() {
     appendKeys: (more: Record<string, unknown>) => void (keys = { ...keys, ...more }),
     removeKeys: (names: string[]) => names.forEach((name) => delete keys[name]),
     resetKeys: () => void (keys = {}),
-  } as unknown as SagaStepLogger;
+  } as unknown as KeyedLogger;
   const counted: Record<string, number> = {};
   let published = 0;
   const metrics: SagaStepMetrics = {

@@ -84,10 +84,13 @@ export function preTokenGenerationEvent(
 /** Collects what would be logged, by level. */
 export class RecordingLogger {
   readonly lines: {
-    level: 'info' | 'warn' | 'error';
+    level: 'debug' | 'info' | 'warn' | 'error';
     message: string;
     attributes: Record<string, unknown>;
   }[] = [];
+  debug(message: string, attributes: Record<string, unknown>): void {
+    this.lines.push({ level: 'debug', message, attributes });
+  }
   info(message: string, attributes: Record<string, unknown>): void {
     this.lines.push({ level: 'info', message, attributes });
   }

@@ -1,6 +1,5 @@
 import type { ApiGatewayProxyEvent } from '../../../shared/http/api-gateway-proxy';
 import { USER_ID_CLAIM } from '../../../shared/http/caller';
-import type { HttpLogger } from '../../../shared/http/http-handler';
 import { InMemoryUserRepository } from '../../../functions/users/adapters/in-memory-user-repository';
 import { makeFindUserId } from '../../../functions/users/application/find-user-id';
 import { makeGetUser } from '../../../functions/users/application/get-user';
@@ -22,6 +21,7 @@ import {
   userId,
   userIds,
 } from './fixtures';
+import { silentLogger, type AppLogger } from '../../../shared/observability/app-logger';
 
 const invocation = { awsRequestId: 'lambda-req-1' };
 
@@ -38,7 +38,8 @@ function usersFunctions() {
     findUserId: makeFindUserId({ repository }),
     logger,
   });
-  const httpLogger: HttpLogger & { lines: string[] } = {
+  const httpLogger: AppLogger & { lines: string[] } = {
+    ...silentLogger,
     lines: [],
     error(message) {
       this.lines.push(message);
