@@ -4,14 +4,16 @@
  * variable fails the cold start with its name, rather than a request with a puzzle.
  */
 import * as z from 'zod';
+import {
+  httpUrl,
+  nonNegativeInteger,
+  parseEnv,
+  positiveInteger,
+  requiredVariable,
+  type Env,
+} from '../../shared/config/env';
 
-type Environment = Readonly<Record<string, string | undefined>>;
-
-const name = z.string().min(1, { error: 'is required' });
-const positiveInteger = (fallback: number) =>
-  z.coerce.number({ error: 'must be a positive integer' }).int().positive().default(fallback);
-const nonNegativeInteger = (fallback: number) =>
-  z.coerce.number({ error: 'must be an integer of 0 or more' }).int().nonnegative().default(fallback);
+const name = requiredVariable;
 
 const stateMachineArn = z.string().regex(/^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:[^:]+$/, {
   error: 'must be the ARN of a state machine (arn:…:states:<region>:<account>:stateMachine:<name>)',
@@ -29,7 +31,7 @@ const schemas = {
   createOrder: z.object({
     ...commandVariables,
     /** The shared REST API's stage URL (`api.url`); inventory's `/products/{id}` is under it. */
-    INVENTORY_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    INVENTORY_API_URL: httpUrl,
     /**
      * Per attempt of a price look-up: room for a cold start of inventory's function on a busy host.
      * Five attempts of 3 s and their pauses (at most 1.5 s) fit the create function's 20 s with time
@@ -75,26 +77,7 @@ const schemas = {
 export type ConfigSection = keyof typeof schemas;
 export type OrdersConfig<S extends ConfigSection> = Readonly<z.output<(typeof schemas)[S]>>;
 
-/** Thrown at start-up; its message lists every offending variable. */
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
-
-/** The variables of one function, parsed and frozen. */
-export function loadConfig<S extends ConfigSection>(
-  section: S,
-  env: Environment = process.env,
-): OrdersConfig<S> {
-  const parsed = schemas[section].safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0] ?? '(environment)');
-      return `${variable} ${env[variable] === undefined ? 'is required' : issue.message}`;
-    });
-    throw new ConfigurationError(`Invalid orders configuration: ${problems.join('; ')}.`);
-  }
-  return Object.freeze(parsed.data) as OrdersConfig<S>;
+/** The variables of one function, parsed and frozen; a missing or malformed one fails the cold start. */
+export function loadConfig<S extends ConfigSection>(section: S, env: Env = process.env): OrdersConfig<S> {
+  return Object.freeze(parseEnv('Orders', schemas[section], env)) as OrdersConfig<S>;
 }

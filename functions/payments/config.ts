@@ -4,22 +4,17 @@
  * variable. The names are set by `infra/stacks/payments-stack.ts`.
  */
 import * as z from 'zod';
-import { parseEnv, requiredVariable, type Env } from '../../shared/config/env';
+import { httpUrl, parseEnv, positiveInteger, requiredVariable, type Env } from '../../shared/config/env';
 import { DEFAULT_FAILURE_RATE_RULE, type FailureRateRule } from '../../shared/resilience';
 
 const variable = requiredVariable;
-const aPositiveInteger = z.coerce
-  .number({ error: 'must be a positive integer' })
-  .int({ error: 'must be a positive integer' })
-  .positive({ error: 'must be a positive integer' });
-const positiveInteger = (fallback: number) => aPositiveInteger.default(fallback);
 
 const PaymentsEnv = z.object({ PAYMENTS_TABLE: variable });
 const ProviderStepEnv = z.object({
   PAYMENTS_TABLE: variable,
   CIRCUIT_BREAKER_TABLE: variable,
   /** The processor API's stage URL (`api.url`), e.g. `https://abc.execute-api…/prod/`. */
-  PROVIDER_API_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  PROVIDER_API_URL: httpUrl,
   PROVIDER_TIMEOUT_MS: positiveInteger(2_000),
   /** The SSM `SecureString` of the processor's API key; unset for the sandbox processor. */
   PROVIDER_API_KEY_PARAMETER: z
@@ -31,7 +26,7 @@ const ProviderStepEnv = z.object({
   ACCOUNTS_TIMEOUT_MS: positiveInteger(4_000),
   PROVIDER_MAX_ATTEMPTS: positiveInteger(3),
   /** Set: the seed's rule, this many consecutive failures open the circuit. Unset: the failure rate. */
-  BREAKER_FAILURE_THRESHOLD: aPositiveInteger.optional(),
+  BREAKER_FAILURE_THRESHOLD: positiveInteger(),
   BREAKER_FAILURE_RATE_PERCENT: positiveInteger(DEFAULT_FAILURE_RATE_RULE.threshold * 100).pipe(
     z.number().max(100, { error: 'must be at most 100' }),
   ),

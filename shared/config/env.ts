@@ -10,6 +10,29 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** A variable that must be set and not empty. */
 export const requiredVariable = z.string({ error: 'is not set' }).min(1, { error: 'is empty' });
 
+const aPositiveInteger = z.coerce
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .positive({ error: 'must be a positive integer' });
+
+/** A whole number above 0, `fallback` when unset; with no fallback, optional. */
+export function positiveInteger(fallback: number): z.ZodDefault<typeof aPositiveInteger>;
+export function positiveInteger(): z.ZodOptional<typeof aPositiveInteger>;
+export function positiveInteger(fallback?: number) {
+  return fallback === undefined ? aPositiveInteger.optional() : aPositiveInteger.default(fallback);
+}
+
+/** A whole number of 0 or more, `fallback` when unset. */
+export const nonNegativeInteger = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be an integer of 0 or more' })
+    .int({ error: 'must be an integer of 0 or more' })
+    .nonnegative({ error: 'must be an integer of 0 or more' })
+    .default(fallback);
+
+/** An http(s) URL, e.g. an API's stage URL. */
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
 /**
  * `schema` parsed from `env`; otherwise an `Error` "`<context>` configuration: NAME is not set; …"
  * listing every problem.

@@ -1,4 +1,4 @@
-import { ConfigurationError, loadConfig } from '../../../functions/orders/config';
+import { loadConfig } from '../../../functions/orders/config';
 
 const command = { EVENT_STORE_TABLE: 'events', IDEMPOTENCY_TABLE: 'keys' };
 const sagaStyle = { SAGA_STYLE_PARAMETER: '/shop/saga-style', CARD_VAULT_FUNCTION: 'card-vault' };
@@ -50,8 +50,8 @@ describe('orders configuration', () => {
 
   it('fails naming every missing variable', () => {
     expect(() => loadConfig('createOrder', {})).toThrow(
-      new ConfigurationError(
-        'Invalid orders configuration: EVENT_STORE_TABLE is required; IDEMPOTENCY_TABLE is required; INVENTORY_API_URL is required; SAGA_STYLE_PARAMETER is required; CARD_VAULT_FUNCTION is required.',
+      new Error(
+        'Orders configuration: EVENT_STORE_TABLE is not set; IDEMPOTENCY_TABLE is not set; INVENTORY_API_URL is not set; SAGA_STYLE_PARAMETER is not set; CARD_VAULT_FUNCTION is not set.',
       ),
     );
   });
@@ -84,9 +84,7 @@ describe('orders configuration', () => {
 
   it('asks each function only for its own variables', () => {
     expect(loadConfig('query', { READ_MODEL_TABLE: 'views' })).toEqual({ READ_MODEL_TABLE: 'views' });
-    expect(() => loadConfig('query', { EVENT_STORE_TABLE: 'events' })).toThrow(
-      /READ_MODEL_TABLE is required/,
-    );
+    expect(() => loadConfig('query', { EVENT_STORE_TABLE: 'events' })).toThrow(/READ_MODEL_TABLE is not set/);
   });
 
   it('reads the state machine ARN of the saga’s functions, refusing anything else', () => {
@@ -97,7 +95,7 @@ describe('orders configuration', () => {
       SAGA_STATE_MACHINE_ARN: arn,
     });
     expect(() => loadConfig('getOrder', { READ_MODEL_TABLE: 'views' })).toThrow(
-      /SAGA_STATE_MACHINE_ARN is required/,
+      /SAGA_STATE_MACHINE_ARN is not set/,
     );
     expect(() =>
       loadConfig('startSaga', {
