@@ -7,6 +7,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STOCK_STEP_ERRORS } from '../../functions/inventory/contracts/stock-steps';
+import {
+  ORDER_SAGA_ERRORS,
+  type SagaCancellationReason,
+} from '../../functions/orders/contracts/place-order-saga';
+import { PAYMENT_STEP_ERRORS } from '../../functions/payments/contracts/payment-steps';
 import { DeadLetterQueue } from './dead-letter-queue';
 
 /** The functions the saga's steps and compensations invoke. */
@@ -76,15 +82,8 @@ export interface PlaceOrderSagaProps {
   readonly logs?: sfn.LogOptions;
 }
 
-/** Why the saga cancelled the order: the `reason` `cancel-order-saga` records. */
-export type OrderCancellationReason =
-  | 'OUT_OF_STOCK'
-  | 'APPROVAL_REJECTED'
-  | 'APPROVAL_TIMEOUT'
-  | 'PAYMENT_DECLINED'
-  | 'PAYMENT_UNAVAILABLE'
-  | 'CUSTOMER_CANCELLED'
-  | 'SAGA_FAILED';
+/** Why the saga cancelled the order: the `reason` `cancel-order-saga` records (the orders contract's). */
+type OrderCancellationReason = Exclude<SagaCancellationReason, 'SAGA_TIMED_OUT'>;
 
 /**
  * Errors that say the call may not have reached the function, or its answer was lost: retried with
@@ -104,17 +103,17 @@ export const TRANSIENT_LAMBDA_ERRORS: readonly string[] = [
   'ConcurrencyError',
 ];
 
-/** Business outcomes the steps throw (their `error.name`): answers, never retried. */
+/** Business outcomes the steps throw (their `error.name`, from the steps' contracts): answers, never retried. */
 export const BUSINESS_ERRORS: readonly string[] = [
-  'OutOfStock',
-  'ApprovalRejected',
-  'OrderCancelled',
-  'PaymentDeclined',
-  'OrderNotConfirmable',
-  'ReservationNotFound',
+  STOCK_STEP_ERRORS.outOfStock,
+  ORDER_SAGA_ERRORS.approvalRejected,
+  ORDER_SAGA_ERRORS.orderCancelled,
+  PAYMENT_STEP_ERRORS.declined,
+  ORDER_SAGA_ERRORS.orderNotConfirmable,
+  STOCK_STEP_ERRORS.reservationNotFound,
   'ConditionalCheckFailed',
-  'InvalidSagaInput',
-  'OrderNotCancellable',
+  ORDER_SAGA_ERRORS.invalidInput,
+  ORDER_SAGA_ERRORS.orderNotCancellable,
 ];
 
 /** The `Error` of the `Fail` state an execution ends in when a compensation failed for good. */
@@ -245,12 +244,12 @@ export class PlaceOrderSaga extends Construct {
     // The one business answer of a compensation: the order is paid (a confirmation whose answer was
     // lost), so it must not be cancelled — nor refunded, nor its stock released. CancelOrder comes first,
     // so nothing was undone yet: the order stands as placed. Retrying cannot change the answer.
-    cancelOrder.addRetry({ errors: ['OrderNotCancellable'], maxAttempts: 0 });
+    cancelOrder.addRetry({ errors: [ORDER_SAGA_ERRORS.orderNotCancellable], maxAttempts: 0 });
     cancelOrder.addCatch(
       sfn.Succeed.jsonPath(this, 'OrderAlreadyPaid', {
         comment: 'CancelOrder found the order paid: nothing was undone, the order stands as placed.',
       }),
-      { errors: ['OrderNotCancellable'], resultPath: '$.cancellation' },
+      { errors: [ORDER_SAGA_ERRORS.orderNotCancellable], resultPath: '$.cancellation' },
     );
     for (const compensation of [cancelOrder, refundPayment, releaseStock]) {
       const failedStep = compensation.stateId;
@@ -322,7 +321,7 @@ export class PlaceOrderSaga extends Construct {
     );
     reserveStock.addRetry(transientRetry(['States.Timeout']));
     // A reserve that failed may have reserved part of the items: ReleaseStock undoes (or tombstones) them.
-    compensate(reserveStock, 'OutOfStock', ['OutOfStock'], 'OUT_OF_STOCK', false);
+    compensate(reserveStock, 'OutOfStock', [STOCK_STEP_ERRORS.outOfStock], 'OUT_OF_STOCK', false);
     compensate(reserveStock, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', false);
 
     const waitForApproval = tasks.LambdaInvoke.jsonPath(this, 'WaitForApproval', {
@@ -335,9 +334,9 @@ export class PlaceOrderSaga extends Construct {
     });
     // Only the invocation of request-approval is retried: States.Timeout here is the deadline.
     waitForApproval.addRetry(transientRetry([]));
-    compensate(waitForApproval, 'Rejected', ['ApprovalRejected'], 'APPROVAL_REJECTED', false);
+    compensate(waitForApproval, 'Rejected', [ORDER_SAGA_ERRORS.approvalRejected], 'APPROVAL_REJECTED', false);
     compensate(waitForApproval, 'TimedOut', ['States.Timeout'], 'APPROVAL_TIMEOUT', false);
-    compensate(waitForApproval, 'Cancelled', ['OrderCancelled'], 'CUSTOMER_CANCELLED', false);
+    compensate(waitForApproval, 'Cancelled', [ORDER_SAGA_ERRORS.orderCancelled], 'CUSTOMER_CANCELLED', false);
     compensate(waitForApproval, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', false);
 
     const ensureOrderActive = invoke(
@@ -348,7 +347,13 @@ export class PlaceOrderSaga extends Construct {
       settings.stepTimeout,
     );
     ensureOrderActive.addRetry(transientRetry(['States.Timeout']));
-    compensate(ensureOrderActive, 'Cancelled', ['OrderCancelled'], 'CUSTOMER_CANCELLED', false);
+    compensate(
+      ensureOrderActive,
+      'Cancelled',
+      [ORDER_SAGA_ERRORS.orderCancelled],
+      'CUSTOMER_CANCELLED',
+      false,
+    );
     compensate(ensureOrderActive, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', false);
 
     const chargePayment = invoke(
@@ -367,7 +372,7 @@ export class PlaceOrderSaga extends Construct {
     );
     // The provider's idempotency key (charge-<orderId>) makes a repeated charge safe.
     chargePayment.addRetry(transientRetry(['States.Timeout']));
-    compensate(chargePayment, 'Declined', ['PaymentDeclined'], 'PAYMENT_DECLINED', false);
+    compensate(chargePayment, 'Declined', [PAYMENT_STEP_ERRORS.declined], 'PAYMENT_DECLINED', false);
     // The processor unavailable: wait for it (jittered pauses, counted in $.paymentWait) and charge
     // again, until the budget of waits is spent. Two Choices: a JSONPath comparison must not read a
     // path that is absent.
@@ -409,7 +414,7 @@ export class PlaceOrderSaga extends Construct {
       .when(sfn.Condition.isPresent('$.paymentWait'), paymentWaitBudgetLeft)
       .otherwise(startPaymentWait);
     chargePayment.addCatch(paymentWaitStarted, {
-      errors: ['PaymentProviderUnavailable'],
+      errors: [PAYMENT_STEP_ERRORS.providerUnavailable],
       resultPath: '$.paymentUnavailable',
     });
     // Anything else (a rejected request, a step that kept failing) is the saga's own failure.
@@ -438,7 +443,13 @@ export class PlaceOrderSaga extends Construct {
       settings.stepTimeout,
     );
     confirmOrder.addRetry(transientRetry(['States.Timeout']));
-    compensate(confirmOrder, 'NotConfirmable', ['OrderNotConfirmable'], 'CUSTOMER_CANCELLED', true);
+    compensate(
+      confirmOrder,
+      'NotConfirmable',
+      [ORDER_SAGA_ERRORS.orderNotConfirmable],
+      'CUSTOMER_CANCELLED',
+      true,
+    );
     compensate(confirmOrder, 'Failed', [sfn.Errors.ALL], 'SAGA_FAILED', true);
 
     const needsApproval = sfn.Choice.jsonPath(this, 'NeedsApproval', {
@@ -473,7 +484,7 @@ export class PlaceOrderSaga extends Construct {
     }
     resumeCompensation.otherwise(
       sfn.Fail.jsonPath(this, 'InvalidRedrive', {
-        error: 'InvalidSagaInput',
+        error: ORDER_SAGA_ERRORS.invalidInput,
         cause: 'redrive.resumeAt must be CancelOrder, RefundPayment or ReleaseStock.',
       }),
     );
