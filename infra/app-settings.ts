@@ -31,6 +31,12 @@ export interface AppSettings {
   readonly apiRateLimit?: number;
   readonly apiBurstLimit?: number;
   /**
+   * The tighter throttle of each command that starts a saga or moves money (`POST /orders`,
+   * `POST /transfers`, `POST /accounts/{accountId}/deposits`): requests a second, and the burst.
+   */
+  readonly commandRateLimit?: number;
+  readonly commandBurstLimit?: number;
+  /**
    * Whether the bulkhead's functions reserve their concurrency. A new account's Lambda quota (10
    * concurrent executions, all of which must stay unreserved) refuses any reservation, so a first
    * deploy to `dev` reserves nothing. @default true in `local` and `prod`, false in `dev`
@@ -74,6 +80,8 @@ export const SETTINGS_CONTEXT_KEYS = {
   sagaWatchdogSeconds: 'shop:sagaWatchdogSeconds',
   apiRateLimit: 'shop:apiRateLimit',
   apiBurstLimit: 'shop:apiBurstLimit',
+  commandRateLimit: 'shop:commandRateLimit',
+  commandBurstLimit: 'shop:commandBurstLimit',
   /** Not a number: `orchestrated` or `choreographed`. */
   sagaStyle: 'shop:sagaStyle',
   /** Not a number: `local`, `dev` or `prod`. */
@@ -139,5 +147,7 @@ export function appSettings(node: Node): AppSettings {
     sagaWatchdog: seconds(SETTINGS_CONTEXT_KEYS.sagaWatchdogSeconds),
     apiRateLimit: whole(SETTINGS_CONTEXT_KEYS.apiRateLimit),
     apiBurstLimit: whole(SETTINGS_CONTEXT_KEYS.apiBurstLimit),
+    commandRateLimit: whole(SETTINGS_CONTEXT_KEYS.commandRateLimit),
+    commandBurstLimit: whole(SETTINGS_CONTEXT_KEYS.commandBurstLimit),
   };
 }

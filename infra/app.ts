@@ -106,6 +106,13 @@ export function buildApp(app: App = new App()): App {
     routes: [users.routes, inventory.routes, accounts.routes, payments.routes, orders.routes],
     rateLimit: settings.apiRateLimit,
     burstLimit: settings.apiBurstLimit,
+    // Each starts a saga or moves money: a flood of them must not take the reads' share of the stage.
+    methodLimits: Object.fromEntries(
+      ['POST /orders', 'POST /transfers', 'POST /accounts/{accountId}/deposits'].map((route) => [
+        route,
+        { rateLimit: settings.commandRateLimit ?? 100, burstLimit: settings.commandBurstLimit ?? 200 },
+      ]),
+    ),
     webAcl: settings.stage === 'prod',
   });
   // The context stacks add resources to one API one after the other: API Gateway throttles concurrent

@@ -6,6 +6,12 @@ import { ApiStageLogging } from '../constructs/api-stage-logging';
 import type { ContextRoutes } from '../constructs/context-routes';
 import { API_STAGE_NAME } from './platform-stack';
 
+/** A method's own token bucket: requests a second, and the burst above it. */
+export interface MethodLimit {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+}
+
 export interface ApiStageStackProps extends StackProps {
   /** The platform's REST API, with its own methods (`GET /health`). */
   readonly api: apigateway.RestApi;
@@ -18,6 +24,11 @@ export interface ApiStageStackProps extends StackProps {
   readonly rateLimit?: number;
   /** The burst each method may take above its rate. @default 1000 */
   readonly burstLimit?: number;
+  /**
+   * Tighter limits of single methods, by `'<METHOD> <path>'` (e.g. `'POST /orders'`): each must be a
+   * route of `routes`. @default none
+   */
+  readonly methodLimits?: Readonly<Record<string, MethodLimit>>;
   /**
    * Put the stage behind an AWS WAF web ACL with AWS's managed common rule set and known-bad-inputs
    * rules (the `prod` stage does). @default false
@@ -74,12 +85,37 @@ export class ApiStageStack extends Stack {
       metricsEnabled: true,
       throttlingRateLimit: props.rateLimit ?? 500,
       throttlingBurstLimit: props.burstLimit ?? 1_000,
+      methodOptions: methodOptionsOf(props.methodLimits ?? {}, props.routes),
       ...this.logging.deployOptions,
     });
     if (props.webAcl === true) this.webAcl = protectWithWebAcl(this, this.stage);
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.urlForPath('/') });
   }
+}
+
+/** `MethodLimit`s as the stage's method settings (`/<path>/<METHOD>`), each checked to be a route. */
+function methodOptionsOf(
+  limits: Readonly<Record<string, MethodLimit>>,
+  routes: readonly ContextRoutes[],
+): Record<string, apigateway.MethodDeploymentOptions> {
+  const known = new Set(
+    routes.flatMap((context) =>
+      context.fingerprints.map(({ httpMethod, path }) => `${String(httpMethod)} ${String(path)}`),
+    ),
+  );
+  return Object.fromEntries(
+    Object.entries(limits).map(([route, limit]) => {
+      if (!known.has(route)) {
+        throw new Error(`ApiStageStack: a limit is set for ${route}, which is no route of the API.`);
+      }
+      const [method, path] = route.split(' ');
+      return [
+        `${path}/${method}`,
+        { throttlingRateLimit: limit.rateLimit, throttlingBurstLimit: limit.burstLimit },
+      ];
+    }),
+  );
 }
 
 /**

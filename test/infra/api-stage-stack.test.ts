@@ -84,6 +84,25 @@ describe('ApiStageStack', () => {
     expect(throttleOf(custom)).toEqual(throttled(5, 10));
   });
 
+  test('gives the methods named their own, tighter bucket, and refuses a limit for a route the API lacks', () => {
+    const limited = apiStageApp(undefined, {
+      methodLimits: { 'GET /things/{thingId}': { rateLimit: 2, burstLimit: 4 } },
+    }).template;
+    limited.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ResourcePath: '/~1things~1{thingId}',
+          HttpMethod: 'GET',
+          ThrottlingRateLimit: 2,
+          ThrottlingBurstLimit: 4,
+        }),
+      ]),
+    });
+    expect(() =>
+      apiStageApp(undefined, { methodLimits: { 'POST /things': { rateLimit: 1, burstLimit: 1 } } }),
+    ).toThrow('ApiStageStack: a limit is set for POST /things, which is no route of the API.');
+  });
+
   test('logs every request as a JSON access log line, and API Gateway errors without bodies', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       AccessLogSetting: {

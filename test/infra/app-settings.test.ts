@@ -49,6 +49,18 @@ describe('appSettings', () => {
     );
   });
 
+  test('reads the commands’ throttle from shop:commandRateLimit and shop:commandBurstLimit', () => {
+    expect(
+      settingsOf({
+        [SETTINGS_CONTEXT_KEYS.commandRateLimit]: '20',
+        [SETTINGS_CONTEXT_KEYS.commandBurstLimit]: 40,
+      }),
+    ).toMatchObject({ commandRateLimit: 20, commandBurstLimit: 40 });
+    expect(() => settingsOf({ [SETTINGS_CONTEXT_KEYS.commandRateLimit]: '0' })).toThrow(
+      /shop:commandRateLimit must be a positive whole number/,
+    );
+  });
+
   test('reads whole numbers from the CLI’s strings and refuses anything else', () => {
     expect(
       settingsOf({ [SETTINGS_CONTEXT_KEYS.approvalDeadlineSeconds]: '60' }).approvalDeadline?.toSeconds(),

@@ -25,6 +25,7 @@ import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud'
 import { GROUPS_CLAIM, USER_ID_CLAIM } from '../../shared/http/caller';
 import { isId, newId } from '../../shared/ids/ids';
 import type { UserRegistered, UserResponse } from '../../functions/users/contracts';
+import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 import {
   apiAs,
   callJson,
@@ -125,8 +126,18 @@ async function item(
   return Item;
 }
 
+const COMMAND_RATE_LIMIT = 1;
+const COMMAND_BURST_LIMIT = 3;
+
 beforeAll(async () => {
-  ({ cloud, logs } = await startShopCloud({ defaultApiName: 'shop-api' }));
+  ({ cloud, logs } = await startShopCloud({
+    defaultApiName: 'shop-api',
+    // The commands' own limit, low enough to reach here (no test of this file places orders).
+    context: {
+      [SETTINGS_CONTEXT_KEYS.commandRateLimit]: COMMAND_RATE_LIMIT,
+      [SETTINGS_CONTEXT_KEYS.commandBurstLimit]: COMMAND_BURST_LIMIT,
+    },
+  }));
   pool = shopUserPool(cloud.outputs);
   usersTable = cloud.outputs['ShopUsers']?.['UsersTableName'] ?? '';
   ordersReadModel = cloud.outputs['ShopOrders']?.['ReadModelTableName'] ?? '';
@@ -235,6 +246,32 @@ describe('the users context on the local cloud', () => {
         body: { message: 'Unauthorized' },
       });
     }
+  });
+
+  it('throttles a flood of POST /orders at the gateway (429) while the same caller’s reads are served', async () => {
+    // Prepare: requests the orders function refuses at once (no Idempotency-Key), so only the gateway counts.
+    const { idToken } = await signedInUser(cloud, { email: 'flood@example.com' });
+    const flood = 4 * COMMAND_BURST_LIMIT;
+
+    // Act
+    const [orders, reads] = await Promise.all([
+      Promise.all(
+        Array.from({ length: flood }, () =>
+          callJson(cloud.apiUrl, 'POST', '/orders', { body: {}, headers: { Authorization: idToken } }),
+        ),
+      ),
+      Promise.all(Array.from({ length: flood }, () => getMe(idToken))),
+    ]);
+
+    // Assess: the bucket lets the burst through (and what refills meanwhile), the rest is 429 before any
+    // function runs; GET /users/me has the stage's own, larger bucket.
+    const throttled = orders.filter((answer) => answer.status === 429);
+    const passed = orders.filter((answer) => answer.status !== 429);
+    expect(throttled.length).toBeGreaterThanOrEqual(flood - COMMAND_BURST_LIMIT - 2);
+    expect(passed.length).toBeGreaterThanOrEqual(1);
+    expect(passed.every((answer) => answer.status === 400)).toBe(true);
+    expect(throttled[0]?.body).toEqual({ message: 'Too Many Requests' });
+    expect(reads.map((answer) => answer.status)).toEqual(reads.map(() => 200));
   });
 
   it('signs in an identity with no user without the claim: the function answers 401', async () => {
