@@ -18,9 +18,6 @@ export interface Acknowledgment {
   readonly stages?: readonly Stage[];
 }
 
-/** What a rule pack is to this plugin: a validation plugin with a name. */
-export type RulePack = IPolicyValidationPlugin;
-
 /**
  * Runs rule packs (cdk-nag's `AwsSolutionsChecks`, `ServerlessChecks`) as one validation plugin and
  * drops the findings an acknowledgment covers; what is left fails the synthesis. The acknowledgments
@@ -34,7 +31,7 @@ export class AcknowledgedChecks implements IPolicyValidationPlugin {
   public readonly matches = new Map<Acknowledgment, number>();
 
   constructor(
-    private readonly packs: readonly RulePack[],
+    private readonly packs: readonly IPolicyValidationPlugin[],
     private readonly acknowledgments: readonly Acknowledgment[],
   ) {}
 
