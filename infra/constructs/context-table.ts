@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
+import { definedProps } from '../../shared/objects/defined-props';
 
 /** The keys of every context table: one table per context, its items laid out by `pk` and `sk`. */
 export const CONTEXT_TABLE_PARTITION_KEY = 'pk';
@@ -32,8 +33,8 @@ export class ContextTable extends dynamodb.Table {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
-      ...(props.stream === undefined ? {} : { stream: props.stream }),
-      ...(props.timeToLiveAttribute === undefined ? {} : { timeToLiveAttribute: props.timeToLiveAttribute }),
+      ...definedProps({ stream: props.stream }),
+      ...definedProps({ timeToLiveAttribute: props.timeToLiveAttribute }),
     });
   }
 }

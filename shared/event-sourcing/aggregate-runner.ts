@@ -4,6 +4,7 @@ import type { Decider } from './decider';
 import type { DomainEvent, EventPayload } from './domain-event';
 import { EventStoreError } from './errors';
 import type { AppendOptions, EventStore } from './event-store';
+import { definedProps } from '../objects/defined-props';
 
 export interface BackoffOptions {
   /** @default 10 */
@@ -255,7 +256,7 @@ export class AggregateRunner<TCommand, TState, TEvent extends DomainEvent> {
       occurredAt,
       correlationId: context.correlationId,
       causationId: context.causationId,
-      ...(context.traceHeader === undefined ? {} : { traceHeader: context.traceHeader }),
+      ...definedProps({ traceHeader: context.traceHeader }),
       schemaVersion: payload.schemaVersion ?? 1,
       data: payload.data,
     };

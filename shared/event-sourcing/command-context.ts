@@ -1,4 +1,5 @@
 import { newUlid } from '../ids/ids';
+import { definedProps } from '../objects/defined-props';
 
 /** What the runner stamps on every event of one command, besides what the decider decided. */
 export interface CommandContext {
@@ -30,7 +31,7 @@ export function commandContext(ids: {
   return {
     correlationId: ids.correlationId,
     causationId: ids.causationId,
-    ...(ids.traceHeader === undefined ? {} : { traceHeader: ids.traceHeader }),
+    ...definedProps({ traceHeader: ids.traceHeader }),
     now: () => new Date(),
     newEventId: () => newUlid(),
   };

@@ -25,6 +25,7 @@ import {
   type StreamPage,
 } from './event-store';
 import { validateAppend, validateFromVersion } from './validate-append';
+import { definedProps } from '../objects/defined-props';
 
 /**
  * Table layout. Events: `pk = <aggregateId>`, `sk = <version>` (N), `kind = 'event'`, and the envelope's
@@ -296,7 +297,7 @@ export function eventItemAttributes(event: DomainEvent): Record<string, unknown>
     occurredAt: event.occurredAt,
     correlationId: event.correlationId,
     causationId: event.causationId,
-    ...(event.traceHeader === undefined ? {} : { traceHeader: event.traceHeader }),
+    ...definedProps({ traceHeader: event.traceHeader }),
     schemaVersion: event.schemaVersion,
     data: event.data,
   };
@@ -335,7 +336,7 @@ function toEvent<TEvent extends DomainEvent>(item: Item): TEvent {
     occurredAt: read.string('occurredAt'),
     correlationId: read.string('correlationId'),
     causationId: read.string('causationId'),
-    ...(traceHeader === undefined ? {} : { traceHeader }),
+    ...definedProps({ traceHeader }),
     schemaVersion: read.number('schemaVersion'),
     data: item['data'],
   };

@@ -22,6 +22,7 @@ import type { DomainEvent } from '../event-sourcing/domain-event';
 import { annotate } from '../observability/tracer';
 import { fullJitterDelay } from '../outbox/retry-policy';
 import type { AppLogger } from '../observability/app-logger';
+import { definedProps } from '../objects/defined-props';
 
 const nonEmpty = z.string().min(1);
 
@@ -183,7 +184,7 @@ export function makeEventConsumer(
     const context = commandContext({
       correlationId: detail.correlationId,
       causationId: detail.eventId,
-      ...(traceHeader === undefined ? {} : { traceHeader }),
+      ...definedProps({ traceHeader }),
     });
     try {
       const outcome = await handler.apply({ ...detail, data: data.data }, context, { receiveCount });

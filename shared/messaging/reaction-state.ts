@@ -5,6 +5,7 @@
 import type { CommandContext } from '../event-sourcing/command-context';
 import type { DomainEvent } from '../event-sourcing/domain-event';
 import type { LostRaceRetryPolicy } from '../resilience';
+import { definedProps } from '../objects/defined-props';
 
 /** The event a reaction reacts to: its domain id (the marker's key), and the order it is about. */
 export interface ReactionCause {
@@ -96,7 +97,7 @@ export function saveReaction<TState>(
             occurredAt: context.now().toISOString(),
             correlationId: context.correlationId,
             causationId: context.causationId,
-            ...(context.traceHeader === undefined ? {} : { traceHeader: context.traceHeader }),
+            ...definedProps({ traceHeader: context.traceHeader }),
             schemaVersion: 1,
             data: event.data,
           },

@@ -3,6 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import type { DynamoDBStreamRecord } from './dynamodb-stream-event';
 import { PUT_EVENTS_MAX_BYTES, putEventsEntrySize } from './put-events-limits';
+import { definedProps } from '../objects/defined-props';
 
 /** What a stream record means to the relay. */
 export type OutboxEntry =
@@ -91,7 +92,7 @@ export function toOutboxEntry(record: DynamoDBStreamRecord, target: EntryTarget)
     occurredAt: envelope.occurredAt,
     correlationId: envelope.correlationId,
     causationId: envelope.causationId,
-    ...(envelope.traceHeader === undefined ? {} : { traceHeader: envelope.traceHeader }),
+    ...definedProps({ traceHeader: envelope.traceHeader }),
     schemaVersion: envelope.schemaVersion,
     data: envelope.data,
   };
@@ -100,7 +101,7 @@ export function toOutboxEntry(record: DynamoDBStreamRecord, target: EntryTarget)
     Source: target.source,
     DetailType: envelope.type,
     Detail: JSON.stringify(detail),
-    ...(envelope.traceHeader === undefined ? {} : { TraceHeader: envelope.traceHeader }),
+    ...definedProps({ TraceHeader: envelope.traceHeader }),
   };
   const sizeBytes = putEventsEntrySize(entry);
   if (sizeBytes > PUT_EVENTS_MAX_BYTES) {

@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamRecord } from './dynamodb-stream-event';
+import { definedProps } from '../objects/defined-props';
 
 /**
  * A poison outbox record as the relay dead-letters it: the stream record whole (its keys and its new
@@ -46,7 +47,7 @@ export function poisonDeadLetter(
     version: 1,
     reason: details.reason,
     source: details.source,
-    ...(record.eventSourceARN === undefined ? {} : { eventSourceArn: record.eventSourceARN }),
+    ...definedProps({ eventSourceArn: record.eventSourceARN }),
     sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
     aggregateId: details.aggregateId,
     keys: record.dynamodb?.Keys ?? {},

@@ -9,6 +9,7 @@ import { errorMessage } from '../errors/error-message';
 import type { CallBudget } from './call-budget';
 import { retryWithBackoff, type RetryInfo } from './retry';
 import type { AppLogger } from '../observability/app-logger';
+import { definedProps } from '../objects/defined-props';
 
 export interface LostRaceRetryPolicy {
   /** Total attempts, the first included. */
@@ -105,9 +106,9 @@ export async function retryLostRaces<T>(
         isRetryable: (error) => error instanceof ConcurrencyError,
         remainingTimeMs,
         safetyMarginMs: 0,
-        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-        ...(options.random === undefined ? {} : { random: options.random }),
-        ...(options.onRetry === undefined ? {} : { onRetry: options.onRetry }),
+        ...definedProps({ sleep: options.sleep }),
+        ...definedProps({ random: options.random }),
+        ...definedProps({ onRetry: options.onRetry }),
       },
     );
   } catch (error) {

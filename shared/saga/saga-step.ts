@@ -10,6 +10,7 @@ import { logger as sharedLogger } from '../observability/logger';
 import { annotate } from '../observability/tracer';
 import { withRequestContext } from '../observability/with-request-context';
 import type { KeyedLogger } from '../observability/app-logger';
+import { definedProps } from '../objects/defined-props';
 
 /** The error name every step's contract gives an input it does not take. */
 export const INVALID_SAGA_INPUT = 'InvalidSagaInput';
@@ -149,7 +150,7 @@ export function sagaStep<S extends z.ZodType<{ orderId: string; correlationId?: 
     const flow: SagaStepFlow = {
       correlationId,
       causationId: invocation?.awsRequestId ?? options.step,
-      ...(remaining === undefined ? {} : { remainingTimeMs: remaining }),
+      ...definedProps({ remainingTimeMs: remaining }),
     };
     return withRequestContext(
       { correlationId, orderId: input.orderId, sagaStep: options.step },

@@ -2,6 +2,7 @@ import type { Requester } from '../../../shared/identity/requester';
 import { accountFor, mayServe, type LedgerEntry } from '../domain/account';
 import type { AccountReader } from '../ports/account-repository';
 import { decodeLedgerCursor, encodeLedgerCursor } from './ledger-cursor';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -37,7 +38,7 @@ export function makeListTransactions(deps: { readonly reader: AccountReader }): 
     accountFor(await deps.reader.findAccount(accountId), accountId, requester, mayServe);
     const entries = await deps.reader.listEntries(accountId, {
       limit: options.limit ?? DEFAULT_PAGE_SIZE,
-      ...(beforeVersion === undefined ? {} : { beforeVersion }),
+      ...definedProps({ beforeVersion }),
     });
     const last = entries.at(-1);
     return last === undefined || last.version <= 1

@@ -19,6 +19,7 @@ import {
 } from '../ports/account-repository';
 
 import { earlierTransfer, requestClaimKey, TRANSFER_KEY_SCOPE } from './request-claims';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface TransferMoneyInput extends TransferRequest {
   /** The request's `Idempotency-Key`: claimed with the transfer, so no retry can move the money twice. */
@@ -97,7 +98,7 @@ export function makeMoveMoney(deps: TransferMoneyDependencies): MoveMoney {
             transferId,
             requester,
             at: deps.now().toISOString(),
-            ...(command.orderId === undefined ? {} : { orderId: command.orderId }),
+            ...definedProps({ orderId: command.orderId }),
           });
           try {
             await deps.repository.saveTransfer({

@@ -5,6 +5,7 @@ import { toTransactionResponse } from './responses';
 import { AccountPath, TransactionsQuery } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface ListTransactionsHandlerDependencies {
   readonly listTransactions: ListTransactions;
@@ -22,8 +23,8 @@ export function makeHandler(deps: ListTransactionsHandlerDependencies): ProxyHan
       const requester = callerOf(event);
       annotate({ accountId, userId: requester.userId });
       const page = await deps.listTransactions(accountId, requester, {
-        ...(query.limit === undefined ? {} : { limit: query.limit }),
-        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        ...definedProps({ limit: query.limit }),
+        ...definedProps({ cursor: query.cursor }),
       });
       const body: TransactionsPageResponse = {
         transactions: page.entries.map(toTransactionResponse),

@@ -7,6 +7,7 @@ import type {
 import type { Account, LedgerEntry } from '../domain/account';
 import type { Deposit } from '../domain/deposit';
 import type { Transfer } from '../domain/transfer';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 // Field by field, so nothing stored beside a value ever leaks into an answer.
 
@@ -55,6 +56,6 @@ export function toTransactionResponse(entry: LedgerEntry): TransactionResponse {
         ...common,
         transferId: entry.transferId,
         counterpartyAccountId: entry.counterpartyAccountId,
-        ...(entry.orderId === undefined ? {} : { orderId: entry.orderId }),
+        ...definedProps({ orderId: entry.orderId }),
       };
 }

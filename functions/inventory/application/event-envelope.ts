@@ -2,6 +2,7 @@ import type { CommandContext } from '../../../shared/event-sourcing/command-cont
 import type { EventPayload } from '../../../shared/event-sourcing/domain-event';
 import { PRODUCT_AGGREGATE_TYPE, type InventoryEvent } from '../contracts/inventory-events';
 import type { Product } from '../domain/product';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** The change's event in the envelope of ARCHITECTURE.md §4, at the product's new version. */
 export function envelope<TEvent extends InventoryEvent>(
@@ -18,7 +19,7 @@ export function envelope<TEvent extends InventoryEvent>(
     occurredAt: context.now().toISOString(),
     correlationId: context.correlationId,
     causationId: context.causationId,
-    ...(context.traceHeader === undefined ? {} : { traceHeader: context.traceHeader }),
+    ...definedProps({ traceHeader: context.traceHeader }),
     schemaVersion: payload.schemaVersion ?? 1,
     data: payload.data,
   };

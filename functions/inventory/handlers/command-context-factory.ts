@@ -1,4 +1,5 @@
 import { commandContext, type CommandContextFactory } from '../../../shared/event-sourcing/command-context';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** The real clock and ULID event ids; the request caused the command; the trace header as given. */
 export function requestCommandContext(traceHeader: () => string | undefined): CommandContextFactory {
@@ -7,7 +8,7 @@ export function requestCommandContext(traceHeader: () => string | undefined): Co
     return commandContext({
       correlationId,
       causationId,
-      ...(header === undefined ? {} : { traceHeader: header }),
+      ...definedProps({ traceHeader: header }),
     });
   };
 }

@@ -7,6 +7,7 @@ import { MAX_STOCK_STEP_ITEMS, STOCK_STEP_ERRORS, type StockLine } from '../cont
 import { OutOfStockError, ReservationNotFoundError } from '../domain/errors';
 import { MAX_STOCK } from '../domain/product';
 import type { KeyedLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /**
  * The payload of every inventory saga step (contracts/stock-steps.ts). Not strict: the state machine
@@ -72,7 +73,7 @@ export function stockStep<TOutput extends Readonly<Record<string, unknown>>>(
     step: definition.step,
     input: StockStepInputSchema,
     outcomes: STOCK_STEP_OUTCOMES,
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...definedProps({ logger: deps.logger }),
     describe: (output) => output,
     run: async ({ orderId, items }, flow) =>
       definition.output(orderId, await definition.run({ orderId, items }, deps.newContext(flow))),

@@ -3,6 +3,7 @@ import { DependencyUnavailableError } from '../../../shared/errors/app-error';
 import { retryWithBackoff, type CallBudget, type RetryInfo } from '../../../shared/resilience';
 import type { ProductResponse } from '../../inventory/contracts';
 import type { CatalogCallContext, ProductCatalog, ProductPrice } from '../ports/product-catalog';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export const INVENTORY_DEPENDENCY = 'inventory';
 
@@ -113,8 +114,8 @@ export class InventoryProductCatalog implements ProductCatalog {
         maxDelayMs: this.options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS,
         isRetryable: (error) => error instanceof InventoryNotAnswering,
         ...(remaining === undefined ? {} : { remainingTimeMs: remaining, safetyMarginMs: attemptNeedsMs }),
-        ...(this.options.sleep === undefined ? {} : { sleep: this.options.sleep }),
-        ...(this.options.random === undefined ? {} : { random: this.options.random }),
+        ...definedProps({ sleep: this.options.sleep }),
+        ...definedProps({ random: this.options.random }),
         onRetry: (info) => this.options.onRetry?.({ ...info, productId }),
       });
     } catch (error) {

@@ -3,6 +3,7 @@ import { newUlid } from '../../../shared/ids/ids';
 import type { DomainEvent } from '../../../shared/event-sourcing/domain-event';
 import { ORDER_DEADLINE_AGGREGATE_TYPE, ORDER_DEADLINES_EVENT_SOURCE } from '../contracts/order-events';
 import type { OrderDeadline, OrderDeadlines } from '../ports/order-deadlines';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface SchedulerOrderDeadlinesProps {
   readonly client: SchedulerClient;
@@ -36,7 +37,7 @@ export class SchedulerOrderDeadlines implements OrderDeadlines {
       occurredAt: deadline.dueAt,
       correlationId: deadline.correlationId,
       causationId: `${deadline.kind}-${deadline.orderId}`,
-      ...(deadline.traceHeader === undefined ? {} : { traceHeader: deadline.traceHeader }),
+      ...definedProps({ traceHeader: deadline.traceHeader }),
       schemaVersion: 1,
       data: { orderId: deadline.orderId, kind: deadline.kind, dueAt: deadline.dueAt },
     };

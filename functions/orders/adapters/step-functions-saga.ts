@@ -17,6 +17,7 @@ import type {
   SagaTaskCallbacks,
   TaskCallbackOutcome,
 } from '../ports/place-order-saga';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 const DEPENDENCY = 'step-functions';
 
@@ -59,7 +60,7 @@ export class StepFunctionsSagaStarter implements SagaStarter {
           stateMachineArn: this.props.stateMachineArn,
           name: input.orderId,
           input: JSON.stringify(input),
-          ...(options.traceHeader === undefined ? {} : { traceHeader: options.traceHeader }),
+          ...definedProps({ traceHeader: options.traceHeader }),
         }),
       );
       return 'started';
@@ -142,7 +143,7 @@ export class StepFunctionsSagaStatus implements SagaStatus {
     const known = knownStatus(status);
     if (known !== 'RUNNING') return { executionArn, status: known };
     const currentStep = await this.currentStep(executionArn);
-    return { executionArn, status: known, ...(currentStep === undefined ? {} : { currentStep }) };
+    return { executionArn, status: known, ...definedProps({ currentStep }) };
   }
 
   private async currentStep(executionArn: string): Promise<string | undefined> {

@@ -8,6 +8,7 @@ import type { OrderCommand } from '../domain/order';
 import type { OrderDeadlineKind, OrderDeadlines } from '../ports/order-deadlines';
 import type { OrderRunner } from './order-runner';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface OrderChoreographyDependencies {
   readonly runner: OrderRunner;
@@ -85,7 +86,7 @@ export function makeOrderChoreography(deps: OrderChoreographyDependencies): Orde
       kind,
       dueAt,
       correlationId: context.correlationId,
-      ...(context.traceHeader === undefined ? {} : { traceHeader: context.traceHeader }),
+      ...definedProps({ traceHeader: context.traceHeader }),
     });
     logger?.info(`Deadline ${outcome === 'set' ? 'set' : 'was set before'}`, { orderId, kind, dueAt });
   }

@@ -7,6 +7,7 @@ import type { SagaExecution, SagaStatus } from '../ports/place-order-saga';
 import { OrderNotFoundError, UserNotFoundError } from './errors';
 import type { OrderEventStore } from './order-runner';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -75,7 +76,7 @@ export function makeListUserOrders(deps: ListUserOrdersDependencies) {
     }
     const page = await deps.views.listByUser(userId, {
       limit: options.limit ?? DEFAULT_PAGE_SIZE,
-      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+      ...definedProps({ cursor: options.cursor }),
     });
     // An order proves its user: only an empty page of someone else's asks whether the user exists.
     if (page.orders.length > 0 || userId === requester.userId) return page;

@@ -5,6 +5,7 @@ import {
   type OrderEventEnvelope,
 } from '../contracts/order-events';
 import type { OrderView } from '../ports/order-views';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** An event that cannot be applied as it stands: retrying will not help, the dead-letter queue will. */
 export class MalformedOrderEventError extends Error {
@@ -77,7 +78,7 @@ export function projectEvent(view: OrderView | undefined, event: OrderEventEnvel
           status: event.type === 'OrderApproved' ? 'APPROVED' : 'REJECTED',
           requestedAt: view.approval?.requestedAt ?? event.occurredAt,
           decidedAt: event.occurredAt,
-          ...(data.comment === undefined ? {} : { comment: data.comment }),
+          ...definedProps({ comment: data.comment }),
         },
       };
     }

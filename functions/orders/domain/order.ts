@@ -15,6 +15,7 @@ import {
   OrderStateError,
   PaymentAmountMismatchError,
 } from './errors';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export const ORDER_AGGREGATE = 'Order';
 
@@ -276,7 +277,7 @@ function decide(
             totalCents: orderTotalCents(command.items),
             currency: command.currency,
             saga: command.saga,
-            ...(command.approvalRequired === undefined ? {} : { approvalRequired: command.approvalRequired }),
+            ...definedProps({ approvalRequired: command.approvalRequired }),
             payment: command.payment,
           },
         },
@@ -340,7 +341,7 @@ function decide(
       }
       const data = {
         orderId: command.orderId,
-        ...(command.comment === undefined ? {} : { comment: command.comment }),
+        ...definedProps({ comment: command.comment }),
         saga: state.saga,
       };
       return [decision === 'APPROVED' ? { type: 'OrderApproved', data } : { type: 'OrderRejected', data }];
@@ -430,8 +431,8 @@ function placed(state: Exclude<OrderState, { status: 'NONE' }> | OrderCreatedDat
     totalCents,
     currency,
     saga,
-    ...(approvalRequired === undefined ? {} : { approvalRequired }),
-    ...(approval === undefined ? {} : { approval }),
+    ...definedProps({ approvalRequired }),
+    ...definedProps({ approval }),
   };
 }
 

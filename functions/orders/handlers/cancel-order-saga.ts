@@ -4,6 +4,7 @@ import { OrderNotCancellableError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { sagaStep } from '../../../shared/saga/saga-step';
 import type { KeyedLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface CancelOrderSagaHandlerDependencies {
   readonly cancelOrder: CancelOrderSaga;
@@ -21,7 +22,7 @@ export function makeHandler(deps: CancelOrderSagaHandlerDependencies) {
     step: 'cancel-order-saga',
     input: CancelOrderSagaInputSchema,
     outcomes: [{ error: OrderNotCancellableError, name: ORDER_SAGA_ERRORS.orderNotCancellable }],
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...definedProps({ logger: deps.logger }),
     run: ({ orderId, reason }, flow) => deps.cancelOrder({ orderId, reason }, deps.commandContext(flow)),
   });
 }

@@ -7,6 +7,7 @@ import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export const CancelOrderBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 
@@ -25,7 +26,7 @@ export function makeHandler(deps: CancelOrderHandlerDependencies): ProxyHandler 
       body: CancelOrderBody,
       pathParameters: OrderPath,
       interceptor: deps.idempotency,
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      ...definedProps({ logger: deps.logger }),
     },
     async ({ body, pathParameters: { orderId }, event, correlationId, requestId }) =>
       withRequestContext({ correlationId, orderId }, async () => {
@@ -35,7 +36,7 @@ export function makeHandler(deps: CancelOrderHandlerDependencies): ProxyHandler 
           {
             orderId,
             requester,
-            ...(body.reason === undefined ? {} : { reason: body.reason }),
+            ...definedProps({ reason: body.reason }),
           },
           deps.commandContext({ correlationId, causationId: requestId }),
         );

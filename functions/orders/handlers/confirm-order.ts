@@ -4,6 +4,7 @@ import { OrderNotConfirmableError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { sagaStep } from '../../../shared/saga/saga-step';
 import type { KeyedLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface ConfirmOrderHandlerDependencies {
   readonly confirmOrder: ConfirmOrder;
@@ -20,7 +21,7 @@ export function makeHandler(deps: ConfirmOrderHandlerDependencies) {
     step: 'confirm-order',
     input: ConfirmOrderInputSchema,
     outcomes: [{ error: OrderNotConfirmableError, name: ORDER_SAGA_ERRORS.orderNotConfirmable }],
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...definedProps({ logger: deps.logger }),
     run: ({ orderId, chargeId, amountCents }, flow) =>
       deps.confirmOrder({ orderId, chargeId, amountCents }, deps.commandContext(flow)),
   });

@@ -9,6 +9,7 @@ import { MAX_LINE_QUANTITY, MAX_ORDER_LINES } from '../domain/order';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { annotate } from '../../../shared/observability/tracer';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /**
  * The order's user is the caller (their verified token) and its saga style the deployment's
@@ -68,7 +69,7 @@ export function makeHandler(deps: CreateOrderHandlerDependencies): ProxyHandler 
     {
       body: CreateOrderBody,
       interceptor: deps.idempotency,
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      ...definedProps({ logger: deps.logger }),
     },
     async ({ body, headers, event, correlationId, requestId, context }) =>
       withRequestContext({ correlationId }, async () => {

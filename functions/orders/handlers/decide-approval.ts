@@ -7,6 +7,7 @@ import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export const ApprovalBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
@@ -34,7 +35,7 @@ export function makeHandler(deps: DecideApprovalHandlerDependencies): ProxyHandl
       pathParameters: OrderPath,
       authorize: staffOnly('decide approvals'),
       interceptor: deps.idempotency,
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      ...definedProps({ logger: deps.logger }),
     },
     async ({ body, pathParameters: { orderId }, correlationId, requestId }) =>
       withRequestContext({ correlationId, orderId }, async () => {
@@ -43,7 +44,7 @@ export function makeHandler(deps: DecideApprovalHandlerDependencies): ProxyHandl
           {
             orderId,
             decision: body.decision,
-            ...(body.comment === undefined ? {} : { comment: body.comment }),
+            ...definedProps({ comment: body.comment }),
           },
           deps.commandContext({ correlationId, causationId: requestId }),
         );

@@ -4,6 +4,7 @@ import { OrderCancelledError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { sagaStep } from '../../../shared/saga/saga-step';
 import type { KeyedLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface EnsureOrderActiveHandlerDependencies {
   readonly ensureOrderActive: EnsureOrderActive;
@@ -17,7 +18,7 @@ export function makeHandler(deps: EnsureOrderActiveHandlerDependencies) {
     step: 'ensure-order-active',
     input: EnsureOrderActiveInputSchema,
     outcomes: [{ error: OrderCancelledError, name: ORDER_SAGA_ERRORS.orderCancelled }],
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...definedProps({ logger: deps.logger }),
     run: ({ orderId }) => deps.ensureOrderActive({ orderId }),
   });
 }

@@ -4,6 +4,7 @@ import type { Requester } from '../../../shared/identity/requester';
 import type { OrderHistory } from '../application/order-queries';
 import { OrderPath } from './schemas';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface GetOrderEventsHandlerDependencies {
   readonly getOrderHistory: (orderId: string, requester: Requester) => Promise<OrderHistory>;
@@ -13,7 +14,7 @@ export interface GetOrderEventsHandlerDependencies {
 /** `GET /orders/{orderId}/events` → 200 `{ orderId, events }` straight from the event store. */
 export function makeHandler(deps: GetOrderEventsHandlerDependencies): ProxyHandler {
   return httpHandler(
-    { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
+    { pathParameters: OrderPath, ...definedProps({ logger: deps.logger }) },
     async ({ pathParameters: { orderId }, event }) => ({
       statusCode: 200,
       body: await deps.getOrderHistory(orderId, callerOf(event)),

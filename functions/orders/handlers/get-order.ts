@@ -5,6 +5,7 @@ import type { OrderDetails } from '../application/order-queries';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface GetOrderHandlerDependencies {
   readonly getOrder: (orderId: string, requester: Requester) => Promise<OrderDetails>;
@@ -17,7 +18,7 @@ export interface GetOrderHandlerDependencies {
  */
 export function makeHandler(deps: GetOrderHandlerDependencies): ProxyHandler {
   return httpHandler(
-    { pathParameters: OrderPath, ...(deps.logger === undefined ? {} : { logger: deps.logger }) },
+    { pathParameters: OrderPath, ...definedProps({ logger: deps.logger }) },
     async ({ pathParameters: { orderId }, event }) => {
       const requester = callerOf(event);
       annotate({ orderId, userId: requester.userId });

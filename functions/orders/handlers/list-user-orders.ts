@@ -5,6 +5,7 @@ import type { Requester } from '../../../shared/identity/requester';
 import { MAX_PAGE_SIZE } from '../application/order-queries';
 import type { ListOptions, OrderViewPage } from '../ports/order-views';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** `/users/{userId}/orders`, or `/users/me/orders` (no parameter): the caller's own. */
 export const UserOrdersPath = z.strictObject({ userId: idSchema('user').optional() });
@@ -38,13 +39,13 @@ export function makeHandler(deps: ListUserOrdersHandlerDependencies): ProxyHandl
     {
       pathParameters: UserOrdersPath,
       query: ListUserOrdersQuery,
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      ...definedProps({ logger: deps.logger }),
     },
     async ({ pathParameters, query, event }) => {
       const requester = callerOf(event);
       const page = await deps.listUserOrders(pathParameters.userId ?? requester.userId, requester, {
-        ...(query.limit === undefined ? {} : { limit: query.limit }),
-        ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        ...definedProps({ limit: query.limit }),
+        ...definedProps({ cursor: query.cursor }),
       });
       return { statusCode: 200, body: { orders: page.orders, nextCursor: page.nextCursor ?? null } };
     },

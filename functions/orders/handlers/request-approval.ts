@@ -4,6 +4,7 @@ import { OrderCancelledError } from '../domain/errors';
 import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { sagaStep } from '../../../shared/saga/saga-step';
 import type { KeyedLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface RequestApprovalHandlerDependencies {
   readonly requestApproval: RequestApproval;
@@ -21,7 +22,7 @@ export function makeHandler(deps: RequestApprovalHandlerDependencies) {
     step: 'request-approval',
     input: RequestApprovalInputSchema,
     outcomes: [{ error: OrderCancelledError, name: ORDER_SAGA_ERRORS.orderCancelled }],
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    ...definedProps({ logger: deps.logger }),
     run: async ({ orderId, taskToken }, flow): Promise<Record<string, never>> => {
       await deps.requestApproval({ orderId, taskToken }, deps.commandContext(flow));
       return {};

@@ -7,6 +7,7 @@ import type { CommandContextFactory } from '../../../shared/event-sourcing';
 import { OrderPath } from './schemas';
 import { annotate } from '../../../shared/observability/tracer';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export const ShipOrderBody = z.strictObject({
   carrier: z.string().trim().min(1).max(64),
@@ -29,7 +30,7 @@ export function makeHandler(deps: ShipOrderHandlerDependencies): ProxyHandler {
       pathParameters: OrderPath,
       authorize: staffOnly('ship orders'),
       interceptor: deps.idempotency,
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+      ...definedProps({ logger: deps.logger }),
     },
     async ({ body, pathParameters: { orderId }, correlationId, requestId }) =>
       withRequestContext({ correlationId, orderId }, async () => {

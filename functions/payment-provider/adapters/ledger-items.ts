@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { Charge, Refund } from '../domain/charge';
 import type { KeyRecord, StoredAnswer } from '../domain/idempotency';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /**
  * The ledger table: `pk` (S), `sk` (S), one table for everything the processor keeps.
@@ -101,8 +102,8 @@ export function keyRecordFromItem(item: Record<string, unknown>): KeyRecord {
     state: parsed.state,
     owner: parsed.owner,
     attempts: parsed.attempts,
-    ...(parsed.leaseExpiresAt === undefined ? {} : { leaseExpiresAt: parsed.leaseExpiresAt }),
-    ...(answer === undefined ? {} : { answer }),
+    ...definedProps({ leaseExpiresAt: parsed.leaseExpiresAt }),
+    ...definedProps({ answer }),
   };
 }
 

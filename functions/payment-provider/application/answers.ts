@@ -2,6 +2,7 @@ import type { ChargeListObject, ChargeObject, RefundObject } from '../contracts/
 import type { Charge, Refund } from '../domain/charge';
 import type { ProcessorError } from '../domain/errors';
 import type { StoredAnswer } from '../domain/idempotency';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** What a use case answers: the status and JSON body, and whether it is a replay. */
 export interface ProcessorAnswer {
@@ -22,7 +23,7 @@ export function chargeObject(charge: Charge): ChargeObject {
     orderId: charge.orderId,
     refundedCents: charge.refundedCents,
     createdAt: charge.createdAt,
-    ...(charge.description === undefined ? {} : { description: charge.description }),
+    ...definedProps({ description: charge.description }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Ledger } from '../ports/ledger';
 import { chargeObject, errorAnswer, type ProcessorAnswer } from './answers';
 import { requestFingerprint } from './fingerprint';
 import { claimKey, whileClaimed, type IdempotentRequest } from './idempotent-execution';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export const CREATE_CHARGE_ROUTE = 'POST /v1/charges';
 
@@ -96,6 +97,6 @@ function newCharge(deps: CreateChargeDependencies, request: CreateChargeRequest)
     refundedCents: 0,
     status: 'succeeded',
     createdAt: deps.now().toISOString(),
-    ...(request.description === undefined ? {} : { description: request.description }),
+    ...definedProps({ description: request.description }),
   };
 }

@@ -3,6 +3,7 @@
  * card processor's shape, `{ error: { type, code, message, param? } }`, not with the platform's
  * `AppError` body: each error carries its HTTP status, `type` and `code` itself.
  */
+import { definedProps } from '../../../shared/objects/defined-props';
 export type ProcessorErrorType = 'card_error' | 'invalid_request_error' | 'idempotency_error' | 'api_error';
 
 /** The `error` member of every error body of the processor's API. */
@@ -44,7 +45,7 @@ export class ProcessorError extends Error {
       type: this.type,
       code: this.code,
       message: this.message,
-      ...(this.param === undefined ? {} : { param: this.param }),
+      ...definedProps({ param: this.param }),
     };
   }
 }

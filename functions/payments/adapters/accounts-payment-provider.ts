@@ -14,6 +14,7 @@ import {
   type ProviderRefund,
   type RefundRequest,
 } from '../ports/payment-provider';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface AccountsPaymentProviderOptions {
   readonly client: Pick<LambdaClient, 'send'>;
@@ -188,7 +189,7 @@ function invocationFailure(operation: string, error: unknown, timeoutMs: number)
     `${operation} failed: ${errorMessage(error)}`,
     {
       cause: error,
-      ...(status === undefined ? {} : { status }),
+      ...definedProps({ status }),
     },
   );
 }

@@ -12,6 +12,7 @@ import {
   type ProviderRefund,
   type RefundRequest,
 } from '../ports/payment-provider';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** `fetch` that aborts the request after `timeoutMs` and then throws `CallTimeoutError`. */
 export type TimedFetch = (url: string | URL, init: RequestInit, timeoutMs: number) => Promise<Response>;
@@ -138,7 +139,7 @@ export class HttpPaymentProvider implements PaymentProvider {
       return {
         outcome: 'declined',
         code: error.code ?? 'card_declined',
-        ...(error.message === undefined ? {} : { message: error.message }),
+        ...definedProps({ message: error.message }),
       };
     }
     throw rejected('POST v1/charges', answer);
@@ -214,7 +215,7 @@ export class HttpPaymentProvider implements PaymentProvider {
       throw new ProviderTransientError(
         replayed ? 'replayed-error' : 'server-error',
         replayed ? `${answered} (replayed)` : answered,
-        { status, ...(code === undefined ? {} : { code }) },
+        { status, ...definedProps({ code }) },
       );
     }
     if (status === 409 && code === REQUEST_IN_PROGRESS) {

@@ -1,6 +1,7 @@
 import { PaymentStatusConflictError } from '../domain/errors';
 import { canBecome, type Payment } from '../domain/payment';
 import type { PaymentChange, PaymentRepository } from '../ports/payment-repository';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /**
  * Payments in a Map, with the DynamoDB adapter's semantics (a status written only over an allowed
@@ -35,9 +36,9 @@ export class InMemoryPaymentRepository implements PaymentRepository {
       amountCents: change.amountCents,
       currency: change.currency,
       attempts: (stored?.attempts ?? 0) + change.attemptsMade,
-      ...(providerChargeId === undefined ? {} : { providerChargeId }),
-      ...(declineCode === undefined ? {} : { declineCode }),
-      ...(refundedCents === undefined ? {} : { refundedCents }),
+      ...definedProps({ providerChargeId }),
+      ...definedProps({ declineCode }),
+      ...definedProps({ refundedCents }),
       updatedAt: change.at,
     };
     this.payments.set(change.orderId, payment);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { PAYMENT_METHODS, PAYMENT_STATUSES, type Payment } from '../domain/payment';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /**
  * The payments table: one item per order, partition key `orderId` (S), with the `Payment` fields at the
@@ -36,8 +37,8 @@ export function paymentFromItem(item: Record<string, unknown>): Payment {
   const { providerChargeId, declineCode, refundedCents, ...required } = parsed.data;
   return {
     ...required,
-    ...(providerChargeId === undefined ? {} : { providerChargeId }),
-    ...(declineCode === undefined ? {} : { declineCode }),
-    ...(refundedCents === undefined ? {} : { refundedCents }),
+    ...definedProps({ providerChargeId }),
+    ...definedProps({ declineCode }),
+    ...definedProps({ refundedCents }),
   };
 }

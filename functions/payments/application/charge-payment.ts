@@ -12,6 +12,7 @@ import type { CallBudget } from '../../../shared/resilience';
 import { finalProcessorError, isOutcomeUnknown, type PaymentProcessors } from './provider-policy';
 import type { AppLogger } from '../../../shared/observability/app-logger';
 import { silentLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export interface ChargePaymentCommand {
   readonly orderId: string;
@@ -144,7 +145,7 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
       amountCents: command.amountCents,
       currency: command.currency,
       source,
-      ...(command.correlationId === undefined ? {} : { correlationId: command.correlationId }),
+      ...definedProps({ correlationId: command.correlationId }),
     };
     /** One attempt: the charge, and when it got no answer, the processor's list of the order's charges. */
     const attempt = async (): Promise<ChargeResult> => {

@@ -19,6 +19,7 @@ import { isReadyToCharge, type OrderPayment } from '../domain/order-payment';
 import type { ChargePayment } from './charge-payment';
 import type { RefundPayment } from './refund-payment';
 import type { AppLogger } from '../../../shared/observability/app-logger';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 export type OrderPaymentStore = ReactionStateStore<OrderPayment>;
 
@@ -167,7 +168,7 @@ export function makeOrderPaymentChoreography(
           data: {
             orderId,
             reason: 'PAYMENT_DECLINED',
-            ...(error.declineCode === undefined ? {} : { declineCode: error.declineCode }),
+            ...definedProps({ declineCode: error.declineCode }),
           },
         });
       }

@@ -10,6 +10,7 @@ import {
   type PaymentProvider,
   type TransientReason,
 } from '../ports/payment-provider';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** Runs one provider operation under the policy; `operation` names it in logs and metrics. */
 export type ProviderCall = <T>(operation: string, call: () => Promise<T>, budget?: CallBudget) => Promise<T>;
@@ -112,8 +113,8 @@ export function providerPolicy(options: ProviderPolicyOptions): ProviderCall {
         maxDelayMs: options.maxDelayMs ?? 1_000,
         isRetryable,
         ...(remaining === undefined ? {} : { remainingTimeMs: () => remaining() - options.attemptReserveMs }),
-        ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-        ...(options.random === undefined ? {} : { random: options.random }),
+        ...definedProps({ sleep: options.sleep }),
+        ...definedProps({ random: options.random }),
         onRetry: ({ attempt, delayMs, error }) => options.onRetry?.({ operation, attempt, delayMs, error }),
       },
     );

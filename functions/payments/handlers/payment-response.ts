@@ -1,5 +1,6 @@
 import type { PaymentResponse } from '../contracts/payment-response';
 import type { Payment } from '../domain/payment';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** Field by field, so nothing stored beside the payment ever leaks into an answer. */
 export function toPaymentResponse(payment: Payment): PaymentResponse {
@@ -10,7 +11,7 @@ export function toPaymentResponse(payment: Payment): PaymentResponse {
     amountCents: payment.amountCents,
     currency: payment.currency,
     attempts: payment.attempts,
-    ...(payment.providerChargeId === undefined ? {} : { providerChargeId: payment.providerChargeId }),
+    ...definedProps({ providerChargeId: payment.providerChargeId }),
     ...(payment.status !== 'DECLINED' || payment.declineCode === undefined
       ? {}
       : { declineCode: payment.declineCode }),

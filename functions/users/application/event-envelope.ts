@@ -1,6 +1,7 @@
 import type { CommandContext } from '../../../shared/event-sourcing/command-context';
 import type { EventPayload } from '../../../shared/event-sourcing/domain-event';
 import { USER_AGGREGATE_TYPE, type UsersEvent } from '../contracts/users-events';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /**
  * The change's event in the envelope of ARCHITECTURE.md §4, at the user's `version`, occurring at the
@@ -22,7 +23,7 @@ export function envelope<TEvent extends UsersEvent>(
     occurredAt: occurredAt.toISOString(),
     correlationId: context.correlationId,
     causationId: context.causationId,
-    ...(context.traceHeader === undefined ? {} : { traceHeader: context.traceHeader }),
+    ...definedProps({ traceHeader: context.traceHeader }),
     schemaVersion: payload.schemaVersion ?? 1,
     data: payload.data,
   };

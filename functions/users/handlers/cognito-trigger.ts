@@ -1,4 +1,5 @@
 import { commandContext, type CommandContext } from '../../../shared/event-sourcing/command-context';
+import { definedProps } from '../../../shared/objects/defined-props';
 
 /** The part of the Lambda context a Cognito trigger reads. */
 export interface TriggerInvocation {
@@ -25,7 +26,7 @@ export function triggerCommandContext(traceHeader: () => string | undefined): Tr
     return commandContext({
       correlationId: requestId,
       causationId: requestId,
-      ...(header === undefined ? {} : { traceHeader: header }),
+      ...definedProps({ traceHeader: header }),
     });
   };
 }
