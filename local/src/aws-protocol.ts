@@ -60,6 +60,16 @@ export interface QueryProtocolService {
   handle(action: string, input: QueryInput): Promise<XmlResult>;
 }
 
+const CREDENTIAL_SERVICE = /Credential=[^/\s,]+\/[0-9]{8}\/[^/\s,]+\/([^/\s,]+)\/aws4_request/;
+
+/**
+ * The service a SigV4 `Authorization` header is scoped to (`…/us-east-1/cloudformation/aws4_request`):
+ * how endpoints that share one URL, as the edge does, tell the services apart.
+ */
+export function signingNameOf(authorization: string): string | undefined {
+  return CREDENTIAL_SERVICE.exec(authorization)?.[1];
+}
+
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 

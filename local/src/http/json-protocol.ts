@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsServiceError, type JsonProtocolService } from '../aws-protocol';
-import { readBody, RequestBodyTooLargeError } from './read-body';
+import { readAwsRequestText } from './read-body';
 
 /** A service whose error types AWS qualifies with a Smithy namespace (`__type: "com.amazonaws.sqs#…"`). */
 export interface NamespacedJsonProtocolService extends JsonProtocolService {
@@ -32,7 +32,7 @@ export async function serveJsonProtocol(
 
   const requestId = randomUUID();
   try {
-    const input = parseInput(await readBodyOf(service, req));
+    const input = parseInput(await readAwsRequestText(req, service.maxRequestBodyBytes));
     const traceHeader = req.headers['x-amzn-trace-id'];
     const output = await service.handle(
       target.slice(dot + 1),
@@ -44,17 +44,6 @@ export async function serveJsonProtocol(
     writeError(res, service, requestId, error);
   }
   return true;
-}
-
-async function readBodyOf(service: JsonProtocolService, req: IncomingMessage): Promise<string> {
-  try {
-    return (await readBody(req, service.maxRequestBodyBytes)).toString('utf8');
-  } catch (error) {
-    if (error instanceof RequestBodyTooLargeError) {
-      throw new AwsServiceError('RequestEntityTooLargeException', error.message, 413);
-    }
-    throw error;
-  }
 }
 
 function parseInput(body: string): Record<string, unknown> {

@@ -9,13 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   AwsServiceError,
+  signingNameOf,
   type QueryInput,
   type QueryProtocolService,
   type QueryValue,
   type XmlResult,
   type XmlValue,
 } from '../aws-protocol';
-import { readBody, RequestBodyTooLargeError } from './read-body';
+import { readAwsRequestText } from './read-body';
 
 /** Deeper than any AWS input shape; a deeper key is refused before it is built. */
 const MAX_KEY_DEPTH = 32;
@@ -23,7 +24,6 @@ const POSITIVE_INDEX = /^[1-9][0-9]*$/;
 /** What character data cannot carry as it is: markup, CR, and the characters XML 1.0 forbids. */
 // eslint-disable-next-line no-control-regex -- the C0 controls XML 1.0 forbids are exactly what it must match
 const NEEDS_ESCAPE = /[&<>"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-const CREDENTIAL_SERVICE = /Credential=[^/\s,]+\/[0-9]{8}\/[^/\s,]+\/([^/\s,]+)\/aws4_request/;
 
 /** A form the Query protocol cannot read: a key given twice, or both a value and a structure. */
 export class QueryParseError extends Error {
@@ -59,7 +59,11 @@ export async function serveQueryProtocol(
   try {
     const limit =
       signedFor?.maxRequestBodyBytes ?? Math.max(0, ...services.map((s) => s.maxRequestBodyBytes));
-    const { Action: action, Version: version, ...input } = parseQueryParameters(await readBodyOf(req, limit));
+    const {
+      Action: action,
+      Version: version,
+      ...input
+    } = parseQueryParameters(await readAwsRequestText(req, limit));
     const service = signedFor ?? services.find((candidate) => candidate.version === version);
     if (service === undefined) {
       throw new AwsServiceError(
@@ -164,11 +168,6 @@ export function escapeXml(text: string): string {
   });
 }
 
-/** The service a SigV4 `Authorization` header is scoped to (`…/us-east-1/cloudformation/aws4_request`). */
-export function signingNameOf(authorization: string): string | undefined {
-  return CREDENTIAL_SERVICE.exec(authorization)?.[1];
-}
-
 interface FormNode {
   value?: string;
   readonly children: Map<string, FormNode>;
@@ -205,17 +204,6 @@ function pathOf(url: string | undefined): string {
 
 function isFormEncoded(contentType: string | undefined): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded';
-}
-
-async function readBodyOf(req: IncomingMessage, limitBytes: number): Promise<string> {
-  try {
-    return (await readBody(req, limitBytes)).toString('utf8');
-  } catch (error) {
-    if (error instanceof RequestBodyTooLargeError) {
-      throw new AwsServiceError('RequestEntityTooLargeException', error.message, 413);
-    }
-    throw error;
-  }
 }
 
 function asServiceError(error: unknown): AwsServiceError {

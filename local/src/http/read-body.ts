@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
+import { AwsServiceError } from '../aws-protocol';
 
 /** The local cloud's own endpoints (`/_local…`) take small JSON documents: a fault is a few hundred bytes. */
 export const LOCAL_ENDPOINT_MAX_BODY_BYTES = 64 * 1024;
@@ -50,4 +51,19 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
 function announcedLength(req: IncomingMessage): number {
   const declared = Number(req.headers['content-length']);
   return Number.isFinite(declared) ? declared : 0;
+}
+
+/**
+ * The body of a request to an emulated AWS API, as text; past `limitBytes`, the error AWS answers:
+ * 413 `RequestEntityTooLargeException`.
+ */
+export async function readAwsRequestText(req: IncomingMessage, limitBytes: number): Promise<string> {
+  try {
+    return (await readBody(req, limitBytes)).toString('utf8');
+  } catch (error) {
+    if (error instanceof RequestBodyTooLargeError) {
+      throw new AwsServiceError('RequestEntityTooLargeException', error.message, 413);
+    }
+    throw error;
+  }
 }

@@ -18,8 +18,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsServiceError } from '../aws-protocol';
-import { readBody, RequestBodyTooLargeError } from '../http/read-body';
+import { AwsServiceError, signingNameOf } from '../aws-protocol';
+import { readAwsRequestText } from '../http/read-body';
 import { matchesTrace, parseFilterExpression } from './filter-expression';
 import { buildServiceGraph, type GraphService } from './service-graph';
 import type { HttpData, SegmentDocument } from './segment-document';
@@ -229,19 +229,11 @@ export async function serveXRay(api: XRayApi, req: IncomingMessage, res: ServerR
 
 function signedForXRay(req: IncomingMessage): boolean {
   const authorization = req.headers.authorization;
-  return typeof authorization === 'string' && /Credential=[^/,\s]+\/\d{8}\/[^/]+\/xray\//.test(authorization);
+  return typeof authorization === 'string' && signingNameOf(authorization) === 'xray';
 }
 
 async function readInput(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = (await readBody(req, MAX_REQUEST_BODY_BYTES)).toString('utf8');
-  } catch (error) {
-    if (error instanceof RequestBodyTooLargeError) {
-      throw new AwsServiceError('RequestEntityTooLargeException', error.message, 413);
-    }
-    throw error;
-  }
+  const text = await readAwsRequestText(req, MAX_REQUEST_BODY_BYTES);
   if (text.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(text);

@@ -1,12 +1,11 @@
 import type { QueryInput, QueryProtocolService, XmlResult } from '../../../src/aws-protocol';
-import { AwsServiceError } from '../../../src/aws-protocol';
+import { AwsServiceError, signingNameOf } from '../../../src/aws-protocol';
 import { listen, type RunningServer, sendJson } from '../../../src/cloud/http-server';
 import {
   escapeXml,
   parseQueryParameters,
   QueryParseError,
   serveQueryProtocol,
-  signingNameOf,
   xmlElement,
 } from '../../../src/http/query-protocol';
 import { sendRaw } from '../../support/raw-http';
