@@ -48,9 +48,31 @@ async function newProduct(priceCents: number, stock: number): Promise<string> {
   return productId;
 }
 
-async function stockOf(client: ShopClient, productId: string): Promise<Record<string, unknown>> {
-  const body = expectStatus(await client.call('GET', `/products/${productId}`), 200);
-  return { available: body['available'], reserved: body['reserved'], sold: body['sold'] };
+/**
+ * Polls `GET /products/{id}` until its stock is `expected`; answers the last stock seen. A saga's last
+ * steps (committing or releasing the stock) may land after the order's own status, so the stock is
+ * waited for rather than read once.
+ */
+async function stockSettling(
+  client: ShopClient,
+  productId: string,
+  expected: Record<string, number>,
+): Promise<Record<string, unknown>> {
+  let last: Record<string, unknown> = {};
+  try {
+    return await eventually(
+      async () => {
+        const body = expectStatus(await client.call('GET', `/products/${productId}`), 200);
+        last = { available: body['available'], reserved: body['reserved'], sold: body['sold'] };
+        return Object.entries(expected).every(([key, value]) => last[key] === value) ? last : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: `the stock of ${productId}` },
+    );
+  } catch (error) {
+    // Never answered: the error says why. Answered otherwise: the caller's assertion shows the difference.
+    if (Object.keys(last).length === 0) throw error;
+    return last;
+  }
 }
 
 /** `POST /orders` of `quantity` units paid by card with a sandbox test token; answers the order id. */
@@ -125,7 +147,8 @@ describe(`the shop, end to end (E2E_TARGET=${process.env['E2E_TARGET'] ?? 'local
 
     // Assert
     expect(order).toMatchObject({ orderId, status: 'PAID', totalCents: 6_000 });
-    expect(await stockOf(customer, productId)).toEqual({ available: 7, reserved: 0, sold: 3 });
+    const stock = { available: 7, reserved: 0, sold: 3 };
+    expect(await stockSettling(customer, productId, stock)).toEqual(stock);
     expect(expectStatus(await customer.call('GET', `/payments/${orderId}`), 200)).toMatchObject({
       orderId,
       status: 'CAPTURED',
@@ -148,7 +171,8 @@ describe(`the shop, end to end (E2E_TARGET=${process.env['E2E_TARGET'] ?? 'local
 
     // Assert
     expect(order).toMatchObject({ orderId, status: 'CANCELLED', cancellationReason: 'PAYMENT_DECLINED' });
-    expect(await stockOf(customer, productId)).toEqual({ available: 5, reserved: 0, sold: 0 });
+    const stock = { available: 5, reserved: 0, sold: 0 };
+    expect(await stockSettling(customer, productId, stock)).toEqual(stock);
     expect(expectStatus(await customer.call('GET', `/payments/${orderId}`), 200)).toMatchObject({
       status: 'DECLINED',
     });
