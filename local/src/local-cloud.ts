@@ -31,6 +31,7 @@ import {
   loadSchedules,
   type LoadedResource,
 } from './cloud/loaders';
+import { startDynamoDbFront } from './dynamodb/dynamodb-front';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
 import {
   provisionTable,
@@ -305,11 +306,16 @@ export class LocalCloud {
 
     const sqs = new SqsEngine({ endpointUrl: () => edgeServer.url });
     closers.push(async () => sqs.close());
+    const faults = new FaultRegistry();
+    // The functions' DynamoDB: a pass-through to DynamoDB Local where the table faults strike.
+    const dynamoDbFront = await startDynamoDbFront({ dynamoDbEndpoint: dynamo.endpoint, faults });
+    closers.push(() => dynamoDbFront.close());
     const lambda = new LambdaService({
       extraEnv: {
         AWS_ENDPOINT_URL: edgeServer.url,
-        // DynamoDB is reached directly: the edge would only add a hop.
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        // DynamoDB through the front, not the edge: that would only add the edge's routing.
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoDbFront.url,
+        // Streams are read directly: no fault is injected there.
         AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamo.endpoint,
         AWS_ENDPOINT_URL_SQS: edgeServer.url,
         AWS_ENDPOINT_URL_EVENTBRIDGE: edgeServer.url,
@@ -348,13 +354,13 @@ export class LocalCloud {
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
       lambda,
       sqs,
-      dynamoDbEndpoint: dynamo.endpoint,
+      // Its DynamoDB tasks meet the table faults the functions meet.
+      dynamoDbEndpoint: dynamoDbFront.url,
       traceRecorder,
       // Late-bound: EventBridge is built next, with this engine among its targets.
       eventBridge: { putEvents: (input, context) => eventBridge.putEvents(input, context) },
     });
     closers.push(async () => stepFunctions.close());
-    const faults = new FaultRegistry();
     const eventBridge = new EventBridgeEngine({
       dispatcher: new TracingTargetDispatcher(
         new FaultingTargetDispatcher(new LocalTargetDispatcher(lambda, sqs, stepFunctions), faults),
@@ -362,7 +368,6 @@ export class LocalCloud {
       ),
     });
     closers.push(async () => eventBridge.close());
-    installFaultHooks(faults, { lambda, eventBridge });
     const scheduleClock = new ScheduleClock();
     const ruleScheduler = new RuleScheduler(eventBridge, scheduleClock);
     closers.push(async () => ruleScheduler.close());
@@ -469,6 +474,7 @@ export class LocalCloud {
       ...(options.identityClock === undefined ? {} : { identityClock: options.identityClock }),
     });
     gateway.setBaseUrl(apiServer.url);
+    installFaultHooks(faults, { lambda, eventBridge, restApis: gateway });
     for (const api of apis) {
       for (const warning of api.warnings) unsupported.push(`REST API ${api.name}: ${warning}`);
     }
@@ -508,6 +514,7 @@ export class LocalCloud {
         allResources,
         functions.names,
         eventSources.handles.flatMap((source) => (source.identity ? [source.identity] : [])),
+        apis.map((api) => ({ apiId: api.apiId, name: api.name, stages: api.stages })),
       ),
     );
     for (const source of eventSources.handles) await source.start();

@@ -66,6 +66,16 @@ export interface RestApiGatewayOptions {
   readonly throttleClock?: () => number;
 }
 
+/**
+ * Decides, before anything of the method runs, that a stage is down (fault injection): the reason, for
+ * the request log, or undefined to serve the request.
+ */
+export type StageOutageCheck = (stage: {
+  readonly apiId: string;
+  readonly apiName: string;
+  readonly stageName: string;
+}) => string | undefined;
+
 export class BaseUrlNotSetError extends Error {
   constructor() {
     super('RestApiGateway.setBaseUrl() must be called before localUrl()');
@@ -135,6 +145,7 @@ export class RestApiGateway {
   private readonly defaultApi: RestApiModel | undefined;
   private readonly throttle: StageThrottle;
   private baseUrl: string | undefined;
+  private outageCheck: StageOutageCheck = () => undefined;
 
   constructor(private readonly options: RestApiGatewayOptions) {
     this.apis = new Map(options.apis.map((api) => [api.apiId, api]));
@@ -142,6 +153,11 @@ export class RestApiGateway {
       options.defaultApiId ?? (options.apis.length === 1 ? options.apis[0]?.apiId : undefined);
     this.defaultApi = defaultApiId === undefined ? undefined : this.apis.get(defaultApiId);
     this.throttle = new StageThrottle(options.throttleClock);
+  }
+
+  /** Requests to a stage the check says is down are answered 503 without running the authorizer or integration. */
+  setOutageCheck(check: StageOutageCheck): void {
+    this.outageCheck = check;
   }
 
   setBaseUrl(url: string): void {
@@ -258,6 +274,9 @@ export class RestApiGateway {
     if (!api.stages.includes(target.stage)) {
       return { response: gatewayError(403, 'Forbidden', 'ForbiddenException', `no stage ${target.stage}`) };
     }
+    const outage = this.outageCheck({ apiId: api.apiId, apiName: api.name, stageName: target.stage });
+    if (outage !== undefined)
+      return { response: gatewayError(503, 'Service Unavailable', undefined, outage) };
     const method = (req.method ?? 'GET').toUpperCase();
     const match = matchRoute(api, method, target.path);
     const body = await readPayload(req, this.options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES);

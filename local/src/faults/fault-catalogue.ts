@@ -1,6 +1,6 @@
 import { busNameOf, ruleNameOf } from '../cloud/arns';
 import type { LoadedResource } from '../cloud/loaders';
-import type { EventSourceRef, FaultCatalogue } from './fault-registry';
+import type { EventSourceRef, FaultCatalogue, RestApiRef } from './fault-registry';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const record = (value: unknown): Readonly<Record<string, unknown>> =>
@@ -10,12 +10,14 @@ const record = (value: unknown): Readonly<Record<string, unknown>> =>
 
 /**
  * What faults can name, from the resolved templates: the functions that were loaded (with their
- * logical ids), the rules' targets, the buses, and the event source mappings the loader started.
+ * logical ids), the rules' targets, the buses, the tables, the event source mappings the loader started
+ * and the REST APIs the gateway serves.
  */
 export function faultCatalogueOf(
   resources: readonly LoadedResource[],
   loadedFunctions: readonly string[],
   eventSources: readonly EventSourceRef[],
+  restApis: readonly RestApiRef[],
 ): FaultCatalogue {
   const loaded = new Set(loadedFunctions);
   const functions = resources
@@ -39,5 +41,8 @@ export function faultCatalogueOf(
       .filter((r) => r.type === 'AWS::Events::EventBus')
       .map((bus) => text(bus.properties.Name) ?? bus.physicalId),
   ];
-  return { functions, eventSources, ruleTargets, buses };
+  const tables = resources
+    .filter((r) => r.type === 'AWS::DynamoDB::Table')
+    .map((r) => ({ name: r.physicalId, logicalId: r.logicalId }));
+  return { functions, eventSources, ruleTargets, buses, tables, restApis };
 }

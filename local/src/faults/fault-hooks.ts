@@ -1,3 +1,4 @@
+import type { RestApiGateway } from '../apigateway/rest-api-server';
 import { busNameOf } from '../cloud/arns';
 import type { EventBridgeEngine } from '../eventbridge/event-bus';
 import type { InvocationDecision, LambdaService } from '../lambda/lambda-service';
@@ -6,11 +7,13 @@ import type { FaultRegistry } from './fault-registry';
 export interface FaultHookTargets {
   readonly lambda: Pick<LambdaService, 'setInvocationInterceptor'>;
   readonly eventBridge: Pick<EventBridgeEngine, 'setEntryFaultInjector'>;
+  readonly restApis: Pick<RestApiGateway, 'setOutageCheck'>;
 }
 
 /**
- * Connects the registry to the engines' fault seams: every Lambda invocation attempt and every
- * `PutEvents` entry asks it. With no fault set, each answer is "go on" and nothing changes.
+ * Connects the registry to the engines' fault seams: every Lambda invocation attempt, every `PutEvents`
+ * entry and every request to a REST API's stage asks it. With no fault set, each answer is "go on" and
+ * nothing changes. (The DynamoDB front asks it too, given the registry when it starts.)
  */
 export function installFaultHooks(faults: FaultRegistry, targets: FaultHookTargets): void {
   targets.lambda.setInvocationInterceptor(async (functionName): Promise<InvocationDecision> => {
@@ -28,4 +31,5 @@ export function installFaultHooks(faults: FaultRegistry, targets: FaultHookTarge
       detailType: entry.detailType,
     }),
   );
+  targets.restApis.setOutageCheck((stage) => faults.apiUnavailability(stage));
 }

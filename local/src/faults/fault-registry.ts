@@ -3,13 +3,16 @@
  * engines ask through small hooks (`fault-hooks.ts`, `faulting-target-dispatcher.ts`), and each fault
  * draws from its own seeded sequence, so the same seed and the same calls give the same decisions.
  */
+import { DYNAMODB_FAULT_ERRORS, type DynamoDbFaultErrorCode } from '../dynamodb/dynamodb-errors';
 import type { FunctionError } from '../lambda/invoker';
 import type {
   EventSourceSelector,
   FaultSpec,
   FunctionSelector,
   PutEventsSelector,
+  RestApiSelector,
   RuleTargetSelector,
+  TableSelector,
 } from './fault-schema';
 import { randomSeed, SeededRandom } from './seeded-random';
 
@@ -40,12 +43,27 @@ export interface PutEventsEntryRef {
   readonly detailType: string;
 }
 
+/** A DynamoDB table, by its name and the template's logical id. */
+export interface TableRef {
+  readonly name: string;
+  readonly logicalId?: string;
+}
+
+/** A REST API of the template and its stages. */
+export interface RestApiRef {
+  readonly apiId: string;
+  readonly name: string;
+  readonly stages: readonly string[];
+}
+
 /** What exists, to refuse selectors that name nothing and to show what a selector names. */
 export interface FaultCatalogue {
   readonly functions: readonly FunctionRef[];
   readonly eventSources: readonly EventSourceRef[];
   readonly ruleTargets: readonly RuleTargetRef[];
   readonly buses: readonly string[];
+  readonly tables: readonly TableRef[];
+  readonly restApis: readonly RestApiRef[];
 }
 
 export type FaultView = FaultSpec & {
@@ -56,9 +74,12 @@ export type FaultView = FaultSpec & {
   readonly matched: number;
   /** Calls it made fail, time out or slow down. */
   readonly injected: number;
-  /** `maxCount` injections are done: the fault no longer takes part. */
+  /** `maxCount` injections are done, or its `durationMs` has passed: the fault no longer takes part. */
   readonly exhausted: boolean;
   readonly createdAt: string;
+  /** With a `durationMs`: when it stops injecting, and whether that time has come. */
+  readonly expiresAt?: string;
+  readonly expired?: boolean;
   /** What the selector names in the catalogue now, e.g. generated function names. */
   readonly resolvedTargets: readonly string[];
 };
@@ -88,6 +109,28 @@ export interface PutEventsEntryFault {
   readonly errorMessage: string;
 }
 
+/** Reads (GetItem, Query, Scan, BatchGetItem, TransactGetItems) or writes (the other item operations). */
+export type TableAccess = 'read' | 'write';
+
+/** What the table faults do to one DynamoDB request: wait, then fail, or lose the writes to some tables. */
+export interface TableFault {
+  readonly delayMs: number;
+  readonly failure?: {
+    readonly errorCode: DynamoDbFaultErrorCode;
+    readonly statusCode: number;
+    readonly errorMessage: string;
+  };
+  /** Tables whose writes in this request are acknowledged but not applied. */
+  readonly droppedTables: readonly string[];
+}
+
+/** A request to one stage of a REST API, as `api-unavailable` faults match it. */
+export interface ApiStageRef {
+  readonly apiId: string;
+  readonly apiName: string;
+  readonly stageName: string;
+}
+
 /** The selector names nothing that exists: answered 422 by the API. */
 export class UnknownFaultTargetError extends Error {
   constructor(message: string) {
@@ -107,6 +150,8 @@ interface ActiveFault {
   readonly seed: number;
   readonly random: SeededRandom;
   readonly createdAt: string;
+  /** Epoch milliseconds past which a fault with `durationMs` no longer injects. */
+  readonly expiresAtMs?: number;
   matched: number;
   injected: number;
 }
@@ -120,6 +165,11 @@ const DEFAULT_ERROR_TYPE = 'InjectedFault';
 const DEFAULT_TARGET_ERROR_CODE = 'SDK_CLIENT_ERROR';
 const DEFAULT_REORDER_AFTER_DELIVERIES = 1;
 const DEFAULT_REORDER_MAX_HOLD_MS = 2_000;
+const DEFAULT_TABLE_ERROR_CODE: DynamoDbFaultErrorCode = 'InternalServerError';
+const TABLE_FAULT_KINDS: Readonly<Record<TableAccess, ReadonlySet<FaultSpec['kind']>>> = {
+  read: new Set(['table-read-failure', 'table-read-delay']),
+  write: new Set(['table-write-failure', 'table-write-drop']),
+};
 
 export class FaultRegistry {
   private readonly faults = new Map<string, ActiveFault>();
@@ -144,12 +194,14 @@ export class FaultRegistry {
       throw new UnknownFaultTargetError(`The ${describeTarget(spec)} names nothing in the local cloud.`);
     }
     const seed = spec.seed ?? randomSeed();
+    const createdAt = this.now();
     const fault: ActiveFault = {
       id: `fault-${this.nextId++}`,
       spec,
       seed,
       random: new SeededRandom(seed),
-      createdAt: this.now().toISOString(),
+      createdAt: createdAt.toISOString(),
+      ...(spec.durationMs === undefined ? {} : { expiresAtMs: createdAt.getTime() + spec.durationMs }),
       matched: 0,
       injected: 0,
     };
@@ -268,10 +320,8 @@ export class FaultRegistry {
         continue;
       }
       if (spec.kind === 'delivery-duplicate') copies += spec.copies ?? 1;
-      if (spec.kind === 'delivery-delay') {
-        delayMs +=
-          spec.minDelayMs + Math.floor(fault.random.next() * (spec.maxDelayMs - spec.minDelayMs + 1));
-      }
+      if (spec.kind === 'delivery-delay')
+        delayMs += drawBetween(fault.random, spec.minDelayMs, spec.maxDelayMs);
       if (spec.kind === 'delivery-reorder') {
         hold = {
           afterDeliveries: spec.afterDeliveries ?? DEFAULT_REORDER_AFTER_DELIVERIES,
@@ -283,13 +333,83 @@ export class FaultRegistry {
     return { delayMs, copies, ...(hold === undefined ? {} : { hold }) };
   }
 
+  /**
+   * Whether any fault could strike a DynamoDB read (or write) now: without one, the DynamoDB front passes
+   * requests on without reading them.
+   */
+  hasTableFaults(access: TableAccess): boolean {
+    for (const fault of this.active()) {
+      if (TABLE_FAULT_KINDS[access].has(fault.spec.kind)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * What the table faults do to one request that reads (or writes) these tables: each fault matching one
+   * of them draws once. Delays add up; the first failure ends the consultation; a drop loses the writes
+   * to the tables its selector names. `undefined` when none strikes.
+   */
+  tableFault(access: TableAccess, tableNames: readonly string[]): TableFault | undefined {
+    let delayMs = 0;
+    const dropped = new Set<string>();
+    for (const fault of this.active()) {
+      const { spec } = fault;
+      if (
+        spec.kind !== 'table-read-failure' &&
+        spec.kind !== 'table-read-delay' &&
+        spec.kind !== 'table-write-failure' &&
+        spec.kind !== 'table-write-drop'
+      )
+        continue;
+      if (!TABLE_FAULT_KINDS[access].has(spec.kind)) continue;
+      const struckTables = tableNames.filter((table) => this.matchesTable(spec.target, table));
+      if (struckTables.length === 0 || !this.strikes(fault)) continue;
+      if (spec.kind === 'table-read-delay') {
+        delayMs += spec.latencyMs ?? drawBetween(fault.random, spec.minDelayMs ?? 0, spec.maxDelayMs ?? 0);
+        continue;
+      }
+      if (spec.kind === 'table-write-drop') {
+        for (const table of struckTables) dropped.add(table);
+        continue;
+      }
+      const errorCode = spec.errorCode ?? DEFAULT_TABLE_ERROR_CODE;
+      const { statusCode, message } = DYNAMODB_FAULT_ERRORS[errorCode];
+      return {
+        delayMs,
+        failure: { errorCode, statusCode, errorMessage: spec.errorMessage ?? message },
+        droppedTables: [...dropped],
+      };
+    }
+    if (delayMs === 0 && dropped.size === 0) return undefined;
+    return { delayMs, droppedTables: [...dropped] };
+  }
+
+  /** Why a request to this stage is answered 503 without being served (the fault's id), if it is. */
+  apiUnavailability(stage: ApiStageRef): string | undefined {
+    for (const fault of this.active()) {
+      const { spec } = fault;
+      if (spec.kind !== 'api-unavailable' || !matchesApiStage(spec.target, stage)) continue;
+      if (this.strikes(fault)) return `api-unavailable fault ${fault.id}`;
+    }
+    return undefined;
+  }
+
   // ---- Internals ----------------------------------------------------------------------------------
 
   /** Faults still taking part, oldest first. */
   private *active(): Generator<ActiveFault> {
     for (const fault of this.faults.values()) {
-      if (!isExhausted(fault)) yield fault;
+      if (!this.isSpent(fault)) yield fault;
     }
+  }
+
+  /** `maxCount` injections done, or the time window over. */
+  private isSpent(fault: ActiveFault): boolean {
+    return isExhausted(fault) || this.isExpired(fault);
+  }
+
+  private isExpired(fault: ActiveFault): boolean {
+    return fault.expiresAtMs !== undefined && this.now().getTime() >= fault.expiresAtMs;
   }
 
   /** One draw from the fault's own sequence. */
@@ -303,6 +423,11 @@ export class FaultRegistry {
   private matchesFunction(selector: FunctionSelector, functionName: string): boolean {
     const logicalId = this.catalogue?.functions.find((fn) => fn.name === functionName)?.logicalId;
     return matchesFunctionRef(selector, { name: functionName, logicalId });
+  }
+
+  private matchesTable(selector: TableSelector, tableName: string): boolean {
+    const logicalId = this.catalogue?.tables.find((table) => table.name === tableName)?.logicalId;
+    return matchesTableRef(selector, { name: tableName, logicalId });
   }
 
   /** What the spec's selector names in the catalogue, as labels. */
@@ -330,6 +455,21 @@ export class FaultRegistry {
         return catalogue.ruleTargets
           .filter((target) => matchesRuleTarget(spec.target, target))
           .map((target) => `${target.busName}/${target.ruleName} → ${target.targetId} (${target.targetArn})`);
+      case 'table-write-failure':
+      case 'table-write-drop':
+      case 'table-read-failure':
+      case 'table-read-delay':
+        return catalogue.tables
+          .filter((table) => matchesTableRef(spec.target, table))
+          .map((table) => table.name);
+      case 'api-unavailable':
+        return catalogue.restApis.flatMap((api) =>
+          api.stages
+            .filter((stageName) =>
+              matchesApiStage(spec.target, { apiId: api.apiId, apiName: api.name, stageName }),
+            )
+            .map((stageName) => `${api.name} (${api.apiId}) stage ${stageName}`),
+        );
     }
   }
 
@@ -340,8 +480,11 @@ export class FaultRegistry {
       seed: fault.seed,
       matched: fault.matched,
       injected: fault.injected,
-      exhausted: isExhausted(fault),
+      exhausted: this.isSpent(fault),
       createdAt: fault.createdAt,
+      ...(fault.expiresAtMs === undefined
+        ? {}
+        : { expiresAt: new Date(fault.expiresAtMs).toISOString(), expired: this.isExpired(fault) }),
       resolvedTargets: this.resolve(fault.spec),
     };
   }
@@ -349,6 +492,11 @@ export class FaultRegistry {
 
 function isExhausted(fault: ActiveFault): boolean {
   return fault.spec.maxCount !== undefined && fault.injected >= fault.spec.maxCount;
+}
+
+/** A seeded draw from `min` to `max`, both included. */
+function drawBetween(random: SeededRandom, min: number, max: number): number {
+  return min + Math.floor(random.next() * (max - min + 1));
 }
 
 function injectedMessage(fault: ActiveFault): string {
@@ -362,6 +510,24 @@ function matchesFunctionRef(selector: FunctionSelector, fn: FunctionRef): boolea
     (selector.nameContains === undefined || fn.name.includes(selector.nameContains)) &&
     (selector.logicalIdPrefix === undefined ||
       (fn.logicalId !== undefined && fn.logicalId.startsWith(selector.logicalIdPrefix)))
+  );
+}
+
+function matchesTableRef(selector: TableSelector, table: TableRef): boolean {
+  return (
+    (selector.tableName === undefined || table.name === selector.tableName) &&
+    (selector.tableNameContains === undefined || table.name.includes(selector.tableNameContains)) &&
+    (selector.logicalIdPrefix === undefined ||
+      (table.logicalId !== undefined && table.logicalId.startsWith(selector.logicalIdPrefix)))
+  );
+}
+
+function matchesApiStage(selector: RestApiSelector, stage: ApiStageRef): boolean {
+  return (
+    (selector.apiName === undefined || stage.apiName === selector.apiName) &&
+    (selector.apiNameContains === undefined || stage.apiName.includes(selector.apiNameContains)) &&
+    (selector.apiId === undefined || stage.apiId === selector.apiId) &&
+    (selector.stageName === undefined || stage.stageName === selector.stageName)
   );
 }
 
@@ -406,6 +572,13 @@ function describeTarget(spec: FaultSpec): string {
     case 'delivery-delay':
     case 'delivery-reorder':
       return `rule target selector ${selector}`;
+    case 'table-write-failure':
+    case 'table-write-drop':
+    case 'table-read-failure':
+    case 'table-read-delay':
+      return `table selector ${selector}`;
+    case 'api-unavailable':
+      return `REST API selector ${selector}`;
     default:
       return `function selector ${selector}`;
   }

@@ -3,6 +3,7 @@
  * never silently sets a fault that does nothing).
  */
 import * as z from 'zod';
+import { DYNAMODB_FAULT_ERROR_CODES } from '../dynamodb/dynamodb-errors';
 import { MAX_SEED } from './seeded-random';
 
 const name = z.string().min(1).max(512);
@@ -47,6 +48,27 @@ export const putEventsSelectorSchema = z.strictObject({
   detailType: name.optional(),
 });
 
+/** A DynamoDB table by its name, a part of its (generated) name, or the start of its logical id. */
+export const tableSelectorSchema = selector({
+  tableName: name.optional(),
+  tableNameContains: name.optional(),
+  logicalIdPrefix: name.optional(),
+});
+
+/** A REST API by its name, a part of it or its id; one of its stages, or all of them. */
+export const restApiSelectorSchema = z
+  .strictObject({
+    apiName: name.optional(),
+    apiNameContains: name.optional(),
+    apiId: name.optional(),
+    stageName: name.optional(),
+  })
+  .refine(
+    (value) =>
+      value.apiName !== undefined || value.apiNameContains !== undefined || value.apiId !== undefined,
+    { message: 'set at least one of apiName, apiNameContains, apiId' },
+  );
+
 const common = {
   /** 0 never injects, 1 always; each matching call draws once. */
   probability: z.number().min(0).max(1),
@@ -54,10 +76,15 @@ const common = {
   seed: z.int().min(0).max(MAX_SEED).optional(),
   /** The fault stops injecting after this many injections. */
   maxCount: z.int().min(1).optional(),
+  /** The fault stops injecting this long after it was set (a time window); at most a day. */
+  durationMs: z.int().min(1).max(86_400_000).optional(),
 };
 
 const errorType = z.string().min(1).max(256);
 const errorMessage = z.string().min(1).max(4096);
+/** What DynamoDB answers a refused call with; see `dynamodb-errors.ts` for each one's status. */
+const dynamoDbErrorCode = z.enum(DYNAMODB_FAULT_ERROR_CODES);
+const delayMs = z.int().min(0).max(900_000);
 
 export const faultSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({
@@ -137,6 +164,53 @@ export const faultSpecSchema = z.discriminatedUnion('kind', [
     /** …or this long has passed, so a quiet target still gets it. */
     maxHoldMs: z.int().min(1).max(900_000).optional(),
   }),
+  // DynamoDB tables, at the front the functions reach DynamoDB through.
+  z.strictObject({
+    kind: z.literal('table-write-failure'),
+    target: tableSelectorSchema,
+    ...common,
+    errorCode: dynamoDbErrorCode.optional(),
+    errorMessage: errorMessage.optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('table-write-drop'),
+    target: tableSelectorSchema,
+    ...common,
+  }),
+  z.strictObject({
+    kind: z.literal('table-read-failure'),
+    target: tableSelectorSchema,
+    ...common,
+    errorCode: dynamoDbErrorCode.optional(),
+    errorMessage: errorMessage.optional(),
+  }),
+  z
+    .strictObject({
+      kind: z.literal('table-read-delay'),
+      target: tableSelectorSchema,
+      ...common,
+      /** A fixed wait before the read is forwarded… */
+      latencyMs: z.int().min(1).max(900_000).optional(),
+      /** …or a seeded draw between these two. */
+      minDelayMs: delayMs.optional(),
+      maxDelayMs: delayMs.optional(),
+    })
+    .refine(
+      (spec) =>
+        spec.latencyMs === undefined
+          ? spec.minDelayMs !== undefined && spec.maxDelayMs !== undefined
+          : spec.minDelayMs === undefined && spec.maxDelayMs === undefined,
+      { message: 'set either latencyMs, or both minDelayMs and maxDelayMs', path: ['latencyMs'] },
+    )
+    .refine((spec) => (spec.minDelayMs ?? 0) <= (spec.maxDelayMs ?? Number.MAX_SAFE_INTEGER), {
+      message: 'minDelayMs must not be above maxDelayMs',
+      path: ['maxDelayMs'],
+    }),
+  z.strictObject({
+    kind: z.literal('api-unavailable'),
+    target: restApiSelectorSchema,
+    ...common,
+  }),
 ]);
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>;
@@ -145,6 +219,8 @@ export type FunctionSelector = z.infer<typeof functionSelectorSchema>;
 export type EventSourceSelector = z.infer<typeof eventSourceSelectorSchema>;
 export type RuleTargetSelector = z.infer<typeof ruleTargetSelectorSchema>;
 export type PutEventsSelector = z.infer<typeof putEventsSelectorSchema>;
+export type TableSelector = z.infer<typeof tableSelectorSchema>;
+export type RestApiSelector = z.infer<typeof restApiSelectorSchema>;
 
 export interface ValidationDetail {
   /** Dotted path of the offending field (`target.name`); empty for the body itself. */

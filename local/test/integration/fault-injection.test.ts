@@ -609,3 +609,212 @@ describe('rule targets failing deliveries', () => {
     expect(await receivedItem('event#rule-dead')).toBeUndefined();
   });
 });
+
+describe('DynamoDB tables failing, losing writes and slowing down, at the functions’ DynamoDB front', () => {
+  const itemOf = async (pk: string) => {
+    // The edge reaches DynamoDB Local directly: what is really stored, whatever the faults.
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({ TableName: 'fixture-items', Key: { pk: { S: pk } } }),
+    );
+    return Item;
+  };
+
+  /** The invocations of a function since a moment, by a part of its name. */
+  const invocationsSince = async (before: number, nameContains: string) =>
+    (await invocations())
+      .slice(before)
+      .filter((invocation) => invocation.functionName.includes(nameContains));
+
+  test('a write to the failing table raises the SDK’s exception in the function, and another table works', async () => {
+    // Prepare
+    const before = (await invocations()).length;
+    const fault = await setFault({
+      kind: 'table-write-failure',
+      target: { tableName: 'fixture-items' },
+      probability: 1,
+      errorCode: 'ProvisionedThroughputExceededException',
+    });
+
+    // Act
+    const refused = await call('POST', '/items', { id: 'write-refused' });
+    const otherTable = await call('POST', '/notes', { id: 'write-elsewhere', text: 'fine' });
+    const counters = await faultNow(fault.id);
+    const putItemRuns = await invocationsSince(before, 'PutItem');
+
+    // Assess
+    expect(refused.status).toBe(502);
+    expect(putItemRuns).toEqual([
+      expect.objectContaining({ outcome: 'error', errorType: 'ProvisionedThroughputExceededException' }),
+    ]);
+    expect(otherTable.status).toBe(201);
+    // The function's SDK retried the throttled write before giving up: every attempt was refused.
+    expect(counters.injected).toBeGreaterThanOrEqual(1);
+    expect(counters).toMatchObject({ matched: counters.injected, resolvedTargets: ['fixture-items'] });
+    expect(await itemOf('write-refused')).toBeUndefined();
+  });
+
+  test('a dropped write is acknowledged to the function but never stored', async () => {
+    // Prepare
+    const fault = await setFault({
+      kind: 'table-write-drop',
+      target: { tableName: 'fixture-items' },
+      probability: 1,
+    });
+
+    // Act
+    const acknowledged = await call('POST', '/items', { id: 'write-lost' });
+    const storedWhileLossy = await itemOf('write-lost');
+    await call('DELETE', `/_local/faults/${fault.id}`);
+    // The function's write is conditional on the item's absence: it succeeds again, as nothing was kept.
+    const writtenAgain = await call('POST', '/items', { id: 'write-lost' });
+
+    // Assess
+    expect(acknowledged).toEqual({ status: 201, body: { id: 'write-lost' } });
+    expect(storedWhileLossy).toBeUndefined();
+    expect(writtenAgain.status).toBe(201);
+    expect(await itemOf('write-lost')).toEqual({ pk: { S: 'write-lost' }, payload: { S: 'benchmark' } });
+  });
+
+  test('reads of the failing table fail with the chosen error while its writes go through', async () => {
+    // Prepare
+    const before = (await invocations()).length;
+    const fault = await setFault({
+      kind: 'table-read-failure',
+      target: { logicalIdPrefix: 'Notes' },
+      probability: 1,
+      errorCode: 'ServiceUnavailable',
+    });
+
+    // Act
+    const written = await call('POST', '/notes', { id: 'read-refused', text: 'stored' });
+    const read = await call('GET', '/notes/read-refused');
+    const apiRuns = await invocationsSince(before, 'Api');
+
+    // Assess
+    expect(written.status).toBe(201);
+    expect(read.status).toBe(502);
+    expect(apiRuns.map((run) => [run.outcome, run.errorType])).toEqual([
+      ['success', undefined],
+      ['error', 'ServiceUnavailable'],
+    ]);
+    expect(fault.resolvedTargets).toEqual([output('NotesTableName')]);
+  });
+
+  test('a read of the slow table waits the latency first, then answers', async () => {
+    // Prepare
+    await call('POST', '/notes', { id: 'read-slowed', text: 'slow' });
+    await call('GET', '/notes/read-slowed');
+    const fault = await setFault({
+      kind: 'table-read-delay',
+      target: { tableName: output('NotesTableName') },
+      probability: 1,
+      maxCount: 1,
+      latencyMs: 800,
+    });
+
+    // Act
+    const started = Date.now();
+    const slowed = await call('GET', '/notes/read-slowed');
+    const slowedMs = Date.now() - started;
+
+    // Assess
+    expect(slowed).toEqual({ status: 200, body: { id: 'read-slowed', text: 'slow' } });
+    expect(slowedMs).toBeGreaterThanOrEqual(800);
+    expect(await faultNow(fault.id)).toMatchObject({ injected: 1, exhausted: true });
+  });
+
+  test('a fault with durationMs stops injecting once its window has passed, and shows it expired', async () => {
+    // Prepare: a warm function, so the first write lands well inside the window.
+    expect((await call('POST', '/items', { id: 'window-warm-up' })).status).toBe(201);
+    const fault = await setFault({
+      kind: 'table-write-failure',
+      target: { tableName: 'fixture-items' },
+      probability: 1,
+      durationMs: 2_000,
+    });
+    const expiresAt = Date.parse(fault.expiresAt ?? '');
+
+    // Act
+    const inWindow = await call('POST', '/items', { id: 'window-0' });
+    let attempt = 0;
+    const afterWindow = await eventually(
+      async () => {
+        const answer = await call('POST', '/items', { id: `window-${++attempt}` });
+        return answer.status === 201 ? Date.now() : undefined;
+      },
+      { what: 'a write after the window' },
+    );
+    const view = await faultNow(fault.id);
+
+    // Assess
+    expect(inWindow.status).toBe(502);
+    expect(afterWindow).toBeGreaterThanOrEqual(expiresAt);
+    expect(view).toMatchObject({ exhausted: true, expired: true });
+    expect(view.injected).toBeGreaterThanOrEqual(1);
+  });
+
+  test('refuses a table selector that names no table', async () => {
+    // Act
+    const unknown = await call('POST', '/_local/faults', {
+      kind: 'table-read-delay',
+      target: { tableNameContains: 'no-such-table' },
+      probability: 1,
+      latencyMs: 5,
+    });
+
+    // Assess
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.error).toMatchObject({ code: 'UNKNOWN_TARGET' });
+  });
+});
+
+describe('a REST API taken down', () => {
+  test('one API answers 503 without running its function while the other answers', async () => {
+    // Prepare
+    const before = (await invocations()).length;
+    const fault = await setFault({
+      kind: 'api-unavailable',
+      target: { apiName: 'fixture-other' },
+      probability: 1,
+    });
+
+    // Act
+    const down = await fetch(output('PingUrl'));
+    const downBody = (await down.json()) as unknown;
+    // The main API's function calls the other API, as one service calls another.
+    const callerView = await call('GET', '/other');
+    const up = await call('GET', '/echo/still-up');
+    const pingRuns = (await invocations()).slice(before).filter((run) => run.functionName.includes('Ping'));
+    await call('DELETE', `/_local/faults/${fault.id}`);
+    const back = await fetch(output('PingUrl'));
+
+    // Assess
+    expect(down.status).toBe(503);
+    expect(downBody).toEqual({ message: 'Service Unavailable' });
+    expect(callerView).toMatchObject({
+      status: 200,
+      body: { status: 503, body: { message: 'Service Unavailable' } },
+    });
+    expect(up.status).toBe(200);
+    expect(pingRuns).toEqual([]);
+    expect(fault.resolvedTargets).toEqual([expect.stringMatching(/^fixture-other \(.+\) stage prod$/)]);
+    expect(back.status).toBe(200);
+  });
+
+  test('refuses an API or a stage that does not exist', async () => {
+    // Act
+    const unknownApi = await call('POST', '/_local/faults', {
+      kind: 'api-unavailable',
+      target: { apiNameContains: 'no-such-api' },
+      probability: 1,
+    });
+    const unknownStage = await call('POST', '/_local/faults', {
+      kind: 'api-unavailable',
+      target: { apiName: 'fixture-other', stageName: 'no-such-stage' },
+      probability: 1,
+    });
+
+    // Assess
+    expect([unknownApi.status, unknownStage.status]).toEqual([422, 422]);
+  });
+});

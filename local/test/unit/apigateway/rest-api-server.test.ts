@@ -315,6 +315,30 @@ describe('RestApiGateway over HTTP', () => {
     expect(JSON.parse(stage.text)).toEqual({ message: 'Forbidden' });
   });
 
+  it('answers 503 Service Unavailable for a stage its outage check takes down, without invoking anything', async () => {
+    // Prepare
+    const asked: unknown[] = [];
+    gateway.setOutageCheck((stage) => {
+      asked.push(stage);
+      return stage.apiName === 'orders' ? 'orders is down' : undefined;
+    });
+
+    // Act
+    const down = await send(port, 'POST', '/v1/orders', { 'Content-Type': 'application/json' }, '{}');
+    const other = await send(port, 'GET', `/restapis/${customApi.apiId}/prod/_user_request_/known`);
+
+    // Assess
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.text)).toEqual({ message: 'Service Unavailable' });
+    expect(other.status).toBe(200);
+    expect(asked).toEqual([
+      { apiId: ordersApi.apiId, apiName: 'orders', stageName: 'v1' },
+      { apiId: customApi.apiId, apiName: 'custom', stageName: 'prod' },
+    ]);
+    expect(invoker.calls.map((call) => call.event.resource)).toEqual(['/known']);
+    expect(records[0]).toMatchObject({ apiId: ordersApi.apiId, statusCode: 503, failure: 'orders is down' });
+  });
+
   it('answers the CORS preflight from the mock without invoking anything', async () => {
     // Prepare
     const headers = { Origin: 'https://app.example', 'Access-Control-Request-Method': 'POST' };

@@ -1,3 +1,4 @@
+import type { StageOutageCheck } from '../../../src/apigateway/rest-api-server';
 import { EventBridgeEngine } from '../../../src/eventbridge/event-bus';
 import { installFaultHooks } from '../../../src/faults/fault-hooks';
 import { FaultRegistry } from '../../../src/faults/fault-registry';
@@ -8,6 +9,7 @@ let bundles: HandlerBundles;
 let lambda: LambdaService;
 let eventBridge: EventBridgeEngine;
 let faults: FaultRegistry;
+let outageCheck: StageOutageCheck = () => undefined;
 
 beforeAll(() => {
   bundles = writeHandlerBundles();
@@ -18,7 +20,11 @@ beforeAll(() => {
   });
   eventBridge.createBus('orders');
   faults = new FaultRegistry();
-  installFaultHooks(faults, { lambda, eventBridge });
+  installFaultHooks(faults, {
+    lambda,
+    eventBridge,
+    restApis: { setOutageCheck: (check) => void (outageCheck = check) },
+  });
 });
 
 afterEach(() => faults.clear());
@@ -123,6 +129,25 @@ describe('installFaultHooks', () => {
     expect(result.Entries[2]?.EventId).toEqual(expect.any(String));
   });
 
+  it('takes down the stages an api-unavailable fault names, and no others', () => {
+    // Prepare
+    const { id } = faults.add({
+      kind: 'api-unavailable',
+      target: { apiNameContains: 'orders', stageName: 'prod' },
+      probability: 1,
+    });
+
+    // Act
+    const down = outageCheck({ apiId: 'a1', apiName: 'orders-blue', stageName: 'prod' });
+    const otherStage = outageCheck({ apiId: 'a1', apiName: 'orders-blue', stageName: 'test' });
+    const otherApi = outageCheck({ apiId: 'b2', apiName: 'payments', stageName: 'prod' });
+
+    // Assess
+    expect(down).toBe(`api-unavailable fault ${id}`);
+    expect([otherStage, otherApi]).toEqual([undefined, undefined]);
+    expect(faults.get(id)).toMatchObject({ matched: 1, injected: 1 });
+  });
+
   it('changes nothing when no fault is set', async () => {
     // Act
     const result = await lambda.invoke('echo', { n: 4 }, { trigger: 'test' });
@@ -133,5 +158,6 @@ describe('installFaultHooks', () => {
     // Assess
     expect(result.functionError).toBeUndefined();
     expect(put.FailedEntryCount).toBe(0);
+    expect(outageCheck({ apiId: 'a1', apiName: 'orders', stageName: 'prod' })).toBeUndefined();
   });
 });

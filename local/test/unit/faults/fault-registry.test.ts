@@ -24,6 +24,15 @@ const catalogue: FaultCatalogue = {
     { busName: 'orders', ruleName: 'shop-OrderPlaced-1', targetId: 'Target1', targetArn: AUDIT_ARN },
   ],
   buses: ['default', 'orders'],
+  tables: [
+    { name: 'shop-ReplicaA1B2-XYZ', logicalId: 'ReplicaA1B2' },
+    { name: 'shop-ReplicaC3D4-XYZ', logicalId: 'ReplicaC3D4' },
+    { name: 'orders', logicalId: 'Orders9F' },
+  ],
+  restApis: [
+    { apiId: 'blue1', name: 'orders-blue', stages: ['prod'] },
+    { apiId: 'green2', name: 'orders-green', stages: ['prod', 'test'] },
+  ],
 };
 
 const entry: PutEventsEntryRef = { busName: 'orders', source: 'shop.orders', detailType: 'OrderPlaced' };
@@ -277,5 +286,272 @@ describe('FaultRegistry', () => {
     expect(cleared).toBe(1);
     expect(faults.list()).toEqual([]);
     expect(faults.putEventsEntryFault(entry)).toBeUndefined();
+  });
+  describe('DynamoDB table faults', () => {
+    const [replicaA, replicaB] = ['shop-ReplicaA1B2-XYZ', 'shop-ReplicaC3D4-XYZ'];
+
+    it('fails the writes to the tables the selector names, with DynamoDB’s status, and nothing else', () => {
+      // Prepare
+      const faults = registry();
+      const noFaults = { read: faults.hasTableFaults('read'), write: faults.hasTableFaults('write') };
+      const { id } = faults.add({
+        kind: 'table-write-failure',
+        target: { logicalIdPrefix: 'ReplicaA' },
+        probability: 1,
+        errorCode: 'ProvisionedThroughputExceededException',
+      });
+
+      // Act
+      const write = faults.tableFault('write', [replicaA]);
+      const batch = faults.tableFault('write', ['orders', replicaA]);
+      const otherTable = faults.tableFault('write', [replicaB]);
+      const read = faults.tableFault('read', [replicaA]);
+
+      // Assess
+      expect(noFaults).toEqual({ read: false, write: false });
+      expect([faults.hasTableFaults('read'), faults.hasTableFaults('write')]).toEqual([false, true]);
+      expect(write).toEqual({
+        delayMs: 0,
+        failure: {
+          errorCode: 'ProvisionedThroughputExceededException',
+          statusCode: 400,
+          errorMessage: expect.stringContaining('provisioned throughput'),
+        },
+        droppedTables: [],
+      });
+      expect(batch).toEqual(write);
+      expect([otherTable, read]).toEqual([undefined, undefined]);
+      expect(faults.get(id)).toMatchObject({ matched: 2, injected: 2, resolvedTargets: [replicaA] });
+    });
+
+    it('answers InternalServerError (500) by default, and the message given', () => {
+      // Prepare
+      const faults = registry();
+      faults.add({
+        kind: 'table-read-failure',
+        target: { tableName: 'orders' },
+        probability: 1,
+        maxCount: 1,
+      });
+      faults.add({
+        kind: 'table-read-failure',
+        target: { tableName: 'orders' },
+        probability: 1,
+        errorCode: 'ThrottlingException',
+        errorMessage: 'slow down',
+      });
+
+      // Act
+      const first = faults.tableFault('read', ['orders']);
+      const second = faults.tableFault('read', ['orders']);
+
+      // Assess
+      expect(first?.failure).toEqual({
+        errorCode: 'InternalServerError',
+        statusCode: 500,
+        errorMessage: 'The server encountered an internal error trying to fulfill the request.',
+      });
+      expect(second?.failure).toEqual({
+        errorCode: 'ThrottlingException',
+        statusCode: 400,
+        errorMessage: 'slow down',
+      });
+    });
+
+    it('drops the writes to the struck tables only, as the seed decides', () => {
+      // Prepare
+      const seed = 17;
+      const faults = registry();
+      faults.add({
+        kind: 'table-write-drop',
+        target: { tableNameContains: 'ReplicaA' },
+        probability: 0.5,
+        seed,
+      });
+      const replay = new SeededRandom(seed);
+
+      // Act
+      const decisions = Array.from({ length: 20 }, () => faults.tableFault('write', [replicaA, replicaB]));
+
+      // Assess
+      expect(decisions).toEqual(
+        decisions.map(() => (replay.chance(0.5) ? { delayMs: 0, droppedTables: [replicaA] } : undefined)),
+      );
+      expect(decisions.some((decision) => decision === undefined)).toBe(true);
+      expect(faults.tableFault('read', [replicaA])).toBeUndefined();
+    });
+
+    it('delays reads by a fixed latency or a seeded draw, adding up, before a failure ends it', () => {
+      // Prepare
+      const seed = 5;
+      const faults = registry();
+      faults.add({
+        kind: 'table-read-delay',
+        target: { tableName: replicaB },
+        probability: 1,
+        latencyMs: 100,
+      });
+      faults.add({
+        kind: 'table-read-delay',
+        target: { tableNameContains: 'Replica' },
+        probability: 1,
+        seed,
+        minDelayMs: 10,
+        maxDelayMs: 50,
+      });
+      faults.add({
+        kind: 'table-read-failure',
+        target: { tableName: replicaB },
+        probability: 1,
+        maxCount: 1,
+      });
+      const replay = new SeededRandom(seed);
+      // One draw decides whether it strikes (always, at probability 1), the next how long it waits.
+      const expectedDraws = [1, 2, 3].map(() => {
+        replay.next();
+        return 10 + Math.floor(replay.next() * 41);
+      });
+
+      // Act
+      const failed = faults.tableFault('read', [replicaB]);
+      const slowed = faults.tableFault('read', [replicaB]);
+      const onlyDrawn = faults.tableFault('read', [replicaA]);
+
+      // Assess
+      expect(failed).toEqual({
+        delayMs: 100 + (expectedDraws[0] ?? 0),
+        failure: expect.objectContaining({ errorCode: 'InternalServerError' }),
+        droppedTables: [],
+      });
+      expect(slowed).toEqual({ delayMs: 100 + (expectedDraws[1] ?? 0), droppedTables: [] });
+      expect(onlyDrawn).toEqual({ delayMs: expectedDraws[2], droppedTables: [] });
+      for (const draw of expectedDraws) expect(draw).toBeGreaterThanOrEqual(10);
+    });
+  });
+
+  describe('the time window (durationMs)', () => {
+    it('stops injecting once its window has passed, on the registry’s clock, and shows it expired', () => {
+      // Prepare
+      let nowMs = Date.parse('2026-01-02T03:04:05.000Z');
+      const faults = new FaultRegistry({ catalogue, now: () => new Date(nowMs) });
+      const { id } = faults.add({
+        kind: 'table-write-failure',
+        target: { tableName: 'orders' },
+        probability: 1,
+        durationMs: 1_000,
+      });
+
+      // Act
+      const before = faults.tableFault('write', ['orders']);
+      nowMs += 999;
+      const justBefore = faults.tableFault('write', ['orders']);
+      const viewWhileOn = faults.get(id);
+      nowMs += 1;
+      const atTheEnd = faults.tableFault('write', ['orders']);
+      const hasFaultsAfter = faults.hasTableFaults('write');
+
+      // Assess
+      expect(before?.failure).toBeDefined();
+      expect(justBefore?.failure).toBeDefined();
+      expect(viewWhileOn).toMatchObject({
+        exhausted: false,
+        expired: false,
+        expiresAt: '2026-01-02T03:04:06.000Z',
+      });
+      expect(atTheEnd).toBeUndefined();
+      expect(hasFaultsAfter).toBe(false);
+      expect(faults.get(id)).toMatchObject({ matched: 2, injected: 2, exhausted: true, expired: true });
+    });
+
+    it('applies to the existing kinds too, and a fault without one shows no expiry', () => {
+      // Prepare
+      let nowMs = 0;
+      const faults = new FaultRegistry({ catalogue, now: () => new Date(nowMs) });
+      const windowed = faults.add({
+        kind: 'function-timeout',
+        target: { name: 'payments' },
+        probability: 1,
+        durationMs: 50,
+      });
+      const lasting = faults.add({ kind: 'put-events-failure', probability: 1 });
+
+      // Act
+      const inWindow = faults.invocationFault('payments');
+      nowMs = 50;
+      const afterWindow = faults.invocationFault('payments');
+      const putEvents = faults.putEventsEntryFault(entry);
+
+      // Assess
+      expect(inWindow).toEqual({ latencyMs: 0, failure: 'timeout' });
+      expect(afterWindow).toBeUndefined();
+      expect(putEvents).toBeDefined();
+      expect(faults.get(windowed.id)).toMatchObject({ exhausted: true, expired: true });
+      expect(faults.get(lasting.id)).not.toHaveProperty('expiresAt');
+      expect(faults.get(lasting.id)).toMatchObject({ exhausted: false });
+    });
+  });
+
+  describe('api-unavailable', () => {
+    it('names the stages it takes down, and refuses a stage the API does not have', () => {
+      // Prepare
+      const faults = registry();
+
+      // Act
+      const everyStage = faults.add({
+        kind: 'api-unavailable',
+        target: { apiNameContains: 'orders-' },
+        probability: 1,
+      });
+      const oneStage = faults.add({
+        kind: 'api-unavailable',
+        target: { apiId: 'green2', stageName: 'test' },
+        probability: 1,
+      });
+      const refusal = (() => {
+        try {
+          return faults.add({
+            kind: 'api-unavailable',
+            target: { apiName: 'orders-blue', stageName: 'test' },
+            probability: 1,
+          });
+        } catch (error) {
+          return error;
+        }
+      })();
+
+      // Assess
+      expect(everyStage.resolvedTargets).toEqual([
+        'orders-blue (blue1) stage prod',
+        'orders-green (green2) stage prod',
+        'orders-green (green2) stage test',
+      ]);
+      expect(oneStage.resolvedTargets).toEqual(['orders-green (green2) stage test']);
+      expect(refusal).toBeInstanceOf(UnknownFaultTargetError);
+    });
+
+    it('takes a share of the requests down, as the seed decides', () => {
+      // Prepare
+      const seed = 8;
+      const faults = registry();
+      const { id } = faults.add({
+        kind: 'api-unavailable',
+        target: { apiName: 'orders-blue' },
+        probability: 0.25,
+        seed,
+      });
+      const replay = new SeededRandom(seed);
+      const blue = { apiId: 'blue1', apiName: 'orders-blue', stageName: 'prod' };
+
+      // Act
+      const decisions = Array.from({ length: 40 }, () => faults.apiUnavailability(blue));
+      const green = faults.apiUnavailability({ apiId: 'green2', apiName: 'orders-green', stageName: 'prod' });
+
+      // Assess
+      expect(decisions.map((decision) => decision !== undefined)).toEqual(
+        decisions.map(() => replay.chance(0.25)),
+      );
+      expect(decisions.find((decision) => decision !== undefined)).toBe(`api-unavailable fault ${id}`);
+      expect(green).toBeUndefined();
+    });
   });
 });

@@ -127,4 +127,73 @@ describe('parseFaultSpec', () => {
       ['maxHoldMs'],
     ]);
   });
+  it('accepts the table and API kinds, and a time window on any kind', () => {
+    // Prepare
+    const table = { target: { tableNameContains: 'Replica' }, probability: 1 };
+    const bodies = [
+      { kind: 'table-write-failure', ...table, errorCode: 'ProvisionedThroughputExceededException' },
+      { kind: 'table-write-failure', target: { logicalIdPrefix: 'ReplicaA' }, probability: 0.5, seed: 1 },
+      {
+        kind: 'table-write-drop',
+        target: { tableName: 'kv-replica-b' },
+        probability: 0.1,
+        durationMs: 60_000,
+      },
+      { kind: 'table-read-failure', ...table, errorCode: 'ServiceUnavailable', errorMessage: 'down' },
+      { kind: 'table-read-delay', ...table, latencyMs: 250 },
+      { kind: 'table-read-delay', ...table, minDelayMs: 0, maxDelayMs: 300 },
+      { kind: 'api-unavailable', target: { apiName: 'orders-blue' }, probability: 1 },
+      {
+        kind: 'api-unavailable',
+        target: { apiId: 'a1b2c3', stageName: 'prod' },
+        probability: 1,
+        durationMs: 5_000,
+      },
+      { kind: 'function-timeout', target: { name: 'f' }, probability: 1, durationMs: 1 },
+    ];
+
+    // Act
+    const results = bodies.map(parseFaultSpec);
+
+    // Assess
+    expect(results.map((result) => result.ok)).toEqual(bodies.map(() => true));
+    expect(results[2]).toEqual({ ok: true, spec: bodies[2] });
+  });
+
+  it('refuses what a table or API fault cannot mean', () => {
+    // Prepare
+    const table = { target: { tableName: 't' }, probability: 1 };
+    const bodies = [
+      { kind: 'table-write-failure', ...table, errorCode: 'ValidationException' },
+      { kind: 'table-write-drop', ...table, errorCode: 'InternalServerError' },
+      { kind: 'table-read-delay', ...table },
+      { kind: 'table-read-delay', ...table, latencyMs: 10, minDelayMs: 0, maxDelayMs: 5 },
+      { kind: 'table-read-delay', ...table, minDelayMs: 10 },
+      { kind: 'table-read-delay', ...table, minDelayMs: 50, maxDelayMs: 10 },
+      { kind: 'table-read-failure', target: { tableArn: 'arn' }, probability: 1 },
+      { kind: 'table-read-failure', target: {}, probability: 1 },
+      { kind: 'api-unavailable', target: { stageName: 'prod' }, probability: 1 },
+      { kind: 'api-unavailable', target: { apiName: 'a' }, probability: 1, durationMs: 0 },
+    ];
+
+    // Act
+    const details = bodies.map(detailsOf);
+
+    // Assess
+    expect(details.map((list) => list.map((detail) => detail.path))).toEqual([
+      ['errorCode'],
+      [''],
+      ['latencyMs'],
+      ['latencyMs'],
+      ['latencyMs'],
+      ['maxDelayMs'],
+      // An unknown key, and then no selector field set.
+      ['target', 'target'],
+      ['target'],
+      ['target'],
+      ['durationMs'],
+    ]);
+    expect(details[0]?.[0]?.message).toContain('ProvisionedThroughputExceededException');
+    expect(details[8]?.[0]?.message).toContain('apiNameContains');
+  });
 });

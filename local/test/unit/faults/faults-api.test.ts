@@ -14,6 +14,8 @@ beforeAll(async () => {
       eventSources: [],
       ruleTargets: [],
       buses: ['default'],
+      tables: [],
+      restApis: [],
     },
   });
   server = await listen(0, (req, res) => handleFaultsApi(faults, req, res));
