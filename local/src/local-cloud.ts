@@ -9,6 +9,7 @@ import { buildRestApis, type RestApiModel } from './apigateway/rest-api-model';
 import { listen, type RunningServer, sendJson } from './cloud/http-server';
 import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
 import { CloudFormationStacks } from './cloudformation/cloudformation-stacks';
+import { CloudMapEngine } from './cloudmap/cloud-map-engine';
 import { CognitoEngine } from './cognito/cognito-engine';
 import { ParameterStore } from './ssm/parameter-store';
 import { CLOCK_PATH, handleClockApi } from './scheduler/clock-api';
@@ -29,6 +30,7 @@ import {
   loadUserPools,
   loadParameters,
   loadSchedules,
+  loadCloudMap,
   type LoadedResource,
 } from './cloud/loaders';
 import { startDynamoDbFront } from './dynamodb/dynamodb-front';
@@ -158,6 +160,8 @@ export interface LoadedSummary {
   readonly parameters: readonly string[];
   /** EventBridge Scheduler schedules: `<group>/<name> (<expression>) → <target>`. */
   readonly schedules: readonly string[];
+  /** Cloud Map services: `<namespace>/<service> (n instances…)`. */
+  readonly cloudMapServices: readonly string[];
   /** Resource types and properties that do not run locally, by resource. */
   readonly unsupported: readonly string[];
   /** Settings AWS honours that change nothing locally (e.g. point-in-time recovery), by resource. */
@@ -325,6 +329,7 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_SSM: edgeServer.url,
         AWS_ENDPOINT_URL_SCHEDULER: edgeServer.url,
         AWS_ENDPOINT_URL_CLOUDFORMATION: edgeServer.url,
+        AWS_ENDPOINT_URL_SERVICEDISCOVERY: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
@@ -351,6 +356,7 @@ export class LocalCloud {
       ...(options.identityClock === undefined ? {} : { now: options.identityClock }),
     });
     const parameterStore = new ParameterStore();
+    const cloudMap = new CloudMapEngine();
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
       lambda,
       sqs,
@@ -489,6 +495,13 @@ export class LocalCloud {
       (env) => rewriteApiUrls(env, localUrlFor) as Record<string, string>,
     );
     unsupported.push(...functions.unsupported);
+    // Instances whose attributes name an API's stage URL are found at the local API, as functions find it.
+    const cloudMapServices = loadCloudMap(
+      allResources,
+      cloudMap,
+      (attributes) => rewriteApiUrls(attributes, localUrlFor) as Record<string, string>,
+    );
+    unsupported.push(...cloudMapServices.unsupported);
     const rules = loadEventBridge(allResources, eventBridge);
     unsupported.push(...rules.unsupported);
     const stateMachines = loadStateMachines(allResources, stepFunctions);
@@ -553,6 +566,7 @@ export class LocalCloud {
       userPools: userPools.names,
       parameters,
       schedules,
+      cloudMapServices: cloudMapServices.names,
       unsupported,
       withoutLocalEffect,
       accepted: [...accepted].map(([type, count]) => `${type} ×${count} (${ACCEPTED_WITHOUT_EFFECT[type]})`),
@@ -594,7 +608,13 @@ export class LocalCloud {
     const xrayApi = new XRayApi(xray.store);
     handleEdge = onBehalfOfCaller(async (req, res) => {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
-      if (await serveJsonProtocol([sqs, eventBridge, stepFunctions, cognito, parameterStore], req, res))
+      if (
+        await serveJsonProtocol(
+          [sqs, eventBridge, stepFunctions, cognito, parameterStore, cloudMap],
+          req,
+          res,
+        )
+      )
         return;
       if (await serveQueryProtocol([cloudFormation], req, res)) return;
       if (serveUserPoolWellKnown(cognito, req, res)) return;
@@ -748,6 +768,7 @@ export class LocalCloud {
       section('User pools', this.summary.userPools),
       section('Parameters', this.summary.parameters),
       section('Schedules', this.summary.schedules),
+      section('Cloud Map services', this.summary.cloudMapServices),
       section('Accepted without a local effect', this.summary.accepted),
       section('Settings without a local effect', this.summary.withoutLocalEffect),
       section('NOT SUPPORTED locally', this.summary.unsupported),

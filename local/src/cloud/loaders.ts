@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { CloudAssembly } from '../assembly/cloud-assembly';
+import type { CloudMapEngine } from '../cloudmap/cloud-map-engine';
+import { readRequest, registerInstanceRequest } from '../cloudmap/cloud-map-requests';
 import type { CognitoEngine } from '../cognito/cognito-engine';
 import type { SchedulerEngine } from '../scheduler/scheduler-engine';
 import { readParameterWrite, type ParameterStore } from '../ssm/parameter-store';
@@ -335,6 +337,92 @@ export function loadSchedules(resources: readonly LoadedResource[], scheduler: S
     }
   }
   return scheduler.describe();
+}
+
+// ---- Cloud Map ------------------------------------------------------------------------------------
+
+export interface LoadedCloudMap {
+  /** `<namespace>/<service> (n instances…)`, one per service. */
+  readonly names: string[];
+  readonly unsupported: string[];
+}
+
+/** Service properties that only DNS namespaces and Route 53 health checks give a meaning. */
+const DNS_ONLY_SERVICE_PROPERTIES = ['DnsConfig', 'HealthCheckConfig'];
+
+/**
+ * Creates each `AWS::ServiceDiscovery::HttpNamespace`, then the services of those namespaces, then
+ * registers each `AWS::ServiceDiscovery::Instance` through the API's own validation, its attributes as
+ * `rewriteAttributes` makes them run here (an API's stage URL becomes the local API's). A service of
+ * another namespace (a DNS one, not emulated) and its instances are listed as not supported.
+ */
+export function loadCloudMap(
+  resources: readonly LoadedResource[],
+  cloudMap: CloudMapEngine,
+  rewriteAttributes: (attributes: Record<string, string>) => Record<string, string>,
+): LoadedCloudMap {
+  const unsupported: string[] = [];
+  for (const namespace of ofType(resources, 'AWS::ServiceDiscovery::HttpNamespace')) {
+    cloudMap.createHttpNamespace({
+      id: namespace.physicalId,
+      arn: namespace.attributes.Arn ?? namespace.physicalId,
+      name: asString(namespace.properties.Name) ?? namespace.physicalId,
+      description: asString(namespace.properties.Description),
+    });
+  }
+  const namespaceIds = new Set(
+    ofType(resources, 'AWS::ServiceDiscovery::HttpNamespace').map((namespace) => namespace.physicalId),
+  );
+  const serviceIds = new Set<string>();
+  for (const service of ofType(resources, 'AWS::ServiceDiscovery::Service')) {
+    const props = service.properties;
+    const namespaceId = asString(props.NamespaceId);
+    if (namespaceId === undefined || !namespaceIds.has(namespaceId)) {
+      unsupported.push(
+        `${where(service)}: namespace ${namespaceId ?? '(none)'} is not one of the template's HTTP namespaces ` +
+          '(DNS namespaces are not emulated)',
+      );
+      continue;
+    }
+    for (const property of DNS_ONLY_SERVICE_PROPERTIES) {
+      if (props[property] !== undefined)
+        unsupported.push(`${where(service)}: ${property} has no local effect`);
+    }
+    cloudMap.createService({
+      id: service.physicalId,
+      arn: service.attributes.Arn ?? service.physicalId,
+      name: service.attributes.Name ?? service.physicalId,
+      namespaceId,
+      description: asString(props.Description),
+      customHealthCheck: props.HealthCheckCustomConfig !== undefined,
+    });
+    serviceIds.add(service.physicalId);
+  }
+  for (const instance of ofType(resources, 'AWS::ServiceDiscovery::Instance')) {
+    const serviceId = asString(instance.properties.ServiceId);
+    if (serviceId === undefined || !serviceIds.has(serviceId)) {
+      unsupported.push(`${where(instance)}: service ${serviceId ?? '(none)'} is not emulated`);
+      continue;
+    }
+    const attributes = Object.fromEntries(
+      Object.entries(asRecord(instance.properties.InstanceAttributes)).map(([key, value]) => [
+        key,
+        String(value),
+      ]),
+    );
+    try {
+      cloudMap.registerInstance(
+        readRequest(registerInstanceRequest, {
+          ServiceId: serviceId,
+          InstanceId: instance.physicalId,
+          Attributes: rewriteAttributes(attributes),
+        }),
+      );
+    } catch (error) {
+      throw new Error(`${where(instance)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { names: cloudMap.describe(), unsupported };
 }
 
 // ---- Step Functions ---------------------------------------------------------------------------------

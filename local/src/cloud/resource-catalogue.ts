@@ -25,6 +25,9 @@ export const EMULATED_TYPES: ReadonlySet<string> = new Set([
   'AWS::SSM::Parameter',
   'AWS::Scheduler::Schedule',
   'AWS::Scheduler::ScheduleGroup',
+  'AWS::ServiceDiscovery::HttpNamespace',
+  'AWS::ServiceDiscovery::Service',
+  'AWS::ServiceDiscovery::Instance',
 ]);
 
 /** Types that exist on AWS but change nothing in how the system behaves locally, and why. */

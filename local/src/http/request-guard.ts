@@ -27,10 +27,19 @@ const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 /** `localhost`, any `*.localhost` (RFC 6761 reserves them for loopback), 127.0.0.0/8 and `[::1]`. */
 const LOOPBACK_NAME = `(?:localhost|(?:[a-z0-9-]+\\.)+localhost|127(?:\\.${OCTET}){3}|\\[::1\\])`;
 const OPTIONAL_PORT = '(?::[0-9]{1,5})?';
-const LOOPBACK_HOST = new RegExp(`^${LOOPBACK_NAME}${OPTIONAL_PORT}$`, 'i');
+/**
+ * A loopback address behind an AWS SDK's host prefix: the SDK sends Cloud Map's `DiscoverInstances` to
+ * `data-127.0.0.1` when its endpoint is `127.0.0.1`. No browser can load a page from such a host (a name
+ * whose last label is a number must be an IPv4 address), so accepting it opens nothing to DNS rebinding.
+ */
+const HOST_PREFIXED_LOOPBACK_ADDRESS = `(?:[a-z0-9]+-)+127(?:\\.${OCTET}){3}`;
+const LOOPBACK_HOST = new RegExp(
+  `^(?:${LOOPBACK_NAME}|${HOST_PREFIXED_LOOPBACK_ADDRESS})${OPTIONAL_PORT}$`,
+  'i',
+);
 const LOOPBACK_ORIGIN = new RegExp(`^https?://${LOOPBACK_NAME}${OPTIONAL_PORT}$`, 'i');
 
-/** A `Host` header naming this machine's loopback interface, with or without a port. */
+/** A `Host` header naming this machine's loopback interface (or its SDK-prefixed address), with or without a port. */
 export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_HOST.test(host);
 }

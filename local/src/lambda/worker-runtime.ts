@@ -8,6 +8,7 @@
  * `.ts` sources: keep it free of imports other than Node built-ins and types.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
+import dns from 'node:dns';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -270,6 +271,7 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
   // A worker cannot chdir; Lambda's working directory is the task root.
   process.cwd = () => data.codeDir;
   tagRequestsToTheLocalCloud(data);
+  resolveHostPrefixedLocalEndpoints(data.localEndpoints);
   if (data.enableSourceMaps) process.setSourceMapsEnabled(true);
 
   const crash = (error: unknown, exitCode: number, label: string): void => {
@@ -391,7 +393,8 @@ function heapBytes(): number {
 function tagRequestsToTheLocalCloud(data: WorkerStartData): void {
   if (data.localEndpoints.length === 0) return;
   const endpoints = new Set(data.localEndpoints.map((endpoint) => endpoint.toLowerCase()));
-  const isLocal = (host: unknown): boolean => typeof host === 'string' && endpoints.has(host.toLowerCase());
+  const isLocal = (host: unknown): boolean =>
+    typeof host === 'string' && endpoints.has(withoutHostPrefix(host.toLowerCase(), endpoints));
   const request = http.request;
   const tagged = function (this: unknown, ...args: Parameters<typeof http.request>): http.ClientRequest {
     const outgoing = request.apply(this, args);
@@ -411,6 +414,33 @@ function tagRequestsToTheLocalCloud(data: WorkerStartData): void {
     };
     if (isLocal(new URL(outgoing.origin).host)) outgoing.addHeader(data.callerHeader, data.callerToken);
   });
+}
+
+/** An SDK's host prefix: one or more labels ending in `-` (`data-`, `sync-`), as the API models name them. */
+const HOST_PREFIX = /^(?:[a-z0-9]+-)+/;
+
+/** `data-127.0.0.1:4566` → `127.0.0.1:4566` when that is one of `names`; any other name unchanged. */
+function withoutHostPrefix(name: string, names: ReadonlySet<string>): string {
+  const unprefixed = name.replace(HOST_PREFIX, '');
+  return unprefixed !== name && names.has(unprefixed) ? unprefixed : name;
+}
+
+/**
+ * The AWS SDK sends some operations to a prefixed host (Cloud Map's `DiscoverInstances` to `data-<host>`,
+ * Step Functions' `StartSyncExecution` to `sync-<host>`), which for a local endpoint such as `127.0.0.1`
+ * resolves nowhere. Resolving the prefixed name of a local endpoint's host to that host lets a function's
+ * unchanged client reach the local cloud; the request still names the prefixed host, as it would on AWS.
+ */
+function resolveHostPrefixedLocalEndpoints(localEndpoints: readonly string[]): void {
+  // `127.0.0.1:4566` → `127.0.0.1` (`[::1]:4566` → `[::1]`, which no prefix can join).
+  const hostnames = new Set(localEndpoints.map((endpoint) => endpoint.toLowerCase().replace(/:[0-9]+$/, '')));
+  if (hostnames.size === 0) return;
+  const lookup = dns.lookup;
+  dns.lookup = function (this: unknown, hostname: unknown, ...rest: unknown[]): unknown {
+    const name = typeof hostname === 'string' ? hostname.toLowerCase() : undefined;
+    const local = name === undefined ? name : withoutHostPrefix(name, hostnames);
+    return Reflect.apply(lookup, this, [local !== name ? local : hostname, ...rest]);
+  } as typeof dns.lookup;
 }
 
 /** Routes a stream's writes to `emit`, one call per complete line; returns a flush for the partial tail. */

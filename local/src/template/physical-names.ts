@@ -123,6 +123,23 @@ const NAMERS: Readonly<Record<string, Namer>> = {
     const group = stringProperty(input, 'GroupName') ?? 'default';
     return { ref: name, attributes: { Arn: localArn('scheduler', `schedule/${group}/${name}`) } };
   },
+  'AWS::ServiceDiscovery::HttpNamespace': (input) => {
+    const id = `ns-${deterministicId(16, LOWER_ALNUM, input.stackName, input.logicalId)}`;
+    return { ref: id, attributes: { Id: id, Arn: localArn('servicediscovery', `namespace/${id}`) } };
+  },
+  'AWS::ServiceDiscovery::Service': (input) => {
+    const id = `srv-${deterministicId(16, LOWER_ALNUM, input.stackName, input.logicalId)}`;
+    // CloudFormation names a service the template leaves unnamed.
+    const name = stringProperty(input, 'Name') ?? generatedName(input.stackName, input.logicalId, 127);
+    return {
+      ref: id,
+      attributes: { Id: id, Arn: localArn('servicediscovery', `service/${id}`), Name: name },
+    };
+  },
+  'AWS::ServiceDiscovery::Instance': (input) => ({
+    ref: stringProperty(input, 'InstanceId') ?? generatedName(input.stackName, input.logicalId, 64),
+    attributes: {},
+  }),
   'AWS::Scheduler::ScheduleGroup': (input) => {
     const name = stringProperty(input, 'Name') ?? generatedName(input.stackName, input.logicalId, 64);
     return { ref: name, attributes: { Arn: localArn('scheduler', `schedule-group/${name}`) } };

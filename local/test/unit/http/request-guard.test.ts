@@ -45,6 +45,9 @@ describe('the request guard of every server', () => {
     '127.0.0.256',
     '[::2]:4566',
     '0.0.0.0:4566',
+    'data-localhost:4566',
+    'data-10.0.0.1:4566',
+    'data-127.0.0.1.evil.example',
   ])('refuses the Host %s, on the edge and on the app’s routes alike', async (host) => {
     // Act
     const replies = await Promise.all([
@@ -61,16 +64,23 @@ describe('the request guard of every server', () => {
     }
   });
 
-  it.each(['localhost', 'LOCALHOST:4566', 'api.localhost:3000', '127.0.0.1', '127.1.2.3:8080', '[::1]:4566'])(
-    'serves the loopback Host %s',
-    async (host) => {
-      // Act
-      const reply = await sendRaw({ port: edge.port, method: 'POST', body: '{}', headers: { host } });
+  it.each([
+    'localhost',
+    'LOCALHOST:4566',
+    'api.localhost:3000',
+    '127.0.0.1',
+    '127.1.2.3:8080',
+    '[::1]:4566',
+    // The AWS SDK's host prefixes on a loopback address (Cloud Map's DiscoverInstances, StartSyncExecution).
+    'data-127.0.0.1:4566',
+    'sync-127.0.0.1',
+  ])('serves the loopback Host %s', async (host) => {
+    // Act
+    const reply = await sendRaw({ port: edge.port, method: 'POST', body: '{}', headers: { host } });
 
-      // Assess
-      expect(reply).toMatchObject({ status: 200, text: '{"served":true}' });
-    },
-  );
+    // Assess
+    expect(reply).toMatchObject({ status: 200, text: '{"served":true}' });
+  });
 });
 
 describe('the edge (the AWS APIs)', () => {

@@ -307,3 +307,34 @@ describe('physicalResource', () => {
     expect(stream.attributes.Arn).toBe(`arn:aws:kinesis:us-east-1:000000000000:${stream.ref}`);
   });
 });
+
+describe('Cloud Map resources', () => {
+  it('gives a namespace and a service Cloud Map-shaped ids, their ARNs, and the service its name', () => {
+    // Act
+    const namespace = named('AWS::ServiceDiscovery::HttpNamespace', { Name: 'shop' }, 'Shop');
+    const service = named('AWS::ServiceDiscovery::Service', { Name: 'orders' }, 'Orders');
+    const unnamed = named('AWS::ServiceDiscovery::Service', {}, 'Audit');
+
+    // Assess
+    expect(namespace.ref).toMatch(/^ns-[a-z0-9]{16}$/);
+    expect(namespace.attributes).toEqual({
+      Id: namespace.ref,
+      Arn: `arn:aws:servicediscovery:us-east-1:000000000000:namespace/${namespace.ref}`,
+    });
+    expect(service.ref).toMatch(/^srv-[a-z0-9]{16}$/);
+    expect(service.attributes).toEqual({
+      Id: service.ref,
+      Arn: `arn:aws:servicediscovery:us-east-1:000000000000:service/${service.ref}`,
+      Name: 'orders',
+    });
+    expect(unnamed.attributes.Name).toMatch(/^ShopStack-Audit-[0-9A-F]{12}$/);
+  });
+
+  it('refers to an instance by its InstanceId', () => {
+    // Act
+    const instance = named('AWS::ServiceDiscovery::Instance', { InstanceId: 'orders-a' });
+
+    // Assess
+    expect(instance).toEqual({ ref: 'orders-a', attributes: {} });
+  });
+});
