@@ -11,6 +11,7 @@ import { OrdersStack } from './stacks/orders-stack';
 import { PaymentProviderStack } from './stacks/payment-provider-stack';
 import { PaymentsStack, type ProcessorParameters } from './stacks/payments-stack';
 import { PlatformStack } from './stacks/platform-stack';
+import { SettingsStack } from './stacks/settings-stack';
 import { UsersStack } from './stacks/users-stack';
 
 /**
@@ -99,11 +100,23 @@ export function buildApp(app: App = new App()): App {
       watchdog: settings.sagaWatchdog,
     },
   });
+  const settingsStore = new SettingsStack(app, `${prefix}Settings`, {
+    description: 'Settings: shared settings and feature flags over three replica tables, with read repair',
+    api: platform.api,
+    authorizer: users.authorizer,
+  });
   // The API's one deployment and stage, after every stack that adds routes to it.
   new ApiStageStack(app, `${prefix}ApiStage`, {
     description: "The public API's deployment and stage: every context's routes, throttled and logged",
     api: platform.api,
-    routes: [users.routes, inventory.routes, accounts.routes, payments.routes, orders.routes],
+    routes: [
+      users.routes,
+      inventory.routes,
+      accounts.routes,
+      payments.routes,
+      orders.routes,
+      settingsStore.routes,
+    ],
     rateLimit: settings.apiRateLimit,
     burstLimit: settings.apiBurstLimit,
     // Each starts a saga or moves money: a flood of them must not take the reads' share of the stage.
@@ -124,6 +137,7 @@ export function buildApp(app: App = new App()): App {
   accounts.addStackDependency(inventory);
   payments.addStackDependency(accounts);
   orders.addStackDependency(payments);
+  settingsStore.addStackDependency(orders);
   // Production keeps its dead letters and protects its records from deletion.
   if (settings.stage === 'prod') Aspects.of(app).add(new ProductionSafeguards());
   // cdk-nag's AWS Solutions and Serverless packs: synthesis fails on a finding not acknowledged.
