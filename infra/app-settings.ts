@@ -36,6 +36,9 @@ export interface AppSettings {
    */
   readonly commandRateLimit?: number;
   readonly commandBurstLimit?: number;
+  /** R and W of the settings store's three replicas. @default 2 and 2 (`DEFAULT_QUORUM`) */
+  readonly settingsReadQuorum?: number;
+  readonly settingsWriteQuorum?: number;
   /**
    * Whether the bulkhead's functions reserve their concurrency. A new account's Lambda quota (10
    * concurrent executions, all of which must stay unreserved) refuses any reservation, so a first
@@ -82,6 +85,8 @@ export const SETTINGS_CONTEXT_KEYS = {
   apiBurstLimit: 'shop:apiBurstLimit',
   commandRateLimit: 'shop:commandRateLimit',
   commandBurstLimit: 'shop:commandBurstLimit',
+  settingsReadQuorum: 'shop:settingsReadQuorum',
+  settingsWriteQuorum: 'shop:settingsWriteQuorum',
   /** Not a number: `orchestrated` or `choreographed`. */
   sagaStyle: 'shop:sagaStyle',
   /** Not a number: `local`, `dev` or `prod`. */
@@ -149,5 +154,7 @@ export function appSettings(node: Node): AppSettings {
     apiBurstLimit: whole(SETTINGS_CONTEXT_KEYS.apiBurstLimit),
     commandRateLimit: whole(SETTINGS_CONTEXT_KEYS.commandRateLimit),
     commandBurstLimit: whole(SETTINGS_CONTEXT_KEYS.commandBurstLimit),
+    settingsReadQuorum: whole(SETTINGS_CONTEXT_KEYS.settingsReadQuorum),
+    settingsWriteQuorum: whole(SETTINGS_CONTEXT_KEYS.settingsWriteQuorum),
   };
 }

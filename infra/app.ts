@@ -12,6 +12,7 @@ import { PaymentProviderStack } from './stacks/payment-provider-stack';
 import { PaymentsStack, type ProcessorParameters } from './stacks/payments-stack';
 import { PlatformStack } from './stacks/platform-stack';
 import { SettingsStack } from './stacks/settings-stack';
+import { DEFAULT_QUORUM } from '../functions/settings/domain/quorum';
 import { UsersStack } from './stacks/users-stack';
 
 /**
@@ -104,6 +105,11 @@ export function buildApp(app: App = new App()): App {
     description: 'Settings: shared settings and feature flags over three replica tables, with read repair',
     api: platform.api,
     authorizer: users.authorizer,
+    quorum: {
+      ...DEFAULT_QUORUM,
+      readQuorum: settings.settingsReadQuorum ?? DEFAULT_QUORUM.readQuorum,
+      writeQuorum: settings.settingsWriteQuorum ?? DEFAULT_QUORUM.writeQuorum,
+    },
   });
   // The API's one deployment and stage, after every stack that adds routes to it.
   new ApiStageStack(app, `${prefix}ApiStage`, {
