@@ -7,7 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type LocalCloud, localClientConfig } from 'cdk-local-cloud';
+import { eventually, type LocalCloud, localClientConfig } from 'cdk-local-cloud';
 import type { SettingResponse, WrittenSettingResponse } from '../../functions/settings/contracts';
 import { MAX_VALUE_BYTES } from '../../functions/settings/domain/setting-key';
 import { apiAs, signedInUser, startShopCloud, type ApiCall, type JsonAnswer } from '../support/shop-cloud';
@@ -209,6 +209,38 @@ describe('the settings store on the local cloud', () => {
     expect(quorumReads.map((answer) => settingOf(answer).value)).toEqual(keys.map(() => ({ percent: 100 })));
     expect(swept.FunctionError).toBeUndefined();
     for (const key of keys) expect({ key, versions: after[key] }).toEqual({ key, versions: [11, 11, 11] });
+  });
+
+  it('a replica too slow for the read is repaired in the background, from the repair queue', async () => {
+    // Prepare
+    await put('slow-replica', 'old');
+    cloud.faults.add({
+      kind: 'table-write-failure',
+      target: { tableName: replicaTables[2]! },
+      probability: 1,
+    });
+    const latest = await put('slow-replica', 'new');
+    cloud.faults.clear();
+    cloud.faults.add({
+      kind: 'table-read-delay',
+      target: { tableName: replicaTables[2]! },
+      probability: 1,
+      latencyMs: 500,
+    });
+
+    // Act
+    const read = await as(customer)('GET', '/kv/slow-replica');
+    const repaired = await eventually(
+      async () => {
+        const versions = (await replicaVersions())['slow-replica'];
+        return versions?.[2] === latest.version ? versions : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, what: 'replica 3 repaired from the queue' },
+    );
+
+    // Assess
+    expect(settingOf(read)).toMatchObject({ value: 'new', version: latest.version });
+    expect(repaired).toEqual([2, 2, 2]);
   });
 
   it('with two replicas refusing writes, a write is refused 503 WRITE_QUORUM_NOT_REACHED and no read sees it', async () => {

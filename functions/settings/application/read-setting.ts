@@ -28,13 +28,23 @@ export interface ReadSettingDependencies {
   readonly logger: AppLogger;
   /** Picks the replica of a `one` read. @default a random one */
   readonly pickReplica?: (replicas: Replicas) => Replica;
+  /**
+   * How long the read waits, once it has its answer, for the replicas that have not answered yet. A
+   * healthy replica answers within milliseconds of the others, and is then checked (and repaired) in
+   * the read itself; only a replica still silent after this gets a repair queued. A Lambda function
+   * cannot work on after it answered, so without the wait nearly every read would queue a repair.
+   * @default LATE_REPLICA_GRACE_MS
+   */
+  readonly lateReplicaGraceMs?: number;
 }
+
+export const LATE_REPLICA_GRACE_MS = 50;
 
 /**
  * A quorum read with read repair: every replica is read at once; the answer is the newest version
  * among the first R to answer, and every one of those that held an older version (or none) is
- * repaired before the read answers. A replica that answers after the quorum, within the same call, is
- * repaired too; one that has not answered by then gets a repair queued for it, done in the background.
+ * repaired before the read answers. A replica that answers a little after the quorum (within
+ * `lateReplicaGraceMs`) is repaired too; one still silent gets a repair queued, done in the background.
  */
 export function makeReadSetting(deps: ReadSettingDependencies): ReadSetting {
   const pickReplica =
@@ -44,6 +54,8 @@ export function makeReadSetting(deps: ReadSettingDependencies): ReadSetting {
       if (replica === undefined) throw new Error('The store has no replica');
       return replica;
     });
+
+  const graceMs = deps.lateReplicaGraceMs ?? LATE_REPLICA_GRACE_MS;
 
   return async (key, consistency = 'quorum') => {
     deps.count(STORE_METRICS.reads);
@@ -112,9 +124,9 @@ export function makeReadSetting(deps: ReadSettingDependencies): ReadSetting {
   }
 
   /**
-   * The replicas that had not answered by the quorum: one that has answered meanwhile is repaired here
-   * if stale; the others get a repair queued, which the background repairer applies unless they are
-   * up to date by then.
+   * The replicas that had not answered by the quorum: one that answers within the grace is repaired
+   * here if stale; the others get a repair queued, which the background repairer applies unless they
+   * are up to date by then.
    */
   async function repairLate(
     newest: Setting,
@@ -124,7 +136,7 @@ export function makeReadSetting(deps: ReadSettingDependencies): ReadSetting {
     }[],
   ): Promise<readonly string[]> {
     const answeredMeanwhile = await Promise.all(
-      late.map(async ({ replica, answer }) => ({ replica, answer: await settledNow(answer) })),
+      late.map(async ({ replica, answer }) => ({ replica, answer: await settledWithin(answer, graceMs) })),
     );
     const staleMeanwhile = answeredMeanwhile.flatMap(({ replica, answer }) =>
       answer?.ok === true ? staleReplicas([{ replica: replica.name, setting: answer.value }], newest) : [],
@@ -157,9 +169,17 @@ export function makeReadSetting(deps: ReadSettingDependencies): ReadSetting {
   }
 }
 
-/** The answer if the promise has settled already, without waiting for it. */
-async function settledNow<T>(promise: Promise<T>): Promise<T | undefined> {
-  const pending = Symbol('pending');
-  const first = await Promise.race<T | typeof pending>([promise, Promise.resolve(pending)]);
-  return first === pending ? undefined : first;
+/** The promise's value if it settles within `ms`; `undefined` otherwise (it goes on unawaited). */
+async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  const silent = Symbol('silent');
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<typeof silent>((resolve) => {
+    timer = setTimeout(() => resolve(silent), ms);
+  });
+  try {
+    const first = await Promise.race<T | typeof silent>([promise, deadline]);
+    return first === silent ? undefined : first;
+  } finally {
+    clearTimeout(timer);
+  }
 }

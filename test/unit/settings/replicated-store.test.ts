@@ -44,6 +44,7 @@ function store(options: { readonly pickReplica?: ReadSettingDependencies['pickRe
     replicas,
     readQuorum: 2,
     repairQueue: { send: async (repair) => void queued.push(repair) },
+    lateReplicaGraceMs: 20,
     count,
     logger: silentLogger,
     ...(options.pickReplica ? { pickReplica: options.pickReplica } : {}),
@@ -110,6 +111,27 @@ describe('the replicated settings store (N = 3, W = 2, R = 2)', () => {
     expect(outcomes).toEqual(['repaired', 'up-to-date']);
     expect(versionsOf('flag')).toEqual([2, 2, 2]);
     expect(counted.get(STORE_METRICS.backgroundRepairs)).toBe(1);
+  });
+
+  test('a replica answering just after the quorum, within the grace, is repaired in the read: nothing is queued', async () => {
+    // Prepare
+    const { replicas, write, read, queued, counted, versionsOf } = store();
+    await write('flag', 'old');
+    replicas[2]!.writesRefused = true;
+    await write('flag', 'new');
+    replicas[2]!.writesRefused = false;
+    const release = replicas[2]!.holdReads();
+
+    // Act
+    const reading = read('flag');
+    setImmediate(release);
+    const answer = await reading;
+
+    // Assess
+    expect(answer.late).toEqual([]);
+    expect(queued).toEqual([]);
+    expect(versionsOf('flag')).toEqual([2, 2, 2]);
+    expect(counted.get(STORE_METRICS.blockingRepairs)).toBe(1);
   });
 
   test('`one` reads a single replica and repairs nothing: a stale replica answers its old value', async () => {
