@@ -51,6 +51,8 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', template: '/accounts/{accountId}/deposits' },
   { method: 'GET', template: '/accounts/{accountId}/transactions' },
   { method: 'POST', template: '/transfers' },
+  { method: 'GET', template: '/kv/{key}' },
+  { method: 'PUT', template: '/kv/{key}' },
 ];
 
 /** `path` with alice's ids in place of its parameters. */
@@ -59,7 +61,8 @@ function filled(path: string): string {
     .replace('{userId}', alice.userId)
     .replace('{productId}', ids.productId)
     .replace('{orderId}', ids.orderId)
-    .replace('{accountId}', ids.accountId);
+    .replace('{accountId}', ids.accountId)
+    .replace('{key}', 'access.flag');
 }
 
 const PROTECTED = ROUTES.filter((route) => route.template !== '/health');
@@ -86,6 +89,8 @@ function validBody(template: string): unknown {
       return { amountCents: 500 };
     case '/transfers':
       return { fromAccountId: ids.accountId, toAccountId: ids.accountId, amountCents: 1 };
+    case '/kv/{key}':
+      return { value: true };
     default:
       return {};
   }
@@ -94,7 +99,7 @@ function validBody(template: string): unknown {
 /** The route called as `call`, with a valid body and a fresh Idempotency-Key. */
 async function callRoute(call: ApiCall, route: Route, headers = {}) {
   return call(route.method, filled(route.template), {
-    ...(route.method === 'POST' ? { body: validBody(route.template) } : {}),
+    ...(route.method === 'POST' || route.method === 'PUT' ? { body: validBody(route.template) } : {}),
     headers: { 'Idempotency-Key': `access-${Math.random().toString(36).slice(2)}`, ...headers },
   });
 }
