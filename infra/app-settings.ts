@@ -36,6 +36,8 @@ export interface AppSettings {
    */
   readonly commandRateLimit?: number;
   readonly commandBurstLimit?: number;
+  /** How long the payments functions use the card processor's discovered instances. @default 10 s */
+  readonly discoveryCacheTtl?: Duration;
   /** R and W of the settings store's three replicas. @default 2 and 2 (`DEFAULT_QUORUM`) */
   readonly settingsReadQuorum?: number;
   readonly settingsWriteQuorum?: number;
@@ -85,6 +87,7 @@ export const SETTINGS_CONTEXT_KEYS = {
   apiBurstLimit: 'shop:apiBurstLimit',
   commandRateLimit: 'shop:commandRateLimit',
   commandBurstLimit: 'shop:commandBurstLimit',
+  discoveryCacheTtlSeconds: 'shop:discoveryCacheTtlSeconds',
   settingsReadQuorum: 'shop:settingsReadQuorum',
   settingsWriteQuorum: 'shop:settingsWriteQuorum',
   /** Not a number: `orchestrated` or `choreographed`. */
@@ -154,6 +157,7 @@ export function appSettings(node: Node): AppSettings {
     apiBurstLimit: whole(SETTINGS_CONTEXT_KEYS.apiBurstLimit),
     commandRateLimit: whole(SETTINGS_CONTEXT_KEYS.commandRateLimit),
     commandBurstLimit: whole(SETTINGS_CONTEXT_KEYS.commandBurstLimit),
+    discoveryCacheTtl: seconds(SETTINGS_CONTEXT_KEYS.discoveryCacheTtlSeconds),
     settingsReadQuorum: whole(SETTINGS_CONTEXT_KEYS.settingsReadQuorum),
     settingsWriteQuorum: whole(SETTINGS_CONTEXT_KEYS.settingsWriteQuorum),
   };

@@ -34,15 +34,6 @@ export function buildApp(app: App = new App()): App {
     description: 'Order platform: event bus and public API',
     name: settings.name,
   });
-  // Outside prod, a sandbox stands for the third-party card processor: its own API and ledger, nothing
-  // shared with ours, test tokens that decline or fail on purpose. Never in prod.
-  const provider =
-    settings.stage === 'prod'
-      ? undefined
-      : new PaymentProviderStack(app, `${prefix}PaymentProvider`, {
-          description: 'Simulated external card processor (test tokens), with its own REST API and ledger',
-          hangTime: settings.providerHangTime,
-        });
   // Identity first: the user pool and its authorizer, which the other contexts' routes build on.
   const users = new UsersStack(app, `${prefix}Users`, {
     description: 'Users: the Cognito user pool, registration (UserRegistered) and GET /users/me',
@@ -67,9 +58,9 @@ export function buildApp(app: App = new App()): App {
     api: platform.api,
     bus: platform.bus,
     authorizer: users.authorizer,
-    ...(provider === undefined
-      ? { processorParameters: prodProcessorParameters(settings.name) }
-      : { providerApiUrl: provider.api.url }),
+    namespace: platform.namespace,
+    discoveryCacheTtl: settings.discoveryCacheTtl,
+    ...(settings.stage === 'prod' ? { processorParameters: prodProcessorParameters(settings.name) } : {}),
     accountPayments: accounts.accountPaymentsFunction,
     reservedConcurrency: settings.reservedConcurrency,
     breakerFailureThreshold: settings.breakerFailureThreshold,
@@ -78,6 +69,17 @@ export function buildApp(app: App = new App()): App {
     paymentWaitBudget: settings.paymentWaitBudget,
     paymentWaitInterval: settings.paymentWaitInterval,
   });
+  // Outside prod, a sandbox stands for the third-party card processor: its own API and ledger, nothing
+  // shared with ours, test tokens that decline or fail on purpose; two instances (two stages) registered
+  // in the processor's service, which payments discovers. Never in prod.
+  const provider =
+    settings.stage === 'prod'
+      ? undefined
+      : new PaymentProviderStack(app, `${prefix}PaymentProvider`, {
+          description: 'Simulated external card processor (test tokens), with its own REST API and ledger',
+          hangTime: settings.providerHangTime,
+          processorService: payments.processorService,
+        });
   const orders = new OrdersStack(app, `${prefix}Orders`, {
     description:
       'Orders: event-sourced commands, outbox, projection, queries and the orchestrated PlaceOrder saga',

@@ -6,6 +6,8 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { CloudMapDirectory, DiscoveredService } from '../../shared/discovery';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger';
 import { metrics } from '../../shared/observability/metrics';
@@ -116,6 +118,23 @@ function processorApiKey(parameterName: string): () => Promise<string> {
   };
 }
 
+let processorInstances: DiscoveredService | undefined;
+/**
+ * The card processor's instances, from Cloud Map (one registry call per `discoveryCacheTtlMs` per
+ * container, the last ones found when Cloud Map fails), counted as `DiscoveryCalls`.
+ */
+function discoveredProcessor(config: ProviderStepConfig): DiscoveredService {
+  processorInstances ??= new DiscoveredService({
+    name: config.provider,
+    directory: new CloudMapDirectory({ client: tracedClient(new ServiceDiscoveryClient({})), logger }),
+    cacheTtlMs: config.discoveryCacheTtlMs,
+    logger,
+    onDiscovery: (outcome) =>
+      metrics.addMetric(outcome === 'found' ? 'DiscoveryCalls' : 'DiscoveryFailures', MetricUnit.Count, 1),
+  });
+  return processorInstances;
+}
+
 /** The card processor and the accounts context, each behind its own circuit (`circuits`). */
 function processorStep(
   config: ProviderStepConfig,
@@ -126,7 +145,15 @@ function processorStep(
     card: {
       name: 'The card processor',
       provider: new HttpPaymentProvider({
-        baseUrl: config.providerApiUrl,
+        instances: async () => discoveredProcessor(config).candidates(),
+        onInstanceDown: (instance, error) => {
+          metrics.addMetric('ProviderInstanceDown', MetricUnit.Count, 1);
+          logger.warn('A card processor instance is down; trying the next', {
+            instanceId: instance.instanceId,
+            zone: instance.zone,
+            error,
+          });
+        },
         timeoutMs: config.providerTimeoutMs,
         ...(config.providerApiKeyParameter === undefined
           ? {}

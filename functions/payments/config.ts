@@ -4,7 +4,7 @@
  * variable. The names are set by `infra/stacks/payments-stack.ts`.
  */
 import * as z from 'zod';
-import { httpUrl, parseEnv, positiveInteger, requiredVariable, type Env } from '../../shared/config/env';
+import { parseEnv, positiveInteger, requiredVariable, type Env } from '../../shared/config/env';
 import { DEFAULT_FAILURE_RATE_RULE, type FailureRateRule } from '../../shared/resilience';
 
 const variable = requiredVariable;
@@ -13,8 +13,10 @@ const PaymentsEnv = z.object({ PAYMENTS_TABLE: variable });
 const ProviderStepEnv = z.object({
   PAYMENTS_TABLE: variable,
   CIRCUIT_BREAKER_TABLE: variable,
-  /** The processor API's stage URL (`api.url`), e.g. `https://abc.execute-api…/prod/`. */
-  PROVIDER_API_URL: httpUrl,
+  /** The Cloud Map namespace and service where the processor's instances are discovered. */
+  PROVIDER_NAMESPACE: variable,
+  PROVIDER_SERVICE: variable,
+  DISCOVERY_CACHE_TTL_MS: positiveInteger(10_000),
   PROVIDER_TIMEOUT_MS: positiveInteger(2_000),
   /** The SSM `SecureString` of the processor's API key; unset for the sandbox processor. */
   PROVIDER_API_KEY_PARAMETER: z
@@ -49,7 +51,10 @@ export interface PaymentsConfig {
 /** For the saga steps that call the card processor: charge and refund. */
 export interface ProviderStepConfig extends PaymentsConfig {
   readonly circuitBreakerTable: string;
-  readonly providerApiUrl: string;
+  /** Where the processor's instances are discovered. */
+  readonly provider: { readonly namespace: string; readonly service: string };
+  /** How long discovered instances are used before Cloud Map is asked again. */
+  readonly discoveryCacheTtlMs: number;
   /** The SSM parameter of the processor's API key, when it takes one. */
   readonly providerApiKeyParameter?: string;
   /** Per call to the processor. */
@@ -93,7 +98,8 @@ export function loadProviderStepConfig(env: Env = process.env): ProviderStepConf
   return Object.freeze({
     paymentsTable: parsed.PAYMENTS_TABLE,
     circuitBreakerTable: parsed.CIRCUIT_BREAKER_TABLE,
-    providerApiUrl: parsed.PROVIDER_API_URL,
+    provider: { namespace: parsed.PROVIDER_NAMESPACE, service: parsed.PROVIDER_SERVICE },
+    discoveryCacheTtlMs: parsed.DISCOVERY_CACHE_TTL_MS,
     ...(parsed.PROVIDER_API_KEY_PARAMETER === undefined
       ? {}
       : { providerApiKeyParameter: parsed.PROVIDER_API_KEY_PARAMETER }),

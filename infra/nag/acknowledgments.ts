@@ -16,6 +16,13 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
       'take no resource-level permissions: their actions are allowed on "*" only.',
   },
   {
+    rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:servicediscovery:<AWS::Region>:<AWS::AccountId>:service\/\*\]$/,
+    at: /^\w+Platform\/HealthCheckFunction\/ServiceRole\/DefaultPolicy\/Resource$/,
+    reason:
+      "The health checker sets the health of every service's instances in the platform's namespace; the " +
+      'services are created by the context stacks after it, with generated ids, so it names them by pattern.',
+  },
+  {
     rule: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/,
     at: /\/ServiceRole\/Resource$/,
     reason:
@@ -107,8 +114,8 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
   },
   {
     rule: /^AwsSolutions-APIG3$/,
-    at: /^\w+PaymentProvider\/ProviderApi\/DeploymentStage\.prod\/Resource$/,
-    reason: 'The sandbox card processor (never in prod) goes without a web ACL.',
+    at: /^\w+PaymentProvider\/(ProviderApi\/DeploymentStage\.prod|ZoneBStage)\/Resource$/,
+    reason: 'The sandbox card processor (never in prod) goes without a web ACL, on either of its stages.',
   },
   {
     rule: /^(AwsSolutions-APIG4|AwsSolutions-COG4)$/,

@@ -1,7 +1,9 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
+import { INSTANCE_ATTRIBUTES } from '../../shared/discovery/service-instance';
 import { ApiStageLogging } from '../constructs/api-stage-logging';
 import { ServiceFunction } from '../constructs/service-function';
 
@@ -13,7 +15,19 @@ export interface PaymentProviderStackProps extends StackProps {
    * @default Duration.seconds(10)
    */
   readonly hangTime?: Duration;
+  /**
+   * The card processor's service in Cloud Map (`PaymentsStack.processorService`): each of the
+   * sandbox's two instances registers there with its `url`, `healthUrl`, `zone`, `weight` and `version`.
+   * @default - not registered
+   */
+  readonly processorService?: servicediscovery.IService;
 }
+
+/** The sandbox's two instances: two stages of its API, standing for two zones. */
+export const PROVIDER_INSTANCES = [
+  { instanceId: 'zone-a', stageName: 'prod' },
+  { instanceId: 'zone-b', stageName: 'zone-b' },
+] as const;
 
 const SERVICE = 'payment-provider';
 const handler = (name: string): string => `functions/payment-provider/handlers/${name}.handler.ts`;
@@ -28,8 +42,11 @@ const MAX_HANG = Duration.seconds(19);
 
 /**
  * The simulated third-party card processor: a system outside ours, with its own REST API
- * (`payment-provider-api`, stage `prod`) and its own ledger table, sharing nothing with the
- * platform's stacks. Its behaviour is chosen by test tokens (see `functions/payment-provider`).
+ * (`payment-provider-api`) and its own ledger table, sharing nothing with the platform's stacks. Its
+ * behaviour is chosen by test tokens (see `functions/payment-provider`). It runs as two instances — the
+ * API's stages `prod` (zone a) and `zone-b`, one ledger behind both, as a processor's regions share
+ * their records — each registered in Cloud Map with its own `GET /health`, so that payments discovers
+ * them and fails over from one that is down (docs/patterns/service-discovery.md).
  */
 export class PaymentProviderStack extends Stack {
   /** The ledger's global secondary index on `orderId` (sort key `createdAt`); only charge items carry `orderId`. */
@@ -44,6 +61,8 @@ export class PaymentProviderStack extends Stack {
   public readonly createRefundFunction: ServiceFunction;
   /** The `tok_timeout` hang, as configured. */
   public readonly hangTime: Duration;
+  /** The second instance's stage (`zone-b`); the first is the API's deployment stage, `prod`. */
+  public readonly zoneBStage: apigateway.Stage;
 
   constructor(scope: Construct, id: string, props: PaymentProviderStackProps = {}) {
     super(scope, id, props);
@@ -136,8 +155,52 @@ export class PaymentProviderStack extends Stack {
     const charge = charges.addResource('{chargeId}');
     charge.addMethod('GET', integration(this.getChargeFunction));
     charge.addResource('refunds').addMethod('POST', integration(this.createRefundFunction));
+    // What the platform's health checker probes on each instance: answered by API Gateway alone.
+    this.api.root.addResource('health').addMethod(
+      'GET',
+      new apigateway.MockIntegration({
+        requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        integrationResponses: [
+          { statusCode: '200', responseTemplates: { 'application/json': '{"status":"ok"}' } },
+        ],
+      }),
+      { methodResponses: [{ statusCode: '200' }] },
+    );
+
+    this.zoneBStage = new apigateway.Stage(this, 'ZoneBStage', {
+      deployment: this.deploymentOf(this.api),
+      stageName: 'zone-b',
+      tracingEnabled: true,
+      metricsEnabled: true,
+      throttlingRateLimit: 100,
+      throttlingBurstLimit: 200,
+      ...new ApiStageLogging(this, 'ZoneBLogging').deployOptions,
+    });
+    for (const { instanceId, stageName } of PROVIDER_INSTANCES) {
+      const url = `https://${this.api.restApiId}.execute-api.${this.region}.${this.urlSuffix}/${stageName}/`;
+      if (props.processorService === undefined) continue;
+      new servicediscovery.NonIpInstance(this, `Instance-${instanceId}`, {
+        service: props.processorService,
+        instanceId,
+        customAttributes: {
+          [INSTANCE_ATTRIBUTES.url]: url,
+          [INSTANCE_ATTRIBUTES.healthUrl]: `${url}health`,
+          [INSTANCE_ATTRIBUTES.zone]: instanceId,
+          [INSTANCE_ATTRIBUTES.weight]: '1',
+          [INSTANCE_ATTRIBUTES.version]: '1',
+        },
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
+    new CfnOutput(this, 'ZoneBApiUrl', { value: this.zoneBStage.urlForPath('/') });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledgerTable.tableName });
+  }
+
+  /** The deployment the API's own stage (`prod`) serves: the second instance serves the same routes. */
+  private deploymentOf(api: apigateway.RestApi): apigateway.Deployment {
+    if (api.latestDeployment === undefined)
+      throw new Error('The processor API must deploy itself (deploy: true).');
+    return api.latestDeployment;
   }
 }

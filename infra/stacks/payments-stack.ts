@@ -6,13 +6,13 @@ import {
   RemovalPolicy,
   Stack,
   StackProps,
-  Token,
 } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
@@ -23,6 +23,7 @@ import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inve
 import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
 import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
 import { CARD_TOKEN_KEY_PREFIX } from '../../functions/payments/contracts/card-vault';
+import { INSTANCE_ATTRIBUTES } from '../../shared/discovery/service-instance';
 
 export interface PaymentsStackProps extends StackProps {
   /** The platform's public REST API; `GET /payments/{orderId}` is added to it from this stack. */
@@ -33,17 +34,25 @@ export interface PaymentsStackProps extends StackProps {
    */
   readonly bus: events.IEventBus;
   /**
-   * The sandbox card processor's API stage URL (`PaymentProviderStack.api.url`, e.g.
-   * `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`), which takes no credentials. Set this or
-   * `processorParameters`, not both.
+   * The platform's Cloud Map namespace. The stack defines the card processor's service in it
+   * (`processorService`, custom health status); the processor's instances register there and the
+   * charge and refund functions discover them (`shared/discovery`).
    */
-  readonly providerApiUrl?: string;
+  readonly namespace: servicediscovery.IHttpNamespace;
   /**
    * A real card processor, from two SSM parameters its operator creates before the first deploy: its
-   * API's URL (a `String`, read at deploy time) and its API key (a `SecureString`, read by the
-   * functions at run time and sent as `Authorization: Bearer`, never stored in their configuration).
+   * API's URL (a `String`, read at deploy time and registered as the service's one instance) and its
+   * API key (a `SecureString`, read by the functions at run time and sent as `Authorization: Bearer`,
+   * never stored in their configuration). Without them, the sandbox processor registers its own
+   * instances in `processorService` (`PaymentProviderStack`).
+   * @default - the sandbox processor
    */
   readonly processorParameters?: ProcessorParameters;
+  /**
+   * How long a function uses the processor's discovered instances before asking Cloud Map again.
+   * @default Duration.seconds(10)
+   */
+  readonly discoveryCacheTtl?: Duration;
   /**
    * The accounts context's payment function (`AccountsStack.accountPaymentsFunction`): orders paid from
    * an account are charged and refunded through it.
@@ -113,6 +122,8 @@ export interface BreakerFailureRate {
 }
 
 const SERVICE = 'payments';
+/** The card processor's service name in the platform's namespace. */
+export const CARD_PROCESSOR_SERVICE = 'card-processor';
 const handler = (name: string): string => `functions/payments/handlers/${name}.handler.ts`;
 
 /** Charges: 3 attempts of at most 2 s, their backoff, and the outcome's write, with room to spare. */
@@ -156,6 +167,8 @@ export class PaymentsStack extends Stack {
   public readonly relay: OutboxRelay;
   /** The choreographed saga's consumer: charges and refunds on orders and inventory events. */
   public readonly orderSagaConsumer: EventConsumer;
+  /** The card processor's service in the platform's namespace: its instances are what the functions call. */
+  public readonly processorService: servicediscovery.Service;
 
   constructor(scope: Construct, id: string, props: PaymentsStackProps) {
     super(scope, id, props);
@@ -187,13 +200,29 @@ export class PaymentsStack extends Stack {
     const reserved = props.reservedConcurrency ?? true;
     const breakerResetTimeout = props.breakerResetTimeout ?? Duration.seconds(30);
     const processor = props.processorParameters;
+    this.processorService = new servicediscovery.Service(this, 'CardProcessorService', {
+      namespace: props.namespace,
+      name: CARD_PROCESSOR_SERVICE,
+      description: 'The card processor: its API endpoints, health-checked by the platform',
+      customHealthCheck: { failureThreshold: 1 },
+    });
+    if (processor !== undefined) {
+      // The real processor's one endpoint, registered on its behalf (no health URL: it is not probed).
+      this.processorService.registerNonIpInstance('ProcessorInstance', {
+        instanceId: 'processor',
+        customAttributes: {
+          [INSTANCE_ATTRIBUTES.url]: ssm.StringParameter.valueForStringParameter(this, processor.endpoint),
+          [INSTANCE_ATTRIBUTES.zone]: 'external',
+          [INSTANCE_ATTRIBUTES.weight]: '1',
+        },
+      });
+    }
     const processorEnv = {
       PAYMENTS_TABLE: this.paymentsTable.tableName,
       CIRCUIT_BREAKER_TABLE: this.circuitBreakerTable.tableName,
-      PROVIDER_API_URL:
-        processor === undefined
-          ? (props.providerApiUrl ?? '')
-          : ssm.StringParameter.valueForStringParameter(this, processor.endpoint),
+      PROVIDER_NAMESPACE: props.namespace.namespaceName,
+      PROVIDER_SERVICE: this.processorService.serviceName,
+      DISCOVERY_CACHE_TTL_MS: String((props.discoveryCacheTtl ?? Duration.seconds(10)).toMilliseconds()),
       ...(processor === undefined ? {} : { PROVIDER_API_KEY_PARAMETER: processor.apiKey }),
       PROVIDER_TIMEOUT_MS: String(providerTimeout.toMilliseconds()),
       ACCOUNT_PAYMENTS_FUNCTION: props.accountPayments.functionName,
@@ -251,6 +280,17 @@ export class PaymentsStack extends Stack {
       this.circuitBreakerTable.grant(fn, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
       props.accountPayments.grantInvoke(fn);
     }
+    // Cloud Map's DiscoverInstances, on the platform's namespace only.
+    const discoverProcessor = (grantee: iam.IGrantable): void => {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['servicediscovery:DiscoverInstances'],
+          resources: [props.namespace.namespaceArn],
+        }),
+      );
+    };
+    discoverProcessor(this.chargePaymentFunction);
+    discoverProcessor(this.refundPaymentFunction);
     // Only the processor's key, decrypted through SSM (its AWS managed key's policy allows that).
     const readProcessorKey = (grantee: iam.IGrantable): void => {
       if (processor === undefined) return;
@@ -318,6 +358,7 @@ export class PaymentsStack extends Stack {
     this.circuitBreakerTable.grant(consumer, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
     props.accountPayments.grantInvoke(consumer);
     readProcessorKey(consumer);
+    discoverProcessor(consumer);
 
     this.routes = new ContextRoutes(this, 'Routes', {
       api: props.api,
@@ -352,15 +393,6 @@ function validateProps(id: string, props: PaymentsStackProps): void {
       fail(`${name} must be a positive integer, not ${value}.`);
     }
   };
-  if ((props.providerApiUrl === undefined) === (props.processorParameters === undefined)) {
-    fail('give the processor either as providerApiUrl (the sandbox) or as processorParameters, one of them.');
-  }
-  const url = props.providerApiUrl;
-  if (url !== undefined && !Token.isUnresolved(url) && !/^https?:\/\/[^/]+/.test(url)) {
-    fail(
-      `providerApiUrl must be the processor API's http(s) stage URL (e.g. provider.api.url), not '${url}'.`,
-    );
-  }
   for (const name of Object.values(props.processorParameters ?? {})) {
     if (!/^\/[\w.\-/]+$/.test(name))
       fail(`processorParameters names SSM parameters by path, e.g. '/shop/x', not '${name}'.`);

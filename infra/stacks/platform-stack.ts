@@ -1,7 +1,11 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ServiceFunction } from '../constructs/service-function';
 
 export interface PlatformStackProps extends StackProps {
@@ -28,6 +32,15 @@ export class PlatformStack extends Stack {
   public readonly api: apigateway.RestApi;
   /** The stage's URL, with a trailing slash, known before the stage exists (`ApiStageStack` makes it). */
   public readonly apiUrl: string;
+  /**
+   * The platform's AWS Cloud Map namespace (HTTP, named as the app): services register their
+   * endpoints in it as instances with attributes (`url`, `healthUrl`, `zone`, `weight`, `version`),
+   * and callers discover them there (`shared/discovery`).
+   */
+  public readonly namespace: servicediscovery.HttpNamespace;
+  /** Probes every instance's `healthUrl` and sets its custom health status in the namespace. */
+  public readonly healthCheckFunction: ServiceFunction;
+  public readonly healthCheckRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps = {}) {
     super(scope, id, props);
@@ -51,6 +64,46 @@ export class PlatformStack extends Stack {
     });
     this.api.root.addResource('health').addMethod('GET', new apigateway.LambdaIntegration(health));
 
+    this.namespace = new servicediscovery.HttpNamespace(this, 'Namespace', {
+      name,
+      description: 'Where the services of the order platform register and find each other',
+    });
+    this.healthCheckFunction = new ServiceFunction(this, 'HealthCheckFunction', {
+      entry: 'functions/platform/handlers/check-health.handler.ts',
+      service: 'platform',
+      description: "Probes every registered instance's health URL and sets its status in Cloud Map",
+      timeout: Duration.seconds(30),
+      environment: { NAMESPACE_ID: this.namespace.namespaceId, PROBE_TIMEOUT_MS: '2000' },
+    });
+    // Cloud Map's list actions take no resource; the status is set on services (of this account's
+    // namespaces: the service ids are generated, so they are not known when the policy is written).
+    this.healthCheckFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['servicediscovery:ListServices', 'servicediscovery:ListInstances'],
+        resources: ['*'],
+      }),
+    );
+    this.healthCheckFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['servicediscovery:UpdateInstanceCustomHealthStatus'],
+        resources: [this.formatArn({ service: 'servicediscovery', resource: 'service', resourceName: '*' })],
+      }),
+    );
+    // A minute: EventBridge's shortest rate. An instance that stops answering is out of discovery
+    // within a minute (plus Cloud Map's own delay on AWS); until then callers fail over.
+    this.healthCheckRule = new events.Rule(this, 'HealthCheckSchedule', {
+      description: 'Runs the health checker of the Cloud Map namespace',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new targets.LambdaFunction(this.healthCheckFunction, {
+          retryAttempts: 0,
+          deadLetterQueue: new DeadLetterQueue(this, 'HealthCheckDeadLetterQueue'),
+        }),
+      ],
+    });
+
+    new CfnOutput(this, 'NamespaceName', { value: this.namespace.namespaceName });
+    new CfnOutput(this, 'HealthCheckFunctionName', { value: this.healthCheckFunction.functionName });
     new CfnOutput(this, 'EventBusName', {
       value: this.bus.eventBusName,
       exportName: `${name}-event-bus-name`,

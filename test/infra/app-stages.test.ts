@@ -42,13 +42,23 @@ function functionsOf(stage?: string): { stack: string; variables: Json }[] {
 
 describe('the app by stage (shop:stage)', () => {
   test.each([undefined, 'local', 'dev'])(
-    '%s: the sandbox card processor is deployed and payments calls it',
+    '%s: the sandbox card processor is deployed, its two instances registered where payments discovers it',
     (stage) => {
-      expect([...templatesAt(stage).keys()]).toContain('ShopPaymentProvider');
+      const templates = templatesAt(stage);
+      expect([...templates.keys()]).toContain('ShopPaymentProvider');
       const charge = functionsOf(stage).find(
-        (fn) => fn.stack === 'ShopPayments' && 'PROVIDER_API_URL' in fn.variables,
+        (fn) => fn.stack === 'ShopPayments' && 'PROVIDER_SERVICE' in fn.variables,
       );
+      expect(charge).toBeDefined();
       expect(charge?.variables).not.toHaveProperty('PROVIDER_API_KEY_PARAMETER');
+      const instances = templates
+        .get('ShopPaymentProvider')
+        ?.findResources('AWS::ServiceDiscovery::Instance');
+      expect(
+        Object.values(instances ?? {}).map(
+          (instance) => (instance as { Properties: Json }).Properties['InstanceId'],
+        ),
+      ).toEqual(['zone-a', 'zone-b']);
     },
   );
 
@@ -58,7 +68,7 @@ describe('the app by stage (shop:stage)', () => {
     expect(functions.filter((fn) => fn.variables['POWERTOOLS_SERVICE_NAME'] === 'payment-provider')).toEqual(
       [],
     );
-    const processorCallers = functions.filter((fn) => 'PROVIDER_API_URL' in fn.variables);
+    const processorCallers = functions.filter((fn) => 'PROVIDER_SERVICE' in fn.variables);
     expect(processorCallers.length).toBeGreaterThan(0);
     for (const fn of processorCallers) {
       expect(fn.variables['PROVIDER_API_KEY_PARAMETER']).toBe(PROD_PROCESSOR_PARAMETERS.apiKey);

@@ -46,16 +46,26 @@ describe('PaymentProviderStack', () => {
     expect(stack.api.restApiName).toBe('payment-provider-api');
   });
 
-  test('routes the four processor endpoints to Lambda proxy integrations', () => {
+  test('routes the four processor endpoints to Lambda proxy integrations, and GET /health to API Gateway alone', () => {
     expect(routesOf(template)).toEqual([
+      'GET /health',
       'GET /v1/charges',
       'GET /v1/charges/{chargeId}',
       'POST /v1/charges',
       'POST /v1/charges/{chargeId}/refunds',
     ]);
-    template.allResourcesProperties('AWS::ApiGateway::Method', {
-      Integration: Match.objectLike({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' }),
-    });
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Json[];
+    const types = methods
+      .map((method) => ((method['Properties'] as Json)['Integration'] as Json)['Type'])
+      .sort();
+    expect(types).toEqual(['AWS_PROXY', 'AWS_PROXY', 'AWS_PROXY', 'AWS_PROXY', 'MOCK']);
+  });
+
+  test('runs as two instances: the prod stage (zone a) and the zone-b stage of the same deployment', () => {
+    template.resourceCountIs('AWS::ApiGateway::Stage', 2);
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { StageName: 'zone-b', TracingEnabled: true });
+    // Registered only where a service is given (the app passes payments' card-processor service).
+    template.resourceCountIs('AWS::ServiceDiscovery::Instance', 0);
   });
 
   test('keeps its ledger in one table with an index on orderId and a TTL for keys', () => {

@@ -12,8 +12,6 @@ import {
 type Json = Record<string, unknown>;
 type Resources = Record<string, { Type: string; Properties: Json; DeletionPolicy?: string }>;
 
-const PROVIDER_URL = 'https://provider.execute-api.us-east-1.amazonaws.com/prod/';
-
 function paymentsApp(props: Partial<PaymentsStackProps> = {}) {
   const app = unbundledApp();
   const platform = new PlatformStack(app, 'TestPlatform');
@@ -21,7 +19,7 @@ function paymentsApp(props: Partial<PaymentsStackProps> = {}) {
     api: platform.api,
     bus: platform.bus,
     authorizer: testAuthorizer(platform),
-    providerApiUrl: PROVIDER_URL,
+    namespace: platform.namespace,
     accountPayments: testAccountPayments(platform),
     ...props,
   });
@@ -69,10 +67,7 @@ function grantsOf(prefix: string): string[] {
   return [...new Set(grants)].sort();
 }
 
-/**
- * The environment of a function that calls the card processor, in a payments stack with `props`, its
- * processor URL a token (another stack's API URL).
- */
+/** The environment of a function that calls the card processor, in a payments stack with `props`. */
 function processorVariables(props: Partial<PaymentsStackProps>): Json {
   const app = unbundledApp();
   const platform = new PlatformStack(app, 'P');
@@ -80,13 +75,13 @@ function processorVariables(props: Partial<PaymentsStackProps>): Json {
     api: platform.api,
     bus: platform.bus,
     authorizer: testAuthorizer(platform),
-    providerApiUrl: platform.apiUrl,
+    namespace: platform.namespace,
     accountPayments: testAccountPayments(platform),
     ...props,
   });
   return (
     Object.values(Template.fromStack(payments).findResources('AWS::Lambda::Function')).find((fn) =>
-      JSON.stringify(fn).includes('PROVIDER_API_URL'),
+      JSON.stringify(fn).includes('PROVIDER_SERVICE'),
     ) as { Properties: { Environment: { Variables: Json } } }
   ).Properties.Environment.Variables;
 }
@@ -133,7 +128,9 @@ describe('PaymentsStack', () => {
       expect(variables).toMatchObject({
         PAYMENTS_TABLE: { Ref: logicalId('PaymentsTable', 'AWS::DynamoDB::Table') },
         CIRCUIT_BREAKER_TABLE: { Ref: logicalId('CircuitBreakerTable', 'AWS::DynamoDB::Table') },
-        PROVIDER_API_URL: PROVIDER_URL,
+        PROVIDER_NAMESPACE: expect.anything(),
+        PROVIDER_SERVICE: expect.anything(),
+        DISCOVERY_CACHE_TTL_MS: '10000',
         PROVIDER_TIMEOUT_MS: '2000',
         ACCOUNTS_TIMEOUT_MS: '4000',
         PROVIDER_MAX_ATTEMPTS: '3',
@@ -155,8 +152,27 @@ describe('PaymentsStack', () => {
     const getVariables = (functionProperties('GetPaymentFunction')['Environment'] as { Variables: Json })
       .Variables;
     expect(Object.keys(getVariables)).toContain('PAYMENTS_TABLE');
-    expect(Object.keys(getVariables)).not.toContain('PROVIDER_API_URL');
+    expect(Object.keys(getVariables)).not.toContain('PROVIDER_SERVICE');
     expect(Object.keys(getVariables)).not.toContain('CIRCUIT_BREAKER_TABLE');
+  });
+
+  test("defines the card processor's service with a custom health check; only the processor's callers may discover it, on the platform's namespace", () => {
+    template.hasResourceProperties('AWS::ServiceDiscovery::Service', {
+      Name: 'card-processor',
+      HealthCheckCustomConfig: { FailureThreshold: 1 },
+      NamespaceId: Match.anyValue(),
+    });
+    // The sandbox registers its own instances (PaymentProviderStack).
+    template.resourceCountIs('AWS::ServiceDiscovery::Instance', 0);
+    const discoverers = Object.keys(resources)
+      .filter((id) => resources[id]?.Type === 'AWS::Lambda::Function')
+      .filter((id) => grantsOf(id).some((grant) => grant.startsWith('servicediscovery:DiscoverInstances')))
+      .sort();
+    expect(discoverers).toEqual([
+      expect.stringMatching(/^ChargePaymentFunction/),
+      expect.stringMatching(/^OrderSagaConsumer/),
+      expect.stringMatching(/^RefundPaymentFunction/),
+    ]);
   });
 
   test('least privilege: charge and refund write the payments and breaker tables, get-payment only reads', () => {
@@ -260,14 +276,15 @@ describe('PaymentsStack', () => {
     template.resourceCountIs('AWS::ApiGateway::Deployment', 0);
   });
 
-  test('takes the processor URL as a token, e.g. another stack API url', () => {
+  test('takes the timeout, the breaker rule and the discovery cache from props', () => {
     const variables = processorVariables({
       providerTimeout: Duration.millis(1_500),
       breakerFailureThreshold: 3,
       breakerResetTimeout: Duration.seconds(10),
+      discoveryCacheTtl: Duration.seconds(30),
     });
-    expect(variables['PROVIDER_API_URL']).toEqual({ 'Fn::Join': expect.any(Array) });
     expect(variables).toMatchObject({
+      DISCOVERY_CACHE_TTL_MS: '30000',
       PROVIDER_TIMEOUT_MS: '1500',
       BREAKER_FAILURE_THRESHOLD: '3',
       BREAKER_RESET_TIMEOUT_MS: '10000',
@@ -326,23 +343,8 @@ describe('PaymentsStack', () => {
       'breakerResetTimeout must be at least 1 s',
     ],
     [
-      'a URL without a scheme',
-      { providerApiUrl: 'provider.example.com' },
-      "providerApiUrl must be the processor API's http(s) stage URL",
-    ],
-    [
-      'two processors',
-      { processorParameters: { endpoint: '/p/endpoint', apiKey: '/p/key' } },
-      'give the processor either as providerApiUrl (the sandbox) or as processorParameters, one of them',
-    ],
-    [
-      'no processor',
-      { providerApiUrl: undefined },
-      'give the processor either as providerApiUrl (the sandbox) or as processorParameters, one of them',
-    ],
-    [
       'a parameter that is not a path',
-      { providerApiUrl: undefined, processorParameters: { endpoint: '/p/endpoint', apiKey: 'sk_live_1' } },
+      { processorParameters: { endpoint: '/p/endpoint', apiKey: 'sk_live_1' } },
       "processorParameters names SSM parameters by path, e.g. '/shop/x', not 'sk_live_1'",
     ],
   ])('refuses %s early, saying what is wrong', (_, props: Partial<PaymentsStackProps>, message) => {
@@ -355,26 +357,27 @@ describe('PaymentsStack with a real card processor (processorParameters)', () =>
     endpoint: '/shop/payment-processor/endpoint',
     apiKey: '/shop/payment-processor/api-key',
   };
-  const { stack: real } = paymentsApp({ providerApiUrl: undefined, processorParameters });
+  const { stack: real } = paymentsApp({ processorParameters });
   const realTemplate = Template.fromStack(real);
   const functionsOf = (t: Template) =>
     Object.entries(t.findResources('AWS::Lambda::Function')) as [string, { Properties: Json }][];
   const processorFunctions = (t: Template) =>
     functionsOf(t).filter(([id]) => /^(ChargePayment|RefundPayment|OrderSagaConsumer)/.test(id));
 
-  test("reads the URL from its SSM parameter at deploy time and hands the functions the key's name, never the key", () => {
+  test("registers the URL from its SSM parameter (read at deploy time) as the processor's one instance, and hands the functions the key's name, never the key", () => {
     expect(processorFunctions(realTemplate)).toHaveLength(3);
     const urlParameter = Object.entries(realTemplate.toJSON().Parameters as Record<string, Json>).find(
       ([, parameter]) => parameter['Default'] === processorParameters.endpoint,
     );
     expect(urlParameter?.[1]['Type']).toBe('AWS::SSM::Parameter::Value<String>');
+    realTemplate.resourceCountIs('AWS::ServiceDiscovery::Instance', 1);
+    realTemplate.hasResourceProperties('AWS::ServiceDiscovery::Instance', {
+      InstanceAttributes: { url: { Ref: urlParameter?.[0] }, zone: 'external', weight: '1' },
+    });
     for (const [id, fn] of processorFunctions(realTemplate)) {
       const variables = ((fn.Properties['Environment'] as Json)['Variables'] ?? {}) as Json;
-      expect([id, variables['PROVIDER_API_URL'], variables['PROVIDER_API_KEY_PARAMETER']]).toEqual([
-        id,
-        { Ref: urlParameter?.[0] },
-        processorParameters.apiKey,
-      ]);
+      expect([id, variables['PROVIDER_API_KEY_PARAMETER']]).toEqual([id, processorParameters.apiKey]);
+      expect(JSON.stringify(variables)).not.toContain(String(urlParameter?.[0]));
     }
   });
 

@@ -234,8 +234,10 @@ describe('UsersStack (in the app, on the platform API and bus)', () => {
         ),
       );
     const open = methods.filter((method) => method.properties['AuthorizationType'] !== 'COGNITO_USER_POOLS');
-    // The health check (platform) and the simulated card processor's own API, which is not the shop's.
+    // The health check (platform) and the simulated card processor's own API (its four endpoints and
+    // its health check), which is not the shop's.
     expect(open.map((method) => method.stack).sort()).toEqual([
+      'ShopPaymentProvider',
       'ShopPaymentProvider',
       'ShopPaymentProvider',
       'ShopPaymentProvider',

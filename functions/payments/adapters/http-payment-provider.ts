@@ -13,13 +13,24 @@ import {
   type RefundRequest,
 } from '../ports/payment-provider';
 import { definedProps } from '../../../shared/objects/defined-props';
+import { callWithFailover, instanceFromAttributes, type ServiceInstance } from '../../../shared/discovery';
 
 /** `fetch` that aborts the request after `timeoutMs` and then throws `CallTimeoutError`. */
 export type TimedFetch = (url: string | URL, init: RequestInit, timeoutMs: number) => Promise<Response>;
 
 export interface HttpPaymentProviderOptions {
-  /** The processor API's stage URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`. */
-  readonly baseUrl: string;
+  /**
+   * One processor API's stage URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`; or
+   * `instances`, not both.
+   */
+  readonly baseUrl?: string;
+  /**
+   * The processor's instances in the order to try them (a `DiscoveredService`'s `candidates`): a call
+   * that finds an instance down (no connection, 502, 503, 504) is sent to the next.
+   */
+  readonly instances?: () => Promise<readonly ServiceInstance[]>;
+  /** Told of each instance a call found down. */
+  readonly onInstanceDown?: (instance: ServiceInstance, error: unknown) => void;
   /** Per call: a call still running after it is aborted and fails as a timeout. */
   readonly timeoutMs: number;
   /** @default fetchWithTimeout (shared/resilience) */
@@ -90,16 +101,24 @@ interface Call extends ProviderCallOptions {
  * `ProviderTransientError`; any other 4xx `ProviderRejectedError`.
  */
 export class HttpPaymentProvider implements PaymentProvider {
-  private readonly baseUrl: string;
+  private readonly instances: () => Promise<readonly ServiceInstance[]>;
   private readonly fetch: TimedFetch;
 
   constructor(private readonly options: HttpPaymentProviderOptions) {
     if (!(options.timeoutMs > 0))
       throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}.`);
-    // `new URL('v1/charges', base)` drops the stage unless the base ends with a slash.
-    this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
-    // Checked once: a malformed URL is a configuration error, not a failing processor.
-    new URL(this.baseUrl);
+    if ((options.baseUrl === undefined) === (options.instances === undefined)) {
+      throw new RangeError('Give the processor as baseUrl or as instances, one of them.');
+    }
+    if (options.baseUrl !== undefined) {
+      // Checked once: a malformed URL is a configuration error, not a failing processor.
+      const { instance, problem } = instanceFromAttributes('baseUrl', { url: options.baseUrl });
+      if (instance === undefined) throw new RangeError(`baseUrl must be an http(s) URL: ${problem}`);
+      const only = [instance];
+      this.instances = async () => only;
+    } else {
+      this.instances = options.instances ?? (async () => []);
+    }
     this.fetch = options.fetch ?? fetchWithTimeout;
   }
 
@@ -173,8 +192,29 @@ export class HttpPaymentProvider implements PaymentProvider {
     return { refundId: refund.id, chargeId: refund.chargeId, amountCents: refund.amountCents };
   }
 
-  /** One request, its answer read whole; the answers that are not the processor's final word thrown. */
+  /** The call to the first instance, and to the next while an instance is down. */
   private async send(call: Call): Promise<Answer> {
+    let candidates: readonly ServiceInstance[];
+    try {
+      candidates = await this.instances();
+    } catch (error) {
+      // No instance known at all: the processor is unreachable, as for a failed connection.
+      throw new ProviderTransientError(
+        'network',
+        `${call.method} ${call.path}: no processor instance found`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return callWithFailover(candidates, (instance) => this.sendTo(instance.url, call), {
+      isInstanceDown,
+      ...definedProps({ onInstanceDown: this.options.onInstanceDown }),
+    });
+  }
+
+  /** One request, its answer read whole; the answers that are not the processor's final word thrown. */
+  private async sendTo(baseUrl: string, call: Call): Promise<Answer> {
     const what = `${call.method} ${call.path.split('?')[0] ?? call.path}`;
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (call.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -188,7 +228,7 @@ export class HttpPaymentProvider implements PaymentProvider {
         headers['Authorization'] = `Bearer ${await this.options.apiKey()}`;
       }
       const response = await this.fetch(
-        new URL(call.path, this.baseUrl),
+        new URL(call.path, baseUrl),
         {
           method: call.method,
           headers,
@@ -223,6 +263,17 @@ export class HttpPaymentProvider implements PaymentProvider {
     }
     return answer;
   }
+}
+
+/**
+ * The instance could not be reached, or its gateway said it is unavailable: another instance may
+ * answer. A timeout is not: the request may have reached the processor (the retry policy and the
+ * idempotency key deal with it).
+ */
+function isInstanceDown(error: unknown): boolean {
+  if (!(error instanceof ProviderTransientError)) return false;
+  if (error.reason === 'network') return true;
+  return error.reason === 'server-error' && [502, 503, 504].includes(error.status ?? 0);
 }
 
 function isSuccess(status: number): boolean {

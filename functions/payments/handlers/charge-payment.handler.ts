@@ -1,6 +1,7 @@
 import { chargePaymentDependencies } from '../composition-root';
 import { makeHandler } from './charge-payment';
+import { publishingMetrics } from '../../../shared/observability/metrics';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** Invoked by the PlaceOrder state machine (LambdaInvoke); see ./charge-payment. */
-export const handler = tracedHandler(makeHandler(chargePaymentDependencies()));
+export const handler = tracedHandler(publishingMetrics(makeHandler(chargePaymentDependencies())));

@@ -1,6 +1,7 @@
 import { refundPaymentDependencies } from '../composition-root';
 import { makeHandler } from './refund-payment';
+import { publishingMetrics } from '../../../shared/observability/metrics';
 import { tracedHandler } from '../../../shared/observability/tracer';
 
 /** Invoked by the PlaceOrder state machine (LambdaInvoke) as a compensation; see ./refund-payment. */
-export const handler = tracedHandler(makeHandler(refundPaymentDependencies()));
+export const handler = tracedHandler(publishingMetrics(makeHandler(refundPaymentDependencies())));

@@ -3,7 +3,8 @@ import { loadPaymentsConfig, loadProviderStepConfig } from '../../../functions/p
 const stepEnv = {
   PAYMENTS_TABLE: 'payments',
   CIRCUIT_BREAKER_TABLE: 'circuits',
-  PROVIDER_API_URL: 'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
+  PROVIDER_NAMESPACE: 'shop',
+  PROVIDER_SERVICE: 'card-processor',
   ACCOUNT_PAYMENTS_FUNCTION: 'ShopAccounts-AccountPaymentsFunction',
 };
 
@@ -15,7 +16,8 @@ describe('payments config', () => {
     expect(config).toEqual({
       paymentsTable: 'payments',
       circuitBreakerTable: 'circuits',
-      providerApiUrl: 'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
+      provider: { namespace: 'shop', service: 'card-processor' },
+      discoveryCacheTtlMs: 10_000,
       providerTimeoutMs: 2_000,
       accountPaymentsFunction: 'ShopAccounts-AccountPaymentsFunction',
       accountsTimeoutMs: 4_000,
@@ -73,11 +75,12 @@ describe('payments config', () => {
 
   test('fails fast naming every missing or invalid variable', () => {
     expect(() => loadProviderStepConfig({ PAYMENTS_TABLE: '' })).toThrow(
-      'Payments configuration: PAYMENTS_TABLE is empty; CIRCUIT_BREAKER_TABLE is not set; PROVIDER_API_URL is not set; ' +
+      'Payments configuration: PAYMENTS_TABLE is empty; CIRCUIT_BREAKER_TABLE is not set; PROVIDER_NAMESPACE is not set; ' +
+        'PROVIDER_SERVICE is not set; ' +
         'ACCOUNT_PAYMENTS_FUNCTION is not set.',
     );
-    expect(() => loadProviderStepConfig({ ...stepEnv, PROVIDER_API_URL: 'ftp://x/' })).toThrow(
-      /PROVIDER_API_URL must be an http\(s\) URL/,
+    expect(() => loadProviderStepConfig({ ...stepEnv, DISCOVERY_CACHE_TTL_MS: '-5' })).toThrow(
+      /DISCOVERY_CACHE_TTL_MS must be a positive integer/,
     );
     expect(() => loadProviderStepConfig({ ...stepEnv, PROVIDER_TIMEOUT_MS: '0' })).toThrow(
       /PROVIDER_TIMEOUT_MS must be a positive integer/,

@@ -187,6 +187,87 @@ describe('HttpPaymentProvider', () => {
       expect(await provider.charge(chargeRequest)).toMatchObject({ outcome: 'captured', replayed: true });
     });
 
+    describe('over discovered instances', () => {
+      let other: ScriptedServer;
+      let otherUrl: string;
+      const instance = (instanceId: string, url: string) => ({ instanceId, url, weight: 1 });
+      beforeEach(async () => {
+        other = new ScriptedServer();
+        otherUrl = await other.start();
+      });
+      afterEach(() => other.stop());
+
+      test.each([
+        ['503 from its gateway', json(503, { message: 'Service Unavailable' })],
+        ['502', json(502, { message: 'Internal server error' })],
+      ])(
+        'an instance answering %s is down: the same request (same Idempotency-Key) goes to the next, and the first is told',
+        async (_, reply) => {
+          // Prepare
+          server.reply(reply);
+          other.reply(json(201, charge()));
+          const down: string[] = [];
+          const discovered = new HttpPaymentProvider({
+            instances: async () => [instance('zone-a', baseUrl), instance('zone-b', otherUrl)],
+            onInstanceDown: ({ instanceId }) => down.push(instanceId),
+            timeoutMs: 300,
+          });
+          // Act
+          const result = await discovered.charge(chargeRequest);
+          // Assess
+          expect(result).toMatchObject({ outcome: 'captured', chargeId: 'ch_01' });
+          expect(down).toEqual(['zone-a']);
+          expect(other.received[0]?.headers['idempotency-key']).toBe(
+            server.received[0]?.headers['idempotency-key'],
+          );
+        },
+      );
+
+      test('an instance that cannot be reached is down; every instance down fails as the last one did', async () => {
+        // Prepare: nothing listens on the first URL.
+        const closed = new ScriptedServer();
+        const closedUrl = await closed.start();
+        await closed.stop();
+        other.reply(json(503, { message: 'Service Unavailable' }));
+        const discovered = new HttpPaymentProvider({
+          instances: async () => [instance('gone', closedUrl), instance('zone-b', otherUrl)],
+          timeoutMs: 300,
+        });
+        // Act
+        const outcome = discovered.charge(chargeRequest);
+        // Assess
+        await expect(outcome).rejects.toMatchObject({ reason: 'server-error', status: 503 });
+        expect(other.received).toHaveLength(1);
+      });
+
+      test('a timeout, a decline or a 500 from the processor itself does not fail over', async () => {
+        // Prepare
+        server.reply(
+          hang,
+          json(402, { error: { code: 'card_declined' } }),
+          json(500, { error: { code: 'processing_error' } }),
+        );
+        const discovered = new HttpPaymentProvider({
+          instances: async () => [instance('zone-a', baseUrl), instance('zone-b', otherUrl)],
+          timeoutMs: 200,
+        });
+        // Act
+        const timedOut = discovered.charge(chargeRequest).catch((error: unknown) => error);
+        await timedOut;
+        const declined = await discovered.charge(chargeRequest);
+        const failed = await discovered.charge(chargeRequest).catch((error: unknown) => error);
+        // Assess
+        expect(await timedOut).toMatchObject({ reason: 'timeout' });
+        expect(declined).toMatchObject({ outcome: 'declined' });
+        expect(failed).toMatchObject({ reason: 'server-error', status: 500 });
+        expect(other.received).toEqual([]);
+      });
+    });
+
+    test('is given one processor: baseUrl or instances', () => {
+      expect(() => new HttpPaymentProvider({ timeoutMs: 100 })).toThrow(/baseUrl or as instances/);
+    });
+
     test('keeps the stage of a base URL without a trailing slash', async () => {
       server.reply(json(201, charge()));
       const unslashed = new HttpPaymentProvider({ baseUrl: baseUrl.replace(/\/$/, ''), timeoutMs: 300 });
