@@ -46,6 +46,8 @@ export function buildApp(app: App = new App()): App {
     api: platform.api,
     bus: platform.bus,
     authorizer: users.authorizer,
+    namespace: platform.namespace,
+    apiUrl: platform.apiUrl,
   });
   const accounts = new AccountsStack(app, `${prefix}Accounts`, {
     description: 'Accounts: money accounts, deposits, transfers under optimistic locking, and ledgers',
@@ -84,7 +86,8 @@ export function buildApp(app: App = new App()): App {
     description:
       'Orders: event-sourced commands, outbox, projection, queries and the orchestrated PlaceOrder saga',
     api: platform.api,
-    apiUrl: platform.apiUrl,
+    inventoryService: inventory.service,
+    discoveryCacheTtl: settings.discoveryCacheTtl,
     bus: platform.bus,
     authorizer: users.authorizer,
     sagaStyle: settings.sagaStyle,

@@ -17,6 +17,7 @@ import { commandContext, DynamoDbEventStore } from '../../shared/event-sourcing'
 import { httpIdempotency } from '../../shared/idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
+import { cloudMapService } from '../../shared/discovery';
 import { tracedClient } from '../../shared/observability/tracer';
 import type { OutboxRelayHandler } from '../../shared/outbox/outbox-relay';
 import { lambdaOutboxRelay } from '../../shared/outbox/lambda-outbox-relay';
@@ -115,10 +116,14 @@ function approvalTasks(config: { readonly EVENT_STORE_TABLE: string }): DynamoDb
   return new DynamoDbApprovalTasks({ client: dynamoDb(), tableName: config.EVENT_STORE_TABLE });
 }
 
-/** Inventory's prices over HTTP, behind the environment's short-lived cache unless its TTL is 0. */
+/** Inventory's prices over HTTP from its discovered instances, behind the environment's short-lived cache unless its TTL is 0. */
 function productCatalog(config: OrdersConfig<'createOrder'>): ProductCatalog {
+  const instances = cloudMapService(
+    { namespace: config.INVENTORY_NAMESPACE, service: config.INVENTORY_SERVICE },
+    config.DISCOVERY_CACHE_TTL_MS,
+  );
   const inventory = new InventoryProductCatalog({
-    baseUrl: config.INVENTORY_API_URL,
+    instances: async () => instances.candidates(),
     timeoutMs: config.INVENTORY_TIMEOUT_MS,
     maxAttempts: config.INVENTORY_MAX_ATTEMPTS,
     onRetry: ({ productId, attempt, delayMs, error }) =>

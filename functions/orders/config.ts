@@ -5,7 +5,6 @@
  */
 import * as z from 'zod';
 import {
-  httpUrl,
   nonNegativeInteger,
   parseEnv,
   positiveInteger,
@@ -30,8 +29,11 @@ const schemas = {
   command: z.object(commandVariables),
   createOrder: z.object({
     ...commandVariables,
-    /** The shared REST API's stage URL (`api.url`); inventory's `/products/{id}` is under it. */
-    INVENTORY_API_URL: httpUrl,
+    /** The Cloud Map namespace and service where inventory's instances (`/products/{id}` under each) are found. */
+    INVENTORY_NAMESPACE: name,
+    INVENTORY_SERVICE: name,
+    /** How long discovered instances are used before Cloud Map is asked again. */
+    DISCOVERY_CACHE_TTL_MS: positiveInteger(10_000),
     /**
      * Per attempt of a price look-up: room for a cold start of inventory's function on a busy host.
      * Five attempts of 3 s and their pauses (at most 1.5 s) fit the create function's 20 s with time

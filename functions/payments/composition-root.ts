@@ -6,8 +6,7 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { CloudMapDirectory, DiscoveredService } from '../../shared/discovery';
+import { cloudMapService, type DiscoveredService } from '../../shared/discovery';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger';
 import { metrics } from '../../shared/observability/metrics';
@@ -119,19 +118,9 @@ function processorApiKey(parameterName: string): () => Promise<string> {
 }
 
 let processorInstances: DiscoveredService | undefined;
-/**
- * The card processor's instances, from Cloud Map (one registry call per `discoveryCacheTtlMs` per
- * container, the last ones found when Cloud Map fails), counted as `DiscoveryCalls`.
- */
+/** The card processor's instances, from Cloud Map: one per container, shared by its calls. */
 function discoveredProcessor(config: ProviderStepConfig): DiscoveredService {
-  processorInstances ??= new DiscoveredService({
-    name: config.provider,
-    directory: new CloudMapDirectory({ client: tracedClient(new ServiceDiscoveryClient({})), logger }),
-    cacheTtlMs: config.discoveryCacheTtlMs,
-    logger,
-    onDiscovery: (outcome) =>
-      metrics.addMetric(outcome === 'found' ? 'DiscoveryCalls' : 'DiscoveryFailures', MetricUnit.Count, 1),
-  });
+  processorInstances ??= cloudMapService(config.provider, config.discoveryCacheTtlMs);
   return processorInstances;
 }
 

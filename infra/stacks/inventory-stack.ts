@@ -5,7 +5,9 @@ import { ContextTable } from '../constructs/context-table';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
+import { INSTANCE_ATTRIBUTES } from '../../shared/discovery/service-instance';
 import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { EventConsumer } from '../constructs/event-consumer';
@@ -20,6 +22,13 @@ export interface InventoryStackProps extends StackProps {
   readonly bus: events.IEventBus;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
   readonly authorizer: apigateway.IAuthorizer;
+  /**
+   * The platform's Cloud Map namespace and the API's stage URL (`PlatformStack.apiUrl`): inventory
+   * registers its one instance there — its routes behind the shared API — for the callers that
+   * discover it (orders, for prices).
+   */
+  readonly namespace: servicediscovery.IHttpNamespace;
+  readonly apiUrl: string;
 }
 
 const SERVICE = 'inventory';
@@ -50,6 +59,8 @@ export class InventoryStack extends Stack {
   public readonly relay: OutboxRelay;
   /** The choreographed saga's consumer: inventory's reactions to orders and payments events. */
   public readonly orderSagaConsumer: EventConsumer;
+  /** Inventory in the platform's namespace: one instance, the shared API (`url`, `healthUrl`). */
+  public readonly service: servicediscovery.Service;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
     super(scope, id, props);
@@ -170,6 +181,23 @@ export class InventoryStack extends Stack {
         { path: '/products/{productId}', method: 'GET', handler: this.getProductFunction },
         { path: '/products/{productId}/restock', method: 'POST', handler: this.restockProductFunction },
       ],
+    });
+
+    this.service = new servicediscovery.Service(this, 'Service', {
+      namespace: props.namespace,
+      name: SERVICE,
+      description: 'The inventory context: its routes, behind the shared API',
+      customHealthCheck: { failureThreshold: 1 },
+    });
+    this.service.registerNonIpInstance('ApiInstance', {
+      instanceId: 'shop-api',
+      customAttributes: {
+        [INSTANCE_ATTRIBUTES.url]: props.apiUrl,
+        [INSTANCE_ATTRIBUTES.healthUrl]: `${props.apiUrl}health`,
+        [INSTANCE_ATTRIBUTES.zone]: 'regional',
+        [INSTANCE_ATTRIBUTES.weight]: '1',
+        [INSTANCE_ATTRIBUTES.version]: '1',
+      },
     });
 
     new CfnOutput(this, 'ProductsTableName', { value: this.productsTable.tableName });

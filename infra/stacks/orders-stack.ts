@@ -24,6 +24,7 @@ import { EVENT_CONSUMER_QUEUE_URL_ENV, EventConsumer } from '../constructs/event
 import { firstMessageAlarm } from '../constructs/queue-alarms';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inventory-events';
 import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
 import { ReadModelTable } from '../constructs/read-model-table';
@@ -62,10 +63,15 @@ export interface OrdersStackProps extends StackProps {
   /** The platform's public REST API: the orders routes are added to it from this stack. */
   readonly api: apigateway.IRestApi;
   /**
-   * The API's stage URL (`PlatformStack.apiUrl`), where the create function finds inventory's
-   * `GET /products/{productId}`.
+   * Inventory in the platform's Cloud Map namespace (`InventoryStack.service`): the create function
+   * discovers its instances and calls `GET /products/{productId}` on them for prices.
    */
-  readonly apiUrl: string;
+  readonly inventoryService: servicediscovery.IService;
+  /**
+   * How long the create function uses inventory's discovered instances before asking Cloud Map again.
+   * @default Duration.seconds(10)
+   */
+  readonly discoveryCacheTtl?: Duration;
   /** The platform's bus: orders publish `shop.orders` events there and project them back from it. */
   readonly bus: events.IEventBus;
   /**
@@ -204,7 +210,9 @@ export class OrdersStack extends Stack {
       timeout: CREATE_ORDER_TIMEOUT,
       environment: {
         ...commandEnv,
-        INVENTORY_API_URL: props.apiUrl,
+        INVENTORY_NAMESPACE: props.inventoryService.namespace.namespaceName,
+        INVENTORY_SERVICE: props.inventoryService.serviceName,
+        DISCOVERY_CACHE_TTL_MS: String((props.discoveryCacheTtl ?? Duration.seconds(10)).toMilliseconds()),
         INVENTORY_TIMEOUT_MS: String(inventoryTimeout.toMilliseconds()),
         INVENTORY_MAX_ATTEMPTS: String(props.inventoryMaxAttempts ?? 5),
         PRICE_CACHE_TTL_MS: String((props.priceCacheTtl ?? Duration.seconds(60)).toMilliseconds()),
@@ -212,6 +220,13 @@ export class OrdersStack extends Stack {
       },
     });
     props.cardVault.grantInvoke(this.createOrderFunction);
+    // Cloud Map's DiscoverInstances, on inventory's namespace only.
+    this.createOrderFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['servicediscovery:DiscoverInstances'],
+        resources: [props.inventoryService.namespace.namespaceArn],
+      }),
+    );
     this.sagaStyleParameter = new ssm.StringParameter(this, 'SagaStyle', {
       parameterName: props.sagaStyleParameterName ?? SAGA_STYLE_PARAMETER_NAME,
       stringValue: props.sagaStyle ?? 'orchestrated',

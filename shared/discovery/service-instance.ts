@@ -75,3 +75,31 @@ export function weightedOrder(
   }
   return [...order, ...instances.filter((instance) => instance.weight === 0)];
 }
+
+/** Where a client finds the service it calls: one fixed URL, or a discovered service's candidates. */
+export interface InstanceSourceOptions {
+  /** An API's stage URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`. */
+  readonly baseUrl?: string;
+  /** The instances in the order to try them, e.g. a `DiscoveredService`'s `candidates`. */
+  readonly instances?: () => Promise<readonly ServiceInstance[]>;
+}
+
+/**
+ * The instances to call, from exactly one of `baseUrl` (one instance, checked now: a malformed URL is a
+ * configuration error, not a failing service) and `instances`; a `RangeError` naming `what` otherwise.
+ */
+export function instanceSource(
+  options: InstanceSourceOptions,
+  what: string,
+): () => Promise<readonly ServiceInstance[]> {
+  if (options.instances !== undefined) {
+    if (options.baseUrl !== undefined)
+      throw new RangeError(`Give ${what} as baseUrl or as instances, not both.`);
+    return options.instances;
+  }
+  if (options.baseUrl === undefined) throw new RangeError(`Give ${what} as baseUrl or as instances.`);
+  const { instance, problem } = instanceFromAttributes('baseUrl', { url: options.baseUrl });
+  if (instance === undefined) throw new RangeError(`baseUrl must be an http(s) URL: ${problem}`);
+  const only = [instance];
+  return async () => only;
+}

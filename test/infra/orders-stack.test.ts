@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { OrdersStack, type OrdersSagaProps, type OrdersStackProps } from '../../infra/stacks/orders-stack';
 import { PlatformStack } from '../../infra/stacks/platform-stack';
 import { testAuthorizer, unbundledApp } from './construct-test-helpers';
@@ -33,13 +34,22 @@ function cardVaultOf(scope: Stack): lambda.IFunction {
   });
 }
 
+/** Inventory's service in the platform's namespace, as `InventoryStack.service` registers it. */
+function inventoryServiceOf(platform: PlatformStack): servicediscovery.Service {
+  return new servicediscovery.Service(platform, 'InventoryService', {
+    namespace: platform.namespace,
+    name: 'inventory',
+    customHealthCheck: { failureThreshold: 1 },
+  });
+}
+
 /** An orders stack on an app and platform of its own, with `props` over the required ones. */
 function ordersStackWith(props: Partial<OrdersStackProps>): OrdersStack {
   const other = unbundledApp();
   const shared = new PlatformStack(other, 'P');
   return new OrdersStack(other, 'O', {
     api: shared.api,
-    apiUrl: shared.apiUrl,
+    inventoryService: inventoryServiceOf(shared),
     bus: shared.bus,
     authorizer: testAuthorizer(shared),
     saga: sagaSteps(shared),
@@ -52,7 +62,7 @@ const app = unbundledApp();
 const platform = new PlatformStack(app, 'TestPlatform');
 const stack = new OrdersStack(app, 'TestOrders', {
   api: platform.api,
-  apiUrl: platform.apiUrl,
+  inventoryService: inventoryServiceOf(platform),
   bus: platform.bus,
   authorizer: testAuthorizer(platform),
   snapshotEvery: 7,
@@ -208,24 +218,23 @@ describe('OrdersStack', () => {
     ]);
   });
 
-  test('the create function gets the shared API’s stage URL to reach inventory, and the snapshot interval', () => {
+  test('the create function discovers inventory in Cloud Map (on its namespace only), and gets the snapshot interval', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({
           SNAPSHOT_EVERY: '7',
-          INVENTORY_API_URL: {
-            'Fn::Join': [
-              '',
-              Match.arrayWith([
-                'https://',
-                Match.objectLike({ 'Fn::ImportValue': Match.anyValue() }),
-                Match.stringLikeRegexp('/prod/$'),
-              ]),
-            ],
-          },
+          INVENTORY_NAMESPACE: Match.anyValue(),
+          INVENTORY_SERVICE: Match.anyValue(),
+          DISCOVERY_CACHE_TTL_MS: '10000',
         }),
       },
     });
+    const discoverers = Object.keys(resources).filter(
+      (id) =>
+        resources[id]?.Type === 'AWS::Lambda::Function' &&
+        grantsOf(id).some((grant) => grant.startsWith('servicediscovery:DiscoverInstances')),
+    );
+    expect(discoverers).toEqual([functionId('CreateOrderFunction')]);
   });
 
   test('the create function prices within its 20 s: 3 s per attempt, 5 attempts, a 60 s price cache', () => {
@@ -388,7 +397,7 @@ describe('OrdersStack', () => {
       () =>
         new OrdersStack(other, 'O', {
           api: shared.api,
-          apiUrl: shared.apiUrl,
+          inventoryService: inventoryServiceOf(shared),
           bus: shared.bus,
           authorizer: testAuthorizer(shared),
           cardVault: cardVaultOf(shared),

@@ -4,6 +4,7 @@ import { retryWithBackoff, type CallBudget, type RetryInfo } from '../../../shar
 import type { ProductResponse } from '../../inventory/contracts';
 import type { CatalogCallContext, ProductCatalog, ProductPrice } from '../ports/product-catalog';
 import { definedProps } from '../../../shared/objects/defined-props';
+import { callWithFailover, instanceSource, type ServiceInstance } from '../../../shared/discovery';
 
 export const INVENTORY_DEPENDENCY = 'inventory';
 
@@ -22,8 +23,16 @@ export const DEFAULT_MAX_DELAY_MS = 1_000;
 export const DEFAULT_ANSWER_RESERVE_MS = 1_000;
 
 export interface InventoryProductCatalogOptions {
-  /** The REST API's stage URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`. */
-  readonly baseUrl: string;
+  /**
+   * The REST API's stage URL, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod/`; or
+   * `instances`, not both.
+   */
+  readonly baseUrl?: string;
+  /**
+   * Inventory's instances in the order to try them (a `DiscoveredService`'s `candidates`), asked at
+   * each attempt: an attempt that finds one down (no connection, 502, 503, 504) goes to the next.
+   */
+  readonly instances?: () => Promise<readonly ServiceInstance[]>;
   /** Per attempt: an attempt still running after it is aborted and counts as a timeout. */
   readonly timeoutMs: number;
   /** Attempts in all, the first included. */
@@ -57,21 +66,30 @@ const PricedProduct = z.object({
 
 /** No answer in time, no connection, or a 5xx: a GET is safe to send again. */
 class InventoryNotAnswering extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    /** No connection, or its gateway's 502/503/504: another instance may answer at once. */
+    readonly instanceDown: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = new.target.name;
   }
 }
 
+const isInstanceDown = (error: unknown): boolean =>
+  error instanceof InventoryNotAnswering && error.instanceDown;
+
 /**
- * Prices from the inventory context's REST API, found through API Gateway (server-side discovery).
+ * Prices from the inventory context's REST API: its instances found in Cloud Map (client-side
+ * discovery), each of them API Gateway in front of inventory's functions (server-side discovery).
  * Each attempt has its own timeout; only timeouts, network failures and 5xx are retried, through
  * `retryWithBackoff` (full jitter), within `maxAttempts` and the caller's `CallBudget`; 404 means the
  * product does not exist. Whatever else goes wrong is the dependency's fault, as is running out of
  * attempts or time: `DependencyUnavailableError`, a 503 to the client.
  */
 export class InventoryProductCatalog implements ProductCatalog {
-  private readonly baseUrl: string;
+  private readonly instances: () => Promise<readonly ServiceInstance[]>;
   private readonly fetch: typeof fetch;
   private readonly answerReserveMs: number;
 
@@ -85,8 +103,7 @@ export class InventoryProductCatalog implements ProductCatalog {
     if (!(this.answerReserveMs >= 0)) {
       throw new RangeError(`answerReserveMs must be 0 or more, not ${this.answerReserveMs}.`);
     }
-    // `new URL('products/x', base)` drops the stage unless the base ends with a slash.
-    this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+    this.instances = instanceSource(options, 'inventory');
     this.fetch = options.fetch ?? globalThis.fetch;
   }
 
@@ -95,7 +112,7 @@ export class InventoryProductCatalog implements ProductCatalog {
     context: CatalogCallContext,
     budget: CallBudget = {},
   ): Promise<ProductPrice | undefined> {
-    const url = new URL(`products/${encodeURIComponent(productId)}`, this.baseUrl);
+    const path = `products/${encodeURIComponent(productId)}`;
     const remaining = budget.remainingTimeMs;
     // What an attempt may take, and the answer after it: `retryWithBackoff` checks it before each
     // pause, this check before the first attempt.
@@ -107,7 +124,7 @@ export class InventoryProductCatalog implements ProductCatalog {
       );
     }
     try {
-      return await retryWithBackoff(() => this.attempt(url, productId, context), {
+      return await retryWithBackoff(() => this.attemptOnInstances(path, productId, context), {
         maxAttempts: this.options.maxAttempts,
         baseDelayMs: this.options.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
         factor: 2,
@@ -121,6 +138,27 @@ export class InventoryProductCatalog implements ProductCatalog {
     } catch (error) {
       throw error instanceof InventoryNotAnswering ? notAnswered(error) : error;
     }
+  }
+
+  /** One attempt: the first instance, and the next while one is down. */
+  private async attemptOnInstances(
+    path: string,
+    productId: string,
+    context: CatalogCallContext,
+  ): Promise<ProductPrice | undefined> {
+    let candidates: readonly ServiceInstance[];
+    try {
+      candidates = await this.instances();
+    } catch (error) {
+      throw new InventoryNotAnswering(`no inventory instance found for product ${productId}`, false, {
+        cause: error,
+      });
+    }
+    return callWithFailover(
+      candidates,
+      (instance) => this.attempt(new URL(path, instance.url), productId, context),
+      { isInstanceDown },
+    );
   }
 
   /** One request: the price, `undefined` for a 404; `InventoryNotAnswering` is worth another attempt. */
@@ -141,7 +179,7 @@ export class InventoryProductCatalog implements ProductCatalog {
         signal,
       });
     } catch (error) {
-      throw new InventoryNotAnswering(this.failed(productId, signal), { cause: error });
+      throw new InventoryNotAnswering(this.failed(productId, signal), !signal.aborted, { cause: error });
     }
     if (response.status === 404) {
       await response.body?.cancel();
@@ -149,7 +187,10 @@ export class InventoryProductCatalog implements ProductCatalog {
     }
     if (response.status >= 500) {
       await response.body?.cancel();
-      throw new InventoryNotAnswering(`inventory answered ${response.status} for product ${productId}`);
+      throw new InventoryNotAnswering(
+        `inventory answered ${response.status} for product ${productId}`,
+        [502, 503, 504].includes(response.status),
+      );
     }
     if (response.status !== 200) {
       await response.body?.cancel();
@@ -160,7 +201,9 @@ export class InventoryProductCatalog implements ProductCatalog {
       body = await response.json();
     } catch (error) {
       // The timeout covers the body too: one cut off mid-way is a timeout, not a bad answer.
-      if (signal.aborted) throw new InventoryNotAnswering(this.failed(productId, signal), { cause: error });
+      if (signal.aborted) {
+        throw new InventoryNotAnswering(this.failed(productId, signal), false, { cause: error });
+      }
       throw unusable(`inventory answered product ${productId} with a body that is not JSON`, error);
     }
     const parsed = PricedProduct.safeParse(body);

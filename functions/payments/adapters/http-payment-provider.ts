@@ -13,7 +13,7 @@ import {
   type RefundRequest,
 } from '../ports/payment-provider';
 import { definedProps } from '../../../shared/objects/defined-props';
-import { callWithFailover, instanceFromAttributes, type ServiceInstance } from '../../../shared/discovery';
+import { callWithFailover, instanceSource, type ServiceInstance } from '../../../shared/discovery';
 
 /** `fetch` that aborts the request after `timeoutMs` and then throws `CallTimeoutError`. */
 export type TimedFetch = (url: string | URL, init: RequestInit, timeoutMs: number) => Promise<Response>;
@@ -107,18 +107,7 @@ export class HttpPaymentProvider implements PaymentProvider {
   constructor(private readonly options: HttpPaymentProviderOptions) {
     if (!(options.timeoutMs > 0))
       throw new RangeError(`timeoutMs must be positive, not ${options.timeoutMs}.`);
-    if ((options.baseUrl === undefined) === (options.instances === undefined)) {
-      throw new RangeError('Give the processor as baseUrl or as instances, one of them.');
-    }
-    if (options.baseUrl !== undefined) {
-      // Checked once: a malformed URL is a configuration error, not a failing processor.
-      const { instance, problem } = instanceFromAttributes('baseUrl', { url: options.baseUrl });
-      if (instance === undefined) throw new RangeError(`baseUrl must be an http(s) URL: ${problem}`);
-      const only = [instance];
-      this.instances = async () => only;
-    } else {
-      this.instances = options.instances ?? (async () => []);
-    }
+    this.instances = instanceSource(options, 'the processor');
     this.fetch = options.fetch ?? fetchWithTimeout;
   }
 

@@ -2,6 +2,7 @@ import {
   callWithFailover,
   DiscoveredService,
   instanceFromAttributes,
+  instanceSource,
   weightedOrder,
   type InstanceDirectory,
   type ServiceInstance,
@@ -58,6 +59,26 @@ describe('instanceFromAttributes', () => {
     const { instance, problem } = instanceFromAttributes('bad', attributes);
     expect(instance).toBeUndefined();
     expect(problem).toMatch(/^instance bad /);
+  });
+});
+
+describe('instanceSource', () => {
+  test('one fixed URL is one instance; discovered instances are asked each time', async () => {
+    const fixed = instanceSource({ baseUrl: 'https://abc.example.com/prod' }, 'inventory');
+    let asked = 0;
+    const discovered = instanceSource({ instances: async () => [instance(`i${(asked += 1)}`)] }, 'inventory');
+    expect(await fixed()).toEqual([
+      { instanceId: 'baseUrl', url: 'https://abc.example.com/prod/', weight: 1 },
+    ]);
+    expect([(await discovered())[0]?.instanceId, (await discovered())[0]?.instanceId]).toEqual(['i1', 'i2']);
+  });
+
+  test.each([
+    ['neither', {}, 'Give inventory as baseUrl or as instances.'],
+    ['both', { baseUrl: 'https://x.example.com/', instances: async () => [] }, 'not both'],
+    ['a malformed URL', { baseUrl: 'not a url' }, 'baseUrl must be an http(s) URL'],
+  ])('refuses %s', (_, options, message) => {
+    expect(() => instanceSource(options, 'inventory')).toThrow(message);
   });
 });
 

@@ -2,6 +2,7 @@ import { loadConfig } from '../../../functions/orders/config';
 
 const command = { EVENT_STORE_TABLE: 'events', IDEMPOTENCY_TABLE: 'keys' };
 const sagaStyle = { SAGA_STYLE_PARAMETER: '/shop/saga-style', CARD_VAULT_FUNCTION: 'card-vault' };
+const inventory = { INVENTORY_NAMESPACE: 'shop', INVENTORY_SERVICE: 'inventory' };
 
 describe('orders configuration', () => {
   it('parses a function’s variables once into a frozen object, with defaults', () => {
@@ -9,7 +10,7 @@ describe('orders configuration', () => {
     const config = loadConfig('createOrder', {
       ...command,
       ...sagaStyle,
-      INVENTORY_API_URL: 'https://api.example/prod/',
+      ...inventory,
       UNRELATED: 'x',
     });
 
@@ -19,7 +20,9 @@ describe('orders configuration', () => {
       EVENT_STORE_TABLE: 'events',
       IDEMPOTENCY_TABLE: 'keys',
       SNAPSHOT_EVERY: 25,
-      INVENTORY_API_URL: 'https://api.example/prod/',
+      INVENTORY_NAMESPACE: 'shop',
+      INVENTORY_SERVICE: 'inventory',
+      DISCOVERY_CACHE_TTL_MS: 10_000,
       INVENTORY_TIMEOUT_MS: 3_000,
       INVENTORY_MAX_ATTEMPTS: 5,
       PRICE_CACHE_TTL_MS: 60_000,
@@ -42,7 +45,7 @@ describe('orders configuration', () => {
     const config = loadConfig('createOrder', {
       ...command,
       ...sagaStyle,
-      INVENTORY_API_URL: 'https://api.example/prod/',
+      ...inventory,
       PRICE_CACHE_TTL_MS: value,
     });
     expect(config.PRICE_CACHE_TTL_MS).toBe(ttlMs);
@@ -51,31 +54,23 @@ describe('orders configuration', () => {
   it('fails naming every missing variable', () => {
     expect(() => loadConfig('createOrder', {})).toThrow(
       new Error(
-        'Orders configuration: EVENT_STORE_TABLE is not set; IDEMPOTENCY_TABLE is not set; INVENTORY_API_URL is not set; SAGA_STYLE_PARAMETER is not set; CARD_VAULT_FUNCTION is not set.',
+        'Orders configuration: EVENT_STORE_TABLE is not set; IDEMPOTENCY_TABLE is not set; INVENTORY_NAMESPACE is not set; INVENTORY_SERVICE is not set; SAGA_STYLE_PARAMETER is not set; CARD_VAULT_FUNCTION is not set.',
       ),
     );
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
-    [
-      'a URL that is not http(s)',
-      { INVENTORY_API_URL: 'ftp://x/' },
-      /INVENTORY_API_URL must be an http\(s\) URL/,
-    ],
-    ['a snapshot interval of 0', { INVENTORY_API_URL: 'https://x/', SNAPSHOT_EVERY: '0' }, /SNAPSHOT_EVERY/],
+    ['a discovery cache of 0 ms', { ...inventory, DISCOVERY_CACHE_TTL_MS: '0' }, /DISCOVERY_CACHE_TTL_MS/],
+    ['a snapshot interval of 0', { ...inventory, SNAPSHOT_EVERY: '0' }, /SNAPSHOT_EVERY/],
     [
       'a timeout that is not a number',
-      { INVENTORY_API_URL: 'https://x/', INVENTORY_TIMEOUT_MS: 'soon' },
+      { ...inventory, INVENTORY_TIMEOUT_MS: 'soon' },
       /INVENTORY_TIMEOUT_MS/,
     ],
-    [
-      'a negative price cache TTL',
-      { INVENTORY_API_URL: 'https://x/', PRICE_CACHE_TTL_MS: '-1' },
-      /PRICE_CACHE_TTL_MS/,
-    ],
+    ['a negative price cache TTL', { ...inventory, PRICE_CACHE_TTL_MS: '-1' }, /PRICE_CACHE_TTL_MS/],
     [
       'a price cache TTL that is not a whole number',
-      { INVENTORY_API_URL: 'https://x/', PRICE_CACHE_TTL_MS: 'a minute' },
+      { ...inventory, PRICE_CACHE_TTL_MS: 'a minute' },
       /PRICE_CACHE_TTL_MS must be an integer of 0 or more/,
     ],
   ])('fails on %s, naming the variable', (_label, env, message) => {

@@ -129,6 +129,56 @@ describe('InventoryProductCatalog', () => {
     expect(calls[0]?.url).toBe(`http://127.0.0.1:3000/restapis/abc/prod/_user_request_/products/${KEYBOARD}`);
   });
 
+  it('over discovered instances: one that answers 503 or cannot be reached is skipped within the attempt', async () => {
+    // Prepare
+    const { fetchFn, calls } = scriptedFetch(
+      status(503),
+      product(),
+      new TypeError('fetch failed'),
+      product(),
+    );
+    const { catalog, sleeps } = catalogWith(fetchFn, {
+      baseUrl: undefined,
+      instances: async () => [
+        { instanceId: 'a', url: 'https://a.example.com/prod/', weight: 1 },
+        { instanceId: 'b', url: 'https://b.example.com/prod/', weight: 1 },
+      ],
+    });
+
+    // Act
+    const first = await catalog.priceOf(KEYBOARD, context);
+    const second = await catalog.priceOf(KEYBOARD, context);
+
+    // Assess
+    expect([first?.unitPriceCents, second?.unitPriceCents]).toEqual([4_999, 4_999]);
+    expect(calls.map(({ url }) => new URL(url).host)).toEqual([
+      'a.example.com',
+      'b.example.com',
+      'a.example.com',
+      'b.example.com',
+    ]);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('over discovered instances: a timeout or a 500 is retried after a pause, not failed over', async () => {
+    // Prepare
+    const { fetchFn, calls } = scriptedFetch(status(500), product());
+    const { catalog, sleeps } = catalogWith(fetchFn, {
+      baseUrl: undefined,
+      instances: async () => [
+        { instanceId: 'a', url: 'https://a.example.com/prod/', weight: 1 },
+        { instanceId: 'b', url: 'https://b.example.com/prod/', weight: 1 },
+      ],
+    });
+
+    // Act
+    await catalog.priceOf(KEYBOARD, context);
+
+    // Assess
+    expect(calls.map(({ url }) => new URL(url).host)).toEqual(['a.example.com', 'a.example.com']);
+    expect(sleeps).toHaveLength(1);
+  });
+
   it('answers undefined for a product inventory does not have (404), without retrying', async () => {
     // Prepare
     const { fetchFn, calls } = scriptedFetch(status(404));

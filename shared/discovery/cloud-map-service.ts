@@ -1,0 +1,29 @@
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger } from '../observability/logger';
+import { metrics } from '../observability/metrics';
+import { tracedClient } from '../observability/tracer';
+import { CloudMapDirectory } from './cloud-map-directory';
+import { DiscoveredService } from './discovered-service';
+import type { ServiceName } from './instance-directory';
+
+/** Counts every registry call of a function: `DiscoveryCalls`, or `DiscoveryFailures`. */
+export const DISCOVERY_METRICS = { found: 'DiscoveryCalls', failed: 'DiscoveryFailures' } as const;
+
+let client: ServiceDiscoveryClient | undefined;
+
+/**
+ * What every function that calls another service runs with in Lambda: the service discovered in Cloud
+ * Map through one traced client per container, its answers kept `cacheTtlMs`, its registry calls
+ * counted (`DISCOVERY_METRICS`) and logged with the shared logger.
+ */
+export function cloudMapService(name: ServiceName, cacheTtlMs: number): DiscoveredService {
+  client ??= tracedClient(new ServiceDiscoveryClient({}));
+  return new DiscoveredService({
+    name,
+    directory: new CloudMapDirectory({ client, logger }),
+    cacheTtlMs,
+    logger,
+    onDiscovery: (outcome) => metrics.addMetric(DISCOVERY_METRICS[outcome], MetricUnit.Count, 1),
+  });
+}
