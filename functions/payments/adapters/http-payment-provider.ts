@@ -255,14 +255,18 @@ export class HttpPaymentProvider implements PaymentProvider {
 }
 
 /**
- * The instance could not be reached, or its gateway said it is unavailable: another instance may
- * answer. A timeout is not: the request may have reached the processor (the retry policy and the
- * idempotency key deal with it).
+ * The instance could not be reached, or its gateway answered 502, 503 or 504 without the processor's
+ * own error body (API Gateway's `{"message": …}`: the instance's backend did not answer): another
+ * instance may answer. The processor's own 503 (`{"error": {"code": …}}`) is an answer — it is up and
+ * says "later", as every instance would; and a timeout may have reached the processor (the retry
+ * policy and the idempotency key deal with both).
  */
 function isInstanceDown(error: unknown): boolean {
   if (!(error instanceof ProviderTransientError)) return false;
   if (error.reason === 'network') return true;
-  return error.reason === 'server-error' && [502, 503, 504].includes(error.status ?? 0);
+  return (
+    error.reason === 'server-error' && [502, 503, 504].includes(error.status ?? 0) && error.code === undefined
+  );
 }
 
 function isSuccess(status: number): boolean {

@@ -240,6 +240,19 @@ describe('HttpPaymentProvider', () => {
         expect(other.received).toHaveLength(1);
       });
 
+      test("the processor's own 503 (its error body: up, saying later) does not fail over", async () => {
+        server.reply(json(503, { error: { code: 'service_unavailable', message: 'try again' } }));
+        const discovered = new HttpPaymentProvider({
+          instances: async () => [instance('zone-a', baseUrl), instance('zone-b', otherUrl)],
+          timeoutMs: 300,
+        });
+        await expect(discovered.charge(chargeRequest)).rejects.toMatchObject({
+          reason: 'server-error',
+          status: 503,
+        });
+        expect(other.received).toEqual([]);
+      });
+
       test('a timeout, a decline or a 500 from the processor itself does not fail over', async () => {
         // Prepare
         server.reply(
