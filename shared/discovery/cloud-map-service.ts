@@ -7,7 +7,10 @@ import { CloudMapDirectory } from './cloud-map-directory';
 import { DiscoveredService } from './discovered-service';
 import type { ServiceName } from './instance-directory';
 
-/** Counts every registry call of a function: `DiscoveryCalls`, or `DiscoveryFailures`. */
+/**
+ * Counts every registry call of a function: `DiscoveryCalls`, or `DiscoveryFailures`, by the
+ * `discoveredService` dimension (one EMF line each: they are rare, one per cache period).
+ */
 export const DISCOVERY_METRICS = { found: 'DiscoveryCalls', failed: 'DiscoveryFailures' } as const;
 
 let client: ServiceDiscoveryClient | undefined;
@@ -24,6 +27,10 @@ export function cloudMapService(name: ServiceName, cacheTtlMs: number): Discover
     directory: new CloudMapDirectory({ client, logger }),
     cacheTtlMs,
     logger,
-    onDiscovery: (outcome) => metrics.addMetric(DISCOVERY_METRICS[outcome], MetricUnit.Count, 1),
+    onDiscovery: (outcome) => {
+      const metric = metrics.singleMetric();
+      metric.addDimension('discoveredService', name.service);
+      metric.addMetric(DISCOVERY_METRICS[outcome], MetricUnit.Count, 1);
+    },
   });
 }
