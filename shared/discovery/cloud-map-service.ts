@@ -16,12 +16,21 @@ export const DISCOVERY_METRICS = { found: 'DiscoveryCalls', failed: 'DiscoveryFa
 let client: ServiceDiscoveryClient | undefined;
 
 /**
+ * A registry call that cannot answer within this costs the caller at most two of them (one retry),
+ * then the last instances found are used: discovery never holds a call up for long.
+ */
+const REGISTRY_CALL = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+} as const;
+
+/**
  * What every function that calls another service runs with in Lambda: the service discovered in Cloud
  * Map through one traced client per container, its answers kept `cacheTtlMs`, its registry calls
  * counted (`DISCOVERY_METRICS`) and logged with the shared logger.
  */
 export function cloudMapService(name: ServiceName, cacheTtlMs: number): DiscoveredService {
-  client ??= tracedClient(new ServiceDiscoveryClient({}));
+  client ??= tracedClient(new ServiceDiscoveryClient(REGISTRY_CALL));
   return new DiscoveredService({
     name,
     directory: new CloudMapDirectory({ client, logger }),

@@ -1,5 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactGetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { ConcurrencyError } from '../../../shared/errors/app-error';
 import type { InventoryEvent, ProductCreated } from '../contracts/inventory-events';
@@ -55,12 +61,29 @@ export class DynamoDbProductRepository implements ProductRepository, StockReserv
   }
 
   async load(productId: string, orderId: string): Promise<ProductStock> {
-    // Two reads, not one snapshot: the write is conditional on both the version and the status read,
-    // so a pair that never coexisted cannot be written on.
-    const [product, reservation] = await Promise.all([
-      this.get(productId, PRODUCT_SORT_KEY),
-      this.get(productId, reservationSortKey(orderId)),
-    ]);
+    // One snapshot of both (`TransactGetItems`, serialized with the transactions that write them): two
+    // separate reads could see a reservation a concurrent transaction just wrote beside the product as
+    // it was before it, and decide on counts that never existed.
+    let product: Record<string, unknown> | undefined;
+    let reservation: Record<string, unknown> | undefined;
+    try {
+      const { Responses = [] } = await this.documents.send(
+        new TransactGetCommand({
+          TransactItems: [
+            { Get: { TableName: this.tableName, Key: { pk: productId, sk: PRODUCT_SORT_KEY } } },
+            { Get: { TableName: this.tableName, Key: { pk: productId, sk: reservationSortKey(orderId) } } },
+          ],
+        }),
+      );
+      product = Responses[0]?.Item;
+      reservation = Responses[1]?.Item;
+    } catch (error) {
+      // A transaction writing the items at that moment: read again, as after a lost race.
+      if (lostRace(error)) {
+        throw new ConcurrencyError(`Product ${productId} was being written; read again.`, { cause: error });
+      }
+      throw error;
+    }
     return {
       product: product === undefined ? undefined : productFromItem(product),
       reservation: reservation === undefined ? undefined : reservationFromItem(reservation),
