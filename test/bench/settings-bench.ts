@@ -11,6 +11,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LocalCloud, localClientConfig, percentile, type LocalCloudOptions } from 'cdk-local-cloud';
+import { emfMetricSum } from '../support/emf-metrics';
 import { tableItems } from '../support/refusals';
 import { apiAs, LOCAL_STAGE_CONTEXT, PROJECT_DIR, signedInUser } from '../support/shop-cloud';
 
@@ -48,23 +49,6 @@ async function timed(total: number, call: (i: number) => Promise<void>): Promise
 }
 
 const p = (sorted: readonly number[], q: number): string => percentile(sorted, q).toFixed(1);
-
-/** The sum of one EMF metric over the function logs. */
-function metricSum(logs: readonly string[], metric: string): number {
-  let sum = 0;
-  for (const line of logs) {
-    if (!line.includes(metric)) continue;
-    const json = line.slice(line.indexOf('{'));
-    try {
-      // One invocation that counts a metric twice publishes its values as an array.
-      const value: unknown = (JSON.parse(json) as Record<string, unknown>)[metric];
-      for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'number') sum += one;
-    } catch {
-      // Not an EMF line.
-    }
-  }
-  return sum;
-}
 
 async function measure(run: QuorumRun): Promise<{ row: string; notes: string[] }> {
   const logs: string[] = [];
@@ -126,8 +110,8 @@ async function measure(run: QuorumRun): Promise<{ row: string; notes: string[] }
         if (answer.body['value'] !== 'latest') staleSingleReads += 1;
       });
       const before = {
-        blocking: metricSum(logs, 'RepairsBlocking'),
-        background: metricSum(logs, 'RepairsBackground'),
+        blocking: emfMetricSum(logs, 'RepairsBlocking'),
+        background: emfMetricSum(logs, 'RepairsBackground'),
       };
       let staleQuorumReads = 0;
       await timed(READS, async () => {
@@ -136,10 +120,10 @@ async function measure(run: QuorumRun): Promise<{ row: string; notes: string[] }
         if (answer.body['value'] !== 'latest') staleQuorumReads += 1;
       });
       // The queued repairs land after the reads: wait for the repairer's metric lines to stop growing.
-      let settled = metricSum(logs, 'RepairsBackground');
+      let settled = emfMetricSum(logs, 'RepairsBackground');
       for (let quiet = 0; quiet < 5;) {
         await new Promise((resolve) => setTimeout(resolve, 200));
-        const now = metricSum(logs, 'RepairsBackground');
+        const now = emfMetricSum(logs, 'RepairsBackground');
         quiet = now === settled ? quiet + 1 : 0;
         settled = now;
       }
@@ -148,7 +132,7 @@ async function measure(run: QuorumRun): Promise<{ row: string; notes: string[] }
         (item) => item['valueJson'] === JSON.stringify('latest'),
       ).length;
       dynamoDb.destroy();
-      const blocking = metricSum(logs, 'RepairsBlocking') - before.blocking;
+      const blocking = emfMetricSum(logs, 'RepairsBlocking') - before.blocking;
       const background = settled - before.background;
       notes.push(
         `Replica 1 stale on all ${KEYS} keys: ${READS} single-replica reads gave ${staleSingleReads} stale answers;`,

@@ -14,6 +14,7 @@ import {
 import { eventually, type LocalCloud, localClientConfig } from 'cdk-local-cloud';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 import { CARD_PROCESSOR_SERVICE } from '../../infra/stacks/payments-stack';
+import { emfMetricSum } from '../support/emf-metrics';
 import { customerDirectory, signedInUser, startShopCloud } from '../support/shop-cloud';
 import { shopOrders, type TestProduct } from '../support/shop-orders';
 import type { SignedInUser } from '../support/shop-users';
@@ -37,22 +38,6 @@ const orders = shopOrders({
   providerUrl: () => cloud.outputs['ShopPaymentProvider']?.['ApiUrl'] ?? '',
   productName: 'Discovery item',
 });
-
-/** The sum of an EMF metric over the function logs; only the lines that hold `having`, when given. */
-function metricSum(metric: string, having = ''): number {
-  let sum = 0;
-  for (const line of logs) {
-    const start = line.indexOf('{');
-    if (start < 0 || !line.includes(`"${metric}"`) || !line.includes(having)) continue;
-    try {
-      const value: unknown = (JSON.parse(line.slice(start)) as Record<string, unknown>)[metric];
-      for (const one of Array.isArray(value) ? value : [value]) if (typeof one === 'number') sum += one;
-    } catch {
-      // Not an EMF line.
-    }
-  }
-  return sum;
-}
 
 async function healthOf(): Promise<Record<string, string>> {
   const { Status = {} } = await cloudMap.send(
@@ -154,13 +139,13 @@ describe('service discovery of the card processor', () => {
 
   test('one instance down: orders fail over and are all PAID; the health checker takes it out of discovery; back up, it gets traffic again; the cache spares discovery calls', async () => {
     // Prepare
-    const providerCallsBefore = metricSum('ProviderCalls');
-    const discoveryCallsBefore = metricSum('DiscoveryCalls', PROCESSOR_DISCOVERIES);
+    const providerCallsBefore = emfMetricSum(logs, 'ProviderCalls');
+    const discoveryCallsBefore = emfMetricSum(logs, 'DiscoveryCalls', PROCESSOR_DISCOVERIES);
     zoneB(1);
 
     // Act: orders while zone b is down and still listed as healthy, then after a health check.
     const whileListed = await placeAndSettle(ORDERS_PER_PHASE);
-    const failedOver = metricSum('ProviderInstanceDown');
+    const failedOver = emfMetricSum(logs, 'ProviderInstanceDown');
     await runHealthCheck();
     const healthWhileDown = await eventually(
       async () => {
@@ -188,8 +173,8 @@ describe('service discovery of the card processor', () => {
       },
       { timeoutMs: 60_000, intervalMs: 0, what: 'a request of the shop to reach zone b again' },
     );
-    const providerCalls = metricSum('ProviderCalls') - providerCallsBefore;
-    const discoveryCalls = metricSum('DiscoveryCalls', PROCESSOR_DISCOVERIES) - discoveryCallsBefore;
+    const providerCalls = emfMetricSum(logs, 'ProviderCalls') - providerCallsBefore;
+    const discoveryCalls = emfMetricSum(logs, 'DiscoveryCalls', PROCESSOR_DISCOVERIES) - discoveryCallsBefore;
 
     // Assess
     expect([...whileListed, ...afterCheck]).toEqual(
