@@ -15,8 +15,9 @@ const project = (displayName, extra = {}) => ({
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    project('unit'),
-    project('infra'),
+    // Apps synthesized by these tests write to one directory per test file, removed after it.
+    project('unit', { setupFilesAfterEnv: ['<rootDir>/test/support/cdk-outdir.ts'] }),
+    project('infra', { setupFilesAfterEnv: ['<rootDir>/test/support/cdk-outdir.ts'] }),
     // The integration suites boot the local cloud (workers), one at a time, each on a DynamoDB Local of
     // its own: a shared one slows down as suites come and go (local/README.md, "One DynamoDB Local").
     project('integration', { slowTestThreshold: 30 }),

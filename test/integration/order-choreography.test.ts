@@ -26,12 +26,13 @@ const SETTLE_MS = 60_000;
 const POLL_MS = 150;
 
 let cloud: LocalCloud;
+let cloudLogs: string[] = [];
 let providerUrl: string;
 let staff: SignedInUser;
 const customer = customerDirectory(() => cloud, 'choreo');
 
 beforeAll(async () => {
-  ({ cloud } = await startShopCloud({
+  ({ cloud, logs: cloudLogs } = await startShopCloud({
     asyncRetryBaseDelayMs: 50,
     context: {
       [SETTINGS_CONTEXT_KEYS.sagaStyle]: 'choreographed',
@@ -110,7 +111,7 @@ async function settledOrder(orderId: string): Promise<OrderDetails> {
       { timeoutMs: SETTLE_MS, intervalMs: POLL_MS, what: `order ${orderId} to be settled` },
     );
   } catch (error) {
-    throw new Error(`${String(error)}\n${orderTrail(orderId)}`);
+    throw new Error(`${String(error)}\n${orderTrail(orderId)}\n${await stalledDeliveries()}`);
   }
 }
 
@@ -121,6 +122,26 @@ function orderTrail(orderId: string): string {
   return [
     `The last ${about.length} function log lines naming ${orderId}:`,
     ...about.map((entry) => `${entry.at} ${entry.functionName}: ${entry.line.slice(0, 600)}`),
+  ].join('\n');
+}
+
+/**
+ * The queues whose messages wait for their consumer, and what the event sources reported: a stalled
+ * delivery shows here rather than as a silence in the functions' logs.
+ */
+async function stalledDeliveries(): Promise<string> {
+  const response = await fetch(`${cloud.apiUrl}/_local/event-sources`);
+  const { eventSources } = (await response.json()) as {
+    eventSources: { kind: string; queue?: { visible: number }; missedWakeups?: number }[];
+  };
+  const stalled = eventSources.filter(
+    (source) =>
+      source.kind === 'sqs' && ((source.queue?.visible ?? 0) > 0 || (source.missedWakeups ?? 0) > 0),
+  );
+  return [
+    `SQS event sources with a message waiting or a missed wake-up: ${stalled.length}`,
+    ...stalled.map((source) => JSON.stringify(source)),
+    ...cloudLogs.filter((line) => line.includes('[event-source')).slice(-20),
   ].join('\n');
 }
 

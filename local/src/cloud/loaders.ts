@@ -590,7 +590,13 @@ export function loadEventSources(
         identity: hook.identity,
         start: async () => source.start(),
         stop: () => source.stop(),
-        stats: () => ({ kind: 'sqs', label, queue: deps.sqs.approximateCounts(queueName) }),
+        stats: () => ({
+          kind: 'sqs',
+          label,
+          queue: deps.sqs.approximateCounts(queueName),
+          waiters: deps.sqs.waiters(queueName),
+          ...source.stats(),
+        }),
       });
     } else {
       unsupported.push(

@@ -439,6 +439,16 @@ export class SqsEngine implements JsonProtocolService {
     return !receivableMessages(state.messages.values(), now, state.settings.fifo !== undefined).next().done;
   }
 
+  /** Who waits on the queue and when the engine next wakes them (for inspection and tests). */
+  waiters(queue: string): { readonly listeners: number; readonly nextWakeAt?: string } {
+    const name = queueNameOf(queue);
+    const wake = this.wakeTimers.get(name);
+    return {
+      listeners: this.listeners.get(name)?.size ?? 0,
+      ...(wake === undefined ? {} : { nextWakeAt: new Date(wake.at).toISOString() }),
+    };
+  }
+
   /** Long polls currently waiting on the queue (for inspection and tests). */
   pendingReceives(queue: string): number {
     return this.pendingPolls.get(queueNameOf(queue))?.size ?? 0;
@@ -456,11 +466,16 @@ export class SqsEngine implements JsonProtocolService {
       set = new Set();
       this.listeners.set(name, set);
     }
-    // A wrapper, so the same function subscribed twice unsubscribes independently.
-    const entry = (): void => listener();
+    // A wrapper, so the same function subscribed twice unsubscribes independently; a wake queued just
+    // before the unsubscribe is not delivered after it (a long poll would receive for nobody).
+    let subscribed = true;
+    const entry = (): void => {
+      if (subscribed) listener();
+    };
     set.add(entry);
     this.scheduleWake(name);
     return () => {
+      subscribed = false;
       const current = this.listeners.get(name);
       if (!current) return;
       current.delete(entry);

@@ -28,6 +28,8 @@ export interface SqsEventSourceOptions {
    * local Lambda service's own concurrency limits bound it here.
    */
   readonly maximumConcurrency?: number;
+  /** How long an idle poller waits for a message before it receives again (Lambda long-polls 20 s). */
+  readonly longPollMs?: number;
 }
 
 /** Lambda starts polling a queue with five concurrent batches (AWS documentation, "Scaling"). */
@@ -80,6 +82,31 @@ export class SqsBatchResponseError extends Error {
   }
 }
 
+/** What a poller is doing: waiting for messages (or gathering a batch), delivering one, or backing off. */
+export type SqsPollerState = 'waiting' | 'delivering' | 'backing-off' | 'stopped';
+
+export interface SqsEventSourceStats {
+  readonly running: boolean;
+  /** How many pollers are in each state. */
+  readonly pollers: Partial<Record<SqsPollerState, number>>;
+  /** Batches handed to the function, and the messages in them. */
+  readonly batches: number;
+  readonly messages: number;
+  /** Batches the function failed as a whole, invocations throttled, failures of the mapping itself. */
+  readonly functionErrors: number;
+  readonly throttles: number;
+  readonly mappingErrors: number;
+  /** Long polls that ended with a receivable message the engine did not wake the poller for. */
+  readonly missedWakeups: number;
+}
+
+/**
+ * Lambda's pollers receive with long polling (`WaitTimeSeconds` 20) and poll again when it ends. The
+ * engine wakes a waiting poller as soon as a message is receivable; the long poll's end is the check
+ * that nothing was missed.
+ */
+const DEFAULT_LONG_POLL_MS = 20_000;
+
 /** After a throttled invoke; the messages stay in flight until their visibility timeout anyway. */
 const THROTTLE_BACKOFF_MS = 1000;
 /** After a failure of the mapping itself (queue deleted, function missing, …). */
@@ -98,10 +125,21 @@ export class SqsEventSource {
   private readonly onError: (error: unknown) => void;
   private readonly beforeInvoke: (() => FunctionError | undefined) | undefined;
   private readonly pollers: number;
+  private readonly longPollMs: number;
   private running = false;
   private loop: Promise<void> | undefined;
   /** End whatever waits the pollers are in, so `stop()` need not wait them out. */
   private readonly interrupts = new Set<() => void>();
+  /** What each poller is doing, for `stats()`. */
+  private readonly pollerStates: SqsPollerState[] = [];
+  private counters = {
+    batches: 0,
+    messages: 0,
+    functionErrors: 0,
+    throttles: 0,
+    mappingErrors: 0,
+    missedWakeups: 0,
+  };
 
   constructor(options: SqsEventSourceOptions) {
     const batchSize = options.batchSize ?? 10;
@@ -129,6 +167,7 @@ export class SqsEventSource {
       throw new RangeError(`maximumConcurrency must be an integer from 2 to 1000, got ${concurrency}`);
     }
     this.pollers = concurrency ?? DEFAULT_SQS_POLLERS;
+    this.longPollMs = options.longPollMs ?? DEFAULT_LONG_POLL_MS;
   }
 
   start(): void {
@@ -138,7 +177,7 @@ export class SqsEventSource {
     // Each poller receives and delivers its own batches: several batches of one queue are in flight at
     // once, as Lambda's pollers are (and, on a standard queue, in no particular order).
     this.loop = previous.then(async () => {
-      await Promise.all(Array.from({ length: this.pollers }, () => this.run()));
+      await Promise.all(Array.from({ length: this.pollers }, (_, index) => this.run(index)));
     });
   }
 
@@ -149,22 +188,44 @@ export class SqsEventSource {
     await this.loop;
   }
 
-  private async run(): Promise<void> {
+  /** The pollers' states and what the mapping has delivered. */
+  stats(): SqsEventSourceStats {
+    const pollers: Partial<Record<SqsPollerState, number>> = {};
+    for (const state of this.pollerStates) pollers[state] = (pollers[state] ?? 0) + 1;
+    return { running: this.running, pollers, ...this.counters };
+  }
+
+  private async run(index: number): Promise<void> {
+    const state = (next: SqsPollerState): void => {
+      this.pollerStates[index] = next;
+    };
     while (this.running) {
       try {
+        state('waiting');
         const batch = await this.nextBatch();
+        state('delivering');
         if (batch.length > 0) await this.deliver(batch);
       } catch (error) {
+        this.counters.mappingErrors++;
         this.reportError(error);
+        state('backing-off');
         await this.pause(ERROR_BACKOFF_MS);
       }
     }
+    state('stopped');
   }
 
   private async nextBatch(): Promise<SqsReceivedMessage[]> {
     const batch = this.engine.receive(this.queueName, { max: this.batchSize });
     if (batch.length === 0) {
-      await this.waitForMessages(undefined);
+      const woken = await this.waitForMessages(this.longPollMs);
+      // The engine wakes waiting pollers; a message found after a whole long poll was missed by it.
+      if (woken === 'timeout' && this.running && this.engine.hasReceivableMessages(this.queueName)) {
+        this.counters.missedWakeups++;
+        this.reportError(
+          new Error(`a message of ${this.queueName} became receivable without waking the pollers`),
+        );
+      }
       return [];
     }
     if (this.batchingWindowMs > 0 && batch.length < this.batchSize) {
@@ -187,6 +248,8 @@ export class SqsEventSource {
   private async deliver(batch: readonly SqsReceivedMessage[]): Promise<void> {
     const queueArn = this.engine.queueArn(this.queueName);
     const records = batch.map((message) => toRecord(message, queueArn));
+    this.counters.batches++;
+    this.counters.messages += batch.length;
     const traceHeader = batch.find((message) => message.attributes.AWSTraceHeader)?.attributes.AWSTraceHeader;
     // An injected failure is a function error: nothing is deleted, the messages come back later.
     if (this.beforeInvoke?.() !== undefined) return;
@@ -199,6 +262,7 @@ export class SqsEventSource {
     } catch (error) {
       if (error instanceof AwsServiceError && error.code === 'TooManyRequestsException') {
         // Left in flight: they come back after the visibility timeout, as on AWS.
+        this.counters.throttles++;
         await this.pause(THROTTLE_BACKOFF_MS);
         return;
       }
@@ -206,7 +270,10 @@ export class SqsEventSource {
     }
     // A function error deletes nothing: the messages come back after the visibility timeout and the
     // queue's redrive policy moves them to the dead-letter queue after maxReceiveCount receives.
-    if (result.functionError) return;
+    if (result.functionError) {
+      this.counters.functionErrors++;
+      return;
+    }
 
     let failedIds: ReadonlySet<string> = new Set();
     if (this.reportBatchItemFailures) {
@@ -222,34 +289,33 @@ export class SqsEventSource {
     }
   }
 
-  /** Resolves when a message may be receivable, after `timeoutMs` (if given), or on stop(). */
-  private waitForMessages(timeoutMs: number | undefined): Promise<void> {
+  /** Resolves when a message may be receivable, after `timeoutMs`, or on stop(): which of them. */
+  private waitForMessages(timeoutMs: number): Promise<'notified' | 'timeout' | 'stopped'> {
     return new Promise((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       let unsubscribe: (() => void) | undefined;
-      const interrupt = (): void => finish();
-      const finish = (error?: unknown): void => {
+      const interrupt = (): void => finish('stopped');
+      const finish = (outcome: 'notified' | 'timeout' | 'stopped', error?: unknown): void => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
         unsubscribe?.();
         this.interrupts.delete(interrupt);
         if (error !== undefined) reject(error);
-        else resolve();
+        else resolve(outcome);
       };
       try {
-        unsubscribe = this.engine.onMessageAvailable(this.queueName, () => finish());
+        unsubscribe = this.engine.onMessageAvailable(this.queueName, () => finish('notified'));
         this.interrupts.add(interrupt);
-        if (timeoutMs !== undefined) {
-          timer = setTimeout(() => finish(), timeoutMs);
-          timer.unref();
-        }
+        timer = setTimeout(() => finish('timeout'), timeoutMs);
+        timer.unref();
         // Checked after subscribing, so a message sent in between is not missed; receivable rather than
         // visible, as a FIFO group held back by a message in flight would otherwise spin the loop.
-        if (!this.running || this.engine.hasReceivableMessages(this.queueName)) finish();
+        if (!this.running) finish('stopped');
+        else if (this.engine.hasReceivableMessages(this.queueName)) finish('notified');
       } catch (error) {
-        finish(error);
+        finish('stopped', error);
       }
     });
   }

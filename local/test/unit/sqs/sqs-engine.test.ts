@@ -1110,6 +1110,23 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       expect(callsBeforeDelayEnds).toBe(1);
       expect(calls).toBe(2);
     });
+
+    it('does not deliver a wake queued before the listener unsubscribed', async () => {
+      // Prepare: a long poll that settled between the wake and its delivery must not receive for nobody.
+      engine.createQueue('watched');
+      let calls = 0;
+      const unsubscribe = engine.onMessageAvailable('watched', () => (calls += 1));
+
+      // Act: the send queues the wake in a microtask; the listener leaves before it runs.
+      engine.sendMessage('watched', 'unheard');
+      unsubscribe();
+      await Promise.resolve();
+      await Promise.resolve();
+
+      // Assess
+      expect(calls).toBe(0);
+      expect(engine.waiters('watched')).toEqual({ listeners: 0 });
+    });
   });
 });
 

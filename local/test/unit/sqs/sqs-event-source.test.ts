@@ -376,6 +376,50 @@ describe('SqsEventSource', () => {
     expect(counts()).toEqual({ visible: 1, notVisible: 0, delayed: 0 });
   });
 
+  it('tells in stats() what its pollers do and what it delivered', async () => {
+    // Prepare
+    engine.sendMessage('orders', 'a');
+    engine.sendMessage('orders', 'b');
+    const invoker = new FakeInvoker(() => succeed());
+
+    // Act
+    startSource(invoker, { batchSize: 1 });
+    await eventually(() => counts().visible + counts().notVisible === 0, 'both messages to be handled');
+    await eventually(() => source?.stats().pollers.waiting === 5, 'every poller to wait again');
+    const stats = source?.stats();
+
+    // Assess
+    expect(stats).toEqual({
+      running: true,
+      pollers: { waiting: 5 },
+      batches: 2,
+      messages: 2,
+      functionErrors: 0,
+      throttles: 0,
+      mappingErrors: 0,
+      missedWakeups: 0,
+    });
+    expect(engine.waiters('orders').listeners).toBe(5);
+  });
+
+  it('finds a message the engine did not wake it for when its long poll ends, and reports the miss', async () => {
+    // Prepare: the clock moves without the engine's timers knowing, so no wake comes.
+    const invoker = new FakeInvoker(() => succeed());
+    const errors: unknown[] = [];
+    engine.sendMessage('orders', 'late', {}, { delaySeconds: 5 });
+    startSource(invoker, { longPollMs: 20, onError: (error) => errors.push(error) });
+    await eventually(() => source?.stats().pollers.waiting === 5, 'every poller to wait');
+
+    // Act
+    clock.advanceSeconds(5);
+    await eventually(() => invoker.invocations.length === 1, 'the message to be delivered');
+
+    // Assess
+    expect(invoker.bodies(0)).toEqual(['late']);
+    expect(source?.stats().missedWakeups).toBeGreaterThanOrEqual(1);
+    expect(String(errors[0])).toContain('became receivable without waking the pollers');
+  });
+
   it('rejects a batch size outside 1..10000', () => {
     // Act
     const create = (): SqsEventSource =>
