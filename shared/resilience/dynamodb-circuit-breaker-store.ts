@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -176,6 +177,9 @@ export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
   }
 
   async transition(name: string, expectedVersion: number, next: CircuitTransitionWrite): Promise<boolean> {
+    // Marks the write as this call's: when the SDK retries a write that had landed (its answer lost to a
+    // 5xx or a reset connection), the retry fails its condition, and only the mark tells that it won.
+    const writeId = randomUUID();
     try {
       await this.documents.send(
         new PutCommand({
@@ -188,6 +192,7 @@ export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
             openedAt: next.openedAt,
             probeLeaseUntil: next.probeLeaseUntil,
             version: expectedVersion + 1,
+            writeId,
           },
           ConditionExpression:
             expectedVersion === 0
@@ -200,8 +205,11 @@ export class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
       );
       return true;
     } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
+      if (!conditionFailed(error)) throw error;
+      const { Item: item } = await this.documents.send(
+        new GetCommand({ TableName: this.tableName, Key: { pk: circuitKey(name) }, ConsistentRead: true }),
+      );
+      return item?.['writeId'] === writeId && item['version'] === expectedVersion + 1;
     }
   }
 }

@@ -185,8 +185,56 @@ describe('CircuitBreaker on DynamoDB Local', () => {
       failures: { N: String(FAILURE_THRESHOLD) },
       openedAt: { N: String(clock.now) },
       version: { N: '1' },
+      writeId: { S: expect.any(String) },
     });
     expect(afterThreshold).toBeInstanceOf(CircuitOpenError);
+  });
+
+  it('a transition whose write landed but whose answer was lost (the SDK retried it) is still won', async () => {
+    // Prepare: the first PutItem reaches DynamoDB Local, then its answer is replaced by a 500, so the SDK
+    // sends it again, and the retry fails its condition on the version the first attempt wrote.
+    const opened = newCircuit();
+    const breaker = opened.instance();
+    for (let made = 0; made < FAILURE_THRESHOLD; made += 1) {
+      await expect(breaker.execute(failing)).rejects.toBeInstanceOf(ProviderDown);
+    }
+    opened.clock.now += RESET_TIMEOUT_MS;
+    const client = dynamo.newClient();
+    let answersLost = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'PutItemCommand' && answersLost === 0) {
+          answersLost += 1;
+          throw Object.assign(new Error('the answer was lost'), {
+            name: 'InternalServerError',
+            $fault: 'server',
+            $metadata: { httpStatusCode: 500 },
+          });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseFirstPutItemAnswer' },
+    );
+    const probe = new CircuitBreaker({
+      name: opened.name,
+      store: new DynamoDbCircuitBreakerStore({ client, tableName: TABLE }),
+      failureThreshold: FAILURE_THRESHOLD,
+      resetTimeoutMs: RESET_TIMEOUT_MS,
+      probeLeaseMs: PROBE_LEASE_MS,
+      now: () => opened.clock.now,
+      logger: quietLogger,
+      metrics: quietMetrics,
+    });
+
+    // Act
+    const outcome = await probe.execute(async () => 'captured');
+    client.destroy();
+
+    // Assess
+    expect(answersLost).toBe(1);
+    expect(outcome).toBe('captured');
+    expect(await opened.item()).toMatchObject({ state: { S: 'CLOSED' }, version: { N: '3' } });
   });
 
   it('opens exactly once when 20 instances fail at the same time', async () => {
