@@ -58,6 +58,9 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  // A delivery the SQS engine did not wake its pollers for costs a long poll (20 s): say so when it happened.
+  const missed = cloudLogs.filter((line) => line.includes('without waking the pollers'));
+  if (missed.length > 0) console.warn(`Missed SQS wake-ups: ${missed.length}\n${missed.join('\n')}`);
   await cloud?.stop();
 });
 

@@ -148,6 +148,8 @@ interface ManifestArtifact {
   };
   readonly dependencies?: readonly string[];
   readonly displayName?: string;
+  /** Annotations by construct path: `aws:cdk:error` entries stop `cdk deploy`. */
+  readonly metadata?: Record<string, readonly { readonly type: string; readonly data?: unknown }[]>;
 }
 
 interface Manifest {
@@ -162,6 +164,20 @@ export function readCloudAssembly(outDir: string): CloudAssembly {
   }
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
   const artifacts = manifest.artifacts ?? {};
+  // As `cdk deploy`: an app that annotated errors (`Annotations.of(x).addError`, e.g. from an Aspect)
+  // is not deployed.
+  const errors = Object.values(artifacts).flatMap((artifact) =>
+    Object.entries(artifact.metadata ?? {}).flatMap(([constructPath, entries]) =>
+      entries
+        .filter((entry) => entry.type === 'aws:cdk:error')
+        .map((entry) => `  ${constructPath}: ${String(entry.data)}`),
+    ),
+  );
+  if (errors.length > 0) {
+    throw new SynthesisError(
+      `The app reported ${errors.length} error(s) at synthesis:\n${errors.join('\n')}`,
+    );
+  }
   const stackIds = Object.keys(artifacts).filter((id) => artifacts[id]?.type === 'aws:cloudformation:stack');
 
   const ordered: string[] = [];

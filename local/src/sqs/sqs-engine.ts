@@ -440,12 +440,25 @@ export class SqsEngine implements JsonProtocolService {
   }
 
   /** Who waits on the queue and when the engine next wakes them (for inspection and tests). */
-  waiters(queue: string): { readonly listeners: number; readonly nextWakeAt?: string } {
+  waiters(queue: string): {
+    readonly listeners: number;
+    readonly nextWakeAt?: string;
+    /** When the earliest message not yet visible becomes visible. */
+    readonly nextVisibleAt?: string;
+  } {
     const name = queueNameOf(queue);
     const wake = this.wakeTimers.get(name);
+    const now = this.now();
+    let nextVisible = Number.POSITIVE_INFINITY;
+    for (const message of this.queues.get(name)?.messages.values() ?? []) {
+      if (message.visibleAt > now) nextVisible = Math.min(nextVisible, message.visibleAt);
+    }
     return {
       listeners: this.listeners.get(name)?.size ?? 0,
       ...(wake === undefined ? {} : { nextWakeAt: new Date(wake.at).toISOString() }),
+      ...(nextVisible === Number.POSITIVE_INFINITY
+        ? {}
+        : { nextVisibleAt: new Date(nextVisible).toISOString() }),
     };
   }
 

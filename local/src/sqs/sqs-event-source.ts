@@ -100,6 +100,11 @@ export interface SqsEventSourceStats {
   readonly missedWakeups: number;
 }
 
+interface WaitOutcome {
+  readonly outcome: 'notified' | 'timeout' | 'stopped';
+  readonly waiters?: ReturnType<SqsEngine['waiters']>;
+}
+
 /**
  * Lambda's pollers receive with long polling (`WaitTimeSeconds` 20) and poll again when it ends. The
  * engine wakes a waiting poller as soon as a message is receivable; the long poll's end is the check
@@ -220,10 +225,13 @@ export class SqsEventSource {
     if (batch.length === 0) {
       const woken = await this.waitForMessages(this.longPollMs);
       // The engine wakes waiting pollers; a message found after a whole long poll was missed by it.
-      if (woken === 'timeout' && this.running && this.engine.hasReceivableMessages(this.queueName)) {
+      if (woken.outcome === 'timeout' && this.running && this.engine.hasReceivableMessages(this.queueName)) {
         this.counters.missedWakeups++;
         this.reportError(
-          new Error(`a message of ${this.queueName} became receivable without waking the pollers`),
+          new Error(
+            `a message of ${this.queueName} became receivable without waking the pollers ` +
+              `(waiters when the long poll ended: ${JSON.stringify(woken.waiters)})`,
+          ),
         );
       }
       return [];
@@ -290,20 +298,22 @@ export class SqsEventSource {
   }
 
   /** Resolves when a message may be receivable, after `timeoutMs`, or on stop(): which of them. */
-  private waitForMessages(timeoutMs: number): Promise<'notified' | 'timeout' | 'stopped'> {
+  private waitForMessages(timeoutMs: number): Promise<WaitOutcome> {
     return new Promise((resolve, reject) => {
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       let unsubscribe: (() => void) | undefined;
       const interrupt = (): void => finish('stopped');
-      const finish = (outcome: 'notified' | 'timeout' | 'stopped', error?: unknown): void => {
+      const finish = (outcome: WaitOutcome['outcome'], error?: unknown): void => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
+        // Seen while still subscribed: what the engine meant to wake this poller with.
+        const waiters = outcome === 'timeout' ? this.engine.waiters(this.queueName) : undefined;
         unsubscribe?.();
         this.interrupts.delete(interrupt);
         if (error !== undefined) reject(error);
-        else resolve(outcome);
+        else resolve({ outcome, ...(waiters === undefined ? {} : { waiters }) });
       };
       try {
         unsubscribe = this.engine.onMessageAvailable(this.queueName, () => finish('notified'));
