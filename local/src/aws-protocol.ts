@@ -43,7 +43,23 @@ export type QueryInput = { readonly [key: string]: QueryValue };
  * ISO 8601, `undefined` left out.
  */
 export type XmlValue =
-  string | number | boolean | Date | undefined | readonly XmlValue[] | { readonly [key: string]: XmlValue };
+  | string
+  | number
+  | boolean
+  | Date
+  | undefined
+  | XmlMap
+  | readonly XmlValue[]
+  | { readonly [key: string]: XmlValue };
+
+/** A map member of a Query-protocol answer, written as `<entry><key>…</key><value>…</value></entry>`. */
+export class XmlMap {
+  constructor(readonly entries: { readonly [key: string]: XmlValue }) {}
+
+  toJSON(): { readonly [key: string]: XmlValue } {
+    return this.entries;
+  }
+}
 export type XmlResult = { readonly [key: string]: XmlValue };
 
 /** A service spoken with the AWS Query protocol: `POST /` with `Action=<Operation>&Version=<version>&…`. */

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   AwsServiceError,
   signingNameOf,
+  XmlMap,
   type QueryInput,
   type QueryProtocolService,
   type QueryValue,
@@ -131,6 +132,10 @@ export function xmlElement(name: string, value: XmlValue): string {
   let content: string;
   if (Array.isArray(value)) {
     content = value.map((item: XmlValue) => xmlElement('member', item)).join('');
+  } else if (value instanceof XmlMap) {
+    content = Object.entries(value.entries)
+      .map(([key, item]) => `<entry>${xmlElement('key', key)}${xmlElement('value', item)}</entry>`)
+      .join('');
   } else if (value instanceof Date) {
     content = value.toISOString();
   } else if (typeof value === 'object') {

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { AwsServiceError } from '../aws-protocol';
 
 /** The local cloud's own endpoints (`/_local…`) take small JSON documents: a fault is a few hundred bytes. */
@@ -59,8 +60,20 @@ function announcedLength(req: IncomingMessage): number {
  */
 export async function readAwsRequestText(req: IncomingMessage, limitBytes: number): Promise<string> {
   try {
-    return (await readBody(req, limitBytes)).toString('utf8');
+    const body = await readBody(req, limitBytes);
+    // The SDK compresses large bodies of some operations (CloudWatch's PutMetricData) with gzip.
+    if (req.headers['content-encoding']?.trim().toLowerCase() === 'gzip') {
+      return gunzipSync(body, { maxOutputLength: limitBytes }).toString('utf8');
+    }
+    return body.toString('utf8');
   } catch (error) {
+    if (error instanceof RangeError && /maxOutputLength|Cannot create a Buffer/.test(error.message)) {
+      throw new AwsServiceError(
+        'RequestEntityTooLargeException',
+        'The uncompressed request body is too large.',
+        413,
+      );
+    }
     if (error instanceof RequestBodyTooLargeError) {
       throw new AwsServiceError('RequestEntityTooLargeException', error.message, 413);
     }
