@@ -117,6 +117,18 @@ const NAMERS: Readonly<Record<string, Namer>> = {
   'AWS::Logs::LogGroup': logGroup,
   'AWS::SSM::Parameter': ssmParameter,
   'AWS::CloudWatch::Alarm': cloudWatchAlarm,
+  'AWS::CloudWatch::CompositeAlarm': cloudWatchAlarm,
+  'AWS::CloudWatch::Dashboard': (input) => ({
+    ref: stringProperty(input, 'DashboardName') ?? generatedName(input.stackName, input.logicalId, 255),
+    attributes: {},
+  }),
+  'AWS::SNS::Subscription': (input) => {
+    // `<topic ARN>:<id>`, as SNS names a subscription.
+    const topicArn = stringProperty(input, 'TopicArn') ?? localArn('sns', 'unknown');
+    const id = deterministicId(36, LOWER_ALNUM, input.stackName, input.logicalId);
+    const uuid = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`;
+    return { ref: `${topicArn}:${uuid}`, attributes: {} };
+  },
   'AWS::S3::Bucket': s3Bucket,
   'AWS::Scheduler::Schedule': (input) => {
     const name = stringProperty(input, 'Name') ?? generatedName(input.stackName, input.logicalId, 64);
