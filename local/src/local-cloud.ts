@@ -10,6 +10,18 @@ import { listen, type RunningServer, sendJson } from './cloud/http-server';
 import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
 import { CloudFormationStacks } from './cloudformation/cloudformation-stacks';
 import { CloudMapEngine } from './cloudmap/cloud-map-engine';
+import { CloudWatchEngine, DEFAULT_PERIOD_SCALE } from './cloudwatch/cloudwatch-engine';
+import { cloudWatchJsonService, cloudWatchQueryService } from './cloudwatch/cloudwatch-protocols';
+import { parseEmfLine } from './cloudwatch/embedded-metrics';
+import { MetricStore } from './cloudwatch/metric-store';
+import {
+  recordApiRequest,
+  recordExecution,
+  recordInvocation,
+  recordMessageSent,
+  sampleQueues,
+} from './cloudwatch/service-metrics';
+import { SnsEngine } from './sns/sns-engine';
 import { CognitoEngine } from './cognito/cognito-engine';
 import { ParameterStore } from './ssm/parameter-store';
 import { CLOCK_PATH, handleClockApi } from './scheduler/clock-api';
@@ -20,6 +32,7 @@ import { serveScheduler } from './scheduler/scheduler-api';
 import { SchedulerEngine } from './scheduler/scheduler-engine';
 import { serveUserPoolWellKnown } from './cognito/well-known';
 import { LocalTargetDispatcher } from './cloud/target-dispatcher';
+import { functionNameOf, parseArn } from './cloud/arns';
 import {
   type EventSourceHandle,
   loadEventBridge,
@@ -31,6 +44,8 @@ import {
   loadParameters,
   loadSchedules,
   loadCloudMap,
+  loadCloudWatch,
+  loadSns,
   type LoadedResource,
 } from './cloud/loaders';
 import { startDynamoDbFront } from './dynamodb/dynamodb-front';
@@ -143,6 +158,14 @@ export interface LocalCloudOptions {
    * @default Date.now
    */
   readonly identityClock?: () => number;
+  /**
+   * Real time per unit of CloudWatch time when alarms are evaluated: an alarm is evaluated every
+   * `Period × cloudWatchPeriodScale` seconds over windows that long, so a 60-second alarm fires within a
+   * second at the default. The API still reports the alarm's `Period` as configured, and metric queries
+   * (`GetMetricData`, `GetMetricStatistics`) use real periods. 1 evaluates in real time.
+   * @default DEFAULT_PERIOD_SCALE (1/60)
+   */
+  readonly cloudWatchPeriodScale?: number;
 }
 
 export interface LoadedSummary {
@@ -162,6 +185,11 @@ export interface LoadedSummary {
   readonly schedules: readonly string[];
   /** Cloud Map services: `<namespace>/<service> (n instances…)`. */
   readonly cloudMapServices: readonly string[];
+  /** CloudWatch alarms (composite ones marked) and dashboards. */
+  readonly alarms: readonly string[];
+  readonly dashboards: readonly string[];
+  /** SNS topics: `<topic> → <protocol>:<endpoint>, …`. */
+  readonly topics: readonly string[];
   /** Resource types and properties that do not run locally, by resource. */
   readonly unsupported: readonly string[];
   /** Settings AWS honours that change nothing locally (e.g. point-in-time recovery), by resource. */
@@ -225,6 +253,10 @@ export class LocalCloud {
     readonly startup: StartupReport,
     /** The clock schedules run by (`/_local/clock`): a test moves it forward instead of waiting. */
     readonly scheduleClock: ScheduleClock,
+    /** Metrics (the functions' EMF lines, the services' own, `PutMetricData`), alarms and dashboards. */
+    readonly cloudWatch: CloudWatchEngine,
+    /** Topics, subscriptions and their deliveries. */
+    readonly sns: SnsEngine,
   ) {}
 
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -308,8 +340,34 @@ export class LocalCloud {
     closers.push(() => xray.stop());
     const traceRecorder = new StoreTraceRecorder(xray.store);
 
-    const sqs = new SqsEngine({ endpointUrl: () => edgeServer.url });
+    // Metrics are recorded from the first invocation on; alarms run actions on SNS, built below.
+    const metricStore = new MetricStore();
+    const periodScale = options.cloudWatchPeriodScale ?? DEFAULT_PERIOD_SCALE;
+    const cloudWatch = new CloudWatchEngine({
+      store: metricStore,
+      periodScale,
+      runAction: ({ actionArn, subject, message }) => {
+        if (parseArn(actionArn)?.service !== 'sns') {
+          throw new Error(
+            `alarm actions on ${parseArn(actionArn)?.service ?? actionArn} are not emulated locally`,
+          );
+        }
+        sns.publish(actionArn, { message, subject, attributes: {} });
+      },
+    });
+    closers.push(async () => cloudWatch.close());
+    const sqs = new SqsEngine({
+      endpointUrl: () => edgeServer.url,
+      onMessageSent: (queueName) => recordMessageSent(metricStore, queueName),
+    });
     closers.push(async () => sqs.close());
+    // Queue depth is sampled as SQS publishes it, once a minute of CloudWatch time.
+    const queueSampler = setInterval(
+      () => sampleQueues(metricStore, sqs),
+      Math.max(250, 60_000 * periodScale),
+    );
+    queueSampler.unref();
+    closers.push(async () => clearInterval(queueSampler));
     const faults = new FaultRegistry();
     // The functions' DynamoDB: a pass-through to DynamoDB Local where the table faults strike.
     const dynamoDbFront = await startDynamoDbFront({ dynamoDbEndpoint: dynamo.endpoint, faults });
@@ -330,6 +388,8 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_SCHEDULER: edgeServer.url,
         AWS_ENDPOINT_URL_CLOUDFORMATION: edgeServer.url,
         AWS_ENDPOINT_URL_SERVICEDISCOVERY: edgeServer.url,
+        AWS_ENDPOINT_URL_CLOUDWATCH: edgeServer.url,
+        AWS_ENDPOINT_URL_SNS: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
@@ -339,7 +399,12 @@ export class LocalCloud {
         AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
       },
       tracer: new LambdaInvocationTracer(traceRecorder),
-      onLog: (functionName, line) => log(`[${functionName}] ${line}`),
+      onLog: (functionName, line) => {
+        // An EMF line is a metric, as CloudWatch Logs makes it one; it is still a log line too.
+        for (const datum of parseEmfLine(line)) metricStore.put(datum);
+        log(`[${functionName}] ${line}`);
+      },
+      onInvocationRecord: (record) => recordInvocation(metricStore, record),
       asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs,
       accountConcurrency: options.accountConcurrency,
       machine: {
@@ -356,6 +421,15 @@ export class LocalCloud {
       ...(options.identityClock === undefined ? {} : { now: options.identityClock }),
     });
     const parameterStore = new ParameterStore();
+    const sns = new SnsEngine({
+      targets: {
+        invokeFunction: (functionArn, event) =>
+          lambda.invokeAsync(functionNameOf(functionArn), event, { trigger: 'sns' }),
+        sendToQueue: (queueArn, body, attributes, fifo) => {
+          sqs.sendMessage(queueArn, body, attributes, fifo);
+        },
+      },
+    });
     const cloudMap = new CloudMapEngine();
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
       lambda,
@@ -365,6 +439,7 @@ export class LocalCloud {
       traceRecorder,
       // Late-bound: EventBridge is built next, with this engine among its targets.
       eventBridge: { putEvents: (input, context) => eventBridge.putEvents(input, context) },
+      onExecutionEvent: (event) => recordExecution(metricStore, event),
     });
     closers.push(async () => stepFunctions.close());
     const eventBridge = new EventBridgeEngine({
@@ -471,9 +546,12 @@ export class LocalCloud {
         `No REST API named '${options.defaultApiName}'; the app has: ${apis.map((api) => api.name).join(', ')}.`,
       );
     }
+    const apiNames = new Map(apis.map((api) => [api.apiId, api.name]));
     const gateway = new RestApiGateway({
       apis,
       invoker: lambda,
+      onRequest: (record) =>
+        recordApiRequest(metricStore, apiNames.get(record.apiId) ?? record.apiId, record),
       defaultApiId: defaultApi?.apiId,
       traceRecorder,
       userPools: cognito,
@@ -506,6 +584,11 @@ export class LocalCloud {
     unsupported.push(...rules.unsupported);
     const stateMachines = loadStateMachines(allResources, stepFunctions);
     unsupported.push(...stateMachines.unsupported);
+    // Topics before alarms: an alarm's actions name its topics.
+    const topics = loadSns(allResources, sns);
+    unsupported.push(...topics.unsupported);
+    const monitoring = loadCloudWatch(allResources, cloudWatch);
+    unsupported.push(...monitoring.unsupported);
 
     const streamsClient = new DynamoDBStreamsClient({
       endpoint: dynamo.endpoint,
@@ -567,6 +650,9 @@ export class LocalCloud {
       parameters,
       schedules,
       cloudMapServices: cloudMapServices.names,
+      alarms: monitoring.alarms,
+      dashboards: monitoring.dashboards,
+      topics: topics.names,
       unsupported,
       withoutLocalEffect,
       accepted: [...accepted].map(([type, count]) => `${type} ×${count} (${ACCEPTED_WITHOUT_EFFECT[type]})`),
@@ -599,6 +685,8 @@ export class LocalCloud {
         enginesMs: performance.now() - enginesStarted - tablesMs,
       },
       scheduleClock,
+      cloudWatch,
+      sns,
     );
     // A request a function sends while it runs is served on its behalf: what it waits for goes first.
     const onBehalfOfCaller =
@@ -610,13 +698,22 @@ export class LocalCloud {
       if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
       if (
         await serveJsonProtocol(
-          [sqs, eventBridge, stepFunctions, cognito, parameterStore, cloudMap],
+          [
+            sqs,
+            eventBridge,
+            stepFunctions,
+            cognito,
+            parameterStore,
+            cloudMap,
+            cloudWatchJsonService(cloudWatch),
+          ],
           req,
           res,
         )
       )
         return;
-      if (await serveQueryProtocol([cloudFormation], req, res)) return;
+      if (await serveQueryProtocol([cloudFormation, cloudWatchQueryService(cloudWatch), sns], req, res))
+        return;
       if (serveUserPoolWellKnown(cognito, req, res)) return;
       if (await serveScheduler(scheduler, req, res)) return;
       if (await serveXRay(xrayApi, req, res)) return;
@@ -733,6 +830,16 @@ export class LocalCloud {
         return sendJson(res, 200, this.outputs);
       case '/_local/user-pools':
         return sendJson(res, 200, { userPools: this.cognito.describe() });
+      case '/_local/alarms':
+        return sendJson(res, 200, { alarms: this.cloudWatch.alarmStates() });
+      case '/_local/metrics':
+        return sendJson(res, 200, {
+          metrics: this.cloudWatch.store.list(),
+          datapoints: this.cloudWatch.store.size,
+          evicted: this.cloudWatch.store.evicted,
+        });
+      case '/_local/notifications':
+        return sendJson(res, 200, { deliveries: this.sns.deliveries() });
       default: {
         // `/_local/executions/{executionArn}`: status, data and the state-by-state history.
         const executionArn = url.pathname.match(/^\/_local\/executions\/(.+)$/)?.[1];
@@ -769,6 +876,9 @@ export class LocalCloud {
       section('Parameters', this.summary.parameters),
       section('Schedules', this.summary.schedules),
       section('Cloud Map services', this.summary.cloudMapServices),
+      section('SNS topics', this.summary.topics),
+      section('CloudWatch alarms', this.summary.alarms),
+      section('CloudWatch dashboards', this.summary.dashboards),
       section('Accepted without a local effect', this.summary.accepted),
       section('Settings without a local effect', this.summary.withoutLocalEffect),
       section('NOT SUPPORTED locally', this.summary.unsupported),

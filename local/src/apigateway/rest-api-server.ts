@@ -45,6 +45,8 @@ export interface RestApiRequestRecord {
   readonly functionName?: string;
   readonly statusCode: number;
   readonly durationMs: number;
+  /** How long the Lambda integration took to answer, when one answered (CloudWatch's `IntegrationLatency`). */
+  readonly integrationLatencyMs?: number;
   /** Why API Gateway answered with an error of its own, if it did. */
   readonly failure?: string;
 }
@@ -202,6 +204,9 @@ export class RestApiGateway {
         : {}),
       statusCode: outcome.response.statusCode,
       durationMs: Date.now() - started,
+      ...(outcome.integrationLatencyMs === undefined
+        ? {}
+        : { integrationLatencyMs: outcome.integrationLatencyMs }),
       ...(outcome.response.failure === undefined ? {} : { failure: outcome.response.failure }),
     });
     return true;
@@ -396,6 +401,7 @@ export class RestApiGateway {
     // Past the integration timeout the gateway answers 504; an invocation still waiting for the local
     // machine by then is dropped (on AWS it would have run long before).
     const gaveUp = new AbortController();
+    const integrationStarted = Date.now();
     try {
       outcome = await withTimeout(
         this.options.invoker.invoke(integration.functionName, event, {
@@ -426,15 +432,17 @@ export class RestApiGateway {
       binaryMediaTypes: api.binaryMediaTypes,
       ...(accept === undefined ? {} : { accept }),
     });
+    const integrationLatencyMs = Date.now() - integrationStarted;
     return response.failure === undefined
-      ? { route, response }
-      : fail('DEFAULT_5XX', response.failure, route);
+      ? { route, response, integrationLatencyMs }
+      : { ...fail('DEFAULT_5XX', response.failure, route), integrationLatencyMs };
   }
 }
 
 interface Outcome {
   readonly response: ProxyResponse;
   readonly route?: Route;
+  readonly integrationLatencyMs?: number;
 }
 
 /** The gateway's error answer: its default, or the template's customization of that type (or of DEFAULT_4XX/5XX). */

@@ -8,6 +8,13 @@ import * as path from 'node:path';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { CloudAssembly } from '../assembly/cloud-assembly';
 import type { CloudMapEngine } from '../cloudmap/cloud-map-engine';
+import type { CloudWatchEngine } from '../cloudwatch/cloudwatch-engine';
+import {
+  putCompositeAlarmRequest,
+  putMetricAlarmRequest,
+  readCloudWatchRequest,
+} from '../cloudwatch/cloudwatch-requests';
+import { SUPPORTED_PROTOCOLS, type SnsEngine } from '../sns/sns-engine';
 import { readRequest, registerInstanceRequest } from '../cloudmap/cloud-map-requests';
 import type { CognitoEngine } from '../cognito/cognito-engine';
 import type { SchedulerEngine } from '../scheduler/scheduler-engine';
@@ -423,6 +430,173 @@ export function loadCloudMap(
     }
   }
   return { names: cloudMap.describe(), unsupported };
+}
+
+// ---- SNS --------------------------------------------------------------------------------------------
+
+export interface LoadedTopics {
+  /** `<topic> → <protocol>:<endpoint>, …`, one per topic. */
+  readonly names: string[];
+  readonly unsupported: string[];
+}
+
+/** Topic properties SNS honours that change nothing locally. */
+const TOPICS_WITHOUT_LOCAL_EFFECT = [
+  'KmsMasterKeyId',
+  'DataProtectionPolicy',
+  'ArchivePolicy',
+  'DeliveryStatusLogging',
+];
+
+/**
+ * Creates each `AWS::SNS::Topic` (with its inline `Subscription`s), then each `AWS::SNS::Subscription`.
+ * A subscription of a protocol the local SNS does not deliver to (http/s, email, sms, …) is listed as not
+ * supported; one SNS would refuse fails the start, as it fails the deployment.
+ */
+export function loadSns(resources: readonly LoadedResource[], sns: SnsEngine): LoadedTopics {
+  const unsupported: string[] = [];
+  const supported = (protocol: string): boolean =>
+    (SUPPORTED_PROTOCOLS as readonly string[]).includes(protocol);
+  for (const topic of ofType(resources, 'AWS::SNS::Topic')) {
+    const props = topic.properties;
+    const attributes: Record<string, string> = {};
+    for (const name of [
+      'DisplayName',
+      'FifoTopic',
+      'ContentBasedDeduplication',
+      'SignatureVersion',
+      'TracingConfig',
+    ]) {
+      if (props[name] !== undefined) attributes[name] = String(props[name]);
+    }
+    if (attributes.FifoTopic === 'false') delete attributes.FifoTopic;
+    for (const property of TOPICS_WITHOUT_LOCAL_EFFECT) {
+      if (props[property] !== undefined) unsupported.push(`${where(topic)}: ${property} has no local effect`);
+    }
+    const topicArn = topic.attributes.TopicArn ?? topic.physicalId;
+    try {
+      sns.createTopic(
+        topic.attributes.TopicName ?? topicArn.split(':').at(-1) ?? topic.logicalId,
+        attributes,
+      );
+      for (const raw of asArray(props.Subscription)) {
+        const inline = asRecord(raw);
+        const protocol = asString(inline.Protocol) ?? '';
+        if (!supported(protocol)) {
+          unsupported.push(
+            `${where(topic)}: ${protocol} subscriptions are not emulated (lambda and sqs are)`,
+          );
+          continue;
+        }
+        sns.subscribe(topicArn, protocol, asString(inline.Endpoint) ?? '');
+      }
+    } catch (error) {
+      throw new Error(`${where(topic)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  for (const subscription of ofType(resources, 'AWS::SNS::Subscription')) {
+    const props = subscription.properties;
+    const protocol = asString(props.Protocol) ?? '';
+    if (!supported(protocol)) {
+      unsupported.push(
+        `${where(subscription)}: ${protocol} subscriptions are not emulated (lambda and sqs are)`,
+      );
+      continue;
+    }
+    const attributes: Record<string, string> = {};
+    for (const name of ['RawMessageDelivery', 'FilterPolicyScope']) {
+      if (props[name] !== undefined) attributes[name] = String(props[name]);
+    }
+    for (const name of ['FilterPolicy', 'RedrivePolicy', 'DeliveryPolicy']) {
+      const value = props[name];
+      if (value !== undefined) attributes[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+    if (props.RedrivePolicy !== undefined) {
+      unsupported.push(
+        `${where(subscription)}: RedrivePolicy has no local effect (failed deliveries are not retried)`,
+      );
+    }
+    try {
+      sns.subscribe(
+        asString(props.TopicArn) ?? '',
+        protocol,
+        asString(props.Endpoint) ?? '',
+        attributes,
+        subscription.physicalId,
+      );
+    } catch (error) {
+      throw new Error(`${where(subscription)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { names: sns.describe(), unsupported };
+}
+
+// ---- CloudWatch -------------------------------------------------------------------------------------
+
+export interface LoadedCloudWatch {
+  /** Alarm names (composite ones marked) and dashboards. */
+  readonly alarms: string[];
+  readonly dashboards: string[];
+  readonly unsupported: string[];
+}
+
+/**
+ * Creates each `AWS::CloudWatch::Alarm` through `PutMetricAlarm`'s own validation, then each
+ * `AWS::CloudWatch::CompositeAlarm` (one naming another composite alarm after it), then stores each
+ * `AWS::CloudWatch::Dashboard`. An alarm the local CloudWatch cannot evaluate (an anomaly detection band, a
+ * statistic or function it lacks) is listed as not supported rather than failing the start: the system runs
+ * the same without it.
+ */
+export function loadCloudWatch(
+  resources: readonly LoadedResource[],
+  cloudWatch: CloudWatchEngine,
+): LoadedCloudWatch {
+  const unsupported: string[] = [];
+  const refused = (resource: LoadedResource, error: unknown): void => {
+    unsupported.push(`${where(resource)}: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  for (const alarm of ofType(resources, 'AWS::CloudWatch::Alarm')) {
+    try {
+      cloudWatch.putMetricAlarm(
+        readCloudWatchRequest(putMetricAlarmRequest, { ...alarm.properties, AlarmName: alarm.physicalId }),
+      );
+    } catch (error) {
+      refused(alarm, error);
+    }
+  }
+  // A composite alarm may name another: each round creates those whose children all exist.
+  let pending = ofType(resources, 'AWS::CloudWatch::CompositeAlarm');
+  while (pending.length > 0) {
+    const failures = new Map<LoadedResource, unknown>();
+    for (const alarm of pending) {
+      try {
+        cloudWatch.putCompositeAlarm(
+          readCloudWatchRequest(putCompositeAlarmRequest, {
+            ...alarm.properties,
+            AlarmName: alarm.physicalId,
+          }),
+        );
+      } catch (error) {
+        failures.set(alarm, error);
+      }
+    }
+    if (failures.size === pending.length) {
+      for (const [alarm, error] of failures) refused(alarm, error);
+      break;
+    }
+    pending = [...failures.keys()];
+  }
+  for (const dashboard of ofType(resources, 'AWS::CloudWatch::Dashboard')) {
+    try {
+      cloudWatch.putDashboard({
+        DashboardName: dashboard.physicalId,
+        DashboardBody: asString(dashboard.properties.DashboardBody) ?? '',
+      });
+    } catch (error) {
+      refused(dashboard, error);
+    }
+  }
+  return { alarms: cloudWatch.alarmNames(), dashboards: cloudWatch.dashboardNames(), unsupported };
 }
 
 // ---- Step Functions ---------------------------------------------------------------------------------

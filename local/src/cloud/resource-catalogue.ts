@@ -28,6 +28,11 @@ export const EMULATED_TYPES: ReadonlySet<string> = new Set([
   'AWS::ServiceDiscovery::HttpNamespace',
   'AWS::ServiceDiscovery::Service',
   'AWS::ServiceDiscovery::Instance',
+  'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::CompositeAlarm',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::SNS::Topic',
+  'AWS::SNS::Subscription',
 ]);
 
 /** Types that exist on AWS but change nothing in how the system behaves locally, and why. */
@@ -39,8 +44,7 @@ export const ACCEPTED_WITHOUT_EFFECT: Readonly<Record<string, string>> = {
   'AWS::SQS::QueuePolicy': 'resource policies are not enforced locally',
   'AWS::Events::EventBusPolicy': 'resource policies are not enforced locally',
   'AWS::Logs::LogGroup': 'function logs go to the console and /_local/invocations',
-  'AWS::CloudWatch::Alarm': 'no metrics are collected locally',
-  'AWS::CloudWatch::Dashboard': 'no metrics are collected locally',
+  'AWS::SNS::TopicPolicy': 'resource policies are not enforced locally',
   'AWS::CDK::Metadata': 'CDK bookkeeping',
   'AWS::ApiGateway::Account': 'API Gateway account settings (CloudWatch role)',
   'AWS::WAFv2::WebACL': 'AWS WAF is not emulated: requests reach the API unfiltered',

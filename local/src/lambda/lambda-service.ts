@@ -114,6 +114,8 @@ export interface LambdaServiceOptions {
   readonly functionLogSize?: number;
   /** Records X-Ray segments of every invocation and gives each its `_X_AMZN_TRACE_ID`. */
   readonly tracer?: InvocationTracer;
+  /** Told of every invocation record as it is kept (the local cloud's Lambda metrics). */
+  readonly onInvocationRecord?: (record: InvocationRecord) => void;
 }
 
 export interface InvocationDetails extends InvokeOptions {
@@ -632,6 +634,7 @@ export class LambdaService implements LambdaInvoker {
 
   private record(record: InvocationRecord): void {
     this.history.push(record);
+    this.options.onInvocationRecord?.(record);
   }
 }
 

@@ -67,6 +67,8 @@ export interface SqsEngineOptions {
   readonly endpointUrl: () => string;
   /** Milliseconds since the epoch; injected so tests can move time. */
   readonly now?: () => number;
+  /** Told of every message stored by a send (the local cloud's `NumberOfMessagesSent`). */
+  readonly onMessageSent?: (queueName: string) => void;
 }
 
 export interface SqsSendOptions {
@@ -241,10 +243,12 @@ export class SqsEngine implements JsonProtocolService {
   /** FIFO sequence numbers grow across the engine, as AWS's grow across a queue: only their order matters. */
   private lastSequenceNumber = 10_000_000_000_000_000_000n;
   private closed = false;
+  private readonly onMessageSent: ((queueName: string) => void) | undefined;
 
   constructor(options: SqsEngineOptions) {
     this.endpointUrl = options.endpointUrl;
     this.now = options.now ?? Date.now;
+    this.onMessageSent = options.onMessageSent;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -426,6 +430,16 @@ export class SqsEngine implements JsonProtocolService {
       else notVisible += 1;
     }
     return { visible, notVisible, delayed };
+  }
+
+  /** The age in seconds of the oldest message kept (received or not, delayed ones too), 0 when empty. */
+  oldestMessageAgeSeconds(queue: string): number {
+    const state = this.resolve(queue);
+    const now = this.now();
+    this.expire(state, now);
+    let oldest = now;
+    for (const message of state.messages.values()) oldest = Math.min(oldest, message.sentTimestamp);
+    return Math.max(0, Math.floor((now - oldest) / 1000));
   }
 
   /**
@@ -937,6 +951,7 @@ export class SqsEngine implements JsonProtocolService {
     }
     if (delay === 0) this.notify(state.name);
     else this.scheduleWake(state.name);
+    this.onMessageSent?.(state.name);
     return { messageId: message.messageId, ...digests, ...(sequenceNumber ? { sequenceNumber } : {}) };
   }
 

@@ -38,6 +38,15 @@ export interface StepFunctionsEngineOptions {
   readonly maxClosedExecutions?: number;
   /** Records a segment per execution, as Step Functions does for machines with tracing on. */
   readonly traceRecorder?: TraceRecorder;
+  /** Told when an execution starts and when it ends (the local cloud's `AWS/States` metrics). */
+  readonly onExecutionEvent?: (event: ExecutionEvent) => void;
+}
+
+/** An execution starting (`STARTED`) or ending in its final status. */
+export interface ExecutionEvent {
+  readonly stateMachineArn: string;
+  readonly executionArn: string;
+  readonly status: 'STARTED' | Exclude<ExecutionStatus, 'RUNNING'>;
 }
 
 export interface StateMachineSpec {
@@ -113,6 +122,7 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
   private readonly maxClosedExecutions: number;
   private executionsEvictedCount = 0;
   private readonly traceRecorder?: TraceRecorder;
+  private readonly onExecutionEvent?: (event: ExecutionEvent) => void;
 
   constructor(options: StepFunctionsEngineOptions) {
     this.dynamoDb =
@@ -134,6 +144,7 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
     });
     this.maxClosedExecutions = options.maxClosedExecutions ?? 1000;
     this.traceRecorder = options.traceRecorder;
+    this.onExecutionEvent = options.onExecutionEvent;
   }
 
   // ---- The local cloud's API ----------------------------------------------------------------------
@@ -484,6 +495,15 @@ export class StepFunctionsEngine implements JsonProtocolService, StateMachineSta
     this.executionsByArn.set(executionArn, execution);
     this.dropOldExecutions();
     execution.start();
+    const observe = this.onExecutionEvent;
+    if (observe) {
+      observe({ stateMachineArn: machine.arn, executionArn, status: 'STARTED' });
+      void execution.done.then(() => {
+        if (execution.status !== 'RUNNING') {
+          observe({ stateMachineArn: machine.arn, executionArn, status: execution.status });
+        }
+      });
+    }
     if (segment) {
       void execution.done.then(() =>
         segment.end({
