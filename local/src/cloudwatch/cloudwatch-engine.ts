@@ -57,6 +57,8 @@ import { checkStatistic, isBasicStatistic, statisticOf } from './statistics';
 export const DEFAULT_PERIOD_SCALE = 1 / 60;
 /** No alarm is evaluated more often than this, whatever its scaled period. */
 const MIN_EVALUATION_INTERVAL_MS = 100;
+/** How late a datapoint may be recorded and still count in its window. */
+const MAX_LATENESS_MS = 250;
 const HISTORY_SIZE = 5_000;
 const LIST_METRICS_PAGE = 500;
 const DESCRIBE_ALARMS_PAGE = 50;
@@ -717,7 +719,10 @@ export class CloudWatchEngine {
     const windowMs = alarm.period * 1000 * this.periodScale;
     const now = this.clock();
     const count = alarm.request.EvaluationPeriods;
-    const starts = Array.from({ length: count }, (_, index) => now - (count - index) * windowMs);
+    // The windows end a little before now, as CloudWatch waits for late datapoints: a datapoint stamped
+    // just before an evaluation and recorded just after it still falls in a window evaluated later.
+    const end = now - Math.min(windowMs / 4, MAX_LATENESS_MS);
+    const starts = Array.from({ length: count }, (_, index) => end - (count - index) * windowMs);
     const values = this.windowValues(alarm, starts, windowMs);
     const result = evaluateAlarm({
       values,

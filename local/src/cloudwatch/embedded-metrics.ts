@@ -14,9 +14,12 @@ const isRecord = (value: unknown): value is Json =>
 
 /** The datapoints an EMF line carries; empty for any other line or a malformed envelope. */
 export function parseEmfLine(line: string, receivedAtMs: number = Date.now()): MetricDatumInput[] {
-  const start = line.indexOf('{"_aws"');
-  const text = start >= 0 ? line.slice(start) : line.trim();
-  if (!text.startsWith('{') || !text.includes('"_aws"')) return [];
+  if (!line.includes('"_aws"')) return [];
+  // The document may follow a log prefix (`<time>\t<request id>\tINFO\t`); Powertools writes `_aws` first.
+  const envelopeFirst = line.indexOf('{"_aws"');
+  const start = envelopeFirst >= 0 ? envelopeFirst : line.indexOf('{');
+  if (start < 0) return [];
+  const text = line.slice(start);
   let document: unknown;
   try {
     document = JSON.parse(text);

@@ -14,18 +14,26 @@ const dimension = (Name: string, Value: string): Dimension => ({ Name, Value });
 
 /**
  * `Invocations`, `Errors`, `Throttles` and `Duration` of one invocation record, by `FunctionName`,
- * `FunctionName`+`Resource` and `FunctionName`+`Resource`+`ExecutedVersion` (every qualifier runs
- * `$LATEST` locally). As on AWS, a throttled request counts in `Throttles` only, and `Errors` is 0 for an
+ * `FunctionName`+`Resource` (`<name>:<alias or version>` when one was invoked) and
+ * `FunctionName`+`Resource`+`ExecutedVersion` (`$LATEST`: every qualifier runs it locally). As on AWS, a throttled request counts in `Throttles` only, and `Errors` is 0 for an
  * invocation that succeeded, so its Average is the error rate.
  */
 export function recordInvocation(store: MetricStore, record: InvocationRecord): void {
   if (record.outcome === 'abandoned') return;
-  const timestampMs = Date.parse(record.startedAt);
+  // Stamped when the record is kept (the invocation's end), not at its start as on AWS: an alarm window
+  // already evaluated would never see a datapoint stamped in it after the fact.
+  const timestampMs = Date.now();
   const name = record.functionName;
+  // `Resource` names the alias or version invoked, as on AWS; what ran is always `$LATEST` locally.
+  const resource = record.qualifier === undefined ? name : `${name}:${record.qualifier}`;
   const dimensionSets = [
     [dimension('FunctionName', name)],
-    [dimension('FunctionName', name), dimension('Resource', name)],
-    [dimension('FunctionName', name), dimension('Resource', name), dimension('ExecutedVersion', '$LATEST')],
+    [dimension('FunctionName', name), dimension('Resource', resource)],
+    [
+      dimension('FunctionName', name),
+      dimension('Resource', resource),
+      dimension('ExecutedVersion', '$LATEST'),
+    ],
   ];
   const put = (metricName: string, value: number, unit: string): void => {
     for (const dimensions of dimensionSets) {

@@ -39,6 +39,8 @@ export interface InvocationRecord {
   /** `abandoned`: its caller gave up while it waited for the local machine; it never ran. */
   readonly outcome: 'success' | 'error' | 'timeout' | 'throttled' | 'abandoned';
   readonly errorType?: string;
+  /** The version or alias the caller named, if any (every qualifier runs `$LATEST` locally). */
+  readonly qualifier?: string;
 }
 
 export interface FunctionWorkerPoolOptions {
@@ -669,6 +671,7 @@ export class FunctionWorkerPool {
       ...(initDurationMs === undefined ? {} : { initDurationMs }),
       outcome,
       ...(errorType === undefined ? {} : { errorType }),
+      ...qualifierOf(request.invokedFunctionArn),
     });
   }
 
@@ -687,4 +690,10 @@ export class FunctionWorkerPool {
       `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.memorySize} MB${init}\t`,
     ];
   }
+}
+
+/** The qualifier of `arn:aws:lambda:<region>:<account>:function:<name>:<qualifier>`, as a record member. */
+function qualifierOf(invokedFunctionArn: string | undefined): { qualifier?: string } {
+  const qualifier = invokedFunctionArn?.split(':')[7];
+  return qualifier === undefined || qualifier === '' || qualifier === '$LATEST' ? {} : { qualifier };
 }

@@ -94,6 +94,17 @@ describe('parseEmfLine', () => {
     ]);
   });
 
+  it('reads a document whose envelope is not its first member', () => {
+    // Prepare
+    const line = `INFO\t{"M":4,"_aws":{"Timestamp":7,"CloudWatchMetrics":[{"Namespace":"N","Dimensions":[[]],"Metrics":[{"Name":"M"}]}]}}`;
+
+    // Act
+    const data = parseEmfLine(line);
+
+    // Assess
+    expect(data.map((datum) => [datum.metricName, datum.values, datum.timestampMs])).toEqual([['M', [4], 7]]);
+  });
+
   it.each([
     ['a plain log line', 'order placed'],
     ['JSON without an envelope', '{"level":"INFO","message":"x"}'],

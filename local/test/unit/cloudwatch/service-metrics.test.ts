@@ -41,10 +41,14 @@ describe('service metrics', () => {
     recordInvocation(store, { ...record, outcome: 'error', errorType: 'Error' });
     recordInvocation(store, { ...record, outcome: 'timeout' });
     recordInvocation(store, { ...record, outcome: 'throttled' });
+    recordInvocation(store, { ...record, outcome: 'success', qualifier: 'live' });
 
     // Assess
     const byName = [{ Name: 'FunctionName', Value: 'pay' }];
-    expect(sum(store, 'AWS/Lambda', 'Invocations', byName)).toBe(3);
+    expect(sum(store, 'AWS/Lambda', 'Invocations', byName)).toBe(4);
+    expect(
+      sum(store, 'AWS/Lambda', 'Invocations', [...byName, { Name: 'Resource', Value: 'pay:live' }]),
+    ).toBe(1);
     expect(sum(store, 'AWS/Lambda', 'Errors', byName)).toBe(2);
     expect(sum(store, 'AWS/Lambda', 'Throttles', byName)).toBe(1);
     expect(sum(store, 'AWS/Lambda', 'Errors', [...byName, { Name: 'Resource', Value: 'pay' }])).toBe(2);
