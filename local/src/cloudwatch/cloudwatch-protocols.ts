@@ -1,7 +1,9 @@
 /**
  * The two protocols of the CloudWatch API, over one engine: AWS JSON 1.0 (`X-Amz-Target:
  * GraniteServiceVersion20100801.<Operation>`, query-compatible errors), which `@aws-sdk/client-cloudwatch`
- * speaks, and AWS Query (`Action=…&Version=2010-08-01`, answered in XML), which the AWS CLI speaks.
+ * and the AWS CLI (botocore 1.43) speak, and AWS Query (`Action=…&Version=2010-08-01`, answered in XML),
+ * which older SDKs and CLIs speak. Smithy RPC v2 CBOR, which CloudWatch also offers, is not served: no
+ * client of this project sends it.
  */
 import {
   AwsServiceError,

@@ -257,7 +257,7 @@ test('the function’s EMF values and the service metrics are queried like Cloud
   });
 });
 
-test('a message published to the topic with the SDK reaches the subscribed queue', async () => {
+test('a message published to the topic with the SDK reaches the subscribed queue and function', async () => {
   // Prepare
   const { Subscriptions } = await sns.send(
     new ListSubscriptionsByTopicCommand({ TopicArn: outputs.TopicArn }),
@@ -269,11 +269,53 @@ test('a message published to the topic with the SDK reaches the subscribed queue
   );
 
   // Assess
-  expect(Subscriptions).toEqual([expect.objectContaining({ Protocol: 'sqs', TopicArn: outputs.TopicArn })]);
+  expect(Subscriptions?.map((subscription) => subscription.Protocol).sort()).toEqual(['lambda', 'sqs']);
   const drill = await notification(
     (notifications) =>
       notifications.find((item) => (item as Notification & { MessageId: string }).MessageId === MessageId),
     'the published message',
   );
   expect(drill).toMatchObject({ Subject: 'drill', Message: 'a drill, not an alarm' });
+});
+
+test('the /_local endpoints show the alarms, the metrics and the deliveries', async () => {
+  // Prepare
+  const local = async <T>(path: string): Promise<T> =>
+    (await (await fetch(`${cloud.apiUrl}${path}`)).json()) as T;
+
+  // Act
+  const { alarms } = await local<{ alarms: { name: string; type: string }[] }>('/_local/alarms');
+  const { metrics } = await local<{ metrics: { namespace: string; metricName: string }[] }>(
+    '/_local/metrics',
+  );
+  const { deliveries } = await eventually(
+    async () => {
+      const listed = await local<{ deliveries: { protocol: string; outcome: string }[] }>(
+        '/_local/notifications',
+      );
+      return listed.deliveries.some((delivery) => delivery.protocol === 'lambda') ? listed : undefined;
+    },
+    { what: 'a delivery to the function' },
+  );
+  const invocations = await eventually(
+    async () => {
+      const listed = await local<{
+        invocations: { functionName: string; trigger: string; outcome: string }[];
+      }>('/_local/invocations');
+      return listed.invocations.some((invocation) => invocation.functionName === 'fixture-pager')
+        ? listed.invocations
+        : undefined;
+    },
+    { what: 'the function invoked by SNS' },
+  );
+
+  // Assess
+  expect(alarms).toContainEqual(expect.objectContaining({ name: COMPOSITE_ALARM, type: 'CompositeAlarm' }));
+  expect(metrics).toContainEqual(
+    expect.objectContaining({ namespace: 'FixtureShop', metricName: 'CheckoutFailed' }),
+  );
+  expect(deliveries.filter((delivery) => delivery.outcome !== 'delivered')).toEqual([]);
+  expect(invocations).toContainEqual(
+    expect.objectContaining({ functionName: 'fixture-pager', trigger: 'sns', outcome: 'success' }),
+  );
 });
