@@ -38,20 +38,11 @@ import type { CardVaultHandlerDependencies } from './handlers/card-vault';
 import type { ChargePaymentHandlerDependencies } from './handlers/charge-payment';
 import type { GetPaymentHandlerDependencies } from './handlers/get-payment';
 import type { RefundPaymentHandlerDependencies } from './handlers/refund-payment';
+import { ACCOUNT_CHARGE_CIRCUIT, ACCOUNT_REFUND_CIRCUIT, CHARGE_CIRCUIT, REFUND_CIRCUIT } from './circuits';
 
-/**
- * The breakers' names, and their state items' keys: one circuit per compartment of the bulkhead, each
- * shared by every instance of its function. Charges failing (a hanging or failing card, a processor
- * down) open the charges' circuit only: the refunds that compensate those very sagas keep calling
- * until refunds themselves fail. One circuit for both would stay open through a run of failing charges
- * (its probe is then, most of the time, another failing charge), fail every refund fast, and park the
- * sagas with their customers' money or stock still held. See docs/patterns/bulkhead.md.
- */
-export const CHARGE_CIRCUIT = 'payment-provider';
-export const REFUND_CIRCUIT = 'payment-provider-refunds';
-/** The accounts context's payment function, guarded as the card processor is: charges apart from refunds. */
-export const ACCOUNT_CHARGE_CIRCUIT = 'accounts';
-export const ACCOUNT_REFUND_CIRCUIT = 'accounts-refunds';
+/** The breakers' names (`./circuits`), where the composition root's callers have found them. */
+export { ACCOUNT_CHARGE_CIRCUIT, ACCOUNT_REFUND_CIRCUIT, CHARGE_CIRCUIT, REFUND_CIRCUIT };
+
 /**
  * Kept free of the invocation's time beyond an attempt's timeout: enough to record the outcome, so the
  * function answers (FAILED recorded) rather than being cut off mid-retry by its own timeout.
