@@ -5,15 +5,18 @@ import type { Construct } from 'constructs';
 
 /**
  * An alarm on the first message of a queue that must stay empty (a dead-letter queue, parked sagas):
- * the largest count over a minute reaching 1; no data is not a breach.
+ * the largest count over a minute reaching 1; no data is not a breach. Named by CloudFormation unless
+ * `alarmName` is given.
  */
 export function firstMessageAlarm(
   scope: Construct,
   id: string,
   queue: sqs.IQueue,
   alarmDescription: string,
+  alarmName?: string,
 ): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
+    alarmName,
     alarmDescription,
     metric: queue.metricApproximateNumberOfMessagesVisible({
       statistic: cloudwatch.Stats.MAXIMUM,

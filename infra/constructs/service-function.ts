@@ -18,6 +18,9 @@ const SDK_CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
 /** What the bundles take instead, relative to the repository root (esbuild runs there). */
 const LAMBDA_CREDENTIALS = 'shared/aws/lambda-credentials.ts';
 
+/** The CloudWatch namespace of every function's EMF metrics (`POWERTOOLS_METRICS_NAMESPACE`). */
+export const METRICS_NAMESPACE = 'Shop';
+
 /** The repository root: `NodejsFunction` bundles from here with the project's own lockfile. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -84,7 +87,7 @@ export class ServiceFunction extends nodejs.NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.service,
-        POWERTOOLS_METRICS_NAMESPACE: 'Shop',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
         ...props.environment,
       },
