@@ -47,6 +47,19 @@ export interface AppSettings {
    * deploy to `dev` reserves nothing. @default true in `local` and `prod`, false in `dev`
    */
   readonly reservedConcurrency: boolean;
+  /**
+   * An address subscribed to the alarm topic: every alarm and guard notification (the address confirms
+   * the subscription first). @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /** The p99 latency of a route at which its alarm fires. @default 3 s (`ContextMonitoring`) */
+  readonly apiLatencyP99?: Duration;
+  /** The share of a route's requests answered 5xx, in percent, at which its alarm fires. @default 5 */
+  readonly apiServerErrorRatePercent?: number;
+  /** The share of a function's invocations that failed, in percent, at which its alarm fires. @default 5 */
+  readonly functionErrorRatePercent?: number;
+  /** The age of a work queue's oldest message at which its alarm fires. @default 30 minutes */
+  readonly queueMessageAge?: Duration;
 }
 
 /** `local` and `dev` run the sandbox card processor; `prod` a real one (docs/deploying.md). */
@@ -69,7 +82,7 @@ const APP_NAME = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 export type SagaStyle = 'orchestrated' | 'choreographed';
 export const SAGA_STYLES: readonly SagaStyle[] = ['orchestrated', 'choreographed'];
 
-/** The context keys, each a whole number but the saga style; absent keys keep the stacks' defaults. */
+/** The context keys, each a whole number unless said otherwise; absent keys keep the stacks' defaults. */
 export const SETTINGS_CONTEXT_KEYS = {
   approvalThresholdCents: 'shop:approvalThresholdCents',
   approvalDeadlineSeconds: 'shop:approvalDeadlineSeconds',
@@ -90,6 +103,14 @@ export const SETTINGS_CONTEXT_KEYS = {
   discoveryCacheTtlSeconds: 'shop:discoveryCacheTtlSeconds',
   settingsReadQuorum: 'shop:settingsReadQuorum',
   settingsWriteQuorum: 'shop:settingsWriteQuorum',
+  apiLatencyP99Ms: 'shop:apiLatencyP99Ms',
+  /** At most 100. */
+  apiServerErrorRatePercent: 'shop:apiServerErrorRatePercent',
+  /** At most 100. */
+  functionErrorRatePercent: 'shop:functionErrorRatePercent',
+  queueMessageAgeSeconds: 'shop:queueMessageAgeSeconds',
+  /** Not a number: an email address. */
+  alarmEmail: 'shop:alarmEmail',
   /** Not a number: `orchestrated` or `choreographed`. */
   sagaStyle: 'shop:sagaStyle',
   /** Not a number: `local`, `dev` or `prod`. */
@@ -130,6 +151,27 @@ export function appSettings(node: Node): AppSettings {
     }
     return value as T;
   };
+  const percent = (key: string): number | undefined => {
+    const value = whole(key);
+    if (value !== undefined && value > 100) {
+      throw new Error(`Context ${key} is a percentage: a whole number from 1 to 100, not ${value}.`);
+    }
+    return value;
+  };
+  const email = (key: string): string | undefined => {
+    const value: unknown = node.tryGetContext(key);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+      throw new Error(
+        `Context ${key} must be an email address (e.g. ops@example.com), not ${JSON.stringify(value)}.`,
+      );
+    }
+    return value;
+  };
+  const millis = (key: string): Duration | undefined => {
+    const value = whole(key);
+    return value === undefined ? undefined : Duration.millis(value);
+  };
   const stage = oneOf(SETTINGS_CONTEXT_KEYS.stage, STAGES) ?? 'dev';
   const name: unknown = node.tryGetContext(SETTINGS_CONTEXT_KEYS.name) ?? DEFAULT_APP_NAME;
   if (typeof name !== 'string' || !APP_NAME.test(name)) {
@@ -160,5 +202,10 @@ export function appSettings(node: Node): AppSettings {
     discoveryCacheTtl: seconds(SETTINGS_CONTEXT_KEYS.discoveryCacheTtlSeconds),
     settingsReadQuorum: whole(SETTINGS_CONTEXT_KEYS.settingsReadQuorum),
     settingsWriteQuorum: whole(SETTINGS_CONTEXT_KEYS.settingsWriteQuorum),
+    alarmEmail: email(SETTINGS_CONTEXT_KEYS.alarmEmail),
+    apiLatencyP99: millis(SETTINGS_CONTEXT_KEYS.apiLatencyP99Ms),
+    apiServerErrorRatePercent: percent(SETTINGS_CONTEXT_KEYS.apiServerErrorRatePercent),
+    functionErrorRatePercent: percent(SETTINGS_CONTEXT_KEYS.functionErrorRatePercent),
+    queueMessageAge: seconds(SETTINGS_CONTEXT_KEYS.queueMessageAgeSeconds),
   };
 }

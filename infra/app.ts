@@ -3,6 +3,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { AcknowledgedChecks } from './nag/acknowledged-checks';
 import { acknowledgmentsAt } from './nag/acknowledgments';
 import { ProductionSafeguards } from './aspects/production-safeguards';
+import type { MonitoringOptions } from './constructs/context-monitoring';
 import { appSettings, DEFAULT_APP_NAME, stackPrefix } from './app-settings';
 import { AccountsStack } from './stacks/accounts-stack';
 import { ApiStageStack } from './stacks/api-stage-stack';
@@ -30,18 +31,34 @@ export function buildApp(app: App = new App()): App {
   const settings = appSettings(app.node);
   // Every stack, and every name that must be unique in an account and Region, carries the app's name.
   const prefix = stackPrefix(settings.name);
+  const thresholds = {
+    apiLatencyP99: settings.apiLatencyP99,
+    apiServerErrorRatePercent: settings.apiServerErrorRatePercent,
+    functionErrorRatePercent: settings.functionErrorRatePercent,
+    queueMessageAge: settings.queueMessageAge,
+  };
   const platform = new PlatformStack(app, `${prefix}Platform`, {
-    description: 'Order platform: event bus and public API',
+    description: 'Order platform: event bus, public API and the alarm topic',
     name: settings.name,
+    alarmEmail: settings.alarmEmail,
+    thresholds,
   });
+  // Every context's alarms and guard notify the platform's one topic (docs/patterns/monitoring.md).
+  const monitoring: MonitoringOptions = {
+    alarmTopic: platform.alarmTopic,
+    namePrefix: settings.name,
+    thresholds,
+  };
   // Identity first: the user pool and its authorizer, which the other contexts' routes build on.
   const users = new UsersStack(app, `${prefix}Users`, {
+    monitoring,
     description: 'Users: the Cognito user pool, registration (UserRegistered) and GET /users/me',
     api: platform.api,
     bus: platform.bus,
     userPoolName: `${settings.name}-users`,
   });
   const inventory = new InventoryStack(app, `${prefix}Inventory`, {
+    monitoring,
     description: 'Inventory: products, stock and reservations, on the shared API and bus',
     api: platform.api,
     bus: platform.bus,
@@ -50,11 +67,13 @@ export function buildApp(app: App = new App()): App {
     apiUrl: platform.apiUrl,
   });
   const accounts = new AccountsStack(app, `${prefix}Accounts`, {
+    monitoring,
     description: 'Accounts: money accounts, deposits, transfers under optimistic locking, and ledgers',
     api: platform.api,
     authorizer: users.authorizer,
   });
   const payments = new PaymentsStack(app, `${prefix}Payments`, {
+    monitoring,
     description:
       'Payments: charges and refunds at the card processor or from an account, behind circuit breakers',
     api: platform.api,
@@ -78,11 +97,13 @@ export function buildApp(app: App = new App()): App {
     settings.stage === 'prod'
       ? undefined
       : new PaymentProviderStack(app, `${prefix}PaymentProvider`, {
+          monitoring,
           description: 'Simulated external card processor (test tokens), with its own REST API and ledger',
           hangTime: settings.providerHangTime,
           processorService: payments.processorService,
         });
   const orders = new OrdersStack(app, `${prefix}Orders`, {
+    monitoring,
     description:
       'Orders: event-sourced commands, outbox, projection, queries and the orchestrated PlaceOrder saga',
     api: platform.api,
@@ -107,6 +128,7 @@ export function buildApp(app: App = new App()): App {
     },
   });
   const settingsStore = new SettingsStack(app, `${prefix}Settings`, {
+    monitoring,
     description: 'Settings: shared settings and feature flags over three replica tables, with read repair',
     api: platform.api,
     authorizer: users.authorizer,

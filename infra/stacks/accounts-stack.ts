@@ -2,11 +2,18 @@ import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, St
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
+import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
+import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { ServiceFunction } from '../constructs/service-function';
 
 export interface AccountsStackProps extends StackProps {
+  /**
+   * Where the context's alarms notify, the prefix of their names, and their limits.
+   * @default a topic of the context's own, the prefix `shop`, ContextMonitoring's limits
+   */
+  readonly monitoring?: MonitoringOptions;
   /** The platform's public REST API; the accounts routes are added to it from this stack. */
   readonly api: apigateway.IRestApi;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
@@ -41,6 +48,8 @@ const ACCOUNT_PAYMENTS_TIMEOUT = Duration.seconds(5);
  * in this stack, on the API imported by id (as the other contexts' do); `ApiStageStack` deploys them.
  */
 export class AccountsStack extends Stack {
+  /** The context's dashboard, alarms and guard (docs/patterns/monitoring.md). */
+  public readonly monitoring: ContextMonitoring;
   /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
   public readonly routes: ContextRoutes;
   /** Accounts, ledger entries, transfers and claimed request keys: `functions/accounts/adapters/account-items.ts`. */
@@ -126,6 +135,17 @@ export class AccountsStack extends Stack {
         },
       ],
     });
+
+    this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    this.monitoring.monitorFunctions(
+      this.openAccountFunction,
+      this.getAccountFunction,
+      this.listTransactionsFunction,
+      this.depositMoneyFunction,
+      this.transferMoneyFunction,
+      this.accountPaymentsFunction,
+    );
+    this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);
 
     new CfnOutput(this, 'AccountsTableName', { value: this.accountsTable.tableName });
   }

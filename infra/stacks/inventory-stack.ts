@@ -1,6 +1,12 @@
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ContextRoutes } from '../constructs/context-routes';
+import {
+  ContextMonitoring,
+  SAGA_STEP_ERRORS,
+  type MonitoringOptions,
+} from '../constructs/context-monitoring';
+import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -16,6 +22,11 @@ import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/paymen
 import { ServiceFunction } from '../constructs/service-function';
 
 export interface InventoryStackProps extends StackProps {
+  /**
+   * Where the context's alarms notify, the prefix of their names, and their limits.
+   * @default a topic of the context's own, the prefix `shop`, ContextMonitoring's limits
+   */
+  readonly monitoring?: MonitoringOptions;
   /** The platform's public REST API; the inventory routes are added to it from this stack. */
   readonly api: apigateway.IRestApi;
   /** The platform's bus, where inventory publishes `shop.inventory` events. */
@@ -43,6 +54,8 @@ const handler = (name: string): string => `functions/inventory/handlers/${name}.
  * this one; `ApiStageStack` deploys them.
  */
 export class InventoryStack extends Stack {
+  /** The context's dashboard, alarms and guard (docs/patterns/monitoring.md). */
+  public readonly monitoring: ContextMonitoring;
   /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
   public readonly routes: ContextRoutes;
   public readonly productsTable: ContextTable;
@@ -199,6 +212,20 @@ export class InventoryStack extends Stack {
         [INSTANCE_ATTRIBUTES.version]: '1',
       },
     });
+
+    this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    this.monitoring.monitorFunctions(
+      this.createProductFunction,
+      this.getProductFunction,
+      this.restockProductFunction,
+      this.releaseStockFunction,
+    );
+    // Their errors include the saga's business outcomes (OutOfStock, ReservationNotFound).
+    this.monitoring.monitorFunction(this.reserveStockFunction, SAGA_STEP_ERRORS);
+    this.monitoring.monitorFunction(this.commitStockFunction, SAGA_STEP_ERRORS);
+    this.monitoring.monitorOutboxRelay(this.relay);
+    this.monitoring.monitorEventConsumer(this.orderSagaConsumer);
+    this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);
 
     new CfnOutput(this, 'ProductsTableName', { value: this.productsTable.tableName });
     new CfnOutput(this, 'OutboxDeadLetterQueueUrl', { value: this.relay.deadLetterQueue.queueUrl });

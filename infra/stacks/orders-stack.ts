@@ -7,6 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -22,6 +23,12 @@ import { OutboxRelay } from '../constructs/outbox-relay';
 import { PlaceOrderSaga } from '../constructs/place-order-saga';
 import { EVENT_CONSUMER_QUEUE_URL_ENV, EventConsumer } from '../constructs/event-consumer';
 import { firstMessageAlarm } from '../constructs/queue-alarms';
+import {
+  ContextMonitoring,
+  SAGA_STEP_ERRORS,
+  type MonitoringOptions,
+} from '../constructs/context-monitoring';
+import { sharedApiStage } from './platform-stack';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
@@ -120,6 +127,11 @@ export interface OrdersStackProps extends StackProps {
   readonly sagaStyle?: SagaStyle;
   /** The SSM parameter of the saga style: one per copy of the app. @default SAGA_STYLE_PARAMETER_NAME */
   readonly sagaStyleParameterName?: string;
+  /**
+   * Where the context's alarms notify, the prefix of their names, and their limits.
+   * @default a topic of the context's own, the prefix `shop`, ContextMonitoring's limits
+   */
+  readonly monitoring?: MonitoringOptions;
 }
 
 /** Where the deployment says which saga style new orders use; read by `POST /orders`, cached 5 s. */
@@ -180,6 +192,12 @@ export class OrdersStack extends Stack {
   public readonly deadlineScheduleGroup: scheduler.ScheduleGroup;
   /** Deadlines Scheduler could not deliver after its retries. */
   public readonly deadlineDeadLetterQueue: sqs.Queue;
+  /** A message on the saga-start dead-letter queue: an orchestrated order whose saga did not start. */
+  public readonly sagaStartDeadLetterAlarm: cloudwatch.Alarm;
+  /** A message on the projection dead-letter queue: an event the read model lacks. */
+  public readonly projectionDeadLetterAlarm: cloudwatch.Alarm;
+  /** The context's dashboard, alarms and guard (docs/patterns/monitoring.md). */
+  public readonly monitoring: ContextMonitoring;
 
   constructor(scope: Construct, id: string, props: OrdersStackProps) {
     super(scope, id, props);
@@ -343,7 +361,7 @@ export class OrdersStack extends Stack {
         }),
       ],
     });
-    firstMessageAlarm(
+    this.sagaStartDeadLetterAlarm = firstMessageAlarm(
       this,
       'SagaStartDeadLetterAlarm',
       this.sagaStartDeadLetterQueue,
@@ -432,7 +450,7 @@ export class OrdersStack extends Stack {
     this.projectorFunction.addEventSource(
       new eventSources.SqsEventSource(this.projectionQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );
-    firstMessageAlarm(
+    this.projectionDeadLetterAlarm = firstMessageAlarm(
       this,
       'ProjectionDeadLetterAlarm',
       this.projectionDeadLetterQueue,
@@ -520,6 +538,58 @@ export class OrdersStack extends Stack {
         { path: '/users/me/orders', method: 'GET', handler: this.listUserOrdersFunction },
       ],
     });
+
+    this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    this.monitoring.monitorFunctions(
+      this.createOrderFunction,
+      this.cancelOrderFunction,
+      this.shipOrderFunction,
+      this.decideApprovalFunction,
+      this.requestApprovalFunction,
+      this.cancelOrderSagaFunction,
+      this.startOrderSagaFunction,
+      this.getOrderFunction,
+      this.listUserOrdersFunction,
+      this.getOrderEventsFunction,
+      this.projectorFunction,
+    );
+    // Their errors include the saga's business outcomes (OrderCancelled, OrderNotConfirmable).
+    this.monitoring.monitorFunction(this.ensureOrderActiveFunction, SAGA_STEP_ERRORS);
+    this.monitoring.monitorFunction(this.confirmOrderFunction, SAGA_STEP_ERRORS);
+    this.monitoring.monitorStateMachine(
+      this.placeOrderSaga.stateMachine,
+      this.placeOrderSaga.failedExecutionsAlarm,
+    );
+    this.monitoring.monitorDeadLetterQueue(
+      this.placeOrderSaga.parkedSagasQueue,
+      'PlaceOrder sagas parked',
+      this.placeOrderSaga.parkedSagasAlarm,
+    );
+    this.monitoring.monitorDeadLetterQueue(
+      this.sagaStartDeadLetterQueue,
+      'Orchestrated sagas not started',
+      this.sagaStartDeadLetterAlarm,
+    );
+    this.monitoring.monitorOutboxRelay(this.relay);
+    this.monitoring.monitorWorkQueue(this.projectionQueue, 'Events waiting for the read model projector');
+    this.monitoring.monitorDeadLetterQueue(
+      this.projectionDeadLetterQueue,
+      'Events not projected',
+      this.projectionDeadLetterAlarm,
+    );
+    this.monitoring.monitorEventConsumer(this.orderSagaConsumer);
+    this.monitoring.monitorDeadLetterQueue(
+      this.deadlineDeadLetterQueue,
+      "Choreographed orders' deadlines Scheduler could not deliver: their orders wait for no deadline",
+    );
+    this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);
+    this.monitoring.addBusinessMetrics(
+      'Inventory discovery (sum, 5 min)',
+      ['DiscoveryCalls', 'DiscoveryFailures'],
+      {
+        discoveredService: props.inventoryService.serviceName,
+      },
+    );
 
     new CfnOutput(this, 'EventStoreTableName', { value: this.eventStore.tableName });
     new CfnOutput(this, 'ReadModelTableName', { value: this.readModel.tableName });

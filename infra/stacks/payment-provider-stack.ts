@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { INSTANCE_ATTRIBUTES } from '../../shared/discovery/service-instance';
 import { ApiStageLogging } from '../constructs/api-stage-logging';
 import { ServiceFunction } from '../constructs/service-function';
+import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
 
 export interface PaymentProviderStackProps extends StackProps {
   /**
@@ -21,6 +22,11 @@ export interface PaymentProviderStackProps extends StackProps {
    * @default - not registered
    */
   readonly processorService?: servicediscovery.IService;
+  /**
+   * Where the sandbox's alarms notify, the prefix of their names, and their limits.
+   * @default a topic of the sandbox's own, the prefix `shop`, ContextMonitoring's limits
+   */
+  readonly monitoring?: MonitoringOptions;
 }
 
 /** The sandbox's two instances: two stages of its API, standing for two zones. */
@@ -63,6 +69,8 @@ export class PaymentProviderStack extends Stack {
   public readonly hangTime: Duration;
   /** The second instance's stage (`zone-b`); the first is the API's deployment stage, `prod`. */
   public readonly zoneBStage: apigateway.Stage;
+  /** The sandbox's dashboard, alarms and guard, as a context's (docs/patterns/monitoring.md). */
+  public readonly monitoring: ContextMonitoring;
 
   constructor(scope: Construct, id: string, props: PaymentProviderStackProps = {}) {
     super(scope, id, props);
@@ -190,6 +198,21 @@ export class PaymentProviderStack extends Stack {
           [INSTANCE_ATTRIBUTES.version]: '1',
         },
       });
+    }
+
+    this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    this.monitoring.monitorFunctions(
+      this.createChargeFunction,
+      this.createRefundFunction,
+      this.getChargeFunction,
+      this.listChargesFunction,
+    );
+    // tok_timeout holds its answer for the hang on purpose: only a latency beyond it is the sandbox's own.
+    const latencyP99 = Duration.millis(
+      Math.max(props.monitoring?.thresholds?.apiLatencyP99?.toMilliseconds() ?? 3_000, hangMs + 2_000),
+    );
+    for (const { stageName } of PROVIDER_INSTANCES) {
+      this.monitoring.monitorApiStage({ apiName: this.api.restApiName, stageName }, latencyP99);
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });

@@ -16,16 +16,33 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
+import {
+  ContextMonitoring,
+  SAGA_STEP_ERRORS,
+  type MonitoringOptions,
+} from '../constructs/context-monitoring';
+import { sharedApiStage } from './platform-stack';
 import { ServiceFunction } from '../constructs/service-function';
 import { EventConsumer } from '../constructs/event-consumer';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inventory-events';
 import { ORDERS_EVENT_SOURCE } from '../../functions/orders/contracts/order-events';
 import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
+import {
+  ACCOUNT_CHARGE_CIRCUIT,
+  ACCOUNT_REFUND_CIRCUIT,
+  CHARGE_CIRCUIT,
+  REFUND_CIRCUIT,
+} from '../../functions/payments/circuits';
 import { CARD_TOKEN_KEY_PREFIX } from '../../functions/payments/contracts/card-vault';
 import { INSTANCE_ATTRIBUTES } from '../../shared/discovery/service-instance';
 
 export interface PaymentsStackProps extends StackProps {
+  /**
+   * Where the context's alarms notify, the prefix of their names, and their limits.
+   * @default a topic of the context's own, the prefix `shop`, ContextMonitoring's limits
+   */
+  readonly monitoring?: MonitoringOptions;
   /** The platform's public REST API; `GET /payments/{orderId}` is added to it from this stack. */
   readonly api: apigateway.IRestApi;
   /**
@@ -150,6 +167,8 @@ const MAX_PROVIDER_TIMEOUT = Duration.seconds(3);
  * (functions/payments/application/provider-policy.ts).
  */
 export class PaymentsStack extends Stack {
+  /** The context's dashboard, alarms and guard (docs/patterns/monitoring.md). */
+  public readonly monitoring: ContextMonitoring;
   /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
   public readonly routes: ContextRoutes;
   public readonly paymentsTable: dynamodb.Table;
@@ -365,6 +384,48 @@ export class PaymentsStack extends Stack {
       authorizer: props.authorizer,
       routes: [{ path: '/payments/{orderId}', method: 'GET', handler: this.getPaymentFunction }],
     });
+
+    this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    this.monitoring.monitorFunctions(this.getPaymentFunction, this.cardVaultFunction);
+    // Their errors include the saga's business outcomes (PaymentDeclined, PaymentProviderUnavailable).
+    this.monitoring.monitorFunction(this.chargePaymentFunction, SAGA_STEP_ERRORS);
+    this.monitoring.monitorFunction(this.refundPaymentFunction, SAGA_STEP_ERRORS);
+    this.monitoring.monitorOutboxRelay(this.relay);
+    this.monitoring.monitorEventConsumer(this.orderSagaConsumer);
+    this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);
+    this.monitoring.monitorCircuit(
+      CHARGE_CIRCUIT,
+      'charges fail fast; orchestrated orders wait for the card processor.',
+    );
+    this.monitoring.monitorCircuit(REFUND_CIRCUIT, 'refunds fail fast; compensations wait, or park.');
+    this.monitoring.monitorCircuit(ACCOUNT_CHARGE_CIRCUIT, 'charges from accounts fail fast.');
+    this.monitoring.monitorCircuit(
+      ACCOUNT_REFUND_CIRCUIT,
+      'refunds to accounts fail fast; compensations wait, or park.',
+    );
+    this.monitoring.addBusinessMetrics('Card processor calls (sum, 5 min)', [
+      'ProviderCalls',
+      'ProviderRetries',
+      'ProviderInstanceDown',
+    ]);
+    this.monitoring.addBusinessMetrics('Charges (sum, 5 min)', [
+      'ChargeCaptured',
+      'ChargeDeclined',
+      'ChargeProviderUnavailable',
+      'ChargeFailed',
+    ]);
+    this.monitoring.addBusinessMetrics('Refunds (sum, 5 min)', [
+      'RefundCompleted',
+      'RefundIssued',
+      'RefundFailed',
+    ]);
+    this.monitoring.addBusinessMetrics(
+      'Card processor discovery (sum, 5 min)',
+      ['DiscoveryCalls', 'DiscoveryFailures'],
+      {
+        discoveredService: CARD_PROCESSOR_SERVICE,
+      },
+    );
 
     new CfnOutput(this, 'PaymentsTableName', { value: this.paymentsTable.tableName });
     new CfnOutput(this, 'CircuitBreakerTableName', { value: this.circuitBreakerTable.tableName });

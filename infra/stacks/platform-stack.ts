@@ -5,6 +5,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
+import { AlarmTopic } from '../constructs/alarm-topic';
+import {
+  type ApiMonitoringTarget,
+  ContextMonitoring,
+  type MonitoringThresholds,
+} from '../constructs/context-monitoring';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { ServiceFunction } from '../constructs/service-function';
 
@@ -14,10 +20,22 @@ export interface PlatformStackProps extends StackProps {
    * the app in an account and Region. @default 'shop'
    */
   readonly name?: string;
+  /**
+   * An address subscribed to the alarm topic (it confirms the subscription first).
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /** The platform's alarms' limits. @default ContextMonitoring's defaults */
+  readonly thresholds?: MonitoringThresholds;
 }
 
 /** The one stage of the shop's API (`ApiStageStack`). */
 export const API_STAGE_NAME = 'prod';
+
+/** The shop API's stage, as its CloudWatch metrics name it: what a context's route alarms watch. */
+export function sharedApiStage(api: apigateway.IRestApi): ApiMonitoringTarget {
+  return { apiName: api.restApiName, stageName: API_STAGE_NAME };
+}
 
 /**
  * What every bounded context builds on: the `shop` event bus and the public REST API (REST v1, so the
@@ -41,6 +59,13 @@ export class PlatformStack extends Stack {
   /** Probes every instance's `healthUrl` and sets its custom health status in the namespace. */
   public readonly healthCheckFunction: ServiceFunction;
   public readonly healthCheckRule: events.Rule;
+  /**
+   * Where every alarm of the app, and every context's guard, notify: one topic, so that an operator
+   * subscribes once (docs/patterns/monitoring.md).
+   */
+  public readonly alarmTopic: AlarmTopic;
+  /** The platform's own dashboard, alarms and guard: the health route and functions, the bus's dead letters. */
+  public readonly monitoring: ContextMonitoring;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps = {}) {
     super(scope, id, props);
@@ -91,17 +116,43 @@ export class PlatformStack extends Stack {
     );
     // A minute: EventBridge's shortest rate. An instance that stops answering is out of discovery
     // within a minute (plus Cloud Map's own delay on AWS); until then callers fail over.
+    const healthCheckDeadLetterQueue = new DeadLetterQueue(this, 'HealthCheckDeadLetterQueue');
     this.healthCheckRule = new events.Rule(this, 'HealthCheckSchedule', {
       description: 'Runs the health checker of the Cloud Map namespace',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [
         new targets.LambdaFunction(this.healthCheckFunction, {
           retryAttempts: 0,
-          deadLetterQueue: new DeadLetterQueue(this, 'HealthCheckDeadLetterQueue'),
+          deadLetterQueue: healthCheckDeadLetterQueue,
         }),
       ],
     });
 
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      topicName: `${name}-alarms`,
+      displayName: `${name} alarms`,
+      email: props.alarmEmail,
+    });
+    this.monitoring = new ContextMonitoring(this, 'Monitoring', {
+      service: 'platform',
+      namePrefix: name,
+      alarmTopic: this.alarmTopic,
+      thresholds: props.thresholds,
+    });
+    this.monitoring.monitorFunctions(health, this.healthCheckFunction);
+    this.monitoring.monitorRoutes(sharedApiStage(this.api), this.api.methods);
+    this.monitoring.monitorDeadLetterQueue(
+      healthCheckDeadLetterQueue,
+      'Scheduled health checks EventBridge could not deliver: discovery keeps stale health statuses',
+    );
+    if (this.alarmTopic.deliveryDeadLetterQueue !== undefined) {
+      this.monitoring.monitorDeadLetterQueue(
+        this.alarmTopic.deliveryDeadLetterQueue,
+        'Alarm notifications the email subscription could not deliver',
+      );
+    }
+
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'NamespaceName', { value: this.namespace.namespaceName });
     new CfnOutput(this, 'HealthCheckFunctionName', { value: this.healthCheckFunction.functionName });
     new CfnOutput(this, 'EventBusName', {

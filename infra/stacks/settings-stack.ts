@@ -13,14 +13,22 @@ import {
   REPLICA_TIMEOUT_ENV,
   WRITE_QUORUM_ENV,
 } from '../../functions/settings/config';
+import { STORE_METRICS } from '../../functions/settings/ports/store-metrics';
 import { checkedQuorum, DEFAULT_QUORUM, type Quorum } from '../../functions/settings/domain/quorum';
 import { ContextRoutes } from '../constructs/context-routes';
+import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
+import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 import { firstMessageAlarm } from '../constructs/queue-alarms';
 import { ServiceFunction } from '../constructs/service-function';
 
 export interface SettingsStackProps extends StackProps {
+  /**
+   * Where the context's alarms notify, the prefix of their names, and their limits.
+   * @default a topic of the context's own, the prefix `shop`, ContextMonitoring's limits
+   */
+  readonly monitoring?: MonitoringOptions;
   /** The platform's public REST API; the `/kv` routes are added to it from this stack. */
   readonly api: apigateway.IRestApi;
   /** Checks the caller's ID token on every route (the users stack's Cognito authorizer). */
@@ -48,6 +56,8 @@ const handler = (name: string): string => `functions/settings/handlers/${name}.h
  * See docs/patterns/read-repair.md.
  */
 export class SettingsStack extends Stack {
+  /** The context's dashboard, alarms and guard (docs/patterns/monitoring.md). */
+  public readonly monitoring: ContextMonitoring;
   /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
   public readonly routes: ContextRoutes;
   /** The storage nodes: one table each, the same key layout (`functions/settings/adapters/setting-items.ts`). */
@@ -162,6 +172,35 @@ export class SettingsStack extends Stack {
     this.replicaTables.forEach(
       (table, index) => new CfnOutput(this, `ReplicaTable${index + 1}Name`, { value: table.tableName }),
     );
+    this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    this.monitoring.monitorFunctions(
+      this.getSettingFunction,
+      this.putSettingFunction,
+      this.repairFunction,
+      this.sweepFunction,
+    );
+    this.monitoring.monitorWorkQueue(this.repairQueue, 'Repairs of late settings replicas');
+    this.monitoring.monitorDeadLetterQueue(
+      this.repairDeadLetterQueue,
+      'Settings repairs failed for good',
+      this.repairDeadLetterAlarm,
+    );
+    this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);
+    this.monitoring.addBusinessMetrics('Reads and writes (sum, 5 min)', [
+      STORE_METRICS.reads,
+      STORE_METRICS.singleReplicaReads,
+      STORE_METRICS.writes,
+      STORE_METRICS.readQuorumFailures,
+      STORE_METRICS.writeQuorumFailures,
+    ]);
+    this.monitoring.addBusinessMetrics('Replicas and repairs (sum, 5 min)', [
+      STORE_METRICS.staleReplicasSeen,
+      STORE_METRICS.replicaFailures,
+      STORE_METRICS.blockingRepairs,
+      STORE_METRICS.backgroundRepairs,
+      STORE_METRICS.sweepRepairs,
+    ]);
+
     new CfnOutput(this, 'SweepFunctionName', { value: this.sweepFunction.functionName });
   }
 

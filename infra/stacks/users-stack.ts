@@ -15,11 +15,18 @@ import { Construct } from 'constructs';
 import { USERS_EVENT_SOURCE } from '../../functions/users/contracts';
 import { STAFF_GROUP } from '../../shared/http/caller';
 import { ContextRoutes } from '../constructs/context-routes';
+import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
+import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
 import { OutboxRelay } from '../constructs/outbox-relay';
 import { ServiceFunction } from '../constructs/service-function';
 
 export interface UsersStackProps extends StackProps {
+  /**
+   * Where the context's alarms notify, the prefix of their names, and their limits.
+   * @default a topic of the context's own, the prefix `shop`, ContextMonitoring's limits
+   */
+  readonly monitoring?: MonitoringOptions;
   /** The platform's public REST API; `GET /users/me` is added to it from this stack. */
   readonly api: apigateway.IRestApi;
   /** The platform's bus, where users publishes `shop.users` events. */
@@ -48,6 +55,8 @@ const COGNITO_TRIGGER_TIMEOUT = Duration.seconds(5);
  * dependency. Each function may do on the users table just what it does there.
  */
 export class UsersStack extends Stack {
+  /** The context's dashboard, alarms and guard (docs/patterns/monitoring.md). */
+  public readonly monitoring: ContextMonitoring;
   /** The context's routes on the shared API, for the API's deployment (`ApiStageStack`). */
   public readonly routes: ContextRoutes;
   public readonly usersTable: ContextTable;
@@ -170,6 +179,15 @@ export class UsersStack extends Stack {
       authorizer: this.authorizer,
       routes: [{ path: '/users/me', method: 'GET', handler: this.getMeFunction }],
     });
+
+    this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    this.monitoring.monitorFunctions(
+      this.postConfirmationFunction,
+      this.preTokenGenerationFunction,
+      this.getMeFunction,
+    );
+    this.monitoring.monitorOutboxRelay(this.relay);
+    this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });

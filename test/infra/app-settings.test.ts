@@ -69,4 +69,35 @@ describe('appSettings', () => {
       /shop:approvalThresholdCents must be a positive whole number/,
     );
   });
+
+  test('reads the alarm email and thresholds, none by default', () => {
+    expect(settingsOf({})).toMatchObject({
+      alarmEmail: undefined,
+      apiLatencyP99: undefined,
+      functionErrorRatePercent: undefined,
+    });
+    const settings = settingsOf({
+      [SETTINGS_CONTEXT_KEYS.alarmEmail]: 'ops@example.com',
+      [SETTINGS_CONTEXT_KEYS.apiLatencyP99Ms]: '1500',
+      [SETTINGS_CONTEXT_KEYS.apiServerErrorRatePercent]: 2,
+      [SETTINGS_CONTEXT_KEYS.functionErrorRatePercent]: '10',
+      [SETTINGS_CONTEXT_KEYS.queueMessageAgeSeconds]: '600',
+    });
+    expect(settings).toMatchObject({
+      alarmEmail: 'ops@example.com',
+      apiServerErrorRatePercent: 2,
+      functionErrorRatePercent: 10,
+    });
+    expect(settings.apiLatencyP99?.toMilliseconds()).toBe(1500);
+    expect(settings.queueMessageAge?.toSeconds()).toBe(600);
+  });
+
+  test('refuses a percentage above 100 and an alarm email that is no address', () => {
+    expect(() => settingsOf({ [SETTINGS_CONTEXT_KEYS.functionErrorRatePercent]: '101' })).toThrow(
+      /shop:functionErrorRatePercent is a percentage/,
+    );
+    expect(() => settingsOf({ [SETTINGS_CONTEXT_KEYS.alarmEmail]: 'ops' })).toThrow(
+      /shop:alarmEmail must be an email address/,
+    );
+  });
 });
