@@ -2,6 +2,7 @@ import { App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { AcknowledgedChecks } from './nag/acknowledged-checks';
 import { acknowledgmentsAt } from './nag/acknowledgments';
+import { MonitoringRequired } from './aspects/monitoring-required';
 import { ProductionSafeguards } from './aspects/production-safeguards';
 import type { MonitoringOptions } from './constructs/context-monitoring';
 import { appSettings, DEFAULT_APP_NAME, stackPrefix } from './app-settings';
@@ -171,6 +172,9 @@ export function buildApp(app: App = new App()): App {
   payments.addStackDependency(accounts);
   orders.addStackDependency(payments);
   settingsStore.addStackDependency(orders);
+  // No deploy without monitoring: synthesis fails on a function, queue, API stage or state machine that
+  // no alarm watches.
+  Aspects.of(app).add(new MonitoringRequired());
   // Production keeps its dead letters and protects its records from deletion.
   if (settings.stage === 'prod') Aspects.of(app).add(new ProductionSafeguards());
   // cdk-nag's AWS Solutions and Serverless packs: synthesis fails on a finding not acknowledged.
