@@ -61,6 +61,7 @@ interface StoredMetric extends MetricIdentity {
 
 const DEFAULT_MAX_DATAPOINTS = 200_000;
 const DEFAULT_RETENTION_MS = 3 * 60 * 60 * 1000;
+const EXPIRY_SCAN_INTERVAL_MS = 10_000;
 
 /** The key of a metric: its dimensions sorted by name, as CloudWatch treats them as a set. */
 export function metricKey(metric: MetricIdentity): string {
@@ -76,6 +77,8 @@ export class MetricStore {
   private readonly retentionMs: number;
   private readonly clock: () => number;
   private datapointCount = 0;
+  /** When `expire()` last scanned the store: alarms query every second, a scan each time would not do. */
+  private lastExpiredAt = Number.NEGATIVE_INFINITY;
   private evictedCount = 0;
 
   constructor(options: MetricStoreOptions = {}) {
@@ -146,7 +149,12 @@ export class MetricStore {
   }
 
   private expire(): void {
-    const oldestKept = this.clock() - this.retentionMs;
+    const now = this.clock();
+    // Retention is hours: a datapoint kept up to a few seconds too long changes nothing a query sees,
+    // as queries ask for recent windows, and eviction (`evictOldest`) still bounds the count.
+    if (now - this.lastExpiredAt < EXPIRY_SCAN_INTERVAL_MS) return;
+    this.lastExpiredAt = now;
+    const oldestKept = now - this.retentionMs;
     for (const [key, metric] of this.metrics) {
       const kept = metric.datapoints.filter((point) => point.timestampMs >= oldestKept);
       if (kept.length === metric.datapoints.length) continue;
