@@ -379,6 +379,21 @@ export class ContextMonitoring extends Construct {
     }
   }
 
+  /**
+   * A graph of one business metric with a line per value of `dimension` (e.g. cancellations by
+   * `reason`), whichever values occur: CloudWatch's `SEARCH` over the context's `service`.
+   */
+  public addBusinessMetricByDimension(title: string, metricName: string, dimension: string): void {
+    this.graph('Business', title).addLeftMetric(
+      new cloudwatch.MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},service,${dimension}} MetricName="${metricName}" service="${this.service}"', 'Sum', ${FIVE_MINUTES.toSeconds()})`,
+        period: FIVE_MINUTES,
+        // An empty label lets each line of the search carry its own dimension's value.
+        label: '',
+      }),
+    );
+  }
+
   private monitorApi(
     api: ApiMonitoringTarget,
     label: string,

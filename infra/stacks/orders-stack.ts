@@ -35,6 +35,7 @@ import type * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inventory-events';
 import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
 import { ReadModelTable } from '../constructs/read-model-table';
+import { ORDER_METRICS } from '../../functions/orders/ports/order-metrics';
 import { ServiceFunction } from '../constructs/service-function';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 
@@ -583,6 +584,16 @@ export class OrdersStack extends Stack {
       "Choreographed orders' deadlines Scheduler could not deliver: their orders wait for no deadline",
     );
     this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);
+    this.monitoring.addBusinessMetrics('Orders (sum, 5 min)', [
+      ORDER_METRICS.placed,
+      ORDER_METRICS.paid,
+      ORDER_METRICS.shipped,
+    ]);
+    this.monitoring.addBusinessMetricByDimension(
+      'Orders cancelled by reason (sum, 5 min)',
+      ORDER_METRICS.cancelled,
+      'reason',
+    );
     this.monitoring.addBusinessMetrics(
       'Inventory discovery (sum, 5 min)',
       ['DiscoveryCalls', 'DiscoveryFailures'],

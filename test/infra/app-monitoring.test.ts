@@ -66,6 +66,19 @@ describe('monitoring of the app, per context', () => {
     expect(alarmsInRule(guard.Properties['AlarmRule']).sort()).toEqual(alarms.sort());
   });
 
+  test('the orders dashboard charts the orders placed, paid and shipped, and the cancellations by reason', () => {
+    const [[, dashboard]] = resourcesOf(
+      templates.get('ShopOrders') as Template,
+      'AWS::CloudWatch::Dashboard',
+    ) as [[string, Resource]];
+    const body = JSON.stringify(dashboard.Properties['DashboardBody']);
+    for (const metric of ['OrdersPlaced', 'OrdersPaid', 'OrdersShipped']) {
+      expect(body).toContain(`\\"${metric}\\"`);
+    }
+    expect(body).toContain("SEARCH('{Shop,service,reason} MetricName=");
+    expect(body).toContain('OrdersCancelled');
+  });
+
   test.each(CONTEXT_STACKS)('%s: every alarm, and the guard, notify the platform’s alarm topic', (name) => {
     const template = templates.get(name) as Template;
     const alarms = [

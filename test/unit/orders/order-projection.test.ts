@@ -169,6 +169,25 @@ describe('projecting orders events into the read model', () => {
     expect(await views.get(ORDER_ID)).toEqual(before);
   });
 
+  it('counts each outcome once, when the read model first applies it: placed, paid, cancelled by reason, shipped', async () => {
+    // Prepare
+    const counted: string[] = [];
+    const countOutcome = (metric: string, reason?: string): void => {
+      counted.push(reason === undefined ? metric : `${metric}(${reason})`);
+    };
+    const project = makeProjectOrderEvent({ views: new InMemoryOrderViews(), countOutcome });
+    const other = 'ord_01J00000000000000000000002';
+    const paid = orderEvent(2, 'OrderPaid', { orderId: other, chargeId: 'ch_1', amountCents: 9_998 }, other);
+
+    // Act: each event twice: a redelivery counts nothing.
+    for (const event of [created(), cancelled(), created(), cancelled(), created(other), paid, paid]) {
+      await project(event);
+    }
+
+    // Assess
+    expect(counted).toEqual(['OrdersPlaced', 'OrdersCancelled(late)', 'OrdersPlaced', 'OrdersPaid']);
+  });
+
   it('throws on a gap, writes nothing, and applies the event once the missing version is in', async () => {
     // Prepare
     const views = new InMemoryOrderViews();
