@@ -23,7 +23,9 @@ import { apiAs, signedInUser, startShopCloud, type ApiCall } from '../support/sh
 
 /** The inventory context's guard, and the error alarm of the function behind `GET /products/{id}`. */
 const GUARD = 'shop-inventory-guard';
-const SETTLE = { timeoutMs: 60_000, intervalMs: 250 };
+// The guard clears once every alarm of its context has: on a busy machine a cold start's latency may
+// hold the p99 alarm a little longer than the errors take to clear.
+const SETTLE = { timeoutMs: 120_000, intervalMs: 250 };
 /** A well-formed id of no product: the function answers it 404, a success to its metrics. */
 const MISSING_PRODUCT = 'prd_01M9868PKTSK0KS84300Q2K760';
 
@@ -168,5 +170,5 @@ describe('monitoring first, on the local cloud', () => {
     expect(duringOutage).toBe('ALARM');
     expect(recovered.status).toBe(404);
     expect(await stateOf(errorAlarm)).toBe('OK');
-  });
+  }, 300_000);
 });
