@@ -1088,7 +1088,8 @@ export class SqsEngine implements JsonProtocolService {
       const cancel = (): void => finish([]);
       const timer = setTimeout(cancel, waitMs);
       timer.unref();
-      const unsubscribe = this.onMessageAvailable(name, () => {
+      const attempt = (): void => {
+        if (settled) return;
         if (!this.queues.has(name)) return finish([]);
         try {
           const messages = this.receive(name, options);
@@ -1096,8 +1097,12 @@ export class SqsEngine implements JsonProtocolService {
         } catch (error) {
           finish([], error);
         }
-      });
+      };
+      const unsubscribe = this.onMessageAvailable(name, attempt);
       polls.add(cancel);
+      // A message that became visible since the first receive, before the subscription armed a wake for
+      // it (the wake covers only what is still in the future).
+      if (this.hasReceivableMessages(name)) queueMicrotask(attempt);
     });
   }
 
@@ -1129,8 +1134,11 @@ export class SqsEngine implements JsonProtocolService {
     this.clearWake(name);
     const timer = setTimeout(() => {
       this.wakeTimers.delete(name);
-      this.notifyIfReceivable(name);
+      // The next wake is armed before the check, not after: each reads the clock, and a message that
+      // became visible between the two reads would be neither announced (not yet visible to the check)
+      // nor waited for (no longer in the future to the schedule), and its pollers would sleep on.
       this.scheduleWake(name);
+      this.notifyIfReceivable(name);
     }, next - now);
     timer.unref();
     this.wakeTimers.set(name, { at: next, timer });

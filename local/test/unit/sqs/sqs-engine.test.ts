@@ -1111,6 +1111,33 @@ describe('SqsEngine over the AWS JSON 1.0 protocol', () => {
       expect(calls).toBe(2);
     });
 
+    it('wakes its listeners for a message that becomes visible between two reads of the clock at its wake-up', async () => {
+      // Prepare: a clock that moves 1 ms on every read once the message is 1 ms from visible, so the
+      // engine's wake-up reads "not yet" once and "already" the next time.
+      let ms = START;
+      let tickOnRead = false;
+      const ticking = new SqsEngine({
+        endpointUrl: () => 'http://127.0.0.1:4566',
+        now: () => (tickOnRead ? ms++ : ms),
+      });
+      ticking.createQueue('watched');
+      let calls = 0;
+      ticking.onMessageAvailable('watched', () => (calls += 1));
+      ticking.sendMessage('watched', 'soon', {}, { delaySeconds: 1 });
+
+      // Act
+      ms = START + 999;
+      tickOnRead = true;
+      try {
+        await eventually(() => calls > 0, 'the listener to be woken', 3_000);
+      } finally {
+        ticking.close();
+      }
+
+      // Assess
+      expect(calls).toBeGreaterThan(0);
+    });
+
     it('does not deliver a wake queued before the listener unsubscribed', async () => {
       // Prepare: a long poll that settled between the wake and its delivery must not receive for nobody.
       engine.createQueue('watched');
