@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { AwsServiceError } from '../aws-protocol';
+import { valueAt } from '../http/value-at';
 
 export const HEALTH_FILTERS = ['HEALTHY', 'UNHEALTHY', 'ALL', 'HEALTHY_OR_ELSE_ALL'] as const;
 export const CUSTOM_HEALTH_STATUSES = ['HEALTHY', 'UNHEALTHY'] as const;
@@ -130,15 +131,5 @@ export function readRequest<Schema extends z.ZodType>(
     'InvalidInput',
     `1 validation error detected: Value ${value === undefined ? 'null' : `'${JSON.stringify(value)}'`} ` +
       `at '${member}' failed to satisfy constraint: ${issue?.message ?? 'invalid'}`,
-  );
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (value, key) =>
-      typeof value === 'object' && value !== null
-        ? (value as Record<PropertyKey, unknown>)[key as string]
-        : undefined,
-    input,
   );
 }

@@ -103,29 +103,29 @@ interface AlarmActions {
   readonly insufficientDataActions: readonly string[];
 }
 
-interface MetricAlarm extends AlarmActions {
-  readonly kind: 'MetricAlarm';
+/** What metric and composite alarms have alike: name, actions, state. */
+interface AlarmBase extends AlarmActions {
   readonly name: string;
   readonly arn: string;
+  readonly configurationUpdatedMs: number;
+  status: AlarmStatus;
+}
+
+interface MetricAlarm extends AlarmBase {
+  readonly kind: 'MetricAlarm';
   readonly request: PutMetricAlarmRequest;
   readonly period: number;
   readonly datapointsToAlarm: number;
   readonly comparisonOperator: ComparisonOperator;
   readonly treatMissingData: TreatMissingData;
   readonly threshold: number;
-  readonly configurationUpdatedMs: number;
-  status: AlarmStatus;
   timer?: NodeJS.Timeout;
 }
 
-interface CompositeAlarm extends AlarmActions {
+interface CompositeAlarm extends AlarmBase {
   readonly kind: 'CompositeAlarm';
-  readonly name: string;
-  readonly arn: string;
   readonly request: PutCompositeAlarmRequest;
   readonly rule: RuleNode;
-  readonly configurationUpdatedMs: number;
-  status: AlarmStatus;
 }
 
 type Alarm = MetricAlarm | CompositeAlarm;
@@ -562,34 +562,17 @@ export class CloudWatchEngine {
       throw cloudWatchError('InvalidParameterCombination', `${request.AlarmName} is a composite alarm.`);
     }
     if (previous?.kind === 'MetricAlarm' && previous.timer) clearInterval(previous.timer);
-    const now = this.clock();
     const alarm: MetricAlarm = {
       kind: 'MetricAlarm',
-      name: request.AlarmName,
-      arn: alarmArn(request.AlarmName),
+      ...this.alarmBase(request, previous),
       request,
       period,
       datapointsToAlarm,
       comparisonOperator: operator as ComparisonOperator,
       treatMissingData: treatMissingData as TreatMissingData,
       threshold: request.Threshold,
-      configurationUpdatedMs: now,
-      actionsEnabled: request.ActionsEnabled ?? true,
-      okActions: request.OKActions ?? [],
-      alarmActions: request.AlarmActions ?? [],
-      insufficientDataActions: request.InsufficientDataActions ?? [],
-      status: previous?.status ?? {
-        value: 'INSUFFICIENT_DATA',
-        reason: 'Unchecked: Initial alarm creation',
-        updatedMs: now,
-        transitionedMs: now,
-      },
     };
-    this.alarms.set(alarm.name, alarm);
-    this.record(alarm, 'ConfigurationUpdate', `Alarm "${alarm.name}" ${previous ? 'updated' : 'created'}`, {
-      version: '1.0',
-      type: previous ? 'Update' : 'Create',
-    });
+    this.keepAlarm(alarm, previous);
     if (this.evaluateOnTimer && !this.closed) {
       const interval = Math.max(MIN_EVALUATION_INTERVAL_MS, period * 1000 * this.periodScale);
       alarm.timer = setInterval(() => void this.evaluateMetricAlarm(alarm).catch(() => undefined), interval);
@@ -669,13 +652,25 @@ export class CloudWatchEngine {
         );
       }
     }
-    const now = this.clock();
     const alarm: CompositeAlarm = {
       kind: 'CompositeAlarm',
-      name: request.AlarmName,
-      arn: alarmArn(request.AlarmName),
+      ...this.alarmBase(request, previous),
       request,
       rule,
+    };
+    this.keepAlarm(alarm, previous);
+    void this.evaluateComposite(alarm).catch(() => undefined);
+  }
+
+  /** Name, actions and state of an alarm being put: a new one starts INSUFFICIENT_DATA, an update keeps its state. */
+  private alarmBase(
+    request: PutMetricAlarmRequest | PutCompositeAlarmRequest,
+    previous: Alarm | undefined,
+  ): AlarmBase {
+    const now = this.clock();
+    return {
+      name: request.AlarmName,
+      arn: alarmArn(request.AlarmName),
       configurationUpdatedMs: now,
       actionsEnabled: request.ActionsEnabled ?? true,
       okActions: request.OKActions ?? [],
@@ -688,12 +683,15 @@ export class CloudWatchEngine {
         transitionedMs: now,
       },
     };
+  }
+
+  /** Keeps the alarm put, with its configuration change in the history. */
+  private keepAlarm(alarm: Alarm, previous: Alarm | undefined): void {
     this.alarms.set(alarm.name, alarm);
     this.record(alarm, 'ConfigurationUpdate', `Alarm "${alarm.name}" ${previous ? 'updated' : 'created'}`, {
       version: '1.0',
       type: previous ? 'Update' : 'Create',
     });
-    void this.evaluateComposite(alarm).catch(() => undefined);
   }
 
   /** Evaluates every metric alarm now (what the timers do, each on its own period). */

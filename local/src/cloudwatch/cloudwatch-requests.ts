@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { AwsServiceError } from '../aws-protocol';
+import { valueAt } from '../http/value-at';
 
 /** CloudWatch's errors: the JSON protocol names the modeled shape, the Query protocol its code. */
 const SHAPE_OF_CODE: Readonly<Record<string, string>> = {
@@ -251,15 +252,5 @@ export function readCloudWatchRequest<Schema extends z.ZodType>(
     'InvalidParameterValue',
     `The value ${JSON.stringify(valueAt(input, issue?.path ?? []) ?? null)} for parameter ${member} is invalid: ` +
       `${issue?.message ?? 'invalid'}.`,
-  );
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (value, key) =>
-      typeof value === 'object' && value !== null
-        ? (value as Record<PropertyKey, unknown>)[key as string]
-        : undefined,
-    input,
   );
 }
