@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { httpIdempotency } from '../../shared/idempotency/http-idempotency';
 import { newId } from '../../shared/ids/ids';
 import { logger } from '../../shared/observability/logger';
+import { countOutcome } from '../../shared/observability/metrics';
 import { tracedClient } from '../../shared/observability/tracer';
 import { CLIENT_REQUEST_RETRY, loggedLostRaceRetry } from '../../shared/resilience';
 import { DynamoDbAccountRepository } from './adapters/dynamodb-account-repository';
@@ -77,6 +78,7 @@ export function transferMoneyDependencies(): TransferMoneyHandlerDependencies {
       newTransferId: () => newId('transfer'),
       now,
       retry: loggedRetry,
+      countOutcome,
     }),
     idempotency: httpIdempotency({ tableName: config.idempotencyTable, client: dynamoDb() }),
   };
@@ -96,6 +98,7 @@ export function accountPaymentsDependencies(): AccountPaymentsHandlerDependencie
       newAccountId: () => newId('account'),
       now,
       retry: loggedLostRaceRetry(SERVICE_CALL_RETRY, logger),
+      countOutcome,
     }),
     logger,
   };

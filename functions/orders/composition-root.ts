@@ -4,9 +4,7 @@
  * here at cold start and exports `handler = makeHandler(deps)`; tests call `makeHandler` with fakes.
  * A builder reads only its own function's configuration, so a missing variable names itself at once.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { metrics } from '../../shared/observability/metrics';
-import type { CountOrderOutcome } from './ports/order-metrics';
+import { countOutcome } from '../../shared/observability/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { sqsConsumerOptions } from '../../shared/messaging/sqs-consumer-options';
@@ -227,23 +225,12 @@ export function getOrderEventsDependencies(): GetOrderEventsHandlerDependencies 
   return { getOrderHistory: makeGetOrderHistory({ store: eventStore(config.EVENT_STORE_TABLE) }) };
 }
 
-/** Order outcomes as EMF metrics: stored and published with the invocation; a cancellation by its reason. */
-const countOrderOutcome: CountOrderOutcome = (metric, reason) => {
-  if (reason === undefined) {
-    metrics.addMetric(metric, MetricUnit.Count, 1);
-    return;
-  }
-  const single = metrics.singleMetric();
-  single.addDimension('reason', reason);
-  single.addMetric(metric, MetricUnit.Count, 1);
-};
-
 export function projectorDependencies(): ProjectorHandlerDependencies {
   const config = loadConfig('projector');
   const views = new DynamoDbOrderViews({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
   const knownUsers = new DynamoDbKnownUsers({ client: dynamoDb(), tableName: config.READ_MODEL_TABLE });
   return {
-    project: makeProjectOrderEvent({ views, countOutcome: countOrderOutcome }),
+    project: makeProjectOrderEvent({ views, countOutcome }),
     recordKnownUser: makeRecordKnownUser({ knownUsers }),
     changeVisibility: sqsConsumerOptions(config.EVENTS_QUEUE_URL).changeVisibility,
   };

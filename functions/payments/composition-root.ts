@@ -9,7 +9,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { cloudMapService, type DiscoveredService } from '../../shared/discovery';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger } from '../../shared/observability/logger';
-import { metrics } from '../../shared/observability/metrics';
+import { countOutcome, metrics } from '../../shared/observability/metrics';
 import { tracedClient } from '../../shared/observability/tracer';
 import { CircuitBreaker, DynamoDbCircuitBreakerStore } from '../../shared/resilience';
 import { AccountsPaymentProvider } from './adapters/accounts-payment-provider';
@@ -156,6 +156,7 @@ function processorStep(
     processors,
     cardVault: new DynamoDbCardVault({ client: dynamoDb(), tableName: config.paymentsTable }),
     logger,
+    countOutcome,
   };
 }
 

@@ -7,6 +7,7 @@ import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
 import { IdempotencyTable } from '../constructs/idempotency-table';
 import { ServiceFunction } from '../constructs/service-function';
+import { TRANSFER_METRICS } from '../../functions/accounts/ports/transfer-metrics';
 
 export interface AccountsStackProps extends StackProps {
   /**
@@ -146,6 +147,15 @@ export class AccountsStack extends Stack {
       this.accountPaymentsFunction,
     );
     this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);
+    this.monitoring.addBusinessMetrics('Transfers (sum, 5 min)', [
+      TRANSFER_METRICS.made,
+      TRANSFER_METRICS.lostRaces,
+    ]);
+    this.monitoring.addBusinessMetricByDimension(
+      'Transfers refused by reason (sum, 5 min)',
+      TRANSFER_METRICS.refused,
+      'reason',
+    );
 
     new CfnOutput(this, 'AccountsTableName', { value: this.accountsTable.tableName });
   }

@@ -35,6 +35,7 @@ import {
   REFUND_CIRCUIT,
 } from '../../functions/payments/circuits';
 import { CARD_TOKEN_KEY_PREFIX } from '../../functions/payments/contracts/card-vault';
+import { PAYMENT_METRICS } from '../../functions/payments/ports/payment-metrics';
 import { INSTANCE_ATTRIBUTES } from '../../shared/discovery/service-instance';
 
 export interface PaymentsStackProps extends StackProps {
@@ -403,11 +404,22 @@ export class PaymentsStack extends Stack {
       ACCOUNT_REFUND_CIRCUIT,
       'refunds to accounts fail fast; compensations wait, or park.',
     );
+    // Payments, once each whichever saga style and however many step invocations settled them.
+    this.monitoring.addBusinessMetrics('Payments (sum, 5 min)', [
+      PAYMENT_METRICS.captured,
+      PAYMENT_METRICS.refunded,
+    ]);
+    this.monitoring.addBusinessMetricByDimension(
+      'Payments declined by reason (sum, 5 min)',
+      PAYMENT_METRICS.declined,
+      'reason',
+    );
     this.monitoring.addBusinessMetrics('Card processor calls (sum, 5 min)', [
       'ProviderCalls',
       'ProviderRetries',
       'ProviderInstanceDown',
     ]);
+    // The charge and refund steps' outcomes, per invocation: a redelivered step counts again.
     this.monitoring.addBusinessMetrics('Charges (sum, 5 min)', [
       'ChargeCaptured',
       'ChargeDeclined',

@@ -1,4 +1,4 @@
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
 /**
  * One metrics instance per container, flushed as EMF; the namespace and service come from
@@ -27,4 +27,18 @@ export function publishingMetrics<A extends unknown[], R>(
       if (store.hasStoredMetrics()) store.publishStoredMetrics();
     }
   };
+}
+
+/**
+ * Counts one `metric` (a business outcome) with the invocation's metrics. With a `reason`, it is its own
+ * EMF line with the dimension `reason`, so the invocation's other metrics keep only the service's.
+ */
+export function countOutcome(metric: string, reason?: string, store: Metrics = metrics): void {
+  if (reason === undefined) {
+    store.addMetric(metric, MetricUnit.Count, 1);
+    return;
+  }
+  const single = store.singleMetric();
+  single.addDimension('reason', reason);
+  single.addMetric(metric, MetricUnit.Count, 1);
 }

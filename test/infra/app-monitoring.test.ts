@@ -66,17 +66,21 @@ describe('monitoring of the app, per context', () => {
     expect(alarmsInRule(guard.Properties['AlarmRule']).sort()).toEqual(alarms.sort());
   });
 
-  test('the orders dashboard charts the orders placed, paid and shipped, and the cancellations by reason', () => {
-    const [[, dashboard]] = resourcesOf(
-      templates.get('ShopOrders') as Template,
-      'AWS::CloudWatch::Dashboard',
-    ) as [[string, Resource]];
+  test.each([
+    ['ShopOrders', ['OrdersPlaced', 'OrdersPaid', 'OrdersShipped'], 'OrdersCancelled'],
+    ['ShopPayments', ['PaymentsCaptured', 'PaymentsRefunded'], 'PaymentsDeclined'],
+    ['ShopAccounts', ['TransfersMade', 'TransferLostRaces'], 'TransfersRefused'],
+  ])('the %s dashboard charts %j, and %s by reason', (stack, metrics, byReason) => {
+    const [[, dashboard]] = resourcesOf(templates.get(stack) as Template, 'AWS::CloudWatch::Dashboard') as [
+      [string, Resource],
+    ];
     const body = JSON.stringify(dashboard.Properties['DashboardBody']);
-    for (const metric of ['OrdersPlaced', 'OrdersPaid', 'OrdersShipped']) {
+    for (const metric of metrics) {
       expect(body).toContain(`\\"${metric}\\"`);
     }
-    expect(body).toContain("SEARCH('{Shop,service,reason} MetricName=");
-    expect(body).toContain('OrdersCancelled');
+    const search = body.indexOf("SEARCH('{Shop,service,reason} MetricName=");
+    expect(search).toBeGreaterThan(-1);
+    expect(body.slice(search, search + 80)).toContain(byReason);
   });
 
   test.each(CONTEXT_STACKS)('%s: every alarm, and the guard, notify the platform’s alarm topic', (name) => {

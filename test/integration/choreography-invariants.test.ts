@@ -9,6 +9,7 @@
  * retry is imitated — an order's events published again with new EventBridge ids — and each consumer
  * recognizes them by their domain `eventId` and changes nothing.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ScanCommand, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -18,9 +19,12 @@ import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 import { localJson, signedInStaffAndCustomers, startShopCloud } from '../support/shop-cloud';
 import { capturedLessRefunded, shopOrders, type TestProduct } from '../support/shop-orders';
 import type { SignedInUser } from '../support/shop-users';
+import { countedSince, outcomeCountProblems } from '../support/metric-totals';
 import { seededRandom as mulberry32 } from '../support/seeded-random';
 
 const SEED = 20261206;
+/** Where the metrics read back start: before the cloud, so everything it counted. */
+const METRICS_SINCE = new Date(Date.now() - 60_000);
 const ORDERS = 120;
 const CLIENTS = 12;
 const PRODUCTS = 6;
@@ -300,7 +304,21 @@ describe('the choreographed saga under a misbehaving bus', () => {
         what: 'one full charge per paid order, nothing kept of a cancelled one',
       },
     );
-    const known = new Set([...placed.map((order) => order.orderId), abandonedId]);
+    // Metrics: duplicated, reordered and delayed deliveries counted nothing twice.
+    const all = [...placed.map((order) => order.orderId), abandonedId];
+    const paidCount = [...ended.values()].filter((view) => view.status === 'PAID').length;
+    let capturedOrders = 0;
+    for (const orderId of all) if ((await orders.chargesAt(orderId)).length > 0) capturedOrders += 1;
+    const cloudWatch = new CloudWatchClient(localClientConfig(cloud.edgeUrl));
+    const expectedCounts = {
+      OrdersPlaced: all.length,
+      OrdersPaid: paidCount,
+      OrdersCancelled: all.length - paidCount,
+    };
+    const counted = await countedSince(cloudWatch, METRICS_SINCE, expectedCounts);
+    cloudWatch.destroy();
+    problems.push(...outcomeCountProblems(counted, expectedCounts, { capturedOrders }));
+    const known = new Set(all);
     expect((await ledgerOrderIds()).filter((orderId) => !known.has(orderId))).toEqual([]);
     const { queues } = await localJson<{ queues: QueueCounts[] }>(cloud, '/_local/queues');
     const deadLettered = queues.filter(

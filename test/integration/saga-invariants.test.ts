@@ -22,6 +22,7 @@
  * draws all come from the seed (the interleaving of the clients on a busy machine does not).
  */
 import { randomUUID } from 'node:crypto';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient, QueryCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
@@ -44,6 +45,7 @@ import {
   type JsonAnswer,
 } from '../support/shop-cloud';
 import type { SignedInUser } from '../support/shop-users';
+import { countedOutcomes, countedSince, outcomeCountProblems } from '../support/metric-totals';
 
 /**
  * `npm test` runs the first seed, closed and open loop; `npm run test:soak` every seed (SOAK_TESTS=1).
@@ -110,6 +112,9 @@ const WATCHED_QUEUES = /ParkedSagas|DeadLetter/;
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;
+let cloudWatch: CloudWatchClient;
+/** Where the metrics read back start: each run counts what it added to them. */
+const METRICS_SINCE = new Date(Date.now() - 60_000);
 let providerUrl: string;
 let machineArn: string;
 let ledgerTable: string;
@@ -421,6 +426,7 @@ beforeAll(async () => {
     },
   }));
   dynamodb = new DynamoDBClient(localClientConfig(cloud.dynamoDbEndpoint));
+  cloudWatch = new CloudWatchClient(localClientConfig(cloud.edgeUrl));
   const provider = cloud.apis.find((candidate) => candidate.name === 'payment-provider-api');
   if (provider === undefined) throw new Error('no payment-provider-api among the REST APIs');
   providerUrl = cloud.gateway.localUrl(provider.apiId, provider.stages[0] ?? 'prod');
@@ -440,6 +446,7 @@ afterEach(() => {
 afterAll(async () => {
   halted = true;
   dynamodb?.destroy();
+  cloudWatch?.destroy();
   await cloud?.stop();
 });
 
@@ -839,6 +846,7 @@ describe('the PlaceOrder saga under load and faults', () => {
       // Each seed answers for what it parks or dead-letters: an earlier seed reported what it left.
       const heldBefore = new Map((await watchedQueues()).map((queue) => [queue.name, held(queue)]));
       const openingsBefore = breakerOpenings;
+      const countedBefore = await countedOutcomes(cloudWatch, METRICS_SINCE);
       const plan = planFor(seed);
       setFaults(seed);
       const productIds = await createProducts(plan);
@@ -944,6 +952,7 @@ describe('the PlaceOrder saga under load and faults', () => {
       }
 
       // Money: one full charge per paid order, nothing kept of a cancelled one, no charge without an order.
+      let capturedOrders = 0;
       await pool(settled, 16, async (result) => {
         const { orderId, totalCents } = result.order;
         const answer = await untilSettled(
@@ -952,6 +961,7 @@ describe('the PlaceOrder saga under load and faults', () => {
         );
         const charges = (answer.body as unknown as { data?: ProviderCharge[] }).data ?? [];
         const captured = charges.filter((charge) => charge.status === 'succeeded');
+        if (captured.length > 0) capturedOrders += 1;
         const kept = captured.reduce((sum, charge) => sum + charge.amountCents - charge.refundedCents, 0);
         const described = captured.map((c) => `${c.id} ${c.amountCents}−${c.refundedCents}`).join(', ');
         const where = `order ${orderId} (#${result.order.plan.index}, ${result.order.plan.token}) ${result.status}`;
@@ -975,6 +985,16 @@ describe('the PlaceOrder saga under load and faults', () => {
           );
         }
       }
+
+      // Metrics: each order counted once, as the read model first applied its outcome, whatever was
+      // redelivered; each payment captured once (an order cancelled after its capture counts too).
+      const expected = {
+        OrdersPlaced: settled.length,
+        OrdersPaid: paid.length,
+        OrdersCancelled: settled.length - paid.length,
+      };
+      const counted = await countedSince(cloudWatch, METRICS_SINCE, expected, countedBefore);
+      problems.push(...outcomeCountProblems(counted, expected, { capturedOrders }));
 
       // Queues: nothing parked, nothing dead-lettered.
       const watched = await watchedQueues();
@@ -1020,6 +1040,9 @@ describe('the PlaceOrder saga under load and faults', () => {
           `— ${tally(outcomes)}; ` +
           `failed steps: ${tally(failures)}; approvals: ${tally(approvals)}; restocks ${recorded.length} ` +
           `(+${[...restocked.values()].reduce((a, b) => a + b, 0)} units, ${restocks.length} sent); ` +
+          `counted: ${Object.entries(counted)
+            .map(([name, value]) => `${name} ${value}`)
+            .join(', ')}; ` +
           `step retries ${retries}; injected: PutEvents entries ${injected('put-events-failure')}, ` +
           `step invocations ${injected('function-error')}; breaker openings ${breakerOpenings - openingsBefore}; ` +
           `requests sent again: ${tally(resends.map((resend) => String(resend.status))) || 'none'}; ` +

@@ -20,6 +20,8 @@ import {
 
 import { earlierTransfer, requestClaimKey, TRANSFER_KEY_SCOPE } from './request-claims';
 import { definedProps } from '../../../shared/objects/defined-props';
+import { NotFoundError, UnprocessableError } from '../../../shared/errors/app-error';
+import { TRANSFER_METRICS, type CountTransferOutcome } from '../ports/transfer-metrics';
 
 export interface TransferMoneyInput extends TransferRequest {
   /** The request's `Idempotency-Key`: claimed with the transfer, so no retry can move the money twice. */
@@ -39,6 +41,8 @@ export interface TransferMoneyDependencies {
   readonly now: () => Date;
   /** @default CLIENT_REQUEST_RETRY */
   readonly retry?: LostRaceRetryOptions;
+  /** Counts the transfers made and refused, and the races lost on the way. */
+  readonly countOutcome?: CountTransferOutcome;
 }
 
 /** A transfer to make under a claimed key: what `POST /transfers` and the payment of an order share. */
@@ -69,7 +73,15 @@ export type MoveMoney = (command: MoveMoneyCommand, budget?: CallBudget) => Prom
  * (another one), and moves nothing.
  */
 export function makeMoveMoney(deps: TransferMoneyDependencies): MoveMoney {
-  const retry = deps.retry ?? CLIENT_REQUEST_RETRY;
+  const count = deps.countOutcome ?? (() => undefined);
+  const policy: LostRaceRetryOptions = deps.retry ?? CLIENT_REQUEST_RETRY;
+  const retry: LostRaceRetryOptions = {
+    ...policy,
+    onRetry: (info) => {
+      count(TRANSFER_METRICS.lostRaces);
+      policy.onRetry?.(info);
+    },
+  };
   return async (command, budget) => {
     const { request, requester, claimKey: key } = command;
     const claimed = await deps.repository.findClaim(key);
@@ -115,11 +127,15 @@ export function makeMoveMoney(deps: TransferMoneyDependencies): MoveMoney {
         retry,
         budget,
       );
+      count(TRANSFER_METRICS.made);
       return { transfer, replayed: false };
     } catch (error) {
       // A concurrent request with the key got there first.
       if (error instanceof RequestKeyTakenError) {
         return { transfer: earlierTransfer(error.claim, request), replayed: true };
+      }
+      if (error instanceof UnprocessableError || error instanceof NotFoundError) {
+        count(TRANSFER_METRICS.refused, error.code);
       }
       throw error;
     }

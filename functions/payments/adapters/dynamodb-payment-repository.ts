@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { PaymentStatusConflictError } from '../domain/errors';
 import { ALLOWED_PREVIOUS, type Payment } from '../domain/payment';
 import type { PaymentChange, PaymentRepository } from '../ports/payment-repository';
-import { PAYMENT_KEY, paymentFromItem } from './payment-items';
+import { NO_PREVIOUS_STATUS, PAYMENT_KEY, paymentFromItem } from './payment-items';
 
 export interface DynamoDbPaymentRepositoryProps {
   /** A document client is used as it is; a plain client is wrapped in one. */
@@ -14,7 +14,7 @@ export interface DynamoDbPaymentRepositoryProps {
 /**
  * Payments in DynamoDB, see `payment-items.ts` for the layout. Every outcome is one `UpdateItem`,
  * conditional on the stored status being an allowed predecessor (`ALLOWED_PREVIOUS`), which adds the
- * invocation's provider calls to `attempts` atomically.
+ * invocation's provider calls to `attempts` and keeps the status it was written over, atomically.
  */
 export class DynamoDbPaymentRepository implements PaymentRepository {
   private readonly documents: DynamoDBDocumentClient;
@@ -37,9 +37,18 @@ export class DynamoDbPaymentRepository implements PaymentRepository {
   }
 
   async record(change: PaymentChange): Promise<Payment> {
-    const names: Record<string, string> = { '#key': PAYMENT_KEY, '#status': 'status' };
-    const values: Record<string, unknown> = { ':status': change.status, ':made': change.attemptsMade };
-    const sets = ['#status = :status'];
+    const names: Record<string, string> = {
+      '#key': PAYMENT_KEY,
+      '#status': 'status',
+      '#previousStatus': 'previousStatus',
+    };
+    const values: Record<string, unknown> = {
+      ':status': change.status,
+      ':made': change.attemptsMade,
+      ':noStatus': NO_PREVIOUS_STATUS,
+    };
+    // Operands read the item as it was before the update: the status this write is written over.
+    const sets = ['#previousStatus = if_not_exists(#status, :noStatus)', '#status = :status'];
     const set = (attribute: string, value: unknown): void => {
       if (value === undefined) return;
       names[`#${attribute}`] = attribute;

@@ -5,7 +5,7 @@ import { definedProps } from '../../../shared/objects/defined-props';
 
 /**
  * Payments in a Map, with the DynamoDB adapter's semantics (a status written only over an allowed
- * predecessor, attempts added), for tests. Each call yields first, as a network call would.
+ * predecessor, attempts added, the status written over kept), for tests. Each call yields first, as a network call would.
  */
 export class InMemoryPaymentRepository implements PaymentRepository {
   private readonly payments = new Map<string, Payment>();
@@ -40,6 +40,7 @@ export class InMemoryPaymentRepository implements PaymentRepository {
       ...definedProps({ declineCode }),
       ...definedProps({ refundedCents }),
       updatedAt: change.at,
+      ...definedProps({ previousStatus: stored?.status }),
     };
     this.payments.set(change.orderId, payment);
     this.changes.push({ ...change });

@@ -4,9 +4,13 @@ import { definedProps } from '../../../shared/objects/defined-props';
 
 /**
  * The payments table: one item per order, partition key `orderId` (S), with the `Payment` fields at the
- * top level and `createdAt` (ISO 8601) of its first write.
+ * top level, `createdAt` (ISO 8601) of its first write, and `previousStatus`: the status the last write
+ * was written over, `NONE` for the first.
  */
 export const PAYMENT_KEY = 'orderId';
+
+/** `previousStatus` of a payment's first write (there was no status to write over). */
+export const NO_PREVIOUS_STATUS = 'NONE';
 
 const amount = z.number().int().nonnegative();
 const storedPayment = z.object({
@@ -22,6 +26,8 @@ const storedPayment = z.object({
   declineCode: z.string().min(1).optional(),
   refundedCents: amount.optional(),
   updatedAt: z.string().min(1),
+  // Absent on items written before it was recorded.
+  previousStatus: z.enum([...PAYMENT_STATUSES, NO_PREVIOUS_STATUS]).optional(),
 });
 
 /** The payment of a stored item; an item that is not one is a data error, never a client's. */
@@ -34,11 +40,12 @@ export function paymentFromItem(item: Record<string, unknown>): Payment {
         .join('; ')}`,
     );
   }
-  const { providerChargeId, declineCode, refundedCents, ...required } = parsed.data;
+  const { providerChargeId, declineCode, refundedCents, previousStatus, ...required } = parsed.data;
   return {
     ...required,
     ...definedProps({ providerChargeId }),
     ...definedProps({ declineCode }),
     ...definedProps({ refundedCents }),
+    ...(previousStatus === undefined || previousStatus === NO_PREVIOUS_STATUS ? {} : { previousStatus }),
   };
 }

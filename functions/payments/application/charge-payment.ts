@@ -13,6 +13,8 @@ import { finalProcessorError, isOutcomeUnknown, type PaymentProcessors } from '.
 import type { AppLogger } from '../../../shared/observability/app-logger';
 import { silentLogger } from '../../../shared/observability/app-logger';
 import { definedProps } from '../../../shared/objects/defined-props';
+import type { CountPaymentOutcome } from '../ports/payment-metrics';
+import { countEnteredOutcome } from './payment-outcomes';
 
 export interface ChargePaymentCommand {
   readonly orderId: string;
@@ -37,6 +39,8 @@ export interface ChargePaymentDependencies {
   readonly now?: () => Date;
   /** @default silentLogger */
   readonly logger?: AppLogger;
+  /** Counts each payment captured or declined, once. */
+  readonly countOutcome?: CountPaymentOutcome;
 }
 
 /** The decline of a card payment whose token is no longer in the vault (expired, or never kept). */
@@ -71,7 +75,9 @@ export function makeChargePayment(deps: ChargePaymentDependencies): ChargePaymen
   /** Records `change`; when the payment moved on meanwhile, the stored outcome is the answer. */
   async function recordOrSettle(change: PaymentChange): Promise<Payment> {
     try {
-      return await deps.repository.record(change);
+      const stored = await deps.repository.record(change);
+      countEnteredOutcome(stored, deps.countOutcome);
+      return stored;
     } catch (error) {
       if (!(error instanceof PaymentStatusConflictError)) throw error;
       const stored = await deps.repository.find(change.orderId);

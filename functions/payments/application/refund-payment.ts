@@ -8,6 +8,8 @@ import type { CallBudget } from '../../../shared/resilience';
 import type { PaymentProcessors } from './provider-policy';
 import type { AppLogger } from '../../../shared/observability/app-logger';
 import { silentLogger } from '../../../shared/observability/app-logger';
+import type { CountPaymentOutcome } from '../ports/payment-metrics';
+import { countEnteredOutcome } from './payment-outcomes';
 
 export interface RefundPaymentCommand {
   readonly orderId: string;
@@ -39,6 +41,8 @@ export interface RefundPaymentDependencies {
   readonly now?: () => Date;
   /** @default silentLogger */
   readonly logger?: AppLogger;
+  /** Counts each payment refunded, once. */
+  readonly countOutcome?: CountPaymentOutcome;
 }
 
 /** A charge the processor captured. */
@@ -104,7 +108,7 @@ export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPaymen
     const existing = await deps.repository.find(orderId);
     if (refunds.length > 0 || existing?.status !== 'REFUNDED') {
       try {
-        await deps.repository.record({
+        const stored = await deps.repository.record({
           orderId,
           userId: command.userId,
           method: command.method,
@@ -117,6 +121,7 @@ export function makeRefundPayment(deps: RefundPaymentDependencies): RefundPaymen
           attemptsMade: 0,
           at: now().toISOString(),
         });
+        countEnteredOutcome(stored, deps.countOutcome);
       } catch (error) {
         // Every status may become REFUNDED: a conflict here is a bug, yet the money is back all the same.
         if (!(error instanceof PaymentStatusConflictError)) throw error;

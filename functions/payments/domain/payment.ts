@@ -53,6 +53,16 @@ export interface Payment {
   readonly refundedCents?: number;
   /** ISO 8601 of the last change. */
   readonly updatedAt: string;
+  /**
+   * The status the last change was written over; absent when that change was the first record. A change
+   * that replays its status (a capture recorded again) leaves `previousStatus === status`.
+   */
+  readonly previousStatus?: PaymentStatus;
+}
+
+/** True when the last change moved the payment to its status (its first record, or another status). */
+export function enteredStatus(payment: Payment): boolean {
+  return payment.previousStatus !== payment.status;
 }
 
 /** The statuses a status may be written over; none at all (no record yet) is always allowed. */

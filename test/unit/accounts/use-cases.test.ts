@@ -89,11 +89,15 @@ async function bankOn<R extends AccountRepository>(owners: Owners, repository: R
     now: fixedClock,
     retry: instantRetry,
   });
+  /** Every transfer outcome counted, `metric` or `metric/reason`. */
+  const counted: string[] = [];
   const transfer = makeTransferMoney({
     repository,
     newTransferId: sequence(transferId),
     now: fixedClock,
     retry: instantRetry,
+    countOutcome: (metric, reason) =>
+      void counted.push(reason === undefined ? metric : `${metric}/${reason}`),
   });
   let keys = 0;
   const accounts: Account[] = [];
@@ -110,6 +114,7 @@ async function bankOn<R extends AccountRepository>(owners: Owners, repository: R
   return {
     repository,
     accounts,
+    counted,
     open,
     deposit,
     transfer,
@@ -476,6 +481,37 @@ describe('transfers', () => {
     expect(inner.allAccounts().map((account) => account.balanceCents)).toEqual([20, 0, 80]);
     expect(inner.transfers.map((made) => made.transferId)).toEqual([transferId(99)]);
     expectLedgersBalanced(inner);
+  });
+
+  test('are counted: a lost race, a refusal by its code, a transfer made once (its replay nothing)', async () => {
+    // Prepare: a rival transfer empties the source between this one's read and its write.
+    const inner = new InMemoryAccountRepository();
+    const direct = makeTransferMoney({
+      repository: inner,
+      newTransferId: () => transferId(99),
+      now: fixedClock,
+    });
+    const repository = new InterleavedRepository(inner, async (save) => {
+      if (save === 2) {
+        await direct(
+          { fromAccountId: accountId(1), toAccountId: accountId(3), amountCents: 80, requestKey: 'r' },
+          alice,
+        );
+      }
+    });
+    const { transfer, counted } = await bankOn(
+      [{ owner: ALICE, balanceCents: 100 }, { owner: BOB }, { owner: BOB }],
+      repository,
+    );
+    const request = { fromAccountId: accountId(1), toAccountId: accountId(2) };
+    // Act
+    await expect(transfer({ ...request, amountCents: 50, requestKey: 't1' }, alice)).rejects.toBeInstanceOf(
+      InsufficientFundsError,
+    );
+    await transfer({ ...request, amountCents: 5, requestKey: 't2' }, alice);
+    await transfer({ ...request, amountCents: 5, requestKey: 't2' }, alice);
+    // Assess
+    expect(counted).toEqual(['TransferLostRaces', 'TransfersRefused/INSUFFICIENT_FUNDS', 'TransfersMade']);
   });
 
   test('a writer beaten every time gives up with ConcurrencyError and writes nothing', async () => {

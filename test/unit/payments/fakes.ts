@@ -206,7 +206,11 @@ export function payments(options: PaymentsOptions = {}) {
     account: { name: 'The accounts context', provider: accounts, call },
   };
   const cardVault = new InMemoryCardVault();
-  const deps = { repository, processors, cardVault, now: () => new Date(FIXED_NOW) };
+  /** Every outcome counted, `metric` or `metric/reason`. */
+  const counted: string[] = [];
+  const countOutcome = (metric: string, reason?: string) =>
+    void counted.push(reason === undefined ? metric : `${metric}/${reason}`);
+  const deps = { repository, processors, cardVault, countOutcome, now: () => new Date(FIXED_NOW) };
   const chargePayment = makeChargePayment(deps);
   return {
     repository,
@@ -215,6 +219,7 @@ export function payments(options: PaymentsOptions = {}) {
     breaker,
     pauses,
     cardVault,
+    counted,
     advanceClock: (ms: number) => void (clock += ms),
     /** The use case as the saga invokes it, the order's card token already in the vault (or not). */
     chargePayment,

@@ -333,6 +333,48 @@ describe('chargePayment', () => {
   });
 });
 
+describe('the outcomes counted (metrics)', () => {
+  test('a capture once, however often the step runs; a decline with its code; a refund once', async () => {
+    // Prepare
+    const captured = payments();
+    const declined = payments();
+    // Act
+    await captured.charge(aCharge());
+    await captured.chargePayment(aCharge({ payment: { method: 'card' } }));
+    await captured.refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
+    await captured.refund({ orderId: ORDER_ID, userId: USER_ID, method: 'card' });
+    await rejectionOf(declined.charge(aCharge({ token: 'tok_decline' })));
+    await rejectionOf(declined.chargePayment(aCharge({ payment: { method: 'card' } })));
+    // Assess
+    expect(captured.counted).toEqual(['PaymentsCaptured', 'PaymentsRefunded']);
+    expect(declined.counted).toEqual(['PaymentsDeclined/card_declined']);
+  });
+
+  test('two invocations capturing the same order at once count one capture', async () => {
+    // Prepare: while this invocation waits on the processor, a redelivered step charges the order too.
+    const { charge, chargePayment, processor, repository, counted } = payments();
+    processor.duringNextCharge = () =>
+      chargePayment(aCharge({ payment: { method: 'card' } })).then(() => undefined);
+    // Act
+    const payment = await charge(aCharge());
+    // Assess: both wrote CAPTURED (the second over the first), one was counted
+    expect(payment.status).toBe('CAPTURED');
+    expect(await repository.find(ORDER_ID)).toMatchObject({ status: 'CAPTURED', previousStatus: 'CAPTURED' });
+    expect(counted).toEqual(['PaymentsCaptured']);
+  });
+
+  test('a capture after a failed attempt counts the capture only; a failure counts nothing', async () => {
+    // Prepare
+    const { charge, chargePayment, processor, counted } = payments();
+    processor.failNext('server-error', 'server-error', 'server-error');
+    // Act
+    await rejectionOf(charge(aCharge()));
+    await chargePayment(aCharge({ payment: { method: 'card' } }));
+    // Assess
+    expect(counted).toEqual(['PaymentsCaptured']);
+  });
+});
+
 describe('refundPayment', () => {
   test('refunds the captured charge with the key refund-<chargeId> and records REFUNDED', async () => {
     // Prepare
