@@ -45,7 +45,7 @@ import {
   type JsonAnswer,
 } from '../support/shop-cloud';
 import type { SignedInUser } from '../support/shop-users';
-import { countedOutcomes, countedSince, outcomeCountProblems } from '../support/metric-totals';
+import { countedSince, outcomeCountProblems } from '../support/metric-totals';
 
 /**
  * `npm test` runs the first seed, closed and open loop; `npm run test:soak` every seed (SOAK_TESTS=1).
@@ -113,8 +113,6 @@ const WATCHED_QUEUES = /ParkedSagas|DeadLetter/;
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;
 let cloudWatch: CloudWatchClient;
-/** Where the metrics read back start: each run counts what it added to them. */
-const METRICS_SINCE = new Date(Date.now() - 60_000);
 let providerUrl: string;
 let machineArn: string;
 let ledgerTable: string;
@@ -846,7 +844,6 @@ describe('the PlaceOrder saga under load and faults', () => {
       // Each seed answers for what it parks or dead-letters: an earlier seed reported what it left.
       const heldBefore = new Map((await watchedQueues()).map((queue) => [queue.name, held(queue)]));
       const openingsBefore = breakerOpenings;
-      const countedBefore = await countedOutcomes(cloudWatch, METRICS_SINCE);
       const plan = planFor(seed);
       setFaults(seed);
       const productIds = await createProducts(plan);
@@ -993,7 +990,13 @@ describe('the PlaceOrder saga under load and faults', () => {
         OrdersPaid: paid.length,
         OrdersCancelled: settled.length - paid.length,
       };
-      const counted = await countedSince(cloudWatch, METRICS_SINCE, expected, countedBefore);
+      const counted = await countedSince(
+        cloudWatch,
+        new Date(startedAt),
+        expected,
+        // The run's own window: 1-second periods leave out what the run before counted.
+        1,
+      );
       problems.push(...outcomeCountProblems(counted, expected, { capturedOrders }));
 
       // Queues: nothing parked, nothing dead-lettered.

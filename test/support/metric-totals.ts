@@ -11,11 +11,14 @@ export const SHOP_NAMESPACE = 'Shop';
 /**
  * What CloudWatch holds of `metricName`, summed over each of its dimension sets (a count by `reason`
  * is one metric per reason), from `since` on: read back through the CloudWatch API, as a dashboard would.
+ * The first period starts at `since` rounded down to `periodSeconds`: a window that must leave out what
+ * came just before it asks for 1-second periods (the local cloud keeps every datapoint as sent).
  */
 export async function metricTotal(
   cloudWatch: CloudWatchClient,
   metricName: string,
   since: Date,
+  periodSeconds = 60,
   namespace = SHOP_NAMESPACE,
 ): Promise<number> {
   const { Metrics: metrics = [] } = await cloudWatch.send(
@@ -24,7 +27,7 @@ export async function metricTotal(
   if (metrics.length === 0) return 0;
   const queries: MetricDataQuery[] = metrics.map((metric, index) => ({
     Id: `m${index}`,
-    MetricStat: { Metric: metric, Period: 60, Stat: 'Sum' },
+    MetricStat: { Metric: metric, Period: periodSeconds, Stat: 'Sum' },
   }));
   const { MetricDataResults: results = [] } = await cloudWatch.send(
     new GetMetricDataCommand({
@@ -47,30 +50,33 @@ export type CountedOutcomes = Record<(typeof COUNTED_OUTCOMES)[number], number>;
 /** What a run of orders must have counted of them exactly (the captures only have bounds). */
 export type ExpectedOrderCounts = Pick<CountedOutcomes, 'OrdersPlaced' | 'OrdersPaid' | 'OrdersCancelled'>;
 
-/** What the app has counted of each outcome since `since`. */
-export async function countedOutcomes(cloudWatch: CloudWatchClient, since: Date): Promise<CountedOutcomes> {
-  const totals = await Promise.all(COUNTED_OUTCOMES.map((name) => metricTotal(cloudWatch, name, since)));
+/** What the app has counted of each outcome since `since` (see `metricTotal`). */
+export async function countedOutcomes(
+  cloudWatch: CloudWatchClient,
+  since: Date,
+  periodSeconds = 60,
+): Promise<CountedOutcomes> {
+  const totals = await Promise.all(
+    COUNTED_OUTCOMES.map((name) => metricTotal(cloudWatch, name, since, periodSeconds)),
+  );
   return Object.fromEntries(
     COUNTED_OUTCOMES.map((name, index) => [name, totals[index] ?? 0]),
   ) as CountedOutcomes;
 }
 
 /**
- * What was counted since `since` (less `before`, what was counted then), once the orders' counts are `expected` or after 15 s: the metric lines
+ * What was counted since `since`, once the orders' counts are `expected` or after 15 s: the metric lines
  * of the functions that wrote the final states may still be on their way from the function logs.
  */
 export async function countedSince(
   cloudWatch: CloudWatchClient,
   since: Date,
   expected: ExpectedOrderCounts,
-  before?: CountedOutcomes,
+  periodSeconds = 60,
 ): Promise<CountedOutcomes> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const now = await countedOutcomes(cloudWatch, since);
-    const counted = Object.fromEntries(
-      COUNTED_OUTCOMES.map((name) => [name, now[name] - (before?.[name] ?? 0)]),
-    ) as CountedOutcomes;
+    const counted = await countedOutcomes(cloudWatch, since, periodSeconds);
     if (outcomeCountProblems(counted, expected).length === 0 || Date.now() > deadline) return counted;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
