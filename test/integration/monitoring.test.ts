@@ -19,6 +19,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
+import { checkRollout } from '../../infra/ops/rollout-guards';
 import { apiAs, signedInUser, startShopCloud, type ApiCall } from '../support/shop-cloud';
 
 /** The inventory context's guard, and the error alarm of the function behind `GET /products/{id}`. */
@@ -130,6 +131,10 @@ describe('monitoring first, on the local cloud', () => {
       'shop-settings-guard',
       'shop-users-guard',
     ]);
+    // The rollout gate finds each of them, from the assembly's stacks, in the local CloudWatch.
+    const gate = await checkRollout(cloudWatch, cloud.startup.assembly.dir);
+    for (const guard of composite) expect(gate.lines.join('\n')).toContain(`${guard.AlarmName} `);
+    expect(gate.lines).toContain('ShopApiStage: no alarms, no guard needed');
     for (const guard of composite) {
       expect(guard.AlarmActions).toEqual([cloud.outputs['ShopPlatform']?.['AlarmTopicArn']]);
       expect(guard.AlarmRule).toMatch(/ALARM\(/);
@@ -147,11 +152,15 @@ describe('monitoring first, on the local cloud', () => {
     });
     expect(fault.status).toBe(201);
 
+    const beforeOutage = await checkRollout(cloudWatch, cloud.startup.assembly.dir);
+
     // Act: failures, then recovery.
     const failed = await Promise.all([1, 2, 3].map(() => asCustomer('GET', `/products/${MISSING_PRODUCT}`)));
     await notifiedOf(errorAlarm, 'ALARM');
     await notifiedOf(GUARD, 'ALARM');
     const duringOutage = await stateOf(GUARD);
+    // The rollout gate, on the assembly the cloud runs: no rollout while a guard is in ALARM.
+    const gateDuringOutage = await checkRollout(cloudWatch, cloud.startup.assembly.dir);
     await asCustomer('DELETE', '/_local/faults');
     const recovered = await eventually(
       async () => {
@@ -170,5 +179,11 @@ describe('monitoring first, on the local cloud', () => {
     expect(duringOutage).toBe('ALARM');
     expect(recovered.status).toBe(404);
     expect(await stateOf(errorAlarm)).toBe('OK');
+    expect(beforeOutage.allowed).toBe(true);
+    expect(gateDuringOutage.allowed).toBe(false);
+    expect(gateDuringOutage.lines).toContain(`ShopInventory: REFUSED — ${GUARD} is in ALARM`);
+    expect(gateDuringOutage.lines.filter((line) => line.includes('REFUSED'))).toHaveLength(1);
+    const afterRecovery = await checkRollout(cloudWatch, cloud.startup.assembly.dir);
+    expect(afterRecovery).toMatchObject({ allowed: true });
   }, 300_000);
 });
