@@ -16,8 +16,8 @@ const project = (displayName, extra = {}) => ({
 module.exports = {
   projects: [
     // Apps synthesized by these tests write to one directory per test file, removed after it.
-    project('unit', { setupFilesAfterEnv: ['<rootDir>/test/support/cdk-outdir.ts'] }),
-    project('infra', { setupFilesAfterEnv: ['<rootDir>/test/support/cdk-outdir.ts'] }),
+    project('unit', { setupFilesAfterEnv: ['cdk-local-cloud/jest-cdk-outdir'] }),
+    project('infra', { setupFilesAfterEnv: ['cdk-local-cloud/jest-cdk-outdir'] }),
     // The integration suites boot the local cloud (workers), one at a time, each on a DynamoDB Local of
     // its own: a shared one slows down as suites come and go (local/README.md, "One DynamoDB Local").
     project('integration', { slowTestThreshold: 30 }),

@@ -8,6 +8,8 @@ const project = (name, extra = {}) => ({
   testEnvironment: 'node',
   transform,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  // Apps synthesized by these tests write to one directory per test file, removed after it.
+  setupFilesAfterEnv: ['<rootDir>/src/testing/jest-cdk-outdir.ts'],
   ...extra,
 });
 
