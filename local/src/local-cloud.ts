@@ -84,10 +84,8 @@ import { TracingTargetDispatcher } from './xray/tracing-target-dispatcher';
 import { serveXRay, XRayApi } from './xray/xray-api';
 import { XRayDaemon } from './xray/xray-daemon';
 
-/** Ten reads a second at most per shard (AWS: four); see `LocalCloudOptions.streamPollIntervalMs`. */
+/** Ten reads a second per idle shard (AWS: four); see `LocalCloudOptions.streamPollIntervalMs`. */
 export const DEFAULT_STREAM_POLL_INTERVAL_MS = 100;
-/** One read a second of a shard nothing woke; see `LocalCloudOptions.streamIdlePollIntervalMs`. */
-export const DEFAULT_STREAM_IDLE_POLL_INTERVAL_MS = 1_000;
 
 export interface LocalCloudOptions {
   /** The directory holding `cdk.json`. */
@@ -144,18 +142,11 @@ export interface LocalCloudOptions {
   /** First retry delay of asynchronous invocations. @default 1000 */
   readonly asyncRetryBaseDelayMs?: number;
   /**
-   * The least pause between two reads of a DynamoDB stream shard. AWS polls a shard four times a
-   * second; locally a write through the functions' DynamoDB endpoint or the edge wakes the table's
-   * stream sources, which read at once unless they read less than this ago, so an event leaves the
-   * outbox sooner. @default DEFAULT_STREAM_POLL_INTERVAL_MS
+   * Pause between reads of a DynamoDB stream shard that had nothing new. AWS polls a shard four times
+   * a second; locally a read of DynamoDB Local costs little, so it is polled more often and an event
+   * leaves the outbox sooner. @default DEFAULT_STREAM_POLL_INTERVAL_MS
    */
   readonly streamPollIntervalMs?: number;
-  /**
-   * Pause between reads of a shard that no write woke: it bounds the wait of a record written past the
-   * local cloud's endpoints (straight to DynamoDB Local's port), and costs an idle cloud little.
-   * @default DEFAULT_STREAM_IDLE_POLL_INTERVAL_MS
-   */
-  readonly streamIdlePollIntervalMs?: number;
   /**
    * The X-Ray daemon's UDP port; 0 picks a free port.
    * @default the port of `AWS_XRAY_DAEMON_ADDRESS`, else 2000 (a free port when 2000 is taken)
@@ -379,13 +370,7 @@ export class LocalCloud {
     closers.push(async () => clearInterval(queueSampler));
     const faults = new FaultRegistry();
     // The functions' DynamoDB: a pass-through to DynamoDB Local where the table faults strike.
-    // Late-bound: the stream sources are loaded after the front, which wakes them on each write.
-    let wakeStreamSources = (): void => undefined;
-    const dynamoDbFront = await startDynamoDbFront({
-      dynamoDbEndpoint: dynamo.endpoint,
-      faults,
-      onWrite: () => wakeStreamSources(),
-    });
+    const dynamoDbFront = await startDynamoDbFront({ dynamoDbEndpoint: dynamo.endpoint, faults });
     closers.push(() => dynamoDbFront.close());
     const lambda = new LambdaService({
       extraEnv: {
@@ -616,15 +601,10 @@ export class LocalCloud {
       sqs,
       streamsClient,
       streamPollIntervalMs: options.streamPollIntervalMs ?? DEFAULT_STREAM_POLL_INTERVAL_MS,
-      streamIdlePollIntervalMs: options.streamIdlePollIntervalMs ?? DEFAULT_STREAM_IDLE_POLL_INTERVAL_MS,
       onError: (line) => log(line),
       deliveryFault: (mapping) => faults.eventSourceFault(mapping),
     });
     unsupported.push(...eventSources.unsupported);
-    // Any accepted write wakes every stream source (which table it was is in the body, left unread).
-    wakeStreamSources = () => {
-      for (const handle of eventSources.handles) handle.wake?.();
-    };
     faults.setCatalogue(
       faultCatalogueOf(
         allResources,
@@ -715,8 +695,7 @@ export class LocalCloud {
         lambda.scheduler.runForCaller(takeCallerToken(req), () => handle(req, res));
     const xrayApi = new XRayApi(xray.store);
     handleEdge = onBehalfOfCaller(async (req, res) => {
-      if (isDynamoDbRequest(req))
-        return proxyToDynamoDb(dynamo.endpoint, req, res, () => wakeStreamSources());
+      if (isDynamoDbRequest(req)) return proxyToDynamoDb(dynamo.endpoint, req, res);
       if (
         await serveJsonProtocol(
           [

@@ -664,18 +664,14 @@ export interface EventSourceHandle {
   start(): Promise<void>;
   stop(): Promise<void>;
   stats(): unknown;
-  /** A stream source's: its table may have new records, read them now. */
-  wake?(): void;
 }
 
 export interface EventSourceDependencies {
   readonly lambda: LambdaService;
   readonly sqs: SqsEngine;
   readonly streamsClient: DynamoDBStreamsClient;
-  /** The least pause between two reads of a stream shard. @default the stream source's own (AWS's 250 ms) */
+  /** Pause between reads of an idle stream shard. @default the stream source's own (AWS's 250 ms) */
   readonly streamPollIntervalMs?: number;
-  /** Pause between reads of an idle stream shard that nothing woke. @default streamPollIntervalMs */
-  readonly streamIdlePollIntervalMs?: number;
   readonly onError: (line: string) => void;
   /** Fault injection, asked before each delivery; an error fails it as a function error would. */
   readonly deliveryFault?: (mapping: EventSourceIdentity) => FunctionError | undefined;
@@ -719,7 +715,6 @@ export function loadEventSources(
         streamArn: sourceArn,
         functionName,
         pollIntervalMs: deps.streamPollIntervalMs,
-        idlePollIntervalMs: deps.streamIdlePollIntervalMs,
         eventSourceMappingUuid: mapping.physicalId,
         invoker: deps.lambda,
         config: {
@@ -748,7 +743,6 @@ export function loadEventSources(
         start: () => source.start(),
         stop: () => source.stop(),
         stats: () => ({ kind: 'dynamodb-stream', label, ...source.stats() }),
-        wake: () => source.wake(),
       });
     } else if (service === 'sqs') {
       const queueName = sourceArn.split(':').at(-1) ?? sourceArn;

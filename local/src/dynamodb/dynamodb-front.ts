@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { listen } from '../cloud/http-server';
-import { DYNAMODB_MAX_REQUEST_BYTES, isDynamoDbWrite } from '../edge/edge-server';
+import { DYNAMODB_MAX_REQUEST_BYTES } from '../edge/edge-server';
 import type { TableAccess, TableFault } from '../faults/fault-registry';
 import { limitedBody, readBody, RequestBodyTooLargeError } from '../http/read-body';
 import { DYNAMODB_ERROR_NAMESPACE } from './dynamodb-errors';
@@ -27,8 +27,6 @@ export interface DynamoDbFrontOptions {
   readonly faults: TableFaultSource;
   /** 0 picks a free port. @default 0 */
   readonly port?: number;
-  /** Told of each write DynamoDB Local accepted: the stream sources read at once instead of polling. */
-  readonly onWrite?: () => void;
 }
 
 export interface DynamoDbFront {
@@ -72,9 +70,6 @@ export async function startDynamoDbFront(options: DynamoDbFrontOptions): Promise
         for (const header of HOP_BY_HOP_HEADERS) delete answerHeaders[header];
         res.writeHead(answer.statusCode ?? 502, answerHeaders);
         answer.pipe(res);
-        if (options.onWrite !== undefined && (answer.statusCode ?? 500) < 300 && isDynamoDbWrite(req)) {
-          options.onWrite();
-        }
       },
     );
     request.on('error', (error) => sendDynamoDbError(res, 502, 'InternalFailure', error.message));

@@ -13,37 +13,11 @@ export function isDynamoDbRequest(req: IncomingMessage): boolean {
   return typeof target === 'string' && DYNAMODB_TARGETS.some((prefix) => target.startsWith(prefix));
 }
 
-/** The operations that may change items (and so add stream records), PartiQL's included. */
-const DYNAMODB_WRITES = new Set(
-  [
-    'PutItem',
-    'UpdateItem',
-    'DeleteItem',
-    'BatchWriteItem',
-    'TransactWriteItems',
-    'ExecuteStatement',
-    'BatchExecuteStatement',
-    'ExecuteTransaction',
-  ].map((operation) => `DynamoDB_20120810.${operation}`),
-);
-
-/** A request that may write items, told by its `X-Amz-Target` alone (the body is never read for it). */
-export function isDynamoDbWrite(req: IncomingMessage): boolean {
-  const target = req.headers['x-amz-target'];
-  return typeof target === 'string' && DYNAMODB_WRITES.has(target);
-}
-
 /**
  * Streams a request to DynamoDB Local unchanged and its answer back. The body is counted as it passes, never
  * buffered: past DynamoDB's limit the request to DynamoDB Local is abandoned and the client answered 413.
- * `onWrite` is told of each write DynamoDB Local accepted (the stream sources read at once).
  */
-export function proxyToDynamoDb(
-  dynamoDbEndpoint: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  onWrite?: () => void,
-): void {
+export function proxyToDynamoDb(dynamoDbEndpoint: string, req: IncomingMessage, res: ServerResponse): void {
   const target = new URL(dynamoDbEndpoint);
   const upstream = http.request(
     {
@@ -56,7 +30,6 @@ export function proxyToDynamoDb(
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
-      if (onWrite !== undefined && (answer.statusCode ?? 500) < 300 && isDynamoDbWrite(req)) onWrite();
     },
   );
   upstream.on('error', (error) => answerError(res, 502, 'InternalFailure', error.message));

@@ -134,15 +134,9 @@ export interface DynamoDbStreamSourceOptions {
    * (retries, bisection, on-failure destination), without running the function.
    */
   readonly beforeInvoke?: () => FunctionError | undefined;
-  /** The least pause between two reads of a shard, when it had nothing new. */
+  /** Pause between reads of a shard that had nothing new. */
   readonly pollIntervalMs?: number;
-  /**
-   * Pause between reads of a shard that had nothing new, when no `wake()` comes first: whoever sees the
-   * table's writes wakes the source, and this only bounds how long a write it did not see waits.
-   * @default pollIntervalMs
-   */
-  readonly idlePollIntervalMs?: number;
-  /** Pause between listings of the stream's shards, to find new ones (a shard's end lists them at once). */
+  /** Pause between listings of the stream's shards, to find new ones. */
   readonly shardDiscoveryIntervalMs?: number;
   /** The region the event reports (DynamoDB Local reports its own pseudo-region). */
   readonly region?: string;
@@ -206,10 +200,6 @@ interface ShardState {
   /** Batches being retried or split, invoked before any pending record. */
   queue: BatchAttempt<PendingRecord>[];
   invoking?: BatchAttempt<PendingRecord>;
-  /** When its last read began (the source's clock): reads are at least `pollIntervalMs` apart. */
-  lastReadAtMs: number;
-  /** Its pause between steps, which `wake()` ends early. */
-  readonly pause: Pause;
   lastInvocationEndMs: number;
   worker?: Promise<void>;
   batches: number;
@@ -223,7 +213,7 @@ interface ShardState {
 type ReadResult = 'records' | 'nothing' | 'failed';
 
 const DEFAULT_POLL_INTERVAL_MS = 250;
-const DEFAULT_SHARD_DISCOVERY_INTERVAL_MS = 10_000;
+const DEFAULT_SHARD_DISCOVERY_INTERVAL_MS = 1_000;
 const ERROR_BACKOFF_MS = 1_000;
 const GET_RECORDS_MAX_LIMIT = 1_000;
 const INVOKE_TRIGGER = 'dynamodb-stream';
@@ -233,9 +223,7 @@ export class DynamoDbStreamSource {
   private readonly startingPosition: StreamStartingPosition;
   private readonly clock: Clock;
   private readonly pollIntervalMs: number;
-  private readonly idlePollIntervalMs: number;
   private readonly discoveryIntervalMs: number;
-  private readonly discoveryPause = new Pause();
   private readonly shards = new Map<string, ShardState>();
   private running = false;
   private abort = new AbortController();
@@ -251,10 +239,6 @@ export class DynamoDbStreamSource {
     this.startingPosition = options.config.startingPosition;
     this.clock = options.clock ?? { now: () => Date.now() };
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.idlePollIntervalMs = Math.max(
-      this.pollIntervalMs,
-      options.idlePollIntervalMs ?? this.pollIntervalMs,
-    );
     this.discoveryIntervalMs = options.shardDiscoveryIntervalMs ?? DEFAULT_SHARD_DISCOVERY_INTERVAL_MS;
   }
 
@@ -291,14 +275,6 @@ export class DynamoDbStreamSource {
     this.started = undefined;
   }
 
-  /**
-   * The table was written to: each shard resting between reads reads again, once `pollIntervalMs` has
-   * passed since its last read (so a busy table is still read at most that often).
-   */
-  wake(): void {
-    for (const shard of this.shards.values()) shard.pause.wake();
-  }
-
   stats(): DynamoDbStreamSourceStats {
     return {
       eventSourceMappingUuid: this.options.eventSourceMappingUuid,
@@ -329,7 +305,7 @@ export class DynamoDbStreamSource {
 
   private async runDiscovery(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await this.discoveryPause.wait(this.discoveryIntervalMs, signal);
+      await sleep(this.discoveryIntervalMs, signal);
       if (signal.aborted) return;
       await this.discoverShards(signal);
       this.activateReadyShards(signal);
@@ -422,13 +398,9 @@ export class DynamoDbStreamSource {
       if (waitMs === 'finished') {
         shard.status = 'finished';
         this.activateReadyShards(signal);
-        // Its children are listed now, not at the next round of discovery.
-        this.discoveryPause.wake();
         return;
       }
-      if (await shard.pause.wait(waitMs, signal)) {
-        await sleep(shard.lastReadAtMs + this.pollIntervalMs - this.clock.now(), signal);
-      }
+      await sleep(waitMs, signal);
     }
   }
 
@@ -457,9 +429,7 @@ export class DynamoDbStreamSource {
     if (shard.endOfShard && shard.pending.length === 0) return 'finished';
     // Records came in: there may be more waiting right away.
     if (read === 'records') return 0;
-    return readyAtMs === undefined
-      ? this.idlePollIntervalMs
-      : Math.min(this.idlePollIntervalMs, readyAtMs - now);
+    return readyAtMs === undefined ? this.pollIntervalMs : Math.min(this.pollIntervalMs, readyAtMs - now);
   }
 
   // --- Reading ------------------------------------------------------------------------------------------
@@ -502,7 +472,6 @@ export class DynamoDbStreamSource {
       if (shard.iterator === undefined) return 'nothing';
     }
     const limit = Math.min(GET_RECORDS_MAX_LIMIT, Math.max(1, this.config.batchSize - shard.pending.length));
-    shard.lastReadAtMs = this.clock.now();
     let output;
     try {
       output = await this.options.streamsClient.send(
@@ -727,8 +696,6 @@ function newShardState(
     pending: [],
     queue: [],
     lastInvocationEndMs: 0,
-    lastReadAtMs: 0,
-    pause: new Pause(),
     batches: 0,
     failures: 0,
     throttles: 0,
@@ -818,42 +785,6 @@ function recoverPosition(shard: ShardState, error: unknown): boolean {
     return true;
   }
   return false;
-}
-
-/**
- * A pause that `wake()` ends early. A wake while nobody waits is kept for the next pause: the write it
- * announces may have come after the read under way.
- */
-class Pause {
-  private wakeUp?: () => void;
-  private woken = false;
-
-  /** Resolves `true` when woken (during it or since the last pause), `false` after `ms` or on an abort. */
-  wait(ms: number, signal: AbortSignal): Promise<boolean> {
-    // No pause asked (more to do at once): a kept wake waits for the next one.
-    if (ms <= 0 || signal.aborted) return Promise.resolve(false);
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      const done = (woken: boolean): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', aborted);
-        this.wakeUp = undefined;
-        resolve(woken);
-      };
-      const aborted = (): void => done(false);
-      const timer = setTimeout(() => done(false), ms);
-      signal.addEventListener('abort', aborted, { once: true });
-      this.wakeUp = () => done(true);
-    });
-  }
-
-  wake(): void {
-    if (this.wakeUp === undefined) this.woken = true;
-    else this.wakeUp();
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

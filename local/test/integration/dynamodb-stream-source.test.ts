@@ -488,8 +488,6 @@ class ScriptedStream {
   readonly shards: Shard[] = [];
   /** GetRecords calls to fail with an expired iterator, by shard id. */
   readonly expireNextRead = new Set<string>();
-  /** GetRecords calls made, and when (ms). */
-  readonly reads: number[] = [];
   private sequence = 0;
 
   constructor(private readonly pageSize = 1) {
@@ -558,7 +556,6 @@ class ScriptedStream {
   }
 
   private read(input: GetRecordsInput): unknown {
-    this.reads.push(Date.now());
     const [shardId = '', position = '0'] = (input.ShardIterator ?? '').split('|');
     if (this.expireNextRead.delete(shardId)) {
       throw new ExpiredIteratorException({ message: 'Iterator expired', $metadata: {} });
@@ -643,27 +640,6 @@ describe('DynamoDbStreamSource shard handling (scripted Streams API)', () => {
       ['shardId-first', 'LATEST'],
       ['shardId-second', 'TRIM_HORIZON'],
     ]);
-  });
-
-  it('reads an idle shard at once when woken, yet never twice within pollIntervalMs', async () => {
-    // Prepare: reads a minute apart unless woken.
-    const stream = new ScriptedStream(10);
-    stream.addShard('shardId-only');
-    const invoker = new FakeInvoker();
-    await start(stream, invoker, 'TRIM_HORIZON', { pollIntervalMs: 200, idlePollIntervalMs: 60_000 });
-    await waitFor('the first read', () => stream.reads.length > 0);
-    const source = sources[0] as DynamoDbStreamSource;
-
-    // Act: a record, announced by five wakes at once.
-    stream.write('shardId-only', 'woken');
-    for (let wake = 0; wake < 5; wake += 1) source.wake();
-    await waitFor('the record delivered', () => invoker.ids().flat().includes('woken'));
-
-    // Assess: the five wakes made one read, pollIntervalMs after the first at the earliest; the read that
-    // follows a read with records comes at once, as without wakes.
-    const [first = 0, woken = 0] = stream.reads;
-    expect(woken - first).toBeGreaterThanOrEqual(200 - 5);
-    expect(stream.reads.length).toBeLessThanOrEqual(3);
   });
 
   it('takes a new iterator after the last record read when one expires', async () => {
