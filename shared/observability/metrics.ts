@@ -29,6 +29,9 @@ export function publishingMetrics<A extends unknown[], R>(
   };
 }
 
+/** What a context's use cases are given to count one of its outcomes (its metric names), by reason or not. */
+export type CountOutcome<Metric extends string> = (metric: Metric, reason?: string) => void;
+
 /**
  * Counts one `metric` (a business outcome) with the invocation's metrics. With a `reason`, it is its own
  * EMF line with the dimension `reason`, so the invocation's other metrics keep only the service's.

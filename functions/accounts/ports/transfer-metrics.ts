@@ -1,3 +1,5 @@
+import type { CountOutcome } from '../../../shared/observability/metrics';
+
 /** What accounts count of the money they move (CloudWatch metrics through Powertools' EMF). */
 export const TRANSFER_METRICS = {
   /** A transfer made (a customer's, an order's charge or its refund); a replayed request counts nothing. */
@@ -11,4 +13,4 @@ export const TRANSFER_METRICS = {
 export type TransferMetric = (typeof TRANSFER_METRICS)[keyof typeof TRANSFER_METRICS];
 
 /** Counts one transfer outcome; a refusal by its reason. */
-export type CountTransferOutcome = (metric: TransferMetric, reason?: string) => void;
+export type CountTransferOutcome = CountOutcome<TransferMetric>;

@@ -1,3 +1,5 @@
+import type { CountOutcome } from '../../../shared/observability/metrics';
+
 /** What the read model counts of the orders' lives (CloudWatch metrics through Powertools' EMF). */
 export const ORDER_METRICS = {
   placed: 'OrdersPlaced',
@@ -9,4 +11,4 @@ export const ORDER_METRICS = {
 export type OrderMetric = (typeof ORDER_METRICS)[keyof typeof ORDER_METRICS];
 
 /** Counts one order reaching an outcome; a cancellation by its reason (the dimension `reason`). */
-export type CountOrderOutcome = (metric: OrderMetric, reason?: string) => void;
+export type CountOrderOutcome = CountOutcome<OrderMetric>;

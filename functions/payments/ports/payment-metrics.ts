@@ -1,3 +1,5 @@
+import type { CountOutcome } from '../../../shared/observability/metrics';
+
 /** What payments count of their outcomes (CloudWatch metrics through Powertools' EMF). */
 export const PAYMENT_METRICS = {
   captured: 'PaymentsCaptured',
@@ -8,4 +10,4 @@ export const PAYMENT_METRICS = {
 export type PaymentMetric = (typeof PAYMENT_METRICS)[keyof typeof PAYMENT_METRICS];
 
 /** Counts one payment reaching an outcome; a decline by the processor's code (the dimension `reason`). */
-export type CountPaymentOutcome = (metric: PaymentMetric, reason?: string) => void;
+export type CountPaymentOutcome = CountOutcome<PaymentMetric>;
