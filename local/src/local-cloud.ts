@@ -32,7 +32,7 @@ import { serveScheduler } from './scheduler/scheduler-api';
 import { SchedulerEngine } from './scheduler/scheduler-engine';
 import { serveUserPoolWellKnown } from './cognito/well-known';
 import { LocalTargetDispatcher } from './cloud/target-dispatcher';
-import { functionNameOf, parseArn } from './cloud/arns';
+import { functionReferenceOf, parseArn } from './cloud/arns';
 import {
   type EventSourceHandle,
   loadEventBridge,
@@ -62,6 +62,7 @@ import { faultCatalogueOf } from './faults/fault-catalogue';
 import { installFaultHooks } from './faults/fault-hooks';
 import { FaultRegistry } from './faults/fault-registry';
 import { FaultingTargetDispatcher } from './faults/faulting-target-dispatcher';
+import { SeededRandom } from './faults/seeded-random';
 import { handleFaultsApi, isFaultsPath } from './faults/faults-api';
 import { serveJsonProtocol } from './http/json-protocol';
 import { serveQueryProtocol } from './http/query-protocol';
@@ -141,6 +142,11 @@ export interface LocalCloudOptions {
   readonly environmentMemoryMb?: number;
   /** First retry delay of asynchronous invocations. @default 1000 */
   readonly asyncRetryBaseDelayMs?: number;
+  /**
+   * Seeds the draws that pick an alias's version when it routes to two, so a split can be replayed.
+   * @default unseeded (`Math.random`)
+   */
+  readonly aliasRoutingSeed?: number;
   /**
    * Pause between reads of a DynamoDB stream shard that had nothing new. AWS polls a shard four times
    * a second; locally a read of DynamoDB Local costs little, so it is polled more often and an event
@@ -405,6 +411,9 @@ export class LocalCloud {
         log(`[${functionName}] ${line}`);
       },
       onInvocationRecord: (record) => recordInvocation(metricStore, record),
+      ...(options.aliasRoutingSeed === undefined
+        ? {}
+        : { routingRandom: seededDraws(options.aliasRoutingSeed) }),
       asyncRetryBaseDelayMs: options.asyncRetryBaseDelayMs,
       accountConcurrency: options.accountConcurrency,
       machine: {
@@ -424,7 +433,7 @@ export class LocalCloud {
     const sns = new SnsEngine({
       targets: {
         invokeFunction: (functionArn, event) =>
-          lambda.invokeAsync(functionNameOf(functionArn), event, { trigger: 'sns' }),
+          lambda.invokeAsync(functionReferenceOf(functionArn), event, { trigger: 'sns' }),
         sendToQueue: (queueArn, body, attributes, fifo) => {
           sqs.sendMessage(queueArn, body, attributes, fifo);
         },
@@ -928,6 +937,11 @@ function takeCallerToken(req: IncomingMessage): string | undefined {
     if (raw[i]?.toLowerCase() === CALLER_HEADER) raw.splice(i, 2);
   }
   return Array.isArray(token) ? token[0] : token;
+}
+
+function seededDraws(seed: number): () => number {
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 function resolveAll(

@@ -404,7 +404,7 @@ export class RestApiGateway {
     const integrationStarted = Date.now();
     try {
       outcome = await withTimeout(
-        this.options.invoker.invoke(integration.functionName, event, {
+        this.options.invoker.invoke(functionReference(integration), event, {
           trigger: 'apigateway',
           traceHeader: call?.traceHeader ?? ids.traceHeader,
           signal: gaveUp.signal,
@@ -561,6 +561,13 @@ async function withTimeout<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The function an integration invokes, with the alias or version its URI names. */
+function functionReference(integration: Extract<RouteIntegration, { type: 'AWS_PROXY' }>): string {
+  return integration.qualifier === undefined
+    ? integration.functionName
+    : `${integration.functionName}:${integration.qualifier}`;
 }
 
 function splitUrl(url: string): { path: string; query: string } {

@@ -28,6 +28,18 @@ export function functionNameOf(nameOrArn: string): string {
   return parts[0] ?? nameOrArn;
 }
 
+/**
+ * The function and the version or alias a name or ARN names, as `name[:qualifier]`: what an invocation
+ * through a trigger (rule target, event source mapping, schedule, subscription) runs.
+ */
+export function functionReferenceOf(nameOrArn: string): string {
+  const parsed = parseArn(nameOrArn);
+  if (parsed?.service === 'lambda') return parsed.resource.split(':').slice(1).join(':') || nameOrArn;
+  const parts = nameOrArn.split(':');
+  if (parts.length >= 3 && parts[1] === 'function') return parts.slice(2).join(':');
+  return nameOrArn;
+}
+
 /** A bus name from a name or an ARN (`arn:aws:events:…:event-bus/<name>`). */
 export function busNameOf(nameOrArn: string | undefined): string {
   if (!nameOrArn) return 'default';

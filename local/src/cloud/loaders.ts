@@ -28,7 +28,7 @@ import { SqsEventSource } from '../sqs/sqs-event-source';
 import type { SqsEngine } from '../sqs/sqs-engine';
 import type { StepFunctionsEngine } from '../stepfunctions/step-functions-engine';
 import type { ResolvedResource } from '../template/resolve-stack';
-import { busNameOf, functionNameOf, parseArn, ruleNameOf } from './arns';
+import { busNameOf, functionNameOf, functionReferenceOf, parseArn, ruleNameOf } from './arns';
 import { LocalTargetDispatcher } from './target-dispatcher';
 
 export interface LoadedResource extends ResolvedResource {
@@ -166,7 +166,53 @@ export function loadFunctions(
         : undefined,
     });
   }
+  loadVersionsAndAliases(resources, lambda, unsupported);
   return { names, unsupported };
+}
+
+/**
+ * Publishes each `AWS::Lambda::Version` from the function as just registered, then creates the
+ * aliases with their routing. The number a version resolved to in the template must be the one
+ * publishing gives it, or references to it would name another version.
+ */
+function loadVersionsAndAliases(
+  resources: readonly LoadedResource[],
+  lambda: LambdaService,
+  unsupported: string[],
+): void {
+  for (const version of ofType(resources, 'AWS::Lambda::Version')) {
+    const props = version.properties;
+    const published = lambda.publishVersion(
+      functionNameOf(asString(props.FunctionName) ?? ''),
+      asString(props.Description),
+    );
+    if (published.version !== version.attributes.Version) {
+      throw new Error(
+        `${where(version)}: published as version ${published.version}, but the template resolved it to ${version.attributes.Version}`,
+      );
+    }
+    if (props.ProvisionedConcurrencyConfig !== undefined) {
+      unsupported.push(`${where(version)}: ProvisionedConcurrencyConfig has no local effect`);
+    }
+  }
+  for (const alias of ofType(resources, 'AWS::Lambda::Alias')) {
+    const props = alias.properties;
+    const additionalVersionWeights = Object.fromEntries(
+      asArray(asRecord(props.RoutingConfig).AdditionalVersionWeights).map((entry) => [
+        String(asRecord(entry).FunctionVersion),
+        asNumber(asRecord(entry).FunctionWeight) ?? 0,
+      ]),
+    );
+    lambda.createAlias(
+      functionNameOf(asString(props.FunctionName) ?? ''),
+      asString(props.Name) ?? '',
+      { functionVersion: String(props.FunctionVersion), additionalVersionWeights },
+      asString(props.Description),
+    );
+    if (props.ProvisionedConcurrencyConfig !== undefined) {
+      unsupported.push(`${where(alias)}: ProvisionedConcurrencyConfig has no local effect`);
+    }
+  }
 }
 
 function codeDirectory(code: Props, assembly: CloudAssembly, fn: LoadedResource): string | undefined {
@@ -691,7 +737,8 @@ export function loadEventSources(
   for (const mapping of ofType(resources, 'AWS::Lambda::EventSourceMapping')) {
     const props = mapping.properties;
     const sourceArn = asString(props.EventSourceArn) ?? '';
-    const functionName = functionNameOf(asString(props.FunctionName) ?? '');
+    // The alias or version the mapping names is what it invokes.
+    const functionName = functionReferenceOf(asString(props.FunctionName) ?? '');
     const service = parseArn(sourceArn)?.service;
     const reportBatchItemFailures = asArray(props.FunctionResponseTypes).includes('ReportBatchItemFailures');
     const onFailureArn = asString(asRecord(asRecord(props.DestinationConfig).OnFailure).Destination);

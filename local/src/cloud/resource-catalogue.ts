@@ -9,6 +9,8 @@ export const EMULATED_TYPES: ReadonlySet<string> = new Set([
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Lambda::EventInvokeConfig',
+  'AWS::Lambda::Version',
+  'AWS::Lambda::Alias',
   'AWS::ApiGateway::RestApi',
   'AWS::ApiGateway::Resource',
   'AWS::ApiGateway::Method',

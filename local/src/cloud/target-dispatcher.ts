@@ -2,7 +2,7 @@ import type { DeadLetterContext, DeliveryContext, Target, TargetDispatcher } fro
 import type { LambdaInvoker } from '../lambda/invoker';
 import type { SqsEngine } from '../sqs/sqs-engine';
 import type { StateMachineStarter } from '../stepfunctions/step-functions-engine';
-import { functionNameOf, parseArn } from './arns';
+import { functionReferenceOf, parseArn } from './arns';
 
 export class UnsupportedTargetError extends Error {
   constructor(arn: string) {
@@ -30,7 +30,7 @@ export class LocalTargetDispatcher implements TargetDispatcher {
     const service = parseArn(target.arn)?.service;
     if (service === 'lambda') {
       // EventBridge invokes Lambda asynchronously: delivery succeeds once Lambda has queued the event.
-      await this.lambda.invokeAsync(functionNameOf(target.arn), JSON.parse(input) as unknown, {
+      await this.lambda.invokeAsync(functionReferenceOf(target.arn), JSON.parse(input) as unknown, {
         trigger: `eventbridge:${context.ruleArn.split('/').at(-1) ?? context.ruleArn}`,
         traceHeader: context.traceHeader,
       });

@@ -15,8 +15,9 @@ const dimension = (Name: string, Value: string): Dimension => ({ Name, Value });
 /**
  * `Invocations`, `Errors`, `Throttles` and `Duration` of one invocation record, by `FunctionName`,
  * `FunctionName`+`Resource` (`<name>:<alias or version>` when one was invoked) and
- * `FunctionName`+`Resource`+`ExecutedVersion` (`$LATEST`: every qualifier runs it locally). As on AWS, a throttled request counts in `Throttles` only, and `Errors` is 0 for an
- * invocation that succeeded, so its Average is the error rate.
+ * `FunctionName`+`Resource`+`ExecutedVersion` (the version that ran: how a canary's own errors show
+ * apart from its alias's). As on AWS, a throttled request counts in `Throttles` only, and `Errors` is 0
+ * for an invocation that succeeded, so its Average is the error rate.
  */
 export function recordInvocation(store: MetricStore, record: InvocationRecord): void {
   if (record.outcome === 'abandoned') return;
@@ -24,7 +25,7 @@ export function recordInvocation(store: MetricStore, record: InvocationRecord): 
   // already evaluated would never see a datapoint stamped in it after the fact.
   const timestampMs = Date.now();
   const name = record.functionName;
-  // `Resource` names the alias or version invoked, as on AWS; what ran is always `$LATEST` locally.
+  // `Resource` names the alias or version invoked; `ExecutedVersion`, the version an alias chose.
   const resource = record.qualifier === undefined ? name : `${name}:${record.qualifier}`;
   const dimensionSets = [
     [dimension('FunctionName', name)],
@@ -32,7 +33,7 @@ export function recordInvocation(store: MetricStore, record: InvocationRecord): 
     [
       dimension('FunctionName', name),
       dimension('Resource', resource),
-      dimension('ExecutedVersion', '$LATEST'),
+      dimension('ExecutedVersion', record.executedVersion),
     ],
   ];
   const put = (metricName: string, value: number, unit: string): void => {

@@ -1,7 +1,10 @@
 /**
  * The Lambda REST-JSON API as `@aws-sdk/client-lambda` speaks it: Invoke (RequestResponse, Event,
- * DryRun), the deprecated InvokeAsync, ListFunctions, GetFunction and GetFunctionConfiguration.
+ * DryRun), the deprecated InvokeAsync, ListFunctions, GetFunction and GetFunctionConfiguration, and
+ * versions and aliases: PublishVersion, ListVersionsByFunction, CreateAlias, GetAlias, ListAliases,
+ * UpdateAlias and DeleteAlias.
  */
+import * as z from 'zod';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsServiceError, localArn } from '../aws-protocol';
@@ -13,7 +16,31 @@ import {
   type LambdaService,
   type RegisteredFunction,
 } from './lambda-service';
+import type { AliasConfiguration } from './function-aliases';
 import { FunctionThrottledError } from './worker-pool';
+
+/** Bodies of the version and alias requests are small documents; Lambda's own limit is far above. */
+const MAX_DOCUMENT_BYTES = 64 * 1024;
+
+const weights = z.record(z.string(), z.number());
+const routingConfig = z.object({ AdditionalVersionWeights: weights.optional() }).optional();
+const publishVersionRequest = z.object({
+  CodeSha256: z.string().optional(),
+  Description: z.string().max(256).optional(),
+  RevisionId: z.string().optional(),
+});
+const createAliasRequest = z.object({
+  Name: z.string().min(1).max(128),
+  FunctionVersion: z.string().min(1).max(1024),
+  Description: z.string().max(256).optional(),
+  RoutingConfig: routingConfig,
+});
+const updateAliasRequest = z.object({
+  FunctionVersion: z.string().min(1).max(1024).optional(),
+  Description: z.string().max(256).optional(),
+  RoutingConfig: routingConfig,
+  RevisionId: z.string().optional(),
+});
 
 /** `X-Amz-Log-Result` carries the last 4 KB of the invocation's log. */
 const LOG_TAIL_BYTES = 4096;
@@ -66,6 +93,62 @@ export async function handleLambdaApi(
       case 'GetFunctionConfiguration':
         sendJson(res, 200, configurationOf(service.resolve(route.functionName, qualifier)));
         break;
+      case 'PublishVersion': {
+        const body = await readDocument(req, publishVersionRequest);
+        sendJson(res, 201, configurationOf(service.publishVersion(route.functionName, body.Description)));
+        break;
+      }
+      case 'ListVersionsByFunction':
+        sendJson(
+          res,
+          200,
+          page(service.listVersions(route.functionName).map(configurationOf), query, 'Versions'),
+        );
+        break;
+      case 'CreateAlias': {
+        const body = await readDocument(req, createAliasRequest);
+        const alias = service.createAlias(
+          route.functionName,
+          body.Name,
+          {
+            functionVersion: body.FunctionVersion,
+            additionalVersionWeights: body.RoutingConfig?.AdditionalVersionWeights ?? {},
+          },
+          body.Description,
+        );
+        sendJson(res, 201, aliasOf(service, route.functionName, alias));
+        break;
+      }
+      case 'ListAliases': {
+        const aliases = service.listAliases(route.functionName, query.get('FunctionVersion') ?? undefined);
+        const documents = aliases.map((alias) => aliasOf(service, route.functionName, alias));
+        sendJson(res, 200, page(documents, query, 'Aliases'));
+        break;
+      }
+      case 'GetAlias':
+        sendJson(
+          res,
+          200,
+          aliasOf(service, route.functionName, service.getAlias(route.functionName, route.alias)),
+        );
+        break;
+      case 'UpdateAlias': {
+        const body = await readDocument(req, updateAliasRequest);
+        const weightsOfBody = body.RoutingConfig?.AdditionalVersionWeights;
+        const alias = service.updateAlias(route.functionName, route.alias, {
+          ...(body.FunctionVersion === undefined ? {} : { functionVersion: body.FunctionVersion }),
+          ...(body.RoutingConfig === undefined ? {} : { additionalVersionWeights: weightsOfBody ?? {} }),
+          ...(body.Description === undefined ? {} : { description: body.Description }),
+          ...(body.RevisionId === undefined ? {} : { revisionId: body.RevisionId }),
+        });
+        sendJson(res, 200, aliasOf(service, route.functionName, alias));
+        break;
+      }
+      case 'DeleteAlias':
+        service.deleteAlias(route.functionName, route.alias);
+        res.writeHead(204, { 'x-amzn-RequestId': randomUUID() });
+        res.end();
+        break;
     }
   } catch (error) {
     sendError(res, error);
@@ -75,29 +158,63 @@ export async function handleLambdaApi(
 
 type Route =
   | {
-      readonly operation: 'Invoke' | 'InvokeAsync' | 'GetFunction' | 'GetFunctionConfiguration';
+      readonly operation:
+        | 'Invoke'
+        | 'InvokeAsync'
+        | 'GetFunction'
+        | 'GetFunctionConfiguration'
+        | 'PublishVersion'
+        | 'ListVersionsByFunction'
+        | 'CreateAlias'
+        | 'ListAliases';
       readonly functionName: string;
+    }
+  | {
+      readonly operation: 'GetAlias' | 'UpdateAlias' | 'DeleteAlias';
+      readonly functionName: string;
+      readonly alias: string;
     }
   | { readonly operation: 'ListFunctions' };
 
+/** `<method> <action>` of the routes under `/2015-03-31/functions/<name>/`. */
+const FUNCTION_ROUTES: Readonly<Record<string, Route['operation']>> = {
+  'POST invocations': 'Invoke',
+  'GET ': 'GetFunction',
+  'GET configuration': 'GetFunctionConfiguration',
+  'POST versions': 'PublishVersion',
+  'GET versions': 'ListVersionsByFunction',
+  'POST aliases': 'CreateAlias',
+  'GET aliases': 'ListAliases',
+};
+const ALIAS_ROUTES: Readonly<Record<string, 'GetAlias' | 'UpdateAlias' | 'DeleteAlias'>> = {
+  GET: 'GetAlias',
+  PUT: 'UpdateAlias',
+  DELETE: 'DeleteAlias',
+};
+
 function matchRoute(method: string, pathname: string): Route | undefined {
   const segments = pathname.split('/');
-  // ['', version, 'functions', name?, action?, ''?]
+  // ['', version, 'functions', name?, action?, alias?, ''?]
   if (segments[segments.length - 1] === '' && segments.length > 1) segments.pop();
-  const [root, version, collection, encodedName, action, ...rest] = segments;
+  const [root, version, collection, encodedName, action, encodedAlias, ...rest] = segments;
   if (root !== '' || collection !== 'functions' || rest.length > 0) return undefined;
   if (version === '2014-11-13') {
     if (method !== 'POST' || action !== 'invoke-async' || encodedName === undefined) return undefined;
+    if (encodedAlias !== undefined) return undefined;
     return { operation: 'InvokeAsync', functionName: decodeName(encodedName) };
   }
   if (version !== '2015-03-31') return undefined;
   if (encodedName === undefined) return method === 'GET' ? { operation: 'ListFunctions' } : undefined;
   const functionName = decodeName(encodedName);
-  if (method === 'POST' && action === 'invocations') return { operation: 'Invoke', functionName };
-  if (method === 'GET' && action === undefined) return { operation: 'GetFunction', functionName };
-  if (method === 'GET' && action === 'configuration')
-    return { operation: 'GetFunctionConfiguration', functionName };
-  return undefined;
+  if (encodedAlias !== undefined) {
+    const operation = action === 'aliases' ? ALIAS_ROUTES[method] : undefined;
+    return operation === undefined ? undefined : { operation, functionName, alias: decodeName(encodedAlias) };
+  }
+  const operation = FUNCTION_ROUTES[`${method} ${action ?? ''}`];
+  if (operation === undefined || operation === 'ListFunctions') return undefined;
+  if (operation === 'GetAlias' || operation === 'UpdateAlias' || operation === 'DeleteAlias')
+    return undefined;
+  return { operation, functionName };
 }
 
 function decodeName(encoded: string): string {
@@ -167,32 +284,52 @@ async function invoke(
 }
 
 function listFunctions(service: LambdaService, res: ServerResponse, query: URLSearchParams): void {
-  const functions = service.list();
+  sendJson(res, 200, page(service.list().map(configurationOf), query, 'Functions'));
+}
+
+/** One page of a listing, as `Marker`, `MaxItems` and `NextMarker` page it (50 at most). */
+function page(items: readonly unknown[], query: URLSearchParams, member: string): Record<string, unknown> {
   const start = Number(query.get('Marker') ?? '0') || 0;
   const maxItems = Math.min(Number(query.get('MaxItems') ?? '50') || 50, 50);
-  const page = functions.slice(start, start + maxItems);
-  const next = start + page.length;
-  sendJson(res, 200, {
-    Functions: page.map(configurationOf),
-    ...(next < functions.length ? { NextMarker: String(next) } : {}),
-  });
+  const slice = items.slice(start, start + maxItems);
+  const next = start + slice.length;
+  return { [member]: slice, ...(next < items.length ? { NextMarker: String(next) } : {}) };
+}
+
+function aliasOf(
+  service: LambdaService,
+  functionName: string,
+  alias: AliasConfiguration,
+): Record<string, unknown> {
+  const weightsOfAlias = alias.additionalVersionWeights;
+  return {
+    AliasArn: `${service.resolve(functionName).arn}:${alias.name}`,
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    ...(Object.keys(weightsOfAlias).length === 0
+      ? {}
+      : { RoutingConfig: { AdditionalVersionWeights: { ...weightsOfAlias } } }),
+    RevisionId: alias.revisionId,
+  };
 }
 
 function configurationOf(fn: RegisteredFunction): Record<string, unknown> {
   const name = fn.definition.name;
   return {
     FunctionName: name,
-    FunctionArn: fn.arn,
+    // A published version's configuration names it by its qualified ARN.
+    FunctionArn: fn.version === '$LATEST' ? fn.arn : `${fn.arn}:${fn.version}`,
     Runtime: fn.runtime,
     Role: localArn('iam', `role/${name}`, ''),
     Handler: fn.definition.handler,
     CodeSize: fn.codeSize,
-    Description: '',
+    Description: fn.description,
     Timeout: fn.timeoutSeconds,
     MemorySize: fn.memorySize,
     LastModified: fn.lastModified,
     CodeSha256: '',
-    Version: '$LATEST',
+    Version: fn.version,
     Environment: { Variables: { ...fn.definition.env } },
     TracingConfig: { Mode: fn.definition.tracingMode ?? 'PassThrough' },
     State: 'Active',
@@ -248,6 +385,21 @@ function validationError(value: string, member: string, allowed: readonly string
     'ValidationException',
     `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
   );
+}
+
+/** A version or alias request's JSON body, checked against its shape. */
+async function readDocument<T>(req: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+  const body = await readPayload(req, MAX_DOCUMENT_BYTES);
+  const { value } = parsePayload(body);
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AwsServiceError(
+      'ValidationException',
+      `1 validation error detected: Value at '${issue?.path.join('.') ?? ''}' failed to satisfy constraint: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
 }
 
 /** The payload, read no further than Lambda's limit for the invocation type. */

@@ -6,7 +6,10 @@
  * - Async retries wait `asyncRetryBaseDelayMs` (default 1 s) then twice that, instead of ~1 min then ~2 min.
  * - A throttled async event is retried as soon as the function has capacity (AWS backs off from 1 s up
  *   to 5 min); like AWS it does not use up retry attempts and is bounded by the maximum event age.
- * - Every qualifier runs `$LATEST`: versions and aliases are names for the same code.
+ * - A published version runs the code directory and configuration `$LATEST` had when it was published;
+ *   the directory is not copied (a cloud assembly's assets are named by their content, so they do not
+ *   change under a version).
+ * - Which version an alias with a routing config runs is drawn from `routingRandom` (seedable).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +18,14 @@ import { AwsServiceError, LOCAL_REGION, localArn } from '../aws-protocol';
 import { BoundedLog } from '../cloud/bounded-log';
 import type { InvocationTracer, TracingMode } from '../xray/lambda-invocation-tracer';
 import { ConcurrencyPool, DEFAULT_ACCOUNT_CONCURRENCY } from './concurrency-pool';
+import {
+  checkAliasName,
+  checkRouting,
+  chooseVersion,
+  newRevisionId,
+  type AliasConfiguration,
+  type AliasRouting,
+} from './function-aliases';
 import { ExecutionScheduler, type ExecutionSchedulerOptions } from './execution-scheduler';
 import type { FunctionError, InvokeOptions, InvokeResult, LambdaInvoker } from './invoker';
 import {
@@ -43,8 +54,6 @@ export interface FunctionDefinition {
   readonly reservedConcurrency?: number;
   /** e.g. `nodejs22.x`, the default. */
   readonly runtime?: string;
-  /** Versions and aliases accepted besides `$LATEST`. */
-  readonly qualifiers?: readonly string[];
   /** `TracingConfig.Mode`. @default 'PassThrough' */
   readonly tracingMode?: TracingMode;
 }
@@ -116,6 +125,8 @@ export interface LambdaServiceOptions {
   readonly tracer?: InvocationTracer;
   /** Told of every invocation record as it is kept (the local cloud's Lambda metrics). */
   readonly onInvocationRecord?: (record: InvocationRecord) => void;
+  /** Draws in [0, 1) that pick an alias's version when it routes to two. @default Math.random */
+  readonly routingRandom?: () => number;
 }
 
 export interface InvocationDetails extends InvokeOptions {
@@ -136,7 +147,12 @@ export interface RawInvocationResult {
 
 export interface RegisteredFunction {
   readonly definition: FunctionDefinition;
+  /** The unqualified function ARN. */
   readonly arn: string;
+  /** `$LATEST` or a published version's number. */
+  readonly version: string;
+  /** A published version's description. */
+  readonly description: string;
   readonly runtime: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
@@ -152,9 +168,41 @@ interface Payload {
   readonly value: unknown;
 }
 
-interface FunctionEntry extends RegisteredFunction {
+/** `$LATEST` or a published version, with the execution environments that run it. */
+interface RunnableVersion extends RegisteredFunction {
   readonly pool: FunctionWorkerPool;
+  /** What a version published from it would freeze: code and configuration. */
+  readonly fingerprint: string;
+}
+
+/** What outlives an update of the function's code or configuration. */
+interface PublishedState {
+  readonly versions: Map<string, RunnableVersion>;
+  readonly aliases: Map<string, AliasConfiguration>;
+  lastVersion: number;
+}
+
+interface FunctionEntry extends RunnableVersion {
+  /** Shared by `$LATEST` and every version: reserved concurrency is the function's. */
+  readonly concurrency: ConcurrencyPool;
+  readonly published: PublishedState;
   eventInvokeConfig: EventInvokeConfig;
+}
+
+/** What one invocation runs: the function, the version chosen, and the qualifier the caller named. */
+interface InvocationTarget {
+  readonly entry: FunctionEntry;
+  readonly version: RunnableVersion;
+  readonly qualifier?: string;
+}
+
+/** What `UpdateAlias` may change; what it leaves out stays. */
+export interface AliasUpdate {
+  readonly functionVersion?: string;
+  readonly additionalVersionWeights?: Readonly<Record<string, number>>;
+  readonly description?: string;
+  /** Only update the alias if its revision is still this one. */
+  readonly revisionId?: string;
 }
 
 const DEFAULT_RUNTIME = 'nodejs22.x';
@@ -233,46 +281,27 @@ export class LambdaService implements LambdaInvoker {
     this.scheduler = new ExecutionScheduler(options.machine);
   }
 
-  /** Adds a function, replacing (and shutting down) one of the same name. */
+  /**
+   * Adds a function, or updates one of the same name (as UpdateFunctionCode and
+   * UpdateFunctionConfiguration do): `$LATEST` is replaced and shut down; published versions and
+   * aliases stay.
+   */
   register(definition: FunctionDefinition): RegisteredFunction {
     const previous = this.functions.get(definition.name);
     if (previous) void previous.pool.close();
-    const arn = definition.arn ?? localArn('lambda', `function:${definition.name}`);
-    const runtime = definition.runtime ?? DEFAULT_RUNTIME;
-    const timeoutSeconds = definition.timeoutSeconds ?? 3;
-    const memorySize = definition.memorySize ?? 128;
-    const sink = this.options.onLog ?? writePrefixed;
-    const onLog = (functionName: string, line: string): void => {
-      this.output.push({ at: new Date().toISOString(), functionName, line });
-      sink(functionName, line);
-    };
-    const pool = new FunctionWorkerPool({
-      name: definition.name,
-      arn,
-      codeDir: definition.codeDir,
-      handler: definition.handler,
-      env: this.environmentOf(definition, runtime, memorySize),
-      timeoutSeconds,
-      memorySize,
-      reservedConcurrency: definition.reservedConcurrency,
-      unreservedConcurrency: this.unreserved,
-      scheduler: this.scheduler,
-      localEndpoints: this.options.localEndpoints ?? [],
-      idleTimeoutMs: this.options.idleTimeoutMs,
-      onLog: (line) => onLog(definition.name, line),
-      onInvocationRecord: (record) => this.record(record),
-      ...(this.options.tracer === undefined ? {} : { tracer: this.options.tracer }),
-      ...(definition.tracingMode === undefined ? {} : { tracingMode: definition.tracingMode }),
-    });
+    const concurrency =
+      previous !== undefined && previous.definition.reservedConcurrency === definition.reservedConcurrency
+        ? previous.concurrency
+        : definition.reservedConcurrency === undefined
+          ? this.unreserved
+          : new ConcurrencyPool(
+              definition.reservedConcurrency,
+              'ReservedFunctionConcurrentInvocationLimitExceeded',
+            );
     const entry: FunctionEntry = {
-      definition,
-      arn,
-      runtime,
-      timeoutSeconds,
-      memorySize,
-      lastModified: new Date().toISOString().replace('Z', '+0000'),
-      codeSize: directoryBytes(definition.codeDir),
-      pool,
+      ...this.runnable(definition, '$LATEST', '', concurrency),
+      concurrency,
+      published: previous?.published ?? { versions: new Map(), aliases: new Map(), lastVersion: 0 },
       eventInvokeConfig: previous?.eventInvokeConfig ?? {},
     };
     this.functions.set(definition.name, entry);
@@ -291,9 +320,102 @@ export class LambdaService implements LambdaInvoker {
     return [...this.functions.values()];
   }
 
-  /** Looks a function up by name or ARN; throws ResourceNotFoundException as AWS does. */
+  /**
+   * Looks a function up by name or ARN, and the version a qualifier names (an alias: the version it
+   * points at); throws ResourceNotFoundException as AWS does.
+   */
   resolve(identifier: string, qualifier?: string): RegisteredFunction {
-    return this.entry(identifier, qualifier);
+    const { entry, qualifier: named } = this.entryAndQualifier(identifier, qualifier);
+    if (named === undefined) return entry;
+    const alias = entry.published.aliases.get(named);
+    return this.version(entry, alias === undefined ? named : alias.functionVersion);
+  }
+
+  /**
+   * Publishes `$LATEST` as a new version (PublishVersion). Nothing changed since the last version: that
+   * version is returned, as on AWS.
+   */
+  publishVersion(identifier: string, description = ''): RegisteredFunction {
+    const entry = this.entryAndQualifier(identifier).entry;
+    const versions = entry.published.versions;
+    const last = versions.get(String(entry.published.lastVersion));
+    if (last !== undefined && last.fingerprint === entry.fingerprint) return last;
+    const version = String(++entry.published.lastVersion);
+    const published = this.runnable(entry.definition, version, description, entry.concurrency);
+    versions.set(version, published);
+    return published;
+  }
+
+  /** `$LATEST` and the published versions, oldest first (ListVersionsByFunction). */
+  listVersions(identifier: string): RegisteredFunction[] {
+    const entry = this.entryAndQualifier(identifier).entry;
+    return [entry, ...entry.published.versions.values()];
+  }
+
+  createAlias(identifier: string, name: string, routing: AliasRouting, description = ''): AliasConfiguration {
+    const entry = this.entryAndQualifier(identifier).entry;
+    checkAliasName(name);
+    if (entry.published.aliases.has(name)) {
+      throw new AwsServiceError(
+        'ResourceConflictException',
+        `Alias already exists: ${entry.arn}:${name}`,
+        409,
+      );
+    }
+    this.checkRoutingOf(entry, routing);
+    const alias: AliasConfiguration = { name, description, revisionId: newRevisionId(), ...routing };
+    entry.published.aliases.set(name, alias);
+    return alias;
+  }
+
+  getAlias(identifier: string, name: string): AliasConfiguration {
+    const entry = this.entryAndQualifier(identifier).entry;
+    const alias = entry.published.aliases.get(name);
+    if (alias === undefined) {
+      throw new AwsServiceError('ResourceNotFoundException', `Alias not found: ${entry.arn}:${name}`, 404);
+    }
+    return alias;
+  }
+
+  /** The function's aliases, or those that route to `functionVersion`. */
+  listAliases(identifier: string, functionVersion?: string): AliasConfiguration[] {
+    const entry = this.entryAndQualifier(identifier).entry;
+    return [...entry.published.aliases.values()].filter(
+      (alias) =>
+        functionVersion === undefined ||
+        alias.functionVersion === functionVersion ||
+        functionVersion in alias.additionalVersionWeights,
+    );
+  }
+
+  updateAlias(identifier: string, name: string, update: AliasUpdate): AliasConfiguration {
+    const current = this.getAlias(identifier, name);
+    const entry = this.entryAndQualifier(identifier).entry;
+    if (update.revisionId !== undefined && update.revisionId !== current.revisionId) {
+      throw new AwsServiceError(
+        'PreconditionFailedException',
+        'The Revision Id provided does not match the latest Revision Id. Call the GetAlias API to retrieve the latest Revision Id',
+        412,
+      );
+    }
+    const routing: AliasRouting = {
+      functionVersion: update.functionVersion ?? current.functionVersion,
+      additionalVersionWeights: update.additionalVersionWeights ?? current.additionalVersionWeights,
+    };
+    this.checkRoutingOf(entry, routing);
+    const alias: AliasConfiguration = {
+      name,
+      description: update.description ?? current.description,
+      revisionId: newRevisionId(),
+      ...routing,
+    };
+    entry.published.aliases.set(name, alias);
+    return alias;
+  }
+
+  deleteAlias(identifier: string, name: string): void {
+    this.getAlias(identifier, name);
+    this.entryAndQualifier(identifier).entry.published.aliases.delete(name);
   }
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions): Promise<InvokeResult> {
@@ -337,7 +459,7 @@ export class LambdaService implements LambdaInvoker {
    * undefined keep their current value, so a DLQ and an EventInvokeConfig can be applied one after the other.
    */
   setEventInvokeConfig(functionName: string, config: EventInvokeConfig): void {
-    const entry = this.entry(functionName);
+    const entry = this.entryAndQualifier(functionName).entry;
     const defined = Object.entries(config).filter(([, value]) => value !== undefined);
     entry.eventInvokeConfig = { ...entry.eventInvokeConfig, ...Object.fromEntries(defined) };
   }
@@ -361,8 +483,10 @@ export class LambdaService implements LambdaInvoker {
     return { lines: this.output.items(), evicted: this.output.evicted };
   }
 
-  stats(functionName: string): PoolStats {
-    return this.entry(functionName).pool.stats();
+  /** The counters of `$LATEST`'s environments, or of the version a qualifier names. */
+  stats(functionName: string, qualifier?: string): PoolStats {
+    const { entry, qualifier: named } = this.entryAndQualifier(functionName, qualifier);
+    return (named === undefined ? entry : this.version(entry, named)).pool.stats();
   }
 
   /** Async events accepted and not yet finished (succeeded, or handed to the failure handler). */
@@ -376,20 +500,103 @@ export class LambdaService implements LambdaInvoker {
     this.timers.forEach((timer) => clearTimeout(timer));
     this.timers.clear();
     this.pendingAsync = 0;
-    await Promise.all([...this.functions.values()].map((entry) => entry.pool.close()));
+    await Promise.all(
+      [...this.functions.values()].flatMap((entry) => [
+        entry.pool.close(),
+        ...[...entry.published.versions.values()].map((version) => version.pool.close()),
+      ]),
+    );
+  }
+
+  /** The environments of `version` of a function, not yet started. */
+  private runnable(
+    definition: FunctionDefinition,
+    version: string,
+    description: string,
+    concurrency: ConcurrencyPool,
+  ): RunnableVersion {
+    const arn = definition.arn ?? localArn('lambda', `function:${definition.name}`);
+    const runtime = definition.runtime ?? DEFAULT_RUNTIME;
+    const timeoutSeconds = definition.timeoutSeconds ?? 3;
+    const memorySize = definition.memorySize ?? 128;
+    const sink = this.options.onLog ?? writePrefixed;
+    const onLog = (functionName: string, line: string): void => {
+      this.output.push({ at: new Date().toISOString(), functionName, line });
+      sink(functionName, line);
+    };
+    const pool = new FunctionWorkerPool({
+      name: definition.name,
+      arn,
+      version,
+      codeDir: definition.codeDir,
+      handler: definition.handler,
+      env: this.environmentOf(definition, runtime, memorySize, version),
+      timeoutSeconds,
+      memorySize,
+      concurrency,
+      scheduler: this.scheduler,
+      localEndpoints: this.options.localEndpoints ?? [],
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      onLog: (line) => onLog(definition.name, line),
+      onInvocationRecord: (record) => this.record(record),
+      ...(this.options.tracer === undefined ? {} : { tracer: this.options.tracer }),
+      ...(definition.tracingMode === undefined ? {} : { tracingMode: definition.tracingMode }),
+    });
+    return {
+      definition,
+      arn,
+      version,
+      description,
+      runtime,
+      timeoutSeconds,
+      memorySize,
+      lastModified: new Date().toISOString().replace('Z', '+0000'),
+      codeSize: directoryBytes(definition.codeDir),
+      pool,
+      fingerprint: JSON.stringify([
+        definition.codeDir,
+        definition.handler,
+        definition.env ?? {},
+        runtime,
+        timeoutSeconds,
+        memorySize,
+        definition.tracingMode ?? 'PassThrough',
+      ]),
+    };
+  }
+
+  private version(entry: FunctionEntry, version: string): RunnableVersion {
+    const found = version === '$LATEST' ? entry : entry.published.versions.get(version);
+    if (found === undefined) {
+      throw new AwsServiceError(
+        'ResourceNotFoundException',
+        `Function not found: ${entry.arn}:${version}`,
+        404,
+      );
+    }
+    return found;
+  }
+
+  private checkRoutingOf(entry: FunctionEntry, routing: AliasRouting): void {
+    checkRouting(
+      routing,
+      (version) => version === '$LATEST' || entry.published.versions.has(version),
+      (version) => `${entry.arn}:${version}`,
+    );
   }
 
   private environmentOf(
     definition: FunctionDefinition,
     runtime: string,
     memorySize: number,
+    version: string,
   ): Record<string, string> {
     return {
       ...definition.env,
       AWS_REGION: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_LAMBDA_FUNCTION_NAME: definition.name,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_VERSION: version,
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${definition.name}`,
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
@@ -409,7 +616,11 @@ export class LambdaService implements LambdaInvoker {
     };
   }
 
-  private entry(identifier: string, explicitQualifier?: string): FunctionEntry {
+  /** The function and the qualifier named (in the identifier or apart; `$LATEST` named none). */
+  private entryAndQualifier(
+    identifier: string,
+    explicitQualifier?: string,
+  ): { entry: FunctionEntry; qualifier?: string } {
     const { name, qualifier: derived } = parseFunctionIdentifier(identifier);
     if (explicitQualifier !== undefined && derived !== undefined && explicitQualifier !== derived) {
       throw new AwsServiceError(
@@ -423,12 +634,23 @@ export class LambdaService implements LambdaInvoker {
       entry !== undefined &&
       (qualifier === undefined ||
         qualifier === '$LATEST' ||
-        entry.definition.qualifiers?.includes(qualifier));
+        entry.published.versions.has(qualifier) ||
+        entry.published.aliases.has(qualifier));
     if (!entry || !known) {
       const arn = localArn('lambda', `function:${name}${qualifier === undefined ? '' : `:${qualifier}`}`);
       throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
     }
-    return entry;
+    return qualifier === undefined || qualifier === '$LATEST' ? { entry } : { entry, qualifier };
+  }
+
+  /** What one invocation runs: an alias's version is drawn per invocation, by its weights. */
+  private target(identifier: string, explicitQualifier?: string): InvocationTarget {
+    const { entry, qualifier } = this.entryAndQualifier(identifier, explicitQualifier);
+    if (qualifier === undefined) return { entry, version: entry };
+    const alias = entry.published.aliases.get(qualifier);
+    const version =
+      alias === undefined ? qualifier : chooseVersion(alias, (this.options.routingRandom ?? Math.random)());
+    return { entry, version: this.version(entry, version), qualifier };
   }
 
   private async invokeJson(
@@ -436,31 +658,30 @@ export class LambdaService implements LambdaInvoker {
     payload: Payload,
     details: InvocationDetails,
   ): Promise<RawInvocationResult> {
-    const entry = this.entry(functionName, details.qualifier);
+    const target = this.target(functionName, details.qualifier);
     if (byteLengthOver(payload.json, MAX_SYNC_REQUEST_BYTES)) {
       throw requestTooLargeError(MAX_SYNC_REQUEST_BYTES);
     }
-    const result = await this.execute(entry, payload, randomUUID(), details);
+    const result = await this.execute(target, payload, randomUUID(), details);
     return {
       requestId: result.requestId,
       payloadJson: result.payloadJson,
       ...(result.functionError ? { functionError: result.functionError } : {}),
-      executedVersion: '$LATEST',
+      executedVersion: target.version.version,
       logs: result.logs,
     };
   }
 
   /** One attempt, through the interceptor when one is set. */
   private async execute(
-    entry: FunctionEntry,
+    target: InvocationTarget,
     payload: Payload,
     requestId: string,
     details: InvocationDetails,
   ): Promise<ExecutionResult> {
+    const { entry, version } = target;
     const invokedFunctionArn =
-      details.qualifier === undefined || details.qualifier === '$LATEST'
-        ? entry.arn
-        : `${entry.arn}:${details.qualifier}`;
+      target.qualifier === undefined ? entry.arn : `${entry.arn}:${target.qualifier}`;
     const request = {
       requestId,
       trigger: details.trigger,
@@ -473,15 +694,15 @@ export class LambdaService implements LambdaInvoker {
     if (this.interceptor) {
       const decision = await this.interceptor(entry.definition.name, payload.value);
       if (typeof decision === 'object' && 'throw' in decision)
-        return this.injectFailure(entry, request, decision.throw);
-      if (typeof decision === 'object' && 'timeout' in decision) return this.injectTimeout(entry, request);
+        return this.injectFailure(target, request, decision.throw);
+      if (typeof decision === 'object' && 'timeout' in decision) return this.injectTimeout(target, request);
       if (typeof decision === 'object') await delay(decision.delayMs, this.timers);
     }
-    return entry.pool.invoke(payload.json, request);
+    return version.pool.invoke(payload.json, request);
   }
 
   private injectFailure(
-    entry: FunctionEntry,
+    target: InvocationTarget,
     request: { requestId: string; trigger: string },
     error: FunctionError,
     timing: { startedAt: string; durationMs: number; outcome: 'error' | 'timeout' } = {
@@ -492,13 +713,15 @@ export class LambdaService implements LambdaInvoker {
   ): ExecutionResult {
     this.record({
       requestId: request.requestId,
-      functionName: entry.definition.name,
+      functionName: target.entry.definition.name,
       trigger: request.trigger,
       startedAt: timing.startedAt,
       durationMs: timing.durationMs,
       cold: false,
       outcome: timing.outcome,
       errorType: error.errorType,
+      ...(target.qualifier === undefined ? {} : { qualifier: target.qualifier }),
+      executedVersion: target.version.version,
     });
     return {
       requestId: request.requestId,
@@ -512,22 +735,22 @@ export class LambdaService implements LambdaInvoker {
 
   /** The caller waits the function's timeout, then gets the error and record a real timeout produces. */
   private async injectTimeout(
-    entry: FunctionEntry,
+    target: InvocationTarget,
     request: { requestId: string; trigger: string },
   ): Promise<ExecutionResult> {
     const startedAt = new Date().toISOString();
-    const durationMs = entry.timeoutSeconds * 1000;
+    const durationMs = target.version.timeoutSeconds * 1000;
     await delay(durationMs, this.timers);
-    const seconds = entry.timeoutSeconds.toFixed(2);
+    const seconds = target.version.timeoutSeconds.toFixed(2);
     const error = {
       errorType: 'Sandbox.Timedout',
       errorMessage: `RequestId: ${request.requestId} Error: Task timed out after ${seconds} seconds`,
     };
-    return this.injectFailure(entry, request, error, { startedAt, durationMs, outcome: 'timeout' });
+    return this.injectFailure(target, request, error, { startedAt, durationMs, outcome: 'timeout' });
   }
 
   private acceptAsync(functionName: string, payload: Payload, details: InvocationDetails): string {
-    const entry = this.entry(functionName, details.qualifier);
+    const { entry, qualifier } = this.entryAndQualifier(functionName, details.qualifier);
     if (byteLengthOver(payload.json, MAX_ASYNC_REQUEST_BYTES)) {
       throw requestTooLargeError(MAX_ASYNC_REQUEST_BYTES);
     }
@@ -537,7 +760,7 @@ export class LambdaService implements LambdaInvoker {
     const asyncDetails: InvocationDetails = {
       trigger: details.trigger,
       ...(details.traceHeader === undefined ? {} : { traceHeader: details.traceHeader }),
-      ...(details.qualifier === undefined ? {} : { qualifier: details.qualifier }),
+      ...(qualifier === undefined ? {} : { qualifier }),
     };
     // The event outlives the request that sent it: it is nobody's urgent work.
     this.scheduler.detached(() =>
@@ -565,9 +788,17 @@ export class LambdaService implements LambdaInvoker {
     let attempts = 0;
     let lastError: FunctionError | undefined;
     for (;;) {
-      // A function registered again mid-retry runs its new code, as an update would in AWS.
+      // A function registered again mid-retry runs its new code, as an update would in AWS; an alias
+      // moved mid-retry, the version it points at now.
       const entry = this.functions.get(name);
       if (this.closed || entry === undefined) return;
+      let target: InvocationTarget;
+      try {
+        target = this.target(name, details.qualifier);
+      } catch (error) {
+        process.stderr.write(`[${name}] async event ${requestId} dropped: ${String(error)}\n`);
+        return;
+      }
       if (Date.now() >= expiresAt) {
         return this.failAsync(entry, payload, {
           requestId,
@@ -578,7 +809,7 @@ export class LambdaService implements LambdaInvoker {
       }
       let result: ExecutionResult;
       try {
-        result = await this.execute(entry, payload, requestId, details);
+        result = await this.execute(target, payload, requestId, details);
       } catch (error) {
         if (!(error instanceof FunctionThrottledError)) {
           // Shutdown or a failing interceptor: the event cannot be delivered.
@@ -587,7 +818,7 @@ export class LambdaService implements LambdaInvoker {
           }
           return;
         }
-        await entry.pool.waitForCapacity(expiresAt - Date.now());
+        await target.version.pool.waitForCapacity(expiresAt - Date.now());
         continue;
       }
       attempts++;

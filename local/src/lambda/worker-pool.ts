@@ -39,8 +39,10 @@ export interface InvocationRecord {
   /** `abandoned`: its caller gave up while it waited for the local machine; it never ran. */
   readonly outcome: 'success' | 'error' | 'timeout' | 'throttled' | 'abandoned';
   readonly errorType?: string;
-  /** The version or alias the caller named, if any (every qualifier runs `$LATEST` locally). */
+  /** The version or alias the caller named, if any. */
   readonly qualifier?: string;
+  /** The version that ran: `$LATEST` or a published version's number (`ExecutedVersion`). */
+  readonly executedVersion: string;
 }
 
 export interface FunctionWorkerPoolOptions {
@@ -53,6 +55,13 @@ export interface FunctionWorkerPoolOptions {
   readonly timeoutSeconds?: number;
   readonly memorySize?: number;
   readonly reservedConcurrency?: number;
+  /**
+   * The function's concurrency, shared by its versions (reserved concurrency is the function's, not a
+   * version's). Takes precedence over `reservedConcurrency`.
+   */
+  readonly concurrency?: ConcurrencyPool;
+  /** The version these environments run: `$LATEST` or a published version's number. @default '$LATEST' */
+  readonly version?: string;
   /**
    * The account's unreserved pool, shared by the functions that reserve no concurrency.
    * @default a pool of its own with AWS's account default (1,000)
@@ -419,6 +428,7 @@ export class FunctionWorkerPool {
   readonly arn: string;
   readonly timeoutMs: number;
   readonly memorySize: number;
+  readonly version: string;
   /** Reserved concurrency's own pool, or the account's unreserved pool. */
   readonly concurrency: ConcurrencyPool;
   private readonly scheduler: ExecutionScheduler;
@@ -437,14 +447,16 @@ export class FunctionWorkerPool {
     this.arn = options.arn;
     this.timeoutMs = (options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
     this.memorySize = options.memorySize ?? DEFAULT_MEMORY_SIZE;
+    this.version = options.version ?? '$LATEST';
     this.concurrency =
-      options.reservedConcurrency === undefined
+      options.concurrency ??
+      (options.reservedConcurrency === undefined
         ? (options.unreservedConcurrency ??
           new ConcurrencyPool(DEFAULT_ACCOUNT_CONCURRENCY, 'ConcurrentInvocationLimitExceeded'))
         : new ConcurrencyPool(
             options.reservedConcurrency,
             'ReservedFunctionConcurrentInvocationLimitExceeded',
-          );
+          ));
     this.scheduler = options.scheduler ?? new ExecutionScheduler();
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     const { NODE_OPTIONS: nodeOptions, ...env } = options.env;
@@ -453,6 +465,7 @@ export class FunctionWorkerPool {
       codeDir: options.codeDir,
       handler: options.handler,
       functionName: options.name,
+      functionVersion: this.version,
       memorySize: this.memorySize,
       logGroupName: `/aws/lambda/${options.name}`,
       enableSourceMaps: nodeOptions?.includes('--enable-source-maps') ?? false,
@@ -607,7 +620,7 @@ export class FunctionWorkerPool {
   private readonly capacityWaits = new Set<() => void>();
 
   private spawn(): ExecutionEnvironment {
-    const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[$LATEST]${randomBytes(16).toString('hex')}`;
+    const logStreamName = `${new Date().toISOString().slice(0, 10).replaceAll('-', '/')}/[${this.version}]${randomBytes(16).toString('hex')}`;
     const internals: PoolInternals = {
       timeoutMs: this.timeoutMs,
       onLog: (line) => this.options.onLog?.(line),
@@ -672,6 +685,7 @@ export class FunctionWorkerPool {
       outcome,
       ...(errorType === undefined ? {} : { errorType }),
       ...qualifierOf(request.invokedFunctionArn),
+      executedVersion: this.version,
     });
   }
 
@@ -684,7 +698,7 @@ export class FunctionWorkerPool {
   ): string[] {
     const init = initDurationMs === undefined ? '' : `\tInit Duration: ${initDurationMs.toFixed(2)} ms`;
     return [
-      `START RequestId: ${requestId} Version: $LATEST`,
+      `START RequestId: ${requestId} Version: ${this.version}`,
       ...lines,
       `END RequestId: ${requestId}`,
       `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${Math.ceil(durationMs)} ms\tMemory Size: ${this.memorySize} MB${init}\t`,

@@ -25,6 +25,8 @@ export interface WorkerStartData {
   /** `file.export`, e.g. `index.handler` or `src/handlers/orders.main.handler`. */
   readonly handler: string;
   readonly functionName: string;
+  /** `$LATEST` or the published version's number (`context.functionVersion`). */
+  readonly functionVersion: string;
   readonly memorySize: number;
   readonly logGroupName: string;
   readonly logStreamName: string;
@@ -328,7 +330,7 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
     const context: LambdaContext = {
       callbackWaitsForEmptyEventLoop: true,
       functionName: data.functionName,
-      functionVersion: '$LATEST',
+      functionVersion: data.functionVersion,
       invokedFunctionArn: message.invokedFunctionArn,
       memoryLimitInMB: String(data.memorySize),
       awsRequestId: message.requestId,

@@ -1,6 +1,6 @@
 /** Invokes a schedule's target on the local engines, as Scheduler's templated targets do on AWS. */
 import { AwsServiceError } from '../aws-protocol';
-import { functionNameOf } from '../cloud/arns';
+import { functionReferenceOf } from '../cloud/arns';
 import type { EventBridgeEngine } from '../eventbridge/event-bus';
 import type { LambdaService } from '../lambda/lambda-service';
 import type { SqsEngine } from '../sqs/sqs-engine';
@@ -25,7 +25,7 @@ export class LocalScheduleTargets implements ScheduleTargetInvoker {
       } catch {
         throw new AwsServiceError('InvalidRequestContentException', 'The target input is not valid JSON.');
       }
-      this.lambda.invokeAsyncRaw(functionNameOf(target.arn), input, event, {
+      this.lambda.invokeAsyncRaw(functionReferenceOf(target.arn), input, event, {
         trigger: `scheduler:${invocation.scheduleArn.split('/').at(-1) ?? invocation.scheduleArn}`,
       });
       return;

@@ -78,7 +78,7 @@ class TemplateResolver implements IntrinsicResolver {
   }
 
   physicalId(logicalId: string, path: string): string {
-    return this.physical(logicalId, path).ref;
+    return ownValue(this.ctx.refOverrides, logicalId) ?? this.physical(logicalId, path).ref;
   }
 
   attributes(logicalId: string, path: string): Readonly<Record<string, string>> {

@@ -449,6 +449,47 @@ describe('Lambda API and execution environments', () => {
     expect(body.invocations.some((i) => i.outcome === 'timeout')).toBe(true);
   });
 
+  test('runs the version an alias names, through API Gateway, rule targets and event source mappings', async () => {
+    // Prepare
+    const readJson = async <T>(path: string): Promise<T> =>
+      (await (await fetch(`${cloud.apiUrl}${path}`)).json()) as T;
+    const cloudFormation = new CloudFormationClient(localClientConfig(cloud.edgeUrl));
+    const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: 'FixtureApp' }));
+    cloudFormation.destroy();
+    const pingUrl = Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'PingUrl')?.OutputValue;
+    const kindOf = (record: { trigger: string }) => record.trigger.split(':')[0];
+
+    // Act
+    const ping = await fetch(String(pingUrl));
+    await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'fixture-bus',
+            Source: 'fixture.notes',
+            DetailType: 'NoteCreated',
+            Detail: JSON.stringify({ noteId: `alias-${Date.now()}` }),
+          },
+        ],
+      }),
+    );
+
+    // Assess: the ping route, the recorder (a rule target) and the consumer (a queue's mapping) ran version 1.
+    expect(ping.status).toBe(200);
+    const throughAlias = await eventually(
+      async () => {
+        const { invocations } = await readJson<{
+          invocations: { trigger: string; qualifier?: string; executedVersion: string }[];
+        }>('/_local/invocations');
+        const records = invocations.filter((record) => record.qualifier === 'live');
+        return new Set(records.map(kindOf)).size === 3 ? records : undefined;
+      },
+      { what: 'invocations through the live aliases' },
+    );
+    expect(new Set(throughAlias.map(kindOf))).toEqual(new Set(['apigateway', 'eventbridge', 'sqs']));
+    expect(new Set(throughAlias.map((record) => record.executedVersion))).toEqual(new Set(['1']));
+  });
+
   test("keeps the functions' output, and says how much of each log it had to drop", async () => {
     const logs = (await (await fetch(`${cloud.apiUrl}/_local/logs`)).json()) as {
       lines: { functionName: string; line: string }[];

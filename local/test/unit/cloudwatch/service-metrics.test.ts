@@ -34,6 +34,7 @@ describe('service metrics', () => {
       startedAt,
       durationMs: 12,
       cold: false,
+      executedVersion: '$LATEST',
     };
 
     // Act
@@ -42,14 +43,22 @@ describe('service metrics', () => {
     recordInvocation(store, { ...record, outcome: 'timeout' });
     recordInvocation(store, { ...record, outcome: 'throttled' });
     recordInvocation(store, { ...record, outcome: 'success', qualifier: 'live' });
+    recordInvocation(store, { ...record, outcome: 'error', qualifier: 'live', executedVersion: '7' });
 
     // Assess
     const byName = [{ Name: 'FunctionName', Value: 'pay' }];
-    expect(sum(store, 'AWS/Lambda', 'Invocations', byName)).toBe(4);
+    expect(sum(store, 'AWS/Lambda', 'Invocations', byName)).toBe(5);
     expect(
       sum(store, 'AWS/Lambda', 'Invocations', [...byName, { Name: 'Resource', Value: 'pay:live' }]),
+    ).toBe(2);
+    expect(
+      sum(store, 'AWS/Lambda', 'Errors', [
+        ...byName,
+        { Name: 'Resource', Value: 'pay:live' },
+        { Name: 'ExecutedVersion', Value: '7' },
+      ]),
     ).toBe(1);
-    expect(sum(store, 'AWS/Lambda', 'Errors', byName)).toBe(2);
+    expect(sum(store, 'AWS/Lambda', 'Errors', byName)).toBe(3);
     expect(sum(store, 'AWS/Lambda', 'Throttles', byName)).toBe(1);
     expect(sum(store, 'AWS/Lambda', 'Errors', [...byName, { Name: 'Resource', Value: 'pay' }])).toBe(2);
     expect(

@@ -2,10 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  CreateAliasCommand,
+  DeleteAliasCommand,
+  GetAliasCommand,
   GetFunctionCommand,
   InvokeCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  UpdateAliasCommand,
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { listen, type RunningServer } from '../../../src/cloud/http-server';
@@ -28,10 +35,13 @@ let endpoint: string;
 beforeAll(async () => {
   bundles = writeHandlerBundles();
   service = new LambdaService({ onLog: () => undefined });
-  service.register({ name: 'echo', handler: 'index.echo', codeDir: bundles.codeDir, qualifiers: ['live'] });
+  service.register({ name: 'echo', handler: 'index.echo', codeDir: bundles.codeDir });
+  service.publishVersion('echo');
+  service.createAlias('echo', 'live', { functionVersion: '1', additionalVersionWeights: {} });
   service.register({ name: 'logs', handler: 'index.logs', codeDir: bundles.codeDir });
   service.register({ name: 'throws', handler: 'index.throws', codeDir: bundles.codeDir });
   service.register({ name: 'inspect', handler: 'index.inspect', codeDir: bundles.codeDir });
+  service.register({ name: 'release', handler: 'index.inspect', codeDir: bundles.codeDir });
   service.register({
     name: 'blocked',
     handler: 'index.noop',
@@ -222,6 +232,7 @@ describe('Lambda API', () => {
       'logs',
       'throws',
       'inspect',
+      'release',
       'blocked',
     ]);
     expect(described.Configuration).toMatchObject({
@@ -259,6 +270,73 @@ describe('Lambda API', () => {
     // Assess
     expect(response.status).toBe(404);
     expect(response.headers.get('x-test-fallback')).toBe('true');
+  });
+
+  it('publishes versions, and routes an alias between two of them as UpdateAlias says', async () => {
+    // Act
+    const first = await client.send(
+      new PublishVersionCommand({ FunctionName: 'release', Description: 'v1' }),
+    );
+    service.register({
+      name: 'release',
+      handler: 'index.inspect',
+      codeDir: bundles.codeDir,
+      env: { RELEASE: 'second' },
+    });
+    const second = await client.send(new PublishVersionCommand({ FunctionName: 'release' }));
+    const versions = await client.send(new ListVersionsByFunctionCommand({ FunctionName: 'release' }));
+    const created = await client.send(
+      new CreateAliasCommand({ FunctionName: 'release', Name: 'live', FunctionVersion: '1' }),
+    );
+    const canary = await client.send(
+      new UpdateAliasCommand({
+        FunctionName: 'release',
+        Name: 'live',
+        RoutingConfig: { AdditionalVersionWeights: { '2': 1 } },
+        RevisionId: created.RevisionId,
+      }),
+    );
+    const stale = await client
+      .send(new UpdateAliasCommand({ FunctionName: 'release', Name: 'live', RevisionId: created.RevisionId }))
+      .catch((error: unknown) => error);
+    const invoked = await client.send(
+      new InvokeCommand({
+        FunctionName: `${ARN}:release:live`,
+        Payload: Buffer.from('{"envKeys":["RELEASE"]}'),
+      }),
+    );
+    const read = await client.send(new GetAliasCommand({ FunctionName: 'release', Name: 'live' }));
+    const routingToTwo = await client.send(
+      new ListAliasesCommand({ FunctionName: 'release', FunctionVersion: '2' }),
+    );
+    await client.send(new DeleteAliasCommand({ FunctionName: 'release', Name: 'live' }));
+    const afterDelete = await client.send(new ListAliasesCommand({ FunctionName: 'release' }));
+
+    // Assess
+    expect(first).toMatchObject({ Version: '1', Description: 'v1', FunctionArn: `${ARN}:release:1` });
+    expect(second.Version).toBe('2');
+    expect(versions.Versions?.map((version) => version.Version)).toEqual(['$LATEST', '1', '2']);
+    expect(created).toMatchObject({ AliasArn: `${ARN}:release:live`, FunctionVersion: '1' });
+    expect(created.RoutingConfig).toBeUndefined();
+    expect(canary.RoutingConfig).toEqual({ AdditionalVersionWeights: { '2': 1 } });
+    expect(stale).toMatchObject({ name: 'PreconditionFailedException' });
+    expect(invoked.ExecutedVersion).toBe('2');
+    expect(payloadOf(invoked)).toMatchObject({ env: { RELEASE: 'second' } });
+    expect(read.RevisionId).toBe(canary.RevisionId);
+    expect(routingToTwo.Aliases?.map((alias) => alias.Name)).toEqual(['live']);
+    expect(afterDelete.Aliases).toEqual([]);
+  });
+
+  it('refuses an alias request of the wrong shape as the API does', async () => {
+    // Act
+    const response = await fetch(`${endpoint}/2015-03-31/functions/release/aliases`, {
+      method: 'POST',
+      body: JSON.stringify({ Name: 'x', FunctionVersion: 7 }),
+    });
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-amzn-errortype')).toBe('ValidationException');
   });
 });
 

@@ -88,7 +88,9 @@ describe('LambdaService', () => {
 
   it('resolves functions by name, ARN, partial ARN and qualifier', async () => {
     // Prepare
-    const service = startService([{ name: 'echo', handler: 'index.echo', qualifiers: ['live'] }]);
+    const service = startService([{ name: 'echo', handler: 'index.echo' }]);
+    service.publishVersion('echo');
+    service.createAlias('echo', 'live', { functionVersion: '1', additionalVersionWeights: {} });
     const identifiers = [
       'echo',
       'echo:$LATEST',
