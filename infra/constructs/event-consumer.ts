@@ -96,7 +96,7 @@ export class EventConsumer extends Construct {
       memorySize: props.memorySize,
       environment: { ...props.environment, [EVENT_CONSUMER_QUEUE_URL_ENV]: this.queue.queueUrl },
     });
-    this.function.addEventSource(
+    this.function.live.addEventSource(
       new eventSources.SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? 1,
         reportBatchItemFailures: true,

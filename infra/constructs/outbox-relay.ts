@@ -135,7 +135,7 @@ export class OutboxRelay extends Construct {
         }),
       ],
     });
-    this.function.addEventSource(this.eventSource);
+    this.function.live.addEventSource(this.eventSource);
 
     this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
       alarmDescription: `Events of ${props.service} were not published: their stream batches are on the outbox relay's dead-letter queue.`,

@@ -21,6 +21,9 @@ const LAMBDA_CREDENTIALS = 'shared/aws/lambda-credentials.ts';
 /** The CloudWatch namespace of every function's EMF metrics (`POWERTOOLS_METRICS_NAMESPACE`). */
 export const METRICS_NAMESPACE = 'Shop';
 
+/** The alias every trigger of a function invokes; a rollout moves it from one version to the next. */
+export const LIVE_ALIAS = 'live';
+
 /** The repository root: `NodejsFunction` bundles from here with the project's own lockfile. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -56,6 +59,13 @@ export interface ServiceFunctionProps {
  * byte for byte the one `cdk deploy` uploads, with the versions pinned in the lockfile.
  */
 export class ServiceFunction extends nodejs.NodejsFunction {
+  /**
+   * What API integrations, rule targets, event source mappings, state machine tasks and other functions
+   * invoke: the `live` alias of the version this deployment published. A new version takes traffic only
+   * when a rollout moves the alias (docs/patterns/progressive-delivery.md).
+   */
+  public readonly live: lambda.Alias;
+
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     if (!/^[a-z][a-z0-9-]*$/.test(props.service)) {
       throw new Error(
@@ -107,5 +117,6 @@ export class ServiceFunction extends nodejs.NodejsFunction {
         esbuildArgs: { '--alias': `${SDK_CREDENTIAL_CHAIN}=./${LAMBDA_CREDENTIALS}` },
       },
     });
+    this.live = new lambda.Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.currentVersion });
   }
 }

@@ -42,13 +42,6 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
       'name them as <table>/index/*.',
   },
   {
-    rule: /^AwsSolutions-IAM5\[Resource::(<\w*Function\w*\.Arn>|\w+:ExportsOutputFnGetAtt\w*Function\w*):\*\]$/,
-    at: /\/DefaultPolicy\/Resource$/,
-    reason:
-      "lambda:InvokeFunction on one function and its versions and aliases (<arn>:*), as CDK's grantInvoke " +
-      'and Step Functions tasks grant it: the progressive delivery of a function goes through its aliases.',
-  },
-  {
     rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<PlaceOrderSagaStateMachine\w+\.Name>:\*\]$/,
     at: /^\w+Orders\/GetOrderFunction\/ServiceRole\/DefaultPolicy\/Resource$/,
     reason:

@@ -125,14 +125,14 @@ export class AccountsStack extends Stack {
       api: props.api,
       authorizer: props.authorizer,
       routes: [
-        { path: '/accounts', method: 'POST', handler: this.openAccountFunction },
-        { path: '/accounts/{accountId}', method: 'GET', handler: this.getAccountFunction },
-        { path: '/accounts/{accountId}/deposits', method: 'POST', handler: this.depositMoneyFunction },
-        { path: '/transfers', method: 'POST', handler: this.transferMoneyFunction },
+        { path: '/accounts', method: 'POST', handler: this.openAccountFunction.live },
+        { path: '/accounts/{accountId}', method: 'GET', handler: this.getAccountFunction.live },
+        { path: '/accounts/{accountId}/deposits', method: 'POST', handler: this.depositMoneyFunction.live },
+        { path: '/transfers', method: 'POST', handler: this.transferMoneyFunction.live },
         {
           path: '/accounts/{accountId}/transactions',
           method: 'GET',
-          handler: this.listTransactionsFunction,
+          handler: this.listTransactionsFunction.live,
         },
       ],
     });

@@ -190,9 +190,9 @@ export class InventoryStack extends Stack {
       api: props.api,
       authorizer: props.authorizer,
       routes: [
-        { path: '/products', method: 'POST', handler: this.createProductFunction },
-        { path: '/products/{productId}', method: 'GET', handler: this.getProductFunction },
-        { path: '/products/{productId}/restock', method: 'POST', handler: this.restockProductFunction },
+        { path: '/products', method: 'POST', handler: this.createProductFunction.live },
+        { path: '/products/{productId}', method: 'GET', handler: this.getProductFunction.live },
+        { path: '/products/{productId}/restock', method: 'POST', handler: this.restockProductFunction.live },
       ],
     });
 

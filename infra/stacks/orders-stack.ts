@@ -317,10 +317,10 @@ export class OrdersStack extends Stack {
         commitStock: props.saga.commitStock,
         chargePayment: props.saga.chargePayment,
         refundPayment: props.saga.refundPayment,
-        requestApproval: this.requestApprovalFunction,
-        ensureOrderActive: this.ensureOrderActiveFunction,
-        confirmOrder: this.confirmOrderFunction,
-        cancelOrder: this.cancelOrderSagaFunction,
+        requestApproval: this.requestApprovalFunction.live,
+        ensureOrderActive: this.ensureOrderActiveFunction.live,
+        confirmOrder: this.confirmOrderFunction.live,
+        cancelOrder: this.cancelOrderSagaFunction.live,
       },
       approvalThresholdCents: props.saga.approvalThresholdCents,
       approvalDeadline: props.saga.approvalDeadline,
@@ -341,7 +341,7 @@ export class OrdersStack extends Stack {
     });
     this.placeOrderSaga.grantStartExecution(this.startOrderSagaFunction);
     // A failing start (Step Functions throttled or down) is retried by Lambda, then kept on the queue.
-    this.startOrderSagaFunction.configureAsyncInvoke({
+    this.startOrderSagaFunction.live.configureAsyncInvoke({
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.sagaStartDeadLetterQueue),
@@ -355,7 +355,7 @@ export class OrdersStack extends Stack {
         detail: { data: { saga: ['orchestrated'] } },
       },
       targets: [
-        new targets.LambdaFunction(this.startOrderSagaFunction, {
+        new targets.LambdaFunction(this.startOrderSagaFunction.live, {
           retryAttempts: 185,
           maxEventAge: Duration.hours(24),
           deadLetterQueue: this.sagaStartDeadLetterQueue,
@@ -448,7 +448,7 @@ export class OrdersStack extends Stack {
     // An event that came before the one it follows is delivered again within a second, not 30.
     this.projectorFunction.addEnvironment(EVENT_CONSUMER_QUEUE_URL_ENV, this.projectionQueue.queueUrl);
     this.projectionQueue.grant(this.projectorFunction, 'sqs:ChangeMessageVisibility');
-    this.projectorFunction.addEventSource(
+    this.projectorFunction.live.addEventSource(
       new eventSources.SqsEventSource(this.projectionQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );
     this.projectionDeadLetterAlarm = firstMessageAlarm(
@@ -529,14 +529,14 @@ export class OrdersStack extends Stack {
       api: props.api,
       authorizer: props.authorizer,
       routes: [
-        { path: '/orders', method: 'POST', handler: this.createOrderFunction },
-        { path: '/orders/{orderId}', method: 'GET', handler: this.getOrderFunction },
-        { path: '/orders/{orderId}/cancel', method: 'POST', handler: this.cancelOrderFunction },
-        { path: '/orders/{orderId}/ship', method: 'POST', handler: this.shipOrderFunction },
-        { path: '/orders/{orderId}/approval', method: 'POST', handler: this.decideApprovalFunction },
-        { path: '/orders/{orderId}/events', method: 'GET', handler: this.getOrderEventsFunction },
-        { path: '/users/{userId}/orders', method: 'GET', handler: this.listUserOrdersFunction },
-        { path: '/users/me/orders', method: 'GET', handler: this.listUserOrdersFunction },
+        { path: '/orders', method: 'POST', handler: this.createOrderFunction.live },
+        { path: '/orders/{orderId}', method: 'GET', handler: this.getOrderFunction.live },
+        { path: '/orders/{orderId}/cancel', method: 'POST', handler: this.cancelOrderFunction.live },
+        { path: '/orders/{orderId}/ship', method: 'POST', handler: this.shipOrderFunction.live },
+        { path: '/orders/{orderId}/approval', method: 'POST', handler: this.decideApprovalFunction.live },
+        { path: '/orders/{orderId}/events', method: 'GET', handler: this.getOrderEventsFunction.live },
+        { path: '/users/{userId}/orders', method: 'GET', handler: this.listUserOrdersFunction.live },
+        { path: '/users/me/orders', method: 'GET', handler: this.listUserOrdersFunction.live },
       ],
     });
 

@@ -156,7 +156,7 @@ export class PaymentProviderStack extends Stack {
       },
       cloudWatchRole: false,
     });
-    const integration = (fn: ServiceFunction) => new apigateway.LambdaIntegration(fn);
+    const integration = (fn: ServiceFunction) => new apigateway.LambdaIntegration(fn.live);
     const charges = this.api.root.addResource('v1').addResource('charges');
     charges.addMethod('POST', integration(this.createChargeFunction));
     charges.addMethod('GET', integration(this.listChargesFunction));

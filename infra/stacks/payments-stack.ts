@@ -383,7 +383,7 @@ export class PaymentsStack extends Stack {
     this.routes = new ContextRoutes(this, 'Routes', {
       api: props.api,
       authorizer: props.authorizer,
-      routes: [{ path: '/payments/{orderId}', method: 'GET', handler: this.getPaymentFunction }],
+      routes: [{ path: '/payments/{orderId}', method: 'GET', handler: this.getPaymentFunction.live }],
     });
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });

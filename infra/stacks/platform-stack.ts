@@ -87,7 +87,7 @@ export class PlatformStack extends Stack {
       service: 'platform',
       description: 'GET /health: liveness of the API and the functions behind it',
     });
-    this.api.root.addResource('health').addMethod('GET', new apigateway.LambdaIntegration(health));
+    this.api.root.addResource('health').addMethod('GET', new apigateway.LambdaIntegration(health.live));
 
     this.namespace = new servicediscovery.HttpNamespace(this, 'Namespace', {
       name,
@@ -121,7 +121,7 @@ export class PlatformStack extends Stack {
       description: 'Runs the health checker of the Cloud Map namespace',
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [
-        new targets.LambdaFunction(this.healthCheckFunction, {
+        new targets.LambdaFunction(this.healthCheckFunction.live, {
           retryAttempts: 0,
           deadLetterQueue: healthCheckDeadLetterQueue,
         }),

@@ -130,7 +130,7 @@ export class SettingsStack extends Stack {
       environment: storeEnv,
     });
     this.grantReplicas(this.repairFunction, 'dynamodb:PutItem');
-    this.repairFunction.addEventSource(
+    this.repairFunction.live.addEventSource(
       new eventSources.SqsEventSource(this.repairQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );
 
@@ -146,7 +146,7 @@ export class SettingsStack extends Stack {
       description: 'Runs the settings replicas’ anti-entropy sweep',
       schedule: events.Schedule.rate(props.sweepInterval ?? Duration.minutes(10)),
       targets: [
-        new targets.LambdaFunction(this.sweepFunction, {
+        new targets.LambdaFunction(this.sweepFunction.live, {
           retryAttempts: 2,
           deadLetterQueue: this.repairDeadLetterQueue,
         }),
@@ -164,8 +164,8 @@ export class SettingsStack extends Stack {
       api: props.api,
       authorizer: props.authorizer,
       routes: [
-        { path: '/kv/{key}', method: 'GET', handler: this.getSettingFunction },
-        { path: '/kv/{key}', method: 'PUT', handler: this.putSettingFunction },
+        { path: '/kv/{key}', method: 'GET', handler: this.getSettingFunction.live },
+        { path: '/kv/{key}', method: 'PUT', handler: this.putSettingFunction.live },
       ],
     });
 

@@ -125,8 +125,8 @@ export class UsersStack extends Stack {
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       lambdaTriggers: {
-        postConfirmation: this.postConfirmationFunction,
-        preTokenGeneration: this.preTokenGenerationFunction,
+        postConfirmation: this.postConfirmationFunction.live,
+        preTokenGeneration: this.preTokenGenerationFunction.live,
       },
       // Every customer's identity and password: never deleted with the stack.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -177,7 +177,7 @@ export class UsersStack extends Stack {
     this.routes = new ContextRoutes(this, 'Routes', {
       api: props.api,
       authorizer: this.authorizer,
-      routes: [{ path: '/users/me', method: 'GET', handler: this.getMeFunction }],
+      routes: [{ path: '/users/me', method: 'GET', handler: this.getMeFunction.live }],
     });
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });

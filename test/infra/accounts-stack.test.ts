@@ -208,13 +208,13 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
         HttpMethod: method,
         Integration: Match.objectLike({
           Uri: Match.objectLike({
-            'Fn::Join': Match.arrayWith([Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] }])]),
+            'Fn::Join': Match.arrayWith([Match.arrayWith([{ Ref: logicalIdOf(fn.live) }])]),
           }),
         }),
       });
-      // API Gateway may invoke the function for this route only (any stage; path parameters as `*`).
+      // API Gateway may invoke the function's live alias for this route only (any stage; path parameters as `*`).
       template.hasResourceProperties('AWS::Lambda::Permission', {
-        FunctionName: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] },
+        FunctionName: { Ref: logicalIdOf(fn.live) },
         Principal: 'apigateway.amazonaws.com',
         SourceArn: {
           'Fn::Join': ['', Match.arrayWith([`/*/${method}${path.replace('{accountId}', '*')}`])],

@@ -81,6 +81,15 @@ function functionId(prefix: string): string {
   return id;
 }
 
+/** The `live` alias of the function whose logical id starts with `prefix`. */
+function liveAliasId(prefix: string): string {
+  const id = Object.keys(resources).find(
+    (key) => key.startsWith(`${prefix}Live`) && resources[key]?.Type === 'AWS::Lambda::Alias',
+  );
+  if (id === undefined) throw new Error(`no live alias of ${prefix}`);
+  return id;
+}
+
 /** Every `[action, resource reference]` the function's role is allowed, from its inline policies. */
 function grantsOf(prefix: string): string[] {
   const fn = resources[functionId(prefix)];
@@ -421,7 +430,7 @@ describe('OrdersStack', () => {
         'ConfirmOrderFunction',
         'CancelOrderSagaFunction',
       ]) {
-        expect(definition).toContain(functionId(prefix));
+        expect(definition).toContain(liveAliasId(prefix));
       }
       for (const name of [
         'reserve-stock',
@@ -508,7 +517,7 @@ describe('OrdersStack', () => {
         },
         Targets: [
           Match.objectLike({
-            Arn: { 'Fn::GetAtt': [functionId('StartOrderSagaFunction'), 'Arn'] },
+            Arn: { Ref: liveAliasId('StartOrderSagaFunction') },
             RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 185 }),
             DeadLetterConfig: {
               Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SagaStartDeadLetterQueue'), 'Arn'] },
@@ -518,6 +527,10 @@ describe('OrdersStack', () => {
       });
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: functionId('StartOrderSagaFunction') },
+        // The live alias's, where the rule delivers: each qualifier has its own async settings.
+        Qualifier: {
+          'Fn::Select': [7, { 'Fn::Split': [':', { Ref: liveAliasId('StartOrderSagaFunction') }] }],
+        },
         MaximumRetryAttempts: 2,
         DestinationConfig: {
           OnFailure: {

@@ -271,7 +271,7 @@ describe('PaymentsStack', () => {
     });
     const method = Object.values(resources).find((resource) => resource.Type === 'AWS::ApiGateway::Method');
     expect(JSON.stringify(method?.Properties['Integration'])).toContain(
-      logicalId('GetPaymentFunction', 'AWS::Lambda::Function'),
+      logicalId('GetPaymentFunction', 'AWS::Lambda::Alias'),
     );
     template.resourceCountIs('AWS::ApiGateway::Deployment', 0);
   });

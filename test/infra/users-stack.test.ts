@@ -48,14 +48,14 @@ describe('UsersStack (in the app, on the platform API and bus)', () => {
     const poolId = logicalIdOf(stack.userPool);
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       LambdaConfig: {
-        PostConfirmation: { 'Fn::GetAtt': [logicalIdOf(stack.postConfirmationFunction), 'Arn'] },
-        PreTokenGeneration: { 'Fn::GetAtt': [logicalIdOf(stack.preTokenGenerationFunction), 'Arn'] },
+        PostConfirmation: { Ref: logicalIdOf(stack.postConfirmationFunction.live) },
+        PreTokenGeneration: { Ref: logicalIdOf(stack.preTokenGenerationFunction.live) },
       },
     });
     for (const fn of [stack.postConfirmationFunction, stack.preTokenGenerationFunction]) {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [logicalIdOf(fn), 'Arn'] },
+        FunctionName: { Ref: logicalIdOf(fn.live) },
         Principal: 'cognito-idp.amazonaws.com',
         SourceArn: { 'Fn::GetAtt': [poolId, 'Arn'] },
       });
@@ -162,9 +162,7 @@ describe('UsersStack (in the app, on the platform API and bus)', () => {
       Integration: Match.objectLike({
         Type: 'AWS_PROXY',
         Uri: Match.objectLike({
-          'Fn::Join': Match.arrayWith([
-            Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(stack.getMeFunction), 'Arn'] }]),
-          ]),
+          'Fn::Join': Match.arrayWith([Match.arrayWith([{ Ref: logicalIdOf(stack.getMeFunction.live) }])]),
         }),
       }),
     });

@@ -8,7 +8,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { decodeJwt, type JSONWebKeySet } from 'jose';
 import { AwsServiceError, type JsonProtocolService } from '../aws-protocol';
-import { functionNameOf } from '../cloud/arns';
+import { functionReferenceOf } from '../cloud/arns';
 import type { LambdaInvoker } from '../lambda/invoker';
 import {
   clientNotFound,
@@ -753,7 +753,7 @@ export class CognitoEngine implements JsonProtocolService {
     if (!invoker) throw triggerNotInvoked(trigger, 'no Lambda service runs locally');
     let result;
     try {
-      result = await invoker.invoke(functionNameOf(functionArn), event, {
+      result = await invoker.invoke(functionReferenceOf(functionArn), event, {
         trigger: 'cognito',
         interactive: true,
       });

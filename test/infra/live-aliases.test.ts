@@ -1,0 +1,105 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../infra/app';
+import { LIVE_ALIAS } from '../../infra/constructs/service-function';
+
+type Json = Record<string, unknown>;
+interface Resource {
+  readonly Type: string;
+  readonly Properties: Json;
+}
+
+const app = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+const templates = app.node.children
+  .filter((child): child is Stack => child instanceof Stack)
+  .map((stack) => ({ stack: stack.stackName, template: Template.fromStack(stack).toJSON() }));
+
+/** Every resource of `type` in the app, with its stack, its logical id and that stack's resources. */
+function everywhere(
+  type: string,
+): { where: string; resource: Resource; resources: Record<string, Resource> }[] {
+  return templates.flatMap(({ stack, template }) => {
+    const resources = (template['Resources'] ?? {}) as Record<string, Resource>;
+    return Object.entries(resources)
+      .filter(([, resource]) => resource.Type === type)
+      .map(([id, resource]) => ({ where: `${stack}/${id}`, resource, resources }));
+  });
+}
+
+/**
+ * What a reference to a function names: an alias of the same stack (`Ref`), another stack's alias (an
+ * import of its `Ref`), or a function. Anything that names a function directly bypasses rollouts.
+ */
+function namesAnAlias(reference: unknown, resources: Record<string, Resource>): boolean {
+  const json = JSON.stringify(reference);
+  const refs = [...json.matchAll(/\{"Ref":"(\w+)"\}/g)].map((match) => match[1] ?? '');
+  const imports = [...json.matchAll(/"Fn::ImportValue":"[^"]*ExportsOutputRef(\w+)"/g)].map(
+    (m) => m[1] ?? '',
+  );
+  const functionsNamed = [...json.matchAll(/"Fn::GetAtt":\["(\w+)","Arn"\]/g)]
+    .map((match) => match[1] ?? '')
+    .filter((id) => resources[id]?.Type === 'AWS::Lambda::Function');
+  const aliases = refs.filter((id) => resources[id]?.Type === 'AWS::Lambda::Alias');
+  return functionsNamed.length === 0 && (aliases.length > 0 || imports.some((id) => /Live\w*$/.test(id)));
+}
+
+describe('every trigger invokes a function through its live alias', () => {
+  test('each function has one live alias, on the version this deployment published', () => {
+    const functions = everywhere('AWS::Lambda::Function');
+    const aliases = everywhere('AWS::Lambda::Alias');
+    expect(functions.length).toBeGreaterThan(25);
+    for (const { where, resources } of functions) {
+      const id = where.split('/')[1] ?? '';
+      const own = Object.values(resources).filter(
+        (resource) =>
+          resource.Type === 'AWS::Lambda::Alias' &&
+          JSON.stringify(resource.Properties['FunctionName']) === JSON.stringify({ Ref: id }),
+      );
+      expect({ where, aliases: own.map((alias) => alias.Properties['Name']) }).toEqual({
+        where,
+        aliases: [LIVE_ALIAS],
+      });
+      const version = JSON.stringify(own[0]?.Properties['FunctionVersion']);
+      expect({ where, version }).toEqual({
+        where,
+        version: expect.stringMatching(/CurrentVersion\w*","Version"/),
+      });
+    }
+    expect(aliases).toHaveLength(functions.length);
+  });
+
+  test('API methods, rule targets, event source mappings, state machines and user pool triggers', () => {
+    const offenders: string[] = [];
+    const check = (where: string, reference: unknown, resources: Record<string, Resource>) => {
+      if (reference !== undefined && !namesAnAlias(reference, resources)) offenders.push(where);
+    };
+    for (const { where, resource, resources } of everywhere('AWS::ApiGateway::Method')) {
+      const integration = resource.Properties['Integration'] as Json | undefined;
+      if (integration?.['Type'] === 'AWS_PROXY') check(where, integration['Uri'], resources);
+    }
+    for (const { where, resource, resources } of everywhere('AWS::Events::Rule')) {
+      for (const target of (resource.Properties['Targets'] ?? []) as Json[]) {
+        if (JSON.stringify(target['Arn']).includes('Function'))
+          check(`${where} → ${String(target['Id'])}`, target['Arn'], resources);
+      }
+    }
+    for (const { where, resource, resources } of everywhere('AWS::Lambda::EventSourceMapping')) {
+      check(where, resource.Properties['FunctionName'], resources);
+    }
+    for (const { where, resource, resources } of everywhere('AWS::StepFunctions::StateMachine')) {
+      const definition = JSON.stringify(resource.Properties['DefinitionString']);
+      const functionsNamed = [...definition.matchAll(/\{"Fn::GetAtt":\["(\w+)","Arn"\]\}/g)]
+        .map((match) => match[1] ?? '')
+        .filter((id) => resources[id]?.Type === 'AWS::Lambda::Function');
+      if (functionsNamed.length > 0) offenders.push(`${where}: ${functionsNamed.join(', ')}`);
+    }
+    for (const { where, resource, resources } of everywhere('AWS::Cognito::UserPool')) {
+      for (const [trigger, reference] of Object.entries(
+        (resource.Properties['LambdaConfig'] ?? {}) as Json,
+      )) {
+        check(`${where} ${trigger}`, reference, resources);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+});
