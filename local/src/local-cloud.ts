@@ -10,6 +10,8 @@ import { listen, type RunningServer, sendJson } from './cloud/http-server';
 import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
 import { CloudFormationStacks } from './cloudformation/cloudformation-stacks';
 import { CloudMapEngine } from './cloudmap/cloud-map-engine';
+import { CodeDeployEngine, type LambdaAliases } from './codedeploy/codedeploy-engine';
+import { cloudWatchAlarmStates } from './codedeploy/cloudwatch-alarm-states';
 import { CloudWatchEngine, DEFAULT_PERIOD_SCALE } from './cloudwatch/cloudwatch-engine';
 import { cloudWatchJsonService, cloudWatchQueryService } from './cloudwatch/cloudwatch-protocols';
 import { parseEmfLine } from './cloudwatch/embedded-metrics';
@@ -45,6 +47,7 @@ import {
   loadSchedules,
   loadCloudMap,
   loadCloudWatch,
+  loadCodeDeploy,
   loadSns,
   type LoadedResource,
 } from './cloud/loaders';
@@ -166,6 +169,11 @@ export interface LocalCloudOptions {
    * @default DEFAULT_PERIOD_SCALE (1/60)
    */
   readonly cloudWatchPeriodScale?: number;
+  /**
+   * Real time per unit of CodeDeploy time: a deployment's traffic intervals, its hooks' one-hour timeout and
+   * its alarm polls are this much shorter. @default 1/60 (a 5-minute canary interval lasts 5 s)
+   */
+  readonly codeDeployTimeScale?: number;
 }
 
 export interface LoadedSummary {
@@ -390,6 +398,7 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_SERVICEDISCOVERY: edgeServer.url,
         AWS_ENDPOINT_URL_CLOUDWATCH: edgeServer.url,
         AWS_ENDPOINT_URL_SNS: edgeServer.url,
+        AWS_ENDPOINT_URL_CODEDEPLOY: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
@@ -431,6 +440,25 @@ export class LocalCloud {
       },
     });
     const cloudMap = new CloudMapEngine();
+    // CodeDeploy moves aliases through the local Lambda service once it has versions and aliases; until
+    // then a deployment fails at its start, saying so.
+    const lambdaAliasesNotWired: LambdaAliases = {
+      getAlias: () => {
+        throw new Error('Lambda aliases are not wired to the local CodeDeploy yet');
+      },
+      updateAlias: () => {
+        throw new Error('Lambda aliases are not wired to the local CodeDeploy yet');
+      },
+      invokeHook: async () => {
+        throw new Error('Lambda aliases are not wired to the local CodeDeploy yet');
+      },
+    };
+    const codeDeploy = new CodeDeployEngine({
+      lambda: lambdaAliasesNotWired,
+      alarms: cloudWatchAlarmStates(cloudWatch),
+      ...(options.codeDeployTimeScale === undefined ? {} : { timeScale: options.codeDeployTimeScale }),
+    });
+    closers.push(async () => codeDeploy.close());
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
       lambda,
       sqs,
@@ -589,6 +617,8 @@ export class LocalCloud {
     unsupported.push(...topics.unsupported);
     const monitoring = loadCloudWatch(allResources, cloudWatch);
     unsupported.push(...monitoring.unsupported);
+    const deploymentGroups = loadCodeDeploy(allResources, codeDeploy);
+    unsupported.push(...deploymentGroups.unsupported);
 
     const streamsClient = new DynamoDBStreamsClient({
       endpoint: dynamo.endpoint,
@@ -706,6 +736,7 @@ export class LocalCloud {
             parameterStore,
             cloudMap,
             cloudWatchJsonService(cloudWatch),
+            codeDeploy,
           ],
           req,
           res,
