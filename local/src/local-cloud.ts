@@ -10,6 +10,8 @@ import { listen, type RunningServer, sendJson } from './cloud/http-server';
 import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
 import { CloudFormationStacks } from './cloudformation/cloudformation-stacks';
 import { CloudMapEngine } from './cloudmap/cloud-map-engine';
+import { CodeDeployEngine, type LambdaAliases } from './codedeploy/codedeploy-engine';
+import { cloudWatchAlarmStates } from './codedeploy/cloudwatch-alarm-states';
 import { CloudWatchEngine, DEFAULT_PERIOD_SCALE } from './cloudwatch/cloudwatch-engine';
 import { cloudWatchJsonService, cloudWatchQueryService } from './cloudwatch/cloudwatch-protocols';
 import { parseEmfLine } from './cloudwatch/embedded-metrics';
@@ -45,6 +47,7 @@ import {
   loadSchedules,
   loadCloudMap,
   loadCloudWatch,
+  loadCodeDeploy,
   loadSns,
   type LoadedResource,
 } from './cloud/loaders';
@@ -172,6 +175,11 @@ export interface LocalCloudOptions {
    * @default DEFAULT_PERIOD_SCALE (1/60)
    */
   readonly cloudWatchPeriodScale?: number;
+  /**
+   * Real time per unit of CodeDeploy time: a deployment's traffic intervals, its hooks' one-hour timeout and
+   * its alarm polls are this much shorter. @default 1/60 (a 5-minute canary interval lasts 5 s)
+   */
+  readonly codeDeployTimeScale?: number;
 }
 
 export interface LoadedSummary {
@@ -396,6 +404,7 @@ export class LocalCloud {
         AWS_ENDPOINT_URL_SERVICEDISCOVERY: edgeServer.url,
         AWS_ENDPOINT_URL_CLOUDWATCH: edgeServer.url,
         AWS_ENDPOINT_URL_SNS: edgeServer.url,
+        AWS_ENDPOINT_URL_CODEDEPLOY: edgeServer.url,
         // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about the function.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         // As Lambda sets them: the SDK in the function sends its subsegments to the local daemon.
@@ -440,6 +449,24 @@ export class LocalCloud {
       },
     });
     const cloudMap = new CloudMapEngine();
+    // CodeDeploy moves the aliases of the local Lambda service, and invokes hooks as Lambda events.
+    const lambdaAliases: LambdaAliases = {
+      getAlias: (functionName, aliasName) => lambda.getAlias(functionName, aliasName),
+      updateAlias: (functionName, aliasName, routing) => {
+        lambda.updateAlias(functionName, aliasName, {
+          functionVersion: routing.functionVersion,
+          additionalVersionWeights: routing.additionalVersionWeights ?? {},
+        });
+      },
+      invokeHook: (functionName, event) =>
+        lambda.invokeAsync(functionReferenceOf(functionName), event, { trigger: 'codedeploy' }),
+    };
+    const codeDeploy = new CodeDeployEngine({
+      lambda: lambdaAliases,
+      alarms: cloudWatchAlarmStates(cloudWatch),
+      ...(options.codeDeployTimeScale === undefined ? {} : { timeScale: options.codeDeployTimeScale }),
+    });
+    closers.push(async () => codeDeploy.close());
     const stepFunctions: StepFunctionsEngine = new StepFunctionsEngine({
       lambda,
       sqs,
@@ -598,6 +625,8 @@ export class LocalCloud {
     unsupported.push(...topics.unsupported);
     const monitoring = loadCloudWatch(allResources, cloudWatch);
     unsupported.push(...monitoring.unsupported);
+    const deploymentGroups = loadCodeDeploy(allResources, codeDeploy);
+    unsupported.push(...deploymentGroups.unsupported);
 
     const streamsClient = new DynamoDBStreamsClient({
       endpoint: dynamo.endpoint,
@@ -715,6 +744,7 @@ export class LocalCloud {
             parameterStore,
             cloudMap,
             cloudWatchJsonService(cloudWatch),
+            codeDeploy,
           ],
           req,
           res,

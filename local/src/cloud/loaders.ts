@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { CloudAssembly } from '../assembly/cloud-assembly';
 import type { CloudMapEngine } from '../cloudmap/cloud-map-engine';
+import type { CodeDeployEngine, TrafficRouting } from '../codedeploy/codedeploy-engine';
+import { AUTO_ROLLBACK_EVENTS, type AutoRollbackEvent } from '../codedeploy/codedeploy-requests';
 import type { CloudWatchEngine } from '../cloudwatch/cloudwatch-engine';
 import {
   putCompositeAlarmRequest,
@@ -477,6 +479,139 @@ export function loadCloudMap(
   }
   return { names: cloudMap.describe(), unsupported };
 }
+
+// ---- CodeDeploy -----------------------------------------------------------------------------------
+
+export interface LoadedCodeDeploy {
+  /** `<application>/<group> (<config>)`, one per deployment group. */
+  readonly names: string[];
+  readonly unsupported: string[];
+}
+
+/** Deployment group properties that only the EC2/on-premises and ECS platforms give a meaning. */
+const SERVER_AND_ECS_GROUP_PROPERTIES = [
+  'AutoScalingGroups',
+  'BlueGreenDeploymentConfiguration',
+  'Deployment',
+  'Ec2TagFilters',
+  'Ec2TagSet',
+  'ECSServices',
+  'LoadBalancerInfo',
+  'OnPremisesInstanceTagFilters',
+  'OnPremisesTagSet',
+  'OutdatedInstancesStrategy',
+  'TerminationHookEnabled',
+];
+
+/**
+ * Creates each `AWS::CodeDeploy::Application` of the Lambda compute platform, then each Lambda
+ * `AWS::CodeDeploy::DeploymentConfig`, then the deployment groups of those applications. Another compute
+ * platform (EC2/on-premises, ECS), and what belongs to it, is listed as not supported; what CodeDeploy
+ * would refuse to create fails the start, as it fails the deployment.
+ */
+export function loadCodeDeploy(
+  resources: readonly LoadedResource[],
+  codeDeploy: CodeDeployEngine,
+): LoadedCodeDeploy {
+  const unsupported: string[] = [];
+  const failed = (resource: LoadedResource, error: unknown): Error =>
+    new Error(`${where(resource)}: ${error instanceof Error ? error.message : String(error)}`);
+  const applications = new Set<string>();
+  for (const application of ofType(resources, 'AWS::CodeDeploy::Application')) {
+    const platform = asString(application.properties.ComputePlatform) ?? 'Server';
+    if (platform !== 'Lambda') {
+      unsupported.push(`${where(application)}: compute platform ${platform} is not emulated (Lambda is)`);
+      continue;
+    }
+    try {
+      codeDeploy.createApplication(application.physicalId);
+    } catch (error) {
+      throw failed(application, error);
+    }
+    applications.add(application.physicalId);
+  }
+  for (const config of ofType(resources, 'AWS::CodeDeploy::DeploymentConfig')) {
+    const props = config.properties;
+    const platform = asString(props.ComputePlatform) ?? 'Server';
+    if (platform !== 'Lambda') {
+      unsupported.push(`${where(config)}: compute platform ${platform} is not emulated (Lambda is)`);
+      continue;
+    }
+    const routing = asRecord(props.TrafficRoutingConfig);
+    const type = asString(routing.Type);
+    const canary = asRecord(routing.TimeBasedCanary);
+    const linear = asRecord(routing.TimeBasedLinear);
+    const trafficRouting: TrafficRouting | undefined =
+      type === 'AllAtOnce'
+        ? { type }
+        : type === 'TimeBasedCanary'
+          ? {
+              type,
+              percentage: asNumber(canary.CanaryPercentage) ?? Number.NaN,
+              intervalMinutes: asNumber(canary.CanaryInterval) ?? Number.NaN,
+            }
+          : type === 'TimeBasedLinear'
+            ? {
+                type,
+                percentage: asNumber(linear.LinearPercentage) ?? Number.NaN,
+                intervalMinutes: asNumber(linear.LinearInterval) ?? Number.NaN,
+              }
+            : undefined;
+    if (trafficRouting === undefined) {
+      throw failed(
+        config,
+        `a Lambda deployment config needs a TrafficRoutingConfig, not type ${type ?? '(none)'}`,
+      );
+    }
+    try {
+      codeDeploy.createDeploymentConfig({ name: config.physicalId, trafficRouting });
+    } catch (error) {
+      throw failed(config, error);
+    }
+  }
+  for (const group of ofType(resources, 'AWS::CodeDeploy::DeploymentGroup')) {
+    const props = group.properties;
+    const applicationName = asString(props.ApplicationName) ?? '';
+    if (!applications.has(applicationName)) {
+      unsupported.push(
+        `${where(group)}: application ${applicationName || '(none)'} is not one of the template's Lambda applications`,
+      );
+      continue;
+    }
+    for (const property of SERVER_AND_ECS_GROUP_PROPERTIES) {
+      if (props[property] !== undefined) unsupported.push(`${where(group)}: ${property} has no local effect`);
+    }
+    if (props.TriggerConfigurations !== undefined) {
+      unsupported.push(
+        `${where(group)}: TriggerConfigurations has no local effect (no notifications are sent)`,
+      );
+    }
+    const alarms = asRecord(props.AlarmConfiguration);
+    const rollback = asRecord(props.AutoRollbackConfiguration);
+    const events = asArray(rollback.Events).filter((event): event is AutoRollbackEvent =>
+      (AUTO_ROLLBACK_EVENTS as readonly unknown[]).includes(event),
+    );
+    try {
+      codeDeploy.createDeploymentGroup({
+        applicationName,
+        name: group.physicalId,
+        deploymentConfigName: asString(props.DeploymentConfigName),
+        serviceRoleArn: asString(props.ServiceRoleArn),
+        alarmConfiguration: {
+          enabled: isTrue(alarms.Enabled),
+          ignorePollAlarmFailure: isTrue(alarms.IgnorePollAlarmFailure),
+          alarms: asArray(alarms.Alarms).flatMap((alarm) => asString(asRecord(alarm).Name) ?? []),
+        },
+        autoRollbackConfiguration: { enabled: isTrue(rollback.Enabled), events },
+      });
+    } catch (error) {
+      throw failed(group, error);
+    }
+  }
+  return { names: codeDeploy.describe(), unsupported };
+}
+
+const isTrue = (value: unknown): boolean => value === true || value === 'true';
 
 // ---- SNS --------------------------------------------------------------------------------------------
 

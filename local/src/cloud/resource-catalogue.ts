@@ -35,6 +35,9 @@ export const EMULATED_TYPES: ReadonlySet<string> = new Set([
   'AWS::CloudWatch::Dashboard',
   'AWS::SNS::Topic',
   'AWS::SNS::Subscription',
+  'AWS::CodeDeploy::Application',
+  'AWS::CodeDeploy::DeploymentGroup',
+  'AWS::CodeDeploy::DeploymentConfig',
 ]);
 
 /** Types that exist on AWS but change nothing in how the system behaves locally, and why. */

@@ -152,6 +152,20 @@ const NAMERS: Readonly<Record<string, Namer>> = {
     ref: stringProperty(input, 'InstanceId') ?? generatedName(input.stackName, input.logicalId, 64),
     attributes: {},
   }),
+  // CodeDeploy's applications, deployment groups and configs are known by name: `Ref` gives it, no `Fn::GetAtt`.
+  'AWS::CodeDeploy::Application': (input) => ({
+    ref: stringProperty(input, 'ApplicationName') ?? generatedName(input.stackName, input.logicalId, 100),
+    attributes: {},
+  }),
+  'AWS::CodeDeploy::DeploymentGroup': (input) => ({
+    ref: stringProperty(input, 'DeploymentGroupName') ?? generatedName(input.stackName, input.logicalId, 100),
+    attributes: {},
+  }),
+  'AWS::CodeDeploy::DeploymentConfig': (input) => ({
+    ref:
+      stringProperty(input, 'DeploymentConfigName') ?? generatedName(input.stackName, input.logicalId, 100),
+    attributes: {},
+  }),
   'AWS::Scheduler::ScheduleGroup': (input) => {
     const name = stringProperty(input, 'Name') ?? generatedName(input.stackName, input.logicalId, 64);
     return { ref: name, attributes: { Arn: localArn('scheduler', `schedule-group/${name}`) } };
