@@ -9,6 +9,7 @@ import { appSettings, DEFAULT_APP_NAME, stackPrefix } from './app-settings';
 import { AccountsStack } from './stacks/accounts-stack';
 import { ApiStageStack } from './stacks/api-stage-stack';
 import { InventoryStack } from './stacks/inventory-stack';
+import { OperationsStack } from './stacks/operations-stack';
 import { OrdersStack } from './stacks/orders-stack';
 import { PaymentProviderStack } from './stacks/payment-provider-stack';
 import { PaymentsStack, type ProcessorParameters } from './stacks/payments-stack';
@@ -139,6 +140,16 @@ export function buildApp(app: App = new App()): App {
       writeQuorum: settings.settingsWriteQuorum ?? DEFAULT_QUORUM.writeQuorum,
     },
   });
+  // The canary rollout controller of the app's `live` aliases, and its approval route for staff.
+  const operations = new OperationsStack(app, `${prefix}Operations`, {
+    monitoring,
+    description: 'Operations: the canary rollout controller (1 → 5 → 10 → 50 → 100 %) and its approval route',
+    api: platform.api,
+    bus: platform.bus,
+    authorizer: users.authorizer,
+    // CloudFormation names every function of the app after its stack: `<Prefix><Context>-…`.
+    functionNamePattern: `${prefix}*`,
+  });
   // The API's one deployment and stage, after every stack that adds routes to it.
   new ApiStageStack(app, `${prefix}ApiStage`, {
     description: "The public API's deployment and stage: every context's routes, throttled and logged",
@@ -150,6 +161,7 @@ export function buildApp(app: App = new App()): App {
       payments.routes,
       orders.routes,
       settingsStore.routes,
+      operations.routes,
     ],
     rateLimit: settings.apiRateLimit,
     burstLimit: settings.apiBurstLimit,
@@ -172,6 +184,7 @@ export function buildApp(app: App = new App()): App {
   payments.addStackDependency(accounts);
   orders.addStackDependency(payments);
   settingsStore.addStackDependency(orders);
+  operations.addStackDependency(settingsStore);
   // No deploy without monitoring: synthesis fails on a function, queue, API stage or state machine that
   // no alarm watches.
   Aspects.of(app).add(new MonitoringRequired());

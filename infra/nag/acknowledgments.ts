@@ -48,6 +48,21 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
       "GET /orders/{orderId} describes the order's saga execution: the executions of the one PlaceOrder " +
       'machine, named after their orders.',
   },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:[A-Z]\w*\*:[\w-]+\]$/,
+    at: /^\w+Operations\/RolloutStepFunction\/ServiceRole\/DefaultPolicy\/Resource$/,
+    reason:
+      "The canary rollout controller reads and moves the 'live' alias (GetAlias, UpdateAlias) of whichever " +
+      "function a rollout names: the app's functions, named by CloudFormation after their stacks, so by the " +
+      "app's stack-name prefix (Shop*) and the alias, not the account's functions.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:[\w-]+\*\]$/,
+    at: /^\w+Operations\/RolloutStepFunction\/ServiceRole\/DefaultPolicy\/Resource$/,
+    reason:
+      'The canary rollout controller reads the states of the alarms a rollout names (DescribeAlarms): the ' +
+      "app's own, named with its prefix (shop-*) or by CloudFormation after their stacks (Shop*).",
+  },
 
   // ---- Lambda --------------------------------------------------------------------------------------
   {

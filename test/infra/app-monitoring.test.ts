@@ -19,6 +19,7 @@ const CONTEXT_STACKS = [
   'ShopPaymentProvider',
   'ShopOrders',
   'ShopSettings',
+  'ShopOperations',
 ];
 
 function templatesOf(context: Json = {}): Map<string, Template> {
