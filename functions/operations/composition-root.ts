@@ -11,7 +11,7 @@ import { tracedClient } from '../../shared/observability/tracer';
 import { CloudWatchAlarmStates } from './adapters/cloudwatch-alarm-states';
 import { DynamoDbRolloutRecords } from './adapters/dynamodb-rollout-records';
 import { LambdaFunctionAliases } from './adapters/lambda-function-aliases';
-import { StepFunctionsTaskCallbacks } from './adapters/step-functions-task-callbacks';
+import { StepFunctionsTaskCallbacks } from '../../shared/saga/task-callbacks';
 import { makeDecideRolloutApproval } from './application/decide-rollout-approval';
 import { makeRolloutSteps } from './application/rollout-steps';
 import { loadOperationsConfig } from './config';

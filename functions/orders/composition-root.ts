@@ -27,11 +27,8 @@ import { DynamoDbKnownUsers } from './adapters/dynamodb-known-users';
 import { DynamoDbOrderViews } from './adapters/dynamodb-order-views';
 import { CachedProductCatalog } from './adapters/cached-product-catalog';
 import { InventoryProductCatalog } from './adapters/inventory-product-catalog';
-import {
-  StepFunctionsSagaStarter,
-  StepFunctionsSagaStatus,
-  StepFunctionsTaskCallbacks,
-} from './adapters/step-functions-saga';
+import { StepFunctionsSagaStarter, StepFunctionsSagaStatus } from './adapters/step-functions-saga';
+import { StepFunctionsTaskCallbacks } from '../../shared/saga/task-callbacks';
 import { makeCancelOrder } from './application/cancel-order';
 import { makeCancelOrderSaga } from './application/cancel-order-saga';
 import { makeConfirmOrder } from './application/confirm-order';

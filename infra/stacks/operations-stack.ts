@@ -124,7 +124,7 @@ export class OperationsStack extends Stack {
     this.table.grant(this.rolloutStepFunction, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
 
     this.rollout = new CanaryRollout(this, 'CanaryRollout', {
-      stepFunction: this.rolloutStepFunction,
+      stepFunction: this.rolloutStepFunction.live,
       bus: props.bus,
       ...(props.bakeTime === undefined ? {} : { bakeTime: props.bakeTime }),
       ...(props.approvalDeadline === undefined ? {} : { approvalDeadline: props.approvalDeadline }),
@@ -143,7 +143,11 @@ export class OperationsStack extends Stack {
       api: props.api,
       authorizer: props.authorizer,
       routes: [
-        { path: '/deployments/{rolloutId}/approval', method: 'POST', handler: this.decideApprovalFunction },
+        {
+          path: '/deployments/{rolloutId}/approval',
+          method: 'POST',
+          handler: this.decideApprovalFunction.live,
+        },
       ],
     });
 

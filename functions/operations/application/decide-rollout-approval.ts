@@ -1,6 +1,6 @@
 import { ROLLOUT_ERRORS } from '../contracts/rollout';
 import type { ApprovalResolution, RolloutRecords } from '../ports/rollout-records';
-import type { TaskCallbacks } from '../ports/task-callbacks';
+import type { TaskCallbacks } from '../../../shared/saga/task-callbacks';
 import { RolloutNotAwaitingApprovalError, RolloutNotFoundError } from './errors';
 import { silentLogger, type AppLogger } from '../../../shared/observability/app-logger';
 

@@ -1,8 +1,6 @@
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
   StartExecutionCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
@@ -14,22 +12,13 @@ import type {
   SagaStartOutcome,
   SagaStarter,
   SagaStatus,
-  SagaTaskCallbacks,
-  TaskCallbackOutcome,
 } from '../ports/place-order-saga';
 import { definedProps } from '../../../shared/objects/defined-props';
 
 const DEPENDENCY = 'step-functions';
 
-/** What Step Functions answers for a token no execution waits on any more. */
-const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-
 /** History events read back to find the state the execution last entered. */
 const HISTORY_PAGE = 20;
-
-/** Step Functions' limits on `SendTaskFailure`: `error` 256 characters, `cause` 32,768. */
-const MAX_ERROR_LENGTH = 256;
-const MAX_CAUSE_LENGTH = 32_768;
 
 /**
  * The ARN of the execution named `executionName` of the standard state machine `stateMachineArn`:
@@ -68,42 +57,6 @@ export class StepFunctionsSagaStarter implements SagaStarter {
       // Same name, whatever the input: an execution per order, ever (names are unique for 90 days).
       if (nameOf(error) === 'ExecutionAlreadyExists') return 'already-started';
       throw error;
-    }
-  }
-}
-
-/** `SendTaskSuccess` / `SendTaskFailure`; a token no execution waits on is `task-closed`, not an error. */
-export class StepFunctionsTaskCallbacks implements SagaTaskCallbacks {
-  constructor(private readonly props: { readonly client: SFNClient }) {}
-
-  succeed(taskToken: string, output: unknown): Promise<TaskCallbackOutcome> {
-    return this.answer(() =>
-      this.props.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
-    );
-  }
-
-  fail(taskToken: string, error: string, cause: string): Promise<TaskCallbackOutcome> {
-    return this.answer(() =>
-      this.props.client.send(
-        new SendTaskFailureCommand({
-          taskToken,
-          error: error.slice(0, MAX_ERROR_LENGTH),
-          cause: cause.slice(0, MAX_CAUSE_LENGTH),
-        }),
-      ),
-    );
-  }
-
-  private async answer(send: () => Promise<unknown>): Promise<TaskCallbackOutcome> {
-    try {
-      await send();
-      return 'delivered';
-    } catch (error) {
-      const name = nameOf(error);
-      if (name !== undefined && CLOSED_TASK_ERRORS.has(name)) return 'task-closed';
-      throw new DependencyUnavailableError(DEPENDENCY, 'Step Functions did not take the task answer.', {
-        cause: error,
-      });
     }
   }
 }

@@ -3,7 +3,7 @@ import type { Requester } from '../../../shared/identity/requester';
 import { ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderStateError } from '../domain/errors';
 import type { ApprovalTasks } from '../ports/approval-tasks';
-import type { SagaTaskCallbacks } from '../ports/place-order-saga';
+import type { TaskCallbacks } from '../../../shared/saga/task-callbacks';
 import { OrderNotFoundError } from './errors';
 import type { OrderRunner } from './order-runner';
 import type { AppLogger } from '../../../shared/observability/app-logger';
@@ -29,7 +29,7 @@ export interface CancelOrderDependencies {
   readonly runner: OrderRunner;
   /** With `taskCallbacks`: a saga waiting for the order's approval is failed with `OrderCancelled`. */
   readonly approvalTasks?: ApprovalTasks;
-  readonly taskCallbacks?: SagaTaskCallbacks;
+  readonly taskCallbacks?: TaskCallbacks;
   readonly logger?: AppLogger;
 }
 

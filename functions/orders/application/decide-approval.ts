@@ -4,7 +4,7 @@ import { ORDER_SAGA_ERRORS } from '../contracts/place-order-saga';
 import { OrderNotAwaitingApprovalError, OrderStateError } from '../domain/errors';
 import type { OrderStatus } from '../domain/order';
 import type { ApprovalTaskResolution, ApprovalTasks } from '../ports/approval-tasks';
-import type { SagaTaskCallbacks } from '../ports/place-order-saga';
+import type { TaskCallbacks } from '../../../shared/saga/task-callbacks';
 import { ApprovalNoLongerAwaitedError, OrderNotFoundError } from './errors';
 import type { OrderRunner } from './order-runner';
 import type { AppLogger } from '../../../shared/observability/app-logger';
@@ -32,7 +32,7 @@ export type DecideApproval = (
 export interface DecideApprovalDependencies {
   readonly runner: OrderRunner;
   readonly approvalTasks: ApprovalTasks;
-  readonly taskCallbacks: SagaTaskCallbacks;
+  readonly taskCallbacks: TaskCallbacks;
   readonly logger?: AppLogger;
 }
 

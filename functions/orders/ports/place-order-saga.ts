@@ -8,21 +8,6 @@ export interface SagaStarter {
   start(input: PlaceOrderSagaInput, options?: { readonly traceHeader?: string }): Promise<SagaStartOutcome>;
 }
 
-/**
- * `delivered`: the waiting execution took the answer. `task-closed`: no execution waits on the token any
- * more (its deadline passed, the step failed, or the token is not one Step Functions issued).
- */
-export type TaskCallbackOutcome = 'delivered' | 'task-closed';
-
-/**
- * Answers a task an execution waits on (`.waitForTaskToken`). A Step Functions that cannot be reached
- * throws `DependencyUnavailableError`.
- */
-export interface SagaTaskCallbacks {
-  succeed(taskToken: string, output: unknown): Promise<TaskCallbackOutcome>;
-  fail(taskToken: string, error: string, cause: string): Promise<TaskCallbackOutcome>;
-}
-
 /** Step Functions' execution statuses, `NOT_STARTED` when there is no execution, `UNKNOWN` when it could not be asked. */
 export type SagaExecutionStatus =
   | 'NOT_STARTED'

@@ -28,7 +28,7 @@ import type {
   RolloutRecord,
   RolloutRecords,
 } from '../../../functions/operations/ports/rollout-records';
-import type { TaskCallbackOutcome, TaskCallbacks } from '../../../functions/operations/ports/task-callbacks';
+import type { TaskCallbackOutcome, TaskCallbacks } from '../../../shared/saga/task-callbacks';
 import { silentLogger, type KeyedLogger } from '../../../shared/observability/app-logger';
 import { proxyEvent, TEST_CUSTOMER, TEST_STAFF, requestContextOf } from '../http/proxy-event';
 

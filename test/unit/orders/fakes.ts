@@ -32,9 +32,8 @@ import type {
   SagaStartOutcome,
   SagaStarter,
   SagaStatus,
-  SagaTaskCallbacks,
-  TaskCallbackOutcome,
 } from '../../../functions/orders/ports/place-order-saga';
+import type { TaskCallbackOutcome, TaskCallbacks } from '../../../shared/saga/task-callbacks';
 import type {
   CatalogCallContext,
   ProductCatalog,
@@ -205,7 +204,7 @@ export type TaskCallback =
  * Step Functions' task callbacks: records each call; a token in `closed` answers `task-closed`,
  * `unavailable` makes every call throw as an unreachable service does.
  */
-export class FakeTaskCallbacks implements SagaTaskCallbacks {
+export class FakeTaskCallbacks implements TaskCallbacks {
   readonly calls: TaskCallback[] = [];
   readonly closed = new Set<string>();
   unavailable = false;

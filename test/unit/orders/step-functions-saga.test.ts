@@ -16,8 +16,8 @@ import {
   executionArnOf,
   StepFunctionsSagaStarter,
   StepFunctionsSagaStatus,
-  StepFunctionsTaskCallbacks,
 } from '../../../functions/orders/adapters/step-functions-saga';
+import { StepFunctionsTaskCallbacks } from '../../../shared/saga/task-callbacks';
 import type { PlaceOrderSagaInput } from '../../../functions/orders/contracts/place-order-saga';
 import { DependencyUnavailableError } from '../../../shared/errors/app-error';
 import { CARD, KEYBOARD, USER_ID } from './fakes';

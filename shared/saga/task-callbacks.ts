@@ -1,6 +1,20 @@
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { DependencyUnavailableError } from '../../../shared/errors/app-error';
-import type { TaskCallbackOutcome, TaskCallbacks } from '../ports/task-callbacks';
+import { DependencyUnavailableError } from '../errors/app-error';
+
+/**
+ * `delivered`: the waiting execution took the answer. `task-closed`: no execution waits on the token any
+ * more (its deadline passed, the step failed, or the token is not one Step Functions issued).
+ */
+export type TaskCallbackOutcome = 'delivered' | 'task-closed';
+
+/**
+ * Answers a task an execution waits on (`.waitForTaskToken`): an order's approval, a rollout's. A Step
+ * Functions that cannot be reached throws `DependencyUnavailableError`.
+ */
+export interface TaskCallbacks {
+  succeed(taskToken: string, output: unknown): Promise<TaskCallbackOutcome>;
+  fail(taskToken: string, error: string, cause: string): Promise<TaskCallbackOutcome>;
+}
 
 /** What Step Functions answers for a token no execution waits on any more. */
 const CLOSED_TASK_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
