@@ -11,6 +11,9 @@ threads, API Gateway, EventBridge, SQS, Step Functions and an X-Ray daemon.
 
 Commands:
   start              synthesize the app of the current folder and run it (the default)
+  deploy             synthesize the app again and deploy what changed into the running local cloud:
+                     updated functions, new versions, aliases moved (by CodeDeploy where the alias's
+                     update policy says so), changed alarms; what a restart applies is listed
   check              exit 0 when this machine can run the local cloud (Java 17+), else say what to install
   help               show this text
 
@@ -25,6 +28,12 @@ Options of start:
   -c, --context <key=value>
                      a CDK context value over cdk.json's, as with "cdk synth -c" (repeatable)
   --fresh            synthesize the app even when its inputs did not change since the last start
+
+Options of deploy:
+  --port <n>         the running local cloud's API port (default: $PORT or 3000)
+  -c, --context <key=value>
+                     a CDK context value over those the cloud started with (repeatable)
+  --wait             wait until each CodeDeploy deployment it started ends, printing its progress
 
 The synthesized cloud assembly is kept in .local/assemblies under a hash of the app's inputs (the
 files "watch" of cdk.json names, as "cdk watch" reads it, cdk.json, the lockfile, the context): a
@@ -122,6 +131,91 @@ async function start(args: readonly string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+interface DeployReportJson {
+  readonly functionsUpdated: readonly string[];
+  readonly versionsPublished: readonly { functionName: string; version: string }[];
+  readonly alarmsUpdated: readonly string[];
+  readonly aliases: readonly {
+    functionName: string;
+    aliasName: string;
+    fromVersion: string;
+    toVersion: string;
+    deploymentId?: string;
+  }[];
+  readonly notApplied: readonly string[];
+}
+
+/** The statuses after which a CodeDeploy deployment changes no more. */
+const FINAL_DEPLOYMENT_STATUSES = new Set(['Succeeded', 'Failed', 'Stopped']);
+
+async function deploy(args: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      port: { type: 'string' },
+      context: { type: 'string', short: 'c', multiple: true },
+      wait: { type: 'boolean' },
+    },
+  });
+  const apiUrl = `http://127.0.0.1:${Number(values.port ?? process.env.PORT ?? 3000)}`;
+  const response = await fetch(`${apiUrl}/_local/deploy`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ context: contextValues(values.context ?? []) }),
+  }).catch((error: unknown) => {
+    throw new Error(
+      `No local cloud answers at ${apiUrl} (start it with "local-cloud start"): ${String(error)}`,
+    );
+  });
+  const body = (await response.json()) as DeployReportJson & { message?: string };
+  if (!response.ok) throw new Error(`The deployment failed: ${body.message ?? response.status}`);
+  const lines = [
+    ...body.functionsUpdated.map((name) => `updated   ${name}`),
+    ...body.versionsPublished.map((v) => `published ${v.functionName} version ${v.version}`),
+    ...body.alarmsUpdated.map((name) => `alarm     ${name}`),
+    ...body.aliases.map(
+      (a) =>
+        `alias     ${a.functionName}:${a.aliasName} ${a.fromVersion} → ${a.toVersion}` +
+        (a.deploymentId === undefined ? ' (at once)' : ` (CodeDeploy ${a.deploymentId})`),
+    ),
+    ...body.notApplied.map((line) => `not applied (restart to apply): ${line}`),
+  ];
+  process.stdout.write(`${lines.length === 0 ? 'Nothing changed.' : lines.join('\n')}\n`);
+  if (!values.wait) return;
+  const { edgeUrl } = (await (await fetch(`${apiUrl}/_local/health`)).json()) as { edgeUrl: string };
+  const outcomes = await Promise.all(
+    body.aliases.flatMap((alias) =>
+      alias.deploymentId === undefined ? [] : [followDeployment(edgeUrl, alias.deploymentId)],
+    ),
+  );
+  if (outcomes.some((status) => status !== 'Succeeded')) process.exitCode = 1;
+}
+
+/** Polls `GetDeployment` on the edge until the deployment ends, printing each status it passes. */
+async function followDeployment(edgeUrl: string, deploymentId: string): Promise<string> {
+  let last = '';
+  for (;;) {
+    const response = await fetch(edgeUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'CodeDeploy_20141006.GetDeployment',
+      },
+      body: JSON.stringify({ deploymentId }),
+    });
+    const { deploymentInfo } = (await response.json()) as {
+      deploymentInfo: { status: string; errorInformation?: { message?: string } };
+    };
+    if (deploymentInfo.status !== last) {
+      last = deploymentInfo.status;
+      const reason = deploymentInfo.errorInformation?.message;
+      process.stdout.write(`${deploymentId} ${last}${reason === undefined ? '' : `: ${reason}`}\n`);
+    }
+    if (FINAL_DEPLOYMENT_STATUSES.has(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [first, ...rest] = argv;
   const command = first === undefined || first.startsWith('-') ? 'start' : first;
@@ -129,6 +223,8 @@ async function main(argv: readonly string[]): Promise<void> {
   switch (command) {
     case 'start':
       return start(args);
+    case 'deploy':
+      return deploy(args);
     case 'check':
       assertJavaAvailable();
       return;
@@ -147,7 +243,9 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`${error.message}\n\n${USAGE}\n`);
   } else {
     process.stderr.write(
-      `\nThe local cloud could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      process.argv[2] === 'deploy'
+        ? `\n${error instanceof Error ? error.message : String(error)}\n`
+        : `\nThe local cloud could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
   }
   process.exit(1);

@@ -11,6 +11,7 @@ import { supportOf, ACCEPTED_WITHOUT_EFFECT } from './cloud/resource-catalogue';
 import { CloudFormationStacks } from './cloudformation/cloudformation-stacks';
 import { CloudMapEngine } from './cloudmap/cloud-map-engine';
 import { CodeDeployEngine, type LambdaAliases } from './codedeploy/codedeploy-engine';
+import { Redeployer, type RedeployReport } from './cloud/redeploy';
 import { cloudWatchAlarmStates } from './codedeploy/cloudwatch-alarm-states';
 import { CloudWatchEngine, DEFAULT_PERIOD_SCALE } from './cloudwatch/cloudwatch-engine';
 import { cloudWatchJsonService, cloudWatchQueryService } from './cloudwatch/cloudwatch-protocols';
@@ -50,6 +51,7 @@ import {
   loadCodeDeploy,
   loadSns,
   type LoadedResource,
+  type PublishedVersions,
 } from './cloud/loaders';
 import { startDynamoDbFront } from './dynamodb/dynamodb-front';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb/dynamodb-local';
@@ -271,7 +273,23 @@ export class LocalCloud {
     readonly cloudWatch: CloudWatchEngine,
     /** Topics, subscriptions and their deliveries. */
     readonly sns: SnsEngine,
+    private readonly synthesizeAndApply: (
+      context: Readonly<Record<string, unknown>>,
+    ) => Promise<RedeployReport>,
   ) {}
+
+  private deploying: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Synthesizes the app again (with `context` over the start's) and deploys what changed into this
+   * running cloud, as `cdk deploy` would a code change: updated functions, new versions, aliases moved
+   * (through CodeDeploy where the alias's update policy says so), changed alarms. One at a time.
+   */
+  deploy(context: Readonly<Record<string, unknown>> = {}): Promise<RedeployReport> {
+    const next = this.deploying.then(() => this.synthesizeAndApply(context));
+    this.deploying = next.catch(() => undefined);
+    return next;
+  }
 
   static async start(options: LocalCloudOptions): Promise<LocalCloud> {
     assertJavaAvailable();
@@ -627,6 +645,20 @@ export class LocalCloud {
     unsupported.push(...monitoring.unsupported);
     const deploymentGroups = loadCodeDeploy(allResources, codeDeploy);
     unsupported.push(...deploymentGroups.unsupported);
+    const redeployer = new Redeployer(
+      {
+        lambda,
+        codeDeploy,
+        cloudWatch,
+        rewriteEnvironment: (env) => rewriteApiUrls(env, localUrlFor) as Record<string, string>,
+        resolve: (next, versions) => {
+          const overrides = versionOverrides(streamArns, versions);
+          return flatten(resolveAll(next, edgeServer.url, overrides.attributes, overrides.refs));
+        },
+      },
+      allResources,
+      functions.versions,
+    );
 
     const streamsClient = new DynamoDBStreamsClient({
       endpoint: dynamo.endpoint,
@@ -725,6 +757,17 @@ export class LocalCloud {
       scheduleClock,
       cloudWatch,
       sns,
+      async (context) => {
+        const synthesis = await synthesizeCached({
+          projectDir: options.projectDir,
+          cacheDir: options.assemblyCacheDir ?? path.join(options.projectDir, '.local', 'assemblies'),
+          appCommand: options.appCommand,
+          context: { ...options.context, ...context },
+          // Versions run code of earlier assemblies: those are not pruned while the cloud runs.
+          inUse: lambda.codeDirectories(),
+        });
+        return redeployer.apply(synthesis.assembly);
+      },
     );
     // A request a function sends while it runs is served on its behalf: what it waits for goes first.
     const onBehalfOfCaller =
@@ -815,10 +858,38 @@ export class LocalCloud {
   }
 
   /** The `/_local` endpoints: the local cloud's own view of what runs and what happened. */
+  /** `POST /_local/deploy` `{ "context": { … } }`: `deploy`, answered with its report. */
+  private async handleDeploy(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return sendJson(res, 405, { message: `Use POST ${DEPLOY_PATH}` });
+    let context: Record<string, unknown>;
+    try {
+      const body = (await readBody(req, LOCAL_ENDPOINT_MAX_BODY_BYTES)).toString('utf8');
+      const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
+      const given =
+        typeof parsed === 'object' && parsed !== null
+          ? (parsed as Record<string, unknown>).context
+          : undefined;
+      if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given))) {
+        return sendJson(res, 400, { message: '"context" must be an object of CDK context values' });
+      }
+      context = (given ?? {}) as Record<string, unknown>;
+    } catch (error) {
+      if (error instanceof RequestBodyTooLargeError) return sendJson(res, 413, { message: error.message });
+      return sendJson(res, 400, { message: `The body must be JSON: ${(error as Error).message}` });
+    }
+    try {
+      return sendJson(res, 200, await this.deploy(context));
+    } catch (error) {
+      // A synthesis that fails (the app does not compile, a construct throws) is the app's error, not ours.
+      return sendJson(res, 422, { message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   private async handleLocal(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     if (isFaultsPath(url.pathname)) return handleFaultsApi(this.faults, req, res);
     if (url.pathname === CLOCK_PATH) return handleClockApi(this.scheduleClock, req, res);
+    if (url.pathname === DEPLOY_PATH) return this.handleDeploy(req, res);
     // The other endpoints take no body: one is read and ignored within the limit of every `/_local` body.
     try {
       await readBody(req, LOCAL_ENDPOINT_MAX_BODY_BYTES);
@@ -974,10 +1045,14 @@ function seededDraws(seed: number): () => number {
   return () => random.next();
 }
 
+/** Where a change is deployed into the running cloud. */
+export const DEPLOY_PATH = '/_local/deploy';
+
 function resolveAll(
   assembly: CloudAssembly,
   sqsEndpoint: string,
   attributeOverrides: Record<string, Record<string, Record<string, string>>>,
+  refOverrides: Record<string, Record<string, string>> = {},
 ): Map<string, ResolvedStack> {
   const exports = new Map<string, string>();
   const resolved = new Map<string, ResolvedStack>();
@@ -986,11 +1061,43 @@ function resolveAll(
       exports,
       sqsEndpoint,
       attributeOverrides: attributeOverrides[stackName],
+      refOverrides: refOverrides[stackName],
     });
     for (const [name, value] of Object.entries(stack.exports)) exports.set(name, value);
     resolved.set(stackName, stack);
   }
   return resolved;
+}
+
+/** Every resource of the resolved stacks, with its stack and logical id. */
+function flatten(resolved: Map<string, ResolvedStack>): LoadedResource[] {
+  return [...resolved].flatMap(([stackName, stack]) =>
+    Object.entries(stack.resources).map(([logicalId, resource]) => ({ stackName, logicalId, ...resource })),
+  );
+}
+
+/**
+ * The overrides that make references to published versions (`Ref`, `Fn::GetAtt …Version`) name the
+ * numbers publishing gave them, over the stream ARNs of the tables.
+ */
+function versionOverrides(
+  streamArns: Record<string, Record<string, Record<string, string>>>,
+  versions: PublishedVersions,
+): {
+  attributes: Record<string, Record<string, Record<string, string>>>;
+  refs: Record<string, Record<string, string>>;
+} {
+  const attributes = structuredClone(streamArns);
+  const refs: Record<string, Record<string, string>> = {};
+  for (const [key, published] of versions) {
+    const [stackName = '', logicalId = ''] = key.split('/');
+    (attributes[stackName] ??= {})[logicalId] = {
+      Version: published.version,
+      FunctionArn: published.arn.slice(0, published.arn.lastIndexOf(':')),
+    };
+    (refs[stackName] ??= {})[logicalId] = published.arn;
+  }
+  return { attributes, refs };
 }
 
 function describeApi(gateway: RestApiGateway) {

@@ -35,6 +35,8 @@ export interface CachedSynthesisOptions {
   readonly keep?: number;
   /** Where bundles are kept between syntheses. @default `bundles` beside `cacheDir` */
   readonly bundleCacheDir?: string;
+  /** Paths a running cloud still uses (the code of its functions' versions): their assemblies stay. */
+  readonly inUse?: readonly string[];
 }
 
 export interface CachedSynthesis {
@@ -87,7 +89,7 @@ export async function synthesizeCached(options: CachedSynthesisOptions): Promise
       if (!fs.existsSync(path.join(entry, COMPLETE_MARKER))) throw error;
       fs.rmSync(building, { recursive: true, force: true });
     }
-    prune(options.cacheDir, options.keep ?? DEFAULT_KEEP, entry);
+    prune(options.cacheDir, options.keep ?? DEFAULT_KEEP, [entry, ...(options.inUse ?? [])]);
     return { assembly: readCloudAssembly(entry), key, keyMs, synthesis: report };
   } catch (error) {
     fs.rmSync(building, { recursive: true, force: true });
@@ -157,7 +159,7 @@ function stableJson(value: unknown): string {
 }
 
 /** Deletes the least recently used assemblies beyond `keep`, and leftovers of interrupted builds. */
-function prune(cacheDir: string, keep: number, inUse: string): void {
+function prune(cacheDir: string, keep: number, inUse: readonly string[]): void {
   const entries = fs
     .readdirSync(cacheDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
@@ -168,7 +170,8 @@ function prune(cacheDir: string, keep: number, inUse: string): void {
     .map((dir) => ({ dir, used: fs.statSync(dir).mtimeMs }))
     .sort((a, b) => b.used - a.used);
   for (const { dir } of kept.slice(keep)) {
-    if (dir !== inUse) fs.rmSync(dir, { recursive: true, force: true });
+    const used = inUse.some((usedPath) => usedPath === dir || usedPath.startsWith(`${dir}${path.sep}`));
+    if (!used) fs.rmSync(dir, { recursive: true, force: true });
   }
   // A build older than a day was interrupted: no process is still writing it.
   for (const dir of entries.filter((d) => d.endsWith('.building'))) {

@@ -2,6 +2,7 @@
  * Turns resolved template resources into running local resources: queues, functions, rules, user pools
  * and event source mappings. Each loader returns what it loaded and what it could not honour.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,7 +26,8 @@ import { readUserPool, readUserPoolClient, readUserPoolGroup } from '../cognito/
 import { DynamoDbStreamSource } from '../event-source/dynamodb-stream-source';
 import type { EventBridgeEngine, Target } from '../eventbridge/event-bus';
 import type { FunctionError } from '../lambda/invoker';
-import type { LambdaService } from '../lambda/lambda-service';
+import type { AliasRouting } from '../lambda/function-aliases';
+import type { FunctionDefinition, LambdaService } from '../lambda/lambda-service';
 import { SqsEventSource } from '../sqs/sqs-event-source';
 import type { SqsEngine } from '../sqs/sqs-engine';
 import type { StepFunctionsEngine } from '../stepfunctions/step-functions-engine';
@@ -95,12 +97,20 @@ export async function loadQueues(resources: readonly LoadedResource[], sqs: SqsE
 export interface LoadedFunctions {
   readonly names: string[];
   readonly unsupported: string[];
+  /** The version each `AWS::Lambda::Version` published, by `<stack>/<logical id>`. */
+  readonly versions: PublishedVersions;
 }
 
-/**
- * Registers every function with the code the template names: its file asset (`Code.S3Key`, the
- * esbuild bundle `cdk deploy` uploads) or its inline `ZipFile`.
- */
+/** A published version: its number and its qualified ARN (what its `Ref` is). */
+export interface PublishedVersion {
+  readonly version: string;
+  readonly arn: string;
+}
+
+/** The versions the template's `AWS::Lambda::Version` resources published, by `<stack>/<logical id>`. */
+export type PublishedVersions = Map<string, PublishedVersion>;
+
+/** Registers every function with the code and configuration the template gives it (`functionDefinitionOf`). */
 export function loadFunctions(
   resources: readonly LoadedResource[],
   assembly: CloudAssembly,
@@ -111,40 +121,10 @@ export function loadFunctions(
   const names: string[] = [];
   const unsupported: string[] = [];
   for (const fn of ofType(resources, 'AWS::Lambda::Function')) {
+    const definition = functionDefinitionOf(fn, assembly, rewriteEnvironment, unsupported);
+    if (definition === undefined) continue;
+    lambda.register(definition);
     const props = fn.properties;
-    const runtime = asString(props.Runtime) ?? '';
-    if (!runtime.startsWith('nodejs')) {
-      unsupported.push(
-        `${where(fn)}: runtime ${runtime || '(container image)'} is not supported (Node.js only)`,
-      );
-      continue;
-    }
-    const codeDir = codeDirectory(asRecord(props.Code), assembly, fn);
-    if (!codeDir) {
-      unsupported.push(`${where(fn)}: code location not found in the cloud assembly`);
-      continue;
-    }
-    for (const property of ['Layers', 'VpcConfig', 'FileSystemConfigs', 'SnapStart']) {
-      if (props[property] !== undefined) unsupported.push(`${where(fn)}: ${property} has no local effect`);
-    }
-    const env = Object.fromEntries(
-      Object.entries(asRecord(asRecord(props.Environment).Variables)).map(([key, value]) => [
-        key,
-        String(value),
-      ]),
-    );
-    lambda.register({
-      name: fn.physicalId,
-      arn: fn.attributes.Arn,
-      codeDir,
-      handler: asString(props.Handler) ?? 'index.handler',
-      env: rewriteEnvironment(env),
-      timeoutSeconds: asNumber(props.Timeout),
-      memorySize: asNumber(props.MemorySize),
-      reservedConcurrency: asNumber(props.ReservedConcurrentExecutions),
-      runtime,
-      tracingMode: asString(asRecord(props.TracingConfig).Mode) === 'Active' ? 'Active' : 'PassThrough',
-    });
     const deadLetterArn = asString(asRecord(props.DeadLetterConfig).TargetArn);
     if (deadLetterArn) {
       lambda.setEventInvokeConfig(fn.physicalId, {
@@ -168,8 +148,62 @@ export function loadFunctions(
         : undefined,
     });
   }
-  loadVersionsAndAliases(resources, lambda, unsupported);
-  return { names, unsupported };
+  const versions = loadVersionsAndAliases(resources, lambda, unsupported);
+  return { names, unsupported, versions };
+}
+
+/**
+ * What a function resource runs: its file asset (`Code.S3Key`, the esbuild bundle `cdk deploy` uploads)
+ * or its inline `ZipFile`, and its configuration; `undefined`, with the reason in `unsupported`, when it
+ * cannot run locally.
+ */
+export function functionDefinitionOf(
+  fn: LoadedResource,
+  assembly: CloudAssembly,
+  rewriteEnvironment: (env: Record<string, string>) => Record<string, string>,
+  unsupported: string[],
+): FunctionDefinition | undefined {
+  const props = fn.properties;
+  const runtime = asString(props.Runtime) ?? '';
+  if (!runtime.startsWith('nodejs')) {
+    unsupported.push(
+      `${where(fn)}: runtime ${runtime || '(container image)'} is not supported (Node.js only)`,
+    );
+    return undefined;
+  }
+  const codeDir = codeDirectory(asRecord(props.Code), assembly, fn);
+  if (!codeDir) {
+    unsupported.push(`${where(fn)}: code location not found in the cloud assembly`);
+    return undefined;
+  }
+  for (const property of ['Layers', 'VpcConfig', 'FileSystemConfigs', 'SnapStart']) {
+    if (props[property] !== undefined) unsupported.push(`${where(fn)}: ${property} has no local effect`);
+  }
+  const env = Object.fromEntries(
+    Object.entries(asRecord(asRecord(props.Environment).Variables)).map(([key, value]) => [
+      key,
+      String(value),
+    ]),
+  );
+  const code = asRecord(props.Code);
+  const codeHash =
+    asString(code.S3Key) ??
+    createHash('sha256')
+      .update(asString(code.ZipFile) ?? '')
+      .digest('hex');
+  return {
+    name: fn.physicalId,
+    ...(fn.attributes.Arn === undefined ? {} : { arn: fn.attributes.Arn }),
+    codeDir,
+    codeHash,
+    handler: asString(props.Handler) ?? 'index.handler',
+    env: rewriteEnvironment(env),
+    timeoutSeconds: asNumber(props.Timeout),
+    memorySize: asNumber(props.MemorySize),
+    reservedConcurrency: asNumber(props.ReservedConcurrentExecutions),
+    runtime,
+    tracingMode: asString(asRecord(props.TracingConfig).Mode) === 'Active' ? 'Active' : 'PassThrough',
+  };
 }
 
 /**
@@ -181,40 +215,63 @@ function loadVersionsAndAliases(
   resources: readonly LoadedResource[],
   lambda: LambdaService,
   unsupported: string[],
-): void {
+): PublishedVersions {
+  const versions: PublishedVersions = new Map();
   for (const version of ofType(resources, 'AWS::Lambda::Version')) {
-    const props = version.properties;
-    const published = lambda.publishVersion(
-      functionNameOf(asString(props.FunctionName) ?? ''),
-      asString(props.Description),
-    );
+    const published = publishVersionOf(version, lambda, unsupported);
     if (published.version !== version.attributes.Version) {
       throw new Error(
         `${where(version)}: published as version ${published.version}, but the template resolved it to ${version.attributes.Version}`,
       );
     }
-    if (props.ProvisionedConcurrencyConfig !== undefined) {
-      unsupported.push(`${where(version)}: ProvisionedConcurrencyConfig has no local effect`);
-    }
+    versions.set(where(version), published);
   }
   for (const alias of ofType(resources, 'AWS::Lambda::Alias')) {
     const props = alias.properties;
-    const additionalVersionWeights = Object.fromEntries(
-      asArray(asRecord(props.RoutingConfig).AdditionalVersionWeights).map((entry) => [
-        String(asRecord(entry).FunctionVersion),
-        asNumber(asRecord(entry).FunctionWeight) ?? 0,
-      ]),
-    );
-    lambda.createAlias(
-      functionNameOf(asString(props.FunctionName) ?? ''),
-      asString(props.Name) ?? '',
-      { functionVersion: String(props.FunctionVersion), additionalVersionWeights },
-      asString(props.Description),
-    );
+    const { functionName, aliasName, routing } = aliasOf(alias);
+    lambda.createAlias(functionName, aliasName, routing, asString(props.Description));
     if (props.ProvisionedConcurrencyConfig !== undefined) {
       unsupported.push(`${where(alias)}: ProvisionedConcurrencyConfig has no local effect`);
     }
   }
+  return versions;
+}
+
+/** The function, name and routing an `AWS::Lambda::Alias` declares. */
+export function aliasOf(alias: LoadedResource): {
+  functionName: string;
+  aliasName: string;
+  routing: AliasRouting;
+} {
+  const props = alias.properties;
+  const additionalVersionWeights = Object.fromEntries(
+    asArray(asRecord(props.RoutingConfig).AdditionalVersionWeights).map((entry) => [
+      String(asRecord(entry).FunctionVersion),
+      asNumber(asRecord(entry).FunctionWeight) ?? 0,
+    ]),
+  );
+  return {
+    functionName: functionNameOf(asString(props.FunctionName) ?? ''),
+    aliasName: asString(props.Name) ?? '',
+    routing: { functionVersion: String(props.FunctionVersion), additionalVersionWeights },
+  };
+}
+
+/** Publishes what the function of an `AWS::Lambda::Version` runs now, as CloudFormation creates it. */
+export function publishVersionOf(
+  version: LoadedResource,
+  lambda: LambdaService,
+  unsupported: string[],
+): PublishedVersion {
+  const props = version.properties;
+  const published = lambda.publishVersion(
+    functionNameOf(asString(props.FunctionName) ?? ''),
+    asString(props.Description),
+  );
+  if (props.ProvisionedConcurrencyConfig !== undefined) {
+    unsupported.push(`${where(version)}: ProvisionedConcurrencyConfig has no local effect`);
+  }
+  return { version: published.version, arn: `${published.arn}:${published.version}` };
 }
 
 function codeDirectory(code: Props, assembly: CloudAssembly, fn: LoadedResource): string | undefined {

@@ -46,6 +46,11 @@ export interface FunctionDefinition {
   readonly arn?: string;
   /** The unpacked code (the template asset); plays `/var/task`. */
   readonly codeDir: string;
+  /**
+   * What identifies the code (the asset's content hash): code is compared by it, not by its folder, so
+   * the same bundle in another cloud assembly is no change. @default the folder
+   */
+  readonly codeHash?: string;
   readonly handler: string;
   /** The function's own environment variables. */
   readonly env?: Readonly<Record<string, string>>;
@@ -315,6 +320,23 @@ export class LambdaService implements LambdaInvoker {
     return entry;
   }
 
+  /** Whether `definition` differs from the function of its name (or is new): its `$LATEST`, its concurrency. */
+  differsFromLatest(definition: FunctionDefinition): boolean {
+    const current = this.functions.get(definition.name);
+    return (
+      current?.fingerprint !== fingerprintOf(definition) ||
+      current.definition.reservedConcurrency !== definition.reservedConcurrency
+    );
+  }
+
+  /** The code folders of every function's `$LATEST` and published versions. */
+  codeDirectories(): string[] {
+    return [...this.functions.values()].flatMap((entry) => [
+      entry.definition.codeDir,
+      ...[...entry.published.versions.values()].map((version) => version.definition.codeDir),
+    ]);
+  }
+
   /** The registered functions, in registration order. */
   list(): RegisteredFunction[] {
     return [...this.functions.values()];
@@ -553,15 +575,7 @@ export class LambdaService implements LambdaInvoker {
       lastModified: new Date().toISOString().replace('Z', '+0000'),
       codeSize: directoryBytes(definition.codeDir),
       pool,
-      fingerprint: JSON.stringify([
-        definition.codeDir,
-        definition.handler,
-        definition.env ?? {},
-        runtime,
-        timeoutSeconds,
-        memorySize,
-        definition.tracingMode ?? 'PassThrough',
-      ]),
+      fingerprint: fingerprintOf(definition),
     };
   }
 
@@ -867,6 +881,19 @@ export class LambdaService implements LambdaInvoker {
     this.history.push(record);
     this.options.onInvocationRecord?.(record);
   }
+}
+
+/** What a version published from `definition` would freeze: its code and its configuration. */
+function fingerprintOf(definition: FunctionDefinition): string {
+  return JSON.stringify([
+    definition.codeHash ?? definition.codeDir,
+    definition.handler,
+    definition.env ?? {},
+    definition.runtime ?? DEFAULT_RUNTIME,
+    definition.timeoutSeconds ?? 3,
+    definition.memorySize ?? 128,
+    definition.tracingMode ?? 'PassThrough',
+  ]);
 }
 
 /** The bytes of the files under `dir`, 0 when it cannot be read. */

@@ -18,6 +18,8 @@ export interface ResolvedResource {
   readonly properties: Readonly<Record<string, unknown>>;
   /** What `Fn::GetAtt` returns, by attribute name. */
   readonly attributes: Readonly<Record<string, string>>;
+  /** `UpdatePolicy`, intrinsics resolved, when the resource has one. */
+  readonly updatePolicy?: Readonly<Record<string, unknown>>;
 }
 
 export interface ResolvedStack {
@@ -47,11 +49,16 @@ export function resolveStack(
     if (!resolver.isCreated(logicalId)) continue;
     const path = `Resources.${logicalId}`;
     const properties = resolver.resolve(resource.Properties ?? {}, `${path}.Properties`);
+    const updatePolicy =
+      resource.UpdatePolicy === undefined
+        ? undefined
+        : resolver.resolve(resource.UpdatePolicy, `${path}.UpdatePolicy`);
     resources[logicalId] = {
       type: resource.Type,
       physicalId: resolver.physicalId(logicalId, path),
       properties: isRecord(properties) ? properties : {},
       attributes: resolver.attributes(logicalId, path),
+      ...(isRecord(updatePolicy) ? { updatePolicy } : {}),
     };
   }
 

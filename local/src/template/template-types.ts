@@ -23,6 +23,8 @@ export interface CfnResource {
   readonly Condition?: string;
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
+  /** How an update is carried out, e.g. `CodeDeployLambdaAliasUpdate` on an alias. */
+  readonly UpdatePolicy?: Readonly<Record<string, unknown>>;
 }
 
 export interface CfnOutput {

@@ -85,7 +85,7 @@ describe('start-up', () => {
     expect(resources.stacks).toEqual(['FixtureShared', 'FixtureApp']);
     expect(resources.tables).toEqual(expect.arrayContaining(['fixture-received', 'fixture-items']));
     expect(resources.functions).toEqual(expect.arrayContaining(['fixture-slow', 'fixture-limited']));
-    expect(resources.functions).toHaveLength(9);
+    expect(resources.functions).toHaveLength(10);
     expect(resources.eventSources).toHaveLength(2);
     expect(resources.rules).toHaveLength(2);
     expect(resources.queues).toHaveLength(6);
