@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -11,7 +11,7 @@ import { AlarmTopic } from './alarm-topic';
 import type { EventConsumer } from './event-consumer';
 import type { OutboxRelay } from './outbox-relay';
 import { firstMessageAlarm } from './queue-alarms';
-import { METRICS_NAMESPACE } from './service-function';
+import { LIVE_ALIAS, METRICS_NAMESPACE, type ServiceFunction } from './service-function';
 
 /** What an operator tunes: the limits past which a context's alarms fire. */
 export interface MonitoringThresholds {
@@ -149,6 +149,53 @@ export class ContextMonitoring extends Construct {
     if (this.alarmList.includes(alarm)) return;
     alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
     this.alarmList.push(alarm);
+  }
+
+  /**
+   * What a canary of `fn` rolls back on besides the guard: any error of the version this deployment
+   * published, invoked through `live` (the `ExecutedVersion` dimension) — the alias's own error rate
+   * would hide a 1 % canary's errors. Not in the guard: a bad canary rolls back; it must not block the
+   * context's next rollout. The rollout's inputs are the stack output `<function>Canary`, which the
+   * rollout tooling reads.
+   */
+  public monitorCanary(fn: ServiceFunction): cloudwatch.Alarm {
+    if (fn.delivery !== 'canary') {
+      throw new Error(`ContextMonitoring: ${fn.node.path} is not delivered by canary (delivery: 'canary').`);
+    }
+    const name = localNameOf(fn);
+    const alarm = new cloudwatch.Alarm(this, `${name}NewVersionErrors`, {
+      alarmName: this.nameOf(`${name}-new-version-errors`),
+      alarmDescription:
+        `${name} (${this.service}): the version being rolled out failed an invocation through ` +
+        `'${LIVE_ALIAS}'. The canary rolls back (docs/patterns/progressive-delivery.md).`,
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensionsMap: {
+          FunctionName: fn.functionName,
+          Resource: `${fn.functionName}:${LIVE_ALIAS}`,
+          ExecutedVersion: fn.currentVersion.version,
+        },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+    const stack = Stack.of(this);
+    new CfnOutput(stack, `${name}Canary`, {
+      description: `The canary rollout of ${name}: the function, its alias and the alarms it rolls back on`,
+      value: stack.toJsonString({
+        constructPath: fn.node.path,
+        functionName: fn.functionName,
+        aliasName: LIVE_ALIAS,
+        alarmNames: [this.guard.alarmName, alarm.alarmName],
+      }),
+    });
+    return alarm;
   }
 
   /**

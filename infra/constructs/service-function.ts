@@ -24,6 +24,24 @@ export const METRICS_NAMESPACE = 'Shop';
 /** The alias every trigger of a function invokes; a rollout moves it from one version to the next. */
 export const LIVE_ALIAS = 'live';
 
+/**
+ * CDK context: the version each canary-delivered function's `live` alias stays on, by construct path
+ * (`{"ShopOrders/CreateOrderFunction":"3"}`, an object or its JSON). The rollout tooling reads the
+ * aliases and sets it, so a deployment publishes the new version without moving traffic to it: the
+ * canary controller does (docs/patterns/progressive-delivery.md).
+ */
+export const LIVE_VERSIONS_CONTEXT = 'shop:liveVersions';
+
+/**
+ * CDK context: the share (0–1) of requests a canary-delivered function's build fails on purpose, to
+ * show a rollout catching a bad version (`npm run demo:canary`). Compiled into the bundle: a build
+ * without it carries no trace of the switch.
+ */
+export const INJECTED_FAILURE_CONTEXT = 'shop:injectedFailureRate';
+
+/** How a new version of a function reaches its traffic. */
+export type Delivery = 'all-at-once' | 'canary';
+
 /** The repository root: `NodejsFunction` bundles from here with the project's own lockfile. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -49,6 +67,12 @@ export interface ServiceFunctionProps {
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   readonly description?: string;
+  /**
+   * `canary`: a deployment publishes the new version and leaves `live` where it is (the version in
+   * `shop:liveVersions`); the canary controller moves it, 1 → 5 → 10 → 50 → 100 %.
+   * @default 'all-at-once' - the deployment points `live` at the new version
+   */
+  readonly delivery?: Delivery;
 }
 
 /**
@@ -65,6 +89,7 @@ export class ServiceFunction extends nodejs.NodejsFunction {
    * when a rollout moves the alias (docs/patterns/progressive-delivery.md).
    */
   public readonly live: lambda.Alias;
+  public readonly delivery: Delivery;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     if (!/^[a-z][a-z0-9-]*$/.test(props.service)) {
@@ -75,6 +100,9 @@ export class ServiceFunction extends nodejs.NodejsFunction {
     if (props.reservedConcurrentExecutions !== undefined && props.reservedConcurrentExecutions < 0) {
       throw new Error(`ServiceFunction ${id}: reservedConcurrentExecutions must be >= 0.`);
     }
+    const delivery = props.delivery ?? 'all-at-once';
+    const injectedFailureRate =
+      delivery === 'canary' ? injectedFailureRateOf(scope.node.tryGetContext(INJECTED_FAILURE_CONTEXT)) : 0;
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -115,8 +143,55 @@ export class ServiceFunction extends nodejs.NodejsFunction {
         // A function's credentials are in its environment: the SDK's default credential chain (ini
         // files, SSO, STS, instance metadata…, ~130 KB) gives way to that one provider.
         esbuildArgs: { '--alias': `${SDK_CREDENTIAL_CHAIN}=./${LAMBDA_CREDENTIALS}` },
+        // A constant, so a build without injected failures drops the code that injects them.
+        define: { [INJECTED_FAILURE_RATE_CONSTANT]: JSON.stringify(injectedFailureRate) },
       },
     });
-    this.live = new lambda.Alias(this, 'Live', { aliasName: LIVE_ALIAS, version: this.currentVersion });
+    this.delivery = delivery;
+    // Every deployment publishes the version it made; `live` follows it unless a canary holds it back.
+    const published = this.currentVersion;
+    const held =
+      delivery === 'canary'
+        ? liveVersionsOf(this.node.tryGetContext(LIVE_VERSIONS_CONTEXT))[this.node.path]
+        : undefined;
+    this.live = new lambda.Alias(this, 'Live', {
+      aliasName: LIVE_ALIAS,
+      version:
+        held === undefined
+          ? published
+          : lambda.Version.fromVersionAttributes(this, 'HeldVersion', { lambda: this, version: held }),
+    });
   }
+}
+
+/** The expression the bundler replaces with the injected failure rate (`shared/observability/injected-failure.ts`). */
+const INJECTED_FAILURE_RATE_CONSTANT = 'process.env.SHOP_INJECTED_FAILURE_RATE';
+
+function injectedFailureRateOf(value: unknown): number {
+  if (value === undefined) return 0;
+  const rate = Number(value);
+  if (!(rate >= 0 && rate <= 1)) {
+    throw new Error(`${INJECTED_FAILURE_CONTEXT} must be a number from 0 to 1, not '${String(value)}'.`);
+  }
+  return rate;
+}
+
+function liveVersionsOf(value: unknown): Readonly<Record<string, string>> {
+  if (value === undefined) return {};
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(
+      `${LIVE_VERSIONS_CONTEXT} must map construct paths to versions, e.g. {"ShopOrders/CreateOrderFunction":"3"}.`,
+    );
+  }
+  return Object.fromEntries(
+    Object.entries(parsed).map(([path, version]) => {
+      if (!/^[1-9][0-9]*$/.test(String(version))) {
+        throw new Error(
+          `${LIVE_VERSIONS_CONTEXT}: '${String(version)}' (${path}) is not a published version.`,
+        );
+      }
+      return [path, String(version)];
+    }),
+  );
 }

@@ -36,7 +36,7 @@ import { INVENTORY_EVENT_SOURCE } from '../../functions/inventory/contracts/inve
 import { PAYMENTS_EVENT_SOURCE } from '../../functions/payments/contracts/payment-events';
 import { ReadModelTable } from '../constructs/read-model-table';
 import { ORDER_METRICS } from '../../functions/orders/ports/order-metrics';
-import { ServiceFunction } from '../constructs/service-function';
+import { ServiceFunction, type Delivery } from '../constructs/service-function';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue';
 
 /** What the orchestrated PlaceOrder saga needs from the other contexts, and how it is tuned. */
@@ -226,6 +226,8 @@ export class OrdersStack extends Stack {
     const inventoryTimeout = props.inventoryTimeout ?? Duration.seconds(3);
     this.createOrderFunction = this.commandFunction('CreateOrderFunction', 'create-order', {
       description: 'POST /orders: prices the items at inventory and appends OrderCreated',
+      // Each new version takes traffic 1 → 5 → 10 → 50 → 100 %, behind the canary controller.
+      delivery: 'canary',
       timeout: CREATE_ORDER_TIMEOUT,
       environment: {
         ...commandEnv,
@@ -554,6 +556,7 @@ export class OrdersStack extends Stack {
       this.getOrderEventsFunction,
       this.projectorFunction,
     );
+    this.monitoring.monitorCanary(this.createOrderFunction);
     // Their errors include the saga's business outcomes (OrderCancelled, OrderNotConfirmable).
     this.monitoring.monitorFunction(this.ensureOrderActiveFunction, SAGA_STEP_ERRORS);
     this.monitoring.monitorFunction(this.confirmOrderFunction, SAGA_STEP_ERRORS);
@@ -613,7 +616,12 @@ export class OrdersStack extends Stack {
   private commandFunction(
     id: string,
     name: string,
-    props: { description: string; environment: Record<string, string>; timeout?: Duration },
+    props: {
+      description: string;
+      environment: Record<string, string>;
+      timeout?: Duration;
+      delivery?: Delivery;
+    },
   ): ServiceFunction {
     const fn = new ServiceFunction(this, id, { entry: handler(name), service: SERVICE, ...props });
     this.eventStore.grantAppend(fn);

@@ -62,9 +62,44 @@ describe('monitoring of the app, per context', () => {
       .replace(/([a-z])([A-Z])/g, '$1-$2')
       .toLowerCase();
     expect(guard.Properties['AlarmName']).toBe(`shop-${context}-guard`);
-    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([id]) => id);
+    // A canary's new-version alarm rolls the canary back; it stays out of the guard (see below).
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm')
+      .filter(([, alarm]) => !String(alarm.Properties['AlarmName']).endsWith('-new-version-errors'))
+      .map(([id]) => id);
     expect(alarms.length).toBeGreaterThan(0);
     expect(alarmsInRule(guard.Properties['AlarmRule']).sort()).toEqual(alarms.sort());
+  });
+
+  test('the canary of POST /orders rolls back on the errors of the version it rolls out, and says so in an output', () => {
+    // Prepare
+    const template = templates.get('ShopOrders') as Template;
+    const canaryAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, alarm]) =>
+      String(alarm.Properties['AlarmName']).endsWith('-new-version-errors'),
+    );
+    const outputs = template.findOutputs('*');
+    const canaries = Object.entries(outputs).filter(([key]) => key.endsWith('Canary'));
+
+    // Assess
+    expect(canaryAlarms).toHaveLength(1);
+    const [alarmId, alarm] = canaryAlarms[0] as [string, Resource];
+    expect(alarm.Properties).toMatchObject({
+      AlarmName: 'shop-orders-CreateOrderFunction-new-version-errors',
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Threshold: 1,
+      AlarmActions: [expect.anything()],
+    });
+    const dimensions = JSON.stringify(alarm.Properties['Dimensions']);
+    expect(dimensions).toMatch(
+      /"Name":"ExecutedVersion","Value":\{"Fn::GetAtt":\["CreateOrderFunctionCurrentVersion\w+","Version"\]\}/,
+    );
+    expect(dimensions).toContain(':live');
+    expect(canaries.map(([key]) => key)).toEqual(['CreateOrderFunctionCanary']);
+    const value = JSON.stringify(canaries[0]?.[1]);
+    expect(value).toContain('ShopOrders/CreateOrderFunction');
+    expect(value).toMatch(/"Ref\":\"MonitoringGuard\w+\"/);
+    expect(value).toContain(alarmId);
   });
 
   test.each([

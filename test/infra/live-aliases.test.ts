@@ -103,3 +103,45 @@ describe('every trigger invokes a function through its live alias', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('a canary-delivered function', () => {
+  const ordersTemplate = (context: Record<string, unknown>): Record<string, Resource> => {
+    const built = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } }));
+    const stack = built.node.findChild('ShopOrders') as Stack;
+    return (Template.fromStack(stack).toJSON()['Resources'] ?? {}) as Record<string, Resource>;
+  };
+  const createOrderAlias = (resources: Record<string, Resource>): Resource | undefined =>
+    Object.entries(resources).find(
+      ([id, resource]) => resource.Type === 'AWS::Lambda::Alias' && id.startsWith('CreateOrderFunctionLive'),
+    )?.[1];
+
+  test('keeps live on the version the rollout tooling names, and still publishes the new one', () => {
+    // Act
+    const resources = ordersTemplate({ 'shop:liveVersions': '{"ShopOrders/CreateOrderFunction":"3"}' });
+
+    // Assess
+    expect(createOrderAlias(resources)?.Properties['FunctionVersion']).toBe('3');
+    expect(
+      Object.keys(resources).some(
+        (id) =>
+          id.startsWith('CreateOrderFunctionCurrentVersion') &&
+          resources[id]?.Type === 'AWS::Lambda::Version',
+      ),
+    ).toBe(true);
+    // Functions delivered all at once follow the new version whatever the context says.
+    const others = Object.entries(resources).filter(
+      ([id, resource]) => resource.Type === 'AWS::Lambda::Alias' && !id.startsWith('CreateOrderFunctionLive'),
+    );
+    expect(
+      others.every(([, alias]) => JSON.stringify(alias.Properties['FunctionVersion']).includes('Fn::GetAtt')),
+    ).toBe(true);
+  });
+
+  test.each([
+    [{ 'shop:liveVersions': '{"ShopOrders/CreateOrderFunction":"$LATEST"}' }, /is not a published version/],
+    [{ 'shop:liveVersions': '[3]' }, /must map construct paths to versions/],
+    [{ 'shop:injectedFailureRate': '1.5' }, /must be a number from 0 to 1/],
+  ])('refuses the context %j', (context, message) => {
+    expect(() => ordersTemplate(context)).toThrow(message);
+  });
+});
