@@ -98,7 +98,7 @@ describe('monitoring of the app, per context', () => {
     expect(canaries.map(([key]) => key)).toEqual(['CreateOrderFunctionCanary']);
     const value = JSON.stringify(canaries[0]?.[1]);
     expect(value).toContain('ShopOrders/CreateOrderFunction');
-    expect(value).toMatch(/"Ref\":\"MonitoringGuard\w+\"/);
+    expect(value).toMatch(/"Ref":"MonitoringGuard\w+"/);
     expect(value).toContain(alarmId);
   });
 
