@@ -39,6 +39,12 @@ export const LIVE_VERSIONS_CONTEXT = 'shop:liveVersions';
  */
 export const INJECTED_FAILURE_CONTEXT = 'shop:injectedFailureRate';
 
+/**
+ * CDK context: a label of the release being deployed, in every function's configuration
+ * (`SHOP_RELEASE`): a new label publishes a new version of each function, as a new build would.
+ */
+export const RELEASE_CONTEXT = 'shop:release';
+
 /** How a new version of a function reaches its traffic. */
 export type Delivery = 'all-at-once' | 'canary';
 
@@ -127,6 +133,7 @@ export class ServiceFunction extends nodejs.NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.service,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        ...releaseOf(scope.node.tryGetContext(RELEASE_CONTEXT)),
         ...props.environment,
       },
       bundling: {
@@ -166,6 +173,16 @@ export class ServiceFunction extends nodejs.NodejsFunction {
 
 /** The expression the bundler replaces with the injected failure rate (`shared/observability/injected-failure.ts`). */
 const INJECTED_FAILURE_RATE_CONSTANT = 'process.env.SHOP_INJECTED_FAILURE_RATE';
+
+function releaseOf(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(value)) {
+    throw new Error(
+      `${RELEASE_CONTEXT} must be a label of letters, digits, '.', '_' or '-', not '${String(value)}'.`,
+    );
+  }
+  return { SHOP_RELEASE: value };
+}
 
 function injectedFailureRateOf(value: unknown): number {
   if (value === undefined) return 0;

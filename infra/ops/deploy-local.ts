@@ -1,0 +1,168 @@
+/**
+ * `npm run deploy:local -- [-c key=value …] [--bake <seconds>] [--no-rollout]`: deploys the app as it
+ * is now into the running local cloud (`npm start`), as `cdk deploy` would: functions delivered all at
+ * once go live with their new version; each function delivered by canary gets its new version
+ * published, its `live` alias held where it is (`shop:liveVersions`), and a canary rollout started and
+ * followed (1 → 5 → 10 → 50 → 100 %, approval at 50 % by staff: `POST /deployments/{rolloutId}/approval`).
+ * Exits 1 when a rollout does not succeed.
+ */
+import { parseArgs } from 'node:util';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { LIVE_VERSIONS_CONTEXT } from '../constructs/service-function';
+import {
+  canaryDeployment,
+  followRollout,
+  liveVersions,
+  startRollout,
+  type CanaryDeployment,
+  type CanaryTarget,
+} from './canary-rollouts';
+
+/** What the local cloud's `POST /_local/deploy` answers. */
+export interface LocalDeployReport {
+  readonly functionsUpdated: readonly string[];
+  readonly versionsPublished: readonly { readonly functionName: string; readonly version: string }[];
+  readonly aliases: readonly {
+    functionName: string;
+    aliasName: string;
+    fromVersion: string;
+    toVersion: string;
+  }[];
+  readonly notApplied: readonly string[];
+}
+
+export interface LocalClients {
+  readonly cloudFormation: CloudFormationClient;
+  readonly lambda: LambdaClient;
+  readonly stepFunctions: SFNClient;
+  readonly cloudWatch: CloudWatchClient;
+  destroy(): void;
+}
+
+/** SDK clients of the local cloud's edge endpoint. */
+export function localClients(edgeUrl: string): LocalClients {
+  const config = {
+    endpoint: edgeUrl,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  const clients = {
+    cloudFormation: new CloudFormationClient(config),
+    lambda: new LambdaClient(config),
+    stepFunctions: new SFNClient(config),
+    cloudWatch: new CloudWatchClient(config),
+  };
+  return { ...clients, destroy: () => Object.values(clients).forEach((client) => client.destroy()) };
+}
+
+/**
+ * Deploys into the local cloud at `apiUrl` with `context`, the canaries held on their live versions;
+ * answers the cloud's report and the canaries that got a new version.
+ */
+export async function deployHoldingCanaries(
+  apiUrl: string,
+  clients: LocalClients,
+  context: Readonly<Record<string, string>>,
+): Promise<{
+  report: LocalDeployReport;
+  rollouts: {
+    canary: CanaryTarget;
+    targetVersion: string;
+  }[];
+  deployment: CanaryDeployment;
+}> {
+  const deployment = await canaryDeployment(clients.cloudFormation);
+  const held = await liveVersions(clients.lambda, deployment.canaries);
+  const response = await fetch(`${apiUrl}/_local/deploy`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ context: { ...context, [LIVE_VERSIONS_CONTEXT]: JSON.stringify(held) } }),
+  });
+  const body = (await response.json()) as LocalDeployReport & { message?: string };
+  if (!response.ok)
+    throw new Error(`The local cloud refused the deployment: ${body.message ?? response.status}`);
+  const rollouts = deployment.canaries.flatMap((canary) => {
+    const published = body.versionsPublished.find((version) => version.functionName === canary.functionName);
+    return published === undefined ? [] : [{ canary, targetVersion: published.version }];
+  });
+  return { report: body, rollouts, deployment };
+}
+
+function contextValues(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals < 1) throw new Error(`--context takes key=value, not "${pair}".`);
+      return [pair.slice(0, equals), pair.slice(equals + 1)];
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      context: { type: 'string', short: 'c', multiple: true },
+      bake: { type: 'string' },
+      'no-rollout': { type: 'boolean', default: false },
+    },
+  });
+  const apiUrl = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+  const health = await fetch(`${apiUrl}/_local/health`).catch(() => undefined);
+  if (health === undefined || !health.ok)
+    throw new Error(`No local cloud answers at ${apiUrl}: run "npm start" first.`);
+  const { edgeUrl } = (await health.json()) as { edgeUrl: string };
+  const clients = localClients(edgeUrl);
+  try {
+    const { report, rollouts, deployment } = await deployHoldingCanaries(
+      apiUrl,
+      clients,
+      contextValues(values.context ?? []),
+    );
+    for (const name of report.functionsUpdated) console.log(`updated   ${name}`);
+    for (const { functionName, version } of report.versionsPublished)
+      console.log(`published ${functionName} version ${version}`);
+    for (const a of report.aliases)
+      console.log(`live      ${a.functionName}: ${a.fromVersion} → ${a.toVersion} (at once)`);
+    for (const line of report.notApplied) console.log(`not applied (restart the local cloud): ${line}`);
+    if (values['no-rollout']) return;
+    const bakeSeconds = values.bake === undefined ? 5 : Number(values.bake);
+    for (const { canary, targetVersion } of rollouts) {
+      const started = await startRollout(clients.stepFunctions, deployment, canary, targetVersion, {
+        bakeSeconds,
+      });
+      console.log(`canary    ${canary.functionName} version ${targetVersion}: rollout ${started.rolloutId}`);
+      let told = false;
+      const result = await followRollout(
+        clients,
+        canary,
+        { ...started, targetVersion },
+        {
+          onProgress: (line) => {
+            console.log(`          ${line}`);
+            if (!told && line.includes('→ 50 %')) {
+              told = true;
+              console.log(
+                `          waiting for approval: POST ${apiUrl}/deployments/${started.rolloutId}/approval ` +
+                  `{"decision":"approve"|"abort"} as staff`,
+              );
+            }
+          },
+        },
+      );
+      console.log(`          ${String(result.output.outcome ?? result.status)}`);
+      if (result.output.outcome !== 'SUCCEEDED') process.exitCode = 1;
+    }
+  } finally {
+    clients.destroy();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 2;
+  });
+}

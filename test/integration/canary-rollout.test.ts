@@ -1,0 +1,209 @@
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import { eventually, type LocalCloud } from 'cdk-local-cloud';
+import {
+  followRollout,
+  startRollout,
+  versionInvocations,
+  type CanaryDeployment,
+  type CanaryTarget,
+} from '../../infra/ops/canary-rollouts';
+import { deployHoldingCanaries, localClients, type LocalClients } from '../../infra/ops/deploy-local';
+import type { SignedInUser } from '../support/shop-users';
+import { signedInStaffAndCustomers, startShopCloud } from '../support/shop-cloud';
+
+/**
+ * The canary delivery of POST /orders on the local cloud, end to end: a deployment publishes the new
+ * create-order version and holds `live`; the controller moves it 1 → 5 → 10 → 50 → 100 %, waits for
+ * staff at 50 %, and rolls back on the new version's own errors.
+ */
+let cloud: LocalCloud;
+let clients: LocalClients;
+let staff: SignedInUser;
+let customer: SignedInUser;
+let deployment: CanaryDeployment;
+let createOrder: CanaryTarget;
+
+const BAKE_SECONDS = 1;
+
+beforeAll(async () => {
+  ({ cloud } = await startShopCloud());
+  clients = localClients(cloud.edgeUrl);
+  ({
+    staff,
+    customers: [customer = staff],
+  } = await signedInStaffAndCustomers(cloud, { tag: 'canary', customers: 1 }));
+}, 180_000);
+
+afterAll(async () => {
+  clients?.destroy();
+  await cloud?.stop();
+});
+
+/** Staff's decision on the rollout waiting at 50 %: true once the API took it. */
+const decide =
+  (decision: 'approve' | 'abort') =>
+  async (rolloutId: string): Promise<boolean> => {
+    const response = await fetch(`${cloud.apiUrl}/deployments/${rolloutId}/approval`, {
+      method: 'POST',
+      headers: { Authorization: staff.idToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision }),
+    });
+    return response.status === 200;
+  };
+
+/** A request the create-order function answers 400 to (no body): cheap traffic through `live`. */
+async function invalidOrder(): Promise<number> {
+  const response = await fetch(`${cloud.apiUrl}/orders`, {
+    method: 'POST',
+    headers: { Authorization: customer.idToken, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function liveAlias(): Promise<{ version: string; weights: Record<string, number> }> {
+  const alias = await clients.lambda.send(
+    new GetAliasCommand({ FunctionName: createOrder.functionName, Name: createOrder.aliasName }),
+  );
+  return {
+    version: alias.FunctionVersion ?? '',
+    weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {},
+  };
+}
+
+describe('the canary rollout of POST /orders', () => {
+  test('a good version goes through every step and the approval at 50 %, to 100 %', async () => {
+    // Act
+    const deployed = await deployHoldingCanaries(cloud.apiUrl, clients, { 'shop:release': 'canary-good' });
+    deployment = deployed.deployment;
+    const [rollout] = deployed.rollouts;
+    if (rollout === undefined)
+      throw new Error(`no canary got a new version: ${JSON.stringify(deployed.report)}`);
+    createOrder = rollout.canary;
+    const heldOn = await liveAlias();
+    const started = await startRollout(
+      clients.stepFunctions,
+      deployment,
+      createOrder,
+      rollout.targetVersion,
+      {
+        bakeSeconds: BAKE_SECONDS,
+      },
+    );
+    const result = await followRollout(
+      clients,
+      createOrder,
+      { ...started, targetVersion: rollout.targetVersion },
+      { approve: decide('approve'), pollMs: 100, timeoutMs: 120_000 },
+    );
+
+    // Assess: the deployment held live on version 1 and moved the functions delivered all at once.
+    expect(deployment.canaries.map((canary) => canary.constructPath)).toEqual([
+      'ShopOrders/CreateOrderFunction',
+    ]);
+    expect(heldOn).toEqual({ version: '1', weights: {} });
+    expect(rollout.targetVersion).toBe('2');
+    expect(deployed.report.aliases.length).toBeGreaterThan(20);
+    expect(deployed.report.aliases.map((alias) => alias.functionName)).not.toContain(
+      createOrder.functionName,
+    );
+    expect(result.output).toMatchObject({ outcome: 'SUCCEEDED', targetVersion: '2', originalVersion: '1' });
+    expect(result.steps.map((step) => step.weight)).toEqual([0, 1, 5, 10, 50, 100]);
+    expect(await liveAlias()).toEqual({ version: '2', weights: {} });
+  });
+
+  test('a bad version rolls back at the first check after its own errors fire its alarm, its blast radius measured', async () => {
+    // Prepare
+    const since = new Date();
+    const deployed = await deployHoldingCanaries(cloud.apiUrl, clients, {
+      'shop:release': 'canary-bad',
+      'shop:injectedFailureRate': '1',
+    });
+    const targetVersion = deployed.rollouts[0]?.targetVersion ?? '';
+    let rolling = true;
+    const statuses: number[] = [];
+    // Traffic all along, as a real API has: 1 % of it reaches the new version.
+    const traffic = (async () => {
+      while (rolling) statuses.push(...(await Promise.all(Array.from({ length: 4 }, invalidOrder))));
+    })();
+
+    // Act
+    const started = await startRollout(clients.stepFunctions, deployment, createOrder, targetVersion, {
+      bakeSeconds: 3,
+    });
+    const result = await followRollout(
+      clients,
+      createOrder,
+      { ...started, targetVersion },
+      {
+        pollMs: 100,
+        timeoutMs: 120_000,
+      },
+    );
+    rolling = false;
+    await traffic;
+    const served = await versionInvocations(clients.cloudWatch, createOrder, targetVersion, since);
+
+    // Assess
+    expect(targetVersion).toBe('3');
+    expect(result.output).toMatchObject({
+      outcome: 'ROLLED_BACK',
+      reason: expect.objectContaining({ code: 'ALARM' }),
+    });
+    // It rolled back at the first check after its alarm fired: at most the step already decided when the
+    // alarm changed state came after it, then 0 %; 50 % was never reached.
+    const alarmAtMs = result.alarmAtMs ?? Infinity;
+    const afterAlarm = result.steps.filter((step) => step.atMs > alarmAtMs).map((step) => step.weight);
+    expect(afterAlarm.at(-1)).toBe(0);
+    expect(afterAlarm.length).toBeLessThanOrEqual(2);
+    expect(Math.max(...result.steps.map((step) => step.weight))).toBeLessThan(50);
+    expect(await liveAlias()).toEqual({ version: '2', weights: {} });
+    // Every request the bad version served failed, and no other did.
+    const errorsSeenByClients = statuses.filter((status) => status >= 500).length;
+    expect(served.invocations).toBeGreaterThan(0);
+    expect(served.errors).toBe(served.invocations);
+    expect(errorsSeenByClients).toBe(served.invocations);
+    // The others: the function's 400, or the stage's throttling (429) of this much traffic.
+    const others = new Set(statuses.filter((status) => status < 500));
+    expect(others).toContain(400);
+    expect([...others].filter((status) => status !== 400 && status !== 429)).toEqual([]);
+  });
+
+  test('a rollout staff abort at its approval rolls back', async () => {
+    // Prepare: the new version's alarm back to OK once its errors are behind it.
+    await eventually(
+      async () => {
+        const { MetricAlarms = [] } = await clients.cloudWatch.send(
+          new DescribeAlarmsCommand({ AlarmNames: [...createOrder.alarmNames] }),
+        );
+        return MetricAlarms.every((alarm) => alarm.StateValue !== 'ALARM') ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the new-version alarm back to OK' },
+    );
+
+    // Act: version 3 again, with no traffic to fail on, up to the approval.
+    const started = await startRollout(clients.stepFunctions, deployment, createOrder, '3', {
+      bakeSeconds: BAKE_SECONDS,
+    });
+    const result = await followRollout(
+      clients,
+      createOrder,
+      { ...started, targetVersion: '3' },
+      {
+        approve: decide('abort'),
+        pollMs: 100,
+        timeoutMs: 120_000,
+      },
+    );
+
+    // Assess
+    expect(result.output).toMatchObject({
+      outcome: 'ROLLED_BACK',
+      reason: expect.objectContaining({ code: 'APPROVAL_ABORTED' }),
+    });
+    expect(Math.max(...result.steps.map((step) => step.weight))).toBe(50);
+    expect(await liveAlias()).toEqual({ version: '2', weights: {} });
+  });
+});
