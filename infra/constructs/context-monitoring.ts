@@ -180,7 +180,10 @@ export class ContextMonitoring extends Construct {
         period: Duration.minutes(1),
       }),
       threshold: 1,
-      evaluationPeriods: 1,
+      // An error in any of the last 10 minutes: the controller reads the alarm after each bake, and an
+      // error early in a bake must still hold the alarm then (a bake is 10 minutes by default).
+      evaluationPeriods: 10,
+      datapointsToAlarm: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });

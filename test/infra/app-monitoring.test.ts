@@ -88,6 +88,8 @@ describe('monitoring of the app, per context', () => {
       Namespace: 'AWS/Lambda',
       Statistic: 'Sum',
       Threshold: 1,
+      EvaluationPeriods: 10,
+      DatapointsToAlarm: 1,
       AlarmActions: [expect.anything()],
     });
     const dimensions = JSON.stringify(alarm.Properties['Dimensions']);

@@ -146,29 +146,47 @@ describe('the canary rollout of POST /orders', () => {
     await traffic;
     const served = await versionInvocations(clients.cloudWatch, createOrder, targetVersion, since);
 
-    // Assess
-    expect(targetVersion).toBe('3');
-    expect(result.output).toMatchObject({
-      outcome: 'ROLLED_BACK',
-      reason: expect.objectContaining({ code: 'ALARM' }),
-    });
-    // It rolled back at the first check after its alarm fired: at most the step already decided when the
-    // alarm changed state came after it, then 0 %; 50 % was never reached.
+    // Assess: one summary, so that a failure shows the whole run.
     const alarmAtMs = result.alarmAtMs ?? Infinity;
-    const afterAlarm = result.steps.filter((step) => step.atMs > alarmAtMs).map((step) => step.weight);
-    expect(afterAlarm.at(-1)).toBe(0);
-    expect(afterAlarm.length).toBeLessThanOrEqual(2);
-    expect(Math.max(...result.steps.map((step) => step.weight))).toBeLessThan(50);
-    expect(await liveAlias()).toEqual({ version: '2', weights: {} });
-    // Every request the bad version served failed, and no other did.
     const errorsSeenByClients = statuses.filter((status) => status >= 500).length;
-    expect(served.invocations).toBeGreaterThan(0);
-    expect(served.errors).toBe(served.invocations);
-    expect(errorsSeenByClients).toBe(served.invocations);
-    // The others: the function's 400, or the stage's throttling (429) of this much traffic.
-    const others = new Set(statuses.filter((status) => status < 500));
-    expect(others).toContain(400);
-    expect([...others].filter((status) => status !== 400 && status !== 429)).toEqual([]);
+    const run = {
+      targetVersion,
+      output: result.output,
+      steps: result.steps.map((step) => step.weight),
+      // It rolled back at the first check after its alarm fired: at most the step already decided when
+      // the alarm changed state came after it, then 0 %.
+      afterAlarm: result.steps.filter((step) => step.atMs > alarmAtMs).map((step) => step.weight),
+      served,
+      errorsSeenByClients,
+      // The others: the function's 400, or the stage's throttling (429) of this much traffic.
+      otherStatuses: [...new Set(statuses.filter((status) => status < 500))].sort(),
+      alias: await liveAlias(),
+    };
+    expect(run).toMatchObject({
+      targetVersion: '3',
+      output: { outcome: 'ROLLED_BACK', reason: expect.objectContaining({ code: 'ALARM' }) },
+      alias: { version: '2', weights: {} },
+    });
+    // Every request the bad version served failed, and no other did.
+    expect({
+      rolledBackAfterAlarm: run.afterAlarm.at(-1) === 0 && run.afterAlarm.length <= 2,
+      belowTheApproval: Math.max(...run.steps) < 50,
+      servedSome: run.served.invocations > 0,
+      allServedFailed: run.served.errors === run.served.invocations,
+      clientsSawThem: run.errorsSeenByClients === run.served.invocations,
+      otherwise400Or429:
+        run.otherStatuses.includes(400) &&
+        run.otherStatuses.every((status) => status === 400 || status === 429),
+      run,
+    }).toEqual({
+      rolledBackAfterAlarm: true,
+      belowTheApproval: true,
+      servedSome: true,
+      allServedFailed: true,
+      clientsSawThem: true,
+      otherwise400Or429: true,
+      run,
+    });
   });
 
   test('a rollout staff abort at its approval rolls back', async () => {
