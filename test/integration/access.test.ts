@@ -53,6 +53,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', template: '/transfers' },
   { method: 'GET', template: '/kv/{key}' },
   { method: 'PUT', template: '/kv/{key}' },
+  { method: 'POST', template: '/deployments/{rolloutId}/approval' },
 ];
 
 /** `path` with alice's ids in place of its parameters. */
@@ -62,7 +63,8 @@ function filled(path: string): string {
     .replace('{productId}', ids.productId)
     .replace('{orderId}', ids.orderId)
     .replace('{accountId}', ids.accountId)
-    .replace('{key}', 'access.flag');
+    .replace('{key}', 'access.flag')
+    .replace('{rolloutId}', 'CreateOrderFunction-v2-1');
 }
 
 const PROTECTED = ROUTES.filter((route) => route.template !== '/health');
@@ -82,6 +84,7 @@ function validBody(template: string): unknown {
     case '/orders/{orderId}/ship':
       return { carrier: 'UPS', trackingNumber: '1Z999' };
     case '/orders/{orderId}/approval':
+    case '/deployments/{rolloutId}/approval':
       return { decision: 'approve' };
     case '/accounts':
       return { currency: 'USD' };
@@ -244,6 +247,7 @@ describe('a customer on a staff route: 403 FORBIDDEN', () => {
     ['POST', '/products/{productId}/restock', 'restock products'],
     ['POST', '/orders/{orderId}/ship', 'ship orders'],
     ['POST', '/orders/{orderId}/approval', 'decide approvals'],
+    ['POST', '/deployments/{rolloutId}/approval', 'decide rollout approvals'],
   ] as const;
 
   test.each(STAFF_ROUTES)(
