@@ -3,6 +3,7 @@
  * Handlers call one of these at module load: `export const handler = … makeHandler(xxxDependencies())`.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -14,7 +15,11 @@ import { LambdaFunctionAliases } from './adapters/lambda-function-aliases';
 import { StepFunctionsTaskCallbacks } from '../../shared/saga/task-callbacks';
 import { makeDecideRolloutApproval } from './application/decide-rollout-approval';
 import { makeRolloutSteps } from './application/rollout-steps';
-import { loadOperationsConfig } from './config';
+import { makeCheckTraffic } from './application/check-traffic';
+import { CodeDeployDeploymentHooks } from './adapters/codedeploy-deployment-hooks';
+import { LambdaSmokeInvoker } from './adapters/lambda-smoke-invoker';
+import { loadOperationsConfig, loadTrafficHookConfig } from './config';
+import type { TrafficHookHandlerDependencies } from './handlers/traffic-hook';
 import type { DecideRolloutApprovalHandlerDependencies } from './handlers/decide-rollout-approval';
 import type { RolloutStepHandlerDependencies } from './handlers/rollout-step';
 
@@ -43,6 +48,19 @@ export function decideRolloutApprovalDependencies(): DecideRolloutApprovalHandle
       records: recordsOf(config.tableName),
       taskCallbacks: new StepFunctionsTaskCallbacks({ client: tracedClient(new SFNClient({})) }),
       now: () => new Date(),
+      logger,
+    }),
+    logger,
+  };
+}
+
+export function trafficHookDependencies(): TrafficHookHandlerDependencies {
+  const config = loadTrafficHookConfig();
+  return {
+    checkTraffic: makeCheckTraffic({
+      hooks: new CodeDeployDeploymentHooks({ client: tracedClient(new CodeDeployClient({})) }),
+      invoker: new LambdaSmokeInvoker({ client: tracedClient(new LambdaClient({})) }),
+      stage: config.stage,
       logger,
     }),
     logger,

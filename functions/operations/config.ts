@@ -14,6 +14,17 @@ export interface OperationsConfig {
   readonly tableName: string;
 }
 
+/** Which traffic hook a hook function is: `before` or `after` the alias moves. */
+export const TRAFFIC_HOOK_STAGE_ENV = 'TRAFFIC_HOOK_STAGE';
+
+const TrafficHookEnv = z.object({ [TRAFFIC_HOOK_STAGE_ENV]: z.enum(['before', 'after']) });
+
+/** For a CodeDeploy traffic hook. */
+export function loadTrafficHookConfig(env: Env = process.env): { readonly stage: 'before' | 'after' } {
+  const parsed = parseEnv('Traffic hook', TrafficHookEnv, env);
+  return Object.freeze({ stage: parsed[TRAFFIC_HOOK_STAGE_ENV] });
+}
+
 /** For the rollout's step function and the approval route. */
 export function loadOperationsConfig(env: Env = process.env): OperationsConfig {
   const parsed = parseEnv('Operations', OperationsEnv, env);

@@ -55,6 +55,11 @@ export interface FunctionMonitoringOptions {
   readonly expectedErrors?: string;
   /** Throttled invocations in 5 minutes that fire the alarm. @default 1 */
   readonly throttles?: number;
+  /**
+   * Whether its alarms count in the guard. A CodeDeploy traffic hook's do not: a failing hook fails its
+   * deployment already, and the deployment groups read the guard (the guard cannot wait on them). @default true
+   */
+  readonly inGuard?: boolean;
 }
 
 export interface ApiMonitoringTarget {
@@ -152,22 +157,18 @@ export class ContextMonitoring extends Construct {
   }
 
   /**
-   * What a canary of `fn` rolls back on besides the guard: any error of the version this deployment
+   * What a deployment of `fn` rolls back on besides the guard: any error of the version this deployment
    * published, invoked through `live` (the `ExecutedVersion` dimension) — the alias's own error rate
-   * would hide a 1 % canary's errors. Not in the guard: a bad canary rolls back; it must not block the
-   * context's next rollout. The rollout's inputs are the stack output `<function>Canary`, which the
-   * rollout tooling reads.
+   * would hide a 1 % canary's errors. Not in the guard: a bad version rolls back; it must not block the
+   * context's next rollout. It notifies the topic.
    */
-  public monitorCanary(fn: ServiceFunction): cloudwatch.Alarm {
-    if (fn.delivery !== 'canary') {
-      throw new Error(`ContextMonitoring: ${fn.node.path} is not delivered by canary (delivery: 'canary').`);
-    }
+  public newVersionErrorsAlarm(fn: ServiceFunction): cloudwatch.Alarm {
     const name = localNameOf(fn);
     const alarm = new cloudwatch.Alarm(this, `${name}NewVersionErrors`, {
       alarmName: this.nameOf(`${name}-new-version-errors`),
       alarmDescription:
         `${name} (${this.service}): the version being rolled out failed an invocation through ` +
-        `'${LIVE_ALIAS}'. The canary rolls back (docs/patterns/progressive-delivery.md).`,
+        `'${LIVE_ALIAS}'. Its rollout or deployment rolls back (docs/patterns/progressive-delivery.md).`,
       metric: new cloudwatch.Metric({
         namespace: 'AWS/Lambda',
         metricName: 'Errors',
@@ -188,6 +189,19 @@ export class ContextMonitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.alarmTopic));
+    return alarm;
+  }
+
+  /**
+   * The new-version alarm of a canary-delivered `fn` (`newVersionErrorsAlarm`), and the rollout's inputs
+   * as the stack output `<function>Canary`, which the rollout tooling reads.
+   */
+  public monitorCanary(fn: ServiceFunction): cloudwatch.Alarm {
+    if (fn.delivery !== 'canary') {
+      throw new Error(`ContextMonitoring: ${fn.node.path} is not delivered by canary (delivery: 'canary').`);
+    }
+    const name = localNameOf(fn);
+    const alarm = this.newVersionErrorsAlarm(fn);
     const stack = Stack.of(this);
     new CfnOutput(stack, `${name}Canary`, {
       description: `The canary rollout of ${name}: the function, its alias and the alarms it rolls back on`,
@@ -212,7 +226,8 @@ export class ContextMonitoring extends Construct {
     checkPercent(`${name} errorRatePercent`, rate);
     const errors = fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES });
     const invocations = fn.metricInvocations({ statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES });
-    this.alarm(`${name}Errors`, `${name}-errors`, {
+    const alarm = options.inGuard === false ? this.unguardedAlarm.bind(this) : this.alarm.bind(this);
+    alarm(`${name}Errors`, `${name}-errors`, {
       alarmDescription:
         `${name} (${this.service}): ${rate} % or more of its invocations failed in 5 minutes` +
         (options.expectedErrors === undefined
@@ -227,7 +242,7 @@ export class ContextMonitoring extends Construct {
       threshold: rate,
     });
     const throttles = fn.metricThrottles({ statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES });
-    this.alarm(`${name}Throttles`, `${name}-throttles`, {
+    alarm(`${name}Throttles`, `${name}-throttles`, {
       alarmDescription: `${name} (${this.service}) was throttled: its concurrency, or the account's, ran out.`,
       metric: throttles,
       threshold: options.throttles ?? 1,
@@ -499,6 +514,15 @@ export class ContextMonitoring extends Construct {
     evaluation: { evaluationPeriods: number; datapointsToAlarm?: number } = { evaluationPeriods: 1 },
   ): void {
     this.addAlarm(this.createAlarm(id, name, props, evaluation));
+  }
+
+  /** An alarm that notifies the topic but stays out of the guard. */
+  private unguardedAlarm(
+    id: string,
+    name: string,
+    props: Pick<cloudwatch.AlarmProps, 'alarmDescription' | 'metric' | 'threshold'>,
+  ): void {
+    this.createAlarm(id, name, props).addAlarmAction(new actions.SnsAction(this.alarmTopic));
   }
 
   private createAlarm(

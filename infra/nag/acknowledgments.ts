@@ -64,6 +64,29 @@ export const ACKNOWLEDGMENTS: readonly Acknowledgment[] = [
       "app's own, named with its prefix (shop-*) or by CloudFormation after their stacks (Shop*).",
   },
 
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::<\w+\.Arn>:\*\]$/,
+    at: /\/BlueGreen\/(\w+TrafficHook\/ServiceRole|\w+Deployment\/ServiceRole)\/DefaultPolicy\/Resource$/,
+    reason:
+      'Blue/green deployments: the before-traffic hook invokes the version a deployment brings by its ' +
+      'number (<function>:<version>), unknown until then, and CodeDeploy invokes the hooks the same way; ' +
+      "CDK's grantInvoke names the function and its qualifiers.",
+  },
+  {
+    rule: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:codedeploy:<AWS::Region>:<AWS::AccountId>:deploymentgroup:<BlueGreenApplication\w+>\/\*\]$/,
+    at: /\/BlueGreen\/\w+TrafficHook\/ServiceRole\/DefaultPolicy\/Resource$/,
+    reason:
+      "The traffic hooks read the target of whichever deployment of the stack's CodeDeploy application " +
+      'invokes them (ListDeploymentTargets, GetDeploymentTarget): its deployment groups, one per function.',
+  },
+  {
+    rule: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSCodeDeployRoleForLambdaLimited\]$/,
+    at: /\/BlueGreen\/\w+Deployment\/ServiceRole\/Resource$/,
+    reason:
+      "CodeDeploy's own policy for Lambda deployments (update the alias, invoke the hooks, read the alarms), " +
+      "kept by AWS; what CDK's LambdaDeploymentGroup gives its service role.",
+  },
+
   // ---- Lambda --------------------------------------------------------------------------------------
   {
     rule: /^AwsSolutions-L1$/,

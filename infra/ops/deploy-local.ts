@@ -30,6 +30,8 @@ export interface LocalDeployReport {
     aliasName: string;
     fromVersion: string;
     toVersion: string;
+    /** The CodeDeploy deployment moving it (blue/green); absent when it moved at once. */
+    deploymentId?: string;
   }[];
   readonly notApplied: readonly string[];
 }
@@ -125,7 +127,10 @@ async function main(): Promise<void> {
     for (const { functionName, version } of report.versionsPublished)
       console.log(`published ${functionName} version ${version}`);
     for (const a of report.aliases)
-      console.log(`live      ${a.functionName}: ${a.fromVersion} → ${a.toVersion} (at once)`);
+      console.log(
+        `live      ${a.functionName}: ${a.fromVersion} → ${a.toVersion} ` +
+          (a.deploymentId === undefined ? '(at once)' : `(blue/green: CodeDeploy ${a.deploymentId})`),
+      );
     for (const line of report.notApplied) console.log(`not applied (restart the local cloud): ${line}`);
     if (values['no-rollout']) return;
     const bakeSeconds = values.bake === undefined ? 5 : Number(values.bake);

@@ -2,6 +2,7 @@ import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, St
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
 import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
@@ -138,6 +139,17 @@ export class AccountsStack extends Stack {
     });
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      functions: [
+        this.openAccountFunction,
+        this.getAccountFunction,
+        this.depositMoneyFunction,
+        this.transferMoneyFunction,
+        this.listTransactionsFunction,
+      ],
+    });
     this.monitoring.monitorFunctions(
       this.openAccountFunction,
       this.getAccountFunction,

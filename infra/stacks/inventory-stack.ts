@@ -1,3 +1,4 @@
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ContextRoutes } from '../constructs/context-routes';
@@ -214,6 +215,11 @@ export class InventoryStack extends Stack {
     });
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      functions: [this.createProductFunction, this.getProductFunction, this.restockProductFunction],
+    });
     this.monitoring.monitorFunctions(
       this.createProductFunction,
       this.getProductFunction,

@@ -13,6 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { OPERATIONS_TABLE_ENV } from '../../functions/operations/config';
 import { CanaryRollout } from '../constructs/canary-rollout';
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
 import { ContextRoutes } from '../constructs/context-routes';
 import { ContextTable } from '../constructs/context-table';
@@ -152,6 +153,11 @@ export class OperationsStack extends Stack {
     });
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      functions: [this.decideApprovalFunction],
+    });
     this.monitoring.monitorFunctions(this.rolloutStepFunction, this.decideApprovalFunction);
     this.monitoring.monitorStateMachine(this.rollout.stateMachine);
     this.monitoring.monitorRoutes(sharedApiStage(props.api), this.routes.methods);

@@ -1,3 +1,4 @@
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { SAGA_STYLES, type SagaStyle } from '../app-settings';
@@ -543,6 +544,18 @@ export class OrdersStack extends Stack {
     });
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      functions: [
+        this.getOrderFunction,
+        this.cancelOrderFunction,
+        this.shipOrderFunction,
+        this.decideApprovalFunction,
+        this.getOrderEventsFunction,
+        this.listUserOrdersFunction,
+      ],
+    });
     this.monitoring.monitorFunctions(
       this.createOrderFunction,
       this.cancelOrderFunction,

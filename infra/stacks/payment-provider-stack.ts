@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { INSTANCE_ATTRIBUTES } from '../../shared/discovery/service-instance';
 import { ApiStageLogging } from '../constructs/api-stage-logging';
 import { ServiceFunction } from '../constructs/service-function';
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
 
 export interface PaymentProviderStackProps extends StackProps {
@@ -201,6 +202,16 @@ export class PaymentProviderStack extends Stack {
     }
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      functions: [
+        this.createChargeFunction,
+        this.listChargesFunction,
+        this.getChargeFunction,
+        this.createRefundFunction,
+      ],
+    });
     this.monitoring.monitorFunctions(
       this.createChargeFunction,
       this.createRefundFunction,

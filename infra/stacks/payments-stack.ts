@@ -1,3 +1,4 @@
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import {
   CfnOutput,
   CrossStackReferences,
@@ -387,6 +388,11 @@ export class PaymentsStack extends Stack {
     });
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      functions: [this.getPaymentFunction],
+    });
     this.monitoring.monitorFunctions(this.getPaymentFunction, this.cardVaultFunction);
     // Their errors include the saga's business outcomes (PaymentDeclined, PaymentProviderUnavailable).
     this.monitoring.monitorFunction(this.chargePaymentFunction, SAGA_STEP_ERRORS);

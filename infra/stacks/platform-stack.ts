@@ -1,3 +1,4 @@
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -140,6 +141,8 @@ export class PlatformStack extends Stack {
       thresholds: props.thresholds,
     });
     this.monitoring.monitorFunctions(health, this.healthCheckFunction);
+    // The API's function goes live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', { monitoring: this.monitoring, functions: [health] });
     this.monitoring.monitorRoutes(sharedApiStage(this.api), this.api.methods);
     this.monitoring.monitorDeadLetterQueue(
       healthCheckDeadLetterQueue,

@@ -16,6 +16,7 @@ import {
 import { STORE_METRICS } from '../../functions/settings/ports/store-metrics';
 import { checkedQuorum, DEFAULT_QUORUM, type Quorum } from '../../functions/settings/domain/quorum';
 import { ContextRoutes } from '../constructs/context-routes';
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
 import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
@@ -173,6 +174,11 @@ export class SettingsStack extends Stack {
       (table, index) => new CfnOutput(this, `ReplicaTable${index + 1}Name`, { value: table.tableName }),
     );
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      functions: [this.getSettingFunction, this.putSettingFunction],
+    });
     this.monitoring.monitorFunctions(
       this.getSettingFunction,
       this.putSettingFunction,

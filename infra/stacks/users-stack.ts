@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { USERS_EVENT_SOURCE } from '../../functions/users/contracts';
 import { STAFF_GROUP } from '../../shared/http/caller';
 import { ContextRoutes } from '../constructs/context-routes';
+import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
 import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
 import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
@@ -181,6 +182,11 @@ export class UsersStack extends Stack {
     });
 
     this.monitoring = new ContextMonitoring(this, 'Monitoring', { ...props.monitoring, service: SERVICE });
+    // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      functions: [this.getMeFunction],
+    });
     this.monitoring.monitorFunctions(
       this.postConfirmationFunction,
       this.preTokenGenerationFunction,

@@ -132,7 +132,9 @@ describe('AccountsStack (in the app, on the platform API, behind the users autho
     const payments = app.node.findChild('ShopPayments') as Stack;
     const invokers = Object.entries(Template.fromStack(payments).findResources('AWS::IAM::Policy'))
       .filter(([, policy]) => JSON.stringify(policy).includes('lambda:InvokeFunction'))
-      .map(([, policy]) => JSON.stringify(policy['Properties']['Roles']));
+      .map(([, policy]) => JSON.stringify(policy['Properties']['Roles']))
+      // Blue/green delivery's roles invoke the stack's own API functions and hooks, not this one.
+      .filter((roles) => !roles.includes('BlueGreen'));
     expect(invokers).toHaveLength(3);
     expect(invokers.join()).toMatch(/ChargePaymentFunctionServiceRole/);
     expect(invokers.join()).toMatch(/RefundPaymentFunctionServiceRole/);

@@ -62,9 +62,10 @@ describe('monitoring of the app, per context', () => {
       .replace(/([a-z])([A-Z])/g, '$1-$2')
       .toLowerCase();
     expect(guard.Properties['AlarmName']).toBe(`shop-${context}-guard`);
-    // A canary's new-version alarm rolls the canary back; it stays out of the guard (see below).
+    // A new version's own alarm rolls its deployment back, and a traffic hook's alarms fail deployments
+    // already: they stay out of the guard (see below).
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm')
-      .filter(([, alarm]) => !String(alarm.Properties['AlarmName']).endsWith('-new-version-errors'))
+      .filter(([, alarm]) => !/-new-version-errors$|TrafficHook-/.test(String(alarm.Properties['AlarmName'])))
       .map(([id]) => id);
     expect(alarms.length).toBeGreaterThan(0);
     expect(alarmsInRule(guard.Properties['AlarmRule']).sort()).toEqual(alarms.sort());
@@ -73,8 +74,8 @@ describe('monitoring of the app, per context', () => {
   test('the canary of POST /orders rolls back on the errors of the version it rolls out, and says so in an output', () => {
     // Prepare
     const template = templates.get('ShopOrders') as Template;
-    const canaryAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, alarm]) =>
-      String(alarm.Properties['AlarmName']).endsWith('-new-version-errors'),
+    const canaryAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(
+      ([, alarm]) => alarm.Properties['AlarmName'] === 'shop-orders-CreateOrderFunction-new-version-errors',
     );
     const outputs = template.findOutputs('*');
     const canaries = Object.entries(outputs).filter(([key]) => key.endsWith('Canary'));

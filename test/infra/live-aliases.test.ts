@@ -145,3 +145,56 @@ describe('a canary-delivered function', () => {
     expect(() => ordersTemplate(context)).toThrow(message);
   });
 });
+
+describe('blue/green delivery of the API functions', () => {
+  test('every function an API method invokes is deployed by CodeDeploy, but the canary', () => {
+    const offenders: string[] = [];
+    let blueGreen = 0;
+    for (const { where, resource, resources } of everywhere('AWS::ApiGateway::Method')) {
+      const integration = resource.Properties['Integration'] as Json | undefined;
+      if (integration?.['Type'] !== 'AWS_PROXY') continue;
+      const json = JSON.stringify(integration['Uri']);
+      const aliasId = [...json.matchAll(/\{"Ref":"(\w+)"\}/g)]
+        .map((match) => match[1] ?? '')
+        .find((id) => resources[id]?.Type === 'AWS::Lambda::Alias');
+      if (aliasId === undefined || aliasId.startsWith('CreateOrderFunction')) continue;
+      const template = templates.find(({ template: t }) => (t['Resources'] as Json)[aliasId] !== undefined);
+      const alias = ((template?.template['Resources'] ?? {}) as Record<string, Json>)[aliasId];
+      const policy = (alias?.['UpdatePolicy'] as Json | undefined)?.['CodeDeployLambdaAliasUpdate'] as
+        Json | undefined;
+      if (policy?.['BeforeAllowTrafficHook'] === undefined || policy['AfterAllowTrafficHook'] === undefined) {
+        offenders.push(where);
+      } else {
+        blueGreen += 1;
+      }
+    }
+    expect(offenders).toEqual([]);
+    // 25 API methods (GET /users/me/orders and /users/{userId}/orders share a function) but POST /orders.
+    expect(blueGreen).toBeGreaterThanOrEqual(24);
+  });
+
+  test('each deployment group: all at once, the guard and the version’s own alarm, rolled back on its own', () => {
+    const groups = everywhere('AWS::CodeDeploy::DeploymentGroup');
+    expect(groups).toHaveLength(24);
+    for (const { where, resource } of groups) {
+      expect({ where, ...resource.Properties }).toMatchObject({
+        where,
+        DeploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce',
+        AlarmConfiguration: { Enabled: true, Alarms: [expect.anything(), expect.anything()] },
+        AutoRollbackConfiguration: {
+          Enabled: true,
+          Events: expect.arrayContaining([
+            'DEPLOYMENT_FAILURE',
+            'DEPLOYMENT_STOP_ON_REQUEST',
+            'DEPLOYMENT_STOP_ON_ALARM',
+          ]),
+        },
+      });
+      const alarms = JSON.stringify((resource.Properties['AlarmConfiguration'] as Json)['Alarms']);
+      expect({ where, alarms }).toEqual({
+        where,
+        alarms: expect.stringMatching(/MonitoringGuard\w+.*NewVersionErrors/),
+      });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { GetAliasCommand } from '@aws-sdk/client-lambda';
-import { eventually, type LocalCloud } from 'cdk-local-cloud';
+import { GetAliasCommand, InvokeCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { eventually, localClientConfig, type LocalCloud } from 'cdk-local-cloud';
 import {
   followRollout,
   startRollout,
@@ -8,7 +9,12 @@ import {
   type CanaryDeployment,
   type CanaryTarget,
 } from '../../infra/ops/canary-rollouts';
-import { deployHoldingCanaries, localClients, type LocalClients } from '../../infra/ops/deploy-local';
+import {
+  deployHoldingCanaries,
+  localClients,
+  type LocalClients,
+  type LocalDeployReport,
+} from '../../infra/ops/deploy-local';
 import type { SignedInUser } from '../support/shop-users';
 import { signedInStaffAndCustomers, startShopCloud } from '../support/shop-cloud';
 
@@ -23,6 +29,8 @@ let staff: SignedInUser;
 let customer: SignedInUser;
 let deployment: CanaryDeployment;
 let createOrder: CanaryTarget;
+/** What the first deployment moved at once or through CodeDeploy. */
+let firstDeployment: LocalDeployReport;
 
 const BAKE_SECONDS = 1;
 
@@ -78,6 +86,7 @@ describe('the canary rollout of POST /orders', () => {
     // Act
     const deployed = await deployHoldingCanaries(cloud.apiUrl, clients, { 'shop:release': 'canary-good' });
     deployment = deployed.deployment;
+    firstDeployment = deployed.report;
     const [rollout] = deployed.rollouts;
     if (rollout === undefined)
       throw new Error(`no canary got a new version: ${JSON.stringify(deployed.report)}`);
@@ -112,6 +121,43 @@ describe('the canary rollout of POST /orders', () => {
     expect(result.output).toMatchObject({ outcome: 'SUCCEEDED', targetVersion: '2', originalVersion: '1' });
     expect(result.steps.map((step) => step.weight)).toEqual([0, 1, 5, 10, 50, 100]);
     expect(await liveAlias()).toEqual({ version: '2', weights: {} });
+  });
+
+  test('the same deployment took the API functions live blue/green: every CodeDeploy deployment succeeded, its hooks passing', async () => {
+    // Prepare
+    const codeDeploy = new CodeDeployClient(localClientConfig(cloud.edgeUrl));
+    const blueGreen = firstDeployment.aliases.filter((alias) => alias.deploymentId !== undefined);
+
+    // Act: each deployment followed to its end.
+    const ends = await Promise.all(
+      blueGreen.map((alias) =>
+        eventually(
+          async () => {
+            const { deploymentInfo } = await codeDeploy.send(
+              new GetDeploymentCommand({ deploymentId: alias.deploymentId ?? '' }),
+            );
+            const status = deploymentInfo?.status ?? '';
+            return ['Succeeded', 'Failed', 'Stopped'].includes(status) ? status : undefined;
+          },
+          { timeoutMs: 120_000, what: `deployment ${alias.deploymentId ?? ''}` },
+        ),
+      ),
+    );
+    const aliases = await Promise.all(
+      blueGreen.map(async (alias) => {
+        const live = await clients.lambda.send(
+          new GetAliasCommand({ FunctionName: alias.functionName, Name: alias.aliasName }),
+        );
+        return live.FunctionVersion === alias.toVersion;
+      }),
+    );
+    codeDeploy.destroy();
+
+    // Assess: 24 API functions of 9 stacks; all the others moved at once.
+    expect(blueGreen).toHaveLength(24);
+    expect(new Set(ends)).toEqual(new Set(['Succeeded']));
+    expect(new Set(aliases)).toEqual(new Set([true]));
+    expect(firstDeployment.aliases.length - blueGreen.length).toBeGreaterThan(10);
   });
 
   test('a bad version rolls back at the first check after its own errors fire its alarm, its blast radius measured', async () => {
@@ -223,5 +269,50 @@ describe('the canary rollout of POST /orders', () => {
     });
     expect(Math.max(...result.steps.map((step) => step.weight))).toBe(50);
     expect(await liveAlias()).toEqual({ version: '2', weights: {} });
+  });
+
+  test('at a 10 % step, 2,000 invocations of live split within three standard deviations of the weight', async () => {
+    // Prepare: live as the controller's third step writes it, 10 % on version 3.
+    const route = (weights: Record<string, number>) =>
+      clients.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: createOrder.functionName,
+          Name: createOrder.aliasName,
+          FunctionVersion: '2',
+          RoutingConfig: { AdditionalVersionWeights: weights },
+        }),
+      );
+    await route({ '3': 0.1 });
+    const invocations = 2_000;
+
+    // Act: what ran, as each answer's X-Amz-Executed-Version says.
+    const executed: string[] = [];
+    try {
+      while (executed.length < invocations) {
+        const answers = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            clients.lambda.send(
+              new InvokeCommand({
+                FunctionName: createOrder.functionName,
+                Qualifier: createOrder.aliasName,
+                Payload: Buffer.from('{}'),
+              }),
+            ),
+          ),
+        );
+        executed.push(...answers.map((answer) => answer.ExecutedVersion ?? ''));
+      }
+    } finally {
+      await route({});
+    }
+
+    // Assess
+    const onNewVersion = executed.filter((version) => version === '3').length;
+    const sigma = Math.sqrt(invocations * 0.1 * 0.9);
+    expect({ onNewVersion, others: executed.filter((v) => v !== '2' && v !== '3') }).toEqual({
+      onNewVersion: expect.any(Number),
+      others: [],
+    });
+    expect(Math.abs(onNewVersion - invocations * 0.1)).toBeLessThanOrEqual(3 * sigma);
   });
 });

@@ -1,0 +1,81 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { TRAFFIC_HOOK_STAGE_ENV } from '../../functions/operations/config';
+import type { ContextMonitoring } from './context-monitoring';
+import { ServiceFunction } from './service-function';
+
+export interface BlueGreenDeliveryProps {
+  /** The context's monitoring: its guard, and the new-version alarms it makes. */
+  readonly monitoring: ContextMonitoring;
+  /** The functions delivered blue/green: those that answer the context's API. */
+  readonly functions: readonly ServiceFunction[];
+}
+
+/**
+ * Blue/green deployments with CodeDeploy of a context's API functions: a deployment that brings a
+ * function a new version moves its `live` alias all at once (`LambdaAllAtOnce`) — after a
+ * **before-traffic hook** invokes the new version directly with a smoke request, and followed by an
+ * **after-traffic hook** that sends it through `live` — and rolls back when a hook fails or the guard
+ * or the version's own errors alarm fires (`ContextMonitoring.newVersionErrorsAlarm`). CloudFormation
+ * hands the alias's update to CodeDeploy (its `CodeDeployLambdaAliasUpdate` policy).
+ */
+export class BlueGreenDelivery extends Construct {
+  public readonly application: codedeploy.LambdaApplication;
+  /** Smoke-tests the new version itself before it takes traffic. */
+  public readonly beforeTrafficHook: ServiceFunction;
+  /** Smoke-tests `live` once it points at the new version. */
+  public readonly afterTrafficHook: ServiceFunction;
+  public readonly deploymentGroups: readonly codedeploy.LambdaDeploymentGroup[];
+
+  constructor(scope: Construct, id: string, props: BlueGreenDeliveryProps) {
+    super(scope, id);
+    if (props.functions.length === 0) throw new Error(`BlueGreenDelivery ${id}: give at least one function.`);
+    this.application = new codedeploy.LambdaApplication(this, 'Application');
+    const hook = (hookId: string, stage: 'before' | 'after'): ServiceFunction =>
+      new ServiceFunction(this, hookId, {
+        entry: 'functions/operations/handlers/traffic-hook.handler.ts',
+        service: 'operations',
+        description: `CodeDeploy ${stage === 'before' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic'} hook: a smoke request to the ${stage === 'before' ? 'new version' : 'live alias'}`,
+        timeout: Duration.seconds(60),
+        environment: { [TRAFFIC_HOOK_STAGE_ENV]: stage },
+      });
+    this.beforeTrafficHook = hook('BeforeTrafficHook', 'before');
+    this.afterTrafficHook = hook('AfterTrafficHook', 'after');
+    const stack = Stack.of(this);
+    for (const trafficHook of [this.beforeTrafficHook, this.afterTrafficHook]) {
+      // The deployment's one target: its function, alias and versions.
+      trafficHook.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['codedeploy:ListDeploymentTargets', 'codedeploy:GetDeploymentTarget'],
+          resources: [
+            stack.formatArn({
+              service: 'codedeploy',
+              resource: 'deploymentgroup',
+              resourceName: `${this.application.applicationName}/*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      );
+    }
+    this.deploymentGroups = props.functions.map((fn) => {
+      // The new version by its number (before), the alias (after): the function's qualified ARNs.
+      fn.grantInvoke(this.beforeTrafficHook);
+      fn.live.grantInvoke(this.afterTrafficHook);
+      return new codedeploy.LambdaDeploymentGroup(this, `${fn.node.id}Deployment`, {
+        application: this.application,
+        alias: fn.live,
+        deploymentConfig: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,
+        alarms: [props.monitoring.guard, props.monitoring.newVersionErrorsAlarm(fn)],
+        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+        preHook: this.beforeTrafficHook,
+        postHook: this.afterTrafficHook,
+      });
+    });
+    for (const trafficHook of [this.beforeTrafficHook, this.afterTrafficHook]) {
+      props.monitoring.monitorFunction(trafficHook, { inGuard: false });
+    }
+  }
+}
