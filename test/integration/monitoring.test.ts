@@ -124,6 +124,7 @@ describe('monitoring first, on the local cloud', () => {
     expect(composite.map((guard) => guard.AlarmName).sort()).toEqual([
       'shop-accounts-guard',
       'shop-inventory-guard',
+      'shop-operations-guard',
       'shop-orders-guard',
       'shop-payment-provider-guard',
       'shop-payments-guard',
