@@ -11,6 +11,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { RedeployReport } from 'cdk-local-cloud';
 import { LIVE_VERSIONS_CONTEXT } from '../constructs/service-function';
 import {
   canaryDeployment,
@@ -20,21 +21,6 @@ import {
   type CanaryDeployment,
   type CanaryTarget,
 } from './canary-rollouts';
-
-/** What the local cloud's `POST /_local/deploy` answers. */
-export interface LocalDeployReport {
-  readonly functionsUpdated: readonly string[];
-  readonly versionsPublished: readonly { readonly functionName: string; readonly version: string }[];
-  readonly aliases: readonly {
-    functionName: string;
-    aliasName: string;
-    fromVersion: string;
-    toVersion: string;
-    /** The CodeDeploy deployment moving it (blue/green); absent when it moved at once. */
-    deploymentId?: string;
-  }[];
-  readonly notApplied: readonly string[];
-}
 
 export interface LocalClients {
   readonly cloudFormation: CloudFormationClient;
@@ -69,7 +55,7 @@ export async function deployHoldingCanaries(
   clients: LocalClients,
   context: Readonly<Record<string, string>>,
 ): Promise<{
-  report: LocalDeployReport;
+  report: RedeployReport;
   rollouts: {
     canary: CanaryTarget;
     targetVersion: string;
@@ -83,7 +69,7 @@ export async function deployHoldingCanaries(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ context: { ...context, [LIVE_VERSIONS_CONTEXT]: JSON.stringify(held) } }),
   });
-  const body = (await response.json()) as LocalDeployReport & { message?: string };
+  const body = (await response.json()) as RedeployReport & { message?: string };
   if (!response.ok)
     throw new Error(`The local cloud refused the deployment: ${body.message ?? response.status}`);
   const rollouts = deployment.canaries.flatMap((canary) => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { RedeployReport } from './cloud/redeploy';
 import { LocalCloud } from './local-cloud';
 import { assertJavaAvailable, JavaMissingError } from './java-runtime';
 
@@ -131,20 +132,6 @@ async function start(args: readonly string[]): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-interface DeployReportJson {
-  readonly functionsUpdated: readonly string[];
-  readonly versionsPublished: readonly { functionName: string; version: string }[];
-  readonly alarmsUpdated: readonly string[];
-  readonly aliases: readonly {
-    functionName: string;
-    aliasName: string;
-    fromVersion: string;
-    toVersion: string;
-    deploymentId?: string;
-  }[];
-  readonly notApplied: readonly string[];
-}
-
 /** The statuses after which a CodeDeploy deployment changes no more. */
 const FINAL_DEPLOYMENT_STATUSES = new Set(['Succeeded', 'Failed', 'Stopped']);
 
@@ -167,7 +154,7 @@ async function deploy(args: readonly string[]): Promise<void> {
       `No local cloud answers at ${apiUrl} (start it with "local-cloud start"): ${String(error)}`,
     );
   });
-  const body = (await response.json()) as DeployReportJson & { message?: string };
+  const body = (await response.json()) as RedeployReport & { message?: string };
   if (!response.ok) throw new Error(`The deployment failed: ${body.message ?? response.status}`);
   const lines = [
     ...body.functionsUpdated.map((name) => `updated   ${name}`),

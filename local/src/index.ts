@@ -32,6 +32,7 @@ export { serveJsonProtocol } from './http/json-protocol';
 // What the `/_local` endpoints answer, typed.
 export type { ExecutionSummary } from './stepfunctions/step-functions-engine';
 export type { InvocationRecord } from './lambda/worker-pool';
+export type { AliasChange, RedeployReport } from './cloud/redeploy';
 export type { UserPoolDescription } from './cognito/cognito-engine';
 // Fault injection's seeded generator: the same seed gives the same decisions.
 export { SeededRandom } from './faults/seeded-random';

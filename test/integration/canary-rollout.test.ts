@@ -1,7 +1,7 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetAliasCommand, InvokeCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
-import { eventually, localClientConfig, type LocalCloud } from 'cdk-local-cloud';
+import { eventually, localClientConfig, type LocalCloud, type RedeployReport } from 'cdk-local-cloud';
 import {
   followRollout,
   startRollout,
@@ -9,12 +9,7 @@ import {
   type CanaryDeployment,
   type CanaryTarget,
 } from '../../infra/ops/canary-rollouts';
-import {
-  deployHoldingCanaries,
-  localClients,
-  type LocalClients,
-  type LocalDeployReport,
-} from '../../infra/ops/deploy-local';
+import { deployHoldingCanaries, localClients, type LocalClients } from '../../infra/ops/deploy-local';
 import type { SignedInUser } from '../support/shop-users';
 import { signedInStaffAndCustomers, startShopCloud } from '../support/shop-cloud';
 
@@ -30,7 +25,7 @@ let customer: SignedInUser;
 let deployment: CanaryDeployment;
 let createOrder: CanaryTarget;
 /** What the first deployment moved at once or through CodeDeploy. */
-let firstDeployment: LocalDeployReport;
+let firstDeployment: RedeployReport;
 
 const BAKE_SECONDS = 1;
 
