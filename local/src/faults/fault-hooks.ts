@@ -16,14 +16,16 @@ export interface FaultHookTargets {
  * nothing changes. (The DynamoDB front asks it too, given the registry when it starts.)
  */
 export function installFaultHooks(faults: FaultRegistry, targets: FaultHookTargets): void {
-  targets.lambda.setInvocationInterceptor(async (functionName): Promise<InvocationDecision> => {
-    const fault = faults.invocationFault(functionName);
-    if (fault === undefined) return 'proceed';
-    if (fault.failure === undefined) return { delayMs: fault.latencyMs };
-    // Latency first, then the failure: a slow call that then fails, as a struggling dependency does.
-    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs).unref());
-    return fault.failure === 'timeout' ? { timeout: true } : { throw: fault.failure };
-  });
+  targets.lambda.setInvocationInterceptor(
+    async (functionName, _event, version): Promise<InvocationDecision> => {
+      const fault = faults.invocationFault(functionName, version);
+      if (fault === undefined) return 'proceed';
+      if (fault.failure === undefined) return { delayMs: fault.latencyMs };
+      // Latency first, then the failure: a slow call that then fails, as a struggling dependency does.
+      if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs).unref());
+      return fault.failure === 'timeout' ? { timeout: true } : { throw: fault.failure };
+    },
+  );
   targets.eventBridge.setEntryFaultInjector((entry) =>
     faults.putEventsEntryFault({
       busName: busNameOf(entry.eventBusName),

@@ -245,8 +245,11 @@ export class FaultRegistry {
     return undefined;
   }
 
-  /** Latency faults add up; the first failure (error or timeout) ends the consultation. */
-  invocationFault(functionName: string): InvocationFault | undefined {
+  /**
+   * Latency faults add up; the first failure (error or timeout) ends the consultation. `version`: the
+   * one that runs (faults that name a version skip the others).
+   */
+  invocationFault(functionName: string, version = '$LATEST'): InvocationFault | undefined {
     let latencyMs = 0;
     for (const fault of this.active()) {
       const { spec } = fault;
@@ -256,6 +259,7 @@ export class FaultRegistry {
         spec.kind !== 'function-latency'
       )
         continue;
+      if (spec.target.version !== undefined && spec.target.version !== version) continue;
       if (!this.matchesFunction(spec.target, functionName) || !this.strikes(fault)) continue;
       if (spec.kind === 'function-latency') {
         latencyMs += spec.latencyMs;
@@ -443,7 +447,11 @@ export class FaultRegistry {
       case 'function-error':
       case 'function-timeout':
       case 'function-latency':
-        return catalogue.functions.filter((fn) => matchesFunctionRef(spec.target, fn)).map((fn) => fn.name);
+        return catalogue.functions
+          .filter((fn) => matchesFunctionRef(spec.target, fn))
+          .map((fn) =>
+            spec.target.version === undefined ? fn.name : `${fn.name} version ${spec.target.version}`,
+          );
       case 'event-source-failure':
         return catalogue.eventSources
           .filter((mapping) => matchesEventSource(spec.target, mapping))

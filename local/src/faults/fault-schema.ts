@@ -17,11 +17,19 @@ function selector<Shape extends z.ZodRawShape>(shape: Shape) {
     });
 }
 
-/** A function by its name, a part of its (generated) name, or the start of its logical id. */
+/**
+ * A function by its name, a part of its (generated) name, or the start of its logical id; `version`
+ * narrows it to the invocations that version runs (`$LATEST` or a published number), whether called
+ * by that number or through an alias routed to it — a bad release, not the whole function.
+ */
 export const functionSelectorSchema = selector({
   name: name.optional(),
   nameContains: name.optional(),
   logicalIdPrefix: name.optional(),
+  version: z
+    .string()
+    .regex(/^(\$LATEST|[1-9][0-9]*)$/, { error: 'must be $LATEST or a version number' })
+    .optional(),
 });
 
 /** An event source mapping by its function and its source (table or queue), exactly or in part. */

@@ -101,7 +101,12 @@ export type InvocationDecision =
   | { readonly delayMs: number }
   /** Ends the attempt as the function's timeout would, after waiting it out, without running the handler. */
   | { readonly timeout: true };
-export type InvocationInterceptor = (functionName: string, event: unknown) => Promise<InvocationDecision>;
+/** Asked before each attempt: the function, its event, and the version that is about to run it. */
+export type InvocationInterceptor = (
+  functionName: string,
+  event: unknown,
+  executedVersion: string,
+) => Promise<InvocationDecision>;
 
 export interface LambdaServiceOptions {
   /** Added to every function's environment last, e.g. the `AWS_ENDPOINT_URL_*` of the local cloud. */
@@ -706,7 +711,7 @@ export class LambdaService implements LambdaInvoker {
       ...(details.interactive === undefined ? {} : { interactive: details.interactive }),
     };
     if (this.interceptor) {
-      const decision = await this.interceptor(entry.definition.name, payload.value);
+      const decision = await this.interceptor(entry.definition.name, payload.value, version.version);
       if (typeof decision === 'object' && 'throw' in decision)
         return this.injectFailure(target, request, decision.throw);
       if (typeof decision === 'object' && 'timeout' in decision) return this.injectTimeout(target, request);

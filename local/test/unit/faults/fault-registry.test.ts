@@ -4,7 +4,7 @@ import {
   type FaultCatalogue,
   type PutEventsEntryRef,
 } from '../../../src/faults/fault-registry';
-import type { FaultSpec } from '../../../src/faults/fault-schema';
+import { faultSpecSchema, type FaultSpec } from '../../../src/faults/fault-schema';
 import { SeededRandom } from '../../../src/faults/seeded-random';
 
 const SHIPPING_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:shop-Shipping-1';
@@ -140,6 +140,44 @@ describe('FaultRegistry', () => {
     expect(unknown).toBeUndefined();
     expect([byName, byPart, byLogicalId].map(({ id }) => faults.get(id)?.matched)).toEqual([1, 1, 0]);
     expect(faults.get(byLogicalId.id)?.resolvedTargets).toEqual(['shop-CreateOrder1A2B-XYZ']);
+  });
+
+  it('narrows a function fault to one version, whichever way that version is reached', () => {
+    // Prepare
+    const faults = registry();
+    const { id } = faults.add({
+      kind: 'function-error',
+      target: { nameContains: 'CreateOrder', version: '3' },
+      probability: 1,
+    });
+
+    // Act
+    const onVersion3 = faults.invocationFault('shop-CreateOrder1A2B-XYZ', '3');
+    const onVersion2 = faults.invocationFault('shop-CreateOrder1A2B-XYZ', '2');
+    const onLatest = faults.invocationFault('shop-CreateOrder1A2B-XYZ');
+    const elsewhere = faults.invocationFault('payments', '3');
+
+    // Assess
+    expect(onVersion3?.failure).toEqual({ errorType: 'InjectedFault', errorMessage: expect.any(String) });
+    expect([onVersion2, onLatest, elsewhere]).toEqual([undefined, undefined, undefined]);
+    expect(faults.get(id)).toMatchObject({
+      matched: 1,
+      resolvedTargets: ['shop-CreateOrder1A2B-XYZ version 3'],
+    });
+  });
+
+  it('refuses a version that is neither $LATEST nor a number', () => {
+    // Act
+    const parsed = faultSpecSchema.safeParse({
+      kind: 'function-error',
+      target: { name: 'payments', version: 'live' },
+      probability: 1,
+    });
+
+    // Assess
+    expect(parsed.error?.issues.map((issue) => issue.message)).toEqual([
+      'must be $LATEST or a version number',
+    ]);
   });
 
   it('adds up latency faults before a failure', () => {
