@@ -61,6 +61,7 @@ export function trafficHookDependencies(): TrafficHookHandlerDependencies {
       hooks: new CodeDeployDeploymentHooks({ client: tracedClient(new CodeDeployClient({})) }),
       invoker: new LambdaSmokeInvoker({ client: tracedClient(new LambdaClient({})) }),
       stage: config.stage,
+      smokeRequests: config.smokeRequests,
       logger,
     }),
     logger,

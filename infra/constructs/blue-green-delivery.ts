@@ -3,23 +3,37 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TRAFFIC_HOOK_STAGE_ENV } from '../../functions/operations/config';
+import {
+  TRAFFIC_HOOK_SMOKE_REQUESTS_ENV,
+  type SmokeRequest,
+} from '../../functions/operations/contracts/traffic-hook';
 import type { ContextMonitoring } from './context-monitoring';
 import { ServiceFunction } from './service-function';
 
 export interface BlueGreenDeliveryProps {
   /** The context's monitoring: its guard, and the new-version alarms it makes. */
   readonly monitoring: ContextMonitoring;
-  /** The functions delivered blue/green: those that answer the context's API. */
-  readonly functions: readonly ServiceFunction[];
+  /** Functions an API method invokes: smoke-tested with an API request no route answers with a success. */
+  readonly apiFunctions?: readonly ServiceFunction[];
+  /** Functions a queue or a stream invokes: smoke-tested with an empty batch. */
+  readonly batchFunctions?: readonly ServiceFunction[];
+  /**
+   * Functions no harmless event reaches (Step Functions tasks, Cognito triggers, schedules, functions
+   * other contexts invoke): smoke-tested with the start-up probe, which their Lambda entry must answer
+   * (`answeringStartupProbe`).
+   */
+  readonly probedFunctions?: readonly ServiceFunction[];
 }
 
 /**
- * Blue/green deployments with CodeDeploy of a context's API functions: a deployment that brings a
+ * Blue/green deployments with CodeDeploy of a context's serving functions: a deployment that brings a
  * function a new version moves its `live` alias all at once (`LambdaAllAtOnce`) — after a
- * **before-traffic hook** invokes the new version directly with a smoke request, and followed by an
- * **after-traffic hook** that sends it through `live` — and rolls back when a hook fails or the guard
- * or the version's own errors alarm fires (`ContextMonitoring.newVersionErrorsAlarm`). CloudFormation
- * hands the alias's update to CodeDeploy (its `CodeDeployLambdaAliasUpdate` policy).
+ * **before-traffic hook** invokes the new version directly with the function's smoke request, and
+ * followed by an **after-traffic hook** that sends it through `live` and checks the new version ran it —
+ * and rolls back when a hook fails or the guard or the version's own errors alarm fires
+ * (`ContextMonitoring.newVersionErrorsAlarm`). CloudFormation hands the alias's update to CodeDeploy
+ * (its `CodeDeployLambdaAliasUpdate` policy). Canary-delivered functions are the canary controller's,
+ * and the hooks are not delivered by themselves.
  */
 export class BlueGreenDelivery extends Construct {
   public readonly application: codedeploy.LambdaApplication;
@@ -31,19 +45,31 @@ export class BlueGreenDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: BlueGreenDeliveryProps) {
     super(scope, id);
-    if (props.functions.length === 0) throw new Error(`BlueGreenDelivery ${id}: give at least one function.`);
+    const delivered: [ServiceFunction, SmokeRequest][] = [
+      ...(props.apiFunctions ?? []).map((fn): [ServiceFunction, SmokeRequest] => [fn, 'api-request']),
+      ...(props.batchFunctions ?? []).map((fn): [ServiceFunction, SmokeRequest] => [fn, 'empty-batch']),
+      ...(props.probedFunctions ?? []).map((fn): [ServiceFunction, SmokeRequest] => [fn, 'startup-probe']),
+    ];
+    if (delivered.length === 0) throw new Error(`BlueGreenDelivery ${id}: give at least one function.`);
+    const canaries = delivered.filter(([fn]) => fn.delivery === 'canary').map(([fn]) => fn.node.path);
+    if (canaries.length > 0) {
+      throw new Error(
+        `BlueGreenDelivery ${id}: ${canaries.join(', ')} ${canaries.length === 1 ? 'is' : 'are'} delivered by the canary controller.`,
+      );
+    }
+    const stack = Stack.of(this);
     this.application = new codedeploy.LambdaApplication(this, 'Application');
+    const smokeRequests = stack.toJsonString(delivered.map(([fn, request]) => [fn.functionName, request]));
     const hook = (hookId: string, stage: 'before' | 'after'): ServiceFunction =>
       new ServiceFunction(this, hookId, {
         entry: 'functions/operations/handlers/traffic-hook.handler.ts',
         service: 'operations',
         description: `CodeDeploy ${stage === 'before' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic'} hook: a smoke request to the ${stage === 'before' ? 'new version' : 'live alias'}`,
         timeout: Duration.seconds(60),
-        environment: { [TRAFFIC_HOOK_STAGE_ENV]: stage },
+        environment: { [TRAFFIC_HOOK_STAGE_ENV]: stage, [TRAFFIC_HOOK_SMOKE_REQUESTS_ENV]: smokeRequests },
       });
     this.beforeTrafficHook = hook('BeforeTrafficHook', 'before');
     this.afterTrafficHook = hook('AfterTrafficHook', 'after');
-    const stack = Stack.of(this);
     for (const trafficHook of [this.beforeTrafficHook, this.afterTrafficHook]) {
       // The deployment's one target: its function, alias and versions.
       trafficHook.addToRolePolicy(
@@ -60,11 +86,16 @@ export class BlueGreenDelivery extends Construct {
         }),
       );
     }
-    this.deploymentGroups = props.functions.map((fn) => {
+    this.deploymentGroups = delivered.map(([fn]) => {
       // The new version by its number (before), the alias (after): the function's qualified ARNs.
       fn.grantInvoke(this.beforeTrafficHook);
       fn.live.grantInvoke(this.afterTrafficHook);
-      return new codedeploy.LambdaDeploymentGroup(this, `${fn.node.id}Deployment`, {
+      // Unique in the stack: 'OutboxRelay/Function' → 'OutboxRelayFunctionDeployment'.
+      const name = fn.node.scopes
+        .slice(stack.node.scopes.length)
+        .map((scope) => scope.node.id)
+        .join('');
+      return new codedeploy.LambdaDeploymentGroup(this, `${name}Deployment`, {
         application: this.application,
         alias: fn.live,
         deploymentConfig: codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE,

@@ -142,7 +142,8 @@ export class AccountsStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
-      functions: [
+      probedFunctions: [this.accountPaymentsFunction],
+      apiFunctions: [
         this.openAccountFunction,
         this.getAccountFunction,
         this.depositMoneyFunction,

@@ -218,7 +218,9 @@ export class InventoryStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
-      functions: [this.createProductFunction, this.getProductFunction, this.restockProductFunction],
+      apiFunctions: [this.createProductFunction, this.getProductFunction, this.restockProductFunction],
+      batchFunctions: [this.relay.function, this.orderSagaConsumer.function],
+      probedFunctions: [this.reserveStockFunction, this.releaseStockFunction, this.commitStockFunction],
     });
     this.monitoring.monitorFunctions(
       this.createProductFunction,

@@ -156,7 +156,8 @@ export class OperationsStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
-      functions: [this.decideApprovalFunction],
+      apiFunctions: [this.decideApprovalFunction],
+      probedFunctions: [this.rolloutStepFunction],
     });
     this.monitoring.monitorFunctions(this.rolloutStepFunction, this.decideApprovalFunction);
     this.monitoring.monitorStateMachine(this.rollout.stateMachine);

@@ -547,13 +547,21 @@ export class OrdersStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
-      functions: [
+      apiFunctions: [
         this.getOrderFunction,
         this.cancelOrderFunction,
         this.shipOrderFunction,
         this.decideApprovalFunction,
         this.getOrderEventsFunction,
         this.listUserOrdersFunction,
+      ],
+      batchFunctions: [this.relay.function, this.projectorFunction, this.orderSagaConsumer.function],
+      probedFunctions: [
+        this.startOrderSagaFunction,
+        this.requestApprovalFunction,
+        this.ensureOrderActiveFunction,
+        this.confirmOrderFunction,
+        this.cancelOrderSagaFunction,
       ],
     });
     this.monitoring.monitorFunctions(

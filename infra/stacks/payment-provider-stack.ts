@@ -205,7 +205,7 @@ export class PaymentProviderStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
-      functions: [
+      apiFunctions: [
         this.createChargeFunction,
         this.listChargesFunction,
         this.getChargeFunction,

@@ -391,7 +391,9 @@ export class PaymentsStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
-      functions: [this.getPaymentFunction],
+      apiFunctions: [this.getPaymentFunction],
+      batchFunctions: [this.relay.function, this.orderSagaConsumer.function],
+      probedFunctions: [this.chargePaymentFunction, this.refundPaymentFunction, this.cardVaultFunction],
     });
     this.monitoring.monitorFunctions(this.getPaymentFunction, this.cardVaultFunction);
     // Their errors include the saga's business outcomes (PaymentDeclined, PaymentProviderUnavailable).

@@ -142,7 +142,11 @@ export class PlatformStack extends Stack {
     });
     this.monitoring.monitorFunctions(health, this.healthCheckFunction);
     // The API's function goes live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
-    new BlueGreenDelivery(this, 'BlueGreen', { monitoring: this.monitoring, functions: [health] });
+    new BlueGreenDelivery(this, 'BlueGreen', {
+      monitoring: this.monitoring,
+      apiFunctions: [health],
+      probedFunctions: [this.healthCheckFunction],
+    });
     this.monitoring.monitorRoutes(sharedApiStage(this.api), this.api.methods);
     this.monitoring.monitorDeadLetterQueue(
       healthCheckDeadLetterQueue,

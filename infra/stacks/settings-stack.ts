@@ -177,7 +177,9 @@ export class SettingsStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
-      functions: [this.getSettingFunction, this.putSettingFunction],
+      apiFunctions: [this.getSettingFunction, this.putSettingFunction],
+      batchFunctions: [this.repairFunction],
+      probedFunctions: [this.sweepFunction],
     });
     this.monitoring.monitorFunctions(
       this.getSettingFunction,

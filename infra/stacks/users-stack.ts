@@ -185,7 +185,9 @@ export class UsersStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
-      functions: [this.getMeFunction],
+      apiFunctions: [this.getMeFunction],
+      batchFunctions: [this.relay.function],
+      probedFunctions: [this.postConfirmationFunction, this.preTokenGenerationFunction],
     });
     this.monitoring.monitorFunctions(
       this.postConfirmationFunction,

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
 import { LIVE_ALIAS } from '../../infra/constructs/service-function';
+import { TRAFFIC_HOOK_SMOKE_REQUESTS_ENV } from '../../functions/operations/contracts/traffic-hook';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -146,7 +147,7 @@ describe('a canary-delivered function', () => {
   });
 });
 
-describe('blue/green delivery of the API functions', () => {
+describe('blue/green delivery of the serving functions', () => {
   test('every function an API method invokes is deployed by CodeDeploy, but the canary', () => {
     const offenders: string[] = [];
     let blueGreen = 0;
@@ -175,7 +176,7 @@ describe('blue/green delivery of the API functions', () => {
 
   test('each deployment group: all at once, the guard and the version’s own alarm, rolled back on its own', () => {
     const groups = everywhere('AWS::CodeDeploy::DeploymentGroup');
-    expect(groups).toHaveLength(24);
+    expect(groups.length).toBeGreaterThanOrEqual(49);
     for (const { where, resource } of groups) {
       expect({ where, ...resource.Properties }).toMatchObject({
         where,
@@ -196,5 +197,76 @@ describe('blue/green delivery of the API functions', () => {
         alarms: expect.stringMatching(/MonitoringGuard\w+.*NewVersionErrors/),
       });
     }
+  });
+});
+
+/** A hook's smoke requests as `[logical id of the function, request]`, from its `Fn::Join` of `Ref`s. */
+function smokeRequestsOf(hook: Resource): { requests: Map<string, string>; approximateBytes: number } {
+  const variables = ((hook.Properties['Environment'] as Json | undefined)?.['Variables'] ?? {}) as Json;
+  const join = (variables[TRAFFIC_HOOK_SMOKE_REQUESTS_ENV] as { 'Fn::Join'?: [string, unknown[]] })[
+    'Fn::Join'
+  ];
+  const parts = join?.[1] ?? [];
+  const requests = new Map<string, string>();
+  parts.forEach((part, index) => {
+    const ref = (part as { Ref?: string }).Ref;
+    const next = parts[index + 1];
+    if (ref !== undefined && typeof next === 'string')
+      requests.set(ref, /^","([\w-]+)"/.exec(next)?.[1] ?? '');
+  });
+  // Generated function names are at most 64 characters.
+  const others = Object.entries(variables).filter(([name]) => name !== TRAFFIC_HOOK_SMOKE_REQUESTS_ENV);
+  const approximateBytes =
+    parts.reduce<number>((sum, part) => sum + (typeof part === 'string' ? part.length : 64), 0) +
+    others.reduce((sum, [name, value]) => sum + name.length + JSON.stringify(value).length, 0);
+  return { requests, approximateBytes };
+}
+
+describe('every serving function is delivered by CodeDeploy, smoke-tested by what reaches it', () => {
+  test('all but the canary and the hooks themselves, each with the smoke request its trigger calls for', () => {
+    const offenders: unknown[] = [];
+    let delivered = 0;
+    for (const { stack, template } of templates) {
+      const resources = (template['Resources'] ?? {}) as Record<string, Resource>;
+      const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+      const hooks = ofType('AWS::Lambda::Function').filter(([id]) => /TrafficHook/.test(id));
+      if (ofType('AWS::Lambda::Function').length === 0) continue;
+      const declared = hooks.map(([, hook]) => smokeRequestsOf(hook));
+      // Lambda's limit on a function's environment is 4 KB.
+      for (const { approximateBytes } of declared) {
+        if (approximateBytes >= 4096) offenders.push({ stack, approximateBytes });
+      }
+      const requests = declared[0]?.requests ?? new Map<string, string>();
+      const invokedBy = (type: string) =>
+        ofType(type).map(([, resource]) => JSON.stringify(resource.Properties));
+      const mappings = invokedBy('AWS::Lambda::EventSourceMapping');
+      const methods = invokedBy('AWS::ApiGateway::Method');
+      for (const [id] of ofType('AWS::Lambda::Function')) {
+        if (hooks.some(([hookId]) => hookId === id) || id.startsWith('CreateOrderFunction')) continue;
+        const aliasId = Object.entries(resources).find(
+          ([, r]) =>
+            r.Type === 'AWS::Lambda::Alias' &&
+            JSON.stringify(r.Properties['FunctionName']) === JSON.stringify({ Ref: id }),
+        )?.[0];
+        const calls = (json: string) => aliasId !== undefined && json.includes(`"Ref":"${aliasId}"`);
+        const expected = methods.some(calls)
+          ? 'api-request'
+          : mappings.some(calls)
+            ? 'empty-batch'
+            : 'startup-probe';
+        const alias = resources[aliasId ?? ''] as (Resource & { UpdatePolicy?: Json }) | undefined;
+        const policy = alias?.UpdatePolicy?.['CodeDeployLambdaAliasUpdate'];
+        if (policy === undefined || requests.get(id) !== expected) {
+          offenders.push({ where: `${stack}/${id}`, expected, declared: requests.get(id), policy });
+        } else {
+          delivered += 1;
+        }
+      }
+      // Two hooks, reading the same declarations.
+      expect({ stack, hooks: declared.length }).toEqual({ stack, hooks: 2 });
+      expect(new Set(declared.map(({ requests: r }) => JSON.stringify([...r])))).toHaveProperty('size', 1);
+    }
+    expect(offenders).toEqual([]);
+    expect(delivered).toBeGreaterThanOrEqual(49);
   });
 });

@@ -1,5 +1,11 @@
 import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { GetAliasCommand, InvokeCommand, UpdateAliasCommand } from '@aws-sdk/client-lambda';
+import {
+  GetAliasCommand,
+  InvokeCommand,
+  ListVersionsByFunctionCommand,
+  paginateListFunctions,
+  UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { eventually, localClientConfig, type LocalCloud, type RedeployReport } from 'cdk-local-cloud';
 import {
@@ -26,6 +32,53 @@ let deployment: CanaryDeployment;
 let createOrder: CanaryTarget;
 /** What the first deployment moved at once or through CodeDeploy. */
 let firstDeployment: RedeployReport;
+
+interface BrokenVersion {
+  readonly functionName: string;
+  readonly version: string;
+  readonly faultId: string;
+  /** How many invocations the fault failed. */
+  readonly injected: () => Promise<number>;
+}
+
+/**
+ * A fault that fails every invocation of the version the next deployment will publish of the one
+ * function whose name contains `name`, whichever way that version is invoked.
+ */
+async function armBrokenNextVersion(name: string): Promise<BrokenVersion> {
+  const named: string[] = [];
+  for await (const page of paginateListFunctions({ client: clients.lambda }, {})) {
+    for (const fn of page.Functions ?? []) if (fn.FunctionName?.includes(name)) named.push(fn.FunctionName);
+  }
+  const [functionName] = named;
+  if (functionName === undefined || named.length > 1)
+    throw new Error(`not one function ${name}: ${named.join(', ')}`);
+  const { Versions = [] } = await clients.lambda.send(
+    new ListVersionsByFunctionCommand({ FunctionName: functionName }),
+  );
+  const last = Math.max(...Versions.map((v) => Number(v.Version)).filter(Number.isFinite));
+  const version = String(last + 1);
+  const response = await fetch(`${cloud.apiUrl}/_local/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      kind: 'function-error',
+      target: { name: functionName, version },
+      probability: 1,
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: 'Cannot find module ./broken',
+    }),
+  });
+  const { fault } = (await response.json()) as { fault: { id: string } };
+  const faultId = fault.id;
+  const injected = async () => {
+    const shown = (await (await fetch(`${cloud.apiUrl}/_local/faults/${faultId}`)).json()) as {
+      fault?: { injected?: number };
+    };
+    return shown.fault?.injected ?? 0;
+  };
+  return { functionName, version, faultId, injected };
+}
 
 const BAKE_SECONDS = 1;
 
@@ -118,7 +171,7 @@ describe('the canary rollout of POST /orders', () => {
     expect(await liveAlias()).toEqual({ version: '2', weights: {} });
   });
 
-  test('the same deployment took the API functions live blue/green: every CodeDeploy deployment succeeded, its hooks passing', async () => {
+  test('the same deployment took every serving function live blue/green: every CodeDeploy deployment succeeded, its hooks passing', async () => {
     // Prepare
     const codeDeploy = new CodeDeployClient(localClientConfig(cloud.edgeUrl));
     const blueGreen = firstDeployment.aliases.filter((alias) => alias.deploymentId !== undefined);
@@ -148,11 +201,16 @@ describe('the canary rollout of POST /orders', () => {
     );
     codeDeploy.destroy();
 
-    // Assess: 24 API functions of 9 stacks; all the others moved at once.
-    expect(blueGreen).toHaveLength(24);
+    // Assess: every serving function of 9 stacks, each smoke-tested by what reaches it (an API request,
+    // an empty batch, the start-up probe); only the hooks moved at once.
+    expect(blueGreen.length).toBeGreaterThanOrEqual(49);
     expect(new Set(ends)).toEqual(new Set(['Succeeded']));
     expect(new Set(aliases)).toEqual(new Set([true]));
-    expect(firstDeployment.aliases.length - blueGreen.length).toBeGreaterThan(10);
+    expect(
+      firstDeployment.aliases
+        .filter((alias) => alias.deploymentId === undefined)
+        .map((alias) => /TrafficHook/.test(alias.functionName)),
+    ).toEqual(Array.from({ length: 18 }, () => true));
   });
 
   test('a bad version rolls back at the first check after its own errors fire its alarm, its blast radius measured', async () => {
@@ -309,5 +367,59 @@ describe('the canary rollout of POST /orders', () => {
       others: [],
     });
     expect(Math.abs(onNewVersion - invocations * 0.1)).toBeLessThanOrEqual(3 * sigma);
+  });
+
+  test('blue/green: a version that fails its before-traffic hook never takes traffic, and live stays where it was', async () => {
+    // Prepare: the next version of GET /orders/{orderId} cannot start (a local-cloud fault on that
+    // version alone). Last in this file: its failed smoke request counts among the function's errors,
+    // which puts the orders guard in ALARM for a while, as it would on AWS.
+    const since = new Date();
+    const broken = await armBrokenNextVersion('GetOrderFunction');
+    const codeDeploy = new CodeDeployClient(localClientConfig(cloud.edgeUrl));
+
+    // Act
+    const { report } = await deployHoldingCanaries(cloud.apiUrl, clients, {
+      'shop:release': 'blue-green-broken',
+    });
+    const change = report.aliases.find((alias) => alias.functionName === broken.functionName);
+    if (change?.deploymentId === undefined) throw new Error(`no deployment of ${broken.functionName}`);
+    const deploymentInfo = await eventually(
+      async () => {
+        const { deploymentInfo: info } = await codeDeploy.send(
+          new GetDeploymentCommand({ deploymentId: change.deploymentId ?? '' }),
+        );
+        return ['Succeeded', 'Failed', 'Stopped'].includes(info?.status ?? '') ? info : undefined;
+      },
+      { timeoutMs: 120_000, what: `deployment ${change.deploymentId}` },
+    );
+    codeDeploy.destroy();
+    const faultInjections = await broken.injected();
+    await fetch(`${cloud.apiUrl}/_local/faults/${broken.faultId}`, { method: 'DELETE' });
+    const live = await clients.lambda.send(
+      new GetAliasCommand({ FunctionName: broken.functionName, Name: 'live' }),
+    );
+    const throughLive = await versionInvocations(
+      clients.cloudWatch,
+      { ...createOrder, functionName: broken.functionName, aliasName: 'live' },
+      broken.version,
+      since,
+    );
+
+    // Assess: the hook invoked the new version (and it failed), CodeDeploy failed the deployment and
+    // rolled back before any traffic moved.
+    expect({
+      version: change.toVersion,
+      status: deploymentInfo.status,
+      errorCode: deploymentInfo.errorInformation?.code,
+      live: live.FunctionVersion,
+      throughLive,
+    }).toEqual({
+      version: broken.version,
+      status: 'Failed',
+      errorCode: expect.stringMatching(/HOOK|LIFECYCLE/),
+      live: change.fromVersion,
+      throughLive: { invocations: 0, errors: 0 },
+    });
+    expect(faultInjections).toBeGreaterThanOrEqual(1);
   });
 });

@@ -1,6 +1,7 @@
 import { releaseStockDependencies } from '../composition-root';
 import { makeHandler } from './release-stock';
 import { tracedHandler } from '../../../shared/observability/tracer';
+import { answeringStartupProbe } from '../../../shared/aws/startup-probe';
 
 /** Invoked by the PlaceOrder state machine (`LambdaInvoke`), not by the API. */
-export const handler = tracedHandler(makeHandler(releaseStockDependencies()));
+export const handler = answeringStartupProbe(tracedHandler(makeHandler(releaseStockDependencies())));

@@ -1,6 +1,7 @@
 import { reserveStockDependencies } from '../composition-root';
 import { makeHandler } from './reserve-stock';
 import { tracedHandler } from '../../../shared/observability/tracer';
+import { answeringStartupProbe } from '../../../shared/aws/startup-probe';
 
 /** Invoked by the PlaceOrder state machine (`LambdaInvoke`), not by the API. */
-export const handler = tracedHandler(makeHandler(reserveStockDependencies()));
+export const handler = answeringStartupProbe(tracedHandler(makeHandler(reserveStockDependencies())));

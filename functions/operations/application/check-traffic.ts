@@ -1,5 +1,6 @@
 import type { AppLogger } from '../../../shared/observability/app-logger';
-import type { DeploymentHooks, SmokeInvoker } from '../ports/deployment-hooks';
+import type { SmokeRequest } from '../contracts/traffic-hook';
+import type { DeploymentHooks, SmokeAnswer, SmokeInvocation, SmokeInvoker } from '../ports/deployment-hooks';
 
 /**
  * `before`: the new version, invoked directly, before it takes traffic (CodeDeploy's BeforeAllowTraffic).
@@ -7,12 +8,8 @@ import type { DeploymentHooks, SmokeInvoker } from '../ports/deployment-hooks';
  */
 export type TrafficHookStage = 'before' | 'after';
 
-/**
- * The smoke request: an API Gateway request no route answers with a success, and none may answer with a
- * server error — a version that cannot start (a module that does not load, a configuration that does
- * not parse) or cannot answer fails it. Routes behind the authorizer answer 401, open ones 4xx.
- */
-export const SMOKE_REQUEST = {
+/** The API request of `api-request`: one no route answers with a success, nor may with a 5xx. */
+export const SMOKE_API_REQUEST = {
   resource: '/{proxy+}',
   path: '/_smoke',
   httpMethod: 'GET',
@@ -27,14 +24,44 @@ export const SMOKE_REQUEST = {
   requestContext: { requestId: 'traffic-hook-smoke', stage: 'smoke', path: '/_smoke', httpMethod: 'GET' },
 } as const;
 
+/** The invocation each smoke request makes (contracts/traffic-hook.ts). */
+export function smokeInvocationOf(request: SmokeRequest): SmokeInvocation {
+  switch (request) {
+    case 'api-request':
+      return { event: SMOKE_API_REQUEST, startupProbe: false };
+    case 'empty-batch':
+      return { event: { Records: [] }, startupProbe: false };
+    case 'startup-probe':
+      return { event: {}, startupProbe: true };
+  }
+}
+
+/** Whether `answer` passes `request`: never a function error, and what each request expects besides. */
+export function smokePassed(request: SmokeRequest, answer: SmokeAnswer): boolean {
+  if (answer.functionError !== undefined) return false;
+  switch (request) {
+    case 'api-request':
+      return (answer.statusCode ?? 200) < 500;
+    case 'empty-batch':
+      return (answer.failedItems ?? 0) === 0;
+    case 'startup-probe':
+      return answer.ready === true;
+  }
+}
+
 export interface CheckTrafficDependencies {
   readonly hooks: DeploymentHooks;
   readonly invoker: SmokeInvoker;
   readonly stage: TrafficHookStage;
+  /** The smoke request of each function the hook serves, by function name. */
+  readonly smokeRequests: Readonly<Record<string, SmokeRequest>>;
   readonly logger: AppLogger;
 }
 
-/** The verdict a hook reports: the smoke request answered without a function error or a 5xx. */
+/**
+ * The verdict a hook reports: the function's smoke request passed — and, after traffic, the alias ran
+ * it on the new version (an all-at-once deployment routes every request there).
+ */
 export type CheckTraffic = (deploymentId: string, hookExecutionId: string) => Promise<'Succeeded' | 'Failed'>;
 
 export function makeCheckTraffic(deps: CheckTrafficDependencies): CheckTraffic {
@@ -42,15 +69,21 @@ export function makeCheckTraffic(deps: CheckTrafficDependencies): CheckTraffic {
     let verdict: 'Succeeded' | 'Failed';
     try {
       const target = await deps.hooks.targetOf(deploymentId);
+      const request = deps.smokeRequests[target.functionName];
+      if (request === undefined) {
+        throw new Error(`No smoke request is declared for ${target.functionName}.`);
+      }
       const qualifier = deps.stage === 'before' ? target.targetVersion : target.aliasName;
-      const answer = await deps.invoker.invoke(target.functionName, qualifier, SMOKE_REQUEST);
-      const failed = answer.functionError !== undefined || (answer.statusCode ?? 200) >= 500;
-      verdict = failed ? 'Failed' : 'Succeeded';
+      const answer = await deps.invoker.invoke(target.functionName, qualifier, smokeInvocationOf(request));
+      const onTarget = deps.stage === 'before' || answer.executedVersion === target.targetVersion;
+      verdict = smokePassed(request, answer) && onTarget ? 'Succeeded' : 'Failed';
       deps.logger.info('traffic hook: smoke request answered', {
         deploymentId,
         stage: deps.stage,
         functionName: target.functionName,
         qualifier,
+        request,
+        targetVersion: target.targetVersion,
         verdict,
         ...answer,
       });

@@ -12,13 +12,27 @@ export interface DeploymentHooks {
   report(deploymentId: string, hookExecutionId: string, status: 'Succeeded' | 'Failed'): Promise<void>;
 }
 
-/** What a function answered a smoke request: its error, if it failed, and the HTTP status it gave. */
+/** What a function answered a smoke request. */
 export interface SmokeAnswer {
+  /** Set when the invocation failed (`Unhandled`): nothing else is then read. */
   readonly functionError?: string;
+  /** The version that ran (`X-Amz-Executed-Version`). */
+  readonly executedVersion?: string;
+  /** The HTTP status of an API Gateway proxy answer. */
   readonly statusCode?: number;
+  /** How many items a batch answer reported failed (`batchItemFailures`). */
+  readonly failedItems?: number;
+  /** The start-up probe's answer: the version's dependencies were built. */
+  readonly ready?: boolean;
+}
+
+/** One smoke invocation: the event, and whether it carries the start-up probe in its client context. */
+export interface SmokeInvocation {
+  readonly event: unknown;
+  readonly startupProbe: boolean;
 }
 
 /** Invokes a version or alias of a function synchronously. */
 export interface SmokeInvoker {
-  invoke(functionName: string, qualifier: string, event: unknown): Promise<SmokeAnswer>;
+  invoke(functionName: string, qualifier: string, invocation: SmokeInvocation): Promise<SmokeAnswer>;
 }

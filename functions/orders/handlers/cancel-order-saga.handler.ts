@@ -1,6 +1,8 @@
 // Lambda entry: dependencies built once per container; the handler logic is in ./cancel-order-saga.
+// A deployment's start-up probe is answered once they are built (shared/aws/startup-probe).
 import { cancelOrderSagaDependencies } from '../composition-root';
 import { makeHandler } from './cancel-order-saga';
 import { tracedHandler } from '../../../shared/observability/tracer';
+import { answeringStartupProbe } from '../../../shared/aws/startup-probe';
 
-export const handler = tracedHandler(makeHandler(cancelOrderSagaDependencies()));
+export const handler = answeringStartupProbe(tracedHandler(makeHandler(cancelOrderSagaDependencies())));

@@ -2,5 +2,8 @@ import { publishingMetrics } from '../../../shared/observability/metrics';
 import { tracedHandler } from '../../../shared/observability/tracer';
 import { sweepReplicasDependencies } from '../composition-root';
 import { makeHandler } from './sweep-replicas';
+import { answeringStartupProbe } from '../../../shared/aws/startup-probe';
 
-export const handler = tracedHandler(publishingMetrics(makeHandler(sweepReplicasDependencies())));
+export const handler = answeringStartupProbe(
+  tracedHandler(publishingMetrics(makeHandler(sweepReplicasDependencies()))),
+);

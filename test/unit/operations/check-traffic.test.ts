@@ -1,11 +1,14 @@
 import {
   makeCheckTraffic,
-  SMOKE_REQUEST,
+  SMOKE_API_REQUEST,
   type TrafficHookStage,
 } from '../../../functions/operations/application/check-traffic';
+import { loadTrafficHookConfig } from '../../../functions/operations/config';
+import type { SmokeRequest } from '../../../functions/operations/contracts/traffic-hook';
 import type {
   DeploymentHooks,
   SmokeAnswer,
+  SmokeInvocation,
   SmokeInvoker,
 } from '../../../functions/operations/ports/deployment-hooks';
 import { makeHandler } from '../../../functions/operations/handlers/traffic-hook';
@@ -13,12 +16,16 @@ import { silentLogger } from '../../../shared/observability/app-logger';
 
 const TARGET = { functionName: 'orders-get', aliasName: 'live', currentVersion: '4', targetVersion: '5' };
 
-function harness(answer: SmokeAnswer | Error, stage: TrafficHookStage = 'before') {
+function harness(
+  answer: SmokeAnswer | Error,
+  { stage = 'before', request = 'api-request' }: { stage?: TrafficHookStage; request?: SmokeRequest } = {},
+) {
   const reports: string[] = [];
-  const invoked: string[] = [];
+  const invoked: { qualifier: string; invocation: SmokeInvocation }[] = [];
   const hooks: DeploymentHooks = {
     targetOf: async (deploymentId) => {
       if (deploymentId === 'd-unknown') throw new Error('no such deployment');
+      if (deploymentId === 'd-undeclared') return { ...TARGET, functionName: 'orders-other' };
       return TARGET;
     },
     report: async (deploymentId, hookExecutionId, status) => {
@@ -26,56 +33,103 @@ function harness(answer: SmokeAnswer | Error, stage: TrafficHookStage = 'before'
     },
   };
   const invoker: SmokeInvoker = {
-    invoke: async (functionName, qualifier, event) => {
-      invoked.push(`${functionName}:${qualifier} ${JSON.stringify(event) === JSON.stringify(SMOKE_REQUEST)}`);
+    invoke: async (functionName, qualifier, invocation) => {
+      expect(functionName).toBe(TARGET.functionName);
+      invoked.push({ qualifier, invocation });
       if (answer instanceof Error) throw answer;
       return answer;
     },
   };
-  return { check: makeCheckTraffic({ hooks, invoker, stage, logger: silentLogger }), reports, invoked };
+  const check = makeCheckTraffic({
+    hooks,
+    invoker,
+    stage,
+    smokeRequests: { [TARGET.functionName]: request },
+    logger: silentLogger,
+  });
+  return { check, reports, invoked };
 }
 
 describe('a CodeDeploy traffic hook', () => {
   test.each([
-    ['a 4xx answer (the smoke request is refused, as it should be)', { statusCode: 401 }, 'Succeeded'],
-    ['an answer with no HTTP status', {}, 'Succeeded'],
-    ['a 5xx answer', { statusCode: 502 }, 'Failed'],
-    ['a function error', { functionError: 'Unhandled' }, 'Failed'],
-  ] as const)('reports %s as %s', async (_case, answer, verdict) => {
+    [
+      'api-request',
+      'a 4xx answer (the smoke request is refused, as it should be)',
+      'Succeeded',
+      { statusCode: 401 },
+    ],
+    ['api-request', 'an answer with no HTTP status', 'Succeeded', {}],
+    ['api-request', 'a 5xx answer', 'Failed', { statusCode: 502 }],
+    ['api-request', 'a function error', 'Failed', { functionError: 'Unhandled' }],
+    ['empty-batch', 'no failed item', 'Succeeded', { failedItems: 0 }],
+    ['empty-batch', 'a failed item reported', 'Failed', { failedItems: 1 }],
+    ['empty-batch', 'a function error', 'Failed', { functionError: 'Unhandled' }],
+    ['startup-probe', 'ready', 'Succeeded', { ready: true }],
+    ['startup-probe', "an answer that is not the probe's (the handler ran)", 'Failed', { statusCode: 200 }],
+    ['startup-probe', 'a function error (it cannot start)', 'Failed', { functionError: 'Unhandled' }],
+  ] as const)('%s: reports %s as %s', async (request, _case, verdict, answer) => {
     // Prepare
-    const { check, reports } = harness(answer);
+    const { check, reports } = harness(answer, { request });
 
     // Act, Assess
     await expect(check('d-1', 'hook-1')).resolves.toBe(verdict);
     expect(reports).toEqual([`d-1 hook-1 ${verdict}`]);
   });
 
-  test('before traffic smokes the new version itself; after traffic, the live alias', async () => {
+  test('each request invokes with its own event: an API request, an empty batch, the start-up probe', async () => {
     // Prepare
-    const before = harness({ statusCode: 404 }, 'before');
-    const after = harness({ statusCode: 404 }, 'after');
+    const harnesses = (['api-request', 'empty-batch', 'startup-probe'] as const).map((request) =>
+      harness({ ready: true }, { request }),
+    );
 
     // Act
-    await before.check('d-1', 'hook-1');
-    await after.check('d-1', 'hook-2');
+    for (const { check } of harnesses) await check('d-1', 'hook-1');
 
     // Assess
-    expect(before.invoked).toEqual(['orders-get:5 true']);
-    expect(after.invoked).toEqual(['orders-get:live true']);
+    expect(harnesses.map(({ invoked }) => invoked[0]?.invocation)).toEqual([
+      { event: SMOKE_API_REQUEST, startupProbe: false },
+      { event: { Records: [] }, startupProbe: false },
+      { event: {}, startupProbe: true },
+    ]);
   });
 
-  test('fails the deployment when it cannot tell: no target, or an invocation that throws', async () => {
+  test('before traffic smokes the new version itself; after traffic, the live alias, which must run the new version', async () => {
+    // Prepare
+    const before = harness({ statusCode: 404 }, { stage: 'before' });
+    const after = harness({ statusCode: 404, executedVersion: '5' }, { stage: 'after' });
+    const afterOnOld = harness({ statusCode: 404, executedVersion: '4' }, { stage: 'after' });
+
+    // Act
+    const verdicts = [
+      await before.check('d-1', 'hook-1'),
+      await after.check('d-1', 'hook-2'),
+      await afterOnOld.check('d-1', 'hook-3'),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual(['Succeeded', 'Succeeded', 'Failed']);
+    expect([before, after].map(({ invoked }) => invoked.map((call) => call.qualifier))).toEqual([
+      ['5'],
+      ['live'],
+    ]);
+  });
+
+  test('fails the deployment when it cannot tell: no target, no smoke request declared, an invocation that throws', async () => {
     // Prepare
     const unknown = harness({ statusCode: 200 });
+    const undeclared = harness({ statusCode: 200 });
     const throwing = harness(new Error('TooManyRequestsException'));
 
     // Act, Assess
     await expect(unknown.check('d-unknown', 'hook-1')).resolves.toBe('Failed');
+    await expect(undeclared.check('d-undeclared', 'hook-1')).resolves.toBe('Failed');
     await expect(throwing.check('d-2', 'hook-1')).resolves.toBe('Failed');
-    expect([...unknown.reports, ...throwing.reports]).toEqual([
+    expect([...unknown.reports, ...undeclared.reports, ...throwing.reports]).toEqual([
       'd-unknown hook-1 Failed',
+      'd-undeclared hook-1 Failed',
       'd-2 hook-1 Failed',
     ]);
+    expect(undeclared.invoked).toEqual([]);
   });
 
   test("the handler reads CodeDeploy's event, and refuses anything else", async () => {
@@ -88,5 +142,40 @@ describe('a CodeDeploy traffic hook', () => {
       verdict: 'Succeeded',
     });
     await expect(handler({ DeploymentId: 'd-1' })).rejects.toThrow();
+  });
+});
+
+describe("a traffic hook's configuration", () => {
+  test("reads its stage and each function's smoke request", () => {
+    // Act
+    const config = loadTrafficHookConfig({
+      TRAFFIC_HOOK_STAGE: 'after',
+      TRAFFIC_HOOK_SMOKE_REQUESTS: JSON.stringify([
+        ['orders-get', 'api-request'],
+        ['orders-relay', 'empty-batch'],
+      ]),
+    });
+
+    // Assess
+    expect(config).toEqual({
+      stage: 'after',
+      smokeRequests: { 'orders-get': 'api-request', 'orders-relay': 'empty-batch' },
+    });
+  });
+
+  test.each([
+    ['not JSON', '[', /TRAFFIC_HOOK_SMOKE_REQUESTS is not JSON/],
+    ['an unknown request', JSON.stringify([['orders-get', 'ping']]), /TRAFFIC_HOOK_SMOKE_REQUESTS\.0\.1/],
+    ['unset', undefined, /TRAFFIC_HOOK_SMOKE_REQUESTS is not set/],
+  ])('fails at start-up naming the problem: %s', (_case, value, message) => {
+    // Act
+    const load = () =>
+      loadTrafficHookConfig({
+        TRAFFIC_HOOK_STAGE: 'before',
+        ...(value === undefined ? {} : { TRAFFIC_HOOK_SMOKE_REQUESTS: value }),
+      });
+
+    // Assess
+    expect(load).toThrow(message);
   });
 });
