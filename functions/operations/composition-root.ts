@@ -4,6 +4,7 @@
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -18,6 +19,8 @@ import { makeRolloutSteps } from './application/rollout-steps';
 import { makeCheckTraffic } from './application/check-traffic';
 import { CodeDeployDeploymentHooks } from './adapters/codedeploy-deployment-hooks';
 import { LambdaSmokeInvoker } from './adapters/lambda-smoke-invoker';
+import { HttpSyntheticShop } from './adapters/http-synthetic-shop';
+import { makeSyntheticOrderCheck } from './application/synthetic-order-check';
 import { loadOperationsConfig, loadTrafficHookConfig } from './config';
 import type { TrafficHookHandlerDependencies } from './handlers/traffic-hook';
 import type { DecideRolloutApprovalHandlerDependencies } from './handlers/decide-rollout-approval';
@@ -62,6 +65,17 @@ export function trafficHookDependencies(): TrafficHookHandlerDependencies {
       invoker: new LambdaSmokeInvoker({ client: tracedClient(new LambdaClient({})) }),
       stage: config.stage,
       smokeRequests: config.smokeRequests,
+      ...(config.syntheticOrder === undefined
+        ? {}
+        : {
+            syntheticOrder: makeSyntheticOrderCheck({
+              shop: new HttpSyntheticShop({
+                parameterName: config.syntheticOrder.parameterName,
+                cognito: tracedClient(new CognitoIdentityProviderClient({})),
+              }),
+              timeoutMs: config.syntheticOrder.timeoutMs,
+            }),
+          }),
       logger,
     }),
     logger,

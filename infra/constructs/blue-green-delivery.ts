@@ -2,7 +2,11 @@ import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TRAFFIC_HOOK_STAGE_ENV } from '../../functions/operations/config';
+import {
+  SYNTHETIC_CHECK_PARAMETER_ENV,
+  SYNTHETIC_CHECK_TIMEOUT_MS_ENV,
+  TRAFFIC_HOOK_STAGE_ENV,
+} from '../../functions/operations/config';
 import {
   TRAFFIC_HOOK_SMOKE_REQUESTS_ENV,
   type SmokeRequest,
@@ -23,6 +27,16 @@ export interface BlueGreenDeliveryProps {
    * (`answeringStartupProbe`).
    */
   readonly probedFunctions?: readonly ServiceFunction[];
+  /**
+   * On the order path: after traffic, a synthetic order placed through the API must also reach the read
+   * model (`SyntheticOrderCheck`), as the customer in this SSM parameter (contracts/synthetic-check.ts).
+   * @default - the smoke request alone
+   */
+  readonly syntheticOrderCheck?: {
+    readonly parameterName: string;
+    /** How long the order may take to reach the read model. @default 30 seconds */
+    readonly timeout?: Duration;
+  };
 }
 
 /**
@@ -60,16 +74,48 @@ export class BlueGreenDelivery extends Construct {
     const stack = Stack.of(this);
     this.application = new codedeploy.LambdaApplication(this, 'Application');
     const smokeRequests = stack.toJsonString(delivered.map(([fn, request]) => [fn.functionName, request]));
-    const hook = (hookId: string, stage: 'before' | 'after'): ServiceFunction =>
+    const synthetic = props.syntheticOrderCheck;
+    const syntheticTimeout = synthetic?.timeout ?? Duration.seconds(30);
+    const hook = (hookId: string, stage: 'before' | 'after', extra: Record<string, string> = {}) =>
       new ServiceFunction(this, hookId, {
         entry: 'functions/operations/handlers/traffic-hook.handler.ts',
         service: 'operations',
-        description: `CodeDeploy ${stage === 'before' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic'} hook: a smoke request to the ${stage === 'before' ? 'new version' : 'live alias'}`,
-        timeout: Duration.seconds(60),
-        environment: { [TRAFFIC_HOOK_STAGE_ENV]: stage, [TRAFFIC_HOOK_SMOKE_REQUESTS_ENV]: smokeRequests },
+        description: `CodeDeploy ${stage === 'before' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic'} hook: a smoke request to the ${stage === 'before' ? 'new version' : 'live alias'}${Object.keys(extra).length > 0 ? ', and a synthetic order' : ''}`,
+        timeout:
+          Object.keys(extra).length > 0 ? Duration.seconds(60).plus(syntheticTimeout) : Duration.seconds(60),
+        environment: {
+          [TRAFFIC_HOOK_STAGE_ENV]: stage,
+          [TRAFFIC_HOOK_SMOKE_REQUESTS_ENV]: smokeRequests,
+          ...extra,
+        },
       });
     this.beforeTrafficHook = hook('BeforeTrafficHook', 'before');
-    this.afterTrafficHook = hook('AfterTrafficHook', 'after');
+    this.afterTrafficHook = hook(
+      'AfterTrafficHook',
+      'after',
+      synthetic === undefined
+        ? {}
+        : {
+            [SYNTHETIC_CHECK_PARAMETER_ENV]: synthetic.parameterName,
+            [SYNTHETIC_CHECK_TIMEOUT_MS_ENV]: String(syntheticTimeout.toMilliseconds()),
+          },
+    );
+    if (synthetic !== undefined) {
+      // The synthetic customer's SecureString, under the account's default key (aws/ssm): its key policy
+      // lets the account's principals decrypt through SSM.
+      this.afterTrafficHook.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: [
+            stack.formatArn({
+              service: 'ssm',
+              resource: 'parameter',
+              resourceName: synthetic.parameterName.replace(/^\//, ''),
+            }),
+          ],
+        }),
+      );
+    }
     for (const trafficHook of [this.beforeTrafficHook, this.afterTrafficHook]) {
       // The deployment's one target: its function, alias and versions.
       trafficHook.addToRolePolicy(

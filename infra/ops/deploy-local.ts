@@ -7,11 +7,13 @@
  * Exits 1 when a rollout does not succeed.
  */
 import { parseArgs } from 'node:util';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { randomUUID } from 'node:crypto';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { RedeployReport } from 'cdk-local-cloud';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { localClientConfig, type RedeployReport } from 'cdk-local-cloud';
 import { LIVE_VERSIONS_CONTEXT } from '../constructs/service-function';
 import {
   canaryDeployment,
@@ -21,29 +23,63 @@ import {
   type CanaryDeployment,
   type CanaryTarget,
 } from './canary-rollouts';
+import { shopUserPool, signUpAndSignIn } from './shop-users';
+import { ensureSyntheticCheck } from './synthetic-check';
 
 export interface LocalClients {
   readonly cloudFormation: CloudFormationClient;
   readonly lambda: LambdaClient;
   readonly stepFunctions: SFNClient;
   readonly cloudWatch: CloudWatchClient;
+  readonly ssm: SSMClient;
+  /** For clients made per use (Cognito's). */
+  readonly config: ReturnType<typeof localClientConfig>;
   destroy(): void;
 }
 
 /** SDK clients of the local cloud's edge endpoint. */
 export function localClients(edgeUrl: string): LocalClients {
-  const config = {
-    endpoint: edgeUrl,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  };
+  const config = localClientConfig(edgeUrl);
   const clients = {
     cloudFormation: new CloudFormationClient(config),
     lambda: new LambdaClient(config),
     stepFunctions: new SFNClient(config),
     cloudWatch: new CloudWatchClient(config),
+    ssm: new SSMClient(config),
   };
-  return { ...clients, destroy: () => Object.values(clients).forEach((client) => client.destroy()) };
+  return {
+    ...clients,
+    config,
+    destroy: () => Object.values(clients).forEach((client) => client.destroy()),
+  };
+}
+
+/**
+ * The synthetic customer the orders context's after-traffic hooks place their order as, made on the
+ * first deployment into this cloud (with a staff member of its own, who creates its product).
+ */
+export async function ensureLocalSyntheticCheck(apiUrl: string, clients: LocalClients): Promise<void> {
+  const { Stacks = [] } = await clients.cloudFormation.send(new DescribeStacksCommand({}));
+  const outputs = Object.fromEntries(
+    Stacks.map((stack) => [
+      stack.StackName ?? '',
+      Object.fromEntries(
+        (stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
+      ),
+    ]),
+  );
+  const pool = shopUserPool(outputs);
+  await ensureSyntheticCheck({
+    ssm: clients.ssm,
+    cognito: clients.config,
+    pool,
+    apiUrl,
+    staff: () =>
+      signUpAndSignIn(clients.config, pool, {
+        email: `synthetic-check-staff.${randomUUID()}@example.com`,
+        staff: true,
+      }),
+  });
 }
 
 /**
@@ -62,6 +98,7 @@ export async function deployHoldingCanaries(
   }[];
   deployment: CanaryDeployment;
 }> {
+  await ensureLocalSyntheticCheck(apiUrl, clients);
   const deployment = await canaryDeployment(clients.cloudFormation);
   const held = await liveVersions(clients.lambda, deployment.canaries);
   const response = await fetch(`${apiUrl}/_local/deploy`, {

@@ -1,4 +1,5 @@
 import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
+import { SYNTHETIC_CHECK_PARAMETER_NAME } from '../../functions/operations/contracts/synthetic-check';
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { SAGA_STYLES, type SagaStyle } from '../app-settings';
@@ -129,6 +130,12 @@ export interface OrdersStackProps extends StackProps {
   readonly sagaStyle?: SagaStyle;
   /** The SSM parameter of the saga style: one per copy of the app. @default SAGA_STYLE_PARAMETER_NAME */
   readonly sagaStyleParameterName?: string;
+  /**
+   * The synthetic customer whose order each blue/green deployment's after-traffic hook places, and which
+   * must reach the read model (`infra/ops/synthetic-check.ts` writes it): one per copy of the app.
+   * @default SYNTHETIC_CHECK_PARAMETER_NAME
+   */
+  readonly syntheticCheckParameterName?: string;
   /**
    * Where the context's alarms notify, the prefix of their names, and their limits.
    * @default a topic of the context's own, the prefix `shop`, ContextMonitoring's limits
@@ -556,6 +563,9 @@ export class OrdersStack extends Stack {
         this.listUserOrdersFunction,
       ],
       batchFunctions: [this.relay.function, this.projectorFunction, this.orderSagaConsumer.function],
+      syntheticOrderCheck: {
+        parameterName: props.syntheticCheckParameterName ?? SYNTHETIC_CHECK_PARAMETER_NAME,
+      },
       probedFunctions: [
         this.startOrderSagaFunction,
         this.requestApprovalFunction,

@@ -62,7 +62,7 @@ import {
   signedInStaffAndCustomers,
   type JsonAnswer,
 } from '../support/shop-cloud';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 
 /** Every order pays by card: `tok_visa` is the payment provider's card that is always charged. */
 const CARD = { method: 'card', token: 'tok_visa' } as const;

@@ -25,7 +25,7 @@ import {
   signedInStaffAndCustomers,
   type JsonAnswer,
 } from '../support/shop-cloud';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 
 const ORDERS = Number(process.env.BENCH_OVERLOAD_ORDERS ?? 300);
 const CLIENTS = 16;

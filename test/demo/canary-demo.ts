@@ -18,7 +18,7 @@ import { localClientConfig, type LocalCloud } from 'cdk-local-cloud';
 import { followRollout, startRollout, versionInvocations } from '../../infra/ops/canary-rollouts';
 import { deployHoldingCanaries, localClients } from '../../infra/ops/deploy-local';
 import { startShopCloud } from '../support/shop-cloud';
-import { shopUserPool, signUpAndSignIn } from '../support/shop-users';
+import { shopUserPool, signUpAndSignIn } from '../../infra/ops/shop-users';
 
 interface Endpoints {
   readonly apiUrl: string;

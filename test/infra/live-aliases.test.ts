@@ -3,6 +3,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app';
 import { LIVE_ALIAS } from '../../infra/constructs/service-function';
 import { TRAFFIC_HOOK_SMOKE_REQUESTS_ENV } from '../../functions/operations/contracts/traffic-hook';
+import { SYNTHETIC_CHECK_PARAMETER_ENV } from '../../functions/operations/config';
+import { SYNTHETIC_CHECK_PARAMETER_NAME } from '../../functions/operations/contracts/synthetic-check';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -268,5 +270,37 @@ describe('every serving function is delivered by CodeDeploy, smoke-tested by wha
     }
     expect(offenders).toEqual([]);
     expect(delivered).toBeGreaterThanOrEqual(49);
+  });
+});
+
+describe("the orders context's after-traffic hook", () => {
+  test('places the synthetic order as the customer of its parameter, which it alone may read', () => {
+    const orders = templates.find(({ stack }) => stack === 'ShopOrders')?.template ?? {};
+    const resources = (orders['Resources'] ?? {}) as Record<string, Resource>;
+    const hooks = Object.entries(resources).filter(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && /TrafficHook/.test(id),
+    );
+    const variables = (hook: Resource) =>
+      ((hook.Properties['Environment'] as Json)['Variables'] ?? {}) as Json;
+    const parameterReaders = Object.values(resources)
+      .filter(
+        (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes('ssm:GetParameter'),
+      )
+      .map((r) => JSON.stringify(r.Properties));
+
+    expect(
+      hooks.map(([id, hook]) => ({
+        hook: /After/.test(id) ? 'after' : 'before',
+        parameter: variables(hook)[SYNTHETIC_CHECK_PARAMETER_ENV],
+      })),
+    ).toEqual(
+      expect.arrayContaining([
+        { hook: 'after', parameter: SYNTHETIC_CHECK_PARAMETER_NAME },
+        { hook: 'before', parameter: undefined },
+      ]),
+    );
+    const readers = parameterReaders.filter((policy) => policy.includes(':parameter/shop/synthetic-check'));
+    expect(readers).toHaveLength(1);
+    expect(readers[0]).toMatch(/AfterTrafficHook/);
   });
 });

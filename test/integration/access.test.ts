@@ -7,7 +7,7 @@
  * out of these checks.
  */
 import { type LocalCloud, eventually } from 'cdk-local-cloud';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 import { apiAs, localJson, signedInUser, startShopCloud, type ApiCall } from '../support/shop-cloud';
 
 /** How far the identity clock runs ahead of the wall clock; moved forward to let tokens expire. */

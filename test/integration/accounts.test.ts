@@ -34,7 +34,7 @@ import {
   tableItems,
   type RefusalCase,
 } from '../support/refusals';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 
 /** The platform answers a lost race past its retries, and a key still in flight, with this. */
 const RETRY_AFTER_SECONDS = 1;

@@ -7,6 +7,7 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { eventually, localClientConfig, type LocalCloud, type RedeployReport } from 'cdk-local-cloud';
 import {
   followRollout,
@@ -16,7 +17,11 @@ import {
   type CanaryTarget,
 } from '../../infra/ops/canary-rollouts';
 import { deployHoldingCanaries, localClients, type LocalClients } from '../../infra/ops/deploy-local';
-import type { SignedInUser } from '../support/shop-users';
+import { shopUserPool, signUpAndSignIn, type SignedInUser } from '../../infra/ops/shop-users';
+import {
+  SYNTHETIC_CHECK_PARAMETER_NAME,
+  SyntheticCheckSettingsSchema,
+} from '../../functions/operations/contracts/synthetic-check';
 import { signedInStaffAndCustomers, startShopCloud } from '../support/shop-cloud';
 
 /**
@@ -211,6 +216,43 @@ describe('the canary rollout of POST /orders', () => {
         .filter((alias) => alias.deploymentId === undefined)
         .map((alias) => /TrafficHook/.test(alias.functionName)),
     ).toEqual(Array.from({ length: 18 }, () => true));
+  });
+
+  test("each orders deployment's after-traffic hook placed a synthetic order that reached the read model, then was declined and cancelled", async () => {
+    // Prepare: the synthetic customer, as the hooks read it.
+    const { Parameter } = await clients.ssm.send(
+      new GetParameterCommand({ Name: SYNTHETIC_CHECK_PARAMETER_NAME, WithDecryption: true }),
+    );
+    const settings = SyntheticCheckSettingsSchema.parse(JSON.parse(Parameter?.Value ?? 'null'));
+    const synthetic = await signUpAndSignIn(clients.config, shopUserPool(cloud.outputs), {
+      email: settings.email,
+      password: settings.password,
+      existing: true,
+    });
+    const ordersDeployments = firstDeployment.aliases.filter(
+      (alias) => alias.deploymentId !== undefined && alias.functionName.includes('ShopOrders'),
+    );
+
+    // Act: its orders, once the saga has ended each one.
+    const orders = await eventually(
+      async () => {
+        const response = await fetch(`${cloud.apiUrl}/users/me/orders?limit=100`, {
+          headers: { Authorization: synthetic.idToken },
+        });
+        const { orders: listed = [] } = (await response.json()) as {
+          orders?: { status: string; cancellationReason?: string }[];
+        };
+        return listed.length >= ordersDeployments.length && listed.every((o) => o.status === 'CANCELLED')
+          ? listed
+          : undefined;
+      },
+      { timeoutMs: 60_000, what: "the synthetic customer's orders, cancelled" },
+    );
+
+    // Assess: one order per deployment of the orders context, none charged.
+    expect(ordersDeployments.length).toBeGreaterThanOrEqual(14);
+    expect(orders).toHaveLength(ordersDeployments.length);
+    expect(new Set(orders.map((order) => order.cancellationReason))).toEqual(new Set(['PAYMENT_DECLINED']));
   });
 
   test('a bad version rolls back at the first check after its own errors fire its alarm, its blast radius measured', async () => {

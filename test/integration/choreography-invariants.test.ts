@@ -18,7 +18,7 @@ import type { OrderDetails } from '../../functions/orders/application/order-quer
 import { SETTINGS_CONTEXT_KEYS } from '../../infra/app-settings';
 import { localJson, signedInStaffAndCustomers, startShopCloud } from '../support/shop-cloud';
 import { capturedLessRefunded, shopOrders, type TestProduct } from '../support/shop-orders';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 import { countedSince, outcomeCountProblems } from '../support/metric-totals';
 import { seededRandom as mulberry32 } from '../support/seeded-random';
 

@@ -12,7 +12,7 @@ import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/clie
 import { type LocalCloud, eventually, localClientConfig } from 'cdk-local-cloud';
 import { customerDirectory, signedInUser, startShopCloud } from '../support/shop-cloud';
 import { capturedLessRefunded, send, shopOrders, type Stock, type TestProduct } from '../support/shop-orders';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 
 const APPROVAL_THRESHOLD_CENTS = 50_000;
 const APPROVAL_DEADLINE_SECONDS = 8;

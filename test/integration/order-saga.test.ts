@@ -44,7 +44,7 @@ import {
   type Stock,
   type TestProduct,
 } from '../support/shop-orders';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 import { CANCEL_AND_RELEASE, CANCEL_REFUND_AND_RELEASE } from '../support/place-order-saga-paths';
 import { BusRecorder, type EnvelopeDetail } from '../support/bus-recorder';
 

@@ -45,7 +45,7 @@ import {
   type JsonAnswer,
   type JsonCall,
 } from '../support/shop-cloud';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 
 let cloud: LocalCloud;
 let dynamodb: DynamoDBClient;

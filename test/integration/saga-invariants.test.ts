@@ -44,7 +44,7 @@ import {
   type ApiCall,
   type JsonAnswer,
 } from '../support/shop-cloud';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 import { countedSince, outcomeCountProblems } from '../support/metric-totals';
 
 /**

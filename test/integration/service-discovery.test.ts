@@ -17,7 +17,7 @@ import { CARD_PROCESSOR_SERVICE } from '../../infra/stacks/payments-stack';
 import { emfMetricSum } from '../support/emf-metrics';
 import { customerDirectory, signedInUser, startShopCloud } from '../support/shop-cloud';
 import { shopOrders, type TestProduct } from '../support/shop-orders';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 
 const PROCESSOR_API = 'payment-provider-api';
 const ORDERS_PER_PHASE = 12;

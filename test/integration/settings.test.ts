@@ -12,7 +12,7 @@ import type { SettingResponse, WrittenSettingResponse } from '../../functions/se
 import { MAX_VALUE_BYTES } from '../../functions/settings/domain/setting-key';
 import { apiAs, signedInUser, startShopCloud, type ApiCall, type JsonAnswer } from '../support/shop-cloud';
 import { expectRefusal, expectRefusals, tableItems } from '../support/refusals';
-import type { SignedInUser } from '../support/shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 
 let cloud: LocalCloud;
 let dynamoDb: DynamoDBClient;

@@ -51,7 +51,7 @@ import {
   tokenClaims,
   type ShopUserPool,
   type SignedInUser,
-} from '../support/shop-users';
+} from '../../infra/ops/shop-users';
 
 let cloud: LocalCloud;
 let logs: string[] = [];

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { type LocalCloud, type LocalCloudOptions, localClientConfig, startTestCloud } from 'cdk-local-cloud';
-import { shopUserPool, signUpAndSignIn, type SignedInUser } from './shop-users';
+import { shopUserPool, signUpAndSignIn, type SignedInUser } from '../../infra/ops/shop-users';
 
 export const PROJECT_DIR = path.resolve(__dirname, '..', '..');
 

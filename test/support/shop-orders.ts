@@ -10,7 +10,7 @@ import type { OrderDetails } from '../../functions/orders/application/order-quer
 import type { ChargeListObject, ChargeObject } from '../../functions/payment-provider/contracts';
 import type { PaymentResponse } from '../../functions/payments/contracts/payment-response';
 import { apiAs, callJson, type JsonAnswer, type JsonCall } from './shop-cloud';
-import type { SignedInUser } from './shop-users';
+import type { SignedInUser } from '../../infra/ops/shop-users';
 
 export interface Answer {
   readonly status: number;

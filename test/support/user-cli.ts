@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { localClientConfig } from 'cdk-local-cloud';
-import { shopUserPool, signUpAndSignIn } from './shop-users';
+import { shopUserPool, signUpAndSignIn } from '../../infra/ops/shop-users';
 
 const USAGE =
   'usage: npm run -s user -- --email <email> [--staff] [--password <password>] [--endpoint <url>]';

@@ -1,6 +1,7 @@
 import type { AppLogger } from '../../../shared/observability/app-logger';
 import type { SmokeRequest } from '../contracts/traffic-hook';
 import type { DeploymentHooks, SmokeAnswer, SmokeInvocation, SmokeInvoker } from '../ports/deployment-hooks';
+import type { SyntheticOrderCheck } from './synthetic-order-check';
 
 /**
  * `before`: the new version, invoked directly, before it takes traffic (CodeDeploy's BeforeAllowTraffic).
@@ -55,12 +56,15 @@ export interface CheckTrafficDependencies {
   readonly stage: TrafficHookStage;
   /** The smoke request of each function the hook serves, by function name. */
   readonly smokeRequests: Readonly<Record<string, SmokeRequest>>;
+  /** After traffic, on the order path: a synthetic order must reach the read model too. */
+  readonly syntheticOrder?: SyntheticOrderCheck;
   readonly logger: AppLogger;
 }
 
 /**
  * The verdict a hook reports: the function's smoke request passed — and, after traffic, the alias ran
- * it on the new version (an all-at-once deployment routes every request there).
+ * it on the new version (an all-at-once deployment routes every request there), and the synthetic order,
+ * where there is one, reached the read model.
  */
 export type CheckTraffic = (deploymentId: string, hookExecutionId: string) => Promise<'Succeeded' | 'Failed'>;
 
@@ -76,7 +80,7 @@ export function makeCheckTraffic(deps: CheckTrafficDependencies): CheckTraffic {
       const qualifier = deps.stage === 'before' ? target.targetVersion : target.aliasName;
       const answer = await deps.invoker.invoke(target.functionName, qualifier, smokeInvocationOf(request));
       const onTarget = deps.stage === 'before' || answer.executedVersion === target.targetVersion;
-      verdict = smokePassed(request, answer) && onTarget ? 'Succeeded' : 'Failed';
+      const smoked = smokePassed(request, answer) && onTarget;
       deps.logger.info('traffic hook: smoke request answered', {
         deploymentId,
         stage: deps.stage,
@@ -84,9 +88,20 @@ export function makeCheckTraffic(deps: CheckTrafficDependencies): CheckTraffic {
         qualifier,
         request,
         targetVersion: target.targetVersion,
-        verdict,
+        passed: smoked,
         ...answer,
       });
+      verdict = smoked ? 'Succeeded' : 'Failed';
+      if (smoked && deps.stage === 'after' && deps.syntheticOrder !== undefined) {
+        const outcome = await deps.syntheticOrder();
+        const seen = { deploymentId, functionName: target.functionName, ...outcome };
+        if (outcome.passed) {
+          deps.logger.info('traffic hook: the synthetic order reached the read model', seen);
+        } else {
+          deps.logger.warn('traffic hook: the synthetic order did not reach the read model', seen);
+          verdict = 'Failed';
+        }
+      }
     } catch (error) {
       // A deployment whose hook cannot decide must not go on.
       verdict = 'Failed';

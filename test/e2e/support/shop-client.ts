@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from 'cdk-local-cloud';
 import { callJson, type JsonAnswer, type JsonCall } from '../../support/shop-cloud';
-import { signUpAndSignIn, type SignedInUser } from '../../support/shop-users';
+import { signUpAndSignIn, type SignedInUser } from '../../../infra/ops/shop-users';
 import type { E2eTarget } from './e2e-target';
 
 export interface ShopClient {

@@ -3,6 +3,7 @@ import {
   SMOKE_API_REQUEST,
   type TrafficHookStage,
 } from '../../../functions/operations/application/check-traffic';
+import type { SyntheticOrderCheck } from '../../../functions/operations/application/synthetic-order-check';
 import { loadTrafficHookConfig } from '../../../functions/operations/config';
 import type { SmokeRequest } from '../../../functions/operations/contracts/traffic-hook';
 import type {
@@ -18,7 +19,11 @@ const TARGET = { functionName: 'orders-get', aliasName: 'live', currentVersion: 
 
 function harness(
   answer: SmokeAnswer | Error,
-  { stage = 'before', request = 'api-request' }: { stage?: TrafficHookStage; request?: SmokeRequest } = {},
+  {
+    stage = 'before',
+    request = 'api-request',
+    syntheticOrder,
+  }: { stage?: TrafficHookStage; request?: SmokeRequest; syntheticOrder?: SyntheticOrderCheck } = {},
 ) {
   const reports: string[] = [];
   const invoked: { qualifier: string; invocation: SmokeInvocation }[] = [];
@@ -45,6 +50,7 @@ function harness(
     invoker,
     stage,
     smokeRequests: { [TARGET.functionName]: request },
+    ...(syntheticOrder === undefined ? {} : { syntheticOrder }),
     logger: silentLogger,
   });
   return { check, reports, invoked };
@@ -132,6 +138,34 @@ describe('a CodeDeploy traffic hook', () => {
     expect(undeclared.invoked).toEqual([]);
   });
 
+  test('on the order path, after traffic, the synthetic order must reach the read model too', async () => {
+    // Prepare
+    const checks: string[] = [];
+    const synthetic =
+      (passed: boolean): SyntheticOrderCheck =>
+      async () => {
+        checks.push(`synthetic ${passed}`);
+        return { passed, orderId: 'ord_1', elapsedMs: 10 };
+      };
+    const onTarget = { statusCode: 404, executedVersion: '5' };
+
+    // Act
+    const verdicts = [
+      await harness(onTarget, { stage: 'after', syntheticOrder: synthetic(true) }).check('d-1', 'h-1'),
+      await harness(onTarget, { stage: 'after', syntheticOrder: synthetic(false) }).check('d-1', 'h-2'),
+      // Not before traffic, and not when the smoke request already failed.
+      await harness(onTarget, { stage: 'before', syntheticOrder: synthetic(true) }).check('d-1', 'h-3'),
+      await harness(
+        { statusCode: 502, executedVersion: '5' },
+        { stage: 'after', syntheticOrder: synthetic(true) },
+      ).check('d-1', 'h-4'),
+    ];
+
+    // Assess
+    expect(verdicts).toEqual(['Succeeded', 'Failed', 'Succeeded', 'Failed']);
+    expect(checks).toEqual(['synthetic true', 'synthetic false']);
+  });
+
   test("the handler reads CodeDeploy's event, and refuses anything else", async () => {
     // Prepare
     const { check } = harness({ statusCode: 400 });
@@ -161,6 +195,19 @@ describe("a traffic hook's configuration", () => {
       stage: 'after',
       smokeRequests: { 'orders-get': 'api-request', 'orders-relay': 'empty-batch' },
     });
+  });
+
+  test("reads the synthetic customer's parameter and deadline, when the hook has them", () => {
+    // Act
+    const config = loadTrafficHookConfig({
+      TRAFFIC_HOOK_STAGE: 'after',
+      TRAFFIC_HOOK_SMOKE_REQUESTS: '[]',
+      SYNTHETIC_CHECK_PARAMETER: '/shop/synthetic-check',
+      SYNTHETIC_CHECK_TIMEOUT_MS: '20000',
+    });
+
+    // Assess
+    expect(config.syntheticOrder).toEqual({ parameterName: '/shop/synthetic-check', timeoutMs: 20_000 });
   });
 
   test.each([

@@ -1,6 +1,7 @@
 /**
  * Signs users up and in on the shop's user pool through the Cognito API, as a front end would, for the
- * suites that call the API with a token and for `npm run user`. Anything answering Cognito's API works:
+ * suites that call the API with a token, for `npm run user` and for the synthetic customer of the deployments'
+ * after-traffic check (synthetic-check.ts). Anything answering Cognito's API works:
  * the local cloud's edge, or AWS.
  */
 import { randomBytes } from 'node:crypto';
