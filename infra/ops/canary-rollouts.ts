@@ -11,7 +11,7 @@ import {
   GetMetricStatisticsCommand,
   type CloudWatchClient,
 } from '@aws-sdk/client-cloudwatch';
-import { GetAliasCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, paginateListVersionsByFunction, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
 
@@ -75,6 +75,32 @@ export async function liveVersions(
     versions[canary.constructPath] = alias.FunctionVersion ?? '';
   }
   return versions;
+}
+
+/**
+ * The canaries a deployment brought a new version: the last version published of each, where it is
+ * newer than the version its `live` alias was held on (`held`, by construct path, as `liveVersions`).
+ */
+export async function newCanaryVersions(
+  lambda: LambdaClient,
+  canaries: readonly CanaryTarget[],
+  held: Readonly<Record<string, string>>,
+): Promise<{ readonly canary: CanaryTarget; readonly targetVersion: string }[]> {
+  const rollouts: { canary: CanaryTarget; targetVersion: string }[] = [];
+  for (const canary of canaries) {
+    let last = 0;
+    for await (const page of paginateListVersionsByFunction(
+      { client: lambda },
+      { FunctionName: canary.functionName },
+    )) {
+      for (const { Version } of page.Versions ?? []) {
+        if (Version !== undefined && /^[0-9]+$/.test(Version)) last = Math.max(last, Number(Version));
+      }
+    }
+    const live = Number(held[canary.constructPath] ?? 0);
+    if (last > live) rollouts.push({ canary, targetVersion: String(last) });
+  }
+  return rollouts;
 }
 
 export interface RolloutOptions {
@@ -236,4 +262,53 @@ export async function versionInvocations(
     return Datapoints.reduce((total, point) => total + (point.Sum ?? 0), 0);
   };
   return { invocations: await sum('Invocations'), errors: await sum('Errors') };
+}
+
+/**
+ * Rolls each canary that got a new version out, one after the other, printing each step through `log`
+ * and, at the approval, where staff answer it; true when every rollout succeeded.
+ */
+export async function rollOutCanaries(
+  clients: {
+    readonly stepFunctions: SFNClient;
+    readonly lambda: LambdaClient;
+    readonly cloudWatch: CloudWatchClient;
+  },
+  deployment: CanaryDeployment,
+  rollouts: readonly { readonly canary: CanaryTarget; readonly targetVersion: string }[],
+  options: {
+    readonly bakeSeconds: number;
+    /** The approval route of a rollout: `<api>/deployments/<rolloutId>/approval`. */
+    readonly approvalUrl: (rolloutId: string) => string;
+    readonly log: (line: string) => void;
+  },
+): Promise<boolean> {
+  let succeeded = true;
+  for (const { canary, targetVersion } of rollouts) {
+    const started = await startRollout(clients.stepFunctions, deployment, canary, targetVersion, {
+      bakeSeconds: options.bakeSeconds,
+    });
+    options.log(`canary    ${canary.functionName} version ${targetVersion}: rollout ${started.rolloutId}`);
+    let told = false;
+    const result = await followRollout(
+      clients,
+      canary,
+      { ...started, targetVersion },
+      {
+        onProgress: (line) => {
+          options.log(`          ${line}`);
+          if (!told && line.includes('→ 50 %')) {
+            told = true;
+            options.log(
+              `          waiting for approval: POST ${options.approvalUrl(started.rolloutId)} ` +
+                `{"decision":"approve"|"abort"} as staff`,
+            );
+          }
+        },
+      },
+    );
+    options.log(`          ${String(result.output.outcome ?? result.status)}`);
+    if (result.output.outcome !== 'SUCCEEDED') succeeded = false;
+  }
+  return succeeded;
 }

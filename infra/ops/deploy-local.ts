@@ -8,66 +8,27 @@
  */
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { localClientConfig, type RedeployReport } from 'cdk-local-cloud';
 import { LIVE_VERSIONS_CONTEXT } from '../constructs/service-function';
 import {
   canaryDeployment,
-  followRollout,
   liveVersions,
-  startRollout,
+  newCanaryVersions,
+  rollOutCanaries,
   type CanaryDeployment,
   type CanaryTarget,
 } from './canary-rollouts';
+import { contextValues } from './cli-context';
+import { shopClients, stackOutputs, type ShopClients } from './shop-clients';
 import { shopUserPool, signUpAndSignIn } from './shop-users';
 import { ensureSyntheticCheck } from './synthetic-check';
-
-export interface LocalClients {
-  readonly cloudFormation: CloudFormationClient;
-  readonly lambda: LambdaClient;
-  readonly stepFunctions: SFNClient;
-  readonly cloudWatch: CloudWatchClient;
-  readonly ssm: SSMClient;
-  /** For clients made per use (Cognito's). */
-  readonly config: ReturnType<typeof localClientConfig>;
-  destroy(): void;
-}
-
-/** SDK clients of the local cloud's edge endpoint. */
-export function localClients(edgeUrl: string): LocalClients {
-  const config = localClientConfig(edgeUrl);
-  const clients = {
-    cloudFormation: new CloudFormationClient(config),
-    lambda: new LambdaClient(config),
-    stepFunctions: new SFNClient(config),
-    cloudWatch: new CloudWatchClient(config),
-    ssm: new SSMClient(config),
-  };
-  return {
-    ...clients,
-    config,
-    destroy: () => Object.values(clients).forEach((client) => client.destroy()),
-  };
-}
 
 /**
  * The synthetic customer the orders context's after-traffic hooks place their order as, made on the
  * first deployment into this cloud (with a staff member of its own, who creates its product).
  */
-export async function ensureLocalSyntheticCheck(apiUrl: string, clients: LocalClients): Promise<void> {
-  const { Stacks = [] } = await clients.cloudFormation.send(new DescribeStacksCommand({}));
-  const outputs = Object.fromEntries(
-    Stacks.map((stack) => [
-      stack.StackName ?? '',
-      Object.fromEntries(
-        (stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
-      ),
-    ]),
-  );
+export async function ensureLocalSyntheticCheck(apiUrl: string, clients: ShopClients): Promise<void> {
+  const outputs = await stackOutputs(clients.cloudFormation);
   const pool = shopUserPool(outputs);
   await ensureSyntheticCheck({
     ssm: clients.ssm,
@@ -88,7 +49,7 @@ export async function ensureLocalSyntheticCheck(apiUrl: string, clients: LocalCl
  */
 export async function deployHoldingCanaries(
   apiUrl: string,
-  clients: LocalClients,
+  clients: ShopClients,
   context: Readonly<Record<string, string>>,
 ): Promise<{
   report: RedeployReport;
@@ -109,21 +70,8 @@ export async function deployHoldingCanaries(
   const body = (await response.json()) as RedeployReport & { message?: string };
   if (!response.ok)
     throw new Error(`The local cloud refused the deployment: ${body.message ?? response.status}`);
-  const rollouts = deployment.canaries.flatMap((canary) => {
-    const published = body.versionsPublished.find((version) => version.functionName === canary.functionName);
-    return published === undefined ? [] : [{ canary, targetVersion: published.version }];
-  });
+  const rollouts = await newCanaryVersions(clients.lambda, deployment.canaries, held);
   return { report: body, rollouts, deployment };
-}
-
-function contextValues(pairs: readonly string[]): Record<string, string> {
-  return Object.fromEntries(
-    pairs.map((pair) => {
-      const equals = pair.indexOf('=');
-      if (equals < 1) throw new Error(`--context takes key=value, not "${pair}".`);
-      return [pair.slice(0, equals), pair.slice(equals + 1)];
-    }),
-  );
 }
 
 async function main(): Promise<void> {
@@ -139,7 +87,7 @@ async function main(): Promise<void> {
   if (health === undefined || !health.ok)
     throw new Error(`No local cloud answers at ${apiUrl}: run "npm start" first.`);
   const { edgeUrl } = (await health.json()) as { edgeUrl: string };
-  const clients = localClients(edgeUrl);
+  const clients = shopClients(localClientConfig(edgeUrl));
   try {
     const { report, rollouts, deployment } = await deployHoldingCanaries(
       apiUrl,
@@ -156,33 +104,12 @@ async function main(): Promise<void> {
       );
     for (const line of report.notApplied) console.log(`not applied (restart the local cloud): ${line}`);
     if (values['no-rollout']) return;
-    const bakeSeconds = values.bake === undefined ? 5 : Number(values.bake);
-    for (const { canary, targetVersion } of rollouts) {
-      const started = await startRollout(clients.stepFunctions, deployment, canary, targetVersion, {
-        bakeSeconds,
-      });
-      console.log(`canary    ${canary.functionName} version ${targetVersion}: rollout ${started.rolloutId}`);
-      let told = false;
-      const result = await followRollout(
-        clients,
-        canary,
-        { ...started, targetVersion },
-        {
-          onProgress: (line) => {
-            console.log(`          ${line}`);
-            if (!told && line.includes('→ 50 %')) {
-              told = true;
-              console.log(
-                `          waiting for approval: POST ${apiUrl}/deployments/${started.rolloutId}/approval ` +
-                  `{"decision":"approve"|"abort"} as staff`,
-              );
-            }
-          },
-        },
-      );
-      console.log(`          ${String(result.output.outcome ?? result.status)}`);
-      if (result.output.outcome !== 'SUCCEEDED') process.exitCode = 1;
-    }
+    const succeeded = await rollOutCanaries(clients, deployment, rollouts, {
+      bakeSeconds: values.bake === undefined ? 5 : Number(values.bake),
+      approvalUrl: (rolloutId) => `${apiUrl}/deployments/${rolloutId}/approval`,
+      log: (line) => console.log(line),
+    });
+    if (!succeeded) process.exitCode = 1;
   } finally {
     clients.destroy();
   }

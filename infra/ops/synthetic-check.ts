@@ -18,7 +18,7 @@ import {
   SyntheticCheckSettingsSchema,
   type SyntheticCheckSettings,
 } from '../../functions/operations/contracts/synthetic-check';
-import { signUpAndSignIn, type ShopUserPool, type SignedInUser } from './shop-users';
+import { signUpAndSignIn, type ShopUserPool } from './shop-users';
 
 export interface SyntheticCheckOptions {
   readonly ssm: SSMClient;
@@ -28,7 +28,7 @@ export interface SyntheticCheckOptions {
   /** The API's stage URL the hooks call. */
   readonly apiUrl: string;
   /** A staff member, who creates the customer's product. Asked only when the customer is new. */
-  readonly staff: () => Promise<SignedInUser>;
+  readonly staff: () => Promise<{ readonly idToken: string }>;
   /** @default SYNTHETIC_CHECK_PARAMETER_NAME */
   readonly parameterName?: string;
 }

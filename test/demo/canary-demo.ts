@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { localClientConfig, type LocalCloud } from 'cdk-local-cloud';
 import { followRollout, startRollout, versionInvocations } from '../../infra/ops/canary-rollouts';
-import { deployHoldingCanaries, localClients } from '../../infra/ops/deploy-local';
+import { deployHoldingCanaries } from '../../infra/ops/deploy-local';
+import { shopClients } from '../../infra/ops/shop-clients';
 import { startShopCloud } from '../support/shop-cloud';
 import { shopUserPool, signUpAndSignIn } from '../../infra/ops/shop-users';
 
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     },
   });
   const endpoints = await localCloud();
-  const clients = localClients(endpoints.edgeUrl);
+  const clients = shopClients(localClientConfig(endpoints.edgeUrl));
   try {
     const { Stacks = [] } = await clients.cloudFormation.send(new DescribeStacksCommand({}));
     const outputs = Object.fromEntries(

@@ -16,7 +16,8 @@ import {
   type CanaryDeployment,
   type CanaryTarget,
 } from '../../infra/ops/canary-rollouts';
-import { deployHoldingCanaries, localClients, type LocalClients } from '../../infra/ops/deploy-local';
+import { deployHoldingCanaries } from '../../infra/ops/deploy-local';
+import { shopClients, type ShopClients } from '../../infra/ops/shop-clients';
 import { shopUserPool, signUpAndSignIn, type SignedInUser } from '../../infra/ops/shop-users';
 import {
   SYNTHETIC_CHECK_PARAMETER_NAME,
@@ -30,7 +31,7 @@ import { signedInStaffAndCustomers, startShopCloud } from '../support/shop-cloud
  * staff at 50 %, and rolls back on the new version's own errors.
  */
 let cloud: LocalCloud;
-let clients: LocalClients;
+let clients: ShopClients;
 let staff: SignedInUser;
 let customer: SignedInUser;
 let deployment: CanaryDeployment;
@@ -89,7 +90,7 @@ const BAKE_SECONDS = 1;
 
 beforeAll(async () => {
   ({ cloud } = await startShopCloud());
-  clients = localClients(cloud.edgeUrl);
+  clients = shopClients(localClientConfig(cloud.edgeUrl));
   ({
     staff,
     customers: [customer = staff],
