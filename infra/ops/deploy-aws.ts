@@ -22,7 +22,7 @@ import {
   rollOutCanaries,
   type CanaryDeployment,
 } from './canary-rollouts';
-import { contextValues } from './cli-context';
+import { contextValues, DEPLOY_OPTIONS, runCommand } from './cli';
 import { checkRollout } from './rollout-guards';
 import { shopClients, stackOutputs, type ShopClients } from './shop-clients';
 import { shopUserPool } from './shop-users';
@@ -63,12 +63,7 @@ async function deployedCanaries(clients: ShopClients): Promise<CanaryDeployment 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: {
-      context: { type: 'string', short: 'c', multiple: true },
-      bake: { type: 'string' },
-      'no-rollout': { type: 'boolean', default: false },
-      'staff-token': { type: 'string' },
-    },
+    options: { ...DEPLOY_OPTIONS, 'staff-token': { type: 'string' } },
   });
   const staffToken = values['staff-token'] ?? process.env['SHOP_STAFF_ID_TOKEN'];
   const clients = shopClients();
@@ -128,9 +123,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 2;
-  });
-}
+runCommand(module, main);

@@ -18,7 +18,7 @@ import {
   type CanaryDeployment,
   type CanaryTarget,
 } from './canary-rollouts';
-import { contextValues } from './cli-context';
+import { contextValues, DEPLOY_OPTIONS, runCommand } from './cli';
 import { shopClients, stackOutputs, type ShopClients } from './shop-clients';
 import { shopUserPool, signUpAndSignIn } from './shop-users';
 import { ensureSyntheticCheck } from './synthetic-check';
@@ -76,11 +76,7 @@ export async function deployHoldingCanaries(
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: {
-      context: { type: 'string', short: 'c', multiple: true },
-      bake: { type: 'string' },
-      'no-rollout': { type: 'boolean', default: false },
-    },
+    options: { ...DEPLOY_OPTIONS },
   });
   const apiUrl = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   const health = await fetch(`${apiUrl}/_local/health`).catch(() => undefined);
@@ -115,9 +111,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
-    process.exitCode = 2;
-  });
-}
+runCommand(module, main);

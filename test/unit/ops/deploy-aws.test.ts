@@ -1,5 +1,5 @@
 import { ASSEMBLY_DIR, cdkCommands } from '../../../infra/ops/deploy-aws';
-import { contextValues } from '../../../infra/ops/cli-context';
+import { contextValues } from '../../../infra/ops/cli';
 
 describe('deploy:aws', () => {
   test('synthesizes with the context given and the canaries held, and deploys that very assembly', () => {
