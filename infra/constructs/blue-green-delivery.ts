@@ -29,14 +29,18 @@ export interface BlueGreenDeliveryProps {
   readonly probedFunctions?: readonly ServiceFunction[];
   /**
    * On the order path: after traffic, a synthetic order placed through the API must also reach the read
-   * model (`SyntheticOrderCheck`), as the customer in this SSM parameter (contracts/synthetic-check.ts).
+   * model (`SyntheticOrderCheck`).
    * @default - the smoke request alone
    */
-  readonly syntheticOrderCheck?: {
-    readonly parameterName: string;
-    /** How long the order may take to reach the read model. @default 30 seconds */
-    readonly timeout?: Duration;
-  };
+  readonly syntheticOrderCheck?: SyntheticOrderCheckOptions;
+}
+
+/** The synthetic order of a context's after-traffic hook. */
+export interface SyntheticOrderCheckOptions {
+  /** The SSM `SecureString` of the synthetic customer (contracts/synthetic-check.ts). */
+  readonly parameterName: string;
+  /** How long the order may take to reach the read model. @default 30 seconds */
+  readonly timeout?: Duration;
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
+import { GetDeploymentCommand, type CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { localClientConfig, type RedeployReport } from 'cdk-local-cloud';
 import { LIVE_VERSIONS_CONTEXT } from '../constructs/service-function';
 import {
@@ -53,6 +54,8 @@ export async function deployHoldingCanaries(
   context: Readonly<Record<string, string>>,
 ): Promise<{
   report: RedeployReport;
+  /** How each blue/green deployment ended, by CodeDeploy deployment id. */
+  blueGreen: Record<string, string>;
   rollouts: {
     canary: CanaryTarget;
     targetVersion: string;
@@ -70,8 +73,36 @@ export async function deployHoldingCanaries(
   const body = (await response.json()) as RedeployReport & { message?: string };
   if (!response.ok)
     throw new Error(`The local cloud refused the deployment: ${body.message ?? response.status}`);
+  // As `cdk deploy`, which ends when CodeDeploy has taken every blue/green alias (or rolled it back).
+  const blueGreen = await deploymentsEnded(
+    clients.codeDeploy,
+    body.aliases.flatMap((alias) => (alias.deploymentId === undefined ? [] : [alias.deploymentId])),
+  );
   const rollouts = await newCanaryVersions(clients.lambda, deployment.canaries, held);
-  return { report: body, rollouts, deployment };
+  return { report: body, blueGreen, rollouts, deployment };
+}
+
+/** How each CodeDeploy deployment ended, by id, once all have (`Succeeded`, `Failed` or `Stopped`). */
+export async function deploymentsEnded(
+  codeDeploy: CodeDeployClient,
+  deploymentIds: readonly string[],
+  { timeoutMs = 10 * 60_000, pollMs = 250 } = {},
+): Promise<Record<string, string>> {
+  const ended: Record<string, string> = {};
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const waiting = deploymentIds.filter((id) => ended[id] === undefined);
+    for (const deploymentId of waiting) {
+      const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
+      const status = deploymentInfo?.status ?? '';
+      if (['Succeeded', 'Failed', 'Stopped'].includes(status)) ended[deploymentId] = status;
+    }
+    if (Object.keys(ended).length === deploymentIds.length) return ended;
+    if (Date.now() > deadline) {
+      throw new Error(`CodeDeploy deployments still under way after ${timeoutMs} ms: ${waiting.join(', ')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
 }
 
 async function main(): Promise<void> {
@@ -85,7 +116,7 @@ async function main(): Promise<void> {
   const { edgeUrl } = (await health.json()) as { edgeUrl: string };
   const clients = shopClients(localClientConfig(edgeUrl));
   try {
-    const { report, rollouts, deployment } = await deployHoldingCanaries(
+    const { report, blueGreen, rollouts, deployment } = await deployHoldingCanaries(
       apiUrl,
       clients,
       contextValues(values.context ?? []),
@@ -96,7 +127,9 @@ async function main(): Promise<void> {
     for (const a of report.aliases)
       console.log(
         `live      ${a.functionName}: ${a.fromVersion} → ${a.toVersion} ` +
-          (a.deploymentId === undefined ? '(at once)' : `(blue/green: CodeDeploy ${a.deploymentId})`),
+          (a.deploymentId === undefined
+            ? '(at once)'
+            : `(blue/green: CodeDeploy ${a.deploymentId}, ${blueGreen[a.deploymentId] ?? ''})`),
       );
     for (const line of report.notApplied) console.log(`not applied (restart the local cloud): ${line}`);
     if (values['no-rollout']) return;

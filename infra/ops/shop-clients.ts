@@ -1,5 +1,6 @@
 import { CloudFormationClient, paginateDescribeStacks } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -18,6 +19,7 @@ export interface ShopClients {
   readonly stepFunctions: SFNClient;
   readonly cloudWatch: CloudWatchClient;
   readonly ssm: SSMClient;
+  readonly codeDeploy: CodeDeployClient;
   /** For clients made per use (Cognito's). */
   readonly config: ShopClientConfig;
   destroy(): void;
@@ -30,6 +32,7 @@ export function shopClients(config: ShopClientConfig = {}): ShopClients {
     stepFunctions: new SFNClient(config),
     cloudWatch: new CloudWatchClient(config),
     ssm: new SSMClient(config),
+    codeDeploy: new CodeDeployClient(config),
   };
   return {
     ...clients,

@@ -2,7 +2,7 @@ import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, St
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
 import { ContextRoutes } from '../constructs/context-routes';
-import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
+import { BlueGreenDelivery, type SyntheticOrderCheckOptions } from '../constructs/blue-green-delivery';
 import { ContextMonitoring, type MonitoringOptions } from '../constructs/context-monitoring';
 import { sharedApiStage } from './platform-stack';
 import { ContextTable } from '../constructs/context-table';
@@ -20,6 +20,12 @@ export interface AccountsStackProps extends StackProps {
   readonly api: apigateway.IRestApi;
   /** Checks the caller's ID token on every route of this stack (the users stack's Cognito authorizer). */
   readonly authorizer: apigateway.IAuthorizer;
+  /**
+   * The synthetic customer whose order each blue/green deployment's after-traffic hook places, and which
+   * must reach the read model (`infra/ops/synthetic-check.ts` makes it): the contexts on the order path.
+   * @default - the after-traffic hook sends the smoke request alone
+   */
+  readonly syntheticOrderCheck?: SyntheticOrderCheckOptions;
 }
 
 const SERVICE = 'accounts';
@@ -142,6 +148,7 @@ export class AccountsStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
+      ...(props.syntheticOrderCheck === undefined ? {} : { syntheticOrderCheck: props.syntheticOrderCheck }),
       probedFunctions: [this.accountPaymentsFunction],
       apiFunctions: [
         this.openAccountFunction,

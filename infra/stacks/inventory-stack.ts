@@ -1,4 +1,4 @@
-import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
+import { BlueGreenDelivery, type SyntheticOrderCheckOptions } from '../constructs/blue-green-delivery';
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { ContextRoutes } from '../constructs/context-routes';
@@ -41,6 +41,12 @@ export interface InventoryStackProps extends StackProps {
    */
   readonly namespace: servicediscovery.IHttpNamespace;
   readonly apiUrl: string;
+  /**
+   * The synthetic customer whose order each blue/green deployment's after-traffic hook places, and which
+   * must reach the read model (`infra/ops/synthetic-check.ts` makes it): the contexts on the order path.
+   * @default - the after-traffic hook sends the smoke request alone
+   */
+  readonly syntheticOrderCheck?: SyntheticOrderCheckOptions;
 }
 
 const SERVICE = 'inventory';
@@ -218,6 +224,7 @@ export class InventoryStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
+      ...(props.syntheticOrderCheck === undefined ? {} : { syntheticOrderCheck: props.syntheticOrderCheck }),
       apiFunctions: [this.createProductFunction, this.getProductFunction, this.restockProductFunction],
       batchFunctions: [this.relay.function, this.orderSagaConsumer.function],
       probedFunctions: [this.reserveStockFunction, this.releaseStockFunction, this.commitStockFunction],

@@ -1,5 +1,4 @@
-import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
-import { SYNTHETIC_CHECK_PARAMETER_NAME } from '../../functions/operations/contracts/synthetic-check';
+import { BlueGreenDelivery, type SyntheticOrderCheckOptions } from '../constructs/blue-green-delivery';
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import { SAGA_STYLES, type SagaStyle } from '../app-settings';
@@ -132,10 +131,10 @@ export interface OrdersStackProps extends StackProps {
   readonly sagaStyleParameterName?: string;
   /**
    * The synthetic customer whose order each blue/green deployment's after-traffic hook places, and which
-   * must reach the read model (`infra/ops/synthetic-check.ts` writes it): one per copy of the app.
-   * @default SYNTHETIC_CHECK_PARAMETER_NAME
+   * must reach the read model (`infra/ops/synthetic-check.ts` makes it): the contexts on the order path.
+   * @default - the after-traffic hook sends the smoke request alone
    */
-  readonly syntheticCheckParameterName?: string;
+  readonly syntheticOrderCheck?: SyntheticOrderCheckOptions;
   /**
    * Where the context's alarms notify, the prefix of their names, and their limits.
    * @default a topic of the context's own, the prefix `shop`, ContextMonitoring's limits
@@ -563,9 +562,7 @@ export class OrdersStack extends Stack {
         this.listUserOrdersFunction,
       ],
       batchFunctions: [this.relay.function, this.projectorFunction, this.orderSagaConsumer.function],
-      syntheticOrderCheck: {
-        parameterName: props.syntheticCheckParameterName ?? SYNTHETIC_CHECK_PARAMETER_NAME,
-      },
+      ...(props.syntheticOrderCheck === undefined ? {} : { syntheticOrderCheck: props.syntheticOrderCheck }),
       probedFunctions: [
         this.startOrderSagaFunction,
         this.requestApprovalFunction,

@@ -1,4 +1,4 @@
-import { BlueGreenDelivery } from '../constructs/blue-green-delivery';
+import { BlueGreenDelivery, type SyntheticOrderCheckOptions } from '../constructs/blue-green-delivery';
 import {
   CfnOutput,
   CrossStackReferences,
@@ -122,6 +122,12 @@ export interface PaymentsStackProps extends StackProps {
    * longer than an order may wait for its charge. @default Duration.days(7)
    */
   readonly cardTokenRetention?: Duration;
+  /**
+   * The synthetic customer whose order each blue/green deployment's after-traffic hook places, and which
+   * must reach the read model (`infra/ops/synthetic-check.ts` makes it): the contexts on the order path.
+   * @default - the after-traffic hook sends the smoke request alone
+   */
+  readonly syntheticOrderCheck?: SyntheticOrderCheckOptions;
 }
 
 export interface ProcessorParameters {
@@ -391,6 +397,7 @@ export class PaymentsStack extends Stack {
     // The API's functions go live blue/green, through CodeDeploy (docs/patterns/progressive-delivery.md).
     new BlueGreenDelivery(this, 'BlueGreen', {
       monitoring: this.monitoring,
+      ...(props.syntheticOrderCheck === undefined ? {} : { syntheticOrderCheck: props.syntheticOrderCheck }),
       apiFunctions: [this.getPaymentFunction],
       batchFunctions: [this.relay.function, this.orderSagaConsumer.function],
       probedFunctions: [this.chargePaymentFunction, this.refundPaymentFunction, this.cardVaultFunction],

@@ -273,34 +273,58 @@ describe('every serving function is delivered by CodeDeploy, smoke-tested by wha
   });
 });
 
-describe("the orders context's after-traffic hook", () => {
-  test('places the synthetic order as the customer of its parameter, which it alone may read', () => {
-    const orders = templates.find(({ stack }) => stack === 'ShopOrders')?.template ?? {};
-    const resources = (orders['Resources'] ?? {}) as Record<string, Resource>;
-    const hooks = Object.entries(resources).filter(
-      ([id, r]) => r.Type === 'AWS::Lambda::Function' && /TrafficHook/.test(id),
-    );
-    const variables = (hook: Resource) =>
-      ((hook.Properties['Environment'] as Json)['Variables'] ?? {}) as Json;
-    const parameterReaders = Object.values(resources)
-      .filter(
-        (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes('ssm:GetParameter'),
-      )
-      .map((r) => JSON.stringify(r.Properties));
+describe("the after-traffic hooks of the order path's contexts", () => {
+  const ORDER_PATH = ['ShopOrders', 'ShopInventory', 'ShopPayments', 'ShopAccounts'];
 
-    expect(
-      hooks.map(([id, hook]) => ({
-        hook: /After/.test(id) ? 'after' : 'before',
-        parameter: variables(hook)[SYNTHETIC_CHECK_PARAMETER_ENV],
-      })),
-    ).toEqual(
-      expect.arrayContaining([
-        { hook: 'after', parameter: SYNTHETIC_CHECK_PARAMETER_NAME },
-        { hook: 'before', parameter: undefined },
-      ]),
-    );
-    const readers = parameterReaders.filter((policy) => policy.includes(':parameter/shop/synthetic-check'));
-    expect(readers).toHaveLength(1);
-    expect(readers[0]).toMatch(/AfterTrafficHook/);
-  });
+  test.each(templates.map(({ stack }) => stack).filter((stack) => stack !== 'ShopApiStage'))(
+    '%s: a synthetic order as the customer of its parameter on the order path only, which its after-traffic hook alone may read',
+    (stackName) => {
+      const template = templates.find(({ stack }) => stack === stackName)?.template ?? {};
+      const resources = (template['Resources'] ?? {}) as Record<string, Resource>;
+      const hooks = Object.entries(resources).filter(
+        ([id, r]) => r.Type === 'AWS::Lambda::Function' && /TrafficHook/.test(id),
+      );
+      const parameterOf = (hook: Resource) =>
+        (((hook.Properties['Environment'] as Json)['Variables'] ?? {}) as Json)[
+          SYNTHETIC_CHECK_PARAMETER_ENV
+        ];
+      const readers = Object.values(resources)
+        .filter((r) => r.Type === 'AWS::IAM::Policy')
+        .map((r) => JSON.stringify(r.Properties))
+        .filter((policy) => policy.includes(':parameter/shop/synthetic-check'));
+      const onPath = ORDER_PATH.includes(stackName);
+
+      expect(
+        hooks.map(([id, hook]) => ({
+          hook: /After/.test(id) ? 'after' : 'before',
+          parameter: parameterOf(hook),
+        })),
+      ).toEqual(
+        hooks.length === 0
+          ? []
+          : expect.arrayContaining([
+              { hook: 'after', parameter: onPath ? SYNTHETIC_CHECK_PARAMETER_NAME : undefined },
+              { hook: 'before', parameter: undefined },
+            ]),
+      );
+      expect(readers).toHaveLength(onPath ? 1 : 0);
+      if (onPath) expect(readers[0]).toMatch(/AfterTrafficHook/);
+    },
+  );
+});
+
+test('on the local stage, only the orders context places synthetic orders', () => {
+  const local = buildApp(new App({ context: { 'aws:cdk:bundling-stacks': [], 'shop:stage': 'local' } }));
+  const withParameter = local.node.children
+    .filter((child): child is Stack => child instanceof Stack)
+    .filter((stack) => {
+      const resources = (Template.fromStack(stack).toJSON()['Resources'] ?? {}) as Record<string, Resource>;
+      return Object.values(resources).some(
+        (r) =>
+          r.Type === 'AWS::Lambda::Function' &&
+          JSON.stringify(r.Properties['Environment'] ?? {}).includes(SYNTHETIC_CHECK_PARAMETER_ENV),
+      );
+    })
+    .map((stack) => stack.stackName);
+  expect(withParameter).toEqual(['ShopOrders']);
 });

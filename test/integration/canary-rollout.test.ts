@@ -38,6 +38,8 @@ let deployment: CanaryDeployment;
 let createOrder: CanaryTarget;
 /** What the first deployment moved at once or through CodeDeploy. */
 let firstDeployment: RedeployReport;
+/** How each of its CodeDeploy deployments ended, by id. */
+let firstBlueGreen: Record<string, string>;
 
 interface BrokenVersion {
   readonly functionName: string;
@@ -141,6 +143,7 @@ describe('the canary rollout of POST /orders', () => {
     const deployed = await deployHoldingCanaries(cloud.apiUrl, clients, { 'shop:release': 'canary-good' });
     deployment = deployed.deployment;
     firstDeployment = deployed.report;
+    firstBlueGreen = deployed.blueGreen;
     const [rollout] = deployed.rollouts;
     if (rollout === undefined)
       throw new Error(`no canary got a new version: ${JSON.stringify(deployed.report)}`);
@@ -179,24 +182,10 @@ describe('the canary rollout of POST /orders', () => {
 
   test('the same deployment took every serving function live blue/green: every CodeDeploy deployment succeeded, its hooks passing', async () => {
     // Prepare
-    const codeDeploy = new CodeDeployClient(localClientConfig(cloud.edgeUrl));
     const blueGreen = firstDeployment.aliases.filter((alias) => alias.deploymentId !== undefined);
 
-    // Act: each deployment followed to its end.
-    const ends = await Promise.all(
-      blueGreen.map((alias) =>
-        eventually(
-          async () => {
-            const { deploymentInfo } = await codeDeploy.send(
-              new GetDeploymentCommand({ deploymentId: alias.deploymentId ?? '' }),
-            );
-            const status = deploymentInfo?.status ?? '';
-            return ['Succeeded', 'Failed', 'Stopped'].includes(status) ? status : undefined;
-          },
-          { timeoutMs: 120_000, what: `deployment ${alias.deploymentId ?? ''}` },
-        ),
-      ),
-    );
+    // Act: how each deployment ended (deployHoldingCanaries waits for them, as cdk deploy does).
+    const ends = blueGreen.map((alias) => firstBlueGreen[alias.deploymentId ?? '']);
     const aliases = await Promise.all(
       blueGreen.map(async (alias) => {
         const live = await clients.lambda.send(
@@ -205,7 +194,6 @@ describe('the canary rollout of POST /orders', () => {
         return live.FunctionVersion === alias.toVersion;
       }),
     );
-    codeDeploy.destroy();
 
     // Assess: every serving function of 9 stacks, each smoke-tested by what reaches it (an API request,
     // an empty batch, the start-up probe); only the hooks moved at once.
@@ -219,7 +207,7 @@ describe('the canary rollout of POST /orders', () => {
     ).toEqual(Array.from({ length: 18 }, () => true));
   });
 
-  test("each orders deployment's after-traffic hook placed a synthetic order that reached the read model, then was declined and cancelled", async () => {
+  test('each deployment on the order path had its after-traffic hook place a synthetic order that reached the read model, then was declined and cancelled', async () => {
     // Prepare: the synthetic customer, as the hooks read it.
     const { Parameter } = await clients.ssm.send(
       new GetParameterCommand({ Name: SYNTHETIC_CHECK_PARAMETER_NAME, WithDecryption: true }),
@@ -230,8 +218,11 @@ describe('the canary rollout of POST /orders', () => {
       password: settings.password,
       existing: true,
     });
-    const ordersDeployments = firstDeployment.aliases.filter(
-      (alias) => alias.deploymentId !== undefined && alias.functionName.includes('ShopOrders'),
+    const orderPathDeployments = firstDeployment.aliases.filter(
+      (alias) =>
+        alias.deploymentId !== undefined &&
+        // The local stage: the orders context alone (infra/app.ts).
+        /^ShopOrders-/.test(alias.functionName),
     );
 
     // Act: its orders, once the saga has ended each one.
@@ -243,7 +234,7 @@ describe('the canary rollout of POST /orders', () => {
         const { orders: listed = [] } = (await response.json()) as {
           orders?: { status: string; cancellationReason?: string }[];
         };
-        return listed.length >= ordersDeployments.length && listed.every((o) => o.status === 'CANCELLED')
+        return listed.length >= orderPathDeployments.length && listed.every((o) => o.status === 'CANCELLED')
           ? listed
           : undefined;
       },
@@ -251,8 +242,8 @@ describe('the canary rollout of POST /orders', () => {
     );
 
     // Assess: one order per deployment of the orders context, none charged.
-    expect(ordersDeployments.length).toBeGreaterThanOrEqual(14);
-    expect(orders).toHaveLength(ordersDeployments.length);
+    expect(orderPathDeployments.length).toBeGreaterThanOrEqual(14);
+    expect(orders).toHaveLength(orderPathDeployments.length);
     expect(new Set(orders.map((order) => order.cancellationReason))).toEqual(new Set(['PAYMENT_DECLINED']));
   });
 
@@ -426,14 +417,8 @@ describe('the canary rollout of POST /orders', () => {
     });
     const change = report.aliases.find((alias) => alias.functionName === broken.functionName);
     if (change?.deploymentId === undefined) throw new Error(`no deployment of ${broken.functionName}`);
-    const deploymentInfo = await eventually(
-      async () => {
-        const { deploymentInfo: info } = await codeDeploy.send(
-          new GetDeploymentCommand({ deploymentId: change.deploymentId ?? '' }),
-        );
-        return ['Succeeded', 'Failed', 'Stopped'].includes(info?.status ?? '') ? info : undefined;
-      },
-      { timeoutMs: 120_000, what: `deployment ${change.deploymentId}` },
+    const { deploymentInfo = {} } = await codeDeploy.send(
+      new GetDeploymentCommand({ deploymentId: change.deploymentId }),
     );
     codeDeploy.destroy();
     const faultInjections = await broken.injected();
