@@ -80,30 +80,29 @@ export class BlueGreenDelivery extends Construct {
     const smokeRequests = stack.toJsonString(delivered.map(([fn, request]) => [fn.functionName, request]));
     const synthetic = props.syntheticOrderCheck;
     const syntheticTimeout = synthetic?.timeout ?? Duration.seconds(30);
-    const hook = (hookId: string, stage: 'before' | 'after', extra: Record<string, string> = {}) =>
-      new ServiceFunction(this, hookId, {
+    // The after-traffic hook of the order path also places the synthetic order.
+    const hook = (hookId: string, stage: 'before' | 'after'): ServiceFunction => {
+      const syntheticOrder = stage === 'after' ? synthetic : undefined;
+      return new ServiceFunction(this, hookId, {
         entry: 'functions/operations/handlers/traffic-hook.handler.ts',
         service: 'operations',
-        description: `CodeDeploy ${stage === 'before' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic'} hook: a smoke request to the ${stage === 'before' ? 'new version' : 'live alias'}${Object.keys(extra).length > 0 ? ', and a synthetic order' : ''}`,
+        description: `CodeDeploy ${stage === 'before' ? 'BeforeAllowTraffic' : 'AfterAllowTraffic'} hook: a smoke request to the ${stage === 'before' ? 'new version' : 'live alias'}${syntheticOrder === undefined ? '' : ', and a synthetic order'}`,
         timeout:
-          Object.keys(extra).length > 0 ? Duration.seconds(60).plus(syntheticTimeout) : Duration.seconds(60),
+          syntheticOrder === undefined ? Duration.seconds(60) : Duration.seconds(60).plus(syntheticTimeout),
         environment: {
           [TRAFFIC_HOOK_STAGE_ENV]: stage,
           [TRAFFIC_HOOK_SMOKE_REQUESTS_ENV]: smokeRequests,
-          ...extra,
+          ...(syntheticOrder === undefined
+            ? {}
+            : {
+                [SYNTHETIC_CHECK_PARAMETER_ENV]: syntheticOrder.parameterName,
+                [SYNTHETIC_CHECK_TIMEOUT_MS_ENV]: String(syntheticTimeout.toMilliseconds()),
+              }),
         },
       });
+    };
     this.beforeTrafficHook = hook('BeforeTrafficHook', 'before');
-    this.afterTrafficHook = hook(
-      'AfterTrafficHook',
-      'after',
-      synthetic === undefined
-        ? {}
-        : {
-            [SYNTHETIC_CHECK_PARAMETER_ENV]: synthetic.parameterName,
-            [SYNTHETIC_CHECK_TIMEOUT_MS_ENV]: String(syntheticTimeout.toMilliseconds()),
-          },
-    );
+    this.afterTrafficHook = hook('AfterTrafficHook', 'after');
     if (synthetic !== undefined) {
       // The synthetic customer's SecureString, under the account's default key (aws/ssm): its key policy
       // lets the account's principals decrypt through SSM.

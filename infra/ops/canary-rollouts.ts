@@ -238,7 +238,7 @@ export async function followRollout(
  */
 export async function versionInvocations(
   cloudWatch: CloudWatchClient,
-  canary: CanaryTarget,
+  canary: Pick<CanaryTarget, 'functionName' | 'aliasName'>,
   version: string,
   since: Date,
 ): Promise<{ readonly invocations: number; readonly errors: number }> {

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { GetDeploymentCommand, type CodeDeployClient } from '@aws-sdk/client-codedeploy';
-import { localClientConfig, type RedeployReport } from 'cdk-local-cloud';
+import { eventually, localClientConfig, type RedeployReport } from 'cdk-local-cloud';
 import { LIVE_VERSIONS_CONTEXT } from '../constructs/service-function';
 import {
   canaryDeployment,
@@ -86,28 +86,25 @@ export async function deployHoldingCanaries(
 export async function deploymentsEnded(
   codeDeploy: CodeDeployClient,
   deploymentIds: readonly string[],
-  { timeoutMs = 10 * 60_000, pollMs = 250 } = {},
+  { timeoutMs = 10 * 60_000, intervalMs = 250 } = {},
 ): Promise<Record<string, string>> {
   const ended: Record<string, string> = {};
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const waiting = deploymentIds.filter((id) => ended[id] === undefined);
-    for (const deploymentId of waiting) {
-      const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
-      const status = deploymentInfo?.status ?? '';
-      if (['Succeeded', 'Failed', 'Stopped'].includes(status)) ended[deploymentId] = status;
-    }
-    if (Object.keys(ended).length === deploymentIds.length) return ended;
-    if (Date.now() > deadline) {
-      throw new Error(`CodeDeploy deployments still under way after ${timeoutMs} ms: ${waiting.join(', ')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
+  return eventually(
+    async () => {
+      for (const deploymentId of deploymentIds.filter((id) => ended[id] === undefined)) {
+        const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
+        const status = deploymentInfo?.status ?? '';
+        if (['Succeeded', 'Failed', 'Stopped'].includes(status)) ended[deploymentId] = status;
+      }
+      return Object.keys(ended).length === deploymentIds.length ? ended : undefined;
+    },
+    { timeoutMs, intervalMs, what: 'the CodeDeploy deployments to end' },
+  );
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { ...DEPLOY_OPTIONS },
+    options: DEPLOY_OPTIONS,
   });
   const apiUrl = `http://127.0.0.1:${process.env.PORT ?? 3000}`;
   const health = await fetch(`${apiUrl}/_local/health`).catch(() => undefined);

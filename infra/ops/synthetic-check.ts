@@ -18,6 +18,7 @@ import {
   SyntheticCheckSettingsSchema,
   type SyntheticCheckSettings,
 } from '../../functions/operations/contracts/synthetic-check';
+import { urlUnder } from '../../shared/http';
 import { signUpAndSignIn, type ShopUserPool } from './shop-users';
 
 export interface SyntheticCheckOptions {
@@ -90,8 +91,7 @@ async function readSettings(ssm: SSMClient, name: string): Promise<SyntheticChec
 }
 
 async function post<T>(apiUrl: string, path: string, idToken: string, body: unknown): Promise<T> {
-  const base = apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`;
-  const response = await fetch(new URL(path, base), {
+  const response = await fetch(urlUnder(apiUrl, path), {
     method: 'POST',
     headers: { Authorization: idToken, 'content-type': 'application/json', 'Idempotency-Key': randomUUID() },
     body: JSON.stringify(body),

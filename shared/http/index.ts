@@ -41,3 +41,4 @@ export { parseWithSchema } from './parse-with-schema';
 export { isPrintableHeaderValue } from './printable-header-value';
 export { assertStrictSchema } from './strict-schema';
 export { displayPath, houseStyleReasons, validationErrorFromZod } from './validation-error-from-zod';
+export { urlUnder } from './url-under';

@@ -428,7 +428,7 @@ describe('the canary rollout of POST /orders', () => {
     );
     const throughLive = await versionInvocations(
       clients.cloudWatch,
-      { ...createOrder, functionName: broken.functionName, aliasName: 'live' },
+      { functionName: broken.functionName, aliasName: 'live' },
       broken.version,
       since,
     );

@@ -5,6 +5,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { SyntheticCheckSettingsSchema, type SyntheticCheckSettings } from '../contracts/synthetic-check';
+import { urlUnder } from '../../../shared/http';
+import { fetchWithTimeout } from '../../../shared/resilience';
 import type { SyntheticShop } from '../ports/synthetic-shop';
 
 export interface HttpSyntheticShopProps {
@@ -13,8 +15,6 @@ export interface HttpSyntheticShopProps {
   readonly cognito: Pick<CognitoIdentityProviderClient, 'send'>;
   /** Each request's limit. @default 10_000 */
   readonly requestTimeoutMs?: number;
-  /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
 }
 
 /**
@@ -64,18 +64,20 @@ export class HttpSyntheticShop implements SyntheticShop {
     path: string,
     body?: unknown,
   ): Promise<Response> {
-    const base = settings.apiUrl.endsWith('/') ? settings.apiUrl : `${settings.apiUrl}/`;
-    return (this.props.fetch ?? fetch)(new URL(path, base), {
-      method,
-      headers: {
-        Authorization: await this.idToken(settings),
-        ...(body === undefined
-          ? {}
-          : { 'content-type': 'application/json', 'Idempotency-Key': randomUUID() }),
+    return fetchWithTimeout(
+      urlUnder(settings.apiUrl, path),
+      {
+        method,
+        headers: {
+          Authorization: await this.idToken(settings),
+          ...(body === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'Idempotency-Key': randomUUID() }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.props.requestTimeoutMs ?? 10_000),
-    });
+      this.props.requestTimeoutMs ?? 10_000,
+    );
   }
 
   private async idToken(settings: SyntheticCheckSettings): Promise<string> {
