@@ -89,6 +89,8 @@ async function armBrokenNextVersion(name: string): Promise<BrokenVersion> {
 }
 
 const BAKE_SECONDS = 1;
+/** A test that deploys: synthesis, 49 blue/green deployments with their hooks and synthetic orders. */
+const DEPLOYING_TEST_TIMEOUT_MS = 300_000;
 
 beforeAll(async () => {
   ({ cloud } = await startShopCloud());
@@ -138,47 +140,51 @@ async function liveAlias(): Promise<{ version: string; weights: Record<string, n
 }
 
 describe('the canary rollout of POST /orders', () => {
-  test('a good version goes through every step and the approval at 50 %, to 100 %', async () => {
-    // Act
-    const deployed = await deployHoldingCanaries(cloud.apiUrl, clients, { 'shop:release': 'canary-good' });
-    deployment = deployed.deployment;
-    firstDeployment = deployed.report;
-    firstBlueGreen = deployed.blueGreen;
-    const [rollout] = deployed.rollouts;
-    if (rollout === undefined)
-      throw new Error(`no canary got a new version: ${JSON.stringify(deployed.report)}`);
-    createOrder = rollout.canary;
-    const heldOn = await liveAlias();
-    const started = await startRollout(
-      clients.stepFunctions,
-      deployment,
-      createOrder,
-      rollout.targetVersion,
-      {
-        bakeSeconds: BAKE_SECONDS,
-      },
-    );
-    const result = await followRollout(
-      clients,
-      createOrder,
-      { ...started, targetVersion: rollout.targetVersion },
-      { approve: decide('approve'), pollMs: 100, timeoutMs: 120_000 },
-    );
+  test(
+    'a good version goes through every step and the approval at 50 %, to 100 %',
+    async () => {
+      // Act
+      const deployed = await deployHoldingCanaries(cloud.apiUrl, clients, { 'shop:release': 'canary-good' });
+      deployment = deployed.deployment;
+      firstDeployment = deployed.report;
+      firstBlueGreen = deployed.blueGreen;
+      const [rollout] = deployed.rollouts;
+      if (rollout === undefined)
+        throw new Error(`no canary got a new version: ${JSON.stringify(deployed.report)}`);
+      createOrder = rollout.canary;
+      const heldOn = await liveAlias();
+      const started = await startRollout(
+        clients.stepFunctions,
+        deployment,
+        createOrder,
+        rollout.targetVersion,
+        {
+          bakeSeconds: BAKE_SECONDS,
+        },
+      );
+      const result = await followRollout(
+        clients,
+        createOrder,
+        { ...started, targetVersion: rollout.targetVersion },
+        { approve: decide('approve'), pollMs: 100, timeoutMs: 120_000 },
+      );
 
-    // Assess: the deployment held live on version 1 and moved the functions delivered all at once.
-    expect(deployment.canaries.map((canary) => canary.constructPath)).toEqual([
-      'ShopOrders/CreateOrderFunction',
-    ]);
-    expect(heldOn).toEqual({ version: '1', weights: {} });
-    expect(rollout.targetVersion).toBe('2');
-    expect(deployed.report.aliases.length).toBeGreaterThan(20);
-    expect(deployed.report.aliases.map((alias) => alias.functionName)).not.toContain(
-      createOrder.functionName,
-    );
-    expect(result.output).toMatchObject({ outcome: 'SUCCEEDED', targetVersion: '2', originalVersion: '1' });
-    expect(result.steps.map((step) => step.weight)).toEqual([0, 1, 5, 10, 50, 100]);
-    expect(await liveAlias()).toEqual({ version: '2', weights: {} });
-  });
+      // Assess: the deployment held live on version 1 and moved the functions delivered all at once.
+      expect(deployment.canaries.map((canary) => canary.constructPath)).toEqual([
+        'ShopOrders/CreateOrderFunction',
+      ]);
+      expect(heldOn).toEqual({ version: '1', weights: {} });
+      expect(rollout.targetVersion).toBe('2');
+      expect(deployed.report.aliases.length).toBeGreaterThan(20);
+      expect(deployed.report.aliases.map((alias) => alias.functionName)).not.toContain(
+        createOrder.functionName,
+      );
+      expect(result.output).toMatchObject({ outcome: 'SUCCEEDED', targetVersion: '2', originalVersion: '1' });
+      expect(result.steps.map((step) => step.weight)).toEqual([0, 1, 5, 10, 50, 100]);
+      expect(await liveAlias()).toEqual({ version: '2', weights: {} });
+    },
+    DEPLOYING_TEST_TIMEOUT_MS,
+  );
 
   test('the same deployment took every serving function live blue/green: every CodeDeploy deployment succeeded, its hooks passing', async () => {
     // Prepare
@@ -247,116 +253,124 @@ describe('the canary rollout of POST /orders', () => {
     expect(new Set(orders.map((order) => order.cancellationReason))).toEqual(new Set(['PAYMENT_DECLINED']));
   });
 
-  test('a bad version rolls back at the first check after its own errors fire its alarm, its blast radius measured', async () => {
-    // Prepare
-    const since = new Date();
-    const deployed = await deployHoldingCanaries(cloud.apiUrl, clients, {
-      'shop:release': 'canary-bad',
-      'shop:injectedFailureRate': '1',
-    });
-    const targetVersion = deployed.rollouts[0]?.targetVersion ?? '';
-    let rolling = true;
-    const statuses: number[] = [];
-    // Traffic all along, as a real API has: 1 % of it reaches the new version.
-    const traffic = (async () => {
-      while (rolling) statuses.push(...(await Promise.all(Array.from({ length: 4 }, invalidOrder))));
-    })();
+  test(
+    'a bad version rolls back at the first check after its own errors fire its alarm, its blast radius measured',
+    async () => {
+      // Prepare
+      const since = new Date();
+      const deployed = await deployHoldingCanaries(cloud.apiUrl, clients, {
+        'shop:release': 'canary-bad',
+        'shop:injectedFailureRate': '1',
+      });
+      const targetVersion = deployed.rollouts[0]?.targetVersion ?? '';
+      let rolling = true;
+      const statuses: number[] = [];
+      // Traffic all along, as a real API has: 1 % of it reaches the new version.
+      const traffic = (async () => {
+        while (rolling) statuses.push(...(await Promise.all(Array.from({ length: 4 }, invalidOrder))));
+      })();
 
-    // Act
-    const started = await startRollout(clients.stepFunctions, deployment, createOrder, targetVersion, {
-      bakeSeconds: 3,
-    });
-    const result = await followRollout(
-      clients,
-      createOrder,
-      { ...started, targetVersion },
-      {
-        pollMs: 100,
-        timeoutMs: 120_000,
-      },
-    );
-    rolling = false;
-    await traffic;
-    const served = await versionInvocations(clients.cloudWatch, createOrder, targetVersion, since);
+      // Act
+      const started = await startRollout(clients.stepFunctions, deployment, createOrder, targetVersion, {
+        bakeSeconds: 3,
+      });
+      const result = await followRollout(
+        clients,
+        createOrder,
+        { ...started, targetVersion },
+        {
+          pollMs: 100,
+          timeoutMs: 120_000,
+        },
+      );
+      rolling = false;
+      await traffic;
+      const served = await versionInvocations(clients.cloudWatch, createOrder, targetVersion, since);
 
-    // Assess: one summary, so that a failure shows the whole run.
-    const alarmAtMs = result.alarmAtMs ?? Infinity;
-    const errorsSeenByClients = statuses.filter((status) => status >= 500).length;
-    const run = {
-      targetVersion,
-      output: result.output,
-      steps: result.steps.map((step) => step.weight),
-      // It rolled back at the first check after its alarm fired: at most the step already decided when
-      // the alarm changed state came after it, then 0 %.
-      afterAlarm: result.steps.filter((step) => step.atMs > alarmAtMs).map((step) => step.weight),
-      served,
-      errorsSeenByClients,
-      // The others: the function's 400, or the stage's throttling (429) of this much traffic.
-      otherStatuses: [...new Set(statuses.filter((status) => status < 500))].sort(),
-      alias: await liveAlias(),
-    };
-    expect(run).toMatchObject({
-      targetVersion: '3',
-      output: { outcome: 'ROLLED_BACK', reason: expect.objectContaining({ code: 'ALARM' }) },
-      alias: { version: '2', weights: {} },
-    });
-    // Every request the bad version served failed, and no other did.
-    expect({
-      rolledBackAfterAlarm: run.afterAlarm.at(-1) === 0 && run.afterAlarm.length <= 2,
-      belowTheApproval: Math.max(...run.steps) < 50,
-      servedSome: run.served.invocations > 0,
-      allServedFailed: run.served.errors === run.served.invocations,
-      clientsSawThem: run.errorsSeenByClients === run.served.invocations,
-      otherwise400Or429:
-        run.otherStatuses.includes(400) &&
-        run.otherStatuses.every((status) => status === 400 || status === 429),
-      run,
-    }).toEqual({
-      rolledBackAfterAlarm: true,
-      belowTheApproval: true,
-      servedSome: true,
-      allServedFailed: true,
-      clientsSawThem: true,
-      otherwise400Or429: true,
-      run,
-    });
-  });
+      // Assess: one summary, so that a failure shows the whole run.
+      const alarmAtMs = result.alarmAtMs ?? Infinity;
+      const errorsSeenByClients = statuses.filter((status) => status >= 500).length;
+      const run = {
+        targetVersion,
+        output: result.output,
+        steps: result.steps.map((step) => step.weight),
+        // It rolled back at the first check after its alarm fired: at most the step already decided when
+        // the alarm changed state came after it, then 0 %.
+        afterAlarm: result.steps.filter((step) => step.atMs > alarmAtMs).map((step) => step.weight),
+        served,
+        errorsSeenByClients,
+        // The others: the function's 400, or the stage's throttling (429) of this much traffic.
+        otherStatuses: [...new Set(statuses.filter((status) => status < 500))].sort(),
+        alias: await liveAlias(),
+      };
+      expect(run).toMatchObject({
+        targetVersion: '3',
+        output: { outcome: 'ROLLED_BACK', reason: expect.objectContaining({ code: 'ALARM' }) },
+        alias: { version: '2', weights: {} },
+      });
+      // Every request the bad version served failed, and no other did.
+      expect({
+        rolledBackAfterAlarm: run.afterAlarm.at(-1) === 0 && run.afterAlarm.length <= 2,
+        belowTheApproval: Math.max(...run.steps) < 50,
+        servedSome: run.served.invocations > 0,
+        allServedFailed: run.served.errors === run.served.invocations,
+        clientsSawThem: run.errorsSeenByClients === run.served.invocations,
+        otherwise400Or429:
+          run.otherStatuses.includes(400) &&
+          run.otherStatuses.every((status) => status === 400 || status === 429),
+        run,
+      }).toEqual({
+        rolledBackAfterAlarm: true,
+        belowTheApproval: true,
+        servedSome: true,
+        allServedFailed: true,
+        clientsSawThem: true,
+        otherwise400Or429: true,
+        run,
+      });
+    },
+    DEPLOYING_TEST_TIMEOUT_MS,
+  );
 
-  test('a rollout staff abort at its approval rolls back', async () => {
-    // Prepare: the new version's alarm back to OK once its errors are behind it.
-    await eventually(
-      async () => {
-        const { MetricAlarms = [] } = await clients.cloudWatch.send(
-          new DescribeAlarmsCommand({ AlarmNames: [...createOrder.alarmNames] }),
-        );
-        return MetricAlarms.every((alarm) => alarm.StateValue !== 'ALARM') ? true : undefined;
-      },
-      { timeoutMs: 30_000, what: 'the new-version alarm back to OK' },
-    );
+  test(
+    'a rollout staff abort at its approval rolls back',
+    async () => {
+      // Prepare: the new version's alarm back to OK once its errors are behind it.
+      await eventually(
+        async () => {
+          const { MetricAlarms = [] } = await clients.cloudWatch.send(
+            new DescribeAlarmsCommand({ AlarmNames: [...createOrder.alarmNames] }),
+          );
+          return MetricAlarms.every((alarm) => alarm.StateValue !== 'ALARM') ? true : undefined;
+        },
+        { timeoutMs: 30_000, what: 'the new-version alarm back to OK' },
+      );
 
-    // Act: version 3 again, with no traffic to fail on, up to the approval.
-    const started = await startRollout(clients.stepFunctions, deployment, createOrder, '3', {
-      bakeSeconds: BAKE_SECONDS,
-    });
-    const result = await followRollout(
-      clients,
-      createOrder,
-      { ...started, targetVersion: '3' },
-      {
-        approve: decide('abort'),
-        pollMs: 100,
-        timeoutMs: 120_000,
-      },
-    );
+      // Act: version 3 again, with no traffic to fail on, up to the approval.
+      const started = await startRollout(clients.stepFunctions, deployment, createOrder, '3', {
+        bakeSeconds: BAKE_SECONDS,
+      });
+      const result = await followRollout(
+        clients,
+        createOrder,
+        { ...started, targetVersion: '3' },
+        {
+          approve: decide('abort'),
+          pollMs: 100,
+          timeoutMs: 120_000,
+        },
+      );
 
-    // Assess
-    expect(result.output).toMatchObject({
-      outcome: 'ROLLED_BACK',
-      reason: expect.objectContaining({ code: 'APPROVAL_ABORTED' }),
-    });
-    expect(Math.max(...result.steps.map((step) => step.weight))).toBe(50);
-    expect(await liveAlias()).toEqual({ version: '2', weights: {} });
-  });
+      // Assess
+      expect(result.output).toMatchObject({
+        outcome: 'ROLLED_BACK',
+        reason: expect.objectContaining({ code: 'APPROVAL_ABORTED' }),
+      });
+      expect(Math.max(...result.steps.map((step) => step.weight))).toBe(50);
+      expect(await liveAlias()).toEqual({ version: '2', weights: {} });
+    },
+    DEPLOYING_TEST_TIMEOUT_MS,
+  );
 
   test('at a 10 % step, 2,000 invocations of live split within three standard deviations of the weight', async () => {
     // Prepare: live as the controller's third step writes it, 10 % on version 3.
@@ -403,51 +417,69 @@ describe('the canary rollout of POST /orders', () => {
     expect(Math.abs(onNewVersion - invocations * 0.1)).toBeLessThanOrEqual(3 * sigma);
   });
 
-  test('blue/green: a version that fails its before-traffic hook never takes traffic, and live stays where it was', async () => {
-    // Prepare: the next version of GET /orders/{orderId} cannot start (a local-cloud fault on that
-    // version alone). Last in this file: its failed smoke request counts among the function's errors,
-    // which puts the orders guard in ALARM for a while, as it would on AWS.
-    const since = new Date();
-    const broken = await armBrokenNextVersion('GetOrderFunction');
-    const codeDeploy = new CodeDeployClient(localClientConfig(cloud.edgeUrl));
+  test(
+    'blue/green: a version that fails its before-traffic hook never takes traffic, and live stays where it was',
+    async () => {
+      // Prepare: the next version of GET /orders/{orderId} cannot start (a local-cloud fault on that
+      // version alone). Last in this file: its failed smoke request counts among the function's errors,
+      // which puts the orders guard in ALARM for a while, as it would on AWS.
+      // The orders guard out of ALARM first (the bad canary's errors above put it there): CodeDeploy would
+      // stop the deployment on it before its hook ran.
+      await eventually(
+        async () => {
+          const { CompositeAlarms = [] } = await clients.cloudWatch.send(
+            new DescribeAlarmsCommand({ AlarmTypes: ['CompositeAlarm'] }),
+          );
+          const guards = CompositeAlarms.filter((alarm) => alarm.AlarmName?.endsWith('-orders-guard'));
+          return guards.length === 1 && guards.every((guard) => guard.StateValue !== 'ALARM')
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 120_000, what: 'the orders guard out of ALARM' },
+      );
+      const since = new Date();
+      const broken = await armBrokenNextVersion('GetOrderFunction');
+      const codeDeploy = new CodeDeployClient(localClientConfig(cloud.edgeUrl));
 
-    // Act
-    const { report } = await deployHoldingCanaries(cloud.apiUrl, clients, {
-      'shop:release': 'blue-green-broken',
-    });
-    const change = report.aliases.find((alias) => alias.functionName === broken.functionName);
-    if (change?.deploymentId === undefined) throw new Error(`no deployment of ${broken.functionName}`);
-    const { deploymentInfo = {} } = await codeDeploy.send(
-      new GetDeploymentCommand({ deploymentId: change.deploymentId }),
-    );
-    codeDeploy.destroy();
-    const faultInjections = await broken.injected();
-    await fetch(`${cloud.apiUrl}/_local/faults/${broken.faultId}`, { method: 'DELETE' });
-    const live = await clients.lambda.send(
-      new GetAliasCommand({ FunctionName: broken.functionName, Name: 'live' }),
-    );
-    const throughLive = await versionInvocations(
-      clients.cloudWatch,
-      { functionName: broken.functionName, aliasName: 'live' },
-      broken.version,
-      since,
-    );
+      // Act
+      const { report } = await deployHoldingCanaries(cloud.apiUrl, clients, {
+        'shop:release': 'blue-green-broken',
+      });
+      const change = report.aliases.find((alias) => alias.functionName === broken.functionName);
+      if (change?.deploymentId === undefined) throw new Error(`no deployment of ${broken.functionName}`);
+      const { deploymentInfo = {} } = await codeDeploy.send(
+        new GetDeploymentCommand({ deploymentId: change.deploymentId }),
+      );
+      codeDeploy.destroy();
+      const faultInjections = await broken.injected();
+      await fetch(`${cloud.apiUrl}/_local/faults/${broken.faultId}`, { method: 'DELETE' });
+      const live = await clients.lambda.send(
+        new GetAliasCommand({ FunctionName: broken.functionName, Name: 'live' }),
+      );
+      const throughLive = await versionInvocations(
+        clients.cloudWatch,
+        { functionName: broken.functionName, aliasName: 'live' },
+        broken.version,
+        since,
+      );
 
-    // Assess: the hook invoked the new version (and it failed), CodeDeploy failed the deployment and
-    // rolled back before any traffic moved.
-    expect({
-      version: change.toVersion,
-      status: deploymentInfo.status,
-      errorCode: deploymentInfo.errorInformation?.code,
-      live: live.FunctionVersion,
-      throughLive,
-    }).toEqual({
-      version: broken.version,
-      status: 'Failed',
-      errorCode: expect.stringMatching(/HOOK|LIFECYCLE/),
-      live: change.fromVersion,
-      throughLive: { invocations: 0, errors: 0 },
-    });
-    expect(faultInjections).toBeGreaterThanOrEqual(1);
-  });
+      // Assess: the hook invoked the new version (and it failed), CodeDeploy failed the deployment and
+      // rolled back before any traffic moved.
+      expect({
+        version: change.toVersion,
+        status: deploymentInfo.status,
+        errorCode: deploymentInfo.errorInformation?.code,
+        live: live.FunctionVersion,
+        throughLive,
+      }).toEqual({
+        version: broken.version,
+        status: 'Failed',
+        errorCode: expect.stringMatching(/HOOK|LIFECYCLE/),
+        live: change.fromVersion,
+        throughLive: { invocations: 0, errors: 0 },
+      });
+      expect(faultInjections).toBeGreaterThanOrEqual(1);
+    },
+    DEPLOYING_TEST_TIMEOUT_MS,
+  );
 });

@@ -39,11 +39,12 @@ async function followDeployment(deploymentId: string): Promise<{ info: Deploymen
   const weights = new Set<string>();
   const info = await eventually(
     async () => {
+      // The status first: once it has ended, the alias read after it is the final routing.
+      const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
       const alias = await lambda.send(new GetAliasCommand({ FunctionName: pingFunction, Name: 'live' }));
       weights.add(
         `${alias.FunctionVersion} ${JSON.stringify(alias.RoutingConfig?.AdditionalVersionWeights ?? {})}`,
       );
-      const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
       return ['Succeeded', 'Failed', 'Stopped'].includes(deploymentInfo?.status ?? '')
         ? deploymentInfo
         : undefined;
