@@ -33,7 +33,7 @@ export interface ExecutionSchedulerOptions {
 
 /** One invocation's right to run. */
 export interface RunSlot {
-  /** While the invocation waits on a synchronous call into the local cloud, others may run. */
+  /** While the invocation waits on a synchronous call into the local cloud, or sleeps, others may run. */
   suspend(): () => void;
   release(): void;
 }

@@ -222,6 +222,9 @@ class ExecutionEnvironment implements ReclaimableEnvironment {
   /** Until the first invocation reports its heap: a fresh worker with a bundle loaded. */
   footprintBytes = ENVIRONMENT_OVERHEAD_BYTES * 2;
   private pending: PendingInvocation | undefined;
+  /** The running invocation's slot on the machine, and how to take it back while the function sleeps. */
+  private slot: RunSlot | undefined;
+  private wakeUp: (() => void) | undefined;
   private nextId = 1;
   private resolveInit: ((error: FunctionError | undefined) => void) | undefined;
   private lastWorkerError: unknown;
@@ -274,7 +277,14 @@ class ExecutionEnvironment implements ReclaimableEnvironment {
     return this.initLogs.splice(0);
   }
 
-  run(eventJson: string, request: ExecutionRequest, invokedFunctionArn: string): Promise<Settled> {
+  /** Runs one invocation holding `slot`, which it gives up while the function sleeps on a timer. */
+  run(
+    eventJson: string,
+    request: ExecutionRequest,
+    invokedFunctionArn: string,
+    slot?: RunSlot,
+  ): Promise<Settled> {
+    this.slot = slot;
     return new Promise((resolve) => {
       const id = this.nextId++;
       const timer = setTimeout(() => this.timeOut(), this.pool.timeoutMs);
@@ -334,6 +344,9 @@ class ExecutionEnvironment implements ReclaimableEnvironment {
     if (!pending) return;
     clearTimeout(pending.timer);
     this.pending = undefined;
+    // The slot is released with the invocation, suspended or not.
+    this.slot = undefined;
+    this.wakeUp = undefined;
     pending.resolve({ outcome, logs: pending.logs });
   }
 
@@ -381,6 +394,14 @@ class ExecutionEnvironment implements ReclaimableEnvironment {
         return;
       case 'ready':
         this.resolveInit?.(undefined);
+        return;
+      case 'sleeping':
+        if (message.id === this.pending?.id && this.wakeUp === undefined) this.wakeUp = this.slot?.suspend();
+        return;
+      case 'awake':
+        if (message.id !== this.pending?.id) return;
+        this.wakeUp?.();
+        this.wakeUp = undefined;
         return;
       case 'init-error':
       case 'crash':
@@ -540,7 +561,7 @@ export class FunctionWorkerPool {
         }
         const logs = cold ? environment.takeInitLogs() : [];
         const began = performance.now();
-        settled ??= await environment.run(eventJson, request, request.invokedFunctionArn ?? this.arn);
+        settled ??= await environment.run(eventJson, request, request.invokedFunctionArn ?? this.arn, slot);
         const durationMs = performance.now() - began;
         const { outcome } = settled;
         if (outcome.kind === 'closed') throw new WorkerPoolClosedError(this.name);

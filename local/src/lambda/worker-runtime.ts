@@ -11,8 +11,11 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import dns from 'node:dns';
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
+import https from 'node:https';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
+import timers from 'node:timers';
+import timersPromises from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { format, types } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -61,7 +64,9 @@ export type WorkerMessage =
       | { readonly ok: false; readonly error: FunctionError }
     ))
   /** An uncaught exception or unhandled rejection: the environment is lost (AWS exits the runtime). */
-  | { readonly type: 'crash'; readonly id: number | undefined; readonly error: FunctionError };
+  | { readonly type: 'crash'; readonly id: number | undefined; readonly error: FunctionError }
+  /** Invocation `id` sleeps on a timer, nothing else pending (see `reportSleeps`), or has woken. */
+  | { readonly type: 'sleeping' | 'awake'; readonly id: number };
 
 /** The maximum synchronous response Lambda returns, in bytes. */
 const MAX_RESPONSE_BYTES = 6_291_556;
@@ -272,7 +277,14 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
 
   // A worker cannot chdir; Lambda's working directory is the task root.
   process.cwd = () => data.codeDir;
-  tagRequestsToTheLocalCloud(data);
+  const tag = tagRequestsToTheLocalCloud(data);
+  const sleeps = reportSleeps((sleeping) => {
+    if (activeId !== undefined) post({ type: sleeping ? 'sleeping' : 'awake', id: activeId });
+  });
+  observeNodeRequests((outgoing) => {
+    tag(outgoing);
+    sleeps.requestSent(outgoing);
+  });
   resolveHostPrefixedLocalEndpoints(data.localEndpoints);
   if (data.enableSourceMaps) process.setSourceMapsEnabled(true);
 
@@ -290,6 +302,7 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
 
   const invoke = (handler: Handler, message: InvokeMessage): void => {
     activeId = message.id;
+    sleeps.invocationStarted();
     currentRequestId = message.requestId;
     if (message.traceId === undefined) delete process.env._X_AMZN_TRACE_ID;
     else process.env._X_AMZN_TRACE_ID = message.traceId;
@@ -301,6 +314,7 @@ function startRuntime(port: NonNullable<typeof parentPort>, data: WorkerStartDat
       if (settled) return;
       settled = true;
       flush();
+      sleeps.invocationEnded();
       activeId = undefined;
       if (error !== undefined && error !== null) {
         answer({ ok: false, error: formatError(error) });
@@ -390,32 +404,173 @@ function heapBytes(): number {
  * Requests the function sends to the local cloud's own endpoints (another API, the Invoke API) carry
  * the environment's token, so the local cloud knows this invocation is waiting on them and lets other
  * work run meanwhile. Both Node.js HTTP clients are covered: `http.request` (the AWS SDK and most
- * libraries) and `fetch`.
+ * libraries; answered here for each request) and `fetch`.
  */
-function tagRequestsToTheLocalCloud(data: WorkerStartData): void {
-  if (data.localEndpoints.length === 0) return;
+function tagRequestsToTheLocalCloud(data: WorkerStartData): (outgoing: http.ClientRequest) => void {
+  if (data.localEndpoints.length === 0) return () => undefined;
   const endpoints = new Set(data.localEndpoints.map((endpoint) => endpoint.toLowerCase()));
   const isLocal = (host: unknown): boolean =>
     typeof host === 'string' && endpoints.has(withoutHostPrefix(host.toLowerCase(), endpoints));
-  const request = http.request;
-  const tagged = function (this: unknown, ...args: Parameters<typeof http.request>): http.ClientRequest {
-    const outgoing = request.apply(this, args);
-    if (isLocal(outgoing.getHeader('host'))) outgoing.setHeader(data.callerHeader, data.callerToken);
-    return outgoing;
-  } as typeof http.request;
-  http.request = tagged;
-  // `http.get` calls the module's own `request`, and ends the request before returning it.
-  http.get = function (this: unknown, ...args: Parameters<typeof http.get>): http.ClientRequest {
-    const outgoing = tagged.apply(this, args as Parameters<typeof http.request>);
-    outgoing.end();
-    return outgoing;
-  } as typeof http.get;
   diagnosticsChannel.subscribe('undici:request:create', (message) => {
     const { request: outgoing } = message as {
       request: { origin: string; addHeader(name: string, value: string): void };
     };
     if (isLocal(new URL(outgoing.origin).host)) outgoing.addHeader(data.callerHeader, data.callerToken);
   });
+  return (outgoing) => {
+    if (isLocal(outgoing.getHeader('host'))) outgoing.setHeader(data.callerHeader, data.callerToken);
+  };
+}
+
+/** Shows `observe` every request sent through `http` or `https` (`request` and `get`) before it is sent. */
+function observeNodeRequests(observe: (outgoing: http.ClientRequest) => void): void {
+  for (const client of [http, https] as const) {
+    const request = client.request as typeof http.request;
+    const observed = function (this: unknown, ...args: Parameters<typeof http.request>): http.ClientRequest {
+      const outgoing = request.apply(this, args);
+      observe(outgoing);
+      return outgoing;
+    } as typeof http.request;
+    client.request = observed;
+    // `get` calls the module's own `request`, and ends the request before returning it.
+    client.get = function (this: unknown, ...args: Parameters<typeof http.get>): http.ClientRequest {
+      const outgoing = observed.apply(this, args as Parameters<typeof http.request>);
+      outgoing.end();
+      return outgoing;
+    } as typeof http.get;
+  }
+}
+
+/** A timer this long or longer is a sleep (a backoff, a poll's pause); a shorter one is part of the work. */
+export const SLEEP_MIN_MS = 50;
+
+/**
+ * Tells the local cloud when the invocation sleeps: it waits on a timer of at least `SLEEP_MIN_MS`, with
+ * no shorter timer and no outgoing request pending — a poll's pause, a retry's backoff. It uses no core
+ * meanwhile, so its slot among the machine's running invocations is free until the timer fires. Only
+ * timers the function sets during the invocation count (`setTimeout` global or from `node:timers`,
+ * `node:timers/promises`); the runtime's own are not seen.
+ */
+function reportSleeps(report: (sleeping: boolean) => void): {
+  /** A request through `http`/`https`, pending until it closes. */
+  requestSent(outgoing: http.ClientRequest): void;
+  invocationStarted(): void;
+  invocationEnded(): void;
+} {
+  const realSetTimeout = globalThis.setTimeout;
+  const realClearTimeout = globalThis.clearTimeout;
+  const realSetImmediate = globalThis.setImmediate;
+  const realSleep = timersPromises.setTimeout;
+  /** Timers of this invocation not fired or cleared yet: long (sleeps) and short (work). */
+  const long = new Set<object>();
+  const short = new Set<object>();
+  let requestsInFlight = 0;
+  let active = false;
+  let asleep = false;
+  let checkScheduled = false;
+
+  const check = (): void => {
+    checkScheduled = false;
+    const sleeping = active && long.size > 0 && short.size === 0 && requestsInFlight === 0;
+    if (sleeping === asleep) return;
+    asleep = sleeping;
+    report(sleeping);
+  };
+  // After the current callback and its microtasks: the function is then waiting, if it waits.
+  const scheduleCheck = (): void => {
+    if (checkScheduled || !active) return;
+    checkScheduled = true;
+    realSetImmediate(check);
+  };
+  const wake = (): void => {
+    if (asleep) {
+      asleep = false;
+      report(false);
+    }
+    scheduleCheck();
+  };
+  const track = (timer: object, delay: unknown): void => {
+    if (!active) return;
+    (Number(delay) >= SLEEP_MIN_MS ? long : short).add(timer);
+    scheduleCheck();
+  };
+  const fired = (timer: object): void => {
+    if (long.delete(timer) || short.delete(timer)) wake();
+  };
+
+  const setTimeoutTracked = function (callback: unknown, delay?: unknown, ...args: unknown[]) {
+    if (typeof callback !== 'function')
+      return Reflect.apply(realSetTimeout, globalThis, [callback, delay, ...args]);
+    const timer = Reflect.apply(realSetTimeout, globalThis, [
+      (...callArgs: unknown[]) => {
+        fired(timer);
+        return Reflect.apply(callback, undefined, callArgs);
+      },
+      delay,
+      ...args,
+    ]) as NodeJS.Timeout;
+    track(timer, delay);
+    return timer;
+  } as typeof setTimeout;
+  const clearTimeoutTracked = function (timer: unknown) {
+    const known =
+      typeof timer === 'number'
+        ? [...long, ...short].find((candidate) => Number(candidate) === timer)
+        : timer;
+    if (typeof known === 'object' && known !== null && (long.delete(known) || short.delete(known))) {
+      scheduleCheck();
+    }
+    realClearTimeout(timer as NodeJS.Timeout);
+  } as typeof clearTimeout;
+  globalThis.setTimeout = setTimeoutTracked;
+  globalThis.clearTimeout = clearTimeoutTracked;
+  timers.setTimeout = setTimeoutTracked;
+  timers.clearTimeout = clearTimeoutTracked;
+  timersPromises.setTimeout = async function (delay?: number, ...rest: unknown[]) {
+    const sleep = {};
+    track(sleep, delay);
+    try {
+      return await Reflect.apply(realSleep, timersPromises, [delay, ...rest]);
+    } finally {
+      fired(sleep);
+    }
+  } as typeof timersPromises.setTimeout;
+  syncBuiltinESMExports();
+
+  // Outgoing requests: a function waiting on an answer is not asleep, whatever timers guard the request.
+  const open = new WeakSet<object>();
+  diagnosticsChannel.subscribe('undici:request:create', (message) => {
+    open.add((message as { request: object }).request);
+    requestsInFlight++;
+    wake();
+  });
+  const ended = (message: unknown): void => {
+    if (!open.delete((message as { request: object }).request)) return;
+    requestsInFlight--;
+    scheduleCheck();
+  };
+  diagnosticsChannel.subscribe('undici:request:trailers', ended);
+  diagnosticsChannel.subscribe('undici:request:error', ended);
+
+  return {
+    requestSent: (outgoing) => {
+      requestsInFlight++;
+      wake();
+      outgoing.once('close', () => {
+        requestsInFlight--;
+        scheduleCheck();
+      });
+    },
+    invocationStarted: () => {
+      active = true;
+    },
+    invocationEnded: () => {
+      active = false;
+      asleep = false;
+      long.clear();
+      short.clear();
+    },
+  };
 }
 
 /** An SDK's host prefix: one or more labels ending in `-` (`data-`, `sync-`), as the API models name them. */

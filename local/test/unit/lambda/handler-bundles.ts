@@ -33,6 +33,29 @@ exports.slow = async (event) => {
   return { slept: event.ms, instance };
 };
 
+// A request guarded by a long timer (as SDKs and fetch wrappers do), then a sleep.
+exports.guardedRequest = async (event) => {
+  const guard = setTimeout(() => undefined, 5000);
+  let status;
+  if (event.viaFetch) {
+    const response = await fetch(event.url);
+    await response.text();
+    status = response.status;
+  } else {
+    status = await new Promise((resolve, reject) => {
+      require('node:http')
+        .get(event.url, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode));
+        })
+        .on('error', reject);
+    });
+  }
+  clearTimeout(guard);
+  await require('node:timers/promises').setTimeout(event.thenSleepMs);
+  return { status };
+};
+
 exports.callback = (event, context, callback) => {
   setTimeout(() => callback(null, { viaCallback: event.value }), 1);
 };

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   FunctionThrottledError,
   FunctionWorkerPool,
@@ -6,6 +8,7 @@ import {
   type InvocationRecord,
 } from '../../../src/lambda/worker-pool';
 import { ConcurrencyPool } from '../../../src/lambda/concurrency-pool';
+import { ExecutionScheduler } from '../../../src/lambda/execution-scheduler';
 import { eventually, writeHandlerBundles, type HandlerBundles } from './handler-bundles';
 
 let bundles: HandlerBundles;
@@ -416,4 +419,80 @@ describe('FunctionWorkerPool', () => {
     await expect(pool.invoke('{}', request())).rejects.toMatchObject({ name: 'WorkerPoolClosedError' });
     expect(pool.stats()).toMatchObject({ concurrentExecutions: 0, idleEnvironments: 0 });
   });
+
+  it('gives the machine slot of a function sleeping on a timer to other work until it wakes', async () => {
+    // Prepare: one slot on the machine.
+    const scheduler = new ExecutionScheduler({ maxRunning: 1 });
+    const sleeper = startPool('index.slow', { scheduler });
+    const other = startPool('index.noop', { name: 'other-fn', scheduler });
+    let sleeperDone = false;
+    const sleeping = sleeper.pool.invoke('{"ms":2000}', request()).then((result) => {
+      sleeperDone = true;
+      return result;
+    });
+
+    // Act
+    await eventually(
+      () => scheduler.stats().suspended,
+      (suspended) => suspended === 1,
+    );
+    const otherResult = await other.pool.invoke('{}', request());
+    const sleepingWhenOtherEnded = !sleeperDone;
+    const sleeperResult = await sleeping;
+
+    // Assess
+    expect(payloadOf(otherResult)).toBe('ok');
+    expect(sleepingWhenOtherEnded).toBe(true);
+    expect(payloadOf(sleeperResult)).toMatchObject({ slept: 2000 });
+    expect(scheduler.stats()).toMatchObject({ running: 0, suspended: 0 });
+  });
+
+  it.each([
+    ['http.get', false],
+    ['fetch', true],
+  ])(
+    'keeps the slot of a function waiting on a request (%s) under a long timer, and frees it for its sleep after',
+    async (_client, viaFetch) => {
+      // Prepare: a backend that answers only once the other invocation has waited for the slot a while.
+      const scheduler = new ExecutionScheduler({ maxRunning: 1 });
+      const caller = startPool('index.guardedRequest', { scheduler });
+      const other = startPool('index.noop', { name: 'other-fn', scheduler });
+      const HELD_MS = 500;
+      let release: () => void = () => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const backend = http.createServer((_req, res) => {
+        void released.then(() => res.end('done'));
+      });
+      await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/`;
+      try {
+        const calling = caller.pool.invoke(JSON.stringify({ url, viaFetch, thenSleepMs: 2000 }), request());
+
+        // Act: the other invocation, while the request is pending; the backend answers HELD_MS later.
+        await eventually(
+          () => scheduler.stats().running,
+          (running) => running === 1,
+        );
+        const otherQueued = other.pool.invoke('{}', request());
+        await eventually(
+          () => scheduler.stats().queued,
+          (queued) => queued === 1,
+        );
+        const heldFrom = performance.now();
+        setTimeout(release, HELD_MS);
+        await otherQueued;
+        const otherWaitedMs = performance.now() - heldFrom;
+        const callerResult = await calling;
+
+        // Assess: the other invocation ran only once the request was answered (the caller then slept).
+        expect(otherWaitedMs).toBeGreaterThanOrEqual(HELD_MS - 20);
+        expect(otherWaitedMs).toBeLessThan(2000);
+        expect(payloadOf(callerResult)).toEqual({ status: 200 });
+        expect(scheduler.stats()).toMatchObject({ running: 0, suspended: 0 });
+      } finally {
+        backend.closeAllConnections();
+        backend.close();
+      }
+    },
+  );
 });
