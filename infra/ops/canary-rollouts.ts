@@ -31,7 +31,8 @@ export interface CanaryDeployment {
   readonly controllerArn: string;
 }
 
-const CanaryOutputSchema = z.object({
+/** A stack's `<function>Canary` output: what a rollout of that function needs (`ContextMonitoring.monitorCanary`). */
+export const CanaryOutputSchema = z.object({
   constructPath: z.string().min(1),
   functionName: z.string().min(1),
   aliasName: z.string().min(1),

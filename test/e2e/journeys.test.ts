@@ -4,6 +4,9 @@
  * used — the Cognito, CloudFormation and X-Ray APIs and the shop's REST API — so the same file proves a
  * deployment anywhere (docs/deploying.md).
  */
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { GetAliasCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
   BatchGetTracesCommand,
   paginateGetTraceSummaries,
@@ -11,6 +14,7 @@ import {
   type TraceSummary,
 } from '@aws-sdk/client-xray';
 import { eventually } from 'cdk-local-cloud';
+import { CanaryOutputSchema } from '../../infra/ops/canary-rollouts';
 import { connectE2eTarget, type E2eTarget } from './support/e2e-target';
 import {
   anonymous,
@@ -277,6 +281,48 @@ describe(`the shop, end to end (E2E_TARGET=${process.env['E2E_TARGET'] ?? 'local
       expect(documents.some((document) => document.includes(`"order_id":"${orderId}"`))).toBe(true);
     } finally {
       xray.destroy();
+    }
+  });
+
+  test('an operator finds where the canary of POST /orders stands: live on one version, its alarms in place and quiet, its rollout controller ready', async () => {
+    // Arrange: what the deployment says of its canary and of the controller that rolls it out.
+    const canary = CanaryOutputSchema.parse(JSON.parse(target.output('Orders', 'CreateOrderFunctionCanary')));
+    const controllerArn = target.output('Operations', 'RolloutStateMachineArn');
+    const lambda = new LambdaClient(target.clientConfig);
+    const cloudWatch = new CloudWatchClient(target.clientConfig);
+    const stepFunctions = new SFNClient(target.clientConfig);
+
+    try {
+      // Act
+      const alias = await lambda.send(
+        new GetAliasCommand({ FunctionName: canary.functionName, Name: canary.aliasName }),
+      );
+      const { MetricAlarms = [], CompositeAlarms = [] } = await cloudWatch.send(
+        new DescribeAlarmsCommand({
+          AlarmNames: [...canary.alarmNames],
+          AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        }),
+      );
+      const controller = await stepFunctions.send(
+        new DescribeStateMachineCommand({ stateMachineArn: controllerArn }),
+      );
+
+      // Assert: no rollout under way (one published version takes all the traffic); the guard and the
+      // new-version alarm exist and would let a rollout start.
+      expect({
+        version: alias.FunctionVersion,
+        weights: alias.RoutingConfig?.AdditionalVersionWeights ?? {},
+      }).toEqual({ version: expect.stringMatching(/^[0-9]+$/), weights: {} });
+      const alarms = [...MetricAlarms, ...CompositeAlarms];
+      expect(alarms.map((alarm) => alarm.AlarmName).sort()).toEqual([...canary.alarmNames].sort());
+      expect(alarms.filter((alarm) => alarm.StateValue === 'ALARM').map((alarm) => alarm.AlarmName)).toEqual(
+        [],
+      );
+      expect(controller.status).toBe('ACTIVE');
+    } finally {
+      lambda.destroy();
+      cloudWatch.destroy();
+      stepFunctions.destroy();
     }
   });
 });

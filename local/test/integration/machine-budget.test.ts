@@ -78,9 +78,34 @@ describe('one invocation at a time (maxRunningInvocations: 1)', () => {
     expect(invocations.every((record) => record.outcome === 'success')).toBe(true);
   });
 
+  test('an invocation waiting behind one that sleeps on a timer runs meanwhile', async () => {
+    // Prepare: the one slot is taken by a function that will sleep for 800 ms (its timeout is 1 s).
+    let sleeperDone = false;
+    const sleeping = cloud.lambda
+      .invoke('fixture-slow', { waitMs: 800 }, { trigger: 'test' })
+      .then((result) => {
+        sleeperDone = true;
+        return result;
+      });
+
+    // Act: given up on unless it runs within 400 ms.
+    const outcome = await cloud.lambda
+      .invoke('fixture-noop', {}, { trigger: 'test', signal: AbortSignal.timeout(400) })
+      .catch((error: unknown) => error);
+    const sleeperDoneFirst = sleeperDone;
+    const slept = await sleeping;
+
+    // Assess
+    expect(outcome).toHaveProperty('payload');
+    expect(sleeperDoneFirst).toBe(false);
+    expect(slept).toEqual({ payload: { waited: 800 } });
+    const { invocations } = await local<Machine>(cloud, '/_local/machine');
+    expect(invocations).toMatchObject({ running: 0, suspended: 0 });
+  });
+
   test('an invocation its caller gave up on before it could start never runs', async () => {
-    // Prepare: the one slot is taken for a while
-    const busy = cloud.lambda.invoke('fixture-slow', { waitMs: 500 }, { trigger: 'test' });
+    // Prepare: the one slot is taken for a while by a function computing (not asleep: it keeps its slot).
+    const busy = cloud.lambda.invoke('fixture-slow', { busyMs: 500 }, { trigger: 'test' });
 
     // Act
     const outcome = await cloud.lambda

@@ -24,7 +24,15 @@ export interface E2eClientConfig {
 
 /** The app's stacks by their name without the app's prefix (`Orders` for `ShopOrders`). */
 export type StackName =
-  'Platform' | 'Users' | 'Inventory' | 'Accounts' | 'Payments' | 'Orders' | 'ApiStage' | 'PaymentProvider';
+  | 'Platform'
+  | 'Users'
+  | 'Inventory'
+  | 'Accounts'
+  | 'Payments'
+  | 'Orders'
+  | 'Operations'
+  | 'ApiStage'
+  | 'PaymentProvider';
 
 export interface E2eTarget {
   readonly name: E2eTargetName;
