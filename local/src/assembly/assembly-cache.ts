@@ -158,23 +158,28 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** Deletes the least recently used assemblies beyond `keep`, and leftovers of interrupted builds. */
+/**
+ * Deletes the least recently used assemblies beyond `keep`, and leftovers of interrupted builds. Other
+ * processes share the folder (`npm start` beside a test run, test files in parallel): an entry one of
+ * them renames or deletes after it was listed is passed over.
+ */
 function prune(cacheDir: string, keep: number, inUse: readonly string[]): void {
   const entries = fs
     .readdirSync(cacheDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .map((entry) => path.join(cacheDir, entry.name));
+    .flatMap((entry) => {
+      const dir = path.join(cacheDir, entry.name);
+      const stats = fs.statSync(dir, { throwIfNoEntry: false });
+      return stats === undefined ? [] : [{ dir, used: stats.mtimeMs }];
+    });
   const dayAgo = Date.now() - 24 * 3600_000;
-  const kept = entries
-    .filter((dir) => !dir.endsWith('.building'))
-    .map((dir) => ({ dir, used: fs.statSync(dir).mtimeMs }))
-    .sort((a, b) => b.used - a.used);
+  const kept = entries.filter(({ dir }) => !dir.endsWith('.building')).sort((a, b) => b.used - a.used);
   for (const { dir } of kept.slice(keep)) {
     const used = inUse.some((usedPath) => usedPath === dir || usedPath.startsWith(`${dir}${path.sep}`));
     if (!used) fs.rmSync(dir, { recursive: true, force: true });
   }
   // A build older than a day was interrupted: no process is still writing it.
-  for (const dir of entries.filter((d) => d.endsWith('.building'))) {
-    if (fs.statSync(dir).mtimeMs < dayAgo) fs.rmSync(dir, { recursive: true, force: true });
+  for (const { dir, used } of entries.filter((entry) => entry.dir.endsWith('.building'))) {
+    if (used < dayAgo) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

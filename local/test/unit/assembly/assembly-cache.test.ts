@@ -3,6 +3,29 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { assemblyKey, inputFiles, synthesizeCached } from '../../../src/assembly/assembly-cache';
 
+/** Directory names a listing of a folder adds, as if another process had removed them just after. */
+const vanishedEntries = new Map<string, readonly string[]>();
+/** The folders listed with such names. */
+const listedWithVanished: string[] = [];
+
+jest.mock('node:fs', () => {
+  const actual = jest.requireActual<typeof import('node:fs')>('node:fs');
+  return {
+    ...actual,
+    readdirSync: (dir: string, options?: unknown): unknown => {
+      const entries = Reflect.apply(actual.readdirSync, actual, [dir, options]) as unknown[];
+      const vanished = vanishedEntries.get(String(dir));
+      if (
+        vanished === undefined ||
+        (options as { withFileTypes?: boolean } | undefined)?.withFileTypes !== true
+      )
+        return entries;
+      listedWithVanished.push(String(dir));
+      return [...entries, ...vanished.map((name) => ({ name, isDirectory: () => true }))];
+    },
+  };
+});
+
 /**
  * A stand-in CDK app: writes a one-stack cloud assembly to CDK_OUTDIR, as `cdk synth` would, and
  * counts its runs in `runs.txt`, so a test sees whether synthesis happened.
@@ -42,6 +65,7 @@ describe('the assembly cache', () => {
   });
 
   afterEach(() => {
+    vanishedEntries.clear();
     fs.rmSync(projectDir, { recursive: true, force: true });
   });
 
@@ -117,6 +141,22 @@ describe('the assembly cache', () => {
     expect(kept).toHaveLength(2);
     const newest = await synthesizeCached({ projectDir, cacheDir, context: { name: 'q3' }, keep: 2 });
     expect(newest.synthesis).toBeUndefined();
+  });
+
+  test('an entry another process renamed or deleted after it was listed is passed over when pruning', async () => {
+    // Prepare: the listing names a build another process has just renamed and an assembly it has just
+    // pruned (neither is on disk any more).
+    vanishedEntries.set(cacheDir, [
+      '0123456789abcdef01234567.42.abcdef01.building',
+      '89abcdef0123456789abcdef',
+    ]);
+
+    // Act
+    const synthesized = await synthesizeCached({ projectDir, cacheDir, keep: 1 });
+
+    // Assess
+    expect(synthesized.synthesis).toBeDefined();
+    expect(listedWithVanished).toContain(cacheDir);
   });
 
   test('a failing app leaves nothing behind and says why', async () => {
