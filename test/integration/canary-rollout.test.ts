@@ -6,7 +6,7 @@ import {
   paginateListFunctions,
   UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
-import { CodeDeployClient, GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { GetDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { eventually, localClientConfig, type LocalCloud, type RedeployReport } from 'cdk-local-cloud';
 import {
@@ -210,7 +210,6 @@ describe('the canary rollout of POST /orders', () => {
 
     // Act: how each deployment ended (deployHoldingCanaries waits for them, as cdk deploy does), and
     // why, for one that did not succeed.
-    const codeDeploy = new CodeDeployClient(localClientConfig(cloud.edgeUrl));
     const notLive = (
       await Promise.all(
         blueGreen.map(async ({ functionName, aliasName, toVersion, deploymentId = '' }) => {
@@ -219,14 +218,15 @@ describe('the canary rollout of POST /orders', () => {
           );
           const status = firstBlueGreen[deploymentId];
           if (status === 'Succeeded' && live.FunctionVersion === toVersion) return [];
-          const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
+          const { deploymentInfo } = await clients.codeDeploy.send(
+            new GetDeploymentCommand({ deploymentId }),
+          );
           return [
             { functionName, status, live: live.FunctionVersion, error: deploymentInfo?.errorInformation },
           ];
         }),
       )
     ).flat();
-    codeDeploy.destroy();
 
     // Assess: every serving function of 9 stacks, each smoke-tested by what reaches it (an API request,
     // an empty batch, the start-up probe); only the hooks moved at once.
@@ -448,7 +448,6 @@ describe('the canary rollout of POST /orders', () => {
       // puts the orders guard in ALARM for a while, as it would on AWS.
       const since = new Date();
       const broken = await armBrokenNextVersion('GetOrderFunction');
-      const codeDeploy = new CodeDeployClient(localClientConfig(cloud.edgeUrl));
 
       // Act
       const { report } = await deployHoldingCanaries(cloud.apiUrl, clients, {
@@ -456,10 +455,9 @@ describe('the canary rollout of POST /orders', () => {
       });
       const change = report.aliases.find((alias) => alias.functionName === broken.functionName);
       if (change?.deploymentId === undefined) throw new Error(`no deployment of ${broken.functionName}`);
-      const { deploymentInfo = {} } = await codeDeploy.send(
+      const { deploymentInfo = {} } = await clients.codeDeploy.send(
         new GetDeploymentCommand({ deploymentId: change.deploymentId }),
       );
-      codeDeploy.destroy();
       const faultInjections = await broken.injected();
       await fetch(`${cloud.apiUrl}/_local/faults/${broken.faultId}`, { method: 'DELETE' });
       const live = await clients.lambda.send(

@@ -403,8 +403,8 @@ function heapBytes(): number {
 /**
  * Requests the function sends to the local cloud's own endpoints (another API, the Invoke API) carry
  * the environment's token, so the local cloud knows this invocation is waiting on them and lets other
- * work run meanwhile. Both Node.js HTTP clients are covered: `http.request` (the AWS SDK and most
- * libraries; answered here for each request) and `fetch`.
+ * work run meanwhile. Both Node.js HTTP clients are covered: `fetch` through its diagnostics channel, and
+ * `http.request` (the AWS SDK and most libraries) by the function returned, to call on each request.
  */
 function tagRequestsToTheLocalCloud(data: WorkerStartData): (outgoing: http.ClientRequest) => void {
   if (data.localEndpoints.length === 0) return () => undefined;
